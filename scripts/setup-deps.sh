@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages kpulse needs to build, run and test.
+# Idempotent: packages already present are not reinstalled, apt is only
+# touched when something is missing.
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config git
+  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
+  libprotobuf-dev protobuf-compiler
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libncurses-dev
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
+  libcurl4-openssl-dev libcpp-httplib-dev libcap-dev libssl-dev
+)
+
+# Real peers and workloads used by the integration tests.
+test_packages=(
+  stress-ng fio iperf3 nftables iproute2 util-linux tmux procps
+)
+
+want=("${build_packages[@]}")
+if [[ "${1:-}" == "--with-tests" ]]; then
+  want+=("${test_packages[@]}")
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+
+if [[ $EUID -ne 0 ]]; then
+  echo "setup-deps: missing packages: ${missing[*]}" >&2
+  echo "setup-deps: run as root (or with sudo) to install them" >&2
+  exit 1
+fi
+
+echo "setup-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,57 @@
+// The metric catalog (generated from metrics.def): ids, names, units, scopes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace kpulse::model {
+
+enum class ComponentKind : uint8_t { Host, Cpu, Cgroup, Process, Disk, Interface, Agent };
+inline constexpr int kComponentKinds = 7;
+
+// Scope bits: which component kinds carry a metric.
+inline constexpr uint32_t kHost = 1u << 0, kCpu = 1u << 1, kCgroup = 1u << 2, kProcess = 1u << 3,
+                          kDisk = 1u << 4, kInterface = 1u << 5, kAgent = 1u << 6;
+constexpr uint32_t scope_bit(ComponentKind k) { return 1u << static_cast<uint32_t>(k); }
+
+enum class MetricType : uint8_t { Counter, Gauge, Histogram };
+enum class Unit : uint8_t { Seconds, Bytes, Count, Ratio };
+
+enum class MetricId : uint16_t {
+#define X(ID, name, type, unit, scopes, otel, attr, help) ID,
+#include "model/metrics.def"
+#undef X
+};
+
+struct MetricInfo {
+  MetricId id;
+  std::string_view name;
+  MetricType type;
+  Unit unit;
+  uint32_t scopes;
+  std::string_view otel_name;       // "" when only kpulse.<name> applies
+  std::string_view otel_attribute;  // "key=value" or ""
+  std::string_view help;
+};
+
+std::span<const MetricInfo> all_metrics();
+const MetricInfo& info(MetricId id);
+std::optional<MetricId> metric_by_name(std::string_view name);
+inline constexpr size_t metric_count() {
+  return 0
+#define X(ID, name, type, unit, scopes, otel, attr, help) +1
+#include "model/metrics.def"
+#undef X
+      ;
+}
+
+std::string_view to_string(ComponentKind k);
+std::optional<ComponentKind> component_kind_from_string(std::string_view s);
+std::string_view to_string(MetricType t);
+std::string_view to_string(Unit u);
+// UCUM unit string for OTLP ("s", "By", "1").
+std::string_view ucum(Unit u);
+
+}  // namespace kpulse::model

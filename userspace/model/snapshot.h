@@ -1,0 +1,126 @@
+// The snapshot data model: what one collection interval saw on this host.
+//
+// Every consumer (analytics, TUI, exporters, recorder, tuner) reads this and
+// nothing else. Metrics are identified by MetricId from the catalog
+// (metrics.def); a component carries only the metrics it has values for.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "model/histogram.h"
+#include "model/metric_catalog.h"
+
+namespace kpulse::model {
+
+// A counter or gauge value. Counters: `value` is cumulative (monotonic while
+// the source lives) and `delta` the increase over this interval. Gauges:
+// `value` is the reading and `delta` is 0.
+struct Sample {
+  MetricId id;
+  double value = 0;
+  double delta = 0;
+  bool operator==(const Sample&) const = default;
+};
+
+// A counter split by one label (the catalog names the metric; e.g. net.drops
+// by drop reason).
+struct LabeledSample {
+  MetricId id;
+  std::string label;
+  double value = 0;
+  double delta = 0;
+  bool operator==(const LabeledSample&) const = default;
+};
+
+struct HistogramSample {
+  MetricId id;
+  Log2Histogram total;  // cumulative
+  Log2Histogram delta;  // this interval
+  bool operator==(const HistogramSample&) const = default;
+};
+
+struct Component {
+  ComponentKind kind = ComponentKind::Host;
+  // Stable identity within its kind: "host", "cpu3", a cgroup path relative to
+  // the cgroup root ("/system.slice/ssh.service"), a PID, a disk or interface
+  // name, "kpulse" for the agent itself.
+  std::string id;
+  // Human label: process comm, cgroup leaf name, device name.
+  std::string name;
+  // Parent in the component tree: a cgroup's parent path, a process's cgroup
+  // path; empty for top-level components.
+  std::string parent;
+  // Free-form detail: a process's command line, a disk's "major:minor".
+  std::string detail;
+  // Kernel identity: cgroup id (inode), PID, CPU index, ifindex, dev_t.
+  uint64_t kernel_id = 0;
+
+  std::vector<Sample> samples;
+  std::vector<LabeledSample> labeled;
+  std::vector<HistogramSample> histograms;
+
+  [[nodiscard]] const Sample* find(MetricId id) const;
+  [[nodiscard]] const HistogramSample* find_histogram(MetricId id) const;
+  // The sample's value, or NaN when absent.
+  [[nodiscard]] double value(MetricId id) const;
+  // Per-interval delta, or NaN when absent.
+  [[nodiscard]] double delta(MetricId id) const;
+
+  void set_gauge(MetricId id, double v);
+  void set_counter(MetricId id, double total, double delta);
+  // Key "kind:id", unique within a snapshot.
+  [[nodiscard]] std::string key() const;
+  bool operator==(const Component&) const = default;
+};
+
+// A task that exited during the interval, with what it used over its life.
+struct ExitedTask {
+  uint32_t pid = 0;
+  uint32_t tgid = 0;
+  std::string comm;
+  std::string cgroup;  // cgroup path
+  double lifetime_s = 0;
+  double cpu_time_s = 0;
+  uint64_t major_faults = 0;
+  uint64_t minor_faults = 0;
+  uint64_t read_bytes = 0;   // block I/O attributed to the task
+  uint64_t write_bytes = 0;
+  int32_t exit_code = 0;
+  bool operator==(const ExitedTask&) const = default;
+};
+
+// A TCP listening socket, with its accept-queue state (sock_diag) and the
+// overflows kpulse saw on it (BPF).
+struct Listener {
+  uint64_t netns = 0;  // network namespace inode
+  std::string address;  // "127.0.0.1:8080", "[::]:22"
+  uint32_t backlog = 0;  // accept-queue limit fixed at listen()
+  uint32_t queued = 0;   // connections waiting to be accepted
+  double overflows = 0;  // cumulative
+  double overflows_delta = 0;
+  uint32_t pid = 0;  // an owner process when known
+  std::string comm;
+  std::string cgroup;
+  bool operator==(const Listener&) const = default;
+};
+
+struct Snapshot {
+  uint64_t seq = 0;           // 0, 1, 2, ... within one collector's life
+  int64_t time_ns = 0;        // wall clock (Unix epoch) at the end of the interval
+  double interval_s = 0;      // measured length of the interval
+  std::string hostname;
+  std::vector<Component> components;
+  std::vector<ExitedTask> exited;
+  std::vector<Listener> listeners;
+
+  [[nodiscard]] const Component* find(ComponentKind kind, std::string_view id) const;
+  [[nodiscard]] const Component* host() const { return find(ComponentKind::Host, "host"); }
+  bool operator==(const Snapshot&) const = default;
+};
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+}  // namespace kpulse::model
