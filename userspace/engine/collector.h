@@ -1,0 +1,64 @@
+// The engine: loads the probes, and every interval drains them, reads what the
+// kernel already keeps, resolves names, and returns one Snapshot.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/snapshot.h"
+
+namespace kpulse::engine {
+
+struct CollectorOptions {
+  std::chrono::milliseconds interval{1000};
+  bool enable_bpf = true;                 // false: /proc and cgroupfs only (no privileges)
+  std::vector<std::string> probe_groups;  // empty: all (sched, block, net, mem)
+  size_t max_processes = 500;             // process components per snapshot, busiest first
+  bool include_idle_processes = false;    // also list processes with no activity
+};
+
+// What `kpulse probes` prints: each group, its hooks and why it is inactive.
+struct HookStatus {
+  std::string hook;     // "sched_switch"
+  std::string program;  // BPF program name
+  std::string rung;     // "tp_btf", "raw_tp", "fentry", "kprobe", "tracepoint"
+  bool attached = false;
+  std::string error;
+};
+struct GroupStatus {
+  std::string name;  // "sched", "block", "net", "mem"
+  bool active = false;
+  std::string reason;  // why inactive, with the verifier log's last lines
+  std::vector<HookStatus> hooks;
+};
+struct ProbeReport {
+  std::vector<std::pair<std::string, std::string>> features;  // kernel features probed
+  std::vector<GroupStatus> groups;
+};
+
+class Collector {
+ public:
+  // Throws std::runtime_error with a user-facing reason when the environment
+  // cannot support what was asked (e.g. no CAP_BPF with enable_bpf).
+  explicit Collector(CollectorOptions options);
+  ~Collector();
+  Collector(const Collector&) = delete;
+  Collector& operator=(const Collector&) = delete;
+
+  // Blocks until the end of the current interval, then returns its snapshot.
+  // The first call also waits one full interval (deltas need a baseline).
+  model::Snapshot next();
+  // Takes a snapshot now without waiting (deltas cover the time since the last one).
+  model::Snapshot collect_now();
+
+  [[nodiscard]] const ProbeReport& probes() const;
+  [[nodiscard]] const CollectorOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kpulse::engine
