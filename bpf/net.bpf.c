@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kpulse net group: per cgroup TCP bytes, retransmits, opens, connect
+ * latency, resets and accept-queue overflows; per listener overflows; packet
+ * drops by reason.
+ *
+ * Counts are charged to the cgroup that owns the socket (sk_cgrp_data), not
+ * to whatever task happens to run, because retransmits, resets and incoming
+ * connections are handled in softirq context. */
+#include "kpulse_common.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define KP_AF_INET 2
+#define KP_AF_INET6 10
+#define KP_IPPROTO_TCP 6
+#define KP_TCP_ESTABLISHED 1
+#define KP_TCP_SYN_SENT 2
+#define KP_TCP_SYN_RECV 3
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct kp_net_cgroup);
+} kp_net_cgroups SEC(".maps");
+
+/* Connect start times, keyed by socket. Connects are rare next to packets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u64);
+} kp_connects SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct kp_listener_key);
+	__type(value, struct kp_listener_val);
+} kp_listeners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KP_DROP_REASONS);
+	__type(key, __u32);
+	__type(value, __u64);
+} kp_drop_reasons SEC(".maps");
+
+KP_DEFINE_COUNTERS
+KP_DEFINE_LOOKUP_OR_INIT(cgroup_stats, kp_net_cgroups, __u64, struct kp_net_cgroup)
+
+static __always_inline struct kp_net_cgroup *sock_stats(const struct sock *sk)
+{
+	__u64 cgid = sk ? kp_sock_cgroup_id(sk) : 0;
+
+	kp_count(KP_CNT_EVENTS);
+	return cgroup_stats(&cgid);
+}
+
+/* ---- bytes: fexit/tcp_sendmsg and fentry/tcp_cleanup_rbuf ------------------ */
+
+SEC("fexit/tcp_sendmsg")
+int BPF_PROG(kp_tcp_sendmsg, struct sock *sk, struct msghdr *msg, size_t size, int ret)
+{
+	struct kp_net_cgroup *s;
+
+	if (ret <= 0)
+		return 0;
+	s = sock_stats(sk);
+	if (s)
+		s->tx_bytes += ret;
+	return 0;
+}
+
+/* tcp_cleanup_rbuf runs after every read with the bytes copied to the user. */
+SEC("fentry/tcp_cleanup_rbuf")
+int BPF_PROG(kp_tcp_cleanup_rbuf, struct sock *sk, int copied)
+{
+	struct kp_net_cgroup *s;
+
+	if (copied <= 0)
+		return 0;
+	s = sock_stats(sk);
+	if (s)
+		s->rx_bytes += copied;
+	return 0;
+}
+
+/* Kprobe rung for kernels without BPF trampolines. */
+SEC("kprobe/tcp_cleanup_rbuf")
+int BPF_KPROBE(kp_tcp_cleanup_rbuf_kprobe, struct sock *sk, int copied)
+{
+	struct kp_net_cgroup *s;
+
+	if (copied <= 0)
+		return 0;
+	s = sock_stats(sk);
+	if (s)
+		s->rx_bytes += copied;
+	return 0;
+}
+
+SEC("kretprobe/tcp_sendmsg")
+int BPF_KRETPROBE(kp_tcp_sendmsg_kretprobe, int ret)
+{
+	__u64 cgid = bpf_get_current_cgroup_id(); /* the sender's own context */
+	struct kp_net_cgroup *s;
+
+	if (ret <= 0)
+		return 0;
+	s = cgroup_stats(&cgid);
+	if (s)
+		s->tx_bytes += ret;
+	return 0;
+}
+
+/* ---- retransmits and resets ------------------------------------------------- */
+
+static __always_inline int on_retransmit(const struct sock *sk)
+{
+	struct kp_net_cgroup *s = sock_stats(sk);
+
+	if (s)
+		s->retransmits++;
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(kp_tcp_retransmit_skb, const struct sock *sk)
+{
+	return on_retransmit(sk);
+}
+
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(kp_tcp_retransmit_skb_raw, const struct sock *sk)
+{
+	return on_retransmit(sk);
+}
+
+static __always_inline int on_reset(const struct sock *sk)
+{
+	struct kp_net_cgroup *s = sock_stats(sk);
+
+	if (s)
+		s->resets++;
+	return 0;
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(kp_tcp_send_reset, const struct sock *sk)
+{
+	return on_reset(sk);
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(kp_tcp_receive_reset, const struct sock *sk)
+{
+	return on_reset(sk);
+}
+
+/* ---- connection opens and connect latency ------------------------------------ */
+
+static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate)
+{
+	__u64 key = (__u64)sk, now, *start;
+	struct kp_net_cgroup *s;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != KP_IPPROTO_TCP)
+		return 0;
+	if (newstate == KP_TCP_SYN_SENT) {
+		now = bpf_ktime_get_ns();
+		if (bpf_map_update_elem(&kp_connects, &key, &now, BPF_ANY))
+			kp_count(KP_CNT_MAP_FULL);
+		return 0;
+	}
+	if (oldstate == KP_TCP_SYN_SENT) {
+		start = bpf_map_lookup_elem(&kp_connects, &key);
+		if (newstate == KP_TCP_ESTABLISHED) {
+			s = sock_stats(sk);
+			if (s) {
+				s->active_opens++;
+				if (start)
+					kp_hist_record(&s->connect_latency,
+						       bpf_ktime_get_ns() - *start);
+			}
+		}
+		bpf_map_delete_elem(&kp_connects, &key);
+		return 0;
+	}
+	if (oldstate == KP_TCP_SYN_RECV && newstate == KP_TCP_ESTABLISHED) {
+		s = sock_stats(sk);
+		if (s)
+			s->passive_opens++;
+	}
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(kp_inet_sock_set_state, const struct sock *sk, int oldstate, int newstate)
+{
+	return on_state(sk, oldstate, newstate);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(kp_inet_sock_set_state_raw, const struct sock *sk, int oldstate, int newstate)
+{
+	return on_state(sk, oldstate, newstate);
+}
+
+/* ---- accept-queue overflows ---------------------------------------------------- */
+
+/* Both places the kernel counts LINUX_MIB_LISTENOVERFLOWS test
+ * sk_acceptq_is_full() first thing: a SYN arriving at tcp_conn_request, and
+ * the final ACK reaching tcp_v{4,6}_syn_recv_sock. */
+static __always_inline int on_listener_check(const struct sock *sk)
+{
+	__u32 queued = BPF_CORE_READ(sk, sk_ack_backlog);
+	__u32 limit = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	struct kp_listener_key key = {};
+	struct kp_listener_val *v, fresh = {};
+	struct kp_net_cgroup *s;
+
+	if (queued <= limit)
+		return 0;
+	key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	key.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	if (key.family == KP_AF_INET6)
+		BPF_CORE_READ_INTO(&key.addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+	else
+		BPF_CORE_READ_INTO((__u32 *)key.addr, sk, __sk_common.skc_rcv_saddr);
+
+	v = bpf_map_lookup_elem(&kp_listeners, &key);
+	if (!v) {
+		fresh.cgroup_id = kp_sock_cgroup_id(sk);
+		if (bpf_map_update_elem(&kp_listeners, &key, &fresh, BPF_NOEXIST) == -E2BIG)
+			kp_count(KP_CNT_MAP_FULL);
+		v = bpf_map_lookup_elem(&kp_listeners, &key);
+	}
+	if (v) {
+		__sync_fetch_and_add(&v->overflows, 1);
+		v->backlog = limit;
+	}
+	s = sock_stats(sk);
+	if (s)
+		s->listen_overflows++;
+	return 0;
+}
+
+SEC("fentry/tcp_conn_request")
+int BPF_PROG(kp_tcp_conn_request, struct request_sock_ops *rsk_ops,
+	     const struct tcp_request_sock_ops *af_ops, struct sock *sk)
+{
+	return on_listener_check(sk);
+}
+
+SEC("fentry/tcp_v4_syn_recv_sock")
+int BPF_PROG(kp_tcp_v4_syn_recv_sock, const struct sock *sk)
+{
+	return on_listener_check(sk);
+}
+
+SEC("fentry/tcp_v6_syn_recv_sock")
+int BPF_PROG(kp_tcp_v6_syn_recv_sock, const struct sock *sk)
+{
+	return on_listener_check(sk);
+}
+
+/* ---- drops by reason ------------------------------------------------------------ */
+
+static __always_inline int on_drop(__u32 reason)
+{
+	__u64 *c;
+
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
+		return 0; /* not a drop: consumed normally */
+	if (reason >= KP_DROP_REASONS)
+		reason = KP_DROP_REASONS - 1;
+	c = bpf_map_lookup_elem(&kp_drop_reasons, &reason);
+	if (c)
+		(*c)++;
+	return 0;
+}
+
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(kp_kfree_skb, struct sk_buff *skb, void *location, int reason)
+{
+	/* Kernels before 5.17 had no reason argument. */
+	if (!bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_NOT_SPECIFIED))
+		reason = 0;
+	return on_drop(reason);
+}

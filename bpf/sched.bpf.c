@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kpulse sched group: run-queue latency, on-CPU time, context switches,
+ * run-queue length, major faults (sampled at switch) and process exits.
+ *
+ * Hot path: sched_switch. It touches task-local storage (no hash) for both
+ * tasks, one per-CPU array, and the per-CPU hashes of the cgroup(s) and the
+ * process involved; nothing takes a global lock. */
+#include "kpulse_common.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define TASK_RUNNING 0
+#define PF_EXITING 0x00000004
+
+/* Set by the loader before load; the verifier prunes the disabled paths. */
+const volatile bool kp_per_process = true;
+
+struct task_info {
+	__u64 wake_ts;      /* enqueue time; 0 when not waiting on a run queue */
+	__u64 switch_in_ts; /* when the task last got a CPU */
+	__u64 last_maj_flt; /* maj_flt at the last switch-out */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_info);
+} kp_task SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct kp_sched_cgroup);
+} kp_sched_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct kp_sched_proc);
+} kp_sched_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kp_sched_cpu);
+} kp_sched_cpus SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} kp_exits SEC(".maps");
+
+KP_DEFINE_COUNTERS
+KP_DEFINE_LOOKUP_OR_INIT(cgroup_stats, kp_sched_cgroups, __u64, struct kp_sched_cgroup)
+KP_DEFINE_LOOKUP_OR_INIT(proc_stats, kp_sched_procs, __u32, struct kp_sched_proc)
+
+/* Per-CPU run-queue length; weak so a kernel without the typed ksym still
+ * loads the group (the length is then reported as absent). */
+extern struct rq runqueues __ksym __weak;
+
+static __always_inline struct kp_sched_cpu *this_cpu_stats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&kp_sched_cpus, &zero);
+}
+
+static __always_inline void mark_enqueued(struct task_struct *p, __u64 now)
+{
+	struct task_info *ti = bpf_task_storage_get(&kp_task, p, 0,
+						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ti)
+		ti->wake_ts = now;
+}
+
+static __always_inline int on_wakeup(struct task_struct *p)
+{
+	struct kp_sched_cpu *pc = this_cpu_stats();
+
+	mark_enqueued(p, bpf_ktime_get_ns());
+	if (pc)
+		pc->wakeups++;
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(kp_sched_wakeup, struct task_struct *p)
+{
+	return on_wakeup(p);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(kp_sched_wakeup_new, struct task_struct *p)
+{
+	return on_wakeup(p);
+}
+
+/* Accounts the task leaving the CPU: on-CPU time, switch kind, faults. */
+static __always_inline void account_prev(struct task_struct *prev, __u64 now,
+					 struct kp_sched_cpu *pc)
+{
+	struct task_info *ti;
+	struct kp_sched_cgroup *cs;
+	__u64 cgid, ran = 0, maj, dmaj = 0;
+	bool involuntary;
+
+	if (prev->pid == 0) /* the idle task */
+		return;
+	ti = bpf_task_storage_get(&kp_task, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ti)
+		return;
+	if (ti->switch_in_ts && now > ti->switch_in_ts)
+		ran = now - ti->switch_in_ts;
+	ti->switch_in_ts = 0;
+	maj = prev->maj_flt;
+	if (ti->last_maj_flt && maj > ti->last_maj_flt)
+		dmaj = maj - ti->last_maj_flt;
+	ti->last_maj_flt = maj ? maj : 1; /* 1: baseline taken */
+
+	/* Preempted while runnable: it goes straight back on a run queue, so
+	 * its run-queue latency starts now. */
+	involuntary = (prev->__state & 0xff) == TASK_RUNNING;
+	if (involuntary)
+		ti->wake_ts = now;
+	if (pc)
+		pc->oncpu_ns += ran;
+
+	/* current is still prev inside the sched_switch tracepoint. */
+	cgid = bpf_get_current_cgroup_id();
+	cs = cgroup_stats(&cgid);
+	if (cs) {
+		cs->oncpu_ns += ran;
+		cs->major_faults += dmaj;
+		if (involuntary)
+			cs->involuntary++;
+		else
+			cs->voluntary++;
+	}
+
+	if (kp_per_process) {
+		__u32 tgid = prev->tgid;
+		struct kp_sched_proc *ps;
+
+		/* An exiting task's entry was removed at exit: don't recreate it. */
+		if (prev->flags & PF_EXITING)
+			ps = bpf_map_lookup_elem(&kp_sched_procs, &tgid);
+		else
+			ps = proc_stats(&tgid);
+		if (ps) {
+			ps->oncpu_ns += ran;
+			ps->major_faults += dmaj;
+			if (involuntary)
+				ps->involuntary++;
+			else
+				ps->voluntary++;
+			ps->cgroup_id = cgid;
+			if (!ps->comm[0])
+				bpf_probe_read_kernel_str(ps->comm, sizeof(ps->comm), prev->comm);
+		}
+	}
+}
+
+/* Accounts the task getting the CPU: its run-queue latency. */
+static __always_inline void account_next(struct task_struct *next, __u64 now,
+					 struct kp_sched_cpu *pc)
+{
+	struct task_info *ti;
+	__u64 lat, cgid;
+	struct kp_sched_cgroup *cs;
+
+	if (next->pid == 0)
+		return;
+	ti = bpf_task_storage_get(&kp_task, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ti)
+		return;
+	ti->switch_in_ts = now;
+	if (!ti->wake_ts || now < ti->wake_ts)
+		return;
+	lat = now - ti->wake_ts;
+	ti->wake_ts = 0;
+	if (pc)
+		kp_hist_record(&pc->runq_latency, lat);
+	cgid = kp_task_cgroup_id(next);
+	cs = cgroup_stats(&cgid);
+	if (cs)
+		kp_hist_record(&cs->runq_latency, lat);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct kp_sched_cpu *pc = this_cpu_stats();
+
+	if (pc) {
+		pc->switches++;
+		if (&runqueues) {
+			struct rq *rq = bpf_this_cpu_ptr(&runqueues);
+			pc->nr_running_sum += rq->nr_running;
+		}
+	}
+	account_prev(prev, now, pc);
+	account_next(next, now, pc);
+	kp_count(KP_CNT_EVENTS);
+	return 0;
+}
+
+/* The last thread of a process leaving: report its whole-life totals (a
+ * process shorter than the interval is still seen) and drop its map entry
+ * so fork churn cannot fill the map. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(kp_sched_process_exit, struct task_struct *p)
+{
+	struct signal_struct *sig = p->signal;
+	struct kp_exit_event *e;
+	__u32 tgid = p->tgid;
+
+	if (sig->live.counter != 0)
+		return 0; /* other threads still run */
+	bpf_map_delete_elem(&kp_sched_procs, &tgid);
+
+	e = bpf_ringbuf_reserve(&kp_exits, sizeof(*e), 0);
+	if (!e) {
+		kp_count(KP_CNT_MAP_FULL);
+		return 0;
+	}
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->start_ns = p->start_time;
+	e->exit_ns = bpf_ktime_get_ns();
+	e->cpu_ns = sig->sum_sched_runtime + p->se.sum_exec_runtime;
+	e->major_faults = sig->maj_flt + p->maj_flt;
+	e->minor_faults = sig->min_flt + p->min_flt;
+	e->read_bytes = sig->ioac.read_bytes + p->ioac.read_bytes;
+	e->write_bytes = sig->ioac.write_bytes + p->ioac.write_bytes;
+	e->pid = p->pid;
+	e->tgid = tgid;
+	e->exit_code = p->exit_code;
+	e->pad = 0;
+	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), p->comm);
+	bpf_ringbuf_submit(e, 0);
+	kp_count(KP_CNT_EVENTS);
+	return 0;
+}

@@ -1,0 +1,130 @@
+#include "probes/kernel_features.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <sys/capability.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace kpulse::probes {
+namespace {
+
+// C spelling of a BTF type, enough for telling "struct task_struct *" from "int".
+std::string type_name(const struct btf* btf, __u32 id) {
+  const struct btf_type* t = btf__type_by_id(btf, id);
+  while (t && (btf_is_const(t) || btf_is_volatile(t) || btf_is_typedef(t))) {
+    if (btf_is_typedef(t)) return btf__name_by_offset(btf, t->name_off);
+    t = btf__type_by_id(btf, t->type);
+  }
+  if (!t) return "void";
+  if (btf_is_ptr(t)) return type_name(btf, t->type) + " *";
+  if (btf_is_struct(t)) return std::string("struct ") + btf__name_by_offset(btf, t->name_off);
+  return btf__name_by_offset(btf, t->name_off);
+}
+
+}  // namespace
+
+KernelFeatures::KernelFeatures() {
+  struct utsname u {};
+  if (uname(&u) == 0) release_ = u.release;
+  btf_ = btf__load_vmlinux_btf();
+  if (!btf_) {
+    int err = errno;
+    btf_error_ = "cannot load kernel BTF (/sys/kernel/btf/vmlinux): " + std::string(strerror(err)) +
+                 "; kpulse needs a kernel built with CONFIG_DEBUG_INFO_BTF=y";
+  }
+  // The kprobe PMU exists whenever the kernel can attach kprobes; checking it
+  // needs neither tracefs nor debugfs to be mounted.
+  kprobes_ = std::filesystem::exists("/sys/bus/event_source/devices/kprobe/type");
+}
+
+KernelFeatures::~KernelFeatures() { btf__free(btf_); }
+
+bool KernelFeatures::has_tracepoint(const std::string& name) const {
+  return btf_ && btf__find_by_name_kind(btf_, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF) > 0;
+}
+
+bool KernelFeatures::has_function(const std::string& name) const {
+  return btf_ && btf__find_by_name_kind(btf_, name.c_str(), BTF_KIND_FUNC) > 0;
+}
+
+std::optional<std::string> KernelFeatures::tracepoint_arg_type(const std::string& name,
+                                                               int index) const {
+  if (!btf_) return std::nullopt;
+  int id = btf__find_by_name_kind(btf_, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF);
+  if (id <= 0) return std::nullopt;
+  const struct btf_type* t = btf__type_by_id(btf_, btf__type_by_id(btf_, id)->type);  // pointer
+  if (!t || !btf_is_ptr(t)) return std::nullopt;
+  t = btf__type_by_id(btf_, t->type);  // func proto
+  if (!t || !btf_is_func_proto(t)) return std::nullopt;
+  // Parameter 0 is the tracepoint's private `void *`.
+  if (index + 1 >= btf_vlen(t)) return std::nullopt;
+  return type_name(btf_, btf_params(t)[index + 1].type);
+}
+
+std::optional<std::string> KernelFeatures::enum_name(const std::string& enum_type,
+                                                     long long value) const {
+  if (!btf_) return std::nullopt;
+  int id = btf__find_by_name_kind(btf_, enum_type.c_str(), BTF_KIND_ENUM);
+  if (id <= 0) return std::nullopt;
+  const struct btf_type* t = btf__type_by_id(btf_, id);
+  const struct btf_enum* e = btf_enum(t);
+  for (int i = 0; i < btf_vlen(t); ++i)
+    if (e[i].val == value) return std::string(btf__name_by_offset(btf_, e[i].name_off));
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> KernelFeatures::describe() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.emplace_back("kernel", release_);
+  out.emplace_back("btf", btf_ ? "yes (/sys/kernel/btf/vmlinux)" : "no: " + btf_error_);
+  out.emplace_back("tp_btf", has_tracepoint("sched_switch") ? "yes" : "no");
+  out.emplace_back("fentry", has_function("tcp_sendmsg") ? "yes (BTF functions present)" : "no");
+  out.emplace_back("kprobes", kprobes_ ? "yes" : "no (no kprobe PMU)");
+  out.emplace_back("block_io_start", has_tracepoint("block_io_start") ? "yes (6.5+)" : "no");
+  out.emplace_back("tracefs", std::filesystem::exists("/sys/kernel/tracing/trace") ||
+                                      std::filesystem::exists("/sys/kernel/debug/tracing/trace")
+                                  ? "mounted"
+                                  : "not mounted (not needed)");
+  std::ifstream stats("/proc/sys/kernel/bpf_stats_enabled");
+  int enabled = 0;
+  if (stats >> enabled) out.emplace_back("bpf_stats_enabled", enabled ? "1" : "0");
+  return out;
+}
+
+std::string missing_bpf_privileges() {
+  if (geteuid() == 0) return {};
+  cap_t caps = cap_get_proc();
+  if (!caps) return "cannot read process capabilities";
+  std::string missing;
+  auto need = [&](cap_value_t cap, const char* name) {
+    cap_flag_value_t v = CAP_CLEAR;
+    if (cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) != 0 || v != CAP_SET) {
+      if (!missing.empty()) missing += ", ";
+      missing += name;
+    }
+  };
+  cap_flag_value_t admin = CAP_CLEAR;
+  cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
+  if (admin != CAP_SET) {
+#ifdef CAP_BPF
+    need(CAP_BPF, "CAP_BPF");
+    need(CAP_PERFMON, "CAP_PERFMON");
+#else
+    need(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
+#endif
+  }
+  cap_free(caps);
+  if (missing.empty()) return {};
+  return "kpulse needs root or " + missing +
+         " to load its BPF programs (run with sudo, or grant them: setcap "
+         "cap_bpf,cap_perfmon,cap_dac_read_search+ep $(command -v kpulse)); "
+         "use --no-bpf for /proc and cgroupfs data only";
+}
+
+}  // namespace kpulse::probes

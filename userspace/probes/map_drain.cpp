@@ -1,0 +1,68 @@
+#include "probes/map_drain.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace kpulse::probes {
+namespace {
+
+constexpr uint32_t kBatch = 256;
+
+int drain_by_key(int fd, size_t key_size, size_t value_bytes,
+                 const std::function<void(const void*, const void*)>& fn) {
+  std::vector<char> key(key_size), next(key_size), value(value_bytes);
+  int n = 0;
+  void* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, next.data()) == 0) {
+    if (bpf_map_lookup_elem(fd, next.data(), value.data()) == 0) {
+      fn(next.data(), value.data());
+      ++n;
+    }
+    key.swap(next);
+    prev = key.data();
+  }
+  return n;
+}
+
+}  // namespace
+
+int possible_cpus() {
+  static const int n = [] {
+    int v = libbpf_num_possible_cpus();
+    return v > 0 ? v : 1;
+  }();
+  return n;
+}
+
+int drain_map(int fd, size_t key_size, size_t value_size, bool per_cpu,
+              const std::function<void(const void*, const void*)>& fn) {
+  if (fd < 0) return -EBADF;
+  const size_t stride = per_cpu ? ((value_size + 7) & ~size_t{7}) * possible_cpus() : value_size;
+  std::vector<char> keys(key_size * kBatch), values(stride * kBatch);
+  // Batch cursors are opaque and at least key-sized; u64 covers hash maps.
+  std::vector<char> in_batch(std::max<size_t>(key_size, 8)), out_batch(in_batch.size());
+  bool first = true;
+  int total = 0;
+  for (;;) {
+    __u32 count = kBatch;
+    LIBBPF_OPTS(bpf_map_batch_opts, opts);
+    int err = bpf_map_lookup_batch(fd, first ? nullptr : in_batch.data(), out_batch.data(),
+                                   keys.data(), values.data(), &count, &opts);
+    int saved = errno;
+    for (__u32 i = 0; i < count; ++i) fn(keys.data() + i * key_size, values.data() + i * stride);
+    total += int(count);
+    if (err) {
+      if (saved == ENOENT) return total;  // walked the whole map
+      if (first && (saved == EINVAL || saved == ENOTSUP || saved == EOPNOTSUPP))
+        return drain_by_key(fd, key_size, stride, fn);
+      return -saved;
+    }
+    in_batch.swap(out_batch);
+    first = false;
+  }
+}
+
+}  // namespace kpulse::probes

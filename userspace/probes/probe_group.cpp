@@ -1,0 +1,230 @@
+#include "probes/probe_group.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "probes/libbpf_log.h"
+
+namespace kpulse::probes {
+namespace {
+
+constexpr int kMaxLoadAttempts = 12;
+
+bool set_rodata_bool(struct bpf_object* obj, const std::string& var, bool value) {
+  struct bpf_map* map = nullptr;
+  bpf_object__for_each_map(map, obj) {
+    const char* name = bpf_map__name(map);
+    if (bpf_map__is_internal(map) && std::strstr(name, ".rodata")) break;
+  }
+  if (!map) return false;
+  const struct btf* btf = bpf_object__btf(obj);
+  int sec_id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -1;
+  if (sec_id <= 0) return false;
+  const struct btf_type* sec = btf__type_by_id(btf, sec_id);
+  const struct btf_var_secinfo* vs = btf_var_secinfos(sec);
+  for (int i = 0; i < btf_vlen(sec); ++i) {
+    const struct btf_type* v = btf__type_by_id(btf, vs[i].type);
+    if (var != btf__name_by_offset(btf, v->name_off)) continue;
+    size_t size = 0;
+    auto* data = static_cast<char*>(bpf_map__initial_value(map, &size));
+    if (!data || vs[i].offset + sizeof(bool) > size) return false;
+    *reinterpret_cast<bool*>(data + vs[i].offset) = value;
+    return true;
+  }
+  return false;
+}
+
+struct Choice {
+  const HookSpec* hook;
+  size_t index = 0;  // candidate in use; == size() when none is left
+  std::string error;  // why earlier candidates were dropped
+};
+
+void skip_unavailable(Choice& c, const KernelFeatures& features) {
+  while (c.index < c.hook->candidates.size()) {
+    const Candidate& cand = c.hook->candidates[c.index];
+    if (cand.available(features)) return;
+    if (!c.error.empty()) c.error += "; ";
+    c.error += std::string(to_string(cand.rung)) + ": kernel lacks " + cand.requirement;
+    ++c.index;
+  }
+}
+
+void demote(Choice& c, const std::string& why, const KernelFeatures& features) {
+  const Candidate& cand = c.hook->candidates[c.index];
+  if (!c.error.empty()) c.error += "; ";
+  c.error += std::string(to_string(cand.rung)) + " (" + cand.program + "): " + why;
+  ++c.index;
+  skip_unavailable(c, features);
+}
+
+}  // namespace
+
+const char* to_string(Rung r) {
+  switch (r) {
+    case Rung::TpBtf: return "tp_btf";
+    case Rung::RawTp: return "raw_tp";
+    case Rung::Fentry: return "fentry";
+    case Rung::Kprobe: return "kprobe";
+  }
+  return "?";
+}
+
+Candidate tp_btf(std::string program, std::string tracepoint) {
+  return {std::move(program), Rung::TpBtf,
+          [tp = tracepoint](const KernelFeatures& f) { return f.has_tracepoint(tp); },
+          "tracepoint " + tracepoint};
+}
+
+Candidate raw_tp(std::string program, std::string tracepoint) {
+  return {std::move(program), Rung::RawTp,
+          [tp = tracepoint](const KernelFeatures& f) { return f.has_tracepoint(tp); },
+          "tracepoint " + tracepoint};
+}
+
+Candidate fentry(std::string program, std::string function) {
+  return {std::move(program), Rung::Fentry,
+          [fn = function](const KernelFeatures& f) { return f.has_function(fn); },
+          "BTF function " + function};
+}
+
+Candidate kprobe(std::string program, std::string function) {
+  return {std::move(program), Rung::Kprobe,
+          [](const KernelFeatures& f) { return f.kprobes_available(); }, "kprobe support"};
+}
+
+LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
+                         engine::GroupStatus& status)
+    : name_(spec.name) {
+  status = {};
+  status.name = spec.name;
+  std::vector<Choice> choices;
+  for (const auto& h : spec.hooks) {
+    choices.push_back({&h, 0, {}});
+    skip_unavailable(choices.back(), features);
+  }
+
+  for (int attempt = 0; attempt < kMaxLoadAttempts; ++attempt) {
+    size_t usable = 0;
+    for (const auto& c : choices) usable += c.index < c.hook->candidates.size();
+    if (usable == 0) {
+      status.reason = "no hook of this group is available on this kernel";
+      break;
+    }
+
+    size_t size = 0;
+    const void* bytes = spec.elf_bytes(&size);
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = spec.name.c_str());
+    take_libbpf_log();
+    struct bpf_object* obj = bpf_object__open_mem(bytes, size, &opts);
+    if (!obj) {
+      status.reason = "cannot open BPF object: " + std::string(strerror(errno));
+      break;
+    }
+    struct bpf_program* prog;
+    bpf_object__for_each_program(prog, obj) bpf_program__set_autoload(prog, false);
+    for (const auto& c : choices) {
+      if (c.index >= c.hook->candidates.size()) continue;
+      prog = bpf_object__find_program_by_name(obj, c.hook->candidates[c.index].program.c_str());
+      if (prog) bpf_program__set_autoload(prog, true);
+    }
+    for (const auto& [map_name, entries] : spec.map_sizes) {
+      struct bpf_map* map = bpf_object__find_map_by_name(obj, map_name.c_str());
+      if (map) bpf_map__set_max_entries(map, entries);
+    }
+    for (const auto& [var, value] : spec.rodata_bools) set_rodata_bool(obj, var, value);
+
+    if (int err = bpf_object__load(obj); err) {
+      std::string log = take_libbpf_log();
+      bpf_object__close(obj);
+      auto failed = failed_programs(log);
+      bool demoted = false;
+      for (auto& c : choices) {
+        if (c.index >= c.hook->candidates.size()) continue;
+        for (const auto& f : failed)
+          if (f == c.hook->candidates[c.index].program) {
+            demote(c, "verifier rejected it: " + verifier_tail(log, f), features);
+            demoted = true;
+          }
+      }
+      if (!demoted) {  // not a program's fault (maps, BTF): the group cannot run
+        status.reason = "load failed (" + std::string(strerror(-err)) +
+                        "): " + verifier_tail(log, "", 3);
+        break;
+      }
+      continue;
+    }
+
+    // Attach hook by hook; a failure demotes that hook and reloads.
+    bool retry = false;
+    std::vector<struct bpf_link*> links;
+    for (auto& c : choices) {
+      if (c.index >= c.hook->candidates.size()) continue;
+      prog = bpf_object__find_program_by_name(obj, c.hook->candidates[c.index].program.c_str());
+      struct bpf_link* link = prog ? bpf_program__attach(prog) : nullptr;
+      if (!link) {
+        int err = errno;
+        demote(c, "attach failed: " + std::string(strerror(err)), features);
+        retry = true;
+        break;
+      }
+      links.push_back(link);
+    }
+    if (retry) {
+      for (auto* l : links) bpf_link__destroy(l);
+      bpf_object__close(obj);
+      continue;
+    }
+    obj_ = obj;
+    links_ = std::move(links);
+    break;
+  }
+
+  for (const auto& c : choices) {
+    engine::HookStatus hs;
+    hs.hook = c.hook->hook;
+    if (obj_ && c.index < c.hook->candidates.size()) {
+      hs.program = c.hook->candidates[c.index].program;
+      hs.rung = to_string(c.hook->candidates[c.index].rung);
+      hs.attached = true;
+    }
+    hs.error = c.error;
+    status.hooks.push_back(std::move(hs));
+  }
+  status.active = active();
+  if (!status.active && status.reason.empty()) status.reason = "no hook could be attached";
+}
+
+LoadedGroup::~LoadedGroup() { close(); }
+
+void LoadedGroup::close() {
+  for (auto* l : links_) bpf_link__destroy(l);
+  links_.clear();
+  if (obj_) bpf_object__close(obj_);
+  obj_ = nullptr;
+}
+
+int LoadedGroup::map_fd(const char* map_name) const {
+  if (!obj_) return -1;
+  struct bpf_map* map = bpf_object__find_map_by_name(obj_, map_name);
+  return map ? bpf_map__fd(map) : -1;
+}
+
+std::vector<std::pair<uint32_t, std::string>> LoadedGroup::program_ids() const {
+  std::vector<std::pair<uint32_t, std::string>> out;
+  if (!obj_) return out;
+  struct bpf_program* prog;
+  bpf_object__for_each_program(prog, obj_) {
+    int fd = bpf_program__fd(prog);
+    if (fd < 0) continue;
+    struct bpf_prog_info info {};
+    __u32 len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) out.emplace_back(info.id, bpf_program__name(prog));
+  }
+  return out;
+}
+
+}  // namespace kpulse::probes

@@ -1,0 +1,53 @@
+// All probe groups of one kpulse process: loads them, drains their maps into
+// BpfTotals each interval, detaches everything on destruction.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/collector.h"
+#include "probes/bpf_totals.h"
+#include "probes/group_specs.h"
+#include "probes/kernel_features.h"
+#include "probes/probe_group.h"
+
+struct ring_buffer;
+
+namespace kpulse::probes {
+
+struct ProbeSetOptions {
+  std::vector<std::string> groups;  // empty: all
+  MapLimits limits;
+  bool per_process = true;
+};
+
+class ProbeSet {
+ public:
+  // Throws std::runtime_error when BPF cannot work at all here (privileges,
+  // BTF); individual groups that fail are reported in report().
+  explicit ProbeSet(const ProbeSetOptions& options);
+  ~ProbeSet();
+  ProbeSet(const ProbeSet&) = delete;
+  ProbeSet& operator=(const ProbeSet&) = delete;
+
+  // Reads every map (batch lookups) and the exit ring buffer.
+  BpfTotals drain();
+  // Removes per-cgroup entries of cgroups that no longer exist.
+  void forget_cgroups(const std::vector<uint64_t>& ids);
+
+  [[nodiscard]] const engine::ProbeReport& report() const { return report_; }
+  [[nodiscard]] const KernelFeatures& features() const { return features_; }
+  [[nodiscard]] std::vector<std::pair<uint32_t, std::string>> program_ids() const;
+
+ private:
+  const LoadedGroup* group(const char* name) const;
+
+  KernelFeatures features_;
+  engine::ProbeReport report_;
+  std::vector<std::unique_ptr<LoadedGroup>> groups_;
+  struct ring_buffer* exits_ = nullptr;
+  std::vector<struct kp_exit_event> pending_exits_;
+};
+
+}  // namespace kpulse::probes
