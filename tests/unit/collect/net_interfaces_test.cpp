@@ -1,0 +1,71 @@
+#include "collect/net_interfaces.h"
+
+#include <gtest/gtest.h>
+#include <net/if.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "temp_tree.h"
+
+namespace kpulse::collect {
+namespace {
+
+using model::MetricId;
+
+void write_if(const testing::TempTree& t, const std::string& name, int ifindex, int base) {
+  const std::string d = "class/net/" + name;
+  t.write(d + "/ifindex", std::to_string(ifindex) + "\n");
+  const char* stats[] = {"rx_bytes",   "tx_bytes",   "rx_packets", "tx_packets",
+                         "rx_dropped", "tx_dropped", "rx_errors",  "tx_errors"};
+  for (int i = 0; i < 8; ++i)
+    t.write(d + "/statistics/" + stats[i], std::to_string(base + i) + "\n");
+}
+
+TEST(Interfaces, ReadsStatisticsSortedByName) {
+  testing::TempTree t;
+  write_if(t, "lo", 1, 100);
+  write_if(t, "eth0", 2, 200);
+  t.write("class/net/bonding_masters", "\n");
+  Problems problems;
+  auto ifs = read_interfaces(t.root(), &problems);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_EQ(ifs.size(), 2u);
+  EXPECT_EQ(ifs[0].id, "eth0");
+  EXPECT_EQ(ifs[0].kind, model::ComponentKind::Interface);
+  EXPECT_EQ(ifs[0].kernel_id, 2u);
+  EXPECT_EQ(ifs[0].value(MetricId::IfRxBytes), 200);
+  EXPECT_EQ(ifs[0].value(MetricId::IfTxBytes), 201);
+  EXPECT_EQ(ifs[0].value(MetricId::IfRxPackets), 202);
+  EXPECT_EQ(ifs[0].value(MetricId::IfTxPackets), 203);
+  EXPECT_EQ(ifs[0].value(MetricId::IfRxDrops), 204);
+  EXPECT_EQ(ifs[0].value(MetricId::IfTxDrops), 205);
+  EXPECT_EQ(ifs[0].value(MetricId::IfRxErrors), 206);
+  EXPECT_EQ(ifs[0].value(MetricId::IfTxErrors), 207);
+  EXPECT_EQ(ifs[1].id, "lo");
+}
+
+TEST(Interfaces, MissingStatisticAndBadValue) {
+  testing::TempTree t;
+  t.write("class/net/eth0/ifindex", "3\n");
+  t.write("class/net/eth0/statistics/rx_bytes", "garbage\n");
+  t.write("class/net/eth0/statistics/tx_bytes", "5\n");
+  Problems problems;
+  auto ifs = read_interfaces(t.root(), &problems);
+  ASSERT_EQ(ifs.size(), 1u);
+  EXPECT_EQ(ifs[0].find(MetricId::IfRxBytes), nullptr);
+  EXPECT_EQ(ifs[0].value(MetricId::IfTxBytes), 5);
+  ASSERT_EQ(problems.messages().size(), 1u);
+  EXPECT_NE(problems.messages()[0].find("rx_bytes:1: expected a number"), std::string::npos);
+}
+
+TEST(Interfaces, RealSysHasLoopback) {
+  auto ifs = read_interfaces("/sys");
+  auto it = std::find_if(ifs.begin(), ifs.end(), [](auto& c) { return c.id == "lo"; });
+  ASSERT_NE(it, ifs.end());
+  EXPECT_EQ(it->kernel_id, ::if_nametoindex("lo"));
+  EXPECT_FALSE(std::isnan(it->value(MetricId::IfRxBytes)));
+}
+
+}  // namespace
+}  // namespace kpulse::collect

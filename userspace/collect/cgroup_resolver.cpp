@@ -1,0 +1,120 @@
+#include "collect/cgroup_resolver.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace kpulse::collect {
+
+namespace {
+
+// Depth-first walk using openat() so each level costs one open, and readdir's
+// d_ino (kernfs reports the node id there, equal to st_ino) so no stat per
+// cgroup is needed.
+void walk(int dir_fd, std::string& path, std::vector<CgroupEntry>& out, size_t max_count) {
+  DIR* d = ::fdopendir(dir_fd);
+  if (!d) {
+    ::close(dir_fd);
+    return;
+  }
+  std::vector<std::pair<std::string, uint64_t>> children;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
+    std::string_view n = e->d_name;
+    if (n == "." || n == "..") continue;
+    if (e->d_type == DT_UNKNOWN) {
+      struct stat st;
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+        continue;
+    }
+    children.emplace_back(std::string(n), e->d_ino);
+  }
+  for (auto& [name, ino] : children) {
+    if (out.size() >= max_count) break;
+    const size_t len = path.size();
+    if (path != "/") path += '/';
+    path += name;
+    out.push_back({path, ino});
+    int fd = ::openat(::dirfd(d), name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) walk(fd, path, out, max_count);  // fd < 0: removed meanwhile
+    path.resize(len);
+  }
+  ::closedir(d);
+}
+
+}  // namespace
+
+std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count) {
+  std::vector<CgroupEntry> out;
+  if (max_count == 0) return out;
+  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return out;
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return out;
+  }
+  out.push_back({"/", static_cast<uint64_t>(st.st_ino)});
+  std::string path = "/";
+  walk(fd, path, out, max_count);
+  return out;
+}
+
+std::string cgroup_parent(std::string_view path) {
+  if (path.empty() || path == "/") return {};
+  auto slash = path.rfind('/');
+  if (slash == 0 || slash == std::string_view::npos) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+std::string cgroup_leaf(std::string_view path) {
+  if (path == "/") return "/";
+  auto slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+CgroupResolver::CgroupResolver(std::string cgroup2_root, CgroupResolverOptions options)
+    : root_(std::move(cgroup2_root)), options_(options) {}
+
+std::optional<std::string> CgroupResolver::cached_path(uint64_t id) const {
+  if (auto it = by_id_.find(id); it != by_id_.end()) return it->second;
+  if (auto it = removed_.find(id); it != removed_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::optional<std::string> CgroupResolver::path(uint64_t id) {
+  if (auto p = cached_path(id)) return p;
+  if (root_.empty()) return std::nullopt;
+  const auto now = Clock::now();
+  if (last_walk_ && now - *last_walk_ < options_.min_walk_interval) return std::nullopt;
+  refresh();
+  return cached_path(id);
+}
+
+void CgroupResolver::refresh() {
+  last_walk_ = Clock::now();
+  ++walks_;
+  auto entries = list_cgroups(root_, options_.max_cgroups);
+  std::unordered_map<uint64_t, std::string> fresh;
+  fresh.reserve(entries.size());
+  for (auto& e : entries) fresh.emplace(e.id, std::move(e.path));
+  removed_.clear();
+  for (auto& [id, p] : by_id_)
+    if (!fresh.count(id)) removed_.emplace(id, std::move(p));
+  by_id_ = std::move(fresh);
+}
+
+std::optional<uint64_t> CgroupResolver::id_of(std::string_view path) const {
+  if (root_.empty()) return std::nullopt;
+  std::string full = root_;
+  if (!path.empty() && path != "/") {
+    if (path.front() != '/') full += '/';
+    full += path;
+  }
+  struct stat st;
+  if (::stat(full.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
+  return static_cast<uint64_t>(st.st_ino);
+}
+
+}  // namespace kpulse::collect

@@ -1,0 +1,70 @@
+// Cgroup id → path resolution, for the cgroup ids BPF programs record
+// (bpf_get_current_cgroup_id() is the inode number of the task's cgroup2
+// directory).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace kpulse::collect {
+
+struct CgroupEntry {
+  std::string path;  // relative to the cgroup root: "/", "/system.slice/x.service"
+  uint64_t id = 0;   // directory inode
+  bool operator==(const CgroupEntry&) const = default;
+};
+
+// Walks the cgroup tree under `root` depth-first (parents before children).
+// Stops after `max_count` entries (so a host with a runaway number of cgroups
+// cannot stall an interval). Directories removed during the walk are skipped.
+std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count = 100000);
+
+// Parent path of a cgroup path ("/a/b" → "/a", "/a" → "/", "/" → "").
+std::string cgroup_parent(std::string_view path);
+// Last component ("/a/b" → "b", "/" → "/").
+std::string cgroup_leaf(std::string_view path);
+
+struct CgroupResolverOptions {
+  // A miss triggers a full walk at most this often; lookups of unknown ids in
+  // between return nullopt. BPF data for a cgroup created just now resolves on
+  // the next interval.
+  std::chrono::milliseconds min_walk_interval{1000};
+  size_t max_cgroups = 100000;
+};
+
+// Not thread-safe: one engine thread owns it.
+class CgroupResolver {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit CgroupResolver(std::string cgroup2_root, CgroupResolverOptions options = {});
+
+  // Path for a cgroup id. On a miss re-walks the tree (rate-limited).
+  std::optional<std::string> path(uint64_t id);
+  // Path for an id without ever walking.
+  [[nodiscard]] std::optional<std::string> cached_path(uint64_t id) const;
+  // Id of a path, by stat() (no cache needed: one syscall).
+  [[nodiscard]] std::optional<uint64_t> id_of(std::string_view path) const;
+  // Walks now regardless of the rate limit.
+  void refresh();
+
+  [[nodiscard]] size_t size() const { return by_id_.size(); }
+  [[nodiscard]] size_t walks() const { return walks_; }
+  [[nodiscard]] const std::string& root() const { return root_; }
+
+ private:
+  std::string root_;
+  CgroupResolverOptions options_;
+  std::unordered_map<uint64_t, std::string> by_id_;
+  // Cgroups that disappeared at the last walk: BPF maps may still hold their
+  // data for one more interval, so their names are kept one walk longer.
+  std::unordered_map<uint64_t, std::string> removed_;
+  std::optional<Clock::time_point> last_walk_;
+  size_t walks_ = 0;
+};
+
+}  // namespace kpulse::collect
