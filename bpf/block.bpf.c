@@ -100,20 +100,26 @@ int BPF_PROG(kp_block_rq_insert_raw, struct request *rq)
 
 static __always_inline int on_issue(struct request *rq)
 {
-	__u64 key = (__u64)rq;
+	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
 	struct rq_info *info = bpf_map_lookup_elem(&kp_requests, &key);
-	struct rq_info fresh = {};
+	__u32 bytes = BPF_CORE_READ(rq, __data_len);
+	__u32 op = BPF_CORE_READ(rq, cmd_flags) & REQ_OP_MASK;
 
-	if (!info) {
-		/* Issued directly without a start we saw: attribute to the issuer. */
-		fresh.cgroup_id = bpf_get_current_cgroup_id();
-		info = &fresh;
+	if (info) {
+		info->issue_ts = now;
+		info->bytes = bytes;
+		info->op = op;
+	} else {
+		/* Issued without a start we saw: attribute to the issuer. */
+		struct rq_info fresh = {
+			.issue_ts = now,
+			.cgroup_id = bpf_get_current_cgroup_id(),
+			.bytes = bytes,
+			.op = op,
+		};
+		if (bpf_map_update_elem(&kp_requests, &key, &fresh, BPF_ANY))
+			kp_count(KP_CNT_MAP_FULL);
 	}
-	info->issue_ts = bpf_ktime_get_ns();
-	info->bytes = BPF_CORE_READ(rq, __data_len);
-	info->op = BPF_CORE_READ(rq, cmd_flags) & REQ_OP_MASK;
-	if (info == &fresh && bpf_map_update_elem(&kp_requests, &key, &fresh, BPF_ANY))
-		kp_count(KP_CNT_MAP_FULL);
 
 	__u32 dev = request_dev(rq);
 	struct kp_block_stats *ds = disk_stats(&dev);

@@ -57,7 +57,41 @@ static __always_inline struct kp_net_cgroup *sock_stats(const struct sock *sk)
 	return cgroup_stats(&cgid);
 }
 
-/* ---- bytes: fexit/tcp_sendmsg and fentry/tcp_cleanup_rbuf ------------------ */
+/* ---- bytes ---------------------------------------------------------------------
+ * First rung: sock:sock_send_length / sock_recv_length (6.3+), fired with the
+ * byte count of every socket send and receive; then fexit/tcp_sendmsg and
+ * fentry/tcp_cleanup_rbuf; then kprobes. */
+
+static __always_inline bool is_tcp(const struct sock *sk)
+{
+	return sk && BPF_CORE_READ(sk, sk_protocol) == KP_IPPROTO_TCP;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(kp_sock_send_length, struct sock *sk, int ret)
+{
+	struct kp_net_cgroup *s;
+
+	if (ret <= 0 || !is_tcp(sk))
+		return 0;
+	s = sock_stats(sk);
+	if (s)
+		s->tx_bytes += ret;
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(kp_sock_recv_length, struct sock *sk, int ret)
+{
+	struct kp_net_cgroup *s;
+
+	if (ret <= 0 || !is_tcp(sk))
+		return 0;
+	s = sock_stats(sk);
+	if (s)
+		s->rx_bytes += ret;
+	return 0;
+}
 
 SEC("fexit/tcp_sendmsg")
 int BPF_PROG(kp_tcp_sendmsg, struct sock *sk, struct msghdr *msg, size_t size, int ret)
@@ -212,16 +246,13 @@ int BPF_PROG(kp_inet_sock_set_state_raw, const struct sock *sk, int oldstate, in
 /* Both places the kernel counts LINUX_MIB_LISTENOVERFLOWS test
  * sk_acceptq_is_full() first thing: a SYN arriving at tcp_conn_request, and
  * the final ACK reaching tcp_v{4,6}_syn_recv_sock. */
-static __always_inline int on_listener_check(const struct sock *sk)
+static __always_inline int count_listener_overflow(const struct sock *sk)
 {
-	__u32 queued = BPF_CORE_READ(sk, sk_ack_backlog);
 	__u32 limit = BPF_CORE_READ(sk, sk_max_ack_backlog);
 	struct kp_listener_key key = {};
 	struct kp_listener_val *v, fresh = {};
 	struct kp_net_cgroup *s;
 
-	if (queued <= limit)
-		return 0;
 	key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	key.port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
@@ -245,6 +276,13 @@ static __always_inline int on_listener_check(const struct sock *sk)
 	if (s)
 		s->listen_overflows++;
 	return 0;
+}
+
+static __always_inline int on_listener_check(const struct sock *sk)
+{
+	if (BPF_CORE_READ(sk, sk_ack_backlog) <= BPF_CORE_READ(sk, sk_max_ack_backlog))
+		return 0;
+	return count_listener_overflow(sk);
 }
 
 SEC("fentry/tcp_conn_request")
@@ -281,6 +319,20 @@ static __always_inline int on_drop(__u32 reason)
 	if (c)
 		(*c)++;
 	return 0;
+}
+
+/* Since 6.12 kfree_skb also names the receiving socket: a drop with reason
+ * TCP_LISTEN_OVERFLOW then identifies the listener whose accept queue was
+ * full, with no need for fentry. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(kp_kfree_skb_rx_sk, struct sk_buff *skb, void *location, int reason,
+	     struct sock *rx_sk)
+{
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW) &&
+	    rx_sk)
+		count_listener_overflow(rx_sk);
+	return on_drop(reason);
 }
 
 SEC("tp_btf/kfree_skb")

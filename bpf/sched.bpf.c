@@ -58,9 +58,21 @@ KP_DEFINE_COUNTERS
 KP_DEFINE_LOOKUP_OR_INIT(cgroup_stats, kp_sched_cgroups, __u64, struct kp_sched_cgroup)
 KP_DEFINE_LOOKUP_OR_INIT(proc_stats, kp_sched_procs, __u32, struct kp_sched_proc)
 
-/* Per-CPU run-queue length; weak so a kernel without the typed ksym still
- * loads the group (the length is then reported as absent). */
-extern struct rq runqueues __ksym __weak;
+/* Tasks runnable on this CPU's run queue, reached through a fair-class
+ * task's cfs_rq (the per-CPU `runqueues` symbol is not in kallsyms unless
+ * CONFIG_KALLSYMS_ALL, so a typed ksym is not an option everywhere).
+ * Returns 0 when unknown (idle task, no group scheduling). */
+static __always_inline __u32 rq_nr_running(struct task_struct *t)
+{
+	struct cfs_rq *cfs;
+
+	if (!bpf_core_field_exists(((struct cfs_rq *)0)->rq))
+		return 0;
+	cfs = BPF_CORE_READ(t, se.cfs_rq);
+	if (!cfs)
+		return 0;
+	return BPF_CORE_READ(cfs, rq, nr_running);
+}
 
 static __always_inline struct kp_sched_cpu *this_cpu_stats(void)
 {
@@ -197,11 +209,10 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	struct kp_sched_cpu *pc = this_cpu_stats();
 
 	if (pc) {
+		__u32 nr = rq_nr_running(next);
+
 		pc->switches++;
-		if (&runqueues) {
-			struct rq *rq = bpf_this_cpu_ptr(&runqueues);
-			pc->nr_running_sum += rq->nr_running;
-		}
+		pc->nr_running_sum += nr ? nr : rq_nr_running(prev);
 	}
 	account_prev(prev, now, pc);
 	account_next(next, now, pc);

@@ -25,11 +25,12 @@ int print_catalog(bool markdown) {
     std::printf("|---|---|---|---|---|---|\n");
   }
   for (const auto& m : model::all_metrics()) {
-    std::string otel = m.otel_name.empty() ? "kpulse." + std::string(m.name) : std::string(m.otel_name);
+    std::string otel =
+        m.otel_name.empty() ? "kpulse." + std::string(m.name) : std::string(m.otel_name);
     if (!m.otel_attribute.empty()) otel += " {" + std::string(m.otel_attribute) + "}";
     if (markdown)
-      std::printf("| `%.*s` | %.*s | %.*s | %s | `%s` | %.*s |\n", int(m.name.size()), m.name.data(),
-                  int(to_string(m.type).size()), to_string(m.type).data(),
+      std::printf("| `%.*s` | %.*s | %.*s | %s | `%s` | %.*s |\n", int(m.name.size()),
+                  m.name.data(), int(to_string(m.type).size()), to_string(m.type).data(),
                   int(to_string(m.unit).size()), to_string(m.unit).data(),
                   scopes_text(m.scopes).c_str(), otel.c_str(), int(m.help.size()), m.help.data());
     else
@@ -44,7 +45,8 @@ int print_catalog(bool markdown) {
 }  // namespace
 
 void register_metrics(CLI::App& root, Registry& reg) {
-  auto* app = root.add_subcommand("metrics", "List every metric kpulse collects, with unit and meaning");
+  auto* app =
+      root.add_subcommand("metrics", "List every metric kpulse collects, with unit and meaning");
   auto markdown = std::make_shared<bool>(false);
   app->add_flag("--markdown", *markdown, "Print a Markdown table (used to generate the docs)");
   reg.push_back({app, [markdown] { return print_catalog(*markdown); }});

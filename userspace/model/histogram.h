@@ -12,7 +12,9 @@ namespace kpulse::model {
 inline constexpr int kHistogramSlots = 36;
 
 // Upper bound (exclusive) of slot i in nanoseconds; the last slot is unbounded.
-constexpr uint64_t slot_upper_bound_ns(int slot) { return uint64_t{1} << (slot + 1); }
+constexpr uint64_t slot_upper_bound_ns(int slot) {
+  return uint64_t{1} << (slot + 1);
+}
 
 constexpr int slot_for_ns(uint64_t v) {
   int slot = 0;

@@ -17,9 +17,13 @@ constexpr std::array<std::string_view, kComponentKinds> kKindNames{
 
 }  // namespace
 
-std::span<const MetricInfo> all_metrics() { return kCatalog; }
+std::span<const MetricInfo> all_metrics() {
+  return kCatalog;
+}
 
-const MetricInfo& info(MetricId id) { return kCatalog[static_cast<size_t>(id)]; }
+const MetricInfo& info(MetricId id) {
+  return kCatalog[static_cast<size_t>(id)];
+}
 
 std::optional<MetricId> metric_by_name(std::string_view name) {
   for (const auto& m : kCatalog)
@@ -27,7 +31,9 @@ std::optional<MetricId> metric_by_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view to_string(ComponentKind k) { return kKindNames[static_cast<size_t>(k)]; }
+std::string_view to_string(ComponentKind k) {
+  return kKindNames[static_cast<size_t>(k)];
+}
 
 std::optional<ComponentKind> component_kind_from_string(std::string_view s) {
   for (size_t i = 0; i < kKindNames.size(); ++i)
@@ -37,29 +43,39 @@ std::optional<ComponentKind> component_kind_from_string(std::string_view s) {
 
 std::string_view to_string(MetricType t) {
   switch (t) {
-    case MetricType::Counter: return "counter";
-    case MetricType::Gauge: return "gauge";
-    case MetricType::Histogram: return "histogram";
+    case MetricType::Counter:
+      return "counter";
+    case MetricType::Gauge:
+      return "gauge";
+    case MetricType::Histogram:
+      return "histogram";
   }
   return "?";
 }
 
 std::string_view to_string(Unit u) {
   switch (u) {
-    case Unit::Seconds: return "seconds";
-    case Unit::Bytes: return "bytes";
-    case Unit::Count: return "count";
-    case Unit::Ratio: return "ratio";
+    case Unit::Seconds:
+      return "seconds";
+    case Unit::Bytes:
+      return "bytes";
+    case Unit::Count:
+      return "count";
+    case Unit::Ratio:
+      return "ratio";
   }
   return "?";
 }
 
 std::string_view ucum(Unit u) {
   switch (u) {
-    case Unit::Seconds: return "s";
-    case Unit::Bytes: return "By";
+    case Unit::Seconds:
+      return "s";
+    case Unit::Bytes:
+      return "By";
     case Unit::Count:
-    case Unit::Ratio: return "1";
+    case Unit::Ratio:
+      return "1";
   }
   return "1";
 }

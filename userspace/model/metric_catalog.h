@@ -14,7 +14,9 @@ inline constexpr int kComponentKinds = 7;
 // Scope bits: which component kinds carry a metric.
 inline constexpr uint32_t kHost = 1u << 0, kCpu = 1u << 1, kCgroup = 1u << 2, kProcess = 1u << 3,
                           kDisk = 1u << 4, kInterface = 1u << 5, kAgent = 1u << 6;
-constexpr uint32_t scope_bit(ComponentKind k) { return 1u << static_cast<uint32_t>(k); }
+constexpr uint32_t scope_bit(ComponentKind k) {
+  return 1u << static_cast<uint32_t>(k);
+}
 
 enum class MetricType : uint8_t { Counter, Gauge, Histogram };
 enum class Unit : uint8_t { Seconds, Bytes, Count, Ratio };

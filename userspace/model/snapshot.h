@@ -86,7 +86,7 @@ struct ExitedTask {
   double cpu_time_s = 0;
   uint64_t major_faults = 0;
   uint64_t minor_faults = 0;
-  uint64_t read_bytes = 0;   // block I/O attributed to the task
+  uint64_t read_bytes = 0;  // block I/O attributed to the task
   uint64_t write_bytes = 0;
   int32_t exit_code = 0;
   bool operator==(const ExitedTask&) const = default;
@@ -95,8 +95,8 @@ struct ExitedTask {
 // A TCP listening socket, with its accept-queue state (sock_diag) and the
 // overflows kpulse saw on it (BPF).
 struct Listener {
-  uint64_t netns = 0;  // network namespace inode
-  std::string address;  // "127.0.0.1:8080", "[::]:22"
+  uint64_t netns = 0;    // network namespace inode
+  std::string address;   // "127.0.0.1:8080", "[::]:22"
   uint32_t backlog = 0;  // accept-queue limit fixed at listen()
   uint32_t queued = 0;   // connections waiting to be accepted
   double overflows = 0;  // cumulative
@@ -108,9 +108,9 @@ struct Listener {
 };
 
 struct Snapshot {
-  uint64_t seq = 0;           // 0, 1, 2, ... within one collector's life
-  int64_t time_ns = 0;        // wall clock (Unix epoch) at the end of the interval
-  double interval_s = 0;      // measured length of the interval
+  uint64_t seq = 0;       // 0, 1, 2, ... within one collector's life
+  int64_t time_ns = 0;    // wall clock (Unix epoch) at the end of the interval
+  double interval_s = 0;  // measured length of the interval
   std::string hostname;
   std::vector<Component> components;
   std::vector<ExitedTask> exited;

@@ -19,6 +19,29 @@ Candidate mark_victim(const char* program, const char* arg_type) {
           std::string("mark_victim(") + arg_type + ")"};
 }
 
+// kfree_skb gained the receiving socket in 6.12; with the TCP_LISTEN_OVERFLOW
+// drop reason that names the listener whose accept queue overflowed.
+bool drops_name_listener(const KernelFeatures& f) {
+  auto t = f.tracepoint_arg_type("kfree_skb", 3);
+  return t && *t == "struct sock *" &&
+         f.enum_value_exists("skb_drop_reason", "SKB_DROP_REASON_TCP_LISTEN_OVERFLOW");
+}
+
+Candidate kfree_skb_with_rx_sk() {
+  return {"kp_kfree_skb_rx_sk", Rung::TpBtf, drops_name_listener,
+          "kfree_skb(..., rx_sk) and drop reason TCP_LISTEN_OVERFLOW"};
+}
+
+Candidate listener_fentry(const char* program, const char* function) {
+  Candidate c = fentry(program, function);
+  c.available = [fn = std::string(function)](const KernelFeatures& f) {
+    return !drops_name_listener(f) && f.has_function(fn);
+  };
+  c.requirement = "BTF function " + std::string(function) +
+                  " and a kfree_skb that cannot name the listener (here it can)";
+  return c;
+}
+
 GroupSpec sched_group(const MapLimits& limits, bool per_process) {
   return {"sched",
           kpulse_sched__elf_bytes,
@@ -55,11 +78,13 @@ GroupSpec net_group(const MapLimits& limits) {
   return {"net",
           kpulse_net__elf_bytes,
           {
-              {"tcp_sendmsg",
-               {fentry("kp_tcp_sendmsg", "tcp_sendmsg"),
+              {"tcp_send_bytes",
+               {tp_btf("kp_sock_send_length", "sock_send_length"),
+                fentry("kp_tcp_sendmsg", "tcp_sendmsg"),
                 kprobe("kp_tcp_sendmsg_kretprobe", "tcp_sendmsg")}},
-              {"tcp_cleanup_rbuf",
-               {fentry("kp_tcp_cleanup_rbuf", "tcp_cleanup_rbuf"),
+              {"tcp_recv_bytes",
+               {tp_btf("kp_sock_recv_length", "sock_recv_length"),
+                fentry("kp_tcp_cleanup_rbuf", "tcp_cleanup_rbuf"),
                 kprobe("kp_tcp_cleanup_rbuf_kprobe", "tcp_cleanup_rbuf")}},
               {"tcp_retransmit_skb",
                {tp_btf("kp_tcp_retransmit_skb", "tcp_retransmit_skb"),
@@ -69,31 +94,35 @@ GroupSpec net_group(const MapLimits& limits) {
               {"inet_sock_set_state",
                {tp_btf("kp_inet_sock_set_state", "inet_sock_set_state"),
                 raw_tp("kp_inet_sock_set_state_raw", "inet_sock_set_state")}},
-              {"tcp_conn_request", {fentry("kp_tcp_conn_request", "tcp_conn_request")}},
-              {"tcp_v4_syn_recv_sock", {fentry("kp_tcp_v4_syn_recv_sock", "tcp_v4_syn_recv_sock")}},
-              {"tcp_v6_syn_recv_sock", {fentry("kp_tcp_v6_syn_recv_sock", "tcp_v6_syn_recv_sock")}},
-              {"kfree_skb", {tp_btf("kp_kfree_skb", "kfree_skb")}},
+              {"kfree_skb", {kfree_skb_with_rx_sk(), tp_btf("kp_kfree_skb", "kfree_skb")}},
+              // Only where kfree_skb cannot say which listener overflowed.
+              {"tcp_conn_request", {listener_fentry("kp_tcp_conn_request", "tcp_conn_request")}},
+              {"tcp_v4_syn_recv_sock",
+               {listener_fentry("kp_tcp_v4_syn_recv_sock", "tcp_v4_syn_recv_sock")}},
+              {"tcp_v6_syn_recv_sock",
+               {listener_fentry("kp_tcp_v6_syn_recv_sock", "tcp_v6_syn_recv_sock")}},
           },
           {{"kp_net_cgroups", limits.cgroups}},
           {}};
 }
 
 GroupSpec mem_group(const MapLimits& limits) {
-  return {"mem",
-          kpulse_mem__elf_bytes,
-          {
-              {"direct_reclaim_begin",
-               {tp_btf("kp_direct_reclaim_begin", "mm_vmscan_direct_reclaim_begin")}},
-              {"direct_reclaim_end", {tp_btf("kp_direct_reclaim_end", "mm_vmscan_direct_reclaim_end")}},
-              {"memcg_reclaim_begin",
-               {tp_btf("kp_memcg_reclaim_begin", "mm_vmscan_memcg_reclaim_begin")}},
-              {"memcg_reclaim_end", {tp_btf("kp_memcg_reclaim_end", "mm_vmscan_memcg_reclaim_end")}},
-              {"mark_victim",
-               {mark_victim("kp_mark_victim", "struct task_struct *"),
-                mark_victim("kp_mark_victim_pid", "int")}},
-          },
-          {{"kp_mem_cgroups", limits.cgroups}},
-          {}};
+  return {
+      "mem",
+      kpulse_mem__elf_bytes,
+      {
+          {"direct_reclaim_begin",
+           {tp_btf("kp_direct_reclaim_begin", "mm_vmscan_direct_reclaim_begin")}},
+          {"direct_reclaim_end", {tp_btf("kp_direct_reclaim_end", "mm_vmscan_direct_reclaim_end")}},
+          {"memcg_reclaim_begin",
+           {tp_btf("kp_memcg_reclaim_begin", "mm_vmscan_memcg_reclaim_begin")}},
+          {"memcg_reclaim_end", {tp_btf("kp_memcg_reclaim_end", "mm_vmscan_memcg_reclaim_end")}},
+          {"mark_victim",
+           {mark_victim("kp_mark_victim", "struct task_struct *"),
+            mark_victim("kp_mark_victim_pid", "int")}},
+      },
+      {{"kp_mem_cgroups", limits.cgroups}},
+      {}};
 }
 
 }  // namespace

@@ -43,7 +43,9 @@ KernelFeatures::KernelFeatures() {
   kprobes_ = std::filesystem::exists("/sys/bus/event_source/devices/kprobe/type");
 }
 
-KernelFeatures::~KernelFeatures() { btf__free(btf_); }
+KernelFeatures::~KernelFeatures() {
+  btf__free(btf_);
+}
 
 bool KernelFeatures::has_tracepoint(const std::string& name) const {
   return btf_ && btf__find_by_name_kind(btf_, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF) > 0;
@@ -79,6 +81,18 @@ std::optional<std::string> KernelFeatures::enum_name(const std::string& enum_typ
   return std::nullopt;
 }
 
+bool KernelFeatures::enum_value_exists(const std::string& enum_type,
+                                       const std::string& name) const {
+  if (!btf_) return false;
+  int id = btf__find_by_name_kind(btf_, enum_type.c_str(), BTF_KIND_ENUM);
+  if (id <= 0) return false;
+  const struct btf_type* t = btf__type_by_id(btf_, id);
+  const struct btf_enum* e = btf_enum(t);
+  for (int i = 0; i < btf_vlen(t); ++i)
+    if (name == btf__name_by_offset(btf_, e[i].name_off)) return true;
+  return false;
+}
+
 std::vector<std::pair<std::string, std::string>> KernelFeatures::describe() const {
   std::vector<std::pair<std::string, std::string>> out;
   out.emplace_back("kernel", release_);
@@ -86,6 +100,16 @@ std::vector<std::pair<std::string, std::string>> KernelFeatures::describe() cons
   out.emplace_back("tp_btf", has_tracepoint("sched_switch") ? "yes" : "no");
   out.emplace_back("fentry", has_function("tcp_sendmsg") ? "yes (BTF functions present)" : "no");
   out.emplace_back("kprobes", kprobes_ ? "yes" : "no (no kprobe PMU)");
+  std::ifstream lockdown("/sys/kernel/security/lockdown");
+  std::string modes;
+  if (std::getline(lockdown, modes)) {
+    auto open = modes.find('['), close = modes.find(']');
+    if (open != std::string::npos && close != std::string::npos)
+      out.emplace_back(
+          "lockdown",
+          modes.substr(open + 1, close - open - 1) +
+              (modes.find("[none]") == std::string::npos ? " (fentry/fexit may be refused)" : ""));
+  }
   out.emplace_back("block_io_start", has_tracepoint("block_io_start") ? "yes (6.5+)" : "no");
   out.emplace_back("tracefs", std::filesystem::exists("/sys/kernel/tracing/trace") ||
                                       std::filesystem::exists("/sys/kernel/debug/tracing/trace")

@@ -32,6 +32,7 @@ class KernelFeatures {
   // Name of a value of a kernel enum (e.g. skb_drop_reason), if the kernel has it.
   [[nodiscard]] std::optional<std::string> enum_name(const std::string& enum_type,
                                                      long long value) const;
+  [[nodiscard]] bool enum_value_exists(const std::string& enum_type, const std::string& name) const;
   [[nodiscard]] bool kprobes_available() const { return kprobes_; }
   [[nodiscard]] const std::string& kernel_release() const { return release_; }
 

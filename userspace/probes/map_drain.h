@@ -21,7 +21,8 @@ int drain_map(int map_fd, size_t key_size, size_t value_size, bool per_cpu,
 
 // Typed convenience: values already split per CPU.
 template <class K, class V>
-int drain_percpu(int map_fd, const std::function<void(const K&, const std::vector<const V*>&)>& fn) {
+int drain_percpu(int map_fd,
+                 const std::function<void(const K&, const std::vector<const V*>&)>& fn) {
   const int ncpu = possible_cpus();
   const size_t stride = (sizeof(V) + 7) & ~size_t{7};
   std::vector<const V*> per_cpu(ncpu);

@@ -1,5 +1,6 @@
 #include "probes/probe_group.h"
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -29,7 +30,9 @@ bool set_rodata_bool(struct bpf_object* obj, const std::string& var, bool value)
     const struct btf_type* v = btf__type_by_id(btf, vs[i].type);
     if (var != btf__name_by_offset(btf, v->name_off)) continue;
     size_t size = 0;
-    auto* data = static_cast<char*>(bpf_map__initial_value(map, &size));
+    // libbpf 1.1 returns const, but before load this is the writable image
+    // skeletons expose as skel->rodata.
+    auto* data = static_cast<char*>(const_cast<void*>(bpf_map__initial_value(map, &size)));
     if (!data || vs[i].offset + sizeof(bool) > size) return false;
     *reinterpret_cast<bool*>(data + vs[i].offset) = value;
     return true;
@@ -39,7 +42,7 @@ bool set_rodata_bool(struct bpf_object* obj, const std::string& var, bool value)
 
 struct Choice {
   const HookSpec* hook;
-  size_t index = 0;  // candidate in use; == size() when none is left
+  size_t index = 0;   // candidate in use; == size() when none is left
   std::string error;  // why earlier candidates were dropped
 };
 
@@ -48,7 +51,7 @@ void skip_unavailable(Choice& c, const KernelFeatures& features) {
     const Candidate& cand = c.hook->candidates[c.index];
     if (cand.available(features)) return;
     if (!c.error.empty()) c.error += "; ";
-    c.error += std::string(to_string(cand.rung)) + ": kernel lacks " + cand.requirement;
+    c.error += std::string(to_string(cand.rung)) + ": needs " + cand.requirement;
     ++c.index;
   }
 }
@@ -65,10 +68,14 @@ void demote(Choice& c, const std::string& why, const KernelFeatures& features) {
 
 const char* to_string(Rung r) {
   switch (r) {
-    case Rung::TpBtf: return "tp_btf";
-    case Rung::RawTp: return "raw_tp";
-    case Rung::Fentry: return "fentry";
-    case Rung::Kprobe: return "kprobe";
+    case Rung::TpBtf:
+      return "tp_btf";
+    case Rung::RawTp:
+      return "raw_tp";
+    case Rung::Fentry:
+      return "fentry";
+    case Rung::Kprobe:
+      return "kprobe";
   }
   return "?";
 }
@@ -91,7 +98,7 @@ Candidate fentry(std::string program, std::string function) {
           "BTF function " + function};
 }
 
-Candidate kprobe(std::string program, std::string function) {
+Candidate kprobe(std::string program, std::string /*function*/) {
   return {std::move(program), Rung::Kprobe,
           [](const KernelFeatures& f) { return f.kprobes_available(); }, "kprobe support"};
 }
@@ -151,8 +158,8 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
           }
       }
       if (!demoted) {  // not a program's fault (maps, BTF): the group cannot run
-        status.reason = "load failed (" + std::string(strerror(-err)) +
-                        "): " + verifier_tail(log, "", 3);
+        status.reason =
+            "load failed (" + std::string(strerror(-err)) + "): " + verifier_tail(log, "", 3);
         break;
       }
       continue;
@@ -198,7 +205,9 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
   if (!status.active && status.reason.empty()) status.reason = "no hook could be attached";
 }
 
-LoadedGroup::~LoadedGroup() { close(); }
+LoadedGroup::~LoadedGroup() {
+  close();
+}
 
 void LoadedGroup::close() {
   for (auto* l : links_) bpf_link__destroy(l);
@@ -222,7 +231,8 @@ std::vector<std::pair<uint32_t, std::string>> LoadedGroup::program_ids() const {
     if (fd < 0) continue;
     struct bpf_prog_info info {};
     __u32 len = sizeof(info);
-    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) out.emplace_back(info.id, bpf_program__name(prog));
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+      out.emplace_back(info.id, bpf_program__name(prog));
   }
   return out;
 }

@@ -41,7 +41,7 @@ struct GroupSpec {
   const void* (*elf_bytes)(size_t*);  // the skeleton's embedded object
   std::vector<HookSpec> hooks;
   std::vector<std::pair<std::string, uint32_t>> map_sizes;  // max_entries overrides
-  std::vector<std::pair<std::string, bool>> rodata_bools;  // const volatile knobs
+  std::vector<std::pair<std::string, bool>> rodata_bools;   // const volatile knobs
 };
 
 // Candidate helpers for the usual requirements.

@@ -105,10 +105,10 @@ BpfTotals ProbeSet::drain() {
           t.procs.emplace(tgid, merged);
         });
     t.cpus.assign(ncpu, kp_sched_cpu{});
-    drain_percpu<__u32, kp_sched_cpu>(
-        g->map_fd("kp_sched_cpus"), [&](const __u32&, const std::vector<const kp_sched_cpu*>& v) {
-          for (int c = 0; c < ncpu; ++c) t.cpus[c] = *v[c];
-        });
+    drain_percpu<__u32, kp_sched_cpu>(g->map_fd("kp_sched_cpus"),
+                                      [&](const __u32&, const std::vector<const kp_sched_cpu*>& v) {
+                                        for (int c = 0; c < ncpu; ++c) t.cpus[c] = *v[c];
+                                      });
     if (exits_) ring_buffer__consume(exits_);
     t.exits.swap(pending_exits_);
   }

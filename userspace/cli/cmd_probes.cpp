@@ -1,0 +1,78 @@
+// `kpulse probes`: which probe groups loaded, through which hooks and rungs,
+// what the kernel offers, and why a group is inactive.
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/engine_options.h"
+#include "engine/collector.h"
+
+namespace kpulse::cli {
+namespace {
+
+struct ProbesFlags {
+  bool json = false;
+};
+
+nlohmann::json report_json(const engine::ProbeReport& r) {
+  nlohmann::json j;
+  for (const auto& [k, v] : r.features) j["features"][k] = v;
+  j["groups"] = nlohmann::json::array();
+  for (const auto& g : r.groups) {
+    nlohmann::json jg = {{"name", g.name}, {"active", g.active}, {"reason", g.reason}};
+    jg["hooks"] = nlohmann::json::array();
+    for (const auto& h : g.hooks)
+      jg["hooks"].push_back({{"hook", h.hook},
+                             {"program", h.program},
+                             {"rung", h.rung},
+                             {"attached", h.attached},
+                             {"error", h.error}});
+    j["groups"].push_back(std::move(jg));
+  }
+  return j;
+}
+
+void print_report(const engine::ProbeReport& r) {
+  std::printf("Kernel features\n");
+  for (const auto& [k, v] : r.features) std::printf("  %-18s %s\n", k.c_str(), v.c_str());
+  for (const auto& g : r.groups) {
+    std::printf("\nGroup %-6s %s%s%s\n", g.name.c_str(), g.active ? "active" : "INACTIVE",
+                g.reason.empty() ? "" : ": ", g.reason.c_str());
+    for (const auto& h : g.hooks) {
+      std::printf("  %-22s %-7s %-28s %s\n", h.hook.c_str(), h.attached ? h.rung.c_str() : "-",
+                  h.program.c_str(), h.attached ? "attached" : "not attached");
+      if (!h.error.empty()) std::printf("  %-22s   (%s)\n", "", h.error.c_str());
+    }
+  }
+}
+
+int run_probes(const EngineFlags& engine_flags, const ProbesFlags& flags) {
+  engine::CollectorOptions o = engine_flags.options();
+  o.interval = std::chrono::milliseconds(100);
+  engine::Collector collector(o);
+  if (flags.json)
+    std::printf("%s\n", report_json(collector.probes()).dump(2).c_str());
+  else
+    print_report(collector.probes());
+  for (const auto& g : collector.probes().groups)
+    if (!g.active && g.reason != "disabled by configuration" && !engine_flags.no_bpf) return 3;
+  return 0;
+}
+
+}  // namespace
+
+void register_probes(CLI::App& root, Registry& reg) {
+  auto* app = root.add_subcommand(
+      "probes", "Load the probes and list each group's hooks, the rung used, and kernel features");
+  auto engine_flags = std::make_shared<EngineFlags>();
+  auto flags = std::make_shared<ProbesFlags>();
+  app->add_option("--groups", engine_flags->groups, "Probe groups to try (default all)");
+  app->add_flag("-v,--verbose", engine_flags->verbose, "Print libbpf's debug output to stderr");
+  app->add_flag("--json", flags->json, "Print JSON");
+  app->footer("Exit status 3 when a requested group could not be activated.");
+  reg.push_back({app, [engine_flags, flags] { return run_probes(*engine_flags, *flags); }});
+}
+
+}  // namespace kpulse::cli

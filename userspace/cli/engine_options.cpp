@@ -1,0 +1,56 @@
+#include "cli/engine_options.h"
+
+#include <csignal>
+#include <sstream>
+
+#include "probes/libbpf_log.h"
+
+namespace kpulse::cli {
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) {
+  g_stop = 1;
+}
+}  // namespace
+
+engine::CollectorOptions EngineFlags::options() const {
+  engine::CollectorOptions o;
+  o.interval = std::chrono::milliseconds(static_cast<long>(interval_s * 1000));
+  o.enable_bpf = !no_bpf;
+  o.max_processes = processes;
+  std::stringstream ss(groups);
+  std::string g;
+  while (std::getline(ss, g, ','))
+    if (!g.empty()) o.probe_groups.push_back(g);
+  if (verbose) probes::capture_libbpf_log(true);
+  return o;
+}
+
+void add_engine_flags(CLI::App& app, const std::shared_ptr<EngineFlags>& flags) {
+  app.add_option("-i,--interval", flags->interval_s, "Collection interval in seconds")
+      ->check(CLI::Range(0.05, 3600.0))
+      ->capture_default_str();
+  app.add_flag(
+      "--no-bpf", flags->no_bpf,
+      "Do not load BPF programs: /proc, cgroupfs and PSI data only (no privileges needed)");
+  app.add_option("--groups", flags->groups,
+                 "Probe groups to load, comma-separated (sched,block,net,mem); default all");
+  app.add_option("--processes", flags->processes,
+                 "Most processes listed per snapshot, busiest first")
+      ->capture_default_str();
+  app.add_flag("-v,--verbose", flags->verbose, "Print libbpf's debug output to stderr");
+}
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+bool stop_requested() {
+  return g_stop != 0;
+}
+
+}  // namespace kpulse::cli

@@ -1,0 +1,31 @@
+// Collection options shared by every subcommand that runs the engine.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "engine/collector.h"
+
+namespace kpulse::cli {
+
+struct EngineFlags {
+  double interval_s = 1.0;
+  bool no_bpf = false;
+  std::string groups;  // "sched,block"
+  size_t processes = 500;
+  bool verbose = false;
+
+  [[nodiscard]] engine::CollectorOptions options() const;
+};
+
+// Adds --interval, --no-bpf, --groups, --processes, --verbose to `app`.
+void add_engine_flags(CLI::App& app, const std::shared_ptr<EngineFlags>& flags);
+
+// Makes SIGINT/SIGTERM set a flag instead of killing the process, so
+// destructors detach the BPF links and restore the terminal.
+void install_stop_handlers();
+bool stop_requested();
+
+}  // namespace kpulse::cli

@@ -1,0 +1,40 @@
+// Converts the kernel-side structs (bpf/kpulse_types.h) into model samples.
+// Each takes the cumulative total and this interval's delta.
+#pragma once
+
+#include "model/snapshot.h"
+#include "probes/bpf_totals.h"
+
+namespace kpulse::engine {
+
+model::Log2Histogram to_histogram(const struct kp_hist& h);
+
+// `now - before`, field by field, saturating at 0 (for u64-only structs).
+template <class T>
+T subtract_u64_fields(const T& now, const T& before) {
+  T out = now;
+  auto* o = reinterpret_cast<uint64_t*>(&out);
+  const auto* b = reinterpret_cast<const uint64_t*>(&before);
+  for (size_t i = 0; i < sizeof(T) / sizeof(uint64_t); ++i)
+    o[i] = o[i] >= b[i] ? o[i] - b[i] : o[i];
+  return out;
+}
+
+void add_sched_samples(model::Component& c, const kp_sched_cgroup& total,
+                       const kp_sched_cgroup& delta);
+void add_block_samples(model::Component& c, const kp_block_stats& total,
+                       const kp_block_stats& delta);
+void add_net_samples(model::Component& c, const kp_net_cgroup& total, const kp_net_cgroup& delta);
+void add_mem_samples(model::Component& c, const kp_mem_cgroup& total, const kp_mem_cgroup& delta);
+void add_histogram(model::Component& c, model::MetricId id, const kp_hist& total,
+                   const kp_hist& delta);
+
+// Adds every group's samples that `totals` has data for.
+void add_cgroup_samples(model::Component& c, const probes::CgroupTotals& total,
+                        const probes::CgroupTotals& delta);
+
+// Component-wise `a += b` over every group.
+void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b);
+probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before);
+
+}  // namespace kpulse::engine

@@ -1,0 +1,481 @@
+#include "engine/collector.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <array>
+#include <cctype>
+#include <map>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "collect/cgroup_layout.h"
+#include "collect/cgroup_resolver.h"
+#include "collect/cgroup_stats.h"
+#include "collect/disk_stats.h"
+#include "collect/host_stats.h"
+#include "collect/net_interfaces.h"
+#include "collect/pressure.h"
+#include "collect/process_resolver.h"
+#include "collect/process_stats.h"
+#include "collect/tcp_listeners.h"
+#include "engine/bpf_samples.h"
+#include "engine/delta_tracker.h"
+#include "engine/derived_metrics.h"
+#include "probes/probe_set.h"
+
+namespace kpulse::engine {
+
+using model::Component;
+using model::ComponentKind;
+using model::MetricId;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* kProc = "/proc";
+constexpr const char* kSys = "/sys";
+
+std::string hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+int64_t wall_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "SKB_DROP_REASON_NO_SOCKET" -> "no_socket"
+std::string drop_reason_label(const probes::KernelFeatures& f, uint32_t reason) {
+  auto name = f.enum_name("skb_drop_reason", reason);
+  if (!name) return reason == 0 ? "unknown" : "reason_" + std::to_string(reason);
+  std::string s = *name;
+  const std::string prefix = "SKB_DROP_REASON_";
+  if (s.rfind(prefix, 0) == 0) s = s.substr(prefix.size());
+  for (auto& ch : s) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+std::string listener_address(const kp_listener_key& k) {
+  const int family = k.family == 10 ? AF_INET6 : AF_INET;
+  return collect::format_endpoint(family, k.addr, k.port);
+}
+
+std::string listener_id(uint64_t netns, const std::string& address) {
+  return std::to_string(netns) + "/" + address;
+}
+
+}  // namespace
+
+struct Collector::Impl {
+  explicit Impl(CollectorOptions o)
+      : options(std::move(o)),
+        layout(collect::detect_cgroup_layout()),
+        cgroups(layout.v2_root.empty() ? layout.walk_root() : layout.v2_root),
+        cgroup_stats(layout),
+        processes(kProc),
+        disk_names(kProc, kSys),
+        host_name(hostname()) {}
+
+  CollectorOptions options;
+  std::unique_ptr<probes::ProbeSet> probes;
+  ProbeReport report;
+
+  collect::CgroupLayout layout;
+  collect::CgroupResolver cgroups;
+  collect::CgroupStatsReader cgroup_stats;
+  collect::ProcessResolver processes;
+  collect::DiskNames disk_names;
+  DeltaTracker deltas;
+  std::string host_name;
+  std::string buf;
+
+  // Previous raw BPF totals, for per-interval deltas.
+  std::unordered_map<uint64_t, probes::CgroupTotals> prev_cgroups;
+  std::unordered_map<uint32_t, kp_sched_proc> prev_procs;
+  std::vector<kp_sched_cpu> prev_cpus;
+  std::unordered_map<uint32_t, kp_block_stats> prev_disks;
+  std::array<uint64_t, KP_DROP_REASONS> prev_drops{};
+  std::unordered_map<std::string, double> prev_listener_overflows;
+  uint64_t prev_events = 0, prev_map_full = 0;
+  // Cgroup totals rolled up the tree (own + descendants), summed from
+  // deltas so a removed child never makes its parent's counters go back.
+  std::map<std::string, probes::CgroupTotals> rolled;
+  probes::CgroupTotals host_bpf;
+
+  Clock::time_point last_collect{};
+  Clock::time_point next_deadline{};
+  uint64_t seq = 0;
+
+  model::Snapshot build();
+  void add_bpf(model::Snapshot& snap, std::vector<Component>& comps, const probes::BpfTotals& t,
+               double drain_s);
+  void add_processes(std::vector<Component>& comps, const probes::BpfTotals& t,
+                     std::unordered_map<uint32_t, kp_sched_proc>& proc_deltas);
+};
+
+model::Snapshot Collector::Impl::build() {
+  const auto now = Clock::now();
+  model::Snapshot snap;
+  snap.seq = seq++;
+  snap.time_ns = wall_clock_ns();
+  snap.interval_s = last_collect == Clock::time_point{}
+                        ? 0
+                        : std::chrono::duration<double>(now - last_collect).count();
+  last_collect = now;
+  snap.hostname = host_name;
+
+  // 1. Drain the kernel maps first, so BPF and /proc cover the same instant.
+  probes::BpfTotals totals;
+  double drain_s = 0;
+  if (probes) {
+    auto t0 = Clock::now();
+    totals = probes->drain();
+    drain_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+
+  // 2. What the kernel already keeps: cumulative counters and gauges.
+  std::vector<Component> comps;
+  Component host = collect::make_host_component();
+  std::vector<Component> cpus;
+  collect::read_host(kProc, host, cpus);
+  collect::read_host_pressure(kProc, host);
+  collect::TcpHostCounters tcp;
+  collect::read_tcp_counters(tcp, kProc);
+  comps.push_back(std::move(host));
+  for (auto& c : cpus) comps.push_back(std::move(c));
+  collect::DiskReadResult disks;
+  if (collect::read_diskstats(kProc, kSys, disks)) {
+    disk_names.update(disks.names);
+    for (auto& d : disks.disks) comps.push_back(std::move(d));
+  }
+  for (auto& i : collect::read_interfaces(kSys)) comps.push_back(std::move(i));
+
+  // 3. BPF: cgroups, processes, CPUs, disks, listeners, drops, exits.
+  add_bpf(snap, comps, totals, drain_s);
+
+  // 4. Agent self-accounting (kernel-kept parts).
+  Component self = collect::make_agent_component();
+  collect::read_self(self, kProc);
+  self.set_gauge(MetricId::SelfDrainTime, drain_s);
+  comps.push_back(std::move(self));
+
+  // 5. Deltas of kernel-kept counters, then the BPF counters that already
+  //    carry their own deltas, then derived gauges.
+  deltas.apply(comps);
+  auto find = [&](ComponentKind k, const std::string& id) -> Component* {
+    for (auto& c : comps)
+      if (c.kind == k && c.id == id) return &c;
+    return nullptr;
+  };
+  if (Component* agent = find(ComponentKind::Agent, "kpulse")) {
+    agent->set_counter(MetricId::SelfEvents, double(totals.events),
+                       double(totals.events >= prev_events ? totals.events - prev_events : 0));
+    agent->set_counter(
+        MetricId::SelfMapFull, double(totals.map_full),
+        double(totals.map_full >= prev_map_full ? totals.map_full - prev_map_full : 0));
+    prev_events = totals.events;
+    prev_map_full = totals.map_full;
+  }
+  derive_metrics(comps, snap.interval_s);
+  snap.components = std::move(comps);
+  return snap;
+}
+
+void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& comps,
+                              const probes::BpfTotals& t, double /*drain_s*/) {
+  auto find = [&](ComponentKind k, auto pred) -> Component* {
+    for (auto& c : comps)
+      if (c.kind == k && pred(c)) return &c;
+    return nullptr;
+  };
+  Component* host = find(ComponentKind::Host, [](const Component&) { return true; });
+  // New components go here and join `comps` at the end, so pointers into
+  // `comps` (host, CPUs, disks) stay valid meanwhile.
+  std::vector<Component> added;
+
+  // --- cgroups: per-id deltas rolled up to every ancestor ------------------
+  std::map<std::string, probes::CgroupTotals> interval;  // rolled-up deltas
+  probes::CgroupTotals host_delta;
+  std::vector<uint64_t> gone;
+  for (const auto& [id, total] : t.cgroups) {
+    probes::CgroupTotals before;
+    if (auto it = prev_cgroups.find(id); it != prev_cgroups.end()) before = it->second;
+    probes::CgroupTotals d = subtract(total, before);
+    accumulate(host_delta, d);
+    auto path = cgroups.path(id);
+    if (!path) {
+      gone.push_back(id);  // removed since: its last counts were taken already
+      continue;
+    }
+    for (std::string p = *path;; p = collect::cgroup_parent(p)) {
+      accumulate(interval[p], d);
+      if (p == "/" || p.empty()) break;
+    }
+  }
+  if (probes && !gone.empty()) probes->forget_cgroups(gone);
+  prev_cgroups = t.cgroups;
+  for (auto id : gone) prev_cgroups.erase(id);
+  for (auto& [path, d] : interval) accumulate(rolled[path], d);
+
+  for (auto it = rolled.begin(); it != rolled.end();) {
+    const std::string& path = it->first;
+    auto id = cgroups.id_of(path);
+    Component c = collect::make_cgroup_component(path, id.value_or(0));
+    if (!cgroup_stats.read(path, c) && path != "/") {
+      it = rolled.erase(it);  // the cgroup is gone
+      continue;
+    }
+    probes::CgroupTotals d;
+    if (auto di = interval.find(path); di != interval.end()) d = di->second;
+    add_cgroup_samples(c, it->second, d);
+    added.push_back(std::move(c));
+    ++it;
+  }
+
+  // --- host: sums over all cgroups ------------------------------------------
+  accumulate(host_bpf, host_delta);
+  if (host) {
+    // Host block/tcp/sched come from the same per-cgroup maps; the run-queue
+    // histogram is the per-CPU one (below), faults and OOMs from /proc/vmstat.
+    if (t.sched) {
+      host->set_counter(MetricId::SchedOncpuTime, host_bpf.sched.oncpu_ns * 1e-9,
+                        host_delta.sched.oncpu_ns * 1e-9);
+      host->set_counter(MetricId::SchedVoluntarySwitches, double(host_bpf.sched.voluntary),
+                        double(host_delta.sched.voluntary));
+      host->set_counter(MetricId::SchedInvoluntarySwitches, double(host_bpf.sched.involuntary),
+                        double(host_delta.sched.involuntary));
+    }
+    if (t.block) {
+      host->set_counter(MetricId::BlkReadOps, double(host_bpf.block.read_ops),
+                        double(host_delta.block.read_ops));
+      host->set_counter(MetricId::BlkWriteOps, double(host_bpf.block.write_ops),
+                        double(host_delta.block.write_ops));
+      host->set_counter(MetricId::BlkReadBytes, double(host_bpf.block.read_bytes),
+                        double(host_delta.block.read_bytes));
+      host->set_counter(MetricId::BlkWriteBytes, double(host_bpf.block.write_bytes),
+                        double(host_delta.block.write_bytes));
+      host->set_counter(MetricId::BlkErrors, double(host_bpf.block.errors),
+                        double(host_delta.block.errors));
+    }
+    if (t.net) add_net_samples(*host, host_bpf.net, host_delta.net);
+    if (t.mem)
+      host->set_counter(MetricId::MemReclaimStall, host_bpf.mem.reclaim_ns * 1e-9,
+                        host_delta.mem.reclaim_ns * 1e-9);
+  }
+
+  // --- CPUs ---------------------------------------------------------------------
+  if (t.sched) {
+    kp_hist host_total{}, host_interval{};
+    for (size_t cpu = 0; cpu < t.cpus.size(); ++cpu) {
+      const kp_sched_cpu& now = t.cpus[cpu];
+      kp_sched_cpu before{};
+      if (cpu < prev_cpus.size()) before = prev_cpus[cpu];
+      kp_sched_cpu d = subtract_u64_fields(now, before);
+      probes::add_u64_fields(host_total, now.runq_latency);
+      probes::add_u64_fields(host_interval, d.runq_latency);
+      std::string id = "cpu" + std::to_string(cpu);
+      Component* c = find(ComponentKind::Cpu, [&](const Component& x) { return x.id == id; });
+      if (!c) continue;  // possible but offline CPU
+      add_histogram(*c, MetricId::SchedRunqLatency, now.runq_latency, d.runq_latency);
+      if (d.switches > 0 && d.nr_running_sum > 0)
+        c->set_gauge(MetricId::SchedRunqLength, double(d.nr_running_sum) / double(d.switches));
+    }
+    prev_cpus = t.cpus;
+    if (host) add_histogram(*host, MetricId::SchedRunqLatency, host_total, host_interval);
+  }
+
+  // --- disks ---------------------------------------------------------------------
+  if (t.block) {
+    for (const auto& [dev, now] : t.disks) {
+      kp_block_stats before{};
+      if (auto it = prev_disks.find(dev); it != prev_disks.end()) before = it->second;
+      kp_block_stats d = subtract_u64_fields(now, before);
+      Component* c =
+          find(ComponentKind::Disk, [&](const Component& x) { return x.kernel_id == dev; });
+      if (!c) {
+        Component nc;
+        nc.kind = ComponentKind::Disk;
+        nc.name = nc.id = disk_names.name(dev);
+        nc.kernel_id = dev;
+        nc.detail = std::to_string(collect::kernel_dev_major(dev)) + ":" +
+                    std::to_string(collect::kernel_dev_minor(dev));
+        added.push_back(std::move(nc));
+        c = &added.back();
+      }
+      add_block_samples(*c, now, d);
+      c->set_gauge(MetricId::BlkInflight,
+                   now.issued >= now.completed ? double(now.issued - now.completed) : 0);
+    }
+    prev_disks = t.disks;
+  }
+
+  // --- processes ------------------------------------------------------------------
+  std::unordered_map<uint32_t, kp_sched_proc> proc_deltas;
+  if (t.sched) add_processes(added, t, proc_deltas);
+
+  // --- drops by reason -------------------------------------------------------------
+  if (t.net && host) {
+    for (uint32_t r = 0; r < t.drop_reasons.size(); ++r) {
+      uint64_t total = t.drop_reasons[r];
+      if (total == 0) continue;
+      uint64_t d = total >= prev_drops[r] ? total - prev_drops[r] : total;
+      host->labeled.push_back(
+          {MetricId::NetDrops, drop_reason_label(probes->features(), r), double(total), double(d)});
+    }
+    prev_drops = t.drop_reasons;
+  }
+
+  // --- listeners: sock_diag queue state + BPF overflows -------------------------------
+  std::vector<collect::ListenerSocket> sockets;
+  std::string error;
+  collect::dump_tcp_listeners(sockets, error, kProc);
+  std::unordered_map<std::string, size_t> by_id;
+  for (auto& s : sockets) {
+    by_id[listener_id(s.listener.netns, s.listener.address)] = snap.listeners.size();
+    snap.listeners.push_back(s.listener);
+  }
+  std::unordered_map<std::string, double> overflow_now;
+  for (const auto& l : t.listeners) {
+    std::string address = listener_address(l.key);
+    std::string id = listener_id(l.key.netns, address);
+    model::Listener* ml;
+    if (auto it = by_id.find(id); it != by_id.end()) {
+      ml = &snap.listeners[it->second];
+    } else {
+      snap.listeners.push_back({});
+      ml = &snap.listeners.back();
+      ml->netns = l.key.netns;
+      ml->address = address;
+      ml->backlog = l.val.backlog;
+    }
+    ml->overflows = double(l.val.overflows);
+    double before = prev_listener_overflows.count(id) ? prev_listener_overflows[id] : 0;
+    ml->overflows_delta = ml->overflows >= before ? ml->overflows - before : ml->overflows;
+    if (auto p = cgroups.path(l.val.cgroup_id)) ml->cgroup = *p;
+    overflow_now[id] = ml->overflows;
+  }
+  prev_listener_overflows.swap(overflow_now);
+
+  // --- exited processes ----------------------------------------------------------------
+  for (const auto& e : t.exits) {
+    model::ExitedTask x;
+    x.pid = e.pid;
+    x.tgid = e.tgid;
+    x.comm.assign(e.comm, strnlen(e.comm, sizeof e.comm));
+    x.cgroup = cgroups.path(e.cgroup_id).value_or("");
+    x.lifetime_s = e.exit_ns > e.start_ns ? double(e.exit_ns - e.start_ns) * 1e-9 : 0;
+    x.cpu_time_s = double(e.cpu_ns) * 1e-9;
+    x.major_faults = e.major_faults;
+    x.minor_faults = e.minor_faults;
+    x.read_bytes = e.read_bytes;
+    x.write_bytes = e.write_bytes;
+    x.exit_code = e.exit_code;
+    snap.exited.push_back(std::move(x));
+    processes.forget(e.tgid);
+  }
+  for (auto& c : added) comps.push_back(std::move(c));
+}
+
+void Collector::Impl::add_processes(std::vector<Component>& comps, const probes::BpfTotals& t,
+                                    std::unordered_map<uint32_t, kp_sched_proc>& deltas_out) {
+  struct Active {
+    uint32_t tgid;
+    kp_sched_proc total, delta;
+  };
+  std::vector<Active> active;
+  active.reserve(t.procs.size());
+  for (const auto& [tgid, now] : t.procs) {
+    kp_sched_proc before{};
+    if (auto it = prev_procs.find(tgid); it != prev_procs.end()) before = it->second;
+    kp_sched_proc d = now;
+    d.oncpu_ns = now.oncpu_ns >= before.oncpu_ns ? now.oncpu_ns - before.oncpu_ns : now.oncpu_ns;
+    d.voluntary =
+        now.voluntary >= before.voluntary ? now.voluntary - before.voluntary : now.voluntary;
+    d.involuntary = now.involuntary >= before.involuntary ? now.involuntary - before.involuntary
+                                                          : now.involuntary;
+    d.major_faults = now.major_faults >= before.major_faults
+                         ? now.major_faults - before.major_faults
+                         : now.major_faults;
+    if (d.oncpu_ns == 0 && d.voluntary == 0 && d.involuntary == 0 &&
+        !options.include_idle_processes)
+      continue;
+    active.push_back({tgid, now, d});
+    deltas_out[tgid] = d;
+  }
+  prev_procs = t.procs;
+  // The busiest first; the cap bounds /proc reads per interval.
+  std::sort(active.begin(), active.end(),
+            [](const Active& a, const Active& b) { return a.delta.oncpu_ns > b.delta.oncpu_ns; });
+  if (active.size() > options.max_processes) active.resize(options.max_processes);
+  for (const auto& a : active) {
+    auto c = collect::read_process(processes, kProc, a.tgid, buf);
+    if (!c) {  // exited since: keep what BPF knows
+      Component nc;
+      nc.kind = ComponentKind::Process;
+      nc.id = std::to_string(a.tgid);
+      nc.kernel_id = a.tgid;
+      nc.name.assign(a.total.comm, strnlen(a.total.comm, sizeof a.total.comm));
+      nc.parent = cgroups.path(a.total.cgroup_id).value_or("");
+      c = std::move(nc);
+    }
+    c->set_counter(MetricId::SchedOncpuTime, a.total.oncpu_ns * 1e-9, a.delta.oncpu_ns * 1e-9);
+    c->set_counter(MetricId::SchedVoluntarySwitches, double(a.total.voluntary),
+                   double(a.delta.voluntary));
+    c->set_counter(MetricId::SchedInvoluntarySwitches, double(a.total.involuntary),
+                   double(a.delta.involuntary));
+    c->set_counter(MetricId::VmMajorFaults, double(a.total.major_faults),
+                   double(a.delta.major_faults));
+    comps.push_back(std::move(*c));
+  }
+  processes.end_interval();
+}
+
+Collector::Collector(CollectorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  if (impl_->options.enable_bpf) {
+    probes::ProbeSetOptions po;
+    po.groups = impl_->options.probe_groups;
+    impl_->probes = std::make_unique<probes::ProbeSet>(po);
+    impl_->report = impl_->probes->report();
+  } else {
+    for (const char* g : {"sched", "block", "net", "mem"})
+      impl_->report.groups.push_back({g, false, "BPF disabled (--no-bpf)", {}});
+  }
+  // Baseline for kernel-kept counters, so the first snapshot has deltas.
+  impl_->build();
+  impl_->seq = 0;
+  impl_->next_deadline = Clock::now() + impl_->options.interval;
+}
+
+Collector::~Collector() = default;
+
+model::Snapshot Collector::next() {
+  std::this_thread::sleep_until(impl_->next_deadline);
+  impl_->next_deadline += impl_->options.interval;
+  // Fell behind (suspended, overloaded): skip missed ticks instead of bursting.
+  if (impl_->next_deadline < Clock::now())
+    impl_->next_deadline = Clock::now() + impl_->options.interval;
+  return impl_->build();
+}
+
+model::Snapshot Collector::collect_now() {
+  return impl_->build();
+}
+
+const ProbeReport& Collector::probes() const {
+  return impl_->report;
+}
+
+const CollectorOptions& Collector::options() const {
+  return impl_->options;
+}
+
+}  // namespace kpulse::engine
