@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include "collect/listener_collector.h"
+#include "collect/process_resolver.h"
 #include "temp_tree.h"
 
 namespace kpulse::collect {
@@ -196,6 +198,45 @@ TEST(TcpCounters, RealProc) {
   EXPECT_GE(c.listen_overflows, 0);
   EXPECT_GE(c.listen_drops, c.listen_overflows);
   EXPECT_GE(c.retrans_segs, 0);
+}
+
+TEST(ListenerCollector, ScansOwnersOnlyForQueuedListenersAndCaches) {
+  TestListener idle(AF_INET, 8), busy(AF_INET, 9);
+  ASSERT_TRUE(idle.ok());
+  ASSERT_TRUE(busy.ok());
+  int c = connect_to(busy.port());
+  ASSERT_GE(c, 0);
+  ProcessResolver processes;
+  ListenerCollector collector("/proc", &processes);
+  std::vector<model::Listener> out;
+  std::string error;
+  ASSERT_TRUE(collector.collect(out, error)) << error;
+  auto by_addr = [&](uint16_t port) -> const model::Listener* {
+    const std::string a = "127.0.0.1:" + std::to_string(port);
+    auto it = std::find_if(out.begin(), out.end(), [&](auto& l) { return l.address == a; });
+    return it == out.end() ? nullptr : &*it;
+  };
+  ASSERT_NE(by_addr(busy.port()), nullptr);
+  ASSERT_NE(by_addr(idle.port()), nullptr);
+  EXPECT_EQ(by_addr(busy.port())->pid, static_cast<uint32_t>(::getpid()));
+  EXPECT_EQ(by_addr(busy.port())->cgroup, processes.lookup(::getpid())->cgroup);
+  EXPECT_EQ(by_addr(idle.port())->pid, 0u);  // empty queue: not worth a scan
+  const size_t scans = collector.owner_scans();
+  EXPECT_GE(scans, 1u);
+
+  // Next interval: owners come from the cache. (Other sessions' listeners
+  // with a queue but no findable owner would legitimately trigger a new scan.)
+  const bool all_queued_owned =
+      std::all_of(out.begin(), out.end(), [](auto& l) { return l.queued == 0 || l.pid != 0; });
+  ASSERT_TRUE(collector.collect(out, error)) << error;
+  EXPECT_EQ(by_addr(busy.port())->pid, static_cast<uint32_t>(::getpid()));
+  if (all_queued_owned) {
+    EXPECT_EQ(collector.owner_scans(), scans);
+  }
+  // On demand, every listener gets an owner.
+  ASSERT_TRUE(collector.collect(out, error, true)) << error;
+  EXPECT_EQ(by_addr(idle.port())->pid, static_cast<uint32_t>(::getpid()));
+  ::close(c);
 }
 
 }  // namespace
