@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "collect/cgroup_resolver.h"
 #include "temp_tree.h"
 
 namespace kpulse::collect {
@@ -14,6 +15,7 @@ using model::MetricId;
 constexpr const char* kSvc = "system.slice/web.service";
 
 void write_v2_cgroup(const testing::TempTree& t, const std::string& dir) {
+  t.write(dir + "/cgroup.controllers", "cpu io memory pids\n");
   t.write(dir + "/cpu.stat",
           "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n"
           "nr_periods 100\nnr_throttled 7\nthrottled_usec 350000\nnr_bursts 0\nburst_usec 0\n");
@@ -201,6 +203,38 @@ TEST(CgroupStats, RealRootCgroup) {
   ASSERT_TRUE(reader.read("/", c, &problems));
   EXPECT_TRUE(problems.empty()) << problems.messages().front();
   EXPECT_GT(c.value(MetricId::CgCpuUsage), 0);
+}
+
+// Every cgroup on this host parses cleanly (races with removal are allowed:
+// a cgroup gone mid-walk just reads nothing).
+TEST(CgroupStats, RealTreeParsesCleanly) {
+  auto layout = detect_cgroup_layout();
+  auto cgroups = list_cgroups(layout.walk_root(), 500);
+  ASSERT_FALSE(cgroups.empty());
+  CgroupStatsReader reader(layout);
+  Problems problems;
+  for (const auto& cg : cgroups) {
+    auto c = make_cgroup_component(cg.path, cg.id);
+    reader.read(cg.path, c, &problems);
+  }
+  EXPECT_TRUE(problems.empty()) << problems.messages().front();
+}
+
+// Only controllers listed in cgroup.controllers have files worth opening
+// (hybrid hosts enable none on the unified tree).
+TEST(CgroupStats, SkipsControllersTheCgroupDoesNotHave) {
+  testing::TempTree t;
+  t.write("cgroup.controllers", "memory\n");
+  t.write("a/cgroup.controllers", "memory\n");
+  t.write("a/cpu.stat", "usage_usec 1000\n");  // core file: always read
+  t.write("a/cpu.max", "10000 100000\n");      // stale file of a disabled controller
+  t.write("a/memory.current", "4096\n");
+  CgroupStatsReader reader(detect_cgroup_layout(t.root()));
+  model::Component c;
+  ASSERT_TRUE(reader.read("/a", c));
+  EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 0.001);
+  EXPECT_EQ(c.find(MetricId::CgCpuQuota), nullptr);
+  EXPECT_EQ(c.value(MetricId::CgMemCurrent), 4096);
 }
 
 }  // namespace
