@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -207,6 +208,19 @@ TEST(ProcessResolver, RealChildInItsOwnCgroup) {
   ::waitpid(child, nullptr, 0);
   cleanup.child = -1;
   EXPECT_FALSE(read_process(r, "/proc", static_cast<uint32_t>(child), buf).has_value());
+}
+
+TEST(ListPids, FindsNumericEntriesOnly) {
+  testing::TempTree t;
+  t.mkdir("1");
+  t.mkdir("4242");
+  t.mkdir("self");
+  t.write("stat", "cpu 1 2 3 4\n");
+  auto pids = list_pids(t.root());
+  std::sort(pids.begin(), pids.end());
+  EXPECT_EQ(pids, (std::vector<uint32_t>{1, 4242}));
+  auto real = list_pids();
+  EXPECT_NE(std::find(real.begin(), real.end(), static_cast<uint32_t>(::getpid())), real.end());
 }
 
 TEST(SelfStats, ReadsOwnCpuAndRss) {
