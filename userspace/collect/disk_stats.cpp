@@ -112,7 +112,9 @@ bool read_diskstats(const std::string& proc_root, const std::string& sys_root, D
 
 std::string DiskNames::name(uint64_t kdev) {
   auto it = names_.find(kdev);
-  if (it == names_.end()) {
+  const auto now = std::chrono::steady_clock::now();
+  if (it == names_.end() && (!last_reread_ || now - *last_reread_ >= min_reread_)) {
+    last_reread_ = now;
     DiskReadResult r;
     if (read_diskstats(proc_root_, sys_root_, r)) names_ = std::move(r.names);
     it = names_.find(kdev);

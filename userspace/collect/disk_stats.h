@@ -11,7 +11,9 @@
 // device, a name heuristic is used (sdaN, nvme0n1pN, mmcblk0pN, vdaN, ...).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,17 +51,21 @@ bool read_diskstats(const std::string& proc_root, const std::string& sys_root, D
 // Keeps the dev_t → name map from the last read, for the engine's BPF side.
 class DiskNames {
  public:
-  explicit DiskNames(std::string proc_root = "/proc", std::string sys_root = "/sys")
-      : proc_root_(std::move(proc_root)), sys_root_(std::move(sys_root)) {}
+  explicit DiskNames(std::string proc_root = "/proc", std::string sys_root = "/sys",
+                     std::chrono::milliseconds min_reread = std::chrono::seconds(1))
+      : proc_root_(std::move(proc_root)), sys_root_(std::move(sys_root)), min_reread_(min_reread) {}
   // Replaces the map (e.g. with DiskReadResult::names after each read).
   void update(std::unordered_map<uint64_t, std::string> names) { names_ = std::move(names); }
-  // Name for a kernel dev_t; on a miss re-reads diskstats once (a disk may have
-  // appeared since) and returns "maj:min" when still unknown.
+  // Name for a kernel dev_t; on a miss re-reads diskstats (a disk may have
+  // appeared since; at most once per min_reread, so a stream of lookups for
+  // an unknown device stays cheap) and returns "maj:min" when still unknown.
   std::string name(uint64_t kernel_dev_value);
 
  private:
   std::string proc_root_, sys_root_;
+  std::chrono::milliseconds min_reread_;
   std::unordered_map<uint64_t, std::string> names_;
+  std::optional<std::chrono::steady_clock::time_point> last_reread_;
 };
 
 // Whether a device name looks like a partition (used when sysfs cannot say).

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "collect/pressure.h"
 #include "collect/text_file.h"
 
@@ -208,28 +210,21 @@ bool read_vmstat(const std::string& proc_root, model::Component& host, Problems*
       if (!f.empty()) report(problems, path, lines.line_no(), "expected 'name value'");
       continue;
     }
-    const auto key = f[0];
-    const MetricId* id = nullptr;
-    static constexpr MetricId kFault = MetricId::VmPageFaults, kMajor = MetricId::VmMajorFaults,
-                              kScan = MetricId::VmPgscanDirect, kSteal = MetricId::VmPgstealDirect,
-                              kOom = MetricId::MemOomKills;
-    if (key == "pgfault")
-      id = &kFault;
-    else if (key == "pgmajfault")
-      id = &kMajor;
-    else if (key == "pgscan_direct")
-      id = &kScan;
-    else if (key == "pgsteal_direct")
-      id = &kSteal;
-    else if (key == "oom_kill")
-      id = &kOom;
-    if (!id) continue;
+    static constexpr std::pair<std::string_view, MetricId> kWanted[] = {
+        {"pgfault", MetricId::VmPageFaults},
+        {"pgmajfault", MetricId::VmMajorFaults},
+        {"pgscan_direct", MetricId::VmPgscanDirect},
+        {"pgsteal_direct", MetricId::VmPgstealDirect},
+        {"oom_kill", MetricId::MemOomKills}};
+    auto it = std::find_if(std::begin(kWanted), std::end(kWanted),
+                           [&](const auto& w) { return w.first == f[0]; });
+    if (it == std::end(kWanted)) continue;
     auto v = parse_u64(f[1]);
     if (!v) {
       report(problems, path, lines.line_no(), "bad number");
       continue;
     }
-    host.set_counter(*id, static_cast<double>(*v), 0);
+    host.set_counter(it->second, static_cast<double>(*v), 0);
   }
   return true;
 }

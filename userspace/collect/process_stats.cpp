@@ -1,5 +1,6 @@
 #include "collect/process_stats.h"
 
+#include <dirent.h>
 #include <unistd.h>
 
 #include "collect/host_stats.h"
@@ -15,6 +16,16 @@ long page_size_bytes() {
     return v > 0 ? v : 4096L;
   }();
   return ps;
+}
+
+std::vector<uint32_t> list_pids(const std::string& proc_root) {
+  std::vector<uint32_t> pids;
+  DIR* d = ::opendir(proc_root.c_str());
+  if (!d) return pids;
+  while (dirent* e = ::readdir(d))
+    if (auto pid = parse_u64(e->d_name)) pids.push_back(static_cast<uint32_t>(*pid));
+  ::closedir(d);
+  return pids;
 }
 
 std::optional<ProcStat> parse_proc_stat(std::string_view text) {

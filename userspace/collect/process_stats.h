@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "collect/problems.h"
 #include "model/snapshot.h"
@@ -39,6 +40,9 @@ std::optional<ProcStat> read_proc_stat_of(const std::string& proc_root, uint32_t
                                           std::string& buf, Problems* problems = nullptr);
 
 long page_size_bytes();
+
+// PIDs (thread-group leaders) currently in <proc_root>, in directory order.
+std::vector<uint32_t> list_pids(const std::string& proc_root = "/proc");
 
 // Writes process.cpu_time, process.threads, process.rss and
 // memory.major_faults from `st` into `out` (cumulative; delta 0).

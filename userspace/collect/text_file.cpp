@@ -18,7 +18,8 @@ bool read_file(const std::string& path, std::string& out) {
   if (out.capacity() < 4096) out.reserve(4096);
   bool ok = true;
   for (;;) {
-    if (out.size() < used + 4096) out.resize(std::max(out.capacity(), used + 4096));
+    // Grow geometrically so large files (diskstats with many devices) stay linear.
+    if (out.size() < used + 4096) out.resize(std::max(used + 4096, 2 * out.size()));
     ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;

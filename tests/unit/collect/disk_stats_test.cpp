@@ -101,13 +101,25 @@ TEST(Diskstats, ShortLineIsReported) {
 TEST(DiskNames, ResolvesAndRereadsOnMiss) {
   testing::TempTree t;
   t.write("diskstats", "   8       0 sda 1 0 8 0 0 0 0 0 0 0 0\n");
-  DiskNames names(t.root(), t.root());
+  DiskNames names(t.root(), t.root(), std::chrono::milliseconds(0));
   EXPECT_EQ(names.name(kernel_dev(8, 0)), "sda");
   // A disk that appears later is found by the re-read on miss.
   t.write("diskstats",
           "   8       0 sda 1 0 8 0 0 0 0 0 0 0 0\n   8      16 sdb 1 0 8 0 0 0 0 0 0 0 0\n");
   EXPECT_EQ(names.name(kernel_dev(8, 16)), "sdb");
   EXPECT_EQ(names.name(kernel_dev(9, 3)), "9:3");
+}
+
+TEST(DiskNames, RereadsAreRateLimited) {
+  testing::TempTree t;
+  t.write("diskstats", "   8       0 sda 1 0 8 0 0 0 0 0 0 0 0\n");
+  DiskNames names(t.root(), t.root(), std::chrono::hours(1));
+  EXPECT_EQ(names.name(kernel_dev(9, 3)), "9:3");  // miss: reads once
+  t.write("diskstats",
+          "   8       0 sda 1 0 8 0 0 0 0 0 0 0 0\n   8      16 sdb 1 0 8 0 0 0 0 0 0 0 0\n");
+  EXPECT_EQ(names.name(kernel_dev(8, 16)), "8:16");  // within the limit: no re-read
+  names.update({{kernel_dev(8, 16), "sdb"}});
+  EXPECT_EQ(names.name(kernel_dev(8, 16)), "sdb");
 }
 
 TEST(Diskstats, RealProc) {
