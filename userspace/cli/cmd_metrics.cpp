@@ -4,41 +4,22 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "model/catalog_markdown.h"
 #include "model/metric_catalog.h"
 
 namespace kpulse::cli {
 namespace {
 
-std::string scopes_text(uint32_t scopes) {
-  std::string out;
-  for (int k = 0; k < model::kComponentKinds; ++k) {
-    if (!(scopes & (1u << k))) continue;
-    if (!out.empty()) out += ", ";
-    out += model::to_string(static_cast<model::ComponentKind>(k));
-  }
-  return out;
-}
-
 int print_catalog(bool markdown) {
   if (markdown) {
-    std::printf("| metric | type | unit | components | OpenTelemetry | description |\n");
-    std::printf("|---|---|---|---|---|---|\n");
+    std::fputs(model::catalog_markdown().c_str(), stdout);
+    return 0;
   }
-  for (const auto& m : model::all_metrics()) {
-    std::string otel =
-        m.otel_name.empty() ? "kpulse." + std::string(m.name) : std::string(m.otel_name);
-    if (!m.otel_attribute.empty()) otel += " {" + std::string(m.otel_attribute) + "}";
-    if (markdown)
-      std::printf("| `%.*s` | %.*s | %.*s | %s | `%s` | %.*s |\n", int(m.name.size()),
-                  m.name.data(), int(to_string(m.type).size()), to_string(m.type).data(),
-                  int(to_string(m.unit).size()), to_string(m.unit).data(),
-                  scopes_text(m.scopes).c_str(), otel.c_str(), int(m.help.size()), m.help.data());
-    else
-      std::printf("%-30.*s %-9.*s %-7.*s %.*s\n", int(m.name.size()), m.name.data(),
-                  int(to_string(m.type).size()), to_string(m.type).data(),
-                  int(to_string(m.unit).size()), to_string(m.unit).data(), int(m.help.size()),
-                  m.help.data());
-  }
+  for (const auto& m : model::all_metrics())
+    std::printf("%-30.*s %-9.*s %-7.*s %.*s\n", int(m.name.size()), m.name.data(),
+                int(to_string(m.type).size()), to_string(m.type).data(),
+                int(to_string(m.unit).size()), to_string(m.unit).data(), int(m.help.size()),
+                m.help.data());
   return 0;
 }
 

@@ -22,7 +22,9 @@ int run_snapshot(const EngineFlags& engine_flags, const SnapshotFlags& flags) {
     if (!g.active && g.reason != "disabled by configuration")
       std::fprintf(stderr, "kpulse: probe group %s inactive: %s\n", g.name.c_str(),
                    g.reason.c_str());
-  model::Snapshot snap = collector.next();
+  std::optional<model::Snapshot> next = collector.next(stop_requested);
+  if (!next) return 130;  // interrupted: the collector's destructor detaches
+  const model::Snapshot& snap = *next;
   if (flags.json) {
     std::printf("%s\n", model::to_json(snap).dump(2).c_str());
   } else {

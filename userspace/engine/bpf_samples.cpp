@@ -53,7 +53,10 @@ void add_net_samples(model::Component& c, const kp_net_cgroup& t, const kp_net_c
 
 void add_mem_samples(model::Component& c, const kp_mem_cgroup& t, const kp_mem_cgroup& d) {
   c.set_counter(MetricId::MemReclaimStall, double(t.reclaim_ns) * kNs, double(d.reclaim_ns) * kNs);
-  c.set_counter(MetricId::MemOomKills, double(t.oom_kills), double(d.oom_kills));
+  // cgroupfs (memory.events oom_kill) is authoritative and hierarchical; BPF
+  // only fills in where the cgroup has no memory controller file to read.
+  if (!c.find(MetricId::MemOomKills))
+    c.set_counter(MetricId::MemOomKills, double(t.oom_kills), double(d.oom_kills));
 }
 
 void add_cgroup_samples(model::Component& c, const probes::CgroupTotals& t,

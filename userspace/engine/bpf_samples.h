@@ -12,12 +12,8 @@ model::Log2Histogram to_histogram(const struct kp_hist& h);
 // `now - before`, field by field, saturating at 0 (for u64-only structs).
 template <class T>
 T subtract_u64_fields(const T& now, const T& before) {
-  T out = now;
-  auto* o = reinterpret_cast<uint64_t*>(&out);
-  const auto* b = reinterpret_cast<const uint64_t*>(&before);
-  for (size_t i = 0; i < sizeof(T) / sizeof(uint64_t); ++i)
-    o[i] = o[i] >= b[i] ? o[i] - b[i] : o[i];
-  return out;
+  return probes::combine_u64_fields(now, before,
+                                    [](__u64 n, __u64 b) { return n >= b ? n - b : n; });
 }
 
 void add_sched_samples(model::Component& c, const kp_sched_cgroup& total,

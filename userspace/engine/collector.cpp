@@ -97,6 +97,7 @@ struct Collector::Impl {
   DeltaTracker deltas;
   std::string host_name;
   std::string buf;
+  collect::TcpHostCounters host_tcp;  // /proc/net/netstat, this interval
 
   // Previous raw BPF totals, for per-interval deltas.
   std::unordered_map<uint64_t, probes::CgroupTotals> prev_cgroups;
@@ -148,8 +149,8 @@ model::Snapshot Collector::Impl::build() {
   std::vector<Component> cpus;
   collect::read_host(kProc, host, cpus);
   collect::read_host_pressure(kProc, host);
-  collect::TcpHostCounters tcp;
-  collect::read_tcp_counters(tcp, kProc);
+  host_tcp = {};
+  collect::read_tcp_counters(host_tcp, kProc);
   comps.push_back(std::move(host));
   for (auto& c : cpus) comps.push_back(std::move(c));
   collect::DiskReadResult disks;
@@ -158,6 +159,7 @@ model::Snapshot Collector::Impl::build() {
     for (auto& d : disks.disks) comps.push_back(std::move(d));
   }
   for (auto& i : collect::read_interfaces(kSys)) comps.push_back(std::move(i));
+  for (auto& c : comps) DeltaTracker::mark_unknown(c);
 
   // 3. BPF: cgroups, processes, CPUs, disks, listeners, drops, exits.
   add_bpf(snap, comps, totals, drain_s);
@@ -165,11 +167,12 @@ model::Snapshot Collector::Impl::build() {
   // 4. Agent self-accounting (kernel-kept parts).
   Component self = collect::make_agent_component();
   collect::read_self(self, kProc);
+  DeltaTracker::mark_unknown(self);
   self.set_gauge(MetricId::SelfDrainTime, drain_s);
   comps.push_back(std::move(self));
 
-  // 5. Deltas of kernel-kept counters, then the BPF counters that already
-  //    carry their own deltas, then derived gauges.
+  // 5. Deltas of kernel-kept counters (BPF counters carry their own), then
+  //    derived gauges.
   deltas.apply(comps);
   auto find = [&](ComponentKind k, const std::string& id) -> Component* {
     for (auto& c : comps)
@@ -234,6 +237,7 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
       it = rolled.erase(it);  // the cgroup is gone
       continue;
     }
+    DeltaTracker::mark_unknown(c);
     probes::CgroupTotals d;
     if (auto di = interval.find(path); di != interval.end()) d = di->second;
     add_cgroup_samples(c, it->second, d);
@@ -267,6 +271,11 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
                         double(host_delta.block.errors));
     }
     if (t.net) add_net_samples(*host, host_bpf.net, host_delta.net);
+    // A SYN dropped because the accept queue is full is freed without a drop
+    // reason, so BPF tracepoints see only the final-ACK overflows; the
+    // kernel's own ListenOverflows counter sees both.
+    if (host_tcp.listen_overflows >= 0)
+      host->set_counter(MetricId::TcpListenOverflows, double(host_tcp.listen_overflows), model::kNaN);
     if (t.mem)
       host->set_counter(MetricId::MemReclaimStall, host_bpf.mem.reclaim_ns * 1e-9,
                         host_delta.mem.reclaim_ns * 1e-9);
@@ -427,6 +436,7 @@ void Collector::Impl::add_processes(std::vector<Component>& comps, const probes:
       nc.parent = cgroups.path(a.total.cgroup_id).value_or("");
       c = std::move(nc);
     }
+    DeltaTracker::mark_unknown(*c);
     c->set_counter(MetricId::SchedOncpuTime, a.total.oncpu_ns * 1e-9, a.delta.oncpu_ns * 1e-9);
     c->set_counter(MetricId::SchedVoluntarySwitches, double(a.total.voluntary),
                    double(a.delta.voluntary));
@@ -464,6 +474,16 @@ model::Snapshot Collector::next() {
   if (impl_->next_deadline < Clock::now())
     impl_->next_deadline = Clock::now() + impl_->options.interval;
   return impl_->build();
+}
+
+std::optional<model::Snapshot> Collector::next(const std::function<bool()>& stop) {
+  while (Clock::now() < impl_->next_deadline) {
+    if (stop()) return std::nullopt;
+    std::this_thread::sleep_for(
+        std::min<Clock::duration>(std::chrono::milliseconds(50), impl_->next_deadline - Clock::now()));
+  }
+  if (stop()) return std::nullopt;
+  return next();
 }
 
 model::Snapshot Collector::collect_now() {

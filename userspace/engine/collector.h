@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +52,9 @@ class Collector {
   // Blocks until the end of the current interval, then returns its snapshot.
   // The first call also waits one full interval (deltas need a baseline).
   model::Snapshot next();
+  // Like next(), but gives up (returning nullopt) as soon as `stop` says so;
+  // `stop` is polled every 50 ms while waiting.
+  std::optional<model::Snapshot> next(const std::function<bool()>& stop);
   // Takes a snapshot now without waiting (deltas cover the time since the last one).
   model::Snapshot collect_now();
 

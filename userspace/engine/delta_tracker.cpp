@@ -1,5 +1,7 @@
 #include "engine/delta_tracker.h"
 
+#include <cmath>
+
 namespace kpulse::engine {
 
 void DeltaTracker::apply(std::vector<model::Component>& components) {
@@ -11,7 +13,7 @@ void DeltaTracker::apply(std::vector<model::Component>& components) {
     if (auto it = previous_.find(key); it != previous_.end()) prev = &it->second;
     Previous& keep = next[key];
     for (auto& s : c.samples) {
-      if (model::info(s.id).type != model::MetricType::Counter) continue;
+      if (model::info(s.id).type != model::MetricType::Counter || !std::isnan(s.delta)) continue;
       s.delta = 0;
       if (prev) {
         for (const auto& p : prev->counters)
@@ -24,6 +26,15 @@ void DeltaTracker::apply(std::vector<model::Component>& components) {
     }
   }
   previous_.swap(next);
+}
+
+}  // namespace kpulse::engine
+
+namespace kpulse::engine {
+
+void DeltaTracker::mark_unknown(model::Component& c) {
+  for (auto& s : c.samples)
+    if (model::info(s.id).type == model::MetricType::Counter) s.delta = model::kNaN;
 }
 
 }  // namespace kpulse::engine

@@ -5,6 +5,8 @@
 #include <linux/types.h>
 
 #include <array>
+#include <cstring>
+#include <type_traits>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -41,13 +43,26 @@ struct BpfTotals {
   bool sched = false, block = false, net = false, mem = false;  // groups active
 };
 
-// Adds every u64 of `src` to `dst`: for structs made only of u64 counters.
+// Field-wise arithmetic on structs made only of __u64 counters. Copied
+// through arrays with memcpy: treating the struct itself as an array is
+// undefined behaviour that GCC -O2 does miscompile.
+template <class T, class Op>
+T combine_u64_fields(const T& a, const T& b, Op op) {
+  static_assert(sizeof(T) % sizeof(__u64) == 0 && std::is_trivially_copyable_v<T>);
+  constexpr size_t n = sizeof(T) / sizeof(__u64);
+  std::array<__u64, n> x, y;
+  std::memcpy(x.data(), &a, sizeof(T));
+  std::memcpy(y.data(), &b, sizeof(T));
+  for (size_t i = 0; i < n; ++i) x[i] = op(x[i], y[i]);
+  T out;
+  std::memcpy(&out, x.data(), sizeof(T));
+  return out;
+}
+
+// Adds every counter of `src` to `dst`.
 template <class T>
 void add_u64_fields(T& dst, const T& src) {
-  static_assert(sizeof(T) % sizeof(uint64_t) == 0);
-  auto* d = reinterpret_cast<uint64_t*>(&dst);
-  const auto* s = reinterpret_cast<const uint64_t*>(&src);
-  for (size_t i = 0; i < sizeof(T) / sizeof(uint64_t); ++i) d[i] += s[i];
+  dst = combine_u64_fields(dst, src, [](__u64 a, __u64 b) { return a + b; });
 }
 
 }  // namespace kpulse::probes
