@@ -51,7 +51,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, 1024 * 1024); /* ~10k exits between two polls */
 } kp_exits SEC(".maps");
 
 KP_DEFINE_COUNTERS

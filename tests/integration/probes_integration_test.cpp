@@ -131,7 +131,8 @@ TEST(ProbesIntegration, DirectIoToLoopDeviceCountsOpsBytesAndLatency) {
 
 TEST(ProbesIntegration, LoopbackTcpTransferIsChargedToTheSendersCgroup) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
-  ASSERT_TRUE(have_command("iperf3")) << "iperf3 is installed by scripts/setup-deps.sh --with-tests";
+  ASSERT_TRUE(have_command("iperf3"))
+      << "iperf3 is installed by scripts/setup-deps.sh --with-tests";
   TestCgroup sender("tcpsend");
   TestCgroup receiver("tcprecv");
   const int port = 20000 + getpid() % 20000;
@@ -152,7 +153,7 @@ TEST(ProbesIntegration, LoopbackTcpTransferIsChargedToTheSendersCgroup) {
   ASSERT_NE(s, nullptr);
   EXPECT_GE(s->delta(MetricId::TcpTxBytes), bytes);
   EXPECT_LT(s->delta(MetricId::TcpTxBytes), bytes * 1.05);  // plus iperf3's control chatter
-  EXPECT_GE(s->delta(MetricId::TcpActiveOpens), 2);        // control and data connections
+  EXPECT_GE(s->delta(MetricId::TcpActiveOpens), 2);         // control and data connections
   const auto* lat = s->find_histogram(MetricId::TcpConnectLatency);
   ASSERT_NE(lat, nullptr);
   EXPECT_GE(lat->delta.count, 2u);
@@ -260,6 +261,24 @@ TEST(ProbesIntegration, ShortLivedProcessIsCountedAtExit) {
   const model::Component* c = snap.find(ComponentKind::Cgroup, cg.path());
   ASSERT_NE(c, nullptr);
   EXPECT_GT(c->delta(MetricId::SchedOncpuTime), 0.05);
+}
+
+TEST(ProbesIntegration, ForkChurnLeavesNoProcessEntriesBehind) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  auto collector = make_collector({"sched"});
+  auto entries = [&] {
+    for (const auto& u : collector.map_usage())
+      if (u.map == "kp_sched_procs") return u.entries;
+    return ~0u;
+  };
+  const unsigned before = entries();
+  ASSERT_NE(before, ~0u);
+  Child churn("for i in $(seq 3000); do /bin/true; done", nullptr);
+  ASSERT_EQ(churn.wait(120s), 0);
+  model::Snapshot snap = collector.collect_now();
+  // 3000 processes ran and exited; their entries went with them.
+  EXPECT_LT(entries(), before + 50);
+  EXPECT_GE(snap.exited.size(), 2900u);  // ...and each one was reported at exit
 }
 
 }  // namespace

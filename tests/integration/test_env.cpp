@@ -44,7 +44,9 @@ int run(const std::string& cmd, std::string* out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-bool have_command(const std::string& name) { return run("command -v " + name + " >/dev/null") == 0; }
+bool have_command(const std::string& name) {
+  return run("command -v " + name + " >/dev/null") == 0;
+}
 
 namespace {
 
@@ -146,7 +148,9 @@ LoopDevice::~LoopDevice() {
   fs::remove(file_, ec);
 }
 
-std::string LoopDevice::name() const { return fs::path(device_).filename().string(); }
+std::string LoopDevice::name() const {
+  return fs::path(device_).filename().string();
+}
 
 VethNamespace::VethNamespace(const std::string& tag, const std::string& host_ip,
                              const std::string& ns_ip) {

@@ -52,10 +52,22 @@ int run_probes(const EngineFlags& engine_flags, const ProbesFlags& flags) {
   engine::CollectorOptions o = engine_flags.options();
   o.interval = std::chrono::milliseconds(100);
   engine::Collector collector(o);
-  if (flags.json)
-    std::printf("%s\n", report_json(collector.probes()).dump(2).c_str());
-  else
+  auto usage = collector.map_usage();
+  if (flags.json) {
+    nlohmann::json j = report_json(collector.probes());
+    for (const auto& u : usage)
+      j["maps"].push_back({{"group", u.group},
+                           {"map", u.map},
+                           {"entries", u.entries},
+                           {"max_entries", u.max_entries}});
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
     print_report(collector.probes());
+    std::printf("\nMaps (entries / bound)\n");
+    for (const auto& u : usage)
+      std::printf("  %-6s %-20s %7u / %u\n", u.group.c_str(), u.map.c_str(), u.entries,
+                  u.max_entries);
+  }
   for (const auto& g : collector.probes().groups)
     if (!g.active && g.reason != "disabled by configuration" && !engine_flags.no_bpf) return 3;
   return 0;

@@ -275,7 +275,8 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
     // reason, so BPF tracepoints see only the final-ACK overflows; the
     // kernel's own ListenOverflows counter sees both.
     if (host_tcp.listen_overflows >= 0)
-      host->set_counter(MetricId::TcpListenOverflows, double(host_tcp.listen_overflows), model::kNaN);
+      host->set_counter(MetricId::TcpListenOverflows, double(host_tcp.listen_overflows),
+                        model::kNaN);
     if (t.mem)
       host->set_counter(MetricId::MemReclaimStall, host_bpf.mem.reclaim_ns * 1e-9,
                         host_delta.mem.reclaim_ns * 1e-9);
@@ -479,8 +480,8 @@ model::Snapshot Collector::next() {
 std::optional<model::Snapshot> Collector::next(const std::function<bool()>& stop) {
   while (Clock::now() < impl_->next_deadline) {
     if (stop()) return std::nullopt;
-    std::this_thread::sleep_for(
-        std::min<Clock::duration>(std::chrono::milliseconds(50), impl_->next_deadline - Clock::now()));
+    std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(50),
+                                                          impl_->next_deadline - Clock::now()));
   }
   if (stop()) return std::nullopt;
   return next();
@@ -492,6 +493,10 @@ model::Snapshot Collector::collect_now() {
 
 const ProbeReport& Collector::probes() const {
   return impl_->report;
+}
+
+std::vector<MapUsage> Collector::map_usage() const {
+  return impl_->probes ? impl_->probes->map_usage() : std::vector<MapUsage>{};
 }
 
 const CollectorOptions& Collector::options() const {

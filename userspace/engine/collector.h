@@ -35,6 +35,14 @@ struct GroupStatus {
   std::string reason;  // why inactive, with the verifier log's last lines
   std::vector<HookStatus> hooks;
 };
+// Occupancy of one BPF map, for spotting maps near their bound.
+struct MapUsage {
+  std::string group;
+  std::string map;
+  uint32_t entries = 0;
+  uint32_t max_entries = 0;
+};
+
 struct ProbeReport {
   std::vector<std::pair<std::string, std::string>> features;  // kernel features probed
   std::vector<GroupStatus> groups;
@@ -59,6 +67,8 @@ class Collector {
   model::Snapshot collect_now();
 
   [[nodiscard]] const ProbeReport& probes() const;
+  // Entries in each hash map of the active groups (walks the maps: on demand only).
+  [[nodiscard]] std::vector<MapUsage> map_usage() const;
   [[nodiscard]] const CollectorOptions& options() const;
 
  private:

@@ -15,10 +15,10 @@ class DeltaTracker {
   // Sets `delta` of every counter sample whose delta is NaN ("unknown": read
   // from the kernel as a running total) from the previous call's total for the
   // same component key and metric; samples that already carry a delta (BPF
-  // counters, which start at zero when kpulse attaches) are left alone. A counter seen for the first time gets
-  // delta 0 (its history before kpulse is unknown); one that went backwards
-  // (a recreated cgroup, a wrapped counter) restarts from its new value.
-  // Components absent from this call are forgotten.
+  // counters, which start at zero when kpulse attaches) are left alone. A counter seen for the
+  // first time gets delta 0 (its history before kpulse is unknown); one that went backwards (a
+  // recreated cgroup, a wrapped counter) restarts from its new value. Components absent from this
+  // call are forgotten.
   void apply(std::vector<model::Component>& components);
 
   [[nodiscard]] size_t tracked() const { return previous_.size(); }

@@ -15,7 +15,8 @@ std::string catalog_markdown() {
       if (!scopes.empty()) scopes += ", ";
       scopes += to_string(static_cast<ComponentKind>(k));
     }
-    std::string otel = m.otel_name.empty() ? "kpulse." + std::string(m.name) : std::string(m.otel_name);
+    std::string otel =
+        m.otel_name.empty() ? "kpulse." + std::string(m.name) : std::string(m.otel_name);
     if (!m.otel_attribute.empty()) otel += " {" + std::string(m.otel_attribute) + "}";
     out += "| `" + std::string(m.name) + "` | " + std::string(to_string(m.type)) + " | " +
            std::string(to_string(m.unit)) + " | " + scopes + " | `" + otel + "` | " +

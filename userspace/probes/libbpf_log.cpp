@@ -27,9 +27,16 @@ int print_fn(enum libbpf_print_level level, const char* fmt, va_list args) {
 
 }  // namespace
 
+bool g_installed = false;
+
 void capture_libbpf_log(bool echo_debug) {
   g_echo_debug = echo_debug;
+  g_installed = true;
   libbpf_set_print(print_fn);
+}
+
+void ensure_libbpf_log_captured() {
+  if (!g_installed) capture_libbpf_log(false);
 }
 
 std::string take_libbpf_log() {

@@ -11,6 +11,9 @@ namespace kpulse::probes {
 // With `echo_debug` libbpf's debug lines also go to stderr.
 void capture_libbpf_log(bool echo_debug = false);
 
+// Installs the capture unless some caller already did (keeps its settings).
+void ensure_libbpf_log_captured();
+
 // Everything libbpf printed since the last call, and clears it.
 std::string take_libbpf_log();
 

@@ -106,6 +106,7 @@ Candidate kprobe(std::string program, std::string /*function*/) {
 LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
                          engine::GroupStatus& status)
     : name_(spec.name) {
+  ensure_libbpf_log_captured();
   status = {};
   status.name = spec.name;
   std::vector<Choice> choices;

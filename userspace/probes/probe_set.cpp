@@ -64,15 +64,22 @@ ProbeSet::ProbeSet(const ProbeSetOptions& options) {
             auto* self = static_cast<ProbeSet*>(ctx);
             kp_exit_event e;
             std::memcpy(&e, data, sizeof e);
+            std::lock_guard lock(self->exits_mutex_);
             if (self->pending_exits_.size() < 100000) self->pending_exits_.push_back(e);
           }
           return 0;
         },
         this, nullptr);
+    if (exits_)
+      exits_thread_ = std::thread([this] {
+        while (!stopping_.load()) ring_buffer__poll(exits_, 100);
+      });
   }
 }
 
 ProbeSet::~ProbeSet() {
+  stopping_ = true;
+  if (exits_thread_.joinable()) exits_thread_.join();
   if (exits_) ring_buffer__free(exits_);
   for (auto& g : groups_) g->close();
 }
@@ -109,8 +116,10 @@ BpfTotals ProbeSet::drain() {
                                       [&](const __u32&, const std::vector<const kp_sched_cpu*>& v) {
                                         for (int c = 0; c < ncpu; ++c) t.cpus[c] = *v[c];
                                       });
-    if (exits_) ring_buffer__consume(exits_);
-    t.exits.swap(pending_exits_);
+    if (exits_) {
+      std::lock_guard lock(exits_mutex_);
+      t.exits.swap(pending_exits_);
+    }
   }
   if (const LoadedGroup* g = group("block")) {
     t.block = true;
@@ -175,6 +184,33 @@ std::vector<std::pair<uint32_t, std::string>> ProbeSet::program_ids() const {
   for (const auto& g : groups_) {
     auto ids = g->program_ids();
     out.insert(out.end(), ids.begin(), ids.end());
+  }
+  return out;
+}
+
+}  // namespace kpulse::probes
+
+namespace kpulse::probes {
+
+std::vector<engine::MapUsage> ProbeSet::map_usage() const {
+  std::vector<engine::MapUsage> out;
+  for (const auto& g : groups_) {
+    if (!g->active()) continue;
+    struct bpf_map* map;
+    bpf_object__for_each_map(map, g->object()) {
+      auto type = bpf_map__type(map);
+      if (type != BPF_MAP_TYPE_HASH && type != BPF_MAP_TYPE_PERCPU_HASH) continue;
+      engine::MapUsage u{g->name(), bpf_map__name(map), 0, bpf_map__max_entries(map)};
+      std::vector<char> key(bpf_map__key_size(map)), next(key.size());
+      void* prev = nullptr;
+      int fd = bpf_map__fd(map);
+      while (bpf_map_get_next_key(fd, prev, next.data()) == 0 && u.entries <= u.max_entries) {
+        ++u.entries;
+        key.swap(next);
+        prev = key.data();
+      }
+      out.push_back(std::move(u));
+    }
   }
   return out;
 }

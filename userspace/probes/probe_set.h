@@ -2,7 +2,10 @@
 // BpfTotals each interval, detaches everything on destruction.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -39,6 +42,7 @@ class ProbeSet {
   [[nodiscard]] const engine::ProbeReport& report() const { return report_; }
   [[nodiscard]] const KernelFeatures& features() const { return features_; }
   [[nodiscard]] std::vector<std::pair<uint32_t, std::string>> program_ids() const;
+  [[nodiscard]] std::vector<engine::MapUsage> map_usage() const;
 
  private:
   const LoadedGroup* group(const char* name) const;
@@ -46,7 +50,12 @@ class ProbeSet {
   KernelFeatures features_;
   engine::ProbeReport report_;
   std::vector<std::unique_ptr<LoadedGroup>> groups_;
+  // Exit records are consumed continuously by their own thread: a fork storm
+  // would overflow the ring buffer between two drains.
   struct ring_buffer* exits_ = nullptr;
+  std::thread exits_thread_;
+  std::atomic<bool> stopping_{false};
+  std::mutex exits_mutex_;
   std::vector<struct kp_exit_event> pending_exits_;
 };
 
