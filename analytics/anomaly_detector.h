@@ -1,0 +1,98 @@
+// Streaming anomaly detector for one metric series.
+//
+// Each update() sees one sample and returns an anomaly score in [0, 1] that
+// depends only on that sample and earlier ones (no look-ahead), in O(1) time
+// and bounded memory (a few KiB, whatever the stream length).
+//
+// How it scores: two predictors run side by side, a robust level (what a flat
+// or slowly drifting metric is expected to read) and a level plus a
+// time-of-day profile (for metrics with a daily rhythm; used only once the
+// sampling step, inferred from the timestamps, lets a day be profiled and the
+// profile predicts better than the plain level). The prediction error of the
+// better predictor, over a robust running error scale, gives a surprise z; the
+// score maps z into [0, 1]. Outliers are clipped before they update the
+// baseline, so a single spike neither moves it nor hides the next one, and a
+// change that persists is accepted as a new level after a few samples, so a
+// level shift alarms once rather than forever.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace kpulse::analytics {
+
+struct AnomalyDetectorConfig {
+  // Samples before the first non-zero score: the baseline must see some data.
+  int warmup_samples = 8;
+  // Adaptation rate of the level (per sample) and of the error scale.
+  double level_rate = 0.05;
+  double scale_rate = 0.01;
+  // Errors beyond this many scales are clipped before updating the baseline.
+  double clip_scales = 3.0;
+  // Surprise (in error scales) below which the score is 0, and the surprise
+  // above that floor at which the score reaches 0.5.
+  double quiet_z = 3.0;
+  double half_z = 6.0;
+  // A run of this many samples off the baseline by more than clip_scales on
+  // the same side is accepted as a new level.
+  int shift_samples = 6;
+  // Time-of-day profile resolution (seconds per bin; a day has 86400/bin_seconds
+  // bins at most) and its adaptation rate per day.
+  double bin_seconds = 300.0;
+  double season_rate = 0.3;
+};
+
+class AnomalyDetector {
+ public:
+  explicit AnomalyDetector(AnomalyDetectorConfig config = {});
+
+  // Feeds one sample (time in unix seconds, non-decreasing) and returns its score.
+  double update(double t_unix, double value);
+
+  // Sampling step inferred from the timestamps so far (0 until known).
+  double step_seconds() const { return step_; }
+  // Whether the time-of-day profile is currently the predictor in use.
+  bool seasonal_active() const { return use_season_; }
+  // Surprise of the last sample, in error scales (for diagnostics).
+  double last_z() const { return last_z_; }
+
+ private:
+  void infer_step(double t_unix);
+  double score_of(double z) const;
+
+  AnomalyDetectorConfig cfg_;
+  int64_t n_ = 0;
+
+  // Step inference from the first few time deltas (median).
+  double last_t_ = 0;
+  std::array<double, 15> deltas_{};
+  int n_deltas_ = 0;
+  double step_ = 0;
+
+  // Plain robust level.
+  double level_ = 0;
+  // Level + daily profile (Holt-Winters-like, with clipped updates).
+  double season_level_ = 0;
+  std::vector<double> season_;      // per time-of-day bin offset from season_level_
+  std::vector<uint32_t> season_n_;  // updates per bin
+  double first_t_ = 0;
+
+  // Robust error scales (mean absolute error) of each predictor, and their
+  // slow-moving versions that decide which predictor to trust.
+  double scale_ = 0;
+  double season_scale_ = 0;
+  double mae_plain_ = 0;
+  double mae_season_ = 0;
+  bool use_season_ = false;
+
+  // Level-shift acceptance.
+  int run_sign_ = 0;
+  int run_len_ = 0;
+  double run_sum_ = 0;
+
+  double last_z_ = 0;
+};
+
+}  // namespace kpulse::analytics
