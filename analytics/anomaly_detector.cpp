@@ -7,9 +7,16 @@ namespace kpulse::analytics {
 namespace {
 
 constexpr double kDay = 86400.0;
-// Rate of the slow error averages that pick the predictor: long enough that a
-// single anomaly does not flip the choice.
-constexpr double kChoiceRate = 0.002;
+// Rate of the slow averages (predictor choice, series spread): long enough that
+// a single anomaly does not flip them.
+constexpr double kSlowRate = 0.002;
+// Errors smaller than this fraction of the series' spread are never surprising
+// (a noise-free series would otherwise alarm on rounding).
+constexpr double kSpreadFloor = 0.01;
+// Errors count toward the predictor choice up to this many scales: big enough
+// that a predictor missing every daily edge loses, small enough that one
+// anomaly does not decide.
+constexpr double kChoiceClip = 10.0;
 
 double clip(double v, double limit) {
   return std::clamp(v, -limit, limit);
@@ -17,7 +24,8 @@ double clip(double v, double limit) {
 
 }  // namespace
 
-AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config) : cfg_(config) {}
+AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
+    : cfg_(config), tail_(config.history_half_life) {}
 
 void AnomalyDetector::infer_step(double t_unix) {
   if (n_ > 0 && step_ == 0) {
@@ -27,7 +35,7 @@ void AnomalyDetector::infer_step(double t_unix) {
       std::nth_element(deltas_.begin(), deltas_.begin() + n_deltas_ / 2, deltas_.end());
       step_ = deltas_[n_deltas_ / 2];
       // A day can be profiled only if each bin gets samples; bins are never
-      // finer than the step.
+      // finer than the step, and a day needs at least 24 of them.
       const double bin = std::max(cfg_.bin_seconds, step_);
       if (bin <= kDay / 24) {
         const size_t bins = size_t(std::ceil(kDay / bin));
@@ -39,94 +47,96 @@ void AnomalyDetector::infer_step(double t_unix) {
   last_t_ = t_unix;
 }
 
-double AnomalyDetector::score_of(double z) const {
-  const double excess = std::max(0.0, z - cfg_.quiet_z);
-  return excess / (excess + cfg_.half_z);
+double AnomalyDetector::score_of(double p) const {
+  return std::clamp(-std::log10(p) / cfg_.full_score_decades, 0.0, 1.0);
+}
+
+void AnomalyDetector::learn(Track& k, double e, double floor, bool warm) {
+  // During warm-up everything is averaged plainly: there is no scale yet to
+  // clip against.
+  const double rate = warm ? cfg_.level_rate : 1.0 / double(n_);
+  const double srate = warm ? cfg_.scale_rate : 1.0 / double(n_);
+  const double s = std::max(k.scale, floor);
+  const double lim = warm ? cfg_.clip_scales * s : 1e300;
+  k.level += rate * clip(e, lim);
+  k.scale += srate * (std::min(std::fabs(e), lim) - k.scale);
+  k.choice_mae += (warm ? kSlowRate : 1.0 / double(n_)) *
+                  (std::min(std::fabs(e), kChoiceClip * s) - k.choice_mae);
+  if (!warm) return;
+  // A run of same-side outliers is a new level: adopt it, so a shift alarms
+  // for a few samples rather than for as long as the clipped level needs to
+  // crawl over.
+  const int sign = std::fabs(e) > lim ? (e > 0 ? 1 : -1) : 0;
+  if (sign != 0 && sign == k.run_sign) {
+    ++k.run_len;
+    k.run_sum += e;
+  } else {
+    k.run_sign = sign;
+    k.run_len = sign ? 1 : 0;
+    k.run_sum = sign ? e : 0.0;
+  }
+  if (k.run_len >= cfg_.shift_samples) {
+    k.level += k.run_sum / k.run_len;
+    k.run_sign = k.run_len = 0;
+    k.run_sum = 0;
+  }
 }
 
 double AnomalyDetector::update(double t, double x) {
   infer_step(t);
   if (n_++ == 0) {
-    level_ = season_level_ = x;
+    plain_.level = long_mean_ = x;
     first_t_ = t;
     return 0.0;
   }
 
-  // Plain predictor.
-  const double e_plain = x - level_;
-
-  // Seasonal predictor: level plus this time of day's learned offset.
+  const double e_plain = x - plain_.level;
+  // Seasonal predictor: its level plus this time of day's learned offset.
   const bool have_season = !season_.empty();
   size_t bin = 0;
   double e_season = e_plain;
   if (have_season) {
     const double bin_width = kDay / double(season_.size());
     bin = size_t(std::fmod(std::fmod(t, kDay) + kDay, kDay) / bin_width) % season_.size();
-    const double offset = season_n_[bin] ? season_[bin] : 0.0;
-    e_season = x - (season_level_ + offset);
+    const double profile = season_n_[bin] ? season_[bin] : plain_.level;
+    e_season = x - (profile + seasonal_.level);
   }
 
-  // A floor on the scale keeps a perfectly flat series from dividing by zero
-  // while still making any real change on it maximally surprising.
-  const double floor = 1e-9 + 1e-6 * std::max(std::fabs(x), std::fabs(level_));
+  // The scale floor keeps a perfectly flat series from dividing by zero while
+  // any real change on it stays maximally surprising.
+  const double floor =
+      1e-9 + 1e-6 * std::max(std::fabs(x), std::fabs(plain_.level)) + kSpreadFloor * spread_;
+  long_mean_ += kSlowRate * (x - long_mean_);
+  spread_ += (n_ < 100 ? 1.0 / double(n_) : kSlowRate) * (std::fabs(x - long_mean_) - spread_);
   const bool warm = n_ > cfg_.warmup_samples;
 
+  // Trust the profile once it has seen more than a day and predicts clearly
+  // better (with hysteresis, so the choice does not flicker).
   use_season_ = have_season && warm && (t - first_t_) >= 1.5 * kDay &&
-                mae_season_ < (use_season_ ? 0.95 : 0.8) * mae_plain_;
+                seasonal_.choice_mae < (use_season_ ? 0.95 : 0.8) * plain_.choice_mae;
   const double e = use_season_ ? e_season : e_plain;
-  const double s = std::max(use_season_ ? season_scale_ : scale_, floor);
+  const double s = std::max(use_season_ ? seasonal_.scale : plain_.scale, floor);
   const double z = std::fabs(e) / s;
   last_z_ = warm ? z : 0.0;
-  const double score = warm ? score_of(z) : 0.0;
-
-  // Learn. During warm-up everything is averaged plainly (no clipping: there is
-  // no scale yet to clip against).
-  const double rate = warm ? cfg_.level_rate : 1.0 / double(n_);
-  const double srate = warm ? cfg_.scale_rate : 1.0 / double(n_);
-  const double lim_p = warm ? cfg_.clip_scales * std::max(scale_, floor) : 1e300;
-  const double lim_s = warm ? cfg_.clip_scales * std::max(season_scale_, floor) : 1e300;
-
-  level_ += rate * clip(e_plain, lim_p);
-  scale_ += srate * (std::min(std::fabs(e_plain), lim_p) - scale_);
-  mae_plain_ +=
-      (warm ? kChoiceRate : 1.0 / double(n_)) * (std::min(std::fabs(e_plain), lim_p) - mae_plain_);
-  if (have_season) {
-    season_level_ += rate * clip(e_season, lim_s);
-    season_scale_ += srate * (std::min(std::fabs(e_season), lim_s) - season_scale_);
-    mae_season_ += (warm ? kChoiceRate : 1.0 / double(n_)) *
-                   (std::min(std::fabs(e_season), lim_s) - mae_season_);
-    const double dev = x - season_level_;
-    if (season_n_[bin] == 0) {
-      season_[bin] = dev;
-    } else {
-      season_[bin] += cfg_.season_rate * clip(dev - season_[bin], lim_s);
-    }
-    season_n_[bin] = std::min<uint32_t>(season_n_[bin] + 1, 1u << 30);
-  } else {
-    season_level_ = level_;
-    season_scale_ = scale_;
-    mae_season_ = mae_plain_;
+  double score = 0.0;
+  if (warm) {
+    score = score_of(tail_.tail(z));
+    tail_.add(z);
   }
 
-  // A run of same-side outliers is a new level: adopt it so the shift alarms
-  // for a few samples, not for as long as the clipped baseline needs to crawl.
-  if (warm) {
-    const int sign = std::fabs(e) > cfg_.clip_scales * s ? (e > 0 ? 1 : -1) : 0;
-    if (sign != 0 && sign == run_sign_) {
-      ++run_len_;
-      run_sum_ += e;
+  learn(plain_, e_plain, floor, warm);
+  if (have_season) {
+    const double lim = warm ? cfg_.clip_scales * std::max(seasonal_.scale, floor) : 1e300;
+    learn(seasonal_, e_season, floor, warm);
+    // The profile learns the value itself, once per bin visit; the track's
+    // level only follows the residual, so a fast level cannot soak up the
+    // daily shape before the profile learns it.
+    if (season_n_[bin] == 0) {
+      season_[bin] = x;
     } else {
-      run_sign_ = sign;
-      run_len_ = sign ? 1 : 0;
-      run_sum_ = sign ? e : 0.0;
+      season_[bin] += cfg_.season_rate * clip(x - season_[bin], lim);
     }
-    if (run_len_ >= cfg_.shift_samples) {
-      const double shift = run_sum_ / run_len_;
-      level_ += shift;
-      season_level_ += shift;
-      run_sign_ = run_len_ = 0;
-      run_sum_ = 0;
-    }
+    season_n_[bin] = std::min<uint32_t>(season_n_[bin] + 1, 1u << 30);
   }
   return score;
 }

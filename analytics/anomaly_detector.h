@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "analytics/anomaly_tail.h"
+
 namespace kpulse::analytics {
 
 struct AnomalyDetectorConfig {
@@ -31,10 +33,10 @@ struct AnomalyDetectorConfig {
   double scale_rate = 0.01;
   // Errors beyond this many scales are clipped before updating the baseline.
   double clip_scales = 3.0;
-  // Surprise (in error scales) below which the score is 0, and the surprise
-  // above that floor at which the score reaches 0.5.
-  double quiet_z = 3.0;
-  double half_z = 6.0;
+  // Memory of the surprise history that ranks each new surprise (half-life in
+  // samples), and the rarity (decades of tail probability) that scores 1.
+  double history_half_life = 2000;
+  double full_score_decades = 5.0;
   // A run of this many samples off the baseline by more than clip_scales on
   // the same side is accepted as a new level.
   int shift_samples = 6;
@@ -55,15 +57,31 @@ class AnomalyDetector {
   double step_seconds() const { return step_; }
   // Whether the time-of-day profile is currently the predictor in use.
   bool seasonal_active() const { return use_season_; }
+  double debug_a() const { return plain_.choice_mae; }
+  double debug_b() const { return seasonal_.choice_mae; }
+  double debug_c() const { return seasonal_.scale; }
   // Surprise of the last sample, in error scales (for diagnostics).
   double last_z() const { return last_z_; }
 
  private:
   void infer_step(double t_unix);
-  double score_of(double z) const;
+  double score_of(double p) const;
+
+  // One predictor's baseline: level, robust error scale, the slow error
+  // average that decides which predictor to trust, and its level-shift run.
+  struct Track {
+    double level = 0;
+    double scale = 0;
+    double choice_mae = 0;
+    int run_sign = 0;
+    int run_len = 0;
+    double run_sum = 0;
+  };
+  void learn(Track& track, double error, double floor, bool warm);
 
   AnomalyDetectorConfig cfg_;
   int64_t n_ = 0;
+  double first_t_ = 0;
 
   // Step inference from the first few time deltas (median).
   double last_t_ = 0;
@@ -71,27 +89,18 @@ class AnomalyDetector {
   int n_deltas_ = 0;
   double step_ = 0;
 
-  // Plain robust level.
-  double level_ = 0;
-  // Level + daily profile (Holt-Winters-like, with clipped updates).
-  double season_level_ = 0;
-  std::vector<double> season_;      // per time-of-day bin offset from season_level_
+  Track plain_;
+  Track seasonal_;                  // its level: residual from the time-of-day profile
+  std::vector<double> season_;      // per time-of-day bin: the value expected then
   std::vector<uint32_t> season_n_;  // updates per bin
-  double first_t_ = 0;
-
-  // Robust error scales (mean absolute error) of each predictor, and their
-  // slow-moving versions that decide which predictor to trust.
-  double scale_ = 0;
-  double season_scale_ = 0;
-  double mae_plain_ = 0;
-  double mae_season_ = 0;
   bool use_season_ = false;
 
-  // Level-shift acceptance.
-  int run_sign_ = 0;
-  int run_len_ = 0;
-  double run_sum_ = 0;
+  // Slow mean and mean absolute deviation of the values themselves: the
+  // floor of the error scale is a small fraction of the series' own spread.
+  double long_mean_ = 0;
+  double spread_ = 0;
 
+  SurpriseTail tail_;
   double last_z_ = 0;
 };
 
