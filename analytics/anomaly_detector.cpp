@@ -18,6 +18,11 @@ constexpr double kSpreadFloor = 0.01;
 // anomaly does not decide.
 constexpr double kChoiceClip = 10.0;
 
+// Past days remembered, and bins either side of now that may explain a sample
+// (3 bins of 5 minutes: recurring jobs drift by a few minutes).
+constexpr int kRecentDays = 3;
+constexpr int kRecentSlack = 3;
+
 double clip(double v, double limit) {
   return std::clamp(v, -limit, limit);
 }
@@ -25,7 +30,7 @@ double clip(double v, double limit) {
 }  // namespace
 
 AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
-    : cfg_(config), tail_(config.history_half_life) {}
+    : cfg_(config), sustained_tail_(config.history_half_life), tail_(config.history_half_life) {}
 
 void AnomalyDetector::infer_step(double t_unix) {
   if (n_ > 0 && step_ == 0) {
@@ -41,6 +46,7 @@ void AnomalyDetector::infer_step(double t_unix) {
         const size_t bins = size_t(std::ceil(kDay / bin));
         season_.assign(bins, 0.0);
         season_n_.assign(bins, 0);
+        recent_days_.emplace_back(int(bins), kRecentDays, kRecentSlack);
       }
     }
   }
@@ -85,7 +91,7 @@ void AnomalyDetector::learn(Track& k, double e, double floor, bool warm) {
 double AnomalyDetector::update(double t, double x) {
   infer_step(t);
   if (n_++ == 0) {
-    plain_.level = long_mean_ = x;
+    plain_.level = long_mean_ = slow_level_ = x;
     first_t_ = t;
     return 0.0;
   }
@@ -116,12 +122,35 @@ double AnomalyDetector::update(double t, double x) {
                 seasonal_.choice_mae < (use_season_ ? 0.95 : 0.8) * plain_.choice_mae;
   const double e = use_season_ ? e_season : e_plain;
   const double s = std::max(use_season_ ? seasonal_.scale : plain_.scale, floor);
-  const double z = std::fabs(e) / s;
+  // What happened at this time of day recently is not news: both channels see
+  // only the part of the deviation that recent days do not explain.
+  double near = -1;
+  if (!recent_days_.empty()) {
+    near = recent_days_[0].nearest(t, x);
+    recent_days_[0].add(t, x);
+  }
+  const double z = std::fabs(near >= 0 ? std::min(std::fabs(e), near) : e) / s;
   last_z_ = warm ? z : 0.0;
+  // Sustained channel, against a slow clipped baseline that a burst barely moves.
+  const double slow_scale = std::max(spread_, floor);
+  const double d = x - slow_level_;
+  const double d_new = near >= 0 ? std::copysign(std::min(std::fabs(d), near), d) : d;
+  sustained_ += (1.0 / cfg_.sustained_samples) * (d_new - sustained_);
+  slow_level_ += (warm ? kSlowRate : 1.0 / double(n_)) * clip(d, 3.0 * slow_scale);
+  const double z2 = std::fabs(sustained_) / slow_scale;
+
   double score = 0.0;
   if (warm) {
-    score = score_of(tail_.tail(z));
+    // A sample is as rare as the rarer of its two channels (doubled: two looks).
+    // It must also be rare in absolute terms: a deviation of z error scales
+    // is at most exp(-z) likely for Laplace-like noise, so a noise-only series
+    // cannot reach high scores just by setting small records.
+    const double p1 = std::max(tail_.tail(z), std::exp(-z));
+    const double p2 = std::max(sustained_tail_.tail(z2), std::exp(-z2 * 4.0));
+    score = score_of(std::min(1.0, 2.0 * std::min(p1, p2)));
+
     tail_.add(z);
+    sustained_tail_.add(z2);
   }
 
   learn(plain_, e_plain, floor, warm);

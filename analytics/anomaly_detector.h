@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "analytics/anomaly_recent_days.h"
 #include "analytics/anomaly_tail.h"
 
 namespace kpulse::analytics {
@@ -35,8 +36,10 @@ struct AnomalyDetectorConfig {
   double clip_scales = 3.0;
   // Memory of the surprise history that ranks each new surprise (half-life in
   // samples), and the rarity (decades of tail probability) that scores 1.
-  double history_half_life = 2000;
+  double history_half_life = 500;
   double full_score_decades = 5.0;
+  // Samples averaged by the sustained-deviation channel.
+  double sustained_samples = 6;
   // A run of this many samples off the baseline by more than clip_scales on
   // the same side is accepted as a new level.
   int shift_samples = 6;
@@ -94,11 +97,19 @@ class AnomalyDetector {
   std::vector<double> season_;      // per time-of-day bin: the value expected then
   std::vector<uint32_t> season_n_;  // updates per bin
   bool use_season_ = false;
+  std::vector<RecentDays> recent_days_;  // empty until the step is known, or if too coarse
 
   // Slow mean and mean absolute deviation of the values themselves: the
   // floor of the error scale is a small fraction of the series' own spread.
   double long_mean_ = 0;
   double spread_ = 0;
+
+  // Sustained-deviation channel: a short average of the deviation from a slow
+  // baseline, ranked against its own history. It catches a change that lasts
+  // (a burst, a new level) even where single samples of that size are common.
+  double slow_level_ = 0;
+  double sustained_ = 0;
+  SurpriseTail sustained_tail_;
 
   SurpriseTail tail_;
   double last_z_ = 0;
