@@ -54,7 +54,8 @@ void AnomalyDetector::infer_step(double t_unix) {
 }
 
 double AnomalyDetector::score_of(double p) const {
-  return std::clamp(-std::log10(p) / cfg_.full_score_decades, 0.0, 1.0);
+  const double v = -std::log10(p) / cfg_.full_score_decades;
+  return v > 0 ? std::min(v, 1.0) : 0.0;  // never -0.0: it would print as "-0"
 }
 
 void AnomalyDetector::learn(Track& k, double e, double floor, bool warm) {

@@ -37,7 +37,7 @@ struct AnomalyDetectorConfig {
   // Memory of the surprise history that ranks each new surprise (half-life in
   // samples), and the rarity (decades of tail probability) that scores 1.
   double history_half_life = 500;
-  double full_score_decades = 5.0;
+  double full_score_decades = 4.0;
   // Samples averaged by the sustained-deviation channel.
   double sustained_samples = 6;
   // A run of this many samples off the baseline by more than clip_scales on
