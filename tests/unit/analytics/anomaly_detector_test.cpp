@@ -27,7 +27,9 @@ TEST(AnomalyDetector, ScoresStayInUnitRangeAndWarmUpIsQuiet) {
     const double s = d.update(kT0 + i, x);
     ASSERT_GE(s, 0.0);
     ASSERT_LE(s, 1.0);
-    if (i < 8) EXPECT_EQ(s, 0.0) << i;
+    if (i < 8) {
+      EXPECT_EQ(s, 0.0) << i;
+    }
   }
 }
 
