@@ -23,6 +23,13 @@ constexpr double kChoiceClip = 10.0;
 constexpr int kRecentDays = 3;
 constexpr int kRecentSlack = 3;
 
+// Gates of the sustained channel (deviation in units of the series' spread)
+// and of the volatility channel (mean surprise in error scales), and the cap
+// on one sample's share of the volatility (one giant spike is not volatility).
+constexpr double kSustainedGate = 16.0;
+constexpr double kVolatilityGate = 8.0;
+constexpr double kVolatilityCap = 50.0;
+
 double clip(double v, double limit) {
   return std::clamp(v, -limit, limit);
 }
@@ -142,16 +149,27 @@ double AnomalyDetector::update(double t, double x) {
 
   double score = 0.0;
   if (warm) {
-    // A sample is as rare as the rarer of its two channels (doubled: two looks).
-    // It must also be rare in absolute terms: a deviation of z error scales
-    // is at most exp(-z) likely for Laplace-like noise, so a noise-only series
-    // cannot reach high scores just by setting small records.
-    const double p1 = std::max(tail_.tail(z), std::exp(-z));
-    const double p2 = std::max(sustained_tail_.tail(z2), std::exp(-z2 * 4.0));
-    score = score_of(std::min(1.0, 2.0 * std::min(p1, p2)));
-
+    // Volatility channel: how erratic the last few samples were, whatever
+    // their direction (a series turning spiky, or losing its usual noise).
+    // Only from warm samples: before that the error scale means nothing.
+    volatility_ += (1.0 / cfg_.volatility_samples) * (std::min(z, kVolatilityCap) - volatility_);
+    // Each channel's rarity against its own history, floored by how likely
+    // that size is for plain Laplace-like noise: a quiet series cannot reach
+    // high scores just by setting small records.
+    const double p_instant = std::max(tail_.tail(z), std::exp(-z));
+    const double p_sustained = std::max(sustained_tail_.tail(z2), std::exp(-kSustainedGate * z2));
+    const double p_volatile =
+        std::max(volatility_tail_.tail(volatility_), std::exp(-kVolatilityGate * volatility_));
     tail_.add(z);
     sustained_tail_.add(z2);
+    volatility_tail_.add(volatility_);
+    // As rare as the rarest channel, times three for having looked three ways.
+    const double raw =
+        score_of(std::min(1.0, 3.0 * std::min({p_instant, p_sustained, p_volatile})));
+    // An episode alarms on its first, strongest samples; repeats no stronger
+    // than the recent peak are damped so one incident is not many alerts.
+    score = raw > recent_peak_ ? raw : raw * cfg_.repeat_damping;
+    recent_peak_ = std::max(raw, recent_peak_ * repeat_decay_);
   }
 
   learn(plain_, e_plain, floor, warm);

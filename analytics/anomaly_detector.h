@@ -38,8 +38,13 @@ struct AnomalyDetectorConfig {
   // samples), and the rarity (decades of tail probability) that scores 1.
   double history_half_life = 500;
   double full_score_decades = 4.0;
-  // Samples averaged by the sustained-deviation channel.
+  // Samples averaged by the sustained-deviation and volatility channels.
   double sustained_samples = 6;
+  double volatility_samples = 6;
+  // Scores no higher than the recent peak (which halves every
+  // repeat_half_life samples) are multiplied by repeat_damping.
+  double repeat_damping = 0.8;
+  double repeat_half_life = 24;
   // A run of this many samples off the baseline by more than clip_scales on
   // the same side is accepted as a new level.
   int shift_samples = 6;
@@ -60,9 +65,6 @@ class AnomalyDetector {
   double step_seconds() const { return step_; }
   // Whether the time-of-day profile is currently the predictor in use.
   bool seasonal_active() const { return use_season_; }
-  double debug_a() const { return plain_.choice_mae; }
-  double debug_b() const { return seasonal_.choice_mae; }
-  double debug_c() const { return seasonal_.scale; }
   // Surprise of the last sample, in error scales (for diagnostics).
   double last_z() const { return last_z_; }
 
@@ -111,8 +113,13 @@ class AnomalyDetector {
   double sustained_ = 0;
   SurpriseTail sustained_tail_;
 
+  double volatility_ = 0;
+  SurpriseTail volatility_tail_;
+
   SurpriseTail tail_;
   double last_z_ = 0;
+  double recent_peak_ = 0;
+  double repeat_decay_;
 };
 
 }  // namespace kpulse::analytics

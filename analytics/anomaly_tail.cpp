@@ -21,9 +21,12 @@ int SurpriseTail::bin_of(double z) {
 double SurpriseTail::tail(double z) const {
   const double n = total_ + 1.0;  // +1: one imaginary sample above everything
   if (z > max_z_) {
-    // Beyond every past value: rarer the further past the record it is.
+    // Beyond every past value: rarer the further past the record it is, and
+    // steeply so (power 4), so that a new record by a wide margin outranks the
+    // top of a heavy-tailed series' history.
     const double ratio = max_z_ > 0 ? max_z_ / z : 0.0;
-    return ratio * ratio / n;
+    const double r2 = ratio * ratio;
+    return r2 * r2 / n;
   }
   const int b = bin_of(z);
   double above = 0;
