@@ -61,11 +61,16 @@ TEST(AnomalyDetector, ALevelShiftAlarmsThenSettles) {
   double onset = 0;
   for (int i = 0; i < 3; ++i)
     onset = std::max(onset, d.update(kT0 + 60.0 * (1500 + i), noise(80, 2)));
-  double later = 0;
+  double later = 0, later_z = 0;
   for (int i = 3; i < 400; ++i) {
     const double s = d.update(kT0 + 60.0 * (1500 + i), noise(80, 2));
-    if (i > 100) later = std::max(later, s);
+    if (i > 15) {
+      // The new level is adopted after a few samples, not crawled towards.
+      later = std::max(later, s);
+      later_z = std::max(later_z, d.last_z());
+    }
   }
+  EXPECT_LT(later_z, 8.0);
   EXPECT_GT(onset, 0.5);
   EXPECT_LT(later, onset);
   EXPECT_LT(later, 0.5);
