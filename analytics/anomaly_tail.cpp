@@ -19,7 +19,8 @@ int SurpriseTail::bin_of(double z) {
 }
 
 double SurpriseTail::tail(double z) const {
-  const double n = total_ + 1.0;  // +1: one imaginary sample above everything
+  // Stored weights are in units of the newest sample's weight.
+  const double n = total_ / weight_ + 1.0;  // +1: one imaginary sample above everything
   if (z > max_z_) {
     // Beyond every past value: rarer the further past the record it is, and
     // steeply so (power 4), so that a new record by a wide margin outranks the
@@ -35,13 +36,20 @@ double SurpriseTail::tail(double z) const {
   const double lo = kLow * std::exp(kLogRatio * b);
   const double frac = z > lo ? std::min(1.0, std::log(z / lo) / kLogRatio) : 0.0;
   above += bins_[b] * (1.0 - frac);
-  return (above + 1.0) / n;
+  return (above / weight_ + 1.0) / n;
 }
 
 void SurpriseTail::add(double z) {
-  for (double& b : bins_) b *= decay_;
-  total_ = total_ * decay_ + 1.0;
-  bins_[bin_of(z)] += 1.0;
+  // Rather than decaying every bin, each new sample weighs 1/decay times the
+  // previous one; rescale before the weights overflow.
+  weight_ /= decay_;
+  if (weight_ > 1e150) {
+    for (double& b : bins_) b /= weight_;
+    total_ /= weight_;
+    weight_ = 1.0;
+  }
+  total_ += weight_;
+  bins_[bin_of(z)] += weight_;
   // The record fades too, so a one-off extreme long ago does not mask today's.
   max_z_ = std::max(z, max_z_ * decay_);
 }

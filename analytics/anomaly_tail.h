@@ -21,7 +21,8 @@ class SurpriseTail {
   // size. Call before add() for a strictly past-only estimate.
   double tail(double z) const;
   void add(double z);
-  double weight() const { return total_; }
+  // Decayed number of samples seen (the newest counts 1).
+  double weight() const { return total_ / weight_; }
 
  private:
   static constexpr int kBins = 96;
@@ -29,6 +30,7 @@ class SurpriseTail {
 
   std::array<double, kBins> bins_{};
   double total_ = 0;
+  double weight_ = 1.0;  // weight of the newest sample, in stored units
   double decay_;
   double max_z_ = 0;
 };
