@@ -2,18 +2,27 @@
 //
 // Each update() sees one sample and returns an anomaly score in [0, 1] that
 // depends only on that sample and earlier ones (no look-ahead), in O(1) time
-// and bounded memory (a few KiB, whatever the stream length).
+// (about 0.3 us) and bounded memory: about 15 KiB per series with the default
+// 5-minute time-of-day resolution (bin_seconds = 900 brings it to about 6 KiB).
 //
-// How it scores: two predictors run side by side, a robust level (what a flat
-// or slowly drifting metric is expected to read) and a level plus a
-// time-of-day profile (for metrics with a daily rhythm; used only once the
-// sampling step, inferred from the timestamps, lets a day be profiled and the
-// profile predicts better than the plain level). The prediction error of the
-// better predictor, over a robust running error scale, gives a surprise z; the
-// score maps z into [0, 1]. Outliers are clipped before they update the
-// baseline, so a single spike neither moves it nor hides the next one, and a
-// change that persists is accepted as a new level after a few samples, so a
-// level shift alarms once rather than forever.
+// Baseline: two predictors run side by side, a robust level (for flat or
+// drifting metrics) and a time-of-day profile plus a residual level (for
+// metrics with a daily rhythm). The profile needs the sampling step, inferred
+// from the timestamps, and is trusted only once it predicts clearly better.
+// Outliers are clipped before they update a baseline, so one spike neither
+// moves it nor hides the next; a deviation that persists for a few samples is
+// adopted as a new level, so a level shift alarms once rather than forever.
+// What the metric read at about this time on the last three days is not news
+// (a nightly job that drifts by a few minutes does not alarm every night).
+//
+// Score: three channels look at the prediction error: its size now (a spike
+// or saturation scores within one sample), its signed average over a few
+// samples against a slow baseline (a sustained change), and its unsigned
+// average (the series turning erratic). Each is ranked against that channel's
+// own recent history, so the score says "rarer than almost anything this
+// series has done lately" rather than "n sigmas", which keeps one threshold
+// meaningful across Gaussian, spiky and quantised metrics alike. The rarest
+// channel sets the score; repeats within an episode are damped.
 #pragma once
 
 #include <array>

@@ -28,7 +28,7 @@ double RecentDays::nearest(double t, double value) const {
     for (int d = -slack_; d <= slack_; ++d) {
       const Entry& e = at(slot, ((bin + d) % bins_ + bins_) % bins_);
       if (e.n == 0 || e.day >= today || e.day < today - days_) continue;
-      best = std::min(best, std::fabs(value - e.mean));
+      best = std::min(best, std::fabs(value - double(e.mean)));
     }
   }
   return std::isinf(best) ? -1.0 : best;
@@ -37,9 +37,9 @@ double RecentDays::nearest(double t, double value) const {
 void RecentDays::add(double t, double value) {
   const int64_t today = day_of(t);
   Entry& e = at(int(((today % days_) + days_) % days_), bin_of(t));
-  if (e.day != today) e = Entry{0.0, today, 0};
+  if (e.day != today) e = Entry{0.0f, int32_t(today), 0};
   ++e.n;
-  e.mean += (value - e.mean) / double(e.n);
+  e.mean += float((value - double(e.mean)) / double(e.n));
 }
 
 }  // namespace kpulse::analytics

@@ -26,9 +26,10 @@ class RecentDays {
   void add(double t_unix, double value);
 
  private:
+  // 12 bytes: the mean needs no double precision to judge "similar".
   struct Entry {
-    double mean = 0;
-    int64_t day = -1;
+    float mean = 0;
+    int32_t day = -1;  // days since the epoch
     uint32_t n = 0;
   };
   int bin_of(double t_unix) const;
