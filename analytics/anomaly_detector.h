@@ -2,8 +2,8 @@
 //
 // Each update() sees one sample and returns an anomaly score in [0, 1] that
 // depends only on that sample and earlier ones (no look-ahead), in O(1) time
-// (about 0.3 us) and bounded memory: about 15 KiB per series with the default
-// 5-minute time-of-day resolution (bin_seconds = 900 brings it to about 6 KiB).
+// (about 0.3 us) and bounded memory: about 16 KiB per series with the default
+// 5-minute time-of-day resolution (bin_seconds = 900 brings it to about 7 KiB).
 //
 // Baseline: two predictors run side by side, a robust level (for flat or
 // drifting metrics) and a time-of-day profile plus a residual level (for
