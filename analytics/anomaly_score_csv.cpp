@@ -29,6 +29,10 @@ long score_series_csv(std::istream& in, std::ostream& out, const std::string& na
     out << row.timestamp_text << ',' << std::string_view(value, size_t(res.ptr - value)) << ','
         << score_text << '\n';
     ++written;
+    // Flush whenever the input has nothing more buffered, i.e. before the next
+    // read may block: a live pipe sees each score at once, a file is not
+    // flushed row by row.
+    if (in.rdbuf()->in_avail() <= 0) out.flush();
   }
   out.flush();
   return written;
