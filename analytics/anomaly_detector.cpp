@@ -23,9 +23,11 @@ constexpr double kChoiceClip = 10.0;
 constexpr int kRecentDays = 3;
 constexpr int kRecentSlack = 3;
 
-// Gates of the sustained channel (deviation in units of the series' spread)
-// and of the volatility channel (mean surprise in error scales), and the cap
-// on one sample's share of the volatility (one giant spike is not volatility).
+// Noise floors of the channels' rarity, exp(-gate * x): for the instant
+// surprise (in error scales), the sustained deviation (in units of the series'
+// spread) and the volatility (mean surprise in error scales). And the cap on
+// one sample's share of the volatility (one giant spike is not volatility).
+constexpr double kInstantGate = 2.0;
 constexpr double kSustainedGate = 16.0;
 constexpr double kVolatilityGate = 8.0;
 constexpr double kVolatilityCap = 50.0;
@@ -156,7 +158,7 @@ double AnomalyDetector::update(double t, double x) {
     // Each channel's rarity against its own history, floored by how likely
     // that size is for plain Laplace-like noise: a quiet series cannot reach
     // high scores just by setting small records.
-    const double p_instant = std::max(tail_.tail(z), std::exp(-z));
+    const double p_instant = std::max(tail_.tail(z), std::exp(-kInstantGate * z));
     const double p_sustained = std::max(sustained_tail_.tail(z2), std::exp(-kSustainedGate * z2));
     const double p_volatile =
         std::max(volatility_tail_.tail(volatility_), std::exp(-kVolatilityGate * volatility_));
