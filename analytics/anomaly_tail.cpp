@@ -1,0 +1,57 @@
+#include "analytics/anomaly_tail.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kpulse::analytics {
+namespace {
+// Bins cover z from kLow to kLow * kRatio^kBins (1e-2 .. ~1e4); below and
+// above fall into the end bins.
+constexpr double kLow = 1e-2;
+constexpr double kLogRatio = 0.144;  // ln(1.155): 96 bins span six decades
+}  // namespace
+
+SurpriseTail::SurpriseTail(double half_life) : decay_(std::exp(std::log(0.5) / half_life)) {}
+
+int SurpriseTail::bin_of(double z) {
+  if (!(z > kLow)) return 0;
+  return std::min(kBins - 1, int(std::log(z / kLow) / kLogRatio));
+}
+
+double SurpriseTail::tail(double z) const {
+  // Stored weights are in units of the newest sample's weight.
+  const double n = total_ / weight_ + 1.0;  // +1: one imaginary sample above everything
+  if (z > max_z_) {
+    // Beyond every past value: rarer the further past the record it is, and
+    // steeply so (power 4), so that a new record by a wide margin outranks the
+    // top of a heavy-tailed series' history.
+    const double ratio = max_z_ > 0 ? max_z_ / z : 0.0;
+    const double r2 = ratio * ratio;
+    return r2 * r2 / n;
+  }
+  const int b = bin_of(z);
+  double above = 0;
+  for (int i = b + 1; i < kBins; ++i) above += bins_[i];
+  // Within z's own bin, assume the mass is spread evenly in log z.
+  const double lo = kLow * std::exp(kLogRatio * b);
+  const double frac = z > lo ? std::min(1.0, std::log(z / lo) / kLogRatio) : 0.0;
+  above += bins_[b] * (1.0 - frac);
+  return (above / weight_ + 1.0) / n;
+}
+
+void SurpriseTail::add(double z) {
+  // Rather than decaying every bin, each new sample weighs 1/decay times the
+  // previous one; rescale before the weights overflow.
+  weight_ /= decay_;
+  if (weight_ > 1e150) {
+    for (double& b : bins_) b /= weight_;
+    total_ /= weight_;
+    weight_ = 1.0;
+  }
+  total_ += weight_;
+  bins_[bin_of(z)] += weight_;
+  // The record fades too, so a one-off extreme long ago does not mask today's.
+  max_z_ = std::max(z, max_z_ * decay_);
+}
+
+}  // namespace kpulse::analytics

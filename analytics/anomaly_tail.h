@@ -1,0 +1,38 @@
+// Tail probability of a surprise value against the stream's own history of
+// surprises: how rare is a deviation this large *for this series*? Turning
+// raw surprises into ranks makes scores comparable across metrics whose
+// noise is Gaussian, spiky or quantised alike.
+//
+// Bounded memory: an exponentially decayed histogram over log-spaced bins.
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+namespace kpulse::analytics {
+
+class SurpriseTail {
+ public:
+  // half_life: samples after which an old surprise weighs half.
+  explicit SurpriseTail(double half_life = 2000);
+
+  // Probability that a past surprise was at least z (weighted by age), with
+  // the largest value seen so far extrapolated beyond so records still rank by
+  // size. Call before add() for a strictly past-only estimate.
+  double tail(double z) const;
+  void add(double z);
+  // Decayed number of samples seen (the newest counts 1).
+  double weight() const { return total_ / weight_; }
+
+ private:
+  static constexpr int kBins = 96;
+  static int bin_of(double z);
+
+  std::array<double, kBins> bins_{};
+  double total_ = 0;
+  double weight_ = 1.0;  // weight of the newest sample, in stored units
+  double decay_;
+  double max_z_ = 0;
+};
+
+}  // namespace kpulse::analytics

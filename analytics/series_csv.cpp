@@ -1,0 +1,136 @@
+#include "analytics/series_csv.h"
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+namespace kpulse::analytics {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool parse_double(std::string_view text, double& out) {
+  if (text.empty()) return false;
+  // from_chars rejects a leading '+', which some exporters write.
+  if (text.front() == '+') text.remove_prefix(1);
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+bool parse_digits(std::string_view text, size_t pos, size_t n, int& out) {
+  if (pos + n > text.size()) return false;
+  out = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    out = out * 10 + (text[i] - '0');
+  }
+  return true;
+}
+
+bool parse_calendar(std::string_view text, double& t_unix, std::string& reason) {
+  // Fixed layout YYYY-MM-DD?HH:MM:SS, then optional .frac and optional Z.
+  int year, month, day, hour, minute, second;
+  if (text.size() < 19 || !parse_digits(text, 0, 4, year) || text[4] != '-' ||
+      !parse_digits(text, 5, 2, month) || text[7] != '-' || !parse_digits(text, 8, 2, day) ||
+      (text[10] != ' ' && text[10] != 'T') || !parse_digits(text, 11, 2, hour) || text[13] != ':' ||
+      !parse_digits(text, 14, 2, minute) || text[16] != ':' || !parse_digits(text, 17, 2, second)) {
+    reason =
+        "timestamp '" + std::string(text) + "' is neither unix seconds nor YYYY-MM-DD HH:MM:SS";
+    return false;
+  }
+  std::string_view rest = text.substr(19);
+  if (!rest.empty() && rest.back() == 'Z') rest.remove_suffix(1);
+  double frac = 0;
+  if (!rest.empty()) {
+    bool ok = rest.size() > 1 && rest[0] == '.';
+    for (size_t i = 1; ok && i < rest.size(); ++i) ok = rest[i] >= '0' && rest[i] <= '9';
+    if (!ok || !parse_double(std::string("0") + std::string(rest), frac)) {
+      reason = "timestamp '" + std::string(text) + "' has trailing text after the seconds";
+      return false;
+    }
+  }
+  using namespace std::chrono;
+  year_month_day ymd{std::chrono::year{year}, std::chrono::month{unsigned(month)},
+                     std::chrono::day{unsigned(day)}};
+  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) {
+    reason = "timestamp '" + std::string(text) + "' is not a valid date and time";
+    return false;
+  }
+  double days = sys_days{ymd}.time_since_epoch().count();
+  t_unix = days * 86400.0 + hour * 3600.0 + minute * 60.0 + second + frac;
+  return true;
+}
+
+}  // namespace
+
+bool parse_series_timestamp(std::string_view text, double& t_unix, std::string& reason) {
+  text = trim(text);
+  if (text.empty()) {
+    reason = "empty timestamp";
+    return false;
+  }
+  // A calendar timestamp always has '-' at position 4; unix seconds never do.
+  if (text.size() >= 5 && text[4] == '-') return parse_calendar(text, t_unix, reason);
+  if (parse_double(text, t_unix) && std::isfinite(t_unix)) return true;
+  reason = "timestamp '" + std::string(text) + "' is neither unix seconds nor YYYY-MM-DD HH:MM:SS";
+  return false;
+}
+
+SeriesCsvReader::SeriesCsvReader(std::istream& in, std::string source_name)
+    : in_(in), source_name_(std::move(source_name)) {}
+
+void SeriesCsvReader::fail(const std::string& reason) const {
+  throw std::runtime_error(source_name_ + ":" + std::to_string(line_no_) + ": " + reason);
+}
+
+bool SeriesCsvReader::next(SeriesRow& row) {
+  std::string line;
+  while (std::getline(in_, line)) {
+    ++line_no_;
+    std::string_view text = trim(line);
+    if (line_no_ == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // BOM
+    if (text.empty()) continue;
+    size_t comma = text.find(',');
+    if (!header_seen_ && comma == std::string_view::npos)
+      fail("expected header 'timestamp,value', found '" + std::string(text) + "'");
+    if (comma == std::string_view::npos) fail("expected 2 comma-separated fields, found 1");
+    if (text.find(',', comma + 1) != std::string_view::npos)
+      fail("expected 2 comma-separated fields, found more");
+    std::string_view ts = trim(text.substr(0, comma));
+    std::string_view val = trim(text.substr(comma + 1));
+    if (!header_seen_) {
+      if (ts != "timestamp" || val != "value")
+        fail("expected header 'timestamp,value', found '" + std::string(text) + "'");
+      header_seen_ = true;
+      continue;
+    }
+    std::string reason;
+    if (!parse_series_timestamp(ts, row.t_unix, reason)) fail(reason);
+    if (!parse_double(val, row.value)) fail("value '" + std::string(val) + "' is not a number");
+    if (!std::isfinite(row.value)) fail("value '" + std::string(val) + "' is not finite");
+    row.timestamp_text.assign(ts);
+    return true;
+  }
+  if (in_.bad()) fail("read error");
+  if (!header_seen_) {
+    ++line_no_;
+    fail("empty input: expected header 'timestamp,value'");
+  }
+  return false;
+}
+
+std::vector<SeriesRow> read_series_csv(std::istream& in, const std::string& source_name) {
+  SeriesCsvReader reader(in, source_name);
+  std::vector<SeriesRow> rows;
+  SeriesRow row;
+  while (reader.next(row)) rows.push_back(row);
+  return rows;
+}
+
+}  // namespace kpulse::analytics

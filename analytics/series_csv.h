@@ -1,0 +1,46 @@
+// Reader for single-metric series files (`timestamp,value` CSV), the format
+// of NAB and of `kpulse analyze --series`. Shared by the anomaly detector and
+// the forecaster so both accept exactly the same files.
+#pragma once
+
+#include <istream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kpulse::analytics {
+
+struct SeriesRow {
+  std::string timestamp_text;  // exactly as written in the file, for echoing back
+  double t_unix;               // seconds since the epoch, UTC
+  double value;
+};
+
+// Parses a timestamp: unix seconds (integer or decimal) or
+// `YYYY-MM-DD HH:MM:SS[.frac]` (also with 'T' instead of the space), taken as UTC.
+// Returns false, with a reason, if the text is neither.
+bool parse_series_timestamp(std::string_view text, double& t_unix, std::string& reason);
+
+// Reads a whole series. The first non-empty line must be the header
+// `timestamp,value`; blank lines are skipped. Any other malformed line throws
+// std::runtime_error("<source_name>:<line>: <reason>"), so nothing is silently dropped.
+std::vector<SeriesRow> read_series_csv(std::istream& in, const std::string& source_name);
+
+// Streaming form of the same reader, for inputs too long to hold: reads one
+// data row per call and returns false at end of input.
+class SeriesCsvReader {
+ public:
+  SeriesCsvReader(std::istream& in, std::string source_name);
+  bool next(SeriesRow& row);
+  long line_number() const { return line_no_; }
+
+ private:
+  [[noreturn]] void fail(const std::string& reason) const;
+
+  std::istream& in_;
+  std::string source_name_;
+  long line_no_ = 0;
+  bool header_seen_ = false;
+};
+
+}  // namespace kpulse::analytics
