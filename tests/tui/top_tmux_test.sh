@@ -76,8 +76,14 @@ quoted_cmd() { printf '%q ' "${CMD[@]}"; }
 # what top left behind (exit code, terminal modes).
 start_shell() {
   "${T[@]}" kill-server 2>/dev/null || true
-  "${T[@]}" new-session -d -s top -x "${1:-120}" -y "${2:-40}" \
-    "env -i PATH=$PATH HOME=$WORK TERM=xterm-256color LANG=C.UTF-8 PS1='prompt\$ ' bash --norc --noprofile"
+  # The old server may still be shutting down on the same socket: retry.
+  local tries
+  for tries in $(seq 30); do
+    "${T[@]}" new-session -d -s top -x "${1:-120}" -y "${2:-40}" \
+      "env -i PATH=$PATH HOME=$WORK TERM=xterm-256color LANG=C.UTF-8 PS1='prompt\$ ' bash --norc --noprofile" \
+      2>/dev/null && break
+    sleep 0.1
+  done
   wait_for 'prompt\$' 5 || { echo "FAIL shell did not start"; exit 1; }
 }
 start_top() {  # start_top [EXTRA ARGS]: runs top in the shell, then prints its exit code and stty
