@@ -87,7 +87,7 @@ start_shell() {
   wait_for 'prompt\$' 5 || { echo "FAIL shell did not start"; exit 1; }
 }
 start_top() {  # start_top [EXTRA ARGS]: runs top in the shell, then prints its exit code and stty
-  keys "clear; $(quoted_cmd) $* ; echo EXIT=\$?; stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo)' | tr '\n' ' '; echo" Enter
+  keys "clear; ${TOP_ENV:-} $(quoted_cmd) $* ; echo EXIT=\$?; stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo)' | tr '\n' ' '; echo" Enter
   wait_for '^kpulse top' 10
 }
 
@@ -217,6 +217,33 @@ if wait_for 'terminal restored' && wait_for 'EXIT=139' && wait_for '^icanon echo
   pass "SIGSEGV restores the terminal before dying"
 else
   fail "SIGSEGV restores the terminal before dying"
+fi
+
+# ---- colour, monochrome and dumb terminals -----------------------------------------------
+colour_codes() { "${T[@]}" capture-pane -p -e -t top | grep -cE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5;[0-9]+|48;5;[0-9]+)(;[0-9;]*)?m' || true; }
+start_shell 100 30
+start_top -d 0.3 && sleep 0.5
+coloured=$(colour_codes)
+keys q
+wait_for 'EXIT=0'
+start_shell 100 30
+TOP_ENV="NO_COLOR=1" start_top -d 0.3 && sleep 0.5
+mono=$(colour_codes)
+if [[ "$coloured" -gt 0 && "$mono" -eq 0 ]] && screen | grep -q '^NAME'; then
+  pass "NO_COLOR=1 draws without colour (colour lines: $coloured -> $mono)"
+else
+  fail "NO_COLOR=1 draws without colour (colour lines: $coloured -> $mono)"
+fi
+keys q
+wait_for 'EXIT=0'
+start_shell 100 30
+keys "clear; TERM=dumb $(quoted_cmd) -d 0.3 -n 2; echo EXIT=\$?" Enter
+scrollback() { "${T[@]}" capture-pane -p -S -1000 -t top; }
+if wait_for 'EXIT=0' && [[ $(scrollback | grep -c '^NAME ') -eq 2 ]] \
+   && scrollback | grep -q 'printing plain frames'; then
+  pass "TERM=dumb falls back to plain frames"
+else
+  fail "TERM=dumb falls back to plain frames"
 fi
 
 # ---- live: a CPU hog in a test cgroup tops the CPU sort ----------------------------------

@@ -29,7 +29,7 @@ const std::array<KeyBinding, 32> kKeys{{
     {{'c'}, "c", "show or hide processes (cgroups only)", Action::ToggleProcesses},
     {{'F'}, "F", "follow the selected row as the table re-sorts", Action::Follow},
     {{key::kEnter, '\r'}, "Enter", "detail view of the selected row", Action::Detail, "Detail"},
-    {{key::kEscape, key::kBackspace, 263}, "Esc", "back (close detail, help, menu)", Action::Back},
+    {{key::kEscape, key::kBackspace}, "Esc", "back (close detail, help, menu)", Action::Back},
     {{key::kUp, 'k'}, "Up k", "move up", Action::Up},
     {{key::kDown, 'j'}, "Down j", "move down", Action::Down},
     {{key::kPageUp}, "PgUp", "page up", Action::PageUp},
@@ -181,7 +181,7 @@ Request handle_key(UiState& s, int code) {
     } else if (code == key::kEscape) {
       s.filter.clear();
       s.mode = Mode::Table;
-    } else if (code == key::kBackspace || code == 263 || code == 8) {
+    } else if (code == key::kBackspace || code == 8) {
       if (!s.filter.empty()) s.filter.pop_back();
     } else if (code >= 32 && code < 127) {
       s.filter.push_back(char(code));

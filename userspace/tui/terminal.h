@@ -27,6 +27,11 @@ bool monochrome_requested();
 // lack the glyphs.
 bool unicode_supported();
 
+// Whether stdout is a terminal whose terminfo entry can address the cursor
+// (TERM=dumb cannot); when not, `kpulse top` prints plain frames instead.
+// `width` receives the terminal's width when known, else 0.
+bool full_screen_possible(int& width);
+
 class Terminal {
  public:
   // Throws std::runtime_error when the terminal cannot be initialised.

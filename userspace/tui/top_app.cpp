@@ -198,6 +198,16 @@ void add_top_options(CLI::App& app, TopOptions& o) {
 
 int run_top(SnapshotSource& source, const TopOptions& options) {
   if (options.batch) return run_batch(source, options);
+  int columns = 0;
+  if (!full_screen_possible(columns)) {
+    // A pipe or a terminal without cursor addressing (TERM=dumb): plain
+    // frames, like top -b, rather than escape-sequence garbage.
+    std::fprintf(stderr, "kpulse top: not a full-screen terminal; printing plain frames\n");
+    TopOptions batch = options;
+    batch.batch = true;
+    if (batch.width == 0 && columns >= 40) batch.width = columns;
+    return run_batch(source, batch);
+  }
   // LC_CTYPE only: ncurses needs the charset for wide glyphs, while numbers
   // keep the C locale's decimal point.
   std::setlocale(LC_CTYPE, "");
