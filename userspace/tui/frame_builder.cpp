@@ -39,7 +39,8 @@ Frame build_frame(const FrameInput& in, UiState& state, int width, int height) {
   f.height = height;
   auto& lines = f.lines;
   const bool batch = height <= 0;
-  parts::header(in, state, width, lines);
+  // Help takes the whole screen so every key fits at 80x24.
+  if (state.mode != Mode::Help) parts::header(in, state, width, lines);
   // Lines left for the body, keeping one for the status bar.
   const int body = batch ? 1 << 20 : std::max(0, height - int(lines.size()) - 1);
   std::vector<Line> out;
@@ -72,7 +73,7 @@ Frame build_frame(const FrameInput& in, UiState& state, int width, int height) {
     const int page = batch ? int(rows.size()) : body - int(out.size()) - 1;
     place_cursor(state, rows, page);
     if (state.mode == Mode::SortMenu)
-      parts::sort_menu(state, width, out);
+      parts::sort_menu(state, width, body - int(out.size()), out);
     else
       parts::table(in, state, rows, batch ? 0 : state.scroll, batch ? int(rows.size()) : page,
                    width, out);

@@ -21,7 +21,7 @@ void forecasts_view(const FrameInput& in, int width, std::vector<Line>& out);
 void table(const FrameInput& in, const UiState& state, const std::vector<TableRow>& rows, int first,
            int count, int width, std::vector<Line>& out);
 void help(const FrameInput& in, int width, int height, std::vector<Line>& out);
-void sort_menu(const UiState& state, int width, std::vector<Line>& out);
+void sort_menu(const UiState& state, int width, int max_lines, std::vector<Line>& out);
 void detail(const FrameInput& in, const model::Component& c, int width, std::vector<Line>& out);
 Line status(const FrameInput& in, const UiState& state, int width, size_t rows);
 

@@ -63,10 +63,14 @@ void help(const FrameInput& in, int width, int height, std::vector<Line>& out) {
   }
 }
 
-void sort_menu(const UiState& state, int width, std::vector<Line>& out) {
+void sort_menu(const UiState& state, int width, int max_lines, std::vector<Line>& out) {
   out.push_back(Line{}.add("Sort by (Up/Down, Enter, Esc)", Style::Title));
   auto cols = view_columns(state.view);
-  for (size_t i = 0; i < cols.size(); ++i) {
+  // A window over the list that keeps the highlighted entry visible.
+  const int room = std::max(1, max_lines - 1);
+  const int first =
+      std::clamp(state.sort_menu_index - room + 1, 0, std::max(0, int(cols.size()) - room));
+  for (size_t i = size_t(first); i < cols.size() && int(i) < first + room; ++i) {
     const auto& spec = column(cols[i]);
     const bool sel = int(i) == state.sort_menu_index;
     Line l;
@@ -144,18 +148,20 @@ Line status(const FrameInput& in, const UiState& state, int width, size_t rows) 
   for (const auto& b : key_table()) {
     if (b.hint.empty()) continue;
     std::string_view k = b.label.substr(0, b.label.find(' '));
-    l.add(std::string(k), Style::Key).add(std::string(b.hint) + " ", Style::TableHeader);
+    l.add(std::string(k), Style::Key).add(" " + std::string(b.hint) + "  ", Style::TableHeader);
   }
-  std::string info = "1-7 views  sort " + std::string(column(state.sort).header) +
-                     (state.descending ? " desc" : " asc");
+  std::string info =
+      "sort " + std::string(column(state.sort).header) + (state.descending ? " desc" : " asc");
   if (!state.filter.empty()) info += "  filter '" + state.filter + "'";
   if (state.tree) info += "  tree";
   if (state.follow) info += "  follow";
   if (!state.show_processes) info += "  cgroups only";
   info += "  " + std::to_string(rows) + " rows";
   if (!state.status.empty()) info = state.status;
+  // One column short of the edge: terminals scroll when the bottom-right cell
+  // is written, so ncurses leaves it blank.
   const int used = l.width();
-  l.add(fit_right(info, std::max(0, width - used), in.glyphs->ellipsis), Style::TableHeader);
+  l.add(fit_right(info, std::max(0, width - 1 - used), in.glyphs->ellipsis), Style::TableHeader);
   return l;
 }
 

@@ -14,6 +14,7 @@ using model::MetricId;
 // Latency histograms are drawn over 1us..32ms (slots 10..24): where scheduler
 // and disk latencies live; counts outside still show in the quantiles.
 constexpr int kStripFirst = 10, kStripLast = 24;
+constexpr int kStripWidth = kStripLast - kStripFirst + 1;  // one glyph per slot
 
 double per_s(const model::Component& c, MetricId id, double interval_s) {
   return interval_s > 0 ? c.delta(id) / interval_s : model::kNaN;
@@ -75,7 +76,7 @@ void disk_section(const FrameInput& in, int max_lines, std::vector<Line>& out) {
       cells_line("DEVICE", 8,
                  {"r/s", "w/s", "rB/s", "wB/s", "UTIL", "QDEP", "INFL", "Qp50", "DEVp50", "DEVp99"},
                  6, g, Style::TableHeader);
-  head.add("  device latency 1us" + std::string(size_t(kStripLast - kStripFirst - 5), ' ') + "32ms",
+  head.add("  device latency 1us" + std::string(size_t(kStripWidth - 7), ' ') + "32ms",
            Style::TableHeader);
   head.fill = Style::TableHeader;
   out.push_back(std::move(head));

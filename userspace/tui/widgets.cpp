@@ -41,13 +41,13 @@ std::string sparkline(std::span<const double> values, int width, const Glyphs& g
   for (double v : values)
     if (!std::isnan(v)) hi = std::max(hi, v);
   const int levels = int(g.spark.size()) - 1;
-  std::string out;
+  // Right-aligned: the newest value always sits at the right edge.
+  std::string out(size_t(width) - values.size(), ' ');
   for (double v : values) {
     int lvl = 0;
     if (hi > 0 && !std::isnan(v) && v > 0) lvl = std::max(1, int(std::ceil(v / hi * levels)));
     out += g.spark[size_t(std::min(lvl, levels))];
   }
-  out.append(size_t(width) - values.size(), ' ');
   return out;
 }
 

@@ -120,6 +120,17 @@ TEST_F(FrameBuilderTest, HelpAt80x24UsesColumnsToShowEveryKey) {
   for (const auto& b : key_table()) EXPECT_GE(row_of(f, std::string(b.label) + " "), 0) << b.label;
 }
 
+TEST_F(FrameBuilderTest, SortMenuKeepsTheHighlightedEntryVisibleAt80x24) {
+  handle_key(state, key::f(6));
+  handle_key(state, key::kUp);  // CPU% -> NAME
+  handle_key(state, key::kUp);  // wraps to the last column
+  Frame f = build(80, 24);
+  const std::string last(column(view_columns(View::Overview).back()).header);
+  int row = row_of(f, "  " + last + " ");
+  ASSERT_GE(row, 0) << f.text();
+  EXPECT_EQ(f.lines[size_t(row)].fill, Style::Selected);
+}
+
 TEST_F(FrameBuilderTest, SortedColumnIsMarkedAndSortChangesTheFirstRow) {
   Frame by_cpu = build(120, 30);
   int head = row_of(by_cpu, "NAME");
