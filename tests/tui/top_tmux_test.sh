@@ -263,7 +263,7 @@ if [[ "${KPULSE_LIVE:-0}" == 1 ]]; then
     start_top -d 1
     keys c P
     sleep 4
-    if first_row | grep -q "$name"; then
+    if screen | grep -q 'sort CPU% desc' && first_row | grep -q "$name"; then
       pass "CPU hog cgroup is the first row sorted by CPU"
     else
       fail "CPU hog cgroup is the first row sorted by CPU (first row: $(first_row))"

@@ -41,13 +41,11 @@ const std::array<KeyBinding, 32> kKeys{{
     {{']'}, "]", "replay: step forward", Action::StepForward},
 }};
 
+// Direct sort keys always give that column, largest first, so pressing one
+// twice is harmless; `r` reverses.
 void sort_by(UiState& s, ColumnId c) {
-  if (s.sort == c)
-    s.descending = !s.descending;
-  else {
-    s.sort = c;
-    s.descending = c != ColumnId::Name;
-  }
+  s.sort = c;
+  s.descending = c != ColumnId::Name;
   s.mode = Mode::Table;
 }
 

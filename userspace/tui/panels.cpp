@@ -110,6 +110,8 @@ void detail(const FrameInput& in, const model::Component& c, int width, std::vec
       out.push_back(std::move(l));
     }
   }
+  out.push_back(Line{}.add(
+      "pattern, forecast, recommendations: no data yet (analytics not connected)", Style::Dim));
   for (const auto& h : c.histograms) {
     const auto& d = h.delta;
     Line l;

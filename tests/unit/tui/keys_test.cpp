@@ -32,13 +32,15 @@ TEST(HandleKey, NumberKeysSwitchViews) {
   EXPECT_EQ(s.view, View::Overview);
 }
 
-TEST(HandleKey, DirectSortKeysAndRepeatReverses) {
+TEST(HandleKey, DirectSortKeysAreIdempotentAndRReverses) {
   UiState s;
   handle_key(s, 'M');
   EXPECT_EQ(s.sort, ColumnId::Memory);
   EXPECT_TRUE(s.descending);
-  handle_key(s, 'M');
+  handle_key(s, 'r');
   EXPECT_FALSE(s.descending);
+  handle_key(s, 'M');
+  EXPECT_TRUE(s.descending) << "a direct key restores largest-first";
   handle_key(s, 'I');
   EXPECT_EQ(s.sort, ColumnId::IoBytes);
   handle_key(s, 'P');
