@@ -66,7 +66,7 @@ Frame build_frame(const FrameInput& in, UiState& state, int width, int height) {
   } else if (state.view == View::Forecasts) {
     parts::forecasts_view(in, width, out);
   } else if (snap) {
-    parts::view_section(in, state.view, width, batch ? body : body / 2, out);
+    parts::view_section(in, state.view, batch ? body : body / 2, out);
     TableOptions opts{state.sort, state.descending, state.filter, state.tree, state.show_processes};
     auto rows = build_table(*snap, opts);
     table_rows = rows.size();

@@ -12,8 +12,7 @@ namespace kpulse::tui::parts {
 void header(const FrameInput& in, const UiState& state, int width, std::vector<Line>& out);
 // The section a view shows above the table (per-CPU, disks, interfaces, memory);
 // at most `max_lines`.
-void view_section(const FrameInput& in, View view, int width, int max_lines,
-                  std::vector<Line>& out);
+void view_section(const FrameInput& in, View view, int max_lines, std::vector<Line>& out);
 // Alerts and forecasts views (no table).
 void alerts_view(const FrameInput& in, int width, std::vector<Line>& out);
 void forecasts_view(const FrameInput& in, int width, std::vector<Line>& out);

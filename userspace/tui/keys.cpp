@@ -125,7 +125,10 @@ Request apply(UiState& s, Action a) {
       s.status = s.follow ? "following the selected row" : "follow off";
       break;
     case Action::Detail:
-      if (s.row_count > 0) s.mode = Mode::Detail, s.detail_scroll = 0;
+      if (s.row_count > 0) {
+        s.mode = Mode::Detail;
+        s.detail_scroll = 0;
+      }
       break;
     case Action::Back:
       s.mode = Mode::Table;

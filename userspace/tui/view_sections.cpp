@@ -40,7 +40,7 @@ Line cells_line(std::string_view name, int name_w, std::initializer_list<std::st
   return l;
 }
 
-void cpu_section(const FrameInput& in, int width, int max_lines, std::vector<Line>& out) {
+void cpu_section(const FrameInput& in, int max_lines, std::vector<Line>& out) {
   const Glyphs& g = *in.glyphs;
   const auto& s = *in.snapshot;
   Line head = cells_line("CPU", 6, {"UTIL", "RUNQ", "RQ50", "RQ99"}, 6, g, Style::TableHeader);
@@ -66,7 +66,6 @@ void cpu_section(const FrameInput& in, int width, int max_lines, std::vector<Lin
   }
   if (shown < total)
     out.push_back(Line{}.add("… " + std::to_string(total - shown) + " more CPUs", Style::Dim));
-  (void)width;
 }
 
 void disk_section(const FrameInput& in, int max_lines, std::vector<Line>& out) {
@@ -181,12 +180,11 @@ void memory_section(const FrameInput& in, std::vector<Line>& out) {
 
 }  // namespace
 
-void view_section(const FrameInput& in, View view, int width, int max_lines,
-                  std::vector<Line>& out) {
+void view_section(const FrameInput& in, View view, int max_lines, std::vector<Line>& out) {
   if (!in.snapshot || max_lines <= 0) return;
   switch (view) {
     case View::Cpu:
-      cpu_section(in, width, max_lines, out);
+      cpu_section(in, max_lines, out);
       break;
     case View::Disks:
       disk_section(in, max_lines, out);

@@ -53,6 +53,10 @@ TEST(FitColumns, NarrowTerminalStillShowsNames) {
   EXPECT_GE(name_w, 16);
 }
 
+TEST(Columns, SpecTableIsIndexedByColumnId) {
+  for (int i = 0; i <= int(ColumnId::Tasks); ++i) EXPECT_EQ(int(column(ColumnId(i)).id), i);
+}
+
 TEST(Columns, HeadersAreUniqueWithinAView) {
   for (int v = 1; v <= 5; ++v) {
     std::set<std::string_view> seen;
