@@ -9,9 +9,13 @@ namespace {
 
 TEST(KeyTable, NoKeyIsBoundTwice) {
   std::set<int> seen;
-  for (const auto& b : key_table())
-    for (int k : b.keys)
-      if (k != 0) EXPECT_TRUE(seen.insert(k).second) << "key " << k << " bound twice";
+  for (const auto& b : key_table()) {
+    for (int k : b.keys) {
+      if (k != 0) {
+        EXPECT_TRUE(seen.insert(k).second) << "key " << k << " bound twice";
+      }
+    }
+  }
 }
 
 TEST(KeyTable, EveryBindingHasALabelAndHelp) {
