@@ -147,11 +147,6 @@ Line status(const FrameInput& in, const UiState& state, int width, size_t rows) 
     l.add("   Enter keep  Esc clear", Style::TableHeader);
     return l;
   }
-  for (const auto& b : key_table()) {
-    if (b.hint.empty()) continue;
-    std::string_view k = b.label.substr(0, b.label.find(' '));
-    l.add(std::string(k), Style::Key).add(" " + std::string(b.hint) + "  ", Style::TableHeader);
-  }
   std::string info =
       "sort " + std::string(column(state.sort).header) + (state.descending ? " desc" : " asc");
   if (!state.filter.empty()) info += "  filter '" + state.filter + "'";
@@ -160,9 +155,19 @@ Line status(const FrameInput& in, const UiState& state, int width, size_t rows) 
   if (!state.show_processes) info += "  cgroups only";
   info += "  " + std::to_string(rows) + " rows";
   if (!state.status.empty()) info = state.status;
-  // One column short of the edge: terminals scroll when the bottom-right cell
-  // is written, so ncurses leaves it blank.
-  const int used = l.width();
+  // Key hints while they leave room for the state summary. One column stays
+  // free at the edge: terminals scroll when the bottom-right cell is written.
+  const int info_w = std::min(display_width(info), std::max(0, width - 1));
+  int used = 0;
+  for (const auto& b : key_table()) {
+    if (b.hint.empty()) continue;
+    std::string k(b.label.substr(0, b.label.find(' ')));
+    std::string hint = " " + std::string(b.hint) + "  ";
+    int w = display_width(k) + display_width(hint);
+    if (used + w + info_w > width - 1) break;
+    l.add(std::move(k), Style::Key).add(std::move(hint), Style::TableHeader);
+    used += w;
+  }
   l.add(fit_right(info, std::max(0, width - 1 - used), in.glyphs->ellipsis), Style::TableHeader);
   return l;
 }

@@ -44,9 +44,8 @@ void cpu_section(const FrameInput& in, int max_lines, std::vector<Line>& out) {
   const Glyphs& g = *in.glyphs;
   const auto& s = *in.snapshot;
   Line head = cells_line("CPU", 6, {"UTIL", "RUNQ", "RQ50", "RQ99"}, 6, g, Style::TableHeader);
-  head.add(
-      "  run-queue latency 1us" + std::string(size_t(kStripLast - kStripFirst - 8), ' ') + "32ms",
-      Style::TableHeader);
+  head.add("  run-queue latency 1us" + std::string(size_t(kStripWidth - 7), ' ') + "32ms",
+           Style::TableHeader);
   head.fill = Style::TableHeader;
   out.push_back(std::move(head));
   int shown = 0, total = 0;

@@ -205,6 +205,19 @@ TEST_F(FrameBuilderTest, BatchFrameHasEveryRowAndNoStatusBar) {
   EXPECT_EQ(row_of(f, "Help"), -1);
 }
 
+TEST_F(FrameBuilderTest, StatusBarDropsHintsBeforeTheStateSummary) {
+  state.filter = "a";
+  state.tree = true;
+  for (int w : {60, 80, 120}) {
+    std::string bar = build(w, 24).lines.back().text();
+    EXPECT_NE(bar.find("rows"), std::string::npos) << w << ": " << bar;
+    EXPECT_NE(bar.find("Help"), std::string::npos) << w << ": " << bar;
+    EXPECT_LT(display_width(bar), w) << "the bottom-right cell stays free";
+  }
+  EXPECT_EQ(build(60, 24).lines.back().text().find("Detail"), std::string::npos);
+  EXPECT_NE(build(120, 24).lines.back().text().find("Detail"), std::string::npos);
+}
+
 TEST_F(FrameBuilderTest, WaitingScreenBeforeTheFirstSnapshot) {
   in.snapshot = nullptr;
   Frame f = build(80, 24);
