@@ -156,30 +156,56 @@ void self_line(const model::Snapshot& s, std::vector<Line>& out) {
 
 void header(const FrameInput& in, const UiState& state, int width, std::vector<Line>& out) {
   const Glyphs& g = *in.glyphs;
-  Line title;
-  title.add("kpulse top", Style::Title);
-  title.add("  " + std::to_string(int(state.view)) + " " + std::string(view_title(state.view)),
-            Style::Title);
-  if (state.paused) title.add(" PAUSED", Style::Warn);
+  // Title pieces in display order with a rank: when the width runs out the
+  // highest ranks (clock, then uptime) go first.
+  struct Piece {
+    std::vector<Span> spans;
+    int rank;
+  };
+  std::vector<Piece> pieces;
+  auto piece = [&](int rank, std::initializer_list<Span> spans) {
+    pieces.push_back({spans, rank});
+  };
+  piece(0, {{"kpulse top", Style::Title}});
+  piece(0, {{"  " + std::to_string(int(state.view)) + " " + std::string(view_title(state.view)),
+             Style::Title}});
+  if (state.paused) piece(0, {{" PAUSED", Style::Warn}});
   const model::Snapshot* s = in.snapshot;
   if (s) {
-    title.add("  " + s->hostname);
-    if (in.source != "live") title.add(" [" + in.source + "]", Style::Warn);
+    piece(2, {{"  " + s->hostname, Style::Normal}});
+    if (in.source != "live") piece(0, {{" [" + in.source + "]", Style::Warn}});
   }
-  title.add("  alerts ");
   if (!in.alerts)
-    title.add("-", Style::Dim);
+    piece(0, {{"  alerts ", Style::Normal}, {"-", Style::Dim}});
   else
-    title.add(std::to_string(in.alerts->size()), in.alerts->empty() ? Style::Good : Style::Crit);
+    piece(0, {{"  alerts ", Style::Normal},
+              {std::to_string(in.alerts->size()), in.alerts->empty() ? Style::Good : Style::Crit}});
   if (s) {
     if (const auto* host = s->host()) {
-      title.add("  up " + format_uptime(host->value(MetricId::HostUptime)));
-      title.add("  load " + fixed(host->value(MetricId::HostLoad1), 2) + " " +
-                fixed(host->value(MetricId::HostLoad5), 2) + " " +
-                fixed(host->value(MetricId::HostLoad15), 2));
+      piece(1, {{"  load " + fixed(host->value(MetricId::HostLoad1), 2) + " " +
+                     fixed(host->value(MetricId::HostLoad5), 2) + " " +
+                     fixed(host->value(MetricId::HostLoad15), 2),
+                 Style::Normal}});
+      piece(3, {{"  up " + format_uptime(host->value(MetricId::HostUptime)), Style::Normal}});
     }
-    title.add("  " + clock_text(s->time_ns));
+    piece(4, {{"  " + clock_text(s->time_ns), Style::Normal}});
   }
+  auto piece_width = [](const Piece& p) {
+    int w = 0;
+    for (const auto& sp : p.spans) w += display_width(sp.text);
+    return w;
+  };
+  int total = 0;
+  for (const auto& p : pieces) total += piece_width(p);
+  for (int rank = 4; rank > 0 && total > width; --rank)
+    for (auto& p : pieces)
+      if (p.rank == rank && !p.spans.empty()) {
+        total -= piece_width(p);
+        p.spans.clear();
+      }
+  Line title;
+  for (auto& p : pieces)
+    for (auto& sp : p.spans) title.spans.push_back(std::move(sp));
   out.push_back(std::move(title));
   if (!s) {
     out.push_back(Line{}.add("waiting for the first snapshot…", Style::Dim));

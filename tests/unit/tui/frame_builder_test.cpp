@@ -9,6 +9,8 @@
 namespace kpulse::tui {
 namespace {
 
+constexpr char kEllipsisAscii[] = "~";
+
 class FrameBuilderTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -65,6 +67,16 @@ TEST_F(FrameBuilderTest, HeaderShowsHostSourceLoadAndAgentCost) {
   EXPECT_GE(row_of(f, "Mem"), 1);
   EXPECT_GE(row_of(f, "PSI cpu"), 1);
   EXPECT_GE(row_of(f, "kpulse cpu"), 1);
+}
+
+TEST_F(FrameBuilderTest, NarrowTitleDropsClockAndUptimeBeforeLoadAndAlerts) {
+  std::string wide = build(160, 30).lines[0].text();
+  EXPECT_NE(wide.find("  up "), std::string::npos);
+  std::string narrow = build(80, 24).lines[0].text();
+  EXPECT_EQ(narrow.find("  up "), std::string::npos) << narrow;
+  EXPECT_NE(narrow.find("load "), std::string::npos) << narrow;
+  EXPECT_NE(narrow.find("alerts -"), std::string::npos) << narrow;
+  EXPECT_EQ(narrow.find(kEllipsisAscii), std::string::npos) << "dropped whole, not cut";
 }
 
 TEST_F(FrameBuilderTest, LiveSourceIsNotLabelled) {
