@@ -21,5 +21,6 @@ void register_snapshot(CLI::App& root, Registry& reg);
 void register_probes(CLI::App& root, Registry& reg);
 void register_metrics(CLI::App& root, Registry& reg);
 void register_analyze(CLI::App& root, Registry& reg);
+void register_top(CLI::App& root, Registry& reg);
 
 }  // namespace kpulse::cli

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   kpulse::cli::Registry reg;
   kpulse::cli::register_snapshot(root, reg);
   kpulse::cli::register_probes(root, reg);
+  kpulse::cli::register_top(root, reg);
+  kpulse::cli::register_analyze(root, reg);
   kpulse::cli::register_metrics(root, reg);
 
   CLI11_PARSE(root, argc, argv);

@@ -1,0 +1,249 @@
+#include "tui/frame_builder.h"
+
+#include <gtest/gtest.h>
+
+#include "tui/format.h"
+#include "tui/keys.h"
+#include "tui/synthetic_source.h"
+
+namespace kpulse::tui {
+namespace {
+
+constexpr char kEllipsisAscii[] = "~";
+
+class FrameBuilderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SyntheticOptions o;
+    o.cgroups = 12;
+    o.processes = 30;
+    SyntheticSource src(o);
+    for (int i = 0; i < 5; ++i) {
+      snap = *src.next();
+      history.add(snap);
+    }
+    in.snapshot = &snap;
+    in.history = &history;
+    in.source = "synthetic";
+    in.glyphs = &ascii_glyphs();
+  }
+  Frame build(int w, int h) { return build_frame(in, state, w, h); }
+  int row_of(const Frame& f, std::string_view needle) {
+    for (size_t i = 0; i < f.lines.size(); ++i)
+      if (f.lines[i].text().find(needle) != std::string::npos) return int(i);
+    return -1;
+  }
+
+  model::Snapshot snap;
+  History history;
+  FrameInput in;
+  UiState state;
+};
+
+TEST_F(FrameBuilderTest, EveryViewAndModeFillsTheScreenExactlyWithoutOverflow) {
+  for (auto [w, h] : {std::pair{80, 24}, std::pair{200, 50}, std::pair{40, 10}}) {
+    for (int v = 1; v <= kViewCount; ++v) {
+      for (Mode m : {Mode::Table, Mode::Help, Mode::Detail, Mode::SortMenu, Mode::FilterInput}) {
+        state = {};
+        state.view = View(v);
+        state.mode = m;
+        Frame f = build(w, h);
+        ASSERT_EQ(int(f.lines.size()), h) << w << "x" << h << " view " << v;
+        for (const auto& l : f.lines) EXPECT_LE(l.width(), w) << l.text();
+      }
+    }
+  }
+}
+
+TEST_F(FrameBuilderTest, HeaderShowsHostSourceLoadAndAgentCost) {
+  Frame f = build(120, 30);
+  std::string head = f.lines[0].text();
+  EXPECT_NE(head.find("synthetic-host"), std::string::npos);
+  EXPECT_NE(head.find("[synthetic]"), std::string::npos);
+  EXPECT_NE(head.find("load "), std::string::npos);
+  EXPECT_NE(head.find("1 Overview"), std::string::npos);
+  EXPECT_NE(head.find("alerts -"), std::string::npos) << "no analytics: unknown, not zero";
+  EXPECT_GE(row_of(f, "cpu3"), 1);
+  EXPECT_GE(row_of(f, "Mem"), 1);
+  EXPECT_GE(row_of(f, "PSI cpu"), 1);
+  EXPECT_GE(row_of(f, "kpulse cpu"), 1);
+}
+
+TEST_F(FrameBuilderTest, NarrowTitleDropsClockAndUptimeBeforeLoadAndAlerts) {
+  std::string wide = build(160, 30).lines[0].text();
+  EXPECT_NE(wide.find("  up "), std::string::npos);
+  std::string narrow = build(80, 24).lines[0].text();
+  EXPECT_EQ(narrow.find("  up "), std::string::npos) << narrow;
+  EXPECT_NE(narrow.find("load "), std::string::npos) << narrow;
+  EXPECT_NE(narrow.find("alerts -"), std::string::npos) << narrow;
+  EXPECT_EQ(narrow.find(kEllipsisAscii), std::string::npos) << "dropped whole, not cut";
+}
+
+TEST_F(FrameBuilderTest, LiveSourceIsNotLabelled) {
+  in.source = "live";
+  EXPECT_EQ(build(120, 30).lines[0].text().find("[live]"), std::string::npos);
+}
+
+TEST_F(FrameBuilderTest, AlertsCountAndList) {
+  std::vector<AlertItem> alerts{
+      {"critical", "cgroup:/system.slice/db.service", "run-queue p99 5ms", 0}};
+  in.alerts = &alerts;
+  state.view = View::Alerts;
+  Frame f = build(100, 24);
+  EXPECT_NE(f.lines[0].text().find("alerts 1"), std::string::npos);
+  EXPECT_GE(row_of(f, "run-queue p99 5ms"), 0);
+  in.alerts = nullptr;
+  EXPECT_GE(row_of(build(100, 24), "no data yet"), 0);
+  state.view = View::Forecasts;
+  EXPECT_GE(row_of(build(100, 24), "no data yet"), 0);
+}
+
+TEST_F(FrameBuilderTest, ViewSectionsShowTheirTables) {
+  state.view = View::Cpu;
+  EXPECT_GE(row_of(build(120, 40), "run-queue latency"), 0);
+  state.view = View::Disks;
+  Frame disks = build(120, 40);
+  EXPECT_GE(row_of(disks, "DEVICE"), 0);
+  EXPECT_GE(row_of(disks, "nvme0n1"), 0);
+  state.view = View::Network;
+  Frame net = build(120, 40);
+  EXPECT_GE(row_of(net, "IFACE"), 0);
+  EXPECT_GE(row_of(net, "TCP retx"), 0);
+  EXPECT_GE(row_of(net, "listen 0.0.0.0:80"), 0);
+  state.view = View::Memory;
+  Frame mem = build(120, 40);
+  EXPECT_GE(row_of(mem, "RAM total"), 0);
+  EXPECT_GE(row_of(mem, "HIGH"), 0);
+}
+
+TEST_F(FrameBuilderTest, HelpListsEveryKeyFromTheKeyTable) {
+  state.mode = Mode::Help;
+  Frame f = build(200, 60);
+  std::string all = f.text();
+  for (const auto& b : key_table()) {
+    EXPECT_NE(all.find(std::string(b.label)), std::string::npos) << b.label;
+    EXPECT_NE(all.find(std::string(b.help)), std::string::npos) << b.help;
+  }
+}
+
+TEST_F(FrameBuilderTest, HelpAt80x24UsesColumnsToShowEveryKey) {
+  state.mode = Mode::Help;
+  Frame f = build(80, 24);
+  for (const auto& b : key_table()) EXPECT_GE(row_of(f, std::string(b.label) + " "), 0) << b.label;
+}
+
+TEST_F(FrameBuilderTest, SortMenuKeepsTheHighlightedEntryVisibleAt80x24) {
+  handle_key(state, key::f(6));
+  handle_key(state, key::kUp);  // CPU% -> NAME
+  handle_key(state, key::kUp);  // wraps to the last column
+  Frame f = build(80, 24);
+  const std::string last(column(view_columns(View::Overview).back()).header);
+  int row = row_of(f, "  " + last + " ");
+  ASSERT_GE(row, 0) << f.text();
+  EXPECT_EQ(f.lines[size_t(row)].fill, Style::Selected);
+}
+
+TEST_F(FrameBuilderTest, SortedColumnIsMarkedAndSortChangesTheFirstRow) {
+  Frame by_cpu = build(120, 30);
+  int head = row_of(by_cpu, "NAME");
+  ASSERT_GT(head, 0);
+  std::string first_cpu = by_cpu.lines[size_t(head + 1)].text();
+  bool marked = false;
+  for (const auto& sp : by_cpu.lines[size_t(head)].spans)
+    if (sp.style == Style::SortedHeader) marked = sp.text.find("CPU%") != std::string::npos;
+  EXPECT_TRUE(marked);
+  handle_key(state, 'M');
+  Frame by_mem = build(120, 30);
+  EXPECT_NE(by_mem.lines[size_t(head + 1)].text(), first_cpu);
+}
+
+TEST_F(FrameBuilderTest, FilterHidesRowsAndTreeIndents) {
+  state.filter = "nginx";
+  Frame f = build(120, 40);
+  EXPECT_EQ(row_of(f, "postgres ["), -1);
+  EXPECT_GE(row_of(f, "nginx ["), 0);
+  state.filter.clear();
+  state.tree = true;
+  Frame t = build(120, 60);
+  int parent = row_of(t, "system.slice ");
+  ASSERT_GE(parent, 0);
+  EXPECT_GE(row_of(t, "|-svc-"), 0);
+}
+
+TEST_F(FrameBuilderTest, CursorIsClampedAndHighlighted) {
+  state.cursor = 10'000;
+  Frame f = build(100, 24);
+  EXPECT_EQ(state.cursor, state.row_count - 1);
+  bool selected = false;
+  for (const auto& l : f.lines) selected |= l.fill == Style::Selected;
+  EXPECT_TRUE(selected) << "the table scrolls so the cursor row is visible";
+}
+
+TEST_F(FrameBuilderTest, FollowKeepsTheSameComponentAcrossResorts) {
+  build(100, 24);
+  state.cursor = 3;
+  build(100, 24);
+  const std::string followed = state.cursor_key;
+  state.follow = true;
+  handle_key(state, 'M');
+  build(100, 24);
+  EXPECT_EQ(state.cursor_key, followed);
+  state.follow = false;
+  handle_key(state, 'P');
+  state.cursor = 3;
+  build(100, 24);
+  EXPECT_EQ(state.cursor, 3);
+}
+
+TEST_F(FrameBuilderTest, DetailShowsSparklinesLimitsAndHistograms) {
+  state.sort = ColumnId::Name;
+  state.descending = false;
+  state.show_processes = false;
+  build(120, 60);  // sets cursor_key to the first cgroup by name: /system.slice
+  state.mode = Mode::Detail;
+  Frame f = build(120, 60);
+  EXPECT_GE(row_of(f, "Detail: cgroup /system.slice"), 0);
+  EXPECT_GE(row_of(f, "limits cpu quota"), 0);
+  EXPECT_GE(row_of(f, "cpu.utilization"), 0);
+  EXPECT_GE(row_of(f, "sched.runq_latency  n="), 0);
+}
+
+TEST_F(FrameBuilderTest, BatchFrameHasEveryRowAndNoStatusBar) {
+  Frame f = build_frame(in, state, 160, 0);
+  int rows = 0;
+  for (const auto& l : f.lines)
+    if (l.text().find(" [10") != std::string::npos) ++rows;  // processes have pids 1000..1029
+  EXPECT_EQ(rows, 30);
+  EXPECT_EQ(row_of(f, "Help"), -1);
+}
+
+TEST_F(FrameBuilderTest, StatusBarDropsHintsBeforeTheStateSummary) {
+  state.filter = "a";
+  state.tree = true;
+  for (int w : {60, 80, 120}) {
+    std::string bar = build(w, 24).lines.back().text();
+    EXPECT_NE(bar.find("rows"), std::string::npos) << w << ": " << bar;
+    EXPECT_NE(bar.find("Help"), std::string::npos) << w << ": " << bar;
+    EXPECT_LT(display_width(bar), w) << "the bottom-right cell stays free";
+  }
+  EXPECT_EQ(build(60, 24).lines.back().text().find("Detail"), std::string::npos);
+  EXPECT_NE(build(120, 24).lines.back().text().find("Detail"), std::string::npos);
+}
+
+TEST_F(FrameBuilderTest, WaitingScreenBeforeTheFirstSnapshot) {
+  in.snapshot = nullptr;
+  Frame f = build(80, 24);
+  EXPECT_EQ(f.lines.size(), 24u);
+  EXPECT_GE(row_of(f, "waiting for the first snapshot"), 0);
+}
+
+TEST_F(FrameBuilderTest, UnicodeGlyphsKeepWidths) {
+  in.glyphs = &unicode_glyphs();
+  state.tree = true;
+  Frame f = build(80, 24);
+  for (const auto& l : f.lines) EXPECT_LE(display_width(l.text()), 80);
+  EXPECT_NE(f.text().find("├─"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kpulse::tui

@@ -1,0 +1,36 @@
+// Number and text formatting for the TUI: compact units that fit narrow
+// columns, and display-width-aware truncation of UTF-8 text.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace kpulse::tui {
+
+// Bytes in binary units with at most one decimal: "512", "1.5K", "153K", "3.2M".
+// NaN (metric absent) is "-".
+std::string format_bytes(double bytes);
+// Plain counts in decimal units: "950", "1.5k", "12k", "3.2M".
+std::string format_count(double n);
+// A duration given in nanoseconds: "850ns", "1.2us", "12us", "3.4ms", "2.1s", "5m03s", "2h05m".
+std::string format_duration_ns(double ns);
+inline std::string format_duration_s(double s) {
+  return format_duration_ns(s * 1e9);
+}
+// A ratio (1.0 = 100%) as percent: "0.0%", "42.5%", "250%".
+std::string format_percent(double ratio);
+// Time since boot: "45s", "12:03", "3d 04:12".
+std::string format_uptime(double seconds);
+
+// Terminal columns the UTF-8 text occupies (wide CJK glyphs count 2).
+int display_width(std::string_view utf8);
+// Cuts text to at most `width` columns, ending in `ellipsis` when cut.
+std::string truncate(std::string_view utf8, int width, std::string_view ellipsis = "…");
+// Cuts from the left, keeping the end ("…/app-7.scope"): a path's leaf is
+// what tells rows apart.
+std::string truncate_left(std::string_view utf8, int width, std::string_view ellipsis = "…");
+// Truncates, then pads with spaces to exactly `width` columns.
+std::string fit_left(std::string_view utf8, int width, std::string_view ellipsis = "…");
+std::string fit_right(std::string_view utf8, int width, std::string_view ellipsis = "…");
+
+}  // namespace kpulse::tui

@@ -1,0 +1,218 @@
+#include "tui/top_app.h"
+
+#include <atomic>
+#include <chrono>
+#include <clocale>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+#include "tui/keys.h"
+#include "tui/terminal.h"
+
+namespace kpulse::tui {
+namespace {
+
+int batch_width(const TopOptions& o) {
+  if (o.width > 0) return o.width;
+  if (const char* c = std::getenv("COLUMNS")) {
+    int w = std::atoi(c);
+    if (w >= 40) return w;
+  }
+  return 160;
+}
+
+int run_batch(SnapshotSource& source, const TopOptions& o) {
+  History history;
+  UiState state;
+  const int width = batch_width(o);
+  for (int i = 0; o.iterations == 0 || i < o.iterations; ++i) {
+    if (quit_requested()) break;
+    auto snap = source.next();
+    if (!snap) break;
+    history.add(*snap);
+    std::vector<AlertItem> alerts;
+    FrameInput in;
+    in.snapshot = &*snap;
+    in.history = &history;
+    in.source = source.describe();
+    in.glyphs = &ascii_glyphs();  // pipes and logs: plain ASCII
+    if (o.alerts) {
+      alerts = o.alerts(*snap);
+      in.alerts = &alerts;
+    }
+    if (i > 0) std::fputs("\n", stdout);
+    std::fputs(build_frame(in, state, width, 0).text().c_str(), stdout);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+// Runs source.next() on its own thread so keys stay responsive while the
+// collector waits for the end of its interval.
+class Pump {
+ public:
+  explicit Pump(SnapshotSource& source) : source_(source), thread_([this] { loop(); }) {}
+  ~Pump() {
+    stop_ = true;
+    thread_.join();
+  }
+  void set_paused(bool p) { paused_ = p; }
+  // The newest snapshot since the last take, if any.
+  std::optional<model::Snapshot> take() {
+    std::lock_guard lock(mu_);
+    return std::exchange(latest_, std::nullopt);
+  }
+  [[nodiscard]] bool ended() const { return ended_; }
+  std::string error() {
+    std::lock_guard lock(mu_);
+    return error_;
+  }
+  // Steps a seekable source (the pump does not pull while paused).
+  std::optional<model::Snapshot> step(int delta) {
+    std::lock_guard lock(source_mu_);
+    return source_.step(delta);
+  }
+
+ private:
+  void loop() {
+    while (!stop_) {
+      if (paused_) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      try {
+        std::optional<model::Snapshot> s;
+        {
+          std::lock_guard lock(source_mu_);
+          s = source_.next();
+        }
+        if (!s) {
+          ended_ = true;
+          return;
+        }
+        std::lock_guard lock(mu_);
+        latest_ = std::move(s);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mu_);
+        error_ = e.what();
+        ended_ = true;
+        return;
+      }
+    }
+  }
+
+  SnapshotSource& source_;
+  std::mutex mu_, source_mu_;
+  std::optional<model::Snapshot> latest_;
+  std::string error_;
+  std::atomic<bool> stop_{false}, paused_{false}, ended_{false};
+  std::thread thread_;
+};
+
+int run_interactive(SnapshotSource& source, const TopOptions& o) {
+  History history;
+  UiState state;
+  std::optional<model::Snapshot> current;
+  std::vector<AlertItem> alerts;
+  std::string error;
+  int frames = 0;
+  {
+    Pump pump(source);
+    TerminalOptions to;
+    to.color = !o.no_color && !monochrome_requested();
+    Terminal term(to);
+    const Glyphs& glyphs = !o.ascii && unicode_supported() ? unicode_glyphs() : ascii_glyphs();
+    bool dirty = true;
+    bool reported_end = false;
+    while (!state.quit && !quit_requested()) {
+      if (auto s = pump.take()) {
+        current = std::move(s);
+        history.add(*current);
+        if (o.alerts) alerts = o.alerts(*current);
+        dirty = true;
+        ++frames;
+      }
+      if (pump.ended() && !reported_end) {
+        reported_end = true;
+        error = pump.error();
+        state.status = error.empty() ? "end of data" : "source failed: " + error;
+        dirty = true;
+      }
+      if (dirty) {
+        FrameInput in;
+        in.snapshot = current ? &*current : nullptr;
+        in.history = &history;
+        in.source = source.describe();
+        in.glyphs = &glyphs;
+        if (o.alerts) in.alerts = &alerts;
+        term.draw(build_frame(in, state, term.cols(), term.rows()));
+        dirty = false;
+      }
+      if (o.iterations > 0 && frames >= o.iterations) break;
+      int k = term.read_key(50);
+      if (k < 0) continue;
+      state.status.clear();
+      Request r = handle_key(state, k);
+      if (r == Request::StepBack || r == Request::StepForward) {
+        if (!source.seekable()) {
+          state.status = "stepping needs a recording (kpulse replay)";
+        } else {
+          state.paused = true;
+          pump.set_paused(true);
+          if (auto s = pump.step(r == Request::StepBack ? -1 : 1)) {
+            current = std::move(s);
+            history.add(*current);
+          }
+        }
+      }
+      pump.set_paused(state.paused);
+      dirty = true;
+    }
+    // Terminal restored here (before the pump joins, which may wait for the
+    // source's current interval to end).
+  }
+  if (!error.empty()) {
+    std::fprintf(stderr, "kpulse top: %s\n", error.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_top_options(CLI::App& app, TopOptions& o) {
+  app.add_option("-d,--delay", o.delay_s, "Seconds between updates")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  app.add_flag("-b,--batch", o.batch, "Print plain-text frames to stdout (no terminal UI)");
+  app.add_option("-n,--iterations", o.iterations, "Exit after this many frames (0: never)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--width", o.width, "Batch mode line width (default: $COLUMNS or 160)")
+      ->check(CLI::Range(40, 1000));
+  app.add_flag("--ascii", o.ascii, "ASCII meters and tree lines instead of Unicode");
+  app.add_flag("--no-color", o.no_color, "Monochrome (also: NO_COLOR=1 or TERM=dumb)");
+}
+
+int run_top(SnapshotSource& source, const TopOptions& options) {
+  if (options.batch) return run_batch(source, options);
+  int columns = 0;
+  if (!full_screen_possible(columns)) {
+    // A pipe or a terminal without cursor addressing (TERM=dumb): plain
+    // frames, like top -b, rather than escape-sequence garbage.
+    std::fprintf(stderr, "kpulse top: not a full-screen terminal; printing plain frames\n");
+    TopOptions batch = options;
+    batch.batch = true;
+    if (batch.width == 0 && columns >= 40) batch.width = columns;
+    return run_batch(source, batch);
+  }
+  // LC_CTYPE only: ncurses needs the charset for wide glyphs, while numbers
+  // keep the C locale's decimal point.
+  std::setlocale(LC_CTYPE, "");
+  install_signal_handlers();
+  return run_interactive(source, options);
+}
+
+}  // namespace kpulse::tui

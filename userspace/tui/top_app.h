@@ -1,0 +1,35 @@
+// `kpulse top`: the interactive loop and the batch mode, over any snapshot
+// source. The CLI (cli/cmd_top.cpp) and the demo executable share it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "tui/frame_builder.h"
+#include "tui/snapshot_source.h"
+
+namespace kpulse::tui {
+
+struct TopOptions {
+  double delay_s = 1.0;  // refresh interval; sources that collect use it as their interval
+  bool batch = false;
+  int iterations = 0;  // frames to show before exiting; 0: until quit
+  int width = 0;       // batch width; 0: $COLUMNS, else 160
+  bool ascii = false;  // force ASCII glyphs
+  bool no_color = false;
+  // Alerts for a snapshot, once analytics is wired in; unset: the alerts view
+  // says there is no data yet.
+  std::function<std::vector<AlertItem>(const model::Snapshot&)> alerts;
+};
+
+// Adds -d/--delay, -b/--batch, -n/--iterations, --width, --ascii, --no-color.
+void add_top_options(CLI::App& app, TopOptions& options);
+
+// Runs until quit (interactive) or `iterations` frames (batch). Returns the
+// process exit code; throws what the source throws.
+int run_top(SnapshotSource& source, const TopOptions& options);
+
+}  // namespace kpulse::tui

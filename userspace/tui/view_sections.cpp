@@ -1,0 +1,231 @@
+// What views 2-7 show besides (or instead of) the component table.
+#include <cmath>
+
+#include "tui/format.h"
+#include "tui/frame_parts.h"
+#include "tui/widgets.h"
+
+namespace kpulse::tui::parts {
+namespace {
+
+using model::ComponentKind;
+using model::MetricId;
+
+// Latency histograms are drawn over 1us..32ms (slots 10..24): where scheduler
+// and disk latencies live; counts outside still show in the quantiles.
+constexpr int kStripFirst = 10, kStripLast = 24;
+constexpr int kStripWidth = kStripLast - kStripFirst + 1;  // one glyph per slot
+
+double per_s(const model::Component& c, MetricId id, double interval_s) {
+  return interval_s > 0 ? c.delta(id) / interval_s : model::kNaN;
+}
+
+double q_ns(const model::Component& c, MetricId id, double q) {
+  const auto* h = c.find_histogram(id);
+  return h && h->delta.count ? h->delta.quantile_ns(q) : model::kNaN;
+}
+
+std::string strip(const model::Component& c, MetricId id, const Glyphs& g) {
+  const auto* h = c.find_histogram(id);
+  if (!h) return {};
+  return histogram_strip(h->delta, kStripFirst, kStripLast, g);
+}
+
+// One row of right-aligned cells after a left-aligned name.
+Line cells_line(std::string_view name, int name_w, std::initializer_list<std::string> cells,
+                int cell_w, const Glyphs& g, Style style = Style::Normal) {
+  Line l;
+  l.add(fit_left(name, name_w, g.ellipsis), style);
+  for (const auto& c : cells) l.add(" " + fit_right(c, cell_w, g.ellipsis), style);
+  return l;
+}
+
+void cpu_section(const FrameInput& in, int max_lines, std::vector<Line>& out) {
+  const Glyphs& g = *in.glyphs;
+  const auto& s = *in.snapshot;
+  Line head = cells_line("CPU", 6, {"UTIL", "RUNQ", "RQ50", "RQ99"}, 6, g, Style::TableHeader);
+  head.add("  run-queue latency 1us" + std::string(size_t(kStripWidth - 7), ' ') + "32ms",
+           Style::TableHeader);
+  head.fill = Style::TableHeader;
+  out.push_back(std::move(head));
+  int shown = 0, total = 0;
+  for (const auto& c : s.components) {
+    if (c.kind != ComponentKind::Cpu) continue;
+    ++total;
+    if (shown + 2 > max_lines) continue;
+    Line l = cells_line(c.id, 6,
+                        {format_percent(c.value(MetricId::CpuUtilization)),
+                         format_count(c.value(MetricId::SchedRunqLength)),
+                         format_duration_ns(q_ns(c, MetricId::SchedRunqLatency, 0.5)),
+                         format_duration_ns(q_ns(c, MetricId::SchedRunqLatency, 0.99))},
+                        6, g);
+    l.add("  ").add(strip(c, MetricId::SchedRunqLatency, g), Style::Good);
+    out.push_back(std::move(l));
+    ++shown;
+  }
+  if (shown < total)
+    out.push_back(Line{}.add("… " + std::to_string(total - shown) + " more CPUs", Style::Dim));
+}
+
+void disk_section(const FrameInput& in, int max_lines, std::vector<Line>& out) {
+  const Glyphs& g = *in.glyphs;
+  const auto& s = *in.snapshot;
+  Line head =
+      cells_line("DEVICE", 8,
+                 {"r/s", "w/s", "rB/s", "wB/s", "UTIL", "QDEP", "INFL", "Qp50", "DEVp50", "DEVp99"},
+                 6, g, Style::TableHeader);
+  head.add("  device latency 1us" + std::string(size_t(kStripWidth - 7), ' ') + "32ms",
+           Style::TableHeader);
+  head.fill = Style::TableHeader;
+  out.push_back(std::move(head));
+  int shown = 0;
+  for (const auto& c : s.components) {
+    if (c.kind != ComponentKind::Disk || shown + 1 >= max_lines) continue;
+    double util = c.value(MetricId::DiskUtilization);
+    Line l = cells_line(c.id, 8,
+                        {format_count(per_s(c, MetricId::DiskReadOps, s.interval_s)),
+                         format_count(per_s(c, MetricId::DiskWriteOps, s.interval_s)),
+                         format_bytes(per_s(c, MetricId::DiskReadBytes, s.interval_s)),
+                         format_bytes(per_s(c, MetricId::DiskWriteBytes, s.interval_s)),
+                         format_percent(util), format_count(c.value(MetricId::DiskQueueDepth)),
+                         format_count(c.value(MetricId::BlkInflight)),
+                         format_duration_ns(q_ns(c, MetricId::BlkQueueLatency, 0.5)),
+                         format_duration_ns(q_ns(c, MetricId::BlkDeviceLatency, 0.5)),
+                         format_duration_ns(q_ns(c, MetricId::BlkDeviceLatency, 0.99))},
+                        6, g);
+    l.add("  ").add(strip(c, MetricId::BlkDeviceLatency, g), level_style(util));
+    out.push_back(std::move(l));
+    ++shown;
+  }
+  if (shown == 0) out.push_back(Line{}.add("no disks reported", Style::Dim));
+}
+
+void network_section(const FrameInput& in, int max_lines, std::vector<Line>& out) {
+  const Glyphs& g = *in.glyphs;
+  const auto& s = *in.snapshot;
+  Line head = cells_line("IFACE", 10, {"rx/s", "tx/s", "rxpk/s", "txpk/s", "drops", "errors"}, 7, g,
+                         Style::TableHeader);
+  head.fill = Style::TableHeader;
+  out.push_back(std::move(head));
+  int used = 1;
+  for (const auto& c : s.components) {
+    if (c.kind != ComponentKind::Interface || used + 3 >= max_lines) continue;
+    double drops =
+        per_s(c, MetricId::IfRxDrops, s.interval_s) + per_s(c, MetricId::IfTxDrops, s.interval_s);
+    double errors =
+        per_s(c, MetricId::IfRxErrors, s.interval_s) + per_s(c, MetricId::IfTxErrors, s.interval_s);
+    out.push_back(cells_line(c.id, 10,
+                             {format_bytes(per_s(c, MetricId::IfRxBytes, s.interval_s)),
+                              format_bytes(per_s(c, MetricId::IfTxBytes, s.interval_s)),
+                              format_count(per_s(c, MetricId::IfRxPackets, s.interval_s)),
+                              format_count(per_s(c, MetricId::IfTxPackets, s.interval_s)),
+                              format_count(drops), format_count(errors)},
+                             7, g));
+    ++used;
+  }
+  if (const auto* h = s.host()) {
+    Line tcp;
+    tcp.add("TCP ", Style::Title);
+    double retx = per_s(*h, MetricId::TcpRetransmits, s.interval_s);
+    tcp.add("retx ").add(format_count(retx) + "/s", retx > 0 ? Style::Warn : Style::Normal);
+    tcp.add("  resets " + format_count(per_s(*h, MetricId::TcpResets, s.interval_s)) + "/s");
+    double ovf = h->delta(MetricId::TcpListenOverflows);
+    tcp.add("  listen-overflows ").add(format_count(ovf), ovf > 0 ? Style::Crit : Style::Normal);
+    tcp.add("  opens " + format_count(per_s(*h, MetricId::TcpActiveOpens, s.interval_s)) + "/" +
+            format_count(per_s(*h, MetricId::TcpPassiveOpens, s.interval_s)) + "/s");
+    tcp.add("  connect p99 " + format_duration_ns(q_ns(*h, MetricId::TcpConnectLatency, 0.99)));
+    out.push_back(std::move(tcp));
+    ++used;
+  }
+  for (const auto& l : s.listeners) {
+    if (used + 1 >= max_lines) break;
+    Line line;
+    line.add("listen ", Style::Title);
+    line.add(l.address + "  queue " + std::to_string(l.queued) + "/" + std::to_string(l.backlog));
+    line.add("  overflows ")
+        .add(format_count(l.overflows_delta), l.overflows_delta > 0 ? Style::Crit : Style::Normal);
+    if (!l.comm.empty()) line.add("  " + l.comm + " [" + std::to_string(l.pid) + "]");
+    out.push_back(std::move(line));
+    ++used;
+  }
+}
+
+void memory_section(const FrameInput& in, std::vector<Line>& out) {
+  const auto& s = *in.snapshot;
+  const auto* h = s.host();
+  if (!h) return;
+  Line ram;
+  ram.add("RAM ", Style::Title);
+  ram.add("total " + format_bytes(h->value(MetricId::MemTotal)) + "  used " +
+          format_bytes(h->value(MetricId::MemUsed)) + "  available " +
+          format_bytes(h->value(MetricId::MemAvailable)) + "  cached " +
+          format_bytes(h->value(MetricId::MemCached)) + "  buffers " +
+          format_bytes(h->value(MetricId::MemBuffers)) + "  dirty " +
+          format_bytes(h->value(MetricId::MemDirty)));
+  out.push_back(std::move(ram));
+  Line rec;
+  rec.add("Reclaim ", Style::Title);
+  double stall = per_s(*h, MetricId::MemReclaimStall, s.interval_s);
+  rec.add("stall ").add(format_duration_s(stall) + "/s", stall > 0 ? Style::Warn : Style::Normal);
+  rec.add("  major-faults " + format_count(per_s(*h, MetricId::VmMajorFaults, s.interval_s)) +
+          "/s  direct-scan " + format_count(per_s(*h, MetricId::VmPgscanDirect, s.interval_s)) +
+          "/s");
+  double ooms = h->delta(MetricId::MemOomKills);
+  rec.add("  oom-kills ").add(format_count(ooms), ooms > 0 ? Style::Crit : Style::Normal);
+  rec.add("  swap " + format_bytes(h->value(MetricId::SwapUsed)) + "/" +
+          format_bytes(h->value(MetricId::SwapTotal)));
+  out.push_back(std::move(rec));
+}
+
+}  // namespace
+
+void view_section(const FrameInput& in, View view, int max_lines, std::vector<Line>& out) {
+  if (!in.snapshot || max_lines <= 0) return;
+  switch (view) {
+    case View::Cpu:
+      cpu_section(in, max_lines, out);
+      break;
+    case View::Disks:
+      disk_section(in, max_lines, out);
+      break;
+    case View::Network:
+      network_section(in, max_lines, out);
+      break;
+    case View::Memory:
+      memory_section(in, out);
+      break;
+    default:
+      break;
+  }
+}
+
+void alerts_view(const FrameInput& in, int width, std::vector<Line>& out) {
+  out.push_back(Line{}.add("Alerts", Style::Title));
+  if (!in.alerts) {
+    out.push_back(Line{}.add("no data yet: analytics is not connected to the UI", Style::Dim));
+    return;
+  }
+  if (in.alerts->empty()) {
+    out.push_back(Line{}.add("no active alerts", Style::Good));
+    return;
+  }
+  const Glyphs& g = *in.glyphs;
+  for (const auto& a : *in.alerts) {
+    Style st = a.severity == "critical"  ? Style::Crit
+               : a.severity == "warning" ? Style::Warn
+                                         : Style::Normal;
+    Line l;
+    l.add(fit_left(a.severity, 9, g.ellipsis), st);
+    l.add(" " + fit_left(a.component, 36, g.ellipsis) + " ");
+    l.add(truncate(a.summary, std::max(0, width - 47), g.ellipsis));
+    out.push_back(std::move(l));
+  }
+}
+
+void forecasts_view(const FrameInput& /*in*/, int /*width*/, std::vector<Line>& out) {
+  out.push_back(Line{}.add("Forecasts", Style::Title));
+  out.push_back(
+      Line{}.add("no data yet: forecasts appear here once analytics is connected", Style::Dim));
+}
+
+}  // namespace kpulse::tui::parts

@@ -1,0 +1,89 @@
+#include "tui/widgets.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "tui/format.h"
+
+namespace kpulse::tui {
+
+Style level_style(double ratio) {
+  if (std::isnan(ratio) || ratio < 0.6) return Style::Good;
+  return ratio < 0.9 ? Style::Warn : Style::Crit;
+}
+
+void append_meter(Line& line, double ratio, std::string_view text, int width, const Glyphs& g) {
+  const int inner = std::max(0, width - 2);
+  const int text_w = std::min(display_width(text), inner);
+  const int bar_w = inner - text_w;
+  double r = std::isnan(ratio) ? 0 : std::clamp(ratio, 0.0, 1.0);
+  // Eighths of a cell when the glyph set has them, whole cells otherwise.
+  const int steps = g.eighths.empty() ? 1 : 8;
+  int units = int(std::lround(r * bar_w * steps));
+  std::string bar;
+  int cells = 0;
+  for (; units >= steps && cells < bar_w; units -= steps, ++cells) bar += g.meter_full;
+  if (units > 0 && cells < bar_w && steps > 1) {
+    bar += g.eighths[size_t(units - 1)];
+    ++cells;
+  }
+  line.add("[", Style::Normal);
+  line.add(std::move(bar), level_style(r));
+  line.add(std::string(size_t(bar_w - cells), ' ') + std::string(text.substr(0, size_t(text_w))),
+           Style::Normal);
+  line.add("]", Style::Normal);
+}
+
+std::string sparkline(std::span<const double> values, int width, const Glyphs& g) {
+  if (width <= 0) return {};
+  if (values.size() > size_t(width)) values = values.subspan(values.size() - size_t(width));
+  double hi = 0;
+  for (double v : values)
+    if (!std::isnan(v)) hi = std::max(hi, v);
+  const int levels = int(g.spark.size()) - 1;
+  // Right-aligned: the newest value always sits at the right edge.
+  std::string out(size_t(width) - values.size(), ' ');
+  for (double v : values) {
+    int lvl = 0;
+    if (hi > 0 && !std::isnan(v) && v > 0) lvl = std::max(1, int(std::ceil(v / hi * levels)));
+    out += g.spark[size_t(std::min(lvl, levels))];
+  }
+  return out;
+}
+
+std::string histogram_strip(const model::Log2Histogram& h, int first, int last, const Glyphs& g) {
+  uint64_t hi = 0;
+  for (int s = first; s <= last; ++s) hi = std::max(hi, h.slots[size_t(s)]);
+  const int levels = int(g.spark.size()) - 1;
+  std::string out;
+  for (int s = first; s <= last; ++s) {
+    uint64_t n = h.slots[size_t(s)];
+    int lvl = hi && n ? std::max(1, int(std::ceil(double(n) / double(hi) * levels))) : 0;
+    out += g.spark[size_t(lvl)];
+  }
+  return out;
+}
+
+std::string format_metric(model::MetricId id, double v) {
+  const auto& m = model::info(id);
+  const bool rate = m.type == model::MetricType::Counter;
+  std::string s;
+  switch (m.unit) {
+    case model::Unit::Seconds:
+      s = format_duration_s(v);
+      break;
+    case model::Unit::Bytes:
+      s = format_bytes(v);
+      break;
+    case model::Unit::Count:
+      s = format_count(v);
+      break;
+    case model::Unit::Ratio:
+      s = format_percent(v);
+      break;
+  }
+  if (rate && !std::isnan(v)) s += "/s";
+  return s;
+}
+
+}  // namespace kpulse::tui
