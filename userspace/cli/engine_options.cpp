@@ -18,6 +18,8 @@ engine::CollectorOptions EngineFlags::options() const {
   o.interval = std::chrono::milliseconds(static_cast<long>(interval_s * 1000));
   o.enable_bpf = !no_bpf;
   o.max_processes = processes;
+  o.max_cgroups = max_cgroups;
+  o.max_tracked_processes = max_tracked_processes;
   std::stringstream ss(groups);
   std::string g;
   while (std::getline(ss, g, ','))
@@ -37,6 +39,14 @@ void add_engine_flags(CLI::App& app, const std::shared_ptr<EngineFlags>& flags) 
                  "Probe groups to load, comma-separated (sched,block,net,mem); default all");
   app.add_option("--processes", flags->processes,
                  "Most processes listed per snapshot, busiest first")
+      ->capture_default_str();
+  app.add_option("--max-cgroups", flags->max_cgroups,
+                 "Bound of the per-cgroup BPF maps (entries); overflow is counted as map-full")
+      ->check(CLI::Range(16u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--max-tracked-processes", flags->max_tracked_processes,
+                 "Bound of the per-process BPF map (entries)")
+      ->check(CLI::Range(16u, 4000000u))
       ->capture_default_str();
   app.add_flag("-v,--verbose", flags->verbose, "Print libbpf's debug output to stderr");
 }

@@ -15,6 +15,8 @@ struct EngineFlags {
   bool no_bpf = false;
   std::string groups;  // "sched,block"
   size_t processes = 500;
+  uint32_t max_cgroups = 4096;
+  uint32_t max_tracked_processes = 16384;
   bool verbose = false;
 
   [[nodiscard]] engine::CollectorOptions options() const;

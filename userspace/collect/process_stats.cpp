@@ -1,5 +1,7 @@
 #include "collect/process_stats.h"
 
+#include <sys/resource.h>
+
 #include <dirent.h>
 #include <unistd.h>
 
@@ -134,9 +136,16 @@ bool read_self(model::Component& out, const std::string& proc_root) {
   if (!read_file(proc_root + "/self/stat", buf)) return false;
   auto st = parse_proc_stat(buf);
   if (!st) return false;
-  const double hz = clock_ticks_per_second();
-  out.set_counter(MetricId::SelfCpuTime,
-                  static_cast<double>(st->utime_ticks + st->stime_ticks) / hz, 0);
+  // getrusage has microsecond resolution: kpulse's own cost is a few
+  // milliseconds per interval, below /proc's clock-tick granularity.
+  struct rusage ru {};
+  if (getrusage(RUSAGE_SELF, &ru) == 0) {
+    auto seconds = [](const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) * 1e-6; };
+    out.set_counter(MetricId::SelfCpuTime, seconds(ru.ru_utime) + seconds(ru.ru_stime), 0);
+  } else {
+    out.set_counter(MetricId::SelfCpuTime,
+                    static_cast<double>(st->utime_ticks + st->stime_ticks) / clock_ticks_per_second(), 0);
+  }
   out.set_gauge(MetricId::SelfRss,
                 static_cast<double>(st->rss_pages) * static_cast<double>(page_size_bytes()));
   return true;

@@ -454,6 +454,9 @@ Collector::Collector(CollectorOptions options) : impl_(std::make_unique<Impl>(st
   if (impl_->options.enable_bpf) {
     probes::ProbeSetOptions po;
     po.groups = impl_->options.probe_groups;
+    po.limits.cgroups = impl_->options.max_cgroups;
+    po.limits.processes = impl_->options.max_tracked_processes;
+    po.limits.requests = impl_->options.max_inflight_requests;
     impl_->probes = std::make_unique<probes::ProbeSet>(po);
     impl_->report = impl_->probes->report();
   } else {

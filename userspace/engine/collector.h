@@ -19,6 +19,10 @@ struct CollectorOptions {
   std::vector<std::string> probe_groups;  // empty: all (sched, block, net, mem)
   size_t max_processes = 500;             // process components per snapshot, busiest first
   bool include_idle_processes = false;    // also list processes with no activity
+  // Bounds of the kernel maps (entries); a full map is counted in self.map_full.
+  uint32_t max_cgroups = 4096;            // per-cgroup stats, each probe group
+  uint32_t max_tracked_processes = 16384;  // per-process scheduler stats
+  uint32_t max_inflight_requests = 16384;  // block requests between start and completion
 };
 
 // What `kpulse probes` prints: each group, its hooks and why it is inactive.
