@@ -1,0 +1,69 @@
+#include "exporters/prometheus_server.h"
+
+#include <httplib.h>
+
+#include <charconv>
+#include <stdexcept>
+
+#include "exporters/prometheus_text.h"
+
+namespace kpulse::exporters {
+
+ListenAddress parse_listen_address(std::string_view text) {
+  ListenAddress a;
+  std::string_view port_text = text;
+  if (!text.empty() && text.front() == '[') {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      throw std::invalid_argument("listen address '" + std::string(text) +
+                                  "': expected [IPv6]:PORT");
+    a.host = std::string(text.substr(1, close - 1));
+    port_text = text.substr(close + 2);
+  } else if (const size_t colon = text.rfind(':'); colon != std::string_view::npos) {
+    if (colon > 0) a.host = std::string(text.substr(0, colon));
+    port_text = text.substr(colon + 1);
+  }
+  int port = -1;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || port < 0 || port > 65535)
+    throw std::invalid_argument("listen address '" + std::string(text) + "': port '" +
+                                std::string(port_text) + "' is not 0..65535");
+  a.port = port;
+  return a;
+}
+
+PrometheusServer::PrometheusServer(ListenAddress address)
+    : server_(std::make_unique<httplib::Server>()), text_(std::make_shared<std::string>()) {
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    std::shared_ptr<const std::string> text;
+    {
+      std::lock_guard lock(mu_);
+      text = text_;
+    }
+    ++scrapes_;
+    res.set_content(*text, kPrometheusContentType);
+  });
+  server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("kpulse exporter: metrics at /metrics\n", "text/plain");
+  });
+  port_ = address.port == 0
+              ? server_->bind_to_any_port(address.host)
+              : (server_->bind_to_port(address.host, address.port) ? address.port : -1);
+  if (port_ < 0)
+    throw std::runtime_error("prometheus: cannot listen on " + address.host + ":" +
+                             std::to_string(address.port) + " (in use or not a local address)");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+PrometheusServer::~PrometheusServer() {
+  server_->stop();
+  thread_.join();
+}
+
+void PrometheusServer::publish(const model::Snapshot& snapshot) {
+  auto text = std::make_shared<const std::string>(prometheus_text(snapshot));
+  std::lock_guard lock(mu_);
+  text_ = std::move(text);
+}
+
+}  // namespace kpulse::exporters
