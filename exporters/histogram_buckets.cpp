@@ -8,7 +8,8 @@ namespace kpulse::exporters {
 std::span<const double> explicit_bounds_seconds() {
   static const auto bounds = [] {
     std::array<double, kExplicitBounds> b{};
-    for (int i = 0; i < kExplicitBounds; ++i) b[i] = double(model::slot_upper_bound_ns(i)) / 1e9;
+    for (int i = 0; i < kExplicitBounds; ++i)
+      b[i] = double(model::slot_upper_bound_ns(i) - 1) / 1e9;
     return b;
   }();
   return bounds;

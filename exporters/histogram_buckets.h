@@ -1,8 +1,10 @@
 // Log2 nanosecond histograms (model/histogram.h) as explicit-bound histograms
 // in seconds, the form OTLP and Prometheus both carry.
 //
-// Slot i holds values in [2^i, 2^(i+1)) ns, so 2^(i+1) ns is an upper bound
-// that holds inclusively too (OTLP buckets are (lo, hi], Prometheus le is <=).
+// Slot i holds the integer nanosecond values [2^i, 2^(i+1) - 1] (slot 0 also
+// 0). OTLP buckets are (lo, hi] and Prometheus `le` means <=, so the exact
+// upper bound of slot i is 2^(i+1) - 1 ns, not 2^(i+1) ns: with the round
+// number a value of exactly 2^(i+1) ns would sit in the bucket above its `le`.
 // The last slot is unbounded: it becomes the +Inf bucket. No slot is merged or
 // split, so the conversion loses nothing.
 #pragma once
@@ -18,7 +20,7 @@ namespace kpulse::exporters {
 
 inline constexpr int kExplicitBounds = model::kHistogramSlots - 1;
 
-// Upper bounds in seconds of slots 0 .. kHistogramSlots-2.
+// Inclusive upper bounds in seconds of slots 0 .. kHistogramSlots-2.
 std::span<const double> explicit_bounds_seconds();
 // The same bounds formatted for Prometheus `le` labels ("+Inf" last).
 std::span<const std::string> prometheus_le_values();
