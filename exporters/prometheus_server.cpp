@@ -1,6 +1,7 @@
 #include "exporters/prometheus_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <stdexcept>
@@ -45,6 +46,12 @@ PrometheusServer::PrometheusServer(ListenAddress address)
   });
   server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("kpulse exporter: metrics at /metrics\n", "text/plain");
+  });
+  // httplib's default also sets SO_REUSEPORT, which would let a second kpulse
+  // silently share the port and answer half the scrapes. Keep SO_REUSEADDR only.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   port_ = address.port == 0
               ? server_->bind_to_any_port(address.host)

@@ -6,7 +6,7 @@
 // Usage: node receiver.js --out FILE [--port N] [--fail-first N]
 //                         [--fail-status 503] [--retry-after SECONDS]
 // Prints {"port": N} on stdout once listening. Every request becomes one JSON
-// line in FILE: {path, status, contentType, contentEncoding, request}. The
+// line in FILE: {t, path, status, contentType, contentEncoding, request}. The
 // first --fail-first requests are answered with --fail-status (and
 // Retry-After) and recorded with "request": null. Exits on SIGTERM or when
 // stdin closes, so it cannot outlive the test that started it.
@@ -51,6 +51,7 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     seen += 1;
     const entry = {
+      t: Date.now(),
       path: req.url,
       contentType: req.headers['content-type'] || '',
       contentEncoding: req.headers['content-encoding'] || '',
