@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <charconv>
 #include <stdexcept>
 
@@ -60,6 +61,10 @@ PrometheusServer::PrometheusServer(ListenAddress address)
     throw std::runtime_error("prometheus: cannot listen on " + address.host + ":" +
                              std::to_string(address.port) + " (in use or not a local address)");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // stop() is a no-op until the accept loop runs; a destructor racing ahead of
+  // it would then join a server that never stops.
+  for (int i = 0; i < 5000 && !server_->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 PrometheusServer::~PrometheusServer() {
