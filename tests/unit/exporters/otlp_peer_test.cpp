@@ -13,6 +13,9 @@
 #include <set>
 #include <sstream>
 
+#include <httplib.h>
+
+#include "exporters/export_pipeline.h"
 #include "exporters/otlp_encoder.h"
 #include "exporters/otlp_sender.h"
 #include "exporters/resource.h"
@@ -344,6 +347,37 @@ TEST_F(OtlpPeer, OutageIsBoundedCountedAndReportedOnceTheReceiverIsBack) {
   const json* dropped = find_metric(entries[0]["request"], "kpulse.self.export_dropped");
   ASSERT_NE(dropped, nullptr);
   EXPECT_EQ((*dropped)["sum"]["dataPoints"][0]["asDouble"], 20.0);
+}
+
+TEST_F(OtlpPeer, PipelineFeedsBothExportersFromOnePush) {
+  Receiver rx(dir_.path() / "requests.jsonl");
+  ExportOptions opts;
+  opts.prometheus = ListenAddress{"127.0.0.1", 0};
+  opts.otlp = sender_to(rx);
+  opts.resource = test_resource();
+  ExportPipeline pipeline(std::move(opts));
+  pipeline.push(sample_snapshot(1'700'000'000'000'000'000));
+  std::vector<ExportEvent> events{
+      {1, EventSeverity::Info, "kpulse.tuning", "raised read-ahead", {}}};
+  pipeline.push_events(events);
+  ASSERT_TRUE(pipeline.flush(20s));
+
+  httplib::Client cli("127.0.0.1", pipeline.prometheus_port());
+  auto res = cli.Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_NE(
+      res->body.find("kpulse_process_cpu_time_seconds_total{pid=\"4242\",comm=\"postgres\"} 3.5\n"),
+      std::string::npos)
+      << res->body;
+  EXPECT_NE(res->body.find("kpulse_self_export_dropped_total 0\n"), std::string::npos);
+
+  const auto entries = rx.entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_NE(find_metric(entries[0]["request"], "kpulse.self.export_dropped"), nullptr);
+  EXPECT_EQ(entries[1]["path"], "/v1/logs");
+  const std::string summary = pipeline.summary();
+  EXPECT_NE(summary.find("sent 2"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("1 scrapes"), std::string::npos) << summary;
 }
 
 }  // namespace
