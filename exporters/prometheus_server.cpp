@@ -35,13 +35,9 @@ ListenAddress parse_listen_address(std::string_view text) {
 }
 
 PrometheusServer::PrometheusServer(ListenAddress address)
-    : server_(std::make_unique<httplib::Server>()), text_(std::make_shared<std::string>()) {
+    : server_(std::make_unique<httplib::Server>()), snapshot_(std::make_shared<model::Snapshot>()) {
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    std::shared_ptr<const std::string> text;
-    {
-      std::lock_guard lock(mu_);
-      text = text_;
-    }
+    const auto text = current_text();
     ++scrapes_;
     res.set_content(*text, kPrometheusContentType);
   });
@@ -73,9 +69,25 @@ PrometheusServer::~PrometheusServer() {
 }
 
 void PrometheusServer::publish(const model::Snapshot& snapshot) {
-  auto text = std::make_shared<const std::string>(prometheus_text(snapshot));
+  auto copy = std::make_shared<const model::Snapshot>(snapshot);
   std::lock_guard lock(mu_);
-  text_ = std::move(text);
+  snapshot_ = std::move(copy);
+  text_.reset();
+}
+
+std::shared_ptr<const std::string> PrometheusServer::current_text() {
+  std::lock_guard encode_lock(encode_mu_);
+  std::shared_ptr<const model::Snapshot> snap;
+  {
+    std::lock_guard lock(mu_);
+    if (text_) return text_;
+    snap = snapshot_;
+  }
+  auto text = std::make_shared<const std::string>(prometheus_text(*snap));
+  std::lock_guard lock(mu_);
+  // A publish() during encoding wins: its snapshot is encoded on the next scrape.
+  if (snapshot_ == snap) text_ = text;
+  return text;
 }
 
 }  // namespace kpulse::exporters
