@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <random>
+#include <stdexcept>
 
 #include "exporters/gzip.h"
 
@@ -137,7 +138,15 @@ void OtlpSender::run() {
       busy_ = true;
     }
     // Compress here, not in submit(), so the caller never pays for it.
-    if (options_.config.gzip) batch.body = gzip_compress(batch.body);
+    if (options_.config.gzip) {
+      try {
+        batch.body = gzip_compress(batch.body);
+      } catch (const std::exception& e) {
+        set_error(e.what());
+        ++failed_;
+        continue;
+      }
+    }
 
     for (int attempt = 1;; ++attempt) {
       std::chrono::milliseconds retry_after{-1};

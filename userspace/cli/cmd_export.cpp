@@ -39,8 +39,12 @@ int run_export(const ExportArgs& a) {
   const bool env_endpoint =
       env("OTEL_EXPORTER_OTLP_ENDPOINT") || env("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
   if (!a.otlp.empty()) {
-    otlp.metrics_url = exporters::signal_url(a.otlp, "/v1/metrics");
-    otlp.logs_url = exporters::signal_url(a.otlp, "/v1/logs");
+    // Accept the metrics URL itself too, a common slip.
+    std::string base = a.otlp;
+    if (base.ends_with("/v1/metrics"))
+      base.resize(base.size() - std::string_view("/v1/metrics").size());
+    otlp.metrics_url = exporters::signal_url(base, "/v1/metrics");
+    otlp.logs_url = exporters::signal_url(base, "/v1/logs");
   }
   if (!a.temporality.empty())
     otlp.temporality = a.temporality == "delta" ? exporters::Temporality::Delta
@@ -49,7 +53,10 @@ int run_export(const ExportArgs& a) {
 
   exporters::ExportOptions opts;
   if (!a.prometheus.empty()) opts.prometheus = exporters::parse_listen_address(a.prometheus);
-  if (!a.otlp.empty() || env_endpoint) opts.otlp = exporters::SenderOptions{.config = otlp};
+  if (!a.otlp.empty() || env_endpoint) {
+    opts.otlp.emplace();
+    opts.otlp->config = otlp;
+  }
   if (!opts.prometheus && !opts.otlp)
     throw std::runtime_error(
         "export: nothing to do: give --otlp URL and/or --prometheus ADDR (or set "
