@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -67,42 +72,74 @@ double sample_value(const json& result) {
   return std::stod(result[0]["value"][1].get<std::string>());
 }
 
+// A prometheus server on a free loopback port scraping `target_port` every
+// second, with its config and storage in a temporary directory.
+class PrometheusProcess {
+ public:
+  explicit PrometheusProcess(int target_port)
+      : port_(testing::free_loopback_port()), log_(dir_.path() / "prometheus.log") {
+    std::ofstream(dir_.path() / "prometheus.yml")
+        << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+        << "scrape_configs:\n  - job_name: kpulse\n    static_configs:\n"
+        << "      - targets: ['127.0.0.1:" << target_port << "']\n";
+    proc_ = std::make_unique<testing::PeerProcess>(
+        std::vector<std::string>{
+            "prometheus", "--config.file=" + (dir_.path() / "prometheus.yml").string(),
+            "--storage.tsdb.path=" + (dir_.path() / "data").string(),
+            "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"},
+        dir_.path(), log_);
+    cli_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    cli_->set_connection_timeout(1);
+  }
+  ~PrometheusProcess() { proc_.reset(); }  // kill it before its directory goes
+
+  // The scrape target once it is up (null json if it never came up).
+  json wait_until_up(std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline && proc_->running()) {
+      json t = get_json(*cli_, "/api/v1/targets");
+      if (t.is_object() && !t["data"]["activeTargets"].empty() &&
+          t["data"]["activeTargets"][0]["health"] == "up")
+        return t["data"]["activeTargets"][0];
+      std::this_thread::sleep_for(200ms);
+    }
+    return json();
+  }
+  httplib::Client& client() { return *cli_; }
+  std::string log() const { return testing::read_file(log_); }
+
+ private:
+  testing::TempDir dir_;
+  int port_;
+  std::filesystem::path log_;
+  std::unique_ptr<testing::PeerProcess> proc_;
+  std::unique_ptr<httplib::Client> cli_;
+};
+
+bool prometheus_installed() {
+  return testing::run_command({"sh", "-c", "command -v prometheus"}, "/", "/dev/null") == 0;
+}
+
+// This process's own CPU time (utime + stime from /proc/self/stat), seconds.
+double own_cpu_seconds() {
+  std::istringstream in(testing::read_file("/proc/self/stat"));
+  std::vector<std::string> f;
+  for (std::string field; in >> field;) f.push_back(field);
+  // Fields 14 and 15; the test binary's comm has no spaces to shift them.
+  return (std::stod(f[13]) + std::stod(f[14])) / double(sysconf(_SC_CLK_TCK));
+}
+
 TEST(PrometheusPeer, RealPrometheusScrapesAndQueriesTheExporter) {
-  ASSERT_EQ(testing::run_command({"sh", "-c", "command -v prometheus"}, "/", "/dev/null"), 0)
+  ASSERT_TRUE(prometheus_installed())
       << "the prometheus server is not installed: run scripts/setup-deps.sh --with-tests";
 
   PrometheusServer exporter({"127.0.0.1", 0});
   exporter.publish(workload_snapshot(6));
 
-  testing::TempDir dir;
-  const int prom_port = testing::free_loopback_port();
-  std::ofstream(dir.path() / "prometheus.yml")
-      << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-      << "scrape_configs:\n  - job_name: kpulse\n    static_configs:\n"
-      << "      - targets: ['127.0.0.1:" << exporter.port() << "']\n";
-  const auto log = dir.path() / "prometheus.log";
-  testing::PeerProcess prom(
-      {"prometheus", "--config.file=" + (dir.path() / "prometheus.yml").string(),
-       "--storage.tsdb.path=" + (dir.path() / "data").string(),
-       "--web.listen-address=127.0.0.1:" + std::to_string(prom_port), "--log.level=warn"},
-      dir.path(), log);
-  httplib::Client cli("127.0.0.1", prom_port);
-  cli.set_connection_timeout(1);
-
-  // The target is up once it was scraped without error.
-  json target;
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    json t = get_json(cli, "/api/v1/targets");
-    if (t.is_object() && !t["data"]["activeTargets"].empty() &&
-        t["data"]["activeTargets"][0]["health"] == "up") {
-      target = t["data"]["activeTargets"][0];
-      break;
-    }
-    ASSERT_TRUE(prom.running()) << "prometheus exited:\n" << testing::read_file(log);
-    std::this_thread::sleep_for(200ms);
-  }
-  ASSERT_TRUE(target.is_object()) << "target never came up\n" << testing::read_file(log);
+  PrometheusProcess prometheus(exporter.port());
+  httplib::Client& cli = prometheus.client();
+  const json target = prometheus.wait_until_up(60s);
+  ASSERT_TRUE(target.is_object()) << "target never came up\n" << prometheus.log();
   EXPECT_EQ(target["lastError"], "");
   EXPECT_EQ(target["scrapeUrl"],
             "http://127.0.0.1:" + std::to_string(exporter.port()) + "/metrics");
@@ -147,6 +184,53 @@ TEST(PrometheusPeer, RealPrometheusScrapesAndQueriesTheExporter) {
   std::printf("prometheus: kpulse_cgroup_memory_current_bytes -> %s\n",
               query(cli, "kpulse_cgroup_memory_current_bytes")["data"]["result"].dump().c_str());
   EXPECT_GE(exporter.scrapes(), 2u);
+}
+
+TEST(PrometheusPeer, RateOfARealCpuBurnIsPlausible) {
+  ASSERT_TRUE(prometheus_installed())
+      << "the prometheus server is not installed: run scripts/setup-deps.sh --with-tests";
+  PrometheusServer exporter({"127.0.0.1", 0});
+  const std::string pid = std::to_string(getpid());
+  auto publish_own_cpu = [&] {
+    model::Snapshot s;
+    model::Component proc{.kind = ComponentKind::Process, .id = pid, .name = "burner"};
+    proc.set_counter(MetricId::ProcCpuTime, own_cpu_seconds(), 0);
+    s.components.push_back(proc);
+    exporter.publish(s);
+  };
+  publish_own_cpu();
+  PrometheusProcess prometheus(exporter.port());
+  ASSERT_TRUE(prometheus.wait_until_up(60s).is_object()) << prometheus.log();
+
+  // The known workload: one thread spinning for 6 s, about one CPU second per
+  // second (less when the machine is busy), published every 200 ms.
+  std::atomic<bool> stop{false};
+  std::thread burner([&] {
+    volatile uint64_t x = 0;
+    while (!stop) x = x + 1;
+  });
+  const double cpu_before = own_cpu_seconds();
+  const auto t0 = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - t0 < 6s) {
+    publish_own_cpu();
+    std::this_thread::sleep_for(200ms);
+  }
+  const double measured = (own_cpu_seconds() - cpu_before) / 6.0;
+  const json r = wait_for_query(
+      prometheus.client(), "rate(kpulse_process_cpu_time_seconds_total{pid=\"" + pid + "\"}[4s])",
+      [](const json& res) { return res.size() == 1; }, 10s);
+  stop = true;
+  burner.join();
+  ASSERT_EQ(r.size(), 1u) << r.dump();
+  EXPECT_EQ(r[0]["metric"]["comm"], "burner");
+  const double rate = sample_value(r);
+  std::printf(
+      "prometheus: rate(kpulse_process_cpu_time_seconds_total{pid=\"%s\"}[4s]) = %.3f "
+      "(the test measured %.3f CPU s/s)\n",
+      pid.c_str(), rate, measured);
+  EXPECT_GT(rate, 0.2);
+  EXPECT_LT(rate, 1.6);  // one spinning thread plus the test's own work
+  EXPECT_NEAR(rate, measured, 0.35);
 }
 
 TEST(PrometheusPeer, ServesTheExpositionOverHttp) {
