@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <httplib.h>
 
@@ -347,6 +348,41 @@ TEST_F(OtlpPeer, OutageIsBoundedCountedAndReportedOnceTheReceiverIsBack) {
   const json* dropped = find_metric(entries[0]["request"], "kpulse.self.export_dropped");
   ASSERT_NE(dropped, nullptr);
   EXPECT_EQ((*dropped)["sum"]["dataPoints"][0]["asDouble"], 20.0);
+}
+
+TEST_F(OtlpPeer, FullQueueDropsTheOldestBatches) {
+  const int port = testing::free_loopback_port();  // nobody listens yet
+  SenderOptions o;
+  o.config.metrics_url = "http://127.0.0.1:" + std::to_string(port) + "/v1/metrics";
+  o.retry.initial_backoff = 300ms;
+  o.retry.max_backoff = 300ms;
+  o.retry.max_attempts = 100;
+  o.max_queued_batches = 4;
+  OtlpSender sender(o);
+  OtlpMetricsEncoder enc({Temporality::Cumulative, {}});
+  auto time_of = [](int i) { return 1'700'000'000'000'000'000 + i * 1'000'000'000LL; };
+  sender.submit(Signal::Metrics, enc.encode(sample_snapshot(time_of(1))).SerializeAsString());
+  // Batch 1 is in flight (retrying) before the others arrive.
+  for (int i = 0; i < 200 && sender.stats().retries == 0; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(sender.stats().queued, 0u);
+  for (int i = 2; i <= 10; ++i)
+    sender.submit(Signal::Metrics, enc.encode(sample_snapshot(time_of(i))).SerializeAsString());
+  EXPECT_EQ(sender.stats().queued, 4u);
+  EXPECT_EQ(sender.stats().dropped, 5u);
+
+  Receiver rx(dir_.path() / "requests.jsonl", {}, port);
+  ASSERT_TRUE(sender.flush(30s));
+  std::vector<std::string> received;
+  for (const auto& e : rx.entries()) {
+    const json* cpu = find_metric(e["request"], "system.cpu.time");
+    ASSERT_NE(cpu, nullptr);
+    received.push_back((*cpu)["sum"]["dataPoints"][0]["timeUnixNano"].get<std::string>());
+  }
+  std::vector<std::string> expected;
+  for (int i : {1, 7, 8, 9, 10}) expected.push_back(std::to_string(time_of(i)));
+  EXPECT_EQ(received, expected);
+  EXPECT_EQ(sender.stats().sent, 5u);
+  EXPECT_EQ(sender.stats().lost(), 5u);
 }
 
 TEST_F(OtlpPeer, PipelineFeedsBothExportersFromOnePush) {
