@@ -41,8 +41,9 @@ std::string ExportPipeline::summary() const {
     out += "otlp: " + options_.otlp->config.metrics_url + ": submitted " +
            std::to_string(s.submitted) + ", sent " + std::to_string(s.sent) + ", failed " +
            std::to_string(s.failed) + ", dropped " + std::to_string(s.dropped) + ", retries " +
-           std::to_string(s.retries) + ", queued " + std::to_string(s.queued) + ", " +
-           std::to_string(s.bytes_sent) + " bytes sent\n";
+           std::to_string(s.retries) + ", rejected points " + std::to_string(s.rejected) +
+           ", queued " + std::to_string(s.queued) + ", " + std::to_string(s.bytes_sent) +
+           " bytes sent\n";
     if (const std::string e = sender_->last_error(); !e.empty())
       out += "otlp: last error: " + e + "\n";
   }

@@ -8,18 +8,39 @@
 #include <stdexcept>
 
 #include "exporters/gzip.h"
+#include "logs_service.pb.h"
+#include "metrics_service.pb.h"
 
 namespace kpulse::exporters {
 namespace {
 
 std::once_flag curl_init_once;
 
+// Responses are small (a partial-success message or an error text); anything
+// beyond this is not read into memory.
+constexpr size_t kMaxResponseBody = 64 * 1024;
+
 size_t keep_body_start(char* data, size_t size, size_t n, void* userdata) {
-  // Keep the start of the body for error messages; receivers explain 4xx there.
   auto* s = static_cast<std::string*>(userdata);
   const size_t len = size * n;
-  if (s->size() < 256) s->append(data, std::min(len, 256 - s->size()));
+  if (s->size() < kMaxResponseBody) s->append(data, std::min(len, kMaxResponseBody - s->size()));
   return len;
+}
+
+// OTLP partial success: how many items the receiver accepted the request but
+// dropped, and why. 0 when the body is empty or not a response message.
+int64_t rejected_items(Signal signal, const std::string& body, std::string& why) {
+  if (body.empty()) return 0;
+  if (signal == Signal::Metrics) {
+    opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse r;
+    if (!r.ParseFromString(body)) return 0;
+    why = r.partial_success().error_message();
+    return r.partial_success().rejected_data_points();
+  }
+  opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse r;
+  if (!r.ParseFromString(body)) return 0;
+  why = r.partial_success().error_message();
+  return r.partial_success().rejected_log_records();
 }
 
 struct ResponseHeaders {
@@ -101,6 +122,7 @@ ExportStats OtlpSender::stats() const {
   s.dropped = dropped_;
   s.retries = retries_;
   s.bytes_sent = bytes_sent_;
+  s.rejected = rejected_;
   std::lock_guard lock(mu_);
   s.queued = queue_.size();
   return s;
@@ -210,10 +232,18 @@ OtlpSender::Outcome OtlpSender::send_once(const Batch& batch,
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 200 && status < 300) {
-    set_error("");
+    std::string why;
+    if (const int64_t n = rejected_items(batch.signal, body, why); n > 0) {
+      rejected_ += static_cast<uint64_t>(n);
+      set_error(url + ": receiver rejected " + std::to_string(n) + " items" +
+                (why.empty() ? "" : ": " + why));
+    } else {
+      set_error("");
+    }
     return Outcome::Sent;
   }
-  set_error(url + ": HTTP " + std::to_string(status) + (body.empty() ? "" : " " + body));
+  set_error(url + ": HTTP " + std::to_string(status) +
+            (body.empty() ? "" : " " + body.substr(0, 256)));
   if (!is_retryable_status(status)) return Outcome::Fail;
   if (auto ra = parse_retry_after(resp.retry_after, std::chrono::system_clock::now()))
     retry_after = *ra;

@@ -37,6 +37,9 @@ struct ExportStats {
   uint64_t dropped = 0;     // pushed out of a full queue, or abandoned at shutdown
   uint64_t retries = 0;     // re-sends after a retryable failure
   uint64_t bytes_sent = 0;  // request bodies as sent (after compression)
+  // Data points / log records a receiver accepted the request for but dropped
+  // (OTLP partial success); not retried, the spec says so.
+  uint64_t rejected = 0;
   size_t queued = 0;
   // Batches that never reached the receiver: the self.export_dropped value.
   [[nodiscard]] uint64_t lost() const { return failed + dropped; }
@@ -82,7 +85,7 @@ class OtlpSender {
   std::string last_error_;
 
   std::atomic<uint64_t> submitted_{0}, sent_{0}, failed_{0}, dropped_{0}, retries_{0},
-      bytes_sent_{0};
+      bytes_sent_{0}, rejected_{0};
   void* curl_ = nullptr;  // CURL*, owned by the worker thread
   std::thread worker_;
 };

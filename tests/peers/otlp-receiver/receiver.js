@@ -5,10 +5,12 @@
 //
 // Usage: node receiver.js --out FILE [--port N] [--fail-first N]
 //                         [--fail-status 503] [--retry-after SECONDS]
+//                         [--reject N]
 // Prints {"port": N} on stdout once listening. Every request becomes one JSON
 // line in FILE: {t, path, status, contentType, contentEncoding, request}. The
 // first --fail-first requests are answered with --fail-status (and
-// Retry-After) and recorded with "request": null. Exits on SIGTERM or when
+// Retry-After) and recorded with "request": null. --reject N answers accepted
+// requests with an OTLP partial success rejecting N items. Exits on SIGTERM or when
 // stdin closes, so it cannot outlive the test that started it.
 'use strict';
 
@@ -18,7 +20,7 @@ const zlib = require('zlib');
 const root = require('@opentelemetry/otlp-transformer/build/src/generated/root');
 
 function parseArgs(argv) {
-  const opts = { port: 0, out: null, failFirst: 0, failStatus: 503, retryAfter: null };
+  const opts = { port: 0, out: null, failFirst: 0, failStatus: 503, retryAfter: null, reject: 0 };
   for (let i = 2; i < argv.length; i += 2) {
     const [key, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${key}: missing value`);
@@ -27,6 +29,7 @@ function parseArgs(argv) {
     else if (key === '--fail-first') opts.failFirst = Number(value);
     else if (key === '--fail-status') opts.failStatus = Number(value);
     else if (key === '--retry-after') opts.retryAfter = value;
+    else if (key === '--reject') opts.reject = Number(value);
     else throw new Error(`unknown option ${key}`);
   }
   if (!opts.out) throw new Error('--out FILE is required');
@@ -79,7 +82,11 @@ const server = http.createServer((req, res) => {
       entry.request = codec[0].toObject(msg, { longs: String, enums: String, bytes: String, arrays: true });
       entry.status = 200;
       record(entry);
-      const response = codec[1].encode(codec[1].create({})).finish();
+      const partial = req.url === '/v1/metrics'
+        ? { rejectedDataPoints: opts.reject, errorMessage: 'test rejects' }
+        : { rejectedLogRecords: opts.reject, errorMessage: 'test rejects' };
+      const reply = opts.reject > 0 ? { partialSuccess: partial } : {};
+      const response = codec[1].encode(codec[1].create(reply)).finish();
       res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end(Buffer.from(response));
     } catch (err) {
       entry.status = 400;

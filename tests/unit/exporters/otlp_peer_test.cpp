@@ -59,7 +59,12 @@ class Receiver {
   Receiver(const fs::path& out, std::vector<std::string> extra = {}, int port = 0)
       : out_(out),
         proc_(args(out, std::move(extra), port), kReceiverDir, out.string() + ".stderr") {
-    port_ = json::parse(proc_.read_line(30s))["port"].get<int>();
+    try {
+      port_ = json::parse(proc_.read_line(30s))["port"].get<int>();
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string(e.what()) + "; receiver stderr:\n" +
+                               testing::read_file(out.string() + ".stderr"));
+    }
   }
   int port() const { return port_; }
   std::string url(std::string_view path) const {
@@ -383,6 +388,21 @@ TEST_F(OtlpPeer, FullQueueDropsTheOldestBatches) {
   EXPECT_EQ(received, expected);
   EXPECT_EQ(sender.stats().sent, 5u);
   EXPECT_EQ(sender.stats().lost(), 5u);
+}
+
+TEST_F(OtlpPeer, PartialSuccessIsCountedNotRetried) {
+  Receiver rx(dir_.path() / "requests.jsonl", {"--reject", "3"});
+  OtlpSender sender(sender_to(rx));
+  OtlpMetricsEncoder enc({Temporality::Cumulative, {}});
+  sender.submit(Signal::Metrics, enc.encode(sample_snapshot(1)).SerializeAsString());
+  ASSERT_TRUE(sender.flush(20s));
+  const ExportStats st = sender.stats();
+  EXPECT_EQ(st.sent, 1u);
+  EXPECT_EQ(st.rejected, 3u);
+  EXPECT_EQ(st.retries, 0u);
+  EXPECT_EQ(rx.entries().size(), 1u);
+  EXPECT_NE(sender.last_error().find("rejected 3 items: test rejects"), std::string::npos)
+      << sender.last_error();
 }
 
 TEST_F(OtlpPeer, PipelineFeedsBothExportersFromOnePush) {
