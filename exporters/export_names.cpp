@@ -1,0 +1,65 @@
+#include "exporters/export_names.h"
+
+#include "exporters/naming.h"
+
+namespace kpulse::exporters {
+namespace {
+
+// Label/attribute keys each component kind contributes, from a representative
+// component so this table cannot disagree with component_attributes().
+std::string keys_for_scopes(uint32_t scopes, bool otlp) {
+  std::string out;
+  for (int k = 0; k < model::kComponentKinds; ++k) {
+    if (!(scopes & (1u << k))) continue;
+    model::Component c;
+    c.kind = static_cast<model::ComponentKind>(k);
+    c.id = c.kind == model::ComponentKind::Cpu ? "cpu0" : "1";
+    std::string keys;
+    for (const auto& a : component_attributes(c)) {
+      if (!keys.empty()) keys += "+";
+      keys += otlp ? a.otlp_key : a.prometheus_key;
+    }
+    if (keys.empty()) keys = "—";
+    if (!out.empty()) out += ", ";
+    out += std::string(model::to_string(c.kind)) + ": " + keys;
+  }
+  return out;
+}
+
+std::string_view otlp_instrument(model::MetricType t) {
+  switch (t) {
+    case model::MetricType::Counter:
+      return "Sum (monotonic)";
+    case model::MetricType::Gauge:
+      return "Gauge";
+    case model::MetricType::Histogram:
+      return "Histogram (explicit bounds, s)";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string exported_metrics_markdown() {
+  std::string out =
+      "| kpulse metric | OTLP name | OTLP unit / instrument | OTLP attributes by component | "
+      "Prometheus name | Prometheus labels by component |\n"
+      "|---|---|---|---|---|---|\n";
+  for (const auto& m : model::all_metrics()) {
+    std::string otlp = "`" + otlp_name(m) + "`";
+    if (!m.otel_attribute.empty()) otlp += " `{" + std::string(m.otel_attribute) + "}`";
+    std::string prom = "`" + prometheus_name(m) + "`";
+    std::string otlp_keys = keys_for_scopes(m.scopes, true);
+    std::string prom_keys = keys_for_scopes(m.scopes, false);
+    if (m.id == model::MetricId::NetDrops) {
+      otlp_keys += " (+" + std::string(kOtlpLabelKey) + ")";
+      prom_keys += " (+" + std::string(kPrometheusLabelKey) + ")";
+    }
+    out += "| `" + std::string(m.name) + "` | " + otlp + " | `" + std::string(model::ucum(m.unit)) +
+           "` " + std::string(otlp_instrument(m.type)) + " | " + otlp_keys + " | " + prom + " " +
+           std::string(model::to_string(m.type)) + " | " + prom_keys + " |\n";
+  }
+  return out;
+}
+
+}  // namespace kpulse::exporters

@@ -1,0 +1,219 @@
+#include "exporters/otlp_encoder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "exporters/histogram_buckets.h"
+#include "exporters/naming.h"
+#include "exporters/resource.h"
+
+namespace kpulse::exporters {
+namespace {
+
+namespace common = opentelemetry::proto::common::v1;
+namespace metrics = opentelemetry::proto::metrics::v1;
+namespace logs = opentelemetry::proto::logs::v1;
+
+constexpr const char* kScopeName = "kpulse";
+
+void add_string(google::protobuf::RepeatedPtrField<common::KeyValue>* attrs, std::string_view key,
+                std::string_view value) {
+  auto* kv = attrs->Add();
+  kv->set_key(std::string(key));
+  kv->mutable_value()->set_string_value(std::string(value));
+}
+
+void add_component(google::protobuf::RepeatedPtrField<common::KeyValue>* attrs,
+                   const std::vector<ComponentAttribute>& component) {
+  for (const auto& a : component) {
+    auto* kv = attrs->Add();
+    kv->set_key(std::string(a.otlp_key));
+    if (a.int_value)
+      kv->mutable_value()->set_int_value(*a.int_value);
+    else
+      kv->mutable_value()->set_string_value(a.value);
+  }
+}
+
+void fill_resource(opentelemetry::proto::resource::v1::Resource* r, const KeyValues& resource) {
+  for (const auto& [k, v] : resource) add_string(r->mutable_attributes(), k, v);
+}
+
+void fill_scope(common::InstrumentationScope* scope) {
+  scope->set_name(kScopeName);
+  scope->set_version(std::string(kpulse_version()));
+}
+
+// The convention's attribute for one catalog metric, parsed once.
+const std::vector<std::optional<CatalogAttribute>>& catalog_attributes() {
+  static const auto attrs = [] {
+    std::vector<std::optional<CatalogAttribute>> v(model::metric_count());
+    for (const auto& m : model::all_metrics())
+      v[size_t(m.id)] = parse_catalog_attribute(m.otel_attribute);
+    return v;
+  }();
+  return attrs;
+}
+
+struct Point {
+  size_t component;  // rank in sorted order
+  model::MetricId id;
+  const model::Sample* sample = nullptr;
+  const model::LabeledSample* labeled = nullptr;
+  const model::HistogramSample* histogram = nullptr;
+};
+
+}  // namespace
+
+OtlpMetricsEncoder::OtlpMetricsEncoder(OtlpEncoderOptions options) : options_(std::move(options)) {}
+
+otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
+    const model::Snapshot& snapshot) {
+  const uint64_t now_ns = static_cast<uint64_t>(std::max<int64_t>(snapshot.time_ns, 0));
+  const uint64_t interval_ns = static_cast<uint64_t>(std::max(snapshot.interval_s, 0.0) * 1e9);
+  const uint64_t interval_start_ns = now_ns > interval_ns ? now_ns - interval_ns : 0;
+  // Cumulative series start when this stream first saw them; the sources'
+  // own start (boot, cgroup creation) is not known per series.
+  if (cumulative_start_ns_ == 0) cumulative_start_ns_ = interval_start_ns;
+  const bool delta = options_.temporality == Temporality::Delta;
+  const uint64_t start_ns = delta ? interval_start_ns : cumulative_start_ns_;
+  const auto temporality =
+      delta ? metrics::AGGREGATION_TEMPORALITY_DELTA : metrics::AGGREGATION_TEMPORALITY_CUMULATIVE;
+
+  // Same stable order as the Prometheus view: by kind, then id.
+  const auto& comps = snapshot.components;
+  std::vector<size_t> order(comps.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (comps[a].kind != comps[b].kind) return comps[a].kind < comps[b].kind;
+    return comps[a].id < comps[b].id;
+  });
+
+  const auto& families = otlp_families();
+  std::vector<std::vector<Point>> by_family(families.size());
+  std::vector<std::vector<ComponentAttribute>> attrs(comps.size());
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    const auto& c = comps[order[rank]];
+    attrs[rank] = component_attributes(c);
+    for (const auto& s : c.samples)
+      if (!std::isnan(s.value)) by_family[otlp_family_index(s.id)].push_back({rank, s.id, &s});
+    for (const auto& l : c.labeled)
+      if (!std::isnan(l.value))
+        by_family[otlp_family_index(l.id)].push_back({rank, l.id, nullptr, &l});
+    for (const auto& h : c.histograms)
+      by_family[otlp_family_index(h.id)].push_back({rank, h.id, nullptr, nullptr, &h});
+  }
+
+  otlp_metrics::ExportMetricsServiceRequest req;
+  auto* rm = req.add_resource_metrics();
+  fill_resource(rm->mutable_resource(), options_.resource);
+  auto* sm = rm->add_scope_metrics();
+  fill_scope(sm->mutable_scope());
+
+  const auto& conv_attrs = catalog_attributes();
+  const auto bounds = explicit_bounds_seconds();
+  for (size_t f = 0; f < families.size(); ++f) {
+    if (by_family[f].empty()) continue;
+    const OtlpFamily& fam = families[f];
+    auto* metric = sm->add_metrics();
+    metric->set_name(fam.name);
+    metric->set_unit(fam.unit);
+    metric->set_description(fam.description);
+
+    auto fill_attrs = [&](auto* point_attrs, const Point& p) {
+      if (const auto& ca = conv_attrs[size_t(p.id)]) add_string(point_attrs, ca->key, ca->value);
+      add_component(point_attrs, attrs[p.component]);
+      if (p.labeled) add_string(point_attrs, kOtlpLabelKey, p.labeled->label);
+    };
+
+    switch (fam.type) {
+      case model::MetricType::Gauge: {
+        auto* g = metric->mutable_gauge();
+        for (const auto& p : by_family[f]) {
+          auto* dp = g->add_data_points();
+          fill_attrs(dp->mutable_attributes(), p);
+          dp->set_time_unix_nano(now_ns);
+          dp->set_as_double(p.labeled ? p.labeled->value : p.sample->value);
+        }
+        break;
+      }
+      case model::MetricType::Counter: {
+        auto* s = metric->mutable_sum();
+        s->set_aggregation_temporality(temporality);
+        s->set_is_monotonic(true);
+        for (const auto& p : by_family[f]) {
+          auto* dp = s->add_data_points();
+          fill_attrs(dp->mutable_attributes(), p);
+          dp->set_start_time_unix_nano(start_ns);
+          dp->set_time_unix_nano(now_ns);
+          const double v = p.labeled ? (delta ? p.labeled->delta : p.labeled->value)
+                                     : (delta ? p.sample->delta : p.sample->value);
+          dp->set_as_double(v);
+        }
+        break;
+      }
+      case model::MetricType::Histogram: {
+        auto* h = metric->mutable_histogram();
+        h->set_aggregation_temporality(temporality);
+        for (const auto& p : by_family[f]) {
+          const model::Log2Histogram& src = delta ? p.histogram->delta : p.histogram->total;
+          auto* dp = h->add_data_points();
+          fill_attrs(dp->mutable_attributes(), p);
+          dp->set_start_time_unix_nano(start_ns);
+          dp->set_time_unix_nano(now_ns);
+          dp->set_count(bucket_total(src));
+          dp->set_sum(sum_seconds(src));
+          dp->mutable_bucket_counts()->Add(src.slots.begin(), src.slots.end());
+          dp->mutable_explicit_bounds()->Add(bounds.begin(), bounds.end());
+        }
+        break;
+      }
+    }
+  }
+  return req;
+}
+
+otlp_logs::ExportLogsServiceRequest encode_events(std::span<const ExportEvent> events,
+                                                  const KeyValues& resource) {
+  otlp_logs::ExportLogsServiceRequest req;
+  auto* rl = req.add_resource_logs();
+  fill_resource(rl->mutable_resource(), resource);
+  auto* sl = rl->add_scope_logs();
+  fill_scope(sl->mutable_scope());
+  for (const auto& e : events) {
+    auto* r = sl->add_log_records();
+    const uint64_t t = static_cast<uint64_t>(std::max<int64_t>(e.time_ns, 0));
+    r->set_time_unix_nano(t);
+    r->set_observed_time_unix_nano(t);
+    switch (e.severity) {
+      case EventSeverity::Debug:
+        r->set_severity_number(logs::SEVERITY_NUMBER_DEBUG);
+        r->set_severity_text("DEBUG");
+        break;
+      case EventSeverity::Info:
+        r->set_severity_number(logs::SEVERITY_NUMBER_INFO);
+        r->set_severity_text("INFO");
+        break;
+      case EventSeverity::Warn:
+        r->set_severity_number(logs::SEVERITY_NUMBER_WARN);
+        r->set_severity_text("WARN");
+        break;
+      case EventSeverity::Error:
+        r->set_severity_number(logs::SEVERITY_NUMBER_ERROR);
+        r->set_severity_text("ERROR");
+        break;
+      case EventSeverity::Fatal:
+        r->set_severity_number(logs::SEVERITY_NUMBER_FATAL);
+        r->set_severity_text("FATAL");
+        break;
+    }
+    r->set_event_name(e.name);
+    r->mutable_body()->set_string_value(e.body);
+    for (const auto& [k, v] : e.attributes) add_string(r->mutable_attributes(), k, v);
+  }
+  return req;
+}
+
+}  // namespace kpulse::exporters

@@ -1,0 +1,44 @@
+// Snapshots -> OTLP ExportMetricsServiceRequest; events -> ExportLogsServiceRequest.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "exporters/export_event.h"
+#include "exporters/otlp_config.h"
+#include "metrics_service.pb.h"
+#include "logs_service.pb.h"
+#include "model/snapshot.h"
+
+namespace kpulse::exporters {
+
+namespace otlp_metrics = opentelemetry::proto::collector::metrics::v1;
+namespace otlp_logs = opentelemetry::proto::collector::logs::v1;
+
+struct OtlpEncoderOptions {
+  Temporality temporality = Temporality::Cumulative;
+  KeyValues resource;  // see resource.h
+};
+
+// Keeps the start time of cumulative series across snapshots, so one encoder
+// belongs to one export stream.
+class OtlpMetricsEncoder {
+ public:
+  explicit OtlpMetricsEncoder(OtlpEncoderOptions options);
+
+  // One ResourceMetrics with one ScopeMetrics ("kpulse"); catalog metrics that
+  // share a semantic-convention name become one Metric whose data points carry
+  // the convention's attribute (cpu.mode=user, ...) and the component's.
+  otlp_metrics::ExportMetricsServiceRequest encode(const model::Snapshot& snapshot);
+
+  [[nodiscard]] const OtlpEncoderOptions& options() const { return options_; }
+
+ private:
+  OtlpEncoderOptions options_;
+  uint64_t cumulative_start_ns_ = 0;
+};
+
+otlp_logs::ExportLogsServiceRequest encode_events(std::span<const ExportEvent> events,
+                                                  const KeyValues& resource);
+
+}  // namespace kpulse::exporters

@@ -1,0 +1,93 @@
+#include "exporters/prometheus_server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <charconv>
+#include <stdexcept>
+
+#include "exporters/prometheus_text.h"
+
+namespace kpulse::exporters {
+
+ListenAddress parse_listen_address(std::string_view text) {
+  ListenAddress a;
+  std::string_view port_text = text;
+  if (!text.empty() && text.front() == '[') {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      throw std::invalid_argument("listen address '" + std::string(text) +
+                                  "': expected [IPv6]:PORT");
+    a.host = std::string(text.substr(1, close - 1));
+    port_text = text.substr(close + 2);
+  } else if (const size_t colon = text.rfind(':'); colon != std::string_view::npos) {
+    if (colon > 0) a.host = std::string(text.substr(0, colon));
+    port_text = text.substr(colon + 1);
+  }
+  int port = -1;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || port < 0 || port > 65535)
+    throw std::invalid_argument("listen address '" + std::string(text) + "': port '" +
+                                std::string(port_text) + "' is not 0..65535");
+  a.port = port;
+  return a;
+}
+
+PrometheusServer::PrometheusServer(ListenAddress address)
+    : server_(std::make_unique<httplib::Server>()), snapshot_(std::make_shared<model::Snapshot>()) {
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    const auto text = current_text();
+    ++scrapes_;
+    res.set_content(*text, kPrometheusContentType);
+  });
+  server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("kpulse exporter: metrics at /metrics\n", "text/plain");
+  });
+  // httplib's default also sets SO_REUSEPORT, which would let a second kpulse
+  // silently share the port and answer half the scrapes. Keep SO_REUSEADDR only.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  port_ = address.port == 0
+              ? server_->bind_to_any_port(address.host)
+              : (server_->bind_to_port(address.host, address.port) ? address.port : -1);
+  if (port_ < 0)
+    throw std::runtime_error("prometheus: cannot listen on " + address.host + ":" +
+                             std::to_string(address.port) + " (in use or not a local address)");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // stop() is a no-op until the accept loop runs; a destructor racing ahead of
+  // it would then join a server that never stops.
+  for (int i = 0; i < 5000 && !server_->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+PrometheusServer::~PrometheusServer() {
+  server_->stop();
+  thread_.join();
+}
+
+void PrometheusServer::publish(const model::Snapshot& snapshot) {
+  auto copy = std::make_shared<const model::Snapshot>(snapshot);
+  std::lock_guard lock(mu_);
+  snapshot_ = std::move(copy);
+  text_.reset();
+}
+
+std::shared_ptr<const std::string> PrometheusServer::current_text() {
+  std::lock_guard encode_lock(encode_mu_);
+  std::shared_ptr<const model::Snapshot> snap;
+  {
+    std::lock_guard lock(mu_);
+    if (text_) return text_;
+    snap = snapshot_;
+  }
+  auto text = std::make_shared<const std::string>(prometheus_text(*snap));
+  std::lock_guard lock(mu_);
+  // A publish() during encoding wins: its snapshot is encoded on the next scrape.
+  if (snapshot_ == snap) text_ = text;
+  return text;
+}
+
+}  // namespace kpulse::exporters

@@ -1,0 +1,157 @@
+#include "exporters/prometheus_text.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "exporters/histogram_buckets.h"
+#include "exporters/naming.h"
+
+namespace kpulse::exporters {
+namespace {
+
+// Component labels rendered once per snapshot: `cgroup="/a",` style without
+// braces, with a trailing comma when non-empty so more labels can follow.
+std::string component_labels(const model::Component& c) {
+  std::string out;
+  for (const auto& a : component_attributes(c)) {
+    out += a.prometheus_key;
+    out += "=\"";
+    append_label_value(out, a.value);
+    out += "\",";
+  }
+  return out;
+}
+
+// Writes `{labels}` from a prefix ending in ',' (or empty) plus an optional
+// extra pair already formatted; drops the trailing comma.
+void append_label_set(std::string& out, std::string_view prefix, std::string_view extra) {
+  if (prefix.empty() && extra.empty()) return;
+  out += '{';
+  if (extra.empty()) {
+    out.append(prefix.substr(0, prefix.size() - 1));
+  } else {
+    out += prefix;
+    out += extra;
+  }
+  out += '}';
+}
+
+struct Series {
+  size_t component;  // index into the sorted component order
+  const model::Sample* sample = nullptr;
+  const model::LabeledSample* labeled = nullptr;
+  const model::HistogramSample* histogram = nullptr;
+};
+
+void append_header(std::string& out, const std::string& name, const model::MetricInfo& m) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  append_help_text(out, m.help);
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += to_string(m.type);  // counter / gauge / histogram, as Prometheus spells them
+  out += '\n';
+}
+
+void append_histogram(std::string& out, const std::string& name, const std::string& labels,
+                      const model::Log2Histogram& h) {
+  const auto le = prometheus_le_values();
+  uint64_t cumulative = 0;
+  std::string extra;
+  for (int i = 0; i < model::kHistogramSlots; ++i) {
+    cumulative += h.slots[i];
+    out += name;
+    out += "_bucket";
+    extra.assign("le=\"");
+    extra += le[i];
+    extra += '"';
+    append_label_set(out, labels, extra);
+    out += ' ';
+    out += std::to_string(cumulative);
+    out += '\n';
+  }
+  out += name;
+  out += "_sum";
+  append_label_set(out, labels, {});
+  out += ' ';
+  append_double(out, sum_seconds(h));
+  out += '\n';
+  out += name;
+  out += "_count";
+  append_label_set(out, labels, {});
+  out += ' ';
+  out += std::to_string(cumulative);
+  out += '\n';
+}
+
+}  // namespace
+
+void append_prometheus_text(std::string& out, const model::Snapshot& snapshot) {
+  const auto& comps = snapshot.components;
+  std::vector<size_t> order(comps.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (comps[a].kind != comps[b].kind) return comps[a].kind < comps[b].kind;
+    return comps[a].id < comps[b].id;
+  });
+
+  std::vector<std::string> labels(comps.size());
+  std::vector<std::vector<Series>> by_metric(model::metric_count());
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    const auto& c = comps[order[rank]];
+    labels[rank] = component_labels(c);
+    for (const auto& s : c.samples)
+      if (!std::isnan(s.value)) by_metric[size_t(s.id)].push_back({rank, &s, nullptr, nullptr});
+    for (const auto& l : c.labeled)
+      if (!std::isnan(l.value)) by_metric[size_t(l.id)].push_back({rank, nullptr, &l, nullptr});
+    for (const auto& h : c.histograms)
+      by_metric[size_t(h.id)].push_back({rank, nullptr, nullptr, &h});
+  }
+
+  std::string extra;
+  for (const auto& m : model::all_metrics()) {
+    auto& series = by_metric[size_t(m.id)];
+    if (series.empty()) continue;
+    // Components are already in order; labeled samples also need their label order.
+    std::stable_sort(series.begin(), series.end(), [](const Series& a, const Series& b) {
+      if (a.component != b.component) return a.component < b.component;
+      if (a.labeled && b.labeled) return a.labeled->label < b.labeled->label;
+      return false;
+    });
+    const std::string name = prometheus_name(m);
+    append_header(out, name, m);
+    for (const auto& s : series) {
+      const std::string& prefix = labels[s.component];
+      if (s.histogram) {
+        append_histogram(out, name, prefix, s.histogram->total);
+        continue;
+      }
+      out += name;
+      if (s.labeled) {
+        extra.assign(kPrometheusLabelKey);
+        extra += "=\"";
+        append_label_value(extra, s.labeled->label);
+        extra += '"';
+        append_label_set(out, prefix, extra);
+      } else {
+        append_label_set(out, prefix, {});
+      }
+      out += ' ';
+      append_double(out, s.labeled ? s.labeled->value : s.sample->value);
+      out += '\n';
+    }
+  }
+}
+
+std::string prometheus_text(const model::Snapshot& snapshot) {
+  std::string out;
+  out.reserve(4096 + snapshot.components.size() * 1024);
+  append_prometheus_text(out, snapshot);
+  return out;
+}
+
+}  // namespace kpulse::exporters
