@@ -67,85 +67,66 @@ static __always_inline bool is_tcp(const struct sock *sk)
 	return sk && BPF_CORE_READ(sk, sk_protocol) == KP_IPPROTO_TCP;
 }
 
+/* Every rung below ends here; `sk` may be NULL when only the sender's own
+ * context is known (kretprobe), which charges the current cgroup. */
+static __always_inline int count_bytes(const struct sock *sk, long bytes, bool sent)
+{
+	__u64 cgid;
+	struct kp_net_cgroup *s;
+
+	if (bytes <= 0)
+		return 0;
+	if (sk) {
+		s = sock_stats(sk);
+	} else {
+		cgid = bpf_get_current_cgroup_id();
+		s = cgroup_stats(&cgid);
+	}
+	if (!s)
+		return 0;
+	if (sent)
+		s->tx_bytes += bytes;
+	else
+		s->rx_bytes += bytes;
+	return 0;
+}
+
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(kp_sock_send_length, struct sock *sk, int ret)
 {
-	struct kp_net_cgroup *s;
-
-	if (ret <= 0 || !is_tcp(sk))
-		return 0;
-	s = sock_stats(sk);
-	if (s)
-		s->tx_bytes += ret;
-	return 0;
+	return is_tcp(sk) ? count_bytes(sk, ret, true) : 0;
 }
 
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(kp_sock_recv_length, struct sock *sk, int ret)
 {
-	struct kp_net_cgroup *s;
-
-	if (ret <= 0 || !is_tcp(sk))
-		return 0;
-	s = sock_stats(sk);
-	if (s)
-		s->rx_bytes += ret;
-	return 0;
+	return is_tcp(sk) ? count_bytes(sk, ret, false) : 0;
 }
 
 SEC("fexit/tcp_sendmsg")
 int BPF_PROG(kp_tcp_sendmsg, struct sock *sk, struct msghdr *msg, size_t size, int ret)
 {
-	struct kp_net_cgroup *s;
-
-	if (ret <= 0)
-		return 0;
-	s = sock_stats(sk);
-	if (s)
-		s->tx_bytes += ret;
-	return 0;
+	return count_bytes(sk, ret, true);
 }
 
 /* tcp_cleanup_rbuf runs after every read with the bytes copied to the user. */
 SEC("fentry/tcp_cleanup_rbuf")
 int BPF_PROG(kp_tcp_cleanup_rbuf, struct sock *sk, int copied)
 {
-	struct kp_net_cgroup *s;
-
-	if (copied <= 0)
-		return 0;
-	s = sock_stats(sk);
-	if (s)
-		s->rx_bytes += copied;
-	return 0;
+	return count_bytes(sk, copied, false);
 }
 
 /* Kprobe rung for kernels without BPF trampolines. */
 SEC("kprobe/tcp_cleanup_rbuf")
 int BPF_KPROBE(kp_tcp_cleanup_rbuf_kprobe, struct sock *sk, int copied)
 {
-	struct kp_net_cgroup *s;
-
-	if (copied <= 0)
-		return 0;
-	s = sock_stats(sk);
-	if (s)
-		s->rx_bytes += copied;
-	return 0;
+	return count_bytes(sk, copied, false);
 }
 
 SEC("kretprobe/tcp_sendmsg")
 int BPF_KRETPROBE(kp_tcp_sendmsg_kretprobe, int ret)
 {
-	__u64 cgid = bpf_get_current_cgroup_id(); /* the sender's own context */
-	struct kp_net_cgroup *s;
-
-	if (ret <= 0)
-		return 0;
-	s = cgroup_stats(&cgid);
-	if (s)
-		s->tx_bytes += ret;
-	return 0;
+	return count_bytes(0, ret, true); /* the sender's own context */
 }
 
 /* ---- retransmits and resets ------------------------------------------------- */

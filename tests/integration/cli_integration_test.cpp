@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -17,19 +20,55 @@ namespace {
 using namespace std::chrono_literals;
 const std::string kBin = KPULSE_BINARY;
 
-// Programs and links of ours still in the kernel (names start with "kp_").
-std::string leftover_programs() {
-  std::string out;
-  run("bpftool prog show 2>/dev/null | grep -E 'name kp_' || true", &out);
-  return out;
+// BPF program ids a process holds open, from its fdinfo (exact even when
+// other kpulse processes run on the same machine).
+std::set<unsigned> programs_held_by(pid_t pid) {
+  std::set<unsigned> ids;
+  std::error_code ec;
+  for (const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fdinfo", ec)) {
+    std::ifstream in(e.path());
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("prog_id:", 0) == 0) ids.insert(std::stoul(line.substr(8)));
+  }
+  return ids;
+}
+
+// Those of `ids` the kernel still has.
+std::string still_loaded(const std::set<unsigned>& ids) {
+  std::string left;
+  for (unsigned id : ids)
+    if (run("bpftool prog show id " + std::to_string(id) + " >/dev/null 2>&1") == 0)
+      left += std::to_string(id) + " ";
+  return left;
+}
+
+// Runs kpulse with `args` in the background until it holds probes; returns
+// its pid and the program ids it holds.
+pid_t start_kpulse(const std::vector<std::string>& args, std::set<unsigned>& ids) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    std::vector<char*> argv{const_cast<char*>("kpulse")};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(kBin.c_str(), argv.data());
+    _exit(127);
+  }
+  // sched, block, net and mem together attach well over 10 programs.
+  for (int i = 0; i < 200 && ids.size() < 10; ++i) {
+    std::this_thread::sleep_for(50ms);
+    ids = programs_held_by(pid);
+  }
+  return pid;
 }
 
 // The kernel frees detached programs after an RCU grace period, so give it
 // a moment before calling anything a leftover.
-std::string leftovers_after_grace() {
+std::string leftovers_after_grace(const std::set<unsigned>& ids) {
   std::string left;
   for (int i = 0; i < 60; ++i) {
-    left = leftover_programs();
+    left = still_loaded(ids);
     if (left.empty()) break;
     std::this_thread::sleep_for(50ms);
   }
@@ -61,24 +100,22 @@ TEST(Cli, SnapshotJsonFollowsTheSchema) {
 TEST(Cli, NothingOfKpulseStaysInTheKernelAfterExit) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   ASSERT_TRUE(have_command("bpftool"));
-  ASSERT_EQ(leftovers_after_grace(), "") << "programs left by an earlier run";
-  std::string out;
-  ASSERT_EQ(run(kBin + " snapshot --interval 0.3 >/dev/null", &out), 0) << out;
-  EXPECT_EQ(leftovers_after_grace(), "");
+  std::set<unsigned> ids;
+  pid_t pid = start_kpulse({"snapshot", "--interval", "1"}, ids);
+  ASSERT_GE(ids.size(), 10u) << "probes never attached";
+  EXPECT_NE(still_loaded(ids), "");  // loaded while it runs
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(leftovers_after_grace(ids), "");
 }
 
 TEST(Cli, SigintDetachesCleanlyAndQuickly) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
-  ASSERT_EQ(leftovers_after_grace(), "");
-  pid_t pid = fork();
-  if (pid == 0) {
-    freopen("/dev/null", "w", stdout);
-    execl(kBin.c_str(), "kpulse", "snapshot", "--interval", "30", (char*)nullptr);
-    _exit(127);
-  }
-  // Wait until the probes are attached, then interrupt.
-  for (int i = 0; i < 100 && leftover_programs().empty(); ++i) std::this_thread::sleep_for(50ms);
-  EXPECT_NE(leftover_programs(), "") << "probes never attached";
+  std::set<unsigned> ids;
+  pid_t pid = start_kpulse({"snapshot", "--interval", "30"}, ids);
+  ASSERT_GE(ids.size(), 10u) << "probes never attached";
   auto t0 = std::chrono::steady_clock::now();
   kill(pid, SIGINT);
   int status = 0;
@@ -86,7 +123,7 @@ TEST(Cli, SigintDetachesCleanlyAndQuickly) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
-  EXPECT_EQ(leftovers_after_grace(), "");
+  EXPECT_EQ(leftovers_after_grace(ids), "");
 }
 
 TEST(Cli, UnknownFlagPrintsUsageAndFails) {

@@ -22,19 +22,21 @@ void add_histogram(model::Component& c, MetricId id, const kp_hist& total, const
 }
 
 void add_sched_samples(model::Component& c, const kp_sched_cgroup& t, const kp_sched_cgroup& d) {
-  c.set_counter(MetricId::SchedOncpuTime, double(t.oncpu_ns) * kNs, double(d.oncpu_ns) * kNs);
-  c.set_counter(MetricId::SchedVoluntarySwitches, double(t.voluntary), double(d.voluntary));
-  c.set_counter(MetricId::SchedInvoluntarySwitches, double(t.involuntary), double(d.involuntary));
+  add_sched_counters(c, t, d);
   c.set_counter(MetricId::VmMajorFaults, double(t.major_faults), double(d.major_faults));
   add_histogram(c, MetricId::SchedRunqLatency, t.runq_latency, d.runq_latency);
 }
 
-void add_block_samples(model::Component& c, const kp_block_stats& t, const kp_block_stats& d) {
+void add_block_counters(model::Component& c, const kp_block_stats& t, const kp_block_stats& d) {
   c.set_counter(MetricId::BlkReadOps, double(t.read_ops), double(d.read_ops));
   c.set_counter(MetricId::BlkWriteOps, double(t.write_ops), double(d.write_ops));
   c.set_counter(MetricId::BlkReadBytes, double(t.read_bytes), double(d.read_bytes));
   c.set_counter(MetricId::BlkWriteBytes, double(t.write_bytes), double(d.write_bytes));
   c.set_counter(MetricId::BlkErrors, double(t.errors), double(d.errors));
+}
+
+void add_block_samples(model::Component& c, const kp_block_stats& t, const kp_block_stats& d) {
+  add_block_counters(c, t, d);
   add_histogram(c, MetricId::BlkQueueLatency, t.queue_latency, d.queue_latency);
   add_histogram(c, MetricId::BlkDeviceLatency, t.device_latency, d.device_latency);
 }

@@ -16,8 +16,24 @@ T subtract_u64_fields(const T& now, const T& before) {
                                     [](__u64 n, __u64 b) { return n >= b ? n - b : n; });
 }
 
+// On-CPU time and context switches: the fields kp_sched_cgroup and
+// kp_sched_proc share.
+template <class T>
+void add_sched_counters(model::Component& c, const T& total, const T& delta) {
+  using model::MetricId;
+  c.set_counter(MetricId::SchedOncpuTime, double(total.oncpu_ns) * 1e-9,
+                double(delta.oncpu_ns) * 1e-9);
+  c.set_counter(MetricId::SchedVoluntarySwitches, double(total.voluntary), double(delta.voluntary));
+  c.set_counter(MetricId::SchedInvoluntarySwitches, double(total.involuntary),
+                double(delta.involuntary));
+}
+
+// Counters plus major faults and the run-queue latency histogram.
 void add_sched_samples(model::Component& c, const kp_sched_cgroup& total,
                        const kp_sched_cgroup& delta);
+// Ops, bytes and errors (no histograms).
+void add_block_counters(model::Component& c, const kp_block_stats& total,
+                        const kp_block_stats& delta);
 void add_block_samples(model::Component& c, const kp_block_stats& total,
                        const kp_block_stats& delta);
 void add_net_samples(model::Component& c, const kp_net_cgroup& total, const kp_net_cgroup& delta);

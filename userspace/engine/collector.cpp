@@ -250,26 +250,8 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   if (host) {
     // Host block/tcp/sched come from the same per-cgroup maps; the run-queue
     // histogram is the per-CPU one (below), faults and OOMs from /proc/vmstat.
-    if (t.sched) {
-      host->set_counter(MetricId::SchedOncpuTime, host_bpf.sched.oncpu_ns * 1e-9,
-                        host_delta.sched.oncpu_ns * 1e-9);
-      host->set_counter(MetricId::SchedVoluntarySwitches, double(host_bpf.sched.voluntary),
-                        double(host_delta.sched.voluntary));
-      host->set_counter(MetricId::SchedInvoluntarySwitches, double(host_bpf.sched.involuntary),
-                        double(host_delta.sched.involuntary));
-    }
-    if (t.block) {
-      host->set_counter(MetricId::BlkReadOps, double(host_bpf.block.read_ops),
-                        double(host_delta.block.read_ops));
-      host->set_counter(MetricId::BlkWriteOps, double(host_bpf.block.write_ops),
-                        double(host_delta.block.write_ops));
-      host->set_counter(MetricId::BlkReadBytes, double(host_bpf.block.read_bytes),
-                        double(host_delta.block.read_bytes));
-      host->set_counter(MetricId::BlkWriteBytes, double(host_bpf.block.write_bytes),
-                        double(host_delta.block.write_bytes));
-      host->set_counter(MetricId::BlkErrors, double(host_bpf.block.errors),
-                        double(host_delta.block.errors));
-    }
+    if (t.sched) add_sched_counters(*host, host_bpf.sched, host_delta.sched);
+    if (t.block) add_block_counters(*host, host_bpf.block, host_delta.block);
     if (t.net) add_net_samples(*host, host_bpf.net, host_delta.net);
     // A SYN dropped because the accept queue is full is freed without a drop
     // reason, so BPF tracepoints see only the final-ACK overflows; the
@@ -438,11 +420,7 @@ void Collector::Impl::add_processes(std::vector<Component>& comps, const probes:
       c = std::move(nc);
     }
     DeltaTracker::mark_unknown(*c);
-    c->set_counter(MetricId::SchedOncpuTime, a.total.oncpu_ns * 1e-9, a.delta.oncpu_ns * 1e-9);
-    c->set_counter(MetricId::SchedVoluntarySwitches, double(a.total.voluntary),
-                   double(a.delta.voluntary));
-    c->set_counter(MetricId::SchedInvoluntarySwitches, double(a.total.involuntary),
-                   double(a.delta.involuntary));
+    add_sched_counters(*c, a.total, a.delta);
     c->set_counter(MetricId::VmMajorFaults, double(a.total.major_faults),
                    double(a.delta.major_faults));
     comps.push_back(std::move(*c));

@@ -20,7 +20,7 @@ struct CollectorOptions {
   size_t max_processes = 500;             // process components per snapshot, busiest first
   bool include_idle_processes = false;    // also list processes with no activity
   // Bounds of the kernel maps (entries); a full map is counted in self.map_full.
-  uint32_t max_cgroups = 4096;            // per-cgroup stats, each probe group
+  uint32_t max_cgroups = 4096;             // per-cgroup stats, each probe group
   uint32_t max_tracked_processes = 16384;  // per-process scheduler stats
   uint32_t max_inflight_requests = 16384;  // block requests between start and completion
 };
