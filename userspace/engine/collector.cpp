@@ -287,7 +287,8 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
 
   // --- disks ---------------------------------------------------------------------
   if (t.block) {
-    for (const auto& [dev, now] : t.disks) {
+    for (const auto& [dev_key, now] : t.disks) {
+      const uint32_t dev = dev_key;  // a plain variable: lambdas may capture it (C++17 tools)
       kp_block_stats before{};
       if (auto it = prev_disks.find(dev); it != prev_disks.end()) before = it->second;
       kp_block_stats d = subtract_u64_fields(now, before);

@@ -43,7 +43,7 @@ const MetricInfo& info(MetricId id);
 std::optional<MetricId> metric_by_name(std::string_view name);
 inline constexpr size_t metric_count() {
   return 0
-#define X(ID, name, type, unit, scopes, otel, attr, help) +1
+#define X(ID, name, type, unit, scopes, otel, attr, help) +1  // NOLINT(bugprone-macro-parentheses)
 #include "model/metrics.def"
 #undef X
       ;

@@ -80,19 +80,19 @@ const char* to_string(Rung r) {
   return "?";
 }
 
-Candidate tp_btf(std::string program, std::string tracepoint) {
+Candidate tp_btf(std::string program, const std::string& tracepoint) {
   return {std::move(program), Rung::TpBtf,
           [tp = tracepoint](const KernelFeatures& f) { return f.has_tracepoint(tp); },
           "tracepoint " + tracepoint};
 }
 
-Candidate raw_tp(std::string program, std::string tracepoint) {
+Candidate raw_tp(std::string program, const std::string& tracepoint) {
   return {std::move(program), Rung::RawTp,
           [tp = tracepoint](const KernelFeatures& f) { return f.has_tracepoint(tp); },
           "tracepoint " + tracepoint};
 }
 
-Candidate fentry(std::string program, std::string function) {
+Candidate fentry(std::string program, const std::string& function) {
   return {std::move(program), Rung::Fentry,
           [fn = function](const KernelFeatures& f) { return f.has_function(fn); },
           "BTF function " + function};

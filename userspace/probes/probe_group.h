@@ -45,9 +45,9 @@ struct GroupSpec {
 };
 
 // Candidate helpers for the usual requirements.
-Candidate tp_btf(std::string program, std::string tracepoint);
-Candidate raw_tp(std::string program, std::string tracepoint);
-Candidate fentry(std::string program, std::string function);
+Candidate tp_btf(std::string program, const std::string& tracepoint);
+Candidate raw_tp(std::string program, const std::string& tracepoint);
+Candidate fentry(std::string program, const std::string& function);
 Candidate kprobe(std::string program, std::string function);
 
 class LoadedGroup {
