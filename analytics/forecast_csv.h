@@ -1,0 +1,18 @@
+// The forecast command's logic: CSV history in, one line per future step
+// out ("point lo80 hi80 lo95 hi95"). Used by `kpulse forecast` and by the
+// standalone kpulse_forecast_cli that evaluation harnesses pipe into.
+#pragma once
+
+#include <iostream>
+#include <string>
+
+namespace kpulse::analytics {
+
+// Reads `timestamp,value` rows (see forecast_input.h), forecasts `horizon`
+// steps of the series' own step, writes exactly `horizon` lines to `out`.
+// Returns 0, or 1 after writing "source:line: reason" to `err` (nothing goes
+// to `out` then).
+int forecast_csv(std::istream& in, std::ostream& out, int horizon, std::ostream& err = std::cerr,
+                 const std::string& source_name = "-");
+
+}  // namespace kpulse::analytics
