@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "analytics/forecast_clean.h"
 #include "analytics/forecast_profile.h"
 #include "analytics/season_detect.h"
 
@@ -28,7 +29,7 @@ std::string describe(const ProfileSpec& s) {
   return out + ")";
 }
 
-std::vector<ProfileSpec> candidate_specs(int n, const std::vector<int>& detected, int day,
+std::vector<ProfileSpec> candidate_specs(const std::vector<int>& detected, int day,
                                          int week, bool nonneg, double log_offset, bool bulk) {
   // Seasonal structures: detected, then the calendar ones when not detected
   // (the backtest throws them out if they don't help).
@@ -45,7 +46,7 @@ std::vector<ProfileSpec> candidate_specs(int n, const std::vector<int>& detected
       add(detected[1], 0);
     }
   }
-  if (!bulk || detected.empty()) {
+  {
     add(day, 0);
     add(day, week);
     add(week, 0);
@@ -57,7 +58,8 @@ std::vector<ProfileSpec> candidate_specs(int n, const std::vector<int>& detected
     if (p1 == 0) {
       windows = {std::max(1, short_window / 4), short_window};
     } else {
-      windows = {p1};
+      // Bulk mode keeps one window: the whole longest cycle.
+      windows = {bulk ? std::max(p1, p2) : p1};
       if (std::max(p1, p2) > p1 && !bulk) windows.push_back(std::max(p1, p2));
       if (p1 > short_window && !bulk) windows.push_back(short_window);
     }
@@ -192,20 +194,26 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     }
   if (present < 4) return flat_forecast(present ? last : 0.0, horizon);
 
+  // Models fit the despiked series; backtest errors are measured on the raw
+  // one, so intervals still reflect the spikes that do happen.
+  std::vector<double> cleaned;
+  despike(y, cleaned);
+  const std::span<const double> yc(cleaned);
+
   const int day = steps_for(kDay, opt.step_seconds);
   const int week = steps_for(kWeek, opt.step_seconds);
   SeasonOptions so;
   if (week > 0) so.max_period = week + week / 10;
   if (day > 0) so.preferred = {day, week};
   std::vector<int> detected;
-  for (const auto& s : detect_seasons(y, so)) detected.push_back(s.period);
+  for (const auto& s : detect_seasons(yc, so)) detected.push_back(s.period);
 
   // log(y + c): c keeps zeros finite and damps the transform for low counts.
   const double mean_abs = abs_sum / present;
   // Counts get at least 1 (log(0 + 1) = 0); fractions a tenth of their mean.
   const double log_offset =
       mean_abs >= 1 ? std::max(1.0, 0.1 * mean_abs) : std::max(0.1 * mean_abs, 1e-9);
-  std::vector<ProfileSpec> specs = candidate_specs(n, detected, day, week, nonneg, log_offset, opt.bulk);
+  std::vector<ProfileSpec> specs = candidate_specs(detected, day, week, nonneg, log_offset, opt.bulk);
 
   // Rolling origins inside the history, one day (or base period) apart, at
   // the requested horizon. A short history can't hold a full horizon after
@@ -244,7 +252,7 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     int cnt = 0;
     bool ok = true;
     for (int o : origins) {
-      if (!profile_forecast(y.first(o), specs[i], buf, ws)) {
+      if (!profile_forecast(yc.first(o), specs[i], buf, ws)) {
         ok = false;
         break;
       }
@@ -272,7 +280,7 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   std::vector<double> full(horizon);
   size_t used = 0;
   for (size_t j = 0; j < k; ++j) {
-    if (!profile_forecast(y, specs[scored[j].spec], full, ws)) continue;
+    if (!profile_forecast(yc, specs[scored[j].spec], full, ws)) continue;
     for (int h = 0; h < horizon; ++h) f.point[h] += full[h];
     if (!f.method.empty()) f.method += " ";
     f.method += describe(specs[scored[j].spec]);

@@ -6,15 +6,21 @@
 namespace kpulse::analytics {
 namespace {
 
-// Median absolute deviation from 0 of the finite values (scaled to sigma).
+// Median absolute deviation from 0 of the finite values (scaled to sigma);
+// reorders `v`.
+double robust_sigma_inplace(std::vector<double>& v) {
+  if (v.empty()) return 0;
+  for (double& e : v) e = std::fabs(e);
+  auto mid = v.begin() + v.size() / 2;
+  std::nth_element(v.begin(), mid, v.end());
+  return 1.4826 * *mid;
+}
+
 double robust_sigma(std::span<const double> d, std::vector<double>& tmp) {
   tmp.clear();
   for (double v : d)
-    if (std::isfinite(v)) tmp.push_back(std::fabs(v));
-  if (tmp.empty()) return 0;
-  auto mid = tmp.begin() + tmp.size() / 2;
-  std::nth_element(tmp.begin(), mid, tmp.end());
-  return 1.4826 * *mid;
+    if (std::isfinite(v)) tmp.push_back(v);
+  return robust_sigma_inplace(tmp);
 }
 
 // Recency-weighted mean per phase of `d` (phase = absolute index mod p), then
@@ -47,6 +53,44 @@ void fit_profile(std::span<const double> d, int p, double decay, double shrink,
     }
   if (filled) mean /= filled;
   for (int i = 0; i < p; ++i) s[i] = w[i] > 0 ? (s[i] - mean) * w[i] / (w[i] + shrink) : 0.0;
+}
+
+// Start of the segment after the most recent significant level shift in
+// the deseasonalised series (x - season) over the last few level windows,
+// or 0. A shift must move the mean by more than 3 noise sigmas and have
+// lasted at least half a level window (so a short burst doesn't count).
+template <typename Season>
+int last_level_shift(const std::vector<double>& x, const Season& season, int n, int lw,
+                     double sigma, ProfileWorkspace& ws) {
+  if (sigma <= 0) return 0;
+  const int span = std::min(n, std::max(4 * lw, 96));
+  const int start = n - span;
+  const int min_after = std::max(4, lw / 2), min_before = std::max(8, lw);
+  auto& sum = ws.sum;  // prefix sums over the window (free again by now)
+  auto& cnt = ws.cnt;
+  sum.assign(span + 1, 0.0);
+  cnt.assign(span + 1, 0.0);
+  for (int i = 0; i < span; ++i) {
+    const double v = x[start + i];
+    const bool ok = std::isfinite(v);
+    sum[i + 1] = sum[i] + (ok ? v - season(start + i) : 0.0);
+    cnt[i + 1] = cnt[i] + (ok ? 1.0 : 0.0);
+  }
+  int best = -1;
+  double best_stat = 0, best_diff = 0;
+  for (int k = min_before; k <= span - min_after; ++k) {
+    const double n1 = cnt[k], n2 = cnt[span] - cnt[k];
+    if (n1 < min_before / 2 || n2 < min_after / 2) continue;
+    const double diff = (sum[span] - sum[k]) / n2 - sum[k] / n1;
+    const double stat = std::fabs(diff) * std::sqrt(n1 * n2 / (n1 + n2));
+    if (stat > best_stat) {
+      best_stat = stat;
+      best_diff = diff;
+      best = k;
+    }
+  }
+  if (best < 0 || std::fabs(best_diff) < 3 * sigma) return 0;
+  return start + best;
 }
 
 }  // namespace
@@ -124,12 +168,20 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
   };
 
   // Level: mean of the deseasonalised, winsorized series over the last
-  // `level_window` present steps; remember the mean position for the trend.
+  // `level_window` present steps. After a level shift inside that window,
+  // only the steps since the shift count, unclipped (winsorizing would
+  // otherwise pull them back toward the old level).
+  const int lw = std::max(1, spec.level_window);
+  ws.tmp.clear();
+  for (int i = std::max(0, n - 4 * pmax - 96); i < n; ++i)
+    if (std::isfinite(d[i])) ws.tmp.push_back(d[i] - season(i));
+  const double noise = robust_sigma_inplace(ws.tmp);
+  const int since = last_level_shift(x, season, n, lw, noise, ws);
   double lsum = 0, tsum = 0;
   int lcount = 0;
-  for (int i = n - 1; i >= 0 && lcount < spec.level_window; --i) {
-    if (!std::isfinite(d[i])) continue;
-    lsum += trend[i] + d[i] - season(i);
+  for (int i = n - 1; i >= since && lcount < lw; --i) {
+    if (!std::isfinite(x[i])) continue;
+    lsum += (since > 0 ? x[i] : trend[i] + d[i]) - season(i);
     tsum += i;
     ++lcount;
   }

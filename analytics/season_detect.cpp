@@ -85,9 +85,9 @@ std::vector<DetectedSeason> detect_seasons(std::span<const double> y, const Seas
     return s;
   };
   for (auto& pk : peaks) pk = snap(pk);
-  // The base period: the strongest peak that is not itself a multiple of a
-  // shorter peak of nearly the same strength (the harmonics of a daily cycle
-  // at 48, 72, ... h all correlate too).
+  // The base period: the shortest peak of which the strongest peak is a
+  // multiple, if it correlates at least half as much (a week is 7 days; the
+  // daily cycle is the base and the week the longer season).
   std::sort(peaks.begin(), peaks.end(),
             [](const auto& a, const auto& b) { return a.period < b.period; });
   DetectedSeason base = *std::max_element(
@@ -96,7 +96,7 @@ std::vector<DetectedSeason> detect_seasons(std::span<const double> y, const Seas
     if (pk.period >= base.period) break;
     const int k = static_cast<int>(std::lround(double(base.period) / pk.period));
     if (k >= 2 && std::abs(base.period - k * pk.period) <= std::max(1, base.period / 50) &&
-        pk.acf >= base.acf - 0.15) {
+        pk.acf >= 0.5 * base.acf) {
       base = pk;
       break;
     }

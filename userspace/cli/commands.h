@@ -20,5 +20,6 @@ using Registry = std::vector<Command>;
 void register_snapshot(CLI::App& root, Registry& reg);
 void register_probes(CLI::App& root, Registry& reg);
 void register_metrics(CLI::App& root, Registry& reg);
+void register_forecast(CLI::App& root, Registry& reg);
 
 }  // namespace kpulse::cli

@@ -1,0 +1,40 @@
+#include "analytics/forecast_clean.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kpulse::analytics {
+
+void despike(std::span<const double> y, std::vector<double>& out, int half_window, double k) {
+  const int n = static_cast<int>(y.size());
+  out.assign(y.begin(), y.end());
+  if (n < 2 * half_window + 1) return;
+  std::vector<double> med(n, NAN), dev, win;
+  win.reserve(2 * half_window + 1);
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(y[i])) continue;
+    win.clear();
+    for (int j = std::max(0, i - half_window); j <= std::min(n - 1, i + half_window); ++j)
+      if (std::isfinite(y[j])) win.push_back(y[j]);
+    auto mid = win.begin() + win.size() / 2;
+    std::nth_element(win.begin(), mid, win.end());
+    med[i] = *mid;
+  }
+  // Scale from step-to-step changes: deviations from a running median are
+  // mostly exactly 0 on smooth stretches, so their median says nothing.
+  double prev = NAN;
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(y[i])) continue;
+    if (std::isfinite(prev)) dev.push_back(std::fabs(y[i] - prev));
+    prev = y[i];
+  }
+  if (dev.size() < 8) return;
+  auto mid = dev.begin() + dev.size() / 2;
+  std::nth_element(dev.begin(), mid, dev.end());
+  const double sigma = 1.4826 * *mid / std::sqrt(2.0);
+  if (sigma <= 0) return;
+  for (int i = 0; i < n; ++i)
+    if (std::isfinite(y[i]) && std::fabs(y[i] - med[i]) > k * sigma) out[i] = med[i];
+}
+
+}  // namespace kpulse::analytics

@@ -1,0 +1,63 @@
+#include "analytics/forecast_csv.h"
+
+#include <cmath>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace kpulse::analytics {
+namespace {
+
+std::string hourly_csv(int hours, int skip_from = -1, int skip_to = -1) {
+  std::string csv = "timestamp,value\n";
+  for (int i = 0; i < hours; ++i) {
+    if (i >= skip_from && i < skip_to) continue;
+    csv += std::to_string(1'500'000'000 + i * 3600) + "," +
+           std::to_string(50 + 20 * std::sin(2 * M_PI * i / 24)) + "\n";
+  }
+  return csv;
+}
+
+TEST(ForecastCsv, WritesExactlyHorizonLinesOfFiveNumbers) {
+  std::istringstream in(hourly_csv(24 * 20, 100, 160));
+  std::ostringstream out, err;
+  ASSERT_EQ(forecast_csv(in, out, 168, err), 0) << err.str();
+  std::istringstream lines(out.str());
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    std::istringstream ls(line);
+    double v[5];
+    for (double& x : v) ASSERT_TRUE(ls >> x) << line;
+    EXPECT_TRUE(v[3] <= v[1] && v[1] <= v[0] && v[0] <= v[2] && v[2] <= v[4]) << line;
+    // The history is a clean daily sine: the forecast reproduces it.
+    const int t = 24 * 20 + count;
+    EXPECT_NEAR(v[0], 50 + 20 * std::sin(2 * M_PI * t / 24), 2.0) << "step " << count;
+    ++count;
+  }
+  EXPECT_EQ(count, 168);
+  EXPECT_TRUE(err.str().empty());
+}
+
+TEST(ForecastCsv, BadInputIsReportedAndNothingIsPrinted) {
+  std::istringstream in("timestamp,value\n1,2\n2,oops\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(forecast_csv(in, out, 5, err, "h.csv"), 1);
+  EXPECT_EQ(out.str(), "");
+  EXPECT_EQ(err.str(), "h.csv:3: bad value 'oops'\n");
+}
+
+TEST(ForecastCsv, EmptyInputAndBadHorizon) {
+  std::istringstream empty("timestamp,value\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(forecast_csv(empty, out, 5, err, "e.csv"), 1);
+  EXPECT_EQ(err.str(), "e.csv: no data rows\n");
+  std::istringstream in("1,2\n");
+  std::ostringstream err2;
+  EXPECT_EQ(forecast_csv(in, out, 0, err2), 1);
+  EXPECT_NE(err2.str().find("horizon"), std::string::npos);
+  EXPECT_EQ(out.str(), "");
+}
+
+}  // namespace
+}  // namespace kpulse::analytics
