@@ -14,6 +14,8 @@ namespace {
 constexpr int64_t kDay = 86400, kWeek = 7 * kDay;
 // Older history than this many weeks adds little and costs time.
 constexpr int64_t kMaxHistorySeconds = 16 * kWeek;
+// Candidates whose backtest MAE is within this factor of the best are averaged.
+constexpr double kCombineWithin = 1.15;
 
 int steps_for(int64_t seconds, int64_t step) {
   return step > 0 && seconds % step == 0 ? static_cast<int>(seconds / step) : 0;
@@ -272,7 +274,12 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   if (scored.empty()) return flat_forecast(last, horizon);
   std::sort(scored.begin(), scored.end(),
             [](const Scored& a, const Scored& b) { return a.mae < b.mae; });
-  const size_t k = std::min<size_t>(std::max(1, opt.combine), scored.size());
+  // Average the best few, but only those nearly as good as the best: a
+  // clearly worse candidate drags the combination down.
+  size_t k = 1;
+  while (k < std::min<size_t>(std::max(1, opt.combine), scored.size()) &&
+         scored[k].mae <= kCombineWithin * scored[0].mae)
+    ++k;
 
   Forecast f;
   f.periods = detected;
