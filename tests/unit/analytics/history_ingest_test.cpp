@@ -46,8 +46,8 @@ TEST(HistoryIngest, CountersBecomeRatesGaugesStayValues) {
   const auto cpu0 = h.range(cpu, "host.load.1m", 5000, 5002);
   ASSERT_EQ(cpu0.size(), 2u);
   EXPECT_DOUBLE_EQ(cpu0[1].mean, 15.0);
-  // A range reaching back past the finer tiers comes from the hourly one.
-  const auto hourly = h.range(cpu, "host.load.1m", 0, 6000);
+  // A range reaching back past the 8-day minute tier comes from the hourly one.
+  const auto hourly = h.range(cpu, "host.load.1m", 5000 - 9 * 86400, 6000);
   ASSERT_EQ(hourly.size(), 1u);
   EXPECT_EQ(hourly[0].seconds, 3600);
   EXPECT_DOUBLE_EQ(hourly[0].mean, 10.0);
