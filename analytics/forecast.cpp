@@ -58,7 +58,8 @@ std::vector<ProfileSpec> candidate_specs(const std::vector<int>& detected, int d
   for (auto [p1, p2] : seasons) {
     std::vector<int> windows;
     if (p1 == 0) {
-      windows = {std::max(1, short_window / 4), short_window};
+      windows = {short_window};
+      if (!bulk) windows.push_back(std::max(1, short_window / 4));
     } else {
       // Bulk mode keeps one window: the whole longest cycle.
       windows = {bulk ? std::max(p1, p2) : p1};
@@ -207,6 +208,7 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   SeasonOptions so;
   if (week > 0) so.max_period = week + week / 10;
   if (day > 0) so.preferred = {day, week};
+  so.preferred_only = opt.bulk && day > 0;
   std::vector<int> detected;
   for (const auto& s : detect_seasons(yc, so)) detected.push_back(s.period);
 
@@ -277,7 +279,8 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   // Average the best few, but only those nearly as good as the best: a
   // clearly worse candidate drags the combination down.
   size_t k = 1;
-  while (k < std::min<size_t>(std::max(1, opt.combine), scored.size()) &&
+  const size_t combine = std::max(1, opt.combine);
+  while (k < std::min(combine, scored.size()) &&
          scored[k].mae <= kCombineWithin * scored[0].mae)
     ++k;
 

@@ -9,19 +9,9 @@ void despike(std::span<const double> y, std::vector<double>& out, int half_windo
   const int n = static_cast<int>(y.size());
   out.assign(y.begin(), y.end());
   if (n < 2 * half_window + 1) return;
-  std::vector<double> med(n, NAN), dev, win;
-  win.reserve(2 * half_window + 1);
-  for (int i = 0; i < n; ++i) {
-    if (!std::isfinite(y[i])) continue;
-    win.clear();
-    for (int j = std::max(0, i - half_window); j <= std::min(n - 1, i + half_window); ++j)
-      if (std::isfinite(y[j])) win.push_back(y[j]);
-    auto mid = win.begin() + win.size() / 2;
-    std::nth_element(win.begin(), mid, win.end());
-    med[i] = *mid;
-  }
   // Scale from step-to-step changes: deviations from a running median are
   // mostly exactly 0 on smooth stretches, so their median says nothing.
+  std::vector<double> dev, win;
   double prev = NAN;
   for (int i = 0; i < n; ++i) {
     if (!std::isfinite(y[i])) continue;
@@ -31,10 +21,26 @@ void despike(std::span<const double> y, std::vector<double>& out, int half_windo
   if (dev.size() < 8) return;
   auto mid = dev.begin() + dev.size() / 2;
   std::nth_element(dev.begin(), mid, dev.end());
-  const double sigma = 1.4826 * *mid / std::sqrt(2.0);
-  if (sigma <= 0) return;
-  for (int i = 0; i < n; ++i)
-    if (std::isfinite(y[i]) && std::fabs(y[i] - med[i]) > k * sigma) out[i] = med[i];
+  const double limit = k * 1.4826 * *mid / std::sqrt(2.0);
+  if (limit <= 0) return;
+  win.reserve(2 * half_window + 1);
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(y[i])) continue;
+    win.clear();
+    double lo = y[i], hi = y[i];
+    for (int j = std::max(0, i - half_window); j <= std::min(n - 1, i + half_window); ++j)
+      if (std::isfinite(y[j])) {
+        win.push_back(y[j]);
+        lo = std::min(lo, y[j]);
+        hi = std::max(hi, y[j]);
+      }
+    // The median lies within [lo, hi]: a value close to all its neighbours
+    // can't be far from it, which spares the selection for almost every step.
+    if (y[i] - lo <= limit && hi - y[i] <= limit) continue;
+    auto m = win.begin() + win.size() / 2;
+    std::nth_element(win.begin(), m, win.end());
+    if (std::fabs(y[i] - *m) > limit) out[i] = *m;
+  }
 }
 
 }  // namespace kpulse::analytics

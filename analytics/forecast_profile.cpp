@@ -6,12 +6,19 @@
 namespace kpulse::analytics {
 namespace {
 
-// Median absolute deviation from 0 of the finite values (scaled to sigma);
-// reorders `v`.
+// Median absolute deviation from 0 (scaled to sigma) of `v`, estimated from
+// an evenly strided subsample of at most kSigmaSample values: it only sets
+// clipping and significance thresholds, and the full selection was the
+// most expensive step of a fit. Reorders `v`.
+constexpr size_t kSigmaSample = 97;
+
 double robust_sigma_inplace(std::vector<double>& v) {
   if (v.empty()) return 0;
-  for (double& e : v) e = std::fabs(e);
-  auto mid = v.begin() + v.size() / 2;
+  const size_t stride = (v.size() + kSigmaSample - 1) / kSigmaSample;
+  size_t m = 0;
+  for (size_t i = 0; i < v.size(); i += stride) v[m++] = std::fabs(v[i]);
+  v.resize(m);
+  auto mid = v.begin() + m / 2;
   std::nth_element(v.begin(), mid, v.end());
   return 1.4826 * *mid;
 }
@@ -60,7 +67,7 @@ void fit_profile(std::span<const double> d, int p, double decay, double shrink,
 // or 0. A shift must move the mean by more than 3 noise sigmas and have
 // lasted at least half a level window (so a short burst doesn't count).
 template <typename Season>
-int last_level_shift(const std::vector<double>& x, const Season& season, int n, int lw,
+int last_level_shift(std::span<const double> x, const Season& season, int n, int lw,
                      double sigma, ProfileWorkspace& ws) {
   if (sigma <= 0) return 0;
   const int span = std::min(n, std::max(4 * lw, 96));
@@ -105,14 +112,21 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
                       ProfileWorkspace& ws) {
   const int n = static_cast<int>(y.size());
   if (n < profile_min_history(spec)) return false;
-  auto& x = ws.x;
-  x.resize(n);
-  int present = 0;
-  for (int i = 0; i < n; ++i) {
-    x[i] = spec.log_scale ? std::log(std::max(y[i], 0.0) + spec.log_offset) : y[i];
-    if (std::isfinite(y[i])) ++present;
-    else x[i] = NAN;
+  // The series in model space. Backtests fit prefixes of one series, so the
+  // log transform (the costliest per-point step) is computed once per series.
+  std::span<const double> x = y;
+  if (spec.log_scale) {
+    if (ws.log_src != y.data() || ws.logx.size() < y.size() || ws.log_offset != spec.log_offset) {
+      ws.logx.resize(n);
+      for (int i = 0; i < n; ++i)
+        ws.logx[i] = std::isfinite(y[i]) ? std::log(std::max(y[i], 0.0) + spec.log_offset) : NAN;
+      ws.log_src = y.data();
+      ws.log_offset = spec.log_offset;
+    }
+    x = std::span<const double>(ws.logx).first(n);
   }
+  int present = 0;
+  for (int i = 0; i < n && present < 2; ++i) present += std::isfinite(y[i]);
   if (present < 2) return false;
 
   // Moving average over the longest period (a full window everywhere).
@@ -160,12 +174,21 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
         if (std::isfinite(d[i])) d[i] += ws.s1[i % spec.period1];
     }
   }
-  auto season = [&](long t) {
-    double s = 0;
-    if (spec.period1 > 0) s += ws.s1[t % spec.period1];
-    if (spec.period2 > 0) s += ws.s2[t % spec.period2];
-    return s;
-  };
+  // The seasonal component over the history and the horizon, laid out once
+  // (the loops below would otherwise take two modulos per step).
+  const int total = n + static_cast<int>(out.size());
+  ws.seas.assign(total, 0.0);
+  for (int p : {1, 2}) {
+    const int period = p == 1 ? spec.period1 : spec.period2;
+    if (period <= 0) continue;
+    const std::vector<double>& prof = p == 1 ? ws.s1 : ws.s2;
+    for (int i = 0, ph = 0; i < total; ++i) {
+      ws.seas[i] += prof[ph];
+      if (++ph == period) ph = 0;
+    }
+  }
+  const double* seas = ws.seas.data();
+  auto season = [seas](long t) { return seas[t]; };
 
   // Level: mean of the deseasonalised, winsorized series over the last
   // `level_window` present steps. After a level shift inside that window,

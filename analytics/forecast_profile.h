@@ -28,7 +28,13 @@ struct ProfileSpec {
 
 // Scratch buffers reused between fits so bulk forecasting doesn't allocate.
 struct ProfileWorkspace {
-  std::vector<double> x, sum, cnt, ma, d, tmp, s1, w1, s2, w2;
+  std::vector<double> sum, cnt, ma, d, tmp, s1, w1, s2, w2, seas;
+  // log(y + offset) of the last series seen (fits of its prefixes reuse it).
+  // Callers must not change a series' values between fits that share a
+  // workspace.
+  std::vector<double> logx;
+  const double* log_src = nullptr;
+  double log_offset = 0;
 };
 
 // Fits on `y` (NaN = missing) and writes out.size() forecasts for the steps

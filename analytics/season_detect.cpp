@@ -6,7 +6,8 @@
 
 namespace kpulse::analytics {
 
-std::vector<double> detrended_acf(std::span<const double> y, int max_lag, int trend_window) {
+std::vector<double> detrended_acf(std::span<const double> y, int max_lag, int trend_window,
+                                  const std::vector<bool>& only) {
   const int n = static_cast<int>(y.size());
   std::vector<double> acf(std::max(0, max_lag) + 1, 0.0);
   if (n < 3) return acf;
@@ -45,6 +46,7 @@ std::vector<double> detrended_acf(std::span<const double> y, int max_lag, int tr
   if (var <= 0) return acf;
   acf[0] = 1.0;
   for (int lag = 1; lag <= max_lag && lag < n; ++lag) {
+    if (!only.empty() && (lag >= static_cast<int>(only.size()) || !only[lag])) continue;
     double s = 0;
     int pairs = 0;
     for (int i = lag; i < n; ++i) {
@@ -66,7 +68,16 @@ std::vector<DetectedSeason> detect_seasons(std::span<const double> y, const Seas
   if (max_p < 2) return {};
   // Detrend with a window longer than any candidate period.
   const int window = std::min(n, 2 * max_p + 1);
-  const std::vector<double> acf = detrended_acf(y, max_p + 1, window);
+  std::vector<bool> only;
+  if (opt.preferred_only) {
+    only.assign(max_p + 2, false);
+    for (int pref : opt.preferred)
+      for (int p : {pref, pref / 2}) {
+        const int r = std::max(1, p / 20) + 1;
+        for (int q = std::max(1, p - r); q <= std::min(max_p + 1, p + r); ++q) only[q] = true;
+      }
+  }
+  const std::vector<double> acf = detrended_acf(y, max_p + 1, window, only);
   // Local maxima over a neighbourhood proportional to the lag (peaks at long
   // lags are wider), above the significance floor.
   std::vector<DetectedSeason> peaks;

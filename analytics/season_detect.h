@@ -10,6 +10,9 @@ struct SeasonOptions {
   int max_period = 0;          // longest period considered, in steps (0: n / 3)
   double min_acf = 0.2;        // a period's autocorrelation must reach this
   std::vector<int> preferred;  // periods to snap to when a peak is within 3 % (day, week)
+  // Only look for peaks near the preferred periods (and their halves): much
+  // cheaper, for bulk forecasting.
+  bool preferred_only = false;
 };
 
 struct DetectedSeason {
@@ -27,6 +30,8 @@ std::vector<DetectedSeason> detect_seasons(std::span<const double> y, const Seas
 // Autocorrelation of `y` at lags 0..max_lag after removing a centred moving
 // average of `trend_window` steps (so slow drifts don't read as correlation).
 // Missing steps are skipped pairwise.
-std::vector<double> detrended_acf(std::span<const double> y, int max_lag, int trend_window);
+// With `only` non-empty, lags not flagged in it are left at 0 (not computed).
+std::vector<double> detrended_acf(std::span<const double> y, int max_lag, int trend_window,
+                                  const std::vector<bool>& only = {});
 
 }  // namespace kpulse::analytics

@@ -186,14 +186,16 @@ int main(int argc, char** argv) {
   std::string data = KPULSE_FORECAST_DATA;
   std::string command;
   bool verbose = false;
+  bool bulk = false;  // also score the forecaster's bulk mode
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--data" && i + 1 < argc) data = argv[++i];
     else if (a == "--command" && i + 1 < argc) command = argv[++i];
     else if (a == "--verbose") verbose = true;
+    else if (a == "--bulk") bulk = true;
     else {
       std::fprintf(stderr,
-                   "usage: %s [--data DIR] [--command CMD] [--verbose]\n"
+                   "usage: %s [--data DIR] [--command CMD] [--bulk] [--verbose]\n"
                    "  DIR: a directory with manifest.json and data/*.csv (default %s)\n"
                    "  CMD: also score an external forecaster fed on stdin (run by /bin/sh)\n",
                    argv[0], KPULSE_FORECAST_DATA);
@@ -215,6 +217,7 @@ int main(int argc, char** argv) {
 
   std::vector<Method> methods{{"kpulse", {}}, {"snaive24", {}}, {"snaive168", {}},
                               {"hw24", {}},   {"hw168", {}}};
+  if (bulk) methods.push_back({"kpulse-bulk", {}});
   if (!command.empty()) methods.push_back({"command", {}});
   std::map<std::string, int> origin_count;
   double kpulse_seconds = 0;
@@ -255,6 +258,11 @@ int main(int argc, char** argv) {
           kpulse_seconds +=
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
           ++kpulse_runs;
+        } else if (name == "kpulse-bulk") {
+          kpulse::analytics::ForecastOptions fo;
+          fo.bulk = true;
+          const auto k = kpulse::analytics::forecast_series(hist, fo);
+          f = {k.point, k.lo80, k.hi80, k.lo95, k.hi95};
         } else if (name == "command") {
           ok = run_command(command, csv, f);
         } else {
