@@ -82,16 +82,13 @@ std::vector<ProfileSpec> candidate_specs(const std::vector<int>& detected, int d
   return specs;
 }
 
-double quantile(std::vector<double>& v, double q) {
-  if (v.empty()) return 0;
-  const double pos = q * (v.size() - 1);
+// Linear-interpolated quantile of sorted values.
+double quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const double pos = q * (sorted.size() - 1);
   const size_t i = static_cast<size_t>(pos);
-  const double frac = pos - i;
-  std::nth_element(v.begin(), v.begin() + i, v.end());
-  const double a = v[i];
-  if (frac == 0 || i + 1 >= v.size()) return a;
-  const double b = *std::min_element(v.begin() + i + 1, v.end());
-  return a + frac * (b - a);
+  if (i + 1 >= sorted.size()) return sorted.back();
+  return sorted[i] + (pos - i) * (sorted[i + 1] - sorted[i]);
 }
 
 // Backtest errors of the combined forecast: horizon index, forecast, error.
@@ -125,6 +122,7 @@ std::vector<Band> fit_bands(const std::vector<BacktestError>& errs, int horizon,
       v.clear();
       for (const auto& e : errs) v.push_back(relative ? e.e / (std::fabs(e.f) + c) : e.e);
     }
+    std::sort(v.begin(), v.end());
     Band b{end, quantile(v, 0.025), quantile(v, 0.10), quantile(v, 0.90), quantile(v, 0.975)};
     if (!bands.empty()) {
       const Band& p = bands.back();

@@ -10,7 +10,7 @@ namespace {
 // an evenly strided subsample of at most kSigmaSample values: it only sets
 // clipping and significance thresholds, and the full selection was the
 // most expensive step of a fit. Reorders `v`.
-constexpr size_t kSigmaSample = 97;
+constexpr size_t kSigmaSample = 49;
 
 double robust_sigma_inplace(std::vector<double>& v) {
   if (v.empty()) return 0;
