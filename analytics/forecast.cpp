@@ -16,6 +16,7 @@ constexpr int64_t kDay = 86400, kWeek = 7 * kDay;
 constexpr int64_t kMaxHistorySeconds = 16 * kWeek;
 // Candidates whose backtest MAE is within this factor of the best are averaged.
 constexpr double kCombineWithin = 1.15;
+constexpr double kZ95OverZ80 = 1.959964 / 1.281552;
 
 int steps_for(int64_t seconds, int64_t step) {
   return step > 0 && seconds % step == 0 ? static_cast<int>(seconds / step) : 0;
@@ -124,6 +125,11 @@ std::vector<Band> fit_bands(const std::vector<BacktestError>& errs, int horizon,
     }
     std::sort(v.begin(), v.end());
     Band b{end, quantile(v, 0.025), quantile(v, 0.10), quantile(v, 0.90), quantile(v, 0.975)};
+    // Few backtest errors land in the 2.5 % tails, so the 95 % bounds are
+    // at least as wide, relative to the 80 % ones, as for normal errors.
+    const double med = quantile(v, 0.5);
+    b.q025 = std::min(b.q025, med + (b.q10 - med) * kZ95OverZ80);
+    b.q975 = std::max(b.q975, med + (b.q90 - med) * kZ95OverZ80);
     if (!bands.empty()) {
       const Band& p = bands.back();
       b.q025 = std::min(b.q025, p.q025);
