@@ -23,7 +23,7 @@ struct ProfileSpec {
   bool log_scale = false; // fit log(y + log_offset); y must be >= 0
   double log_offset = 1;
   double decay1 = 0.85;   // weight of each older cycle of period1
-  double decay2 = 0.6;    // same for period2
+  double decay2 = 0.8;    // same for period2
 };
 
 // Scratch buffers reused between fits so bulk forecasting doesn't allocate.
