@@ -32,8 +32,8 @@ std::string describe(const ProfileSpec& s) {
   return out + ")";
 }
 
-std::vector<ProfileSpec> candidate_specs(const std::vector<int>& detected, int day,
-                                         int week, bool nonneg, double log_offset, bool bulk) {
+std::vector<ProfileSpec> candidate_specs(const std::vector<int>& detected, int day, int week,
+                                         bool nonneg, double log_offset, bool bulk) {
   // Seasonal structures: detected, then the calendar ones when not detected
   // (the backtest throws them out if they don't help).
   std::vector<std::pair<int, int>> seasons{{0, 0}};
@@ -184,7 +184,8 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   // Drop leading missing steps and history older than kMaxHistorySeconds.
   size_t first = 0;
   while (first < y_in.size() && !std::isfinite(y_in[first])) ++first;
-  const size_t max_len = static_cast<size_t>(kMaxHistorySeconds / std::max<int64_t>(1, opt.step_seconds));
+  const size_t max_len =
+      static_cast<size_t>(kMaxHistorySeconds / std::max<int64_t>(1, opt.step_seconds));
   if (y_in.size() - first > max_len) first = y_in.size() - max_len;
   std::span<const double> y = y_in.subspan(first);
   const int n = static_cast<int>(y.size());
@@ -221,7 +222,8 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   // Counts get at least 1 (log(0 + 1) = 0); fractions a tenth of their mean.
   const double log_offset =
       mean_abs >= 1 ? std::max(1.0, 0.1 * mean_abs) : std::max(0.1 * mean_abs, 1e-9);
-  std::vector<ProfileSpec> specs = candidate_specs(detected, day, week, nonneg, log_offset, opt.bulk);
+  std::vector<ProfileSpec> specs =
+      candidate_specs(detected, day, week, nonneg, log_offset, opt.bulk);
 
   // Rolling origins inside the history, one day (or base period) apart, at
   // the requested horizon. A short history can't hold a full horizon after
@@ -229,9 +231,8 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   // minimum and the windows stop at the end of the history.
   const int spacing = std::max(1, day > 0 ? day : (detected.empty() ? 24 : detected[0]));
   const int min_window = std::max(1, std::min(horizon, spacing));
-  std::erase_if(specs, [&](const ProfileSpec& s) {
-    return profile_min_history(s) > n - min_window;
-  });
+  std::erase_if(specs,
+                [&](const ProfileSpec& s) { return profile_min_history(s) > n - min_window; });
   int need = 1;
   for (const auto& s : specs) need = std::max(need, profile_min_history(s));
   const int max_origins = opt.bulk ? 1 : std::max(1, opt.max_origins);
@@ -284,8 +285,7 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   // clearly worse candidate drags the combination down.
   size_t k = 1;
   const size_t combine = std::max(1, opt.combine);
-  while (k < std::min(combine, scored.size()) &&
-         scored[k].mae <= kCombineWithin * scored[0].mae)
+  while (k < std::min(combine, scored.size()) && scored[k].mae <= kCombineWithin * scored[0].mae)
     ++k;
 
   Forecast f;
@@ -321,8 +321,8 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   if (!errs.empty()) {
     auto add_bands = fit_bands(errs, bt_h, c, false);
     auto rel_bands = fit_bands(errs, bt_h, c, true);
-    const bool relative = interval_score(errs, rel_bands, c, true) <
-                          interval_score(errs, add_bands, c, false);
+    const bool relative =
+        interval_score(errs, rel_bands, c, true) < interval_score(errs, add_bands, c, false);
     bands = relative ? rel_bands : add_bands;
     f.lo80.resize(horizon);
     f.hi80.resize(horizon);

@@ -20,10 +20,10 @@
 namespace kpulse::analytics {
 
 struct ForecastOptions {
-  int horizon = 168;             // steps to forecast
-  int64_t step_seconds = 3600;   // used to place daily/weekly periods
-  int max_origins = 6;           // backtest origins (one per day back)
-  int combine = 3;               // best candidates averaged
+  int horizon = 168;            // steps to forecast
+  int64_t step_seconds = 3600;  // used to place daily/weekly periods
+  int max_origins = 6;          // backtest origins (one per day back)
+  int combine = 3;              // best candidates averaged
   // Bulk mode: fewer candidates and one backtest origin, for forecasting
   // thousands of series at once (see BENCHMARKS.md for the cost of each).
   bool bulk = false;
@@ -31,8 +31,8 @@ struct ForecastOptions {
 
 struct Forecast {
   std::vector<double> point, lo80, hi80, lo95, hi95;  // `horizon` values each
-  std::vector<int> periods;  // detected seasonal periods, steps
-  std::string method;        // the candidates averaged, for display and debugging
+  std::vector<int> periods;                           // detected seasonal periods, steps
+  std::string method;  // the candidates averaged, for display and debugging
 };
 
 // `y[i]` is the value at step i (NaN = missing). Never throws on odd data:

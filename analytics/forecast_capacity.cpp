@@ -8,8 +8,7 @@ std::optional<int> first_crossing(std::span<const double> path, double limit, bo
   return std::nullopt;
 }
 
-Exhaustion capacity_exhaustion(const Forecast& f, double limit, int64_t step_seconds,
-                               bool rising) {
+Exhaustion capacity_exhaustion(const Forecast& f, double limit, int64_t step_seconds, bool rising) {
   Exhaustion e;
   auto to_seconds = [&](std::optional<int> h) -> std::optional<int64_t> {
     if (!h) return std::nullopt;

@@ -34,8 +34,8 @@ int forecast_csv(std::istream& in, std::ostream& out, int horizon, std::ostream&
   text.reserve(static_cast<size_t>(horizon) * 64);
   char line[160];
   for (int h = 0; h < horizon; ++h) {
-    std::snprintf(line, sizeof line, "%.9g %.9g %.9g %.9g %.9g\n", f.point[h], f.lo80[h],
-                  f.hi80[h], f.lo95[h], f.hi95[h]);
+    std::snprintf(line, sizeof line, "%.9g %.9g %.9g %.9g %.9g\n", f.point[h], f.lo80[h], f.hi80[h],
+                  f.lo95[h], f.hi95[h]);
     text += line;
   }
   out << text;

@@ -67,8 +67,8 @@ void fit_profile(std::span<const double> d, int p, double decay, double shrink,
 // or 0. A shift must move the mean by more than 3 noise sigmas and have
 // lasted at least half a level window (so a short burst doesn't count).
 template <typename Season>
-int last_level_shift(std::span<const double> x, const Season& season, int n, int lw,
-                     double sigma, ProfileWorkspace& ws) {
+int last_level_shift(std::span<const double> x, const Season& season, int n, int lw, double sigma,
+                     ProfileWorkspace& ws) {
   if (sigma <= 0) return 0;
   const int span = std::min(n, std::max(4 * lw, 96));
   const int start = n - span;

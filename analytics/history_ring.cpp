@@ -35,7 +35,8 @@ void SeriesRing::append(int64_t t, double value) {
     const int64_t size = static_cast<int64_t>(tier.ring.size());
     if (b > tier.newest) {
       // Buckets skipped over are empty now; at most one lap to clear.
-      const int64_t first = tier.newest == INT64_MIN ? b - size + 1 : std::max(tier.newest + 1, b - size + 1);
+      const int64_t first =
+          tier.newest == INT64_MIN ? b - size + 1 : std::max(tier.newest + 1, b - size + 1);
       for (int64_t i = first; i <= b; ++i) tier.ring[slot_of(i, tier.ring.size())].count = 0;
       tier.newest = b;
     } else if (b <= tier.newest - size) {

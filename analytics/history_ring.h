@@ -21,7 +21,7 @@ struct HistoryPoint {
   int64_t t = 0;
   int64_t seconds = 0;  // bucket width
   double min = 0, max = 0, mean = 0;
-  uint32_t count = 0;   // samples aggregated
+  uint32_t count = 0;  // samples aggregated
 };
 
 class SeriesRing {

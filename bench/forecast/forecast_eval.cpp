@@ -111,14 +111,14 @@ bool run_kpulse(const std::string& csv, IntervalForecast& f) {
 }
 
 bool run_command(const std::string& command, const std::string& csv, IntervalForecast& f) {
-  const fs::path tmp = fs::temp_directory_path() / ("kpulse_forecast_eval_" +
-                                                    std::to_string(::getpid()) + ".csv");
+  const fs::path tmp =
+      fs::temp_directory_path() / ("kpulse_forecast_eval_" + std::to_string(::getpid()) + ".csv");
   {
     std::ofstream o(tmp);
     o << csv;
   }
-  const std::string cmd = "FORECAST_HORIZON=168 FORECAST_STEP_SECONDS=3600 " + command + " < '" +
-                          tmp.string() + "'";
+  const std::string cmd =
+      "FORECAST_HORIZON=168 FORECAST_STEP_SECONDS=3600 " + command + " < '" + tmp.string() + "'";
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string text;
   if (p) {
@@ -189,10 +189,14 @@ int main(int argc, char** argv) {
   bool bulk = false;  // also score the forecaster's bulk mode
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--data" && i + 1 < argc) data = argv[++i];
-    else if (a == "--command" && i + 1 < argc) command = argv[++i];
-    else if (a == "--verbose") verbose = true;
-    else if (a == "--bulk") bulk = true;
+    if (a == "--data" && i + 1 < argc)
+      data = argv[++i];
+    else if (a == "--command" && i + 1 < argc)
+      command = argv[++i];
+    else if (a == "--verbose")
+      verbose = true;
+    else if (a == "--bulk")
+      bulk = true;
     else {
       std::fprintf(stderr,
                    "usage: %s [--data DIR] [--command CMD] [--bulk] [--verbose]\n"
@@ -215,8 +219,8 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::vector<Method> methods{{"kpulse", {}}, {"snaive24", {}}, {"snaive168", {}},
-                              {"hw24", {}},   {"hw168", {}}};
+  std::vector<Method> methods{
+      {"kpulse", {}}, {"snaive24", {}}, {"snaive168", {}}, {"hw24", {}}, {"hw168", {}}};
   if (bulk) methods.push_back({"kpulse-bulk", {}});
   if (!command.empty()) methods.push_back({"command", {}});
   std::map<std::string, int> origin_count;

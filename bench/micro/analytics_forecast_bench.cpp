@@ -57,7 +57,12 @@ void BM_Forecast10k(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kSeries);
   state.SetLabel(opt.bulk ? "bulk" : "full");
 }
-BENCHMARK(BM_Forecast10k)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3);
+BENCHMARK(BM_Forecast10k)
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->Repetitions(3);
 
 // One long series through the full method (the CLI's work per call).
 void BM_ForecastOne(benchmark::State& state) {

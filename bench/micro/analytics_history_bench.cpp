@@ -66,8 +66,8 @@ void BM_HistoryIngestSnapshot(benchmark::State& state) {
   kpulse::model::Snapshot s;
   s.interval_s = 1.0;
   s.time_ns = 1'700'000'000LL * 1'000'000'000LL;
-  const MetricId counters[] = {MetricId::CpuUser,   MetricId::CpuNice,    MetricId::CpuSystem,
-                               MetricId::CpuIdle,   MetricId::CpuIowait,  MetricId::CpuIrq,
+  const MetricId counters[] = {MetricId::CpuUser,    MetricId::CpuNice,   MetricId::CpuSystem,
+                               MetricId::CpuIdle,    MetricId::CpuIowait, MetricId::CpuIrq,
                                MetricId::CpuSoftirq, MetricId::CpuSteal};
   const MetricId gauges[] = {MetricId::CpuUtilization, MetricId::HostLoad1, MetricId::HostLoad5,
                              MetricId::HostLoad15};
