@@ -14,6 +14,9 @@ namespace {
 constexpr int64_t kDay = 86400, kWeek = 7 * kDay;
 // Older history than this many weeks adds little and costs time.
 constexpr int64_t kMaxHistorySeconds = 16 * kWeek;
+// And more steps than this (fine-grained input) would make the
+// autocorrelation scan, O(steps x longest period), too slow for a command.
+constexpr size_t kMaxHistorySteps = 20'000;
 // Candidates whose backtest MAE is within this factor of the best are averaged.
 constexpr double kCombineWithin = 1.15;
 constexpr double kZ95OverZ80 = 1.959964 / 1.281552;
@@ -181,11 +184,13 @@ Forecast flat_forecast(double value, int horizon) {
 
 Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& opt) {
   const int horizon = std::max(0, opt.horizon);
-  // Drop leading missing steps and history older than kMaxHistorySeconds.
+  // Drop leading missing steps and history older than kMaxHistorySeconds
+  // (or kMaxHistorySteps).
   size_t first = 0;
   while (first < y_in.size() && !std::isfinite(y_in[first])) ++first;
   const size_t max_len =
-      static_cast<size_t>(kMaxHistorySeconds / std::max<int64_t>(1, opt.step_seconds));
+      std::min(kMaxHistorySteps,
+               static_cast<size_t>(kMaxHistorySeconds / std::max<int64_t>(1, opt.step_seconds)));
   if (y_in.size() - first > max_len) first = y_in.size() - max_len;
   std::span<const double> y = y_in.subspan(first);
   const int n = static_cast<int>(y.size());
@@ -212,7 +217,10 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   const int week = steps_for(kWeek, opt.step_seconds);
   SeasonOptions so;
   if (week > 0) so.max_period = week + week / 10;
+  // Calendar periods to snap detected peaks to (an hourly cycle matters for
+  // sub-hour steps: cron jobs, batch runs).
   if (day > 0) so.preferred = {day, week};
+  if (const int hour = steps_for(3600, opt.step_seconds); hour >= 4) so.preferred.push_back(hour);
   so.preferred_only = opt.bulk && day > 0;
   std::vector<int> detected;
   for (const auto& s : detect_seasons(yc, so)) detected.push_back(s.period);

@@ -30,11 +30,13 @@ double robust_sigma(std::span<const double> d, std::vector<double>& tmp) {
   return robust_sigma_inplace(tmp);
 }
 
-// Recency-weighted mean per phase of `d` (phase = absolute index mod p), then
-// centred. Phases with little data are shrunk toward 0: one cycle's worth
-// of evidence is only half trusted.
-void fit_profile(std::span<const double> d, int p, double decay, double shrink,
-                 std::vector<double>& s, std::vector<double>& w) {
+// Recency-weighted mean per phase of `d` (phase = absolute index mod p),
+// centred and shrunk toward 0 by how noisy it is: each phase mean gets
+// w / (w + noise/signal) of its value (w = its effective number of cycles),
+// an empirical-Bayes estimate, so a clean cycle is kept whole and one
+// buried in noise is mostly dropped.
+void fit_profile(std::span<const double> d, int p, double decay, std::vector<double>& s,
+                 std::vector<double>& w) {
   const int n = static_cast<int>(d.size());
   s.assign(p, 0.0);
   w.assign(p, 0.0);
@@ -50,16 +52,42 @@ void fit_profile(std::span<const double> d, int p, double decay, double shrink,
       weight *= decay;
     }
   }
-  double mean = 0;
+  double mean = 0, wsum = 0;
   int filled = 0;
   for (int i = 0; i < p; ++i)
     if (w[i] > 0) {
       s[i] /= w[i];
       mean += s[i];
+      wsum += w[i];
       ++filled;
     }
-  if (filled) mean /= filled;
-  for (int i = 0; i < p; ++i) s[i] = w[i] > 0 ? (s[i] - mean) * w[i] / (w[i] + shrink) : 0.0;
+  if (!filled) return;
+  mean /= filled;
+  // Noise: weighted variance of d around its phase mean.
+  double rss = 0, rw = 0;
+  weight = 1.0;
+  phase = (n - 1) % p;
+  for (int t = n - 1; t >= 0; --t) {
+    if (std::isfinite(d[t])) {
+      const double r = d[t] - s[phase];
+      rss += weight * r * r;
+      rw += weight;
+    }
+    if (--phase < 0) {
+      phase = p - 1;
+      weight *= decay;
+    }
+  }
+  const double noise = rw > 0 ? rss / rw : 0.0;
+  double spread = 0;
+  for (int i = 0; i < p; ++i)
+    if (w[i] > 0) spread += (s[i] - mean) * (s[i] - mean);
+  spread /= filled;
+  // The phase means' spread includes their own noise (noise / w); what is
+  // left is the cycle's.
+  const double signal = spread - noise / (wsum / filled);
+  const double kappa = signal > 0 ? noise / signal : 1e300;
+  for (int i = 0; i < p; ++i) s[i] = w[i] > 0 ? (s[i] - mean) * w[i] / (w[i] + kappa) : 0.0;
 }
 
 // Start of the segment after the most recent significant level shift in
@@ -165,11 +193,11 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
 
   // Seasonal profiles: the second on what the first leaves.
   if (spec.period1 > 0) {
-    fit_profile(d, spec.period1, spec.decay1, 0.5, ws.s1, ws.w1);
+    fit_profile(d, spec.period1, spec.decay1, ws.s1, ws.w1);
     if (spec.period2 > 0) {
       for (int i = 0; i < n; ++i)
         if (std::isfinite(d[i])) d[i] -= ws.s1[i % spec.period1];
-      fit_profile(d, spec.period2, spec.decay2, 0.5, ws.s2, ws.w2);
+      fit_profile(d, spec.period2, spec.decay2, ws.s2, ws.w2);
       for (int i = 0; i < n; ++i)
         if (std::isfinite(d[i])) d[i] += ws.s1[i % spec.period1];
     }

@@ -80,10 +80,16 @@ std::vector<DetectedSeason> detect_seasons(std::span<const double> y, const Seas
   const std::vector<double> acf = detrended_acf(y, max_p + 1, window, only);
   // Local maxima over a neighbourhood proportional to the lag (peaks at long
   // lags are wider), above the significance floor.
+  // A peak must also rise above the lowest correlation at shorter lags by
+  // kMinProminence: a smooth, slowly varying series has a falling ACF whose
+  // estimation noise would otherwise make tiny local maxima at short lags.
+  constexpr double kMinProminence = 0.15;
   std::vector<DetectedSeason> peaks;
+  double lowest = acf[1];
   for (int p = 2; p <= max_p; ++p) {
+    lowest = std::min(lowest, acf[p - 1]);
     const int r = std::max(1, p / 20);
-    bool is_max = acf[p] >= opt.min_acf;
+    bool is_max = acf[p] >= opt.min_acf && acf[p] - lowest >= kMinProminence;
     for (int q = std::max(1, p - r); is_max && q <= std::min(max_p + 1, p + r); ++q)
       if (q != p && acf[q] > acf[p]) is_max = false;
     if (is_max) peaks.push_back({p, acf[p]});

@@ -157,3 +157,24 @@ TEST(ForecastSeries, BulkModeIsCloseToFullMode) {
 
 }  // namespace
 }  // namespace kpulse::analytics
+
+namespace kpulse::analytics {
+namespace {
+
+TEST(ForecastSeries, CleanCycleIsReproducedWhole) {
+  // Minute steps, an hourly cycle, no noise: nothing to shrink away, and the
+  // hourly period is found although it is neither a day nor a week.
+  std::vector<double> y(60 * 24 * 3);
+  for (size_t t = 0; t < y.size(); ++t) y[t] = 50 + 10 * std::sin(2 * M_PI * t / 60);
+  ForecastOptions o;
+  o.step_seconds = 60;
+  o.horizon = 120;
+  const Forecast f = forecast_series(y, o);
+  ASSERT_FALSE(f.periods.empty());
+  EXPECT_EQ(f.periods[0], 60);
+  for (int h = 0; h < 120; ++h)
+    EXPECT_NEAR(f.point[h], 50 + 10 * std::sin(2 * M_PI * (y.size() + h) / 60), 0.2) << h;
+}
+
+}  // namespace
+}  // namespace kpulse::analytics
