@@ -39,11 +39,12 @@ struct HwState {
 };
 
 // Classical start: level = mean of the first cycle, trend from the first
-// two cycles' means, season = mean deviation from the cycle mean over the
-// first (up to) three cycles.
+// two cycles' means, season = mean deviation from the cycle mean over all
+// whole cycles of the history (initial states are free parameters; this
+// estimate of them scored best of first-1/2/3/all cycles on the tuning set).
 HwState hw_init(std::span<const double> y, int m) {
   HwState s;
-  const int cycles = std::min<int>(3, static_cast<int>(y.size()) / m);
+  const int cycles = static_cast<int>(y.size()) / m;
   std::vector<double> means(cycles, 0.0);
   for (int c = 0; c < cycles; ++c) {
     double sum = 0;
