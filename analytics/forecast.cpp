@@ -30,7 +30,7 @@ std::string describe(const ProfileSpec& s) {
   out += s.period1 ? std::to_string(s.period1) : std::string("-");
   if (s.period2) out += "+" + std::to_string(s.period2);
   out += " L" + std::to_string(s.level_window);
-  if (s.trend) out += " trend";
+  if (s.trend) out += s.trend_persistence > 1 ? " trend+" : " trend";
   if (s.log_scale) out += " log";
   return out + ")";
 }
@@ -71,13 +71,16 @@ std::vector<ProfileSpec> candidate_specs(const std::vector<int>& detected, int d
       if (p1 > short_window && !bulk) windows.push_back(short_window);
     }
     for (int lw : windows)
-      for (int trend = 0; trend < (bulk ? 1 : 2); ++trend)
+      // Trend: none, one that fades after half its estimation window, and
+      // one that lasts about two windows (steady growth: disks filling).
+      for (int trend = 0; trend < (bulk ? 1 : 3); ++trend)
         for (int lg = 0; lg < (nonneg ? 2 : 1); ++lg) {
           ProfileSpec s;
           s.period1 = p1;
           s.period2 = p2;
           s.level_window = lw;
-          s.trend = trend;
+          s.trend = trend > 0;
+          s.trend_persistence = trend == 2 ? 2.0 : 0.5;
           s.log_scale = lg;
           s.log_offset = log_offset;
           specs.push_back(s);

@@ -1,15 +1,19 @@
 #include "analytics/forecast_csv.h"
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 
 #include "analytics/forecast.h"
+#include "analytics/forecast_capacity.h"
 #include "analytics/forecast_input.h"
 
 namespace kpulse::analytics {
 
-int forecast_csv(std::istream& in, std::ostream& out, int horizon, std::ostream& err,
-                 const std::string& source_name) {
+namespace {
+
+int run(std::istream& in, std::ostream& out, int horizon, const double* limit, std::ostream* note,
+        std::ostream& err, const std::string& source_name) {
   if (horizon < 1) {
     err << "forecast: horizon must be at least 1 (got " << horizon << ")\n";
     return 1;
@@ -40,7 +44,41 @@ int forecast_csv(std::istream& in, std::ostream& out, int horizon, std::ostream&
   }
   out << text;
   out.flush();
+  if (limit && note) {
+    // A limit above the last value is approached from below (disk filling),
+    // one below it from above (free memory draining).
+    double last = 0;
+    for (double v : series.values)
+      if (std::isfinite(v)) last = v;
+    const bool rising = *limit >= last;
+    const Exhaustion e = capacity_exhaustion(f, *limit, series.step, rising);
+    std::snprintf(line, sizeof line, "%.9g", *limit);
+    *note << "limit " << line;
+    if (e.expected_s) {
+      *note << " reached in " << format_duration(*e.expected_s);
+      if (e.earliest_s && *e.earliest_s < *e.expected_s)
+        *note << " (95 % bound: " << format_duration(*e.earliest_s) << ")";
+    } else if (e.earliest_s) {
+      *note << " not reached by the forecast; 95 % bound reaches it in "
+            << format_duration(*e.earliest_s);
+    } else {
+      *note << " not reached within " << format_duration(int64_t{horizon} * series.step);
+    }
+    *note << "\n";
+  }
   return out ? 0 : 1;
+}
+
+}  // namespace
+
+int forecast_csv(std::istream& in, std::ostream& out, int horizon, std::ostream& err,
+                 const std::string& source_name) {
+  return run(in, out, horizon, nullptr, nullptr, err, source_name);
+}
+
+int forecast_csv_with_limit(std::istream& in, std::ostream& out, int horizon, double limit,
+                            std::ostream& note, std::ostream& err, const std::string& source_name) {
+  return run(in, out, horizon, &limit, &note, err, source_name);
 }
 
 }  // namespace kpulse::analytics

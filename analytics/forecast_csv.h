@@ -15,4 +15,11 @@ namespace kpulse::analytics {
 int forecast_csv(std::istream& in, std::ostream& out, int horizon, std::ostream& err = std::cerr,
                  const std::string& source_name = "-");
 
+// Same, and with a capacity `limit`, also writes to `note` when the forecast
+// reaches it, e.g. "limit 100 reached in 3 d 4 h (95 % bound: 2 d 1 h)" or
+// "limit 100 not reached within 7 d" (seconds from the last input row).
+int forecast_csv_with_limit(std::istream& in, std::ostream& out, int horizon, double limit,
+                            std::ostream& note, std::ostream& err = std::cerr,
+                            const std::string& source_name = "-");
+
 }  // namespace kpulse::analytics

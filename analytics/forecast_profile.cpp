@@ -259,7 +259,7 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
     }
     const double den = m * sxx - sx * sx;
     if (m >= 8 && den > 0) slope = (m * sxy - sx * sy) / den;
-    phi = std::exp(-2.0 / tw);
+    phi = std::exp(-1.0 / (spec.trend_persistence * tw));
     // The level was measured at its window's centre; move it to the end.
     level += slope * (n - 1 - level_pos);
   }

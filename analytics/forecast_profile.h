@@ -16,10 +16,13 @@
 namespace kpulse::analytics {
 
 struct ProfileSpec {
-  int period1 = 0;         // steps; 0 = no seasonality
-  int period2 = 0;         // a longer period (0 = none), fitted on what period1 leaves
-  int level_window = 24;   // steps averaged for the current level
-  bool trend = false;      // add a damped linear trend
+  int period1 = 0;        // steps; 0 = no seasonality
+  int period2 = 0;        // a longer period (0 = none), fitted on what period1 leaves
+  int level_window = 24;  // steps averaged for the current level
+  bool trend = false;     // add a damped linear trend
+  // How long the trend lasts, in multiples of its estimation window: the
+  // damped trend's total contribution tends to slope * window * persistence.
+  double trend_persistence = 0.5;
   bool log_scale = false;  // fit log(y + log_offset); y must be >= 0
   double log_offset = 1;
   double decay1 = 0.85;  // weight of each older cycle of period1

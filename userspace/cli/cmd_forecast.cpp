@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "analytics/forecast_csv.h"
@@ -15,15 +16,23 @@ namespace {
 struct ForecastArgs {
   int horizon = 168;
   std::string input = "-";
+  std::optional<double> limit;
 };
 
 int run_forecast(const ForecastArgs& a) {
-  if (a.input == "-") return analytics::forecast_csv(std::cin, std::cout, a.horizon);
-  std::ifstream in(a.input);
-  if (!in) {
-    std::cerr << a.input << ": cannot open\n";
-    return 1;
+  std::ifstream file;
+  if (a.input != "-") {
+    file.open(a.input);
+    if (!file) {
+      std::cerr << a.input << ": cannot open\n";
+      return 1;
+    }
   }
+  std::istream& in = a.input == "-" ? std::cin : file;
+  // The forecast lines go to stdout unchanged; the capacity note to stderr.
+  if (a.limit)
+    return analytics::forecast_csv_with_limit(in, std::cout, a.horizon, *a.limit, std::cerr,
+                                              std::cerr, a.input);
   return analytics::forecast_csv(in, std::cout, a.horizon, std::cerr, a.input);
 }
 
@@ -37,6 +46,8 @@ void register_forecast(CLI::App& root, Registry& reg) {
       ->required()
       ->check(CLI::Range(1, 1'000'000));
   app->add_option("--input,-i", args->input, "CSV file, or - for stdin")->capture_default_str();
+  app->add_option("--limit", args->limit,
+                  "Capacity limit: also report (on stderr) when the forecast reaches it");
   reg.push_back({app, [args] { return run_forecast(*args); }});
 }
 

@@ -61,3 +61,40 @@ TEST(ForecastCsv, EmptyInputAndBadHorizon) {
 
 }  // namespace
 }  // namespace kpulse::analytics
+
+namespace kpulse::analytics {
+namespace {
+
+std::string filling_disk_csv() {
+  // 1 GB/h growth from 100 GB, a little noise, hourly for 10 days.
+  std::string csv = "timestamp,value\n";
+  for (int i = 0; i < 240; ++i)
+    csv += std::to_string(1'600'000'000 + i * 3600) + "," +
+           std::to_string(100 + i + ((i * 7) % 5 - 2) * 0.1) + "\n";
+  return csv;
+}
+
+TEST(ForecastCsv, ReportsWhenALimitIsReached) {
+  std::istringstream in(filling_disk_csv());
+  std::ostringstream out, note, err;
+  ASSERT_EQ(forecast_csv_with_limit(in, out, 168, 400, note, err), 0) << err.str();
+  // The last value is ~339; at ~1/h the 400 mark is ~61 h (2 d 13 h) away.
+  // The trend is damped, so it may come somewhat later, never earlier.
+  const std::string msg = note.str();
+  ASSERT_EQ(msg.rfind("limit 400 reached in ", 0), 0u) << msg;
+  int days = -1, hours = -1;
+  ASSERT_EQ(std::sscanf(msg.c_str(), "limit 400 reached in %d d %d h", &days, &hours), 2) << msg;
+  const int total = days * 24 + hours;
+  EXPECT_GE(total, 58) << msg;
+  EXPECT_LE(total, 110) << msg;
+}
+
+TEST(ForecastCsv, LimitNotReached) {
+  std::istringstream in(filling_disk_csv());
+  std::ostringstream out, note, err;
+  ASSERT_EQ(forecast_csv_with_limit(in, out, 24, 10'000, note, err), 0);
+  EXPECT_EQ(note.str(), "limit 10000 not reached within 1 d\n");
+}
+
+}  // namespace
+}  // namespace kpulse::analytics
