@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <limits>
 #include <map>
@@ -108,10 +109,26 @@ RegularSeries to_regular(const std::vector<TimedValue>& rows, size_t max_steps) 
   }
   std::map<int64_t, size_t> gaps;
   for (size_t i = 1; i < rows.size(); ++i) ++gaps[rows[i].t - rows[i - 1].t];
-  // The most common gap; ties go to the smaller one.
+  // The most common gap (ties go to the smaller one) when at least half the
+  // gaps are exactly that; otherwise the timestamps jitter (59, 60, 61 s)
+  // and the median gap, snapped to a usual sampling step, is the step.
   auto best = std::max_element(gaps.begin(), gaps.end(),
                                [](const auto& a, const auto& b) { return a.second < b.second; });
   out.step = best->first;
+  if (2 * best->second < rows.size() - 1) {
+    size_t seen = 0;
+    for (const auto& [gap, count] : gaps) {
+      seen += count;
+      if (2 * seen >= rows.size() - 1) {
+        out.step = gap;
+        break;
+      }
+    }
+    static const int64_t kUsual[] = {1,   2,   5,   10,   15,   20,   30,   60,   120,
+                                     300, 600, 900, 1200, 1800, 3600, 7200, 86400};
+    for (int64_t u : kUsual)
+      if (std::llabs(out.step - u) * 50 <= u) out.step = u;  // within 2 %
+  }
   const int64_t span = rows.back().t - out.start;
   const size_t n = static_cast<size_t>((span + out.step / 2) / out.step) + 1;
   if (n > max_steps)

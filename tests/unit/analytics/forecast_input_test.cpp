@@ -67,3 +67,23 @@ TEST(ForecastInput, WildTimestampIsRejectedNotAllocated) {
 
 }  // namespace
 }  // namespace kpulse::analytics
+
+namespace kpulse::analytics {
+namespace {
+
+TEST(ForecastInput, JitteryTimestampsSnapToTheUsualStep) {
+  // Minute samples whose gaps wander between 59 and 61 s.
+  std::vector<TimedValue> rows;
+  int64_t t = 1000;
+  for (int i = 0; i < 30; ++i) {
+    rows.push_back({t, double(i)});
+    t += 59 + (i * 7) % 3;
+  }
+  const auto s = to_regular(rows);
+  EXPECT_EQ(s.step, 60);
+  EXPECT_EQ(s.values.size(), 30u);
+  for (size_t i = 0; i < s.values.size(); ++i) EXPECT_DOUBLE_EQ(s.values[i], double(i)) << i;
+}
+
+}  // namespace
+}  // namespace kpulse::analytics
