@@ -191,6 +191,7 @@ int main(int argc, char** argv) {
   std::string command;
   bool verbose = false;
   bool bulk = false;  // also score the forecaster's bulk mode
+  int gap_days = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--data" && i + 1 < argc)
@@ -205,28 +206,64 @@ int main(int argc, char** argv) {
       kHorizon = std::max(1, std::atoi(argv[++i]));
     else if (a == "--min-history" && i + 1 < argc)
       kMinHistory = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--gap-days" && i + 1 < argc)
+      gap_days = std::max(0, std::atoi(argv[++i]));
     else {
       std::fprintf(stderr,
                    "usage: %s [--data DIR] [--command CMD] [--bulk] [--verbose]\n"
-                   "       [--horizon H (168)] [--min-history H (336)]\n"
+                   "       [--horizon H (168)] [--min-history H (336)] [--gap-days D]\n"
                    "  DIR: a directory with manifest.json and data/*.csv (default %s)\n"
                    "  CMD: also score an external forecaster fed on stdin (run by /bin/sh)\n",
                    argv[0], KPULSE_FORECAST_DATA);
       return 2;
     }
   }
+  // The series: from manifest.json, or every *.csv in DIR when it has none
+  // (then a file that doesn't load is reported and skipped).
   std::vector<Hourly> series;
   try {
     std::ifstream mf(fs::path(data) / "manifest.json");
-    if (!mf) throw std::runtime_error("cannot open " + data + "/manifest.json");
-    const auto manifest = nlohmann::json::parse(mf);
-    for (const auto& e : manifest.at("series"))
-      series.push_back(load_hourly(fs::path(data) / e.at("file").get<std::string>(),
-                                   e.at("name").get<std::string>()));
+    if (mf) {
+      const auto manifest = nlohmann::json::parse(mf);
+      for (const auto& e : manifest.at("series"))
+        series.push_back(load_hourly(fs::path(data) / e.at("file").get<std::string>(),
+                                     e.at("name").get<std::string>()));
+    } else {
+      std::vector<fs::path> files;
+      for (const auto& entry : fs::directory_iterator(data))
+        if (entry.path().extension() == ".csv") files.push_back(entry.path());
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) try {
+          series.push_back(load_hourly(f, f.stem().string()));
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "skipped: %s\n", e.what());
+        }
+      if (series.empty())
+        throw std::runtime_error("no manifest.json and no loadable *.csv in " + data);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kpulse_forecast_eval: %s\n", e.what());
     return 1;
   }
+  std::erase_if(series, [](const Hourly& s) {
+    const bool short_series = static_cast<int>(s.values.size()) - kHorizon < kMinHistory;
+    if (short_series)
+      std::fprintf(stderr, "skipped: %s is too short for one origin\n", s.name.c_str());
+    return short_series;
+  });
+  if (series.empty()) {
+    std::fprintf(stderr, "kpulse_forecast_eval: no series long enough\n");
+    return 1;
+  }
+  // A simulated outage: hours missing in a block ending 8 days before each
+  // series' end, so the late origins see it in their history and earlier
+  // ones in their target (the hidden set has a multi-day gap).
+  if (gap_days > 0)
+    for (auto& s : series) {
+      const int n = static_cast<int>(s.values.size());
+      for (int i = std::max(0, n - 8 * 24 - gap_days * 24); i < std::max(0, n - 8 * 24); ++i)
+        s.values[i] = NAN;
+    }
 
   std::vector<Method> methods{
       {"kpulse", {}}, {"snaive24", {}}, {"snaive168", {}}, {"hw24", {}}, {"hw168", {}}};
