@@ -212,10 +212,6 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
 
   // Models fit the despiked series; backtest errors are measured on the raw
   // one, so intervals still reflect the spikes that do happen.
-  std::vector<double> cleaned;
-  despike(y, cleaned);
-  const std::span<const double> yc(cleaned);
-
   const int day = steps_for(kDay, opt.step_seconds);
   const int week = steps_for(kWeek, opt.step_seconds);
   SeasonOptions so;
@@ -226,7 +222,14 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   if (const int hour = steps_for(3600, opt.step_seconds); hour >= 4) so.preferred.push_back(hour);
   so.preferred_only = opt.bulk && day > 0;
   std::vector<int> detected;
-  for (const auto& s : detect_seasons(yc, so)) detected.push_back(s.period);
+  for (const auto& s : detect_seasons(y, so)) detected.push_back(s.period);
+  // Spikes that recur with a detected or calendar period are kept.
+  std::vector<int> recur = detected;
+  for (int p : so.preferred)
+    if (p > 0) recur.push_back(p);
+  std::vector<double> cleaned;
+  despike(y, cleaned, recur);
+  const std::span<const double> yc(cleaned);
 
   // log(y + c): c keeps zeros finite and damps the transform for low counts.
   const double mean_abs = abs_sum / present;
