@@ -13,7 +13,7 @@ namespace kpulse::analytics {
 // glitch, a one-off burst) are. Level shifts survive: a median keeps edges.
 // A spike that recurs one `period` earlier or later (a nightly job, an
 // hourly cron) is part of the pattern and is kept. NaN stays NaN.
-void despike(std::span<const double> y, std::vector<double>& out,
-             std::span<const int> periods = {}, int half_window = 3, double k = 8.0);
+void despike(std::span<const double> y, std::vector<double>& out, std::span<const int> periods = {},
+             int half_window = 3, double k = 8.0);
 
 }  // namespace kpulse::analytics

@@ -23,13 +23,6 @@ double robust_sigma_inplace(std::vector<double>& v) {
   return 1.4826 * *mid;
 }
 
-double robust_sigma(std::span<const double> d, std::vector<double>& tmp) {
-  tmp.clear();
-  for (double v : d)
-    if (std::isfinite(v)) tmp.push_back(v);
-  return robust_sigma_inplace(tmp);
-}
-
 // Recency-weighted mean per phase of `d` (phase = absolute index mod p),
 // centred and shrunk toward 0 by how noisy it is: each phase mean gets
 // w / (w + noise/signal) of its value (w = its effective number of cycles),
@@ -184,12 +177,6 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
     d[i] = x[i] - ma[i];
   }
   const auto& trend = ma;
-  const double sigma = robust_sigma(d, ws.tmp);
-  if (sigma > 0) {
-    const double cap = 4.0 * sigma;
-    for (double& v : d)
-      if (std::isfinite(v)) v = std::clamp(v, -cap, cap);
-  }
 
   // Seasonal profiles: the second on what the first leaves.
   if (spec.period1 > 0) {
@@ -227,6 +214,16 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
   for (int i = std::max(0, n - 4 * pmax - 96); i < n; ++i)
     if (std::isfinite(d[i])) ws.tmp.push_back(d[i] - season(i));
   const double noise = robust_sigma_inplace(ws.tmp);
+  // Winsorize the residual around trend and season for the level and trend
+  // estimates. (The profiles themselves are fitted unclipped: clipping
+  // around even a robust per-phase centre cost accuracy on every data set
+  // tried, since seasonal shapes drift; gross outliers are gone already
+  // (despike).)
+  if (noise > 0) {
+    const double cap = 4.0 * noise;
+    for (int i = 0; i < n; ++i)
+      if (std::isfinite(d[i])) d[i] = season(i) + std::clamp(d[i] - season(i), -cap, cap);
+  }
   const int since = last_level_shift(x, season, n, lw, noise, ws);
   double lsum = 0, tsum = 0;
   int lcount = 0;

@@ -4,9 +4,10 @@
 //
 // The profiles are recency-weighted means of the series minus a moving
 // average spanning the longest period (so level shifts and drifts don't leak
-// into them), with outliers winsorized. The level is the mean of the
-// deseasonalised series over a recent window, which is what makes the model
-// follow level shifts. Optionally fitted on log(y + c) for series whose
+// into them), shrunk by how noisy they are. The level is the mean of the
+// deseasonalised series, its residual winsorized, over a recent window (or
+// since a detected level shift), which is what makes the model follow level
+// shifts. Optionally fitted on log(y + c) for series whose
 // seasonal swing scales with their level (counts, rates).
 #pragma once
 

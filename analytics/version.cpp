@@ -1,4 +1,6 @@
 // Placeholder translation unit so the library exists before its first module.
 namespace kpulse::analytics {
-int library_version() { return 1; }
+int library_version() {
+  return 1;
+}
 }  // namespace kpulse::analytics
