@@ -91,3 +91,25 @@ void BM_HistoryIngestSnapshot(benchmark::State& state) {
 BENCHMARK(BM_HistoryIngestSnapshot);
 
 }  // namespace
+
+namespace {
+
+// Range reads from a full series: the last hour from the 1 s tier (3,600
+// points) and the last 7 days from the 1 min tier (10,080 points).
+void BM_HistoryRangeRead(benchmark::State& state) {
+  const auto tiers = kpulse::analytics::default_history_tiers();
+  SeriesRing r(tiers);
+  const int64_t start = 1'700'000'000, end = start + 9 * 86400;
+  for (int64_t t = start; t < end; ++t) r.append(t, double(t % 977));
+  const int64_t span = state.range(0);
+  int64_t points = 0;
+  for (auto _ : state) {
+    auto pts = r.range(end - span, end);
+    points += static_cast<int64_t>(pts.size());
+    benchmark::DoNotOptimize(pts.data());
+  }
+  state.SetItemsProcessed(points);
+}
+BENCHMARK(BM_HistoryRangeRead)->Arg(3600)->Arg(7 * 86400);
+
+}  // namespace
