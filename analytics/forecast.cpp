@@ -211,8 +211,6 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     }
   if (present < 4) return flat_forecast(present ? last : 0.0, horizon);
 
-  // Models fit the despiked series; backtest errors are measured on the raw
-  // one, so intervals still reflect the spikes that do happen.
   const int day = steps_for(kDay, opt.step_seconds);
   const int week = steps_for(kWeek, opt.step_seconds);
   SeasonOptions so;
@@ -224,7 +222,9 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   so.preferred_only = opt.bulk && day > 0;
   std::vector<int> detected;
   for (const auto& s : detect_seasons(y, so)) detected.push_back(s.period);
-  // Spikes that recur with a detected or calendar period are kept.
+  // Models fit the despiked series; backtest errors are measured on the raw
+  // one, so intervals still reflect the spikes that do happen. Spikes that
+  // recur with a detected or calendar period are kept.
   std::vector<int> recur = detected;
   for (int p : so.preferred)
     if (p > 0) recur.push_back(p);
