@@ -4,7 +4,8 @@
 // Default tiers: 1 s for 1 h, 1 min for 8 days, 1 h for 90 days, i.e.
 // 17,280 buckets of 16 bytes = 270 KiB per series, allocated when the
 // series first appears; `max_series` bounds the total (new series beyond it
-// are counted in dropped_series() and not kept).
+// are counted in dropped_series() and not kept). Not thread-safe: one
+// writer (the snapshot consumer), readers synchronised by the caller.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +48,7 @@ class History {
   // the series is unknown.
   std::vector<HistoryPoint> range(std::string_view component_key, std::string_view metric,
                                   int64_t from, int64_t to) const;
+  // The series' rings, or nullptr. Valid until the next series is created.
   const SeriesRing* find(std::string_view component_key, std::string_view metric) const;
 
   size_t series_count() const { return rings_.size(); }
