@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "analytics/forecast_clean.h"
+#include "analytics/forecast_intervals.h"
 #include "analytics/forecast_profile.h"
 #include "analytics/season_detect.h"
 
@@ -19,8 +20,6 @@ constexpr int64_t kMaxHistorySeconds = 16 * kWeek;
 constexpr size_t kMaxHistorySteps = 20'000;
 // Candidates whose backtest MAE is within this factor of the best are averaged.
 constexpr double kCombineWithin = 1.15;
-constexpr double kZ95OverZ80 = 1.959964 / 1.281552;
-constexpr double kWidenPerOrigin = 0.1;
 
 int steps_for(int64_t seconds, int64_t step) {
   return step > 0 && seconds % step == 0 ? static_cast<int>(seconds / step) : 0;
@@ -88,92 +87,6 @@ std::vector<ProfileSpec> candidate_specs(const std::vector<int>& detected, int d
         }
   }
   return specs;
-}
-
-// Linear-interpolated quantile of sorted values.
-double quantile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  const double pos = q * (sorted.size() - 1);
-  const size_t i = static_cast<size_t>(pos);
-  if (i + 1 >= sorted.size()) return sorted.back();
-  return sorted[i] + (pos - i) * (sorted[i + 1] - sorted[i]);
-}
-
-// Backtest errors of the combined forecast: horizon index, forecast, error.
-struct BacktestError {
-  int h;
-  double f;
-  double e;
-};
-
-struct Band {
-  int end;  // exclusive horizon index
-  double q025, q10, q90, q975;
-};
-
-// Quantiles of scaled errors per horizon band, widened so later bands are
-// never narrower than earlier ones.
-std::vector<Band> fit_bands(const std::vector<BacktestError>& errs, int horizon, double c,
-                            bool relative) {
-  const int edges[] = {std::max(1, horizon / 28), std::max(1, horizon / 7),
-                       std::max(1, 3 * horizon / 7), horizon};
-  std::vector<Band> bands;
-  std::vector<double> v;
-  int start = 0;
-  for (int end : edges) {
-    if (end <= start) continue;
-    v.clear();
-    for (const auto& e : errs)
-      if (e.h >= start && e.h < end) v.push_back(relative ? e.e / (std::fabs(e.f) + c) : e.e);
-    if (v.size() < 20) {  // too few for quantiles: merge into the next band
-      if (end != horizon) continue;
-      v.clear();
-      for (const auto& e : errs) v.push_back(relative ? e.e / (std::fabs(e.f) + c) : e.e);
-    }
-    std::sort(v.begin(), v.end());
-    Band b{end, quantile(v, 0.025), quantile(v, 0.10), quantile(v, 0.90), quantile(v, 0.975)};
-    // Few backtest errors land in the 2.5 % tails, so the 95 % bounds are
-    // at least as wide, relative to the 80 % ones, as for normal errors.
-    const double med = quantile(v, 0.5);
-    b.q025 = std::min(b.q025, med + (b.q10 - med) * kZ95OverZ80);
-    b.q975 = std::max(b.q975, med + (b.q90 - med) * kZ95OverZ80);
-    if (!bands.empty()) {
-      const Band& p = bands.back();
-      b.q025 = std::min(b.q025, p.q025);
-      b.q10 = std::min(b.q10, p.q10);
-      b.q90 = std::max(b.q90, p.q90);
-      b.q975 = std::max(b.q975, p.q975);
-    }
-    bands.push_back(b);
-    start = end;
-  }
-  return bands;
-}
-
-const Band& band_for(const std::vector<Band>& bands, int h) {
-  for (const auto& b : bands)
-    if (h < b.end) return b;
-  return bands.back();
-}
-
-// Winkler interval score of the bands on the backtest errors (lower = better).
-double interval_score(const std::vector<BacktestError>& errs, const std::vector<Band>& bands,
-                      double c, bool relative) {
-  double total = 0;
-  for (const auto& e : errs) {
-    const Band& b = band_for(bands, e.h);
-    const double s = relative ? std::fabs(e.f) + c : 1.0;
-    auto score = [&](double lo, double hi, double alpha) {
-      lo *= s;
-      hi *= s;
-      double v = hi - lo;
-      if (e.e < lo) v += 2 / alpha * (lo - e.e);
-      if (e.e > hi) v += 2 / alpha * (e.e - hi);
-      return v;
-    };
-    total += score(b.q10, b.q90, 0.2) + score(b.q025, b.q975, 0.05);
-  }
-  return total;
 }
 
 Forecast flat_forecast(double value, int horizon) {
@@ -331,33 +244,13 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
       if (nonneg) fc = std::max(0.0, fc);
       errs.push_back({h, fc, y[t] - fc});
     }
+  // Interval scale for proportional errors: the forecast plus a quarter of
+  // the mean level (so near-zero forecasts still get some width).
   const double c = 0.25 * mean_abs + 1e-12;
-  std::vector<Band> bands;
   if (!errs.empty()) {
-    auto add_bands = fit_bands(errs, bt_h, c, false);
-    auto rel_bands = fit_bands(errs, bt_h, c, true);
-    const bool relative =
-        interval_score(errs, rel_bands, c, true) < interval_score(errs, add_bands, c, false);
-    bands = relative ? rel_bands : add_bands;
-    f.lo80.resize(horizon);
-    f.hi80.resize(horizon);
-    f.lo95.resize(horizon);
-    f.hi95.resize(horizon);
-    // Backtest errors come from few, overlapping origins and from the very
-    // candidates they selected, so they understate future errors; widen
-    // more the fewer origins there were (x1.04 at 6, x1.1 at 1).
-    const double inflate = 1.0 + kWidenPerOrigin / std::sqrt(double(origins.size()));
-    for (int h = 0; h < horizon; ++h) {
-      const Band& b = band_for(bands, h);
-      // Beyond the backtested horizon, widen like a random walk.
-      const double grow = h >= bt_h ? std::sqrt(double(h + 1) / bt_h) : 1.0;
-      const double s = (relative ? std::fabs(f.point[h]) + c : 1.0) * grow * inflate;
-      f.lo80[h] = f.point[h] + s * b.q10;
-      f.hi80[h] = f.point[h] + s * b.q90;
-      f.lo95[h] = f.point[h] + s * b.q025;
-      f.hi95[h] = f.point[h] + s * b.q975;
-    }
-    if (relative) f.method += " rel-intervals";
+    const IntervalModel im = fit_intervals(errs, bt_h, c);
+    apply_intervals(im, bt_h, static_cast<int>(origins.size()), f);
+    if (im.relative) f.method += " rel-intervals";
   } else {
     f.lo80 = f.hi80 = f.lo95 = f.hi95 = f.point;
   }
