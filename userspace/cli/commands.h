@@ -23,5 +23,6 @@ void register_metrics(CLI::App& root, Registry& reg);
 void register_analyze(CLI::App& root, Registry& reg);
 void register_top(CLI::App& root, Registry& reg);
 void register_export(CLI::App& root, Registry& reg);
+void register_forecast(CLI::App& root, Registry& reg);
 
 }  // namespace kpulse::cli

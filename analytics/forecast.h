@@ -1,0 +1,42 @@
+// kpulse's forecaster: per metric series on a regular step (gaps allowed),
+// point forecasts with 80 % and 95 % prediction intervals.
+//
+// How: detect the seasonal periods (autocorrelation), build a family of
+// robust seasonal-profile models (forecast_profile.h: with/without the
+// detected and calendar periods, short/long level windows, damped trend or
+// not, additive or log scale), score each on rolling origins inside the
+// history at the requested horizon, and average the best few. Intervals are
+// the empirical quantiles of those backtest errors per horizon band
+// (additive or proportional to the forecast, whichever scored better), so
+// they are calibrated on how this series actually behaves. Forecasts of a
+// non-negative series are never negative.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kpulse::analytics {
+
+struct ForecastOptions {
+  int horizon = 168;            // steps to forecast
+  int64_t step_seconds = 3600;  // used to place daily/weekly periods
+  int max_origins = 6;          // backtest origins (one per day back)
+  int combine = 3;              // best candidates averaged
+  // Bulk mode: fewer candidates and one backtest origin, for forecasting
+  // thousands of series at once (see BENCHMARKS.md for the cost of each).
+  bool bulk = false;
+};
+
+struct Forecast {
+  std::vector<double> point, lo80, hi80, lo95, hi95;  // `horizon` values each
+  std::vector<int> periods;                           // detected seasonal periods, steps
+  std::string method;  // the candidates averaged, for display and debugging
+};
+
+// `y[i]` is the value at step i (NaN = missing). Never throws on odd data:
+// an empty or all-missing series gives zeros.
+Forecast forecast_series(std::span<const double> y, const ForecastOptions& opt);
+
+}  // namespace kpulse::analytics

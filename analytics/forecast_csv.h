@@ -1,0 +1,25 @@
+// The forecast command's logic: CSV history in, one line per future step
+// out ("point lo80 hi80 lo95 hi95"). Used by `kpulse forecast` and by the
+// standalone kpulse_forecast_cli that evaluation harnesses pipe into.
+#pragma once
+
+#include <iostream>
+#include <string>
+
+namespace kpulse::analytics {
+
+// Reads `timestamp,value` rows (see forecast_input.h), forecasts `horizon`
+// steps of the series' own step, writes exactly `horizon` lines to `out`.
+// Returns 0, or 1 after writing "source:line: reason" to `err` (nothing goes
+// to `out` then).
+int forecast_csv(std::istream& in, std::ostream& out, int horizon, std::ostream& err = std::cerr,
+                 const std::string& source_name = "-");
+
+// Same, and with a capacity `limit`, also writes to `note` when the forecast
+// reaches it, e.g. "limit 100 reached in 3 d 4 h (95 % bound: 2 d 1 h)" or
+// "limit 100 not reached within 7 d" (seconds from the last input row).
+int forecast_csv_with_limit(std::istream& in, std::ostream& out, int horizon, double limit,
+                            std::ostream& note, std::ostream& err = std::cerr,
+                            const std::string& source_name = "-");
+
+}  // namespace kpulse::analytics

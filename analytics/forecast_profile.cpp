@@ -1,0 +1,274 @@
+#include "analytics/forecast_profile.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kpulse::analytics {
+namespace {
+
+// Median absolute deviation from 0 (scaled to sigma) of `v`, estimated from
+// an evenly strided subsample of at most kSigmaSample values: it only sets
+// clipping and significance thresholds, and the full selection was the
+// most expensive step of a fit. Reorders `v`.
+constexpr size_t kSigmaSample = 49;
+
+double robust_sigma_inplace(std::vector<double>& v) {
+  if (v.empty()) return 0;
+  const size_t stride = (v.size() + kSigmaSample - 1) / kSigmaSample;
+  size_t m = 0;
+  for (size_t i = 0; i < v.size(); i += stride) v[m++] = std::fabs(v[i]);
+  v.resize(m);
+  auto mid = v.begin() + m / 2;
+  std::nth_element(v.begin(), mid, v.end());
+  return 1.4826 * *mid;
+}
+
+// Recency-weighted mean per phase of `d` (phase = absolute index mod p),
+// centred and shrunk toward 0 by how noisy it is: each phase mean gets
+// w / (w + noise/signal) of its value (w = its effective number of cycles),
+// an empirical-Bayes estimate, so a clean cycle is kept whole and one
+// buried in noise is mostly dropped.
+void fit_profile(std::span<const double> d, int p, double decay, std::vector<double>& s,
+                 std::vector<double>& w) {
+  const int n = static_cast<int>(d.size());
+  s.assign(p, 0.0);
+  w.assign(p, 0.0);
+  double weight = 1.0;
+  int phase = (n - 1) % p;
+  for (int t = n - 1; t >= 0; --t) {
+    if (std::isfinite(d[t])) {
+      s[phase] += weight * d[t];
+      w[phase] += weight;
+    }
+    if (--phase < 0) {
+      phase = p - 1;
+      weight *= decay;
+    }
+  }
+  double mean = 0, wsum = 0;
+  int filled = 0;
+  for (int i = 0; i < p; ++i)
+    if (w[i] > 0) {
+      s[i] /= w[i];
+      mean += s[i];
+      wsum += w[i];
+      ++filled;
+    }
+  if (!filled) return;
+  mean /= filled;
+  // Noise: weighted variance of d around its phase mean.
+  double rss = 0, rw = 0;
+  weight = 1.0;
+  phase = (n - 1) % p;
+  for (int t = n - 1; t >= 0; --t) {
+    if (std::isfinite(d[t])) {
+      const double r = d[t] - s[phase];
+      rss += weight * r * r;
+      rw += weight;
+    }
+    if (--phase < 0) {
+      phase = p - 1;
+      weight *= decay;
+    }
+  }
+  const double noise = rw > 0 ? rss / rw : 0.0;
+  double spread = 0;
+  for (int i = 0; i < p; ++i)
+    if (w[i] > 0) spread += (s[i] - mean) * (s[i] - mean);
+  spread /= filled;
+  // The phase means' spread includes their own noise (noise / w); what is
+  // left is the cycle's.
+  const double signal = spread - noise / (wsum / filled);
+  const double kappa = signal > 0 ? noise / signal : 1e300;
+  for (int i = 0; i < p; ++i) s[i] = w[i] > 0 ? (s[i] - mean) * w[i] / (w[i] + kappa) : 0.0;
+}
+
+// Start of the segment after the most recent significant level shift in
+// the deseasonalised series (x - season) over the last few level windows,
+// or 0. A shift must move the mean by more than 3 noise sigmas and have
+// lasted at least half a level window (so a short burst doesn't count).
+template <typename Season>
+int last_level_shift(std::span<const double> x, const Season& season, int n, int lw, double sigma,
+                     ProfileWorkspace& ws) {
+  if (sigma <= 0) return 0;
+  const int span = std::min(n, std::max(4 * lw, 96));
+  const int start = n - span;
+  const int min_after = std::max(4, lw / 2), min_before = std::max(8, lw);
+  auto& sum = ws.sum;  // prefix sums over the window (free again by now)
+  auto& cnt = ws.cnt;
+  sum.assign(span + 1, 0.0);
+  cnt.assign(span + 1, 0.0);
+  for (int i = 0; i < span; ++i) {
+    const double v = x[start + i];
+    const bool ok = std::isfinite(v);
+    sum[i + 1] = sum[i] + (ok ? v - season(start + i) : 0.0);
+    cnt[i + 1] = cnt[i] + (ok ? 1.0 : 0.0);
+  }
+  int best = -1;
+  double best_stat = 0, best_diff = 0;
+  for (int k = min_before; k <= span - min_after; ++k) {
+    const double n1 = cnt[k], n2 = cnt[span] - cnt[k];
+    if (n1 < min_before / 2 || n2 < min_after / 2) continue;
+    const double diff = (sum[span] - sum[k]) / n2 - sum[k] / n1;
+    const double stat = std::fabs(diff) * std::sqrt(n1 * n2 / (n1 + n2));
+    if (stat > best_stat) {
+      best_stat = stat;
+      best_diff = diff;
+      best = k;
+    }
+  }
+  if (best < 0 || std::fabs(best_diff) < 3 * sigma) return 0;
+  return start + best;
+}
+
+}  // namespace
+
+int profile_min_history(const ProfileSpec& spec) {
+  const int pmax = std::max(spec.period1, spec.period2);
+  // One full longest cycle plus a seventh of one (a day for a weekly cycle).
+  return std::max({pmax + pmax / 7, spec.level_window, 4});
+}
+
+bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::span<double> out,
+                      ProfileWorkspace& ws) {
+  const int n = static_cast<int>(y.size());
+  if (n < profile_min_history(spec)) return false;
+  // The series in model space. Backtests fit prefixes of one series, so the
+  // log transform (the costliest per-point step) is computed once per series.
+  std::span<const double> x = y;
+  if (spec.log_scale) {
+    if (ws.log_src != y.data() || ws.logx.size() < y.size() || ws.log_offset != spec.log_offset) {
+      ws.logx.resize(n);
+      for (int i = 0; i < n; ++i)
+        ws.logx[i] = std::isfinite(y[i]) ? std::log(std::max(y[i], 0.0) + spec.log_offset) : NAN;
+      ws.log_src = y.data();
+      ws.log_offset = spec.log_offset;
+    }
+    x = std::span<const double>(ws.logx).first(n);
+  }
+  int present = 0;
+  for (int i = 0; i < n && present < 2; ++i) present += std::isfinite(y[i]);
+  if (present < 2) return false;
+
+  // Moving average over the longest period (a full window everywhere).
+  const int pmax = std::max({spec.period1, spec.period2, 1});
+  const int w = std::min(n, spec.period1 > 0 ? pmax : std::max(spec.level_window, 1));
+  ws.sum.assign(n + 1, 0.0);
+  ws.cnt.assign(n + 1, 0.0);
+  for (int i = 0; i < n; ++i) {
+    const bool ok = std::isfinite(x[i]);
+    ws.sum[i + 1] = ws.sum[i] + (ok ? x[i] : 0.0);
+    ws.cnt[i + 1] = ws.cnt[i] + (ok ? 1.0 : 0.0);
+  }
+  auto& d = ws.d;  // detrended; later the winsorized residual around the trend
+  d.resize(n);
+  auto& ma = ws.ma;  // the moving average, i.e. the trend around which d is measured
+  ma.resize(n);
+  for (int i = 0; i < n; ++i) {
+    int lo = std::clamp(i - w / 2, 0, n - w);
+    double c = ws.cnt[lo + w] - ws.cnt[lo];
+    if (c == 0) {  // a gap longer than the window: widen to the whole series
+      lo = 0;
+      c = ws.cnt[n];
+      ma[i] = ws.sum[n] / c;
+    } else {
+      ma[i] = (ws.sum[lo + w] - ws.sum[lo]) / c;
+    }
+    d[i] = x[i] - ma[i];
+  }
+  const auto& trend = ma;
+
+  // Seasonal profiles: the second on what the first leaves.
+  if (spec.period1 > 0) {
+    fit_profile(d, spec.period1, spec.decay1, ws.s1, ws.w1);
+    if (spec.period2 > 0) {
+      for (int i = 0; i < n; ++i)
+        if (std::isfinite(d[i])) d[i] -= ws.s1[i % spec.period1];
+      fit_profile(d, spec.period2, spec.decay2, ws.s2, ws.w2);
+      for (int i = 0; i < n; ++i)
+        if (std::isfinite(d[i])) d[i] += ws.s1[i % spec.period1];
+    }
+  }
+  // The seasonal component over the history and the horizon, laid out once
+  // (the loops below would otherwise take two modulos per step).
+  const int total = n + static_cast<int>(out.size());
+  ws.seas.assign(total, 0.0);
+  for (int p : {1, 2}) {
+    const int period = p == 1 ? spec.period1 : spec.period2;
+    if (period <= 0) continue;
+    const std::vector<double>& prof = p == 1 ? ws.s1 : ws.s2;
+    for (int i = 0, ph = 0; i < total; ++i) {
+      ws.seas[i] += prof[ph];
+      if (++ph == period) ph = 0;
+    }
+  }
+  const double* seas = ws.seas.data();
+  auto season = [seas](long t) { return seas[t]; };
+
+  // Level: mean of the deseasonalised, winsorized series over the last
+  // `level_window` present steps. After a level shift inside that window,
+  // only the steps since the shift count, unclipped (winsorizing would
+  // otherwise pull them back toward the old level).
+  const int lw = std::max(1, spec.level_window);
+  ws.tmp.clear();
+  for (int i = std::max(0, n - 4 * pmax - 96); i < n; ++i)
+    if (std::isfinite(d[i])) ws.tmp.push_back(d[i] - season(i));
+  const double noise = robust_sigma_inplace(ws.tmp);
+  // Winsorize the residual around trend and season for the level and trend
+  // estimates. (The profiles themselves are fitted unclipped: clipping
+  // around even a robust per-phase centre cost accuracy on every data set
+  // tried, since seasonal shapes drift; gross outliers are gone already
+  // (despike).)
+  if (noise > 0) {
+    const double cap = 4.0 * noise;
+    for (int i = 0; i < n; ++i)
+      if (std::isfinite(d[i])) d[i] = season(i) + std::clamp(d[i] - season(i), -cap, cap);
+  }
+  const int since = last_level_shift(x, season, n, lw, noise, ws);
+  double lsum = 0, tsum = 0;
+  int lcount = 0;
+  for (int i = n - 1; i >= since && lcount < lw; --i) {
+    if (!std::isfinite(x[i])) continue;
+    lsum += (since > 0 ? x[i] : trend[i] + d[i]) - season(i);
+    tsum += i;
+    ++lcount;
+  }
+  if (lcount == 0) return false;
+  double level = lsum / lcount;
+  const double level_pos = tsum / lcount;
+
+  double slope = 0, phi = 0;
+  if (spec.trend) {
+    // Least-squares slope of the deseasonalised series over a window of
+    // several periods, damped so it fades after about half that window.
+    const int tw = std::min(n, std::max({2 * pmax, 4 * spec.level_window, 48}));
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    int m = 0;
+    for (int i = n - tw; i < n; ++i) {
+      if (!std::isfinite(d[i])) continue;
+      const double v = trend[i] + d[i] - season(i);
+      const double xi = i - (n - tw);
+      sx += xi;
+      sy += v;
+      sxx += xi * xi;
+      sxy += xi * v;
+      ++m;
+    }
+    const double den = m * sxx - sx * sx;
+    if (m >= 8 && den > 0) slope = (m * sxy - sx * sy) / den;
+    phi = std::exp(-1.0 / (spec.trend_persistence * tw));
+    // The level was measured at its window's centre; move it to the end.
+    level += slope * (n - 1 - level_pos);
+  }
+
+  double damp_sum = 0, damp = 1;
+  for (size_t h = 0; h < out.size(); ++h) {
+    damp *= phi;
+    damp_sum += damp;
+    const double v = level + slope * damp_sum + season(n + static_cast<long>(h));
+    out[h] = spec.log_scale ? std::exp(v) - spec.log_offset : v;
+  }
+  return true;
+}
+
+}  // namespace kpulse::analytics
