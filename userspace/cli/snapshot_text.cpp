@@ -26,6 +26,11 @@ std::string rate(const Component& c, MetricId id, const Ctx& x, std::string (*fm
   return fmt(d / x.interval);
 }
 
+// This interval's increase of a counter.
+std::string interval(const Component& c, MetricId id, std::string (*fmt)(double)) {
+  return or_dash(c.delta(id), fmt);
+}
+
 std::string value(const Component& c, MetricId id, std::string (*fmt)(double)) {
   return or_dash(c.value(id), fmt);
 }
@@ -84,15 +89,16 @@ void print_host(std::FILE* out, const model::Snapshot& s, const Ctx& x) {
                value(*h, MetricId::PsiMemorySomeAvg10, human_percent).c_str(),
                value(*h, MetricId::PsiIoSomeAvg10, human_percent).c_str(),
                rate(*h, MetricId::MemReclaimStall, x, seconds).c_str());
-  std::fprintf(
-      out, "  tcp tx %s/s rx %s/s  retransmits %s  resets %s  listen overflows %s  opens %s/%s\n",
-      rate(*h, MetricId::TcpTxBytes, x, human_bytes).c_str(),
-      rate(*h, MetricId::TcpRxBytes, x, human_bytes).c_str(),
-      value(*h, MetricId::TcpRetransmits, human_count).c_str(),
-      value(*h, MetricId::TcpResets, human_count).c_str(),
-      value(*h, MetricId::TcpListenOverflows, human_count).c_str(),
-      rate(*h, MetricId::TcpActiveOpens, x, human_count).c_str(),
-      rate(*h, MetricId::TcpPassiveOpens, x, human_count).c_str());
+  std::fprintf(out,
+               "  tcp tx %s/s rx %s/s; in this interval: retransmits %s, resets %s, listen "
+               "overflows %s, opens out/in %s/%s\n",
+               rate(*h, MetricId::TcpTxBytes, x, human_bytes).c_str(),
+               rate(*h, MetricId::TcpRxBytes, x, human_bytes).c_str(),
+               interval(*h, MetricId::TcpRetransmits, human_count).c_str(),
+               interval(*h, MetricId::TcpResets, human_count).c_str(),
+               interval(*h, MetricId::TcpListenOverflows, human_count).c_str(),
+               interval(*h, MetricId::TcpActiveOpens, human_count).c_str(),
+               interval(*h, MetricId::TcpPassiveOpens, human_count).c_str());
   std::fprintf(out, "\n");
 }
 
@@ -125,7 +131,7 @@ void print_cgroups(std::FILE* out, const model::Snapshot& s, const Ctx& x, const
                quantile(*c, MetricId::BlkDeviceLatency, 0.99),
                rate(*c, MetricId::TcpTxBytes, x, human_bytes),
                rate(*c, MetricId::TcpRxBytes, x, human_bytes),
-               value(*c, MetricId::TcpRetransmits, human_count),
+               interval(*c, MetricId::TcpRetransmits, human_count),
                rate(*c, MetricId::MemReclaimStall, x, seconds),
                value(*c, MetricId::CgMemCurrent, human_bytes),
                value(*c, MetricId::CgMemMax, human_bytes)});
@@ -173,7 +179,7 @@ void print_disks(std::FILE* out, const model::Snapshot& s, const Ctx& x) {
                quantile(*c, MetricId::BlkDeviceLatency, 0.5),
                quantile(*c, MetricId::BlkDeviceLatency, 0.99),
                value(*c, MetricId::BlkInflight, human_count),
-               value(*c, MetricId::BlkErrors, human_count)});
+               interval(*c, MetricId::BlkErrors, human_count)});
   }
   t.print(out, "Disks");
 }
