@@ -117,6 +117,17 @@ std::vector<std::string> changed_options(const Config& a, const Config& b) {
   return out;
 }
 
+Config merge_live_options(const Config& running, const Config& next) {
+  Config out = next;
+  for (const auto& spec : option_specs()) {
+    if (spec.live) continue;
+    // Through the option's own text form: one code path for every type.
+    toml::table t = toml::parse("v = " + spec.render(running));
+    spec.read(*t.get("v"), out);
+  }
+  return out;
+}
+
 bool live_option(const std::string& dotted_key) {
   for (const auto& spec : option_specs())
     if (spec.dotted() == dotted_key) return spec.live;

@@ -113,6 +113,9 @@ std::string default_config_text();
 
 // Options whose values differ between `a` and `b`, as "section.key".
 std::vector<std::string> changed_options(const Config& a, const Config& b);
+// `next` with every restart-only option set back to its value in `running`:
+// what a reload actually applies.
+Config merge_live_options(const Config& running, const Config& next);
 // Whether SIGHUP can apply a change of this option without a restart.
 bool live_option(const std::string& dotted_key);
 

@@ -232,7 +232,7 @@ std::vector<OptionSpec> build_specs() {
       "state", "dir", "State directory (recordings live below it). Absolute path.", false,
       [](Config& c) -> std::string& { return c.state.dir; }, check_absolute));
   // [record]
-  v.push_back(bool_option("record", "enabled", "Record snapshots to disk.", true,
+  v.push_back(bool_option("record", "enabled", "Record snapshots to disk.", false,
                           [](Config& c) -> bool& { return c.record.enabled; }));
   v.push_back(string_option(
       "record", "dir", "Recording directory; \"\" means <state.dir>/recordings.", false,
@@ -265,14 +265,14 @@ std::vector<OptionSpec> build_specs() {
       [](Config& c) -> std::string& { return c.otlp.endpoint; }, check_url));
   // [analytics]
   v.push_back(bool_option("analytics", "enabled",
-                          "Run anomaly detection and forecasts over the stream.", true,
+                          "Run anomaly detection and forecasts over the stream.", false,
                           [](Config& c) -> bool& { return c.analytics.enabled; }));
   // [tuning]
   v.push_back(bool_option(
       "tuning", "enabled",
       "Run the auto-tuner. Keeps CAP_SYS_ADMIN and CAP_NET_ADMIN after start (sysctls).", false,
       [](Config& c) -> bool& { return c.tuning.enabled; }));
-  v.push_back(bool_option("tuning", "dry_run", "Only recommend changes; apply nothing.", true,
+  v.push_back(bool_option("tuning", "dry_run", "Only recommend changes; apply nothing.", false,
                           [](Config& c) -> bool& { return c.tuning.dry_run; }));
   // [report]
   v.push_back(double_option(

@@ -177,3 +177,23 @@ TEST(Config, LoadsFromFile) {
 
 }  // namespace
 }  // namespace kpulse::config
+
+namespace kpulse::config {
+namespace {
+
+TEST(Config, MergeLiveOptionsKeepsRestartOnlyValues) {
+  Config running;
+  Config next;
+  next.daemon.log_level = LogLevel::Debug;  // live
+  next.collection.interval_s = 5;           // restart
+  next.collection.probe_groups = {"net"};   // restart
+  next.report.psi_saturation = 0.5;         // live
+  Config merged = merge_live_options(running, next);
+  EXPECT_EQ(merged.daemon.log_level, LogLevel::Debug);
+  EXPECT_DOUBLE_EQ(merged.report.psi_saturation, 0.5);
+  EXPECT_DOUBLE_EQ(merged.collection.interval_s, 1.0);
+  EXPECT_TRUE(merged.collection.probe_groups.empty());
+}
+
+}  // namespace
+}  // namespace kpulse::config
