@@ -25,6 +25,8 @@ svg { width: 100%; height: auto; display: block; }
 svg text { font-family: sans-serif; font-size: 11px; fill: #444; }
 svg .ylabel { text-anchor: end; }
 svg .xlabel { text-anchor: middle; }
+svg .xlabel.first { text-anchor: start; }
+svg .xlabel.last { text-anchor: end; }
 svg .grid { stroke: #e4e4e4; stroke-width: 1; }
 svg .frame { fill: none; stroke: #999; stroke-width: 1; }
 svg .series { fill: none; stroke-width: 1.6; }

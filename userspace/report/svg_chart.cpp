@@ -37,6 +37,11 @@ double nice_ceiling(double v) {
   return 10 * p;
 }
 
+// The first and last time labels align inward so they stay inside the chart.
+const char* edge_class(int i) {
+  return i == 0 ? " first" : i == 5 ? " last" : "";
+}
+
 }  // namespace
 
 std::string series_color(size_t i) {
@@ -125,8 +130,8 @@ std::string line_chart_svg(const SeriesGroup& group, const TimeSpan& span,
   // Time labels.
   for (int i = 0; i <= 5; ++i) {
     int64_t t = span.from_ns + (span.to_ns - span.from_ns) * i / 5;
-    svg += fmt::format("<text class=\"xlabel\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", f.x(t),
-                       kHeight - 8, clock_time(t));
+    svg += fmt::format("<text class=\"xlabel{}\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", edge_class(i),
+                       f.x(t), kHeight - 8, clock_time(t));
   }
   if (group.threshold > 0) {
     double y = f.y(group.threshold);
@@ -174,8 +179,8 @@ std::string timeline_svg(const std::vector<Finding>& findings, const TimeSpan& s
   }
   for (int i = 0; i <= 5; ++i) {
     int64_t t = span.from_ns + (span.to_ns - span.from_ns) * i / 5;
-    svg += fmt::format("<text class=\"xlabel\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", f.x(t),
-                       height - 8, clock_time(t));
+    svg += fmt::format("<text class=\"xlabel{}\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n",
+                       edge_class(i), f.x(t), height - 8, clock_time(t));
   }
   return svg + "</svg>\n";
 }
