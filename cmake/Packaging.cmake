@@ -44,3 +44,8 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_STRIP_FILES ON)  # debug info stays in the build tree
 include(CPack)
+
+if(KPULSE_BUILD_TESTS)
+  add_test(NAME packaging_deb COMMAND ${KPULSE_PACKAGING_DIR}/deb_test.sh ${CMAKE_BINARY_DIR})
+  set_tests_properties(packaging_deb PROPERTIES LABELS packaging TIMEOUT 300 RUN_SERIAL TRUE)
+endif()
