@@ -1,6 +1,8 @@
 // `kpulse report DIR [--from T --to T] -o report.html`: one self-contained
 // HTML report of a recorded period (docs/report.md).
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -66,10 +68,20 @@ std::vector<model::Snapshot> load_snapshots(const ReportArgs& a, int64_t from, i
     source = "live collection";
   } else {
 #ifdef KPULSE_HAVE_RECORDING
-    record::RecordingReader reader(a.dir);
-    out = reader.read_range(from, to);
-    for (const auto& w : reader.warnings())
-      std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
+    // Clamp open ends to what the tiers hold, then take the finest tier
+    // covering each part of the period (older days survive only downsampled).
+    int64_t first = INT64_MAX, last = INT64_MIN;
+    for (auto tier : {record::Tier::Full, record::Tier::Minute, record::Tier::Hour}) {
+      record::RecordingReader reader(a.dir, tier);
+      for (const auto& w : reader.warnings())
+        std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
+      if (auto r = reader.time_range()) {
+        first = std::min(first, r->first_ns);
+        last = std::max(last, r->last_ns);
+      }
+    }
+    if (first > last) throw std::runtime_error("report: no recording in " + a.dir);
+    out = record::load_history(a.dir, std::max(from, first), std::min(to, last));
     source = a.dir;
 #else
     throw std::runtime_error("report: recordings are not supported by this build");
