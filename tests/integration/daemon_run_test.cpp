@@ -110,6 +110,19 @@ TEST_F(DaemonRun, KeepsOnlyTheNeededCapabilitiesReloadsAndStops) {
   EXPECT_NE(slurp(log_).find("kpulse: info: stopped"), std::string::npos) << slurp(log_);
 }
 
+TEST_F(DaemonRun, UnprivilegedWithoutBpfRunsWithNoCapabilities) {
+  if (getuid() != 0 || !have_command("setpriv")) GTEST_SKIP() << "needs root and setpriv";
+  fs::permissions(dir_, fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+  Child daemon("exec setpriv --reuid=65534 --regid=65534 --clear-groups " +
+                   start_command().substr(std::string("exec ").size()) + " --no-bpf",
+               nullptr);
+  ASSERT_TRUE(wait_for(log_, "collecting every", 30s)) << slurp(log_);
+  EXPECT_EQ(status_mask(daemon.pid(), "CapEff"), 0u);
+  EXPECT_EQ(status_mask(daemon.pid(), "CapPrm"), 0u);
+  ASSERT_EQ(kill(daemon.pid(), SIGTERM), 0);
+  EXPECT_EQ(daemon.wait(15s), 0) << slurp(log_);
+}
+
 TEST_F(DaemonRun, BadConfigFailsWithFileAndLine) {
   {
     std::ofstream out(config_);

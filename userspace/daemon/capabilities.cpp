@@ -21,12 +21,21 @@ std::vector<std::string> needed_capabilities(const config::Config& config) {
 }
 
 std::string drop_capabilities_except(const std::vector<std::string>& keep) {
+  // Only what is permitted now can be kept: an unprivileged run keeps nothing.
+  cap_t current = cap_get_proc();
+  if (!current) return fmt::format("cap_get_proc: {}", std::strerror(errno));
   std::vector<cap_value_t> values;
   for (const auto& name : keep) {
     cap_value_t v;
-    if (cap_from_name(name.c_str(), &v) != 0) return fmt::format("unknown capability {}", name);
-    values.push_back(v);
+    if (cap_from_name(name.c_str(), &v) != 0) {
+      cap_free(current);
+      return fmt::format("unknown capability {}", name);
+    }
+    cap_flag_value_t permitted = CAP_CLEAR;
+    cap_get_flag(current, v, CAP_PERMITTED, &permitted);
+    if (permitted == CAP_SET) values.push_back(v);
   }
+  cap_free(current);
   // The bounding set first: dropping from it needs CAP_SETPCAP, which goes
   // next. Without CAP_SETPCAP (an unprivileged run) the bounding set stays;
   // the empty permitted set below is what matters then.
