@@ -23,7 +23,8 @@ class SnapshotSink {
   virtual void reconfigure(const config::Config& /*config*/) {}
   // Before shutdown: write out whatever is buffered.
   virtual void flush() {}
-  // One line for the periodic status log ("" when nothing to say).
+  // One line for the periodic status log ("" when nothing to say). Called
+  // on the sink's own thread after each item, like consume().
   [[nodiscard]] virtual std::string status() const { return ""; }
 };
 

@@ -63,8 +63,8 @@ SinkStats SinkWorker::stats() const {
 }
 
 std::string SinkWorker::sink_status() const {
-  // status() may race with consume() only in what it reads; sinks keep it cheap and safe.
-  return sink_->status();
+  std::lock_guard lock(mu_);
+  return last_status_;
 }
 
 void SinkWorker::run_guarded(const Item& item) {
@@ -100,6 +100,10 @@ void SinkWorker::loop() {
       }
     }
     run_guarded(item);
+    // Asked here, on the sink's own thread, so sinks need no locking for it.
+    std::string status = sink_->status();
+    std::lock_guard lock(mu_);
+    last_status_ = std::move(status);
   }
 }
 

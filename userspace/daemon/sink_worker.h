@@ -39,6 +39,7 @@ class SinkWorker {
 
   [[nodiscard]] SinkStats stats() const;
   [[nodiscard]] std::string name() const { return name_; }
+  // The sink's status() as of its latest snapshot (read on its own thread).
   [[nodiscard]] std::string sink_status() const;
 
  private:
@@ -58,6 +59,7 @@ class SinkWorker {
   size_t queued_snapshots_ = 0;
   bool stopping_ = false;
   SinkStats stats_;
+  std::string last_status_;  // sink_->status() after its latest item
   std::thread thread_;
 };
 

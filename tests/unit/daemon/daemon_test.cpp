@@ -31,9 +31,14 @@ class FakeSink : public SnapshotSink {
     if (throws_) throw std::runtime_error("sink broke");
     std::lock_guard lock(mu_);
     seqs_.push_back(s.seq);
+    last_seq_ = s.seq;
   }
   void reconfigure(const config::Config& c) override { reconfigured_level_ = c.daemon.log_level; }
   void flush() override { flushed_ = true; }
+  [[nodiscard]] std::string status() const override {
+    return "last seq " + std::to_string(last_seq_.load());
+  }
+  std::atomic<uint64_t> last_seq_{0};
   std::vector<uint64_t> seqs() {
     std::lock_guard lock(mu_);
     return seqs_;
