@@ -17,6 +17,7 @@ build_packages=(
 # Real peers and workloads used by the integration tests.
 test_packages=(
   stress-ng fio iperf3 nftables iproute2 util-linux tmux procps prometheus
+  chromium
 )
 
 want=("${build_packages[@]}")

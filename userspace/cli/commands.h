@@ -24,5 +24,8 @@ void register_analyze(CLI::App& root, Registry& reg);
 void register_top(CLI::App& root, Registry& reg);
 void register_export(CLI::App& root, Registry& reg);
 void register_forecast(CLI::App& root, Registry& reg);
+void register_run(CLI::App& root, Registry& reg);
+void register_config(CLI::App& root, Registry& reg);
+void register_report(CLI::App& root, Registry& reg);
 
 }  // namespace kpulse::cli

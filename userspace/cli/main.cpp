@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   kpulse::cli::register_export(root, reg);
   kpulse::cli::register_forecast(root, reg);
   kpulse::cli::register_metrics(root, reg);
+  kpulse::cli::register_run(root, reg);
+  kpulse::cli::register_config(root, reg);
+  kpulse::cli::register_report(root, reg);
 
   CLI11_PARSE(root, argc, argv);
   try {

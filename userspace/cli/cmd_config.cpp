@@ -1,0 +1,38 @@
+// `kpulse config check|defaults`: validate a configuration file, or print a
+// complete commented one with every option at its default.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "config/config.h"
+
+namespace kpulse::cli {
+
+void register_config(CLI::App& root, Registry& reg) {
+  auto* app = root.add_subcommand("config", "Check the daemon's configuration or print defaults");
+  app->require_subcommand(1);
+
+  auto path = std::make_shared<std::string>(config::kDefaultConfigPath);
+  auto* check = app->add_subcommand("check", "Validate a configuration file (exit 1 if invalid)");
+  check->add_option("-c,--config", *path, "Configuration file")->capture_default_str();
+  reg.push_back({check, [path] {
+                   try {
+                     config::load_config(*path);
+                   } catch (const config::ConfigError& e) {
+                     std::fprintf(stderr, "%s\n", e.what());
+                     return 1;
+                   }
+                   std::printf("%s: OK\n", path->c_str());
+                   return 0;
+                 }});
+
+  auto* defaults =
+      app->add_subcommand("defaults", "Print a commented configuration with every default");
+  reg.push_back({defaults, [] {
+                   std::fputs(config::default_config_text().c_str(), stdout);
+                   return 0;
+                 }});
+}
+
+}  // namespace kpulse::cli

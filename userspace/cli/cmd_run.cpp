@@ -1,0 +1,116 @@
+// `kpulse run`: the daemon. Collects until SIGTERM/SIGINT, feeding every
+// enabled sink; SIGHUP reloads the configuration (docs/daemon.md).
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "config/config.h"
+#include "daemon/capabilities.h"
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+#include "daemon/service_notify.h"
+#include "daemon/signals.h"
+#include "daemon/sinks.h"
+#include "engine/collector.h"
+
+namespace kpulse::cli {
+namespace {
+
+using config::LogLevel;
+using daemon::log;
+
+struct RunArgs {
+  std::string config_path;
+  bool no_bpf = false;
+};
+
+// An explicit --config must exist; the default path may be absent (defaults).
+config::Config load(const std::string& explicit_path) {
+  if (!explicit_path.empty()) return config::load_config(explicit_path);
+  if (std::filesystem::exists(config::kDefaultConfigPath))
+    return config::load_config(config::kDefaultConfigPath);
+  log(LogLevel::Notice, "{} not found: running with defaults", config::kDefaultConfigPath);
+  return {};
+}
+
+engine::CollectorOptions collector_options(const config::Config& c) {
+  engine::CollectorOptions o;
+  o.interval = std::chrono::milliseconds(static_cast<long>(c.collection.interval_s * 1000));
+  o.enable_bpf = c.collection.bpf;
+  o.probe_groups = c.collection.probe_groups;
+  o.max_processes = static_cast<size_t>(c.collection.max_processes);
+  o.include_idle_processes = c.collection.include_idle_processes;
+  return o;
+}
+
+int run(const RunArgs& args) {
+  daemon::detect_journal();
+  daemon::install_daemon_signal_handlers();
+  config::Config cfg;
+  try {
+    cfg = load(args.config_path);
+  } catch (const config::ConfigError& e) {
+    log(LogLevel::Error, "{}", e.what());
+    return 1;
+  }
+  if (args.no_bpf) cfg.collection.bpf = false;
+  daemon::set_log_level(cfg.daemon.log_level);
+  std::string reload_path =
+      args.config_path.empty() ? config::kDefaultConfigPath : args.config_path;
+
+  // Loading and attaching needs the full privileges; everything after does not.
+  std::unique_ptr<engine::Collector> collector;
+  daemon::SinkSet sinks;
+  try {
+    collector = std::make_unique<engine::Collector>(collector_options(cfg));
+    sinks = daemon::make_sinks(cfg);
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "cannot start: {}", e.what());
+    return 1;
+  }
+  for (const auto& g : collector->probes().groups)
+    log(g.active ? LogLevel::Info : LogLevel::Warning, "probe group {}: {}", g.name,
+        g.active ? "active" : "inactive: " + g.reason);
+  for (const auto& note : sinks.notes) log(LogLevel::Warning, "{}", note);
+
+  if (cfg.daemon.drop_capabilities) {
+    std::string why = daemon::drop_capabilities_except(daemon::needed_capabilities(cfg));
+    if (!why.empty()) {
+      log(LogLevel::Error, "cannot drop capabilities: {}", why);
+      return 1;
+    }
+  }
+  log(LogLevel::Info, "capabilities after start: {}", daemon::describe_capabilities());
+
+  daemon::Daemon d(
+      cfg, [&collector](const std::function<bool()>& stop) { return collector->next(stop); },
+      [reload_path] { return config::load_config(reload_path); });
+  for (auto& sink : sinks.sinks) d.add_sink(std::move(sink));
+
+  log(LogLevel::Info, "collecting every {} s (pid {})", cfg.collection.interval_s, getpid());
+  daemon::notify_service("READY=1\nSTATUS=collecting");
+  d.run(daemon::stop_signalled, daemon::take_reload_request);
+  daemon::notify_service("STOPPING=1");
+  collector.reset();  // detaches the BPF links
+  log(LogLevel::Info, "stopped");
+  return 0;
+}
+
+}  // namespace
+
+void register_run(CLI::App& root, Registry& reg) {
+  auto* app = root.add_subcommand(
+      "run", "Run as a daemon: collect, record and export until SIGTERM (SIGHUP reloads)");
+  auto args = std::make_shared<RunArgs>();
+  app->add_option("-c,--config", args->config_path,
+                  std::string("Configuration file (default ") + config::kDefaultConfigPath +
+                      ", built-in defaults if absent)");
+  app->add_flag("--no-bpf", args->no_bpf,
+                "Override collection.bpf = false: /proc and cgroupfs only");
+  reg.push_back({app, [args] { return run(*args); }});
+}
+
+}  // namespace kpulse::cli

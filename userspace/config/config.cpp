@@ -1,0 +1,137 @@
+#include "config/config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "config/options.h"
+
+namespace kpulse::config {
+namespace {
+
+int line_of(const toml::source_region& where) {
+  return static_cast<int>(where.begin.line);
+}
+
+const OptionSpec* find_option(std::string_view section, std::string_view key) {
+  for (const auto& spec : option_specs())
+    if (spec.section == section && spec.key == key) return &spec;
+  return nullptr;
+}
+
+bool known_section(std::string_view name) {
+  for (const auto& s : section_specs())
+    if (s.name == name) return true;
+  return false;
+}
+
+void comment_lines(std::string& out, const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out += "# " + line + "\n";
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file, int line, std::string reason)
+    : std::runtime_error(line > 0 ? fmt::format("{}:{}: {}", file, line, reason)
+                                  : fmt::format("{}: {}", file, reason)),
+      file_(std::move(file)),
+      line_(line),
+      reason_(std::move(reason)) {}
+
+std::string Config::recording_dir() const {
+  if (!record.dir.empty()) return record.dir;
+  std::string base = state.dir;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  return base + "/recordings";
+}
+
+Config parse_config(std::string_view text, const std::string& file) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(file, line_of(e.source()), std::string(e.description()));
+  }
+  Config config;
+  for (const auto& [section_key, section_node] : root) {
+    std::string section(section_key.str());
+    if (!known_section(section))
+      throw ConfigError(file, line_of(section_key.source()),
+                        fmt::format("unknown section [{}]", section));
+    const auto* table = section_node.as_table();
+    if (!table)
+      throw ConfigError(file, line_of(section_key.source()),
+                        fmt::format("\"{}\" must be a section ([{}])", section, section));
+    for (const auto& [key, node] : *table) {
+      const OptionSpec* spec = find_option(section, key.str());
+      if (!spec)
+        throw ConfigError(file, line_of(key.source()),
+                          fmt::format("unknown option \"{}\" in [{}]", key.str(), section));
+      std::string why = spec->read(node, config);
+      if (!why.empty())
+        throw ConfigError(file, line_of(node.source()), fmt::format("{}: {}", spec->dotted(), why));
+    }
+  }
+  return config;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path, 0, fmt::format("cannot open: {}", std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path, 0, "read error");
+  return parse_config(text.str(), path);
+}
+
+std::string default_config_text() {
+  const Config defaults;
+  std::string out =
+      "# kpulse configuration (kpulse run --config FILE).\n"
+      "# Every option is shown at its default. Options marked [live] change on\n"
+      "# SIGHUP (systemctl reload kpulse); the others need a restart.\n"
+      "# Check a file with: kpulse config check --config FILE\n";
+  for (const auto& section : section_specs()) {
+    out += "\n";
+    comment_lines(out, section.help);
+    out += "[" + section.name + "]\n";
+    for (const auto& spec : option_specs()) {
+      if (spec.section != section.name) continue;
+      comment_lines(out, spec.help + (spec.live ? " [live]" : ""));
+      out += spec.key + " = " + spec.render(defaults) + "\n";
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> changed_options(const Config& a, const Config& b) {
+  std::vector<std::string> out;
+  for (const auto& spec : option_specs())
+    if (spec.render(a) != spec.render(b)) out.push_back(spec.dotted());
+  return out;
+}
+
+Config merge_live_options(const Config& running, const Config& next) {
+  Config out = next;
+  for (const auto& spec : option_specs()) {
+    if (spec.live) continue;
+    // Through the option's own text form: one code path for every type.
+    toml::table t = toml::parse("v = " + spec.render(running));
+    spec.read(*t.get("v"), out);
+  }
+  return out;
+}
+
+bool live_option(const std::string& dotted_key) {
+  for (const auto& spec : option_specs())
+    if (spec.dotted() == dotted_key) return spec.live;
+  return false;
+}
+
+}  // namespace kpulse::config

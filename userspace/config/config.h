@@ -1,0 +1,124 @@
+// The daemon's configuration (`kpulse run --config FILE`): typed values with
+// defaults, loaded from TOML. Every option is declared once in options.cpp
+// with its documentation, default and whether SIGHUP can change it live.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace kpulse::config {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/kpulse/kpulse.toml";
+
+enum class LogLevel { Debug, Info, Notice, Warning, Error };
+
+struct CollectionConfig {
+  double interval_s = 1.0;
+  bool bpf = true;
+  std::vector<std::string> probe_groups;  // empty: all
+  int64_t max_processes = 500;
+  bool include_idle_processes = false;
+};
+
+struct DaemonConfig {
+  LogLevel log_level = LogLevel::Info;
+  double status_interval_s = 60;  // 0: no periodic status line
+  int64_t sink_queue_depth = 32;  // snapshots buffered per sink before dropping
+  bool drop_capabilities = true;
+};
+
+struct StateConfig {
+  std::string dir = "/var/lib/kpulse";
+};
+
+struct RecordConfig {
+  bool enabled = true;
+  std::string dir;  // empty: <state.dir>/recordings
+  int64_t full_days = 3;
+  int64_t minute_days = 40;
+  int64_t hour_days = 400;
+  int64_t max_total_mb = 4096;  // 0: no cap
+};
+
+struct PrometheusConfig {
+  bool enabled = false;
+  std::string listen = "127.0.0.1:9464";
+};
+
+struct OtlpConfig {
+  bool enabled = false;
+  std::string endpoint = "http://127.0.0.1:4318";
+};
+
+struct AnalyticsConfig {
+  bool enabled = true;
+};
+
+struct TuningConfig {
+  bool enabled = false;
+  bool dry_run = true;  // recommend only; apply nothing
+};
+
+// Thresholds above which the report marks a resource as saturated (until the
+// analytics alerts supply their own findings).
+struct ReportConfig {
+  double cpu_saturation = 0.90;     // host cpu.utilization, 0..1
+  double memory_saturation = 0.90;  // memory.used / memory.total
+  double psi_saturation = 0.20;     // psi.*.some_avg10, 0..1
+  double disk_saturation = 0.90;    // disk.utilization, 0..1
+};
+
+struct Config {
+  CollectionConfig collection;
+  DaemonConfig daemon;
+  StateConfig state;
+  RecordConfig record;
+  PrometheusConfig prometheus;
+  OtlpConfig otlp;
+  AnalyticsConfig analytics;
+  TuningConfig tuning;
+  ReportConfig report;
+
+  // record.dir, or its default under state.dir.
+  [[nodiscard]] std::string recording_dir() const;
+};
+
+// A configuration problem, always with where it is: "file:line: reason"
+// (line 0 when the problem is the file itself).
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, std::string reason);
+  [[nodiscard]] const std::string& file() const { return file_; }
+  [[nodiscard]] int line() const { return line_; }
+  [[nodiscard]] const std::string& reason() const { return reason_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string reason_;
+};
+
+// Parses TOML text; `file` names it in errors. Missing options keep their
+// defaults; unknown sections or keys, wrong types and out-of-range values
+// are errors. Throws ConfigError.
+Config parse_config(std::string_view text, const std::string& file);
+// Reads and parses a file. Throws ConfigError.
+Config load_config(const std::string& path);
+
+// A complete config file with every option at its default, each preceded by
+// its documentation; parse_config() of it yields Config{}.
+std::string default_config_text();
+
+// Options whose values differ between `a` and `b`, as "section.key".
+std::vector<std::string> changed_options(const Config& a, const Config& b);
+// `next` with every restart-only option set back to its value in `running`:
+// what a reload actually applies.
+Config merge_live_options(const Config& running, const Config& next);
+// Whether SIGHUP can apply a change of this option without a restart.
+bool live_option(const std::string& dotted_key);
+
+std::string_view to_string(LogLevel level);
+
+}  // namespace kpulse::config

@@ -1,0 +1,331 @@
+#include "config/options.h"
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace kpulse::config {
+namespace {
+
+// Accessors hand out a mutable reference; render() only reads through it.
+template <class T>
+using Field = T& (*)(Config&);
+
+template <class T>
+T& field(Field<T> f, const Config& c) {
+  return f(const_cast<Config&>(c));
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+std::string render_double(double v) {
+  std::string s = fmt::format("{}", v);
+  // TOML needs a '.' or exponent to keep the value a float.
+  if (s.find_first_of(".eE") == std::string::npos && std::isfinite(v)) s += ".0";
+  return s;
+}
+
+OptionSpec bool_option(std::string section, std::string key, std::string help, bool live,
+                       Field<bool> f) {
+  return {std::move(section),
+          std::move(key),
+          std::move(help),
+          live,
+          [f](const toml::node& n, Config& c) -> std::string {
+            auto v = n.value_exact<bool>();
+            if (!v) return "expected true or false";
+            f(c) = *v;
+            return "";
+          },
+          [f](const Config& c) { return std::string(field(f, c) ? "true" : "false"); }};
+}
+
+OptionSpec double_option(std::string section, std::string key, std::string help, bool live,
+                         Field<double> f, double lo, double hi) {
+  return {std::move(section),
+          std::move(key),
+          std::move(help),
+          live,
+          [f, lo, hi](const toml::node& n, Config& c) -> std::string {
+            std::optional<double> v;
+            if (n.is_floating_point())
+              v = n.value_exact<double>();
+            else if (n.is_integer())
+              v = static_cast<double>(*n.value_exact<int64_t>());
+            if (!v) return "expected a number";
+            if (!(*v >= lo && *v <= hi)) return fmt::format("{} is outside {}..{}", *v, lo, hi);
+            f(c) = *v;
+            return "";
+          },
+          [f](const Config& c) { return render_double(field(f, c)); }};
+}
+
+OptionSpec int_option(std::string section, std::string key, std::string help, bool live,
+                      Field<int64_t> f, int64_t lo, int64_t hi) {
+  return {std::move(section),
+          std::move(key),
+          std::move(help),
+          live,
+          [f, lo, hi](const toml::node& n, Config& c) -> std::string {
+            auto v = n.value_exact<int64_t>();
+            if (!v) return "expected an integer";
+            if (*v < lo || *v > hi) return fmt::format("{} is outside {}..{}", *v, lo, hi);
+            f(c) = *v;
+            return "";
+          },
+          [f](const Config& c) { return fmt::format("{}", field(f, c)); }};
+}
+
+// `check` returns "" or why the string is not acceptable.
+OptionSpec string_option(std::string section, std::string key, std::string help, bool live,
+                         Field<std::string> f,
+                         std::function<std::string(const std::string&)> check = {}) {
+  return {std::move(section),
+          std::move(key),
+          std::move(help),
+          live,
+          [f, check](const toml::node& n, Config& c) -> std::string {
+            auto v = n.value_exact<std::string>();
+            if (!v) return "expected a string";
+            if (check) {
+              std::string why = check(*v);
+              if (!why.empty()) return why;
+            }
+            f(c) = *v;
+            return "";
+          },
+          [f](const Config& c) { return quote(field(f, c)); }};
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+OptionSpec string_list_option(std::string section, std::string key, std::string help, bool live,
+                              Field<std::vector<std::string>> f, std::vector<std::string> allowed) {
+  return {std::move(section),
+          std::move(key),
+          std::move(help),
+          live,
+          [f, allowed](const toml::node& n, Config& c) -> std::string {
+            const auto* arr = n.as_array();
+            if (!arr) return "expected an array of strings";
+            std::vector<std::string> out;
+            for (const auto& item : *arr) {
+              auto v = item.value_exact<std::string>();
+              if (!v) return "expected an array of strings";
+              if (std::find(allowed.begin(), allowed.end(), *v) == allowed.end())
+                return fmt::format("unknown value \"{}\" (expected one of: {})", *v,
+                                   join(allowed, ", "));
+              out.push_back(*v);
+            }
+            f(c) = std::move(out);
+            return "";
+          },
+          [f](const Config& c) {
+            std::vector<std::string> quoted;
+            for (const auto& s : field(f, c)) quoted.push_back(quote(s));
+            return "[" + join(quoted, ", ") + "]";
+          }};
+}
+
+constexpr std::array<LogLevel, 5> kLevels{LogLevel::Debug, LogLevel::Info, LogLevel::Notice,
+                                          LogLevel::Warning, LogLevel::Error};
+
+OptionSpec log_level_option() {
+  return {"daemon",
+          "log_level",
+          "Least severe message written to stderr (the journal under systemd):\n"
+          "\"debug\", \"info\", \"notice\", \"warning\" or \"error\".",
+          true,
+          [](const toml::node& n, Config& c) -> std::string {
+            auto v = n.value_exact<std::string>();
+            if (!v) return "expected a string";
+            for (LogLevel l : kLevels)
+              if (*v == to_string(l)) {
+                c.daemon.log_level = l;
+                return "";
+              }
+            return fmt::format(
+                "unknown log level \"{}\" (expected debug, info, notice, warning or error)", *v);
+          },
+          [](const Config& c) { return quote(std::string(to_string(c.daemon.log_level))); }};
+}
+
+// "host:port" with a numeric port; IPv6 hosts in brackets.
+std::string check_listen(const std::string& s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
+    return fmt::format("\"{}\" is not host:port", s);
+  for (size_t i = colon + 1; i < s.size(); ++i)
+    if (s[i] < '0' || s[i] > '9') return fmt::format("\"{}\" has a non-numeric port", s);
+  long port = std::stol(s.substr(colon + 1));
+  if (port < 1 || port > 65535) return fmt::format("port {} is outside 1..65535", port);
+  return "";
+}
+
+std::string check_url(const std::string& s) {
+  if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
+    return fmt::format("\"{}\" is not an http:// or https:// URL", s);
+  return "";
+}
+
+std::string check_absolute(const std::string& s) {
+  if (s.empty() || s[0] != '/') return fmt::format("\"{}\" is not an absolute path", s);
+  return "";
+}
+
+std::string check_absolute_or_empty(const std::string& s) {
+  return s.empty() ? "" : check_absolute(s);
+}
+
+std::vector<OptionSpec> build_specs() {
+  std::vector<OptionSpec> v;
+  // [collection]
+  v.push_back(double_option(
+      "collection", "interval", "Seconds between snapshots (0.05..3600).", false,
+      [](Config& c) -> double& { return c.collection.interval_s; }, 0.05, 3600));
+  v.push_back(bool_option(
+      "collection", "bpf",
+      "Load the eBPF probes. false: /proc, cgroupfs and PSI only (needs no privileges).", false,
+      [](Config& c) -> bool& { return c.collection.bpf; }));
+  v.push_back(string_list_option(
+      "collection", "probe_groups",
+      "Probe groups to load: any of \"sched\", \"block\", \"net\", \"mem\"; [] loads all.", false,
+      [](Config& c) -> std::vector<std::string>& { return c.collection.probe_groups; },
+      {"sched", "block", "net", "mem"}));
+  v.push_back(int_option(
+      "collection", "max_processes", "Most processes kept per snapshot, busiest first.", false,
+      [](Config& c) -> int64_t& { return c.collection.max_processes; }, 1, 100000));
+  v.push_back(bool_option("collection", "include_idle_processes",
+                          "Also keep processes that did nothing during the interval.", false,
+                          [](Config& c) -> bool& { return c.collection.include_idle_processes; }));
+  // [daemon]
+  v.push_back(log_level_option());
+  v.push_back(double_option(
+      "daemon", "status_interval",
+      "Seconds between status lines in the log (snapshots, drops per sink); 0 turns them off.",
+      true, [](Config& c) -> double& { return c.daemon.status_interval_s; }, 0, 86400));
+  v.push_back(int_option(
+      "daemon", "sink_queue_depth",
+      "Snapshots queued per consumer (recorder, exporters, ...). A slow consumer loses\n"
+      "its oldest queued snapshots beyond this; collection never waits for it.",
+      false, [](Config& c) -> int64_t& { return c.daemon.sink_queue_depth; }, 1, 100000));
+  v.push_back(bool_option(
+      "daemon", "drop_capabilities",
+      "After the probes are attached, drop every capability the enabled features do not\n"
+      "need (see docs/daemon.md). Turn off only to debug permission problems.",
+      false, [](Config& c) -> bool& { return c.daemon.drop_capabilities; }));
+  // [state]
+  v.push_back(string_option(
+      "state", "dir", "State directory (recordings live below it). Absolute path.", false,
+      [](Config& c) -> std::string& { return c.state.dir; }, check_absolute));
+  // [record]
+  v.push_back(bool_option("record", "enabled", "Record snapshots to disk.", false,
+                          [](Config& c) -> bool& { return c.record.enabled; }));
+  v.push_back(string_option(
+      "record", "dir", "Recording directory; \"\" means <state.dir>/recordings.", false,
+      [](Config& c) -> std::string& { return c.record.dir; }, check_absolute_or_empty));
+  v.push_back(int_option(
+      "record", "full_days", "Days kept at full resolution.", false,
+      [](Config& c) -> int64_t& { return c.record.full_days; }, 0, 3650));
+  v.push_back(int_option(
+      "record", "minute_days", "Days kept at 1-minute resolution.", false,
+      [](Config& c) -> int64_t& { return c.record.minute_days; }, 0, 3650));
+  v.push_back(int_option(
+      "record", "hour_days", "Days kept at 1-hour resolution.", false,
+      [](Config& c) -> int64_t& { return c.record.hour_days; }, 0, 36500));
+  v.push_back(int_option(
+      "record", "max_total_mb",
+      "Cap on all recording files in MiB; the oldest full-resolution data goes first. 0: no cap.",
+      false, [](Config& c) -> int64_t& { return c.record.max_total_mb; }, 0, 100'000'000));
+  // [prometheus]
+  v.push_back(bool_option("prometheus", "enabled", "Serve /metrics for Prometheus.", false,
+                          [](Config& c) -> bool& { return c.prometheus.enabled; }));
+  v.push_back(string_option(
+      "prometheus", "listen",
+      "Address to listen on, host:port. Loopback by default: expose it deliberately.", false,
+      [](Config& c) -> std::string& { return c.prometheus.listen; }, check_listen));
+  // [otlp]
+  v.push_back(bool_option("otlp", "enabled", "Push metrics over OTLP/HTTP.", false,
+                          [](Config& c) -> bool& { return c.otlp.enabled; }));
+  v.push_back(string_option(
+      "otlp", "endpoint", "OTLP/HTTP collector base URL.", false,
+      [](Config& c) -> std::string& { return c.otlp.endpoint; }, check_url));
+  // [analytics]
+  v.push_back(bool_option("analytics", "enabled",
+                          "Run anomaly detection and forecasts over the stream.", false,
+                          [](Config& c) -> bool& { return c.analytics.enabled; }));
+  // [tuning]
+  v.push_back(bool_option(
+      "tuning", "enabled",
+      "Run the auto-tuner. Keeps CAP_SYS_ADMIN and CAP_NET_ADMIN after start (sysctls).", false,
+      [](Config& c) -> bool& { return c.tuning.enabled; }));
+  v.push_back(bool_option("tuning", "dry_run", "Only recommend changes; apply nothing.", false,
+                          [](Config& c) -> bool& { return c.tuning.dry_run; }));
+  // [report]
+  v.push_back(double_option(
+      "report", "cpu_saturation", "Host CPU utilization (0..1) marked as saturated in reports.",
+      true, [](Config& c) -> double& { return c.report.cpu_saturation; }, 0, 1));
+  v.push_back(double_option(
+      "report", "memory_saturation", "Share of memory used (0..1) marked as saturated in reports.",
+      true, [](Config& c) -> double& { return c.report.memory_saturation; }, 0, 1));
+  v.push_back(double_option(
+      "report", "psi_saturation", "PSI some avg10 (0..1) marked as saturated in reports.", true,
+      [](Config& c) -> double& { return c.report.psi_saturation; }, 0, 1));
+  v.push_back(double_option(
+      "report", "disk_saturation", "Disk utilization (0..1) marked as saturated in reports.", true,
+      [](Config& c) -> double& { return c.report.disk_saturation; }, 0, 1));
+  return v;
+}
+
+}  // namespace
+
+std::span<const OptionSpec> option_specs() {
+  static const std::vector<OptionSpec> specs = build_specs();
+  return specs;
+}
+
+std::span<const SectionSpec> section_specs() {
+  static const std::vector<SectionSpec> sections{
+      {"collection", "What is collected and how often (changes need a restart)."},
+      {"daemon", "The daemon process itself."},
+      {"state", "Where kpulse keeps its data."},
+      {"record", "Recording snapshots to disk (read by kpulse replay, report and analytics)."},
+      {"prometheus", "Prometheus scrape endpoint."},
+      {"otlp", "OpenTelemetry (OTLP/HTTP) push."},
+      {"analytics", "Anomaly detection and forecasting."},
+      {"tuning", "The auto-tuner (off by default)."},
+      {"report", "Thresholds used to mark bottlenecks in HTML reports."},
+  };
+  return sections;
+}
+
+std::string_view to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::Debug:
+      return "debug";
+    case LogLevel::Info:
+      return "info";
+    case LogLevel::Notice:
+      return "notice";
+    case LogLevel::Warning:
+      return "warning";
+    case LogLevel::Error:
+      return "error";
+  }
+  return "info";
+}
+
+}  // namespace kpulse::config

@@ -1,0 +1,30 @@
+// Builds the sinks `kpulse run` feeds from the configuration. Each sink's
+// implementation lives with its area (record/, exporters/, analytics/,
+// tune/); the adapters here are compiled in when that area is part of the
+// build, and an enabled feature that is not gets a clear log line instead.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/sink.h"
+
+namespace kpulse::daemon {
+
+struct SinkSet {
+  std::vector<std::unique_ptr<SnapshotSink>> sinks;
+  std::vector<std::string> notes;  // "record: enabled but not built into this binary"
+};
+
+// Throws std::runtime_error when an enabled sink cannot start (e.g. the
+// Prometheus port is taken): better to fail at start than run half-blind.
+SinkSet make_sinks(const config::Config& config);
+
+// Adapters, each defined in its own sink_<name>.cpp; nullptr when the area
+// is not built in.
+std::unique_ptr<SnapshotSink> make_record_sink(const config::Config& config);
+std::unique_ptr<SnapshotSink> make_export_sink(const config::Config& config);
+
+}  // namespace kpulse::daemon

@@ -1,0 +1,45 @@
+// Time series pulled out of a snapshot sequence for the report's charts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/snapshot.h"
+
+namespace kpulse::report {
+
+struct Point {
+  int64_t time_ns;
+  double value;
+};
+
+struct Series {
+  std::string label;
+  std::vector<Point> points;  // NaN-free, oldest first
+};
+
+// One chart's worth of series, with the unit of their values.
+struct SeriesGroup {
+  std::string id;     // "cpu", "memory", ... (HTML anchor)
+  std::string title;  // "Host CPU utilization"
+  std::string unit;   // "ratio", "bytes/s", "bytes"
+  std::vector<Series> series;
+  double threshold = 0;  // 0: none drawn
+};
+
+// Value of `id` on the component, per snapshot: the gauge, or for counters
+// the delta divided by the interval (a rate).
+Series component_series(const std::vector<model::Snapshot>& snaps, model::ComponentKind kind,
+                        const std::string& component_id, model::MetricId id, std::string label);
+
+SeriesGroup host_cpu(const std::vector<model::Snapshot>& snaps);
+SeriesGroup host_memory(const std::vector<model::Snapshot>& snaps);  // used / total
+SeriesGroup host_psi(const std::vector<model::Snapshot>& snaps);
+SeriesGroup disk_utilization(const std::vector<model::Snapshot>& snaps);
+SeriesGroup network_throughput(const std::vector<model::Snapshot>& snaps);
+// The `n` cgroups with the most CPU over the period, CPUs used.
+SeriesGroup top_cgroups_cpu(const std::vector<model::Snapshot>& snaps, size_t n);
+
+}  // namespace kpulse::report

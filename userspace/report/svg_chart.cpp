@@ -1,0 +1,188 @@
+#include "report/svg_chart.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <ctime>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace kpulse::report {
+namespace {
+
+constexpr double kWidth = 900, kHeight = 220;
+constexpr double kLeft = 70, kRight = 15, kTop = 12, kBottom = 28;
+
+struct Frame {
+  TimeSpan span;
+  double y_max;
+  [[nodiscard]] double x(int64_t t) const {
+    double w = kWidth - kLeft - kRight;
+    double len = static_cast<double>(std::max<int64_t>(span.to_ns - span.from_ns, 1));
+    return kLeft + w * static_cast<double>(t - span.from_ns) / len;
+  }
+  [[nodiscard]] double y(double v) const {
+    double h = kHeight - kTop - kBottom;
+    return kTop + h * (1 - std::clamp(v / y_max, 0.0, 1.0));
+  }
+};
+
+// A "nice" axis maximum: 1, 2 or 5 times a power of ten at or above v.
+double nice_ceiling(double v) {
+  if (!(v > 0)) return 1;
+  double p = std::pow(10, std::floor(std::log10(v)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+// The first and last time labels align inward so they stay inside the chart.
+const char* edge_class(int i) {
+  return i == 0 ? " first" : i == 5 ? " last" : "";
+}
+
+}  // namespace
+
+std::string series_color(size_t i) {
+  static constexpr std::array<const char*, 8> kPalette{"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
+                                                       "#8c564b", "#e377c2", "#17becf", "#7f7f7f"};
+  return kPalette[i % kPalette.size()];
+}
+
+std::string clock_time(int64_t time_ns) {
+  std::time_t t = static_cast<std::time_t>(time_ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::string format_value(double v, const std::string& unit) {
+  if (unit == "ratio") return fmt::format("{:.0f}%", v * 100);
+  if (unit == "bytes/s" || unit == "bytes") {
+    static constexpr std::array<const char*, 5> kUnits{"B", "KiB", "MiB", "GiB", "TiB"};
+    size_t u = 0;
+    while (std::fabs(v) >= 1024 && u + 1 < kUnits.size()) {
+      v /= 1024;
+      ++u;
+    }
+    return fmt::format("{:.3g} {}{}", v, kUnits[u], unit == "bytes/s" ? "/s" : "");
+  }
+  return fmt::format("{:.3g}", v);
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string line_chart_svg(const SeriesGroup& group, const TimeSpan& span,
+                           const std::vector<Finding>& marks) {
+  double top = group.unit == "ratio" ? 1.0 : 0.0;
+  for (const auto& s : group.series)
+    for (const auto& p : s.points) top = std::max(top, p.value);
+  top = std::max(top, group.threshold);
+  Frame f{span, nice_ceiling(top)};
+
+  std::string svg = fmt::format(
+      "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
+      "role=\"img\" aria-label=\"{}\">\n",
+      kWidth, kHeight, html_escape(group.title));
+  // Bottleneck spans under the lines, at least 3 px wide so one sample shows.
+  for (const auto& m : marks) {
+    double x0 = f.x(m.start_ns), x1 = std::max(f.x(m.end_ns), x0 + 3);
+    svg += fmt::format(
+        "<rect class=\"saturation\" x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\">"
+        "<title>{}</title></rect>\n",
+        x0, kTop, x1 - x0, kHeight - kTop - kBottom, html_escape(m.message));
+  }
+  // Horizontal grid and y labels.
+  for (int i = 0; i <= 4; ++i) {
+    double v = f.y_max * i / 4;
+    double y = f.y(v);
+    svg += fmt::format(
+        "<line class=\"grid\" x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\"/>"
+        "<text class=\"ylabel\" x=\"{}\" y=\"{:.1f}\">{}</text>\n",
+        kLeft, y, kWidth - kRight, y, kLeft - 6, y + 4, html_escape(format_value(v, group.unit)));
+  }
+  // Time labels.
+  for (int i = 0; i <= 5; ++i) {
+    int64_t t = span.from_ns + (span.to_ns - span.from_ns) * i / 5;
+    svg += fmt::format("<text class=\"xlabel{}\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", edge_class(i),
+                       f.x(t), kHeight - 8, clock_time(t));
+  }
+  if (group.threshold > 0) {
+    double y = f.y(group.threshold);
+    svg += fmt::format(
+        "<line class=\"threshold\" x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\">"
+        "<title>saturation threshold {}</title></line>\n",
+        kLeft, y, kWidth - kRight, y, format_value(group.threshold, group.unit));
+  }
+  for (size_t i = 0; i < group.series.size(); ++i) {
+    const Series& s = group.series[i];
+    std::string points;
+    for (const auto& p : s.points)
+      points += fmt::format("{:.1f},{:.1f} ", f.x(p.time_ns), f.y(p.value));
+    svg += fmt::format(
+        "<polyline class=\"series\" data-points=\"{}\" stroke=\"{}\" points=\"{}\">"
+        "<title>{}</title></polyline>\n",
+        s.points.size(), series_color(i), points, html_escape(s.label));
+  }
+  svg += fmt::format("<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n",
+                     kLeft, kTop, kWidth - kLeft - kRight, kHeight - kTop - kBottom);
+  return svg + "</svg>\n";
+}
+
+std::string timeline_svg(const std::vector<Finding>& findings, const TimeSpan& span) {
+  std::vector<std::string> rows;
+  for (const auto& fd : findings)
+    if (std::find(rows.begin(), rows.end(), fd.resource) == rows.end()) rows.push_back(fd.resource);
+  constexpr double kRow = 22;
+  double height = kTop + kRow * static_cast<double>(rows.size()) + kBottom;
+  Frame f{span, 1};
+  std::string svg = fmt::format(
+      "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
+      "role=\"img\" aria-label=\"alerts timeline\">\n",
+      kWidth, height);
+  for (size_t r = 0; r < rows.size(); ++r)
+    svg += fmt::format("<text class=\"ylabel\" x=\"{}\" y=\"{:.1f}\">{}</text>\n", kLeft - 6,
+                       kTop + kRow * r + 15, html_escape(rows[r]));
+  for (const auto& fd : findings) {
+    size_t r = std::find(rows.begin(), rows.end(), fd.resource) - rows.begin();
+    double x0 = f.x(fd.start_ns), x1 = std::max(f.x(fd.end_ns), x0 + 3);
+    svg += fmt::format(
+        "<rect class=\"alert {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"16\">"
+        "<title>{}</title></rect>\n",
+        html_escape(fd.severity), x0, kTop + kRow * r + 2, x1 - x0, html_escape(fd.message));
+  }
+  for (int i = 0; i <= 5; ++i) {
+    int64_t t = span.from_ns + (span.to_ns - span.from_ns) * i / 5;
+    svg += fmt::format("<text class=\"xlabel{}\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n",
+                       edge_class(i), f.x(t), height - 8, clock_time(t));
+  }
+  return svg + "</svg>\n";
+}
+
+}  // namespace kpulse::report
