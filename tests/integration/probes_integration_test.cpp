@@ -241,6 +241,13 @@ TEST(ProbesIntegration, FloodedListenerWithTinyBacklogShowsAcceptQueueOverflows)
   EXPECT_GT(host->delta(MetricId::TcpListenOverflows), 0);
 }
 
+std::string describe_exits(const model::Snapshot& s) {
+  std::string out;
+  for (const auto& e : s.exited)
+    out += e.comm + "(" + std::to_string(e.tgid) + ") in '" + e.cgroup + "'; ";
+  return out;
+}
+
 TEST(ProbesIntegration, ShortLivedProcessIsCountedAtExit) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   TestCgroup cg("short");
@@ -253,7 +260,8 @@ TEST(ProbesIntegration, ShortLivedProcessIsCountedAtExit) {
   const model::ExitedTask* found = nullptr;
   for (const auto& e : snap.exited)
     if (e.cgroup == cg.path()) found = &e;
-  ASSERT_NE(found, nullptr) << "no exit record for " << cg.path();
+  ASSERT_NE(found, nullptr) << "no exit record for " << cg.path() << " among " << snap.exited.size()
+                            << " exits: " << describe_exits(snap);
   EXPECT_EQ(found->comm, "sh");
   EXPECT_GT(found->cpu_time_s, 0.05);
   EXPECT_GE(found->lifetime_s, found->cpu_time_s * 0.9);

@@ -18,15 +18,21 @@ namespace kpulse::testing {
 // Skips the test (or fails it when KPULSE_REQUIRE_BPF=1) unless this process
 // may load BPF programs. Use as: KPULSE_REQUIRE_BPF_OR_SKIP();
 std::string bpf_unavailable_reason();
-#define KPULSE_REQUIRE_BPF_OR_SKIP()                                                       \
-  do {                                                                                     \
-    std::string why_ = ::kpulse::testing::bpf_unavailable_reason();                        \
-    if (!why_.empty()) {                                                                   \
+#define KPULSE_REQUIRE_BPF_OR_SKIP()                                                        \
+  do {                                                                                      \
+    std::string why_ = ::kpulse::testing::bpf_unavailable_reason();                         \
+    if (!why_.empty()) {                                                                    \
       if (::kpulse::testing::bpf_required()) FAIL() << "KPULSE_REQUIRE_BPF=1 but " << why_; \
-      GTEST_SKIP() << why_;                                                                \
-    }                                                                                      \
+      GTEST_SKIP() << why_;                                                                 \
+    }                                                                                       \
   } while (0)
 bool bpf_required();
+
+// How much slower than native this machine runs (KPULSE_TEST_TIME_SCALE,
+// default 1; vmtest/run sets it under CPU emulation). Time limits that stand
+// for "quickly" are multiplied by it; nothing else is.
+double time_scale();
+std::chrono::milliseconds scaled(std::chrono::milliseconds limit);
 
 // Runs a shell command, returns its exit status; output to `out` if given.
 int run(const std::string& cmd, std::string* out = nullptr);
