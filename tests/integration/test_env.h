@@ -18,13 +18,13 @@ namespace kpulse::testing {
 // Skips the test (or fails it when KPULSE_REQUIRE_BPF=1) unless this process
 // may load BPF programs. Use as: KPULSE_REQUIRE_BPF_OR_SKIP();
 std::string bpf_unavailable_reason();
-#define KPULSE_REQUIRE_BPF_OR_SKIP()                                                        \
-  do {                                                                                      \
-    std::string why_ = ::kpulse::testing::bpf_unavailable_reason();                         \
-    if (!why_.empty()) {                                                                    \
+#define KPULSE_REQUIRE_BPF_OR_SKIP()                                                       \
+  do {                                                                                     \
+    std::string why_ = ::kpulse::testing::bpf_unavailable_reason();                        \
+    if (!why_.empty()) {                                                                   \
       if (::kpulse::testing::bpf_required()) FAIL() << "KPULSE_REQUIRE_BPF=1 but " << why_; \
-      GTEST_SKIP() << why_;                                                                 \
-    }                                                                                       \
+      GTEST_SKIP() << why_;                                                                \
+    }                                                                                      \
   } while (0)
 bool bpf_required();
 
