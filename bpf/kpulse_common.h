@@ -35,8 +35,13 @@ static __always_inline __u32 kp_log2_slot(__u64 v)
 
 static __always_inline void kp_hist_record(struct kp_hist *h, __u64 ns)
 {
-	__u32 slot = kp_log2_slot(ns);
+	/* 64-bit and checked right where it indexes: clang tests a zero-extended
+	 * copy of a 32-bit slot and indexes with the original, and the 6.1
+	 * verifier does not carry the copy's bound over ("R2 unbounded memory
+	 * access"); 6.18's does. */
+	__u64 slot = kp_log2_slot(ns);
 
+	barrier_var(slot);
 	if (slot < KP_HIST_SLOTS)
 		h->slots[slot]++;
 	h->count++;

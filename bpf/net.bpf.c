@@ -285,6 +285,21 @@ int BPF_PROG(kp_tcp_v6_syn_recv_sock, const struct sock *sk)
 	return on_listener_check(sk);
 }
 
+/* Kprobe rungs for the two above: on 6.1 the trampoline refuses them
+ * (attach fails with ENOTSUPP; both are reached only through
+ * icsk_af_ops->syn_recv_sock), kprobes do not. */
+SEC("kprobe/tcp_v4_syn_recv_sock")
+int BPF_KPROBE(kp_tcp_v4_syn_recv_sock_kprobe, const struct sock *sk)
+{
+	return on_listener_check(sk);
+}
+
+SEC("kprobe/tcp_v6_syn_recv_sock")
+int BPF_KPROBE(kp_tcp_v6_syn_recv_sock_kprobe, const struct sock *sk)
+{
+	return on_listener_check(sk);
+}
+
 /* ---- drops by reason ------------------------------------------------------------ */
 
 static __always_inline int on_drop(__u32 reason)

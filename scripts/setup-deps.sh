@@ -20,10 +20,20 @@ test_packages=(
   chromium
 )
 
+# vmtest/run: boots the integration tests under another kernel in QEMU.
+# cpio/kmod build the initramfs (modules come from the kernel .deb itself).
+vmtest_packages=(
+  qemu-system-x86 busybox-static cpio kmod
+)
+
 want=("${build_packages[@]}")
-if [[ "${1:-}" == "--with-tests" ]]; then
-  want+=("${test_packages[@]}")
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --with-tests) want+=("${test_packages[@]}") ;;
+    --with-vmtest) want+=("${test_packages[@]}" "${vmtest_packages[@]}") ;;
+    *) echo "setup-deps: unknown option '$arg' (--with-tests, --with-vmtest)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${want[@]}"; do

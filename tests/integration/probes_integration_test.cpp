@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -241,6 +243,13 @@ TEST(ProbesIntegration, FloodedListenerWithTinyBacklogShowsAcceptQueueOverflows)
   EXPECT_GT(host->delta(MetricId::TcpListenOverflows), 0);
 }
 
+std::string describe_exits(const model::Snapshot& s) {
+  std::string out;
+  for (const auto& e : s.exited)
+    out += e.comm + "(" + std::to_string(e.tgid) + ") in '" + e.cgroup + "'; ";
+  return out;
+}
+
 TEST(ProbesIntegration, ShortLivedProcessIsCountedAtExit) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   TestCgroup cg("short");
@@ -253,7 +262,8 @@ TEST(ProbesIntegration, ShortLivedProcessIsCountedAtExit) {
   const model::ExitedTask* found = nullptr;
   for (const auto& e : snap.exited)
     if (e.cgroup == cg.path()) found = &e;
-  ASSERT_NE(found, nullptr) << "no exit record for " << cg.path();
+  ASSERT_NE(found, nullptr) << "no exit record for " << cg.path() << " among " << snap.exited.size()
+                            << " exits: " << describe_exits(snap);
   EXPECT_EQ(found->comm, "sh");
   EXPECT_GT(found->cpu_time_s, 0.05);
   EXPECT_GE(found->lifetime_s, found->cpu_time_s * 0.9);
@@ -276,8 +286,13 @@ TEST(ProbesIntegration, ForkChurnLeavesNoProcessEntriesBehind) {
   Child churn("for i in $(seq 3000); do /bin/true; done", nullptr);
   ASSERT_EQ(churn.wait(120s), 0);
   model::Snapshot snap = collector.collect_now();
-  // 3000 processes ran and exited; their entries went with them.
-  EXPECT_LT(entries(), before + 50);
+  // 3000 processes ran and exited; their entries went with them. What
+  // remains is bounded by the processes alive now (others start and stop
+  // on a shared machine), far below the 3000 that exited.
+  size_t alive = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc"))
+    alive += std::isdigit(static_cast<unsigned char>(e.path().filename().string()[0])) != 0;
+  EXPECT_LT(entries(), alive + 50) << "before " << before << ", alive " << alive;
   EXPECT_GE(snap.exited.size(), 2900u);  // ...and each one was reported at exit
 }
 

@@ -32,6 +32,16 @@ std::string bpf_unavailable_reason() {
   return {};
 }
 
+double time_scale() {
+  const char* v = std::getenv("KPULSE_TEST_TIME_SCALE");
+  double scale = v ? std::atof(v) : 1.0;
+  return scale >= 1.0 ? scale : 1.0;
+}
+
+std::chrono::milliseconds scaled(std::chrono::milliseconds limit) {
+  return std::chrono::milliseconds(static_cast<long long>(limit.count() * time_scale()));
+}
+
 int run(const std::string& cmd, std::string* out) {
   std::string full = cmd + " 2>&1";
   FILE* p = popen(full.c_str(), "r");

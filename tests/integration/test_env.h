@@ -28,6 +28,12 @@ std::string bpf_unavailable_reason();
   } while (0)
 bool bpf_required();
 
+// How much slower than native this machine runs (KPULSE_TEST_TIME_SCALE,
+// default 1; vmtest/run sets it under CPU emulation). Time limits that stand
+// for "quickly" are multiplied by it; nothing else is.
+double time_scale();
+std::chrono::milliseconds scaled(std::chrono::milliseconds limit);
+
 // Runs a shell command, returns its exit status; output to `out` if given.
 int run(const std::string& cmd, std::string* out = nullptr);
 bool have_command(const std::string& name);

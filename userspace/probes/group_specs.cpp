@@ -42,6 +42,17 @@ Candidate listener_fentry(const char* program, const char* function) {
   return c;
 }
 
+// The same hook as a kprobe, for kernels whose trampoline refuses the
+// function (6.1 fails fentry on tcp_v{4,6}_syn_recv_sock with ENOTSUPP).
+Candidate listener_kprobe(const char* program, const char* function) {
+  Candidate c = kprobe(program, function);
+  c.available = [](const KernelFeatures& f) {
+    return !drops_name_listener(f) && f.kprobes_available();
+  };
+  c.requirement = "kprobe support and a kfree_skb that cannot name the listener (here it can)";
+  return c;
+}
+
 GroupSpec sched_group(const MapLimits& limits, bool per_process) {
   return {"sched",
           kpulse_sched__elf_bytes,
@@ -98,9 +109,11 @@ GroupSpec net_group(const MapLimits& limits) {
               // Only where kfree_skb cannot say which listener overflowed.
               {"tcp_conn_request", {listener_fentry("kp_tcp_conn_request", "tcp_conn_request")}},
               {"tcp_v4_syn_recv_sock",
-               {listener_fentry("kp_tcp_v4_syn_recv_sock", "tcp_v4_syn_recv_sock")}},
+               {listener_fentry("kp_tcp_v4_syn_recv_sock", "tcp_v4_syn_recv_sock"),
+                listener_kprobe("kp_tcp_v4_syn_recv_sock_kprobe", "tcp_v4_syn_recv_sock")}},
               {"tcp_v6_syn_recv_sock",
-               {listener_fentry("kp_tcp_v6_syn_recv_sock", "tcp_v6_syn_recv_sock")}},
+               {listener_fentry("kp_tcp_v6_syn_recv_sock", "tcp_v6_syn_recv_sock"),
+                listener_kprobe("kp_tcp_v6_syn_recv_sock_kprobe", "tcp_v6_syn_recv_sock")}},
           },
           {{"kp_net_cgroups", limits.cgroups}},
           {}};

@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sys/epoll.h>
 
 #include <algorithm>
 #include <cstring>
@@ -72,7 +73,13 @@ ProbeSet::ProbeSet(const ProbeSetOptions& options) {
         this, nullptr);
     if (exits_)
       exits_thread_ = std::thread([this] {
-        while (!stopping_.load()) ring_buffer__poll(exits_, 100);
+        int epoll_fd = ring_buffer__epoll_fd(exits_);
+        while (!stopping_.load()) {
+          struct epoll_event ready[4];
+          epoll_wait(epoll_fd, ready, 4, 100);
+          std::lock_guard ring(ring_mutex_);
+          ring_buffer__consume(exits_);
+        }
       });
   }
 }
@@ -117,6 +124,12 @@ BpfTotals ProbeSet::drain() {
                                         for (int c = 0; c < ncpu; ++c) t.cpus[c] = *v[c];
                                       });
     if (exits_) {
+      {
+        // The thread may not have woken for exits just submitted (a loaded
+        // or emulated machine): take them now.
+        std::lock_guard ring(ring_mutex_);
+        ring_buffer__consume(exits_);
+      }
       std::lock_guard lock(exits_mutex_);
       t.exits.swap(pending_exits_);
     }

@@ -57,6 +57,9 @@ class ProbeSet {
   std::atomic<bool> stopping_{false};
   std::mutex exits_mutex_;
   std::vector<struct kp_exit_event> pending_exits_;
+  // Serialises ring_buffer__consume between that thread and drain(), which
+  // consumes too so that an exit submitted before it is never left behind.
+  std::mutex ring_mutex_;
 };
 
 }  // namespace kpulse::probes

@@ -228,9 +228,11 @@ TEST(PrometheusPeer, RateOfARealCpuBurnIsPlausible) {
       "prometheus: rate(kpulse_process_cpu_time_seconds_total{pid=\"%s\"}[4s]) = %.3f "
       "(the test measured %.3f CPU s/s)\n",
       pid.c_str(), rate, measured);
-  EXPECT_GT(rate, 0.2);
+  // How much CPU the burner gets depends on the machine's load; what
+  // Prometheus computes must match what the process itself measured.
+  EXPECT_GT(rate, 0.02);
   EXPECT_LT(rate, 1.6);  // one spinning thread plus the test's own work
-  EXPECT_NEAR(rate, measured, 0.35);
+  EXPECT_NEAR(rate, measured, 0.35 * std::max(measured, 0.3));
 }
 
 TEST(PrometheusPeer, ServesTheExpositionOverHttp) {
