@@ -19,10 +19,19 @@ test_packages=(
   stress-ng fio iperf3 nftables iproute2 util-linux tmux procps
 )
 
+# Peers and workloads of the overhead benchmark (bench/run).
+bench_packages=(
+  libbpf-tools linux-perf fio iperf3 util-linux procps
+)
+
 want=("${build_packages[@]}")
-if [[ "${1:-}" == "--with-tests" ]]; then
-  want+=("${test_packages[@]}")
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --with-tests) want+=("${test_packages[@]}") ;;
+    --with-bench) want+=("${bench_packages[@]}") ;;
+    *) echo "setup-deps: unknown option $arg (known: --with-tests --with-bench)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${want[@]}"; do
