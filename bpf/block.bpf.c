@@ -21,6 +21,8 @@ struct rq_info {
 	__u64 cgroup_id;
 	__u32 bytes;
 	__u32 op;
+	__u32 dev;       /* set at issue, so completion needs no pointer walk */
+	__u32 pad;
 };
 
 struct {
@@ -53,10 +55,18 @@ struct request___old {
 	struct gendisk *rq_disk;
 } __attribute__((preserve_access_index));
 
-static __always_inline __u32 request_dev(struct request *rq)
+/* `btf` is a constant per call site: true in tp_btf programs, whose arguments
+ * are BTF-typed and can be loaded directly, false in raw_tp ones, which need
+ * bpf_probe_read_kernel() (one helper call per BPF_CORE_READ hop). The branch
+ * not taken is compiled out. */
+static __always_inline __u32 request_dev(struct request *rq, const bool btf)
 {
 	struct gendisk *disk;
 
+	if (btf && bpf_core_field_exists(rq->q->disk)) {
+		disk = rq->q->disk;
+		return disk ? (disk->major << 20) | disk->first_minor : 0;
+	}
 	if (bpf_core_field_exists(rq->q->disk))
 		disk = BPF_CORE_READ(rq, q, disk);
 	else
@@ -98,17 +108,19 @@ int BPF_PROG(kp_block_rq_insert_raw, struct request *rq)
 	return on_start(rq);
 }
 
-static __always_inline int on_issue(struct request *rq)
+static __always_inline int on_issue(struct request *rq, const bool btf)
 {
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
 	struct rq_info *info = bpf_map_lookup_elem(&kp_requests, &key);
-	__u32 bytes = BPF_CORE_READ(rq, __data_len);
-	__u32 op = BPF_CORE_READ(rq, cmd_flags) & REQ_OP_MASK;
+	__u32 bytes = btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len);
+	__u32 op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & REQ_OP_MASK;
+	__u32 dev = request_dev(rq, btf);
 
 	if (info) {
 		info->issue_ts = now;
 		info->bytes = bytes;
 		info->op = op;
+		info->dev = dev;
 	} else {
 		/* Issued without a start we saw: attribute to the issuer. */
 		struct rq_info fresh = {
@@ -116,12 +128,12 @@ static __always_inline int on_issue(struct request *rq)
 			.cgroup_id = bpf_get_current_cgroup_id(),
 			.bytes = bytes,
 			.op = op,
+			.dev = dev,
 		};
 		if (bpf_map_update_elem(&kp_requests, &key, &fresh, BPF_ANY))
 			kp_count(KP_CNT_MAP_FULL);
 	}
 
-	__u32 dev = request_dev(rq);
 	struct kp_block_stats *ds = disk_stats(&dev);
 	if (ds)
 		ds->issued++;
@@ -131,13 +143,13 @@ static __always_inline int on_issue(struct request *rq)
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(kp_block_rq_issue, struct request *rq)
 {
-	return on_issue(rq);
+	return on_issue(rq, true);
 }
 
 SEC("raw_tp/block_rq_issue")
 int BPF_PROG(kp_block_rq_issue_raw, struct request *rq)
 {
-	return on_issue(rq);
+	return on_issue(rq, false);
 }
 
 static __always_inline void account(struct kp_block_stats *s, const struct rq_info *info,
@@ -163,7 +175,6 @@ static __always_inline int on_complete(struct request *rq, int error)
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
 	struct rq_info *info = bpf_map_lookup_elem(&kp_requests, &key);
 	struct kp_block_stats *s;
-	__u32 dev;
 
 	if (!info)
 		return 0; /* started before kpulse attached */
@@ -171,8 +182,7 @@ static __always_inline int on_complete(struct request *rq, int error)
 		bpf_map_delete_elem(&kp_requests, &key);
 		return 0;
 	}
-	dev = request_dev(rq);
-	s = disk_stats(&dev);
+	s = disk_stats(&info->dev);
 	if (s) {
 		account(s, info, now, error);
 		s->completed++;

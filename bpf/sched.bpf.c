@@ -19,6 +19,7 @@ struct task_info {
 	__u64 wake_ts;      /* enqueue time; 0 when not waiting on a run queue */
 	__u64 switch_in_ts; /* when the task last got a CPU */
 	__u64 last_maj_flt; /* maj_flt at the last switch-out */
+	__u64 cgroup_id;    /* cgroup at the last switch-out; 0 when unknown */
 };
 
 struct {
@@ -65,13 +66,19 @@ KP_DEFINE_LOOKUP_OR_INIT(proc_stats, kp_sched_procs, __u32, struct kp_sched_proc
 static __always_inline __u32 rq_nr_running(struct task_struct *t)
 {
 	struct cfs_rq *cfs;
+	struct rq *rq;
 
 	if (!bpf_core_field_exists(((struct cfs_rq *)0)->rq))
 		return 0;
-	cfs = BPF_CORE_READ(t, se.cfs_rq);
+	/* Direct BTF-typed loads: tp_btf arguments are trusted pointers, and
+	 * each BPF_CORE_READ hop would be a bpf_probe_read_kernel() call. */
+	cfs = t->se.cfs_rq;
 	if (!cfs)
 		return 0;
-	return BPF_CORE_READ(cfs, rq, nr_running);
+	rq = cfs->rq;
+	if (!rq)
+		return 0;
+	return rq->nr_running;
 }
 
 static __always_inline struct kp_sched_cpu *this_cpu_stats(void)
@@ -111,9 +118,12 @@ int BPF_PROG(kp_sched_wakeup_new, struct task_struct *p)
 	return on_wakeup(p);
 }
 
-/* Accounts the task leaving the CPU: on-CPU time, switch kind, faults. */
-static __always_inline void account_prev(struct task_struct *prev, __u64 now,
-					 struct kp_sched_cpu *pc)
+/* Accounts the task leaving the CPU: on-CPU time, switch kind, faults.
+ * Returns its cgroup's stats (0 for the idle task) so that a next task in the
+ * same cgroup reuses them instead of a second hash lookup; *cgid_out is set. */
+static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *prev, __u64 now,
+							     struct kp_sched_cpu *pc,
+							     __u64 *cgid_out)
 {
 	struct task_info *ti;
 	struct kp_sched_cgroup *cs;
@@ -121,10 +131,10 @@ static __always_inline void account_prev(struct task_struct *prev, __u64 now,
 	bool involuntary;
 
 	if (prev->pid == 0) /* the idle task */
-		return;
+		return 0;
 	ti = bpf_task_storage_get(&kp_task, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ti)
-		return;
+		return 0;
 	if (ti->switch_in_ts && now > ti->switch_in_ts)
 		ran = now - ti->switch_in_ts;
 	ti->switch_in_ts = 0;
@@ -143,6 +153,10 @@ static __always_inline void account_prev(struct task_struct *prev, __u64 now,
 
 	/* current is still prev inside the sched_switch tracepoint. */
 	cgid = bpf_get_current_cgroup_id();
+	/* Remembered for its next switch-in: reading another task's cgroup
+	 * costs a pointer walk, this task's own is one helper call. */
+	ti->cgroup_id = cgid;
+	*cgid_out = cgid;
 	cs = cgroup_stats(&cgid);
 	if (cs) {
 		cs->oncpu_ns += ran;
@@ -174,11 +188,13 @@ static __always_inline void account_prev(struct task_struct *prev, __u64 now,
 				bpf_probe_read_kernel_str(ps->comm, sizeof(ps->comm), prev->comm);
 		}
 	}
+	return cs;
 }
 
 /* Accounts the task getting the CPU: its run-queue latency. */
 static __always_inline void account_next(struct task_struct *next, __u64 now,
-					 struct kp_sched_cpu *pc)
+					 struct kp_sched_cpu *pc, __u64 prev_cgid,
+					 struct kp_sched_cgroup *prev_cs)
 {
 	struct task_info *ti;
 	__u64 lat, cgid;
@@ -196,8 +212,12 @@ static __always_inline void account_next(struct task_struct *next, __u64 now,
 	ti->wake_ts = 0;
 	if (pc)
 		kp_hist_record(&pc->runq_latency, lat);
-	cgid = kp_task_cgroup_id(next);
-	cs = cgroup_stats(&cgid);
+	/* A task moved to another cgroup while it slept is attributed to the
+	 * old one for this one sample; its next switch-out corrects the cache. */
+	cgid = ti->cgroup_id;
+	if (!cgid)
+		cgid = kp_task_cgroup_id(next);
+	cs = (prev_cs && cgid == prev_cgid) ? prev_cs : cgroup_stats(&cgid);
 	if (cs)
 		kp_hist_record(&cs->runq_latency, lat);
 }
@@ -214,8 +234,11 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		pc->switches++;
 		pc->nr_running_sum += nr ? nr : rq_nr_running(prev);
 	}
-	account_prev(prev, now, pc);
-	account_next(next, now, pc);
+	struct kp_sched_cgroup *prev_cs;
+	__u64 prev_cgid = 0;
+
+	prev_cs = account_prev(prev, now, pc, &prev_cgid);
+	account_next(next, now, pc, prev_cgid, prev_cs);
 	kp_count(KP_CNT_EVENTS);
 	return 0;
 }

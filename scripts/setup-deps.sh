@@ -26,12 +26,18 @@ vmtest_packages=(
   qemu-system-x86 busybox-static cpio kmod
 )
 
+# Peers and workloads of the overhead benchmark (bench/run).
+bench_packages=(
+  libbpf-tools linux-perf fio iperf3 util-linux procps
+)
+
 want=("${build_packages[@]}")
 for arg in "$@"; do
   case "$arg" in
     --with-tests) want+=("${test_packages[@]}") ;;
     --with-vmtest) want+=("${test_packages[@]}" "${vmtest_packages[@]}") ;;
-    *) echo "setup-deps: unknown option '$arg' (--with-tests, --with-vmtest)" >&2; exit 2 ;;
+    --with-bench) want+=("${bench_packages[@]}") ;;
+    *) echo "setup-deps: unknown option '$arg' (--with-tests, --with-vmtest, --with-bench)" >&2; exit 2 ;;
   esac
 done
 

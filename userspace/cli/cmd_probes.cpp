@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/engine_options.h"
+#include "cli/probes_cost.h"
 #include "engine/collector.h"
 
 namespace kpulse::cli {
@@ -14,6 +15,7 @@ namespace {
 
 struct ProbesFlags {
   bool json = false;
+  double cost_s = 0;  // > 0: measure per-event cost for this long
 };
 
 nlohmann::json report_json(const engine::ProbeReport& r) {
@@ -52,6 +54,7 @@ int run_probes(const EngineFlags& engine_flags, const ProbesFlags& flags) {
   engine::CollectorOptions o = engine_flags.options();
   o.interval = std::chrono::milliseconds(100);
   engine::Collector collector(o);
+  if (flags.cost_s > 0) return run_probes_cost(collector, flags.cost_s, flags.json);
   auto usage = collector.map_usage();
   if (flags.json) {
     nlohmann::json j = report_json(collector.probes());
@@ -83,6 +86,12 @@ void register_probes(CLI::App& root, Registry& reg) {
   app->add_option("--groups", engine_flags->groups, "Probe groups to try (default all)");
   app->add_flag("-v,--verbose", engine_flags->verbose, "Print libbpf's debug output to stderr");
   app->add_flag("--json", flags->json, "Print JSON");
+  app->add_option("--cost", flags->cost_s,
+                  "Measure ns/event and events/s of each program for SECONDS (default 10) "
+                  "with BPF run-time statistics switched on meanwhile")
+      ->expected(0, 1)
+      ->default_str("10")
+      ->option_text("[SECONDS]");
   app->footer("Exit status 3 when a requested group could not be activated.");
   reg.push_back({app, [engine_flags, flags] { return run_probes(*engine_flags, *flags); }});
 }
