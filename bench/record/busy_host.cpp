@@ -13,14 +13,16 @@ BusyHost::BusyHost(BusyHostOptions o) : o_(o), rng_(o.seed) {
   add(ComponentKind::Host, "host", "", 1);
   for (int i = 0; i < o.cpus; ++i) add(ComponentKind::Cpu, "cpu" + std::to_string(i), "", 1);
   for (int i = 0; i < o.cgroups; ++i)
-    add(ComponentKind::Cgroup, "/system.slice/svc-" + std::to_string(i) + ".service", "/system.slice",
-        o.active_cgroups);
+    add(ComponentKind::Cgroup, "/system.slice/svc-" + std::to_string(i) + ".service",
+        "/system.slice", o.active_cgroups);
   for (int i = 0; i < o.processes; ++i)
     add(ComponentKind::Process, std::to_string(1000 + i),
         "/system.slice/svc-" + std::to_string(i % std::max(1, o.cgroups)) + ".service",
         o.active_processes);
-  for (int i = 0; i < o.disks; ++i) add(ComponentKind::Disk, "nvme0n" + std::to_string(i + 1), "", 1);
-  for (int i = 0; i < o.interfaces; ++i) add(ComponentKind::Interface, "eth" + std::to_string(i), "", 1);
+  for (int i = 0; i < o.disks; ++i)
+    add(ComponentKind::Disk, "nvme0n" + std::to_string(i + 1), "", 1);
+  for (int i = 0; i < o.interfaces; ++i)
+    add(ComponentKind::Interface, "eth" + std::to_string(i), "", 1);
   add(ComponentKind::Agent, "kpulse", "", 1);
 }
 
@@ -40,7 +42,8 @@ void BusyHost::add(ComponentKind kind, std::string id, std::string parent, doubl
       continue;
     }
     Series s{m.id, m.type, m.unit, 0};
-    if (m.unit == Unit::Bytes) s.value = 4096.0 * std::uniform_int_distribution<int>(100, 200000)(rng_);
+    if (m.unit == Unit::Bytes)
+      s.value = 4096.0 * std::uniform_int_distribution<int>(100, 200000)(rng_);
     if (m.type == MetricType::Gauge && m.unit == Unit::Count)
       s.value = std::uniform_int_distribution<int>(1, 50)(rng_);
     c.series.push_back(s);

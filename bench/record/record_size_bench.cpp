@@ -85,7 +85,8 @@ void report(const char* name, const std::vector<model::Snapshot>& data) {
   const double per_snapshot = static_cast<double>(samples) / static_cast<double>(data.size());
   std::printf("\n## %s: %zu snapshots, %.0f samples per snapshot, %zu components\n", name,
               data.size(), per_snapshot, data.back().components.size());
-  std::printf("| codec | bytes/sample | MB/day (1 s) | write CPU ms/snapshot | read CPU ms/snapshot |\n");
+  std::printf(
+      "| codec | bytes/sample | MB/day (1 s) | write CPU ms/snapshot | read CPU ms/snapshot |\n");
   std::printf("|---|---|---|---|---|\n");
   const Config configs[] = {{"none (frames only)", record::Codec::None, 0},
                             {"zlib 6", record::Codec::Zlib, 6},
@@ -97,8 +98,8 @@ void report(const char* name, const std::vector<model::Snapshot>& data) {
     Result a = run_once(data, c, false), b = run_once(data, c, false), d = run_once(data, c, false);
     const double bytes = static_cast<double>(a.bytes[0]);
     const double n = static_cast<double>(data.size());
-    std::printf("| %s | %.3f | %.1f | %.3f | %.3f |\n", c.label, bytes / static_cast<double>(samples),
-                bytes / n * 86400 / 1e6,
+    std::printf("| %s | %.3f | %.1f | %.3f | %.3f |\n", c.label,
+                bytes / static_cast<double>(samples), bytes / n * 86400 / 1e6,
                 median3(a.write_cpu_s, b.write_cpu_s, d.write_cpu_s) / n * 1e3,
                 median3(a.read_cpu_s, b.read_cpu_s, d.read_cpu_s) / n * 1e3);
   }
@@ -107,8 +108,9 @@ void report(const char* name, const std::vector<model::Snapshot>& data) {
   Result t = run_once(data, {"zstd 3", record::Codec::Zstd, 3}, true);
   const double minutes = std::max(1.0, std::floor(static_cast<double>(data.size()) / 60.0));
   const double minute_day = static_cast<double>(t.bytes[1]) / minutes * 1440;
-  std::printf("\nTiers (zstd 3): 1 min tier %.1f MB/day (%.0f buckets measured), 1 h tier ~%.2f MB/day\n",
-              minute_day / 1e6, minutes, minute_day / 60 / 1e6);
+  std::printf(
+      "\nTiers (zstd 3): 1 min tier %.1f MB/day (%.0f buckets measured), 1 h tier ~%.2f MB/day\n",
+      minute_day / 1e6, minutes, minute_day / 60 / 1e6);
 }
 
 }  // namespace

@@ -44,8 +44,10 @@ int run(const DumpArgs& a) {
   });
   std::cout.flush();
   // Skipped blocks go to stderr so the data on stdout stays clean.
-  for (const auto& w : reader.warnings()) std::fprintf(stderr, "kpulse dump: warning: %s\n", w.c_str());
-  if (n == 0) std::fprintf(stderr, "kpulse dump: no snapshots in %s for that range\n", a.dir.c_str());
+  for (const auto& w : reader.warnings())
+    std::fprintf(stderr, "kpulse dump: warning: %s\n", w.c_str());
+  if (n == 0)
+    std::fprintf(stderr, "kpulse dump: no snapshots in %s for that range\n", a.dir.c_str());
   return 0;
 }
 

@@ -38,7 +38,8 @@ std::optional<Bucket> Downsampler::add(const model::Snapshot& s) {
     comp.meta.detail = c.detail;
     comp.meta.kernel_id = c.kernel_id;
     for (const auto& smp : c.samples) {
-      auto [sit, sadded] = comp.index.try_emplace(static_cast<uint16_t>(smp.id), comp.series.size());
+      auto [sit, sadded] =
+          comp.index.try_emplace(static_cast<uint16_t>(smp.id), comp.series.size());
       if (sadded) {
         Series x;
         x.id = smp.id;
@@ -55,9 +56,8 @@ std::optional<Bucket> Downsampler::add(const model::Snapshot& s) {
       ++x.n;
     }
     for (const auto& l : c.labeled) {
-      auto lit = std::find_if(comp.labeled.begin(), comp.labeled.end(), [&](const auto& o) {
-        return o.id == l.id && o.label == l.label;
-      });
+      auto lit = std::find_if(comp.labeled.begin(), comp.labeled.end(),
+                              [&](const auto& o) { return o.id == l.id && o.label == l.label; });
       if (lit == comp.labeled.end()) {
         comp.labeled.push_back(l);
       } else {

@@ -35,7 +35,8 @@ void write_csv_header(std::ostream& out) {
 void write_csv_rows(std::ostream& out, const model::Snapshot& s) {
   const std::string time = format_time_ns(s.time_ns);
   for (const auto& c : s.components) {
-    for (const auto& smp : c.samples) row(out, time, c, model::info(smp.id).name, smp.value, smp.delta);
+    for (const auto& smp : c.samples)
+      row(out, time, c, model::info(smp.id).name, smp.value, smp.delta);
     for (const auto& l : c.labeled)
       row(out, time, c, fmt::format("{}{{{}}}", model::info(l.id).name, l.label), l.value, l.delta);
     for (const auto& h : c.histograms) {

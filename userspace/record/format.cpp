@@ -8,9 +8,12 @@ namespace kpulse::record {
 
 std::string_view to_string(Codec c) {
   switch (c) {
-    case Codec::None: return "none";
-    case Codec::Zlib: return "zlib";
-    case Codec::Zstd: return "zstd";
+    case Codec::None:
+      return "none";
+    case Codec::Zlib:
+      return "zlib";
+    case Codec::Zstd:
+      return "zstd";
   }
   return "unknown";
 }
@@ -23,9 +26,12 @@ std::optional<Codec> codec_from_string(std::string_view s) {
 
 std::string_view to_string(Tier t) {
   switch (t) {
-    case Tier::Full: return "full";
-    case Tier::Minute: return "1m";
-    case Tier::Hour: return "1h";
+    case Tier::Full:
+      return "full";
+    case Tier::Minute:
+      return "1m";
+    case Tier::Hour:
+      return "1h";
   }
   return "unknown";
 }
@@ -38,9 +44,12 @@ std::optional<Tier> tier_from_string(std::string_view s) {
 
 int64_t tier_bucket_ns(Tier t) {
   switch (t) {
-    case Tier::Full: return 0;
-    case Tier::Minute: return 60'000'000'000LL;
-    case Tier::Hour: return 3'600'000'000'000LL;
+    case Tier::Full:
+      return 0;
+    case Tier::Minute:
+      return 60'000'000'000LL;
+    case Tier::Hour:
+      return 3'600'000'000'000LL;
   }
   return 0;
 }

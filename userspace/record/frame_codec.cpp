@@ -143,7 +143,8 @@ std::string FrameEncoder::encode(const model::Snapshot& s, FrameRole role,
   std::vector<uint32_t> shape;
   for (size_t ci = 0; ci < s.components.size(); ++ci) {
     const model::Component& c = s.components[ci];
-    auto [cit, cadded] = st.component_index.try_emplace(component_key(c), st.component_index.size());
+    auto [cit, cadded] =
+        st.component_index.try_emplace(component_key(c), st.component_index.size());
     const uint32_t cidx = cit->second;
     if (cadded) {
       auto* def = f.add_new_components();
@@ -305,7 +306,8 @@ DecodedFrame FrameDecoder::decode(const std::string& bytes) {
   out.samples_merged = f.samples_merged();
   model::Snapshot& s = out.snapshot;
   s.time_ns = rs.any ? rs.time_ns + f.time_delta_ns() : f.time_delta_ns();
-  s.seq = rs.any ? rs.seq + static_cast<uint64_t>(f.seq_delta()) : static_cast<uint64_t>(f.seq_delta());
+  s.seq =
+      rs.any ? rs.seq + static_cast<uint64_t>(f.seq_delta()) : static_cast<uint64_t>(f.seq_delta());
   s.interval_s = f.interval_s();
   s.hostname = f.hostname().empty() ? rs.hostname : f.hostname();
 
@@ -381,12 +383,15 @@ DecodedFrame FrameDecoder::decode(const std::string& bytes) {
   }
 
   for (const auto& l : f.labeled()) {
-    if (l.component() >= s.components.size()) throw std::runtime_error("labeled sample without component");
+    if (l.component() >= s.components.size())
+      throw std::runtime_error("labeled sample without component");
     const auto& m = st.metric(l.metric());
-    if (m.id) s.components[l.component()].labeled.push_back({*m.id, l.label(), l.value(), l.delta()});
+    if (m.id)
+      s.components[l.component()].labeled.push_back({*m.id, l.label(), l.value(), l.delta()});
   }
   for (const auto& h : f.histograms()) {
-    if (h.component() >= s.components.size()) throw std::runtime_error("histogram without component");
+    if (h.component() >= s.components.size())
+      throw std::runtime_error("histogram without component");
     const auto& m = st.metric(h.metric());
     model::HistogramSample hs;
     hs.delta = untrim_slots(h.delta_slots(), h.delta_count(), h.delta_sum_ns());

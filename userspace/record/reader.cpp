@@ -52,8 +52,8 @@ struct RecordingReader::Impl {
     try {
       files = list_segments(dir);
     } catch (const std::exception& e) {
-      throw RecordError(fmt::format("{}: cannot list the recording directory: {}", dir.string(),
-                                    e.what()));
+      throw RecordError(
+          fmt::format("{}: cannot list the recording directory: {}", dir.string(), e.what()));
     }
     for (const auto& f : files) {
       if (f.tier != tier) continue;
@@ -102,11 +102,11 @@ struct RecordingReader::Impl {
       }
       for (const auto& name : dec.unknown_metrics())
         if (reported_unknown.insert(name).second)
-          warnings.push_back(
-              fmt::format("{}: metric {} is unknown to this kpulse (samples skipped)", seg.path, name));
+          warnings.push_back(fmt::format(
+              "{}: metric {} is unknown to this kpulse (samples skipped)", seg.path, name));
     } catch (const std::exception& e) {
-      warnings.push_back(fmt::format("{}: offset {}: {} (block skipped)", seg.path,
-                                     ref.info.offset, e.what()));
+      warnings.push_back(
+          fmt::format("{}: offset {}: {} (block skipped)", seg.path, ref.info.offset, e.what()));
       out.clear();
     }
     return out;

@@ -77,8 +77,11 @@ struct Recorder::Impl {
   explicit Impl(RecorderOptions o) : opt(std::move(o)) {
     for (int t = 0; t < kTiers; ++t) {
       tiers[t].tier = static_cast<Tier>(t);
-      tiers[t].frames_per_block = t == 0 ? std::max<uint32_t>(1, opt.frames_per_block) : t == 1 ? 60 : 24;
-      if (t > 0 && opt.downsample) tiers[t].downsampler.emplace(tier_bucket_ns(static_cast<Tier>(t)));
+      tiers[t].frames_per_block = t == 0   ? std::max<uint32_t>(1, opt.frames_per_block)
+                                  : t == 1 ? 60
+                                           : 24;
+      if (t > 0 && opt.downsample)
+        tiers[t].downsampler.emplace(tier_bucket_ns(static_cast<Tier>(t)));
     }
   }
 
@@ -100,8 +103,8 @@ struct Recorder::Impl {
     }
     size_t done = 0;
     while (done < data.size()) {
-      ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done,
-                           static_cast<off_t>(offset + done));
+      ssize_t n =
+          ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return errno;
       done += static_cast<size_t>(n);
@@ -176,7 +179,8 @@ struct Recorder::Impl {
 
   void drain(bool force) {
     if (backlog.empty()) return;
-    if (st.state == RecorderState::Paused && !force && now_ns - last_attempt_ns < opt.retry_interval_ns)
+    if (st.state == RecorderState::Paused && !force &&
+        now_ns - last_attempt_ns < opt.retry_interval_ns)
       return;
     last_attempt_ns = now_ns;
     while (!backlog.empty()) {
@@ -207,7 +211,8 @@ struct Recorder::Impl {
   }
 
   // Adds frames that belong together (a bucket's mean, min, max) to a tier.
-  void add(TierWriter& tw, const model::Snapshot& s, std::initializer_list<std::pair<const model::Snapshot*, FrameRole>> frames,
+  void add(TierWriter& tw, const model::Snapshot& s,
+           std::initializer_list<std::pair<const model::Snapshot*, FrameRole>> frames,
            uint32_t merged) {
     const int64_t day = day_of(s.time_ns);
     if (tw.frames > 0 && day != tw.day) seal(tw);
@@ -221,7 +226,8 @@ struct Recorder::Impl {
       ++tw.frames;
     }
     tw.last_ns = s.time_ns;
-    if (tw.frames >= tw.frames_per_block * frames.size() || tw.raw.size() >= opt.max_block_raw_bytes)
+    if (tw.frames >= tw.frames_per_block * frames.size() ||
+        tw.raw.size() >= opt.max_block_raw_bytes)
       seal(tw);
   }
 

@@ -58,14 +58,14 @@ enum class RecorderState : uint8_t {
 
 struct RecorderStatus {
   RecorderState state = RecorderState::Ok;
-  std::string last_error;        // "…/2026-11-24.full.kpr: No space left on device"
-  int64_t paused_since_ns = 0;   // wall clock of the first failure, 0 when Ok
-  uint64_t snapshots = 0;        // appended (full tier)
-  uint64_t blocks_written = 0;   // all tiers
-  uint64_t bytes_written = 0;    // all tiers, compressed, headers included
-  uint64_t samples_written = 0;  // full tier samples (see bytes_per_sample)
-  uint64_t backlog_bytes = 0;    // sealed blocks waiting for the disk
-  uint64_t dropped_blocks = 0;   // lost because the backlog overflowed
+  std::string last_error;          // "…/2026-11-24.full.kpr: No space left on device"
+  int64_t paused_since_ns = 0;     // wall clock of the first failure, 0 when Ok
+  uint64_t snapshots = 0;          // appended (full tier)
+  uint64_t blocks_written = 0;     // all tiers
+  uint64_t bytes_written = 0;      // all tiers, compressed, headers included
+  uint64_t samples_written = 0;    // full tier samples (see bytes_per_sample)
+  uint64_t backlog_bytes = 0;      // sealed blocks waiting for the disk
+  uint64_t dropped_blocks = 0;     // lost because the backlog overflowed
   uint64_t retention_deleted = 0;  // segment files removed by retention
 };
 

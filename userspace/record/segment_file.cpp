@@ -36,7 +36,8 @@ T get(const char* p) {
 }
 
 uint32_t crc(const void* data, size_t n, uint32_t seed = 0) {
-  return static_cast<uint32_t>(::crc32(seed, static_cast<const Bytef*>(data), static_cast<uInt>(n)));
+  return static_cast<uint32_t>(
+      ::crc32(seed, static_cast<const Bytef*>(data), static_cast<uInt>(n)));
 }
 
 bool read_exact(int fd, void* buf, size_t n, uint64_t offset) {
@@ -151,8 +152,8 @@ SegmentScan scan_segment(const std::string& path) {
   const uint32_t version = get<uint32_t>(fixed + 8);
   const uint32_t len = get<uint32_t>(fixed + 12);
   if (version == 0 || version > kFormatVersion)
-    throw std::runtime_error(fmt::format(
-        "{}: format version {} (this kpulse reads up to {})", path, version, kFormatVersion));
+    throw std::runtime_error(fmt::format("{}: format version {} (this kpulse reads up to {})", path,
+                                         version, kFormatVersion));
   if (len > 1u << 20 || 16 + len + 4 > static_cast<uint64_t>(size))
     throw std::runtime_error(fmt::format("{}: truncated file header", path));
   std::string head(16 + len + 4, '\0');
@@ -201,17 +202,16 @@ SegmentScan scan_segment(const std::string& path) {
     }
     if (!found) {
       scan.warnings.push_back(
-          fmt::format("{}: offset {}: torn or corrupt data to the end of the file ({} bytes)",
-                      path, bad, end - bad));
+          fmt::format("{}: offset {}: torn or corrupt data to the end of the file ({} bytes)", path,
+                      bad, end - bad));
       break;
     }
     scan.warnings.push_back(
         fmt::format("{}: offset {}: corrupt block skipped ({} bytes)", path, bad, pos - bad));
   }
   if (pos < end && pos + kBlockHeaderSize > end)
-    scan.warnings.push_back(
-        fmt::format("{}: offset {}: torn block at the end of the file ({} bytes)", path, pos,
-                    end - pos));
+    scan.warnings.push_back(fmt::format(
+        "{}: offset {}: torn block at the end of the file ({} bytes)", path, pos, end - pos));
   return scan;
 }
 

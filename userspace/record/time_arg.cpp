@@ -13,10 +13,10 @@ namespace {
 constexpr int64_t kSec = 1'000'000'000;
 
 [[noreturn]] void bad(std::string_view text) {
-  throw std::invalid_argument(fmt::format(
-      "invalid time '{}': use Unix seconds, UTC ISO 8601 (2026-11-24T12:00:00Z), "
-      "or relative (-2h, -30m, -7d, -90s, now)",
-      text));
+  throw std::invalid_argument(
+      fmt::format("invalid time '{}': use Unix seconds, UTC ISO 8601 (2026-11-24T12:00:00Z), "
+                  "or relative (-2h, -30m, -7d, -90s, now)",
+                  text));
 }
 
 }  // namespace
@@ -29,19 +29,37 @@ int64_t parse_time_arg(std::string_view text, int64_t now_ns) {
     if (ec != std::errc() || p != text.data() + text.size() - 1 || n < 0) bad(text);
     int64_t unit = 0;
     switch (text.back()) {
-      case 's': unit = kSec; break;
-      case 'm': unit = 60 * kSec; break;
-      case 'h': unit = 3600 * kSec; break;
-      case 'd': unit = 86400 * kSec; break;
-      default: bad(text);
+      case 's':
+        unit = kSec;
+        break;
+      case 'm':
+        unit = 60 * kSec;
+        break;
+      case 'h':
+        unit = 3600 * kSec;
+        break;
+      case 'd':
+        unit = 86400 * kSec;
+        break;
+      default:
+        bad(text);
     }
     return now_ns - n * unit;
   }
-  if (text.find('-') == std::string_view::npos) {
-    double secs = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), secs);
-    if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(secs)) bad(text);
-    return static_cast<int64_t>(std::llround(secs * 1e9));
+  // Unix seconds with an optional fraction, parsed as integers so that
+  // nanoseconds survive (a double has only ~16 significant digits).
+  if (!text.empty() && text.find_first_not_of("0123456789.") == std::string_view::npos) {
+    const auto dot = text.find('.');
+    const std::string_view whole = text.substr(0, dot);
+    std::string frac(dot == std::string_view::npos ? "" : text.substr(dot + 1));
+    int64_t secs = 0, ns = 0;
+    auto [p, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), secs);
+    if (ec != std::errc() || p != whole.data() + whole.size() || frac.size() > 9 ||
+        frac.find('.') != std::string::npos)
+      bad(text);
+    frac.resize(9, '0');
+    std::from_chars(frac.data(), frac.data() + 9, ns);
+    return secs * kSec + ns;
   }
   std::tm tm{};
   std::string s(text);

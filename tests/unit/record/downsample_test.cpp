@@ -119,7 +119,8 @@ TEST(History, FinestTierWinsWhereTiersOverlap) {
     RecorderOptions o;
     o.dir = dir.path();
     Recorder rec(o);
-    for (int i = 0; i < 9; ++i) rec.append(snap(kBase + i * 20 * kSecond, 0.5, 10.0 * (i + 1), 10, 1));
+    for (int i = 0; i < 9; ++i)
+      rec.append(snap(kBase + i * 20 * kSecond, 0.5, 10.0 * (i + 1), 10, 1));
   }
   // Remove the full tier's file: history then comes from the minute tier.
   auto all = load_history(dir.path(), INT64_MIN, INT64_MAX);

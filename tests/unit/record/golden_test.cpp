@@ -47,15 +47,18 @@ model::Snapshot golden_snapshot(uint64_t i) {
   proc.parent = "/system.slice/worker.service";
   proc.detail = "/usr/bin/worker --threads 4";
   proc.kernel_id = 4242;
-  proc.set_counter(MetricId::SchedOncpuTime, 0.001 * static_cast<double>(i * i), 0.001 * (2.0 * i - 1));
+  proc.set_counter(MetricId::SchedOncpuTime, 0.001 * static_cast<double>(i * i),
+                   0.001 * (2.0 * i - 1));
   s.components.push_back(proc);
-  if (i == 3) s.exited.push_back({.pid = 7, .tgid = 7, .comm = "sh", .cgroup = "/", .exit_code = 2});
+  if (i == 3)
+    s.exited.push_back({.pid = 7, .tgid = 7, .comm = "sh", .cgroup = "/", .exit_code = 2});
   s.listeners.push_back({.netns = 1, .address = "[::]:22", .backlog = 128});
   return s;
 }
 
 TEST(Golden, WritesTheFixtureOnRequest) {
-  if (!std::getenv("KPULSE_WRITE_GOLDEN")) GTEST_SKIP() << "set KPULSE_WRITE_GOLDEN=1 to regenerate";
+  if (!std::getenv("KPULSE_WRITE_GOLDEN"))
+    GTEST_SKIP() << "set KPULSE_WRITE_GOLDEN=1 to regenerate";
   std::filesystem::remove_all(kGoldenDir);
   RecorderOptions o;
   o.dir = kGoldenDir;
@@ -87,7 +90,8 @@ TEST(Golden, NewerVersionsAreRefusedWithAReason) {
   RecordingReader reader(dir.path());
   EXPECT_FALSE(reader.time_range());
   ASSERT_EQ(reader.warnings().size(), 1u);
-  EXPECT_NE(reader.warnings()[0].find("format version 99"), std::string::npos) << reader.warnings()[0];
+  EXPECT_NE(reader.warnings()[0].find("format version 99"), std::string::npos)
+      << reader.warnings()[0];
 }
 
 }  // namespace

@@ -51,7 +51,8 @@ TEST(Retention, SizeCapDropsTheOldestFullResolutionFirst) {
   {
     RecorderOptions o;
     o.dir = dir.path();
-    o.retention = {.full_days = 10000, .minute_days = 10000, .hour_days = 10000, .max_total_bytes = 0};
+    o.retention = {
+        .full_days = 10000, .minute_days = 10000, .hour_days = 10000, .max_total_bytes = 0};
     Recorder rec(o);
     record_six_days(rec);
   }
@@ -62,7 +63,9 @@ TEST(Retention, SizeCapDropsTheOldestFullResolutionFirst) {
   ASSERT_GT(oldest_full, 0u);
   RecorderOptions o;
   o.dir = dir.path();
-  o.retention = {.full_days = 10000, .minute_days = 10000, .hour_days = 10000,
+  o.retention = {.full_days = 10000,
+                 .minute_days = 10000,
+                 .hour_days = 10000,
                  .max_total_bytes = total - oldest_full};
   Recorder rec(o);
   rec.apply_retention();

@@ -38,7 +38,8 @@ TEST(ValueCodec, RoundTripsEveryKindOfDoubleBitForBit) {
                              4503599627370497.5,
                              12.345678901};
   for (double v : specials)
-    for (double prev : specials) EXPECT_EQ(bits(round_trip(v, prev)), bits(v)) << v << " after " << prev;
+    for (double prev : specials)
+      EXPECT_EQ(bits(round_trip(v, prev)), bits(v)) << v << " after " << prev;
 }
 
 TEST(ValueCodec, SmallIntegerAndDecimalStepsFitInOneByte) {
