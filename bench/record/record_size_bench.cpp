@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -19,6 +21,8 @@
 #include "record/reader.h"
 #include "record/recorder.h"
 #include "record/segment_dir.h"
+#include "record/frame_codec.h"
+#include "kpulse_recording.pb.h"
 
 namespace {
 
@@ -113,6 +117,33 @@ void report(const char* name, const std::vector<model::Snapshot>& data) {
       minute_day / 1e6, minutes, minute_day / 60 / 1e6);
 }
 
+// Where the uncompressed frame bytes go, per protobuf field, to see what
+// dominates before compression.
+void breakdown(const char* name, const std::vector<model::Snapshot>& data) {
+  if (data.empty()) return;
+  record::FrameEncoder enc;
+  std::map<std::string, uint64_t> bytes;
+  uint64_t total = 0;
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (i % 60 == 0) enc.reset();  // block boundaries as the recorder has them
+    record::pb::Frame f;
+    f.ParseFromString(enc.encode(data[i], record::FrameRole::Snapshot, 1));
+    total += f.ByteSizeLong();
+    const auto* d = f.GetDescriptor();
+    for (int k = 0; k < d->field_count(); ++k) {
+      record::pb::Frame only = f;
+      for (int j = 0; j < d->field_count(); ++j)
+        if (j != k) only.GetReflection()->ClearField(&only, d->field(j));
+      bytes[d->field(k)->name()] += only.ByteSizeLong();
+    }
+  }
+  std::printf("\n%s: uncompressed frame bytes by field (%.0f bytes/snapshot)\n", name,
+              static_cast<double>(total) / static_cast<double>(data.size()));
+  for (const auto& [field, n] : bytes)
+    if (n > total / 200)
+      std::printf("  %-16s %5.1f%%\n", field.c_str(), 100.0 * static_cast<double>(n) / static_cast<double>(total));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,6 +154,11 @@ int main(int argc, char** argv) {
   app.add_option("--synthetic", synthetic, "Snapshots of the synthetic busy host");
   app.add_option("--cgroups", busy.cgroups);
   app.add_option("--processes", busy.processes);
+  std::string save, load;
+  bool fields = false;
+  app.add_option("--save", save, "Also record the live snapshots into this directory");
+  app.add_option("--load", load, "Use a recording as the live data instead of collecting");
+  app.add_flag("--fields", fields, "Print the uncompressed bytes per frame field");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<model::Snapshot> live_data;
@@ -131,12 +167,23 @@ int main(int argc, char** argv) {
     o.interval = std::chrono::milliseconds(1000);
     o.enable_bpf = ::geteuid() == 0;
     engine::Collector collector(o);
-    for (int i = 0; i < live; ++i) live_data.push_back(collector.next());
+    std::optional<record::Recorder> rec;
+    if (!save.empty()) rec.emplace(record::RecorderOptions{.dir = save});
+    for (int i = 0; i < live; ++i) {
+      live_data.push_back(collector.next());
+      if (rec) rec->append(live_data.back());
+    }
   }
+  if (!load.empty()) live_data = record::RecordingReader(load).read_range(INT64_MIN, INT64_MAX);
   std::vector<model::Snapshot> synth;
   bench::BusyHost host(busy);
   for (int i = 0; i < synthetic; ++i) synth.push_back(host.next());
 
+  if (fields) {
+    breakdown("live", live_data);
+    breakdown("synthetic", synth);
+    return 0;
+  }
   report("this machine (live collector, 1 s)", live_data);
   report("synthetic busy host (1 s)", synth);
   return 0;
