@@ -75,19 +75,30 @@ std::string component_key(const model::Component& c) {
   return k;
 }
 
-void trim_slots(const model::Log2Histogram& h, google::protobuf::RepeatedField<uint64_t>* out) {
-  int n = model::kHistogramSlots;
-  while (n > 0 && h.slots[n - 1] == 0) --n;
-  out->Reserve(n);
-  for (int i = 0; i < n; ++i) out->Add(h.slots[i]);
+// Stores the non-zero span of the slots; returns the index of its first slot.
+uint32_t trim_slots(const model::Log2Histogram& h, google::protobuf::RepeatedField<uint64_t>* out) {
+  int first = 0, end = model::kHistogramSlots;
+  while (end > 0 && h.slots[end - 1] == 0) --end;
+  while (first < end && h.slots[first] == 0) ++first;
+  out->Reserve(end - first);
+  for (int i = first; i < end; ++i) out->Add(h.slots[i]);
+  return static_cast<uint32_t>(first);
+}
+
+uint64_t slot_sum(const model::Log2Histogram& h) {
+  uint64_t n = 0;
+  for (uint64_t s : h.slots) n += s;
+  return n;
 }
 
 model::Log2Histogram untrim_slots(const google::protobuf::RepeatedField<uint64_t>& in,
-                                  uint64_t count, uint64_t sum) {
-  if (in.size() > model::kHistogramSlots) throw std::runtime_error("histogram has too many slots");
+                                  uint32_t first, int64_t count_extra, uint64_t sum) {
+  if (first > model::kHistogramSlots ||
+      in.size() > model::kHistogramSlots - static_cast<int>(first))
+    throw std::runtime_error("histogram has too many slots");
   model::Log2Histogram h;
-  for (int i = 0; i < in.size(); ++i) h.slots[i] = in.Get(i);
-  h.count = count;
+  for (int i = 0; i < in.size(); ++i) h.slots[first + i] = in.Get(i);
+  h.count = slot_sum(h) + static_cast<uint64_t>(count_extra);
   h.sum_ns = sum;
   return h;
 }
@@ -203,16 +214,16 @@ std::string FrameEncoder::encode(const model::Snapshot& s, FrameRole role,
       auto* out = f.add_histograms();
       out->set_component(ci);
       out->set_metric(m);
-      trim_slots(h.delta, out->mutable_delta_slots());
-      out->set_delta_count(h.delta.count);
+      out->set_delta_first_slot(trim_slots(h.delta, out->mutable_delta_slots()));
+      out->set_delta_count_extra(static_cast<int64_t>(h.delta.count - slot_sum(h.delta)));
       out->set_delta_sum_ns(h.delta.sum_ns);
       auto [tit, first_seen] = st.totals[r].try_emplace(HistKey{cidx, m});
       model::Log2Histogram expected = tit->second;
       expected += h.delta;
       if (first_seen || !(expected == h.total)) {
         out->set_total_explicit(true);
-        trim_slots(h.total, out->mutable_total_slots());
-        out->set_total_count(h.total.count);
+        out->set_total_first_slot(trim_slots(h.total, out->mutable_total_slots()));
+        out->set_total_count_extra(static_cast<int64_t>(h.total.count - slot_sum(h.total)));
         out->set_total_sum_ns(h.total.sum_ns);
       }
       auto& total = tit->second;
@@ -394,10 +405,12 @@ DecodedFrame FrameDecoder::decode(const std::string& bytes) {
       throw std::runtime_error("histogram without component");
     const auto& m = st.metric(h.metric());
     model::HistogramSample hs;
-    hs.delta = untrim_slots(h.delta_slots(), h.delta_count(), h.delta_sum_ns());
+    hs.delta = untrim_slots(h.delta_slots(), h.delta_first_slot(), h.delta_count_extra(),
+                            h.delta_sum_ns());
     auto& total = st.totals[r][{rs.components[h.component()], h.metric()}];
     if (h.total_explicit()) {
-      hs.total = untrim_slots(h.total_slots(), h.total_count(), h.total_sum_ns());
+      hs.total = untrim_slots(h.total_slots(), h.total_first_slot(), h.total_count_extra(),
+                              h.total_sum_ns());
     } else {
       hs.total = total;
       hs.total += hs.delta;

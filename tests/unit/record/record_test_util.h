@@ -69,6 +69,12 @@ inline model::Snapshot rich_snapshot(uint64_t seq, int64_t start_ns = 1'780'000'
     l.comm = "srv";
     s.listeners.push_back(l);
   }
+  // Histogram counts that disagree with their slots (per-CPU slots and counts
+  // are summed separately, so this happens) must survive too.
+  if (!host.histograms.empty()) {
+    host.histograms[0].delta.count += 2;
+    host.histograms[0].total.count += seq % 3;
+  }
   // Exact values that stress the value coder: negative, huge, tiny, -0.
   host.set_gauge(model::MetricId::HostLoad15, seq % 2 ? -0.0 : 1e300);
   return s;
