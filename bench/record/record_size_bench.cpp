@@ -44,6 +44,7 @@ struct Config {
   const char* label;
   record::Codec codec;
   int level;
+  uint32_t frames_per_block = 60;
 };
 
 struct Result {
@@ -61,6 +62,7 @@ Result run_once(const std::vector<model::Snapshot>& data, const Config& c, bool 
     o.dir = dir;
     o.codec = c.codec;
     o.level = c.level;
+    o.frames_per_block = c.frames_per_block;
     o.downsample = tiers;
     record::Recorder rec(o);
     const double t0 = thread_cpu_s();
@@ -97,7 +99,9 @@ void report(const char* name, const std::vector<model::Snapshot>& data) {
                             {"zlib 9", record::Codec::Zlib, 9},
                             {"zstd 1", record::Codec::Zstd, 1},
                             {"zstd 3", record::Codec::Zstd, 3},
-                            {"zstd 9", record::Codec::Zstd, 9}};
+                            {"zstd 9", record::Codec::Zstd, 9},
+                            {"zlib 6, 300-frame blocks", record::Codec::Zlib, 6, 300},
+                            {"zstd 3, 300-frame blocks", record::Codec::Zstd, 3, 300}};
   for (const auto& c : configs) {
     Result a = run_once(data, c, false), b = run_once(data, c, false), d = run_once(data, c, false);
     const double bytes = static_cast<double>(a.bytes[0]);
@@ -141,7 +145,8 @@ void breakdown(const char* name, const std::vector<model::Snapshot>& data) {
               static_cast<double>(total) / static_cast<double>(data.size()));
   for (const auto& [field, n] : bytes)
     if (n > total / 200)
-      std::printf("  %-16s %5.1f%%\n", field.c_str(), 100.0 * static_cast<double>(n) / static_cast<double>(total));
+      std::printf("  %-16s %5.1f%%\n", field.c_str(),
+                  100.0 * static_cast<double>(n) / static_cast<double>(total));
 }
 
 }  // namespace
