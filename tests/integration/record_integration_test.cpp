@@ -54,6 +54,8 @@ bool same(const model::Snapshot& a, const model::Snapshot& b) {
 class RecordLive : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    written_ = new std::vector<model::Snapshot>;
     engine::CollectorOptions o;
     // Over a second apart: the header clock (HH:MM:SS) differs at every step.
     o.interval = std::chrono::milliseconds(1100);
@@ -68,9 +70,12 @@ class RecordLive : public ::testing::Test {
       rec.append(written_->back());
     }
   }
-  static inline auto* dir_ = new TempDir;  // lives for the suite
-  static inline auto* written_ = new std::vector<model::Snapshot>;
-  static void TearDownTestSuite() { delete dir_; }
+  static inline TempDir* dir_ = nullptr;  // created per run, not per process
+  static inline std::vector<model::Snapshot>* written_ = nullptr;
+  static void TearDownTestSuite() {
+    delete dir_;
+    delete written_;
+  }
 };
 
 TEST_F(RecordLive, LiveSnapshotsRoundTripExactly) {
