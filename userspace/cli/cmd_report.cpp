@@ -17,10 +17,7 @@
 #include "report/time_arg.h"
 #include "tui/synthetic_source.h"
 
-#if __has_include("record/reader.h")
 #include "record/reader.h"
-#define KPULSE_HAVE_RECORDING 1
-#endif
 
 namespace kpulse::cli {
 namespace {
@@ -67,7 +64,6 @@ std::vector<model::Snapshot> load_snapshots(const ReportArgs& a, int64_t from, i
     for (int i = 0; i < a.count; ++i) out.push_back(collector.next());
     source = "live collection";
   } else {
-#ifdef KPULSE_HAVE_RECORDING
     // Clamp open ends to what the tiers hold, then take the finest tier
     // covering each part of the period (older days survive only downsampled).
     int64_t first = INT64_MAX, last = INT64_MIN;
@@ -83,9 +79,6 @@ std::vector<model::Snapshot> load_snapshots(const ReportArgs& a, int64_t from, i
     if (first > last) throw std::runtime_error("report: no recording in " + a.dir);
     out = record::load_history(a.dir, std::max(from, first), std::min(to, last));
     source = a.dir;
-#else
-    throw std::runtime_error("report: recordings are not supported by this build");
-#endif
   }
   std::erase_if(out, [&](const model::Snapshot& s) { return s.time_ns < from || s.time_ns > to; });
   return out;

@@ -27,5 +27,7 @@ void register_forecast(CLI::App& root, Registry& reg);
 void register_run(CLI::App& root, Registry& reg);
 void register_config(CLI::App& root, Registry& reg);
 void register_report(CLI::App& root, Registry& reg);
+void register_dump(CLI::App& root, Registry& reg);
+void register_replay(CLI::App& root, Registry& reg);
 
 }  // namespace kpulse::cli

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   kpulse::cli::register_run(root, reg);
   kpulse::cli::register_config(root, reg);
   kpulse::cli::register_report(root, reg);
+  kpulse::cli::register_dump(root, reg);
+  kpulse::cli::register_replay(root, reg);
 
   CLI11_PARSE(root, argc, argv);
   try {

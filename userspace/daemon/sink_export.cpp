@@ -1,8 +1,7 @@
 // The Prometheus endpoint and OTLP push as a daemon sink
-// (exporters/export_pipeline.h), when built in.
+// (exporters/export_pipeline.h).
 #include "daemon/sinks.h"
 
-#if __has_include("exporters/export_pipeline.h")
 #include "exporters/export_pipeline.h"
 
 namespace kpulse::daemon {
@@ -38,10 +37,3 @@ std::unique_ptr<SnapshotSink> make_export_sink(const config::Config& config) {
 }
 
 }  // namespace kpulse::daemon
-#else
-namespace kpulse::daemon {
-std::unique_ptr<SnapshotSink> make_export_sink(const config::Config&) {
-  return nullptr;
-}
-}  // namespace kpulse::daemon
-#endif

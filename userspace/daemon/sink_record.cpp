@@ -1,7 +1,6 @@
-// The recorder as a daemon sink (record/recorder.h), when built in.
+// The recorder as a daemon sink (record/recorder.h).
 #include "daemon/sinks.h"
 
-#if __has_include("record/recorder.h")
 #include <fmt/format.h>
 
 #include "record/recorder.h"
@@ -42,10 +41,3 @@ std::unique_ptr<SnapshotSink> make_record_sink(const config::Config& config) {
 }
 
 }  // namespace kpulse::daemon
-#else
-namespace kpulse::daemon {
-std::unique_ptr<SnapshotSink> make_record_sink(const config::Config&) {
-  return nullptr;
-}
-}  // namespace kpulse::daemon
-#endif

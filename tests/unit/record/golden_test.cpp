@@ -1,0 +1,98 @@
+// A format-version-1 recording checked into the tree must stay readable by
+// every later build. Regenerate only when adding a new version's fixture:
+//   KPULSE_WRITE_GOLDEN=1 kpulse_record_tests --gtest_filter=Golden.*
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "record/reader.h"
+#include "record/recorder.h"
+#include "record_test_util.h"
+
+namespace kpulse::record {
+namespace {
+
+using model::MetricId;
+
+const std::filesystem::path kGoldenDir =
+    std::filesystem::path(KPULSE_SOURCE_DIR) / "tests/unit/record/data/format_v1";
+
+// Independent of the synthetic source so the fixture never drifts.
+model::Snapshot golden_snapshot(uint64_t i) {
+  model::Snapshot s;
+  s.seq = i;
+  s.time_ns = 1'767'225'600'000'000'000 + static_cast<int64_t>(i) * 1'000'000'000;  // 2026-01-01
+  s.interval_s = 1.0;
+  s.hostname = "golden";
+  model::Component host;
+  host.kind = model::ComponentKind::Host;
+  host.id = "host";
+  host.name = "golden";
+  host.set_gauge(MetricId::CpuUtilization, 0.125 * static_cast<double>(i % 8));
+  host.set_counter(MetricId::SchedOncpuTime, 1.5 * static_cast<double>(i), i ? 1.5 : 0);
+  host.labeled.push_back({MetricId::NetDrops, "NO_SOCKET", static_cast<double>(i), i ? 1.0 : 0.0});
+  model::HistogramSample h;
+  h.id = MetricId::SchedRunqLatency;
+  h.delta.record(1000 + i);
+  h.total.slots[9] = i + 1;
+  h.total.count = i + 1;
+  h.total.sum_ns = 1000 * (i + 1) + i * (i + 1) / 2;
+  host.histograms.push_back(h);
+  s.components.push_back(host);
+  model::Component proc;
+  proc.kind = model::ComponentKind::Process;
+  proc.id = "4242";
+  proc.name = "worker";
+  proc.parent = "/system.slice/worker.service";
+  proc.detail = "/usr/bin/worker --threads 4";
+  proc.kernel_id = 4242;
+  proc.set_counter(MetricId::SchedOncpuTime, 0.001 * static_cast<double>(i * i),
+                   0.001 * (2.0 * i - 1));
+  s.components.push_back(proc);
+  if (i == 3)
+    s.exited.push_back({.pid = 7, .tgid = 7, .comm = "sh", .cgroup = "/", .exit_code = 2});
+  s.listeners.push_back({.netns = 1, .address = "[::]:22", .backlog = 128});
+  return s;
+}
+
+TEST(Golden, WritesTheFixtureOnRequest) {
+  if (!std::getenv("KPULSE_WRITE_GOLDEN"))
+    GTEST_SKIP() << "set KPULSE_WRITE_GOLDEN=1 to regenerate";
+  std::filesystem::remove_all(kGoldenDir);
+  RecorderOptions o;
+  o.dir = kGoldenDir;
+  o.frames_per_block = 4;
+  o.downsample = false;
+  Recorder rec(o);
+  for (uint64_t i = 0; i < 10; ++i) rec.append(golden_snapshot(i));
+}
+
+TEST(Golden, FormatVersion1StaysReadable) {
+  RecordingReader reader(kGoldenDir);
+  EXPECT_TRUE(reader.warnings().empty());
+  auto read = reader.read_range(INT64_MIN, INT64_MAX);
+  ASSERT_EQ(read.size(), 10u);
+  for (uint64_t i = 0; i < 10; ++i) EXPECT_EQ(read[i], golden_snapshot(i)) << i;
+}
+
+TEST(Golden, NewerVersionsAreRefusedWithAReason) {
+  testing::TempDir dir;
+  const auto src = kGoldenDir / "2026-01-01.full.kpr";
+  const auto dst = dir.path() / "2026-01-01.full.kpr";
+  std::filesystem::copy_file(src, dst);
+  {
+    std::fstream f(dst, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(8);
+    const char v99[4] = {99, 0, 0, 0};
+    f.write(v99, 4);
+  }
+  RecordingReader reader(dir.path());
+  EXPECT_FALSE(reader.time_range());
+  ASSERT_EQ(reader.warnings().size(), 1u);
+  EXPECT_NE(reader.warnings()[0].find("format version 99"), std::string::npos)
+      << reader.warnings()[0];
+}
+
+}  // namespace
+}  // namespace kpulse::record

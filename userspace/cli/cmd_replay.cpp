@@ -1,0 +1,54 @@
+// `kpulse replay DIR`: the top UI over a recording; [ and ] step through it.
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "record/recording_source.h"
+#include "record/time_arg.h"
+#include "tui/top_app.h"
+
+namespace kpulse::cli {
+namespace {
+
+struct ReplayArgs {
+  tui::TopOptions ui;
+  std::string dir;
+  std::string at;
+  std::string tier = "full";
+};
+
+int run(const ReplayArgs& a) {
+  record::RecordingSourceOptions o;
+  o.tier = *record::tier_from_string(a.tier);
+  o.pace = std::chrono::milliseconds(static_cast<long>(std::lround(a.ui.delay_s * 1000)));
+  if (!a.at.empty()) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    o.start_ns = record::parse_time_arg(a.at, now);
+  }
+  record::RecordingSource source(a.dir, o);
+  return tui::run_top(source, a.ui);
+}
+
+}  // namespace
+
+void register_replay(CLI::App& root, Registry& reg) {
+  auto* app = root.add_subcommand(
+      "replay", "The top view over a recording (] and [ step forward and back, p pauses)");
+  auto args = std::make_shared<ReplayArgs>();
+  tui::add_top_options(*app, args->ui);
+  app->add_option("dir", args->dir, "Recording directory (e.g. /var/lib/kpulse/recordings)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  app->add_option("--at", args->at,
+                  "Start at this time: Unix seconds, UTC ISO 8601 or relative (-2h)");
+  app->add_option("--tier", args->tier, "Resolution: full, 1m or 1h")
+      ->check(CLI::IsMember({"full", "1m", "1h"}))
+      ->capture_default_str();
+  reg.push_back({app, [args] { return run(*args); }});
+}
+
+}  // namespace kpulse::cli

@@ -1,0 +1,56 @@
+#include "record/dump_writer.h"
+
+#include <fmt/format.h>
+
+#include "model/snapshot_json.h"
+#include "record/time_arg.h"
+
+namespace kpulse::record {
+namespace {
+
+// RFC 4180 quoting, only when needed (cgroup paths and labels are free text).
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void row(std::ostream& out, const std::string& time, const model::Component& c,
+         std::string_view metric, double value, double delta) {
+  out << time << ',' << model::to_string(c.kind) << ',' << csv_field(c.id) << ','
+      << csv_field(metric) << ',' << fmt::format("{}", value) << ',' << fmt::format("{}", delta)
+      << '\n';
+}
+
+}  // namespace
+
+void write_csv_header(std::ostream& out) {
+  out << "time,component_kind,component_id,metric,value,delta\n";
+}
+
+void write_csv_rows(std::ostream& out, const model::Snapshot& s) {
+  const std::string time = format_time_ns(s.time_ns);
+  for (const auto& c : s.components) {
+    for (const auto& smp : c.samples)
+      row(out, time, c, model::info(smp.id).name, smp.value, smp.delta);
+    for (const auto& l : c.labeled)
+      row(out, time, c, fmt::format("{}{{{}}}", model::info(l.id).name, l.label), l.value, l.delta);
+    for (const auto& h : c.histograms) {
+      const auto name = model::info(h.id).name;
+      row(out, time, c, fmt::format("{}.count", name), static_cast<double>(h.total.count),
+          static_cast<double>(h.delta.count));
+      row(out, time, c, fmt::format("{}.sum_ns", name), static_cast<double>(h.total.sum_ns),
+          static_cast<double>(h.delta.sum_ns));
+    }
+  }
+}
+
+void write_json_line(std::ostream& out, const model::Snapshot& s) {
+  out << model::to_json(s).dump() << '\n';
+}
+
+}  // namespace kpulse::record

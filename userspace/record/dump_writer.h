@@ -1,0 +1,19 @@
+// `kpulse dump` output formats, kept out of the CLI so they are testable.
+#pragma once
+
+#include <ostream>
+
+#include "model/snapshot.h"
+
+namespace kpulse::record {
+
+// CSV header: time,component_kind,component_id,metric,value,delta
+void write_csv_header(std::ostream& out);
+// One row per sample: plain samples, labeled samples as "metric{label}",
+// histograms as "metric.count" and "metric.sum_ns" (cumulative value,
+// interval delta).
+void write_csv_rows(std::ostream& out, const model::Snapshot& s);
+// One line: the snapshot's documented JSON (model/snapshot_json.h).
+void write_json_line(std::ostream& out, const model::Snapshot& s);
+
+}  // namespace kpulse::record
