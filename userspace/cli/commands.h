@@ -22,5 +22,6 @@ void register_probes(CLI::App& root, Registry& reg);
 void register_metrics(CLI::App& root, Registry& reg);
 void register_analyze(CLI::App& root, Registry& reg);
 void register_top(CLI::App& root, Registry& reg);
+void register_tune(CLI::App& root, Registry& reg);
 
 }  // namespace kpulse::cli

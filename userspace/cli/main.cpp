@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   kpulse::cli::register_top(root, reg);
   kpulse::cli::register_analyze(root, reg);
   kpulse::cli::register_metrics(root, reg);
+  kpulse::cli::register_tune(root, reg);
 
   CLI11_PARSE(root, argc, argv);
   try {
