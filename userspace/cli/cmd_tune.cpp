@@ -40,6 +40,8 @@ struct TuneFlags {
   double step = 0.5;
   int cooldown_s = 120, rate_limit_s = 10;
   std::string tuners;  // comma list; empty = all
+  std::string scope;
+  double min_idle_cpus = 0.25;
 };
 
 void log_line(const std::string& s) {
@@ -73,6 +75,8 @@ tune::TunerOptions tuner_options(const TuneFlags& f) {
   o.cpu_quota_max_cpus = f.cpu_quota_max;
   o.memory_high_max = f.memory_high_max;
   o.read_ahead_max_kb = f.read_ahead_max;
+  o.scope = f.scope;
+  o.min_idle_cpus = f.min_idle_cpus;
   return o;
 }
 
@@ -145,7 +149,9 @@ int run_plan(const EngineFlags& ef, const TuneFlags& f) {
     history.push_back(std::move(*s));
     tune::TuneContext ctx{history, topt};
     for (auto& t : tuners)
-      for (auto& p : t->propose(ctx)) plan.insert_or_assign(p.knob.key(), std::move(p));
+      for (auto& p : t->propose(ctx))
+        if (f.scope.empty() || p.knob.key().find(f.scope) != std::string::npos)
+          plan.insert_or_assign(p.knob.key(), std::move(p));
   }
   std::vector<tune::Proposal> out;
   for (auto& [k, p] : plan) out.push_back(std::move(p));
@@ -272,6 +278,11 @@ void register_tune(CLI::App& root, Registry& reg) {
       ->capture_default_str();
   app->add_option("--tuners", flags->tuners,
                   "Comma list of cpu_quota,tcp_buffers,read_ahead,somaxconn,memory_high");
+  app->add_option("--min-idle-cpu", flags->min_idle_cpus,
+                  "Idle host CPUs required before raising a CPU quota")
+      ->capture_default_str();
+  app->add_option("--scope", flags->scope,
+                  "Only knobs whose key contains this (a cgroup path, a disk, \"netns:INODE\")");
   reg.push_back({app, [engine_flags, flags] { return run_tune(*engine_flags, *flags); }});
 }
 

@@ -86,6 +86,7 @@ void Controller::step(const model::Snapshot& s) {
   for (auto& p : proposals) {
     std::string key = p.knob.key(), res = p.knob.resource();
     if (running_.count(res) || released_.count(key)) continue;
+    if (!opt_.tuner.scope.empty() && key.find(opt_.tuner.scope) == std::string::npos) continue;
     if (auto it = next_allowed_.find(key); it != next_allowed_.end() && now < it->second) continue;
     if (steps_[key] >= opt_.max_steps_per_knob) continue;
     if (spec(p.knob.kind).host_wide && !opt_.allow_host_wide) continue;

@@ -202,10 +202,11 @@ std::string knob_path(const Knob& k, const std::string& cgroup_root) {
       return relative_file(k.kind);
     case TargetKind::Cgroup: {
       validate_cgroup(k.target);
-      std::string base = cgroup_root;
+      auto layout = collect::detect_cgroup_layout(cgroup_root);
+      // Hybrid hosts mount cgroup2 below the root; a bare tree is taken as v2.
+      std::string base = layout.v2_root.empty() ? cgroup_root : layout.v2_root;
       if (k.kind == KnobKind::CfsQuota || k.kind == KnobKind::CpuShares ||
           k.kind == KnobKind::MemoryLimit) {
-        auto layout = collect::detect_cgroup_layout(cgroup_root);
         base = layout.v1_dir(k.kind == KnobKind::MemoryLimit ? "memory" : "cpu");
         if (base.empty()) throw std::invalid_argument("no cgroup v1 hierarchy for " + k.id());
       }

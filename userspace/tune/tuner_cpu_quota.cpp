@@ -37,11 +37,11 @@ class CpuQuotaTuner : public Tuner {
       double share = throttled / periods;
       // Throttled in at least a fifth of its periods with a quarter CPU idle:
       // the quota, not the host, is what holds the cgroup back.
-      if (share < 0.2 || idle_cpus < 0.25) continue;
+      if (share < 0.2 || idle_cpus < ctx.options.min_idle_cpus) continue;
 
       Knob k{KnobKind::CpuMax, c.id, 0};
-      std::string dir = ctx.options.cgroup_root + (c.id == "/" ? "" : c.id);
-      if (!std::filesystem::exists(dir + "/cpu.max")) k.kind = KnobKind::CfsQuota;
+      if (!std::filesystem::exists(knob_path(k, ctx.options.cgroup_root)))
+        k.kind = KnobKind::CfsQuota;
       std::string raw, err;
       if (!read_knob(k, raw, err, ctx.options.cgroup_root)) continue;
       double period = 100000;

@@ -16,11 +16,16 @@ namespace kpulse::tune {
 struct TunerOptions {
   double step_fraction = 0.5;     // of the distance to the bound, per step
   double cpu_quota_max_cpus = 0;  // ceiling for cpu.max; 0 = host CPUs
+  // Idle host CPU required before raising a quota: more quota on a saturated
+  // host takes CPU from someone else.
+  double min_idle_cpus = 0.25;
   double memory_high_max = 0;     // ceiling for memory.high; 0 = memory.max or host RAM / 2
   double read_ahead_max_kb = 4096;
   double tcp_buffer_max = 16.0 * 1024 * 1024;
   double somaxconn_max = 4096;
   std::string cgroup_root = "/sys/fs/cgroup";
+  // Only knobs whose key contains this ("/myapp", "loop3", "netns:"); empty = all.
+  std::string scope;
 };
 
 struct TuneContext {
