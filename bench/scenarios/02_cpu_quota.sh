@@ -47,6 +47,6 @@ echo "after: $after bogo ops/s with quota=\"$tuned\""
 stop_tune
 show_log
 restored=$(cat $QFILE)
-echo "restored cpu.max: \"$restored\""
-[ "$restored" = "$QUOTA" ] || { echo "cpu.max not restored" >&2; exit 1; }
+echo "restored quota: \"$restored\""
+[ "$restored" = "$QVAL" ] || { echo "quota not restored" >&2; exit 1; }
 report cpu_quota "bogo-ops/s" "$before" "$after"

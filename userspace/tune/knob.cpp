@@ -61,13 +61,6 @@ const char* relative_file(KnobKind k) {
   return "";
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  return s.substr(i);
-}
-
 std::vector<std::string> fields(const std::string& s) {
   std::istringstream in(s);
   std::vector<std::string> out;
@@ -104,7 +97,10 @@ bool read_file(const std::string& path, std::string& raw, std::string& error) {
   }
   std::stringstream ss;
   ss << f.rdbuf();
-  raw = trim(ss.str());
+  // One space between fields: tcp_rmem reads back tab-separated, and a
+  // value must compare equal to what kpulse wrote.
+  raw.clear();
+  for (const auto& field : fields(ss.str())) raw += (raw.empty() ? "" : " ") + field;
   return true;
 }
 

@@ -89,6 +89,10 @@ TEST(Knob, ReadsAndWritesCgroupFilesUnderTheGivenRoot) {
   ASSERT_TRUE(write_knob(k, "60000 100000", err, false, root.string())) << err;
   ASSERT_TRUE(read_knob(k, raw, err, root.string()));
   EXPECT_EQ(raw, "60000 100000");
+  // Whitespace is normalised so a tab-separated read-back equals what was written.
+  std::ofstream(root / "kp" / "cpu.max") << "60000\t100000\n";
+  ASSERT_TRUE(read_knob(k, raw, err, root.string()));
+  EXPECT_EQ(raw, "60000 100000");
   EXPECT_FALSE(read_knob({KnobKind::CpuMax, "/missing", 0}, raw, err, root.string()));
   EXPECT_NE(err.find("missing"), std::string::npos);
   std::filesystem::remove_all(root);
