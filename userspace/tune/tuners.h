@@ -19,7 +19,7 @@ struct TunerOptions {
   // Idle host CPU required before raising a quota: more quota on a saturated
   // host takes CPU from someone else.
   double min_idle_cpus = 0.25;
-  double memory_high_max = 0;     // ceiling for memory.high; 0 = memory.max or host RAM / 2
+  double memory_high_max = 0;  // ceiling for memory.high; 0 = memory.max or host RAM / 2
   double read_ahead_max_kb = 4096;
   double tcp_buffer_max = 16.0 * 1024 * 1024;
   double somaxconn_max = 4096;
