@@ -33,6 +33,7 @@ struct TuneFlags {
   std::string state_dir = "/var/lib/kpulse";
   std::string on_exit = "keep";
   int window = 5;
+  int eval_window = 0;  // 0: same as window
   int samples = 3;
   double duration_s = 0;
   bool allow_host_wide = false;
@@ -185,7 +186,7 @@ int run_apply(const EngineFlags& ef, const TuneFlags& f) {
                          rec.skipped, rec.failed));
   tune::ControllerOptions co;
   co.baseline_window = f.window;
-  co.eval_window = f.window;
+  co.eval_window = f.eval_window > 0 ? f.eval_window : f.window;
   co.allow_host_wide = f.allow_host_wide;
   co.cooldown = std::chrono::seconds(f.cooldown_s);
   co.knob_rate_limit = std::chrono::seconds(f.rate_limit_s);
@@ -259,6 +260,9 @@ void register_tune(CLI::App& root, Registry& reg) {
   app->add_option("--window", flags->window, "Baseline and evaluation window, in intervals")
       ->capture_default_str()
       ->check(CLI::Range(2, 600));
+  app->add_option("--eval-window", flags->eval_window,
+                  "Evaluation window in intervals, if different from --window")
+      ->check(CLI::Range(2, 3600));
   app->add_option("--samples", flags->samples, "Dry run: snapshots to look at")
       ->capture_default_str()
       ->check(CLI::Range(2, 600));

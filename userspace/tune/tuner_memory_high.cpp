@@ -25,6 +25,17 @@ class MemoryHighTuner : public Tuner {
       if (c.kind != ComponentKind::Cgroup) continue;
       double high = c.value(MetricId::CgMemHigh);
       double current = c.value(MetricId::CgMemCurrent);
+      // cgroup v1 has no memory.high: its limit_in_bytes is the knob (a hard
+      // limit, so the same bounded steps apply).
+      Knob k{KnobKind::MemoryHigh, c.id, 0};
+      if (std::isnan(high) && !std::isnan(c.value(MetricId::CgMemMax))) {
+        Knob v1{KnobKind::MemoryLimit, c.id, 0};
+        std::string raw, err;
+        if (read_knob(v1, raw, err, ctx.options.cgroup_root)) {
+          k = v1;
+          high = c.value(MetricId::CgMemMax);
+        }
+      }
       if (std::isnan(high) || std::isnan(current) || current < 0.9 * high) continue;
       double stall = rate(s, ComponentKind::Cgroup, c.id, MetricId::PsiMemorySome);
       double reclaim = rate(s, ComponentKind::Cgroup, c.id, MetricId::MemReclaimStall);
@@ -35,10 +46,10 @@ class MemoryHighTuner : public Tuner {
       if (ceiling <= 0) {
         double max = c.value(MetricId::CgMemMax);
         double total = host ? host->value(MetricId::MemTotal) : std::nan("");
+        if (k.kind == KnobKind::MemoryLimit) max = std::nan("");  // the limit is the knob
         ceiling = !std::isnan(max) ? max : (!std::isnan(total) ? total / 2 : high);
       }
       if (high >= ceiling) continue;
-      Knob k{KnobKind::MemoryHigh, c.id, 0};
       std::string raw, err;
       if (!read_knob(k, raw, err, ctx.options.cgroup_root)) continue;
       double cur = numeric_value(k.kind, raw);
@@ -51,9 +62,8 @@ class MemoryHighTuner : public Tuner {
       p.current_raw = raw;
       p.proposed_raw = compose_value(k.kind, raw, next, 0, ceiling);
       p.evidence = fmt::format(
-          "cgroup {}: {:.0f} MiB charged of memory.high {:.0f} MiB, stalled on memory {:.0f}% of "
-          "the time",
-          c.id, current / 1048576, high / 1048576, worst * 100);
+          "cgroup {}: {:.0f} MiB charged of {} {:.0f} MiB, stalled on memory {:.0f}% of the time",
+          c.id, current / 1048576, spec(k.kind).id, high / 1048576, worst * 100);
       p.expected_gain = "less reclaim stall: more page cache kept, fewer re-reads";
       std::string id = c.id;
       p.objective = {"cgroup " + id + " memory stall (s/s)", false, [id](const model::Snapshot& s) {
