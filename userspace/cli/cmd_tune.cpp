@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -82,6 +83,14 @@ tune::TunerOptions tuner_options(const TuneFlags& f) {
 }
 
 int run_status(const TuneFlags& f) {
+  // Looking must not create anything: no state directory means no changes.
+  if (!std::filesystem::exists(f.state_dir)) {
+    if (f.json)
+      std::printf("[]\n");
+    else
+      std::printf("no kpulse changes in force (no state directory %s)\n", f.state_dir.c_str());
+    return 0;
+  }
   tune::Journal j(f.state_dir);
   std::vector<std::string> warnings;
   auto changes = j.load(&warnings);
