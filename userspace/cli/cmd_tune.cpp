@@ -186,7 +186,7 @@ int run_apply(const EngineFlags& ef, const TuneFlags& f) {
   tune::Journal j(f.state_dir);
   int lock = lock_state_dir(f.state_dir);
   std::vector<std::string> warnings;
-  j.load(&warnings);
+  (void)j.load(&warnings);
   for (auto& w : warnings) log_line("tune: journal warning: " + w);
   // First undo what a crash left on trial: unproven changes never survive a restart.
   auto rec = tune::recover_on_trial(j, log_line);
