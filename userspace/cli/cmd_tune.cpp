@@ -22,6 +22,7 @@
 #include "engine/collector.h"
 #include "tune/controller.h"
 #include "tune/journal.h"
+#include "tune/predictive.h"
 #include "tune/restore.h"
 #include "tune/tuners.h"
 
@@ -44,6 +45,7 @@ struct TuneFlags {
   std::string tuners;  // comma list; empty = all
   std::string scope;
   double min_idle_cpus = 0.25;
+  std::string predictive;  // cgroup scope for predictive CPU scaling
 };
 
 void log_line(const std::string& s) {
@@ -58,6 +60,7 @@ std::vector<std::unique_ptr<tune::Tuner>> pick_tuners(const std::string& list) {
   auto all = tune::default_tuners();
   if (list.empty()) return all;
   std::vector<std::unique_ptr<tune::Tuner>> out;
+  if (list == "none") return out;  // e.g. predictive scaling alone
   std::istringstream in(list);
   for (std::string name; std::getline(in, name, ',');) {
     bool found = false;
@@ -209,11 +212,22 @@ int run_apply(const EngineFlags& ef, const TuneFlags& f) {
            (f.duration_s > 0 &&
             std::chrono::steady_clock::now() - start > std::chrono::duration<double>(f.duration_s));
   };
+  std::unique_ptr<tune::PredictiveCpuScaler> predictive;
+  if (!f.predictive.empty()) {
+    tune::PredictiveOptions po;
+    po.scope = f.predictive;
+    po.ceiling_cpus = f.cpu_quota_max;
+    predictive = std::make_unique<tune::PredictiveCpuScaler>(j, po, log_line);
+    log_line("tune: predictive CPU scaling for cgroups matching \"" + f.predictive +
+             "\" (periodicity by autocorrelation; the analytics forecaster is not used)");
+  }
   while (!done()) {
     auto s = collector.next(done);
     if (!s) break;
     ctl.step(*s);
+    if (predictive) predictive->step(*s);
   }
+  if (predictive) predictive->stop();
   ctl.abandon_trials("kpulse stopping before the evaluation finished");
   if (f.on_exit == "rollback") {
     auto r = tune::rollback_all(j, log_line);
@@ -290,10 +304,13 @@ void register_tune(CLI::App& root, Registry& reg) {
   app->add_option("--rate-limit", flags->rate_limit_s, "Minimum seconds between writes to a knob")
       ->capture_default_str();
   app->add_option("--tuners", flags->tuners,
-                  "Comma list of cpu_quota,tcp_buffers,read_ahead,somaxconn,memory_high");
+                  "Comma list of cpu_quota,tcp_buffers,read_ahead,somaxconn,memory_high, or none");
   app->add_option("--min-idle-cpu", flags->min_idle_cpus,
                   "Idle host CPUs required before raising a CPU quota")
       ->capture_default_str();
+  app->add_option("--predictive", flags->predictive,
+                  "With --apply: raise the CPU quota of cgroups matching this ahead of "
+                  "predicted periodic bursts, lower it after");
   app->add_option("--scope", flags->scope,
                   "Only knobs whose key contains this (a cgroup path, a disk, \"netns:INODE\")");
   reg.push_back({app, [engine_flags, flags] { return run_tune(*engine_flags, *flags); }});

@@ -105,7 +105,8 @@ bool read_file(const std::string& path, std::string& raw, std::string& error) {
 }
 
 bool write_file(const std::string& path, const std::string& raw, std::string& error) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  // O_TRUNC: sysfs, procfs and cgroupfs ignore it; a plain file (tests) needs it.
+  int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
   if (fd < 0) {
     error = path + ": " + std::strerror(errno);
     return false;

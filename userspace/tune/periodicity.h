@@ -9,11 +9,11 @@
 namespace kpulse::tune {
 
 struct Periodicity {
-  int period = 0;         // in samples
-  double strength = 0;    // autocorrelation at that lag (0..1)
-  double threshold = 0;   // level separating bursts from quiet
-  int last_onset = -1;    // index of the latest rising crossing of threshold
-  double burst_len = 0;   // mean samples spent above threshold per burst
+  int period = 0;        // in samples
+  double strength = 0;   // autocorrelation at that lag (0..1)
+  double threshold = 0;  // level separating bursts from quiet
+  int last_onset = -1;   // index of the latest rising crossing of threshold
+  double burst_len = 0;  // mean samples spent above threshold per burst
 };
 
 // Needs at least two full periods of data; nullopt when no lag in
