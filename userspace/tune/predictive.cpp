@@ -40,7 +40,8 @@ void PredictiveCpuScaler::step(const model::Snapshot& s) {
     ++st.index;
     if (st.usage.size() > opt_.history) st.usage.pop_front();
     if (st.boosted) {
-      if (st.index >= st.restore_at) restore(st, "predicted burst over");
+      // A burst that started late or runs long keeps the raise until it ends.
+      if (st.index >= st.restore_at && used < st.threshold) restore(st, "burst over");
       continue;
     }
     std::vector<double> x(st.usage.begin(), st.usage.end());
@@ -52,6 +53,7 @@ void PredictiveCpuScaler::step(const model::Snapshot& s) {
     while (next <= st.index) next += p->period;
     if (next - st.index <= opt_.lead) {
       st.restore_at = next + static_cast<long>(std::ceil(p->burst_len)) + 2;
+      st.threshold = p->threshold;
       boost(c.id, st, next, p->burst_len);
       if (st.boosted)
         log_(

@@ -37,6 +37,7 @@ class PredictiveCpuScaler {
     bool boosted = false;
     Change change;
     long restore_at = 0;
+    double threshold = 0;  // burst level: the raise stays while use is above it
   };
   void boost(const std::string& cgroup, State& st, long onset, double burst_len);
   void restore(State& st, const std::string& why);
