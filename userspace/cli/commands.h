@@ -29,5 +29,6 @@ void register_config(CLI::App& root, Registry& reg);
 void register_report(CLI::App& root, Registry& reg);
 void register_dump(CLI::App& root, Registry& reg);
 void register_replay(CLI::App& root, Registry& reg);
+void register_tune(CLI::App& root, Registry& reg);
 
 }  // namespace kpulse::cli

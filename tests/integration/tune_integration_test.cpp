@@ -1,0 +1,248 @@
+// `kpulse tune` against the real host: crash recovery, dry runs that write
+// nothing, and a step that does not help being reverted.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_env.h"
+
+namespace kpulse::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+const std::string kBin = KPULSE_BINARY;
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  return s;
+}
+
+bool v2_cpu() {
+  return fs::exists("/sys/fs/cgroup/cgroup.controllers");
+}
+
+// A cgroup with a CPU quota, in every hierarchy kpulse reads (cgroup2 alone,
+// or the unified tree plus the v1 cpu and cpuacct hierarchies).
+class QuotaCgroup {
+ public:
+  QuotaCgroup(const std::string& rel, long quota_us) : rel_(rel) {
+    if (v2_cpu()) {
+      dirs_ = {"/sys/fs/cgroup" + rel};
+      quota_file_ = dirs_[0] + "/cpu.max";
+    } else {
+      dirs_ = {"/sys/fs/cgroup/unified" + rel, "/sys/fs/cgroup/cpu" + rel,
+               "/sys/fs/cgroup/cpuacct" + rel};
+      quota_file_ = dirs_[1] + "/cpu.cfs_quota_us";
+    }
+    for (auto& d : dirs_) fs::create_directory(d);
+    original_ = v2_cpu() ? std::to_string(quota_us) + " 100000" : std::to_string(quota_us);
+    std::ofstream(quota_file_) << original_;
+  }
+  ~QuotaCgroup() {
+    for (auto& d : dirs_) {
+      for (int i = 0; i < 50; ++i) {
+        std::ifstream procs(d + "/cgroup.procs");
+        bool any = false;
+        for (pid_t p; procs >> p;) {
+          ::kill(p, SIGKILL);
+          any = true;
+        }
+        if (!any) break;
+        std::this_thread::sleep_for(20ms);
+      }
+    }
+    for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it)
+      for (int i = 0; i < 100 && ::rmdir(it->c_str()) != 0 && errno != ENOENT; ++i)
+        std::this_thread::sleep_for(20ms);
+  }
+  // A shell prefix that moves the shell into this cgroup before it execs.
+  [[nodiscard]] std::string enter() const {
+    std::string s;
+    for (auto& d : dirs_) s += "echo $$ > " + d + "/cgroup.procs; ";
+    return s;
+  }
+  [[nodiscard]] std::string quota() const { return slurp(quota_file_); }
+  [[nodiscard]] const std::string& original() const { return original_; }
+  [[nodiscard]] const std::string& rel() const { return rel_; }
+
+ private:
+  std::string rel_, quota_file_, original_;
+  std::vector<std::string> dirs_;
+};
+
+class TuneTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+    if (!have_command("stress-ng")) GTEST_SKIP() << "needs stress-ng";
+    state_ = "/tmp/kpulse-tune-it-" + std::to_string(::getpid());
+    fs::remove_all(state_);
+    fs::create_directories(state_);
+  }
+  void TearDown() override {
+    if (!state_.empty()) {
+      run(kBin + " tune --rollback --state-dir " + state_ + " >/dev/null 2>&1");
+      fs::remove_all(state_);
+    }
+  }
+  bool wait_for(const std::function<bool()>& cond, std::chrono::seconds limit) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      if (cond()) return true;
+      std::this_thread::sleep_for(200ms);
+    }
+    return cond();
+  }
+  std::string state_;
+};
+
+TEST_F(TuneTest, KillNineDuringAnExperimentThenRestartPutsTheOriginalBack) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  QuotaCgroup cg("/kp-tune-kill-" + std::to_string(::getpid()), 20000);
+  Child load(cg.enter() + "exec stress-ng --cpu 1 --timeout 120", nullptr);
+  // A long evaluation window keeps the change on trial when the kill lands.
+  Child tuner("exec " + kBin + " tune --apply --state-dir " + state_ +
+                  " --interval 0.5 --window 4 --eval-window 600 --min-idle-cpu 0 --tuners "
+                  "cpu_quota --scope " +
+                  cg.rel() + " >" + state_ + "/log 2>&1",
+              nullptr);
+  ASSERT_TRUE(wait_for([&] { return cg.quota() != cg.original(); }, 40s))
+      << "kpulse never changed the quota:\n"
+      << slurp(state_ + "/log");
+  std::string tuned = cg.quota();
+  ::kill(tuner.pid(), SIGKILL);
+  tuner.wait(10s);
+  EXPECT_EQ(cg.quota(), tuned) << "kill -9 cannot have restored anything";
+  EXPECT_NE(slurp(state_ + "/tune-journal.jsonl").find("\"on_trial\""), std::string::npos);
+
+  // The next start reverts what was on trial before doing anything else.
+  std::string out;
+  ASSERT_EQ(run(kBin + " tune --apply --duration 1 --interval 0.5 --state-dir " + state_ +
+                    " --tuners cpu_quota --scope /kp-nothing-here 2>&1",
+                &out),
+            0)
+      << out;
+  EXPECT_EQ(cg.quota(), cg.original()) << out;
+  EXPECT_NE(out.find("recovered"), std::string::npos) << out;
+  ASSERT_EQ(run(kBin + " tune --status --json --state-dir " + state_, &out), 0);
+  EXPECT_TRUE(nlohmann::json::parse(out).empty()) << out;
+}
+
+// Every allowlisted knob kpulse could touch on this host, by file.
+std::map<std::string, std::string> all_knobs(const std::string& netns) {
+  std::map<std::string, std::string> m;
+  for (const char* f : {"/proc/sys/net/core/somaxconn", "/proc/sys/net/ipv4/tcp_max_syn_backlog",
+                        "/proc/sys/net/ipv4/tcp_rmem", "/proc/sys/net/ipv4/tcp_wmem",
+                        "/proc/sys/net/core/rmem_max", "/proc/sys/net/core/wmem_max",
+                        "/proc/sys/vm/dirty_background_ratio", "/proc/sys/vm/dirty_ratio"})
+    m[f] = slurp(f);
+  std::string out;
+  run("ip netns exec " + netns +
+          " sh -c 'cat /proc/sys/net/core/somaxconn /proc/sys/net/ipv4/tcp_max_syn_backlog "
+          "/proc/sys/net/ipv4/tcp_rmem /proc/sys/net/ipv4/tcp_wmem'",
+      &out);
+  m["netns:" + netns] = out;
+  for (auto& d : fs::directory_iterator("/sys/block"))
+    for (const char* q : {"read_ahead_kb", "nr_requests", "scheduler"})
+      if (fs::exists(d.path() / "queue" / q))
+        m[(d.path() / "queue" / q).string()] = slurp((d.path() / "queue" / q).string());
+  for (const char* root : {"/sys/fs/cgroup", "/sys/fs/cgroup/cpu", "/sys/fs/cgroup/memory"}) {
+    if (!fs::exists(root)) continue;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      if (it.depth() > 3) it.disable_recursion_pending();
+      std::string name = it->path().filename();
+      if (name == "cpu.max" || name == "cpu.cfs_quota_us" || name == "cpu.weight" ||
+          name == "cpu.shares" || name == "memory.high" || name == "memory.limit_in_bytes")
+        m[it->path().string()] = slurp(it->path().string());
+    }
+  }
+  return m;
+}
+
+TEST_F(TuneTest, DryRunPrintsThePlanAndWritesNothing) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  QuotaCgroup cg("/kp-tune-dry-" + std::to_string(::getpid()), 20000);
+  VethNamespace ns("kptd", "10.213.9.1", "10.213.9.2");
+  ns.exec("sysctl -qw net.ipv4.tcp_rmem='4096 4096 4096' net.core.somaxconn=128");
+  Child load(cg.enter() + "exec stress-ng --cpu 1 --timeout 60", nullptr);
+  std::this_thread::sleep_for(1s);
+  auto before = all_knobs(ns.name());
+  std::string out;
+  ASSERT_EQ(run(kBin + " tune --samples 3 --interval 0.5 --min-idle-cpu 0 --state-dir " + state_ +
+                    " 2>&1",
+                &out),
+            0)
+      << out;
+  auto after = all_knobs(ns.name());
+  EXPECT_NE(out.find("scenario: cpu_throttled_idle_host"), std::string::npos) << out;
+  EXPECT_NE(out.find(cg.rel()), std::string::npos) << out;
+  EXPECT_NE(out.find("Dry run: nothing was changed"), std::string::npos) << out;
+  EXPECT_GT(before.size(), 10u);
+  for (auto& [k, v] : before) EXPECT_EQ(after[k], v) << k << " changed by a dry run";
+  EXPECT_FALSE(fs::exists(state_ + "/tune-journal.jsonl")) << "a dry run wrote a journal";
+}
+
+// Raising a child's quota cannot help when its parent's quota is the limit
+// and a busy sibling takes its fair half: kpulse must measure that and revert.
+TEST_F(TuneTest, AStepThatDoesNotHelpIsReverted) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  std::string parent = "/kp-tune-rev-" + std::to_string(::getpid());
+  QuotaCgroup p(parent, 20000);
+  QuotaCgroup a(parent + "/a", 10000);
+  QuotaCgroup b(parent + "/b", v2_cpu() ? 200000 : 20000);
+  Child la(a.enter() + "exec stress-ng --cpu 1 --timeout 120", nullptr);
+  Child lb(b.enter() + "exec stress-ng --cpu 1 --timeout 120", nullptr);
+  Child tuner("exec " + kBin + " tune --apply --state-dir " + state_ +
+                  " --interval 0.5 --window 6 --min-idle-cpu 0 --cpu-quota-max 0.2"
+                  " --tuners cpu_quota --scope " +
+                  a.rel() + " >" + state_ + "/log 2>&1",
+              nullptr);
+  ASSERT_TRUE(
+      wait_for([&] { return slurp(state_ + "/log").find(" reverted ") != std::string::npos; }, 60s))
+      << slurp(state_ + "/log");
+  ::kill(tuner.pid(), SIGINT);
+  tuner.wait(10s);
+  std::string log = slurp(state_ + "/log");
+  EXPECT_NE(log.find("not better"), std::string::npos) << log;
+  // The quota in force is the last kept step's value, or the original when no
+  // step was kept: the step that did not help is gone. (On a busy host a
+  // first step can measure as better; the one after it then cannot.)
+  std::map<std::string, nlohmann::json> last;
+  std::vector<std::string> order;
+  std::istringstream journal(slurp(state_ + "/tune-journal.jsonl"));
+  for (std::string line; std::getline(journal, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (!last.count(j["id"])) order.push_back(j["id"]);
+    last[j["id"]] = j;
+  }
+  std::string expected = a.original();
+  int reverted = 0;
+  for (const auto& id : order) {
+    if (last[id]["state"] == "kept") expected = last[id]["written"];
+    if (last[id]["state"] == "reverted") ++reverted;
+  }
+  EXPECT_GE(reverted, 1);
+  EXPECT_EQ(a.quota(), expected) << log;
+  EXPECT_EQ(p.quota(), p.original()) << "outside --scope: never touched";
+}
+
+}  // namespace
+}  // namespace kpulse::testing

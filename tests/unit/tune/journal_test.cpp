@@ -1,0 +1,93 @@
+#include "tune/journal.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tune/restore.h"
+
+namespace kpulse::tune {
+namespace {
+
+class JournalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("kpulse-journal-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    cg_ = dir_ / "cg";
+    std::filesystem::create_directories(cg_ / "kp");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  Change change(const std::string& id, const std::string& orig, const std::string& written,
+                ChangeState st) {
+    Change c;
+    c.id = id;
+    c.knob = {KnobKind::Somaxconn, "", 7};
+    c.original = orig;
+    c.written = written;
+    c.state = st;
+    return c;
+  }
+  std::filesystem::path dir_, cg_;
+};
+
+TEST_F(JournalTest, LatestRecordPerIdWinsInFirstSeenOrder) {
+  Journal j((dir_ / "state").string());
+  j.append(change("a", "128", "256", ChangeState::OnTrial));
+  j.append(change("b", "256", "512", ChangeState::OnTrial));
+  j.append(change("a", "128", "256", ChangeState::Kept));
+  auto all = j.load();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, "a");
+  EXPECT_EQ(all[0].state, ChangeState::Kept);
+  EXPECT_EQ(all[1].state, ChangeState::OnTrial);
+  EXPECT_EQ(all[0].undo_command(), "kpulse tune --undo a");
+}
+
+TEST_F(JournalTest, TornAndBadLinesAreReportedWithFileAndLineAndLoseNothingElse) {
+  Journal j((dir_ / "state").string());
+  j.append(change("a", "128", "256", ChangeState::OnTrial));
+  {
+    std::ofstream f(j.path(), std::ios::app);
+    f << "{\"id\":\"x\",\"knob\":\"kernel.panic\",\"target\":\"\",\"original\":\"0\","
+         "\"written\":\"1\",\"state\":\"kept\"}\n";
+    f << "{\"id\":\"torn";  // a crash mid-append
+  }
+  std::vector<std::string> warnings;
+  auto all = j.load(&warnings);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].id, "a");
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find(":2: unknown knob \"kernel.panic\""), std::string::npos);
+  EXPECT_NE(warnings[1].find(":3: "), std::string::npos);
+}
+
+TEST_F(JournalTest, IdsAreUniqueAcrossInstances) {
+  Journal j1((dir_ / "state").string());
+  std::string a = j1.new_id();
+  j1.append(change(a, "1", "2", ChangeState::Kept));
+  Journal j2((dir_ / "state").string());
+  EXPECT_NE(j2.new_id(), a);
+}
+
+// Undoing an older change while a newer one to the same knob is in force
+// would restore a value from the middle of the stack: refused.
+TEST_F(JournalTest, UndoRefusesToSkipANewerChangeToTheSameKnob) {
+  Journal j((dir_ / "state").string());
+  Change c1 = change("c1", "128", "1024", ChangeState::Kept);
+  Change c2 = change("c2", "1024", "2048", ChangeState::Kept);
+  j.append(c1);
+  j.append(c2);
+  std::vector<std::string> log;
+  EXPECT_FALSE(undo_change(j, "c1", [&](const std::string& s) { log.push_back(s); }));
+  ASSERT_FALSE(log.empty());
+  EXPECT_NE(log.back().find("c2 changed the same knob later"), std::string::npos);
+  EXPECT_FALSE(undo_change(j, "nope", [&](const std::string& s) { log.push_back(s); }));
+  EXPECT_NE(log.back().find("no change with id nope"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kpulse::tune

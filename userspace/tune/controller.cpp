@@ -1,0 +1,254 @@
+#include "tune/controller.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <numeric>
+
+namespace kpulse::tune {
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<double> finite(const std::vector<double>& v) {
+  std::vector<double> out;
+  for (double x : v)
+    if (std::isfinite(x)) out.push_back(x);
+  return out;
+}
+
+double mean(const std::vector<double>& v) {
+  return v.empty() ? std::nan("") : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+}
+
+double stddev(const std::vector<double>& v) {
+  if (v.size() < 2) return 0;
+  double m = mean(v), sq = 0;
+  for (double x : v) sq += (x - m) * (x - m);
+  return std::sqrt(sq / (v.size() - 1));
+}
+
+}  // namespace
+
+Verdict judge(const std::vector<double>& baseline_in, const std::vector<double>& eval_in,
+              bool higher_is_better, double min_gain, double noise_sigmas) {
+  Verdict v;
+  auto base = finite(baseline_in), eval = finite(eval_in);
+  if (base.empty() || eval.empty()) {
+    v.reason = "objective not measurable";
+    return v;
+  }
+  v.baseline = mean(base);
+  v.evaluated = mean(eval);
+  // Noise of the difference of two means.
+  v.noise = noise_sigmas * std::sqrt(std::pow(stddev(base), 2) / base.size() +
+                                     std::pow(stddev(eval), 2) / eval.size());
+  double gain = higher_is_better ? v.evaluated - v.baseline : v.baseline - v.evaluated;
+  double needed = std::max(v.noise, min_gain * std::abs(v.baseline));
+  // A lower-is-better objective at zero cannot improve relatively: any real
+  // drop counts (e.g. overflows 12/s → 0/s).
+  v.keep = gain > needed && gain > 0;
+  double rel = v.baseline != 0 ? gain / std::abs(v.baseline) * 100 : 0;
+  v.reason = fmt::format("objective {:.4g} -> {:.4g} ({:+.1f}% {}, needed > {:.3g})", v.baseline,
+                         v.evaluated, rel, v.keep ? "better" : "not better beyond noise", needed);
+  return v;
+}
+
+Controller::Controller(Journal& journal, ControllerOptions options, LogFn log,
+                       std::vector<std::unique_ptr<Tuner>> tuners)
+    : journal_(journal),
+      opt_(std::move(options)),
+      log_(std::move(log)),
+      tuners_(std::move(tuners)) {
+  // Changes kept by earlier runs are still ours to watch (and to step aside from).
+  for (const auto& c : journal_.load())
+    if (c.state == ChangeState::Kept) managed_[c.knob.key()] = {c.id, c.written};
+}
+
+void Controller::step(const model::Snapshot& s) {
+  history_.push_back(s);
+  while (history_.size() > 64) history_.pop_front();
+  judge_running(s);
+  check_managed();
+  // Tuners run every snapshot so stateful ones keep their rate history.
+  TuneContext ctx{history_, opt_.tuner};
+  std::vector<Proposal> proposals;
+  for (auto& t : tuners_) {
+    auto p = t->propose(ctx);
+    std::move(p.begin(), p.end(), std::back_inserter(proposals));
+  }
+  if (history_.size() < static_cast<size_t>(opt_.baseline_window) + 1) return;
+  auto now = std::chrono::steady_clock::now();
+  for (auto& p : proposals) {
+    std::string key = p.knob.key(), res = p.knob.resource();
+    if (running_.count(res) || released_.count(key)) continue;
+    if (!opt_.tuner.scope.empty() && key.find(opt_.tuner.scope) == std::string::npos) continue;
+    if (auto it = next_allowed_.find(key); it != next_allowed_.end() && now < it->second) continue;
+    if (steps_[key] >= opt_.max_steps_per_knob) continue;
+    if (spec(p.knob.kind).host_wide && !opt_.allow_host_wide) continue;
+    if (p.baseline.empty()) {
+      // Pure objective: the baseline window is the snapshots just before now.
+      for (size_t i = history_.size() - opt_.baseline_window; i < history_.size(); ++i)
+        p.baseline.push_back(p.objective.sample(history_[i]));
+    } else if (p.baseline.size() > static_cast<size_t>(opt_.baseline_window)) {
+      p.baseline.erase(p.baseline.begin(), p.baseline.end() - opt_.baseline_window);
+    }
+    start(std::move(p));
+  }
+}
+
+void Controller::start(Proposal p) {
+  std::string key = p.knob.key();
+  // Re-read right before writing: the proposal may be a few ms old.
+  std::string cur, err;
+  if (!read_knob(p.knob, cur, err, opt_.tuner.cgroup_root)) {
+    log_("tune: skip " + key + ": " + err);
+    return;
+  }
+  if (cur != p.current_raw) return;  // changed under us; the next round sees the new value
+  Change c;
+  c.id = journal_.new_id();
+  c.knob = p.knob;
+  c.netns_name = p.netns_name;
+  c.original = cur;
+  c.written = p.proposed_raw;
+  c.state = ChangeState::OnTrial;
+  c.time_ns = now_ns();
+  c.scenario = p.scenario;
+  c.why = p.evidence;
+  journal_.append(c);  // throws: then nothing is written
+  if (!write_knob(p.knob, p.proposed_raw, err, opt_.allow_host_wide, opt_.tuner.cgroup_root)) {
+    c.state = ChangeState::Reverted;
+    c.time_ns = now_ns();
+    c.why = "write failed: " + err;
+    journal_.append(c);
+    log_("tune: " + c.id + " " + key + ": write failed: " + err);
+    next_allowed_[key] = std::chrono::steady_clock::now() + opt_.cooldown;
+    return;
+  }
+  log_(fmt::format("tune: {} trial scenario={} knob={} {} -> {} why: {}; expecting {}{}", c.id,
+                   p.scenario, key, cur, p.proposed_raw, p.evidence, p.expected_gain,
+                   p.note.empty() ? "" : " (" + p.note + ")"));
+  ++steps_[key];
+  managed_[key] = {c.id, c.written};
+  Experiment e{c, std::move(p), {}, 0};
+  e.settle_left = e.proposal.settle_intervals;
+  running_.emplace(e.proposal.knob.resource(), std::move(e));
+}
+
+void Controller::release(const Knob& k, const std::string& id, const std::string& current,
+                         const std::string& written) {
+  std::string key = k.key();
+  released_.insert(key);
+  managed_.erase(key);
+  auto changes = journal_.load();
+  for (auto& c : changes)
+    if (c.id == id) {
+      c.state = ChangeState::Released;
+      c.time_ns = now_ns();
+      c.why = "changed by someone else to \"" + current + "\"";
+      journal_.append(c);
+    }
+  log_(
+      fmt::format("tune: {} {}: value is \"{}\", not \"{}\" as kpulse wrote: someone else "
+                  "changed it; kpulse stops managing this knob",
+                  id, key, current, written));
+}
+
+bool Controller::revert(Experiment& e, ChangeState state, const std::string& why) {
+  std::string err;
+  if (!write_knob(e.change.knob, e.change.original, err, true, opt_.tuner.cgroup_root)) {
+    log_("tune: " + e.change.id + " revert failed: " + err + " (stays on trial; retried at start)");
+    return false;
+  }
+  e.change.state = state;
+  e.change.time_ns = now_ns();
+  e.change.why = why;
+  journal_.append(e.change);
+  managed_.erase(e.change.knob.key());
+  log_(fmt::format("tune: {} reverted knob={} {} -> {} why: {}", e.change.id, e.change.knob.key(),
+                   e.change.written, e.change.original, why));
+  return true;
+}
+
+void Controller::judge_running(const model::Snapshot& s) {
+  for (auto it = running_.begin(); it != running_.end();) {
+    Experiment& e = it->second;
+    std::string cur, err;
+    if (!read_knob(e.change.knob, cur, err, opt_.tuner.cgroup_root)) {
+      log_("tune: " + e.change.id + " cannot read " + e.change.knob.key() + ": " + err);
+      it = running_.erase(it);
+      continue;
+    }
+    if (cur != e.change.written) {
+      release(e.change.knob, e.change.id, cur, e.change.written);
+      it = running_.erase(it);
+      continue;
+    }
+    double v = e.proposal.objective.sample(s);
+    if (e.settle_left > 0) {
+      --e.settle_left;
+      ++it;
+      continue;
+    }
+    e.eval.push_back(v);
+    if (e.eval.size() < static_cast<size_t>(opt_.eval_window)) {
+      ++it;
+      continue;
+    }
+    Verdict v2 = judge(e.proposal.baseline, e.eval, e.proposal.objective.higher_is_better,
+                       opt_.min_gain, opt_.noise_sigmas);
+    std::string key = e.change.knob.key();
+    if (v2.keep) {
+      e.change.state = ChangeState::Kept;
+      e.change.time_ns = now_ns();
+      e.change.why = e.proposal.objective.name + ": " + v2.reason;
+      journal_.append(e.change);
+      log_(fmt::format("tune: {} kept knob={} {} -> {} why: {}", e.change.id, key,
+                       e.change.original, e.change.written, e.change.why));
+      next_allowed_[key] = std::chrono::steady_clock::now() + opt_.knob_rate_limit;
+    } else {
+      if (revert(e, ChangeState::Reverted, e.proposal.objective.name + ": " + v2.reason)) {
+        // A step that did not help: leave the knob alone for good this run.
+        steps_[key] = opt_.max_steps_per_knob;
+        next_allowed_[key] = std::chrono::steady_clock::now() + opt_.cooldown;
+      }
+    }
+    it = running_.erase(it);
+  }
+}
+
+void Controller::check_managed() {
+  for (auto it = managed_.begin(); it != managed_.end();) {
+    bool on_trial = false;
+    for (auto& [res, e] : running_)
+      if (e.change.knob.key() == it->first) on_trial = true;
+    if (on_trial) {
+      ++it;
+      continue;
+    }
+    // Look the change up for its knob (the key alone cannot be read).
+    auto key = it->first;
+    auto [id, written] = it->second;
+    ++it;
+    for (const auto& c : journal_.load()) {
+      if (c.id != id) continue;
+      Knob k = c.knob;
+      if (!relocate(k)) break;
+      std::string cur, err;
+      if (read_knob(k, cur, err, opt_.tuner.cgroup_root) && cur != written)
+        release(k, id, cur, written);
+    }
+  }
+}
+
+void Controller::abandon_trials(const std::string& why) {
+  for (auto& [res, e] : running_) revert(e, ChangeState::Reverted, why);
+  running_.clear();
+}
+
+}  // namespace kpulse::tune

@@ -1,0 +1,81 @@
+// The closed loop: one experiment at a time per resource. Each experiment
+// journals the original, writes one bounded step, samples its objective over
+// an evaluation window and keeps the step only if the objective improved
+// beyond the noise of the baseline window; otherwise it writes the original
+// back. A knob someone else changes is released, never fought over.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tune/journal.h"
+#include "tune/restore.h"
+#include "tune/tuners.h"
+
+namespace kpulse::tune {
+
+struct ControllerOptions {
+  int baseline_window = 5;                   // snapshots before a change
+  int eval_window = 5;                       // snapshots after it (after settling)
+  double min_gain = 0.05;                    // relative improvement required to keep a step
+  double noise_sigmas = 2;                   // and at least this many baseline standard deviations
+  std::chrono::seconds knob_rate_limit{10};  // minimum time between writes to one knob
+  std::chrono::seconds cooldown{120};        // after a revert, leave the knob alone this long
+  bool allow_host_wide = false;
+  int max_steps_per_knob = 8;
+  TunerOptions tuner;
+};
+
+// The verdict of one evaluation window, exposed for tests.
+struct Verdict {
+  bool keep = false;
+  double baseline = 0, evaluated = 0, noise = 0;
+  std::string reason;
+};
+Verdict judge(const std::vector<double>& baseline, const std::vector<double>& evaluated,
+              bool higher_is_better, double min_gain, double noise_sigmas);
+
+class Controller {
+ public:
+  Controller(Journal& journal, ControllerOptions options, LogFn log,
+             std::vector<std::unique_ptr<Tuner>> tuners);
+  // Feeds one snapshot: judges running experiments, checks managed knobs for
+  // outside changes, then starts new experiments on idle resources.
+  void step(const model::Snapshot& s);
+  // Reverts experiments still on trial (their step is unproven).
+  void abandon_trials(const std::string& why);
+  [[nodiscard]] size_t running() const { return running_.size(); }
+
+ private:
+  struct Experiment {
+    Change change;
+    Proposal proposal;
+    std::vector<double> eval;
+    int settle_left = 0;
+  };
+  void judge_running(const model::Snapshot& s);
+  void check_managed();
+  void start(Proposal p);
+  bool revert(Experiment& e, ChangeState state, const std::string& why);
+  void release(const Knob& k, const std::string& id, const std::string& current,
+               const std::string& written);
+
+  Journal& journal_;
+  ControllerOptions opt_;
+  LogFn log_;
+  std::vector<std::unique_ptr<Tuner>> tuners_;
+  std::deque<model::Snapshot> history_;
+  std::map<std::string, Experiment> running_;  // by resource
+  // Knobs kpulse currently manages: key → (change id, value written).
+  std::map<std::string, std::pair<std::string, std::string>> managed_;
+  std::set<std::string> released_;  // knob keys someone else took over
+  std::map<std::string, std::chrono::steady_clock::time_point> next_allowed_;
+  std::map<std::string, int> steps_;
+};
+
+}  // namespace kpulse::tune

@@ -1,0 +1,86 @@
+#include "tune/netns.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <thread>
+
+namespace kpulse::tune {
+
+uint64_t netns_inode(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.empty() ? "/proc/self/ns/net" : path.c_str(), &st) != 0) return 0;
+  return st.st_ino;
+}
+
+std::vector<NetnsRef> list_netns() {
+  std::vector<NetnsRef> out;
+  std::set<uint64_t> seen;
+  uint64_t self = netns_inode("");
+  out.push_back({"", "host", self});
+  seen.insert(self);
+  if (DIR* d = ::opendir("/var/run/netns")) {
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      std::string p = std::string("/var/run/netns/") + e->d_name;
+      uint64_t ino = netns_inode(p);
+      if (ino && seen.insert(ino).second) out.push_back({p, e->d_name, ino});
+    }
+    ::closedir(d);
+  }
+  // Containers rarely register with `ip netns`: find them through their processes.
+  if (DIR* d = ::opendir("/proc")) {
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+      std::string p = std::string("/proc/") + e->d_name + "/ns/net";
+      uint64_t ino = netns_inode(p);
+      if (ino && seen.insert(ino).second) out.push_back({p, std::string("pid:") + e->d_name, ino});
+    }
+    ::closedir(d);
+  }
+  return out;
+}
+
+bool find_netns(uint64_t inode, NetnsRef& out) {
+  for (auto& n : list_netns())
+    if (n.inode == inode) {
+      out = n;
+      return true;
+    }
+  return false;
+}
+
+bool run_in_netns(const std::string& path, const std::function<void()>& fn, std::string& error) {
+  if (path.empty()) {
+    fn();
+    return true;
+  }
+  bool ok = false;
+  std::thread t([&] {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      error = path + ": " + std::strerror(errno);
+      return;
+    }
+    // setns from a thread changes only that thread; CLONE_FS sharing does not
+    // matter for network namespaces.
+    if (::setns(fd, CLONE_NEWNET) != 0) {
+      error = "setns(" + path + "): " + std::strerror(errno);
+      ::close(fd);
+      return;
+    }
+    ::close(fd);
+    fn();
+    ok = true;
+  });
+  t.join();
+  return ok;
+}
+
+}  // namespace kpulse::tune

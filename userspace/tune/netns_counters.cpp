@@ -1,0 +1,42 @@
+#include "tune/netns_counters.h"
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "tune/netns.h"
+
+namespace kpulse::tune {
+namespace {
+
+// /proc/net/{snmp,netstat} hold pairs of lines: "Prefix: names..." then
+// "Prefix: values...". Returns the value of `name` under `prefix`, or -1.
+double counter(const std::string& file, const std::string& prefix, const std::string& name) {
+  std::ifstream f(file);
+  std::string header, values;
+  while (std::getline(f, header) && std::getline(f, values)) {
+    if (header.rfind(prefix + ":", 0) != 0) continue;
+    std::istringstream hn(header), hv(values);
+    std::string n, v;
+    while (hn >> n && hv >> v)
+      if (n == name) return std::atof(v.c_str());
+  }
+  return -1;
+}
+
+}  // namespace
+
+bool read_netns_tcp(const std::string& netns_path, NetnsTcpCounters& out, std::string& error) {
+  return run_in_netns(
+      netns_path,
+      [&] {
+        // thread-self: /proc/self/net would show the main thread's namespace.
+        out.in_segs = counter("/proc/thread-self/net/snmp", "Tcp", "InSegs");
+        out.out_segs = counter("/proc/thread-self/net/snmp", "Tcp", "OutSegs");
+        out.listen_overflows =
+            counter("/proc/thread-self/net/netstat", "TcpExt", "ListenOverflows");
+      },
+      error);
+}
+
+}  // namespace kpulse::tune

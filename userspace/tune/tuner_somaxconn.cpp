@@ -1,0 +1,111 @@
+// Accept-queue overflows on a listener whose backlog is capped by somaxconn:
+// raise net.core.somaxconn in the listener's namespace. A backlog is fixed at
+// listen(), so the gain shows only once the service re-listens or reloads.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <deque>
+#include <map>
+#include <memory>
+#include <unordered_set>
+
+#include "collect/tcp_listeners.h"
+#include "tune/netns.h"
+#include "tune/netns_counters.h"
+#include "tune/tuners.h"
+
+namespace kpulse::tune {
+namespace {
+
+struct NsHistory {
+  double last = -1;          // cumulative ListenOverflows
+  std::deque<double> rates;  // per snapshot
+};
+
+class SomaxconnTuner : public Tuner {
+ public:
+  std::string name() const override { return "somaxconn"; }
+
+  std::vector<Proposal> propose(const TuneContext& ctx) override {
+    std::vector<Proposal> out;
+    const model::Snapshot& s = ctx.history.back();
+    for (const auto& ns : list_netns()) {
+      NetnsTcpCounters c;
+      std::string err;
+      if (!read_netns_tcp(ns.path, c, err) || c.listen_overflows < 0) continue;
+      NsHistory& h = hist_[ns.inode];
+      double prev = h.last;
+      h.last = c.listen_overflows;
+      if (prev < 0 || s.interval_s <= 0) continue;
+      double r = (c.listen_overflows - prev) / s.interval_s;
+      h.rates.push_back(r);
+      if (h.rates.size() > 30) h.rates.pop_front();
+      if (r <= 0) continue;
+
+      Knob k{KnobKind::Somaxconn, ns.path, ns.inode};
+      std::string raw;
+      if (!read_knob(k, raw, err)) continue;
+      double cur = numeric_value(k.kind, raw);
+      if (!(cur < ctx.options.somaxconn_max)) continue;
+      // Which listeners are capped: their backlog equals somaxconn.
+      std::vector<collect::ListenerSocket> socks;
+      std::string derr;
+      run_in_netns(
+          ns.path, [&] { collect::dump_tcp_listeners(socks, derr); }, err);
+      std::string capped;
+      std::unordered_set<uint64_t> inodes;
+      for (const auto& sock : socks)
+        if (sock.listener.backlog >= cur) inodes.insert(sock.inode);
+      if (inodes.empty()) continue;  // overflows come from listeners asking for less
+      auto owners = collect::find_socket_owners(inodes);
+      for (const auto& sock : socks) {
+        if (!inodes.count(sock.inode)) continue;
+        auto o = owners.find(sock.inode);
+        capped += fmt::format("{}{} backlog {} queued {}{}", capped.empty() ? "" : "; ",
+                              sock.listener.address, sock.listener.backlog, sock.listener.queued,
+                              o == owners.end()
+                                  ? std::string()
+                                  : fmt::format(" ({} pid {})", o->second.comm, o->second.pid));
+      }
+      double next =
+          step_toward(cur, ctx.options.somaxconn_max, ctx.options.step_fraction, 128, spec(k.kind));
+      Proposal p;
+      p.scenario = "listen_overflows";
+      p.knob = k;
+      p.netns_name = ns.name;
+      p.current_raw = raw;
+      p.proposed_raw = compose_value(k.kind, raw, next, 0, ctx.options.somaxconn_max);
+      p.evidence = fmt::format("netns {}: {:.0f} accept-queue overflows/s; capped listeners: {}",
+                               ns.name, r, capped);
+      p.expected_gain = "fewer dropped and retried connections (lower connect latency)";
+      p.note = "takes effect when the service re-listens or reloads";
+      p.baseline.assign(h.rates.begin(), h.rates.end());
+      // Re-listening takes time: give the service a few intervals.
+      p.settle_intervals = 2;
+      auto state = std::make_shared<double>(c.listen_overflows);
+      std::string path = ns.path;
+      p.objective = {"netns " + ns.name + " listen overflows/s", false,
+                     [state, path](const model::Snapshot& s) {
+                       NetnsTcpCounters now;
+                       std::string e;
+                       if (!read_netns_tcp(path, now, e) || s.interval_s <= 0) return std::nan("");
+                       double r = (now.listen_overflows - *state) / s.interval_s;
+                       *state = now.listen_overflows;
+                       return r;
+                     }};
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+ private:
+  std::map<uint64_t, NsHistory> hist_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tuner> make_somaxconn_tuner() {
+  return std::make_unique<SomaxconnTuner>();
+}
+
+}  // namespace kpulse::tune

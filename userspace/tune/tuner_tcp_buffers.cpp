@@ -1,0 +1,89 @@
+// TCP throughput held back by small socket buffer ceilings: raise the max
+// field of net.ipv4.tcp_rmem / tcp_wmem in the namespace carrying the traffic.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+#include "tune/netns.h"
+#include "tune/netns_counters.h"
+#include "tune/tuners.h"
+
+namespace kpulse::tune {
+namespace {
+
+using model::ComponentKind;
+using model::MetricId;
+
+// Below this ceiling autotuning cannot open a window big enough for a fast
+// local or LAN path (the kernel default max is 4-6 MiB).
+constexpr double kSmallBuffer = 1024 * 1024;
+constexpr double kBusySegs = 200;  // segments/s that make a namespace worth tuning
+
+double tcp_bytes(const model::Snapshot& s) {
+  double v = rate(s, ComponentKind::Host, "host", MetricId::TcpRxBytes);
+  if (!std::isnan(v)) return v;
+  // Without BPF: what the interfaces received.
+  double sum = 0;
+  for (const auto& c : s.components)
+    if (c.kind == ComponentKind::Interface && c.id != "lo")
+      sum += c.delta(MetricId::IfRxBytes) / s.interval_s;
+  return sum;
+}
+
+class TcpBufferTuner : public Tuner {
+ public:
+  std::string name() const override { return "tcp_buffers"; }
+
+  std::vector<Proposal> propose(const TuneContext& ctx) override {
+    std::vector<Proposal> out;
+    const model::Snapshot& s = ctx.history.back();
+    std::map<uint64_t, double> now;
+    for (const auto& ns : list_netns()) {
+      NetnsTcpCounters c;
+      std::string err;
+      if (!read_netns_tcp(ns.path, c, err) || c.in_segs < 0) continue;
+      double total = c.in_segs + c.out_segs;
+      now[ns.inode] = total;
+      auto prev = last_.find(ns.inode);
+      if (prev == last_.end() || s.interval_s <= 0) continue;
+      double segs = (total - prev->second) / s.interval_s;
+      if (segs < kBusySegs) continue;
+      for (KnobKind kind : {KnobKind::TcpRmemMax, KnobKind::TcpWmemMax}) {
+        Knob k{kind, ns.path, ns.inode};
+        std::string raw;
+        if (!read_knob(k, raw, err)) continue;
+        double cur = numeric_value(kind, raw);
+        if (!(cur < kSmallBuffer)) continue;
+        double next = step_toward(cur, ctx.options.tcp_buffer_max, ctx.options.step_fraction,
+                                  256 * 1024, spec(kind));
+        Proposal p;
+        p.scenario = "tcp_buffer_limited";
+        p.knob = k;
+        p.netns_name = ns.name;
+        p.current_raw = raw;
+        p.proposed_raw = compose_value(kind, raw, next, 0, ctx.options.tcp_buffer_max);
+        p.evidence = fmt::format("netns {}: {:.0f} TCP segments/s with {} max {:.0f} KiB", ns.name,
+                                 segs, spec(kind).id, cur / 1024);
+        p.expected_gain = "higher TCP throughput for connections limited by their window";
+        p.note = "new sockets and autotuned ones pick it up; fixed SO_RCVBUF/SO_SNDBUF do not";
+        p.objective = {"TCP bytes received/s (host)", true, tcp_bytes};
+        out.push_back(std::move(p));
+        break;  // one knob per namespace per round
+      }
+    }
+    last_ = std::move(now);
+    return out;
+  }
+
+ private:
+  std::map<uint64_t, double> last_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tuner> make_tcp_buffer_tuner() {
+  return std::make_unique<TcpBufferTuner>();
+}
+
+}  // namespace kpulse::tune
