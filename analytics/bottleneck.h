@@ -39,8 +39,8 @@ struct Bottleneck {
   std::string cause;                 // the top consumer of the resource ("" if unknown)
   double cause_share = 0;            // its share of the resource's use
   Severity severity = Severity::Warning;
-  double saturation = 0;  // worst value/limit among the evidence
-  double score = 0;       // worst anomaly score among the evidence
+  double saturation = 0;           // worst value/limit among the evidence
+  double score = 0;                // worst anomaly score among the evidence
   std::vector<Evidence> evidence;  // worst first
   // Whether the anomaly detector found the triggering signal unusual this
   // interval (a resource saturated all along is reported but not alerted).

@@ -52,7 +52,6 @@ struct UseLimits {
   double major_faults_per_s = 200;  // paging in from disk
   double disk_queue_depth = 4;      // average requests in flight
   double disk_latency_p99_s = 0.050;
-  double disk_utilization = 0.90;  // a busy share that queues new work
   double retransmits_per_s = 5;
   double drops_per_s = 5;
   double listen_overflows_per_s = 1;
