@@ -52,7 +52,8 @@ std::vector<const model::Component*> leaf_cgroups(const model::Snapshot& snap) {
     if (c.kind == ComponentKind::Cgroup && !c.parent.empty()) parents.insert(c.parent);
   std::vector<const model::Component*> out;
   for (const auto& c : snap.components)
-    if (c.kind == ComponentKind::Cgroup && !parents.count(c.id)) out.push_back(&c);
+    if (c.kind == ComponentKind::Cgroup && c.id != "/" && !parents.count(c.id))
+      out.push_back(&c);
   return out;
 }
 
@@ -63,8 +64,10 @@ double usage_of(const model::Component& c, Resource r, double dt) {
   };
   switch (r) {
     case Resource::Cpu: {
+      // A cgroup's first busy interval may lack a utilization reading (no
+      // earlier usage to difference); time on CPU from BPF covers it.
       double v = c.value(MetricId::CpuUtilization);
-      return std::isfinite(v) ? v : 0.0;
+      return std::isfinite(v) ? v : d(MetricId::SchedOncpuTime) / dt;
     }
     case Resource::Memory: {
       double v = c.value(MetricId::CgMemCurrent);
@@ -148,7 +151,9 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
   const double t = double(snap.time_ns) / 1e9;
   std::vector<Bottleneck> out;
   for (const auto& row : table_) {
-    if (!in_scope(row.key)) continue;
+    // Per-CPU rows and the root cgroup restate the host row; alerting on them
+    // would triple every host alert.
+    if (row.kind == ComponentKind::Cpu || row.key == "cgroup:/" || !in_scope(row.key)) continue;
     Bottleneck b;
     const UseSignal* worst = nullptr;
     for (const auto& s : row.signals) {
@@ -166,7 +171,9 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
       ++tr.samples;
       if (ratio < 1) continue;
       b.evidence.push_back({row.key, s.name, s.value, tr.baseline, s.limit, tr.score, s.unit});
-      if (tr.score >= cfg_.score_threshold || s.name == "oom_kills") b.anomalous = true;
+      bool learned = tr.samples > cfg_.min_history;
+      if ((learned && tr.score >= cfg_.score_threshold) || s.name == "oom_kills")
+        b.anomalous = true;
       if (!worst || ratio > worst->value / worst->limit) worst = &s;
     }
     if (!worst) continue;

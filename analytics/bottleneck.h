@@ -55,6 +55,9 @@ struct BottleneckConfig {
   // Components whose key starts with one of these are watched ("" = all); lets
   // a test or a user confine analysis to their own cgroups.
   std::vector<std::string> scope;
+  // Samples a signal's detector must have seen before it may call anything
+  // anomalous: its early scores rank against too short a history.
+  int min_history = 20;
   // Signals not seen for this many intervals lose their detector state.
   int forget_after = 120;
 };

@@ -42,8 +42,9 @@ const UseSignal* UseRow::find(std::string_view signal) const {
 
 namespace {
 
-// Histograms with fewer events than this give a p99 that is one outlier.
-constexpr uint64_t kMinHistogramCount = 20;
+// Histograms with fewer events than this give a p99 that is one outlier. Kept
+// low on purpose: a starved task wakes rarely, and its few waits are the news.
+constexpr uint64_t kMinHistogramCount = 5;
 
 class RowBuilder {
  public:

@@ -124,7 +124,9 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
     return set(WorkloadClass::MemoryBound, 0.6 + std::min(0.4, mem_churn + mstall));
   if (net >= cfg.net_bytes_s)
     return set(WorkloadClass::NetworkBound, std::min(1.0, 0.5 + net / cfg.net_bytes_s / 20));
-  if (io >= cfg.io_bytes_s || istall >= cfg.io_stall)
+  // Moderate I/O next to heavy CPU use is a CPU-bound task logging, not I/O-bound.
+  if ((io >= cfg.io_bytes_s && cm < 2 * cfg.busy_cpu) || istall >= cfg.io_stall ||
+      io >= 16 * cfg.io_bytes_s)
     return set(WorkloadClass::IoBound,
                std::min(1.0, 0.5 + std::max(io / cfg.io_bytes_s / 20, istall)));
 
@@ -156,6 +158,14 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
     double v = c.delta(id);
     return std::isfinite(v) ? v : 0.0;
   };
+  // Hybrid hierarchies keep the memory controller on v1, so a v2 cgroup may
+  // carry no memory figure: its processes' resident sizes stand in.
+  std::map<std::string, double> rss;
+  for (const auto& c : snap.components)
+    if (c.kind == ComponentKind::Process) {
+      double v = c.value(MetricId::ProcRss);
+      if (std::isfinite(v)) rss[c.parent] += v;
+    }
   for (const auto& c : snap.components) {
     if (c.kind != ComponentKind::Cgroup && c.kind != ComponentKind::Host) continue;
     WorkloadSample s;
@@ -166,7 +176,8 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
       s.cpu *= std::max(ncpu, 1);  // host reads 0..1; classify in CPUs like cgroups
       s.memory_bytes = val(c, MetricId::MemUsed);
     } else {
-      s.memory_bytes = val(c, MetricId::CgMemCurrent);
+      double cur = c.value(MetricId::CgMemCurrent);
+      s.memory_bytes = std::isfinite(cur) ? cur : rss[c.id];
     }
     s.io_bytes_s = std::max(del(c, MetricId::BlkReadBytes) + del(c, MetricId::BlkWriteBytes),
                             del(c, MetricId::CgIoReadBytes) + del(c, MetricId::CgIoWriteBytes)) /

@@ -34,8 +34,8 @@ struct WorkloadPattern {
 };
 
 struct WorkloadConfig {
-  int window = 20;                      // intervals looked at
-  int min_samples = 10;                 // fewer: no label yet
+  int window = 30;                      // intervals looked at
+  int min_samples = 15;                 // fewer: no label yet
   double idle_cpu = 0.03;               // CPUs
   double idle_io_bytes_s = 64 * 1024;   // and below this much I/O...
   double idle_net_bytes_s = 64 * 1024;  // ...and network, the component idles
