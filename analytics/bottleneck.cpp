@@ -162,6 +162,7 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
       tr.last_seen = seq_;
       tr.score = tr.detector.update(t, s.value);
       double ratio = s.value / s.limit;
+      const double baseline_before = tr.baseline;
       // The baseline moves only while the signal is normal, so the evidence
       // says what the signal read before the trouble started.
       if (tr.samples == 0)
@@ -172,7 +173,10 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
       if (ratio < 1) continue;
       b.evidence.push_back({row.key, s.name, s.value, tr.baseline, s.limit, tr.score, s.unit});
       bool learned = tr.samples > cfg_.min_history;
-      if ((learned && tr.score >= cfg_.score_threshold) || s.name == "oom_kills")
+      // The detector scores surprises both ways; only a turn for the worse is
+      // news here (a saturated host whose stall time drops is not an alert).
+      bool worse = s.value > baseline_before;
+      if ((learned && worse && tr.score >= cfg_.score_threshold) || s.name == "oom_kills")
         b.anomalous = true;
       if (!worst || ratio > worst->value / worst->limit) worst = &s;
     }

@@ -88,7 +88,7 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
     return p;
   }
   std::vector<double> cpu;
-  double io = 0, net = 0, mem = 0, mstall = 0, istall = 0;
+  double io = 0, net = 0, mem = 0, mstall = 0, istall = 0, cstall = 0;
   for (const auto& s : w) {
     cpu.push_back(s.cpu);
     io += s.io_bytes_s;
@@ -96,18 +96,20 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
     mem += s.memory_bytes;
     mstall += s.memory_stall;
     istall += s.io_stall;
+    cstall += s.cpu_stall;
   }
   const double n = double(w.size());
-  io /= n, net /= n, mem /= n, mstall /= n, istall /= n;
+  io /= n, net /= n, mem /= n, mstall /= n, istall /= n, cstall /= n;
   const double cm = mean(cpu), cs = stddev(cpu, cm);
   const double cv = cm > 0 ? cs / cm : 0;
   const double mem_churn = churn(w);
-  char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "cpu %.2f CPUs (cv %.2f), io %.2f MiB/s (stall %.0f%%), net %.2f MiB/s, "
-                "memory %.0f MiB (churn %.0f%%, stall %.0f%%)",
-                cm, cv, io / 1048576, istall * 100, net / 1048576, mem / 1048576, mem_churn * 100,
-                mstall * 100);
+  char buf[320];
+  std::snprintf(
+      buf, sizeof buf,
+      "cpu %.2f CPUs (cv %.2f, waiting %.0f%%), io %.2f MiB/s (stall %.0f%%), net %.2f MiB/s, "
+      "memory %.0f MiB (churn %.0f%%, stall %.0f%%)",
+      cm, cv, cstall * 100, io / 1048576, istall * 100, net / 1048576, mem / 1048576,
+      mem_churn * 100, mstall * 100);
   p.evidence = buf;
 
   auto set = [&](WorkloadClass c, double conf) {
@@ -139,7 +141,10 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
     return set(WorkloadClass::Periodic, r);
   }
   if (cv >= cfg.bursty_cv) return set(WorkloadClass::Bursty, std::min(1.0, cv / 2));
-  if (cm >= cfg.busy_cpu) return set(WorkloadClass::CpuBound, std::min(1.0, 0.5 + cm / 2));
+  // On a contended host a CPU-bound task gets little CPU but waits for it
+  // most of the time: the wait is the evidence.
+  if (cm >= cfg.busy_cpu || cstall >= cfg.cpu_stall)
+    return set(WorkloadClass::CpuBound, std::min(1.0, 0.5 + std::max(cm, cstall) / 2));
   // Light but not idle: whatever it does, CPU is what it uses most.
   return set(WorkloadClass::CpuBound, 0.3);
 }
@@ -186,6 +191,7 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
     s.memory_stall =
         std::max(del(c, MetricId::PsiMemorySome), del(c, MetricId::MemReclaimStall)) / dt;
     s.io_stall = del(c, MetricId::PsiIoSome) / dt;
+    s.cpu_stall = del(c, MetricId::PsiCpuSome) / dt;
     auto& ser = series_[c.key()];
     ser.window.push_back(s);
     ser.last_seen = seq_;

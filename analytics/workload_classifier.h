@@ -23,6 +23,7 @@ struct WorkloadSample {
   double memory_bytes = 0;  // memory charged (cgroup) or used (host)
   double memory_stall = 0;  // share of the interval stalled on memory (PSI) or reclaim
   double io_stall = 0;      // share of the interval stalled on I/O (PSI)
+  double cpu_stall = 0;     // share of the interval some task waited for a CPU (PSI)
 };
 
 struct WorkloadPattern {
@@ -39,7 +40,8 @@ struct WorkloadConfig {
   double idle_cpu = 0.03;               // CPUs
   double idle_io_bytes_s = 64 * 1024;   // and below this much I/O...
   double idle_net_bytes_s = 64 * 1024;  // ...and network, the component idles
-  double busy_cpu = 0.15;               // CPUs: enough to call it CPU-bound
+  double busy_cpu = 0.15;               // CPUs: enough to call it CPU-bound...
+  double cpu_stall = 0.5;               // ...or waiting for a CPU this much (a contended host)
   double io_bytes_s = 1 << 20;          // block I/O rate that makes it I/O-bound
   double io_stall = 0.10;
   double net_bytes_s = 1 << 20;             // TCP rate that makes it network-bound
