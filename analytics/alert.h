@@ -42,7 +42,7 @@ struct AlertConfig {
   int fire_after = 2;  // consecutive intervals before pending turns firing
   // Fire on the first interval when the anomaly score and the saturation are
   // both at least this high: a hog pinning a CPU should not wait a period.
-  double fire_now_score = 0.6;
+  double fire_now_score = 0.5;
   double fire_now_saturation = 2.0;
   int resolve_after = 5;    // consecutive clear intervals before resolving
   int keep_resolved = 100;  // resolved alerts remembered for display
