@@ -57,7 +57,7 @@ void register_analyze(CLI::App& root, Registry& reg) {
                 "that row and earlier ones");
   app->add_option("--duration", opt->live.duration_s,
                   "Live: seconds to observe (0: until interrupted); detectors learn each "
-                  "signal's baseline over the first ~10 intervals")
+                  "signal's baseline over the first 20 intervals and raise no alert before")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app->add_flag("--json", opt->live.json, "Live: print one JSON document at the end");
