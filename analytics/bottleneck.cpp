@@ -52,8 +52,7 @@ std::vector<const model::Component*> leaf_cgroups(const model::Snapshot& snap) {
     if (c.kind == ComponentKind::Cgroup && !c.parent.empty()) parents.insert(c.parent);
   std::vector<const model::Component*> out;
   for (const auto& c : snap.components)
-    if (c.kind == ComponentKind::Cgroup && c.id != "/" && !parents.count(c.id))
-      out.push_back(&c);
+    if (c.kind == ComponentKind::Cgroup && c.id != "/" && !parents.count(c.id)) out.push_back(&c);
   return out;
 }
 
@@ -176,7 +175,13 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
       // The detector scores surprises both ways; only a turn for the worse is
       // news here (a saturated host whose stall time drops is not an alert).
       bool worse = s.value > baseline_before;
-      if ((learned && worse && tr.score >= cfg_.score_threshold) || s.name == "oom_kills")
+      // The detector ranks a surprise against the signal's own recent
+      // surprises, so one earlier blip on a near-constant signal (udev probing
+      // a new disk) can make a real jump rank low. A signal far over its limit
+      // from a baseline well under it is news whatever its rank.
+      bool jumped = ratio >= cfg_.jump_ratio && baseline_before < 0.5 * s.limit;
+      if ((learned && worse && (tr.score >= cfg_.score_threshold || jumped)) ||
+          s.name == "oom_kills")
         b.anomalous = true;
       if (!worst || ratio > worst->value / worst->limit) worst = &s;
     }

@@ -55,6 +55,9 @@ struct BottleneckConfig {
   // Components whose key starts with one of these are watched ("" = all); lets
   // a test or a user confine analysis to their own cgroups.
   std::vector<std::string> scope;
+  // A signal at this many times its limit, from a baseline under half the
+  // limit, counts as news even when the detector ranks it low.
+  double jump_ratio = 2.0;
   // Samples a signal's detector must have seen before it may call anything
   // anomalous: its early scores rank against too short a history.
   int min_history = 20;

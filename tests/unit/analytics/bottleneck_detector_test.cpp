@@ -60,6 +60,22 @@ TEST(BottleneckDetector, RunQueueJumpInOneCgroupNamesTheOtherAsCause) {
   EXPECT_EQ(b[0].severity, Severity::Critical);  // more than 3x its limit
 }
 
+TEST(BottleneckDetector, JumpFarOverTheLimitIsNewsEvenAfterAnEarlierBlip) {
+  BottleneckConfig cfg;
+  cfg.score_threshold = 1.01;  // the detector alone can never call it
+  BottleneckDetector d(cfg);
+  for (int i = 0; i < 40; ++i) d.update(snap(i, i == 5 ? 15 : 1.0, 0.1));
+  auto b = d.update(snap(40, 80, 1.9));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_TRUE(b[0].anomalous);
+  // Just over the limit is not a jump: it needs the detector.
+  BottleneckDetector d2(cfg);
+  for (int i = 0; i < 40; ++i) d2.update(snap(i, 1.0, 0.1));
+  b = d2.update(snap(40, 30, 1.9));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_FALSE(b[0].anomalous);
+}
+
 TEST(BottleneckDetector, SaturatedFromTheStartIsReportedButNotAnomalous) {
   BottleneckDetector d;
   std::vector<Bottleneck> b;
