@@ -1,6 +1,6 @@
 // `kpulse analyze`: analytics over metric series. `--series FILE` analyses a
-// recorded `timestamp,value` CSV offline; live modes attach to the same
-// subcommand later.
+// recorded `timestamp,value` CSV offline; without it, the live host is
+// analysed for --duration seconds (cli/analyze_live.cpp).
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "analytics/anomaly_score_csv.h"
+#include "cli/analyze_live.h"
 #include "cli/commands.h"
 
 namespace kpulse::cli {
@@ -18,12 +19,15 @@ namespace {
 struct AnalyzeOptions {
   std::string series;  // CSV path, "-" for standard input
   bool anomaly_scores = false;
+  LiveAnalyzeOptions live;
 };
 
 int run_analyze(const AnalyzeOptions& opt) {
-  if (opt.series.empty())
-    throw std::runtime_error(
-        "analyze: give --series FILE.csv (live analysis is not available yet)");
+  if (opt.series.empty()) {
+    if (opt.anomaly_scores)
+      throw std::runtime_error("analyze: --anomaly-scores needs --series FILE.csv");
+    return run_analyze_live(opt.live);
+  }
   if (!opt.anomaly_scores)
     throw std::runtime_error("analyze --series: choose what to compute, e.g. --anomaly-scores");
   // Scores stream out row by row, so a long file (or a pipe) needs no memory.
@@ -41,7 +45,9 @@ int run_analyze(const AnalyzeOptions& opt) {
 
 void register_analyze(CLI::App& root, Registry& reg) {
   auto* app =
-      root.add_subcommand("analyze", "Anomaly scores and other analytics over metric series");
+      root.add_subcommand("analyze",
+                          "Bottlenecks, alerts, workload patterns and recommendations for the "
+                          "live host, or anomaly scores over a recorded series");
   auto opt = std::make_shared<AnalyzeOptions>();
   app->add_option("--series", opt->series,
                   "Analyse a recorded series: CSV with header timestamp,value ('-' for stdin); "
@@ -49,6 +55,17 @@ void register_analyze(CLI::App& root, Registry& reg) {
   app->add_flag("--anomaly-scores", opt->anomaly_scores,
                 "Print timestamp,value,anomaly_score for every row; each score in [0,1] uses only "
                 "that row and earlier ones");
+  app->add_option("--duration", opt->live.duration_s,
+                  "Live: seconds to observe (0: until interrupted); detectors learn each "
+                  "signal's baseline over the first 20 intervals and raise no alert before")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app->add_flag("--json", opt->live.json, "Live: print one JSON document at the end");
+  app->add_option("--scope", opt->live.scope,
+                  "Live: only watch components whose key starts with this (e.g. cgroup:/app); "
+                  "repeatable");
+  app->add_flag("-q,--quiet", opt->live.quiet, "Live: no alert lines while running");
+  add_engine_flags(*app, opt->live.engine);
   reg.push_back({app, [opt] { return run_analyze(*opt); }});
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/top_alerts.h"
 #include "engine/collector.h"
 #include "tui/synthetic_source.h"
 #include "tui/top_app.h"
@@ -48,7 +49,9 @@ int run(const TopArgs& args) {
     options.max_processes = args.max_processes;
     source = std::make_unique<LiveSource>(std::move(options));
   }
-  return tui::run_top(*source, args.ui);
+  tui::TopOptions ui = args.ui;
+  ui.alerts = make_top_alerts();
+  return tui::run_top(*source, ui);
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "tune/from_recommendation.h"
 
-#ifdef KPULSE_TUNE_HAS_RECOMMENDATIONS
 
 #include <cmath>
 
@@ -122,4 +121,3 @@ std::optional<Proposal> from_recommendation(const analytics::Recommendation& r,
 
 }  // namespace kpulse::tune
 
-#endif

@@ -1,11 +1,7 @@
-// Turns the analytics recommendations (analytics/recommend.h, when that
-// library provides them) into tuner proposals: the recommended value becomes
-// the target a bounded step moves toward, and the objective is chosen from
-// the knob. Built only where analytics/recommend.h exists.
+// Turns the analytics recommendations (analytics/recommend.h) into tuner
+// proposals: the recommended value becomes the target a bounded step moves
+// toward, and the objective is chosen from the knob.
 #pragma once
-
-#if __has_include("analytics/recommend.h")
-#define KPULSE_TUNE_HAS_RECOMMENDATIONS 1
 
 #include <optional>
 #include <string>
@@ -22,5 +18,3 @@ std::optional<Proposal> from_recommendation(const analytics::Recommendation& r,
                                             const TunerOptions& options);
 
 }  // namespace kpulse::tune
-
-#endif

@@ -1,0 +1,132 @@
+#include "analytics/alert.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace kpulse::analytics {
+
+std::string_view to_string(AlertState s) {
+  switch (s) {
+    case AlertState::Pending:
+      return "pending";
+    case AlertState::Firing:
+      return "firing";
+    case AlertState::Resolved:
+      return "resolved";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string format_value(double v, const std::string& unit) {
+  char buf[48];
+  if (unit == "s") {
+    if (v < 1e-3)
+      std::snprintf(buf, sizeof buf, "%.0f us", v * 1e6);
+    else if (v < 1)
+      std::snprintf(buf, sizeof buf, "%.1f ms", v * 1e3);
+    else
+      std::snprintf(buf, sizeof buf, "%.2f s", v);
+  } else if (unit == "ratio") {
+    std::snprintf(buf, sizeof buf, "%.0f%%", v * 100);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g%s", v, unit.c_str());
+  }
+  return buf;
+}
+
+}  // namespace
+
+std::string summarize(const Bottleneck& b) {
+  std::string s = b.rule + " on " + b.component;
+  if (!b.evidence.empty()) {
+    const auto& e = b.evidence.front();
+    s += " (" + e.signal + " " + format_value(e.value, e.unit) + " vs baseline " +
+         format_value(e.baseline, e.unit) + ", limit " + format_value(e.limit, e.unit) + ")";
+  }
+  if (!b.cause.empty() && b.cause != b.component) {
+    char share[16];
+    std::snprintf(share, sizeof share, "%.0f%%", b.cause_share * 100);
+    s += "; top consumer " + b.cause + " (" + share + ")";
+  }
+  return s;
+}
+
+AlertManager::AlertManager(AlertConfig config) : cfg_(config) {}
+
+std::vector<Alert> AlertManager::update(int64_t time_ns,
+                                        const std::vector<Bottleneck>& bottlenecks) {
+  std::vector<Alert> changed;
+  std::map<std::string, const Bottleneck*> seen;
+  for (const auto& b : bottlenecks) seen.emplace(b.id, &b);
+
+  for (const auto& [id, b] : seen) {
+    auto it = live_.find(id);
+    if (it == live_.end()) {
+      if (!b->anomalous) continue;  // saturated all along: not news
+      Entry e;
+      e.alert.id = id;
+      e.alert.start_ns = time_ns;
+      it = live_.emplace(id, std::move(e)).first;
+    }
+    Entry& e = it->second;
+    Alert& a = e.alert;
+    ++e.hits;
+    e.misses = 0;
+    a.rule = b->rule;
+    a.resource = b->resource;
+    a.component = b->component;
+    a.cause = b->cause;
+    a.victims = b->victims;
+    a.evidence = b->evidence;
+    a.summary = summarize(*b);
+    a.severity = std::max(a.severity, b->severity);
+    a.peak_saturation = std::max(a.peak_saturation, b->saturation);
+    bool strong = b->score >= cfg_.fire_now_score && b->saturation >= cfg_.fire_now_saturation;
+    if (a.state == AlertState::Pending) {
+      if (e.hits >= cfg_.fire_after || strong) {
+        a.state = AlertState::Firing;
+        a.firing_ns = time_ns;
+        changed.push_back(a);
+      } else if (e.hits == 1) {
+        changed.push_back(a);
+      }
+    }
+  }
+
+  for (auto it = live_.begin(); it != live_.end();) {
+    if (seen.count(it->first)) {
+      ++it;
+      continue;
+    }
+    Entry& e = it->second;
+    if (e.alert.state == AlertState::Pending) {
+      it = live_.erase(it);  // a blip, never fired
+      continue;
+    }
+    if (++e.misses >= cfg_.resolve_after) {
+      e.alert.state = AlertState::Resolved;
+      e.alert.resolved_ns = time_ns;
+      changed.push_back(e.alert);
+      resolved_.push_back(std::move(e.alert));
+      if (resolved_.size() > size_t(cfg_.keep_resolved)) resolved_.erase(resolved_.begin());
+      it = live_.erase(it);
+      continue;
+    }
+    ++it;
+  }
+  return changed;
+}
+
+std::vector<Alert> AlertManager::active() const {
+  std::vector<Alert> out;
+  for (const auto& [id, e] : live_) out.push_back(e.alert);
+  std::stable_sort(out.begin(), out.end(), [](const Alert& x, const Alert& y) {
+    if (x.state != y.state) return x.state == AlertState::Firing;
+    return x.start_ns < y.start_ns;
+  });
+  return out;
+}
+
+}  // namespace kpulse::analytics

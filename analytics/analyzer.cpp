@@ -1,0 +1,33 @@
+#include "analytics/analyzer.h"
+
+namespace kpulse::analytics {
+
+Analyzer::Analyzer(AnalyzerConfig config)
+    : cfg_(std::move(config)),
+      detector_(cfg_.bottleneck),
+      alerts_(cfg_.alerts),
+      workloads_(cfg_.workload) {
+  if (!cfg_.knobs) cfg_.knobs = read_knob_from_host;
+}
+
+AnalysisResult Analyzer::ingest(const model::Snapshot& snap) {
+  AnalysisResult r;
+  r.time_ns = snap.time_ns;
+  r.seq = snap.seq;
+  r.bottlenecks = detector_.update(snap);
+  r.use = detector_.last_table();
+  r.transitions = alerts_.update(snap.time_ns, r.bottlenecks);
+  r.active_alerts = alerts_.active();
+  workloads_.update(snap);
+  r.patterns = workloads_.patterns();
+  // Only bottlenecks behind an active alert earn a recommendation: a resource
+  // saturated all along is either intended or already known.
+  std::vector<Bottleneck> alerted;
+  for (const auto& b : r.bottlenecks)
+    for (const auto& a : r.active_alerts)
+      if (a.id == b.id && a.state == AlertState::Firing) alerted.push_back(b);
+  r.recommendations = recommend(alerted, cfg_.knobs);
+  return r;
+}
+
+}  // namespace kpulse::analytics

@@ -1,0 +1,210 @@
+#include "analytics/bottleneck.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace kpulse::analytics {
+
+using model::ComponentKind;
+using model::MetricId;
+
+std::string_view to_string(Severity s) {
+  switch (s) {
+    case Severity::Info:
+      return "info";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Critical:
+      return "critical";
+  }
+  return "?";
+}
+
+namespace {
+
+// The rule a signal's saturation stands for; the worst signal names the bottleneck.
+std::string rule_for(const UseRow& row, const UseSignal& s) {
+  if (s.name == "oom_kills") return "oom-kill";
+  if (s.name == "cpu_throttled") return "cpu-throttled";
+  if (s.name == "retransmits") return "tcp-loss";
+  if (s.name == "net_drops" || s.name == "drops") return "packet-drops";
+  if (s.name == "listen_overflows" || s.name == "accept_queue_fill") return "listen-overflow";
+  if (s.name == "block_errors" || s.name == "errors") return "device-errors";
+  switch (row.resource) {
+    case Resource::Cpu:
+      return "cpu-saturation";
+    case Resource::Memory:
+      return "memory-pressure";
+    case Resource::Disk:
+      return row.kind == ComponentKind::Disk ? "disk-saturation" : "io-stall";
+    case Resource::Network:
+      return "network-saturation";
+  }
+  return "saturation";
+}
+
+// Leaf cgroups: the ones no other cgroup in the snapshot names as its parent.
+// Usage is charged to every ancestor too, so only leaves can be "the" cause.
+std::vector<const model::Component*> leaf_cgroups(const model::Snapshot& snap) {
+  std::set<std::string> parents;
+  for (const auto& c : snap.components)
+    if (c.kind == ComponentKind::Cgroup && !c.parent.empty()) parents.insert(c.parent);
+  std::vector<const model::Component*> out;
+  for (const auto& c : snap.components)
+    if (c.kind == ComponentKind::Cgroup && c.id != "/" && !parents.count(c.id)) out.push_back(&c);
+  return out;
+}
+
+double usage_of(const model::Component& c, Resource r, double dt) {
+  auto d = [&](MetricId id) {
+    double v = c.delta(id);
+    return std::isfinite(v) ? v : 0.0;
+  };
+  switch (r) {
+    case Resource::Cpu: {
+      // A cgroup's first busy interval may lack a utilization reading (no
+      // earlier usage to difference); time on CPU from BPF covers it.
+      double v = c.value(MetricId::CpuUtilization);
+      return std::isfinite(v) ? v : d(MetricId::SchedOncpuTime) / dt;
+    }
+    case Resource::Memory: {
+      double v = c.value(MetricId::CgMemCurrent);
+      return std::isfinite(v) ? v : 0.0;
+    }
+    case Resource::Disk:
+      return std::max(d(MetricId::BlkReadBytes) + d(MetricId::BlkWriteBytes),
+                      d(MetricId::CgIoReadBytes) + d(MetricId::CgIoWriteBytes)) /
+             dt;
+    case Resource::Network:
+      return d(MetricId::TcpRetransmits) / dt;
+  }
+  return 0;
+}
+
+bool is_ancestor(const std::string& ancestor, const std::string& path) {
+  if (ancestor == "/") return true;
+  return path.size() > ancestor.size() && path.compare(0, ancestor.size(), ancestor) == 0 &&
+         path[ancestor.size()] == '/';
+}
+
+// The leaf cgroup using most of the resource, other than the victim itself
+// and its relatives (a cgroup does not starve its own parent).
+void find_cause(const model::Snapshot& snap, const UseRow& row, Bottleneck& b) {
+  const double dt = snap.interval_s > 0 ? snap.interval_s : 1.0;
+  if (b.rule == "cpu-throttled" || b.rule == "oom-kill") {
+    b.cause = row.key;  // its own limit
+    b.cause_share = 1;
+    return;
+  }
+  double total = 0, best = 0;
+  const model::Component* top = nullptr;
+  for (const auto* c : leaf_cgroups(snap)) {
+    if (row.kind == ComponentKind::Cgroup &&
+        (c->id == row.id || is_ancestor(c->id, row.id) || is_ancestor(row.id, c->id)))
+      continue;
+    double u = usage_of(*c, row.resource, dt);
+    total += u;
+    if (u > best) best = u, top = c;
+  }
+  if (!top) return;
+  b.cause = top->key();
+  b.cause_share = total > 0 ? best / total : 0;
+}
+
+// Cgroups whose own stall signals for the resource are the worst.
+void find_victims(const std::vector<UseRow>& table, const UseRow& row, Bottleneck& b) {
+  if (row.kind == ComponentKind::Cgroup) {
+    b.victims.push_back(row.key);
+    return;
+  }
+  std::vector<std::pair<double, std::string>> hurt;
+  for (const auto& r : table)
+    if (r.kind == ComponentKind::Cgroup && r.resource == row.resource && r.saturation >= 1)
+      hurt.emplace_back(r.saturation, r.key);
+  std::sort(hurt.begin(), hurt.end(), std::greater<>());
+  for (size_t i = 0; i < hurt.size() && i < 5; ++i) b.victims.push_back(hurt[i].second);
+}
+
+}  // namespace
+
+BottleneckDetector::BottleneckDetector(BottleneckConfig config) : cfg_(std::move(config)) {}
+
+bool BottleneckDetector::in_scope(const std::string& key) const {
+  if (cfg_.scope.empty()) return true;
+  for (const auto& s : cfg_.scope)
+    if (key.compare(0, s.size(), s) == 0) return true;
+  return false;
+}
+
+BottleneckDetector::Track& BottleneckDetector::track(const std::string& key,
+                                                     const std::string& signal) {
+  auto& t = tracks_[key + "|" + signal];
+  if (!t) t = std::make_unique<Track>(Track{AnomalyDetector(cfg_.detector)});
+  return *t;
+}
+
+std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) {
+  ++seq_;
+  table_ = use_table(snap, cfg_.limits);
+  const double t = double(snap.time_ns) / 1e9;
+  std::vector<Bottleneck> out;
+  for (const auto& row : table_) {
+    // Per-CPU rows and the root cgroup restate the host row; alerting on them
+    // would triple every host alert.
+    if (row.kind == ComponentKind::Cpu || row.key == "cgroup:/" || !in_scope(row.key)) continue;
+    Bottleneck b;
+    const UseSignal* worst = nullptr;
+    for (const auto& s : row.signals) {
+      if (s.role == UseRole::Utilization) continue;
+      auto& tr = track(row.key, s.name);
+      tr.last_seen = seq_;
+      tr.score = tr.detector.update(t, s.value);
+      double ratio = s.value / s.limit;
+      const double baseline_before = tr.baseline;
+      // The baseline moves only while the signal is normal, so the evidence
+      // says what the signal read before the trouble started.
+      if (tr.samples == 0)
+        tr.baseline = s.value;
+      else if (ratio < 1)
+        tr.baseline += 0.05 * (s.value - tr.baseline);
+      ++tr.samples;
+      if (ratio < 1) continue;
+      b.evidence.push_back({row.key, s.name, s.value, tr.baseline, s.limit, tr.score, s.unit});
+      bool learned = tr.samples > cfg_.min_history;
+      // The detector scores surprises both ways; only a turn for the worse is
+      // news here (a saturated host whose stall time drops is not an alert).
+      bool worse = s.value > baseline_before;
+      // The detector ranks a surprise against the signal's own recent
+      // surprises, so one earlier blip on a near-constant signal (udev probing
+      // a new disk) can make a real jump rank low. A signal far over its limit
+      // from a baseline well under it is news whatever its rank.
+      bool jumped = ratio >= cfg_.jump_ratio && baseline_before < 0.5 * s.limit;
+      if ((learned && worse && (tr.score >= cfg_.score_threshold || jumped)) ||
+          s.name == "oom_kills")
+        b.anomalous = true;
+      if (!worst || ratio > worst->value / worst->limit) worst = &s;
+    }
+    if (!worst) continue;
+    b.rule = rule_for(row, *worst);
+    b.resource = row.resource;
+    b.component = row.key;
+    b.id = b.rule + ":" + row.key;
+    std::sort(b.evidence.begin(), b.evidence.end(), [](const Evidence& x, const Evidence& y) {
+      return x.value / x.limit > y.value / y.limit;
+    });
+    b.saturation = worst->value / worst->limit;
+    for (const auto& e : b.evidence) b.score = std::max(b.score, e.score);
+    b.severity =
+        (b.saturation >= 3 || b.rule == "oom-kill") ? Severity::Critical : Severity::Warning;
+    find_victims(table_, row, b);
+    find_cause(snap, row, b);
+    out.push_back(std::move(b));
+  }
+  // Components that went away (a finished cgroup) must not keep memory forever.
+  for (auto it = tracks_.begin(); it != tracks_.end();)
+    it = (seq_ - it->second->last_seen > cfg_.forget_after) ? tracks_.erase(it) : std::next(it);
+  return out;
+}
+
+}  // namespace kpulse::analytics

@@ -1,0 +1,96 @@
+// Bottleneck detection: per-signal streaming anomaly detection over the USE
+// tables, and rules that combine signals into "resource R of component C is
+// saturated; these components suffer; this one causes it".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analytics/anomaly_detector.h"
+#include "analytics/use_table.h"
+
+namespace kpulse::analytics {
+
+enum class Severity { Info, Warning, Critical };
+std::string_view to_string(Severity s);
+
+// One signal's reading against what it usually reads.
+struct Evidence {
+  std::string component;  // component key
+  std::string signal;     // UseSignal::name
+  double value = 0;
+  double baseline = 0;  // slow average of the signal while it was normal
+  double limit = 0;     // saturation/error level
+  double score = 0;     // anomaly score in [0,1]
+  std::string unit;
+};
+
+struct Bottleneck {
+  // Stable while the same rule holds for the same component:
+  // "<rule>:<component key>", e.g. "cpu-saturation:cgroup:/app".
+  std::string id;
+  std::string rule;  // "cpu-saturation", "memory-pressure", "disk-saturation", "tcp-loss", ...
+  Resource resource = Resource::Cpu;
+  std::string component;             // the saturated component's key
+  std::vector<std::string> victims;  // components that suffer (keys), worst first
+  std::string cause;                 // the top consumer of the resource ("" if unknown)
+  double cause_share = 0;            // its share of the resource's use
+  Severity severity = Severity::Warning;
+  double saturation = 0;           // worst value/limit among the evidence
+  double score = 0;                // worst anomaly score among the evidence
+  std::vector<Evidence> evidence;  // worst first
+  // Whether the anomaly detector found the triggering signal unusual this
+  // interval (a resource saturated all along is reported but not alerted).
+  bool anomalous = false;
+};
+
+struct BottleneckConfig {
+  UseLimits limits;
+  AnomalyDetectorConfig detector;
+  // Anomaly score at or above which a saturated signal counts as news.
+  double score_threshold = 0.5;
+  // Components whose key starts with one of these are watched ("" = all); lets
+  // a test or a user confine analysis to their own cgroups.
+  std::vector<std::string> scope;
+  // A signal at this many times its limit, from a baseline under half the
+  // limit, counts as news even when the detector ranks it low.
+  double jump_ratio = 2.0;
+  // Samples a signal's detector must have seen before it may call anything
+  // anomalous: its early scores rank against too short a history.
+  int min_history = 20;
+  // Signals not seen for this many intervals lose their detector state.
+  int forget_after = 120;
+};
+
+// Keeps one detector and one baseline per (component, signal) and evaluates
+// the rules on each snapshot.
+class BottleneckDetector {
+ public:
+  explicit BottleneckDetector(BottleneckConfig config = {});
+  // Detects bottlenecks in this interval. Call once per snapshot, in order.
+  std::vector<Bottleneck> update(const model::Snapshot& snap);
+  // The USE table of the last snapshot (for printing).
+  [[nodiscard]] const std::vector<UseRow>& last_table() const { return table_; }
+  [[nodiscard]] const BottleneckConfig& config() const { return cfg_; }
+
+ private:
+  struct Track {
+    AnomalyDetector detector;
+    double baseline = 0;
+    int64_t samples = 0;
+    int64_t last_seen = 0;
+    double score = 0;
+  };
+  bool in_scope(const std::string& key) const;
+  Track& track(const std::string& key, const std::string& signal);
+
+  BottleneckConfig cfg_;
+  std::map<std::string, std::unique_ptr<Track>> tracks_;  // "<key>|<signal>"
+  std::vector<UseRow> table_;
+  int64_t seq_ = 0;
+};
+
+}  // namespace kpulse::analytics

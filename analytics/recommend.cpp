@@ -1,0 +1,318 @@
+#include "analytics/recommend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace kpulse::analytics {
+
+std::string_view to_string(KnobKind k) {
+  switch (k) {
+    case KnobKind::Sysctl:
+      return "sysctl";
+    case KnobKind::Cgroup:
+      return "cgroup";
+    case KnobKind::Block:
+      return "block";
+  }
+  return "?";
+}
+
+std::string Knob::path(std::string_view cgroup_root) const {
+  switch (kind) {
+    case KnobKind::Sysctl: {
+      std::string p = "/proc/sys/" + name;
+      std::replace(p.begin() + 10, p.end(), '.', '/');
+      return p;
+    }
+    case KnobKind::Cgroup: {
+      std::string p(cgroup_root);
+      if (cgroup != "/") p += cgroup;
+      return p + "/" + name;
+    }
+    case KnobKind::Block:
+      return "/sys/block/" + device + "/" + name;
+  }
+  return {};
+}
+
+std::optional<std::string> read_knob_from_host(const Knob& knob) {
+  // Another namespace's sysctls are only visible from inside it.
+  if (knob.kind == KnobKind::Sysctl && !knob.netns.empty()) return std::nullopt;
+  std::ifstream in(knob.path());
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string v = ss.str();
+  while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
+  return v;
+}
+
+namespace {
+
+// "cgroup:/a/b" -> "/a/b"; "" for other kinds.
+std::string cgroup_of(const std::string& key) {
+  constexpr std::string_view kPrefix = "cgroup:";
+  return key.compare(0, kPrefix.size(), kPrefix) == 0 ? key.substr(kPrefix.size()) : "";
+}
+std::string device_of(const std::string& key) {
+  constexpr std::string_view kPrefix = "disk:";
+  return key.compare(0, kPrefix.size(), kPrefix) == 0 ? key.substr(kPrefix.size()) : "";
+}
+
+std::optional<double> number(const std::optional<std::string>& s) {
+  if (!s || s->empty()) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(s->c_str(), &end);
+  if (end == s->c_str()) return std::nullopt;
+  return v;
+}
+
+std::string fmt_num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+
+std::string evidence_text(const Bottleneck& b) {
+  std::string out;
+  for (const auto& e : b.evidence) {
+    if (!out.empty()) out += "; ";
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s %s=%.4g%s (baseline %.4g, limit %.4g, score %.2f)",
+                  e.component.c_str(), e.signal.c_str(), e.value, e.unit.c_str(), e.baseline,
+                  e.limit, e.score);
+    out += buf;
+  }
+  return out;
+}
+
+class Builder {
+ public:
+  Builder(const Bottleneck& b, const KnobReader& read, std::vector<Recommendation>& out)
+      : b_(b), read_(read), out_(out) {}
+
+  // Adds a recommendation unless the knob is unreadable or already there.
+  void add(
+      std::string scenario, Knob knob,
+      const std::function<std::optional<std::string>(const std::optional<std::string>&)>& propose,
+      std::string gain, double confidence, std::string rationale) {
+    auto current = read_ ? read_(knob) : std::nullopt;
+    auto proposed = propose(current);
+    if (!proposed || (current && *current == *proposed)) return;
+    Recommendation r;
+    std::string target = knob.kind == KnobKind::Cgroup  ? knob.cgroup
+                         : knob.kind == KnobKind::Block ? knob.device
+                                                        : knob.netns;
+    r.id = scenario + ":" + (target.empty() ? "host" : target) + ":" + knob.name;
+    r.scenario = std::move(scenario);
+    r.knob = std::move(knob);
+    r.current_value = current.value_or("");
+    r.proposed_value = *proposed;
+    r.evidence = evidence_text(b_);
+    r.expected_gain = std::move(gain);
+    r.confidence = confidence;
+    r.rationale = std::move(rationale);
+    r.bottleneck_id = b_.id;
+    out_.push_back(std::move(r));
+  }
+
+ private:
+  const Bottleneck& b_;
+  const KnobReader& read_;
+  std::vector<Recommendation>& out_;
+};
+
+Knob cgroup_knob(const std::string& cgroup, std::string name) {
+  Knob k;
+  k.kind = KnobKind::Cgroup;
+  k.cgroup = cgroup;
+  k.name = std::move(name);
+  return k;
+}
+Knob sysctl_knob(std::string name) {
+  Knob k;
+  k.kind = KnobKind::Sysctl;
+  k.name = std::move(name);
+  return k;
+}
+
+// Raises a numeric knob to at least `floor` and at least `factor` times its value.
+auto raise_to(double floor, double factor, double cap) {
+  return [=](const std::optional<std::string>& cur) -> std::optional<std::string> {
+    auto v = number(cur);
+    if (!v) return std::nullopt;
+    double want = std::min(cap, std::max(floor, std::ceil(*v * factor)));
+    if (want <= *v) return std::nullopt;
+    return fmt_num(want);
+  };
+}
+
+void cpu_rules(const Bottleneck& b, Builder& add) {
+  std::string victim = cgroup_of(b.component);
+  std::string cause = cgroup_of(b.cause);
+  if (b.rule == "cpu-throttled" && !victim.empty()) {
+    // cpu.max reads "QUOTA PERIOD" or "max PERIOD".
+    add.add(
+        "cpu-quota-throttling", cgroup_knob(victim, "cpu.max"),
+        [](const std::optional<std::string>& cur) -> std::optional<std::string> {
+          if (!cur) return std::nullopt;
+          std::istringstream in(*cur);
+          std::string quota;
+          double period = 0;
+          in >> quota >> period;
+          if (quota == "max" || !(period > 0)) return std::nullopt;
+          double q = std::strtod(quota.c_str(), nullptr);
+          if (!(q > 0)) return std::nullopt;
+          return fmt_num(std::ceil(q * 1.5)) + " " + fmt_num(period);
+        },
+        "throttled time of " + victim + " falls as the quota covers its demand", 0.7,
+        "the cgroup spends much of each period throttled: its quota, not the CPUs, limits "
+        "it");
+    return;
+  }
+  if (!victim.empty()) {
+    add.add("cpu-contention", cgroup_knob(victim, "cpu.weight"), raise_to(200, 2, 10000),
+            "run-queue latency of " + victim + " back toward its baseline", 0.6,
+            "the cgroup waits for CPU while " + (b.cause.empty() ? "others" : b.cause) +
+                " runs; a higher weight gives it a larger share under contention");
+  }
+  if (!cause.empty() && cause != victim) {
+    add.add(
+        "cpu-hog", cgroup_knob(cause, "cpu.weight"),
+        [](const std::optional<std::string>& cur) -> std::optional<std::string> {
+          auto v = number(cur);
+          if (!v || *v <= 25) return std::nullopt;
+          return fmt_num(std::max(25.0, std::floor(*v / 4)));
+        },
+        "CPU share of " + cause + " yields to the waiting cgroups", 0.5,
+        cause +
+            " is the top CPU consumer while others queue; a lower weight makes it "
+            "yield without capping it when the CPUs are free");
+  }
+}
+
+void memory_rules(const Bottleneck& b, Builder& add) {
+  std::string cg = cgroup_of(b.component);
+  if (!cg.empty() && (b.rule == "oom-kill" || b.rule == "memory-pressure")) {
+    for (const char* file : {"memory.high", "memory.max"}) {
+      add.add(b.rule == "oom-kill" ? "oom-limit" : "memory-limit-pressure", cgroup_knob(cg, file),
+              raise_to(0, 1.25, 1e18),
+              "fewer reclaim stalls and OOM kills in " + cg + " (limit +25%)",
+              b.rule == "oom-kill" ? 0.6 : 0.4,
+              std::string(file) +
+                  " bounds the cgroup; it stalls in reclaim (or is OOM-killed) "
+                  "when its working set outgrows the limit");
+    }
+    return;
+  }
+  if (cg.empty()) {
+    add.add("memory-reclaim", sysctl_knob("vm.watermark_scale_factor"), raise_to(50, 2, 1000),
+            "kswapd reclaims earlier, so fewer tasks stall in direct reclaim", 0.4,
+            "direct-reclaim stalls mean free memory hits the low watermark; a wider gap lets "
+            "background reclaim keep ahead");
+  }
+}
+
+void disk_rules(const Bottleneck& b, Builder& add) {
+  std::string dev = device_of(b.component);
+  if (!dev.empty()) {
+    Knob k;
+    k.kind = KnobKind::Block;
+    k.device = dev;
+    k.name = "queue/nr_requests";
+    double depth = 0;
+    for (const auto& e : b.evidence)
+      if (e.signal == "queue_depth") depth = e.value;
+    add.add(
+        "disk-queue-full", k,
+        [depth](const std::optional<std::string>& cur) -> std::optional<std::string> {
+          auto v = number(cur);
+          // Only when the queue actually fills the scheduler's request pool.
+          if (!v || depth < 0.8 * *v) return std::nullopt;
+          return fmt_num(std::min(4096.0, *v * 2));
+        },
+        "requests stop waiting for a free tag in " + dev, 0.4,
+        "the average queue depth is near nr_requests, so submitters block before the "
+        "scheduler can merge or reorder");
+  }
+  std::string cause = cgroup_of(b.cause);
+  if (!cause.empty()) {
+    add.add(
+        "io-hog", cgroup_knob(cause, "io.weight"),
+        [](const std::optional<std::string>& cur) -> std::optional<std::string> {
+          // io.weight reads "default 100".
+          if (!cur) return std::nullopt;
+          auto pos = cur->find("default ");
+          double v = pos == std::string::npos ? std::strtod(cur->c_str(), nullptr)
+                                              : std::strtod(cur->c_str() + pos + 8, nullptr);
+          if (!(v > 25)) return std::nullopt;
+          return "default " + fmt_num(std::max(25.0, std::floor(v / 4)));
+        },
+        "other cgroups' I/O latency on the busy device falls", 0.4,
+        cause +
+            " issues most of the I/O; a lower io.weight makes the I/O controller favour "
+            "others when the device is contended");
+  }
+}
+
+void network_rules(const Bottleneck& b, Builder& add) {
+  if (b.rule == "listen-overflow") {
+    add.add("listen-backlog", sysctl_knob("net.core.somaxconn"), raise_to(4096, 1, 65535),
+            "fewer connections dropped at accept", 0.6,
+            "accept queues overflow; somaxconn caps every listen() backlog (the application "
+            "must also ask for a larger backlog)");
+    add.add("listen-backlog", sysctl_knob("net.ipv4.tcp_max_syn_backlog"), raise_to(4096, 1, 65535),
+            "fewer SYNs dropped during bursts", 0.4,
+            "half-open connections wait here before the accept queue");
+  } else if (b.rule == "tcp-loss") {
+    add.add(
+        "tcp-loss", sysctl_knob("net.ipv4.tcp_congestion_control"),
+        [](const std::optional<std::string>& cur) -> std::optional<std::string> {
+          if (!cur || *cur == "bbr") return std::nullopt;
+          return std::string("bbr");
+        },
+        "throughput under random loss holds up instead of halving per loss", 0.35,
+        "retransmits show loss on the path; loss-based congestion control (cubic) backs off "
+        "on every loss, BBR paces to the measured bandwidth (needs tcp_bbr loaded)");
+  } else if (b.rule == "packet-drops") {
+    add.add("rx-backlog", sysctl_knob("net.core.netdev_max_backlog"), raise_to(2000, 2, 65536),
+            "fewer packets dropped between the driver and the stack", 0.3,
+            "drops at the interface while the per-CPU input queue fills");
+  }
+}
+
+}  // namespace
+
+std::vector<Recommendation> recommend(const std::vector<Bottleneck>& bottlenecks,
+                                      const KnobReader& read) {
+  std::vector<Recommendation> out;
+  for (const auto& b : bottlenecks) {
+    Builder add(b, read, out);
+    switch (b.resource) {
+      case Resource::Cpu:
+        cpu_rules(b, add);
+        break;
+      case Resource::Memory:
+        memory_rules(b, add);
+        break;
+      case Resource::Disk:
+        disk_rules(b, add);
+        break;
+      case Resource::Network:
+        network_rules(b, add);
+        break;
+    }
+  }
+  // One recommendation per knob: the first (most severe bottleneck) wins.
+  std::vector<Recommendation> unique;
+  for (auto& r : out)
+    if (std::none_of(unique.begin(), unique.end(),
+                     [&](const Recommendation& u) { return u.knob == r.knob; }))
+      unique.push_back(std::move(r));
+  return unique;
+}
+
+}  // namespace kpulse::analytics

@@ -1,0 +1,225 @@
+#include "analytics/workload_classifier.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+namespace kpulse::analytics {
+
+using model::ComponentKind;
+using model::MetricId;
+
+std::string_view to_string(WorkloadClass c) {
+  switch (c) {
+    case WorkloadClass::Idle:
+      return "idle";
+    case WorkloadClass::CpuBound:
+      return "cpu-bound";
+    case WorkloadClass::IoBound:
+      return "io-bound";
+    case WorkloadClass::NetworkBound:
+      return "network-bound";
+    case WorkloadClass::MemoryBound:
+      return "memory-bound";
+    case WorkloadClass::Bursty:
+      return "bursty";
+    case WorkloadClass::Periodic:
+      return "periodic";
+  }
+  return "?";
+}
+
+namespace {
+
+double mean(const std::vector<double>& v) {
+  return v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+}
+
+double stddev(const std::vector<double>& v, double m) {
+  if (v.size() < 2) return 0;
+  double s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return std::sqrt(s / double(v.size() - 1));
+}
+
+// Autocorrelation of v at lag k (biased estimator, 0 for a flat series).
+double acf(const std::vector<double>& v, size_t k, double m) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    den += (v[i] - m) * (v[i] - m);
+    if (i + k < v.size()) num += (v[i] - m) * (v[i + k] - m);
+  }
+  return den > 0 ? num / den : 0;
+}
+
+// The lag (>= 2 samples, at most a third of the window so at least three
+// cycles are seen) with the highest autocorrelation, if it is a local peak.
+std::pair<size_t, double> best_period(const std::vector<double>& v, double m) {
+  size_t best = 0;
+  double best_r = 0;
+  for (size_t k = 2; k <= v.size() / 3; ++k) {
+    double r = acf(v, k, m);
+    if (r > best_r && r >= acf(v, k - 1, m) && r >= acf(v, k + 1, m)) best = k, best_r = r;
+  }
+  return {best, best_r};
+}
+
+// Share of intervals whose memory figure moved by more than `share` of the mean.
+double churn(const std::vector<WorkloadSample>& w) {
+  double m = 0;
+  for (const auto& s : w) m += s.memory_bytes;
+  m /= double(w.size());
+  if (m <= 0) return 0;
+  double moved = 0;
+  for (size_t i = 1; i < w.size(); ++i)
+    moved += std::fabs(w[i].memory_bytes - w[i - 1].memory_bytes) / m;
+  return moved / double(w.size() - 1);
+}
+
+}  // namespace
+
+WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double interval_s,
+                                const WorkloadConfig& cfg) {
+  WorkloadPattern p;
+  if (w.size() < size_t(std::max(cfg.min_samples, 2))) {
+    p.confidence = 0;
+    p.evidence = "not enough samples";
+    return p;
+  }
+  std::vector<double> cpu;
+  double io = 0, net = 0, mem = 0, mstall = 0, istall = 0, cstall = 0;
+  for (const auto& s : w) {
+    cpu.push_back(s.cpu);
+    io += s.io_bytes_s;
+    net += s.net_bytes_s;
+    mem += s.memory_bytes;
+    mstall += s.memory_stall;
+    istall += s.io_stall;
+    cstall += s.cpu_stall;
+  }
+  const double n = double(w.size());
+  io /= n, net /= n, mem /= n, mstall /= n, istall /= n, cstall /= n;
+  const double cm = mean(cpu), cs = stddev(cpu, cm);
+  const double cv = cm > 0 ? cs / cm : 0;
+  const double mem_churn = churn(w);
+  char buf[320];
+  std::snprintf(
+      buf, sizeof buf,
+      "cpu %.2f CPUs (cv %.2f, waiting %.0f%%), io %.2f MiB/s (stall %.0f%%), net %.2f MiB/s, "
+      "memory %.0f MiB (churn %.0f%%, stall %.0f%%)",
+      cm, cv, cstall * 100, io / 1048576, istall * 100, net / 1048576, mem / 1048576,
+      mem_churn * 100, mstall * 100);
+  p.evidence = buf;
+
+  auto set = [&](WorkloadClass c, double conf) {
+    p.cls = c;
+    p.confidence = std::clamp(conf, 0.0, 1.0);
+    return p;
+  };
+  if (cm < cfg.idle_cpu && io < cfg.idle_io_bytes_s && net < cfg.idle_net_bytes_s)
+    return set(WorkloadClass::Idle, 1.0 - cm / cfg.idle_cpu * 0.5);
+
+  // Resource-specific rules first: a process moving data is bound by that
+  // data path even if it also burns CPU doing so.
+  if (mstall >= cfg.memory_stall || (mem >= cfg.memory_bytes && mem_churn >= cfg.memory_churn))
+    return set(WorkloadClass::MemoryBound, 0.6 + std::min(0.4, mem_churn + mstall));
+  if (net >= cfg.net_bytes_s)
+    return set(WorkloadClass::NetworkBound, std::min(1.0, 0.5 + net / cfg.net_bytes_s / 20));
+  // Moderate I/O next to heavy CPU use is a CPU-bound task logging, not I/O-bound.
+  if ((io >= cfg.io_bytes_s && cm < 2 * cfg.busy_cpu) || istall >= cfg.io_stall ||
+      io >= 16 * cfg.io_bytes_s)
+    return set(WorkloadClass::IoBound,
+               std::min(1.0, 0.5 + std::max(io / cfg.io_bytes_s / 20, istall)));
+
+  // Shape of the CPU use: a repeating on/off cycle, irregular bursts, or steady.
+  auto [lag, r] = best_period(cpu, cm);
+  if (cv >= 0.3 && lag > 0 && r >= cfg.periodic_acf) {
+    p.period_s = double(lag) * interval_s;
+    std::snprintf(buf, sizeof buf, "; period %.0f s (autocorrelation %.2f)", p.period_s, r);
+    p.evidence += buf;
+    return set(WorkloadClass::Periodic, r);
+  }
+  if (cv >= cfg.bursty_cv) return set(WorkloadClass::Bursty, std::min(1.0, cv / 2));
+  // On a contended host a CPU-bound task gets little CPU but waits for it
+  // most of the time: the wait is the evidence.
+  if (cm >= cfg.busy_cpu || cstall >= cfg.cpu_stall)
+    return set(WorkloadClass::CpuBound, std::min(1.0, 0.5 + std::max(cm, cstall) / 2));
+  // Light but not idle: whatever it does, CPU is what it uses most.
+  return set(WorkloadClass::CpuBound, 0.3);
+}
+
+WorkloadClassifier::WorkloadClassifier(WorkloadConfig config) : cfg_(config) {}
+
+void WorkloadClassifier::update(const model::Snapshot& snap) {
+  ++seq_;
+  const double dt = snap.interval_s > 0 ? snap.interval_s : 1.0;
+  interval_s_ = dt;
+  auto val = [](const model::Component& c, MetricId id) {
+    double v = c.value(id);
+    return std::isfinite(v) ? v : 0.0;
+  };
+  auto del = [](const model::Component& c, MetricId id) {
+    double v = c.delta(id);
+    return std::isfinite(v) ? v : 0.0;
+  };
+  // Hybrid hierarchies keep the memory controller on v1, so a v2 cgroup may
+  // carry no memory figure: its processes' resident sizes stand in.
+  std::map<std::string, double> rss;
+  for (const auto& c : snap.components)
+    if (c.kind == ComponentKind::Process) {
+      double v = c.value(MetricId::ProcRss);
+      if (std::isfinite(v)) rss[c.parent] += v;
+    }
+  for (const auto& c : snap.components) {
+    if (c.kind != ComponentKind::Cgroup && c.kind != ComponentKind::Host) continue;
+    WorkloadSample s;
+    s.cpu = val(c, MetricId::CpuUtilization);
+    if (c.kind == ComponentKind::Host) {
+      int ncpu = 0;
+      for (const auto& o : snap.components) ncpu += o.kind == ComponentKind::Cpu;
+      s.cpu *= std::max(ncpu, 1);  // host reads 0..1; classify in CPUs like cgroups
+      s.memory_bytes = val(c, MetricId::MemUsed);
+    } else {
+      double cur = c.value(MetricId::CgMemCurrent);
+      s.memory_bytes = std::isfinite(cur) ? cur : rss[c.id];
+    }
+    s.io_bytes_s = std::max(del(c, MetricId::BlkReadBytes) + del(c, MetricId::BlkWriteBytes),
+                            del(c, MetricId::CgIoReadBytes) + del(c, MetricId::CgIoWriteBytes)) /
+                   dt;
+    s.net_bytes_s = (del(c, MetricId::TcpTxBytes) + del(c, MetricId::TcpRxBytes)) / dt;
+    s.memory_stall =
+        std::max(del(c, MetricId::PsiMemorySome), del(c, MetricId::MemReclaimStall)) / dt;
+    s.io_stall = del(c, MetricId::PsiIoSome) / dt;
+    s.cpu_stall = del(c, MetricId::PsiCpuSome) / dt;
+    auto& ser = series_[c.key()];
+    ser.window.push_back(s);
+    ser.last_seen = seq_;
+    while (ser.window.size() > size_t(cfg_.window)) ser.window.pop_front();
+  }
+  for (auto it = series_.begin(); it != series_.end();)
+    it = (seq_ - it->second.last_seen > cfg_.window) ? series_.erase(it) : std::next(it);
+}
+
+WorkloadPattern WorkloadClassifier::classify(const std::string& key) const {
+  auto it = series_.find(key);
+  WorkloadPattern p;
+  if (it == series_.end()) {
+    p.component = key;
+    p.evidence = "unknown component";
+    return p;
+  }
+  p = classify_window({it->second.window.begin(), it->second.window.end()}, interval_s_, cfg_);
+  p.component = key;
+  return p;
+}
+
+std::vector<WorkloadPattern> WorkloadClassifier::patterns() const {
+  std::vector<WorkloadPattern> out;
+  for (const auto& [key, s] : series_)
+    if (s.window.size() >= size_t(cfg_.min_samples) && s.last_seen == seq_)
+      out.push_back(classify(key));
+  return out;
+}
+
+}  // namespace kpulse::analytics

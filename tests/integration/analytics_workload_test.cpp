@@ -1,0 +1,123 @@
+// Workload classification on labelled live workloads, each in its own cgroup
+// and all running at once: stress-ng cpu / hdd / vm, fio, iperf3, an idle
+// sleeper and a 3 s on / 3 s off loop. The collector runs at 1 s; after the
+// classifier's window fills, every cgroup is labelled every 2 s. Prints the
+// confusion matrix (quoted in BENCHMARKS.md) and requires 95% right.
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "analytics/workload_classifier.h"
+#include "engine/collector.h"
+#include "test_env.h"
+
+namespace kpulse::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace an = kpulse::analytics;
+
+// A small ext4 on a loop device: stress-ng's file I/O stays off the shared disk.
+class ScratchFs {
+ public:
+  explicit ScratchFs(const LoopDevice& loop) : dir_("/tmp/kpulse-wl-" + std::to_string(getpid())) {
+    std::string out;
+    if (run("mkfs.ext4 -q -F " + loop.device(), &out) != 0) throw std::runtime_error(out);
+    run("mkdir -p " + dir_);
+    if (run("mount " + loop.device() + " " + dir_, &out) != 0) throw std::runtime_error(out);
+  }
+  ~ScratchFs() {
+    run("umount -l " + dir_);
+    run("rmdir " + dir_);
+  }
+  [[nodiscard]] const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+TEST(AnalyticsWorkload, LabelledLiveWorkloadsAreClassifiedRight) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  for (const char* tool : {"stress-ng", "fio", "iperf3", "mkfs.ext4"})
+    ASSERT_TRUE(have_command(tool)) << tool;
+
+  LoopDevice fio_disk(256), fs_disk(256);
+  ScratchFs scratch(fs_disk);
+  const int port = 20000 + getpid() % 20000;
+  Child server("iperf3 -s -p " + std::to_string(port) + " >/dev/null 2>&1", nullptr);
+  std::this_thread::sleep_for(300ms);
+
+  struct Workload {
+    std::string name;
+    an::WorkloadClass expected;
+    std::string command;
+  };
+  const std::vector<Workload> workloads = {
+      {"cpu", an::WorkloadClass::CpuBound, "stress-ng --cpu 1 --timeout 150"},
+      {"hdd", an::WorkloadClass::IoBound,
+       "stress-ng --hdd 1 --hdd-bytes 32M --hdd-opts direct --temp-path " + scratch.dir() +
+           " --timeout 150"},
+      {"vm", an::WorkloadClass::MemoryBound, "stress-ng --vm 1 --vm-bytes 256M --timeout 150"},
+      {"fio", an::WorkloadClass::IoBound,
+       "fio --name=wl --filename=" + fio_disk.device() +
+           " --direct=1 --rw=randrw --bs=16k --iodepth=8 --ioengine=libaio --time_based"
+           " --runtime=150"},
+      {"iperf3", an::WorkloadClass::NetworkBound,
+       "iperf3 -c 127.0.0.1 -p " + std::to_string(port) + " -b 200M -t 150"},
+      {"idle", an::WorkloadClass::Idle, "sleep 150"},
+      {"periodic", an::WorkloadClass::Periodic,
+       "end=$(($(date +%s)+150)); while [ $(date +%s) -lt $end ]; do "
+       "timeout 3 sh -c 'while :; do :; done'; sleep 3; done"},
+  };
+  std::vector<std::unique_ptr<TestCgroup>> cgroups;
+  std::vector<std::unique_ptr<Child>> children;
+  for (const auto& w : workloads) {
+    cgroups.push_back(std::make_unique<TestCgroup>("wl-" + w.name));
+    children.push_back(
+        std::make_unique<Child>(w.command + " >/dev/null 2>&1", cgroups.back().get()));
+  }
+
+  engine::CollectorOptions o;
+  o.interval = 1000ms;
+  o.max_processes = 2000;
+  engine::Collector collector(o);
+  an::WorkloadClassifier classifier;
+  // confusion[expected][got]
+  std::map<std::string, std::map<std::string, int>> confusion;
+  int right = 0, total = 0;
+  for (int t = 0; t < 70; ++t) {
+    classifier.update(collector.next());
+    if (t < 30 || t % 2) continue;
+    for (size_t i = 0; i < workloads.size(); ++i) {
+      auto p = classifier.classify("cgroup:" + cgroups[i]->path());
+      std::string want(an::to_string(workloads[i].expected)), got(an::to_string(p.cls));
+      ++confusion[want][got];
+      ++total;
+      right += want == got;
+      if (want != got)
+        std::printf("  t=%d %s: %s (want %s) %s\n", t, workloads[i].name.c_str(), got.c_str(),
+                    want.c_str(), p.evidence.c_str());
+    }
+  }
+  std::vector<std::string> classes;
+  for (int c = 0; c <= int(an::WorkloadClass::Periodic); ++c)
+    classes.emplace_back(an::to_string(an::WorkloadClass(c)));
+  std::printf("[workload-confusion] rows: expected, columns: got\n%-14s", "");
+  for (const auto& c : classes) std::printf(" %13s", c.c_str());
+  std::printf("\n");
+  for (const auto& w : classes) {
+    if (!confusion.count(w)) continue;
+    std::printf("%-14s", w.c_str());
+    for (const auto& g : classes) std::printf(" %13d", confusion[w][g]);
+    std::printf("\n");
+  }
+  std::printf("[workload-accuracy] %d/%d = %.1f%%\n", right, total, 100.0 * right / total);
+  EXPECT_GE(double(right) / total, 0.95);
+}
+
+}  // namespace
+}  // namespace kpulse::testing

@@ -1,0 +1,136 @@
+#include "analytics/bottleneck.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+namespace kpulse::analytics {
+namespace {
+
+using model::ComponentKind;
+using model::MetricId;
+
+model::Component cgroup(const std::string& id, double cpu, double runq_ms) {
+  model::Component c;
+  c.kind = ComponentKind::Cgroup;
+  c.id = id;
+  c.parent = "/";
+  c.set_gauge(MetricId::CpuUtilization, cpu);
+  model::HistogramSample h;
+  h.id = MetricId::SchedRunqLatency;
+  for (int i = 0; i < 100; ++i) h.delta.record(uint64_t(runq_ms * 1e6));
+  c.histograms.push_back(h);
+  return c;
+}
+
+model::Snapshot snap(int i, double victim_runq_ms, double hog_cpu) {
+  model::Snapshot s;
+  s.seq = uint64_t(i);
+  s.time_ns = (1'700'000'000LL + i) * 1'000'000'000LL;
+  s.interval_s = 1;
+  model::Component root;
+  root.kind = ComponentKind::Cgroup;
+  root.id = "/";
+  s.components.push_back(root);
+  // A little jitter so the detectors learn a scale.
+  s.components.push_back(cgroup("/app", 0.3 + 0.01 * (i % 3), victim_runq_ms));
+  s.components.push_back(cgroup("/batch", hog_cpu, 0.5));
+  return s;
+}
+
+TEST(BottleneckDetector, RunQueueJumpInOneCgroupNamesTheOtherAsCause) {
+  BottleneckDetector d;
+  for (int i = 0; i < 40; ++i) {
+    auto b = d.update(snap(i, 1.0 + 0.2 * (i % 4), 0.1));
+    EXPECT_TRUE(b.empty()) << i;
+  }
+  auto b = d.update(snap(40, 80, 1.9));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].id, "cpu-saturation:cgroup:/app");
+  EXPECT_EQ(b[0].resource, Resource::Cpu);
+  EXPECT_TRUE(b[0].anomalous);
+  EXPECT_EQ(b[0].cause, "cgroup:/batch");
+  EXPECT_NEAR(b[0].cause_share, 1.0, 1e-9);  // the only other leaf
+  ASSERT_EQ(b[0].victims.size(), 1u);
+  EXPECT_EQ(b[0].victims[0], "cgroup:/app");
+  ASSERT_FALSE(b[0].evidence.empty());
+  EXPECT_EQ(b[0].evidence[0].signal, "runq_latency_p99");
+  EXPECT_LT(b[0].evidence[0].baseline, 0.003);  // learned before the jump
+  EXPECT_GT(b[0].evidence[0].value, 0.06);
+  EXPECT_EQ(b[0].severity, Severity::Critical);  // more than 3x its limit
+}
+
+TEST(BottleneckDetector, JumpFarOverTheLimitIsNewsEvenAfterAnEarlierBlip) {
+  BottleneckConfig cfg;
+  cfg.score_threshold = 1.01;  // the detector alone can never call it
+  BottleneckDetector d(cfg);
+  for (int i = 0; i < 40; ++i) d.update(snap(i, i == 5 ? 15 : 1.0, 0.1));
+  auto b = d.update(snap(40, 80, 1.9));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_TRUE(b[0].anomalous);
+  // Just over the limit is not a jump: it needs the detector.
+  BottleneckDetector d2(cfg);
+  for (int i = 0; i < 40; ++i) d2.update(snap(i, 1.0, 0.1));
+  b = d2.update(snap(40, 30, 1.9));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_FALSE(b[0].anomalous);
+}
+
+TEST(BottleneckDetector, SaturatedFromTheStartIsReportedButNotAnomalous) {
+  BottleneckDetector d;
+  std::vector<Bottleneck> b;
+  for (int i = 0; i < 60; ++i) b = d.update(snap(i, 60 + (i % 3), 1.0));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_FALSE(b[0].anomalous);
+}
+
+TEST(BottleneckDetector, NothingIsAnomalousBeforeTheDetectorHasHistory) {
+  BottleneckConfig cfg;
+  cfg.min_history = 20;
+  BottleneckDetector d(cfg);
+  for (int i = 0; i < 10; ++i) d.update(snap(i, 1.0 + 0.2 * (i % 4), 0.1));
+  auto b = d.update(snap(10, 80, 1.9));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_FALSE(b[0].anomalous);
+}
+
+TEST(BottleneckDetector, ScopeConfinesWhatIsWatched) {
+  BottleneckConfig cfg;
+  cfg.scope = {"cgroup:/batch"};
+  BottleneckDetector d(cfg);
+  for (int i = 0; i < 40; ++i) d.update(snap(i, 1.0, 0.1));
+  EXPECT_TRUE(d.update(snap(40, 80, 1.9)).empty());
+}
+
+TEST(BottleneckDetector, DiskQueueJumpBlamesTheCgroupDoingTheIo) {
+  BottleneckDetector d;
+  auto make = [](int i, double depth, double bytes) {
+    model::Snapshot s;
+    s.time_ns = (1'700'000'000LL + i) * 1'000'000'000LL;
+    s.interval_s = 1;
+    model::Component disk;
+    disk.kind = ComponentKind::Disk;
+    disk.id = "loop3";
+    disk.set_gauge(MetricId::DiskUtilization, depth > 1 ? 1.0 : 0.01);
+    disk.set_gauge(MetricId::DiskQueueDepth, depth);
+    s.components.push_back(disk);
+    for (const char* id : {"/quiet", "/writer"}) {
+      model::Component c;
+      c.kind = ComponentKind::Cgroup;
+      c.id = id;
+      c.parent = "/";
+      c.set_counter(MetricId::BlkWriteBytes, 0, std::string(id) == "/writer" ? bytes : 100);
+      s.components.push_back(c);
+    }
+    return s;
+  };
+  for (int i = 0; i < 30; ++i) EXPECT_TRUE(d.update(make(i, 0.01 * (i % 3), 0)).empty());
+  auto b = d.update(make(30, 24, 80e6));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].rule, "disk-saturation");
+  EXPECT_TRUE(b[0].anomalous);
+  EXPECT_EQ(b[0].cause, "cgroup:/writer");
+}
+
+}  // namespace
+}  // namespace kpulse::analytics

@@ -1,0 +1,101 @@
+#include "analytics/recommend.h"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace kpulse::analytics {
+namespace {
+
+Bottleneck contention() {
+  Bottleneck b;
+  b.rule = "cpu-saturation";
+  b.resource = Resource::Cpu;
+  b.component = "cgroup:/app";
+  b.id = "cpu-saturation:cgroup:/app";
+  b.cause = "cgroup:/batch";
+  b.evidence.push_back({"cgroup:/app", "runq_latency_p99", 0.08, 0.002, 0.02, 0.97, "s"});
+  return b;
+}
+
+KnobReader fake(std::map<std::string, std::string> values) {
+  return [values](const Knob& k) -> std::optional<std::string> {
+    auto it = values.find(k.path());
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(Recommend, CpuContentionRaisesVictimWeightAndLowersTheHogs) {
+  auto recs = recommend({contention()}, fake({{"/sys/fs/cgroup/app/cpu.weight", "100"},
+                                              {"/sys/fs/cgroup/batch/cpu.weight", "100"}}));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].id, "cpu-contention:/app:cpu.weight");
+  EXPECT_EQ(recs[0].knob.kind, KnobKind::Cgroup);
+  EXPECT_EQ(recs[0].current_value, "100");
+  EXPECT_EQ(recs[0].proposed_value, "200");
+  EXPECT_EQ(recs[0].bottleneck_id, "cpu-saturation:cgroup:/app");
+  EXPECT_NE(recs[0].evidence.find("runq_latency_p99"), std::string::npos);
+  EXPECT_GT(recs[0].confidence, 0);
+  EXPECT_EQ(recs[1].id, "cpu-hog:/batch:cpu.weight");
+  EXPECT_EQ(recs[1].proposed_value, "25");
+}
+
+TEST(Recommend, UnreadableKnobOrAlreadyTunedGivesNothing) {
+  EXPECT_TRUE(recommend({contention()}, fake({})).empty());
+  auto recs = recommend({contention()}, fake({{"/sys/fs/cgroup/app/cpu.weight", "10000"},
+                                              {"/sys/fs/cgroup/batch/cpu.weight", "25"}}));
+  EXPECT_TRUE(recs.empty());
+}
+
+TEST(Recommend, ThrottledCgroupGetsALargerQuota) {
+  Bottleneck b = contention();
+  b.rule = "cpu-throttled";
+  b.id = "cpu-throttled:cgroup:/app";
+  auto recs = recommend({b}, fake({{"/sys/fs/cgroup/app/cpu.max", "50000 100000"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].knob.name, "cpu.max");
+  EXPECT_EQ(recs[0].proposed_value, "75000 100000");
+  // Unlimited: nothing to raise.
+  EXPECT_TRUE(recommend({b}, fake({{"/sys/fs/cgroup/app/cpu.max", "max 100000"}})).empty());
+}
+
+TEST(Recommend, ListenOverflowRaisesSomaxconnAndDiskQueueRaisesNrRequests) {
+  Bottleneck l;
+  l.rule = "listen-overflow";
+  l.resource = Resource::Network;
+  l.component = "host:host";
+  l.id = "listen-overflow:host:host";
+  auto recs = recommend({l}, fake({{"/proc/sys/net/core/somaxconn", "128"},
+                                   {"/proc/sys/net/ipv4/tcp_max_syn_backlog", "8192"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].knob.kind, KnobKind::Sysctl);
+  EXPECT_EQ(recs[0].knob.name, "net.core.somaxconn");
+  EXPECT_EQ(recs[0].proposed_value, "4096");
+
+  Bottleneck d;
+  d.rule = "disk-saturation";
+  d.resource = Resource::Disk;
+  d.component = "disk:sdb";
+  d.id = "disk-saturation:disk:sdb";
+  d.evidence.push_back({"disk:sdb", "queue_depth", 60, 0.5, 4, 0.9, ""});
+  recs = recommend({d}, fake({{"/sys/block/sdb/queue/nr_requests", "64"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].knob.device, "sdb");
+  EXPECT_EQ(recs[0].proposed_value, "128");
+  // A queue far below the pool: the pool is not the problem.
+  d.evidence[0].value = 6;
+  EXPECT_TRUE(recommend({d}, fake({{"/sys/block/sdb/queue/nr_requests", "64"}})).empty());
+}
+
+TEST(Recommend, KnobPathsFollowTheirKind) {
+  Knob s{KnobKind::Sysctl, "net.ipv4.tcp_congestion_control"};
+  EXPECT_EQ(s.path(), "/proc/sys/net/ipv4/tcp_congestion_control");
+  Knob c{KnobKind::Cgroup, "io.weight", "/a.slice/b"};
+  EXPECT_EQ(c.path("/sys/fs/cgroup/unified"), "/sys/fs/cgroup/unified/a.slice/b/io.weight");
+  Knob b{KnobKind::Block, "queue/scheduler", "", "", "nvme0n1"};
+  EXPECT_EQ(b.path(), "/sys/block/nvme0n1/queue/scheduler");
+}
+
+}  // namespace
+}  // namespace kpulse::analytics

@@ -1,0 +1,28 @@
+// Renders analytics results (analytics/analyzer.h) for `kpulse analyze`:
+// JSON for scripts, text for people.
+#pragma once
+
+#include <ostream>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analytics/analyzer.h"
+
+namespace kpulse::cli {
+
+nlohmann::json to_json(const analytics::Alert& a);
+nlohmann::json to_json(const analytics::Bottleneck& b);
+nlohmann::json to_json(const analytics::WorkloadPattern& p);
+nlohmann::json to_json(const analytics::Recommendation& r);
+nlohmann::json to_json(const analytics::UseRow& row);
+
+// The run's summary: the last interval's state plus every alert transition seen.
+nlohmann::json report_json(const analytics::AnalysisResult& last,
+                           const std::vector<analytics::Alert>& history, double duration_s);
+void print_report(std::ostream& out, const analytics::AnalysisResult& last,
+                  const std::vector<analytics::Alert>& history, double duration_s);
+// One line per alert transition, as it happens.
+void print_transition(std::ostream& out, const analytics::Alert& a);
+
+}  // namespace kpulse::cli
