@@ -81,14 +81,25 @@ TestCgroup::TestCgroup(const std::string& name) {
 }
 
 void TestCgroup::kill_all() const {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    std::ifstream procs(dir_ + "/cgroup.procs");
+  auto procs = [&] {
+    std::ifstream in(dir_ + "/cgroup.procs");
     std::vector<pid_t> pids;
-    for (pid_t p; procs >> p;) pids.push_back(p);
+    for (pid_t p; in >> p;) pids.push_back(p);
+    return pids;
+  };
+  // cgroup.kill (5.14+) kills every task of the cgroup at once, including
+  // workers forking at that moment (stress-ng's escape a process-group kill).
+  {
+    std::ofstream kill_file(dir_ + "/cgroup.kill");
+    if (kill_file) kill_file << "1" << std::flush;
+  }
+  for (int attempt = 0; attempt < 250; ++attempt) {
+    auto pids = procs();
     if (pids.empty()) return;
-    for (pid_t p : pids) ::kill(p, SIGKILL);
+    for (pid_t p : pids) ::kill(p, SIGKILL);  // kernels without cgroup.kill
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  std::fprintf(stderr, "test cleanup: tasks still in %s after 5 s\n", dir_.c_str());
 }
 
 TestCgroup::~TestCgroup() {
