@@ -205,6 +205,14 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   // `comps` (host, CPUs, disks) stay valid meanwhile.
   std::vector<Component> added;
 
+  // Ids the resolver has not seen yet (cgroups created since its last walk,
+  // which on a miss is rate-limited): walk once now, so a task that lived
+  // and died within the interval is still named by its cgroup.
+  bool unknown = false;
+  for (const auto& [id, total] : t.cgroups) unknown |= !cgroups.cached_path(id).has_value();
+  for (const auto& e : t.exits) unknown |= !cgroups.cached_path(e.cgroup_id).has_value();
+  if (unknown) cgroups.refresh();
+
   // --- cgroups: per-id deltas rolled up to every ancestor ------------------
   std::map<std::string, probes::CgroupTotals> interval;  // rolled-up deltas
   probes::CgroupTotals host_delta;
