@@ -2,11 +2,17 @@
 
 namespace kpulse::analytics {
 
+const std::vector<MetricForecast>& AnalysisResult::forecasts() const {
+  static const std::vector<MetricForecast> kNone;
+  return forecast_round ? *forecast_round : kNone;
+}
+
 Analyzer::Analyzer(AnalyzerConfig config)
     : cfg_(std::move(config)),
       detector_(cfg_.bottleneck),
       alerts_(cfg_.alerts),
-      workloads_(cfg_.workload) {
+      workloads_(cfg_.workload),
+      forecasts_(cfg_.forecasts) {
   if (!cfg_.knobs) cfg_.knobs = read_knob_from_host;
 }
 
@@ -27,7 +33,21 @@ AnalysisResult Analyzer::ingest(const model::Snapshot& snap) {
     for (const auto& a : r.active_alerts)
       if (a.id == b.id && a.state == AlertState::Firing) alerted.push_back(b);
   r.recommendations = recommend(alerted, cfg_.knobs);
+  if (cfg_.forecasting) {
+    forecasts_.ingest(snap);
+    forecasts_.maybe_refresh();
+    r.forecast_round = forecasts_.latest_shared();
+  }
   return r;
+}
+
+void Analyzer::preload(const model::Snapshot& snap) {
+  if (cfg_.forecasting) forecasts_.ingest(snap);
+}
+
+std::shared_ptr<const std::vector<MetricForecast>> Analyzer::refresh_forecasts() {
+  if (cfg_.forecasting) forecasts_.refresh();
+  return forecasts_.latest_shared();
 }
 
 }  // namespace kpulse::analytics

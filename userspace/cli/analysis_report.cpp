@@ -117,6 +117,36 @@ json to_json(const an::UseRow& row) {
           {"signals", sig}};
 }
 
+json to_json(const an::MetricForecast& f) {
+  auto values = [](const std::vector<double>& v) {
+    json arr = json::array();
+    for (double x : v) arr.push_back(num(x));
+    return arr;
+  };
+  auto seconds = [](const std::optional<int64_t>& s) { return s ? json(*s) : json(nullptr); };
+  return {{"component", f.component},
+          {"metric", f.metric},
+          {"origin_s", f.origin_s},
+          {"step_s", f.step_s},
+          {"horizon_s", f.horizon_s()},
+          {"history_steps", f.history_steps},
+          {"last_value", num(f.last_value)},
+          {"peak", num(f.peak)},
+          {"peak_at_s", f.peak_at_s},
+          {"limit", f.limit ? num(*f.limit) : json(nullptr)},
+          {"limit_name", f.limit_name},
+          {"exhaustion_expected_s", seconds(f.exhaustion.expected_s)},
+          {"exhaustion_earliest_s", seconds(f.exhaustion.earliest_s)},
+          {"periods_steps", f.forecast.periods},
+          {"method", f.forecast.method},
+          {"summary", f.summary},
+          {"point", values(f.forecast.point)},
+          {"lo80", values(f.forecast.lo80)},
+          {"hi80", values(f.forecast.hi80)},
+          {"lo95", values(f.forecast.lo95)},
+          {"hi95", values(f.forecast.hi95)}};
+}
+
 json report_json(const an::AnalysisResult& last, const std::vector<an::Alert>& history,
                  double duration_s) {
   json j;
@@ -132,7 +162,7 @@ json report_json(const an::AnalysisResult& last, const std::vector<an::Alert>& h
   j["alert_history"] = list(history);
   j["patterns"] = list(last.patterns);
   j["recommendations"] = list(last.recommendations);
-  j["forecasts"] = last.forecasts;
+  j["forecasts"] = list(last.forecasts());
   j["use"] = list(last.use);
   return j;
 }
@@ -177,8 +207,10 @@ void print_report(std::ostream& out, const an::AnalysisResult& last,
   out << "  (" << idle << " idle components not listed)\n";
 
   out << "\nForecasts\n";
-  if (last.forecasts.empty()) out << "  not available in this build\n";
-  for (const auto& f : last.forecasts) out << "  " << f << "\n";
+  if (last.forecasts().empty())
+    out << "  none yet: a forecast needs 60 steps of history (1 min at a 1 s interval; "
+           "hours and days ahead come from the recording's minute and hour tiers)\n";
+  for (const auto& f : last.forecasts()) out << "  " << f.summary << "\n";
 
   out << "\nRecommendations\n";
   if (last.recommendations.empty()) out << "  none\n";

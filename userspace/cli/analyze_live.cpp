@@ -1,23 +1,72 @@
 #include "cli/analyze_live.h"
 
 #include <chrono>
+#include <climits>
+#include <cstdio>
 #include <iostream>
+#include <stdexcept>
 
 #include "analytics/analyzer.h"
 #include "cli/analysis_report.h"
+#include "daemon/history_preload.h"
 #include "engine/collector.h"
+#include "record/reader.h"
+#include "report/time_arg.h"
 
 namespace kpulse::cli {
+namespace {
+
+int64_t wall_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Ingests one snapshot, prints its alert transitions as they happen.
+struct AnalysisRun {
+  analytics::Analyzer analyzer;
+  std::vector<analytics::Alert> history;
+  analytics::AnalysisResult last;
+  bool print_transitions = true;
+
+  explicit AnalysisRun(const std::vector<std::string>& scope, bool print)
+      : analyzer(config(scope)), print_transitions(print) {}
+  static analytics::AnalyzerConfig config(const std::vector<std::string>& scope) {
+    analytics::AnalyzerConfig cfg;
+    cfg.bottleneck.scope = scope;
+    return cfg;
+  }
+  void ingest(const model::Snapshot& snap) {
+    last = analyzer.ingest(snap);
+    for (const auto& a : last.transitions) {
+      history.push_back(a);
+      if (print_transitions) print_transition(std::cout, a);
+    }
+  }
+  // The report shows forecasts from everything seen, not from the last
+  // scheduled round (which may be up to a minute old or not yet run).
+  void finish() { last.forecast_round = analyzer.refresh_forecasts(); }
+  void report(bool json, double duration_s) const {
+    if (json)
+      std::cout << report_json(last, history, duration_s).dump(2) << "\n";
+    else
+      print_report(std::cout, last, history, duration_s);
+  }
+};
+
+}  // namespace
 
 int run_analyze_live(const LiveAnalyzeOptions& opt) {
   install_stop_handlers();
   engine::Collector collector(opt.engine->options());
-  analytics::AnalyzerConfig cfg;
-  cfg.bottleneck.scope = opt.scope;
-  analytics::Analyzer analyzer(cfg);
+  AnalysisRun run(opt.scope, !opt.json && !opt.quiet);
+  if (!opt.history.empty()) {
+    auto r = daemon::preload_history(run.analyzer, opt.history, wall_ns());
+    if (r.snapshots > 0 && !opt.json)
+      std::fprintf(stderr, "kpulse: forecasts start from %zu recorded snapshots (%.1f h) in %s\n",
+                   r.snapshots, (r.last_ns - r.first_ns) / 3.6e12, opt.history.c_str());
+  }
 
-  std::vector<analytics::Alert> history;
-  analytics::AnalysisResult last;
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -25,17 +74,49 @@ int run_analyze_live(const LiveAnalyzeOptions& opt) {
   while (!stop_requested() && (opt.duration_s <= 0 || elapsed() < opt.duration_s)) {
     auto snap = collector.next([] { return stop_requested(); });
     if (!snap) break;
-    last = analyzer.ingest(*snap);
-    for (const auto& a : last.transitions) {
-      history.push_back(a);
-      if (!opt.json && !opt.quiet) print_transition(std::cout, a);
-    }
+    run.ingest(*snap);
     std::cout.flush();
   }
-  if (opt.json)
-    std::cout << report_json(last, history, elapsed()).dump(2) << "\n";
-  else
-    print_report(std::cout, last, history, elapsed());
+  run.finish();
+  run.report(opt.json, elapsed());
+  return 0;
+}
+
+int run_analyze_recording(const RecordingAnalyzeOptions& opt) {
+  auto parse = [](const std::string& text, const char* flag, int64_t fallback) {
+    if (text.empty()) return fallback;
+    auto t = report::parse_time_arg(text, wall_ns());
+    if (!t)
+      throw std::runtime_error(std::string("analyze: ") + flag + " \"" + text +
+                               "\": expected Unix seconds, YYYY-MM-DDTHH:MM[:SS][Z] (UTC) or "
+                               "-N{s,m,h,d}");
+    return *t;
+  };
+  const int64_t from = parse(opt.from, "--from", INT64_MIN);
+  const int64_t to = parse(opt.to, "--to", INT64_MAX);
+  if (from > to) throw std::runtime_error("analyze: --from is after --to");
+
+  AnalysisRun run(opt.scope, !opt.json && !opt.quiet);
+  // Older than the full-resolution tier reaches: those days survive only
+  // downsampled, and go to the forecaster as history. Alerts and patterns
+  // are judged on the full-resolution part, as the live agent saw it.
+  record::RecordingReader full(opt.dir, record::Tier::Full);
+  for (const auto& w : full.warnings()) std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
+  auto range = full.time_range();
+  if (!range) throw std::runtime_error("analyze: no full-resolution recording in " + opt.dir);
+  const int64_t first = std::max(from, range->first_ns);
+  const int64_t last = std::min(to, range->last_ns);
+  if (first > last) throw std::runtime_error("analyze: no snapshots between --from and --to");
+  daemon::preload_history(run.analyzer, opt.dir, first - 1, 60LL * 86400, 0);
+  size_t n = 0;
+  full.read(first, last, [&](record::RecordedSnapshot&& s) {
+    run.ingest(s.snapshot);
+    ++n;
+    return true;
+  });
+  run.finish();
+  run.report(opt.json, static_cast<double>(last - first) / 1e9);
+  if (!opt.json) std::fprintf(stderr, "kpulse: analysed %zu recorded snapshots\n", n);
   return 0;
 }
 

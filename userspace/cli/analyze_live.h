@@ -15,9 +15,23 @@ struct LiveAnalyzeOptions {
   bool json = false;               // one JSON document at the end instead of text
   std::vector<std::string> scope;  // component key prefixes to watch ("cgroup:/app")
   bool quiet = false;              // no live alert lines (text mode)
+  // Recording whose history warms the forecaster first; "" for none. The
+  // default is the daemon's recording directory when it exists.
+  std::string history = "/var/lib/kpulse/recordings";
   std::shared_ptr<EngineFlags> engine = std::make_shared<EngineFlags>();
 };
 
 int run_analyze_live(const LiveAnalyzeOptions& opt);
+
+// `kpulse analyze --recording DIR [--from T --to T]`: the same analysis over
+// recorded snapshots, as fast as they decode, then the same report.
+struct RecordingAnalyzeOptions {
+  std::string dir;
+  std::string from, to;  // report::parse_time_arg forms; empty: the whole recording
+  bool json = false;
+  bool quiet = false;
+  std::vector<std::string> scope;
+};
+int run_analyze_recording(const RecordingAnalyzeOptions& opt);
 
 }  // namespace kpulse::cli

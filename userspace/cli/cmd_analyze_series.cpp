@@ -20,12 +20,22 @@ struct AnalyzeOptions {
   std::string series;  // CSV path, "-" for standard input
   bool anomaly_scores = false;
   LiveAnalyzeOptions live;
+  RecordingAnalyzeOptions recording;
 };
 
 int run_analyze(const AnalyzeOptions& opt) {
   if (opt.series.empty()) {
     if (opt.anomaly_scores)
       throw std::runtime_error("analyze: --anomaly-scores needs --series FILE.csv");
+    if (!opt.recording.dir.empty()) {
+      RecordingAnalyzeOptions r = opt.recording;
+      r.json = opt.live.json;
+      r.quiet = opt.live.quiet;
+      r.scope = opt.live.scope;
+      return run_analyze_recording(r);
+    }
+    if (!opt.recording.from.empty() || !opt.recording.to.empty())
+      throw std::runtime_error("analyze: --from and --to need --recording DIR");
     return run_analyze_live(opt.live);
   }
   if (!opt.anomaly_scores)
@@ -46,8 +56,8 @@ int run_analyze(const AnalyzeOptions& opt) {
 void register_analyze(CLI::App& root, Registry& reg) {
   auto* app =
       root.add_subcommand("analyze",
-                          "Bottlenecks, alerts, workload patterns and recommendations for the "
-                          "live host, or anomaly scores over a recorded series");
+                          "Bottlenecks, alerts, workload patterns, forecasts and recommendations "
+                          "for the live host or a recording, or anomaly scores over a series");
   auto opt = std::make_shared<AnalyzeOptions>();
   app->add_option("--series", opt->series,
                   "Analyse a recorded series: CSV with header timestamp,value ('-' for stdin); "
@@ -65,6 +75,16 @@ void register_analyze(CLI::App& root, Registry& reg) {
                   "Live: only watch components whose key starts with this (e.g. cgroup:/app); "
                   "repeatable");
   app->add_flag("-q,--quiet", opt->live.quiet, "Live: no alert lines while running");
+  app->add_option("--recording", opt->recording.dir,
+                  "Analyse a recording directory (e.g. /var/lib/kpulse/recordings) instead of the "
+                  "live host");
+  app->add_option("--from", opt->recording.from,
+                  "Recording: start, as Unix seconds, 2026-11-24T12:00Z (UTC) or -2h");
+  app->add_option("--to", opt->recording.to, "Recording: end, same forms as --from");
+  app->add_option("--history", opt->live.history,
+                  "Live: recording whose past warms the forecaster (hours to days ahead need "
+                  "days to weeks of history); '' for none")
+      ->capture_default_str();
   add_engine_flags(*app, opt->live.engine);
   reg.push_back({app, [opt] { return run_analyze(*opt); }});
 }

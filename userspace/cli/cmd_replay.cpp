@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/top_analysis.h"
 #include "record/recording_source.h"
 #include "record/time_arg.h"
 #include "tui/top_app.h"
@@ -17,6 +18,7 @@ struct ReplayArgs {
   std::string dir;
   std::string at;
   std::string tier = "full";
+  bool no_analysis = false;
 };
 
 int run(const ReplayArgs& a) {
@@ -30,7 +32,15 @@ int run(const ReplayArgs& a) {
     o.start_ns = record::parse_time_arg(a.at, now);
   }
   record::RecordingSource source(a.dir, o);
-  return tui::run_top(source, a.ui);
+  tui::TopOptions ui = a.ui;
+  if (!a.no_analysis) {
+    // Alerts and patterns as they were at each replayed moment; forecasts
+    // from the recording's own past up to the first one shown.
+    TopAnalysisOptions analysis;
+    analysis.history_dir = a.dir;
+    ui.analyze = make_top_analysis(analysis);
+  }
+  return tui::run_top(source, ui);
 }
 
 }  // namespace
@@ -48,6 +58,8 @@ void register_replay(CLI::App& root, Registry& reg) {
   app->add_option("--tier", args->tier, "Resolution: full, 1m or 1h")
       ->check(CLI::IsMember({"full", "1m", "1h"}))
       ->capture_default_str();
+  app->add_flag("--no-analysis", args->no_analysis,
+                "Skip alerts, patterns and forecasts (faster start on long recordings)");
   reg.push_back({app, [args] { return run(*args); }});
 }
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "cli/top_alerts.h"
+#include "cli/top_analysis.h"
 #include "engine/collector.h"
 #include "tui/synthetic_source.h"
 #include "tui/top_app.h"
@@ -30,6 +30,7 @@ struct TopArgs {
   std::string source = "live";
   bool no_bpf = false;
   size_t max_processes = 500;
+  std::string history = "/var/lib/kpulse/recordings";
 };
 
 std::chrono::milliseconds delay_ms(double seconds) {
@@ -50,7 +51,10 @@ int run(const TopArgs& args) {
     source = std::make_unique<LiveSource>(std::move(options));
   }
   tui::TopOptions ui = args.ui;
-  ui.alerts = make_top_alerts();
+  TopAnalysisOptions analysis;
+  // The daemon's recording (when one runs here) gives forecasts days of past.
+  if (args.source == "live" && !args.history.empty()) analysis.history_dir = args.history;
+  ui.analyze = make_top_analysis(analysis);
   return tui::run_top(*source, ui);
 }
 
@@ -67,6 +71,10 @@ void register_top(CLI::App& root, Registry& reg) {
   app->add_option("--max-processes", args->max_processes,
                   "Process rows per interval, busiest first")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app->add_option("--history", args->history,
+                  "Recording whose past warms the forecasts (\"\" for none); a missing "
+                  "directory is skipped")
       ->capture_default_str();
   // Development and tests only: a deterministic fake host, labelled
   // [synthetic] on every screen. Hidden from --help (empty group).

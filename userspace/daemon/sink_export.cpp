@@ -9,10 +9,17 @@ namespace {
 
 class ExportSink : public SnapshotSink {
  public:
-  explicit ExportSink(const config::Config& c) : pipeline_(options(c)) {}
+  ExportSink(const config::Config& c, std::shared_ptr<EventQueue> events)
+      : pipeline_(options(c)), events_(std::move(events)) {}
   [[nodiscard]] std::string name() const override { return "export"; }
-  void consume(const model::Snapshot& s) override { pipeline_.push(s); }
-  void flush() override { pipeline_.flush(std::chrono::seconds(5)); }
+  void consume(const model::Snapshot& s) override {
+    pipeline_.push(s);
+    send_events();
+  }
+  void flush() override {
+    send_events();
+    pipeline_.flush(std::chrono::seconds(5));
+  }
 
  private:
   static exporters::ExportOptions options(const config::Config& c) {
@@ -27,13 +34,20 @@ class ExportSink : public SnapshotSink {
     }
     return o;
   }
+  void send_events() {
+    if (!events_) return;
+    auto batch = events_->take();
+    pipeline_.push_events(batch);
+  }
   exporters::ExportPipeline pipeline_;
+  std::shared_ptr<EventQueue> events_;
 };
 
 }  // namespace
 
-std::unique_ptr<SnapshotSink> make_export_sink(const config::Config& config) {
-  return std::make_unique<ExportSink>(config);
+std::unique_ptr<SnapshotSink> make_export_sink(const config::Config& config,
+                                               std::shared_ptr<EventQueue> events) {
+  return std::make_unique<ExportSink>(config, std::move(events));
 }
 
 }  // namespace kpulse::daemon

@@ -13,9 +13,11 @@ SinkSet make_sinks(const config::Config& config) {
   };
   add("record", config.record.enabled, config.record.enabled ? make_record_sink(config) : nullptr);
   bool exporting = config.prometheus.enabled || config.otlp.enabled;
-  add("export", exporting, exporting ? make_export_sink(config) : nullptr);
-  if (config.analytics.enabled)
-    set.notes.push_back("analytics: the daemon does not run detectors yet (kpulse analyze does)");
+  // Analytics' alerts reach the OTLP exporter as log records through this.
+  auto events = config.otlp.enabled ? std::make_shared<EventQueue>() : nullptr;
+  add("analytics", config.analytics.enabled,
+      config.analytics.enabled ? make_analytics_sink(config, events) : nullptr);
+  add("export", exporting, exporting ? make_export_sink(config, events) : nullptr);
   if (config.tuning.enabled) set.notes.push_back("tuning: enabled but not built into this binary");
   return set;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "daemon/event_queue.h"
 #include "daemon/sink.h"
 
 namespace kpulse::daemon {
@@ -25,6 +26,10 @@ SinkSet make_sinks(const config::Config& config);
 // Adapters, each defined in its own sink_<name>.cpp; nullptr when the area
 // is not built in.
 std::unique_ptr<SnapshotSink> make_record_sink(const config::Config& config);
-std::unique_ptr<SnapshotSink> make_export_sink(const config::Config& config);
+// `events`: alerts and other events to send as OTLP log records (may be null).
+std::unique_ptr<SnapshotSink> make_export_sink(const config::Config& config,
+                                               std::shared_ptr<EventQueue> events);
+std::unique_ptr<SnapshotSink> make_analytics_sink(const config::Config& config,
+                                                  std::shared_ptr<EventQueue> events);
 
 }  // namespace kpulse::daemon

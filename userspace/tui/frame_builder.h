@@ -22,11 +22,41 @@ struct AlertItem {
   int64_t since_ns = 0;
 };
 
+// One forecast as the forecasts view and the detail view show it. Figures
+// come pre-formatted: the TUI does not know the analytics' units or horizons.
+struct ForecastItem {
+  std::string component;      // component key
+  std::string metric;         // catalog name, "cgroup.memory.current"
+  std::string now;            // newest value, "3.1 GiB"
+  std::string peak;           // highest forecast value and when, "3.4 GiB Tue 14:00"
+  std::string runs_out;       // "memory.max in 4 d 2 h", "" when it does not
+  std::string horizon;        // "7 d", "2 h"
+  std::string summary;        // the analytics' one line
+  std::vector<double> point;  // point forecast, for a sparkline
+  bool exhausts = false;      // reaches its limit within the horizon
+};
+
+// A label for a component: its workload pattern, or a recommended change.
+struct ComponentNote {
+  std::string component;  // component key
+  std::string text;
+};
+
+// What analytics says about the snapshot on screen.
+struct AnalysisView {
+  std::vector<AlertItem> alerts;
+  std::vector<ForecastItem> forecasts;
+  // Why there are no forecasts yet ("collecting history: 12 of 60 minutes").
+  std::string forecast_status;
+  std::vector<ComponentNote> patterns;
+  std::vector<ComponentNote> recommendations;
+};
+
 struct FrameInput {
   const model::Snapshot* snapshot = nullptr;  // null until the first arrives
   const History* history = nullptr;
   // Null while analytics is not wired in: the UI then says so instead of "0".
-  const std::vector<AlertItem>* alerts = nullptr;
+  const AnalysisView* analysis = nullptr;
   std::string source = "live";
   const Glyphs* glyphs = &unicode_glyphs();
 };

@@ -175,11 +175,13 @@ void header(const FrameInput& in, const UiState& state, int width, std::vector<L
     piece(2, {{"  " + s->hostname, Style::Normal}});
     if (in.source != "live") piece(0, {{" [" + in.source + "]", Style::Warn}});
   }
-  if (!in.alerts)
+  if (!in.analysis) {
     piece(0, {{"  alerts ", Style::Normal}, {"-", Style::Dim}});
-  else
+  } else {
+    const auto& alerts = in.analysis->alerts;
     piece(0, {{"  alerts ", Style::Normal},
-              {std::to_string(in.alerts->size()), in.alerts->empty() ? Style::Good : Style::Crit}});
+              {std::to_string(alerts.size()), alerts.empty() ? Style::Good : Style::Crit}});
+  }
   if (s) {
     if (const auto* host = s->host()) {
       piece(1, {{"  load " + fixed(host->value(MetricId::HostLoad1), 2) + " " +

@@ -82,6 +82,45 @@ void sort_menu(const UiState& state, int width, int max_lines, std::vector<Line>
   }
 }
 
+namespace {
+
+// What analytics says about one component: its pattern, forecasts and the
+// changes it recommends, each on its own lines.
+void analysis_lines(const FrameInput& in, const std::string& key, int width,
+                    std::vector<Line>& out) {
+  if (!in.analysis) {
+    out.push_back(Line{}.add(
+        "pattern, forecast, recommendations: no data yet (analytics not connected)", Style::Dim));
+    return;
+  }
+  const Glyphs& g = *in.glyphs;
+  const AnalysisView& a = *in.analysis;
+  Line pattern;
+  pattern.add("Pattern ", Style::Title);
+  std::string label = "not classified yet";
+  for (const auto& p : a.patterns)
+    if (p.component == key) label = p.text;
+  pattern.add(truncate(label, std::max(0, width - 8), g.ellipsis));
+  out.push_back(std::move(pattern));
+  for (const auto& f : a.forecasts) {
+    if (f.component != key) continue;
+    Line l;
+    l.add("Forecast ", Style::Title);
+    l.add(truncate(f.summary, std::max(0, width - 9), g.ellipsis),
+          f.exhausts ? Style::Crit : Style::Normal);
+    out.push_back(std::move(l));
+  }
+  for (const auto& r : a.recommendations) {
+    if (r.component != key) continue;
+    Line l;
+    l.add("Recommend ", Style::Title);
+    l.add(truncate(r.text, std::max(0, width - 10), g.ellipsis), Style::Warn);
+    out.push_back(std::move(l));
+  }
+}
+
+}  // namespace
+
 void detail(const FrameInput& in, const model::Component& c, int width, std::vector<Line>& out) {
   const Glyphs& g = *in.glyphs;
   Line title;
@@ -110,8 +149,7 @@ void detail(const FrameInput& in, const model::Component& c, int width, std::vec
       out.push_back(std::move(l));
     }
   }
-  out.push_back(Line{}.add(
-      "pattern, forecast, recommendations: no data yet (analytics not connected)", Style::Dim));
+  analysis_lines(in, c.key(), width, out);
   for (const auto& h : c.histograms) {
     const auto& d = h.delta;
     Line l;

@@ -33,15 +33,15 @@ int run_batch(SnapshotSource& source, const TopOptions& o) {
     auto snap = source.next();
     if (!snap) break;
     history.add(*snap);
-    std::vector<AlertItem> alerts;
+    AnalysisView analysis;
     FrameInput in;
     in.snapshot = &*snap;
     in.history = &history;
     in.source = source.describe();
     in.glyphs = &ascii_glyphs();  // pipes and logs: plain ASCII
-    if (o.alerts) {
-      alerts = o.alerts(*snap);
-      in.alerts = &alerts;
+    if (o.analyze) {
+      analysis = o.analyze(*snap);
+      in.analysis = &analysis;
     }
     if (i > 0) std::fputs("\n", stdout);
     std::fputs(build_frame(in, state, width, 0).text().c_str(), stdout);
@@ -116,7 +116,7 @@ int run_interactive(SnapshotSource& source, const TopOptions& o) {
   History history;
   UiState state;
   std::optional<model::Snapshot> current;
-  std::vector<AlertItem> alerts;
+  AnalysisView analysis;
   std::string error;
   int frames = 0;
   {
@@ -131,7 +131,7 @@ int run_interactive(SnapshotSource& source, const TopOptions& o) {
       if (auto s = pump.take()) {
         current = std::move(s);
         history.add(*current);
-        if (o.alerts) alerts = o.alerts(*current);
+        if (o.analyze) analysis = o.analyze(*current);
         dirty = true;
         ++frames;
       }
@@ -147,7 +147,7 @@ int run_interactive(SnapshotSource& source, const TopOptions& o) {
         in.history = &history;
         in.source = source.describe();
         in.glyphs = &glyphs;
-        if (o.alerts) in.alerts = &alerts;
+        if (o.analyze) in.analysis = &analysis;
         term.draw(build_frame(in, state, term.cols(), term.rows()));
         dirty = false;
       }

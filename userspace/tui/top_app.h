@@ -20,9 +20,9 @@ struct TopOptions {
   int width = 0;       // batch width; 0: $COLUMNS, else 160
   bool ascii = false;  // force ASCII glyphs
   bool no_color = false;
-  // Alerts for a snapshot, once analytics is wired in; unset: the alerts view
-  // says there is no data yet.
-  std::function<std::vector<AlertItem>(const model::Snapshot&)> alerts;
+  // Analysis of each snapshot shown (alerts, forecasts, patterns,
+  // recommendations); unset: those views say there is no data.
+  std::function<AnalysisView(const model::Snapshot&)> analyze;
 };
 
 // Adds -d/--delay, -b/--batch, -n/--iterations, --width, --ascii, --no-color.

@@ -201,16 +201,17 @@ void view_section(const FrameInput& in, View view, int max_lines, std::vector<Li
 
 void alerts_view(const FrameInput& in, int width, std::vector<Line>& out) {
   out.push_back(Line{}.add("Alerts", Style::Title));
-  if (!in.alerts) {
+  if (!in.analysis) {
     out.push_back(Line{}.add("no data yet: analytics is not connected to the UI", Style::Dim));
     return;
   }
-  if (in.alerts->empty()) {
+  const auto& alerts = in.analysis->alerts;
+  if (alerts.empty()) {
     out.push_back(Line{}.add("no active alerts", Style::Good));
     return;
   }
   const Glyphs& g = *in.glyphs;
-  for (const auto& a : *in.alerts) {
+  for (const auto& a : alerts) {
     Style st = a.severity == "critical"  ? Style::Crit
                : a.severity == "warning" ? Style::Warn
                                          : Style::Normal;
@@ -222,10 +223,43 @@ void alerts_view(const FrameInput& in, int width, std::vector<Line>& out) {
   }
 }
 
-void forecasts_view(const FrameInput& /*in*/, int /*width*/, std::vector<Line>& out) {
+void forecasts_view(const FrameInput& in, int width, std::vector<Line>& out) {
   out.push_back(Line{}.add("Forecasts", Style::Title));
-  out.push_back(
-      Line{}.add("no data yet: forecasts appear here once analytics is connected", Style::Dim));
+  if (!in.analysis) {
+    out.push_back(
+        Line{}.add("no data yet: forecasts appear here once analytics is connected", Style::Dim));
+    return;
+  }
+  const auto& items = in.analysis->forecasts;
+  if (items.empty()) {
+    const std::string& why = in.analysis->forecast_status;
+    out.push_back(Line{}.add(why.empty() ? "no forecasts yet" : why, Style::Dim));
+    return;
+  }
+  const Glyphs& g = *in.glyphs;
+  // Fixed columns first; the trend sparkline takes what is left.
+  constexpr int kComp = 30, kMetric = 24, kNow = 10, kPeak = 20, kOut = 26, kHorizon = 5;
+  const int trend_w = width - (kComp + kMetric + kNow + kPeak + kOut + kHorizon + 6);
+  Line head;
+  head.fill = Style::TableHeader;
+  head.add(fit_left("COMPONENT", kComp) + " " + fit_left("METRIC", kMetric) + " " +
+               fit_right("NOW", kNow) + " " + fit_left("PEAK (WHEN)", kPeak) + " " +
+               fit_left("REACHES LIMIT", kOut) + " " + fit_right("NEXT", kHorizon),
+           Style::TableHeader);
+  if (trend_w >= 4) head.add(" " + fit_left("FORECAST", trend_w), Style::TableHeader);
+  out.push_back(std::move(head));
+  for (const auto& f : items) {
+    Line l;
+    l.add(fit_left(f.component, kComp, g.ellipsis) + " ");
+    l.add(fit_left(f.metric, kMetric, g.ellipsis) + " ");
+    l.add(fit_right(f.now, kNow, g.ellipsis) + " ");
+    l.add(fit_left(f.peak, kPeak, g.ellipsis) + " ");
+    l.add(fit_left(f.runs_out.empty() ? "-" : f.runs_out, kOut, g.ellipsis),
+          f.exhausts ? Style::Crit : Style::Dim);
+    l.add(" " + fit_right(f.horizon, kHorizon, g.ellipsis));
+    if (trend_w >= 4) l.add(" ").add(sparkline_fit(f.point, trend_w, g), Style::Good);
+    out.push_back(std::move(l));
+  }
 }
 
 }  // namespace kpulse::tui::parts

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 #include "tui/format.h"
 
@@ -48,6 +50,31 @@ std::string sparkline(std::span<const double> values, int width, const Glyphs& g
     if (hi > 0 && !std::isnan(v) && v > 0) lvl = std::max(1, int(std::ceil(v / hi * levels)));
     out += g.spark[size_t(std::min(lvl, levels))];
   }
+  return out;
+}
+
+std::string sparkline_fit(std::span<const double> values, int width, const Glyphs& g) {
+  if (width <= 0 || values.empty()) return std::string(size_t(std::max(width, 0)), ' ');
+  const size_t cells = std::min(values.size(), size_t(width));
+  std::vector<double> bucket(cells, std::numeric_limits<double>::quiet_NaN());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const double v = values[i];
+    if (std::isnan(v)) continue;
+    double& b = bucket[i * cells / values.size()];
+    b = std::isnan(b) ? v : std::max(b, v);
+  }
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (double v : bucket)
+    if (!std::isnan(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  const int levels = int(g.spark.size()) - 1;
+  std::string out;
+  for (double v : bucket) {
+    int lvl = 0;
+    if (!std::isnan(v))
+      lvl = hi > lo ? 1 + int(std::lround((v - lo) / (hi - lo) * (levels - 1))) : (levels + 1) / 2;
+    out += g.spark[size_t(std::clamp(lvl, 0, levels))];
+  }
+  out.append(size_t(width) - cells, ' ');
   return out;
 }
 

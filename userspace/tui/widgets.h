@@ -17,6 +17,11 @@ Style level_style(double ratio);
 void append_meter(Line& line, double ratio, std::string_view text, int width, const Glyphs& g);
 // The last `width` values as a sparkline scaled to their maximum.
 std::string sparkline(std::span<const double> values, int width, const Glyphs& g);
+// All values squeezed into `width` cells (each the highest of its share), so
+// a whole forecast horizon fits; shorter inputs are drawn one cell per value,
+// left-aligned. Scaled from the lowest to the highest value: a forecast's
+// shape matters more than its distance from zero.
+std::string sparkline_fit(std::span<const double> values, int width, const Glyphs& g);
 // Histogram slots [first, last] as one glyph each, scaled to the fullest slot.
 std::string histogram_strip(const model::Log2Histogram& h, int first, int last, const Glyphs& g);
 // A metric value in its catalog unit; counters are shown as per-second rates.

@@ -85,17 +85,77 @@ TEST_F(FrameBuilderTest, LiveSourceIsNotLabelled) {
 }
 
 TEST_F(FrameBuilderTest, AlertsCountAndList) {
-  std::vector<AlertItem> alerts{
-      {"critical", "cgroup:/system.slice/db.service", "run-queue p99 5ms", 0}};
-  in.alerts = &alerts;
+  AnalysisView analysis;
+  analysis.alerts = {{"critical", "cgroup:/system.slice/db.service", "run-queue p99 5ms", 0}};
+  in.analysis = &analysis;
   state.view = View::Alerts;
   Frame f = build(100, 24);
   EXPECT_NE(f.lines[0].text().find("alerts 1"), std::string::npos);
   EXPECT_GE(row_of(f, "run-queue p99 5ms"), 0);
-  in.alerts = nullptr;
+  in.analysis = nullptr;
   EXPECT_GE(row_of(build(100, 24), "no data yet"), 0);
   state.view = View::Forecasts;
   EXPECT_GE(row_of(build(100, 24), "no data yet"), 0);
+}
+
+TEST_F(FrameBuilderTest, ForecastsViewListsEachWithItsLimitAndTrend) {
+  AnalysisView analysis;
+  analysis.forecast_status = "collecting history: 12 of 60 samples";
+  in.analysis = &analysis;
+  state.view = View::Forecasts;
+  EXPECT_GE(row_of(build(160, 24), "collecting history: 12 of 60"), 0);
+
+  ForecastItem mem;
+  mem.component = "cgroup:/app.slice";
+  mem.metric = "cgroup.memory.current";
+  mem.now = "3.1 GiB";
+  mem.peak = "3.9 GiB Tue 14:00 UTC";
+  mem.runs_out = "memory.max in 4 d 2 h";
+  mem.exhausts = true;
+  mem.horizon = "7 d";
+  for (int i = 0; i < 168; ++i) mem.point.push_back(3.1 + i * 0.005);
+  analysis.forecasts = {mem};
+  Frame f = build(160, 24);
+  const int row = row_of(f, "cgroup:/app.slice");
+  ASSERT_GE(row, 0);
+  const std::string line = f.lines[size_t(row)].text();
+  EXPECT_NE(line.find("memory.max in 4 d 2 h"), std::string::npos) << line;
+  EXPECT_NE(line.find("3.1 GiB"), std::string::npos) << line;
+  EXPECT_LE(display_width(line), 160);
+  // A rising forecast: the sparkline ends higher than it starts.
+  const std::string low(ascii_glyphs().spark[1]), high(ascii_glyphs().spark.back());
+  EXPECT_LT(line.find(low), line.rfind(high)) << line;
+  EXPECT_EQ(row_of(f, "collecting history"), -1);
+
+  // Narrow terminals drop the sparkline, not the figures.
+  const std::string narrow = build(120, 24).lines[size_t(row)].text();
+  EXPECT_NE(narrow.find("memory.max in 4 d 2 h"), std::string::npos) << narrow;
+  EXPECT_LE(display_width(narrow), 120);
+}
+
+TEST_F(FrameBuilderTest, DetailShowsThePatternForecastAndRecommendationOfThatComponent) {
+  state.sort = ColumnId::Name;
+  state.descending = false;
+  state.show_processes = false;
+  build(120, 60);  // the cursor lands on the first cgroup by name: /system.slice
+  const model::Component* cg = snap.find(model::ComponentKind::Cgroup, "/system.slice");
+  ASSERT_NE(cg, nullptr);
+  AnalysisView analysis;
+  analysis.patterns = {{cg->key(), "cpu-bound (90%): 1.8 CPUs"}, {"cgroup:/other", "idle"}};
+  ForecastItem f;
+  f.component = cg->key();
+  f.summary = "memory.max (2 GiB) reached in 3 h";
+  f.exhausts = true;
+  analysis.forecasts = {f};
+  analysis.recommendations = {{cg->key(), "cpu.weight 100 -> 400 (70%)"}};
+  in.analysis = &analysis;
+  state.mode = Mode::Detail;
+  Frame frame = build(120, 60);
+  EXPECT_GE(row_of(frame, "cpu-bound (90%)"), 0);
+  EXPECT_EQ(row_of(frame, "idle"), -1);
+  EXPECT_GE(row_of(frame, "reached in 3 h"), 0);
+  EXPECT_GE(row_of(frame, "cpu.weight 100 -> 400"), 0);
+  EXPECT_EQ(row_of(frame, "not connected"), -1);
 }
 
 TEST_F(FrameBuilderTest, ViewSectionsShowTheirTables) {

@@ -1,0 +1,98 @@
+#include "cli/top_analysis.h"
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "analytics/analyzer.h"
+#include "analytics/forecast_capacity.h"
+#include "daemon/history_preload.h"
+
+namespace kpulse::cli {
+namespace {
+
+namespace an = analytics;
+
+tui::ForecastItem to_item(const an::MetricForecast& f) {
+  tui::ForecastItem item;
+  item.component = f.component;
+  item.metric = f.metric;
+  item.now = an::format_forecast_value(f, f.last_value);
+  item.peak = an::format_forecast_value(f, f.peak) + " " + an::format_weekday_time(f.peak_at_s);
+  if (f.limit && f.exhaustion.expected_s) {
+    item.exhausts = true;
+    item.runs_out = f.limit_name + " in " + an::format_duration(*f.exhaustion.expected_s);
+  } else if (f.limit && f.exhaustion.earliest_s) {
+    item.runs_out = "possible in " + an::format_duration(*f.exhaustion.earliest_s);
+  }
+  item.horizon = an::format_duration(f.horizon_s());
+  item.summary = f.summary;
+  item.point = f.forecast.point;
+  return item;
+}
+
+// The knob's owner, as the UI keys components: a cgroup knob belongs to its
+// cgroup, a sysctl or block knob to the host.
+std::string knob_component(const an::Knob& k) {
+  if (k.kind == an::KnobKind::Cgroup) return "cgroup:" + k.cgroup;
+  if (k.kind == an::KnobKind::Block) return "disk:" + k.device;
+  return "host:host";
+}
+
+tui::AnalysisView to_view(const an::AnalysisResult& r, const an::Analyzer& analyzer) {
+  tui::AnalysisView v;
+  for (const auto& a : r.active_alerts) {
+    tui::AlertItem item;
+    item.severity = std::string(an::to_string(a.severity));
+    item.component = a.component;
+    // Pending alerts are shown too, marked, so a building problem is visible
+    // an interval early.
+    item.summary = a.state == an::AlertState::Pending ? "(pending) " + a.summary : a.summary;
+    item.since_ns = a.start_ns;
+    v.alerts.push_back(std::move(item));
+  }
+  for (const auto& f : r.forecasts()) v.forecasts.push_back(to_item(f));
+  if (v.forecasts.empty()) v.forecast_status = analyzer.forecaster().waiting_reason();
+  char pct[16];
+  for (const auto& p : r.patterns) {
+    std::snprintf(pct, sizeof pct, "%.0f%%", p.confidence * 100);
+    v.patterns.push_back(
+        {p.component, std::string(an::to_string(p.cls)) + " (" + pct + "): " + p.evidence});
+  }
+  for (const auto& rec : r.recommendations) {
+    std::snprintf(pct, sizeof pct, "%.0f%%", rec.confidence * 100);
+    v.recommendations.push_back(
+        {knob_component(rec.knob),
+         rec.knob.name + " " + (rec.current_value.empty() ? "?" : rec.current_value) + " -> " +
+             rec.proposed_value + " (" + pct + "): " + rec.expected_gain});
+  }
+  return v;
+}
+
+struct TopAnalysisState {
+  TopAnalysisOptions options;
+  std::unique_ptr<an::Analyzer> analyzer;
+  int64_t last_ns = INT64_MIN;
+
+  void restart(int64_t until_ns) {
+    analyzer = std::make_unique<an::Analyzer>();
+    if (options.history_dir) daemon::preload_history(*analyzer, *options.history_dir, until_ns);
+  }
+};
+
+}  // namespace
+
+std::function<tui::AnalysisView(const model::Snapshot&)> make_top_analysis(
+    const TopAnalysisOptions& options) {
+  // The TUI copies the callback; every copy must feed the same detectors.
+  auto state = std::make_shared<TopAnalysisState>();
+  state->options = options;
+  return [state](const model::Snapshot& snap) {
+    if (!state->analyzer || snap.time_ns < state->last_ns) state->restart(snap.time_ns);
+    state->last_ns = snap.time_ns;
+    const an::AnalysisResult r = state->analyzer->ingest(snap);
+    return to_view(r, *state->analyzer);
+  };
+}
+
+}  // namespace kpulse::cli
