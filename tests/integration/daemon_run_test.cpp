@@ -24,19 +24,11 @@ namespace fs = std::filesystem;
 const std::string kBin = KPULSE_BINARY;
 
 std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return testing::slurp(p.string());
 }
 
 bool wait_for(const fs::path& log, const std::string& text, std::chrono::seconds timeout) {
-  auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (slurp(log).find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
+  return wait_for_text(log.string(), text, timeout);
 }
 
 uint64_t status_mask(pid_t pid, const std::string& field) {

@@ -18,13 +18,13 @@ namespace kpulse::testing {
 // Skips the test (or fails it when KPULSE_REQUIRE_BPF=1) unless this process
 // may load BPF programs. Use as: KPULSE_REQUIRE_BPF_OR_SKIP();
 std::string bpf_unavailable_reason();
-#define KPULSE_REQUIRE_BPF_OR_SKIP()                                                       \
-  do {                                                                                     \
-    std::string why_ = ::kpulse::testing::bpf_unavailable_reason();                        \
-    if (!why_.empty()) {                                                                   \
+#define KPULSE_REQUIRE_BPF_OR_SKIP()                                                        \
+  do {                                                                                      \
+    std::string why_ = ::kpulse::testing::bpf_unavailable_reason();                         \
+    if (!why_.empty()) {                                                                    \
       if (::kpulse::testing::bpf_required()) FAIL() << "KPULSE_REQUIRE_BPF=1 but " << why_; \
-      GTEST_SKIP() << why_;                                                                \
-    }                                                                                      \
+      GTEST_SKIP() << why_;                                                                 \
+    }                                                                                       \
   } while (0)
 bool bpf_required();
 
@@ -37,6 +37,11 @@ std::chrono::milliseconds scaled(std::chrono::milliseconds limit);
 // Runs a shell command, returns its exit status; output to `out` if given.
 int run(const std::string& cmd, std::string* out = nullptr);
 bool have_command(const std::string& name);
+
+// A file's whole content ("" when unreadable), and a wait until it contains
+// `text` (true) or `timeout` passes (false): for daemons' logs.
+std::string slurp(const std::string& path);
+bool wait_for_text(const std::string& path, const std::string& text, std::chrono::seconds timeout);
 
 // A cgroup v2 directory made for one test, under the cgroup2 mount.
 class TestCgroup {

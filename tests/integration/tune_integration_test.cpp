@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 const std::string kBin = KPULSE_BINARY;
 
-std::string slurp(const std::string& path) {
+std::string read_trimmed(const std::string& path) {
   std::ifstream f(path);
   std::stringstream ss;
   ss << f.rdbuf();
@@ -76,7 +76,7 @@ class QuotaCgroup {
     for (auto& d : dirs_) s += "echo $$ > " + d + "/cgroup.procs; ";
     return s;
   }
-  [[nodiscard]] std::string quota() const { return slurp(quota_file_); }
+  [[nodiscard]] std::string quota() const { return read_trimmed(quota_file_); }
   [[nodiscard]] const std::string& original() const { return original_; }
   [[nodiscard]] const std::string& rel() const { return rel_; }
 
@@ -123,12 +123,12 @@ TEST_F(TuneTest, KillNineDuringAnExperimentThenRestartPutsTheOriginalBack) {
               nullptr);
   ASSERT_TRUE(wait_for([&] { return cg.quota() != cg.original(); }, 40s))
       << "kpulse never changed the quota:\n"
-      << slurp(state_ + "/log");
+      << read_trimmed(state_ + "/log");
   std::string tuned = cg.quota();
   ::kill(tuner.pid(), SIGKILL);
   tuner.wait(10s);
   EXPECT_EQ(cg.quota(), tuned) << "kill -9 cannot have restored anything";
-  EXPECT_NE(slurp(state_ + "/tune-journal.jsonl").find("\"on_trial\""), std::string::npos);
+  EXPECT_NE(read_trimmed(state_ + "/tune-journal.jsonl").find("\"on_trial\""), std::string::npos);
 
   // The next start reverts what was on trial before doing anything else.
   std::string out;
@@ -150,7 +150,7 @@ std::map<std::string, std::string> all_knobs(const std::string& netns) {
                         "/proc/sys/net/ipv4/tcp_rmem", "/proc/sys/net/ipv4/tcp_wmem",
                         "/proc/sys/net/core/rmem_max", "/proc/sys/net/core/wmem_max",
                         "/proc/sys/vm/dirty_background_ratio", "/proc/sys/vm/dirty_ratio"})
-    m[f] = slurp(f);
+    m[f] = read_trimmed(f);
   std::string out;
   run("ip netns exec " + netns +
           " sh -c 'cat /proc/sys/net/core/somaxconn /proc/sys/net/ipv4/tcp_max_syn_backlog "
@@ -160,7 +160,7 @@ std::map<std::string, std::string> all_knobs(const std::string& netns) {
   for (auto& d : fs::directory_iterator("/sys/block"))
     for (const char* q : {"read_ahead_kb", "nr_requests", "scheduler"})
       if (fs::exists(d.path() / "queue" / q))
-        m[(d.path() / "queue" / q).string()] = slurp((d.path() / "queue" / q).string());
+        m[(d.path() / "queue" / q).string()] = read_trimmed((d.path() / "queue" / q).string());
   for (const char* root : {"/sys/fs/cgroup", "/sys/fs/cgroup/cpu", "/sys/fs/cgroup/memory"}) {
     if (!fs::exists(root)) continue;
     std::error_code ec;
@@ -171,7 +171,7 @@ std::map<std::string, std::string> all_knobs(const std::string& netns) {
       std::string name = it->path().filename();
       if (name == "cpu.max" || name == "cpu.cfs_quota_us" || name == "cpu.weight" ||
           name == "cpu.shares" || name == "memory.high" || name == "memory.limit_in_bytes")
-        m[it->path().string()] = slurp(it->path().string());
+        m[it->path().string()] = read_trimmed(it->path().string());
     }
   }
   return m;
@@ -215,19 +215,19 @@ TEST_F(TuneTest, AStepThatDoesNotHelpIsReverted) {
                   " --tuners cpu_quota --scope " +
                   a.rel() + " >" + state_ + "/log 2>&1",
               nullptr);
-  ASSERT_TRUE(
-      wait_for([&] { return slurp(state_ + "/log").find(" reverted ") != std::string::npos; }, 60s))
-      << slurp(state_ + "/log");
+  ASSERT_TRUE(wait_for(
+      [&] { return read_trimmed(state_ + "/log").find(" reverted ") != std::string::npos; }, 60s))
+      << read_trimmed(state_ + "/log");
   ::kill(tuner.pid(), SIGINT);
   tuner.wait(10s);
-  std::string log = slurp(state_ + "/log");
+  std::string log = read_trimmed(state_ + "/log");
   EXPECT_NE(log.find("not better"), std::string::npos) << log;
   // The quota in force is the last kept step's value, or the original when no
   // step was kept: the step that did not help is gone. (On a busy host a
   // first step can measure as better; the one after it then cannot.)
   std::map<std::string, nlohmann::json> last;
   std::vector<std::string> order;
-  std::istringstream journal(slurp(state_ + "/tune-journal.jsonl"));
+  std::istringstream journal(read_trimmed(state_ + "/tune-journal.jsonl"));
   for (std::string line; std::getline(journal, line);) {
     auto j = nlohmann::json::parse(line);
     if (!last.count(j["id"])) order.push_back(j["id"]);
