@@ -36,7 +36,9 @@ std::string summarize(const MetricForecast& f) {
   s += " within " + format_duration(f.horizon_s());
   if (!f.limit) return s;
   s += "; " + f.limit_name + " (" + fmt(*f.limit) + ")";
-  if (f.exhaustion.expected_s) {
+  if (f.last_value >= *f.limit) {
+    s += " already reached";
+  } else if (f.exhaustion.expected_s) {
     s += " reached in " + format_duration(*f.exhaustion.expected_s) + " (" +
          format_weekday_time(f.origin_s + *f.exhaustion.expected_s) + ")";
   } else if (f.exhaustion.earliest_s) {

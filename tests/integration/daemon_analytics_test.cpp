@@ -142,6 +142,8 @@ TEST_F(DaemonAnalytics, CpuHogAlertReachesTheLogAndOtlpAndHistorySurvivesARestar
     const std::string log = slurp(log_.string());
     EXPECT_NE(log.find("alert firing:"), std::string::npos) << log;
     EXPECT_NE(log.find(victim.path()), std::string::npos) << log;
+    // Long enough for the workload classifier to label the hog (15 intervals).
+    std::this_thread::sleep_for(20s);
     hogs.wait(1s);
     first_run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     ASSERT_EQ(kill(daemon.pid(), SIGTERM), 0);
@@ -160,6 +162,23 @@ TEST_F(DaemonAnalytics, CpuHogAlertReachesTheLogAndOtlpAndHistorySurvivesARestar
   EXPECT_LE(loaded, first_run_s + 3) << text;
   ASSERT_EQ(kill(daemon.pid(), SIGTERM), 0);
   EXPECT_EQ(daemon.wait(20s), 0) << slurp(log2);
+
+  // The report over the recording replays the analytics: the same alert is
+  // on its timeline, with the hog's cgroup among the patterns.
+  const std::string html_path = (dir_ / "report.html").string();
+  std::string out;
+  ASSERT_EQ(run(kBin + " report " + (dir_ / "recordings").string() + " -o " + html_path, &out), 0)
+      << out;
+  const std::string html = slurp(html_path);
+  const auto alerts_at = html.find("<section id=\"alerts\">");
+  const auto patterns_at = html.find("<section id=\"patterns\">");
+  ASSERT_NE(alerts_at, std::string::npos);
+  ASSERT_NE(patterns_at, std::string::npos);
+  const std::string alerts = html.substr(alerts_at, patterns_at - alerts_at);
+  EXPECT_NE(alerts.find(victim.path()), std::string::npos) << alerts;
+  EXPECT_NE(alerts.find("analytics"), std::string::npos) << alerts;
+  EXPECT_NE(html.find("cgroup:" + hog.path() + ": cpu-bound for ", patterns_at), std::string::npos)
+      << html.substr(patterns_at, 3000);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/report_analysis.h"
 #include "config/config.h"
 #include "engine/collector.h"
 #include "report/html_report.h"
@@ -32,6 +33,7 @@ struct ReportArgs {
   std::string source = "recording";
   int count = 60;
   double interval_s = 1.0;
+  bool no_analysis = false;
 };
 
 int64_t now_ns() {
@@ -101,6 +103,11 @@ int run(const ReportArgs& a) {
   input.snapshots = load_snapshots(a, from, to, input.source);
   if (input.snapshots.empty())
     throw std::runtime_error("report: no snapshots between --from and --to in " + input.source);
+  if (!a.no_analysis) {
+    std::optional<std::filesystem::path> history;
+    if (a.source == "recording") history = a.dir;
+    add_analysis(input, history);
+  }
   std::string html = report::render_html(input);
   std::ofstream out(a.output, std::ios::binary | std::ios::trunc);
   out << html;
@@ -125,6 +132,9 @@ void register_report(CLI::App& root, Registry& reg) {
       "-c,--config", a->config_path,
       "Configuration file for the [report] thresholds (default: /etc/kpulse/kpulse.toml "
       "if present)");
+  app->add_flag("--no-analysis", a->no_analysis,
+                "Leave out alerts, patterns, forecasts and recommendations (the analytics "
+                "replays every snapshot of the period)");
   // Development and tests only: hidden (empty group).
   app->add_option("--source", a->source, "Snapshot source")
       ->check(CLI::IsMember({"recording", "synthetic", "live"}))

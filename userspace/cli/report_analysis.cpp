@@ -1,0 +1,108 @@
+#include "cli/report_analysis.h"
+
+#include <cstdio>
+#include <map>
+#include <set>
+#include <string>
+
+#include "analytics/analyzer.h"
+#include "daemon/history_preload.h"
+
+namespace kpulse::cli {
+namespace {
+
+namespace an = analytics;
+
+report::Finding to_finding(const an::Alert& a) {
+  report::Finding f;
+  f.start_ns = a.firing_ns ? a.firing_ns : a.start_ns;
+  f.end_ns = a.resolved_ns;
+  f.severity = std::string(an::to_string(a.severity));
+  f.resource = std::string(an::to_string(a.resource));
+  f.source = "analytics";
+  f.message = a.summary;
+  if (!a.cause.empty()) f.message += " (top consumer " + a.cause + ")";
+  return f;
+}
+
+std::string percent(double v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", v * 100);
+  return buf;
+}
+
+}  // namespace
+
+void add_analysis(report::ReportInput& input,
+                  const std::optional<std::filesystem::path>& history_dir) {
+  if (input.snapshots.empty()) return;
+  an::Analyzer analyzer;
+  if (history_dir)
+    daemon::preload_history(analyzer, *history_dir, input.snapshots.front().time_ns - 1);
+
+  // Alerts become spans from firing to resolved; ones still firing at the
+  // end of the period end there. Pending alerts that never fired are left
+  // out: they are the detectors' doubts, not findings.
+  std::map<std::string, size_t> open;  // alert id -> index in input.alerts
+  std::set<std::string> recommended;
+  // Every label a component carried during the period, how long and with
+  // the evidence from its most confident interval: a job that was CPU-bound
+  // for an hour in the middle of the period shows, not only the last window.
+  struct Seen {
+    an::WorkloadClass cls;
+    int64_t first_ns = 0;
+    size_t intervals = 0;
+    double confidence = 0;
+    std::string evidence;
+  };
+  std::map<std::pair<std::string, int>, Seen> patterns;
+  an::AnalysisResult last;
+  for (const auto& snap : input.snapshots) {
+    last = analyzer.ingest(snap);
+    for (const auto& p : last.patterns) {
+      auto [it, fresh] = patterns.try_emplace({p.component, static_cast<int>(p.cls)});
+      Seen& seen = it->second;
+      if (fresh) seen = {p.cls, snap.time_ns, 0, 0, {}};
+      ++seen.intervals;
+      if (p.confidence > seen.confidence)
+        seen.confidence = p.confidence, seen.evidence = p.evidence;
+    }
+    for (const auto& a : last.transitions) {
+      if (a.state == an::AlertState::Firing && !open.contains(a.id)) {
+        open[a.id] = input.alerts.size();
+        input.alerts.push_back(to_finding(a));
+      } else if (a.state == an::AlertState::Resolved) {
+        if (auto it = open.find(a.id); it != open.end()) {
+          input.alerts[it->second] = to_finding(a);
+          open.erase(it);
+        }
+      }
+    }
+    for (const auto& r : last.recommendations) {
+      if (!recommended.insert(r.id).second) continue;  // first time it was made
+      input.recommendations.push_back(
+          {snap.time_ns,
+           r.knob.path() + ": " + (r.current_value.empty() ? "?" : r.current_value) + " -> " +
+               r.proposed_value + " (confidence " + percent(r.confidence) + ")",
+           r.evidence + ". Expected: " + r.expected_gain + ". Why: " + r.rationale});
+    }
+  }
+  const int64_t end_ns = input.snapshots.back().time_ns;
+  for (const auto& [id, index] : open) input.alerts[index].end_ns = end_ns;
+
+  for (auto& [key, seen] : patterns) {
+    if (seen.cls == an::WorkloadClass::Idle) continue;
+    std::string title = key.first + ": " + std::string(an::to_string(seen.cls)) + " for " +
+                        std::to_string(seen.intervals) + " of " +
+                        std::to_string(input.snapshots.size()) + " intervals (confidence up to " +
+                        percent(seen.confidence) + ")";
+    input.patterns.push_back({seen.first_ns, std::move(title), seen.evidence});
+  }
+  for (const auto& f : *analyzer.refresh_forecasts())
+    input.forecasts.push_back(
+        {f.origin_s * 1'000'000'000LL, f.component + " " + f.metric, f.summary});
+  if (input.forecasts.empty())
+    input.forecasts.push_back({0, "No forecast", analyzer.forecaster().waiting_reason()});
+}
+
+}  // namespace kpulse::cli
