@@ -133,6 +133,11 @@ TEST_F(RecordLive, ReplayStepsThroughTimeInTmux) {
   EXPECT_TRUE(screen_shows(clock_text(w[7].time_ns))) << run(tmux + "capture-pane -p");
   // Replay started at --at: it never showed the first snapshots.
   EXPECT_EQ(run(tmux + "capture-pane -p").find(clock_text(w[1].time_ns)), std::string::npos);
+  // T jumps to a typed time, before where the replay started.
+  run(tmux + "send-keys T '" + record::format_time_ns(w[2].time_ns) + "' Enter");
+  EXPECT_TRUE(screen_shows(clock_text(w[2].time_ns))) << run(tmux + "capture-pane -p");
+  run(tmux + "send-keys T 'not-a-time' Enter");
+  EXPECT_TRUE(screen_shows("not-a-time")) << run(tmux + "capture-pane -p");
   run(tmux + "send-keys q");
   run(tmux + "kill-server 2>/dev/null");
 }

@@ -33,6 +33,9 @@ int run(const ReplayArgs& a) {
   }
   record::RecordingSource source(a.dir, o);
   tui::TopOptions ui = a.ui;
+  ui.parse_time = [](const std::string& text, int64_t now) {
+    return record::parse_time_arg(text, now);
+  };
   if (!a.no_analysis) {
     // Alerts and patterns as they were at each replayed moment; forecasts
     // from the recording's own past up to the first one shown.

@@ -6,7 +6,7 @@
 namespace kpulse::tui {
 namespace {
 
-const std::array<KeyBinding, 32> kKeys{{
+const std::array<KeyBinding, 35> kKeys{{
     {{'h', '?', key::f(1)}, "h ? F1", "help (this screen)", Action::Help, "Help"},
     {{'q', key::f(10)}, "q F10", "quit", Action::Quit, "Quit"},
     {{'1'}, "1", "view: overview", Action::ViewOverview},
@@ -39,6 +39,9 @@ const std::array<KeyBinding, 32> kKeys{{
     {{' ', 'p'}, "Space p", "pause/resume updates", Action::Pause},
     {{'['}, "[", "replay: step back", Action::StepBack},
     {{']'}, "]", "replay: step forward", Action::StepForward},
+    {{'{'}, "{", "replay: jump back 10 minutes", Action::JumpBack},
+    {{'}'}, "}", "replay: jump forward 10 minutes", Action::JumpForward},
+    {{'T'}, "T", "replay: go to a time (-1h, +10m, 13:05, ISO or Unix s)", Action::GotoTime},
 }};
 
 // Direct sort keys always give that column, largest first, so pressing one
@@ -158,6 +161,14 @@ Request apply(UiState& s, Action a) {
       return Request::StepBack;
     case Action::StepForward:
       return Request::StepForward;
+    case Action::JumpBack:
+      return Request::JumpBack;
+    case Action::JumpForward:
+      return Request::JumpForward;
+    case Action::GotoTime:
+      s.time_input.clear();
+      s.mode = Mode::TimeInput;
+      break;
   }
   return Request::None;
 }
@@ -188,6 +199,21 @@ Request handle_key(UiState& s, int code) {
       s.filter.push_back(char(code));
     }
     s.cursor = 0;
+    return Request::None;
+  }
+  if (s.mode == Mode::TimeInput) {
+    if (code == key::kEnter || code == '\r') {
+      s.mode = Mode::Table;
+      return s.time_input.empty() ? Request::None : Request::GotoTime;
+    }
+    if (code == key::kEscape) {
+      s.time_input.clear();
+      s.mode = Mode::Table;
+    } else if (code == key::kBackspace || code == 8) {
+      if (!s.time_input.empty()) s.time_input.pop_back();
+    } else if (code >= 32 && code < 127) {
+      s.time_input.push_back(char(code));
+    }
     return Request::None;
   }
   if (s.mode == Mode::SortMenu) {

@@ -55,6 +55,9 @@ enum class Action : unsigned char {
   Pause,
   StepBack,
   StepForward,
+  JumpBack,
+  JumpForward,
+  GotoTime,
 };
 
 struct KeyBinding {
@@ -70,7 +73,16 @@ std::span<const KeyBinding> key_table();
 const KeyBinding* binding_for(int code);
 
 // What the key handler cannot decide itself: time travel needs the source.
-enum class Request : unsigned char { None, Quit, StepBack, StepForward };
+// GotoTime: the typed time is in UiState::time_input.
+enum class Request : unsigned char {
+  None,
+  Quit,
+  StepBack,
+  StepForward,
+  JumpBack,
+  JumpForward,
+  GotoTime
+};
 
 // Applies one key press to the state (table, help, sort menu, filter input and
 // detail modes each read keys differently).

@@ -180,6 +180,12 @@ void detail(const FrameInput& in, const model::Component& c, int width, std::vec
 Line status(const FrameInput& in, const UiState& state, int width, size_t rows) {
   Line l;
   l.fill = Style::TableHeader;
+  if (state.mode == Mode::TimeInput) {
+    l.add("Go to: ", Style::Key).add(state.time_input + "_", Style::TableHeader);
+    l.add("   -10m +1h from the shown time, 13:05 (UTC), ISO 8601 or Unix s   Enter go  Esc cancel",
+          Style::TableHeader);
+    return l;
+  }
   if (state.mode == Mode::FilterInput) {
     l.add("Filter: ", Style::Key).add(state.filter + "_", Style::TableHeader);
     l.add("   Enter keep  Esc clear", Style::TableHeader);

@@ -75,6 +75,10 @@ class Pump {
     std::lock_guard lock(source_mu_);
     return source_.step(delta);
   }
+  std::optional<model::Snapshot> seek(int64_t time_ns) {
+    std::lock_guard lock(source_mu_);
+    return source_.seek(time_ns);
+  }
 
  private:
   void loop() {
@@ -111,6 +115,24 @@ class Pump {
   std::atomic<bool> stop_{false}, paused_{false}, ended_{false};
   std::thread thread_;
 };
+
+// The time a jump or go-to request lands on, or nullopt (status says why).
+std::optional<int64_t> jump_target(Request r, UiState& state,
+                                   const std::optional<model::Snapshot>& current,
+                                   const TopOptions& o) {
+  if (!current) return std::nullopt;
+  constexpr int64_t kJumpNs = 600LL * 1'000'000'000;
+  if (r == Request::JumpBack) return current->time_ns - kJumpNs;
+  if (r == Request::JumpForward) return current->time_ns + kJumpNs;
+  if (!o.parse_time) {
+    state.status = "go-to needs a time parser";
+    return std::nullopt;
+  }
+  std::string error;
+  auto t = resolve_goto(state.time_input, current->time_ns, o.parse_time, error);
+  if (!t) state.status = error;
+  return t;
+}
 
 int run_interactive(SnapshotSource& source, const TopOptions& o) {
   History history;
@@ -156,15 +178,27 @@ int run_interactive(SnapshotSource& source, const TopOptions& o) {
       if (k < 0) continue;
       state.status.clear();
       Request r = handle_key(state, k);
-      if (r == Request::StepBack || r == Request::StepForward) {
+      if (r == Request::StepBack || r == Request::StepForward || r == Request::JumpBack ||
+          r == Request::JumpForward || r == Request::GotoTime) {
         if (!source.seekable()) {
-          state.status = "stepping needs a recording (kpulse replay)";
+          state.status = "moving in time needs a recording (kpulse replay)";
         } else {
           state.paused = true;
           pump.set_paused(true);
-          if (auto s = pump.step(r == Request::StepBack ? -1 : 1)) {
+          std::optional<model::Snapshot> s;
+          const bool jump = r != Request::StepBack && r != Request::StepForward;
+          if (!jump) {
+            s = pump.step(r == Request::StepBack ? -1 : 1);
+          } else if (auto target = jump_target(r, state, current, o)) {
+            s = pump.seek(*target);
+            if (!s) state.status = "no recorded snapshot there";
+          }
+          if (s) {
+            // Sparklines across a jump would join unrelated moments.
+            if (jump) history = History{};
             current = std::move(s);
             history.add(*current);
+            if (o.analyze) analysis = o.analyze(*current);
           }
         }
       }

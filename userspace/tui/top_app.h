@@ -10,6 +10,7 @@
 
 #include "tui/frame_builder.h"
 #include "tui/snapshot_source.h"
+#include "tui/time_jump.h"
 
 namespace kpulse::tui {
 
@@ -23,6 +24,8 @@ struct TopOptions {
   // Analysis of each snapshot shown (alerts, forecasts, patterns,
   // recommendations); unset: those views say there is no data.
   std::function<AnalysisView(const model::Snapshot&)> analyze;
+  // Replay's go-to key (T): parses absolute times and "-N{s,m,h,d}" offsets.
+  TimeParser parse_time;
 };
 
 // Adds -d/--delay, -b/--batch, -n/--iterations, --width, --ascii, --no-color.

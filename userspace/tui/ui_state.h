@@ -8,14 +8,15 @@
 
 namespace kpulse::tui {
 
-enum class Mode : unsigned char { Table, Help, Detail, SortMenu, FilterInput };
+enum class Mode : unsigned char { Table, Help, Detail, SortMenu, FilterInput, TimeInput };
 
 struct UiState {
   View view = View::Overview;
   Mode mode = Mode::Table;
   ColumnId sort = ColumnId::CpuPct;
   bool descending = true;
-  std::string filter;  // case-insensitive substring of id, name or command line
+  std::string filter;      // case-insensitive substring of id, name or command line
+  std::string time_input;  // Mode::TimeInput: the time being typed (replay's go-to)
   bool tree = false;
   bool show_processes = true;
   bool paused = false;

@@ -148,6 +148,30 @@ TEST(HandleKey, StepKeysAskTheSource) {
   UiState s;
   EXPECT_EQ(handle_key(s, '['), Request::StepBack);
   EXPECT_EQ(handle_key(s, ']'), Request::StepForward);
+  EXPECT_EQ(handle_key(s, '{'), Request::JumpBack);
+  EXPECT_EQ(handle_key(s, '}'), Request::JumpForward);
+}
+
+TEST(HandleKey, GoToTimeIsTypedThenRequested) {
+  UiState s;
+  s.filter = "db";
+  EXPECT_EQ(handle_key(s, 'T'), Request::None);
+  EXPECT_EQ(s.mode, Mode::TimeInput);
+  for (char c : std::string("-10mx")) EXPECT_EQ(handle_key(s, c), Request::None);
+  EXPECT_EQ(handle_key(s, key::kBackspace), Request::None);
+  EXPECT_EQ(s.time_input, "-10m");
+  EXPECT_EQ(s.filter, "db") << "typing a time does not touch the filter";
+  EXPECT_EQ(handle_key(s, 'q'), Request::None) << "q is a character here, not quit";
+  EXPECT_EQ(handle_key(s, key::kBackspace), Request::None);
+  EXPECT_EQ(handle_key(s, key::kEnter), Request::GotoTime);
+  EXPECT_EQ(s.mode, Mode::Table);
+  EXPECT_EQ(s.time_input, "-10m");
+  // Esc cancels; an empty entry asks for nothing.
+  handle_key(s, 'T');
+  EXPECT_EQ(handle_key(s, key::kEscape), Request::None);
+  EXPECT_EQ(s.mode, Mode::Table);
+  handle_key(s, 'T');
+  EXPECT_EQ(handle_key(s, key::kEnter), Request::None);
 }
 
 }  // namespace
