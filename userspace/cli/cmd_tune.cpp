@@ -24,6 +24,7 @@
 #include "tune/journal.h"
 #include "tune/predictive.h"
 #include "tune/restore.h"
+#include "tune/state_lock.h"
 #include "tune/tuners.h"
 
 namespace kpulse::cli {
@@ -172,22 +173,11 @@ int run_plan(const EngineFlags& ef, const TuneFlags& f) {
   return 0;
 }
 
-// One `--apply` at a time per state directory: two loops would judge each
-// other's changes.
-int lock_state_dir(const std::string& dir) {
-  std::string p = dir + "/tune.lock";
-  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(p + ": cannot open");
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
-    throw std::runtime_error("another `kpulse tune --apply` holds " + p);
-  return fd;
-}
-
 int run_apply(const EngineFlags& ef, const TuneFlags& f) {
   if (f.on_exit != "keep" && f.on_exit != "rollback")
     throw std::runtime_error("--on-exit must be keep or rollback, not \"" + f.on_exit + "\"");
   tune::Journal j(f.state_dir);
-  int lock = lock_state_dir(f.state_dir);
+  tune::StateLock lock(f.state_dir);
   std::vector<std::string> warnings;
   (void)j.load(&warnings);
   for (auto& w : warnings) log_line("tune: journal warning: " + w);
@@ -234,7 +224,6 @@ int run_apply(const EngineFlags& ef, const TuneFlags& f) {
     log_line(fmt::format("tune: on exit rollback: {} restored, {} skipped, {} failed", r.restored,
                          r.skipped, r.failed));
   }
-  ::close(lock);
   return 0;
 }
 
@@ -245,7 +234,7 @@ int run_tune(const EngineFlags& ef, const TuneFlags& f) {
   if (f.status) return run_status(f);
   if (f.rollback || !f.undo.empty()) {
     tune::Journal j(f.state_dir);
-    int lock = lock_state_dir(f.state_dir);
+    tune::StateLock lock(f.state_dir);
     int rc = 0;
     if (f.rollback) {
       auto r = tune::rollback_all(j, log_line);
@@ -255,7 +244,6 @@ int run_tune(const EngineFlags& ef, const TuneFlags& f) {
     } else {
       rc = tune::undo_change(j, f.undo, log_line) ? 0 : 1;
     }
-    ::close(lock);
     return rc;
   }
   install_stop_handlers();

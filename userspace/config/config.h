@@ -59,6 +59,16 @@ struct AnalyticsConfig {
 struct TuningConfig {
   bool enabled = false;
   bool dry_run = true;  // recommend only; apply nothing
+  // What happens to kept changes when the daemon stops: "keep" them in force
+  // or "rollback" to the originals. Changes still on trial are always
+  // reverted (and, after a crash, on the next start).
+  std::string on_exit = "keep";
+  // Only knobs whose key contains this ("" = all): a cgroup path, a disk,
+  // "netns:INODE".
+  std::string scope;
+  int64_t window = 5;           // baseline window, in intervals
+  int64_t eval_window = 0;      // evaluation window, in intervals; 0: same as window
+  double min_idle_cpus = 0.25;  // idle host CPUs required before raising a CPU quota
 };
 
 // Thresholds above which the report marks a resource as saturated (until the

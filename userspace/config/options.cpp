@@ -274,6 +274,29 @@ std::vector<OptionSpec> build_specs() {
       [](Config& c) -> bool& { return c.tuning.enabled; }));
   v.push_back(bool_option("tuning", "dry_run", "Only recommend changes; apply nothing.", false,
                           [](Config& c) -> bool& { return c.tuning.dry_run; }));
+  v.push_back(string_option(
+      "tuning", "on_exit",
+      "Kept changes when the daemon stops: \"keep\" or \"rollback\" (changes on trial are "
+      "always reverted).",
+      false, [](Config& c) -> std::string& { return c.tuning.on_exit; },
+      [](const std::string& v) -> std::string {
+        return v == "keep" || v == "rollback" ? "" : "expected \"keep\" or \"rollback\"";
+      }));
+  v.push_back(string_option(
+      "tuning", "scope",
+      "Only tune knobs whose key contains this (a cgroup path, a disk, \"netns:INODE\"); \"\" "
+      "for all.",
+      false, [](Config& c) -> std::string& { return c.tuning.scope; }));
+  v.push_back(int_option(
+      "tuning", "window", "Intervals measured before a change (the baseline).", false,
+      [](Config& c) -> int64_t& { return c.tuning.window; }, 2, 600));
+  v.push_back(int_option(
+      "tuning", "eval_window",
+      "Intervals measured after a change before keeping or reverting it; 0: same as window.", false,
+      [](Config& c) -> int64_t& { return c.tuning.eval_window; }, 0, 3600));
+  v.push_back(double_option(
+      "tuning", "min_idle_cpus", "Idle host CPUs required before raising a cgroup's CPU quota.",
+      false, [](Config& c) -> double& { return c.tuning.min_idle_cpus; }, 0, 4096));
   // [report]
   v.push_back(double_option(
       "report", "cpu_saturation", "Host CPU utilization (0..1) marked as saturated in reports.",

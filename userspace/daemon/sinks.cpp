@@ -14,11 +14,13 @@ SinkSet make_sinks(const config::Config& config) {
   add("record", config.record.enabled, config.record.enabled ? make_record_sink(config) : nullptr);
   bool exporting = config.prometheus.enabled || config.otlp.enabled;
   // Analytics' alerts reach the OTLP exporter as log records through this.
+  // So do the tuner's actions.
   auto events = config.otlp.enabled ? std::make_shared<EventQueue>() : nullptr;
   add("analytics", config.analytics.enabled,
       config.analytics.enabled ? make_analytics_sink(config, events) : nullptr);
   add("export", exporting, exporting ? make_export_sink(config, events) : nullptr);
-  if (config.tuning.enabled) set.notes.push_back("tuning: enabled but not built into this binary");
+  add("tuning", config.tuning.enabled,
+      config.tuning.enabled ? make_tuning_sink(config, events) : nullptr);
   return set;
 }
 

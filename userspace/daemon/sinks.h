@@ -31,5 +31,8 @@ std::unique_ptr<SnapshotSink> make_export_sink(const config::Config& config,
                                                std::shared_ptr<EventQueue> events);
 std::unique_ptr<SnapshotSink> make_analytics_sink(const config::Config& config,
                                                   std::shared_ptr<EventQueue> events);
+// Throws when applying and another tuner holds the state directory.
+std::unique_ptr<SnapshotSink> make_tuning_sink(const config::Config& config,
+                                               std::shared_ptr<EventQueue> events);
 
 }  // namespace kpulse::daemon

@@ -1,0 +1,135 @@
+// The auto-tuner as a daemon sink (tune/controller.h): `tuning.enabled`
+// turns it on; `tuning.dry_run` (the default) only logs what it would
+// change, otherwise it runs the closed loop. Every action is a log line and,
+// with OTLP on, a `kpulse.tuning` log record. Before anything else it
+// reverts what a crash left on trial, so an unproven change never survives
+// a restart.
+#include <chrono>
+#include <deque>
+#include <map>
+
+#include "daemon/log.h"
+#include "daemon/sinks.h"
+#include "tune/controller.h"
+#include "tune/journal.h"
+#include "tune/restore.h"
+#include "tune/state_lock.h"
+#include "tune/tuners.h"
+
+namespace kpulse::daemon {
+namespace {
+
+// Snapshots the dry run lets tuners look back over (their rates need two).
+constexpr size_t kDryRunHistory = 10;
+
+class TuningSink : public SnapshotSink {
+ public:
+  TuningSink(const config::Config& c, std::shared_ptr<EventQueue> events)
+      : events_(std::move(events)), dry_run_(c.tuning.dry_run), on_exit_(c.tuning.on_exit) {
+    options_.scope = c.tuning.scope;
+    options_.min_idle_cpus = c.tuning.min_idle_cpus;
+    if (dry_run_) {
+      tuners_ = tune::default_tuners();
+      log(LogLevel::Info, "tuning: dry run (tuning.dry_run = true): changes are logged, not made");
+      return;
+    }
+    journal_ = std::make_unique<tune::Journal>(c.state.dir);
+    lock_ = std::make_unique<tune::StateLock>(c.state.dir);
+    std::vector<std::string> warnings;
+    (void)journal_->load(&warnings);
+    for (const auto& w : warnings) log(LogLevel::Warning, "tuning: journal: {}", w);
+    auto said = [this](const std::string& line) { action(line); };
+    auto rec = tune::recover_on_trial(*journal_, said);
+    if (rec.restored || rec.skipped || rec.failed)
+      action(fmt::format("tune: recovery after an unclean stop: {} restored, {} skipped, {} failed",
+                         rec.restored, rec.skipped, rec.failed));
+    tune::ControllerOptions co;
+    co.baseline_window = static_cast<int>(c.tuning.window);
+    co.eval_window =
+        static_cast<int>(c.tuning.eval_window ? c.tuning.eval_window : c.tuning.window);
+    co.tuner = options_;
+    controller_ = std::make_unique<tune::Controller>(*journal_, co, said, tune::default_tuners());
+    log(LogLevel::Notice, "tuning: applying (journal {}, on exit: {})", journal_->path(), on_exit_);
+  }
+
+  [[nodiscard]] std::string name() const override { return "tuning"; }
+
+  void consume(const model::Snapshot& s) override {
+    if (controller_) {
+      controller_->step(s);
+      return;
+    }
+    history_.push_back(s);
+    if (history_.size() > kDryRunHistory) history_.pop_front();
+    tune::TuneContext ctx{history_, options_};
+    for (auto& t : tuners_)
+      for (const auto& p : t->propose(ctx)) {
+        if (!options_.scope.empty() && p.knob.key().find(options_.scope) == std::string::npos)
+          continue;
+        // Said once per knob and proposed value, not every interval.
+        auto& last = proposed_[p.knob.key()];
+        if (last == p.proposed_raw) continue;
+        last = p.proposed_raw;
+        action(fmt::format(
+            "tune (dry run): {}: would set {}{} {} -> {}; evidence: {}; expected: {}", p.scenario,
+            p.knob.key(), p.netns_name.empty() ? "" : " [netns " + p.netns_name + "]",
+            p.current_raw, p.proposed_raw, p.evidence, p.expected_gain));
+      }
+  }
+
+  void flush() override {
+    if (!controller_) return;
+    controller_->abandon_trials("kpulse stopping before the evaluation finished");
+    if (on_exit_ == "rollback") {
+      auto said = [this](const std::string& line) { action(line); };
+      auto r = tune::rollback_all(*journal_, said);
+      action(fmt::format("tune: on exit rollback: {} restored, {} skipped, {} failed", r.restored,
+                         r.skipped, r.failed));
+    }
+  }
+
+  [[nodiscard]] std::string status() const override {
+    return fmt::format("{} actions{}", actions_,
+                       controller_ ? fmt::format(", {} experiments running", controller_->running())
+                                   : std::string(" (dry run)"));
+  }
+
+ private:
+  // One line per action: the log, and an OTLP log record when exporting.
+  void action(const std::string& line) {
+    ++actions_;
+    log(LogLevel::Notice, "{}", line);
+    if (!events_) return;
+    exporters::ExportEvent e;
+    e.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+    e.severity = exporters::EventSeverity::Info;
+    e.name = "kpulse.tuning";
+    e.body = line;
+    e.attributes = {{"kpulse.tuning.mode", dry_run_ ? "dry_run" : "apply"}};
+    events_->push(std::move(e));
+  }
+
+  std::shared_ptr<EventQueue> events_;
+  bool dry_run_;
+  std::string on_exit_;
+  std::unique_ptr<tune::Journal> journal_;
+  std::unique_ptr<tune::StateLock> lock_;
+  std::unique_ptr<tune::Controller> controller_;
+  // Dry run only.
+  std::vector<std::unique_ptr<tune::Tuner>> tuners_;
+  tune::TunerOptions options_;
+  std::deque<model::Snapshot> history_;
+  std::map<std::string, std::string> proposed_;  // knob key -> last proposed value
+  uint64_t actions_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<SnapshotSink> make_tuning_sink(const config::Config& config,
+                                               std::shared_ptr<EventQueue> events) {
+  return std::make_unique<TuningSink>(config, std::move(events));
+}
+
+}  // namespace kpulse::daemon
