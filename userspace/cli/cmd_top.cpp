@@ -31,6 +31,7 @@ struct TopArgs {
   bool no_bpf = false;
   size_t max_processes = 500;
   std::string history = "/var/lib/kpulse/recordings";
+  std::string state_dir = "/var/lib/kpulse";
 };
 
 std::chrono::milliseconds delay_ms(double seconds) {
@@ -54,6 +55,7 @@ int run(const TopArgs& args) {
   TopAnalysisOptions analysis;
   // The daemon's recording (when one runs here) gives forecasts days of past.
   if (args.source == "live" && !args.history.empty()) analysis.history_dir = args.history;
+  if (args.source == "live") analysis.state_dir = args.state_dir;
   ui.analyze = make_top_analysis(analysis);
   return tui::run_top(*source, ui);
 }
@@ -75,6 +77,9 @@ void register_top(CLI::App& root, Registry& reg) {
   app->add_option("--history", args->history,
                   "Recording whose past warms the forecasts (\"\" for none); a missing "
                   "directory is skipped")
+      ->capture_default_str();
+  app->add_option("--state-dir", args->state_dir,
+                  "State directory whose tuning journal the alerts view lists (changes in force)")
       ->capture_default_str();
   // Development and tests only: a deterministic fake host, labelled
   // [synthetic] on every screen. Hidden from --help (empty group).

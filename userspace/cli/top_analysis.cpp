@@ -1,5 +1,6 @@
 #include "cli/top_analysis.h"
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -7,6 +8,7 @@
 #include "analytics/analyzer.h"
 #include "analytics/forecast_capacity.h"
 #include "daemon/history_preload.h"
+#include "tune/journal.h"
 
 namespace kpulse::cli {
 namespace {
@@ -69,10 +71,42 @@ tui::AnalysisView to_view(const an::AnalysisResult& r, const an::Analyzer& analy
   return v;
 }
 
+// The journal's changes in force, for the alerts view. Looking creates
+// nothing: no state directory or journal, no changes.
+std::vector<tui::ComponentNote> tuning_in_force(const std::filesystem::path& state_dir) {
+  std::vector<tui::ComponentNote> out;
+  std::error_code ec;
+  if (!std::filesystem::exists(state_dir / "tune-journal.jsonl", ec)) return out;
+  try {
+    tune::Journal journal(state_dir.string());
+    for (const auto& c : journal.load()) {
+      if (!c.in_force()) continue;
+      std::string knob = c.knob.key();
+      if (!c.netns_name.empty()) knob += " [netns " + c.netns_name + "]";
+      out.push_back({std::move(knob), std::string(tune::to_string(c.state)) + " " + c.original +
+                                          " -> " + c.written + "  " + c.scenario +
+                                          "  (undo: " + c.undo_command() + ")"});
+    }
+  } catch (const std::exception&) {
+    // An unreadable journal is `kpulse tune --status`'s to report.
+  }
+  return out;
+}
+
 struct TopAnalysisState {
   TopAnalysisOptions options;
   std::unique_ptr<an::Analyzer> analyzer;
   int64_t last_ns = INT64_MIN;
+  std::vector<tui::ComponentNote> tuning;
+  std::chrono::steady_clock::time_point tuning_read{};
+
+  void refresh_tuning() {
+    if (!options.state_dir) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - tuning_read < std::chrono::seconds(5)) return;
+    tuning_read = now;
+    tuning = tuning_in_force(*options.state_dir);
+  }
 
   void restart(int64_t until_ns) {
     analyzer = std::make_unique<an::Analyzer>();
@@ -91,7 +125,10 @@ std::function<tui::AnalysisView(const model::Snapshot&)> make_top_analysis(
     if (!state->analyzer || snap.time_ns < state->last_ns) state->restart(snap.time_ns);
     state->last_ns = snap.time_ns;
     const an::AnalysisResult r = state->analyzer->ingest(snap);
-    return to_view(r, *state->analyzer);
+    tui::AnalysisView view = to_view(r, *state->analyzer);
+    state->refresh_tuning();
+    view.tuning = state->tuning;
+    return view;
   };
 }
 

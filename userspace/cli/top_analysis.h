@@ -18,6 +18,9 @@ struct TopAnalysisOptions {
   // from what the UI itself sees.
   // Read up to the first snapshot's time when that arrives.
   std::optional<std::filesystem::path> history_dir;
+  // The state directory whose tuning journal lists the auto-tuner's changes
+  // in force (read every few seconds; absent: none shown).
+  std::optional<std::filesystem::path> state_dir;
 };
 
 // A callback for tui::TopOptions::analyze that owns its own Analyzer. A

@@ -50,6 +50,9 @@ struct AnalysisView {
   std::string forecast_status;
   std::vector<ComponentNote> patterns;
   std::vector<ComponentNote> recommendations;
+  // The auto-tuner's changes in force (its journal), newest last; the
+  // component is the knob ("cgroup:/app cpu.max").
+  std::vector<ComponentNote> tuning;
 };
 
 struct FrameInput {

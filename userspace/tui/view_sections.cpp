@@ -206,11 +206,8 @@ void alerts_view(const FrameInput& in, int width, std::vector<Line>& out) {
     return;
   }
   const auto& alerts = in.analysis->alerts;
-  if (alerts.empty()) {
-    out.push_back(Line{}.add("no active alerts", Style::Good));
-    return;
-  }
   const Glyphs& g = *in.glyphs;
+  if (alerts.empty()) out.push_back(Line{}.add("no active alerts", Style::Good));
   for (const auto& a : alerts) {
     Style st = a.severity == "critical"  ? Style::Crit
                : a.severity == "warning" ? Style::Warn
@@ -219,6 +216,16 @@ void alerts_view(const FrameInput& in, int width, std::vector<Line>& out) {
     l.add(fit_left(a.severity, 9, g.ellipsis), st);
     l.add(" " + fit_left(a.component, 36, g.ellipsis) + " ");
     l.add(truncate(a.summary, std::max(0, width - 47), g.ellipsis));
+    out.push_back(std::move(l));
+  }
+  const auto& tuning = in.analysis->tuning;
+  if (tuning.empty()) return;
+  out.push_back(Line{});
+  out.push_back(Line{}.add("Tuning: changes in force", Style::Title));
+  for (const auto& t : tuning) {
+    Line l;
+    l.add(fit_left(t.component, 46, g.ellipsis) + " ", Style::Warn);
+    l.add(truncate(t.text, std::max(0, width - 47), g.ellipsis));
     out.push_back(std::move(l));
   }
 }

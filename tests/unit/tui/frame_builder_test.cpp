@@ -98,6 +98,19 @@ TEST_F(FrameBuilderTest, AlertsCountAndList) {
   EXPECT_GE(row_of(build(100, 24), "no data yet"), 0);
 }
 
+TEST_F(FrameBuilderTest, AlertsViewListsTheTunersChangesInForce) {
+  AnalysisView analysis;
+  in.analysis = &analysis;
+  state.view = View::Alerts;
+  EXPECT_EQ(row_of(build(120, 24), "Tuning"), -1) << "no section without changes";
+  analysis.tuning = {{"cgroup:/app cpu.max", "kept 20000 100000 -> 60000 100000  cpu_throttled"}};
+  Frame f = build(120, 24);
+  EXPECT_GE(row_of(f, "no active alerts"), 0);
+  const int title = row_of(f, "Tuning: changes in force");
+  ASSERT_GE(title, 0);
+  EXPECT_GT(row_of(f, "kept 20000 100000 -> 60000"), title);
+}
+
 TEST_F(FrameBuilderTest, ForecastsViewListsEachWithItsLimitAndTrend) {
   AnalysisView analysis;
   analysis.forecast_status = "collecting history: 12 of 60 samples";
