@@ -30,6 +30,12 @@ tui::ForecastItem to_item(const an::MetricForecast& f) {
   item.horizon = an::format_duration(f.horizon_s());
   item.summary = f.summary;
   item.point = f.forecast.point;
+  if (!f.forecast.point.empty()) {
+    auto v = [&](const std::vector<double>& s) { return an::format_forecast_value(f, s.back()); };
+    item.band = "in " + item.horizon + ": " + v(f.forecast.point) + " (80% " + v(f.forecast.lo80) +
+                " to " + v(f.forecast.hi80) + ", 95% " + v(f.forecast.lo95) + " to " +
+                v(f.forecast.hi95) + ")";
+  }
   return item;
 }
 

@@ -25,13 +25,16 @@ struct AlertItem {
 // One forecast as the forecasts view and the detail view show it. Figures
 // come pre-formatted: the TUI does not know the analytics' units or horizons.
 struct ForecastItem {
-  std::string component;      // component key
-  std::string metric;         // catalog name, "cgroup.memory.current"
-  std::string now;            // newest value, "3.1 GiB"
-  std::string peak;           // highest forecast value and when, "3.4 GiB Tue 14:00"
-  std::string runs_out;       // "memory.max in 4 d 2 h", "" when it does not
-  std::string horizon;        // "7 d", "2 h"
-  std::string summary;        // the analytics' one line
+  std::string component;  // component key
+  std::string metric;     // catalog name, "cgroup.memory.current"
+  std::string now;        // newest value, "3.1 GiB"
+  std::string peak;       // highest forecast value and when, "3.4 GiB Tue 14:00"
+  std::string runs_out;   // "memory.max in 4 d 2 h", "" when it does not
+  std::string horizon;    // "7 d", "2 h"
+  std::string summary;    // the analytics' one line
+  // The end of the horizon with its prediction intervals:
+  // "in 7 d: 3.4 GiB (80% 3.2 GiB to 3.6 GiB, 95% 3.0 GiB to 3.8 GiB)".
+  std::string band;
   std::vector<double> point;  // point forecast, for a sparkline
   bool exhausts = false;      // reaches its limit within the horizon
 };

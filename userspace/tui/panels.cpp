@@ -109,6 +109,12 @@ void analysis_lines(const FrameInput& in, const std::string& key, int width,
     l.add(truncate(f.summary, std::max(0, width - 9), g.ellipsis),
           f.exhausts ? Style::Crit : Style::Normal);
     out.push_back(std::move(l));
+    if (f.band.empty()) continue;
+    Line band;
+    band.add("  " + truncate(f.band, std::max(0, width / 2), g.ellipsis) + " ");
+    band.add(sparkline_fit(f.point, std::max(0, width - display_width(band.text()) - 1), g),
+             Style::Good);
+    out.push_back(std::move(band));
   }
   for (const auto& r : a.recommendations) {
     if (r.component != key) continue;

@@ -158,6 +158,8 @@ TEST_F(FrameBuilderTest, DetailShowsThePatternForecastAndRecommendationOfThatCom
   ForecastItem f;
   f.component = cg->key();
   f.summary = "memory.max (2 GiB) reached in 3 h";
+  f.band = "in 7 d: 2.5 GiB (80% 2.2 GiB to 2.8 GiB, 95% 2.0 GiB to 3.0 GiB)";
+  f.point = {1.0, 1.5, 2.0, 2.5};
   f.exhausts = true;
   analysis.forecasts = {f};
   analysis.recommendations = {{cg->key(), "cpu.weight 100 -> 400 (70%)"}};
@@ -167,6 +169,7 @@ TEST_F(FrameBuilderTest, DetailShowsThePatternForecastAndRecommendationOfThatCom
   EXPECT_GE(row_of(frame, "cpu-bound (90%)"), 0);
   EXPECT_EQ(row_of(frame, "idle"), -1);
   EXPECT_GE(row_of(frame, "reached in 3 h"), 0);
+  EXPECT_GT(row_of(frame, "(80% 2.2 GiB to 2.8 GiB, 95%"), row_of(frame, "reached in 3 h"));
   EXPECT_GE(row_of(frame, "cpu.weight 100 -> 400"), 0);
   EXPECT_EQ(row_of(frame, "not connected"), -1);
 }
