@@ -36,7 +36,7 @@ std::string describe(const ProfileSpec& s) {
 }
 
 std::vector<ProfileSpec> candidate_specs(const std::vector<int>& detected, int day, int week,
-                                         bool nonneg, double log_offset, bool bulk) {
+                                         bool nonneg, double log_offset, bool bulk, int history) {
   // Seasonal structures: detected, then the calendar ones when not detected
   // (the backtest throws them out if they don't help).
   std::vector<std::pair<int, int>> seasons{{0, 0}};
@@ -57,7 +57,10 @@ std::vector<ProfileSpec> candidate_specs(const std::vector<int>& detected, int d
     add(day, week);
     add(week, 0);
   }
-  const int short_window = std::max(1, day > 0 ? day : 24);
+  // The level window of the non-seasonal candidates: a day of steps, but
+  // never more than a third of the history, or a series at a 1 s step (a
+  // day is 86,400 steps) would have no candidate at all until a day passed.
+  const int short_window = std::max(1, std::min(day > 0 ? day : 24, std::max(4, history / 3)));
   std::vector<ProfileSpec> specs;
   for (auto [p1, p2] : seasons) {
     std::vector<int> windows;
@@ -94,6 +97,39 @@ Forecast flat_forecast(double value, int horizon) {
   f.point.assign(horizon, value);
   f.lo80 = f.hi80 = f.lo95 = f.hi95 = f.point;
   f.method = "flat";
+  return f;
+}
+
+// The last value, with random-walk intervals from the spread of one-step
+// changes (robust: 1.4826 x their median absolute deviation), widening as
+// the square root of the step: the fallback when no model can be fitted.
+// Zero-width intervals would claim a certainty the data never showed.
+Forecast naive_forecast(std::span<const double> y, double last, int horizon, bool nonneg) {
+  Forecast f = flat_forecast(last, horizon);
+  f.method = "naive";
+  std::vector<double> diffs;
+  double prev = NAN;
+  for (double v : y) {
+    if (!std::isfinite(v)) continue;
+    if (std::isfinite(prev)) diffs.push_back(v - prev);
+    prev = v;
+  }
+  if (diffs.size() < 3) return f;
+  auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  const double mid = median(diffs);
+  for (double& d : diffs) d = std::fabs(d - mid);
+  const double sigma = 1.4826 * median(diffs);
+  for (int h = 0; h < horizon; ++h) {
+    const double spread = sigma * std::sqrt(h + 1.0);
+    f.lo80[h] = last - 1.2816 * spread;
+    f.hi80[h] = last + 1.2816 * spread;
+    f.lo95[h] = last - 1.96 * spread;
+    f.hi95[h] = last + 1.96 * spread;
+    if (nonneg) f.lo80[h] = std::max(0.0, f.lo80[h]), f.lo95[h] = std::max(0.0, f.lo95[h]);
+  }
   return f;
 }
 
@@ -151,7 +187,7 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   const double log_offset =
       mean_abs >= 1 ? std::max(1.0, 0.1 * mean_abs) : std::max(0.1 * mean_abs, 1e-9);
   std::vector<ProfileSpec> specs =
-      candidate_specs(detected, day, week, nonneg, log_offset, opt.bulk);
+      candidate_specs(detected, day, week, nonneg, log_offset, opt.bulk, n);
 
   // Rolling origins inside the history, one day (or base period) apart, at
   // the requested horizon. A short history can't hold a full horizon after
@@ -206,7 +242,7 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     s.mae = err / cnt;
     scored.push_back(std::move(s));
   }
-  if (scored.empty()) return flat_forecast(last, horizon);
+  if (scored.empty()) return naive_forecast(y, last, horizon, nonneg);
   std::sort(scored.begin(), scored.end(),
             [](const Scored& a, const Scored& b) { return a.mae < b.mae; });
   // Average the best few, but only those nearly as good as the best: a
@@ -228,7 +264,7 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     f.method += describe(specs[scored[j].spec]);
     ++used;
   }
-  if (used == 0) return flat_forecast(last, horizon);
+  if (used == 0) return naive_forecast(y, last, horizon, nonneg);
   for (double& v : f.point) v /= used;
 
   // Backtest errors of the same combination (by rank, as it would have been

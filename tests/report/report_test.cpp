@@ -1,5 +1,6 @@
 // The report's parts over synthetic and hand-made snapshots: series, the
 // threshold bottlenecks, time arguments and the HTML's self-containment.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,43 @@ TEST(ReportHtml, AlertsFromAnalyticsAppearOnTheTimeline) {
   EXPECT_NE(html.find("<rect class=\"alert critical\""), std::string::npos);
   EXPECT_NE(html.find("memory leak suspected"), std::string::npos);
   EXPECT_NE(html.find("1 alert(s) from analytics, 0 threshold"), std::string::npos);
+}
+
+TEST(ReportHtml, ForecastChartsDrawBandsPointAndLimit) {
+  ReportInput in;
+  in.snapshots = host_with_cpu({0.1, 0.2, 0.3});
+  in.forecasts.push_back({in.snapshots[2].time_ns, "host:host cpu.utilization", "reached in 3 s"});
+  ForecastChart c;
+  c.title = "host:host cpu.utilization";
+  c.unit = "ratio";
+  c.summary = "all CPUs busy (100%) reached in 3 s";
+  for (const auto& s : in.snapshots) c.history.push_back({s.time_ns, 0.2});
+  c.origin_ns = in.snapshots.back().time_ns;
+  c.step_ns = 1'000'000'000;
+  c.point = {0.4, 0.6, 0.8, 1.0};
+  c.lo80 = {0.35, 0.5, 0.65, 0.8};
+  c.hi80 = {0.45, 0.7, 0.95, 1.0};
+  c.lo95 = {0.3, 0.45, 0.6, 0.7};
+  c.hi95 = {0.5, 0.75, 1.0, 1.0};
+  c.limit = 1.0;
+  c.limit_name = "all CPUs busy";
+  in.forecast_charts.push_back(c);
+  const std::string html = render_html(in);
+  const auto at = html.find("<section id=\"forecasts\">");
+  ASSERT_NE(at, std::string::npos);
+  const std::string section = html.substr(at, html.find("</section>", at) - at);
+  EXPECT_NE(section.find("<polygon class=\"band95\""), std::string::npos);
+  EXPECT_NE(section.find("<polygon class=\"band80\""), std::string::npos);
+  EXPECT_NE(section.find("<polyline class=\"forecast\" data-points=\"4\""), std::string::npos);
+  EXPECT_NE(section.find("<polyline class=\"series\" data-points=\"3\""), std::string::npos);
+  EXPECT_NE(section.find("<line class=\"limit\""), std::string::npos);
+  EXPECT_NE(section.find("all CPUs busy (100%) reached in 3 s"), std::string::npos);
+  // A band polygon goes out along the upper bound and back along the lower:
+  // twice as many points as steps.
+  const auto poly = section.find("<polygon class=\"band80\" points=\"");
+  const auto end = section.find('"', poly + 35);
+  const std::string pts = section.substr(poly + 35, end - poly - 35);
+  EXPECT_EQ(std::count(pts.begin(), pts.end(), ','), 8) << pts;
 }
 
 TEST(ReportHtml, NoSnapshotsIsAnError) {

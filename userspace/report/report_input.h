@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/snapshot.h"
+#include "report/series.h"
 
 namespace kpulse::report {
 
@@ -29,6 +30,20 @@ struct Note {
   std::string detail;
 };
 
+// A forecast drawn with the history it continues: point forecast, 80 % and
+// 95 % bands, and the limit it is measured against.
+struct ForecastChart {
+  std::string title;           // "cgroup:/app.slice cgroup.memory.current"
+  std::string unit;            // as SeriesGroup::unit: "ratio", "bytes", ""
+  std::string summary;         // the one-line summary, as the caption
+  std::vector<Point> history;  // oldest first
+  int64_t origin_ns = 0;       // the forecast starts here...
+  int64_t step_ns = 0;         // ...one value per step
+  std::vector<double> point, lo80, hi80, lo95, hi95;
+  double limit = 0;  // 0: none drawn
+  std::string limit_name;
+};
+
 // Above these a resource is marked saturated (config [report]).
 struct Thresholds {
   double cpu = 0.90;
@@ -45,6 +60,7 @@ struct ReportInput {
   std::vector<Finding> alerts;  // from analytics (threshold bottlenecks are added by the report)
   std::vector<Note> patterns;
   std::vector<Note> forecasts;
+  std::vector<ForecastChart> forecast_charts;  // drawn under the forecasts table
   std::vector<Note> recommendations;
   std::vector<Note> tuning;
 };

@@ -155,6 +155,88 @@ std::string line_chart_svg(const SeriesGroup& group, const TimeSpan& span,
   return svg + "</svg>\n";
 }
 
+namespace {
+
+// Axis labels over spans of days need the date, within a day the clock.
+std::string axis_time(int64_t time_ns, const TimeSpan& span) {
+  if (span.to_ns - span.from_ns < 86'400LL * 1'000'000'000) return clock_time(time_ns);
+  std::time_t t = static_cast<std::time_t>(time_ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:02}-{:02} {:02}:{:02}", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+std::string polyline_points(const Frame& f, const std::vector<Point>& pts) {
+  std::string out;
+  for (const auto& p : pts) out += fmt::format("{:.1f},{:.1f} ", f.x(p.time_ns), f.y(p.value));
+  return out;
+}
+
+}  // namespace
+
+std::string forecast_chart_svg(const ForecastChart& c) {
+  const size_t n = c.point.size();
+  auto at = [&](size_t h) { return c.origin_ns + static_cast<int64_t>(h + 1) * c.step_ns; };
+  TimeSpan span{c.history.empty() ? c.origin_ns : c.history.front().time_ns,
+                n ? at(n - 1) : c.origin_ns + 1};
+  double top = c.unit == "ratio" ? 1.0 : 0.0;
+  for (const auto& p : c.history) top = std::max(top, p.value);
+  for (double v : c.hi95) top = std::max(top, v);
+  top = std::max(top, c.limit);
+  Frame f{span, nice_ceiling(top)};
+  std::string svg = fmt::format(
+      "<svg class=\"chart forecast\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
+      "role=\"img\" aria-label=\"{}\">\n",
+      kWidth, kHeight, html_escape(c.title));
+  for (int i = 0; i <= 4; ++i) {
+    double v = f.y_max * i / 4;
+    double y = f.y(v);
+    svg += fmt::format(
+        "<line class=\"grid\" x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\"/>"
+        "<text class=\"ylabel\" x=\"{}\" y=\"{:.1f}\">{}</text>\n",
+        kLeft, y, kWidth - kRight, y, kLeft - 6, y + 4, html_escape(format_value(v, c.unit)));
+  }
+  for (int i = 0; i <= 5; ++i) {
+    int64_t t = span.from_ns + (span.to_ns - span.from_ns) * i / 5;
+    svg += fmt::format("<text class=\"xlabel{}\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", edge_class(i),
+                       f.x(t), kHeight - 8, axis_time(t, span));
+  }
+  // A band: the upper bound forward, the lower bound back.
+  auto band = [&](const char* cls, const std::vector<double>& lo, const std::vector<double>& hi) {
+    if (lo.size() != n || hi.size() != n || n == 0) return;
+    std::string pts;
+    for (size_t h = 0; h < n; ++h) pts += fmt::format("{:.1f},{:.1f} ", f.x(at(h)), f.y(hi[h]));
+    for (size_t h = n; h-- > 0;) pts += fmt::format("{:.1f},{:.1f} ", f.x(at(h)), f.y(lo[h]));
+    svg += fmt::format("<polygon class=\"{}\" points=\"{}\"/>\n", cls, pts);
+  };
+  band("band95", c.lo95, c.hi95);
+  band("band80", c.lo80, c.hi80);
+  svg += fmt::format(
+      "<line class=\"now\" x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\"><title>forecast "
+      "origin</title></line>\n",
+      f.x(c.origin_ns), kTop, f.x(c.origin_ns), kHeight - kBottom);
+  svg += fmt::format(
+      "<polyline class=\"series\" data-points=\"{}\" stroke=\"{}\" points=\"{}\">"
+      "<title>history</title></polyline>\n",
+      c.history.size(), series_color(0), polyline_points(f, c.history));
+  std::vector<Point> fc;
+  for (size_t h = 0; h < n; ++h) fc.push_back({at(h), c.point[h]});
+  svg += fmt::format(
+      "<polyline class=\"forecast\" data-points=\"{}\" points=\"{}\"><title>point "
+      "forecast</title></polyline>\n",
+      n, polyline_points(f, fc));
+  if (c.limit > 0) {
+    double y = f.y(c.limit);
+    svg += fmt::format(
+        "<line class=\"limit\" x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\">"
+        "<title>{} {}</title></line>\n",
+        kLeft, y, kWidth - kRight, y, html_escape(c.limit_name), format_value(c.limit, c.unit));
+  }
+  svg += fmt::format("<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n",
+                     kLeft, kTop, kWidth - kLeft - kRight, kHeight - kTop - kBottom);
+  return svg + "</svg>\n";
+}
+
 std::string timeline_svg(const std::vector<Finding>& findings, const TimeSpan& span) {
   std::vector<std::string> rows;
   for (const auto& fd : findings)

@@ -22,6 +22,11 @@ struct TimeSpan {
 std::string line_chart_svg(const SeriesGroup& group, const TimeSpan& span,
                            const std::vector<Finding>& marks);
 
+// History, point forecast and its 80 %/95 % bands (<polygon class="band95">,
+// <polygon class="band80">, <polyline class="forecast">), and the limit as a
+// dashed <line class="limit">.
+std::string forecast_chart_svg(const ForecastChart& chart);
+
 // The alerts timeline: one row per resource, one bar per finding.
 std::string timeline_svg(const std::vector<Finding>& findings, const TimeSpan& span);
 

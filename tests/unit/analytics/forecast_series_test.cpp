@@ -77,6 +77,37 @@ TEST(ForecastSeries, IntervalsCoverRoughlyTheirLevel) {
   EXPECT_NEAR(double(in95) / total, 0.95, 0.04);
 }
 
+// Two minutes of a noisy 1 s gauge (a live agent's first forecast): a day
+// is 86,400 steps there, far more than the history, and the forecast must
+// still fit a model with intervals that cover what comes next, not fall
+// back to the last value with zero width.
+TEST(ForecastSeries, ShortSecondStepHistoryGetsARealModelAndIntervals) {
+  int in80 = 0, in95 = 0, total = 0;
+  for (uint32_t seed = 30; seed < 40; ++seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> noise(0, 0.03);
+    std::vector<double> y(180);
+    for (double& v : y) v = std::clamp(0.12 + noise(rng), 0.0, 1.0);
+    const std::vector<double> future(y.end() - 60, y.end());
+    y.resize(120);
+    ForecastOptions opt;
+    opt.horizon = 60;
+    opt.step_seconds = 1;
+    opt.bulk = true;
+    const Forecast f = forecast_series(y, opt);
+    ASSERT_EQ(f.point.size(), 60u);
+    EXPECT_NE(f.method, "flat");
+    EXPECT_GT(f.hi80[59] - f.lo80[59], 0.02) << f.method;
+    EXPECT_NEAR(f.point[30], 0.12, 0.03) << f.method;
+    for (int h = 0; h < 60; ++h, ++total) {
+      in80 += future[h] >= f.lo80[h] && future[h] <= f.hi80[h];
+      in95 += future[h] >= f.lo95[h] && future[h] <= f.hi95[h];
+    }
+  }
+  EXPECT_NEAR(double(in80) / total, 0.80, 0.10);
+  EXPECT_NEAR(double(in95) / total, 0.95, 0.05);
+}
+
 TEST(ForecastSeries, NeverNegativeForNonNegativeSeries) {
   // Sparse counts: mostly zeros, a falling trend that would extrapolate below 0.
   std::mt19937 rng(5);
