@@ -21,7 +21,10 @@ tui::ForecastItem to_item(const an::MetricForecast& f) {
   item.metric = f.metric;
   item.now = an::format_forecast_value(f, f.last_value);
   item.peak = an::format_forecast_value(f, f.peak) + " " + an::format_weekday_time(f.peak_at_s);
-  if (f.limit && f.exhaustion.expected_s) {
+  if (f.limit && f.last_value >= *f.limit) {
+    item.exhausts = true;
+    item.runs_out = f.limit_name + " already";
+  } else if (f.limit && f.exhaustion.expected_s) {
     item.exhausts = true;
     item.runs_out = f.limit_name + " in " + an::format_duration(*f.exhaustion.expected_s);
   } else if (f.limit && f.exhaustion.earliest_s) {

@@ -245,7 +245,7 @@ void forecasts_view(const FrameInput& in, int width, std::vector<Line>& out) {
   }
   const Glyphs& g = *in.glyphs;
   // Fixed columns first; the trend sparkline takes what is left.
-  constexpr int kComp = 30, kMetric = 24, kNow = 10, kPeak = 20, kOut = 26, kHorizon = 5;
+  constexpr int kComp = 30, kMetric = 22, kNow = 10, kPeak = 24, kOut = 26, kHorizon = 10;
   const int trend_w = width - (kComp + kMetric + kNow + kPeak + kOut + kHorizon + 6);
   Line head;
   head.fill = Style::TableHeader;
