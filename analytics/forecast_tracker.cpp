@@ -120,6 +120,9 @@ void ForecastTracker::ingest(const model::Snapshot& snap) {
       case ComponentKind::Disk:
         add(c, MetricId::DiskUtilization, c.value(MetricId::DiskUtilization), t, 1.0,
             "device busy all the time");
+        // "Disk full in 3 d 4 h": only disks with writable filesystems have it.
+        add(c, MetricId::DiskFsUsed, c.value(MetricId::DiskFsUsed), t,
+            present(c.value(MetricId::DiskFsCapacity)), "filesystems full");
         break;
       case ComponentKind::Cgroup: {
         const double cpu = c.value(MetricId::CpuUtilization);

@@ -1,6 +1,6 @@
 // Live forecasts: compact multi-resolution history of the series worth
-// forecasting (host CPU and memory, disk utilisation, every cgroup's CPU and
-// memory against its own limits), re-forecast every `refresh_s` of snapshot
+// forecasting (host CPU and memory, disk utilisation and filesystem usage,
+// every cgroup's CPU and memory against its own limits), re-forecast every `refresh_s` of snapshot
 // time, with capacity exhaustion times against each series' limit.
 //
 // Why a separate history and not analytics::History: History keeps every

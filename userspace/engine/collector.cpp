@@ -18,6 +18,7 @@
 #include "collect/cgroup_resolver.h"
 #include "collect/cgroup_stats.h"
 #include "collect/disk_stats.h"
+#include "collect/filesystem_usage.h"
 #include "collect/host_stats.h"
 #include "collect/net_interfaces.h"
 #include "collect/pressure.h"
@@ -156,6 +157,7 @@ model::Snapshot Collector::Impl::build() {
   collect::DiskReadResult disks;
   if (collect::read_diskstats(kProc, kSys, disks)) {
     disk_names.update(disks.names);
+    collect::add_filesystem_usage(kProc, kSys, disks.disks);
     for (auto& d : disks.disks) comps.push_back(std::move(d));
   }
   for (auto& i : collect::read_interfaces(kSys)) comps.push_back(std::move(i));

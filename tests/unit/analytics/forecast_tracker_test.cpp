@@ -118,6 +118,34 @@ TEST(ForecastTracker, MinutesAfterStartAShortForecastFromTheSecondsTier) {
   EXPECT_NEAR(mem->forecast.point.back(), 4 * kGiB, 0.01 * kGiB);
 }
 
+// "Disk full in ...": a disk whose filesystems gain 1 GiB a day, hourly
+// buckets over two weeks, 4 GiB left at the end.
+TEST(ForecastTracker, FillingDiskGetsAFullInTime) {
+  ForecastTracker t;
+  const int hours = 14 * 24;
+  const double per_hour = kGiB / 24.0;
+  const double capacity = 50 * kGiB + per_hour * hours + 4 * kGiB;
+  for (int h = 0; h < hours; ++h) {
+    Component d;
+    d.kind = ComponentKind::Disk;
+    d.id = "vda";
+    d.set_gauge(MetricId::DiskUtilization, 0.05);
+    d.set_gauge(MetricId::DiskFsUsed, 50 * kGiB + per_hour * h);
+    d.set_gauge(MetricId::DiskFsCapacity, capacity);
+    t.ingest(at(kMonday + h * 3600LL, 3600, {host(0.2, kGiB), d}));
+  }
+  t.refresh();
+  const MetricForecast* fs = find(t.latest(), "disk:vda", "disk.fs.used");
+  ASSERT_NE(fs, nullptr);
+  EXPECT_EQ(fs->limit_name, "filesystems full");
+  ASSERT_TRUE(fs->exhaustion.expected_s) << fs->summary;
+  // 4 GiB at 1 GiB/day: about 4 days (damped trends run a little late).
+  EXPECT_NEAR(*fs->exhaustion.expected_s / 86400.0, 4.0, 1.5) << fs->summary;
+  EXPECT_NE(fs->summary.find("filesystems full"), std::string::npos);
+  // A disk without filesystems has no such series.
+  EXPECT_EQ(find(t.latest(), "disk:vdb", "disk.fs.used"), nullptr);
+}
+
 TEST(ForecastTracker, RefreshFollowsItsCadence) {
   ForecastTrackerConfig cfg;
   cfg.refresh_s = 60;
