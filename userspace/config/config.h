@@ -59,6 +59,9 @@ struct AnalyticsConfig {
 struct TuningConfig {
   bool enabled = false;
   bool dry_run = true;  // recommend only; apply nothing
+  // vm.dirty_background_ratio / vm.dirty_ratio are host-wide: the writeback
+  // tuner acts only when this is set.
+  bool writeback = false;
 };
 
 // Thresholds above which the report marks a resource as saturated (until the

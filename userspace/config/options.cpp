@@ -274,6 +274,11 @@ std::vector<OptionSpec> build_specs() {
       [](Config& c) -> bool& { return c.tuning.enabled; }));
   v.push_back(bool_option("tuning", "dry_run", "Only recommend changes; apply nothing.", false,
                           [](Config& c) -> bool& { return c.tuning.dry_run; }));
+  v.push_back(bool_option(
+      "tuning", "writeback",
+      "Let the auto-tuner change vm.dirty_background_ratio and vm.dirty_ratio on writeback "
+      "stalls. Host-wide: every writer on the host is affected.",
+      false, [](Config& c) -> bool& { return c.tuning.writeback; }));
   // [report]
   v.push_back(double_option(
       "report", "cpu_saturation", "Host CPU utilization (0..1) marked as saturated in reports.",
