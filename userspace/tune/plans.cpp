@@ -62,7 +62,7 @@ double cpu_weight_ceiling(KnobKind kind, const TunerOptions& o) {
 }
 
 std::optional<PlannedStep> plan_block_queue(const QueueState& q, const TunerOptions& o) {
-  if (!(q.nr_requests > 0) || q.depth < 0.8 * q.nr_requests || q.utilization < 0.5)
+  if (!(q.nr_requests > 0) || q.depth < 0.7 * q.nr_requests || q.utilization < 0.5)
     return std::nullopt;
   if (q.scheduler == "none") {
     if (q.rotational && offers(q.available, "mq-deadline"))

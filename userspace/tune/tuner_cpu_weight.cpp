@@ -20,7 +20,8 @@ using model::MetricId;
 // A contention needs saturated CPUs: below this, a waiting cgroup waits for
 // something other than its share.
 constexpr double kBusyHost = 0.8;
-constexpr double kMinWakeups = 20;  // run-queue samples for a p99 worth reading
+constexpr double kMinWakeups = 20;       // run-queue samples for a p99 worth reading
+constexpr size_t kLatencyIntervals = 5;  // snapshots they are pooled over
 
 class CpuWeightTuner : public Tuner {
  public:
@@ -54,9 +55,15 @@ class CpuWeightTuner : public Tuner {
     std::set<std::string> seen;
     for (const auto* victim : leaves) {
       if (victim == hog) continue;
-      const auto* h = victim->find_histogram(MetricId::SchedRunqLatency);
-      if (!h || h->delta.count < kMinWakeups) continue;
-      double p99 = h->delta.quantile_ns(0.99) / 1e9;
+      // A starved cgroup wakes rarely: pool its last few intervals' samples.
+      model::Log2Histogram waits;
+      size_t n = 0;
+      for (auto it = ctx.history.rbegin(); it != ctx.history.rend() && n < kLatencyIntervals;
+           ++it, ++n)
+        if (const auto* c = it->find(ComponentKind::Cgroup, victim->id))
+          if (const auto* h = c->find_histogram(MetricId::SchedRunqLatency)) waits += h->delta;
+      if (waits.count < kMinWakeups) continue;
+      double p99 = waits.quantile_ns(0.99) / 1e9;
       if (p99 < ctx.options.cpu_contention_latency_s) continue;
       std::string target = contending_sibling(victim->id, hog->id);
       if (target.empty() || !seen.insert(target).second) continue;

@@ -85,7 +85,7 @@ TEST(BlockQueuePlan, RaisesNrRequestsOnASaturatedRotationalQueue) {
 
 TEST(BlockQueuePlan, AQueueWithRoomOrAnIdleDeviceIsLeftAlone) {
   QueueState q = saturated();
-  q.depth = 30;  // under 80% of 64
+  q.depth = 40;  // under 70% of 64
   EXPECT_FALSE(plan_block_queue(q, opts()));
   q = saturated();
   q.utilization = 0.3;
