@@ -14,7 +14,7 @@ TunerOptions opts() {
   return o;
 }
 
-TEST(SynBacklogPlan, FollowsSomaxconnWhenListenersOverflow) {
+TEST(SynBacklogTuner, FollowsSomaxconnWhenListenersOverflow) {
   // SYN queue 128 under a 1024 accept-queue cap: half the distance.
   EXPECT_EQ(plan_syn_backlog(128, 1024, 50, 0, opts()), 576);
   // Already at somaxconn and no SYN drops: the accept queue is the limit.
@@ -25,7 +25,7 @@ TEST(SynBacklogPlan, FollowsSomaxconnWhenListenersOverflow) {
   EXPECT_EQ(plan_syn_backlog(1000, 1024, 5, 0, opts()), 1024);
 }
 
-TEST(SynBacklogPlan, SynDropsAimAtTheCeilingNeverPastIt) {
+TEST(SynBacklogTuner, SynDropsAimAtTheCeilingNeverPastIt) {
   TunerOptions o = opts();
   o.syn_backlog_max = 2048;
   EXPECT_EQ(plan_syn_backlog(1024, 1024, 0, 10, o), 1536);
@@ -37,7 +37,7 @@ TEST(SynBacklogPlan, SynDropsAimAtTheCeilingNeverPastIt) {
   EXPECT_FALSE(plan_syn_backlog(65535, 128, 0, 1, o));
 }
 
-TEST(CoreBufferPlan, RaisesTheCoreMaximumTowardTheTcpMaximum) {
+TEST(CoreBufferTuner, RaisesTheCoreMaximumTowardTheTcpMaximum) {
   TunerOptions o = opts();
   o.tcp_buffer_max = 16.0 * 1024 * 1024;
   // rmem_max 4 MiB, tcp_rmem max 6 MiB: halfway, 5 MiB.
@@ -62,7 +62,7 @@ QueueState saturated() {
   return q;
 }
 
-TEST(BlockQueuePlan, RaisesNrRequestsOnASaturatedRotationalQueue) {
+TEST(BlockQueueTuner, RaisesNrRequestsOnASaturatedRotationalQueue) {
   TunerOptions o = opts();
   o.nr_requests_max = 1024;
   auto s = plan_block_queue(saturated(), o);
@@ -83,7 +83,7 @@ TEST(BlockQueuePlan, RaisesNrRequestsOnASaturatedRotationalQueue) {
   EXPECT_EQ(plan_block_queue(q, o)->raw, "4096");
 }
 
-TEST(BlockQueuePlan, AQueueWithRoomOrAnIdleDeviceIsLeftAlone) {
+TEST(BlockQueueTuner, AQueueWithRoomOrAnIdleDeviceIsLeftAlone) {
   QueueState q = saturated();
   q.depth = 40;  // under 70% of 64
   EXPECT_FALSE(plan_block_queue(q, opts()));
@@ -92,7 +92,7 @@ TEST(BlockQueuePlan, AQueueWithRoomOrAnIdleDeviceIsLeftAlone) {
   EXPECT_FALSE(plan_block_queue(q, opts()));
 }
 
-TEST(BlockQueuePlan, PicksTheSchedulerByDeviceType) {
+TEST(BlockQueueTuner, PicksTheSchedulerByDeviceType) {
   QueueState q = saturated();
   q.scheduler = "none";
   auto s = plan_block_queue(q, opts());
@@ -113,7 +113,7 @@ TEST(BlockQueuePlan, PicksTheSchedulerByDeviceType) {
   EXPECT_FALSE(plan_block_queue(q, opts()));
 }
 
-TEST(Knob, SchedulerReadsAsTheActiveName) {
+TEST(BlockQueueTuner, SchedulerReadsAsTheActiveName) {
   EXPECT_EQ(active_scheduler("none [mq-deadline] kyber bfq"), "mq-deadline");
   EXPECT_EQ(active_scheduler("[none] mq-deadline"), "none");
   EXPECT_EQ(active_scheduler("none"), "none");
@@ -133,13 +133,13 @@ WritebackState stalled() {
   return w;
 }
 
-TEST(WritebackPlan, NothingUnlessEnabled) {
+TEST(WritebackTuner, NothingUnlessEnabled) {
   TunerOptions o = opts();
   EXPECT_FALSE(o.writeback) << "host-wide tuning must default to off";
   EXPECT_FALSE(plan_writeback(stalled(), o));
 }
 
-TEST(WritebackPlan, LowersTheBackgroundRatioFirstThenRaisesTheLimit) {
+TEST(WritebackTuner, LowersTheBackgroundRatioFirstThenRaisesTheLimit) {
   TunerOptions o = opts();
   o.writeback = true;
   o.dirty_background_min = 5;
@@ -165,7 +165,7 @@ TEST(WritebackPlan, LowersTheBackgroundRatioFirstThenRaisesTheLimit) {
   EXPECT_EQ(plan_writeback(w, o)->raw, "80");
 }
 
-TEST(WritebackPlan, TheBackgroundRatioStaysBelowTheLimit) {
+TEST(WritebackTuner, TheBackgroundRatioStaysBelowTheLimit) {
   TunerOptions o = opts();
   o.writeback = true;
   o.dirty_background_min = 1;
@@ -178,7 +178,7 @@ TEST(WritebackPlan, TheBackgroundRatioStaysBelowTheLimit) {
   EXPECT_EQ(plan_writeback(w, o)->raw, "19");  // 25.5 capped at dirty_ratio - 1
 }
 
-TEST(WritebackPlan, NeedsDirtyMemoryNearTheLimitAndStalls) {
+TEST(WritebackTuner, NeedsDirtyMemoryNearTheLimitAndStalls) {
   TunerOptions o = opts();
   o.writeback = true;
   WritebackState w = stalled();
@@ -189,7 +189,7 @@ TEST(WritebackPlan, NeedsDirtyMemoryNearTheLimitAndStalls) {
   EXPECT_FALSE(plan_writeback(w, o));
 }
 
-TEST(CpuWeightPlan, TheKnobIsWhereVictimAndHogAreSiblings) {
+TEST(CpuWeightTuner, TheKnobIsWhereVictimAndHogAreSiblings) {
   EXPECT_EQ(contending_sibling("/kp/v", "/kp/h"), "/kp/v");
   EXPECT_EQ(contending_sibling("/a/x", "/b/y"), "/a");
   EXPECT_EQ(contending_sibling("/a/x/1", "/a/y/2"), "/a/x");
@@ -197,7 +197,7 @@ TEST(CpuWeightPlan, TheKnobIsWhereVictimAndHogAreSiblings) {
   EXPECT_EQ(contending_sibling("/a/b", "/a"), "");
 }
 
-TEST(CpuWeightPlan, CeilingsKeepTheRatioOnV1AndTheHardBounds) {
+TEST(CpuWeightTuner, CeilingsKeepTheRatioOnV1AndTheHardBounds) {
   TunerOptions o = opts();
   o.cpu_weight_max = 1000;
   EXPECT_EQ(cpu_weight_ceiling(KnobKind::CpuWeight, o), 1000);
