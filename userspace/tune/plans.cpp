@@ -82,7 +82,10 @@ std::optional<PlannedStep> plan_block_queue(const QueueState& q, const TunerOpti
 }
 
 std::optional<PlannedStep> plan_writeback(const WritebackState& w, const TunerOptions& o) {
-  if (!o.writeback || !(w.available_bytes > 0) || !(w.dirty_ratio > 0)) return std::nullopt;
+  if (!o.writeback || !(w.available_bytes > 0)) return std::nullopt;
+  // A ratio reading 0 means the limits are set in bytes (vm.dirty_bytes,
+  // dirty_background_bytes): writing a ratio would silently replace them.
+  if (!(w.dirty_ratio > 0) || !(w.background_ratio > 0)) return std::nullopt;
   double limit = w.dirty_ratio / 100 * w.available_bytes;
   if (w.dirty_bytes + w.writeback_bytes < 0.5 * limit || w.io_stall < 0.10) return std::nullopt;
   const KnobSpec& bg = spec(KnobKind::DirtyBackgroundRatio);

@@ -187,6 +187,13 @@ TEST(WritebackTuner, NeedsDirtyMemoryNearTheLimitAndStalls) {
   w = stalled();
   w.io_stall = 0.05;
   EXPECT_FALSE(plan_writeback(w, o));
+  // Limits configured in bytes read as ratio 0: leave them alone.
+  w = stalled();
+  w.background_ratio = 0;
+  EXPECT_FALSE(plan_writeback(w, o));
+  w = stalled();
+  w.dirty_ratio = 0;
+  EXPECT_FALSE(plan_writeback(w, o));
 }
 
 TEST(CpuWeightTuner, TheKnobIsWhereVictimAndHogAreSiblings) {
