@@ -29,6 +29,10 @@ std::string Knob::path(std::string_view cgroup_root) const {
     }
     case KnobKind::Cgroup: {
       std::string p(cgroup_root);
+      // cgroup v1 files live in their controller's hierarchy below the
+      // cgroup mount point (/sys/fs/cgroup/cpu/<cgroup>/cpu.shares).
+      if (name == "cpu.shares" || name == "cpu.cfs_quota_us") p += "/cpu";
+      if (name == "memory.limit_in_bytes") p += "/memory";
       if (cgroup != "/") p += cgroup;
       return p + "/" + name;
     }
@@ -93,6 +97,9 @@ class Builder {
  public:
   Builder(const Bottleneck& b, const KnobReader& read, std::vector<Recommendation>& out)
       : b_(b), read_(read), out_(out) {}
+
+  // The current value of another knob a rule depends on.
+  std::optional<std::string> read(const Knob& k) const { return read_ ? read_(k) : std::nullopt; }
 
   // Adds a recommendation unless the knob is unreadable or already there.
   void add(
@@ -174,10 +181,17 @@ void cpu_rules(const Bottleneck& b, Builder& add) {
     return;
   }
   if (!victim.empty()) {
-    add.add("cpu-contention", cgroup_knob(victim, "cpu.weight"), raise_to(200, 2, 10000),
-            "run-queue latency of " + victim + " back toward its baseline", 0.6,
-            "the cgroup waits for CPU while " + (b.cause.empty() ? "others" : b.cause) +
-                " runs; a higher weight gives it a larger share under contention");
+    std::string why = "the cgroup waits for CPU while " + (b.cause.empty() ? "others" : b.cause) +
+                      " runs; a higher weight gives it a larger share under contention";
+    std::string gain = "run-queue latency of " + victim + " back toward its baseline";
+    // cgroup v2 cpu.weight; where the cpu controller is on v1 (hybrid hosts)
+    // the same share is cpu.shares (default 1024 where cpu.weight is 100).
+    if (add.read(cgroup_knob(victim, "cpu.weight")))
+      add.add("cpu-contention", cgroup_knob(victim, "cpu.weight"), raise_to(200, 2, 10000), gain,
+              0.6, why);
+    else
+      add.add("cpu-contention", cgroup_knob(victim, "cpu.shares"), raise_to(2048, 2, 262144), gain,
+              0.6, why);
   }
   if (!cause.empty() && cause != victim) {
     add.add(
@@ -216,6 +230,76 @@ void memory_rules(const Bottleneck& b, Builder& add) {
   }
 }
 
+Knob block_knob(const std::string& dev, std::string name) {
+  Knob k;
+  k.kind = KnobKind::Block;
+  k.device = dev;
+  k.name = std::move(name);
+  return k;
+}
+
+double queue_depth(const Bottleneck& b) {
+  for (const auto& e : b.evidence)
+    if (e.signal == "queue_depth") return e.value;
+  return 0;
+}
+
+// "none [mq-deadline] kyber" -> "mq-deadline".
+std::string active_name(const std::string& s) {
+  auto open = s.find('['), close = s.find(']');
+  return open == std::string::npos || close < open ? s : s.substr(open + 1, close - open - 1);
+}
+
+// A full queue on a rotational disk without a scheduler: nothing merges or
+// sorts and nr_requests is pinned to the hardware depth. On a non-rotational
+// device the scheduler is the cap: the device queues deeper itself.
+void scheduler_rule(const Bottleneck& b, const std::string& dev, Builder& add) {
+  auto nr = number(add.read(block_knob(dev, "queue/nr_requests")));
+  auto rot = add.read(block_knob(dev, "queue/rotational"));
+  if (!nr || !rot || queue_depth(b) < 0.8 * *nr) return;
+  bool rotational = *rot != "0";
+  add.add(
+      "disk-scheduler", block_knob(dev, "queue/scheduler"),
+      [rotational](const std::optional<std::string>& cur) -> std::optional<std::string> {
+        if (!cur) return std::nullopt;
+        std::string active = active_name(*cur);
+        std::string want = rotational ? "mq-deadline" : "none";
+        if (active == want || cur->find(want) == std::string::npos) return std::nullopt;
+        if (rotational && active != "none") return std::nullopt;  // keep a chosen scheduler
+        return want;
+      },
+      rotational ? "requests merged and sorted before they reach " + dev
+                 : "no scheduler overhead or request cap above " + dev + "'s own queue",
+      0.35,
+      rotational ? "the queue is full on a rotational device with no I/O scheduler: requests "
+                   "reach the disk unmerged and in arrival order"
+                 : "the queue is full at the scheduler's request pool on a device that "
+                   "reorders itself; without a scheduler the pool is the device's own depth");
+}
+
+// Host-wide I/O stalls: writers throttled in balance_dirty_pages show up as
+// I/O pressure. Starting background writeback earlier keeps dirty memory away
+// from the hard limit. Host-wide: `kpulse tune` acts on it only with
+// tuning.writeback enabled.
+void writeback_rule(Builder& add) {
+  auto dirty = number(add.read(sysctl_knob("vm.dirty_ratio")));
+  add.add(
+      "writeback-stall", sysctl_knob("vm.dirty_background_ratio"),
+      [dirty](const std::optional<std::string>& cur) -> std::optional<std::string> {
+        auto v = number(cur);
+        if (!v || *v <= 5) return std::nullopt;
+        double want = std::max(5.0, std::floor(*v / 2));
+        if (dirty) want = std::min(want, *dirty - 1);
+        if (want >= *v || want < 1) return std::nullopt;
+        return fmt_num(want);
+      },
+      "shorter writer stalls: background writeback starts before dirty memory nears "
+      "vm.dirty_ratio",
+      0.3,
+      "tasks stall on I/O host-wide; if dirty page cache is near vm.dirty_ratio, writers are "
+      "throttled until it is written back (host-wide knob: needs tuning.writeback)");
+}
+
 void disk_rules(const Bottleneck& b, Builder& add) {
   std::string dev = device_of(b.component);
   if (!dev.empty()) {
@@ -238,6 +322,8 @@ void disk_rules(const Bottleneck& b, Builder& add) {
         "the average queue depth is near nr_requests, so submitters block before the "
         "scheduler can merge or reorder");
   }
+  if (!dev.empty()) scheduler_rule(b, dev, add);
+  if (b.rule == "io-stall" && b.component == "host:host") writeback_rule(add);
   std::string cause = cgroup_of(b.cause);
   if (!cause.empty()) {
     add.add(
@@ -277,6 +363,26 @@ void network_rules(const Bottleneck& b, Builder& add) {
         "throughput under random loss holds up instead of halving per loss", 0.35,
         "retransmits show loss on the path; loss-based congestion control (cubic) backs off "
         "on every loss, BBR paces to the measured bandwidth (needs tcp_bbr loaded)");
+  } else if (b.rule == "network-saturation") {
+    // SO_RCVBUF/SO_SNDBUF are capped by the core maxima, autotuning by
+    // tcp_[rw]mem: a core maximum below the TCP one caps applications that
+    // size their buffers themselves.
+    for (auto [core, tcp] : {std::pair{"net.core.rmem_max", "net.ipv4.tcp_rmem"},
+                             std::pair{"net.core.wmem_max", "net.ipv4.tcp_wmem"}}) {
+      auto tcp_raw = add.read(sysctl_knob(tcp));
+      double tcp_max = 0;
+      if (tcp_raw) {
+        std::istringstream in(*tcp_raw);
+        double mn = 0, def = 0;
+        in >> mn >> def >> tcp_max;
+      }
+      if (!(tcp_max > 0)) continue;
+      add.add("tcp-buffer-ceiling", sysctl_knob(core), raise_to(tcp_max, 1, 64.0 * 1024 * 1024),
+              std::string("applications sizing their socket buffers get up to the TCP maximum"),
+              0.3,
+              std::string(core) + " is below the maximum of " + tcp +
+                  ": explicit SO_RCVBUF/SO_SNDBUF requests are capped at the smaller value");
+    }
   } else if (b.rule == "packet-drops") {
     add.add("rx-backlog", sysctl_knob("net.core.netdev_max_backlog"), raise_to(2000, 2, 65536),
             "fewer packets dropped between the driver and the stack", 0.3,

@@ -19,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/engine_options.h"
+#include "config/config.h"
 #include "engine/collector.h"
 #include "tune/controller.h"
 #include "tune/journal.h"
@@ -46,8 +47,20 @@ struct TuneFlags {
   std::string tuners;  // comma list; empty = all
   std::string scope;
   double min_idle_cpus = 0.25;
-  std::string predictive;  // cgroup scope for predictive CPU scaling
+  std::string predictive;   // cgroup scope for predictive CPU scaling
+  std::string config_path;  // for [tuning] writeback; default file if present
+  bool writeback = false;   // from the configuration
 };
+
+// The host-wide writeback tuner needs tuning.writeback = true in the config:
+// an explicit --config must exist, the default file may be absent.
+void read_config(TuneFlags& f) {
+  std::string path = f.config_path;
+  if (path.empty() && std::filesystem::exists(config::kDefaultConfigPath))
+    path = config::kDefaultConfigPath;
+  if (path.empty()) return;
+  f.writeback = config::load_config(path).tuning.writeback;
+}
 
 void log_line(const std::string& s) {
   std::time_t t = std::time(nullptr);
@@ -83,6 +96,7 @@ tune::TunerOptions tuner_options(const TuneFlags& f) {
   o.read_ahead_max_kb = f.read_ahead_max;
   o.scope = f.scope;
   o.min_idle_cpus = f.min_idle_cpus;
+  o.writeback = f.writeback;
   return o;
 }
 
@@ -189,7 +203,8 @@ int run_apply(const EngineFlags& ef, const TuneFlags& f) {
   tune::ControllerOptions co;
   co.baseline_window = f.window;
   co.eval_window = f.eval_window > 0 ? f.eval_window : f.window;
-  co.allow_host_wide = f.allow_host_wide;
+  // tuning.writeback is the explicit opt-in for the vm.dirty_* knobs.
+  co.allow_host_wide = f.allow_host_wide || f.writeback;
   co.cooldown = std::chrono::seconds(f.cooldown_s);
   co.knob_rate_limit = std::chrono::seconds(f.rate_limit_s);
   co.tuner = tuner_options(f);
@@ -227,7 +242,7 @@ int run_apply(const EngineFlags& ef, const TuneFlags& f) {
   return 0;
 }
 
-int run_tune(const EngineFlags& ef, const TuneFlags& f) {
+int run_tune(const EngineFlags& ef, TuneFlags f) {
   int modes = f.apply + f.rollback + f.status + !f.undo.empty();
   if (modes > 1)
     throw std::runtime_error("--apply, --rollback, --undo and --status exclude each other");
@@ -246,6 +261,7 @@ int run_tune(const EngineFlags& ef, const TuneFlags& f) {
     }
     return rc;
   }
+  read_config(f);
   install_stop_handlers();
   if (f.apply) return run_apply(ef, f);
   return run_plan(ef, f);
@@ -291,8 +307,13 @@ void register_tune(CLI::App& root, Registry& reg) {
       ->capture_default_str();
   app->add_option("--rate-limit", flags->rate_limit_s, "Minimum seconds between writes to a knob")
       ->capture_default_str();
-  app->add_option("--tuners", flags->tuners,
-                  "Comma list of cpu_quota,tcp_buffers,read_ahead,somaxconn,memory_high, or none");
+  app->add_option(
+      "--tuners", flags->tuners,
+      "Comma list of cpu_quota,tcp_buffers,read_ahead,somaxconn,memory_high,syn_backlog,"
+      "cpu_weight,block_queue,writeback, or none");
+  app->add_option("--config", flags->config_path,
+                  "Configuration file for [tuning] writeback (default: " +
+                      std::string(config::kDefaultConfigPath) + " if present)");
   app->add_option("--min-idle-cpu", flags->min_idle_cpus,
                   "Idle host CPUs required before raising a CPU quota")
       ->capture_default_str();

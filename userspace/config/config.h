@@ -69,6 +69,9 @@ struct TuningConfig {
   int64_t window = 5;           // baseline window, in intervals
   int64_t eval_window = 0;      // evaluation window, in intervals; 0: same as window
   double min_idle_cpus = 0.25;  // idle host CPUs required before raising a CPU quota
+  // vm.dirty_background_ratio / vm.dirty_ratio are host-wide: the writeback
+  // tuner acts only when this is set.
+  bool writeback = false;
 };
 
 // Thresholds above which the report marks a resource as saturated (until the

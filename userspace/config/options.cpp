@@ -297,6 +297,11 @@ std::vector<OptionSpec> build_specs() {
   v.push_back(double_option(
       "tuning", "min_idle_cpus", "Idle host CPUs required before raising a cgroup's CPU quota.",
       false, [](Config& c) -> double& { return c.tuning.min_idle_cpus; }, 0, 4096));
+  v.push_back(bool_option(
+      "tuning", "writeback",
+      "Let the auto-tuner change vm.dirty_background_ratio and vm.dirty_ratio on writeback "
+      "stalls. Host-wide: every writer on the host is affected.",
+      false, [](Config& c) -> bool& { return c.tuning.writeback; }));
   // [report]
   v.push_back(double_option(
       "report", "cpu_saturation", "Host CPU utilization (0..1) marked as saturated in reports.",

@@ -28,6 +28,8 @@ class TuningSink : public SnapshotSink {
       : events_(std::move(events)), dry_run_(c.tuning.dry_run), on_exit_(c.tuning.on_exit) {
     options_.scope = c.tuning.scope;
     options_.min_idle_cpus = c.tuning.min_idle_cpus;
+    // vm.dirty_* are host-wide: only with the explicit opt-in.
+    options_.writeback = c.tuning.writeback;
     if (dry_run_) {
       tuners_ = tune::default_tuners();
       log(LogLevel::Info, "tuning: dry run (tuning.dry_run = true): changes are logged, not made");
@@ -48,6 +50,7 @@ class TuningSink : public SnapshotSink {
     co.eval_window =
         static_cast<int>(c.tuning.eval_window ? c.tuning.eval_window : c.tuning.window);
     co.tuner = options_;
+    co.allow_host_wide = c.tuning.writeback;
     controller_ = std::make_unique<tune::Controller>(*journal_, co, said, tune::default_tuners());
     log(LogLevel::Notice, "tuning: applying (journal {}, on exit: {})", journal_->path(), on_exit_);
   }

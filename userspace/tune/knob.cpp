@@ -123,6 +123,21 @@ bool write_file(const std::string& path, const std::string& raw, std::string& er
 
 }  // namespace
 
+std::string active_scheduler(const std::string& raw) {
+  auto open = raw.find('['), close = raw.find(']');
+  if (open == std::string::npos || close == std::string::npos || close < open) return raw;
+  return raw.substr(open + 1, close - open - 1);
+}
+
+std::vector<std::string> available_schedulers(const std::string& raw) {
+  std::vector<std::string> out;
+  for (auto f : fields(raw)) {
+    if (f.size() >= 2 && f.front() == '[' && f.back() == ']') f = f.substr(1, f.size() - 2);
+    out.push_back(f);
+  }
+  return out;
+}
+
 const std::vector<KnobSpec>& allowlist() {
   static const std::vector<KnobSpec> table = {
       {KnobKind::Somaxconn, "net.core.somaxconn", TargetKind::Netns, 128, 65535, false},
@@ -225,7 +240,13 @@ bool read_knob(const Knob& k, std::string& raw, std::string& error,
     error = e.what();
     return false;
   }
-  if (spec(k.kind).target != TargetKind::Netns) return read_file(path, raw, error);
+  if (spec(k.kind).target != TargetKind::Netns) {
+    if (!read_file(path, raw, error)) return false;
+    // "none [mq-deadline] kyber" reads back as the active name alone: that is
+    // what gets written and journaled, so a read-back compares equal.
+    if (k.kind == KnobKind::Scheduler) raw = active_scheduler(raw);
+    return true;
+  }
   bool ok = false;
   std::string inner;
   if (!run_in_netns(

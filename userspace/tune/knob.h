@@ -69,6 +69,12 @@ bool read_knob(const Knob& k, std::string& raw, std::string& error,
 bool write_knob(const Knob& k, const std::string& raw, std::string& error, bool allow_host_wide,
                 const std::string& cgroup_root = "/sys/fs/cgroup");
 
+// block/queue/scheduler reads "none [mq-deadline] kyber": the active name
+// ("mq-deadline"), and every name the device offers. A raw value without
+// brackets is returned as is.
+std::string active_scheduler(const std::string& raw);
+std::vector<std::string> available_schedulers(const std::string& raw);
+
 // The tuned number inside a raw value: the max field of tcp_rmem, the quota of
 // cpu.max ("max" → +inf), the bytes of memory.high. NaN for Scheduler.
 double numeric_value(KnobKind k, const std::string& raw);

@@ -35,6 +35,7 @@ bool read_netns_tcp(const std::string& netns_path, NetnsTcpCounters& out, std::s
         out.out_segs = counter("/proc/thread-self/net/snmp", "Tcp", "OutSegs");
         out.listen_overflows =
             counter("/proc/thread-self/net/netstat", "TcpExt", "ListenOverflows");
+        out.reqq_full_drops = counter("/proc/thread-self/net/netstat", "TcpExt", "TCPReqQFullDrop");
       },
       error);
 }

@@ -10,6 +10,7 @@ namespace kpulse::tune {
 struct NetnsTcpCounters {
   double in_segs = -1, out_segs = -1;  // Tcp InSegs / OutSegs
   double listen_overflows = -1;        // TcpExt ListenOverflows
+  double reqq_full_drops = -1;         // TcpExt TCPReqQFullDrop (SYN queue full)
 };
 
 // Reads the counters of the namespace at `netns_path` ("" = ours).

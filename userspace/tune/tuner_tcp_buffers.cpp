@@ -1,5 +1,8 @@
 // TCP throughput held back by small socket buffer ceilings: raise the max
-// field of net.ipv4.tcp_rmem / tcp_wmem in the namespace carrying the traffic.
+// field of net.ipv4.tcp_rmem / tcp_wmem in the namespace carrying the traffic,
+// and net.core.rmem_max / wmem_max (global: read-only inside other
+// namespaces) when a busy namespace's TCP maximum is above them, since an
+// application setting SO_RCVBUF/SO_SNDBUF is capped by the core maximum.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -7,6 +10,7 @@
 
 #include "tune/netns.h"
 #include "tune/netns_counters.h"
+#include "tune/plans.h"
 #include "tune/tuners.h"
 
 namespace kpulse::tune {
@@ -39,6 +43,8 @@ class TcpBufferTuner : public Tuner {
     std::vector<Proposal> out;
     const model::Snapshot& s = ctx.history.back();
     std::map<uint64_t, double> now;
+    // Largest TCP maximum among busy namespaces, per core knob, and where.
+    std::map<KnobKind, std::pair<double, std::string>> core_want;
     for (const auto& ns : list_netns()) {
       NetnsTcpCounters c;
       std::string err;
@@ -49,12 +55,16 @@ class TcpBufferTuner : public Tuner {
       if (prev == last_.end() || s.interval_s <= 0) continue;
       double segs = (total - prev->second) / s.interval_s;
       if (segs < kBusySegs) continue;
+      bool proposed = false;
       for (KnobKind kind : {KnobKind::TcpRmemMax, KnobKind::TcpWmemMax}) {
         Knob k{kind, ns.path, ns.inode};
         std::string raw;
         if (!read_knob(k, raw, err)) continue;
         double cur = numeric_value(kind, raw);
-        if (!(cur < kSmallBuffer)) continue;
+        KnobKind core = kind == KnobKind::TcpRmemMax ? KnobKind::RmemMax : KnobKind::WmemMax;
+        if (std::isfinite(cur) && cur > core_want[core].first)
+          core_want[core] = {cur, fmt::format("netns {} ({:.0f} TCP segments/s)", ns.name, segs)};
+        if (proposed || !(cur < kSmallBuffer)) continue;
         double next = step_toward(cur, ctx.options.tcp_buffer_max, ctx.options.step_fraction,
                                   256 * 1024, spec(kind));
         Proposal p;
@@ -69,8 +79,28 @@ class TcpBufferTuner : public Tuner {
         p.note = "new sockets and autotuned ones pick it up; fixed SO_RCVBUF/SO_SNDBUF do not";
         p.objective = {"TCP bytes received/s (host)", true, tcp_bytes};
         out.push_back(std::move(p));
-        break;  // one knob per namespace per round
+        proposed = true;  // one knob per namespace per round
       }
+    }
+    for (const auto& [core, want] : core_want) {
+      Knob k{core, "", 0};
+      std::string raw, err;
+      if (!read_knob(k, raw, err)) continue;
+      double cur = numeric_value(core, raw);
+      auto next = plan_core_buffer(core, cur, want.first, ctx.options);
+      if (!next) continue;
+      Proposal p;
+      p.scenario = "core_buffer_below_tcp_max";
+      p.knob = k;
+      p.current_raw = raw;
+      p.proposed_raw = compose_value(core, raw, *next, 0, ctx.options.tcp_buffer_max);
+      p.evidence = fmt::format("{} {:.0f} KiB is below the TCP maximum {:.0f} KiB of busy {}",
+                               spec(core).id, cur / 1024, want.first / 1024, want.second);
+      p.expected_gain =
+          "applications sizing their socket buffers (SO_RCVBUF/SO_SNDBUF) get what TCP allows";
+      p.note = "autotuned sockets are capped by tcp_[rw]mem only; this helps explicit sizes";
+      p.objective = {"TCP bytes received/s (host)", true, tcp_bytes};
+      out.push_back(std::move(p));
     }
     last_ = std::move(now);
     return out;

@@ -18,6 +18,10 @@ std::vector<std::unique_ptr<Tuner>> default_tuners() {
   t.push_back(make_read_ahead_tuner());
   t.push_back(make_somaxconn_tuner());
   t.push_back(make_memory_high_tuner());
+  t.push_back(make_syn_backlog_tuner());
+  t.push_back(make_cpu_weight_tuner());
+  t.push_back(make_block_queue_tuner());
+  t.push_back(make_writeback_tuner());  // proposes nothing unless options.writeback
   return t;
 }
 

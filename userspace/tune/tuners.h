@@ -23,6 +23,19 @@ struct TunerOptions {
   double read_ahead_max_kb = 4096;
   double tcp_buffer_max = 16.0 * 1024 * 1024;
   double somaxconn_max = 4096;
+  double syn_backlog_max = 4096;  // ceiling for net.ipv4.tcp_max_syn_backlog
+  // Ceiling for a contended cgroup's cpu.weight (v2 units, default 100);
+  // cpu.shares on v1 gets the same ratio (weight 1000 = shares 10240).
+  double cpu_weight_max = 1000;
+  // Run-queue latency p99 (seconds) that makes a cgroup a contention victim.
+  double cpu_contention_latency_s = 0.005;
+  double nr_requests_max = 1024;  // ceiling for block/queue/nr_requests
+  // Writeback (vm.dirty_*) tuning is host-wide: off unless the config enables
+  // it (tuning.writeback = true). Floor for dirty_background_ratio and
+  // ceiling for dirty_ratio, in percent.
+  bool writeback = false;
+  double dirty_background_min = 5;
+  double dirty_ratio_max = 40;
   std::string cgroup_root = "/sys/fs/cgroup";
   // Only knobs whose key contains this ("/myapp", "loop3", "netns:"); empty = all.
   std::string scope;
@@ -45,6 +58,10 @@ std::unique_ptr<Tuner> make_read_ahead_tuner();
 std::unique_ptr<Tuner> make_tcp_buffer_tuner();
 std::unique_ptr<Tuner> make_somaxconn_tuner();
 std::unique_ptr<Tuner> make_memory_high_tuner();
+std::unique_ptr<Tuner> make_syn_backlog_tuner();
+std::unique_ptr<Tuner> make_cpu_weight_tuner();
+std::unique_ptr<Tuner> make_block_queue_tuner();
+std::unique_ptr<Tuner> make_writeback_tuner();
 
 std::vector<std::unique_ptr<Tuner>> default_tuners();
 

@@ -88,6 +88,97 @@ TEST(Recommend, ListenOverflowRaisesSomaxconnAndDiskQueueRaisesNrRequests) {
   EXPECT_TRUE(recommend({d}, fake({{"/sys/block/sdb/queue/nr_requests", "64"}})).empty());
 }
 
+TEST(Recommend, ContentionOnAV1CpuHierarchyRaisesCpuShares) {
+  // Hybrid host: no cpu.weight on the unified tree, cpu.shares on v1.
+  auto recs = recommend({contention()}, fake({{"/sys/fs/cgroup/cpu/app/cpu.shares", "1024"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].id, "cpu-contention:/app:cpu.shares");
+  EXPECT_EQ(recs[0].knob.path(), "/sys/fs/cgroup/cpu/app/cpu.shares");
+  EXPECT_EQ(recs[0].proposed_value, "2048");
+  EXPECT_GT(recs[0].confidence, 0);
+  EXPECT_FALSE(recs[0].rationale.empty());
+}
+
+Bottleneck full_queue(const std::string& dev, double depth) {
+  Bottleneck d;
+  d.rule = "disk-saturation";
+  d.resource = Resource::Disk;
+  d.component = "disk:" + dev;
+  d.id = "disk-saturation:disk:" + dev;
+  d.evidence.push_back({"disk:" + dev, "queue_depth", depth, 0.5, 4, 0.9, ""});
+  return d;
+}
+
+TEST(Recommend, FullQueueWithoutASchedulerOnARotationalDiskGetsMqDeadline) {
+  auto recs = recommend({full_queue("sdb", 120)},
+                        fake({{"/sys/block/sdb/queue/nr_requests", "128"},
+                              {"/sys/block/sdb/queue/rotational", "1"},
+                              {"/sys/block/sdb/queue/scheduler", "[none] mq-deadline"}}));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].knob.name, "queue/nr_requests");
+  EXPECT_EQ(recs[1].id, "disk-scheduler:sdb:queue/scheduler");
+  EXPECT_EQ(recs[1].current_value, "[none] mq-deadline");
+  EXPECT_EQ(recs[1].proposed_value, "mq-deadline");
+  // Non-rotational with a scheduler: take it off. Already none: nothing.
+  recs = recommend({full_queue("nvme0n1", 60)},
+                   fake({{"/sys/block/nvme0n1/queue/nr_requests", "64"},
+                         {"/sys/block/nvme0n1/queue/rotational", "0"},
+                         {"/sys/block/nvme0n1/queue/scheduler", "[mq-deadline] none"}}));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[1].proposed_value, "none");
+  recs = recommend({full_queue("nvme0n1", 60)},
+                   fake({{"/sys/block/nvme0n1/queue/nr_requests", "64"},
+                         {"/sys/block/nvme0n1/queue/rotational", "0"},
+                         {"/sys/block/nvme0n1/queue/scheduler", "[none] mq-deadline"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].knob.name, "queue/nr_requests");
+  // A queue with room: no scheduler advice either.
+  EXPECT_TRUE(recommend({full_queue("sdb", 10)},
+                        fake({{"/sys/block/sdb/queue/nr_requests", "128"},
+                              {"/sys/block/sdb/queue/rotational", "1"},
+                              {"/sys/block/sdb/queue/scheduler", "[none] mq-deadline"}}))
+                  .empty());
+}
+
+TEST(Recommend, HostIoStallLowersTheBackgroundWritebackRatio) {
+  Bottleneck b;
+  b.rule = "io-stall";
+  b.resource = Resource::Disk;
+  b.component = "host:host";
+  b.id = "io-stall:host:host";
+  b.evidence.push_back({"host:host", "psi_io_some", 0.4, 0.01, 0.1, 0.95, ""});
+  auto recs = recommend({b}, fake({{"/proc/sys/vm/dirty_background_ratio", "10"},
+                                   {"/proc/sys/vm/dirty_ratio", "20"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].id, "writeback-stall:host:vm.dirty_background_ratio");
+  EXPECT_EQ(recs[0].proposed_value, "5");
+  EXPECT_NE(recs[0].rationale.find("tuning.writeback"), std::string::npos);
+  // Never at or above dirty_ratio; already low: nothing.
+  recs = recommend({b}, fake({{"/proc/sys/vm/dirty_background_ratio", "40"},
+                              {"/proc/sys/vm/dirty_ratio", "15"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].proposed_value, "14");
+  EXPECT_TRUE(recommend({b}, fake({{"/proc/sys/vm/dirty_background_ratio", "5"}})).empty());
+  // A cgroup's I/O stall is not the host's writeback.
+  b.component = "cgroup:/app";
+  EXPECT_TRUE(recommend({b}, fake({{"/proc/sys/vm/dirty_background_ratio", "10"}})).empty());
+}
+
+TEST(Recommend, CoreBufferMaximaFollowTheTcpMaxima) {
+  Bottleneck b;
+  b.rule = "network-saturation";
+  b.resource = Resource::Network;
+  b.component = "host:host";
+  b.id = "network-saturation:host:host";
+  auto recs = recommend({b}, fake({{"/proc/sys/net/core/rmem_max", "4194304"},
+                                   {"/proc/sys/net/ipv4/tcp_rmem", "4096 131072 33554432"},
+                                   {"/proc/sys/net/core/wmem_max", "8388608"},
+                                   {"/proc/sys/net/ipv4/tcp_wmem", "4096 16384 4194304"}}));
+  ASSERT_EQ(recs.size(), 1u);  // wmem_max is already above tcp_wmem's maximum
+  EXPECT_EQ(recs[0].id, "tcp-buffer-ceiling:host:net.core.rmem_max");
+  EXPECT_EQ(recs[0].proposed_value, "33554432");
+}
+
 TEST(Recommend, KnobPathsFollowTheirKind) {
   Knob s{KnobKind::Sysctl, "net.ipv4.tcp_congestion_control"};
   EXPECT_EQ(s.path(), "/proc/sys/net/ipv4/tcp_congestion_control");

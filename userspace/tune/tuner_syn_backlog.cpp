@@ -1,0 +1,98 @@
+// The SYN queue side of accept-queue overflows: net.ipv4.tcp_max_syn_backlog
+// in the listener's namespace. It moves with net.core.somaxconn (the
+// somaxconn tuner raises the accept-queue cap; a SYN queue left below it
+// fills first), and on its own when SYNs are dropped for a full request queue.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <deque>
+#include <map>
+#include <memory>
+
+#include "tune/netns.h"
+#include "tune/netns_counters.h"
+#include "tune/plans.h"
+#include "tune/tuners.h"
+
+namespace kpulse::tune {
+namespace {
+
+struct NsCounters {
+  double overflows = -1, drops = -1;  // cumulative, last seen
+  std::deque<double> rates;           // overflows + SYN drops per second
+};
+
+// Accept-queue overflows plus SYN-queue drops: what this knob should reduce.
+double drops_total(const NetnsTcpCounters& c) {
+  return std::max(0.0, c.listen_overflows) + std::max(0.0, c.reqq_full_drops);
+}
+
+class SynBacklogTuner : public Tuner {
+ public:
+  std::string name() const override { return "syn_backlog"; }
+
+  std::vector<Proposal> propose(const TuneContext& ctx) override {
+    std::vector<Proposal> out;
+    const model::Snapshot& s = ctx.history.back();
+    for (const auto& ns : list_netns()) {
+      NetnsTcpCounters c;
+      std::string err;
+      if (!read_netns_tcp(ns.path, c, err) || c.listen_overflows < 0) continue;
+      NsCounters& h = hist_[ns.inode];
+      double prev_over = h.overflows, prev_drops = h.drops;
+      h.overflows = c.listen_overflows;
+      h.drops = std::max(0.0, c.reqq_full_drops);
+      if (prev_over < 0 || s.interval_s <= 0) continue;
+      double over = (h.overflows - prev_over) / s.interval_s;
+      double drops = (h.drops - prev_drops) / s.interval_s;
+      h.rates.push_back(over + drops);
+      if (h.rates.size() > 30) h.rates.pop_front();
+
+      Knob k{KnobKind::TcpMaxSynBacklog, ns.path, ns.inode};
+      Knob cap{KnobKind::Somaxconn, ns.path, ns.inode};
+      std::string raw, cap_raw;
+      if (!read_knob(k, raw, err) || !read_knob(cap, cap_raw, err)) continue;
+      double cur = numeric_value(k.kind, raw), somax = numeric_value(cap.kind, cap_raw);
+      auto next = plan_syn_backlog(cur, somax, over, drops, ctx.options);
+      if (!next) continue;
+      Proposal p;
+      p.scenario = drops > 0 ? "syn_queue_full" : "listen_overflows";
+      p.knob = k;
+      p.netns_name = ns.name;
+      p.current_raw = raw;
+      p.proposed_raw = compose_value(k.kind, raw, *next, 0, ctx.options.syn_backlog_max);
+      p.evidence = fmt::format(
+          "netns {}: {:.0f} accept-queue overflows/s, {:.0f} SYNs/s dropped for a full request "
+          "queue; tcp_max_syn_backlog {} with somaxconn {}",
+          ns.name, over, drops, raw, cap_raw);
+      p.expected_gain = "fewer SYNs dropped under connection bursts (fewer 1 s+ connect retries)";
+      p.note = "applies to new SYNs at once; the accept queue still needs somaxconn";
+      p.baseline.assign(h.rates.begin(), h.rates.end());
+      auto state = std::make_shared<double>(drops_total(c));
+      std::string path = ns.path;
+      p.objective = {"netns " + ns.name + " listen overflows + SYN drops/s", false,
+                     [state, path](const model::Snapshot& s) {
+                       NetnsTcpCounters now;
+                       std::string e;
+                       if (!read_netns_tcp(path, now, e) || s.interval_s <= 0) return std::nan("");
+                       double total = drops_total(now);
+                       double r = (total - *state) / s.interval_s;
+                       *state = total;
+                       return r;
+                     }};
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+ private:
+  std::map<uint64_t, NsCounters> hist_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tuner> make_syn_backlog_tuner() {
+  return std::make_unique<SynBacklogTuner>();
+}
+
+}  // namespace kpulse::tune
