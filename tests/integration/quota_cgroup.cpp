@@ -29,21 +29,25 @@ bool v2_cpu() {
   return fs::exists("/sys/fs/cgroup/cgroup.controllers");
 }
 
-QuotaCgroup::QuotaCgroup(const std::string& rel, long quota_us) : rel_(rel) {
+CpuCgroup::CpuCgroup(const std::string& rel, const std::string& v2_file,
+                     const std::string& v2_value, const std::string& v1_file,
+                     const std::string& v1_value)
+    : rel_(rel) {
   if (v2_cpu()) {
     dirs_ = {"/sys/fs/cgroup" + rel};
-    quota_file_ = dirs_[0] + "/cpu.max";
+    file_ = dirs_[0] + "/" + v2_file;
+    original_ = v2_value;
   } else {
     dirs_ = {"/sys/fs/cgroup/unified" + rel, "/sys/fs/cgroup/cpu" + rel,
              "/sys/fs/cgroup/cpuacct" + rel};
-    quota_file_ = dirs_[1] + "/cpu.cfs_quota_us";
+    file_ = dirs_[1] + "/" + v1_file;
+    original_ = v1_value;
   }
   for (auto& d : dirs_) fs::create_directory(d);
-  original_ = v2_cpu() ? std::to_string(quota_us) + " 100000" : std::to_string(quota_us);
-  std::ofstream(quota_file_) << original_;
+  std::ofstream(file_) << original_;
 }
 
-QuotaCgroup::~QuotaCgroup() {
+CpuCgroup::~CpuCgroup() {
   for (auto& d : dirs_) {
     for (int i = 0; i < 50; ++i) {
       std::ifstream procs(d + "/cgroup.procs");
@@ -61,7 +65,7 @@ QuotaCgroup::~QuotaCgroup() {
       std::this_thread::sleep_for(20ms);
 }
 
-std::string QuotaCgroup::enter() const {
+std::string CpuCgroup::enter() const {
   std::string s;
   for (auto& d : dirs_) s += "echo $$ > " + d + "/cgroup.procs; ";
   return s;

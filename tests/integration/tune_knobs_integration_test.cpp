@@ -22,6 +22,7 @@
 
 #include <gtest/gtest.h>
 
+#include "quota_cgroup.h"
 #include "test_env.h"
 
 namespace kpulse::testing {
@@ -30,15 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 const std::string kBin = KPULSE_BINARY;
-
-std::string read_trimmed(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  return s;
-}
 
 // Limits are generous (90 s for a first step that takes ~3 s on an idle
 // machine): on a loaded shared host the collector and the load both slow down.
@@ -234,58 +226,6 @@ TEST_F(TuneKnobsTest, RotationalLoopWithoutASchedulerGetsMqDeadlineAndTheOrigina
   stop_tuner(tuner);
   EXPECT_NE(disk.queue("scheduler").find("[none]"), std::string::npos) << read_trimmed(log());
 }
-
-bool v2_cpu() {
-  return fs::exists("/sys/fs/cgroup/cgroup.controllers");
-}
-
-// A cgroup in every hierarchy kpulse reads, with a CPU share set: cgroup2
-// alone (cpu.weight), or the unified tree plus v1 cpu and cpuacct (cpu.shares).
-class ShareCgroup {
- public:
-  ShareCgroup(const std::string& rel, int weight) : rel_(rel) {
-    if (v2_cpu()) {
-      dirs_ = {"/sys/fs/cgroup" + rel};
-      file_ = dirs_[0] + "/cpu.weight";
-    } else {
-      dirs_ = {"/sys/fs/cgroup/unified" + rel, "/sys/fs/cgroup/cpu" + rel,
-               "/sys/fs/cgroup/cpuacct" + rel};
-      file_ = dirs_[1] + "/cpu.shares";
-    }
-    for (auto& d : dirs_) fs::create_directory(d);
-    // Weight 100 is shares 1024.
-    original_ = std::to_string(v2_cpu() ? weight : weight * 1024 / 100);
-    std::ofstream(file_) << original_;
-  }
-  ~ShareCgroup() {
-    for (auto& d : dirs_)
-      for (int i = 0; i < 50; ++i) {
-        std::ifstream procs(d + "/cgroup.procs");
-        bool any = false;
-        for (pid_t p; procs >> p;) {
-          ::kill(p, SIGKILL);
-          any = true;
-        }
-        if (!any) break;
-        std::this_thread::sleep_for(20ms);
-      }
-    for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it)
-      for (int i = 0; i < 100 && ::rmdir(it->c_str()) != 0 && errno != ENOENT; ++i)
-        std::this_thread::sleep_for(20ms);
-  }
-  [[nodiscard]] std::string enter() const {
-    std::string s;
-    for (auto& d : dirs_) s += "echo $$ > " + d + "/cgroup.procs; ";
-    return s;
-  }
-  [[nodiscard]] std::string share() const { return read_trimmed(file_); }
-  [[nodiscard]] const std::string& original() const { return original_; }
-  [[nodiscard]] const std::string& rel() const { return rel_; }
-
- private:
-  std::string rel_, file_, original_;
-  std::vector<std::string> dirs_;
-};
 
 TEST_F(TuneKnobsTest, CpuStarvedCgroupGetsAHigherShareThenTheOriginalBack) {
   KPULSE_REQUIRE_BPF_OR_SKIP();

@@ -42,6 +42,40 @@ const char* edge_class(int i) {
   return i == 0 ? " first" : i == 5 ? " last" : "";
 }
 
+// Axis labels over spans of days need the date, within a day the clock.
+std::string axis_time(int64_t time_ns, const TimeSpan& span) {
+  if (span.to_ns - span.from_ns < 86'400LL * 1'000'000'000) return clock_time(time_ns);
+  std::time_t t = static_cast<std::time_t>(time_ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:02}-{:02} {:02}:{:02}", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+std::string polyline_points(const Frame& f, const std::vector<Point>& pts) {
+  std::string out;
+  for (const auto& p : pts) out += fmt::format("{:.1f},{:.1f} ", f.x(p.time_ns), f.y(p.value));
+  return out;
+}
+
+// Horizontal grid with value labels, and six time labels along the bottom.
+std::string grid_and_labels(const Frame& f, const std::string& unit) {
+  std::string svg;
+  for (int i = 0; i <= 4; ++i) {
+    double v = f.y_max * i / 4;
+    double y = f.y(v);
+    svg += fmt::format(
+        "<line class=\"grid\" x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\"/>"
+        "<text class=\"ylabel\" x=\"{}\" y=\"{:.1f}\">{}</text>\n",
+        kLeft, y, kWidth - kRight, y, kLeft - 6, y + 4, html_escape(format_value(v, unit)));
+  }
+  for (int i = 0; i <= 5; ++i) {
+    int64_t t = f.span.from_ns + (f.span.to_ns - f.span.from_ns) * i / 5;
+    svg += fmt::format("<text class=\"xlabel{}\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", edge_class(i),
+                       f.x(t), kHeight - 8, axis_time(t, f.span));
+  }
+  return svg;
+}
+
 }  // namespace
 
 std::string series_color(size_t i) {
@@ -118,21 +152,7 @@ std::string line_chart_svg(const SeriesGroup& group, const TimeSpan& span,
         "<title>{}</title></rect>\n",
         x0, kTop, x1 - x0, kHeight - kTop - kBottom, html_escape(m.message));
   }
-  // Horizontal grid and y labels.
-  for (int i = 0; i <= 4; ++i) {
-    double v = f.y_max * i / 4;
-    double y = f.y(v);
-    svg += fmt::format(
-        "<line class=\"grid\" x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\"/>"
-        "<text class=\"ylabel\" x=\"{}\" y=\"{:.1f}\">{}</text>\n",
-        kLeft, y, kWidth - kRight, y, kLeft - 6, y + 4, html_escape(format_value(v, group.unit)));
-  }
-  // Time labels.
-  for (int i = 0; i <= 5; ++i) {
-    int64_t t = span.from_ns + (span.to_ns - span.from_ns) * i / 5;
-    svg += fmt::format("<text class=\"xlabel{}\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", edge_class(i),
-                       f.x(t), kHeight - 8, clock_time(t));
-  }
+  svg += grid_and_labels(f, group.unit);
   if (group.threshold > 0) {
     double y = f.y(group.threshold);
     svg += fmt::format(
@@ -155,25 +175,6 @@ std::string line_chart_svg(const SeriesGroup& group, const TimeSpan& span,
   return svg + "</svg>\n";
 }
 
-namespace {
-
-// Axis labels over spans of days need the date, within a day the clock.
-std::string axis_time(int64_t time_ns, const TimeSpan& span) {
-  if (span.to_ns - span.from_ns < 86'400LL * 1'000'000'000) return clock_time(time_ns);
-  std::time_t t = static_cast<std::time_t>(time_ns / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:02}-{:02} {:02}:{:02}", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
-}
-
-std::string polyline_points(const Frame& f, const std::vector<Point>& pts) {
-  std::string out;
-  for (const auto& p : pts) out += fmt::format("{:.1f},{:.1f} ", f.x(p.time_ns), f.y(p.value));
-  return out;
-}
-
-}  // namespace
-
 std::string forecast_chart_svg(const ForecastChart& c) {
   const size_t n = c.point.size();
   auto at = [&](size_t h) { return c.origin_ns + static_cast<int64_t>(h + 1) * c.step_ns; };
@@ -188,19 +189,7 @@ std::string forecast_chart_svg(const ForecastChart& c) {
       "<svg class=\"chart forecast\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
       "role=\"img\" aria-label=\"{}\">\n",
       kWidth, kHeight, html_escape(c.title));
-  for (int i = 0; i <= 4; ++i) {
-    double v = f.y_max * i / 4;
-    double y = f.y(v);
-    svg += fmt::format(
-        "<line class=\"grid\" x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\"/>"
-        "<text class=\"ylabel\" x=\"{}\" y=\"{:.1f}\">{}</text>\n",
-        kLeft, y, kWidth - kRight, y, kLeft - 6, y + 4, html_escape(format_value(v, c.unit)));
-  }
-  for (int i = 0; i <= 5; ++i) {
-    int64_t t = span.from_ns + (span.to_ns - span.from_ns) * i / 5;
-    svg += fmt::format("<text class=\"xlabel{}\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", edge_class(i),
-                       f.x(t), kHeight - 8, axis_time(t, span));
-  }
+  svg += grid_and_labels(f, c.unit);
   // A band: the upper bound forward, the lower bound back.
   auto band = [&](const char* cls, const std::vector<double>& lo, const std::vector<double>& hi) {
     if (lo.size() != n || hi.size() != n || n == 0) return;
