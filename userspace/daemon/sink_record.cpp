@@ -1,8 +1,11 @@
-// The recorder as a daemon sink (record/recorder.h).
-#include "daemon/sinks.h"
-
+// The recorder as a daemon sink (record/recorder.h). A full disk pauses
+// recording (collection and export go on); the pause and the resume are
+// each an alert: a log line and, with OTLP on, a `kpulse.recording` log
+// record.
 #include <fmt/format.h>
 
+#include "daemon/log.h"
+#include "daemon/sinks.h"
 #include "record/recorder.h"
 
 namespace kpulse::daemon {
@@ -10,9 +13,24 @@ namespace {
 
 class RecordSink : public SnapshotSink {
  public:
-  explicit RecordSink(const config::Config& c) : recorder_(options(c)) {}
+  RecordSink(const config::Config& c, std::shared_ptr<EventQueue> events)
+      : recorder_(options(c)), events_(std::move(events)) {}
   [[nodiscard]] std::string name() const override { return "record"; }
-  void consume(const model::Snapshot& s) override { recorder_.append(s); }
+  void consume(const model::Snapshot& s) override {
+    recorder_.append(s);
+    const record::RecorderStatus st = recorder_.status();
+    if (st.state == last_state_) return;
+    last_state_ = st.state;
+    if (st.state == record::RecorderState::Paused) {
+      alert(s.time_ns, exporters::EventSeverity::Error, "paused",
+            fmt::format("recording paused: {}; {} bytes waiting, retrying each interval "
+                        "(collection and export go on)",
+                        st.last_error, st.backlog_bytes));
+    } else {
+      alert(s.time_ns, exporters::EventSeverity::Info, "resumed",
+            fmt::format("recording resumed; {} blocks lost while paused", st.dropped_blocks));
+    }
+  }
   void flush() override { recorder_.flush(); }
   [[nodiscard]] std::string status() const override {
     record::RecorderStatus st = recorder_.status();
@@ -31,13 +49,30 @@ class RecordSink : public SnapshotSink {
     o.retention.max_total_bytes = static_cast<uint64_t>(c.record.max_total_mb) << 20;
     return o;
   }
+  void alert(int64_t time_ns, exporters::EventSeverity severity, const char* state,
+             const std::string& text) {
+    log(severity == exporters::EventSeverity::Error ? LogLevel::Error : LogLevel::Notice, "{}",
+        text);
+    if (!events_) return;
+    exporters::ExportEvent e;
+    e.time_ns = time_ns;
+    e.severity = severity;
+    e.name = "kpulse.recording";
+    e.body = text;
+    e.attributes = {{"kpulse.recording.state", state}};
+    events_->push(std::move(e));
+  }
+
   record::Recorder recorder_;
+  std::shared_ptr<EventQueue> events_;
+  record::RecorderState last_state_ = record::RecorderState::Ok;
 };
 
 }  // namespace
 
-std::unique_ptr<SnapshotSink> make_record_sink(const config::Config& config) {
-  return std::make_unique<RecordSink>(config);
+std::unique_ptr<SnapshotSink> make_record_sink(const config::Config& config,
+                                               std::shared_ptr<EventQueue> events) {
+  return std::make_unique<RecordSink>(config, std::move(events));
 }
 
 }  // namespace kpulse::daemon

@@ -11,11 +11,12 @@ SinkSet make_sinks(const config::Config& config) {
     else
       set.notes.push_back(std::string(what) + ": enabled but not built into this binary");
   };
-  add("record", config.record.enabled, config.record.enabled ? make_record_sink(config) : nullptr);
-  bool exporting = config.prometheus.enabled || config.otlp.enabled;
-  // Analytics' alerts reach the OTLP exporter as log records through this.
-  // So do the tuner's actions.
+  // Events for the OTLP exporter's log records: analytics' alerts, the
+  // recorder's pause and resume, the tuner's actions.
   auto events = config.otlp.enabled ? std::make_shared<EventQueue>() : nullptr;
+  add("record", config.record.enabled,
+      config.record.enabled ? make_record_sink(config, events) : nullptr);
+  bool exporting = config.prometheus.enabled || config.otlp.enabled;
   add("analytics", config.analytics.enabled,
       config.analytics.enabled ? make_analytics_sink(config, events) : nullptr);
   add("export", exporting, exporting ? make_export_sink(config, events) : nullptr);

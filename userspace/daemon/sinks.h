@@ -25,7 +25,9 @@ SinkSet make_sinks(const config::Config& config);
 
 // Adapters, each defined in its own sink_<name>.cpp; nullptr when the area
 // is not built in.
-std::unique_ptr<SnapshotSink> make_record_sink(const config::Config& config);
+// `events`: the pause and resume alerts of a full disk, for OTLP (may be null).
+std::unique_ptr<SnapshotSink> make_record_sink(const config::Config& config,
+                                               std::shared_ptr<EventQueue> events);
 // `events`: alerts and other events to send as OTLP log records (may be null).
 std::unique_ptr<SnapshotSink> make_export_sink(const config::Config& config,
                                                std::shared_ptr<EventQueue> events);
