@@ -170,7 +170,13 @@ class SaturatedLoop {
     // Direct I/O on the backing file: buffered, the loop completes requests
     // faster than fio refills the pool and the queue never stays full.
     run("losetup --direct-io=on " + loop_.device());
-    std::string q = "/sys/block/" + loop_.name() + "/queue/";
+    const std::string q = "/sys/block/" + loop_.name() + "/queue/";
+    // The loop device outlives the test (it is reused by the next one to
+    // attach): its queue settings are put back in the destructor.
+    original_scheduler_ = queue("scheduler");
+    original_scheduler_ = original_scheduler_.substr(original_scheduler_.find('[') + 1);
+    original_scheduler_ = original_scheduler_.substr(0, original_scheduler_.find(']'));
+    original_nr_ = queue("nr_requests");
     std::ofstream(q + "scheduler") << scheduler;
     std::ofstream(q + "nr_requests") << nr_requests;
     load_ = std::make_unique<Child>("exec fio --name=sat --filename=" + loop_.device() +
@@ -184,6 +190,12 @@ class SaturatedLoop {
     // the kill and holds the device open past losetup -d.
     ::kill(load_->pid(), SIGKILL);
     load_->wait(10s);
+    // A scheduler switch can leave the tag depth behind what nr_requests
+    // shows; writing another value first makes the kernel resize for real.
+    const std::string q = "/sys/block/" + loop_.name() + "/queue/";
+    std::ofstream(q + "scheduler") << original_scheduler_;
+    std::ofstream(q + "nr_requests") << std::stol(original_nr_) - 1;
+    std::ofstream(q + "nr_requests") << original_nr_;
   }
   [[nodiscard]] std::string name() const { return loop_.name(); }
   [[nodiscard]] std::string queue(const std::string& file) const {
@@ -193,6 +205,7 @@ class SaturatedLoop {
  private:
   LoopDevice loop_;
   std::unique_ptr<Child> load_;
+  std::string original_scheduler_, original_nr_;
 };
 
 TEST_F(TuneKnobsTest, SaturatedLoopQueueGetsMoreRequestsAndTheOriginalBack) {

@@ -121,6 +121,36 @@ bool write_file(const std::string& path, const std::string& raw, std::string& er
   return true;
 }
 
+// Switching a device's I/O scheduler rebuilds its request tags: on 6.18
+// nr_requests then reads back as the new elevator's default while the tag
+// depth can stay at the old value (seen: nr_requests 4, switch to
+// mq-deadline and back, nr_requests reads 128, at most 4 requests in
+// flight), and writing the value it already shows changes nothing. So the
+// depth from before the switch is written back after it, through a
+// different value first so the kernel really resizes.
+bool write_scheduler(const std::string& path, const std::string& raw, std::string& error) {
+  const std::string nr_path = path.substr(0, path.rfind('/') + 1) + "nr_requests";
+  std::string before;
+  {
+    std::ifstream in(nr_path);
+    in >> before;
+  }
+  if (!write_file(path, raw, error)) return false;
+  long depth = 0;
+  try {
+    depth = std::stol(before);
+  } catch (const std::exception&) {
+    return true;  // no readable nr_requests: nothing to keep
+  }
+  std::string ignored;
+  write_file(nr_path, std::to_string(depth > 4 ? depth - 1 : depth + 1), ignored);
+  if (!write_file(nr_path, std::to_string(depth), error)) {
+    error = "scheduler switched, but restoring nr_requests " + before + " failed: " + error;
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string active_scheduler(const std::string& raw) {
@@ -270,6 +300,7 @@ bool write_knob(const Knob& k, const std::string& raw, std::string& error, bool 
     error = e.what();
     return false;
   }
+  if (k.kind == KnobKind::Scheduler) return write_scheduler(path, raw, error);
   if (s.target != TargetKind::Netns) return write_file(path, raw, error);
   bool ok = false;
   std::string inner;
