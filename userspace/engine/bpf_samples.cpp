@@ -1,12 +1,20 @@
 #include "engine/bpf_samples.h"
 
+#include <cstring>
+
 namespace kpulse::engine {
 
 using model::MetricId;
 
 namespace {
 constexpr double kNs = 1e-9;
+
+template <typename T>
+bool all_zero(const T& v) {
+  static const T zero{};
+  return std::memcmp(&v, &zero, sizeof v) == 0;
 }
+}  // namespace
 
 model::Log2Histogram to_histogram(const kp_hist& h) {
   static_assert(KP_HIST_SLOTS == model::kHistogramSlots, "kernel and model slot counts differ");
@@ -78,6 +86,10 @@ void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b) {
   a.has_block |= b.has_block;
   a.has_net |= b.has_net;
   a.has_mem |= b.has_mem;
+}
+
+bool has_activity(const probes::CgroupTotals& d) {
+  return !all_zero(d.sched) || !all_zero(d.block) || !all_zero(d.net) || !all_zero(d.mem);
 }
 
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before) {

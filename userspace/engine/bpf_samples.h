@@ -47,6 +47,8 @@ void add_cgroup_samples(model::Component& c, const probes::CgroupTotals& total,
 
 // Component-wise `a += b` over every group.
 void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b);
+// Whether an interval's delta shows any activity (a counter or histogram moved).
+bool has_activity(const probes::CgroupTotals& d);
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before);
 
 }  // namespace kpulse::engine
