@@ -104,18 +104,19 @@ void repeat(const std::vector<model::Sample>& samples, model::Component& out) {
 struct CgroupStatsReader::Entry {
   uint64_t identity = 0;
   uint64_t seen = 0;  // interval of the last read
-  // Interval of the last read of limits / counters; nullopt: never read.
-  std::optional<uint64_t> limits_at, counters_at;
+  // Interval of the last check of the layout (controllers, v1 hierarchies)
+  // and of the last read of limits / counters; nullopt: never.
+  std::optional<uint64_t> layout_at, limits_at, counters_at;
   double cpu_usage = model::kNaN;  // at the last read, to tell idle cgroups
-  // v2 controllers enabled on the cgroup (cgroup.controllers, read with limits).
+  // v2 controllers enabled on the cgroup (cgroup.controllers, checked with the layout).
   bool cpu = true, memory = true, pids = true, io = true;
   // The cgroup's directory in each v1 hierarchy, "" when it has none there
-  // (checked with limits).
+  // (checked with the layout).
   std::array<std::string, kV1Controllers> v1_dirs;
   bool reopened = false;  // a kept file failed during this read
   std::array<KeptFile, kSlots> kept;
   // Values of the last read, repeated while the group is not due.
-  std::vector<model::Sample> counters, limits;
+  std::vector<model::Sample> cpu_values, counters, limits;
 };
 
 CgroupStatsReader::CgroupStatsReader(CgroupLayout layout, CgroupStatsOptions options)
@@ -135,7 +136,7 @@ bool CgroupStatsReader::fetch(const std::string& dir, const char* name, Entry& e
 }
 
 bool CgroupStatsReader::read(std::string_view path, model::Component& out, Problems* problems,
-                             bool active) {
+                             CgroupActivity activity) {
   auto& slot = entries_[std::string(path)];
   if (!slot || slot->identity != out.kernel_id) {
     slot = std::make_unique<Entry>();  // a new cgroup: forget the old one's files and values
@@ -146,9 +147,21 @@ bool CgroupStatsReader::read(std::string_view path, model::Component& out, Probl
   auto due = [&](const std::optional<uint64_t>& at, unsigned every) {
     return !at || interval_ - *at >= every;
   };
-  bool limits = due(e.limits_at, options_.limits_every);
+  bool layout = due(e.layout_at, options_.layout_every);
+  bool limits = layout || due(e.limits_at, options_.limits_every);
+  bool counters = activity == CgroupActivity::Busy || due(e.counters_at, options_.idle_every);
+  if (activity == CgroupActivity::Idle && !counters && !limits) {
+    // Nothing due: the last values stand. A cgroup removed meanwhile is
+    // noticed at its next due read, within idle_every intervals.
+    repeat(e.cpu_values, out);
+    repeat(e.counters, out);
+    repeat(e.limits, out);
+    return true;
+  }
 
-  // cpu.stat every interval: it is the main counter and tells idle cgroups.
+  // CPU usage first: the main counter, and (activity unknown) what tells
+  // an idle cgroup.
+  const size_t cpu_first = out.samples.size();
   bool v2 = false;
   std::string dir;
   if (!layout_.v2_root.empty()) {
@@ -159,22 +172,23 @@ bool CgroupStatsReader::read(std::string_view path, model::Component& out, Probl
     } else {
       v2 = is_dir(dir);  // an old kernel or a fixture without cpu.stat
     }
-    if (e.reopened) limits = true;  // recreated under the same path: nothing remembered holds
+    if (e.reopened) layout = limits = true;  // recreated under the same path: nothing holds
   }
-  // Where the cgroup sits in the v1 hierarchies, with limits; also now when
-  // it has gone from v2 (it may remain in v1 only, or be gone everywhere).
+  // Where the cgroup sits in the v1 hierarchies, with the layout; also now
+  // when it has gone from v2 (it may remain in v1 only, or be gone everywhere).
   bool v1 = false;
   if (!layout_.v1.empty()) {
-    if (limits || (!v2 && !layout_.v2_root.empty())) probe_v1(path, e);
+    if (layout || (!v2 && !layout_.v2_root.empty())) probe_v1(path, e);
     for (const auto& d : e.v1_dirs) v1 |= !d.empty();
   }
   if (!v2 && !v1) {
     entries_.erase(std::string(path));  // closes its files
     return false;
   }
-  if (limits) {
-    e.counters_at.reset();  // controllers may have changed: read everything
+  if (layout) {
+    counters = true;  // controllers may have changed: read everything
     if (v2) read_controllers(dir, e);
+    e.layout_at = interval_ - (e.layout_at ? 0 : phase_of(path, options_.layout_every));
   }
 
   const std::string& cpuacct = e.v1_dirs[kCpuacct];
@@ -182,11 +196,13 @@ bool CgroupStatsReader::read(std::string_view path, model::Component& out, Probl
       fetch(cpuacct, "cpuacct.usage", e, kV1CpuacctUsage))
     if (auto v = parse_u64(buf_))
       out.set_counter(MetricId::CgCpuUsage, static_cast<double>(*v) / 1e9, 0);
+  e.cpu_values.assign(out.samples.begin() + cpu_first, out.samples.end());
   const double usage = out.value(MetricId::CgCpuUsage);
-  const bool moved = !(usage == e.cpu_usage);  // NaN (no usage file): never taken as idle
+  // NaN (no usage file) never compares equal: such a cgroup is never idle.
+  if (activity == CgroupActivity::Unknown && !(usage == e.cpu_usage)) counters = true;
   e.cpu_usage = usage;
 
-  if (active || moved || due(e.counters_at, options_.idle_every)) {
+  if (counters) {
     const size_t first = out.samples.size();
     if (v2) read_v2_counters(dir, e, out, problems);
     read_v1_counters(e, out, problems);

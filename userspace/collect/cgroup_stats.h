@@ -39,19 +39,35 @@ double cpu_shares_to_weight(uint64_t shares);
 // (9223372036854771712 on x86-64); anything this large means no limit.
 inline constexpr uint64_t kV1UnlimitedThreshold = uint64_t{1} << 62;
 
+// What the caller knows of a cgroup's activity this interval.
+enum class CgroupActivity {
+  // Busy (or just appeared): read everything that is due now.
+  Busy,
+  // The caller watched it (BPF) and it did next to nothing: everything,
+  // CPU usage included, is re-read every idle_every intervals only.
+  Idle,
+  // Nobody watched (no BPF): CPU usage is read every interval, and a cgroup
+  // whose usage moved counts as busy.
+  Unknown,
+};
+
 struct CgroupStatsOptions {
   // Limits (cpu.max, cpu.weight, memory.min/low/high/max, v1 quota, shares,
-  // limits) and which controllers a cgroup has change only when someone
-  // reconfigures it, so they are re-read every this many intervals (and on a
-  // cgroup's first read); a changed limit shows within that many seconds at
-  // a 1 s interval. The same cadence re-checks which v1 hierarchies hold the
-  // cgroup (a stat per hierarchy).
+  // limits) change only when someone reconfigures a cgroup, so they are re-read every this many
+  // intervals (and on a cgroup's first read); a changed limit shows within that many seconds at a 1
+  // s interval.
   unsigned limits_every = 10;
-  // A cgroup with no activity (the caller saw none and its CPU usage did not
-  // move) has its other counters (memory, pids, I/O, PSI, v1 counters) re-read
-  // this often; in between their last values are repeated, so their deltas
-  // are 0 and the next read carries the whole change. Idle means no task ran,
-  // so the counters barely move meanwhile.
+  // Which controllers a cgroup has (cgroup.controllers) and which v1
+  // hierarchies hold it (a stat per hierarchy) change even more rarely
+  // (a parent's subtree_control written, a controller delegated): re-checked
+  // every this many intervals, and at once when a kept file shows the cgroup
+  // was recreated (limits are re-read along).
+  unsigned layout_every = 60;
+  // An idle cgroup's counters (CPU, memory, pids, I/O, PSI) are re-read this
+  // often; in between their last values are repeated, so their deltas are 0
+  // and the next read carries the whole change. Idle means its tasks barely
+  // ran, so the counters barely move meanwhile. Re-reads are spread over the
+  // period by path, so cgroups created together do not re-read together.
   unsigned idle_every = 5;
   // Descriptors the reader may keep open (files read every interval); 0 keeps
   // none (every read is open/read/close). See kept_file.h.
@@ -69,10 +85,10 @@ class CgroupStatsReader {
   // Returns false when the cgroup exists in no hierarchy (e.g. removed).
   // `out.kernel_id` identifies the cgroup: a different id under a known path
   // is a new cgroup, and nothing remembered about the old one is used.
-  // `active`: the caller saw the cgroup do something this interval (BPF
-  // events), so everything due for an active cgroup is read now.
+  // `activity` decides what is re-read now and what repeats the last values
+  // (CgroupActivity, CgroupStatsOptions).
   bool read(std::string_view path, model::Component& out, Problems* problems = nullptr,
-            bool active = true);
+            CgroupActivity activity = CgroupActivity::Busy);
   // Ends an interval: ages what was read, and closes what is remembered of
   // cgroups not read since the previous call (they left the caller's set).
   void end_interval();

@@ -1,19 +1,11 @@
 #include "engine/bpf_samples.h"
 
-#include <cstring>
-
 namespace kpulse::engine {
 
 using model::MetricId;
 
 namespace {
 constexpr double kNs = 1e-9;
-
-template <typename T>
-bool all_zero(const T& v) {
-  static const T zero{};
-  return std::memcmp(&v, &zero, sizeof v) == 0;
-}
 }  // namespace
 
 model::Log2Histogram to_histogram(const kp_hist& h) {
@@ -88,8 +80,10 @@ void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b) {
   a.has_mem |= b.has_mem;
 }
 
-bool has_activity(const probes::CgroupTotals& d) {
-  return !all_zero(d.sched) || !all_zero(d.block) || !all_zero(d.net) || !all_zero(d.mem);
+bool is_busy(const probes::CgroupTotals& d, double interval_s) {
+  const double cpu_ns = double(d.sched.oncpu_ns) + double(d.sched.runq_latency.sum_ns);
+  return cpu_ns >= interval_s * 1e6 || d.block.read_ops + d.block.write_ops > 0 ||
+         d.mem.reclaim_events > 0 || d.mem.oom_kills > 0 || d.sched.major_faults > 0;
 }
 
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before) {

@@ -47,8 +47,13 @@ void add_cgroup_samples(model::Component& c, const probes::CgroupTotals& total,
 
 // Component-wise `a += b` over every group.
 void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b);
-// Whether an interval's delta shows any activity (a counter or histogram moved).
-bool has_activity(const probes::CgroupTotals& d);
+// Whether an interval's delta `d` shows a cgroup busy enough for its
+// cgroupfs counters to be worth re-reading now: its tasks ran or waited to
+// run for at least 0.1% of the interval (1 ms at 1 s: a starved cgroup waits
+// rather than runs), or it did block I/O, memcg reclaim, major faults or had
+// an OOM kill. Below that its memory, PSI and CPU figures barely move, and
+// the engine re-reads them every few intervals only (CgroupStatsOptions).
+bool is_busy(const probes::CgroupTotals& d, double interval_s);
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before);
 
 }  // namespace kpulse::engine

@@ -46,6 +46,11 @@ constexpr const char* kProc = "/proc";
 // hosts with every controller), past which reads fall back to open/read.
 constexpr size_t kMaxKeptCgroupFiles = 16384;
 
+// Processes with at least this many threads have /proc/PID/stat read every
+// kManyThreadsEvery intervals only (see add_processes).
+constexpr double kManyThreads = 1000;
+constexpr uint64_t kManyThreadsEvery = 5;
+
 collect::CgroupStatsOptions cgroup_stats_options() {
   collect::CgroupStatsOptions o;
   o.kept_fds = std::min(kMaxKeptCgroupFiles, collect::raise_fd_limit_for_kept_files());
@@ -123,6 +128,13 @@ struct Collector::Impl {
   // deltas so a removed child never makes its parent's counters go back.
   std::map<std::string, probes::CgroupTotals> rolled;
   probes::CgroupTotals host_bpf;
+  // Processes with many threads: their last /proc/PID/stat reading (see
+  // add_processes).
+  struct ManyThreaded {
+    Component component;
+    uint64_t read_at = 0;  // seq of the snapshot that read it
+  };
+  std::unordered_map<uint32_t, ManyThreaded> many_threaded;
 
   Clock::time_point last_collect{};
   Clock::time_point next_deadline{};
@@ -260,7 +272,11 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
     probes::CgroupTotals d;
     if (auto di = interval.find(path); di != interval.end()) d = di->second;
     Component c = collect::make_cgroup_component(path, id.value_or(0));
-    if (!cgroup_stats.read(path, c, nullptr, has_activity(d)) && path != "/") {
+    // Without the sched group BPF cannot tell an idle cgroup.
+    const auto activity = !t.sched                      ? collect::CgroupActivity::Unknown
+                          : is_busy(d, snap.interval_s) ? collect::CgroupActivity::Busy
+                                                        : collect::CgroupActivity::Idle;
+    if (!cgroup_stats.read(path, c, nullptr, activity) && path != "/") {
       it = rolled.erase(it);  // the cgroup is gone
       continue;
     }
@@ -438,8 +454,25 @@ void Collector::Impl::add_processes(std::vector<Component>& comps, const probes:
   std::sort(active.begin(), active.end(),
             [](const Active& a, const Active& b) { return a.delta.oncpu_ns > b.delta.oncpu_ns; });
   if (active.size() > options.max_processes) active.resize(options.max_processes);
+  // A PID whose process exited may be reused: drop its reading first.
+  for (const auto& e : t.exits) many_threaded.erase(e.tgid);
+  std::unordered_map<uint32_t, ManyThreaded> many_threaded_now;
   for (const auto& a : active) {
-    auto c = collect::read_process(processes, kProc, a.tgid, buf);
+    std::optional<Component> c;
+    // /proc/PID/stat makes the kernel sum the CPU time of every thread of the
+    // process: ~3 ms for one with 10,000 threads, a third of the engine's
+    // budget. Such a process is re-read every kManyThreadsEvery intervals,
+    // its /proc figures repeated in between (its BPF counters, added below,
+    // stay exact every interval).
+    auto cached = many_threaded.find(a.tgid);
+    if (cached != many_threaded.end() && seq - cached->second.read_at < kManyThreadsEvery) {
+      c = cached->second.component;
+      many_threaded_now.emplace(a.tgid, std::move(cached->second));
+    } else {
+      c = collect::read_process(processes, kProc, a.tgid, buf);
+      if (c && c->value(MetricId::ProcThreads) >= kManyThreads)
+        many_threaded_now.emplace(a.tgid, ManyThreaded{*c, seq});
+    }
     if (!c) {  // exited since: keep what BPF knows
       Component nc;
       nc.kind = ComponentKind::Process;
@@ -455,6 +488,7 @@ void Collector::Impl::add_processes(std::vector<Component>& comps, const probes:
                    double(a.delta.major_faults));
     comps.push_back(std::move(*c));
   }
+  many_threaded.swap(many_threaded_now);  // processes not listed this time are forgotten
   processes.end_interval();
 }
 
