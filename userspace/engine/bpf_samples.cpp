@@ -81,9 +81,11 @@ void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b) {
 }
 
 bool is_busy(const probes::CgroupTotals& d, double interval_s) {
-  const double cpu_ns = double(d.sched.oncpu_ns) + double(d.sched.runq_latency.sum_ns);
-  return cpu_ns >= interval_s * 1e6 || d.block.read_ops + d.block.write_ops > 0 ||
-         d.mem.reclaim_events > 0 || d.mem.oom_kills > 0 || d.sched.major_faults > 0;
+  const double interval_ns = interval_s * 1e9;
+  return double(d.sched.oncpu_ns) >= interval_ns * 1e-3 ||
+         double(d.sched.runq_latency.sum_ns) >= interval_ns * 1e-2 ||
+         d.block.read_ops + d.block.write_ops > 0 || d.mem.reclaim_events > 0 ||
+         d.mem.oom_kills > 0 || d.sched.major_faults > 0;
 }
 
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before) {
