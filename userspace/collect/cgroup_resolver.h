@@ -47,6 +47,8 @@ class CgroupResolver {
   std::optional<std::string> path(uint64_t id);
   // Path for an id without ever walking.
   [[nodiscard]] std::optional<std::string> cached_path(uint64_t id) const;
+  // Whether cached_path(id) has a path (without copying it).
+  [[nodiscard]] bool knows(uint64_t id) const { return by_id_.count(id) || removed_.count(id); }
   // Id of a path, by stat() (one syscall; see cached_id for the cheap form).
   [[nodiscard]] std::optional<uint64_t> id_of(std::string_view path) const;
   // Id of a path as of the last walk, without a syscall; nullopt when the

@@ -233,8 +233,8 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   // which on a miss is rate-limited): walk once now, so a task that lived
   // and died within the interval is still named by its cgroup.
   bool unknown = false;
-  for (const auto& [id, total] : t.cgroups) unknown |= !cgroups.cached_path(id).has_value();
-  for (const auto& e : t.exits) unknown |= !cgroups.cached_path(e.cgroup_id).has_value();
+  for (const auto& [id, total] : t.cgroups) unknown |= !cgroups.knows(id);
+  for (const auto& e : t.exits) unknown |= !cgroups.knows(e.cgroup_id);
   if (unknown) cgroups.refresh();
 
   // --- cgroups: per-id deltas rolled up to every ancestor ------------------
