@@ -141,7 +141,9 @@ struct Collector::Impl {
   uint64_t seq = 0;
 
   model::Snapshot build();
-  void add_bpf(model::Snapshot& snap, std::vector<Component>& comps, const probes::BpfTotals& t,
+  // Takes t.cgroups (kept as the next interval's baseline); the rest of `t`
+  // is left as it was.
+  void add_bpf(model::Snapshot& snap, std::vector<Component>& comps, probes::BpfTotals& t,
                double drain_s);
   void add_processes(std::vector<Component>& comps, const probes::BpfTotals& t,
                      std::unordered_map<uint32_t, kp_sched_proc>& proc_deltas);
@@ -218,7 +220,7 @@ model::Snapshot Collector::Impl::build() {
 }
 
 void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& comps,
-                              const probes::BpfTotals& t, double /*drain_s*/) {
+                              probes::BpfTotals& t, double /*drain_s*/) {
   auto find = [&](ComponentKind k, auto pred) -> Component* {
     for (auto& c : comps)
       if (c.kind == k && pred(c)) return &c;
@@ -257,7 +259,7 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
     }
   }
   if (probes && !gone.empty()) probes->forget_cgroups(gone);
-  prev_cgroups = t.cgroups;
+  prev_cgroups = std::move(t.cgroups);  // not used below: no copy of ~1 KiB per cgroup
   for (auto id : gone) prev_cgroups.erase(id);
   for (auto& [path, d] : interval) accumulate(rolled[path], d);
 
