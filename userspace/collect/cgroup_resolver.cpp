@@ -98,11 +98,21 @@ void CgroupResolver::refresh() {
   auto entries = list_cgroups(root_, options_.max_cgroups);
   std::unordered_map<uint64_t, std::string> fresh;
   fresh.reserve(entries.size());
-  for (auto& e : entries) fresh.emplace(e.id, std::move(e.path));
+  by_path_.clear();
+  by_path_.reserve(entries.size());
+  for (auto& e : entries) {
+    by_path_.emplace(e.path, e.id);
+    fresh.emplace(e.id, std::move(e.path));
+  }
   removed_.clear();
   for (auto& [id, p] : by_id_)
     if (!fresh.count(id)) removed_.emplace(id, std::move(p));
   by_id_ = std::move(fresh);
+}
+
+std::optional<uint64_t> CgroupResolver::cached_id(const std::string& path) const {
+  if (auto it = by_path_.find(path); it != by_path_.end()) return it->second;
+  return std::nullopt;
 }
 
 std::optional<uint64_t> CgroupResolver::id_of(std::string_view path) const {

@@ -47,8 +47,14 @@ class CgroupResolver {
   std::optional<std::string> path(uint64_t id);
   // Path for an id without ever walking.
   [[nodiscard]] std::optional<std::string> cached_path(uint64_t id) const;
-  // Id of a path, by stat() (no cache needed: one syscall).
+  // Whether cached_path(id) has a path (without copying it).
+  [[nodiscard]] bool knows(uint64_t id) const { return by_id_.count(id) || removed_.count(id); }
+  // Id of a path, by stat() (one syscall; see cached_id for the cheap form).
   [[nodiscard]] std::optional<uint64_t> id_of(std::string_view path) const;
+  // Id of a path as of the last walk, without a syscall; nullopt when the
+  // path was not there then. Stale for a cgroup removed and recreated since
+  // (the caller notices, e.g. through failing kept files, and refreshes).
+  [[nodiscard]] std::optional<uint64_t> cached_id(const std::string& path) const;
   // Walks now regardless of the rate limit.
   void refresh();
 
@@ -63,6 +69,7 @@ class CgroupResolver {
   // Cgroups that disappeared at the last walk: BPF maps may still hold their
   // data for one more interval, so their names are kept one walk longer.
   std::unordered_map<uint64_t, std::string> removed_;
+  std::unordered_map<std::string, uint64_t> by_path_;  // the last walk, inverted
   std::optional<Clock::time_point> last_walk_;
   size_t walks_ = 0;
 };

@@ -3,6 +3,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
+#include <functional>
+#include <optional>
+#include <tuple>
 #include <cmath>
 #include <vector>
 
@@ -56,119 +60,245 @@ void for_each_kv(std::string_view text, const std::string& file, Problems* probl
   }
 }
 
-// Gauge from a file holding a number or "max"; "max" (and, when
-// absent_when_zero, 0) leave the metric absent.
-void v2_limit(const std::string& path, std::string& buf, model::Component& out, MetricId id,
-              bool absent_when_zero, Problems* problems) {
-  if (!read_file(path, buf)) return;
-  auto t = trim(buf);
-  if (t == "max") return;
-  auto v = parse_u64(t);
-  if (!v) {
-    report(problems, path, 1, "expected a number or 'max'");
-    return;
-  }
-  if (absent_when_zero && *v == 0) return;
-  out.set_gauge(id, static_cast<double>(*v));
-}
-
 bool has(const model::Component& c, MetricId id) {
   return c.find(id) != nullptr;
 }
 
-}  // namespace
+// Files read every interval, kept open in an Entry's slots.
+enum KeptSlot : int {
+  kNotKept = -1,
+  kCpuStat,
+  kMemCurrent,
+  kMemEvents,
+  kPidsCurrent,
+  kIoStat,
+  kCpuPressure,
+  kMemoryPressure,
+  kIoPressure,
+  kV1CpuacctUsage,
+  kV1CpuStat,
+  kV1MemUsage,
+  kV1OomControl,
+  kV1PidsCurrent,
+  kV1BlkioBytes,
+  kSlots
+};
 
-bool CgroupStatsReader::read(std::string_view path, model::Component& out, Problems* problems) {
-  bool found = false;
-  if (!layout_.v2_root.empty()) {
-    const std::string dir = join_path(layout_.v2_root, path);
-    found |= read_v2(dir, out, problems);
-  }
-  if (!layout_.v1.empty()) found |= read_v1(path, out, problems);
-  return found;
+// v1 hierarchies the reader looks in.
+enum V1Controller : int { kCpuacct, kCpu, kMemory, kPids, kBlkio, kV1Controllers };
+constexpr const char* kV1Names[kV1Controllers] = {"cpuacct", "cpu", "memory", "pids", "blkio"};
+
+// Spreads cgroups' periodic re-reads over the period, so that a thousand
+// cgroups created together do not all re-read on the same interval.
+uint64_t phase_of(std::string_view path, unsigned every) {
+  return every > 1 ? std::hash<std::string_view>{}(path) % every : 0;
 }
 
-bool CgroupStatsReader::read_v2(const std::string& dir, model::Component& out, Problems* problems) {
-  if (!is_dir(dir)) return false;
-  std::string& buf = buf_;
+// Appends `samples` (remembered from an earlier read) to `out`.
+void repeat(const std::vector<model::Sample>& samples, model::Component& out) {
+  out.samples.insert(out.samples.end(), samples.begin(), samples.end());
+}
 
-  // Controller files exist only for controllers enabled on this cgroup; on
-  // hybrid hosts none are, so checking cgroup.controllers first saves about a
-  // dozen failing opens per cgroup per interval. No file (an old kernel or a
-  // fixture without it): try everything.
+}  // namespace
+
+struct CgroupStatsReader::Entry {
+  uint64_t identity = 0;
+  uint64_t seen = 0;  // interval of the last read
+  // Interval of the last check of the layout (controllers, v1 hierarchies)
+  // and of the last read of limits / counters; nullopt: never.
+  std::optional<uint64_t> layout_at, limits_at, counters_at;
+  double cpu_usage = model::kNaN;  // at the last read, to tell idle cgroups
+  // v2 controllers enabled on the cgroup (cgroup.controllers, checked with the layout).
   bool cpu = true, memory = true, pids = true, io = true;
-  if (read_file(dir + "/cgroup.controllers", buf)) {
-    cpu = memory = pids = io = false;
-    std::vector<std::string_view> names;
-    split_ws(trim(buf), names);
-    for (auto n : names) {
-      cpu |= n == "cpu";
-      memory |= n == "memory";
-      pids |= n == "pids";
-      io |= n == "io";
+  // The cgroup's directory in each v1 hierarchy, "" when it has none there
+  // (checked with the layout).
+  std::array<std::string, kV1Controllers> v1_dirs;
+  bool reopened = false;  // a kept file failed during this read
+  std::array<KeptFile, kSlots> kept;
+  // Values of the last read, repeated while the group is not due.
+  std::vector<model::Sample> cpu_values, counters, limits;
+};
+
+CgroupStatsReader::CgroupStatsReader(CgroupLayout layout, CgroupStatsOptions options)
+    : layout_(std::move(layout)), options_(options), budget_(options.kept_fds) {}
+
+CgroupStatsReader::~CgroupStatsReader() = default;
+
+bool CgroupStatsReader::fetch(const std::string& dir, const char* name, Entry& e, int kept_slot) {
+  path_.assign(dir);
+  path_ += '/';
+  path_ += name;
+  if (kept_slot == kNotKept) return read_file(path_, buf_);
+  bool reopened = false;
+  const bool ok = e.kept[kept_slot].read(path_, buf_, budget_, &reopened);
+  e.reopened |= reopened;
+  return ok;
+}
+
+bool CgroupStatsReader::read(std::string_view path, model::Component& out, Problems* problems,
+                             CgroupActivity activity) {
+  auto& slot = entries_[std::string(path)];
+  if (!slot || slot->identity != out.kernel_id) {
+    slot = std::make_unique<Entry>();  // a new cgroup: forget the old one's files and values
+    slot->identity = out.kernel_id;
+  }
+  Entry& e = *slot;
+  e.seen = interval_;
+  auto due = [&](const std::optional<uint64_t>& at, unsigned every) {
+    return !at || interval_ - *at >= every;
+  };
+  bool layout = due(e.layout_at, options_.layout_every);
+  bool limits = layout || due(e.limits_at, options_.limits_every);
+  bool counters = activity == CgroupActivity::Busy || due(e.counters_at, options_.idle_every);
+  if (activity == CgroupActivity::Idle && !counters && !limits) {
+    // Nothing due: the last values stand. A cgroup removed meanwhile is
+    // noticed at its next due read, within idle_every intervals.
+    repeat(e.cpu_values, out);
+    repeat(e.counters, out);
+    repeat(e.limits, out);
+    return true;
+  }
+
+  // CPU usage first: the main counter, and (activity unknown) what tells
+  // an idle cgroup.
+  const size_t cpu_first = out.samples.size();
+  bool v2 = false;
+  std::string dir;
+  if (!layout_.v2_root.empty()) {
+    dir = join_path(layout_.v2_root, path);
+    v2 = fetch(dir, "cpu.stat", e, kCpuStat);
+    if (v2) {
+      read_cpu_stat(buf_, path_, out, problems);
+    } else {
+      v2 = is_dir(dir);  // an old kernel or a fixture without cpu.stat
+    }
+    if (e.reopened) layout = limits = true;  // recreated under the same path: nothing holds
+  }
+  // Where the cgroup sits in the v1 hierarchies, with the layout; also now
+  // when it has gone from v2 (it may remain in v1 only, or be gone everywhere).
+  bool v1 = false;
+  if (!layout_.v1.empty()) {
+    if (layout || (!v2 && !layout_.v2_root.empty())) probe_v1(path, e);
+    for (const auto& d : e.v1_dirs) v1 |= !d.empty();
+  }
+  if (!v2 && !v1) {
+    entries_.erase(std::string(path));  // closes its files
+    return false;
+  }
+  if (layout) {
+    counters = true;  // controllers may have changed: read everything
+    if (v2) read_controllers(dir, e);
+    e.layout_at = interval_ - (e.layout_at ? 0 : phase_of(path, options_.layout_every));
+  }
+
+  const std::string& cpuacct = e.v1_dirs[kCpuacct];
+  if (!cpuacct.empty() && !has(out, MetricId::CgCpuUsage) &&
+      fetch(cpuacct, "cpuacct.usage", e, kV1CpuacctUsage))
+    if (auto v = parse_u64(buf_))
+      out.set_counter(MetricId::CgCpuUsage, static_cast<double>(*v) / 1e9, 0);
+  e.cpu_values.assign(out.samples.begin() + cpu_first, out.samples.end());
+  const double usage = out.value(MetricId::CgCpuUsage);
+  // NaN (no usage file) never compares equal: such a cgroup is never idle.
+  if (activity == CgroupActivity::Unknown && !(usage == e.cpu_usage)) counters = true;
+  e.cpu_usage = usage;
+
+  if (counters) {
+    const size_t first = out.samples.size();
+    if (v2) read_v2_counters(dir, e, out, problems);
+    read_v1_counters(e, out, problems);
+    e.counters.assign(out.samples.begin() + first, out.samples.end());
+    e.counters_at = interval_ - (e.counters_at ? 0 : phase_of(path, options_.idle_every));
+  } else {
+    repeat(e.counters, out);
+  }
+  if (limits) {
+    const size_t first = out.samples.size();
+    if (v2) read_v2_limits(dir, e, out, problems);
+    read_v1_limits(e, out, problems);
+    e.limits.assign(out.samples.begin() + first, out.samples.end());
+    e.limits_at = interval_ - (e.limits_at ? 0 : phase_of(path, options_.limits_every));
+  } else {
+    repeat(e.limits, out);
+  }
+  if (e.reopened) {
+    ++recreated_;
+    e.reopened = false;
+  }
+  return true;
+}
+
+void CgroupStatsReader::end_interval() {
+  ++interval_;
+  for (auto it = entries_.begin(); it != entries_.end();)
+    it = it->second->seen + 1 < interval_ ? entries_.erase(it) : std::next(it);
+}
+
+void CgroupStatsReader::probe_v1(std::string_view path, Entry& e) {
+  for (int c = 0; c < kV1Controllers; ++c) {
+    std::string base = layout_.v1_dir(kV1Names[c]);
+    std::string d = base.empty() ? std::string() : join_path(base, path);
+    if (!d.empty() && !is_dir(d)) d.clear();
+    if (d != e.v1_dirs[c]) {
+      // Moved in or out of a hierarchy: its kept files belong to the old state.
+      for (int s = kV1CpuacctUsage; s <= kV1BlkioBytes; ++s) e.kept[s].close();
+      e.v1_dirs[c] = std::move(d);
     }
   }
+}
 
-  std::string p = dir + "/cpu.stat";
-  if (read_file(p, buf)) {
-    for_each_kv(buf, p, problems, [&](std::string_view k, uint64_t v) {
-      const double d = static_cast<double>(v);
-      if (k == "usage_usec")
-        out.set_counter(MetricId::CgCpuUsage, d / 1e6, 0);
-      else if (k == "nr_periods")
-        out.set_counter(MetricId::CgCpuPeriods, d, 0);
-      else if (k == "nr_throttled")
-        out.set_counter(MetricId::CgCpuThrottledPeriods, d, 0);
-      else if (k == "throttled_usec")
-        out.set_counter(MetricId::CgCpuThrottledTime, d / 1e6, 0);
-    });
+// Controller files exist only for controllers enabled on this cgroup; on
+// hybrid hosts none are, so checking cgroup.controllers saves about a dozen
+// failing opens per cgroup. No file (an old kernel or a fixture without it):
+// try everything.
+void CgroupStatsReader::read_controllers(const std::string& dir, Entry& e) {
+  e.cpu = e.memory = e.pids = e.io = true;
+  if (!fetch(dir, "cgroup.controllers", e, kNotKept)) return;
+  e.cpu = e.memory = e.pids = e.io = false;
+  std::vector<std::string_view> names;
+  split_ws(trim(buf_), names);
+  for (auto n : names) {
+    e.cpu |= n == "cpu";
+    e.memory |= n == "memory";
+    e.pids |= n == "pids";
+    e.io |= n == "io";
   }
+}
 
-  p = dir + "/cpu.max";
-  if (cpu && read_file(p, buf)) {
-    std::vector<std::string_view> f;
-    split_ws(trim(buf), f);
-    if (f.size() != 2) {
-      report(problems, p, 1, "expected '<quota|max> <period>'");
-    } else if (f[0] != "max") {
-      auto quota = parse_u64(f[0]), period = parse_u64(f[1]);
-      if (quota && period && *period > 0)
-        out.set_gauge(MetricId::CgCpuQuota,
-                      static_cast<double>(*quota) / static_cast<double>(*period));
-      else
-        report(problems, p, 1, "bad quota or period");
-    }
-  }
+void CgroupStatsReader::read_cpu_stat(std::string_view text, const std::string& file,
+                                      model::Component& out, Problems* problems) {
+  for_each_kv(text, file, problems, [&](std::string_view k, uint64_t v) {
+    const double d = static_cast<double>(v);
+    if (k == "usage_usec")
+      out.set_counter(MetricId::CgCpuUsage, d / 1e6, 0);
+    else if (k == "nr_periods")
+      out.set_counter(MetricId::CgCpuPeriods, d, 0);
+    else if (k == "nr_throttled")
+      out.set_counter(MetricId::CgCpuThrottledPeriods, d, 0);
+    else if (k == "throttled_usec")
+      out.set_counter(MetricId::CgCpuThrottledTime, d / 1e6, 0);
+  });
+}
 
-  if (cpu)
-    if (auto w = read_u64_file(dir + "/cpu.weight"))
-      out.set_gauge(MetricId::CgCpuWeight, static_cast<double>(*w));
-
-  if (memory) {
-    if (auto v = read_u64_file(dir + "/memory.current"))
-      out.set_gauge(MetricId::CgMemCurrent, static_cast<double>(*v));
-    v2_limit(dir + "/memory.min", buf, out, MetricId::CgMemMin, true, problems);
-    v2_limit(dir + "/memory.low", buf, out, MetricId::CgMemLow, true, problems);
-    v2_limit(dir + "/memory.high", buf, out, MetricId::CgMemHigh, false, problems);
-    v2_limit(dir + "/memory.max", buf, out, MetricId::CgMemMax, false, problems);
-    p = dir + "/memory.events";
-    if (read_file(p, buf)) {
-      for_each_kv(buf, p, problems, [&](std::string_view k, uint64_t v) {
+void CgroupStatsReader::read_v2_counters(const std::string& dir, Entry& e, model::Component& out,
+                                         Problems* problems) {
+  if (e.memory) {
+    if (fetch(dir, "memory.current", e, kMemCurrent))
+      if (auto v = parse_u64(buf_)) out.set_gauge(MetricId::CgMemCurrent, static_cast<double>(*v));
+    if (fetch(dir, "memory.events", e, kMemEvents)) {
+      for_each_kv(buf_, path_, problems, [&](std::string_view k, uint64_t v) {
         if (k == "oom_kill") out.set_counter(MetricId::MemOomKills, static_cast<double>(v), 0);
       });
     }
   }
 
-  if (pids)
-    if (auto v = read_u64_file(dir + "/pids.current"))
-      out.set_gauge(MetricId::CgPids, static_cast<double>(*v));
+  if (e.pids && fetch(dir, "pids.current", e, kPidsCurrent))
+    if (auto v = parse_u64(buf_)) out.set_gauge(MetricId::CgPids, static_cast<double>(*v));
 
   // io.stat: "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0" per device.
-  p = dir + "/io.stat";
-  if (io && read_file(p, buf)) {
+  if (e.io && fetch(dir, "io.stat", e, kIoStat)) {
     double rbytes = 0, wbytes = 0;
     std::vector<std::string_view> f;
-    LineReader lines(buf);
+    LineReader lines(buf_);
     std::string_view line;
     while (lines.next(line)) {
       split_ws(line, f);
@@ -179,7 +309,7 @@ bool CgroupStatsReader::read_v2(const std::string& dir, model::Component& out, P
         if (key != "rbytes" && key != "wbytes") continue;
         auto v = parse_u64(f[i].substr(eq + 1));
         if (!v) {
-          report(problems, p, lines.line_no(), "bad number");
+          report(problems, path_, lines.line_no(), "bad number");
           continue;
         }
         (key == "rbytes" ? rbytes : wbytes) += static_cast<double>(*v);
@@ -189,103 +319,134 @@ bool CgroupStatsReader::read_v2(const std::string& dir, model::Component& out, P
     out.set_counter(MetricId::CgIoWriteBytes, wbytes, 0);
   }
 
-  read_pressure_files(dir, "", ".pressure", out, problems);
-  return true;
+  static constexpr std::tuple<const char*, PsiResource, KeptSlot> kPsi[] = {
+      {"cpu.pressure", PsiResource::Cpu, kCpuPressure},
+      {"memory.pressure", PsiResource::Memory, kMemoryPressure},
+      {"io.pressure", PsiResource::Io, kIoPressure}};
+  for (const auto& [name, res, slot] : kPsi)
+    if (fetch(dir, name, e, slot)) parse_pressure(buf_, res, out, path_, problems);
 }
 
-bool CgroupStatsReader::read_v1(std::string_view path, model::Component& out, Problems* problems) {
-  std::string& buf = buf_;
-  bool found = false;
-  auto dir_for = [&](const char* controller) -> std::string {
-    std::string base = layout_.v1_dir(controller);
-    if (base.empty()) return {};
-    std::string d = join_path(base, path);
-    if (!is_dir(d)) return {};
-    found = true;
-    return d;
-  };
-
-  if (auto d = dir_for("cpuacct"); !d.empty() && !has(out, MetricId::CgCpuUsage)) {
-    if (auto v = read_u64_file(d + "/cpuacct.usage"))
-      out.set_counter(MetricId::CgCpuUsage, static_cast<double>(*v) / 1e9, 0);
-  }
-
-  if (auto d = dir_for("cpu"); !d.empty()) {
-    std::string p = d + "/cpu.stat";
-    if (!has(out, MetricId::CgCpuPeriods) && read_file(p, buf)) {
-      for_each_kv(buf, p, problems, [&](std::string_view k, uint64_t v) {
-        const double x = static_cast<double>(v);
-        if (k == "nr_periods")
-          out.set_counter(MetricId::CgCpuPeriods, x, 0);
-        else if (k == "nr_throttled")
-          out.set_counter(MetricId::CgCpuThrottledPeriods, x, 0);
-        else if (k == "throttled_time")
-          out.set_counter(MetricId::CgCpuThrottledTime, x / 1e9, 0);
-      });
-    }
-    if (!has(out, MetricId::CgCpuQuota)) {
-      // cfs_quota_us is -1 when unlimited.
-      auto quota = read_u64_file(d + "/cpu.cfs_quota_us");  // "-1" fails to parse: unlimited
-      auto period = read_u64_file(d + "/cpu.cfs_period_us");
+void CgroupStatsReader::read_v2_limits(const std::string& dir, Entry& e, model::Component& out,
+                                       Problems* problems) {
+  if (e.cpu && fetch(dir, "cpu.max", e, kNotKept)) {
+    std::vector<std::string_view> f;
+    split_ws(trim(buf_), f);
+    if (f.size() != 2) {
+      report(problems, path_, 1, "expected '<quota|max> <period>'");
+    } else if (f[0] != "max") {
+      auto quota = parse_u64(f[0]), period = parse_u64(f[1]);
       if (quota && period && *period > 0)
         out.set_gauge(MetricId::CgCpuQuota,
                       static_cast<double>(*quota) / static_cast<double>(*period));
+      else
+        report(problems, path_, 1, "bad quota or period");
     }
-    if (!has(out, MetricId::CgCpuWeight))
-      if (auto s = read_u64_file(d + "/cpu.shares"))
-        out.set_gauge(MetricId::CgCpuWeight, cpu_shares_to_weight(*s));
   }
 
-  if (auto d = dir_for("memory"); !d.empty()) {
-    if (!has(out, MetricId::CgMemCurrent))
-      if (auto v = read_u64_file(d + "/memory.usage_in_bytes"))
-        out.set_gauge(MetricId::CgMemCurrent, static_cast<double>(*v));
-    if (!has(out, MetricId::CgMemMax))
-      if (auto v = read_u64_file(d + "/memory.limit_in_bytes"); v && *v < kV1UnlimitedThreshold)
-        out.set_gauge(MetricId::CgMemMax, static_cast<double>(*v));
-    // The soft limit is v1's best-effort protection, the closest to memory.low
-    // (container runtimes map one to the other).
-    if (!has(out, MetricId::CgMemLow))
-      if (auto v = read_u64_file(d + "/memory.soft_limit_in_bytes");
-          v && *v > 0 && *v < kV1UnlimitedThreshold)
-        out.set_gauge(MetricId::CgMemLow, static_cast<double>(*v));
-    std::string p = d + "/memory.oom_control";
-    if (!has(out, MetricId::MemOomKills) && read_file(p, buf)) {
-      for_each_kv(buf, p, problems, [&](std::string_view k, uint64_t v) {
+  if (e.cpu && fetch(dir, "cpu.weight", e, kNotKept))
+    if (auto w = parse_u64(buf_)) out.set_gauge(MetricId::CgCpuWeight, static_cast<double>(*w));
+
+  if (e.memory) {
+    // A number or "max"; "max" (and, when absent_when_zero, 0) leave the
+    // metric absent.
+    auto limit = [&](const char* name, MetricId id, bool absent_when_zero) {
+      if (!fetch(dir, name, e, kNotKept)) return;
+      auto t = trim(buf_);
+      if (t == "max") return;
+      auto v = parse_u64(t);
+      if (!v) {
+        report(problems, path_, 1, "expected a number or 'max'");
+        return;
+      }
+      if (absent_when_zero && *v == 0) return;
+      out.set_gauge(id, static_cast<double>(*v));
+    };
+    limit("memory.min", MetricId::CgMemMin, true);
+    limit("memory.low", MetricId::CgMemLow, true);
+    limit("memory.high", MetricId::CgMemHigh, false);
+    limit("memory.max", MetricId::CgMemMax, false);
+  }
+}
+
+void CgroupStatsReader::read_v1_counters(Entry& e, model::Component& out, Problems* problems) {
+  const std::string& cpu = e.v1_dirs[kCpu];
+  if (!cpu.empty() && !has(out, MetricId::CgCpuPeriods) && fetch(cpu, "cpu.stat", e, kV1CpuStat)) {
+    for_each_kv(buf_, path_, problems, [&](std::string_view k, uint64_t v) {
+      const double x = static_cast<double>(v);
+      if (k == "nr_periods")
+        out.set_counter(MetricId::CgCpuPeriods, x, 0);
+      else if (k == "nr_throttled")
+        out.set_counter(MetricId::CgCpuThrottledPeriods, x, 0);
+      else if (k == "throttled_time")
+        out.set_counter(MetricId::CgCpuThrottledTime, x / 1e9, 0);
+    });
+  }
+
+  if (const std::string& mem = e.v1_dirs[kMemory]; !mem.empty()) {
+    if (!has(out, MetricId::CgMemCurrent) && fetch(mem, "memory.usage_in_bytes", e, kV1MemUsage))
+      if (auto v = parse_u64(buf_)) out.set_gauge(MetricId::CgMemCurrent, static_cast<double>(*v));
+    if (!has(out, MetricId::MemOomKills) && fetch(mem, "memory.oom_control", e, kV1OomControl)) {
+      for_each_kv(buf_, path_, problems, [&](std::string_view k, uint64_t v) {
         if (k == "oom_kill") out.set_counter(MetricId::MemOomKills, static_cast<double>(v), 0);
       });
     }
   }
 
-  if (auto d = dir_for("pids"); !d.empty() && !has(out, MetricId::CgPids))
-    if (auto v = read_u64_file(d + "/pids.current"))
-      out.set_gauge(MetricId::CgPids, static_cast<double>(*v));
+  if (const std::string& pids = e.v1_dirs[kPids]; !pids.empty() && !has(out, MetricId::CgPids) &&
+                                                  fetch(pids, "pids.current", e, kV1PidsCurrent))
+    if (auto v = parse_u64(buf_)) out.set_gauge(MetricId::CgPids, static_cast<double>(*v));
 
   // blkio.throttle.io_service_bytes: "8:0 Read 4096" ... "Total 123". The
   // throttle file counts every bio (the non-throttle one only CFQ/BFQ I/O).
-  if (auto d = dir_for("blkio"); !d.empty() && !has(out, MetricId::CgIoReadBytes)) {
-    std::string p = d + "/blkio.throttle.io_service_bytes";
-    if (read_file(p, buf)) {
-      double r = 0, w = 0;
-      std::vector<std::string_view> f;
-      LineReader lines(buf);
-      std::string_view line;
-      while (lines.next(line)) {
-        split_ws(line, f);
-        if (f.size() != 3) continue;  // "Total N" and blank lines
-        if (f[1] != "Read" && f[1] != "Write") continue;
-        auto v = parse_u64(f[2]);
-        if (!v) {
-          report(problems, p, lines.line_no(), "bad number");
-          continue;
-        }
-        (f[1] == "Read" ? r : w) += static_cast<double>(*v);
+  if (const std::string& blkio = e.v1_dirs[kBlkio];
+      !blkio.empty() && !has(out, MetricId::CgIoReadBytes) &&
+      fetch(blkio, "blkio.throttle.io_service_bytes", e, kV1BlkioBytes)) {
+    double r = 0, w = 0;
+    std::vector<std::string_view> f;
+    LineReader lines(buf_);
+    std::string_view line;
+    while (lines.next(line)) {
+      split_ws(line, f);
+      if (f.size() != 3) continue;  // "Total N" and blank lines
+      if (f[1] != "Read" && f[1] != "Write") continue;
+      auto v = parse_u64(f[2]);
+      if (!v) {
+        report(problems, path_, lines.line_no(), "bad number");
+        continue;
       }
-      out.set_counter(MetricId::CgIoReadBytes, r, 0);
-      out.set_counter(MetricId::CgIoWriteBytes, w, 0);
+      (f[1] == "Read" ? r : w) += static_cast<double>(*v);
     }
+    out.set_counter(MetricId::CgIoReadBytes, r, 0);
+    out.set_counter(MetricId::CgIoWriteBytes, w, 0);
   }
-  return found;
+}
+
+void CgroupStatsReader::read_v1_limits(Entry& e, model::Component& out, Problems* /*problems*/) {
+  if (const std::string& cpu = e.v1_dirs[kCpu]; !cpu.empty()) {
+    if (!has(out, MetricId::CgCpuQuota)) {
+      // cfs_quota_us is -1 when unlimited: "-1" fails to parse, so no quota.
+      std::optional<uint64_t> quota, period;
+      if (fetch(cpu, "cpu.cfs_quota_us", e, kNotKept)) quota = parse_u64(buf_);
+      if (quota && fetch(cpu, "cpu.cfs_period_us", e, kNotKept)) period = parse_u64(buf_);
+      if (quota && period && *period > 0)
+        out.set_gauge(MetricId::CgCpuQuota,
+                      static_cast<double>(*quota) / static_cast<double>(*period));
+    }
+    if (!has(out, MetricId::CgCpuWeight) && fetch(cpu, "cpu.shares", e, kNotKept))
+      if (auto s = parse_u64(buf_)) out.set_gauge(MetricId::CgCpuWeight, cpu_shares_to_weight(*s));
+  }
+
+  if (const std::string& mem = e.v1_dirs[kMemory]; !mem.empty()) {
+    if (!has(out, MetricId::CgMemMax) && fetch(mem, "memory.limit_in_bytes", e, kNotKept))
+      if (auto v = parse_u64(buf_); v && *v < kV1UnlimitedThreshold)
+        out.set_gauge(MetricId::CgMemMax, static_cast<double>(*v));
+    // The soft limit is v1's best-effort protection, the closest to memory.low
+    // (container runtimes map one to the other).
+    if (!has(out, MetricId::CgMemLow) && fetch(mem, "memory.soft_limit_in_bytes", e, kNotKept))
+      if (auto v = parse_u64(buf_); v && *v > 0 && *v < kV1UnlimitedThreshold)
+        out.set_gauge(MetricId::CgMemLow, static_cast<double>(*v));
+  }
 }
 
 }  // namespace kpulse::collect

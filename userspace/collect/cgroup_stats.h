@@ -6,15 +6,22 @@
 // fill whatever v2 did not provide (on hybrid hosts the cgroup2 tree usually
 // has no controllers enabled, so only cpu.stat usage and PSI come from v2).
 //
+// Costs are bounded for hosts with thousands of cgroups: files read every
+// interval stay open (pread from offset 0), limits are re-read every few
+// intervals, and idle cgroups' counters less often (CgroupStatsOptions).
+//
 // Every file may be missing (controller not enabled, root cgroup, older
 // kernel) or vanish mid-read (cgroup removed): such values are simply absent.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "collect/cgroup_layout.h"
+#include "collect/kept_file.h"
 #include "collect/problems.h"
 #include "model/snapshot.h"
 
@@ -32,22 +39,89 @@ double cpu_shares_to_weight(uint64_t shares);
 // (9223372036854771712 on x86-64); anything this large means no limit.
 inline constexpr uint64_t kV1UnlimitedThreshold = uint64_t{1} << 62;
 
+// What the caller knows of a cgroup's activity this interval.
+enum class CgroupActivity {
+  // Busy (or just appeared): read everything that is due now.
+  Busy,
+  // The caller watched it (BPF) and it did next to nothing: everything,
+  // CPU usage included, is re-read every idle_every intervals only.
+  Idle,
+  // Nobody watched (no BPF): CPU usage is read every interval, and a cgroup
+  // whose usage moved counts as busy.
+  Unknown,
+};
+
+struct CgroupStatsOptions {
+  // Limits (cpu.max, cpu.weight, memory.min/low/high/max, v1 quota, shares,
+  // limits) change only when someone reconfigures a cgroup, so they are re-read every this many
+  // intervals (and on a cgroup's first read); a changed limit shows within that many seconds at a 1
+  // s interval.
+  unsigned limits_every = 10;
+  // Which controllers a cgroup has (cgroup.controllers) and which v1
+  // hierarchies hold it (a stat per hierarchy) change even more rarely
+  // (a parent's subtree_control written, a controller delegated): re-checked
+  // every this many intervals, and at once when a kept file shows the cgroup
+  // was recreated (limits are re-read along).
+  unsigned layout_every = 60;
+  // An idle cgroup's counters (CPU, memory, pids, I/O, PSI) are re-read this
+  // often; in between their last values are repeated, so their deltas are 0
+  // and the next read carries the whole change. Idle means its tasks barely
+  // ran, so the counters barely move meanwhile. Re-reads are spread over the
+  // period by path, so cgroups created together do not re-read together.
+  unsigned idle_every = 5;
+  // Descriptors the reader may keep open (files read every interval); 0 keeps
+  // none (every read is open/read/close). See kept_file.h.
+  size_t kept_fds = 0;
+};
+
 class CgroupStatsReader {
  public:
-  explicit CgroupStatsReader(CgroupLayout layout) : layout_(std::move(layout)) {}
+  explicit CgroupStatsReader(CgroupLayout layout, CgroupStatsOptions options = {});
+  ~CgroupStatsReader();
+  CgroupStatsReader(const CgroupStatsReader&) = delete;
+  CgroupStatsReader& operator=(const CgroupStatsReader&) = delete;
 
   // Fills the metrics of the cgroup at `path` ("/" or "/a/b") into `out`.
   // Returns false when the cgroup exists in no hierarchy (e.g. removed).
-  bool read(std::string_view path, model::Component& out, Problems* problems = nullptr);
+  // `out.kernel_id` identifies the cgroup: a different id under a known path
+  // is a new cgroup, and nothing remembered about the old one is used.
+  // `activity` decides what is re-read now and what repeats the last values
+  // (CgroupActivity, CgroupStatsOptions).
+  bool read(std::string_view path, model::Component& out, Problems* problems = nullptr,
+            CgroupActivity activity = CgroupActivity::Busy);
+  // Ends an interval: ages what was read, and closes what is remembered of
+  // cgroups not read since the previous call (they left the caller's set).
+  void end_interval();
 
+  // Cgroups whose kept files failed and were reopened (removed and recreated
+  // under the same path, so the caller's path → id mapping is stale).
+  [[nodiscard]] uint64_t recreated() const { return recreated_; }
+  [[nodiscard]] size_t kept_fds() const { return budget_.used(); }
   [[nodiscard]] const CgroupLayout& layout() const { return layout_; }
 
  private:
-  bool read_v2(const std::string& dir, model::Component& out, Problems* problems);
-  bool read_v1(std::string_view path, model::Component& out, Problems* problems);
+  struct Entry;
+  // Reads <dir>/<name> into buf_ (path_ holds the path), through the
+  // entry's kept descriptor `kept_slot` unless it is -1.
+  bool fetch(const std::string& dir, const char* name, Entry& e, int kept_slot);
+  void probe_v1(std::string_view path, Entry& e);
+  void read_controllers(const std::string& dir, Entry& e);
+  static void read_cpu_stat(std::string_view text, const std::string& file, model::Component& out,
+                            Problems* problems);
+  void read_v2_counters(const std::string& dir, Entry& e, model::Component& out,
+                        Problems* problems);
+  void read_v2_limits(const std::string& dir, Entry& e, model::Component& out, Problems* problems);
+  void read_v1_counters(Entry& e, model::Component& out, Problems* problems);
+  void read_v1_limits(Entry& e, model::Component& out, Problems* problems);
 
   CgroupLayout layout_;
-  std::string buf_;  // reused across files: this runs for every cgroup every interval
+  CgroupStatsOptions options_;
+  FdBudget budget_;
+  std::unordered_map<std::string, std::unique_ptr<Entry>> entries_;
+  uint64_t interval_ = 0;
+  uint64_t recreated_ = 0;
+  std::string buf_;   // reused across files: this runs for every cgroup every interval
+  std::string path_;  // likewise, the file path being read
 };
 
 }  // namespace kpulse::collect

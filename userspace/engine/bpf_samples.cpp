@@ -6,7 +6,7 @@ using model::MetricId;
 
 namespace {
 constexpr double kNs = 1e-9;
-}
+}  // namespace
 
 model::Log2Histogram to_histogram(const kp_hist& h) {
   static_assert(KP_HIST_SLOTS == model::kHistogramSlots, "kernel and model slot counts differ");
@@ -78,6 +78,14 @@ void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b) {
   a.has_block |= b.has_block;
   a.has_net |= b.has_net;
   a.has_mem |= b.has_mem;
+}
+
+bool is_busy(const probes::CgroupTotals& d, double interval_s) {
+  const double interval_ns = interval_s * 1e9;
+  return double(d.sched.oncpu_ns) >= interval_ns * 1e-3 ||
+         double(d.sched.runq_latency.sum_ns) >= interval_ns * 1e-2 ||
+         d.block.read_ops + d.block.write_ops > 0 || d.mem.reclaim_events > 0 ||
+         d.mem.oom_kills > 0 || d.sched.major_faults > 0;
 }
 
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before) {

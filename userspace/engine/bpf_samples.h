@@ -47,6 +47,16 @@ void add_cgroup_samples(model::Component& c, const probes::CgroupTotals& total,
 
 // Component-wise `a += b` over every group.
 void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b);
+// Whether an interval's delta `d` shows a cgroup busy enough for its
+// cgroupfs counters to be worth re-reading now: its tasks ran for at least
+// 0.1% of the interval (1 ms at 1 s), or waited in run queues for 1% of it
+// (a starved cgroup waits rather than runs; below that its cpu.pressure
+// "some" is under 1% too), or it did block I/O, memcg reclaim, major faults
+// or had an OOM kill. Otherwise its CPU, memory and PSI figures barely move,
+// and the engine re-reads them every few intervals only (CgroupStatsOptions).
+// Under host load every woken task waits a while, hence the higher bar for
+// waiting than for running.
+bool is_busy(const probes::CgroupTotals& d, double interval_s);
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before);
 
 }  // namespace kpulse::engine

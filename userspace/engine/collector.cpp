@@ -40,6 +40,23 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr const char* kProc = "/proc";
+
+// cgroupfs files read every interval stay open (collect/kept_file.h). Each
+// pins a seq_file page in the kernel, so at most this many are kept (64 MiB
+// of kernel memory at worst; ~4 per cgroup on hybrid hosts, up to 8 on v2
+// hosts with every controller), past which reads fall back to open/read.
+constexpr size_t kMaxKeptCgroupFiles = 16384;
+
+// Processes with at least this many threads have /proc/PID/stat read every
+// kManyThreadsEvery intervals only (see add_processes).
+constexpr double kManyThreads = 1000;
+constexpr uint64_t kManyThreadsEvery = 5;
+
+collect::CgroupStatsOptions cgroup_stats_options() {
+  collect::CgroupStatsOptions o;
+  o.kept_fds = std::min(kMaxKeptCgroupFiles, collect::raise_fd_limit_for_kept_files());
+  return o;
+}
 constexpr const char* kSys = "/sys";
 
 std::string hostname() {
@@ -81,7 +98,7 @@ struct Collector::Impl {
       : options(std::move(o)),
         layout(collect::detect_cgroup_layout()),
         cgroups(layout.v2_root.empty() ? layout.walk_root() : layout.v2_root),
-        cgroup_stats(layout),
+        cgroup_stats(layout, cgroup_stats_options()),
         processes(kProc),
         disk_names(kProc, kSys),
         host_name(hostname()) {}
@@ -112,13 +129,22 @@ struct Collector::Impl {
   // deltas so a removed child never makes its parent's counters go back.
   std::map<std::string, probes::CgroupTotals> rolled;
   probes::CgroupTotals host_bpf;
+  // Processes with many threads: their last /proc/PID/stat reading (see
+  // add_processes).
+  struct ManyThreaded {
+    Component component;
+    uint64_t read_at = 0;  // seq of the snapshot that read it
+  };
+  std::unordered_map<uint32_t, ManyThreaded> many_threaded;
 
   Clock::time_point last_collect{};
   Clock::time_point next_deadline{};
   uint64_t seq = 0;
 
   model::Snapshot build();
-  void add_bpf(model::Snapshot& snap, std::vector<Component>& comps, const probes::BpfTotals& t,
+  // Takes t.cgroups (kept as the next interval's baseline); the rest of `t`
+  // is left as it was.
+  void add_bpf(model::Snapshot& snap, std::vector<Component>& comps, probes::BpfTotals& t,
                double drain_s);
   void add_processes(std::vector<Component>& comps, const probes::BpfTotals& t,
                      std::unordered_map<uint32_t, kp_sched_proc>& proc_deltas);
@@ -196,7 +222,7 @@ model::Snapshot Collector::Impl::build() {
 }
 
 void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& comps,
-                              const probes::BpfTotals& t, double /*drain_s*/) {
+                              probes::BpfTotals& t, double /*drain_s*/) {
   auto find = [&](ComponentKind k, auto pred) -> Component* {
     for (auto& c : comps)
       if (c.kind == k && pred(c)) return &c;
@@ -211,8 +237,8 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   // which on a miss is rate-limited): walk once now, so a task that lived
   // and died within the interval is still named by its cgroup.
   bool unknown = false;
-  for (const auto& [id, total] : t.cgroups) unknown |= !cgroups.cached_path(id).has_value();
-  for (const auto& e : t.exits) unknown |= !cgroups.cached_path(e.cgroup_id).has_value();
+  for (const auto& [id, total] : t.cgroups) unknown |= !cgroups.knows(id);
+  for (const auto& e : t.exits) unknown |= !cgroups.knows(e.cgroup_id);
   if (unknown) cgroups.refresh();
 
   // --- cgroups: per-id deltas rolled up to every ancestor ------------------
@@ -235,25 +261,38 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
     }
   }
   if (probes && !gone.empty()) probes->forget_cgroups(gone);
-  prev_cgroups = t.cgroups;
+  prev_cgroups = std::move(t.cgroups);  // not used below: no copy of ~1 KiB per cgroup
   for (auto id : gone) prev_cgroups.erase(id);
   for (auto& [path, d] : interval) accumulate(rolled[path], d);
 
+  const uint64_t recreated_before = cgroup_stats.recreated();
   for (auto it = rolled.begin(); it != rolled.end();) {
     const std::string& path = it->first;
-    auto id = cgroups.id_of(path);
+    // The id from the last walk: a stat per cgroup per interval was a fifth
+    // of the engine's CPU at 1,000 cgroups. Only paths the walk did not see
+    // (removed since) cost a stat.
+    auto id = cgroups.cached_id(path);
+    if (!id) id = cgroups.id_of(path);
+    probes::CgroupTotals d;
+    if (auto di = interval.find(path); di != interval.end()) d = di->second;
     Component c = collect::make_cgroup_component(path, id.value_or(0));
-    if (!cgroup_stats.read(path, c) && path != "/") {
+    // Without the sched group BPF cannot tell an idle cgroup.
+    const auto activity = !t.sched                      ? collect::CgroupActivity::Unknown
+                          : is_busy(d, snap.interval_s) ? collect::CgroupActivity::Busy
+                                                        : collect::CgroupActivity::Idle;
+    if (!cgroup_stats.read(path, c, nullptr, activity) && path != "/") {
       it = rolled.erase(it);  // the cgroup is gone
       continue;
     }
     DeltaTracker::mark_unknown(c);
-    probes::CgroupTotals d;
-    if (auto di = interval.find(path); di != interval.end()) d = di->second;
     add_cgroup_samples(c, it->second, d);
     added.push_back(std::move(c));
     ++it;
   }
+  cgroup_stats.end_interval();
+  // A cgroup removed and recreated under the same path (its kept files
+  // failed): the walk's ids are stale, so walk again for the next interval.
+  if (cgroup_stats.recreated() != recreated_before) cgroups.refresh();
 
   // --- host: sums over all cgroups ------------------------------------------
   accumulate(host_bpf, host_delta);
@@ -419,8 +458,25 @@ void Collector::Impl::add_processes(std::vector<Component>& comps, const probes:
   std::sort(active.begin(), active.end(),
             [](const Active& a, const Active& b) { return a.delta.oncpu_ns > b.delta.oncpu_ns; });
   if (active.size() > options.max_processes) active.resize(options.max_processes);
+  // A PID whose process exited may be reused: drop its reading first.
+  for (const auto& e : t.exits) many_threaded.erase(e.tgid);
+  std::unordered_map<uint32_t, ManyThreaded> many_threaded_now;
   for (const auto& a : active) {
-    auto c = collect::read_process(processes, kProc, a.tgid, buf);
+    std::optional<Component> c;
+    // /proc/PID/stat makes the kernel sum the CPU time of every thread of the
+    // process: ~3 ms for one with 10,000 threads, a third of the engine's
+    // budget. Such a process is re-read every kManyThreadsEvery intervals,
+    // its /proc figures repeated in between (its BPF counters, added below,
+    // stay exact every interval).
+    auto cached = many_threaded.find(a.tgid);
+    if (cached != many_threaded.end() && seq - cached->second.read_at < kManyThreadsEvery) {
+      c = cached->second.component;
+      many_threaded_now.emplace(a.tgid, std::move(cached->second));
+    } else {
+      c = collect::read_process(processes, kProc, a.tgid, buf);
+      if (c && c->value(MetricId::ProcThreads) >= kManyThreads)
+        many_threaded_now.emplace(a.tgid, ManyThreaded{*c, seq});
+    }
     if (!c) {  // exited since: keep what BPF knows
       Component nc;
       nc.kind = ComponentKind::Process;
@@ -436,6 +492,7 @@ void Collector::Impl::add_processes(std::vector<Component>& comps, const probes:
                    double(a.delta.major_faults));
     comps.push_back(std::move(*c));
   }
+  many_threaded.swap(many_threaded_now);  // processes not listed this time are forgotten
   processes.end_interval();
 }
 

@@ -1,0 +1,188 @@
+// What CgroupStatsReader remembers between intervals: kept descriptors,
+// limits re-read every few intervals, idle cgroups re-read less often, and a
+// new cgroup under an old path read fresh.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "collect/cgroup_stats.h"
+#include "temp_tree.h"
+
+namespace kpulse::collect {
+namespace {
+
+using model::MetricId;
+
+std::string cpu_stat(uint64_t usage_usec) {
+  return "usage_usec " + std::to_string(usage_usec) + "\nuser_usec 0\nsystem_usec 0\n";
+}
+
+std::string pressure(uint64_t total) {
+  return "some avg10=0.00 avg60=0.00 avg300=0.00 total=" + std::to_string(total) +
+         "\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+}
+
+struct Fixture {
+  testing::TempTree t;
+  Fixture() {
+    t.write("cgroup.controllers", "cpu memory\n");
+    write("a", 1000000, 4096, "100");
+  }
+  void write(const std::string& dir, uint64_t usage_usec, uint64_t memory, const std::string& max,
+             uint64_t psi_total = 10) const {
+    t.write(dir + "/cgroup.controllers", "cpu memory\n");
+    t.write(dir + "/cpu.stat", cpu_stat(usage_usec));
+    t.write(dir + "/memory.current", std::to_string(memory) + "\n");
+    t.write(dir + "/memory.max", max + "\n");
+    t.write(dir + "/cpu.pressure", pressure(psi_total));
+  }
+  [[nodiscard]] CgroupStatsReader reader(CgroupStatsOptions o = kept()) const {
+    return CgroupStatsReader(detect_cgroup_layout(t.root()), o);
+  }
+  static CgroupStatsOptions kept() {
+    CgroupStatsOptions o;
+    o.kept_fds = 64;
+    return o;
+  }
+};
+
+model::Component read(CgroupStatsReader& r, const std::string& path, CgroupActivity activity,
+                      uint64_t id = 7) {
+  auto c = make_cgroup_component(path, id);
+  EXPECT_TRUE(r.read(path, c, nullptr, activity));
+  return c;
+}
+
+TEST(CgroupStatsCache, BusyCgroupRereadsItsKeptFilesAndSeesNewValues) {
+  Fixture f;
+  auto r = f.reader();
+  auto c = read(r, "/a", CgroupActivity::Busy);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 1.0);
+  EXPECT_EQ(c.value(MetricId::CgMemCurrent), 4096);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 10e-6);
+  const size_t kept = r.kept_fds();
+  EXPECT_GE(kept, 3u);  // cpu.stat, memory.current, cpu.pressure at least
+
+  f.write("a", 2500000, 8192, "100", 20);  // rewritten in place: the kept descriptors see it
+  r.end_interval();
+  c = read(r, "/a", CgroupActivity::Busy);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 2.5);
+  EXPECT_EQ(c.value(MetricId::CgMemCurrent), 8192);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 20e-6);
+  EXPECT_EQ(r.kept_fds(), kept);  // no new descriptors for the same files
+}
+
+TEST(CgroupStatsCache, LimitsAreRereadWithinLimitsEveryIntervals) {
+  Fixture f;
+  auto r = f.reader();
+  EXPECT_EQ(read(r, "/a", CgroupActivity::Busy).value(MetricId::CgMemMax), 100);
+  f.write("a", 1000000, 4096, "200");
+  // Within the interval of the last read the remembered limit stands.
+  EXPECT_EQ(read(r, "/a", CgroupActivity::Busy).value(MetricId::CgMemMax), 100);
+  unsigned seen_after = 0;
+  for (unsigned i = 1; i <= CgroupStatsOptions{}.limits_every && !seen_after; ++i) {
+    r.end_interval();
+    if (read(r, "/a", CgroupActivity::Busy).value(MetricId::CgMemMax) == 200) seen_after = i;
+  }
+  EXPECT_GT(seen_after, 0u) << "the new limit never showed";
+}
+
+TEST(CgroupStatsCache, IdleCgroupRepeatsItsValuesUntilDue) {
+  Fixture f;
+  auto r = f.reader();
+  auto c = read(r, "/a", CgroupActivity::Idle);  // first read: everything
+  EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 1.0);
+  EXPECT_EQ(c.value(MetricId::CgMemMax), 100);
+
+  f.write("a", 3000000, 8192, "100", 30);
+  c = read(r, "/a", CgroupActivity::Idle);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 1.0);  // repeated, not re-read
+  EXPECT_EQ(c.value(MetricId::CgMemCurrent), 4096);
+  EXPECT_EQ(c.value(MetricId::CgMemMax), 100);  // limits repeat too
+  EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 10e-6);
+
+  unsigned seen_after = 0;
+  for (unsigned i = 1; i <= CgroupStatsOptions{}.idle_every && !seen_after; ++i) {
+    r.end_interval();
+    c = read(r, "/a", CgroupActivity::Idle);
+    if (c.value(MetricId::CgCpuUsage) == 3.0) {
+      seen_after = i;
+      EXPECT_EQ(c.value(MetricId::CgMemCurrent), 8192);
+      EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 30e-6);
+    }
+  }
+  EXPECT_GT(seen_after, 0u) << "an idle cgroup was never re-read";
+
+  // Busy again: read at once.
+  f.write("a", 4000000, 16384, "100");
+  c = read(r, "/a", CgroupActivity::Busy);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 4.0);
+  EXPECT_EQ(c.value(MetricId::CgMemCurrent), 16384);
+}
+
+TEST(CgroupStatsCache, UnknownActivityRereadsCountersWhenCpuUsageMoves) {
+  Fixture f;
+  auto r = f.reader();
+  read(r, "/a", CgroupActivity::Unknown);
+  f.write("a", 1000000, 8192, "100");  // usage unchanged: taken as idle
+  auto c = read(r, "/a", CgroupActivity::Unknown);
+  EXPECT_EQ(c.value(MetricId::CgMemCurrent), 4096);
+  f.write("a", 1500000, 8192, "100");  // usage moved: everything due is read
+  c = read(r, "/a", CgroupActivity::Unknown);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 1.5);
+  EXPECT_EQ(c.value(MetricId::CgMemCurrent), 8192);
+}
+
+TEST(CgroupStatsCache, NewCgroupUnderTheSamePathIsReadFresh) {
+  Fixture f;
+  auto r = f.reader();
+  auto c = read(r, "/a", CgroupActivity::Idle, 7);
+  EXPECT_EQ(c.value(MetricId::CgMemMax), 100);
+  // Removed and created again (new files, new inodes) with other values.
+  std::filesystem::remove_all(f.t.path("a"));
+  f.write("a", 5000, 1024, "300", 1);
+  c = read(r, "/a", CgroupActivity::Idle, 8);  // a new id: nothing remembered applies
+  EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 0.005);
+  EXPECT_EQ(c.value(MetricId::CgMemCurrent), 1024);
+  EXPECT_EQ(c.value(MetricId::CgMemMax), 300);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 1e-6);
+}
+
+TEST(CgroupStatsCache, CgroupsNotReadInAnIntervalAreForgotten) {
+  Fixture f;
+  f.write("b", 1, 1, "max");
+  auto r = f.reader();
+  read(r, "/a", CgroupActivity::Busy);
+  const size_t one = r.kept_fds();
+  read(r, "/b", CgroupActivity::Busy);
+  EXPECT_EQ(r.kept_fds(), 2 * one);
+  r.end_interval();
+  read(r, "/a", CgroupActivity::Busy);
+  r.end_interval();  // /b was not read in the interval that just ended
+  EXPECT_EQ(r.kept_fds(), one);
+  r.end_interval();
+  r.end_interval();
+  EXPECT_EQ(r.kept_fds(), 0u);
+}
+
+TEST(CgroupStatsCache, WithoutKeptDescriptorsValuesAreTheSame) {
+  Fixture f;
+  CgroupStatsOptions none;  // kept_fds 0: open/read/close every time
+  CgroupStatsOptions two = Fixture::kept();
+  two.kept_fds = 2;  // runs out within the first cgroup
+  for (const auto& o : {none, two}) {
+    auto r = f.reader(o);
+    f.write("a", 1000000, 4096, "100");
+    read(r, "/a", CgroupActivity::Busy);
+    EXPECT_LE(r.kept_fds(), o.kept_fds);
+    f.write("a", 2000000, 8192, "100", 99);
+    r.end_interval();
+    auto c = read(r, "/a", CgroupActivity::Busy);
+    EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 2.0);
+    EXPECT_EQ(c.value(MetricId::CgMemCurrent), 8192);
+    EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 99e-6);
+  }
+}
+
+}  // namespace
+}  // namespace kpulse::collect

@@ -1,0 +1,48 @@
+// Which interval deltas make the engine re-read a cgroup's cgroupfs files now
+// (is_busy) rather than every few intervals.
+#include <gtest/gtest.h>
+
+#include "engine/bpf_samples.h"
+
+namespace kpulse::engine {
+namespace {
+
+TEST(CgroupBusy, NothingOrALittleRunningIsIdle) {
+  probes::CgroupTotals d;
+  EXPECT_FALSE(is_busy(d, 1.0));
+  d.sched.oncpu_ns = 999'000;  // just under 0.1% of a second
+  d.sched.voluntary = 40;      // wakeups alone do not count
+  d.sched.runq_latency.sum_ns = 9'000'000;
+  d.sched.runq_latency.count = 40;
+  d.net.tx_bytes = 1 << 20;  // nor network traffic (it moves no cgroupfs figure)
+  EXPECT_FALSE(is_busy(d, 1.0));
+}
+
+TEST(CgroupBusy, RunningOrWaitingAboveTheBarIsBusy) {
+  probes::CgroupTotals run;
+  run.sched.oncpu_ns = 1'000'000;
+  EXPECT_TRUE(is_busy(run, 1.0));
+  EXPECT_FALSE(is_busy(run, 2.0));  // the bar scales with the interval
+
+  probes::CgroupTotals starved;  // barely runs, waits a lot: its pressure matters
+  starved.sched.runq_latency.sum_ns = 10'000'000;
+  EXPECT_TRUE(is_busy(starved, 1.0));
+}
+
+TEST(CgroupBusy, IoReclaimFaultsAndOomKillsAreBusy) {
+  probes::CgroupTotals io;
+  io.block.write_ops = 1;
+  EXPECT_TRUE(is_busy(io, 1.0));
+  probes::CgroupTotals reclaim;
+  reclaim.mem.reclaim_events = 1;
+  EXPECT_TRUE(is_busy(reclaim, 1.0));
+  probes::CgroupTotals faults;
+  faults.sched.major_faults = 1;
+  EXPECT_TRUE(is_busy(faults, 1.0));
+  probes::CgroupTotals oom;
+  oom.mem.oom_kills = 1;
+  EXPECT_TRUE(is_busy(oom, 1.0));
+}
+
+}  // namespace
+}  // namespace kpulse::engine
