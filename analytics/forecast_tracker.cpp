@@ -171,6 +171,10 @@ std::optional<MetricForecast> ForecastTracker::forecast_one(const Series& s) con
     if (steps < cfg_.min_steps) continue;
     std::vector<double> y(static_cast<size_t>(steps), std::nan(""));
     for (const auto& p : points) y[static_cast<size_t>((p.t - first) / step)] = p.mean;
+    // A series that never moved off zero (an idle loop device) has nothing
+    // to forecast: listing it would only bury the ones that matter.
+    if (std::all_of(points.begin(), points.end(), [](const auto& p) { return p.mean == 0; }))
+      return std::nullopt;
 
     // Never further ahead than the history reaches back: a forecast from
     // three hours of data says nothing about next week.

@@ -144,6 +144,17 @@ TEST(ForecastTracker, FillingDiskGetsAFullInTime) {
   EXPECT_NE(fs->summary.find("filesystems full"), std::string::npos);
   // A disk without filesystems has no such series.
   EXPECT_EQ(find(t.latest(), "disk:vdb", "disk.fs.used"), nullptr);
+  // A disk that was never busy is not listed.
+  EXPECT_NE(find(t.latest(), "disk:vda", "disk.utilization"), nullptr);
+  Component idle;
+  idle.kind = ComponentKind::Disk;
+  idle.id = "loop0";
+  idle.set_gauge(MetricId::DiskUtilization, 0);
+  ForecastTracker t2;
+  for (int s = 0; s < 120; ++s) t2.ingest(at(kMonday + s, 1, {host(0.2, kGiB), idle}));
+  t2.refresh();
+  EXPECT_EQ(find(t2.latest(), "disk:loop0", "disk.utilization"), nullptr);
+  EXPECT_NE(find(t2.latest(), "host:host", "cpu.utilization"), nullptr);
 }
 
 TEST(ForecastTracker, RefreshFollowsItsCadence) {
