@@ -34,6 +34,7 @@ struct ReportArgs {
   int count = 60;
   double interval_s = 1.0;
   bool no_analysis = false;
+  std::string state_dir;  // the tuning journal's; default: DIR's parent
 };
 
 int64_t now_ns() {
@@ -108,6 +109,12 @@ int run(const ReportArgs& a) {
     if (a.source == "recording") history = a.dir;
     add_analysis(input, history);
   }
+  // The daemon keeps its journal in the state directory, which holds the
+  // recordings by default; --state-dir when they live apart.
+  std::filesystem::path state = a.state_dir;
+  if (state.empty() && a.source == "recording")
+    state = std::filesystem::absolute(a.dir).lexically_normal().parent_path();
+  if (!state.empty()) add_tuning_history(input, state);
   std::string html = report::render_html(input);
   std::ofstream out(a.output, std::ios::binary | std::ios::trunc);
   out << html;
@@ -135,6 +142,9 @@ void register_report(CLI::App& root, Registry& reg) {
   app->add_flag("--no-analysis", a->no_analysis,
                 "Leave out alerts, patterns, forecasts and recommendations (the analytics "
                 "replays every snapshot of the period)");
+  app->add_option("--state-dir", a->state_dir,
+                  "State directory whose tuning journal fills the tuning history (default: the "
+                  "recording directory's parent, as kpulse run lays them out)");
   // Development and tests only: hidden (empty group).
   app->add_option("--source", a->source, "Snapshot source")
       ->check(CLI::IsMember({"recording", "synthetic", "live"}))

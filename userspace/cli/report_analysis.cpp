@@ -9,6 +9,7 @@
 #include "daemon/history_preload.h"
 #include "model/metric_catalog.h"
 #include "report/series.h"
+#include "tune/journal.h"
 
 namespace kpulse::cli {
 namespace {
@@ -140,6 +141,23 @@ void add_analysis(report::ReportInput& input,
   }
   if (input.forecasts.empty())
     input.forecasts.push_back({0, "No forecast", analyzer.forecaster().waiting_reason()});
+}
+
+void add_tuning_history(report::ReportInput& input, const std::filesystem::path& state_dir) {
+  std::error_code ec;
+  if (input.snapshots.empty() || !std::filesystem::exists(state_dir / "tune-journal.jsonl", ec))
+    return;
+  const int64_t from = input.snapshots.front().time_ns, to = input.snapshots.back().time_ns;
+  tune::Journal journal(state_dir.string());
+  for (const auto& c : journal.history()) {
+    if (c.time_ns < from || c.time_ns > to) continue;
+    std::string knob = c.knob.key();
+    if (!c.netns_name.empty()) knob += " [netns " + c.netns_name + "]";
+    input.tuning.push_back({c.time_ns,
+                            c.id + " " + std::string(tune::to_string(c.state)) + ": " + knob,
+                            c.original + " -> " + c.written + " (" + c.scenario + "): " + c.why +
+                                ". Undo: " + c.undo_command()});
+  }
 }
 
 }  // namespace kpulse::cli

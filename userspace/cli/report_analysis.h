@@ -18,4 +18,9 @@ namespace kpulse::cli {
 void add_analysis(report::ReportInput& input,
                   const std::optional<std::filesystem::path>& history_dir);
 
+// Fills input.tuning from the tuning journal in `state_dir` (kpulse run's
+// and kpulse tune's), the records within the snapshots' period. A missing
+// journal is no history; nothing is created.
+void add_tuning_history(report::ReportInput& input, const std::filesystem::path& state_dir);
+
 }  // namespace kpulse::cli

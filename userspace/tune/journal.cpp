@@ -91,6 +91,18 @@ void Journal::append(const Change& c) {
 
 std::vector<Change> Journal::load(std::vector<std::string>* warnings) const {
   std::vector<Change> out;
+  for (auto& c : history(warnings)) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const Change& o) { return o.id == c.id; });
+    if (it == out.end())
+      out.push_back(std::move(c));
+    else
+      *it = std::move(c);
+  }
+  return out;
+}
+
+std::vector<Change> Journal::history(std::vector<std::string>* warnings) const {
+  std::vector<Change> out;
   std::ifstream in(path_);
   if (!in) return out;
   std::string line;
@@ -128,11 +140,7 @@ std::vector<Change> Journal::load(std::vector<std::string>* warnings) const {
       warn(e.what());
       continue;
     }
-    auto it = std::find_if(out.begin(), out.end(), [&](const Change& o) { return o.id == c.id; });
-    if (it == out.end())
-      out.push_back(std::move(c));
-    else
-      *it = std::move(c);
+    out.push_back(std::move(c));
   }
   return out;
 }

@@ -51,6 +51,9 @@ class Journal {
   // Every change, latest record per id, in the order changes were first made.
   // Malformed lines are skipped and described in `warnings` ("file:line: reason").
   [[nodiscard]] std::vector<Change> load(std::vector<std::string>* warnings = nullptr) const;
+  // Every record in the order written: each change's trial, verdict and
+  // rollback as separate entries (the report's tuning history).
+  [[nodiscard]] std::vector<Change> history(std::vector<std::string>* warnings = nullptr) const;
   // A fresh id, unique within this journal.
   std::string new_id();
 
