@@ -146,7 +146,9 @@ double AnomalyDetector::update(double t, double x) {
   double near = -1;
   if (!recent_days_.empty()) {
     near = recent_days_[0].nearest(t, x);
-    const double routine = recent_days_[0].nearest_every_day(t, x, e, routine_slack_bins_);
+    // Only a routine closer than both the deviation and the narrow answer matters.
+    const double bound = near >= 0 ? std::min(near, std::fabs(e)) : std::fabs(e);
+    const double routine = recent_days_[0].nearest_every_day(t, x, e, routine_slack_bins_, bound);
     if (routine >= 0) near = near >= 0 ? std::min(near, routine) : routine;
     recent_days_[0].add(t, x, e);
   }

@@ -16,7 +16,8 @@ RecentDays::RecentDays(int bins, int days, int slack)
     : bins_(bins), days_(days), slack_(slack), entries_(size_t(bins) * size_t(days + 1)) {}
 
 int RecentDays::slot_of(int64_t day) const {
-  return int(((day % (days_ + 1)) + (days_ + 1)) % (days_ + 1));
+  const int64_t slots = days_ + 1;
+  return int(((day % slots) + slots) % slots);
 }
 
 int RecentDays::bin_of(double t) const {
@@ -24,15 +25,25 @@ int RecentDays::bin_of(double t) const {
   return std::min(bins_ - 1, int(into_day / kDay * bins_));
 }
 
-double RecentDays::closest_around(double centre, double value, int slack, double not_before,
+double RecentDays::closest_around(double centre, double value, int first_offset, int slack,
                                   double surprise) const {
-  const double bin_width = kDay / bins_;
+  const int64_t centre_day = day_of(centre);
+  const int centre_bin = bin_of(centre);
+  // The window may reach into the day before or after (across midnight).
+  const int slots[3] = {slot_of(centre_day - 1), slot_of(centre_day), slot_of(centre_day + 1)};
   double best = std::numeric_limits<double>::infinity();
-  for (int d = -slack; d <= slack; ++d) {
-    const double when = centre + d * bin_width;
-    if (when < not_before) continue;
-    const Entry& e = at(slot_of(day_of(when)), bin_of(when));
-    if (e.n == 0 || e.day != day_of(when)) continue;
+  for (int d = first_offset; d <= slack; ++d) {
+    int bin = centre_bin + d;
+    int side = 1;
+    if (bin < 0) {
+      bin += bins_;
+      side = 0;
+    } else if (bin >= bins_) {
+      bin -= bins_;
+      side = 2;
+    }
+    const Entry& e = at(slots[side], bin);
+    if (e.n == 0 || e.day != centre_day + side - 1) continue;
     // A routine surprise: that day's value was a surprise the same way, at
     // least half as large (so a value that was ordinary then is no match).
     if (!std::isnan(surprise) &&
@@ -44,22 +55,22 @@ double RecentDays::closest_around(double centre, double value, int slack, double
 }
 
 double RecentDays::nearest(double t, double value) const {
-  // Only the trailing `days` x 24 hours: half a bin of tolerance keeps the
-  // bin exactly `days` ago.
-  const double not_before = t - days_ * kDay - 0.5 * kDay / bins_;
+  // Only the trailing `days` x 24 hours: on the oldest day, from this time on.
   double best = std::numeric_limits<double>::infinity();
   for (int k = 1; k <= days_; ++k)
-    best = std::min(best, closest_around(t - k * kDay, value, slack_, not_before, NAN));
+    best =
+        std::min(best, closest_around(t - k * kDay, value, k < days_ ? -slack_ : 0, slack_, NAN));
   return std::isinf(best) ? -1.0 : best;
 }
 
-double RecentDays::nearest_every_day(double t, double value, double surprise, int slack) const {
+double RecentDays::nearest_every_day(double t, double value, double surprise, int slack,
+                                     double below) const {
   // The whole window on each day, even `days` ago: a routine is judged day by day.
   double worst = 0;
   for (int k = 1; k <= days_; ++k) {
-    const double best = closest_around(t - k * kDay, value, slack,
-                                       -std::numeric_limits<double>::infinity(), surprise);
-    if (std::isinf(best)) return -1.0;  // a day without a memory here: no routine
+    const double best = closest_around(t - k * kDay, value, -slack, slack, surprise);
+    // A day without such a memory here: no routine (or none closer than `below`).
+    if (!(best < below)) return -1.0;
     worst = std::max(worst, best);
   }
   return worst;

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace kpulse::analytics {
@@ -29,10 +30,13 @@ class RecentDays {
   // bins) of this time of day: the largest over those days of each day's
   // smallest |value - remembered|, counting only remembered values that were
   // a surprise the same way and at least half as large; a negative number
-  // unless every day has one. A nightly job that drifts by half an hour
-  // surprises the same way every night; a missing daily peak is a surprise
-  // no past day had, even though its value was read nearby every day.
-  double nearest_every_day(double t_unix, double value, double surprise, int slack) const;
+  // unless every day has one closer than `below` (the caller's best answer so
+  // far: the search stops as soon as it cannot beat it). A nightly job that
+  // drifts by half an hour surprises the same way every night; a missing
+  // daily peak is a surprise no past day had, even though its value was read
+  // nearby every day.
+  double nearest_every_day(double t_unix, double value, double surprise, int slack,
+                           double below = std::numeric_limits<double>::infinity()) const;
   // Records the sample and its surprise (each entry keeps the means of its
   // day's samples in its bin).
   void add(double t_unix, double value, double surprise = 0.0);
@@ -49,12 +53,11 @@ class RecentDays {
   // One slot per kept past day plus one for today, so that filling today
   // never overwrites a day that is still kept.
   int slot_of(int64_t day) const;
-  // Smallest |value - remembered| over the bins within `slack` of `centre`
-  // (a time one or more days ago), skipping times before `not_before`;
-  // infinity when none is remembered.
+  // Smallest |value - remembered| over the bins first_offset..slack away from
+  // `centre` (a time one or more days ago); infinity when none is remembered.
   // Unless `surprise` is NaN, only remembered values whose surprise had the
   // same sign and at least half its size count.
-  double closest_around(double centre, double value, int slack, double not_before,
+  double closest_around(double centre, double value, int first_offset, int slack,
                         double surprise) const;
   Entry& at(int slot, int bin) { return entries_[size_t(slot) * bins_ + size_t(bin)]; }
   const Entry& at(int slot, int bin) const { return entries_[size_t(slot) * bins_ + size_t(bin)]; }
