@@ -22,6 +22,9 @@ constexpr double kChoiceClip = 10.0;
 // (3 bins of 5 minutes: recurring jobs drift by a few minutes).
 constexpr int kRecentDays = 3;
 constexpr int kRecentSlack = 3;
+// A surprise seen within this long of the same time on *every* remembered day
+// is a routine too, even if it drifted past kRecentSlack (nightly jobs wander).
+constexpr double kRoutineSlackSeconds = 2700.0;
 
 // Noise floors of the channels' rarity, exp(-gate * x): for the instant
 // surprise (in error scales), the sustained deviation (in units of the series'
@@ -56,6 +59,7 @@ void AnomalyDetector::infer_step(double t_unix) {
         season_.assign(bins, 0.0);
         season_n_.assign(bins, 0);
         recent_days_.emplace_back(int(bins), kRecentDays, kRecentSlack);
+        routine_slack_bins_ = int(std::lround(kRoutineSlackSeconds / (kDay / double(bins))));
       }
     }
   }
@@ -71,7 +75,10 @@ void AnomalyDetector::learn(Track& k, double e, double floor, bool warm) {
   // During warm-up everything is averaged plainly: there is no scale yet to
   // clip against.
   const double rate = warm ? cfg_.level_rate : 1.0 / double(n_);
-  const double srate = warm ? cfg_.scale_rate : 1.0 / double(n_);
+  // An exact repeat of the previous value (a stalled or idle metric) is no
+  // evidence of how noisy the series is: the scale keeps its last estimate
+  // rather than collapsing to the floor over hours of zeros.
+  const double srate = repeat_run_ > 0 ? 0.0 : warm ? cfg_.scale_rate : 1.0 / double(n_);
   const double s = std::max(k.scale, floor);
   const double lim = warm ? cfg_.clip_scales * s : 1e300;
   k.level += rate * clip(e, lim);
@@ -100,6 +107,8 @@ void AnomalyDetector::learn(Track& k, double e, double floor, bool warm) {
 
 double AnomalyDetector::update(double t, double x) {
   infer_step(t);
+  repeat_run_ = (n_ > 0 && x == prev_x_) ? repeat_run_ + 1 : 0;
+  prev_x_ = x;
   if (n_++ == 0) {
     plain_.level = long_mean_ = slow_level_ = x;
     first_t_ = t;
@@ -137,7 +146,11 @@ double AnomalyDetector::update(double t, double x) {
   double near = -1;
   if (!recent_days_.empty()) {
     near = recent_days_[0].nearest(t, x);
-    recent_days_[0].add(t, x);
+    // Only a routine closer than both the deviation and the narrow answer matters.
+    const double bound = near >= 0 ? std::min(near, std::fabs(e)) : std::fabs(e);
+    const double routine = recent_days_[0].nearest_every_day(t, x, e, routine_slack_bins_, bound);
+    if (routine >= 0) near = near >= 0 ? std::min(near, routine) : routine;
+    recent_days_[0].add(t, x, e);
   }
   const double z = std::fabs(near >= 0 ? std::min(std::fabs(e), near) : e) / s;
   last_z_ = warm ? z : 0.0;

@@ -2,8 +2,9 @@
 //
 // Each update() sees one sample and returns an anomaly score in [0, 1] that
 // depends only on that sample and earlier ones (no look-ahead), in O(1) time
-// (about 0.3 us) and bounded memory: about 16 KiB per series with the default
-// 5-minute time-of-day resolution (bin_seconds = 900 brings it to about 7 KiB).
+// (well under a microsecond) and bounded memory: about 24 KiB per series with
+// the default 5-minute time-of-day resolution (bin_seconds = 900 brings it to
+// about 10 KiB).
 //
 // Baseline: two predictors run side by side, a robust level (for flat or
 // drifting metrics) and a time-of-day profile plus a residual level (for
@@ -13,7 +14,13 @@
 // moves it nor hides the next; a deviation that persists for a few samples is
 // adopted as a new level, so a level shift alarms once rather than forever.
 // What the metric read at about this time on the last three days is not news
-// (a nightly job that drifts by a few minutes does not alarm every night).
+// (a nightly job that drifts by a few minutes does not alarm every night), nor
+// is a surprise like one it showed within 45 minutes of this time on each of
+// those days (a nightly job that drifts by half an hour; a missing daily peak
+// is still news, as no past day was surprised that way). A value that merely repeats the
+// previous one (an idle or stalled metric) says nothing about the noise: the
+// error scale does not shrink through such a stretch, so the first real
+// sample after hours of zeros is judged against the series' usual noise.
 //
 // Score: three channels look at the prediction error: its size now (a spike
 // or saturation scores within one sample), its signed average over a few
@@ -109,11 +116,16 @@ class AnomalyDetector {
   std::vector<uint32_t> season_n_;  // updates per bin
   bool use_season_ = false;
   std::vector<RecentDays> recent_days_;  // empty until the step is known, or if too coarse
+  int routine_slack_bins_ = 0;           // bins either side for a value seen every day
 
   // Slow mean and mean absolute deviation of the values themselves: the
   // floor of the error scale is a small fraction of the series' own spread.
   double long_mean_ = 0;
   double spread_ = 0;
+
+  // Previous value, and how many samples in a row have repeated it exactly.
+  double prev_x_ = 0;
+  int repeat_run_ = 0;
 
   // Sustained-deviation channel: a short average of the deviation from a slow
   // baseline, ranked against its own history. It catches a change that lasts

@@ -13,33 +13,76 @@ int64_t day_of(double t) {
 }  // namespace
 
 RecentDays::RecentDays(int bins, int days, int slack)
-    : bins_(bins), days_(days), slack_(slack), entries_(size_t(bins) * size_t(days)) {}
+    : bins_(bins), days_(days), slack_(slack), entries_(size_t(bins) * size_t(days + 1)) {}
+
+int RecentDays::slot_of(int64_t day) const {
+  const int64_t slots = days_ + 1;
+  return int(((day % slots) + slots) % slots);
+}
 
 int RecentDays::bin_of(double t) const {
   const double into_day = t - std::floor(t / kDay) * kDay;
   return std::min(bins_ - 1, int(into_day / kDay * bins_));
 }
 
-double RecentDays::nearest(double t, double value) const {
-  const int64_t today = day_of(t);
-  const int bin = bin_of(t);
+double RecentDays::closest_around(double centre, double value, int first_offset, int slack,
+                                  double surprise) const {
+  const int64_t centre_day = day_of(centre);
+  const int centre_bin = bin_of(centre);
+  // The window may reach into the day before or after (across midnight).
+  const int slots[3] = {slot_of(centre_day - 1), slot_of(centre_day), slot_of(centre_day + 1)};
   double best = std::numeric_limits<double>::infinity();
-  for (int slot = 0; slot < days_; ++slot) {
-    for (int d = -slack_; d <= slack_; ++d) {
-      const Entry& e = at(slot, ((bin + d) % bins_ + bins_) % bins_);
-      if (e.n == 0 || e.day >= today || e.day < today - days_) continue;
-      best = std::min(best, std::fabs(value - double(e.mean)));
+  for (int d = first_offset; d <= slack; ++d) {
+    int bin = centre_bin + d;
+    int side = 1;
+    if (bin < 0) {
+      bin += bins_;
+      side = 0;
+    } else if (bin >= bins_) {
+      bin -= bins_;
+      side = 2;
     }
+    const Entry& e = at(slots[side], bin);
+    if (e.n == 0 || e.day != centre_day + side - 1) continue;
+    // A routine surprise: that day's value was a surprise the same way, at
+    // least half as large (so a value that was ordinary then is no match).
+    if (!std::isnan(surprise) &&
+        !(double(e.surprise) * surprise > 0 && std::fabs(e.surprise) >= 0.5 * std::fabs(surprise)))
+      continue;
+    best = std::min(best, std::fabs(value - double(e.mean)));
   }
+  return best;
+}
+
+double RecentDays::nearest(double t, double value) const {
+  // Only the trailing `days` x 24 hours: on the oldest day, from this time on.
+  double best = std::numeric_limits<double>::infinity();
+  for (int k = 1; k <= days_; ++k)
+    best =
+        std::min(best, closest_around(t - k * kDay, value, k < days_ ? -slack_ : 0, slack_, NAN));
   return std::isinf(best) ? -1.0 : best;
 }
 
-void RecentDays::add(double t, double value) {
+double RecentDays::nearest_every_day(double t, double value, double surprise, int slack,
+                                     double below) const {
+  // The whole window on each day, even `days` ago: a routine is judged day by day.
+  double worst = 0;
+  for (int k = 1; k <= days_; ++k) {
+    const double best = closest_around(t - k * kDay, value, -slack, slack, surprise);
+    // A day without such a memory here: no routine (or none closer than `below`).
+    if (!(best < below)) return -1.0;
+    worst = std::max(worst, best);
+  }
+  return worst;
+}
+
+void RecentDays::add(double t, double value, double surprise) {
   const int64_t today = day_of(t);
-  Entry& e = at(int(((today % days_) + days_) % days_), bin_of(t));
-  if (e.day != today) e = Entry{0.0f, int32_t(today), 0};
+  Entry& e = at(slot_of(today), bin_of(t));
+  if (e.day != today) e = Entry{0.0f, 0.0f, int32_t(today), 0};
   ++e.n;
   e.mean += float((value - double(e.mean)) / double(e.n));
+  e.surprise += float((surprise - double(e.surprise)) / double(e.n));
 }
 
 }  // namespace kpulse::analytics

@@ -127,6 +127,44 @@ TEST(AnomalyDetector, ScoresDependOnlyOnThePast) {
   EXPECT_GT(a.update(kT0 + 500, 500), b.update(kT0 + 500, 5));
 }
 
+TEST(AnomalyDetector, ANightlyJobThatWandersByHalfAnHourIsNotNews) {
+  // A quiet metric with a burst to 100 once a night, each night up to 30
+  // minutes away from the night before (beyond the narrow +-15 min slack).
+  const double start = 1700006400;                      // 00:00 UTC
+  const int offsets[] = {0, 30, -30, -30, 30, -30, 5};  // minutes from 03:00, per night
+  auto run = [&](int nights_with_job) {
+    AnomalyDetector d;
+    Noise noise;
+    double last_burst = 0;
+    for (int day = 0; day < 7; ++day)
+      for (int i = 0; i < 288; ++i) {
+        const double t = start + day * 86400.0 + 300.0 * i;
+        const bool burst = i == 36 + offsets[day] / 5 && (day >= 7 - nights_with_job || day == 6);
+        const double s = d.update(t, burst ? 100.0 : noise(5, 1));
+        if (burst && day == 6) last_burst = s;
+      }
+    return last_burst;
+  };
+  const double routine = run(7);  // every night: the seventh is routine
+  const double rare = run(1);     // first time on the seventh night: news
+  EXPECT_LT(routine, 0.3);
+  EXPECT_GT(rare, 0.7);
+}
+
+TEST(AnomalyDetector, AStallOfRepeatedValuesKeepsTheNoiseScale) {
+  // Bursty writes around 100 +- 20 each second, then five minutes of exact
+  // zeros (an idle disk), then the usual writes again: the first one is
+  // judged against the usual noise, not against the silence (which would
+  // make it nearly a hundred scales off).
+  AnomalyDetector d;
+  Noise noise;
+  double t = kT0;
+  for (int i = 0; i < 600; ++i, t += 1) d.update(t, std::max(0.0, noise(100, 20)));
+  for (int i = 0; i < 300; ++i, t += 1) d.update(t, 0.0);
+  d.update(t, 100.0);
+  EXPECT_LT(d.last_z(), 10.0);
+}
+
 TEST(AnomalyDetector, FlatSeriesFlagsAnyChange) {
   AnomalyDetector d;
   double quiet = 0;

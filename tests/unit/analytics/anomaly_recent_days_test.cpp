@@ -32,5 +32,32 @@ TEST(RecentDays, WrapsAroundMidnight) {
   EXPECT_DOUBLE_EQ(days.nearest(kMidnight + kDay + 300, 7.0), 2.0);  // 00:05, two days on
 }
 
+TEST(RecentDays, EveryDayAnswersOnlyForASurpriseSeenOnEveryKeptDay) {
+  RecentDays days(288, 3, 3);
+  // A nightly job near 03:00 that wanders by up to half an hour: each night a
+  // burst of about 50 on a baseline of about 5 (surprise about +45).
+  days.add(kMidnight + 3 * kHour + 1800, 50.0, 45.0);         // day 0, 03:30
+  days.add(kMidnight + kDay + 3 * kHour - 1200, 52.0, 47.0);  // day 1, 02:40
+  const double day3 = kMidnight + 3 * kDay + 3 * kHour;       // day 3, 03:00
+  EXPECT_LT(days.nearest_every_day(day3, 51.0, 46.0, 9), 0) << "day 2 has not seen it";
+  days.add(kMidnight + 2 * kDay + 3 * kHour + 600, 47.0, 42.0);  // day 2, 03:10
+  EXPECT_DOUBLE_EQ(days.nearest_every_day(day3, 51.0, 46.0, 9), 4.0) << "worst of the days";
+  EXPECT_LT(days.nearest_every_day(day3 - 2700, 51.0, 46.0, 9), 0) << "75 min from day 0's";
+  EXPECT_LT(days.nearest_every_day(day3, 51.0, -46.0, 9), 0) << "a surprise the other way";
+}
+
+TEST(RecentDays, AValueThatWasOrdinaryThenDoesNotExplainASurpriseNow) {
+  // A daily peak of 40 from 03:00; today it does not come: 5 at 03:00 is a
+  // surprise (-35) although 5 was read just before 03:00 every day.
+  RecentDays days(288, 3, 3);
+  for (int day = 0; day < 3; ++day) {
+    days.add(kMidnight + day * kDay + 3 * kHour - 600, 5.0, 0.1);
+    days.add(kMidnight + day * kDay + 3 * kHour, 40.0, 0.2);
+  }
+  const double day3 = kMidnight + 3 * kDay + 3 * kHour;
+  EXPECT_LT(days.nearest_every_day(day3, 5.0, -35.0, 9), 0);
+  EXPECT_DOUBLE_EQ(days.nearest(day3, 5.0), 0.0) << "the value alone is remembered nearby";
+}
+
 }  // namespace
 }  // namespace kpulse::analytics
