@@ -51,7 +51,8 @@ class DaemonAnalytics : public ::testing::Test {
 
 TEST_F(DaemonAnalytics, CpuHogAlertReachesTheLogAndOtlpAndHistorySurvivesARestart) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
-  ASSERT_TRUE(have_command("stress-ng"));
+  // The vmtest guest carries no workload tools: the analytics tests do not run there.
+  if (!have_command("stress-ng")) GTEST_SKIP() << "needs stress-ng";
   LogReceiver receiver;
   ASSERT_GT(receiver.port(), 0);
   write_config(receiver.port());
