@@ -30,7 +30,7 @@ struct ForecastTrackerConfig {
   size_t max_cgroups = 64;      // cgroups tracked; later ones are counted, not kept
   size_t reported_cgroups = 8;  // per metric: those with a limit first, then the largest
   int min_steps = 60;           // history (in steps of the chosen tier) before a forecast
-  int64_t max_horizon_s = 7 * 24 * 3600;
+  int64_t max_horizon_s = 7LL * 24 * 3600;
 };
 
 struct MetricForecast {

@@ -182,6 +182,7 @@ int run_plan(const EngineFlags& ef, const TuneFlags& f) {
           plan.insert_or_assign(p.knob.key(), std::move(p));
   }
   std::vector<tune::Proposal> out;
+  out.reserve(plan.size());
   for (auto& [k, p] : plan) out.push_back(std::move(p));
   print_plan(out);
   return 0;

@@ -93,7 +93,7 @@ OptionSpec string_option(std::string section, std::string key, std::string help,
           std::move(key),
           std::move(help),
           live,
-          [f, check](const toml::node& n, Config& c) -> std::string {
+          [f, check = std::move(check)](const toml::node& n, Config& c) -> std::string {
             auto v = n.value_exact<std::string>();
             if (!v) return "expected a string";
             if (check) {
@@ -118,7 +118,7 @@ OptionSpec string_list_option(std::string section, std::string key, std::string 
           std::move(key),
           std::move(help),
           live,
-          [f, allowed](const toml::node& n, Config& c) -> std::string {
+          [f, allowed = std::move(allowed)](const toml::node& n, Config& c) -> std::string {
             const auto* arr = n.as_array();
             if (!arr) return "expected an array of strings";
             std::vector<std::string> out;

@@ -79,7 +79,7 @@ void cpu_meters(const model::Snapshot& s, int width, const Glyphs& g, std::vecto
   for (int row = 0; row < lines; ++row) {
     Line l;
     for (int k = 0; k < per_line; ++k) {
-      size_t i = size_t(row * per_line + k);
+      const size_t i = size_t(row) * size_t(per_line) + size_t(k);
       if (i >= cpus.size()) break;
       std::string label = fit_left(cpus[i]->id, 6, g.ellipsis);
       l.add(label, Style::Title);

@@ -54,7 +54,7 @@ void help(const FrameInput& in, int width, int height, std::vector<Line>& out) {
   for (int r = 0; r < per_col; ++r) {
     Line l;
     for (int c = 0; c < ncols; ++c) {
-      size_t i = size_t(c * per_col + r);
+      const size_t i = size_t(c) * size_t(per_col) + size_t(r);
       if (i >= keys.size()) break;
       l.add(fit_left(keys[i].label, 9, g.ellipsis), Style::Key);
       l.add(fit_left(keys[i].help, std::max(0, col_w - 10), g.ellipsis) + " ");

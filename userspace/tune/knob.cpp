@@ -215,7 +215,6 @@ std::string Knob::key() const {
     case TargetKind::Host:
       return s.id;
     case TargetKind::Cgroup:
-      return std::string(s.id) + "@" + target;
     case TargetKind::Disk:
       return std::string(s.id) + "@" + target;
   }
