@@ -1,6 +1,8 @@
 #include "tune/netns_counters.h"
 
+#include <cmath>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <vector>
 
@@ -38,6 +40,20 @@ bool read_netns_tcp(const std::string& netns_path, NetnsTcpCounters& out, std::s
         out.reqq_full_drops = counter("/proc/thread-self/net/netstat", "TcpExt", "TCPReqQFullDrop");
       },
       error);
+}
+
+std::function<double(const model::Snapshot&)> netns_rate_sampler(
+    std::string netns_path, double initial, std::function<double(const NetnsTcpCounters&)> count) {
+  auto last = std::make_shared<double>(initial);
+  return [last, path = std::move(netns_path), count = std::move(count)](const model::Snapshot& s) {
+    NetnsTcpCounters now;
+    std::string error;
+    if (!read_netns_tcp(path, now, error) || s.interval_s <= 0) return std::nan("");
+    const double total = count(now);
+    const double rate = (total - *last) / s.interval_s;
+    *last = total;
+    return rate;
+  };
 }
 
 }  // namespace kpulse::tune

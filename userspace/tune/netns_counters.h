@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include "model/snapshot.h"
 
 namespace kpulse::tune {
 
@@ -15,5 +18,12 @@ struct NetnsTcpCounters {
 
 // Reads the counters of the namespace at `netns_path` ("" = ours).
 bool read_netns_tcp(const std::string& netns_path, NetnsTcpCounters& out, std::string& error);
+
+// An objective sample for per-namespace tuners: the rate per second of
+// `count(counters)` in the namespace at `netns_path`, from `initial` (the
+// count when the proposal was made) on; NaN when the namespace cannot be
+// read. Not a pure function of the snapshot: it keeps the last count.
+std::function<double(const model::Snapshot&)> netns_rate_sampler(
+    std::string netns_path, double initial, std::function<double(const NetnsTcpCounters&)> count);
 
 }  // namespace kpulse::tune

@@ -82,17 +82,10 @@ class SomaxconnTuner : public Tuner {
       p.baseline.assign(h.rates.begin(), h.rates.end());
       // Re-listening takes time: give the service a few intervals.
       p.settle_intervals = 2;
-      auto state = std::make_shared<double>(c.listen_overflows);
-      std::string path = ns.path;
       p.objective = {"netns " + ns.name + " listen overflows/s", false,
-                     [state, path](const model::Snapshot& s) {
-                       NetnsTcpCounters now;
-                       std::string e;
-                       if (!read_netns_tcp(path, now, e) || s.interval_s <= 0) return std::nan("");
-                       double r = (now.listen_overflows - *state) / s.interval_s;
-                       *state = now.listen_overflows;
-                       return r;
-                     }};
+                     netns_rate_sampler(ns.path, c.listen_overflows, [](const NetnsTcpCounters& n) {
+                       return n.listen_overflows;
+                     })};
       out.push_back(std::move(p));
     }
     return out;

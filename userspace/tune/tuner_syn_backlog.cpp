@@ -68,18 +68,8 @@ class SynBacklogTuner : public Tuner {
       p.expected_gain = "fewer SYNs dropped under connection bursts (fewer 1 s+ connect retries)";
       p.note = "applies to new SYNs at once; the accept queue still needs somaxconn";
       p.baseline.assign(h.rates.begin(), h.rates.end());
-      auto state = std::make_shared<double>(drops_total(c));
-      std::string path = ns.path;
       p.objective = {"netns " + ns.name + " listen overflows + SYN drops/s", false,
-                     [state, path](const model::Snapshot& s) {
-                       NetnsTcpCounters now;
-                       std::string e;
-                       if (!read_netns_tcp(path, now, e) || s.interval_s <= 0) return std::nan("");
-                       double total = drops_total(now);
-                       double r = (total - *state) / s.interval_s;
-                       *state = total;
-                       return r;
-                     }};
+                     netns_rate_sampler(ns.path, drops_total(c), drops_total)};
       out.push_back(std::move(p));
     }
     return out;
