@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -23,6 +22,7 @@
 #include "engine/collector.h"
 #include "tune/controller.h"
 #include "tune/journal.h"
+#include "tune/planner.h"
 #include "tune/predictive.h"
 #include "tune/restore.h"
 #include "tune/state_lock.h"
@@ -167,19 +167,14 @@ void print_plan(const std::vector<tune::Proposal>& plan) {
 
 int run_plan(const EngineFlags& ef, const TuneFlags& f) {
   engine::Collector collector(ef.options());
-  auto tuners = pick_tuners(f.tuners);
-  auto topt = tuner_options(f);
-  std::deque<model::Snapshot> history;
+  const int samples = std::max(2, f.samples);
+  // Every snapshot of the run stays in view (the window is the run).
+  tune::Planner planner(pick_tuners(f.tuners), tuner_options(f), static_cast<size_t>(samples));
   std::map<std::string, tune::Proposal> plan;  // latest proposal per knob
-  for (int i = 0; i < std::max(2, f.samples); ++i) {
+  for (int i = 0; i < samples; ++i) {
     auto s = collector.next(stop_requested);
     if (!s) return 130;
-    history.push_back(std::move(*s));
-    tune::TuneContext ctx{history, topt};
-    for (auto& t : tuners)
-      for (auto& p : t->propose(ctx))
-        if (f.scope.empty() || p.knob.key().find(f.scope) != std::string::npos)
-          plan.insert_or_assign(p.knob.key(), std::move(p));
+    for (auto& p : planner.step(std::move(*s))) plan.insert_or_assign(p.knob.key(), std::move(p));
   }
   std::vector<tune::Proposal> out;
   out.reserve(plan.size());

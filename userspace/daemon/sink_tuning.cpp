@@ -5,13 +5,13 @@
 // reverts what a crash left on trial, so an unproven change never survives
 // a restart.
 #include <chrono>
-#include <deque>
 #include <map>
 
 #include "daemon/log.h"
 #include "daemon/sinks.h"
 #include "tune/controller.h"
 #include "tune/journal.h"
+#include "tune/planner.h"
 #include "tune/restore.h"
 #include "tune/state_lock.h"
 #include "tune/tuners.h"
@@ -26,12 +26,13 @@ class TuningSink : public SnapshotSink {
  public:
   TuningSink(const config::Config& c, std::shared_ptr<EventQueue> events)
       : events_(std::move(events)), dry_run_(c.tuning.dry_run), on_exit_(c.tuning.on_exit) {
-    options_.scope = c.tuning.scope;
-    options_.min_idle_cpus = c.tuning.min_idle_cpus;
+    tune::TunerOptions options;
+    options.scope = c.tuning.scope;
+    options.min_idle_cpus = c.tuning.min_idle_cpus;
     // vm.dirty_* are host-wide: only with the explicit opt-in.
-    options_.writeback = c.tuning.writeback;
+    options.writeback = c.tuning.writeback;
     if (dry_run_) {
-      tuners_ = tune::default_tuners();
+      planner_ = std::make_unique<tune::Planner>(tune::default_tuners(), options, kDryRunHistory);
       log(LogLevel::Info, "tuning: dry run (tuning.dry_run = true): changes are logged, not made");
       return;
     }
@@ -49,7 +50,7 @@ class TuningSink : public SnapshotSink {
     co.baseline_window = static_cast<int>(c.tuning.window);
     co.eval_window =
         static_cast<int>(c.tuning.eval_window ? c.tuning.eval_window : c.tuning.window);
-    co.tuner = options_;
+    co.tuner = options;
     co.allow_host_wide = c.tuning.writeback;
     controller_ = std::make_unique<tune::Controller>(*journal_, co, said, tune::default_tuners());
     log(LogLevel::Notice, "tuning: applying (journal {}, on exit: {})", journal_->path(), on_exit_);
@@ -62,22 +63,16 @@ class TuningSink : public SnapshotSink {
       controller_->step(s);
       return;
     }
-    history_.push_back(s);
-    if (history_.size() > kDryRunHistory) history_.pop_front();
-    tune::TuneContext ctx{history_, options_};
-    for (auto& t : tuners_)
-      for (const auto& p : t->propose(ctx)) {
-        if (!options_.scope.empty() && p.knob.key().find(options_.scope) == std::string::npos)
-          continue;
-        // Said once per knob and proposed value, not every interval.
-        auto& last = proposed_[p.knob.key()];
-        if (last == p.proposed_raw) continue;
-        last = p.proposed_raw;
-        action(fmt::format(
-            "tune (dry run): {}: would set {}{} {} -> {}; evidence: {}; expected: {}", p.scenario,
-            p.knob.key(), p.netns_name.empty() ? "" : " [netns " + p.netns_name + "]",
-            p.current_raw, p.proposed_raw, p.evidence, p.expected_gain));
-      }
+    for (const auto& p : planner_->step(s)) {
+      // Said once per knob and proposed value, not every interval.
+      auto& last = proposed_[p.knob.key()];
+      if (last == p.proposed_raw) continue;
+      last = p.proposed_raw;
+      action(fmt::format("tune (dry run): {}: would set {}{} {} -> {}; evidence: {}; expected: {}",
+                         p.scenario, p.knob.key(),
+                         p.netns_name.empty() ? "" : " [netns " + p.netns_name + "]", p.current_raw,
+                         p.proposed_raw, p.evidence, p.expected_gain));
+    }
   }
 
   void flush() override {
@@ -121,9 +116,7 @@ class TuningSink : public SnapshotSink {
   std::unique_ptr<tune::StateLock> lock_;
   std::unique_ptr<tune::Controller> controller_;
   // Dry run only.
-  std::vector<std::unique_ptr<tune::Tuner>> tuners_;
-  tune::TunerOptions options_;
-  std::deque<model::Snapshot> history_;
+  std::unique_ptr<tune::Planner> planner_;
   std::map<std::string, std::string> proposed_;  // knob key -> last proposed value
   uint64_t actions_ = 0;
 };
