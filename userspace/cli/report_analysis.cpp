@@ -1,11 +1,11 @@
 #include "cli/report_analysis.h"
 
-#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
 
 #include "analytics/analyzer.h"
+#include "analytics/forecast_capacity.h"
 #include "daemon/history_preload.h"
 #include "model/metric_catalog.h"
 #include "report/series.h"
@@ -60,10 +60,9 @@ std::optional<report::ForecastChart> chart_of(const an::MetricForecast& f,
   return c;
 }
 
+// "85%": the analytics' own formatting of a share.
 std::string percent(double v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.0f%%", v * 100);
-  return buf;
+  return an::format_quantity(v, model::Unit::Ratio);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "cli/top_analysis.h"
 
 #include <chrono>
-#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -50,7 +49,9 @@ std::string knob_component(const an::Knob& k) {
   return "host:host";
 }
 
-tui::AnalysisView to_view(const an::AnalysisResult& r, const an::Analyzer& analyzer) {
+// Alerts, patterns and recommendations of this interval (forecasts are
+// converted once per forecast round, in TopAnalysisState).
+tui::AnalysisView to_view(const an::AnalysisResult& r) {
   tui::AnalysisView v;
   for (const auto& a : r.active_alerts) {
     tui::AlertItem item;
@@ -62,20 +63,15 @@ tui::AnalysisView to_view(const an::AnalysisResult& r, const an::Analyzer& analy
     item.since_ns = a.start_ns;
     v.alerts.push_back(std::move(item));
   }
-  for (const auto& f : r.forecasts()) v.forecasts.push_back(to_item(f));
-  if (v.forecasts.empty()) v.forecast_status = analyzer.forecaster().waiting_reason();
-  char pct[16];
-  for (const auto& p : r.patterns) {
-    std::snprintf(pct, sizeof pct, "%.0f%%", p.confidence * 100);
-    v.patterns.push_back(
-        {p.component, std::string(an::to_string(p.cls)) + " (" + pct + "): " + p.evidence});
-  }
+  auto pct = [](double share) { return an::format_quantity(share, model::Unit::Ratio); };
+  for (const auto& p : r.patterns)
+    v.patterns.push_back({p.component, std::string(an::to_string(p.cls)) + " (" +
+                                           pct(p.confidence) + "): " + p.evidence});
   for (const auto& rec : r.recommendations) {
-    std::snprintf(pct, sizeof pct, "%.0f%%", rec.confidence * 100);
     v.recommendations.push_back(
         {knob_component(rec.knob),
          rec.knob.name + " " + (rec.current_value.empty() ? "?" : rec.current_value) + " -> " +
-             rec.proposed_value + " (" + pct + "): " + rec.expected_gain});
+             rec.proposed_value + " (" + pct(rec.confidence) + "): " + rec.expected_gain});
   }
   return v;
 }
@@ -108,6 +104,17 @@ struct TopAnalysisState {
   int64_t last_ns = INT64_MIN;
   std::vector<tui::ComponentNote> tuning;
   std::chrono::steady_clock::time_point tuning_read{};
+  // A forecast round changes once a minute: its items are formatted then,
+  // not on every snapshot.
+  std::shared_ptr<const std::vector<an::MetricForecast>> round;
+  std::vector<tui::ForecastItem> forecasts;
+
+  void refresh_forecasts(const an::AnalysisResult& r) {
+    if (r.forecast_round == round && round) return;
+    round = r.forecast_round;
+    forecasts.clear();
+    for (const auto& f : r.forecasts()) forecasts.push_back(to_item(f));
+  }
 
   void refresh_tuning() {
     if (!options.state_dir) return;
@@ -119,6 +126,7 @@ struct TopAnalysisState {
 
   void restart(int64_t until_ns) {
     analyzer = std::make_unique<an::Analyzer>();
+    round.reset();
     if (options.history_dir) daemon::preload_history(*analyzer, *options.history_dir, until_ns);
   }
 };
@@ -134,7 +142,11 @@ std::function<tui::AnalysisView(const model::Snapshot&)> make_top_analysis(
     if (!state->analyzer || snap.time_ns < state->last_ns) state->restart(snap.time_ns);
     state->last_ns = snap.time_ns;
     const an::AnalysisResult r = state->analyzer->ingest(snap);
-    tui::AnalysisView view = to_view(r, *state->analyzer);
+    tui::AnalysisView view = to_view(r);
+    state->refresh_forecasts(r);
+    view.forecasts = state->forecasts;
+    if (view.forecasts.empty())
+      view.forecast_status = state->analyzer->forecaster().waiting_reason();
     state->refresh_tuning();
     view.tuning = state->tuning;
     return view;
