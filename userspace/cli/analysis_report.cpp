@@ -176,7 +176,8 @@ void print_transition(std::ostream& out, const an::Alert& a) {
 }
 
 void print_report(std::ostream& out, const an::AnalysisResult& last,
-                  const std::vector<an::Alert>& history, double duration_s) {
+                  const std::vector<an::Alert>& history, double duration_s,
+                  const std::string& forecast_status) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.0f s", duration_s);
   out << "kpulse analyze: " << buf << " observed\n\n";
@@ -207,9 +208,7 @@ void print_report(std::ostream& out, const an::AnalysisResult& last,
   out << "  (" << idle << " idle components not listed)\n";
 
   out << "\nForecasts\n";
-  if (last.forecasts().empty())
-    out << "  none yet: a forecast needs 60 steps of history (1 min at a 1 s interval; "
-           "hours and days ahead come from the recording's minute and hour tiers)\n";
+  if (last.forecasts().empty()) out << "  none yet: " << forecast_status << "\n";
   for (const auto& f : last.forecasts()) out << "  " << f.summary << "\n";
 
   out << "\nRecommendations\n";

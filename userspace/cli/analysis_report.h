@@ -21,8 +21,10 @@ nlohmann::json to_json(const analytics::MetricForecast& f);
 // The run's summary: the last interval's state plus every alert transition seen.
 nlohmann::json report_json(const analytics::AnalysisResult& last,
                            const std::vector<analytics::Alert>& history, double duration_s);
+// `forecast_status`: why there are no forecasts yet (ForecastTracker::waiting_reason).
 void print_report(std::ostream& out, const analytics::AnalysisResult& last,
-                  const std::vector<analytics::Alert>& history, double duration_s);
+                  const std::vector<analytics::Alert>& history, double duration_s,
+                  const std::string& forecast_status);
 // One line per alert transition, as it happens.
 void print_transition(std::ostream& out, const analytics::Alert& a);
 

@@ -50,7 +50,7 @@ struct AnalysisRun {
     if (json)
       std::cout << report_json(last, history, duration_s).dump(2) << "\n";
     else
-      print_report(std::cout, last, history, duration_s);
+      print_report(std::cout, last, history, duration_s, analyzer.forecaster().waiting_reason());
   }
 };
 
