@@ -216,31 +216,38 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     double mae;
     std::vector<double> bt;  // backtest forecasts, origins concatenated
   };
-  std::vector<Scored> scored;
-  std::vector<double> buf(bt_h);
+  // Origins outer, candidates inner: candidates sharing a seasonal structure
+  // then reuse one decomposition of each prefix (ProfileWorkspace).
+  std::vector<Scored> all(specs.size());
+  std::vector<double> err(specs.size(), 0.0);
+  std::vector<int> cnt(specs.size(), 0);
+  std::vector<char> ok(specs.size(), 1);
   for (size_t i = 0; i < specs.size(); ++i) {
-    Scored s{i, 0, {}};
-    s.bt.reserve(origins.size() * bt_h);
-    double err = 0;
-    int cnt = 0;
-    bool ok = true;
-    for (int o : origins) {
+    all[i].spec = i;
+    all[i].bt.reserve(origins.size() * bt_h);
+  }
+  std::vector<double> buf(bt_h);
+  for (int o : origins)
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (!ok[i]) continue;
       if (!profile_forecast(yc.first(o), specs[i], buf, ws)) {
-        ok = false;
-        break;
+        ok[i] = 0;
+        continue;
       }
       for (int h = 0; h < bt_h; ++h) {
-        s.bt.push_back(buf[h]);
+        all[i].bt.push_back(buf[h]);
         const double a = o + h < n ? y[o + h] : NAN;
         if (std::isfinite(a)) {
-          err += std::fabs(a - (nonneg ? std::max(0.0, buf[h]) : buf[h]));
-          ++cnt;
+          err[i] += std::fabs(a - (nonneg ? std::max(0.0, buf[h]) : buf[h]));
+          ++cnt[i];
         }
       }
     }
-    if (!ok || cnt == 0) continue;
-    s.mae = err / cnt;
-    scored.push_back(std::move(s));
+  std::vector<Scored> scored;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (!ok[i] || cnt[i] == 0) continue;
+    all[i].mae = err[i] / cnt[i];
+    scored.push_back(std::move(all[i]));
   }
   if (scored.empty()) return naive_forecast(y, last, horizon, nonneg);
   std::sort(scored.begin(), scored.end(),

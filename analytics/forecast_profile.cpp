@@ -121,6 +121,80 @@ int last_level_shift(std::span<const double> x, const Season& season, int n, int
   return start + best;
 }
 
+// The moving average (window `w`), the seasonal profiles on what it leaves,
+// the seasonal component over `total` steps, the noise and the residual
+// winsorized at 4 noise sigmas: everything of a fit that the level window
+// and the trend don't change.
+void decompose(std::span<const double> x, const ProfileSpec& spec, int w, int total,
+               ProfileDecomposition& dec, ProfileWorkspace& ws) {
+  const int n = static_cast<int>(x.size());
+  ws.sum.assign(n + 1, 0.0);
+  ws.cnt.assign(n + 1, 0.0);
+  for (int i = 0; i < n; ++i) {
+    const bool ok = std::isfinite(x[i]);
+    ws.sum[i + 1] = ws.sum[i] + (ok ? x[i] : 0.0);
+    ws.cnt[i + 1] = ws.cnt[i] + (ok ? 1.0 : 0.0);
+  }
+  auto& d = dec.d;  // detrended; later the winsorized residual around the trend
+  d.resize(n);
+  auto& ma = dec.ma;  // the moving average, i.e. the trend around which d is measured
+  ma.resize(n);
+  for (int i = 0; i < n; ++i) {
+    int lo = std::clamp(i - w / 2, 0, n - w);
+    double c = ws.cnt[lo + w] - ws.cnt[lo];
+    if (c == 0) {  // a gap longer than the window: widen to the whole series
+      lo = 0;
+      c = ws.cnt[n];
+      ma[i] = ws.sum[n] / c;
+    } else {
+      ma[i] = (ws.sum[lo + w] - ws.sum[lo]) / c;
+    }
+    d[i] = x[i] - ma[i];
+  }
+
+  // Seasonal profiles: the second on what the first leaves.
+  if (spec.period1 > 0) {
+    fit_profile(d, spec.period1, spec.decay1, ws.s1, ws.w1);
+    if (spec.period2 > 0) {
+      for (int i = 0; i < n; ++i)
+        if (std::isfinite(d[i])) d[i] -= ws.s1[i % spec.period1];
+      fit_profile(d, spec.period2, spec.decay2, ws.s2, ws.w2);
+      for (int i = 0; i < n; ++i)
+        if (std::isfinite(d[i])) d[i] += ws.s1[i % spec.period1];
+    }
+  }
+  // The seasonal component over the history and the horizon, laid out once
+  // (the loops below would otherwise take two modulos per step).
+  dec.seas.assign(total, 0.0);
+  for (int p : {1, 2}) {
+    const int period = p == 1 ? spec.period1 : spec.period2;
+    if (period <= 0) continue;
+    const std::vector<double>& prof = p == 1 ? ws.s1 : ws.s2;
+    for (int i = 0, ph = 0; i < total; ++i) {
+      dec.seas[i] += prof[ph];
+      if (++ph == period) ph = 0;
+    }
+  }
+  const double* seas = dec.seas.data();
+
+  // Noise of the deseasonalised residual over the recent cycles.
+  const int pmax = std::max({spec.period1, spec.period2, 1});
+  ws.tmp.clear();
+  for (int i = std::max(0, n - 4 * pmax - 96); i < n; ++i)
+    if (std::isfinite(d[i])) ws.tmp.push_back(d[i] - seas[i]);
+  dec.noise = robust_sigma_inplace(ws.tmp);
+  // Winsorize the residual around trend and season for the level and trend
+  // estimates. (The profiles themselves are fitted unclipped: clipping
+  // around even a robust per-phase centre cost accuracy on every data set
+  // tried, since seasonal shapes drift; gross outliers are gone already
+  // (despike).)
+  if (dec.noise > 0) {
+    const double cap = 4.0 * dec.noise;
+    for (int i = 0; i < n; ++i)
+      if (std::isfinite(d[i])) d[i] = seas[i] + std::clamp(d[i] - seas[i], -cap, cap);
+  }
+}
+
 }  // namespace
 
 int profile_min_history(const ProfileSpec& spec) {
@@ -153,77 +227,33 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
   // Moving average over the longest period (a full window everywhere).
   const int pmax = std::max({spec.period1, spec.period2, 1});
   const int w = std::min(n, spec.period1 > 0 ? pmax : std::max(spec.level_window, 1));
-  ws.sum.assign(n + 1, 0.0);
-  ws.cnt.assign(n + 1, 0.0);
-  for (int i = 0; i < n; ++i) {
-    const bool ok = std::isfinite(x[i]);
-    ws.sum[i + 1] = ws.sum[i] + (ok ? x[i] : 0.0);
-    ws.cnt[i + 1] = ws.cnt[i] + (ok ? 1.0 : 0.0);
-  }
-  auto& d = ws.d;  // detrended; later the winsorized residual around the trend
-  d.resize(n);
-  auto& ma = ws.ma;  // the moving average, i.e. the trend around which d is measured
-  ma.resize(n);
-  for (int i = 0; i < n; ++i) {
-    int lo = std::clamp(i - w / 2, 0, n - w);
-    double c = ws.cnt[lo + w] - ws.cnt[lo];
-    if (c == 0) {  // a gap longer than the window: widen to the whole series
-      lo = 0;
-      c = ws.cnt[n];
-      ma[i] = ws.sum[n] / c;
-    } else {
-      ma[i] = (ws.sum[lo + w] - ws.sum[lo]) / c;
-    }
-    d[i] = x[i] - ma[i];
-  }
-  const auto& trend = ma;
-
-  // Seasonal profiles: the second on what the first leaves.
-  if (spec.period1 > 0) {
-    fit_profile(d, spec.period1, spec.decay1, ws.s1, ws.w1);
-    if (spec.period2 > 0) {
-      for (int i = 0; i < n; ++i)
-        if (std::isfinite(d[i])) d[i] -= ws.s1[i % spec.period1];
-      fit_profile(d, spec.period2, spec.decay2, ws.s2, ws.w2);
-      for (int i = 0; i < n; ++i)
-        if (std::isfinite(d[i])) d[i] += ws.s1[i % spec.period1];
-    }
-  }
-  // The seasonal component over the history and the horizon, laid out once
-  // (the loops below would otherwise take two modulos per step).
   const int total = n + static_cast<int>(out.size());
-  ws.seas.assign(total, 0.0);
-  for (int p : {1, 2}) {
-    const int period = p == 1 ? spec.period1 : spec.period2;
-    if (period <= 0) continue;
-    const std::vector<double>& prof = p == 1 ? ws.s1 : ws.s2;
-    for (int i = 0, ph = 0; i < total; ++i) {
-      ws.seas[i] += prof[ph];
-      if (++ph == period) ph = 0;
-    }
-  }
-  const double* seas = ws.seas.data();
+  ProfileDecomposition& dec = ws.dec[spec.log_scale ? 1 : 0];
+  const bool reuse = dec.src == y.data() && dec.n == n && dec.log_scale == spec.log_scale &&
+                     dec.log_offset == spec.log_offset && dec.period1 == spec.period1 &&
+                     dec.period2 == spec.period2 && dec.window == w && dec.decay1 == spec.decay1 &&
+                     dec.decay2 == spec.decay2 && static_cast<int>(dec.seas.size()) >= total;
+  if (!reuse) decompose(x, spec, w, total, dec, ws);
+  dec.src = y.data();
+  dec.n = n;
+  dec.log_scale = spec.log_scale;
+  dec.log_offset = spec.log_offset;
+  dec.period1 = spec.period1;
+  dec.period2 = spec.period2;
+  dec.window = w;
+  dec.decay1 = spec.decay1;
+  dec.decay2 = spec.decay2;
+  const std::vector<double>& d = dec.d;
+  const std::vector<double>& trend = dec.ma;
+  const double* seas = dec.seas.data();
   auto season = [seas](long t) { return seas[t]; };
+  const double noise = dec.noise;
 
   // Level: mean of the deseasonalised, winsorized series over the last
   // `level_window` present steps. After a level shift inside that window,
   // only the steps since the shift count, unclipped (winsorizing would
   // otherwise pull them back toward the old level).
   const int lw = std::max(1, spec.level_window);
-  ws.tmp.clear();
-  for (int i = std::max(0, n - 4 * pmax - 96); i < n; ++i)
-    if (std::isfinite(d[i])) ws.tmp.push_back(d[i] - season(i));
-  const double noise = robust_sigma_inplace(ws.tmp);
-  // Winsorize the residual around trend and season for the level and trend
-  // estimates. (The profiles themselves are fitted unclipped: clipping
-  // around even a robust per-phase centre cost accuracy on every data set
-  // tried, since seasonal shapes drift; gross outliers are gone already
-  // (despike).)
-  if (noise > 0) {
-    const double cap = 4.0 * noise;
-    for (int i = 0; i < n; ++i)
-      if (std::isfinite(d[i])) d[i] = season(i) + std::clamp(d[i] - season(i), -cap, cap);
-  }
   const int since = last_level_shift(x, season, n, lw, noise, ws);
   double lsum = 0, tsum = 0;
   int lcount = 0;

@@ -30,9 +30,29 @@ struct ProfileSpec {
   double decay2 = 0.8;   // same for period2
 };
 
+// The part of a fit that depends only on the data and the seasonal
+// structure, not on the level window or the trend: candidates that differ
+// only in those (most of them) share it.
+struct ProfileDecomposition {
+  // Key: which prefix of which series, in which space, with which periods.
+  const double* src = nullptr;
+  int n = -1;
+  bool log_scale = false;
+  double log_offset = 0;
+  int period1 = 0, period2 = 0, window = 0;
+  double decay1 = 0, decay2 = 0;
+  // Value: the moving average, the winsorized residual around it, the
+  // seasonal component laid out over the history and a horizon, the noise.
+  std::vector<double> ma, d, seas;
+  double noise = 0;
+};
+
 // Scratch buffers reused between fits so bulk forecasting doesn't allocate.
 struct ProfileWorkspace {
-  std::vector<double> sum, cnt, ma, d, tmp, s1, w1, s2, w2, seas;
+  std::vector<double> sum, cnt, tmp, s1, w1, s2, w2;
+  // One decomposition per scale (linear, log): candidates alternate between
+  // the two, so one slot each keeps both warm.
+  ProfileDecomposition dec[2];
   // log(y + offset) of the last series seen (fits of its prefixes reuse it).
   // Callers must not change a series' values between fits that share a
   // workspace.
@@ -42,8 +62,10 @@ struct ProfileWorkspace {
 };
 
 // Fits on `y` (NaN = missing) and writes out.size() forecasts for the steps
-// right after it. Returns false (out untouched) when `y` is too short for
-// the spec.
+// right after it. Fits of the same prefix with the same seasonal structure
+// reuse the workspace's decomposition, so calling it for every candidate at
+// one origin before moving to the next origin is the cheap order. Returns false (out untouched)
+// when `y` is too short for the spec.
 bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::span<double> out,
                       ProfileWorkspace& ws);
 
