@@ -1,22 +1,16 @@
 #include "analytics/forecast_input.h"
 
+#include "analytics/series_csv.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <ctime>
 #include <limits>
 #include <map>
 
 namespace kpulse::analytics {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 bool parse_double(std::string_view s, double& out) {
   if (s == "nan" || s == "NaN" || s == "NAN") {
@@ -28,36 +22,14 @@ bool parse_double(std::string_view s, double& out) {
   return ec == std::errc() && p == end;
 }
 
-// "YYYY-MM-DD HH:MM:SS" (or with a 'T'), read as UTC.
-bool parse_datetime(std::string_view s, int64_t& out) {
-  if (s.size() != 19 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') ||
-      s[13] != ':' || s[16] != ':')
-    return false;
-  auto num = [&](size_t pos, size_t len, int& v) {
-    auto [p, ec] = std::from_chars(s.data() + pos, s.data() + pos + len, v);
-    return ec == std::errc() && p == s.data() + pos + len;
-  };
-  int y, mo, d, h, mi, se;
-  if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) ||
-      !num(17, 2, se))
-    return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = se;
-  out = static_cast<int64_t>(timegm(&tm));
-  return true;
-}
-
+// Unix seconds or a calendar time, exactly as `kpulse analyze --series`
+// reads them (parse_series_timestamp), rounded to whole seconds: the
+// forecaster works on a grid of whole-second steps.
 bool parse_timestamp(std::string_view s, int64_t& out) {
-  if (parse_datetime(s, out)) return true;
-  double v;
-  if (!parse_double(s, v) || !std::isfinite(v) || std::fabs(v) > 1e15) return false;
-  out = static_cast<int64_t>(std::llround(v));
+  double t = 0;
+  std::string reason;
+  if (!parse_series_timestamp(s, t, reason) || std::fabs(t) > 1e15) return false;
+  out = static_cast<int64_t>(std::llround(t));
   return true;
 }
 
@@ -73,12 +45,12 @@ std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& s
   };
   while (std::getline(in, line)) {
     ++line_no;
-    std::string_view s = trim(line);
+    std::string_view s = trim_csv_field(line);
     if (s.empty()) continue;
     const size_t comma = s.find(',');
     if (comma == std::string_view::npos) fail("expected 'timestamp,value', got '" + line + "'");
-    std::string_view ts = trim(s.substr(0, comma));
-    std::string_view vs = trim(s.substr(comma + 1));
+    std::string_view ts = trim_csv_field(s.substr(0, comma));
+    std::string_view vs = trim_csv_field(s.substr(comma + 1));
     if (vs.find(',') != std::string_view::npos) fail("more than two columns");
     TimedValue row;
     const bool ts_ok = parse_timestamp(ts, row.t);

@@ -8,13 +8,6 @@
 namespace kpulse::analytics {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
 bool parse_double(std::string_view text, double& out) {
   if (text.empty()) return false;
   // from_chars rejects a leading '+', which some exporters write.
@@ -69,8 +62,15 @@ bool parse_calendar(std::string_view text, double& t_unix, std::string& reason) 
 
 }  // namespace
 
+std::string_view trim_csv_field(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
 bool parse_series_timestamp(std::string_view text, double& t_unix, std::string& reason) {
-  text = trim(text);
+  text = trim_csv_field(text);
   if (text.empty()) {
     reason = "empty timestamp";
     return false;
@@ -93,7 +93,7 @@ bool SeriesCsvReader::next(SeriesRow& row) {
   std::string line;
   while (std::getline(in_, line)) {
     ++line_no_;
-    std::string_view text = trim(line);
+    std::string_view text = trim_csv_field(line);
     if (line_no_ == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // BOM
     if (text.empty()) continue;
     size_t comma = text.find(',');
@@ -102,8 +102,8 @@ bool SeriesCsvReader::next(SeriesRow& row) {
     if (comma == std::string_view::npos) fail("expected 2 comma-separated fields, found 1");
     if (text.find(',', comma + 1) != std::string_view::npos)
       fail("expected 2 comma-separated fields, found more");
-    std::string_view ts = trim(text.substr(0, comma));
-    std::string_view val = trim(text.substr(comma + 1));
+    std::string_view ts = trim_csv_field(text.substr(0, comma));
+    std::string_view val = trim_csv_field(text.substr(comma + 1));
     if (!header_seen_) {
       if (ts != "timestamp" || val != "value")
         fail("expected header 'timestamp,value', found '" + std::string(text) + "'");

@@ -16,6 +16,9 @@ struct SeriesRow {
   double value;
 };
 
+// A CSV field without the spaces, tabs (and a line's trailing '\r') around it.
+std::string_view trim_csv_field(std::string_view s);
+
 // Parses a timestamp: unix seconds (integer or decimal) or
 // `YYYY-MM-DD HH:MM:SS[.frac]` (also with 'T' instead of the space), taken as UTC.
 // Returns false, with a reason, if the text is neither.
