@@ -76,6 +76,21 @@ TEST(AnomalyDetector, ALevelShiftAlarmsThenSettles) {
   EXPECT_LT(later, 0.5);
 }
 
+TEST(AnomalyDetector, ASecondSpikeOfTheSameIncidentIsDamped) {
+  // Two equal spikes two samples apart are one incident: the second must not
+  // alarm as loudly as the first, even with an ordinary sample between them
+  // (the recent peak fades over repeat_half_life samples, not in one).
+  AnomalyDetector d;
+  Noise noise;
+  int i = 0;
+  for (; i < 1000; ++i) d.update(kT0 + i, noise(10, 1));
+  const double first = d.update(kT0 + i++, 60);
+  d.update(kT0 + i++, noise(10, 1));
+  const double second = d.update(kT0 + i++, 60);
+  EXPECT_GT(first, 0.9);
+  EXPECT_LT(second, 0.7 * first);
+}
+
 TEST(AnomalyDetector, ABigIncidentDoesNotHideASmallerOneADayLater) {
   // 5-minute samples of a quiet metric: one huge spike, then a day later a
   // spike a tenth of its size but still far beyond the noise.
