@@ -42,7 +42,11 @@ double clip(double v, double limit) {
 }  // namespace
 
 AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
-    : cfg_(config), sustained_tail_(config.history_half_life), tail_(config.history_half_life) {}
+    : cfg_(config),
+      sustained_tail_(config.history_half_life, config.record_rise, config.incident_half_life),
+      volatility_tail_(2000, config.record_rise, config.incident_half_life),
+      tail_(config.history_half_life, config.record_rise, config.incident_half_life),
+      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {}
 
 void AnomalyDetector::infer_step(double t_unix) {
   if (n_ > 0 && step_ == 0) {

@@ -28,8 +28,10 @@
 // average (the series turning erratic). Each is ranked against that channel's
 // own recent history, so the score says "rarer than almost anything this
 // series has done lately" rather than "n sigmas", which keeps one threshold
-// meaningful across Gaussian, spiky and quantised metrics alike. The rarest
-// channel sets the score; repeats within an episode are damped.
+// meaningful across Gaussian, spiky and quantised metrics alike. An incident
+// far beyond that history raises the bar for its own next samples only, not
+// for the next incident a day later. The rarest channel sets the score;
+// repeats within an episode are damped.
 #pragma once
 
 #include <array>
@@ -54,12 +56,19 @@ struct AnomalyDetectorConfig {
   // samples), and the rarity (decades of tail probability) that scores 1.
   double history_half_life = 500;
   double full_score_decades = 4.0;
+  // One surprise lifts a channel's long-term record by this factor at most;
+  // the rest of an incident's size masks only its own aftermath, fading with
+  // this half-life (samples). Without it one big incident hides every smaller
+  // one for days (the record fades with history_half_life).
+  double record_rise = 5.0;
+  double incident_half_life = 24;
   // Samples averaged by the sustained-deviation and volatility channels.
   double sustained_samples = 6;
   double volatility_samples = 6;
   // Scores no higher than the recent peak (which halves every
-  // repeat_half_life samples) are multiplied by repeat_damping.
-  double repeat_damping = 0.8;
+  // repeat_half_life samples) are multiplied by repeat_damping: one incident,
+  // one alarm, even when its second sample is as rare as its first.
+  double repeat_damping = 0.6;
   double repeat_half_life = 24;
   // A run of this many samples off the baseline by more than clip_scales on
   // the same side is accepted as a new level.

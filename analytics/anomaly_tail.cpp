@@ -11,7 +11,10 @@ constexpr double kLow = 1e-2;
 constexpr double kLogRatio = 0.144;  // ln(1.155): 96 bins span six decades
 }  // namespace
 
-SurpriseTail::SurpriseTail(double half_life) : decay_(std::exp(std::log(0.5) / half_life)) {}
+SurpriseTail::SurpriseTail(double half_life, double record_rise, double episode_half_life)
+    : decay_(std::exp(std::log(0.5) / half_life)),
+      record_rise_(record_rise),
+      episode_decay_(std::exp(std::log(0.5) / episode_half_life)) {}
 
 int SurpriseTail::bin_of(double z) {
   if (!(z > kLow)) return 0;
@@ -21,11 +24,12 @@ int SurpriseTail::bin_of(double z) {
 double SurpriseTail::tail(double z) const {
   // Stored weights are in units of the newest sample's weight.
   const double n = total_ / weight_ + 1.0;  // +1: one imaginary sample above everything
-  if (z > max_z_) {
+  const double record = std::max(max_z_, episode_z_);
+  if (z > record) {
     // Beyond every past value: rarer the further past the record it is, and
     // steeply so (power 4), so that a new record by a wide margin outranks the
     // top of a heavy-tailed series' history.
-    const double ratio = max_z_ > 0 ? max_z_ / z : 0.0;
+    const double ratio = record > 0 ? record / z : 0.0;
     const double r2 = ratio * ratio;
     return r2 * r2 / n;
   }
@@ -51,7 +55,13 @@ void SurpriseTail::add(double z) {
   total_ += weight_;
   bins_[bin_of(z)] += weight_;
   // The record fades too, so a one-off extreme long ago does not mask today's.
-  max_z_ = std::max(z, max_z_ * decay_);
+  // A surprise far beyond it (an incident) lifts it by record_rise at most:
+  // the rest only masks the incident's own next samples, and fades fast.
+  episode_z_ *= episode_decay_;
+  max_z_ *= decay_;
+  const double cap = max_z_ > 0 ? record_rise_ * max_z_ : z;
+  max_z_ = std::max(max_z_, std::min(z, cap));
+  if (z > cap) episode_z_ = std::max(episode_z_, z);
 }
 
 }  // namespace kpulse::analytics

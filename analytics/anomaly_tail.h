@@ -8,13 +8,21 @@
 
 #include <array>
 #include <cstddef>
+#include <limits>
 
 namespace kpulse::analytics {
 
 class SurpriseTail {
  public:
   // half_life: samples after which an old surprise weighs half.
-  explicit SurpriseTail(double half_life = 2000);
+  // record_rise: the most one surprise can lift the long-term record (a
+  // factor); whatever it has beyond that is an episode record that fades with
+  // a half-life of episode_half_life samples. One incident then masks its own
+  // aftermath but does not raise the bar for the next, smaller incident for
+  // as long as the history remembers it (the default: no limit).
+  explicit SurpriseTail(double half_life = 2000,
+                        double record_rise = std::numeric_limits<double>::infinity(),
+                        double episode_half_life = 24);
 
   // Probability that a past surprise was at least z (weighted by age), with
   // the largest value seen so far extrapolated beyond so records still rank by
@@ -32,7 +40,10 @@ class SurpriseTail {
   double total_ = 0;
   double weight_ = 1.0;  // weight of the newest sample, in stored units
   double decay_;
-  double max_z_ = 0;
+  double max_z_ = 0;  // long-term record, fading with decay_
+  double record_rise_;
+  double episode_z_ = 0;  // the part of a record beyond record_rise
+  double episode_decay_;
 };
 
 }  // namespace kpulse::analytics

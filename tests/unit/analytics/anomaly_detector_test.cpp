@@ -76,6 +76,41 @@ TEST(AnomalyDetector, ALevelShiftAlarmsThenSettles) {
   EXPECT_LT(later, 0.5);
 }
 
+TEST(AnomalyDetector, ASecondSpikeOfTheSameIncidentIsDamped) {
+  // Two equal spikes two samples apart are one incident: the second must not
+  // alarm as loudly as the first, even with an ordinary sample between them
+  // (the recent peak fades over repeat_half_life samples, not in one).
+  AnomalyDetector d;
+  Noise noise;
+  int i = 0;
+  for (; i < 1000; ++i) d.update(kT0 + i, noise(10, 1));
+  const double first = d.update(kT0 + i++, 60);
+  d.update(kT0 + i++, noise(10, 1));
+  const double second = d.update(kT0 + i++, 60);
+  EXPECT_GT(first, 0.9);
+  EXPECT_LT(second, 0.7 * first);
+}
+
+TEST(AnomalyDetector, ABigIncidentDoesNotHideASmallerOneADayLater) {
+  // 5-minute samples of a quiet metric: one huge spike, then a day later a
+  // spike a tenth of its size but still far beyond the noise.
+  AnomalyDetector d;
+  Noise noise;
+  int i = 0;
+  auto at = [&](int k) { return kT0 + 300.0 * k; };
+  for (; i < 1500; ++i) d.update(at(i), noise(10, 1));
+  const double big = d.update(at(i++), 210);
+  double quiet_after = 0;
+  for (; i < 1800; ++i) {
+    const double s = d.update(at(i), noise(10, 1));
+    if (i > 1530) quiet_after = std::max(quiet_after, s);
+  }
+  const double smaller = d.update(at(i++), 30);
+  EXPECT_GT(big, 0.9);
+  EXPECT_GT(smaller, 0.75);
+  EXPECT_GT(smaller, quiet_after);
+}
+
 TEST(AnomalyDetector, OneSpikeDoesNotHideTheNextAnomaly) {
   AnomalyDetector d;
   Noise noise;

@@ -33,5 +33,41 @@ TEST(SurpriseTail, OldSurprisesFade) {
   EXPECT_LT(tail.tail(40.0), soon / 10);
 }
 
+TEST(SurpriseTail, AnIncidentMasksItsAftermathButNotTheNextIncident) {
+  // Surprises around 1, one incident of 100, then more ordinary samples and
+  // a second incident of 10: far above anything ordinary, far below the first.
+  auto feed = [](SurpriseTail& t, double& right_after, double& day_later) {
+    for (int i = 0; i < 1000; ++i) t.add(1.0 + 0.001 * (i % 10));
+    t.add(100.0);
+    right_after = t.tail(50.0);  // the incident's own next sample
+    for (int i = 0; i < 230; ++i) t.add(1.0 + 0.001 * (i % 10));
+    day_later = t.tail(10.0);
+  };
+  SurpriseTail unlimited(500);
+  SurpriseTail limited(500, 5.0, 24);
+  double unlimited_after = 0, unlimited_later = 0, limited_after = 0, limited_later = 0;
+  feed(unlimited, unlimited_after, unlimited_later);
+  feed(limited, limited_after, limited_later);
+  // Right after the incident both still rank a half-size repeat as ordinary
+  // for a record: it is below the incident.
+  EXPECT_GT(limited_after, 1e-3);
+  EXPECT_NEAR(limited_after, unlimited_after, 1e-12);
+  // 230 samples on, the unlimited record still sits near 100 * 2^(-230/500),
+  // so 10 is not a record there; with the rise limited it is, by a margin.
+  EXPECT_GT(unlimited_later, 1e-3);
+  EXPECT_LT(limited_later, unlimited_later / 20);
+}
+
+TEST(SurpriseTail, RecordsWithinTheRiseLimitBehaveAsBefore) {
+  SurpriseTail unlimited(1e9);
+  SurpriseTail limited(1e9, 5.0, 24);
+  for (int i = 1; i <= 1000; ++i) {
+    unlimited.add(i * 0.01);
+    limited.add(i * 0.01);
+  }
+  for (double z : {0.5, 5.0, 9.99, 12.0, 40.0})
+    EXPECT_DOUBLE_EQ(limited.tail(z), unlimited.tail(z));
+}
+
 }  // namespace
 }  // namespace kpulse::analytics
