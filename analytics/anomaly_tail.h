@@ -42,7 +42,7 @@ class SurpriseTail {
   double decay_;
   double max_z_ = 0;  // long-term record, fading with decay_
   double record_rise_;
-  double episode_z_ = 0;  // the part of a record beyond record_rise
+  double episode_z_ = 0;  // an incident beyond record_rise, fading with episode_decay_
   double episode_decay_;
 };
 
