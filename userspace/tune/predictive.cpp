@@ -77,8 +77,10 @@ void PredictiveScaler::observe(const model::Snapshot& s, const model::Component&
     st.next_forecast = st.index + p->onset - opt_.lead;
     return;
   }
-  // A peak that stays well inside the limit needs no raise.
-  if (p->peak < opt_.near_limit * limit) return;
+  // A memory peak that stays well inside the limit needs no raise. CPU
+  // bursts are raised for whatever their level: on a busy host a throttled
+  // cgroup may not even reach its quota, yet its bursts still run long.
+  if (r == Resource::Memory && p->peak < opt_.near_limit * limit) return;
   long onset = st.index + p->onset;
   st.restore_at = onset + p->length + 2;
   st.give_up_at = st.restore_at + p->period;

@@ -30,7 +30,7 @@ struct PredictiveOptions {
   TunerOptions tuner;
   int lead = 3;        // samples before the predicted onset to raise
   int min_period = 4;  // shortest period considered, in samples
-  // A peak is worth a raise only when it reaches this share of the limit.
+  // A memory peak is worth a raise only when it reaches this share of the limit.
   double near_limit = 0.85;
   size_t history = 600;  // samples kept per cgroup and resource
   std::string cgroup_root = "/sys/fs/cgroup";
