@@ -47,7 +47,7 @@ struct TuneFlags {
   std::string tuners;  // comma list; empty = all
   std::string scope;
   double min_idle_cpus = 0.25;
-  std::string predictive;   // cgroup scope for predictive CPU scaling
+  std::string predictive;   // cgroup scope for predictive CPU and memory scaling
   std::string config_path;  // for [tuning] writeback; default file if present
   bool writeback = false;   // from the configuration
 };
@@ -213,14 +213,15 @@ int run_apply(const EngineFlags& ef, const TuneFlags& f) {
            (f.duration_s > 0 &&
             std::chrono::steady_clock::now() - start > std::chrono::duration<double>(f.duration_s));
   };
-  std::unique_ptr<tune::PredictiveCpuScaler> predictive;
+  std::unique_ptr<tune::PredictiveScaler> predictive;
   if (!f.predictive.empty()) {
     tune::PredictiveOptions po;
     po.scope = f.predictive;
     po.ceiling_cpus = f.cpu_quota_max;
-    predictive = std::make_unique<tune::PredictiveCpuScaler>(j, po, log_line);
-    log_line("tune: predictive CPU scaling for cgroups matching \"" + f.predictive +
-             "\" (periodicity by autocorrelation; the analytics forecaster is not used)");
+    po.tuner = tuner_options(f);  // the memory_high tuner's bounds
+    predictive = std::make_unique<tune::PredictiveScaler>(j, po, log_line);
+    log_line("tune: predictive CPU and memory scaling for cgroups matching \"" + f.predictive +
+             "\" (peaks from the analytics season detection and forecast)");
   }
   while (!done()) {
     auto s = collector.next(done);
@@ -314,8 +315,8 @@ void register_tune(CLI::App& root, Registry& reg) {
                   "Idle host CPUs required before raising a CPU quota")
       ->capture_default_str();
   app->add_option("--predictive", flags->predictive,
-                  "With --apply: raise the CPU quota of cgroups matching this ahead of "
-                  "predicted periodic bursts, lower it after");
+                  "With --apply: raise the CPU quota and memory.high of cgroups matching this "
+                  "ahead of forecast periodic peaks, lower them after");
   app->add_option("--scope", flags->scope,
                   "Only knobs whose key contains this (a cgroup path, a disk, \"netns:INODE\")");
   reg.push_back({app, [engine_flags, flags] { return run_tune(*engine_flags, *flags); }});

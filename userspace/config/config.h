@@ -69,6 +69,9 @@ struct TuningConfig {
   int64_t window = 5;           // baseline window, in intervals
   int64_t eval_window = 0;      // evaluation window, in intervals; 0: same as window
   double min_idle_cpus = 0.25;  // idle host CPUs required before raising a CPU quota
+  // Predictive scaling for cgroups whose path contains this ("" = off): CPU
+  // quota and memory.high raised ahead of forecast periodic peaks.
+  std::string predictive;
   // vm.dirty_background_ratio / vm.dirty_ratio are host-wide: the writeback
   // tuner acts only when this is set.
   bool writeback = false;

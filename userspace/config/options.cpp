@@ -297,6 +297,11 @@ std::vector<OptionSpec> build_specs() {
   v.push_back(double_option(
       "tuning", "min_idle_cpus", "Idle host CPUs required before raising a cgroup's CPU quota.",
       false, [](Config& c) -> double& { return c.tuning.min_idle_cpus; }, 0, 4096));
+  v.push_back(string_option(
+      "tuning", "predictive",
+      "Raise the CPU quota and memory.high of cgroups whose path contains this ahead of "
+      "forecast periodic peaks, lower them after; \"\" for off.",
+      false, [](Config& c) -> std::string& { return c.tuning.predictive; }));
   v.push_back(bool_option(
       "tuning", "writeback",
       "Let the auto-tuner change vm.dirty_background_ratio and vm.dirty_ratio on writeback "

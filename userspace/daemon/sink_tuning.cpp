@@ -1,6 +1,7 @@
 // The auto-tuner as a daemon sink (tune/controller.h): `tuning.enabled`
 // turns it on; `tuning.dry_run` (the default) only logs what it would
-// change, otherwise it runs the closed loop. Every action is a log line and,
+// change, otherwise it runs the closed loop (and, with `tuning.predictive`,
+// predictive scaling beside it). Every action is a log line and,
 // with OTLP on, a `kpulse.tuning` log record. Before anything else it
 // reverts what a crash left on trial, so an unproven change never survives
 // a restart.
@@ -12,6 +13,7 @@
 #include "tune/controller.h"
 #include "tune/journal.h"
 #include "tune/planner.h"
+#include "tune/predictive.h"
 #include "tune/restore.h"
 #include "tune/state_lock.h"
 #include "tune/tuners.h"
@@ -53,6 +55,14 @@ class TuningSink : public SnapshotSink {
     co.tuner = options;
     co.allow_host_wide = c.tuning.writeback;
     controller_ = std::make_unique<tune::Controller>(*journal_, co, said, tune::default_tuners());
+    if (!c.tuning.predictive.empty()) {
+      tune::PredictiveOptions po;
+      po.scope = c.tuning.predictive;
+      po.tuner = options;  // the memory_high tuner's bounds
+      predictive_ = std::make_unique<tune::PredictiveScaler>(*journal_, po, said);
+      log(LogLevel::Notice, "tuning: predictive scaling for cgroups matching \"{}\"",
+          c.tuning.predictive);
+    }
     log(LogLevel::Notice, "tuning: applying (journal {}, on exit: {})", journal_->path(), on_exit_);
   }
 
@@ -61,6 +71,7 @@ class TuningSink : public SnapshotSink {
   void consume(const model::Snapshot& s) override {
     if (controller_) {
       controller_->step(s);
+      if (predictive_) predictive_->step(s);
       return;
     }
     for (const auto& p : planner_->step(s)) {
@@ -77,6 +88,7 @@ class TuningSink : public SnapshotSink {
 
   void flush() override {
     if (!controller_) return;
+    if (predictive_) predictive_->stop();
     controller_->abandon_trials("kpulse stopping before the evaluation finished");
     if (on_exit_ == "rollback") {
       auto said = [this](const std::string& line) { action(line); };
@@ -115,6 +127,7 @@ class TuningSink : public SnapshotSink {
   std::unique_ptr<tune::Journal> journal_;
   std::unique_ptr<tune::StateLock> lock_;
   std::unique_ptr<tune::Controller> controller_;
+  std::unique_ptr<tune::PredictiveScaler> predictive_;  // with tuning.predictive
   // Dry run only.
   std::unique_ptr<tune::Planner> planner_;
   std::map<std::string, std::string> proposed_;  // knob key -> last proposed value

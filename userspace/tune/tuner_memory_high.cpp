@@ -42,13 +42,7 @@ class MemoryHighTuner : public Tuner {
       // Stalled for at least 5% of the interval: memory.high is what hurts.
       double worst = std::max(std::isnan(stall) ? 0 : stall, std::isnan(reclaim) ? 0 : reclaim);
       if (worst < 0.05) continue;
-      double ceiling = ctx.options.memory_high_max;
-      if (ceiling <= 0) {
-        double max = c.value(MetricId::CgMemMax);
-        double total = host ? host->value(MetricId::MemTotal) : std::nan("");
-        if (k.kind == KnobKind::MemoryLimit) max = std::nan("");  // the limit is the knob
-        ceiling = !std::isnan(max) ? max : (!std::isnan(total) ? total / 2 : high);
-      }
+      double ceiling = memory_high_ceiling(c, host, k.kind, ctx.options, high);
       if (high >= ceiling) continue;
       std::string raw, err;
       if (!read_knob(k, raw, err, ctx.options.cgroup_root)) continue;
@@ -76,6 +70,15 @@ class MemoryHighTuner : public Tuner {
 };
 
 }  // namespace
+
+double memory_high_ceiling(const model::Component& c, const model::Component* host, KnobKind kind,
+                           const TunerOptions& options, double fallback) {
+  if (options.memory_high_max > 0) return options.memory_high_max;
+  double max = c.value(MetricId::CgMemMax);
+  double total = host ? host->value(MetricId::MemTotal) : std::nan("");
+  if (kind == KnobKind::MemoryLimit) max = std::nan("");  // the limit is the knob
+  return !std::isnan(max) ? max : (!std::isnan(total) ? total / 2 : fallback);
+}
 
 std::unique_ptr<Tuner> make_memory_high_tuner() {
   return std::make_unique<MemoryHighTuner>();

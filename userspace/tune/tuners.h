@@ -65,6 +65,13 @@ std::unique_ptr<Tuner> make_writeback_tuner();
 
 std::vector<std::unique_ptr<Tuner>> default_tuners();
 
+// The highest memory.high (or v1 memory.limit_in_bytes, `kind`) the
+// memory_high tuner may set for cgroup `c`: --memory-high-max, else
+// memory.max (v2), else half the host's RAM; `fallback` when none is known.
+// Predictive scaling raises within the same bound.
+double memory_high_ceiling(const model::Component& c, const model::Component* host, KnobKind kind,
+                           const TunerOptions& options, double fallback);
+
 // Rate of a counter over one snapshot (delta / interval), NaN when absent.
 double rate(const model::Snapshot& s, model::ComponentKind kind, const std::string& id,
             model::MetricId m);
