@@ -276,7 +276,7 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
     const auto activity = !t.sched                      ? collect::CgroupActivity::Unknown
                           : is_busy(d, snap.interval_s) ? collect::CgroupActivity::Busy
                                                         : collect::CgroupActivity::Idle;
-    if (!cgroup_stats.read(path, c, nullptr, activity) && path != "/") {
+    if (!cgroup_stats.read(path, c, nullptr, activity, is_stall_quiet(t, d)) && path != "/") {
       it = rollup.erase(it);  // the cgroup is gone
       continue;
     }
