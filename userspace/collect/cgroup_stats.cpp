@@ -117,6 +117,13 @@ struct CgroupStatsReader::Entry {
   std::array<KeptFile, kSlots> kept;
   // Values of the last read, repeated while the group is not due.
   std::vector<model::Sample> cpu_values, counters, limits;
+  // memory.pressure and io.pressure (CgroupStatsOptions::quiet_pressure_every):
+  // when they were last read, whether that reading showed no recent stall,
+  // whether a stall cause was reported since, and the values.
+  std::optional<uint64_t> stall_psi_at;
+  bool stall_psi_calm = false;
+  bool stall_cause_seen = true;
+  std::vector<model::Sample> stall_psi;
 };
 
 CgroupStatsReader::CgroupStatsReader(CgroupLayout layout, CgroupStatsOptions options)
@@ -136,7 +143,7 @@ bool CgroupStatsReader::fetch(const std::string& dir, const char* name, Entry& e
 }
 
 bool CgroupStatsReader::read(std::string_view path, model::Component& out, Problems* problems,
-                             CgroupActivity activity) {
+                             CgroupActivity activity, bool stall_quiet) {
   auto& slot = entries_[std::string(path)];
   if (!slot || slot->identity != out.kernel_id) {
     slot = std::make_unique<Entry>();  // a new cgroup: forget the old one's files and values
@@ -144,6 +151,7 @@ bool CgroupStatsReader::read(std::string_view path, model::Component& out, Probl
   }
   Entry& e = *slot;
   e.seen = interval_;
+  e.stall_cause_seen |= !stall_quiet || activity != CgroupActivity::Idle;
   auto due = [&](const std::optional<uint64_t>& at, unsigned every) {
     return !at || interval_ - *at >= every;
   };
@@ -323,8 +331,30 @@ void CgroupStatsReader::read_v2_counters(const std::string& dir, Entry& e, model
       {"cpu.pressure", PsiResource::Cpu, kCpuPressure},
       {"memory.pressure", PsiResource::Memory, kMemoryPressure},
       {"io.pressure", PsiResource::Io, kIoPressure}};
-  for (const auto& [name, res, slot] : kPsi)
-    if (fetch(dir, name, e, slot)) parse_pressure(buf_, res, out, path_, problems);
+  const bool reuse_stall_psi = e.stall_psi_at && e.stall_psi_calm && !e.stall_cause_seen &&
+                               interval_ - *e.stall_psi_at < options_.quiet_pressure_every;
+  size_t stall_first = out.samples.size();
+  for (const auto& [name, res, slot] : kPsi) {
+    if (res == PsiResource::Cpu) {
+      // Run-queue waits below the caller's "busy" bar still move it: always read.
+      if (fetch(dir, name, e, slot)) parse_pressure(buf_, res, out, path_, problems);
+      stall_first = out.samples.size();
+    } else if (!reuse_stall_psi && fetch(dir, name, e, slot)) {
+      parse_pressure(buf_, res, out, path_, problems);
+    }
+  }
+  if (reuse_stall_psi) {
+    repeat(e.stall_psi, out);
+    return;
+  }
+  e.stall_psi.assign(out.samples.begin() + stall_first, out.samples.end());
+  // A missing file (no PSI) reads as NaN, never calm: re-read as before.
+  e.stall_psi_calm =
+      out.value(MetricId::PsiMemorySomeAvg10) == 0 && out.value(MetricId::PsiIoSomeAvg10) == 0;
+  e.stall_cause_seen = false;
+  // No phase of its own: it is read along with the counters, whose idle
+  // re-reads are spread already.
+  e.stall_psi_at = interval_;
 }
 
 void CgroupStatsReader::read_v2_limits(const std::string& dir, Entry& e, model::Component& out,

@@ -69,6 +69,17 @@ struct CgroupStatsOptions {
   // ran, so the counters barely move meanwhile. Re-reads are spread over the
   // period by path, so cgroups created together do not re-read together.
   unsigned idle_every = 5;
+  // memory.pressure and io.pressure of an idle cgroup that stayed idle and
+  // "stall-quiet" since their last read (the caller saw no cause of a memory
+  // or I/O stall: no block I/O, reclaim or major fault by its tasks), and
+  // whose last reading showed no recent stall (some avg10 0 in both), are
+  // re-read at the first idle re-read this many intervals after their last
+  // read only, their values repeated in between: without a
+  // cause their totals do not move and the averages stay 0. A stall whose
+  // cause the caller cannot attribute (waiting on a page another cgroup reads
+  // in, dirty-page throttling while a flusher writes back) shows within this
+  // many intervals. Busy cgroups read both every interval.
+  unsigned quiet_pressure_every = 30;
   // Descriptors the reader may keep open (files read every interval); 0 keeps
   // none (every read is open/read/close). See kept_file.h.
   size_t kept_fds = 0;
@@ -87,8 +98,11 @@ class CgroupStatsReader {
   // is a new cgroup, and nothing remembered about the old one is used.
   // `activity` decides what is re-read now and what repeats the last values
   // (CgroupActivity, CgroupStatsOptions).
+  // `stall_quiet`: the caller saw no cause of a memory or I/O stall by the
+  // cgroup's tasks this interval (CgroupStatsOptions::quiet_pressure_every;
+  // heeded for Idle cgroups only).
   bool read(std::string_view path, model::Component& out, Problems* problems = nullptr,
-            CgroupActivity activity = CgroupActivity::Busy);
+            CgroupActivity activity = CgroupActivity::Busy, bool stall_quiet = false);
   // Ends an interval: ages what was read, and closes what is remembered of
   // cgroups not read since the previous call (they left the caller's set).
   void end_interval();

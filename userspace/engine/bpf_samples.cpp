@@ -88,6 +88,11 @@ bool is_busy(const probes::CgroupTotals& d, double interval_s) {
          d.mem.oom_kills > 0 || d.sched.major_faults > 0;
 }
 
+bool is_stall_quiet(const probes::BpfTotals& t, const probes::CgroupTotals& d) {
+  return t.sched && t.block && t.mem && d.block.read_ops + d.block.write_ops == 0 &&
+         d.mem.reclaim_events == 0 && d.mem.oom_kills == 0 && d.sched.major_faults == 0;
+}
+
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before) {
   probes::CgroupTotals d = now;
   d.sched = subtract_u64_fields(now.sched, before.sched);

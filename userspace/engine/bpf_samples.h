@@ -57,6 +57,12 @@ void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b);
 // Under host load every woken task waits a while, hence the higher bar for
 // waiting than for running.
 bool is_busy(const probes::CgroupTotals& d, double interval_s);
+// Whether BPF saw no cause of a memory or I/O stall in a cgroup's interval
+// delta `d`: no block I/O, reclaim (direct or memcg), major fault or OOM
+// kill. Needs the sched, block and mem groups active (`t`): without one of
+// them BPF cannot tell. The engine then re-reads the cgroup's
+// memory.pressure and io.pressure less often (CgroupStatsOptions).
+bool is_stall_quiet(const probes::BpfTotals& t, const probes::CgroupTotals& d);
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before);
 
 }  // namespace kpulse::engine

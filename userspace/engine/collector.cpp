@@ -6,7 +6,6 @@
 #include <cstring>
 #include <array>
 #include <cctype>
-#include <map>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -26,6 +25,7 @@
 #include "collect/process_stats.h"
 #include "collect/tcp_listeners.h"
 #include "engine/bpf_samples.h"
+#include "engine/cgroup_rollup.h"
 #include "engine/delta_tracker.h"
 #include "engine/derived_metrics.h"
 #include "probes/probe_set.h"
@@ -125,9 +125,8 @@ struct Collector::Impl {
   std::array<uint64_t, KP_DROP_REASONS> prev_drops{};
   std::unordered_map<std::string, double> prev_listener_overflows;
   uint64_t prev_events = 0, prev_map_full = 0;
-  // Cgroup totals rolled up the tree (own + descendants), summed from
-  // deltas so a removed child never makes its parent's counters go back.
-  std::map<std::string, probes::CgroupTotals> rolled;
+  // Cgroup totals rolled up the tree (own + descendants).
+  CgroupRollup rollup;
   probes::CgroupTotals host_bpf;
   // Processes with many threads: their last /proc/PID/stat reading (see
   // add_processes).
@@ -242,7 +241,7 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   if (unknown) cgroups.refresh();
 
   // --- cgroups: per-id deltas rolled up to every ancestor ------------------
-  std::map<std::string, probes::CgroupTotals> interval;  // rolled-up deltas
+  rollup.begin_interval();
   probes::CgroupTotals host_delta;
   std::vector<uint64_t> gone;
   for (const auto& [id, total] : t.cgroups) {
@@ -250,22 +249,20 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
     if (auto it = prev_cgroups.find(id); it != prev_cgroups.end()) before = it->second;
     probes::CgroupTotals d = subtract(total, before);
     accumulate(host_delta, d);
-    auto path = cgroups.path(id);
-    if (!path) {
+    CgroupRollup::Node* node = rollup.node_of(id, cgroups);
+    if (!node) {
       gone.push_back(id);  // removed since: its last counts were taken already
       continue;
     }
-    for (std::string p = *path;; p = collect::cgroup_parent(p)) {
-      accumulate(interval[p], d);
-      if (p == "/" || p.empty()) break;
-    }
+    CgroupRollup::add(*node, d);
   }
   if (probes && !gone.empty()) probes->forget_cgroups(gone);
   prev_cgroups = std::move(t.cgroups);  // not used below: no copy of ~1 KiB per cgroup
   for (auto id : gone) prev_cgroups.erase(id);
-  for (auto& [path, d] : interval) accumulate(rolled[path], d);
+  rollup.end_interval();
 
   const uint64_t recreated_before = cgroup_stats.recreated();
+  auto& rolled = rollup.nodes();
   for (auto it = rolled.begin(); it != rolled.end();) {
     const std::string& path = it->first;
     // The id from the last walk: a stat per cgroup per interval was a fifth
@@ -273,19 +270,18 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
     // (removed since) cost a stat.
     auto id = cgroups.cached_id(path);
     if (!id) id = cgroups.id_of(path);
-    probes::CgroupTotals d;
-    if (auto di = interval.find(path); di != interval.end()) d = di->second;
+    const probes::CgroupTotals& d = it->second.interval;
     Component c = collect::make_cgroup_component(path, id.value_or(0));
     // Without the sched group BPF cannot tell an idle cgroup.
     const auto activity = !t.sched                      ? collect::CgroupActivity::Unknown
                           : is_busy(d, snap.interval_s) ? collect::CgroupActivity::Busy
                                                         : collect::CgroupActivity::Idle;
-    if (!cgroup_stats.read(path, c, nullptr, activity) && path != "/") {
-      it = rolled.erase(it);  // the cgroup is gone
+    if (!cgroup_stats.read(path, c, nullptr, activity, is_stall_quiet(t, d)) && path != "/") {
+      it = rollup.erase(it);  // the cgroup is gone
       continue;
     }
     DeltaTracker::mark_unknown(c);
-    add_cgroup_samples(c, it->second, d);
+    add_cgroup_samples(c, it->second.rolled, d);
     added.push_back(std::move(c));
     ++it;
   }

@@ -3,6 +3,8 @@
 // new cgroup under an old path read fresh.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "collect/cgroup_stats.h"
@@ -181,6 +183,107 @@ TEST(CgroupStatsCache, WithoutKeptDescriptorsValuesAreTheSame) {
     EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 2.0);
     EXPECT_EQ(c.value(MetricId::CgMemCurrent), 8192);
     EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 99e-6);
+  }
+}
+
+std::string pressure_avg(double avg10, uint64_t total) {
+  char b[160];
+  std::snprintf(b, sizeof b,
+                "some avg10=%.2f avg60=0.00 avg300=0.00 total=%llu\n"
+                "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+                avg10, static_cast<unsigned long long>(total));
+  return b;
+}
+
+struct StallFixture : Fixture {
+  StallFixture() { psi(0, 10); }
+  void psi(double avg10, uint64_t total) const {
+    t.write("a/cpu.pressure", pressure_avg(0, total));
+    t.write("a/memory.pressure", pressure_avg(avg10, total));
+    t.write("a/io.pressure", pressure_avg(avg10, total));
+  }
+};
+
+// PSI totals are microseconds, reported in seconds.
+bool shows_us(double seconds, uint64_t us) {
+  return std::abs(seconds - double(us) / 1e6) < 1e-12;
+}
+
+model::Component read_q(CgroupStatsReader& r, CgroupActivity activity, bool stall_quiet) {
+  auto c = make_cgroup_component("/a", 7);
+  EXPECT_TRUE(r.read("/a", c, nullptr, activity, stall_quiet));
+  return c;
+}
+
+// Intervals until memory.pressure shows `total` µs, reading the cgroup as
+// `activity` every interval; 0 when it does not within `limit` intervals.
+unsigned intervals_until(CgroupStatsReader& r, CgroupActivity activity, bool stall_quiet,
+                         uint64_t total, unsigned limit) {
+  for (unsigned i = 1; i <= limit; ++i) {
+    r.end_interval();
+    auto c = read_q(r, activity, stall_quiet);
+    if (shows_us(c.value(MetricId::PsiMemorySome), total)) {
+      // io.pressure goes with it; cpu.pressure is read at every due read.
+      EXPECT_TRUE(shows_us(c.value(MetricId::PsiIoSome), total));
+      return i;
+    }
+  }
+  return 0;
+}
+
+TEST(CgroupStatsCache, QuietIdleCgroupRereadsMemoryAndIoPressureRarely) {
+  StallFixture f;
+  auto r = f.reader();
+  auto c = read_q(r, CgroupActivity::Idle, true);  // first read: everything
+  EXPECT_TRUE(shows_us(c.value(MetricId::PsiMemorySome), 10));
+  f.psi(0, 20);
+  const CgroupStatsOptions o;
+  // Past the idle re-reads (cpu.pressure moves with them), up to the rare one.
+  bool cpu_seen = false;
+  unsigned i = 1;
+  for (; i <= o.quiet_pressure_every + o.idle_every; ++i) {
+    r.end_interval();
+    c = read_q(r, CgroupActivity::Idle, true);
+    cpu_seen |= shows_us(c.value(MetricId::PsiCpuSome), 20);
+    if (shows_us(c.value(MetricId::PsiMemorySome), 20)) break;
+  }
+  EXPECT_TRUE(cpu_seen);
+  EXPECT_GT(i, o.idle_every) << "memory.pressure re-read at an ordinary idle re-read";
+  // At the first idle re-read quiet_pressure_every intervals on.
+  EXPECT_GE(i, o.quiet_pressure_every);
+  EXPECT_LT(i, o.quiet_pressure_every + o.idle_every) << "memory.pressure never re-read";
+  EXPECT_TRUE(shows_us(c.value(MetricId::PsiIoSome), 20));
+}
+
+TEST(CgroupStatsCache, AStallCauseOrARecentStallRereadsAtTheNextIdleRead) {
+  StallFixture f;
+  auto r = f.reader();
+  read_q(r, CgroupActivity::Idle, true);
+  f.psi(0, 20);
+  // One interval with a cause (e.g. block I/O seen by BPF): the next due
+  // idle re-read takes the new values.
+  r.end_interval();
+  read_q(r, CgroupActivity::Idle, false);
+  EXPECT_GT(intervals_until(r, CgroupActivity::Idle, true, 20, CgroupStatsOptions{}.idle_every),
+            0u);
+
+  // A reading with a recent stall (avg10 > 0) is not repeated past the next
+  // idle re-read either, cause or not.
+  f.psi(1.5, 30);
+  auto r2 = f.reader();
+  read_q(r2, CgroupActivity::Idle, true);
+  f.psi(1.0, 40);
+  EXPECT_GT(intervals_until(r2, CgroupActivity::Idle, true, 40, CgroupStatsOptions{}.idle_every),
+            0u);
+}
+
+TEST(CgroupStatsCache, BusyCgroupReadsMemoryAndIoPressureEveryInterval) {
+  StallFixture f;
+  auto r = f.reader();
+  read_q(r, CgroupActivity::Busy, true);
+  for (uint64_t total = 20; total < 60; total += 10) {
+    f.psi(0, total);
+    EXPECT_EQ(intervals_until(r, CgroupActivity::Busy, true, total, 1), 1u);
   }
 }
 

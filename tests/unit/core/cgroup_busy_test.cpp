@@ -1,5 +1,6 @@
 // Which interval deltas make the engine re-read a cgroup's cgroupfs files now
-// (is_busy) rather than every few intervals.
+// (is_busy) rather than every few intervals, and when BPF rules out memory
+// and I/O stalls (is_stall_quiet).
 #include <gtest/gtest.h>
 
 #include "engine/bpf_samples.h"
@@ -42,6 +43,34 @@ TEST(CgroupBusy, IoReclaimFaultsAndOomKillsAreBusy) {
   probes::CgroupTotals oom;
   oom.mem.oom_kills = 1;
   EXPECT_TRUE(is_busy(oom, 1.0));
+}
+
+TEST(CgroupStallQuiet, OnlyWithoutIoReclaimFaultsOrOomKillsAndWithEveryGroupWatching) {
+  probes::BpfTotals t;
+  t.sched = t.block = t.mem = true;
+  probes::CgroupTotals d;
+  d.sched.oncpu_ns = 500'000'000;  // running and waiting cause no memory or I/O stall
+  d.sched.runq_latency.sum_ns = 100'000'000;
+  EXPECT_TRUE(is_stall_quiet(t, d));
+  probes::CgroupTotals io = d;
+  io.block.read_ops = 1;
+  EXPECT_FALSE(is_stall_quiet(t, io));
+  probes::CgroupTotals reclaim = d;
+  reclaim.mem.reclaim_events = 1;
+  EXPECT_FALSE(is_stall_quiet(t, reclaim));
+  probes::CgroupTotals faults = d;
+  faults.sched.major_faults = 1;
+  EXPECT_FALSE(is_stall_quiet(t, faults));
+  probes::CgroupTotals oom = d;
+  oom.mem.oom_kills = 1;
+  EXPECT_FALSE(is_stall_quiet(t, oom));
+  // A group not loaded sees nothing, so it cannot vouch for quiet.
+  for (bool probes::BpfTotals::*group :
+       {&probes::BpfTotals::sched, &probes::BpfTotals::block, &probes::BpfTotals::mem}) {
+    probes::BpfTotals partial = t;
+    partial.*group = false;
+    EXPECT_FALSE(is_stall_quiet(partial, d));
+  }
 }
 
 }  // namespace
