@@ -27,6 +27,9 @@ void write_v2_cgroup(const testing::TempTree& t, const std::string& dir) {
   t.write(dir + "/memory.high", "max\n");
   t.write(dir + "/memory.max", "536870912\n");
   t.write(dir + "/memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n");
+  t.write(dir + "/memory.stat",
+          "anon 4096\nfile 1048576\nworkingset_refault_anon 7\nworkingset_refault_file 42\n"
+          "workingset_activate_file 40\npgmajfault 3\n");
   t.write(dir + "/pids.current", "12\n");
   t.write(dir + "/io.stat",
           "8:0 rbytes=1000 wbytes=2000 rios=1 wios=2 dbytes=0 dios=0\n"
@@ -80,6 +83,7 @@ TEST(CgroupStats, ReadsV2Files) {
   EXPECT_EQ(c.find(MetricId::CgMemHigh), nullptr);  // "max"
   EXPECT_EQ(c.value(MetricId::CgMemMax), 536870912);
   EXPECT_EQ(c.value(MetricId::MemOomKills), 1);
+  EXPECT_EQ(c.value(MetricId::CgMemRefaults), 42);  // file pages only
   EXPECT_EQ(c.value(MetricId::CgPids), 12);
   EXPECT_EQ(c.value(MetricId::CgIoReadBytes), 1030);
   EXPECT_EQ(c.value(MetricId::CgIoWriteBytes), 2040);
@@ -140,6 +144,7 @@ TEST(CgroupStats, HybridFillsFromV1WhatV2Lacks) {
   t.write("memory" + svc + "/memory.limit_in_bytes", "9223372036854771712\n");
   t.write("memory" + svc + "/memory.soft_limit_in_bytes", "9223372036854771712\n");
   t.write("memory" + svc + "/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 4\n");
+  t.write("memory" + svc + "/memory.stat", "cache 8192\ntotal_workingset_refault_file 500\n");
   t.write("pids" + svc + "/pids.current", "3\n");
   t.write("blkio" + svc + "/blkio.throttle.io_service_bytes",
           "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Async 12288\n8:0 Discard 0\n"
@@ -162,6 +167,8 @@ TEST(CgroupStats, HybridFillsFromV1WhatV2Lacks) {
   EXPECT_EQ(c.find(MetricId::CgMemMax), nullptr);  // "unlimited" sentinel
   EXPECT_EQ(c.find(MetricId::CgMemLow), nullptr);
   EXPECT_EQ(c.value(MetricId::MemOomKills), 4);
+  // memory.stat is read only where a memory limit is set.
+  EXPECT_EQ(c.find(MetricId::CgMemRefaults), nullptr);
   EXPECT_EQ(c.value(MetricId::CgPids), 3);
   EXPECT_EQ(c.value(MetricId::CgIoReadBytes), 4196);
   EXPECT_EQ(c.value(MetricId::CgIoWriteBytes), 8192);
@@ -177,6 +184,10 @@ TEST(CgroupStats, V1OnlyWithUnlimitedQuotaAndRealLimit) {
   t.write("cpu/x/cpu.cfs_period_us", "100000\n");
   t.write("memory/x/memory.limit_in_bytes", "1073741824\n");
   t.write("memory/x/memory.soft_limit_in_bytes", "536870912\n");
+  t.write("memory/x/memory.stat",
+          "cache 8192\nworkingset_refault_anon 0\nworkingset_refault_file 5\n"
+          "hierarchical_memory_limit 1073741824\ntotal_cache 16384\n"
+          "total_workingset_refault_anon 1\ntotal_workingset_refault_file 500\n");
   CgroupStatsReader reader(detect_cgroup_layout(t.root()));
   model::Component c;
   ASSERT_TRUE(reader.read("/x", c));
@@ -184,7 +195,33 @@ TEST(CgroupStats, V1OnlyWithUnlimitedQuotaAndRealLimit) {
   EXPECT_EQ(c.find(MetricId::CgCpuQuota), nullptr);
   EXPECT_EQ(c.value(MetricId::CgMemMax), 1073741824);
   EXPECT_EQ(c.value(MetricId::CgMemLow), 536870912);
+  // The hierarchical count, as in v2's memory.stat: the limit covers the children too.
+  EXPECT_EQ(c.value(MetricId::CgMemRefaults), 500);
   EXPECT_EQ(c.find(MetricId::CgPids), nullptr);  // no pids hierarchy
+}
+
+// Kernels before 5.9 have one workingset_refault (file pages only then); a
+// memory.stat without any refault field, or a cgroup without a memory limit
+// (memory.stat not read), leaves the metric absent.
+TEST(CgroupStats, RefaultsUnderTheirOlderNameOrAbsent) {
+  testing::TempTree t;
+  t.write("cgroup.controllers", "memory\n");
+  for (const char* d : {"old", "none", "unlimited"}) {
+    t.write(std::string(d) + "/memory.high", "max\n");
+    t.write(std::string(d) + "/memory.max", std::string(d) == "unlimited" ? "max\n" : "1048576\n");
+    t.write(std::string(d) + "/memory.stat", "anon 4096\nworkingset_refault 9\n");
+  }
+  t.write("none/memory.stat", "anon 4096\nfile 8192\n");
+  CgroupStatsReader reader(detect_cgroup_layout(t.root()));
+  model::Component old_kernel, without, unlimited;
+  Problems problems;
+  ASSERT_TRUE(reader.read("/old", old_kernel, &problems));
+  ASSERT_TRUE(reader.read("/none", without, &problems));
+  ASSERT_TRUE(reader.read("/unlimited", unlimited, &problems));
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(old_kernel.value(MetricId::CgMemRefaults), 9);
+  EXPECT_EQ(without.find(MetricId::CgMemRefaults), nullptr);
+  EXPECT_EQ(unlimited.find(MetricId::CgMemRefaults), nullptr);
 }
 
 TEST(CgroupStats, RemovedCgroupReadsNothing) {
