@@ -108,7 +108,9 @@ int last_level_shift(std::span<const double> x, const Season& season, int n, int
   double best_stat = 0, best_diff = 0;
   for (int k = min_before; k <= span - min_after; ++k) {
     const double n1 = cnt[k], n2 = cnt[span] - cnt[k];
-    if (n1 < min_before / 2 || n2 < min_after / 2) continue;
+    // At least half of each side present (whole steps: the halves round down).
+    const int half_before = min_before / 2, half_after = min_after / 2;
+    if (n1 < half_before || n2 < half_after) continue;
     const double diff = (sum[span] - sum[k]) / n2 - sum[k] / n1;
     const double stat = std::fabs(diff) * std::sqrt(n1 * n2 / (n1 + n2));
     if (stat > best_stat) {
