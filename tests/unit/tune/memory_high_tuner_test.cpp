@@ -202,7 +202,7 @@ class MemoryHighLoopTest : public MemoryHighTunerTest {
  protected:
   // Three thrashing intervals open a trial; `after` is what the cgroup does
   // under the raised limit during the one settle interval and the evaluation.
-  std::string run(const Load& after, fs::path f, Journal& j) {
+  std::string run(const Load& after, const fs::path& f, Journal& j) {
     ControllerOptions co;
     co.baseline_window = 3;
     co.eval_window = 3;

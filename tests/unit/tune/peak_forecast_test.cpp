@@ -17,6 +17,7 @@ std::vector<double> bursts(int period, int len, int samples, int phase, double l
   std::mt19937 rng(seed);
   std::normal_distribution<double> n(0, noise);
   std::vector<double> x;
+  x.reserve(samples);
   for (int i = 0; i < samples; ++i)
     x.push_back(((i + period - phase) % period < len ? high : low) + n(rng));
   return x;
@@ -74,8 +75,8 @@ TEST(PeakForecast, AMemoryPlateauClippedAtItsLimit) {
 TEST(PeakForecast, NoPeakInNoiseOrAFlatSeries) {
   std::mt19937 rng(3);
   std::uniform_real_distribution<double> u(0, 1);
-  std::vector<double> noise;
-  for (int i = 0; i < 120; ++i) noise.push_back(u(rng));
+  std::vector<double> noise(120);
+  for (double& v : noise) v = u(rng);
   EXPECT_FALSE(predict_peak(noise, {}));
   EXPECT_FALSE(predict_peak(std::vector<double>(120, 0.5), {}));
 }
