@@ -16,6 +16,7 @@
 
 #include "quota_cgroup.h"
 #include "test_env.h"
+#include "tune_state_test.h"
 
 namespace kpulse::testing {
 namespace {
@@ -24,30 +25,13 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 const std::string kBin = KPULSE_BINARY;
 
-class TuneTest : public ::testing::Test {
+class TuneTest : public TuneStateTest {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
     if (!have_command("stress-ng")) GTEST_SKIP() << "needs stress-ng";
-    state_ = "/tmp/kpulse-tune-it-" + std::to_string(::getpid());
-    fs::remove_all(state_);
-    fs::create_directories(state_);
+    make_state_dir("tune-it");
   }
-  void TearDown() override {
-    if (!state_.empty()) {
-      run(kBin + " tune --rollback --state-dir " + state_ + " >/dev/null 2>&1");
-      fs::remove_all(state_);
-    }
-  }
-  bool wait_for(const std::function<bool()>& cond, std::chrono::seconds limit) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      if (cond()) return true;
-      std::this_thread::sleep_for(200ms);
-    }
-    return cond();
-  }
-  std::string state_;
 };
 
 TEST_F(TuneTest, KillNineDuringAnExperimentThenRestartPutsTheOriginalBack) {
@@ -60,7 +44,7 @@ TEST_F(TuneTest, KillNineDuringAnExperimentThenRestartPutsTheOriginalBack) {
                   "cpu_quota --scope " +
                   cg.rel() + " >" + state_ + "/log 2>&1",
               nullptr);
-  ASSERT_TRUE(wait_for([&] { return cg.quota() != cg.original(); }, 40s))
+  ASSERT_TRUE(wait_until([&] { return cg.quota() != cg.original(); }, 40s))
       << "kpulse never changed the quota:\n"
       << read_trimmed(state_ + "/log");
   std::string tuned = cg.quota();
@@ -154,7 +138,7 @@ TEST_F(TuneTest, AStepThatDoesNotHelpIsReverted) {
                   " --tuners cpu_quota --scope " +
                   a.rel() + " >" + state_ + "/log 2>&1",
               nullptr);
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(wait_until(
       [&] { return read_trimmed(state_ + "/log").find(" reverted ") != std::string::npos; }, 60s))
       << read_trimmed(state_ + "/log");
   ::kill(tuner.pid(), SIGINT);

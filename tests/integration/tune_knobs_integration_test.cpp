@@ -24,6 +24,7 @@
 
 #include "quota_cgroup.h"
 #include "test_env.h"
+#include "tune_state_test.h"
 
 namespace kpulse::testing {
 namespace {
@@ -32,30 +33,11 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 const std::string kBin = KPULSE_BINARY;
 
-// Limits are generous (90 s for a first step that takes ~3 s on an idle
-// machine): on a loaded shared host the collector and the load both slow down.
-bool wait_for(const std::function<bool()>& cond, std::chrono::seconds limit) {
-  auto end = std::chrono::steady_clock::now() + scaled(limit);
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return cond();
-}
-
-class TuneKnobsTest : public ::testing::Test {
+class TuneKnobsTest : public TuneStateTest {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-    state_ = "/tmp/kpulse-tune-knobs-" + std::to_string(::getpid());
-    fs::remove_all(state_);
-    fs::create_directories(state_);
-  }
-  void TearDown() override {
-    if (!state_.empty()) {
-      run(kBin + " tune --rollback --state-dir " + state_ + " >/dev/null 2>&1");
-      fs::remove_all(state_);
-    }
+    make_state_dir("tune-knobs");
   }
   // `kpulse tune --apply` with a long evaluation window: the first change
   // stays on trial until the test stops it.
@@ -73,7 +55,6 @@ class TuneKnobsTest : public ::testing::Test {
   }
   [[nodiscard]] std::string log() const { return state_ + "/log"; }
   [[nodiscard]] std::string journal() const { return read_trimmed(state_ + "/tune-journal.jsonl"); }
-  std::string state_;
 };
 
 // Inside `netns`: a listener that never accepts (its backlog capped by
@@ -143,11 +124,11 @@ TEST_F(TuneKnobsTest, SynBacklogFollowsSomaxconnInTheListenersNamespaceAndIsRest
   std::string host_syn = read_trimmed("/proc/sys/net/ipv4/tcp_max_syn_backlog");
   ASSERT_EQ(ns.exec("sysctl -qw net.core.somaxconn=256 net.ipv4.tcp_max_syn_backlog=128"), 0);
   OverflowingListener load(ns.name());
-  ASSERT_TRUE(wait_for([&] { return load.ready(); }, 5s));
+  ASSERT_TRUE(wait_until([&] { return load.ready(); }, 5s));
   std::string key = "net.ipv4.tcp_max_syn_backlog@netns:" + inode_of("/var/run/netns/" + ns.name());
   auto tuner = start_tuner("syn_backlog", key);
-  ASSERT_TRUE(
-      wait_for([&] { return ns_read(ns, "/proc/sys/net/ipv4/tcp_max_syn_backlog") != "128"; }, 90s))
+  ASSERT_TRUE(wait_until(
+      [&] { return ns_read(ns, "/proc/sys/net/ipv4/tcp_max_syn_backlog") != "128"; }, 90s))
       << read_trimmed(log());
   // One bounded step toward somaxconn: 128 + max(half the distance, 128) = 256.
   EXPECT_EQ(ns_read(ns, "/proc/sys/net/ipv4/tcp_max_syn_backlog"), "256");
@@ -214,7 +195,7 @@ TEST_F(TuneKnobsTest, SaturatedLoopQueueGetsMoreRequestsAndTheOriginalBack) {
   SaturatedLoop disk("mq-deadline", 4);
   ASSERT_EQ(disk.queue("nr_requests"), "4");
   auto tuner = start_tuner("block_queue", "block.nr_requests@" + disk.name());
-  ASSERT_TRUE(wait_for([&] { return disk.queue("nr_requests") != "4"; }, 90s))
+  ASSERT_TRUE(wait_until([&] { return disk.queue("nr_requests") != "4"; }, 90s))
       << read_trimmed(log());
   // 4 + (1024 - 4) / 2: half the distance to the default ceiling.
   EXPECT_EQ(disk.queue("nr_requests"), "514");
@@ -232,7 +213,7 @@ TEST_F(TuneKnobsTest, RotationalLoopWithoutASchedulerGetsMqDeadlineAndTheOrigina
   if (disk.queue("rotational") != "1") GTEST_SKIP() << "loop devices are not rotational here";
   ASSERT_NE(disk.queue("scheduler").find("[none]"), std::string::npos);
   auto tuner = start_tuner("block_queue", "block.scheduler@" + disk.name());
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(wait_until(
       [&] { return disk.queue("scheduler").find("[mq-deadline]") != std::string::npos; }, 90s))
       << read_trimmed(log());
   EXPECT_NE(journal().find("\"original\":\"none\""), std::string::npos) << journal();
@@ -251,7 +232,7 @@ TEST_F(TuneKnobsTest, CpuStarvedCgroupGetsAHigherShareThenTheOriginalBack) {
   Child lv(victim.enter() + "exec stress-ng --cpu 2 --timeout 120", nullptr);
   std::string knob = v2_cpu() ? "cgroup.cpu.weight@" : "cgroup.cpu.shares@";
   auto tuner = start_tuner("cpu_weight", knob + victim.rel());
-  ASSERT_TRUE(wait_for([&] { return victim.share() != victim.original(); }, 90s))
+  ASSERT_TRUE(wait_until([&] { return victim.share() != victim.original(); }, 90s))
       << read_trimmed(log());
   // Half the distance to the ceiling (weight 1000 / shares 10240).
   EXPECT_EQ(victim.share(), v2_cpu() ? "505" : "5171");  // v1: 102 + (10240 - 102) / 2
@@ -278,7 +259,7 @@ TEST_F(TuneKnobsTest, CoreReceiveMaximumFollowsABusyNamespacesTcpMaximumThenCome
   Child load("exec stress-ng --sock 1 --timeout 120 >/dev/null 2>&1", nullptr, ns.name());
   auto tuner = start_tuner("tcp_buffers", "net.core.rmem_max");
   ASSERT_TRUE(
-      wait_for([&] { return read_trimmed("/proc/sys/net/core/rmem_max") != original; }, 90s))
+      wait_until([&] { return read_trimmed("/proc/sys/net/core/rmem_max") != original; }, 90s))
       << read_trimmed(log());
   double now = std::stod(read_trimmed("/proc/sys/net/core/rmem_max"));
   EXPECT_GT(now, std::stod(original));

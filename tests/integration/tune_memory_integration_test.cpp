@@ -18,6 +18,7 @@
 
 #include "quota_cgroup.h"
 #include "test_env.h"
+#include "tune_state_test.h"
 
 namespace kpulse::testing {
 namespace {
@@ -77,16 +78,7 @@ class ThrashingCgroup {
   std::unique_ptr<Child> load_;
 };
 
-bool wait_for(const std::function<bool()>& cond, std::chrono::seconds limit) {
-  auto end = std::chrono::steady_clock::now() + scaled(limit);
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return cond();
-}
-
-class TuneMemoryTest : public ::testing::Test {
+class TuneMemoryTest : public TuneStateTest {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
@@ -96,17 +88,8 @@ class TuneMemoryTest : public ::testing::Test {
                   std::string::npos
             : !fs::exists("/sys/fs/cgroup/memory/memory.stat"))
       GTEST_SKIP() << "needs the memory controller";
-    state_ = "/tmp/kpulse-tune-mem-" + std::to_string(::getpid());
-    fs::remove_all(state_);
-    fs::create_directories(state_);
+    make_state_dir("tune-mem");
   }
-  void TearDown() override {
-    if (!state_.empty()) {
-      run(kBin + " tune --rollback --state-dir " + state_ + " >/dev/null 2>&1");
-      fs::remove_all(state_);
-    }
-  }
-  std::string state_;
 };
 
 TEST_F(TuneMemoryTest, ThrashingCgroupGetsAHigherLimitForItsRefaultsThenTheOriginalBack) {
@@ -119,7 +102,7 @@ TEST_F(TuneMemoryTest, ThrashingCgroupGetsAHigherLimitForItsRefaultsThenTheOrigi
                   " --memory-high-max 1073741824 --scope '@" +
                   cg.rel() + "' >" + log + " 2>&1",
               nullptr);
-  ASSERT_TRUE(wait_for([&] { return cg.limit() != std::to_string(kLimit); }, 90s))
+  ASSERT_TRUE(wait_until([&] { return cg.limit() != std::to_string(kLimit); }, 90s))
       << read_trimmed(log);
   // Half the distance to the 1 GiB ceiling: 64 + 480 MiB.
   EXPECT_EQ(cg.limit(), "570425344");

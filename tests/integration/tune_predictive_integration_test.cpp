@@ -19,6 +19,7 @@
 
 #include "quota_cgroup.h"
 #include "test_env.h"
+#include "tune_state_test.h"
 
 namespace kpulse::testing {
 namespace {
@@ -27,15 +28,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 const std::string kBin = KPULSE_BINARY;
 constexpr long kLimit = 64L << 20, kCeiling = 256L << 20;
-
-bool wait_for(const std::function<bool()>& cond, std::chrono::seconds limit) {
-  auto end = std::chrono::steady_clock::now() + scaled(limit);
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return cond();
-}
 
 // A cgroup with a memory limit in whichever hierarchy holds the memory
 // controller; removed (its processes killed) at the end.
@@ -83,23 +75,14 @@ class MemoryCgroup {
   std::vector<std::string> dirs_;
 };
 
-class TunePredictiveTest : public ::testing::Test {
+class TunePredictiveTest : public TuneStateTest {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
     if (!have_command("stress-ng")) GTEST_SKIP() << "needs stress-ng";
-    state_ = "/tmp/kpulse-tune-pred-" + std::to_string(::getpid());
-    fs::remove_all(state_);
-    fs::create_directories(state_);
-  }
-  void TearDown() override {
-    if (!state_.empty()) {
-      run(kBin + " tune --rollback --state-dir " + state_ + " >/dev/null 2>&1");
-      fs::remove_all(state_);
-    }
+    make_state_dir("tune-pred");
   }
   [[nodiscard]] std::string log() const { return read_trimmed(state_ + "/log"); }
-  std::string state_;
 };
 
 TEST_F(TunePredictiveTest, MemoryLimitRaisedAheadOfAForecastPeakThenPutBack) {
@@ -118,10 +101,10 @@ TEST_F(TunePredictiveTest, MemoryLimitRaisedAheadOfAForecastPeakThenPutBack) {
                                            "' >" + state_ + "/log 2>&1",
                                        nullptr);
   // Two periods to learn, then the raise comes before the next peak.
-  ASSERT_TRUE(wait_for([&] { return cg.limit() == std::to_string(kCeiling); }, 90s)) << log();
+  ASSERT_TRUE(wait_until([&] { return cg.limit() == std::to_string(kCeiling); }, 90s)) << log();
   EXPECT_NE(log().find("scenario=predicted_memory_peak"), std::string::npos) << log();
   // Lowered once the peak is over, back to exactly the original.
-  ASSERT_TRUE(wait_for([&] { return cg.limit() == cg.original(); }, 30s)) << log();
+  ASSERT_TRUE(wait_until([&] { return cg.limit() == cg.original(); }, 30s)) << log();
   EXPECT_NE(log().find("lower knob=cgroup.memory."), std::string::npos) << log();
   ::kill(tuner->pid(), SIGINT);
   EXPECT_EQ(tuner->wait(20s), 0) << log();

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "test_env.h"
+#include "tune_state_test.h"
 
 namespace kpulse::testing {
 namespace {
@@ -79,7 +80,7 @@ class SlowWritebackDisk {
   bool mounted_ = false, throttled_ = false;
 };
 
-class TuneWritebackTest : public ::testing::Test {
+class TuneWritebackTest : public TuneStateTest {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
@@ -87,18 +88,9 @@ class TuneWritebackTest : public ::testing::Test {
     if (!fs::exists(kRootThrottle))
       GTEST_SKIP() << "needs the cgroup v1 blkio hierarchy to throttle writeback (" << kRootThrottle
                    << ")";
-    state_ = "/tmp/kpulse-tune-wb-" + std::to_string(::getpid());
-    fs::remove_all(state_);
-    fs::create_directories(state_);
+    make_state_dir("tune-wb");
     write_file(state_ + "/writeback.toml", "[tuning]\nwriteback = true");
   }
-  void TearDown() override {
-    if (!state_.empty()) {
-      run(kBin + " tune --rollback --state-dir " + state_ + " >/dev/null 2>&1");
-      fs::remove_all(state_);
-    }
-  }
-  std::string state_;
 };
 
 TEST_F(TuneWritebackTest, WriteStormGetsADirtyLimitStepOnlyWhenEnabledAndTheOriginalBack) {
