@@ -93,28 +93,16 @@ void PredictiveScaler::observe(const model::Snapshot& s, const model::Component&
 }
 
 bool PredictiveScaler::cpu_target(const std::string& cgroup, Change& c) const {
-  Knob k{KnobKind::CpuMax, cgroup, 0};
-  if (!std::filesystem::exists(knob_path(k, opt_.cgroup_root))) k.kind = KnobKind::CfsQuota;
-  std::string cur, err;
-  if (!read_knob(k, cur, err, opt_.cgroup_root)) return false;
-  double quota = numeric_value(k.kind, cur);
-  if (!std::isfinite(quota)) return false;
-  double period = 100000;
-  if (k.kind == KnobKind::CpuMax) {
-    auto sp = cur.find(' ');
-    if (sp != std::string::npos) period = std::atof(cur.c_str() + sp + 1);
-  } else {
-    std::ifstream f(std::filesystem::path(knob_path(k, opt_.cgroup_root))
-                        .replace_filename("cpu.cfs_period_us"));
-    if (!(f >> period)) period = 100000;
-  }
+  auto q = read_cpu_quota(cgroup, opt_.cgroup_root);
+  if (!q) return false;
+  const double quota = q->quota, period = q->period;
   double cpus = opt_.ceiling_cpus > 0 ? opt_.ceiling_cpus
                                       : static_cast<double>(::sysconf(_SC_NPROCESSORS_ONLN));
   double target = cpus * period;
   if (target <= quota) return false;
-  c.knob = k;
-  c.original = cur;
-  c.written = compose_value(k.kind, cur, target, 0, target);
+  c.knob = q->knob;
+  c.original = q->raw;
+  c.written = compose_value(q->knob.kind, q->raw, target, 0, target);
   c.scenario = "predicted_cpu_burst";
   return true;
 }

@@ -39,23 +39,11 @@ class CpuQuotaTuner : public Tuner {
       // the quota, not the host, is what holds the cgroup back.
       if (share < 0.2 || idle_cpus < ctx.options.min_idle_cpus) continue;
 
-      Knob k{KnobKind::CpuMax, c.id, 0};
-      if (!std::filesystem::exists(knob_path(k, ctx.options.cgroup_root)))
-        k.kind = KnobKind::CfsQuota;
-      std::string raw, err;
-      if (!read_knob(k, raw, err, ctx.options.cgroup_root)) continue;
-      double period = 100000;
-      if (k.kind == KnobKind::CpuMax) {
-        auto sp = raw.find(' ');
-        if (sp != std::string::npos) period = std::atof(raw.c_str() + sp + 1);
-      } else {
-        // cfs_period_us sits next to the quota; it is read, never written.
-        std::ifstream f(std::filesystem::path(knob_path(k, ctx.options.cgroup_root))
-                            .replace_filename("cpu.cfs_period_us"));
-        if (!(f >> period)) period = 100000;
-      }
-      double quota = numeric_value(k.kind, raw);
-      if (!std::isfinite(quota)) continue;
+      auto q = read_cpu_quota(c.id, ctx.options.cgroup_root);
+      if (!q) continue;
+      const Knob& k = q->knob;
+      const std::string& raw = q->raw;
+      const double period = q->period, quota = q->quota;
       double max_cpus = ctx.options.cpu_quota_max_cpus > 0 ? ctx.options.cpu_quota_max_cpus : ncpus;
       double ceiling = max_cpus * period;
       if (quota >= ceiling) continue;
@@ -84,6 +72,26 @@ class CpuQuotaTuner : public Tuner {
 };
 
 }  // namespace
+
+std::optional<CpuQuota> read_cpu_quota(const std::string& cgroup, const std::string& cgroup_root) {
+  CpuQuota q;
+  q.knob = Knob{KnobKind::CpuMax, cgroup, 0};
+  if (!std::filesystem::exists(knob_path(q.knob, cgroup_root))) q.knob.kind = KnobKind::CfsQuota;
+  std::string err;
+  if (!read_knob(q.knob, q.raw, err, cgroup_root)) return std::nullopt;
+  if (q.knob.kind == KnobKind::CpuMax) {
+    auto sp = q.raw.find(' ');
+    if (sp != std::string::npos) q.period = std::atof(q.raw.c_str() + sp + 1);
+  } else {
+    // cfs_period_us sits next to the quota; it is read, never written.
+    std::ifstream f(std::filesystem::path(knob_path(q.knob, cgroup_root))
+                        .replace_filename("cpu.cfs_period_us"));
+    if (!(f >> q.period)) q.period = 100000;
+  }
+  q.quota = numeric_value(q.knob.kind, q.raw);
+  if (!std::isfinite(q.quota)) return std::nullopt;
+  return q;
+}
 
 std::unique_ptr<Tuner> make_cpu_quota_tuner() {
   return std::make_unique<CpuQuotaTuner>();

@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,17 @@ std::vector<std::unique_ptr<Tuner>> default_tuners();
 // Predictive scaling raises within the same bound.
 double memory_high_ceiling(const model::Component& c, const model::Component* host, KnobKind kind,
                            const TunerOptions& options, double fallback);
+
+// A cgroup's CPU quota as kpulse tunes it: cpu.max on cgroup2, else v1's
+// cpu.cfs_quota_us, with the period next to it (cpu.max's second field or
+// cpu.cfs_period_us; 100000 us when unreadable). nullopt when the quota can't
+// be read or is not a number. The quota tuner and predictive scaling share it.
+struct CpuQuota {
+  Knob knob;
+  std::string raw;                    // as read, for the journal
+  double quota = 0, period = 100000;  // us
+};
+std::optional<CpuQuota> read_cpu_quota(const std::string& cgroup, const std::string& cgroup_root);
 
 // Rate of a counter over one snapshot (delta / interval), NaN when absent.
 double rate(const model::Snapshot& s, model::ComponentKind kind, const std::string& id,
