@@ -123,16 +123,27 @@ TEST_F(TuneTest, DryRunPrintsThePlanAndWritesNothing) {
   EXPECT_FALSE(fs::exists(state_ + "/tune-journal.jsonl")) << "a dry run wrote a journal";
 }
 
-// Raising a child's quota cannot help when its parent's quota is the limit
-// and a busy sibling takes its fair half: kpulse must measure that and revert.
+// A cgroup whose demand is bounded: 25 ms of CPU every 0.5 s (counted in CPU
+// time, so throttling does not change the work). A 0.1 CPU quota throttles
+// each burst over three periods, but a higher quota only finishes the burst
+// sooner: CPU used stays 0.05, so kpulse must measure no gain and revert.
+// (A sibling competing under the parent's quota made the outcome depend on
+// how CFS split the parent's runtime, which a busy CI host could tip.)
+constexpr const char* kBoundedBursts =
+    "exec python3 -c 'import time\n"
+    "t = time.monotonic()\n"
+    "while True:\n"
+    "    c = time.thread_time()\n"
+    "    while time.thread_time() - c < 0.025: pass\n"
+    "    t += 0.5\n"
+    "    time.sleep(max(0, t - time.monotonic()))'";
+
 TEST_F(TuneTest, AStepThatDoesNotHelpIsReverted) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   std::string parent = "/kp-tune-rev-" + std::to_string(::getpid());
   QuotaCgroup p(parent, 20000);
   QuotaCgroup a(parent + "/a", 10000);
-  QuotaCgroup b(parent + "/b", v2_cpu() ? 200000 : 20000);
-  Child la(a.enter() + "exec stress-ng --cpu 1 --timeout 120", nullptr);
-  Child lb(b.enter() + "exec stress-ng --cpu 1 --timeout 120", nullptr);
+  Child la(a.enter() + kBoundedBursts, nullptr);
   Child tuner("exec " + kBin + " tune --apply --state-dir " + state_ +
                   " --interval 0.5 --window 6 --min-idle-cpu 0 --cpu-quota-max 0.2"
                   " --tuners cpu_quota --scope " +
