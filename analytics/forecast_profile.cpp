@@ -112,7 +112,9 @@ int last_level_shift(std::span<const double> x, const Season& season, int n, int
     const int half_before = min_before / 2, half_after = min_after / 2;
     if (n1 < half_before || n2 < half_after) continue;
     const double diff = (sum[span] - sum[k]) / n2 - sum[k] / n1;
-    const double stat = std::fabs(diff) * std::sqrt(n1 * n2 / (n1 + n2));
+    // The squared two-sample statistic: the same order as the statistic,
+    // without a square root per split.
+    const double stat = diff * diff * (n1 * n2 / (n1 + n2));
     if (stat > best_stat) {
       best_stat = stat;
       best_diff = diff;
@@ -130,26 +132,34 @@ int last_level_shift(std::span<const double> x, const Season& season, int n, int
 void decompose(std::span<const double> x, const ProfileSpec& spec, int w, int total,
                ProfileDecomposition& dec, ProfileWorkspace& ws) {
   const int n = static_cast<int>(x.size());
-  ws.sum.assign(n + 1, 0.0);
-  ws.cnt.assign(n + 1, 0.0);
-  for (int i = 0; i < n; ++i) {
-    const bool ok = std::isfinite(x[i]);
-    ws.sum[i + 1] = ws.sum[i] + (ok ? x[i] : 0.0);
-    ws.cnt[i + 1] = ws.cnt[i] + (ok ? 1.0 : 0.0);
+  const double offset = spec.log_scale ? spec.log_offset : 0.0;
+  if (ws.xsum_src != x.data() || ws.xsum_offset != offset ||
+      static_cast<int>(ws.xsum.size()) < n + 1) {
+    ws.xsum.assign(n + 1, 0.0);
+    ws.xcnt.assign(n + 1, 0.0);
+    for (int i = 0; i < n; ++i) {
+      const bool ok = std::isfinite(x[i]);
+      ws.xsum[i + 1] = ws.xsum[i] + (ok ? x[i] : 0.0);
+      ws.xcnt[i + 1] = ws.xcnt[i] + (ok ? 1.0 : 0.0);
+    }
+    ws.xsum_src = x.data();
+    ws.xsum_offset = offset;
   }
+  const std::vector<double>& sum = ws.xsum;
+  const std::vector<double>& cnt = ws.xcnt;
   auto& d = dec.d;  // detrended; later the winsorized residual around the trend
   d.resize(n);
   auto& ma = dec.ma;  // the moving average, i.e. the trend around which d is measured
   ma.resize(n);
   for (int i = 0; i < n; ++i) {
     int lo = std::clamp(i - w / 2, 0, n - w);
-    double c = ws.cnt[lo + w] - ws.cnt[lo];
+    double c = cnt[lo + w] - cnt[lo];
     if (c == 0) {  // a gap longer than the window: widen to the whole series
       lo = 0;
-      c = ws.cnt[n];
-      ma[i] = ws.sum[n] / c;
+      c = cnt[n];
+      ma[i] = sum[n] / c;
     } else {
-      ma[i] = (ws.sum[lo + w] - ws.sum[lo]) / c;
+      ma[i] = (sum[lo + w] - sum[lo]) / c;
     }
     d[i] = x[i] - ma[i];
   }
@@ -235,7 +245,10 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
                      dec.log_offset == spec.log_offset && dec.period1 == spec.period1 &&
                      dec.period2 == spec.period2 && dec.window == w && dec.decay1 == spec.decay1 &&
                      dec.decay2 == spec.decay2 && static_cast<int>(dec.seas.size()) >= total;
-  if (!reuse) decompose(x, spec, w, total, dec, ws);
+  if (!reuse) {
+    decompose(x, spec, w, total, dec, ws);
+    dec.levels.clear();
+  }
   dec.src = y.data();
   dec.n = n;
   dec.log_scale = spec.log_scale;
@@ -249,48 +262,56 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
   const std::vector<double>& trend = dec.ma;
   const double* seas = dec.seas.data();
   auto season = [seas](long t) { return seas[t]; };
-  const double noise = dec.noise;
 
   // Level: mean of the deseasonalised, winsorized series over the last
   // `level_window` present steps. After a level shift inside that window,
   // only the steps since the shift count, unclipped (winsorizing would
   // otherwise pull them back toward the old level).
   const int lw = std::max(1, spec.level_window);
-  const int since = last_level_shift(x, season, n, lw, noise, ws);
-  double lsum = 0, tsum = 0;
-  int lcount = 0;
-  for (int i = n - 1; i >= since && lcount < lw; --i) {
-    if (!std::isfinite(x[i])) continue;
-    lsum += (since > 0 ? x[i] : trend[i] + d[i]) - season(i);
-    tsum += i;
-    ++lcount;
+  auto cached = std::find_if(dec.levels.begin(), dec.levels.end(),
+                             [lw](const ProfileDecomposition::Level& l) { return l.window == lw; });
+  if (cached == dec.levels.end()) {
+    const int since = last_level_shift(x, season, n, lw, dec.noise, ws);
+    double lsum = 0, tsum = 0;
+    int lcount = 0;
+    for (int i = n - 1; i >= since && lcount < lw; --i) {
+      if (!std::isfinite(x[i])) continue;
+      lsum += (since > 0 ? x[i] : trend[i] + d[i]) - season(i);
+      tsum += i;
+      ++lcount;
+    }
+    if (lcount == 0) return false;
+    dec.levels.push_back({lw, lsum / lcount, tsum / lcount, false, 0.0});
+    cached = dec.levels.end() - 1;
   }
-  if (lcount == 0) return false;
-  double level = lsum / lcount;
-  const double level_pos = tsum / lcount;
+  double level = cached->level;
 
   double slope = 0, phi = 0;
   if (spec.trend) {
     // Least-squares slope of the deseasonalised series over a window of
     // several periods, damped so it fades after about half that window.
     const int tw = std::min(n, std::max({2 * pmax, 4 * spec.level_window, 48}));
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    int m = 0;
-    for (int i = n - tw; i < n; ++i) {
-      if (!std::isfinite(d[i])) continue;
-      const double v = trend[i] + d[i] - season(i);
-      const double xi = i - (n - tw);
-      sx += xi;
-      sy += v;
-      sxx += xi * xi;
-      sxy += xi * v;
-      ++m;
+    if (!cached->has_slope) {
+      double sx = 0, sy = 0, sxx = 0, sxy = 0;
+      int m = 0;
+      for (int i = n - tw; i < n; ++i) {
+        if (!std::isfinite(d[i])) continue;
+        const double v = trend[i] + d[i] - season(i);
+        const double xi = i - (n - tw);
+        sx += xi;
+        sy += v;
+        sxx += xi * xi;
+        sxy += xi * v;
+        ++m;
+      }
+      const double den = m * sxx - sx * sx;
+      cached->slope = m >= 8 && den > 0 ? (m * sxy - sx * sy) / den : 0.0;
+      cached->has_slope = true;
     }
-    const double den = m * sxx - sx * sx;
-    if (m >= 8 && den > 0) slope = (m * sxy - sx * sy) / den;
+    slope = cached->slope;
     phi = std::exp(-1.0 / (spec.trend_persistence * tw));
     // The level was measured at its window's centre; move it to the end.
-    level += slope * (n - 1 - level_pos);
+    level += slope * (n - 1 - cached->level_pos);
   }
 
   double damp_sum = 0, damp = 1;

@@ -45,6 +45,16 @@ struct ProfileDecomposition {
   // seasonal component laid out over the history and a horizon, the noise.
   std::vector<double> ma, d, seas;
   double noise = 0;
+  // The level (and the trend's slope) of each level window fitted on this
+  // decomposition so far: candidates differing only in their trend share
+  // them. Cleared when the decomposition is recomputed.
+  struct Level {
+    int window = 0;
+    double level = 0, level_pos = 0;  // level, measured at index level_pos
+    bool has_slope = false;
+    double slope = 0;
+  };
+  std::vector<Level> levels;
 };
 
 // Scratch buffers reused between fits so bulk forecasting doesn't allocate.
@@ -59,6 +69,12 @@ struct ProfileWorkspace {
   std::vector<double> logx;
   const double* log_src = nullptr;
   double log_offset = 0;
+  // Prefix sums (and counts of present steps) of the series in model space,
+  // for its moving averages: those of a longer prefix of the same series
+  // hold every shorter one's, so the backtest origins share them.
+  std::vector<double> xsum, xcnt;
+  const double* xsum_src = nullptr;
+  double xsum_offset = 0;
 };
 
 // Fits on `y` (NaN = missing) and writes out.size() forecasts for the steps
