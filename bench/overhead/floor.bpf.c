@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The overhead floor: programs that do nothing, on the hooks kpulse and the
  * libbpf-tools use. Their run_time_ns / run_cnt is what the kernel charges for
- * entering a tp_btf program at all (trampoline, bpf_stats accounting), so a
+ * entering a tp_btf (or cgroup_skb) program at all (trampoline, bpf_stats
+ * accounting), so a
  * probe's cost above it is the cost of its own work. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -26,3 +27,17 @@ FLOOR(fl_blk_rq_compl, block_rq_complete)
 FLOOR(fl_sock_send_len, sock_send_length)
 FLOOR(fl_sock_recv_len, sock_recv_length)
 FLOOR(fl_inet_sk_state, inet_sock_set_state)
+
+/* kpulse's TCP byte counters run as cgroup_skb programs on the cgroup2 root;
+ * their floor lets every packet through and does nothing else. */
+SEC("cgroup_skb/egress")
+int fl_skb_egress(struct __sk_buff *skb)
+{
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int fl_skb_ingress(struct __sk_buff *skb)
+{
+	return 1;
+}

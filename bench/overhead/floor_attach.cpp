@@ -1,9 +1,14 @@
 // Attaches the empty floor programs (floor.bpf.c) and holds them until
 // SIGINT/SIGTERM. Hooks this kernel lacks (block_io_start before 6.5) are
-// skipped, so each floor program that attached is reported on stdout.
+// skipped, so each floor program that attached is reported on stdout. The
+// cgroup_skb ones attach to the cgroup2 root, as kpulse's do.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
-#include <unistd.h>
+#include <fstream>
+#include <string>
 
 #include <bpf/libbpf.h>
 
@@ -13,6 +18,19 @@ namespace {
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) {
   g_stop = 1;
+}
+
+bool is_cgroup_skb(const bpf_program* prog) {
+  return std::string(bpf_program__section_name(prog)).rfind("cgroup_skb/", 0) == 0;
+}
+
+// The cgroup2 mount, where kpulse attaches its cgroup_skb programs.
+std::string cgroup2_mount() {
+  std::ifstream mounts("/proc/mounts");
+  std::string device, dir, type, rest;
+  while (mounts >> device >> dir >> type && std::getline(mounts, rest))
+    if (type == "cgroup2") return dir;
+  return {};
 }
 }  // namespace
 
@@ -26,20 +44,28 @@ int main() {
   }
   // A program whose hook is missing would fail the whole load: disable it.
   bpf_program* prog;
+  const std::string cgroup2 = cgroup2_mount();
   bpf_object__for_each_program(prog, skel->obj) {
-    const char* tp = bpf_program__section_name(prog) + sizeof("tp_btf/") - 1;
-    if (libbpf_find_vmlinux_btf_id(tp, BPF_TRACE_RAW_TP) < 0)
-      bpf_program__set_autoload(prog, false);
+    std::string section = bpf_program__section_name(prog);
+    bool usable = is_cgroup_skb(prog)
+                      ? !cgroup2.empty()
+                      : libbpf_find_vmlinux_btf_id(section.c_str() + sizeof("tp_btf/") - 1,
+                                                   BPF_TRACE_RAW_TP) >= 0;
+    if (!usable) bpf_program__set_autoload(prog, false);
   }
   if (kpulse_floor::load(skel) != 0) {
     std::fprintf(stderr, "floor_attach: load failed (root and BTF needed)\n");
     kpulse_floor::destroy(skel);
     return 1;
   }
+  int cgroup_fd = cgroup2.empty() ? -1 : ::open(cgroup2.c_str(), O_RDONLY | O_DIRECTORY);
   bpf_object__for_each_program(prog, skel->obj) {
     if (!bpf_program__autoload(prog)) continue;
-    if (bpf_program__attach(prog)) std::printf("%s\n", bpf_program__name(prog));
+    bpf_link* link = is_cgroup_skb(prog) ? bpf_program__attach_cgroup(prog, cgroup_fd)
+                                         : bpf_program__attach(prog);
+    if (link) std::printf("%s\n", bpf_program__name(prog));
   }
+  if (cgroup_fd >= 0) ::close(cgroup_fd);
   std::fflush(stdout);
   while (!g_stop) pause();
   kpulse_floor::destroy(skel);
