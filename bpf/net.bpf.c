@@ -7,6 +7,7 @@
  * to whatever task happens to run, because retransmits, resets and incoming
  * connections are handled in softirq context. */
 #include "kpulse_common.h"
+#include <bpf/bpf_endian.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -58,9 +59,79 @@ static __always_inline struct kp_net_cgroup *sock_stats(const struct sock *sk)
 }
 
 /* ---- bytes ---------------------------------------------------------------------
- * First rung: sock:sock_send_length / sock_recv_length (6.3+), fired with the
- * byte count of every socket send and receive; then fexit/tcp_sendmsg and
+ * First rung: cgroup_skb egress/ingress programs on the cgroup2 root, which
+ * see only IP packets of sockets (a Unix-socket or pipe storm costs nothing)
+ * and count TCP payload per packet, retransmissions included. Then
+ * sock:sock_send_length / sock_recv_length (6.3+), fired with the byte count
+ * of every socket send and receive of any family; then fexit/tcp_sendmsg and
  * fentry/tcp_cleanup_rbuf; then kprobes. */
+
+#define KP_ETH_P_IP 0x0800
+#define KP_ETH_P_IPV6 0x86DD
+
+/* TCP payload bytes of the packet at the network header, 0 when it carries
+ * none (pure ACKs) or is not TCP over IPv4 / IPv6 without extension headers. */
+static __always_inline long tcp_payload(struct __sk_buff *skb)
+{
+	__u32 l3;
+	__u8 b;
+
+	if (skb->protocol == bpf_htons(KP_ETH_P_IP)) {
+		if (bpf_skb_load_bytes(skb, 0, &b, 1))
+			return 0;
+		l3 = (b & 0xf) * 4;
+	} else if (skb->protocol == bpf_htons(KP_ETH_P_IPV6)) {
+		if (bpf_skb_load_bytes(skb, 6, &b, 1) || b != KP_IPPROTO_TCP)
+			return 0;
+		l3 = 40;
+	} else {
+		return 0;
+	}
+	if (l3 < 20 || bpf_skb_load_bytes(skb, l3 + 12, &b, 1))
+		return 0;
+	return (long)skb->len - l3 - (b >> 4) * 4;
+}
+
+/* Always lets the packet through: this program only counts. */
+static __always_inline int count_skb(struct __sk_buff *skb, bool sent)
+{
+	struct bpf_sock *sk = skb->sk;
+	struct kp_net_cgroup *s;
+	long bytes;
+	__u64 cgid;
+
+	if (!sk)
+		return 1;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk || sk->protocol != KP_IPPROTO_TCP)
+		return 1;
+	bytes = tcp_payload(skb);
+	if (bytes <= 0)
+		return 1;
+	/* The socket owner's cgroup2 id, as kp_sock_cgroup_id() reads it. */
+	cgid = bpf_skb_cgroup_id(skb);
+	kp_count(KP_CNT_EVENTS);
+	s = cgroup_stats(&cgid);
+	if (s) {
+		if (sent)
+			s->tx_bytes += bytes;
+		else
+			s->rx_bytes += bytes;
+	}
+	return 1;
+}
+
+SEC("cgroup_skb/egress")
+int kp_tcp_egress(struct __sk_buff *skb)
+{
+	return count_skb(skb, true);
+}
+
+SEC("cgroup_skb/ingress")
+int kp_tcp_ingress(struct __sk_buff *skb)
+{
+	return count_skb(skb, false);
+}
 
 static __always_inline bool is_tcp(const struct sock *sk)
 {

@@ -13,7 +13,9 @@
 
 #include <gtest/gtest.h>
 
+#include "collect/cgroup_layout.h"
 #include "engine/collector.h"
+#include "probes/kernel_features.h"
 #include "test_env.h"
 
 namespace kpulse::testing {
@@ -45,6 +47,26 @@ TEST(ProbesIntegration, AllGroupsAttachOnThisKernel) {
     for (const auto& h : g.hooks)
       if (h.attached) EXPECT_FALSE(h.rung.empty()) << g.name << "/" << h.hook;
   }
+}
+
+// Where cgroup2 is mounted (every host kpulse supports but pure v1), TCP bytes
+// come from cgroup_skb programs on its root: they see only IP packets, so a
+// Unix-socket or pipe storm runs no kpulse code for its bytes.
+TEST(ProbesIntegration, TcpBytesComeFromCgroupSkbProgramsOnTheCgroup2Root) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  const std::string root = probes::find_cgroup2_mount();
+  ASSERT_EQ(root, collect::detect_cgroup_layout().v2_root);
+  if (root.empty()) GTEST_SKIP() << "no cgroup2 mount: tracepoints count TCP bytes";
+  auto collector = make_collector({"net"});
+  int seen = 0;
+  for (const auto& g : collector.probes().groups)
+    for (const auto& h : g.hooks)
+      if (h.hook == "tcp_send_bytes" || h.hook == "tcp_recv_bytes") {
+        ++seen;
+        EXPECT_TRUE(h.attached) << h.hook << ": " << h.error;
+        EXPECT_EQ(h.rung, "cgroup_skb") << h.hook << ": " << h.error;
+      }
+  EXPECT_EQ(seen, 2);
 }
 
 TEST(ProbesIntegration, CpuHogInItsCgroupShowsOnCpuTimeAndRunQueueLatency) {
@@ -131,21 +153,47 @@ TEST(ProbesIntegration, DirectIoToLoopDeviceCountsOpsBytesAndLatency) {
   EXPECT_LT(c->delta(MetricId::BlkReadBytes), bytes + 4 * 1024 * 1024);
 }
 
+// A transfer that ends only when the receiver has read every byte: the
+// sender shuts its side down and waits for the receiver to close. (iperf3's
+// server stops reading when the test ends, so part of what its client wrote
+// may never leave the send buffer; kpulse counts bytes as they go out.)
+std::string sink_server(int port) {
+  return "exec python3 -c 'import socket\n"
+         "s = socket.socket()\n"
+         "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+         "s.bind((\"0.0.0.0\", " +
+         std::to_string(port) +
+         "))\n"
+         "s.listen(1)\n"
+         "c, _ = s.accept()\n"
+         "while c.recv(1 << 16): pass\n"
+         "c.close()'";
+}
+
+std::string send_all(const std::string& host, int port, int mib) {
+  return "exec python3 -c 'import socket\n"
+         "s = socket.create_connection((\"" +
+         host + "\", " + std::to_string(port) +
+         "))\n"
+         "s.sendall(b\"x\" * (" +
+         std::to_string(mib) +
+         " << 20))\n"
+         "s.shutdown(socket.SHUT_WR)\n"
+         "s.recv(1)'";
+}
+
 TEST(ProbesIntegration, LoopbackTcpTransferIsChargedToTheSendersCgroup) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
-  ASSERT_TRUE(have_command("iperf3"))
-      << "iperf3 is installed by scripts/setup-deps.sh --with-tests";
+  ASSERT_TRUE(have_command("python3"));
   TestCgroup sender("tcpsend");
   TestCgroup receiver("tcprecv");
   const int port = 20000 + getpid() % 20000;
-  Child server("iperf3 -s -1 -p " + std::to_string(port) + " >/dev/null 2>&1", &receiver);
+  Child server(sink_server(port), &receiver);
   std::this_thread::sleep_for(300ms);
   auto collector = make_collector({"net"});
   collector.collect_now();
   const int mib = 50;
-  Child client("iperf3 -c 127.0.0.1 -p " + std::to_string(port) + " -n " + std::to_string(mib) +
-                   "M >/dev/null 2>&1",
-               &sender);
+  Child client(send_all("127.0.0.1", port, mib), &sender);
   ASSERT_EQ(client.wait(60s), 0);
   server.wait(10s);
   model::Snapshot snap = collector.collect_now();
@@ -154,23 +202,23 @@ TEST(ProbesIntegration, LoopbackTcpTransferIsChargedToTheSendersCgroup) {
   const model::Component* s = snap.find(ComponentKind::Cgroup, sender.path());
   ASSERT_NE(s, nullptr);
   EXPECT_GE(s->delta(MetricId::TcpTxBytes), bytes);
-  EXPECT_LT(s->delta(MetricId::TcpTxBytes), bytes * 1.05);  // plus iperf3's control chatter
-  EXPECT_GE(s->delta(MetricId::TcpActiveOpens), 2);         // control and data connections
+  // Retransmissions count too: rare on loopback, a few percent on a busy host.
+  EXPECT_LT(s->delta(MetricId::TcpTxBytes), bytes * 1.05);
+  EXPECT_GE(s->delta(MetricId::TcpActiveOpens), 1);
   const auto* lat = s->find_histogram(MetricId::TcpConnectLatency);
   ASSERT_NE(lat, nullptr);
-  EXPECT_GE(lat->delta.count, 2u);
-  // iperf3's server stops reading once told the test is over, so it need not
-  // consume every byte; most of them, though.
+  EXPECT_GE(lat->delta.count, 1u);
   const model::Component* r = snap.find(ComponentKind::Cgroup, receiver.path());
   ASSERT_NE(r, nullptr);
-  EXPECT_GE(r->delta(MetricId::TcpRxBytes), bytes * 0.5);
-  EXPECT_GE(r->delta(MetricId::TcpPassiveOpens), 2);
-  EXPECT_LT(r->delta(MetricId::TcpTxBytes), bytes * 0.05);  // the receiver sent little
+  EXPECT_GE(r->delta(MetricId::TcpRxBytes), bytes);  // it read to the end
+  EXPECT_LT(r->delta(MetricId::TcpRxBytes), bytes * 1.05);
+  EXPECT_GE(r->delta(MetricId::TcpPassiveOpens), 1);
+  EXPECT_LT(r->delta(MetricId::TcpTxBytes), bytes * 0.01);  // the receiver sent only ACKs
 }
 
 TEST(ProbesIntegration, PacketLossFromNftablesCausesRetransmitsInTheSendersCgroup) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
-  ASSERT_TRUE(have_command("nft") && have_command("iperf3"));
+  ASSERT_TRUE(have_command("nft") && have_command("python3"));
   VethNamespace ns("loss", "10.213.7.1", "10.213.7.2");
   // Drop 3% of the data packets arriving in the namespace, at random.
   std::string out;
@@ -184,19 +232,21 @@ TEST(ProbesIntegration, PacketLossFromNftablesCausesRetransmitsInTheSendersCgrou
                     &out),
             0)
       << out;
-  Child server("iperf3 -s -1 >/dev/null 2>&1", nullptr, ns.name());
+  Child server(sink_server(5201), nullptr, ns.name());
   std::this_thread::sleep_for(400ms);
   TestCgroup sender("lossy");
   auto collector = make_collector({"net"});
   collector.collect_now();
-  Child client("iperf3 -c 10.213.7.2 -n 20M >/dev/null 2>&1", &sender);
+  Child client(send_all("10.213.7.2", 5201, 20), &sender);
   ASSERT_EQ(client.wait(90s), 0);
   model::Snapshot snap = collector.collect_now();
 
   const model::Component* c = snap.find(ComponentKind::Cgroup, sender.path());
   ASSERT_NE(c, nullptr);
   EXPECT_GT(c->delta(MetricId::TcpRetransmits), 0);
+  // Every byte left the sender, some twice (3% of data packets dropped).
   EXPECT_GE(c->delta(MetricId::TcpTxBytes), 20.0 * 1024 * 1024);
+  EXPECT_LT(c->delta(MetricId::TcpTxBytes), 20.0 * 1024 * 1024 * 1.25);
   // The drops themselves are seen with their reason.
   const model::Component* host = snap.host();
   ASSERT_NE(host, nullptr);

@@ -43,7 +43,7 @@ void print_report(const engine::ProbeReport& r) {
     std::printf("\nGroup %-6s %s%s%s\n", g.name.c_str(), g.active ? "active" : "INACTIVE",
                 g.reason.empty() ? "" : ": ", g.reason.c_str());
     for (const auto& h : g.hooks) {
-      std::printf("  %-22s %-7s %-28s %s\n", h.hook.c_str(), h.attached ? h.rung.c_str() : "-",
+      std::printf("  %-22s %-10s %-28s %s\n", h.hook.c_str(), h.attached ? h.rung.c_str() : "-",
                   h.program.c_str(), h.attached ? "attached" : "not attached");
       if (!h.error.empty()) std::printf("  %-22s   (%s)\n", "", h.error.c_str());
     }

@@ -90,11 +90,11 @@ GroupSpec net_group(const MapLimits& limits) {
           kpulse_net__elf_bytes,
           {
               {"tcp_send_bytes",
-               {tp_btf("kp_sock_send_length", "sock_send_length"),
+               {cgroup_skb("kp_tcp_egress"), tp_btf("kp_sock_send_length", "sock_send_length"),
                 fentry("kp_tcp_sendmsg", "tcp_sendmsg"),
                 kprobe("kp_tcp_sendmsg_kretprobe", "tcp_sendmsg")}},
               {"tcp_recv_bytes",
-               {tp_btf("kp_sock_recv_length", "sock_recv_length"),
+               {cgroup_skb("kp_tcp_ingress"), tp_btf("kp_sock_recv_length", "sock_recv_length"),
                 fentry("kp_tcp_cleanup_rbuf", "tcp_cleanup_rbuf"),
                 kprobe("kp_tcp_cleanup_rbuf_kprobe", "tcp_cleanup_rbuf")}},
               {"tcp_retransmit_skb",

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace kpulse::probes {
 namespace {
@@ -41,6 +42,7 @@ KernelFeatures::KernelFeatures() {
   // The kprobe PMU exists whenever the kernel can attach kprobes; checking it
   // needs neither tracefs nor debugfs to be mounted.
   kprobes_ = std::filesystem::exists("/sys/bus/event_source/devices/kprobe/type");
+  cgroup2_root_ = find_cgroup2_mount();
 }
 
 KernelFeatures::~KernelFeatures() {
@@ -93,6 +95,16 @@ bool KernelFeatures::enum_value_exists(const std::string& enum_type,
   return false;
 }
 
+std::string find_cgroup2_mount(const std::string& mounts) {
+  std::ifstream in(mounts);
+  std::string device, dir, type;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    if (fields >> device >> dir >> type && type == "cgroup2") return dir;
+  }
+  return {};
+}
+
 std::vector<std::pair<std::string, std::string>> KernelFeatures::describe() const {
   std::vector<std::pair<std::string, std::string>> out;
   out.emplace_back("kernel", release_);
@@ -110,6 +122,8 @@ std::vector<std::pair<std::string, std::string>> KernelFeatures::describe() cons
           modes.substr(open + 1, close - open - 1) +
               (modes.find("[none]") == std::string::npos ? " (fentry/fexit may be refused)" : ""));
   }
+  out.emplace_back("cgroup2", cgroup2_root_.empty() ? "not mounted (TCP bytes from tracepoints)"
+                                                     : cgroup2_root_ + " (cgroup_skb programs)");
   out.emplace_back("block_io_start", has_tracepoint("block_io_start") ? "yes (6.5+)" : "no");
   out.emplace_back("tracefs", std::filesystem::exists("/sys/kernel/tracing/trace") ||
                                       std::filesystem::exists("/sys/kernel/debug/tracing/trace")

@@ -34,6 +34,9 @@ class KernelFeatures {
                                                      long long value) const;
   [[nodiscard]] bool enum_value_exists(const std::string& enum_type, const std::string& name) const;
   [[nodiscard]] bool kprobes_available() const { return kprobes_; }
+  // Where cgroup2 is mounted ("" when it is not): cgroup_skb programs attach
+  // to its root and then see the packets of every socket on the host.
+  [[nodiscard]] const std::string& cgroup2_root() const { return cgroup2_root_; }
   [[nodiscard]] const std::string& kernel_release() const { return release_; }
 
   // Human-readable list for `kpulse probes`.
@@ -44,7 +47,11 @@ class KernelFeatures {
   std::string btf_error_;
   std::string release_;
   bool kprobes_ = false;
+  std::string cgroup2_root_;
 };
+
+// The first cgroup2 mount point listed in `mounts` (a /proc/mounts file), or "".
+std::string find_cgroup2_mount(const std::string& mounts = "/proc/mounts");
 
 // Empty when we may load and attach BPF programs; otherwise a message naming
 // what is missing (root, CAP_BPF, CAP_PERFMON, ...).

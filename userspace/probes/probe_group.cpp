@@ -4,6 +4,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -40,6 +43,19 @@ bool set_rodata_bool(struct bpf_object* obj, const std::string& var, bool value)
   return false;
 }
 
+// Tracing programs attach to the hook their section names; cgroup_skb ones to
+// the cgroup2 root, where they run for the sockets of every cgroup below it.
+struct bpf_link* attach(struct bpf_program* prog, Rung rung, const KernelFeatures& features) {
+  if (rung != Rung::CgroupSkb) return bpf_program__attach(prog);
+  int fd = ::open(features.cgroup2_root().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct bpf_link* link = bpf_program__attach_cgroup(prog, fd);
+  int err = errno;
+  ::close(fd);  // the link holds the cgroup
+  errno = err;
+  return link;
+}
+
 struct Choice {
   const HookSpec* hook;
   size_t index = 0;   // candidate in use; == size() when none is left
@@ -68,6 +84,8 @@ void demote(Choice& c, const std::string& why, const KernelFeatures& features) {
 
 const char* to_string(Rung r) {
   switch (r) {
+    case Rung::CgroupSkb:
+      return "cgroup_skb";
     case Rung::TpBtf:
       return "tp_btf";
     case Rung::RawTp:
@@ -101,6 +119,11 @@ Candidate fentry(std::string program, const std::string& function) {
 Candidate kprobe(std::string program, std::string /*function*/) {
   return {std::move(program), Rung::Kprobe,
           [](const KernelFeatures& f) { return f.kprobes_available(); }, "kprobe support"};
+}
+
+Candidate cgroup_skb(std::string program) {
+  return {std::move(program), Rung::CgroupSkb,
+          [](const KernelFeatures& f) { return !f.cgroup2_root().empty(); }, "a cgroup2 mount"};
 }
 
 LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
@@ -171,8 +194,9 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
     std::vector<struct bpf_link*> links;
     for (auto& c : choices) {
       if (c.index >= c.hook->candidates.size()) continue;
-      prog = bpf_object__find_program_by_name(obj, c.hook->candidates[c.index].program.c_str());
-      struct bpf_link* link = prog ? bpf_program__attach(prog) : nullptr;
+      const Candidate& cand = c.hook->candidates[c.index];
+      prog = bpf_object__find_program_by_name(obj, cand.program.c_str());
+      struct bpf_link* link = prog ? attach(prog, cand.rung, features) : nullptr;
       if (!link) {
         int err = errno;
         demote(c, "attach failed: " + std::string(strerror(err)), features);

@@ -1,6 +1,8 @@
 // One probe group (sched, block, net, mem): a BPF object whose hooks are each
 // attached through the best rung of the hook ladder the kernel offers:
 //   tp_btf -> raw_tp -> fentry -> kprobe
+// (hooks that a cgroup_skb program on the cgroup2 root serves better list it
+// first: it sees only the IP packets of sockets.)
 // A group loads and attaches independently of the others; a program the
 // verifier rejects is demoted to its next rung (or dropped) and the rest of
 // the group keeps running.
@@ -20,7 +22,7 @@ struct bpf_link;
 
 namespace kpulse::probes {
 
-enum class Rung { TpBtf, RawTp, Fentry, Kprobe };
+enum class Rung { CgroupSkb, TpBtf, RawTp, Fentry, Kprobe };
 const char* to_string(Rung r);
 
 struct Candidate {
@@ -49,6 +51,8 @@ Candidate tp_btf(std::string program, const std::string& tracepoint);
 Candidate raw_tp(std::string program, const std::string& tracepoint);
 Candidate fentry(std::string program, const std::string& function);
 Candidate kprobe(std::string program, std::string function);
+// A cgroup_skb/ingress or /egress program attached to the cgroup2 root.
+Candidate cgroup_skb(std::string program);
 
 class LoadedGroup {
  public:
