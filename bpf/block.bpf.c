@@ -5,8 +5,12 @@
  *
  * The submitting cgroup is taken where the request is created (block_io_start,
  * in the submitter's context) or, on kernels before 6.5, where it is inserted;
- * both latencies are recorded once, at completion, so each request costs one
- * per-request hash entry and one update of each per-CPU stats map. */
+ * both latencies are recorded once, at completion. What a request carries
+ * between its hooks lives in a slot of a fixed array picked by hashing the
+ * request's address: the verifier inlines array lookups, so a slot costs a few
+ * loads and one compare-and-swap to claim and one to release, where a hash
+ * entry costs a locked insert, two lookups and a locked delete. A request
+ * whose slot is taken by another in flight falls back to the hash. */
 #include "kpulse_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -24,6 +28,23 @@ struct rq_info {
 	__u32 dev;       /* set at issue, so completion needs no pointer walk */
 	__u32 pad;
 };
+
+/* The request owning the slot (0: free) and what it carries. */
+struct rq_slot {
+	__u64 rq;
+	struct rq_info info;
+};
+
+/* A power of two, so the slot index is a shift of a multiplicative hash;
+ * many times the requests a host keeps in flight, so collisions are rare. */
+#define KP_RQ_SLOT_BITS 13
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << KP_RQ_SLOT_BITS);
+	__type(key, __u32);
+	__type(value, struct rq_slot);
+} kp_request_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -77,14 +98,73 @@ static __always_inline __u32 request_dev(struct request *rq, const bool btf)
 	return (BPF_CORE_READ(disk, major) << 20) | BPF_CORE_READ(disk, first_minor);
 }
 
-static __always_inline int on_start(struct request *rq)
+/* A number that differs between requests in flight, for picking a slot.
+ * tp_btf arguments are trusted pointers and the verifier refuses any math
+ * on them but the difference of two pointers, a scalar: the request's
+ * offset from its queue. Requests of different queues may share it; the
+ * slot records the request itself, so that only costs a collision. */
+static __always_inline __u64 request_spread(struct request *rq, const bool btf)
+{
+	__u64 spread;
+
+	if (!btf)
+		return (__u64)rq;
+	spread = (__u64)rq - (__u64)rq->q;
+	barrier_var(spread);
+	return spread;
+}
+
+/* Fibonacci hashing: requests sit a few hundred bytes apart in the tag set's
+ * pages, the multiplication carries those low-order differences to the top
+ * bits the index is taken from. */
+static __always_inline struct rq_slot *slot_of(struct request *rq, const bool btf)
+{
+	__u32 idx = (request_spread(rq, btf) * 0x9E3779B97F4A7C15ULL) >> (64 - KP_RQ_SLOT_BITS);
+
+	return bpf_map_lookup_elem(&kp_request_slots, &idx);
+}
+
+/* What rq carries, if it holds the slot. The kernel orders a request's own
+ * hooks (start before issue before completion), so only the owner ever
+ * writes the slot's record. */
+static __always_inline struct rq_info *owned(struct rq_slot *slot, __u64 rq)
+{
+	return slot && slot->rq == rq ? &slot->info : 0;
+}
+
+/* Takes the slot for rq if it is free or still held by rq itself: a request
+ * freed without completing (merged into another) keeps its slot until its
+ * address, one of the tag set's preallocated requests, starts again. */
+static __always_inline struct rq_info *claim(struct rq_slot *slot, __u64 rq)
+{
+	__u64 owner;
+
+	if (!slot)
+		return 0;
+	owner = __sync_val_compare_and_swap(&slot->rq, 0, rq);
+	return owner == 0 || owner == rq ? &slot->info : 0;
+}
+
+/* A full barrier after the record was read: the next owner may write it
+ * as soon as the slot reads free. */
+static __always_inline void release(struct rq_slot *slot, __u64 rq)
+{
+	__sync_val_compare_and_swap(&slot->rq, rq, 0);
+}
+
+static __always_inline int on_start(struct request *rq, const bool btf)
 {
 	__u64 key = (__u64)rq;
 	struct rq_info info = {
 		.start_ts = bpf_ktime_get_ns(),
 		.cgroup_id = bpf_get_current_cgroup_id(),
 	};
+	struct rq_info *held = claim(slot_of(rq, btf), key);
 
+	if (held) {
+		*held = info;
+		return 0;
+	}
 	if (bpf_map_update_elem(&kp_requests, &key, &info, BPF_ANY))
 		kp_count(KP_CNT_MAP_FULL);
 	return 0;
@@ -93,29 +173,32 @@ static __always_inline int on_start(struct request *rq)
 SEC("tp_btf/block_io_start")
 int BPF_PROG(kp_block_io_start, struct request *rq)
 {
-	return on_start(rq);
+	return on_start(rq, true);
 }
 
 SEC("tp_btf/block_rq_insert")
 int BPF_PROG(kp_block_rq_insert, struct request *rq)
 {
-	return on_start(rq);
+	return on_start(rq, true);
 }
 
 SEC("raw_tp/block_rq_insert")
 int BPF_PROG(kp_block_rq_insert_raw, struct request *rq)
 {
-	return on_start(rq);
+	return on_start(rq, false);
 }
 
 static __always_inline int on_issue(struct request *rq, const bool btf)
 {
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
-	struct rq_info *info = bpf_map_lookup_elem(&kp_requests, &key);
+	struct rq_slot *slot = slot_of(rq, btf);
+	struct rq_info *info = owned(slot, key);
 	__u32 bytes = btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len);
 	__u32 op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & REQ_OP_MASK;
 	__u32 dev = request_dev(rq, btf);
 
+	if (!info)
+		info = bpf_map_lookup_elem(&kp_requests, &key);
 	if (info) {
 		info->issue_ts = now;
 		info->bytes = bytes;
@@ -130,7 +213,11 @@ static __always_inline int on_issue(struct request *rq, const bool btf)
 			.op = op,
 			.dev = dev,
 		};
-		if (bpf_map_update_elem(&kp_requests, &key, &fresh, BPF_ANY))
+		struct rq_info *held = claim(slot, key);
+
+		if (held)
+			*held = fresh;
+		else if (bpf_map_update_elem(&kp_requests, &key, &fresh, BPF_ANY))
 			kp_count(KP_CNT_MAP_FULL);
 	}
 
@@ -170,27 +257,33 @@ static __always_inline void account(struct kp_block_stats *s, const struct rq_in
 		kp_hist_record(&s->device_latency, now - info->issue_ts);
 }
 
-static __always_inline int on_complete(struct request *rq, int error)
+static __always_inline int on_complete(struct request *rq, int error, const bool btf)
 {
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
-	struct rq_info *info = bpf_map_lookup_elem(&kp_requests, &key);
+	struct rq_slot *slot = slot_of(rq, btf);
+	struct rq_info *held = owned(slot, key), info;
 	struct kp_block_stats *s;
 
-	if (!info)
-		return 0; /* started before kpulse attached */
-	if (!info->issue_ts) {
+	if (held) {
+		info = *held;
+		release(slot, key);
+	} else {
+		held = bpf_map_lookup_elem(&kp_requests, &key);
+		if (!held)
+			return 0; /* started before kpulse attached */
+		info = *held;
 		bpf_map_delete_elem(&kp_requests, &key);
-		return 0;
 	}
-	s = disk_stats(&info->dev);
+	if (!info.issue_ts)
+		return 0;
+	s = disk_stats(&info.dev);
 	if (s) {
-		account(s, info, now, error);
+		account(s, &info, now, error);
 		s->completed++;
 	}
-	s = cgroup_stats(&info->cgroup_id);
+	s = cgroup_stats(&info.cgroup_id);
 	if (s)
-		account(s, info, now, error);
-	bpf_map_delete_elem(&kp_requests, &key);
+		account(s, &info, now, error);
 	kp_count(KP_CNT_EVENTS);
 	return 0;
 }
@@ -198,11 +291,11 @@ static __always_inline int on_complete(struct request *rq, int error)
 SEC("tp_btf/block_rq_complete")
 int BPF_PROG(kp_block_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
 {
-	return on_complete(rq, error);
+	return on_complete(rq, error, true);
 }
 
 SEC("raw_tp/block_rq_complete")
 int BPF_PROG(kp_block_rq_complete_raw, struct request *rq, int error, unsigned int nr_bytes)
 {
-	return on_complete(rq, error);
+	return on_complete(rq, error, false);
 }
