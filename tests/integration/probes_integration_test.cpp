@@ -16,6 +16,7 @@
 #include "collect/cgroup_layout.h"
 #include "engine/collector.h"
 #include "probes/kernel_features.h"
+#include "tcp_peer.h"
 #include "test_env.h"
 
 namespace kpulse::testing {
@@ -157,43 +158,18 @@ TEST(ProbesIntegration, DirectIoToLoopDeviceCountsOpsBytesAndLatency) {
 // sender shuts its side down and waits for the receiver to close. (iperf3's
 // server stops reading when the test ends, so part of what its client wrote
 // may never leave the send buffer; kpulse counts bytes as they go out.)
-std::string sink_server(int port) {
-  return "exec python3 -c 'import socket\n"
-         "s = socket.socket()\n"
-         "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-         "s.bind((\"0.0.0.0\", " +
-         std::to_string(port) +
-         "))\n"
-         "s.listen(1)\n"
-         "c, _ = s.accept()\n"
-         "while c.recv(1 << 16): pass\n"
-         "c.close()'";
-}
-
-std::string send_all(const std::string& host, int port, int mib) {
-  return "exec python3 -c 'import socket\n"
-         "s = socket.create_connection((\"" +
-         host + "\", " + std::to_string(port) +
-         "))\n"
-         "s.sendall(b\"x\" * (" +
-         std::to_string(mib) +
-         " << 20))\n"
-         "s.shutdown(socket.SHUT_WR)\n"
-         "s.recv(1)'";
-}
-
 TEST(ProbesIntegration, LoopbackTcpTransferIsChargedToTheSendersCgroup) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
-  ASSERT_TRUE(have_command("python3"));
   TestCgroup sender("tcpsend");
   TestCgroup receiver("tcprecv");
   const int port = 20000 + getpid() % 20000;
-  Child server(sink_server(port), &receiver);
+  Child server([port] { return tcp_sink(port); }, &receiver);
   std::this_thread::sleep_for(300ms);
   auto collector = make_collector({"net"});
   collector.collect_now();
   const int mib = 50;
-  Child client(send_all("127.0.0.1", port, mib), &sender);
+  Child client([mib, port] { return tcp_send_all("127.0.0.1", port, std::size_t(mib) << 20); },
+               &sender);
   ASSERT_EQ(client.wait(60s), 0);
   server.wait(10s);
   model::Snapshot snap = collector.collect_now();
@@ -218,7 +194,7 @@ TEST(ProbesIntegration, LoopbackTcpTransferIsChargedToTheSendersCgroup) {
 
 TEST(ProbesIntegration, PacketLossFromNftablesCausesRetransmitsInTheSendersCgroup) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
-  ASSERT_TRUE(have_command("nft") && have_command("python3"));
+  ASSERT_TRUE(have_command("nft"));
   VethNamespace ns("loss", "10.213.7.1", "10.213.7.2");
   // Drop 3% of the data packets arriving in the namespace, at random.
   std::string out;
@@ -232,12 +208,12 @@ TEST(ProbesIntegration, PacketLossFromNftablesCausesRetransmitsInTheSendersCgrou
                     &out),
             0)
       << out;
-  Child server(sink_server(5201), nullptr, ns.name());
+  Child server([] { return tcp_sink(5201); }, nullptr, ns.name());
   std::this_thread::sleep_for(400ms);
   TestCgroup sender("lossy");
   auto collector = make_collector({"net"});
   collector.collect_now();
-  Child client(send_all("10.213.7.2", 5201, 20), &sender);
+  Child client([] { return tcp_send_all("10.213.7.2", 5201, std::size_t(20) << 20); }, &sender);
   ASSERT_EQ(client.wait(90s), 0);
   model::Snapshot snap = collector.collect_now();
 

@@ -71,4 +71,14 @@ std::string CpuCgroup::enter() const {
   return s;
 }
 
+bool CpuCgroup::join() const {
+  const std::string pid = std::to_string(::getpid());
+  for (auto& d : dirs_) {
+    std::ofstream procs(d + "/cgroup.procs");
+    procs << pid << std::flush;
+    if (!procs) return false;
+  }
+  return true;
+}
+
 }  // namespace kpulse::testing

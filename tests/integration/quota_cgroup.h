@@ -25,6 +25,9 @@ class CpuCgroup {
   CpuCgroup& operator=(const CpuCgroup&) = delete;
   // A shell prefix that moves the shell into this cgroup before it execs.
   [[nodiscard]] std::string enter() const;
+  // Moves the calling process into this cgroup (for a Child running C++);
+  // false when a hierarchy refused it.
+  [[nodiscard]] bool join() const;
   [[nodiscard]] std::string knob() const { return read_trimmed(file_); }
   [[nodiscard]] const std::string& original() const { return original_; }
   [[nodiscard]] const std::string& rel() const { return rel_; }

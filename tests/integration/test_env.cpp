@@ -1,6 +1,7 @@
 #include "test_env.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -127,15 +128,39 @@ TestCgroup::~TestCgroup() {
   std::fprintf(stderr, "test cleanup: could not remove %s\n", dir_.c_str());
 }
 
+namespace {
+
+// In a freshly forked child: joins the cgroup (exit 126 on failure).
+void join_cgroup(const std::string& procs) {
+  if (procs.empty()) return;
+  int fd = ::open(procs.c_str(), O_WRONLY);
+  if (fd < 0 || ::write(fd, "0", 1) != 1) _exit(126);
+  ::close(fd);
+}
+
+}  // namespace
+
+Child::Child(const std::function<int()>& body, const TestCgroup* cgroup, const std::string& netns) {
+  std::string procs = cgroup ? cgroup->dir() + "/cgroup.procs" : "";
+  std::string netns_path = netns.empty() ? "" : "/run/netns/" + netns;
+  pid_ = fork();
+  if (pid_ == 0) {
+    join_cgroup(procs);
+    setpgid(0, 0);
+    if (!netns_path.empty()) {
+      int fd = ::open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) _exit(125);
+      ::close(fd);
+    }
+    _exit(body());
+  }
+}
+
 Child::Child(const std::string& shell_command, const TestCgroup* cgroup, const std::string& netns) {
   std::string procs = cgroup ? cgroup->dir() + "/cgroup.procs" : "";
   pid_ = fork();
   if (pid_ == 0) {
-    if (!procs.empty()) {
-      int fd = ::open(procs.c_str(), O_WRONLY);
-      if (fd < 0 || ::write(fd, "0", 1) != 1) _exit(126);
-      ::close(fd);
-    }
+    join_cgroup(procs);
     setpgid(0, 0);
     if (!netns.empty())
       execl("/usr/bin/ip", "ip", "netns", "exec", netns.c_str(), "/bin/sh", "-c",

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,10 @@ class TestCgroup {
 class Child {
  public:
   Child(const std::string& shell_command, const TestCgroup* cgroup, const std::string& netns = "");
+  // A forked copy of this process running `body` (its return value is the
+  // exit status), in `cgroup` and inside network namespace `netns` when given:
+  // workloads written in C++ need no interpreter on the host or in vmtest.
+  Child(const std::function<int()>& body, const TestCgroup* cgroup, const std::string& netns = "");
   ~Child();
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;

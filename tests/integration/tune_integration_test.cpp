@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -129,21 +130,28 @@ TEST_F(TuneTest, DryRunPrintsThePlanAndWritesNothing) {
 // sooner: CPU used stays 0.05, so kpulse must measure no gain and revert.
 // (A sibling competing under the parent's quota made the outcome depend on
 // how CFS split the parent's runtime, which a busy CI host could tip.)
-constexpr const char* kBoundedBursts =
-    "exec python3 -c 'import time\n"
-    "t = time.monotonic()\n"
-    "while True:\n"
-    "    c = time.thread_time()\n"
-    "    while time.thread_time() - c < 0.025: pass\n"
-    "    t += 0.5\n"
-    "    time.sleep(max(0, t - time.monotonic()))'";
+int bounded_bursts() {
+  auto thread_cpu_s = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+  };
+  auto next = std::chrono::steady_clock::now();
+  while (true) {
+    const double start = thread_cpu_s();
+    while (thread_cpu_s() - start < 0.025) {
+    }
+    next += std::chrono::milliseconds(500);
+    std::this_thread::sleep_until(next);
+  }
+}
 
 TEST_F(TuneTest, AStepThatDoesNotHelpIsReverted) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   std::string parent = "/kp-tune-rev-" + std::to_string(::getpid());
   QuotaCgroup p(parent, 20000);
   QuotaCgroup a(parent + "/a", 10000);
-  Child la(a.enter() + kBoundedBursts, nullptr);
+  Child la([&a] { return a.join() ? bounded_bursts() : 126; }, nullptr);
   Child tuner("exec " + kBin + " tune --apply --state-dir " + state_ +
                   " --interval 0.5 --window 6 --min-idle-cpu 0 --cpu-quota-max 0.2"
                   " --tuners cpu_quota --scope " +

@@ -1,0 +1,19 @@
+// Both ends of a bulk TCP transfer, for tests that check which cgroup the
+// bytes are charged to. Run each in a Child (a forked copy of the test).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace kpulse::testing {
+
+// Listens on `port` (all addresses), accepts one connection and reads until
+// the peer shuts down its side. Returns 0 when it read at least one byte.
+int tcp_sink(int port);
+
+// Connects to `ipv4`:`port` (retrying for a few seconds while the sink comes
+// up), sends `bytes` bytes, shuts down its side and waits for the sink to
+// close: every byte was read by then. Returns 0 on success.
+int tcp_send_all(const std::string& ipv4, int port, std::size_t bytes);
+
+}  // namespace kpulse::testing
