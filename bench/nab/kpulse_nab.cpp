@@ -5,6 +5,9 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <stdexcept>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -16,10 +19,11 @@ namespace {
 
 using kpulse::analytics::NabSeries;
 
-std::vector<NabSeries> detect(const std::vector<kpulse::bench::NabFile>& files) {
+std::vector<NabSeries> detect(const std::vector<kpulse::bench::NabFile>& files,
+                              const kpulse::analytics::AnomalyDetectorConfig& config) {
   std::vector<NabSeries> out;
   for (const auto& f : files) {
-    kpulse::analytics::AnomalyDetector detector;
+    kpulse::analytics::AnomalyDetector detector(config);
     NabSeries s{f.name, {}, f.windows};
     s.scores.reserve(f.rows.size());
     for (const auto& row : f.rows) s.scores.push_back(detector.update(row.t_unix, row.value));
@@ -42,6 +46,45 @@ void write_scores(const std::string& dir, const kpulse::bench::NabFile& f, const
   }
 }
 
+// The detector's tunables by name, so a sweep needs no rebuild.
+kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::string>& params) {
+  kpulse::analytics::AnomalyDetectorConfig c;
+  const std::map<std::string, double*> doubles = {
+      {"level_rate", &c.level_rate},
+      {"scale_rate", &c.scale_rate},
+      {"clip_scales", &c.clip_scales},
+      {"history_half_life", &c.history_half_life},
+      {"full_score_decades", &c.full_score_decades},
+      {"record_rise", &c.record_rise},
+      {"incident_half_life", &c.incident_half_life},
+      {"sustained_samples", &c.sustained_samples},
+      {"volatility_samples", &c.volatility_samples},
+      {"repeat_damping", &c.repeat_damping},
+      {"repeat_half_life", &c.repeat_half_life},
+      {"bin_seconds", &c.bin_seconds},
+      {"season_rate", &c.season_rate},
+      {"stall_ratio", &c.stall_ratio},
+      {"stall_half_life", &c.stall_half_life},
+      {"stall_min_run", &c.stall_min_run},
+  };
+  const std::map<std::string, int*> ints = {{"warmup_samples", &c.warmup_samples},
+                                            {"shift_samples", &c.shift_samples}};
+  for (const auto& p : params) {
+    const auto eq = p.find('=');
+    const std::string name = p.substr(0, eq);
+    if (eq == std::string::npos) throw std::runtime_error("--param " + p + ": expected NAME=VALUE");
+    const std::string value = p.substr(eq + 1);
+    if (auto d = doubles.find(name); d != doubles.end()) {
+      *d->second = std::stod(value);
+    } else if (auto i = ints.find(name); i != ints.end()) {
+      *i->second = std::stoi(value);
+    } else {
+      throw std::runtime_error("--param " + p + ": unknown setting '" + name + "'");
+    }
+  }
+  return c;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -52,12 +95,15 @@ int main(int argc, char** argv) {
   app.add_option("--data", root, "Corpus root (holds data/, labels/, config/)");
   app.add_option("--scores-dir", scores_dir, "Also write each series' scores as CSV here");
   app.add_flag("-v,--verbose", verbose, "Per-file results at each profile's threshold");
+  std::vector<std::string> params;
+  app.add_option("--param", params,
+                 "Override a detector setting, NAME=VALUE (see AnomalyDetectorConfig)");
   CLI11_PARSE(app, argc, argv);
 
   try {
     const auto files = kpulse::bench::load_nab_corpus(root);
     const auto profiles = kpulse::bench::load_nab_profiles(root);
-    const auto series = detect(files);
+    const auto series = detect(files, detector_config(params));
     if (!scores_dir.empty())
       for (size_t i = 0; i < files.size(); ++i) write_scores(scores_dir, files[i], series[i]);
 
