@@ -3,8 +3,9 @@
  * run-queue length, major faults (sampled at switch) and process exits.
  *
  * Hot path: sched_switch. It touches task-local storage (no hash) for both
- * tasks, one per-CPU array, and the per-CPU hashes of the cgroup(s) and the
- * process involved; nothing takes a global lock. */
+ * tasks, one per-CPU array, and the per-CPU hashes of the cgroup(s) involved;
+ * the per-process hash only every few switches of a thread (its counts wait
+ * in the thread's own storage until then). Nothing takes a global lock. */
 #include "kpulse_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -20,7 +21,21 @@ struct task_info {
 	__u64 switch_in_ts; /* when the task last got a CPU */
 	__u64 last_maj_flt; /* maj_flt at the last switch-out */
 	__u64 cgroup_id;    /* cgroup at the last switch-out; 0 when unknown */
+	/* Not yet added to the process's kp_sched_procs entry. */
+	__u64 pend_oncpu_ns;
+	__u32 pend_voluntary;
+	__u32 pend_involuntary;
 };
+
+/* A thread's counts reach its process's entry every KP_FOLD_SWITCHES
+ * switch-outs or once KP_FOLD_NS of CPU time is pending, whichever comes
+ * first, and at once on a major fault or when the thread exits. So a
+ * process's figures lag by at most 7 switches and 1 ms per thread, and the
+ * per-process hash update (the costliest step of a switch) runs on one
+ * switch in eight of a thread that switches often, such as a messaging or
+ * pipe workload. */
+#define KP_FOLD_SWITCHES 8
+#define KP_FOLD_NS 1000000ULL
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -121,6 +136,42 @@ int BPF_PROG(kp_sched_wakeup_new, struct task_struct *p)
 	return on_wakeup(p);
 }
 
+/* Adds a thread's switch-out to its pending counts, and the pending counts
+ * to its process's entry when one of the fold conditions above holds. */
+static __always_inline void account_process(struct task_struct *prev, struct task_info *ti,
+					    __u64 ran, __u64 dmaj, bool involuntary, __u64 cgid)
+{
+	bool exiting = prev->flags & PF_EXITING;
+	__u32 tgid = prev->tgid;
+	struct kp_sched_proc *ps;
+
+	ti->pend_oncpu_ns += ran;
+	if (involuntary)
+		ti->pend_involuntary++;
+	else
+		ti->pend_voluntary++;
+	if (!exiting && !dmaj && ti->pend_voluntary + ti->pend_involuntary < KP_FOLD_SWITCHES &&
+	    ti->pend_oncpu_ns < KP_FOLD_NS)
+		return;
+	/* An exiting task's entry was removed at exit: don't recreate it. */
+	if (exiting)
+		ps = bpf_map_lookup_elem(&kp_sched_procs, &tgid);
+	else
+		ps = proc_stats(&tgid);
+	if (ps) {
+		ps->oncpu_ns += ti->pend_oncpu_ns;
+		ps->voluntary += ti->pend_voluntary;
+		ps->involuntary += ti->pend_involuntary;
+		ps->major_faults += dmaj;
+		ps->cgroup_id = cgid;
+		if (!ps->comm[0])
+			bpf_probe_read_kernel_str(ps->comm, sizeof(ps->comm), prev->comm);
+	}
+	ti->pend_oncpu_ns = 0;
+	ti->pend_voluntary = 0;
+	ti->pend_involuntary = 0;
+}
+
 /* Accounts the task leaving the CPU: on-CPU time, switch kind, faults.
  * Returns its cgroup's stats (0 for the idle task) so that a next task in the
  * same cgroup reuses them instead of a second hash lookup; *cgid_out is set. */
@@ -170,27 +221,8 @@ static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *
 			cs->voluntary++;
 	}
 
-	if (kp_per_process) {
-		__u32 tgid = prev->tgid;
-		struct kp_sched_proc *ps;
-
-		/* An exiting task's entry was removed at exit: don't recreate it. */
-		if (prev->flags & PF_EXITING)
-			ps = bpf_map_lookup_elem(&kp_sched_procs, &tgid);
-		else
-			ps = proc_stats(&tgid);
-		if (ps) {
-			ps->oncpu_ns += ran;
-			ps->major_faults += dmaj;
-			if (involuntary)
-				ps->involuntary++;
-			else
-				ps->voluntary++;
-			ps->cgroup_id = cgid;
-			if (!ps->comm[0])
-				bpf_probe_read_kernel_str(ps->comm, sizeof(ps->comm), prev->comm);
-		}
-	}
+	if (kp_per_process)
+		account_process(prev, ti, ran, dmaj, involuntary, cgid);
 	return cs;
 }
 

@@ -45,8 +45,11 @@ TEST(ProbesIntegration, AllGroupsAttachOnThisKernel) {
   auto collector = make_collector();
   for (const auto& g : collector.probes().groups) {
     EXPECT_TRUE(g.active) << g.name << ": " << g.reason;
-    for (const auto& h : g.hooks)
-      if (h.attached) EXPECT_FALSE(h.rung.empty()) << g.name << "/" << h.hook;
+    for (const auto& h : g.hooks) {
+      if (h.attached) {
+        EXPECT_FALSE(h.rung.empty()) << g.name << "/" << h.hook;
+      }
+    }
   }
 }
 
@@ -267,6 +270,57 @@ TEST(ProbesIntegration, FloodedListenerWithTinyBacklogShowsAcceptQueueOverflows)
   const model::Component* host = snap.host();
   ASSERT_NE(host, nullptr);
   EXPECT_GT(host->delta(MetricId::TcpListenOverflows), 0);
+}
+
+// A thread's switches wait in its task storage and reach its process's entry
+// in batches (bpf/sched.bpf.c, KP_FOLD_SWITCHES): at most 7 per thread may be
+// late, and a thread that exits hands over everything it had pending.
+TEST(ProbesIntegration, ProcessSwitchesReachTheProcessWithinOneBatchAndAtThreadExit) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  int go[2], done[2];
+  ASSERT_EQ(pipe(go), 0);
+  ASSERT_EQ(pipe(done), 0);
+  constexpr int kThreads = 3, kThreadSleeps = 13, kMainSleeps = 200;
+  // The workload: a forked copy of this process that waits for the go, then
+  // sleeps 1 ms at a time on three short-lived threads and on its main
+  // thread (each sleep is one voluntary switch), reports done and blocks.
+  Child child(
+      [&] {
+        close(go[1]);  // so that the test closing its end is an EOF here
+        close(done[0]);
+        char c;
+        if (read(go[0], &c, 1) != 1) return 1;
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t)
+          threads.emplace_back([] {
+            for (int i = 0; i < kThreadSleeps; ++i) std::this_thread::sleep_for(1ms);
+          });
+        for (auto& t : threads) t.join();
+        for (int i = 0; i < kMainSleeps; ++i) std::this_thread::sleep_for(1ms);
+        if (write(done[1], "d", 1) != 1) return 1;
+        (void)read(go[0], &c, 1);  // until the test closes the pipe
+        return 0;
+      },
+      nullptr);
+  const pid_t pid = child.pid();
+  auto collector = make_collector({"sched"});
+  collector.collect_now();  // baseline
+  ASSERT_EQ(write(go[1], "g", 1), 1);
+  char c;
+  ASSERT_EQ(read(done[0], &c, 1), 1);
+  model::Snapshot snap = collector.collect_now();
+  close(go[1]);
+  EXPECT_EQ(child.wait(10s), 0);
+  for (int fd : {go[0], done[0], done[1]}) close(fd);
+
+  const double voluntary =
+      delta_of(snap, ComponentKind::Process, std::to_string(pid), MetricId::SchedVoluntarySwitches);
+  const int slept = kThreads * kThreadSleeps + kMainSleeps;
+  // Every exited thread's sleeps are in; the main thread may still hold up
+  // to 7 of its own. Above: thread joins, exits, the pipe waits, and up to 7
+  // switches from before the baseline folded only now.
+  EXPECT_GE(voluntary, slept - 7) << "slept " << slept;
+  EXPECT_LE(voluntary, slept + 40) << "slept " << slept;
 }
 
 std::string describe_exits(const model::Snapshot& s) {
