@@ -159,7 +159,14 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
       if (s.role == UseRole::Utilization) continue;
       auto& tr = track(row.key, s.name);
       tr.last_seen = seq_;
+      tr.prev_score = tr.score;
       tr.score = tr.detector.update(t, s.value);
+      // An onset late in an interval reads as a partial value under the
+      // limit: that sample gets the detector's surprise, and the full one
+      // that crosses the limit next is damped as a repeat of the same
+      // episode. The crossing carries the episode's score, so a storm that
+      // is strong enough fires at once rather than an interval later.
+      const double score = std::max(tr.score, tr.prev_score);
       double ratio = s.value / s.limit;
       const double baseline_before = tr.baseline;
       // The baseline moves only while the signal is normal, so the evidence
@@ -170,7 +177,7 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
         tr.baseline += 0.05 * (s.value - tr.baseline);
       ++tr.samples;
       if (ratio < 1) continue;
-      b.evidence.push_back({row.key, s.name, s.value, tr.baseline, s.limit, tr.score, s.unit});
+      b.evidence.push_back({row.key, s.name, s.value, tr.baseline, s.limit, score, s.unit});
       bool learned = tr.samples > cfg_.min_history;
       // The detector scores surprises both ways; only a turn for the worse is
       // news here (a saturated host whose stall time drops is not an alert).
@@ -180,8 +187,7 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
       // a new disk) can make a real jump rank low. A signal far over its limit
       // from a baseline well under it is news whatever its rank.
       bool jumped = ratio >= cfg_.jump_ratio && baseline_before < 0.5 * s.limit;
-      if ((learned && worse && (tr.score >= cfg_.score_threshold || jumped)) ||
-          s.name == "oom_kills")
+      if ((learned && worse && (score >= cfg_.score_threshold || jumped)) || s.name == "oom_kills")
         b.anomalous = true;
       if (!worst || ratio > worst->value / worst->limit) worst = &s;
     }

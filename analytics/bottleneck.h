@@ -82,7 +82,8 @@ class BottleneckDetector {
     double baseline = 0;
     int64_t samples = 0;
     int64_t last_seen = 0;
-    double score = 0;
+    double score = 0;       // the detector's, this interval
+    double prev_score = 0;  // and the interval before
   };
   bool in_scope(const std::string& key) const;
   Track& track(const std::string& key, const std::string& signal);

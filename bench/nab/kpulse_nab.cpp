@@ -79,7 +79,11 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
     } else if (auto i = ints.find(name); i != ints.end()) {
       *i->second = std::stoi(value);
     } else {
-      throw std::runtime_error("--param " + p + ": unknown setting '" + name + "'");
+      std::string msg = "--param " + p;
+      msg += ": unknown setting '";
+      msg += name;
+      msg += "'";
+      throw std::runtime_error(msg);
     }
   }
   return c;

@@ -291,6 +291,7 @@ TEST(ProbesIntegration, ProcessSwitchesReachTheProcessWithinOneBatchAndAtThreadE
         char c;
         if (read(go[0], &c, 1) != 1) return 1;
         std::vector<std::thread> threads;
+        threads.reserve(kThreads);
         for (int t = 0; t < kThreads; ++t)
           threads.emplace_back([] {
             for (int i = 0; i < kThreadSleeps; ++i) std::this_thread::sleep_for(1ms);

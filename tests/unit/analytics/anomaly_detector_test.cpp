@@ -229,7 +229,8 @@ TEST(AnomalyDetector, AStallLongerThanEverBeforeScoresOnceWhenItPassesTheRecord)
   const auto without = pauses_then_stall(no_stall, begin);
   // Usual pauses, once the first ones have set the record, score as if the
   // stall channel did not exist.
-  for (size_t i = 4 * 85; i < begin; ++i) ASSERT_EQ(with[i], without[i]) << i;
+  constexpr size_t kFirstRounds = 4, kRoundSamples = 60 + 25;  // busy 60, pauses 10/40
+  for (size_t i = kFirstRounds * kRoundSamples; i < begin; ++i) ASSERT_EQ(with[i], without[i]) << i;
   // The long one: news once, on the repeat that beats 1.2x the record of 40
   // (which has faded a little since it was set, so a little before 48).
   // Later samples differ only by being damped as repeats of that alarm.

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "analytics/alert.h"
+
 namespace kpulse::analytics {
 namespace {
 
@@ -102,34 +104,53 @@ TEST(BottleneckDetector, ScopeConfinesWhatIsWatched) {
   EXPECT_TRUE(d.update(snap(40, 80, 1.9)).empty());
 }
 
+model::Snapshot disk_snapshot(int i, double depth, double bytes) {
+  model::Snapshot s;
+  s.time_ns = (1'700'000'000LL + i) * 1'000'000'000LL;
+  s.interval_s = 1;
+  model::Component disk;
+  disk.kind = ComponentKind::Disk;
+  disk.id = "loop3";
+  disk.set_gauge(MetricId::DiskUtilization, depth > 1 ? 1.0 : 0.01);
+  disk.set_gauge(MetricId::DiskQueueDepth, depth);
+  s.components.push_back(disk);
+  for (const char* id : {"/quiet", "/writer"}) {
+    model::Component c;
+    c.kind = ComponentKind::Cgroup;
+    c.id = id;
+    c.parent = "/";
+    c.set_counter(MetricId::BlkWriteBytes, 0, std::string(id) == "/writer" ? bytes : 100);
+    s.components.push_back(c);
+  }
+  return s;
+}
+
 TEST(BottleneckDetector, DiskQueueJumpBlamesTheCgroupDoingTheIo) {
   BottleneckDetector d;
-  auto make = [](int i, double depth, double bytes) {
-    model::Snapshot s;
-    s.time_ns = (1'700'000'000LL + i) * 1'000'000'000LL;
-    s.interval_s = 1;
-    model::Component disk;
-    disk.kind = ComponentKind::Disk;
-    disk.id = "loop3";
-    disk.set_gauge(MetricId::DiskUtilization, depth > 1 ? 1.0 : 0.01);
-    disk.set_gauge(MetricId::DiskQueueDepth, depth);
-    s.components.push_back(disk);
-    for (const char* id : {"/quiet", "/writer"}) {
-      model::Component c;
-      c.kind = ComponentKind::Cgroup;
-      c.id = id;
-      c.parent = "/";
-      c.set_counter(MetricId::BlkWriteBytes, 0, std::string(id) == "/writer" ? bytes : 100);
-      s.components.push_back(c);
-    }
-    return s;
-  };
+  const auto make = disk_snapshot;
   for (int i = 0; i < 30; ++i) EXPECT_TRUE(d.update(make(i, 0.01 * (i % 3), 0)).empty());
   auto b = d.update(make(30, 24, 80e6));
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(b[0].rule, "disk-saturation");
   EXPECT_TRUE(b[0].anomalous);
   EXPECT_EQ(b[0].cause, "cgroup:/writer");
+}
+
+// A storm that starts late in an interval: a partial reading under the limit
+// (the detector's surprise), then a full one far over it. The crossing keeps
+// the onset's score, so the alert manager can fire it at once.
+TEST(BottleneckDetector, ACrossingRightAfterASurprisingOnsetKeepsTheOnsetsScore) {
+  BottleneckDetector d;
+  for (int i = 0; i < 30; ++i) d.update(disk_snapshot(i, 0.0, 0));
+  EXPECT_TRUE(d.update(disk_snapshot(30, 0.7, 1e6)).empty());  // under the limit of 4
+  auto b = d.update(disk_snapshot(31, 17, 80e6));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_TRUE(b[0].anomalous);
+  EXPECT_GE(b[0].score, AlertConfig{}.fire_now_score);
+  AlertManager alerts;
+  const auto changed = alerts.update(31, b);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].state, AlertState::Firing);
 }
 
 }  // namespace
