@@ -159,14 +159,14 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
       if (s.role == UseRole::Utilization) continue;
       auto& tr = track(row.key, s.name);
       tr.last_seen = seq_;
-      tr.prev_score = tr.score;
-      tr.score = tr.detector.update(t, s.value);
+      const double now_score = tr.detector.update(t, s.value);
       // An onset late in an interval reads as a partial value under the
       // limit: that sample gets the detector's surprise, and the full one
       // that crosses the limit next is damped as a repeat of the same
       // episode. The crossing carries the episode's score, so a storm that
       // is strong enough fires at once rather than an interval later.
-      const double score = std::max(tr.score, tr.prev_score);
+      const double score = std::max(now_score, tr.last_score);
+      tr.last_score = now_score;
       double ratio = s.value / s.limit;
       const double baseline_before = tr.baseline;
       // The baseline moves only while the signal is normal, so the evidence

@@ -82,8 +82,7 @@ class BottleneckDetector {
     double baseline = 0;
     int64_t samples = 0;
     int64_t last_seen = 0;
-    double score = 0;       // the detector's, this interval
-    double prev_score = 0;  // and the interval before
+    double last_score = 0;  // the detector's score in the previous interval
   };
   bool in_scope(const std::string& key) const;
   Track& track(const std::string& key, const std::string& signal);

@@ -142,8 +142,8 @@ static __always_inline void account_process(struct task_struct *prev, struct tas
 					    __u64 ran, __u64 dmaj, bool involuntary, __u64 cgid)
 {
 	bool exiting = prev->flags & PF_EXITING;
-	__u32 tgid = prev->tgid;
 	struct kp_sched_proc *ps;
+	__u32 tgid;
 
 	ti->pend_oncpu_ns += ran;
 	if (involuntary)
@@ -153,6 +153,7 @@ static __always_inline void account_process(struct task_struct *prev, struct tas
 	if (!exiting && !dmaj && ti->pend_voluntary + ti->pend_involuntary < KP_FOLD_SWITCHES &&
 	    ti->pend_oncpu_ns < KP_FOLD_NS)
 		return;
+	tgid = prev->tgid;
 	/* An exiting task's entry was removed at exit: don't recreate it. */
 	if (exiting)
 		ps = bpf_map_lookup_elem(&kp_sched_procs, &tgid);
