@@ -12,6 +12,7 @@
 #include "analytics/anomaly_score_csv.h"
 #include "cli/analyze_live.h"
 #include "cli/commands.h"
+#include "cli/conventions.h"
 
 namespace kpulse::cli {
 namespace {
@@ -25,21 +26,21 @@ struct AnalyzeOptions {
 
 int run_analyze(const AnalyzeOptions& opt) {
   if (opt.series.empty()) {
-    if (opt.anomaly_scores)
-      throw std::runtime_error("analyze: --anomaly-scores needs --series FILE.csv");
+    if (opt.anomaly_scores) throw UsageError("analyze: --anomaly-scores needs --series FILE.csv");
     if (!opt.recording.dir.empty()) {
       RecordingAnalyzeOptions r = opt.recording;
+      r.dir = recording_dir_of(r.dir);
       r.json = opt.live.json;
       r.quiet = opt.live.quiet;
       r.scope = opt.live.scope;
       return run_analyze_recording(r);
     }
     if (!opt.recording.from.empty() || !opt.recording.to.empty())
-      throw std::runtime_error("analyze: --from and --to need --recording DIR");
+      throw UsageError("analyze: --from and --to need --recording DIR");
     return run_analyze_live(opt.live);
   }
   if (!opt.anomaly_scores)
-    throw std::runtime_error("analyze --series: choose what to compute, e.g. --anomaly-scores");
+    throw UsageError("analyze --series: choose what to compute, e.g. --anomaly-scores");
   // Scores stream out row by row, so a long file (or a pipe) needs no memory.
   if (opt.series == "-") {
     analytics::score_series_csv(std::cin, std::cout, "<stdin>");
@@ -65,19 +66,20 @@ void register_analyze(CLI::App& root, Registry& reg) {
   app->add_flag("--anomaly-scores", opt->anomaly_scores,
                 "Print timestamp,value,anomaly_score for every row; each score in [0,1] uses only "
                 "that row and earlier ones");
-  app->add_option("--duration", opt->live.duration_s,
-                  "Live: seconds to observe (0: until interrupted); detectors learn each "
+  duration_option(*app, "--duration", opt->live.duration_s,
+                  "Live: how long to observe (30s, 5m; plain number: seconds) (0: until "
+                  "interrupted); detectors learn each "
                   "signal's baseline over the first 20 intervals and raise no alert before")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app->add_flag("--json", opt->live.json, "Live: print one JSON document at the end");
+  add_format_option(*app, opt->live.json, "Print one JSON document at the end");
   app->add_option("--scope", opt->live.scope,
                   "Live: only watch components whose key starts with this (e.g. cgroup:/app); "
                   "repeatable");
   app->add_flag("-q,--quiet", opt->live.quiet, "Live: no alert lines while running");
   app->add_option("--recording", opt->recording.dir,
-                  "Analyse a recording directory (e.g. /var/lib/kpulse/recordings) instead of the "
-                  "live host");
+                  "Analyse a recording directory (or the state directory holding recordings/, "
+                  "e.g. /var/lib/kpulse) instead of the live host");
   app->add_option("--from", opt->recording.from,
                   "Recording: start, as Unix seconds, 2026-11-24T12:00Z (UTC) or -2h");
   app->add_option("--to", opt->recording.to, "Recording: end, same forms as --from");

@@ -17,12 +17,10 @@ void register_config(CLI::App& root, Registry& reg) {
   auto* check = app->add_subcommand("check", "Validate a configuration file (exit 1 if invalid)");
   check->add_option("-c,--config", *path, "Configuration file")->capture_default_str();
   reg.push_back({check, [path] {
-                   try {
-                     config::load_config(*path);
-                   } catch (const config::ConfigError& e) {
-                     std::fprintf(stderr, "%s\n", e.what());
-                     return 1;
-                   }
+                   // Every problem at once, so one edit fixes them all.
+                   auto errors = config::check_config_file(*path);
+                   for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.what());
+                   if (!errors.empty()) return 1;
                    std::printf("%s: OK\n", path->c_str());
                    return 0;
                  }});

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
 #include "record/dump_writer.h"
 #include "record/reader.h"
 #include "record/time_arg.h"
@@ -26,7 +27,8 @@ int64_t now_ns() {
       .count();
 }
 
-int run(const DumpArgs& a) {
+int run(DumpArgs a) {
+  a.dir = recording_dir_of(a.dir);
   const int64_t now = now_ns();
   const int64_t from = a.from.empty() ? INT64_MIN : record::parse_time_arg(a.from, now);
   const int64_t to = a.to.empty() ? INT64_MAX : record::parse_time_arg(a.to, now);
@@ -56,7 +58,9 @@ int run(const DumpArgs& a) {
 void register_dump(CLI::App& root, Registry& reg) {
   auto* app = root.add_subcommand("dump", "Print a recording as CSV rows or JSON lines");
   auto args = std::make_shared<DumpArgs>();
-  app->add_option("dir", args->dir, "Recording directory (e.g. /var/lib/kpulse/recordings)")
+  app->add_option("dir", args->dir,
+                  "Recording directory, or the state directory holding recordings/ (e.g. "
+                  "/var/lib/kpulse)")
       ->required()
       ->check(CLI::ExistingDirectory);
   app->add_option("--from", args->from,
@@ -67,6 +71,8 @@ void register_dump(CLI::App& root, Registry& reg) {
                   "json: one snapshot per line")
       ->check(CLI::IsMember({"csv", "json"}))
       ->capture_default_str();
+  app->add_flag_callback(
+      "--json", [args] { args->format = "json"; }, "Same as --format json");
   app->add_option("--tier", args->tier, "Resolution: full, 1m or 1h (gauge means)")
       ->check(CLI::IsMember({"full", "1m", "1h"}))
       ->capture_default_str();

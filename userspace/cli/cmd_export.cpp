@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
 #include "engine/collector.h"
 #include "exporters/export_pipeline.h"
 #include "exporters/otlp_config.h"
@@ -58,7 +59,7 @@ int run_export(const ExportArgs& a) {
     opts.otlp->config = otlp;
   }
   if (!opts.prometheus && !opts.otlp)
-    throw std::runtime_error(
+    throw UsageError(
         "export: nothing to do: give --otlp URL and/or --prometheus ADDR (or set "
         "OTEL_EXPORTER_OTLP_ENDPOINT)");
   opts.resource = exporters::resource_attributes({}, env, otlp.warnings);
@@ -103,16 +104,15 @@ void register_export(CLI::App& root, Registry& reg) {
   app->add_option("--prometheus", args->prometheus,
                   "Serve Prometheus text on ADDR (127.0.0.1:9464; a non-loopback host must be "
                   "given explicitly)");
-  app->add_option("--interval", args->interval_s,
-                  "Collection/export interval in seconds (default 10)")
+  duration_option(*app, "--interval", args->interval_s,
+                  "Collection/export interval (default 10s; plain number: seconds)")
       ->check(CLI::PositiveNumber);
   app->add_option("--otlp-temporality", args->temporality, "cumulative (default) or delta")
       ->check(CLI::IsMember({"cumulative", "delta"}));
   app->add_option("--otlp-compression", args->compression, "gzip or none (default)")
       ->check(CLI::IsMember({"gzip", "none"}));
-  app->add_option("--duration", args->duration_s,
-                  "Stop after this many seconds (default: run until "
-                  "SIGINT/SIGTERM)")
+  duration_option(*app, "--duration", args->duration_s,
+                  "Stop after this long (30s, 5m; default: run until SIGINT/SIGTERM)")
       ->check(CLI::PositiveNumber);
   app->add_flag("--no-bpf", args->no_bpf, "Collect from /proc and cgroupfs only (no privileges)");
   reg.push_back({app, [args] { return run_export(*args); }});

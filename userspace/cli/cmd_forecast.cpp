@@ -17,6 +17,7 @@ struct ForecastArgs {
   int horizon = 168;
   std::string input = "-";
   std::optional<double> limit;
+  analytics::ForecastCsvLayout layout;
 };
 
 int run_forecast(const ForecastArgs& a) {
@@ -30,10 +31,8 @@ int run_forecast(const ForecastArgs& a) {
   }
   std::istream& in = a.input == "-" ? std::cin : file;
   // The forecast lines go to stdout unchanged; the capacity note to stderr.
-  if (a.limit)
-    return analytics::forecast_csv_with_limit(in, std::cout, a.horizon, *a.limit, std::cerr,
-                                              std::cerr, a.input);
-  return analytics::forecast_csv(in, std::cout, a.horizon, std::cerr, a.input);
+  return analytics::forecast_csv_laid_out(in, std::cout, a.horizon, a.layout, a.limit, std::cerr,
+                                          std::cerr, a.input);
 }
 
 }  // namespace
@@ -51,6 +50,10 @@ void register_forecast(CLI::App& root, Registry& reg) {
       ->capture_default_str();
   app->add_option("--limit", args->limit,
                   "Capacity limit: also report (on stderr) when the forecast reaches it");
+  app->add_flag("--timestamps", args->layout.timestamps,
+                "First column: each step's time (UTC ISO 8601), one input step apart after the "
+                "last row");
+  app->add_flag("--header", args->layout.header, "Print a first line naming the columns");
   reg.push_back({app, [args] { return run_forecast(*args); }});
 }
 

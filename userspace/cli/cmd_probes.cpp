@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
 #include "cli/engine_options.h"
 #include "cli/probes_cost.h"
 #include "engine/collector.h"
@@ -83,15 +84,16 @@ void register_probes(CLI::App& root, Registry& reg) {
       "probes", "Load the probes and list each group's hooks, the rung used, and kernel features");
   auto engine_flags = std::make_shared<EngineFlags>();
   auto flags = std::make_shared<ProbesFlags>();
-  app->add_option("--groups", engine_flags->groups, "Probe groups to try (default all)");
+  add_groups_option(*app, engine_flags->groups, "Probe groups to try (default all)");
   app->add_flag("-v,--verbose", engine_flags->verbose, "Print libbpf's debug output to stderr");
-  app->add_flag("--json", flags->json, "Print JSON");
+  add_format_option(*app, flags->json, "Print JSON");
   app->add_option("--cost", flags->cost_s,
-                  "Measure ns/event and events/s of each program for SECONDS (default 10) "
+                  "Measure ns/event and events/s of each program for DURATION (default 10s) "
                   "with BPF run-time statistics switched on meanwhile")
       ->expected(0, 1)
       ->default_str("10")
-      ->option_text("[SECONDS]");
+      ->type_name(kDurationType)
+      ->option_text("[DURATION]");
   app->footer("Exit status 3 when a requested group could not be activated.");
   reg.push_back({app, [engine_flags, flags] { return run_probes(*engine_flags, *flags); }});
 }

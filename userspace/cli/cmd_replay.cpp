@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
 #include "cli/top_analysis.h"
 #include "record/recording_source.h"
 #include "record/time_arg.h"
@@ -21,7 +22,8 @@ struct ReplayArgs {
   bool no_analysis = false;
 };
 
-int run(const ReplayArgs& a) {
+int run(ReplayArgs a) {
+  a.dir = recording_dir_of(a.dir);
   record::RecordingSourceOptions o;
   o.tier = *record::tier_from_string(a.tier);
   o.pace = std::chrono::milliseconds(static_cast<long>(std::lround(a.ui.delay_s * 1000)));
@@ -53,7 +55,9 @@ void register_replay(CLI::App& root, Registry& reg) {
       "replay", "The top view over a recording (] and [ step forward and back, p pauses)");
   auto args = std::make_shared<ReplayArgs>();
   tui::add_top_options(*app, args->ui);
-  app->add_option("dir", args->dir, "Recording directory (e.g. /var/lib/kpulse/recordings)")
+  app->add_option("dir", args->dir,
+                  "Recording directory, or the state directory holding recordings/ (e.g. "
+                  "/var/lib/kpulse)")
       ->required()
       ->check(CLI::ExistingDirectory);
   app->add_option("--at", args->at,

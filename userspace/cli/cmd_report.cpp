@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
 #include "cli/report_analysis.h"
 #include "config/config.h"
 #include "engine/collector.h"
@@ -131,7 +132,9 @@ void register_report(CLI::App& root, Registry& reg) {
   auto* app =
       root.add_subcommand("report", "Write a self-contained HTML report of a recorded period");
   auto a = std::make_shared<ReportArgs>();
-  app->add_option("dir", a->dir, "Recording directory (e.g. /var/lib/kpulse/recordings)");
+  app->add_option("dir", a->dir,
+                  "Recording directory, or the state directory holding recordings/ (e.g. "
+                  "/var/lib/kpulse)");
   app->add_option("--from", a->from, "Start: Unix seconds, 2026-11-24T12:00Z (UTC) or -2h");
   app->add_option("--to", a->to, "End, same forms as --from");
   app->add_option("-o,--output", a->output, "Output file")->capture_default_str();
@@ -150,10 +153,11 @@ void register_report(CLI::App& root, Registry& reg) {
       ->check(CLI::IsMember({"recording", "synthetic", "live"}))
       ->group("");
   app->add_option("--count", a->count, "Snapshots for --source synthetic|live")->group("");
-  app->add_option("--interval", a->interval_s, "Interval for --source live")->group("");
+  duration_option(*app, "--interval", a->interval_s, "Interval for --source live")->group("");
   reg.push_back({app, [a] {
                    if (a->source == "recording" && a->dir.empty())
-                     throw std::runtime_error("report: give the recording directory");
+                     throw UsageError("report: give the recording directory");
+                   if (a->source == "recording") a->dir = recording_dir_of(a->dir);
                    return run(*a);
                  }});
 }

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
 #include "cli/engine_options.h"
 #include "cli/snapshot_text.h"
 #include "model/snapshot_json.h"
@@ -43,13 +44,13 @@ void register_snapshot(CLI::App& root, Registry& reg) {
   auto engine_flags = std::make_shared<EngineFlags>();
   auto flags = std::make_shared<SnapshotFlags>();
   add_engine_flags(*app, engine_flags);
-  app->add_flag("--json", flags->json,
-                "Print JSON (schema kpulse.snapshot/v1, see docs/snapshot-json.md)");
+  add_format_option(*app, flags->json,
+                    "Print JSON (schema kpulse.snapshot/v1, see docs/snapshot-json.md)");
   app->add_option("--top", flags->top, "Processes shown in the table output")
       ->capture_default_str();
   app->footer(
       "Needs root (or CAP_BPF + CAP_PERFMON) unless --no-bpf.\n"
-      "Examples:\n  kpulse snapshot\n  kpulse snapshot --interval 5 --json | jq '.components[] | "
+      "Examples:\n  kpulse snapshot\n  kpulse snapshot --interval 5s --json | jq '.components[] | "
       "select(.kind==\"cgroup\")'");
   reg.push_back({app, [engine_flags, flags] { return run_snapshot(*engine_flags, *flags); }});
 }

@@ -70,10 +70,13 @@ void register_top(CLI::App& root, Registry& reg) {
   tui::add_top_options(*app, args->ui);
   app->add_flag("--no-bpf", args->no_bpf,
                 "Only what /proc and cgroupfs report (no privileges needed)");
-  app->add_option("--max-processes", args->max_processes,
-                  "Process rows per interval, busiest first")
+  app->add_option("--processes", args->max_processes, "Process rows per interval, busiest first")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  // The name before 0.2, kept working but hidden (empty group).
+  app->add_option("--max-processes", args->max_processes, "Same as --processes")
+      ->check(CLI::PositiveNumber)
+      ->group("");
   app->add_option("--history", args->history,
                   "Recording whose past warms the forecasts (\"\" for none); a missing "
                   "directory is skipped")

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
 #include "cli/engine_options.h"
 #include "config/config.h"
 #include "engine/collector.h"
@@ -43,7 +45,7 @@ struct TuneFlags {
   bool allow_host_wide = false;
   double cpu_quota_max = 0, memory_high_max = 0, read_ahead_max = 4096;
   double step = 0.5;
-  int cooldown_s = 120, rate_limit_s = 10;
+  double cooldown_s = 120, rate_limit_s = 10;
   std::string tuners;  // comma list; empty = all
   std::string scope;
   double min_idle_cpus = 0.25;
@@ -127,7 +129,7 @@ int run_status(const TuneFlags& f) {
                      {"value", c.written},
                      {"scenario", c.scenario},
                      {"why", c.why},
-                     {"undo", c.undo_command()}});
+                     {"undo", c.undo_command(f.state_dir)}});
     }
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
@@ -140,7 +142,7 @@ int run_status(const TuneFlags& f) {
                 std::string(tune::to_string(c.state)).c_str(), c.knob.key().c_str(),
                 c.netns_name.empty() ? "" : (" [netns " + c.netns_name + "]").c_str(),
                 c.original.c_str(), c.written.c_str(), c.scenario.c_str(),
-                c.undo_command().c_str());
+                c.undo_command(f.state_dir).c_str());
   }
   if (n == 0) std::printf("no kpulse changes in force (journal %s)\n", j.path().c_str());
   return 0;
@@ -201,8 +203,8 @@ int run_apply(const EngineFlags& ef, const TuneFlags& f) {
   co.eval_window = f.eval_window > 0 ? f.eval_window : f.window;
   // tuning.writeback is the explicit opt-in for the vm.dirty_* knobs.
   co.allow_host_wide = f.allow_host_wide || f.writeback;
-  co.cooldown = std::chrono::seconds(f.cooldown_s);
-  co.knob_rate_limit = std::chrono::seconds(f.rate_limit_s);
+  co.cooldown = std::chrono::seconds(std::lround(f.cooldown_s));
+  co.knob_rate_limit = std::chrono::seconds(std::lround(f.rate_limit_s));
   co.tuner = tuner_options(f);
   tune::Controller ctl(j, co, log_line, pick_tuners(f.tuners));
   engine::Collector collector(ef.options());
@@ -241,8 +243,7 @@ int run_apply(const EngineFlags& ef, const TuneFlags& f) {
 
 int run_tune(const EngineFlags& ef, TuneFlags f) {
   int modes = f.apply + f.rollback + f.status + !f.undo.empty();
-  if (modes > 1)
-    throw std::runtime_error("--apply, --rollback, --undo and --status exclude each other");
+  if (modes > 1) throw UsageError("--apply, --rollback, --undo and --status exclude each other");
   if (f.status) return run_status(f);
   if (f.rollback || !f.undo.empty()) {
     tune::Journal j(f.state_dir);
@@ -276,7 +277,7 @@ void register_tune(CLI::App& root, Registry& reg) {
   app->add_flag("--rollback", flags->rollback, "Restore every value kpulse changed");
   app->add_option("--undo", flags->undo, "Restore one change by id (see --status)");
   app->add_flag("--status", flags->status, "List kpulse's changes in force");
-  app->add_flag("--json", flags->json, "With --status: JSON output");
+  add_format_option(*app, flags->json, "With --status: JSON output");
   app->add_option("--state-dir", flags->state_dir, "Where the journal lives")
       ->capture_default_str();
   app->add_option("--on-exit", flags->on_exit, "keep | rollback: kept changes when --apply ends")
@@ -290,7 +291,7 @@ void register_tune(CLI::App& root, Registry& reg) {
   app->add_option("--samples", flags->samples, "Dry run: snapshots to look at")
       ->capture_default_str()
       ->check(CLI::Range(2, 600));
-  app->add_option("--duration", flags->duration_s, "With --apply: stop after this many seconds");
+  duration_option(*app, "--duration", flags->duration_s, "With --apply: stop after this long");
   app->add_flag("--allow-host-wide", flags->allow_host_wide,
                 "Also tune host-wide knobs (vm.dirty_*)");
   app->add_option("--cpu-quota-max", flags->cpu_quota_max, "Ceiling for cpu.max, in CPUs (0: all)");
@@ -300,9 +301,11 @@ void register_tune(CLI::App& root, Registry& reg) {
   app->add_option("--step", flags->step, "Step, as a fraction of the distance to the ceiling")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0));
-  app->add_option("--cooldown", flags->cooldown_s, "Seconds to leave a knob alone after a revert")
+  duration_option(*app, "--cooldown", flags->cooldown_s,
+                  "How long to leave a knob alone after a revert")
       ->capture_default_str();
-  app->add_option("--rate-limit", flags->rate_limit_s, "Minimum seconds between writes to a knob")
+  duration_option(*app, "--rate-limit", flags->rate_limit_s,
+                  "Minimum time between writes to a knob")
       ->capture_default_str();
   app->add_option(
       "--tuners", flags->tuners,

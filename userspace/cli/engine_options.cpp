@@ -3,6 +3,8 @@
 #include <csignal>
 #include <sstream>
 
+#include "cli/conventions.h"
+#include "probes/group_specs.h"
 #include "probes/libbpf_log.h"
 
 namespace kpulse::cli {
@@ -28,15 +30,32 @@ engine::CollectorOptions EngineFlags::options() const {
   return o;
 }
 
+CLI::Option* add_groups_option(CLI::App& app, std::string& groups, const std::string& help) {
+  std::string names;
+  for (const auto& spec : probes::builtin_groups({}, false))
+    names += (names.empty() ? "" : ",") + spec.name;
+  CLI::Validator known(
+      [names](std::string& text) -> std::string {
+        std::stringstream ss(text);
+        std::string g;
+        while (std::getline(ss, g, ','))
+          if (("," + names + ",").find("," + g + ",") == std::string::npos)
+            return "unknown probe group \"" + g + "\" (known: " + names + ")";
+        return {};
+      },
+      "", "probe groups");
+  return app.add_option("--groups", groups, help + " (" + names + ")")->check(known);
+}
+
 void add_engine_flags(CLI::App& app, const std::shared_ptr<EngineFlags>& flags) {
-  app.add_option("-i,--interval", flags->interval_s, "Collection interval in seconds")
+  duration_option(app, "-i,--interval", flags->interval_s,
+                  "Collection interval (500ms, 2s, 5m; a plain number is seconds)")
       ->check(CLI::Range(0.05, 3600.0))
       ->capture_default_str();
   app.add_flag(
       "--no-bpf", flags->no_bpf,
       "Do not load BPF programs: /proc, cgroupfs and PSI data only (no privileges needed)");
-  app.add_option("--groups", flags->groups,
-                 "Probe groups to load, comma-separated (sched,block,net,mem); default all");
+  add_groups_option(app, flags->groups, "Probe groups to load, comma-separated; default all");
   app.add_option("--processes", flags->processes,
                  "Most processes listed per snapshot, busiest first")
       ->capture_default_str();

@@ -22,6 +22,10 @@ struct EngineFlags {
   [[nodiscard]] engine::CollectorOptions options() const;
 };
 
+// Adds --groups, refusing names that are not probe groups (an empty item
+// too: "--groups ''" would otherwise load nothing without a word).
+CLI::Option* add_groups_option(CLI::App& app, std::string& groups, const std::string& help);
+
 // Adds --interval, --no-bpf, --groups, --processes, --verbose to `app`.
 void add_engine_flags(CLI::App& app, const std::shared_ptr<EngineFlags>& flags);
 

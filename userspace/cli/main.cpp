@@ -3,11 +3,14 @@
 #include <exception>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
+#include "cli/version_info.h"
 
 int main(int argc, char** argv) {
   CLI::App root{"kpulse: eBPF system profiler for Linux hosts"};
   root.require_subcommand(1);
-  root.set_version_flag("--version", KPULSE_VERSION);
+  root.set_version_flag("-V,--version", kpulse::cli::version_text,
+                        "Print the version, commit, libbpf version and kernel features");
 
   kpulse::cli::Registry reg;
   kpulse::cli::register_snapshot(root, reg);
@@ -23,11 +26,16 @@ int main(int argc, char** argv) {
   kpulse::cli::register_dump(root, reg);
   kpulse::cli::register_replay(root, reg);
   kpulse::cli::register_tune(root, reg);
+  // Last: it describes every subcommand registered above.
+  kpulse::cli::register_completion(root, reg);
 
-  CLI11_PARSE(root, argc, argv);
+  kpulse::cli::apply_duration_units(root);
+  if (auto status = kpulse::cli::parse_command_line(root, argc, argv)) return *status;
   try {
     for (const auto& cmd : reg)
       if (cmd.app->parsed()) return cmd.run();
+  } catch (const kpulse::cli::UsageError& e) {
+    return kpulse::cli::report_usage_error(root, e.what());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kpulse: %s\n", e.what());
     return 1;

@@ -1,8 +1,12 @@
 #include "config/config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <functional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -51,43 +55,101 @@ std::string Config::recording_dir() const {
   return base + "/recordings";
 }
 
-Config parse_config(std::string_view text, const std::string& file) {
+namespace {
+
+// Parses `text`, handing every problem to `report`; stops at the first
+// problem when `report` throws.
+Config parse_each(std::string_view text, const std::string& file,
+                  const std::function<void(ConfigError)>& report) {
   toml::table root;
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    throw ConfigError(file, line_of(e.source()), std::string(e.description()));
+    report(ConfigError(file, line_of(e.source()), std::string(e.description())));
+    return {};
   }
   Config config;
   for (const auto& [section_key, section_node] : root) {
     std::string section(section_key.str());
-    if (!known_section(section))
-      throw ConfigError(file, line_of(section_key.source()),
-                        fmt::format("unknown section [{}]", section));
+    if (!known_section(section)) {
+      report(ConfigError(file, line_of(section_key.source()),
+                         fmt::format("unknown section [{}]", section)));
+      continue;
+    }
     const auto* table = section_node.as_table();
-    if (!table)
-      throw ConfigError(file, line_of(section_key.source()),
-                        fmt::format("\"{}\" must be a section ([{}])", section, section));
+    if (!table) {
+      report(ConfigError(file, line_of(section_key.source()),
+                         fmt::format("\"{}\" must be a section ([{}])", section, section)));
+      continue;
+    }
     for (const auto& [key, node] : *table) {
       const OptionSpec* spec = find_option(section, key.str());
-      if (!spec)
-        throw ConfigError(file, line_of(key.source()),
-                          fmt::format("unknown option \"{}\" in [{}]", key.str(), section));
+      if (!spec) {
+        report(ConfigError(file, line_of(key.source()),
+                           fmt::format("unknown option \"{}\" in [{}]", key.str(), section)));
+        continue;
+      }
       std::string why = spec->read(node, config);
       if (!why.empty())
-        throw ConfigError(file, line_of(node.source()), fmt::format("{}: {}", spec->dotted(), why));
+        report(
+            ConfigError(file, line_of(node.source()), fmt::format("{}: {}", spec->dotted(), why)));
     }
   }
   return config;
 }
 
+// A config file is small text: anything else (a directory, a FIFO that
+// would block, /dev/zero that never ends) is refused before reading.
+constexpr off_t kMaxConfigBytes = 4 << 20;
+
+std::string read_config_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw ConfigError(path, 0, fmt::format("cannot open: {}", std::strerror(errno)));
+  struct stat st {};
+  std::string why;
+  if (::fstat(fd, &st) != 0)
+    why = fmt::format("cannot stat: {}", std::strerror(errno));
+  else if (S_ISDIR(st.st_mode))
+    why = "is a directory, not a configuration file";
+  else if (!S_ISREG(st.st_mode))
+    why = "is not a regular file";
+  else if (st.st_size > kMaxConfigBytes)
+    why = fmt::format("{} bytes: larger than any configuration ({} bytes at most)",
+                      static_cast<long long>(st.st_size), static_cast<long long>(kMaxConfigBytes));
+  std::string text;
+  char buf[65536];
+  while (why.empty()) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) why = fmt::format("read error: {}", std::strerror(errno));
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > static_cast<size_t>(kMaxConfigBytes)) why = "grew while being read";
+  }
+  ::close(fd);
+  if (!why.empty()) throw ConfigError(path, 0, why);
+  return text;
+}
+
+}  // namespace
+
+Config parse_config(std::string_view text, const std::string& file) {
+  return parse_each(text, file, [](ConfigError e) { throw e; });
+}
+
 Config load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path, 0, fmt::format("cannot open: {}", std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(path, 0, "read error");
-  return parse_config(text.str(), path);
+  return parse_config(read_config_file(path), path);
+}
+
+std::vector<ConfigError> check_config_file(const std::string& path) {
+  std::vector<ConfigError> errors;
+  try {
+    parse_each(read_config_file(path), path,
+               [&](ConfigError e) { errors.push_back(std::move(e)); });
+  } catch (const ConfigError& e) {
+    errors.push_back(e);
+  }
+  return errors;
 }
 
 std::string default_config_text() {

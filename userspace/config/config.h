@@ -120,8 +120,12 @@ class ConfigError : public std::runtime_error {
 // defaults; unknown sections or keys, wrong types and out-of-range values
 // are errors. Throws ConfigError.
 Config parse_config(std::string_view text, const std::string& file);
-// Reads and parses a file. Throws ConfigError.
+// Reads and parses a file. Throws ConfigError, also when the path is not a
+// regular file (a directory, a FIFO, /dev/zero) or is implausibly large.
 Config load_config(const std::string& path);
+// Every problem of a file, not only the first (`kpulse config check`);
+// empty when load_config() would succeed.
+std::vector<ConfigError> check_config_file(const std::string& path);
 
 // A complete config file with every option at its default, each preceded by
 // its documentation; parse_config() of it yields Config{}.

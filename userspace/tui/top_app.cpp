@@ -218,7 +218,9 @@ int run_interactive(SnapshotSource& source, const TopOptions& o) {
 }  // namespace
 
 void add_top_options(CLI::App& app, TopOptions& o) {
-  app.add_option("-d,--delay", o.delay_s, "Seconds between updates")
+  // DURATION: main.cpp's conventions make it accept 500ms, 2s, 5m.
+  app.add_option("-d,--delay", o.delay_s, "Time between updates (500ms, 2s; plain number: seconds)")
+      ->type_name("DURATION")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   app.add_flag("-b,--batch", o.batch, "Print plain-text frames to stdout (no terminal UI)");

@@ -49,8 +49,11 @@ bool parse_state(std::string_view s, ChangeState& out) {
   return false;
 }
 
-std::string Change::undo_command() const {
-  return "kpulse tune --undo " + id;
+std::string Change::undo_command(const std::string& state_dir) const {
+  std::string dir = state_dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (dir == kDefaultStateDir) return "kpulse tune --undo " + id;
+  return "kpulse tune --undo " + id + " --state-dir " + state_dir;
 }
 
 Journal::Journal(std::string state_dir) : dir_(std::move(state_dir)) {

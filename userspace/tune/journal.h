@@ -15,6 +15,9 @@
 
 namespace kpulse::tune {
 
+// Where `kpulse run` and `kpulse tune` keep the journal unless told otherwise.
+inline constexpr const char* kDefaultStateDir = "/var/lib/kpulse";
+
 enum class ChangeState { OnTrial, Kept, Reverted, RolledBack, Released };
 std::string_view to_string(ChangeState s);
 bool parse_state(std::string_view s, ChangeState& out);
@@ -30,8 +33,9 @@ struct Change {
   std::string scenario;  // "cpu_throttled_idle_host"
   std::string why;       // one line
 
-  // A command a person can paste to undo this change.
-  [[nodiscard]] std::string undo_command() const;
+  // A command a person can paste to undo this change, with --state-dir when the journal is not in
+  // the default state directory.
+  [[nodiscard]] std::string undo_command(const std::string& state_dir = kDefaultStateDir) const;
   [[nodiscard]] bool in_force() const {
     return state == ChangeState::OnTrial || state == ChangeState::Kept;
   }

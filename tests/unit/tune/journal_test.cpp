@@ -45,6 +45,9 @@ TEST_F(JournalTest, LatestRecordPerIdWinsInFirstSeenOrder) {
   EXPECT_EQ(all[0].state, ChangeState::Kept);
   EXPECT_EQ(all[1].state, ChangeState::OnTrial);
   EXPECT_EQ(all[0].undo_command(), "kpulse tune --undo a");
+  // `tune --status` on another state directory: the undo must name it.
+  EXPECT_EQ(all[0].undo_command("/var/lib/kpulse/"), "kpulse tune --undo a");
+  EXPECT_EQ(all[0].undo_command("/tmp/st"), "kpulse tune --undo a --state-dir /tmp/st");
 }
 
 TEST_F(JournalTest, TornAndBadLinesAreReportedWithFileAndLineAndLoseNothingElse) {
