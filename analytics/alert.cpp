@@ -1,6 +1,7 @@
 #include "analytics/alert.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace kpulse::analytics {
@@ -17,9 +18,7 @@ std::string_view to_string(AlertState s) {
   return "?";
 }
 
-namespace {
-
-std::string format_value(double v, const std::string& unit) {
+std::string format_evidence_value(double v, const std::string& unit) {
   char buf[48];
   if (unit == "s") {
     if (v < 1e-3)
@@ -31,19 +30,20 @@ std::string format_value(double v, const std::string& unit) {
   } else if (unit == "ratio") {
     std::snprintf(buf, sizeof buf, "%.0f%%", v * 100);
   } else {
-    std::snprintf(buf, sizeof buf, "%.3g%s", v, unit.c_str());
+    // "/s" attaches to the number, a word ("bytes") is set apart.
+    const bool word = !unit.empty() && std::isalpha(static_cast<unsigned char>(unit[0]));
+    std::snprintf(buf, sizeof buf, "%.3g%s%s", v, word ? " " : "", unit.c_str());
   }
   return buf;
 }
-
-}  // namespace
 
 std::string summarize(const Bottleneck& b) {
   std::string s = b.rule + " on " + b.component;
   if (!b.evidence.empty()) {
     const auto& e = b.evidence.front();
-    s += " (" + e.signal + " " + format_value(e.value, e.unit) + " vs baseline " +
-         format_value(e.baseline, e.unit) + ", limit " + format_value(e.limit, e.unit) + ")";
+    s += " (" + e.signal + " " + format_evidence_value(e.value, e.unit) + " vs baseline " +
+         format_evidence_value(e.baseline, e.unit) + ", limit " +
+         format_evidence_value(e.limit, e.unit) + ")";
   }
   if (!b.cause.empty() && b.cause != b.component) {
     char share[16];

@@ -72,5 +72,8 @@ class AlertManager {
 
 // "cpu-saturation on cgroup:/a (runq_latency_p99 45 ms vs 2 ms, limit 20 ms); cause cgroup:/b"
 std::string summarize(const Bottleneck& b);
+// An evidence value with its unit for people: "93%" for a ratio, "4.2 ms"
+// for seconds, "1.5e+03/s" otherwise (a unit is never glued to "ratio").
+std::string format_evidence_value(double v, const std::string& unit);
 
 }  // namespace kpulse::analytics

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace kpulse::analytics {
@@ -21,5 +22,17 @@ int forecast_csv(std::istream& in, std::ostream& out, int horizon, std::ostream&
 int forecast_csv_with_limit(std::istream& in, std::ostream& out, int horizon, double limit,
                             std::ostream& note, std::ostream& err = std::cerr,
                             const std::string& source_name = "-");
+
+// Optional columns for people reading the output (the default stays the
+// five bare numbers that evaluation harnesses parse).
+struct ForecastCsvLayout {
+  bool timestamps = false;  // first column: the step's time, UTC ISO 8601
+  bool header = false;      // a first line naming the columns
+};
+
+// forecast_csv / forecast_csv_with_limit with `layout`.
+int forecast_csv_laid_out(std::istream& in, std::ostream& out, int horizon,
+                          const ForecastCsvLayout& layout, std::optional<double> limit,
+                          std::ostream& note, std::ostream& err, const std::string& source_name);
 
 }  // namespace kpulse::analytics

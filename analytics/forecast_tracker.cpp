@@ -29,26 +29,6 @@ std::optional<double> present(double v) {
   return v;
 }
 
-std::string summarize(const MetricForecast& f) {
-  auto fmt = [&](double v) { return format_forecast_value(f, v); };
-  std::string s = f.component + " " + f.metric + ": now " + fmt(f.last_value);
-  s += ", peak " + fmt(f.peak) + " at " + format_weekday_time(f.peak_at_s);
-  s += " within " + format_duration(f.horizon_s());
-  if (!f.limit) return s;
-  s += "; " + f.limit_name + " (" + fmt(*f.limit) + ")";
-  if (f.last_value >= *f.limit) {
-    s += " already reached";
-  } else if (f.exhaustion.expected_s) {
-    s += " reached in " + format_duration(*f.exhaustion.expected_s) + " (" +
-         format_weekday_time(f.origin_s + *f.exhaustion.expected_s) + ")";
-  } else if (f.exhaustion.earliest_s) {
-    s += " not expected; possible in " + format_duration(*f.exhaustion.earliest_s) + " (95% bound)";
-  } else {
-    s += " not reached";
-  }
-  return s;
-}
-
 }  // namespace
 
 std::string format_forecast_value(const MetricForecast& f, double v) {
@@ -59,6 +39,28 @@ std::string format_forecast_value(const MetricForecast& f, double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f CPUs", v);
   return buf;
+}
+
+std::string summarize_forecast(const MetricForecast& f) {
+  auto fmt = [&](double v) { return format_forecast_value(f, v); };
+  std::string s = f.component + " " + f.metric + ": now " + fmt(f.last_value);
+  s += ", peak " + fmt(f.peak) + " at " + format_weekday_time(f.peak_at_s);
+  s += " within " + format_duration(f.horizon_s());
+  if (!f.limit) return s;
+  s += "; " + f.limit_name + " (" + fmt(*f.limit) + ")";
+  // "Now" and the limit print alike once the value is within rounding of
+  // it ("now 100% ... (100%) not reached" read as a contradiction).
+  if (f.last_value >= *f.limit || fmt(f.last_value) == fmt(*f.limit)) {
+    s += " reached now";
+  } else if (f.exhaustion.expected_s) {
+    s += " reached in " + format_duration(*f.exhaustion.expected_s) + " (" +
+         format_weekday_time(f.origin_s + *f.exhaustion.expected_s) + ")";
+  } else if (f.exhaustion.earliest_s) {
+    s += " not expected; possible in " + format_duration(*f.exhaustion.earliest_s) + " (95% bound)";
+  } else {
+    s += " not reached within " + format_duration(f.horizon_s());
+  }
+  return s;
 }
 
 std::string format_weekday_time(int64_t unix_s) {
@@ -208,7 +210,7 @@ std::optional<MetricForecast> ForecastTracker::forecast_one(const Series& s) con
       f.peak = *it;
       f.peak_at_s = f.origin_s + (it - pt.begin()) * step;
     }
-    f.summary = summarize(f);
+    f.summary = summarize_forecast(f);
     return f;
   }
   return std::nullopt;

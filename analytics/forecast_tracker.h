@@ -57,6 +57,9 @@ struct MetricForecast {
 // A value of the forecast's metric for people: "3.1 GiB", "85%", "1.50 CPUs"
 // (a cgroup's CPU use counts CPUs, as its quota does).
 std::string format_forecast_value(const MetricForecast& f, double v);
+// One line for people: "host cpu.utilization: now 62%, peak 97% at Sat 11:54
+// UTC within 7 d; all CPUs busy (100%) reached in 2 d 3 h (Mon 09:00 UTC)".
+std::string summarize_forecast(const MetricForecast& f);
 // "Tue 14:00 UTC".
 std::string format_weekday_time(int64_t unix_s);
 

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "analytics/alert.h"
+
 namespace kpulse::analytics {
 
 std::string_view to_string(KnobKind k) {
@@ -84,11 +86,11 @@ std::string evidence_text(const Bottleneck& b) {
   std::string out;
   for (const auto& e : b.evidence) {
     if (!out.empty()) out += "; ";
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "%s %s=%.4g%s (baseline %.4g, limit %.4g, score %.2f)",
-                  e.component.c_str(), e.signal.c_str(), e.value, e.unit.c_str(), e.baseline,
-                  e.limit, e.score);
-    out += buf;
+    char score[16];
+    std::snprintf(score, sizeof score, "%.2f", e.score);
+    out += e.component + " " + e.signal + "=" + format_evidence_value(e.value, e.unit) +
+           " (baseline " + format_evidence_value(e.baseline, e.unit) + ", limit " +
+           format_evidence_value(e.limit, e.unit) + ", score " + score + ")";
   }
   return out;
 }

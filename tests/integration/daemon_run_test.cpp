@@ -130,8 +130,13 @@ TEST_F(DaemonRun, BadConfigFailsWithFileAndLine) {
 
 TEST_F(DaemonRun, JournalLinesCarrySyslogPriorities) {
   std::string out;
-  int rc =
-      run("JOURNAL_STREAM=8:1 " + kBin + " run --no-bpf --config /nonexistent.toml 2>&1", &out);
+  // systemd names the stream stderr is connected to ("DEV:INODE"); here a
+  // file stands in for the journal's socket.
+  const std::string file = "/tmp/kpulse-journal-" + std::to_string(getpid());
+  int rc = run(": >" + file + "; JOURNAL_STREAM=$(stat -c %d:%i " + file + ") " + kBin +
+                   " run --no-bpf --config /nonexistent.toml 2>" + file + "; s=$?; cat " + file +
+                   "; rm -f " + file + "; exit $s",
+               &out);
   EXPECT_NE(rc, 0);
   EXPECT_EQ(out.rfind("<3>/nonexistent.toml: cannot open", 0), 0u) << out;
 }

@@ -1,14 +1,18 @@
 #include "daemon/log.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 
 namespace kpulse::daemon {
 namespace {
 std::atomic<LogLevel> g_level{LogLevel::Info};
-std::atomic<bool> g_journal{std::getenv("JOURNAL_STREAM") != nullptr};
+std::atomic<bool> g_journal{journal_stream_is(std::getenv("JOURNAL_STREAM"), 2)};
 std::mutex g_write;
 
 // syslog(3) priorities: debug 7, info 6, notice 5, warning 4, err 3.
@@ -36,13 +40,37 @@ LogLevel log_level() {
   return g_level;
 }
 void detect_journal() {
-  g_journal = std::getenv("JOURNAL_STREAM") != nullptr;
+  g_journal = journal_stream_is(std::getenv("JOURNAL_STREAM"), 2);
+}
+
+// systemd.exec(5): JOURNAL_STREAM is inherited by children whose stderr may
+// go elsewhere, so compare it with what fd 2 really is.
+bool journal_stream_is(const char* journal_stream, int fd) {
+  if (journal_stream == nullptr) return false;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(journal_stream, "%llu:%llu", &dev, &ino) != 2) return false;
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+std::string format_log_line(LogLevel level, const std::string& message, bool journal,
+                            int64_t time_ns) {
+  if (journal) return fmt::format("<{}>{}\n", syslog_priority(level), message);
+  const std::time_t secs = static_cast<std::time_t>(time_ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03}Z kpulse: {}: {}\n", when, (time_ns / 1'000'000) % 1000,
+                     config::to_string(level), message);
 }
 
 void log_line(LogLevel level, const std::string& message) {
   if (level < g_level.load()) return;
-  std::string line = g_journal ? fmt::format("<{}>{}\n", syslog_priority(level), message)
-                               : fmt::format("kpulse: {}: {}\n", config::to_string(level), message);
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  std::string line = format_log_line(level, message, g_journal, now);
   std::lock_guard lock(g_write);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);

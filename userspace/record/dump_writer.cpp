@@ -1,11 +1,42 @@
 #include "record/dump_writer.h"
 
+#include <charconv>
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "model/snapshot_json.h"
 #include "record/time_arg.h"
 
 namespace kpulse::record {
+namespace {
+
+// Within this relative distance a shorter decimal is the value: collected
+// rates and ratios come out of subtractions and divisions whose last bits are
+// rounding noise (1.3099999999999454 for 1.31), well below any precision
+// a kernel counter or clock has.
+constexpr double kNoise = 1e-12;
+
+}  // namespace
+
+std::string dump_number(double v) {
+  char buf[64];
+  if (!std::isfinite(v) || v == 0) return fmt::format("{}", v);
+  // The fewest significant digits that land within the noise of `v`.
+  for (int digits = 1; digits <= 15; ++digits) {
+    auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, digits);
+    double back = 0;
+    std::from_chars(buf, r.ptr, back);
+    if (std::fabs(back - v) <= kNoise * std::fabs(v)) {
+      // Shortest form of the rounded value (no exponent for ordinary magnitudes).
+      auto s = std::to_chars(buf, buf + sizeof buf, back);
+      return {buf, s.ptr};
+    }
+  }
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return {buf, r.ptr};
+}
+
 namespace {
 
 // RFC 4180 quoting, only when needed (cgroup paths and labels are free text).
@@ -22,8 +53,7 @@ std::string csv_field(std::string_view s) {
 void row(std::ostream& out, const std::string& time, const model::Component& c,
          std::string_view metric, double value, double delta) {
   out << time << ',' << model::to_string(c.kind) << ',' << csv_field(c.id) << ','
-      << csv_field(metric) << ',' << fmt::format("{}", value) << ',' << fmt::format("{}", delta)
-      << '\n';
+      << csv_field(metric) << ',' << dump_number(value) << ',' << dump_number(delta) << '\n';
 }
 
 }  // namespace

@@ -2,10 +2,15 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 
 #include "model/snapshot.h"
 
 namespace kpulse::record {
+
+// A value as dump prints it: the shortest decimal within 1e-12 (relative)
+// of `v`, so arithmetic noise (0.30000000000000004) prints as 0.3.
+std::string dump_number(double v);
 
 // CSV header: time,component_kind,component_id,metric,value,delta
 void write_csv_header(std::ostream& out);

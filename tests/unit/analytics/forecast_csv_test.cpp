@@ -39,6 +39,28 @@ TEST(ForecastCsv, WritesExactlyHorizonLinesOfFiveNumbers) {
   EXPECT_TRUE(err.str().empty());
 }
 
+TEST(ForecastCsv, TimestampsAndHeaderOnRequest) {
+  std::istringstream in(hourly_csv(24 * 20));
+  std::ostringstream out, note, err;
+  ForecastCsvLayout layout;
+  layout.timestamps = layout.header = true;
+  ASSERT_EQ(forecast_csv_laid_out(in, out, 2, layout, std::nullopt, note, err, "h.csv"), 0)
+      << err.str();
+  std::istringstream lines(out.str());
+  std::string header, first, second;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  std::getline(lines, second);
+  EXPECT_EQ(header, "time point lo80 hi80 lo95 hi95");
+  // The last row is at 1'500'000'000 + 479 h: the steps follow one hour apart.
+  EXPECT_EQ(first.substr(0, 21), "2017-08-03T02:40:00Z ") << first;
+  EXPECT_EQ(second.substr(0, 21), "2017-08-03T03:40:00Z ") << second;
+  std::istringstream numbers(first.substr(21));
+  double v[5];
+  for (double& x : v) EXPECT_TRUE(numbers >> x) << first;
+  EXPECT_TRUE(note.str().empty());
+}
+
 TEST(ForecastCsv, BadInputIsReportedAndNothingIsPrinted) {
   std::istringstream in("timestamp,value\n1,2\n2,oops\n");
   std::ostringstream out, err;

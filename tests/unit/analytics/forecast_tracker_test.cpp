@@ -214,3 +214,37 @@ TEST(ForecastTracker, NonNegativeMetricNeverForecastNegative) {
 
 }  // namespace
 }  // namespace kpulse::analytics
+
+namespace kpulse::analytics {
+namespace {
+
+MetricForecast cpu_forecast(double now, double peak) {
+  MetricForecast f;
+  f.component = "host";
+  f.metric = "cpu.utilization";
+  f.unit = model::Unit::Ratio;
+  f.step_s = 3600;
+  f.forecast.point.assign(168, peak);
+  f.last_value = now;
+  f.peak = peak;
+  f.peak_at_s = kMonday;
+  f.limit = 1.0;
+  f.limit_name = "all CPUs busy";
+  return f;
+}
+
+// "now 100% ... all CPUs busy (100%) not reached" contradicted itself.
+TEST(ForecastSummary, AValueShownAtTheLimitReadsAsReached) {
+  const std::string s = summarize_forecast(cpu_forecast(0.998, 0.999));
+  EXPECT_NE(s.find("now 100%"), std::string::npos) << s;
+  EXPECT_NE(s.find("all CPUs busy (100%) reached now"), std::string::npos) << s;
+  EXPECT_EQ(s.find("not reached"), std::string::npos) << s;
+}
+
+TEST(ForecastSummary, NotReachedSaysWithinWhat) {
+  const std::string s = summarize_forecast(cpu_forecast(0.4, 0.5));
+  EXPECT_NE(s.find("all CPUs busy (100%) not reached within 7 d"), std::string::npos) << s;
+}
+
+}  // namespace
+}  // namespace kpulse::analytics

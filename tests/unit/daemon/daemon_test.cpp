@@ -1,7 +1,10 @@
 // The daemon loop and its sinks over a synthetic source: slow and failing
 // sinks never hold up collection, queues drop the oldest, reloads apply live
 // options and report the rest.
+#include <sys/stat.h>
+
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -177,6 +180,33 @@ TEST(Daemon, StatusLineCountsPerSink) {
   d.run(after(d, 5));
   std::string line = d.status_line();
   EXPECT_NE(line.find("rec: 5 consumed, 0 dropped, 0 failed, 0 queued"), std::string::npos) << line;
+}
+
+}  // namespace
+}  // namespace kpulse::daemon
+
+namespace kpulse::daemon {
+namespace {
+
+// Outside the journal a log line carries its time (the docs show it).
+TEST(Log, LinesCarryUtcTimeOutsideTheJournal) {
+  const int64_t t = 1'764'936'601'123'456'789;  // 2025-12-05T12:10:01.123Z
+  EXPECT_EQ(format_log_line(LogLevel::Info, "stopped", false, t),
+            "2025-12-05T12:10:01.123Z kpulse: info: stopped\n");
+  EXPECT_EQ(format_log_line(LogLevel::Warning, "x", true, t), "<4>x\n");
+}
+
+// An inherited JOURNAL_STREAM does not make a redirected stderr the journal.
+TEST(Log, JournalStreamMustNameTheFile) {
+  FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  struct stat st {};
+  ASSERT_EQ(fstat(fileno(f), &st), 0);
+  const std::string mine = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  EXPECT_TRUE(journal_stream_is(mine.c_str(), fileno(f)));
+  EXPECT_FALSE(journal_stream_is("1:2", fileno(f)));
+  EXPECT_FALSE(journal_stream_is(nullptr, fileno(f)));
+  std::fclose(f);
 }
 
 }  // namespace

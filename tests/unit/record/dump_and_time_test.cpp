@@ -67,6 +67,24 @@ TEST(Dump, CsvHasOneRowPerSampleWithQuoting) {
       "odd,name\"\"x\",sched.runq_latency.sum_ns,300,100\n");
 }
 
+TEST(Dump, ValuesPrintWithoutArithmeticNoise) {
+  EXPECT_EQ(dump_number(0.1 + 0.2), "0.3");
+  EXPECT_EQ(dump_number(1.3099999999999454), "1.31");
+  EXPECT_EQ(dump_number(12.5), "12.5");
+  EXPECT_EQ(dump_number(-0.25), "-0.25");
+  EXPECT_EQ(dump_number(0), "0");
+  EXPECT_EQ(dump_number(123456789012.0), "123456789012");
+  EXPECT_EQ(dump_number(0.0001234), "0.0001234");
+  // Real precision survives: 13 significant digits differ by far more than noise.
+  EXPECT_EQ(dump_number(1234567.891234), "1234567.891234");
+  EXPECT_EQ(dump_number(1e300), "1e+300");
+  model::Snapshot s = one();
+  s.components[0].samples[0].value = 0.1 + 0.2;
+  std::ostringstream out;
+  write_csv_rows(out, s);
+  EXPECT_NE(out.str().find("sched.oncpu_time,0.3,0.25\n"), std::string::npos) << out.str();
+}
+
 TEST(Dump, JsonIsOneSnapshotPerLine) {
   std::ostringstream out;
   write_json_line(out, one());
