@@ -34,6 +34,18 @@ Partition sysfs_partition(const std::string& sys_root, std::string_view name) {
   return ::stat((dir + "/partition").c_str(), &st) == 0 ? Partition::Yes : Partition::No;
 }
 
+// A loop device with no file bound (sysfs lists it, without loop/backing_file)
+// is a free slot: loop0..loop7 exist on most hosts and would fill the disk
+// view with zeros. Unknown when sysfs does not list the device.
+bool unbound_loop(const std::string& sys_root, std::string_view name) {
+  if (!name.starts_with("loop")) return false;
+  std::string dir = sys_root + "/class/block/";
+  dir += name;
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return false;
+  return ::stat((dir + "/loop/backing_file").c_str(), &st) != 0;
+}
+
 }  // namespace
 
 bool looks_like_partition(std::string_view name) {
@@ -92,6 +104,7 @@ bool read_diskstats(const std::string& proc_root, const std::string& sys_root, D
     const bool is_partition =
         part == Partition::Yes || (part == Partition::Unknown && looks_like_partition(name));
     if ((is_partition || name.starts_with("ram")) && !had_io) continue;
+    if (unbound_loop(sys_root, name)) continue;
 
     model::Component d;
     d.kind = model::ComponentKind::Disk;

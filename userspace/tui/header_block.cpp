@@ -14,6 +14,16 @@ namespace {
 using model::ComponentKind;
 using model::MetricId;
 
+// A recording's moment needs its date; the live clock only the time of day.
+std::string replay_time_text(int64_t time_ns) {
+  std::time_t t = static_cast<std::time_t>(time_ns / 1'000'000'000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
 std::string clock_text(int64_t time_ns) {
   std::time_t t = static_cast<std::time_t>(time_ns / 1'000'000'000);
   std::tm tm{};
@@ -190,7 +200,11 @@ void header(const FrameInput& in, const UiState& state, int width, std::vector<L
                  Style::Normal}});
       piece(3, {{"  up " + format_uptime(host->value(MetricId::HostUptime)), Style::Normal}});
     }
-    piece(4, {{"  " + clock_text(s->time_ns), Style::Normal}});
+    // In a replay the shown moment is the point of the screen: it stays.
+    if (in.source == "live")
+      piece(4, {{"  " + clock_text(s->time_ns), Style::Normal}});
+    else
+      piece(0, {{"  " + replay_time_text(s->time_ns), Style::Title}});
   }
   auto piece_width = [](const Piece& p) {
     int w = 0;
@@ -205,6 +219,18 @@ void header(const FrameInput& in, const UiState& state, int width, std::vector<L
         total -= piece_width(p);
         p.spans.clear();
       }
+  // Still too wide: the source label (a long recording path) gives way, its
+  // start ("[replay") kept so the screen stays marked as not live.
+  if (s && in.source != "live" && total > width) {
+    for (auto& p : pieces) {
+      if (p.spans.size() != 1 || !p.spans[0].text.starts_with(" [")) continue;
+      const int keep = std::max(8, display_width(p.spans[0].text) - (total - width));
+      p.spans[0].text =
+          fit_left(p.spans[0].text.substr(0, p.spans[0].text.size() - 1), keep - 1, g.ellipsis) +
+          "]";
+      break;
+    }
+  }
   Line title;
   for (auto& p : pieces)
     for (auto& sp : p.spans) title.spans.push_back(std::move(sp));

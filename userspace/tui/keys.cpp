@@ -244,6 +244,25 @@ Request handle_key(UiState& s, int code) {
       ++s.detail_scroll;
       return Request::None;
     }
+    // Paging scrolls the detail; moving the table cursor underneath would
+    // lose the component shown ("the selected component is gone").
+    const int page = std::max(1, s.page_rows);
+    if (code == key::kPageDown) {
+      s.detail_scroll += page;
+      return Request::None;
+    }
+    if (code == key::kPageUp) {
+      s.detail_scroll = std::max(0, s.detail_scroll - page);
+      return Request::None;
+    }
+    if (code == key::kHome) {
+      s.detail_scroll = 0;
+      return Request::None;
+    }
+    if (code == key::kEnd) {
+      s.detail_scroll = 1 << 20;  // the builder clamps it to the last line
+      return Request::None;
+    }
     if (code == key::kEnter || code == '\r') {
       s.mode = Mode::Table;
       return Request::None;

@@ -8,13 +8,15 @@
 
 namespace kpulse::tui {
 
-std::vector<ColumnId> fit_columns(View view, int width, int& name_width) {
+std::vector<ColumnId> fit_columns(View view, int width, int& name_width, ColumnId sort) {
   auto cols = view_columns(view);
   std::vector<ColumnId> by_priority;
   for (ColumnId c : cols)
     if (c != ColumnId::Name) by_priority.push_back(c);
-  std::stable_sort(by_priority.begin(), by_priority.end(),
-                   [](ColumnId a, ColumnId b) { return column(a).priority < column(b).priority; });
+  std::stable_sort(by_priority.begin(), by_priority.end(), [sort](ColumnId a, ColumnId b) {
+    if ((a == sort) != (b == sort)) return a == sort;
+    return column(a).priority < column(b).priority;
+  });
   // The name column grows with the terminal: cgroup paths are long.
   const int name_min = std::clamp(width * 3 / 10, column(ColumnId::Name).width, 48);
   int used = name_min;
@@ -78,7 +80,7 @@ void table(const FrameInput& in, const UiState& state, const std::vector<TableRo
            int count, int width, std::vector<Line>& out) {
   const Glyphs& g = *in.glyphs;
   int name_w = 0;
-  const auto cols = fit_columns(state.view, width, name_w);
+  const auto cols = fit_columns(state.view, width, name_w, state.sort);
   Line head;
   head.fill = Style::TableHeader;
   for (ColumnId c : cols) {

@@ -14,6 +14,7 @@ using model::MetricId;
 // Kernel 6.x layout: 3 identity fields + 17 counters.
 constexpr const char* kDiskstats =
     "   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+    "   7       1 loop1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
     "   1       0 ram0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
     "   1       1 ram1 5 0 40 1 0 0 0 0 0 1 1 0 0 0 0 0 0\n"
     "   8       0 sda 1000 10 64000 500 2000 20 128000 1500 3 2500 4000 0 0 0 0 50 60\n"
@@ -54,7 +55,8 @@ TEST(Diskstats, AppliesTheDeviceRuleAndConvertsUnits) {
   t.mkdir("sys/class/block/sda");
   t.write("sys/class/block/sda1/partition", "1\n");
   t.write("sys/class/block/sda2/partition", "2\n");
-  t.mkdir("sys/class/block/loop0");
+  t.write("sys/class/block/loop0/loop/backing_file", "/var/tmp/image\n");
+  t.mkdir("sys/class/block/loop1");
   DiskReadResult r;
   Problems problems;
   ASSERT_TRUE(read_diskstats(t.path("proc"), t.path("sys"), r, &problems));
@@ -62,7 +64,8 @@ TEST(Diskstats, AppliesTheDeviceRuleAndConvertsUnits) {
 
   std::vector<std::string> ids;
   for (auto& d : r.disks) ids.push_back(d.id);
-  // loop0: kept though idle; ram0: idle → skipped; ram1: had I/O → kept;
+  // loop0: bound to a file, kept though idle; loop1: no file bound (a free
+  // slot) → skipped; ram0: idle → skipped; ram1: had I/O → kept;
   // sda1: partition with I/O → kept; sda2, nvme0n1p1: idle partitions → skipped.
   EXPECT_EQ(ids, (std::vector<std::string>{"loop0", "ram1", "sda", "sda1", "nvme0n1", "dm-0"}));
 

@@ -1,6 +1,7 @@
 #include "tui/columns.h"
 
 #include <cmath>
+#include <algorithm>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -35,6 +36,18 @@ TEST(FitColumns, At80ColumnsKeepsTheMostImportantAndFits) {
   EXPECT_TRUE(got.count(ColumnId::RunqP99));
   EXPECT_FALSE(got.count(ColumnId::Tasks));
   EXPECT_LT(cols.size(), view_columns(View::Overview).size()) << "80 columns cannot hold them all";
+}
+
+// Sorting by MLIM at 80 columns sorted by a column the table did not show.
+TEST(FitColumns, TheSortColumnIsAlwaysShown) {
+  int name_w = 0;
+  auto plain = fit_columns(View::Overview, 80, name_w);
+  ASSERT_EQ(std::count(plain.begin(), plain.end(), ColumnId::MemLimit), 0)
+      << "MLIM is among the first dropped at 80 columns";
+  auto sorted = fit_columns(View::Overview, 80, name_w, ColumnId::MemLimit);
+  EXPECT_EQ(std::count(sorted.begin(), sorted.end(), ColumnId::MemLimit), 1);
+  EXPECT_LE(total_width(sorted, name_w), 80);
+  EXPECT_EQ(sorted.front(), ColumnId::Name);
 }
 
 TEST(FitColumns, At200ColumnsShowsEveryColumnInViewOrder) {

@@ -1,5 +1,7 @@
 #include "tui/frame_builder.h"
 
+#include <ctime>
+
 #include <gtest/gtest.h>
 
 #include "tui/format.h"
@@ -190,6 +192,23 @@ TEST_F(FrameBuilderTest, ViewSectionsShowTheirTables) {
   Frame mem = build(120, 40);
   EXPECT_GE(row_of(mem, "RAM total"), 0);
   EXPECT_GE(row_of(mem, "HIGH"), 0);
+}
+
+// At 120 columns the replay header dropped the time (the clock went first).
+TEST_F(FrameBuilderTest, ReplayHeaderKeepsTheRecordedTimeAt120Columns) {
+  in.source = "replay /var/lib/kpulse/a-rather-long-directory-name/recordings (1m)";
+  for (int w : {120, 80}) {
+    Frame f = build(w, 40);
+    const std::string title = f.lines[0].text();
+    EXPECT_NE(title.find("[replay"), std::string::npos) << title;
+    std::time_t t = static_cast<std::time_t>(snap.time_ns / 1'000'000'000);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    EXPECT_NE(title.find(when), std::string::npos) << w << ": " << title;
+    EXPECT_LE(display_width(title), w) << title;
+  }
 }
 
 TEST_F(FrameBuilderTest, HelpListsEveryKeyFromTheKeyTable) {

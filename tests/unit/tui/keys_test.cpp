@@ -135,6 +135,28 @@ TEST(HandleKey, DetailOpensOnlyWithRowsAndEscReturns) {
   EXPECT_EQ(s.mode, Mode::Table);
 }
 
+TEST(HandleKey, PagingInTheDetailScrollsItAndKeepsTheComponent) {
+  UiState s;
+  s.row_count = 40;
+  s.page_rows = 10;
+  s.cursor = 3;
+  s.cursor_key = "cgroup:/a";
+  handle_key(s, key::kEnter);
+  ASSERT_EQ(s.mode, Mode::Detail);
+  handle_key(s, key::kPageDown);
+  EXPECT_EQ(s.mode, Mode::Detail);
+  EXPECT_EQ(s.cursor_key, "cgroup:/a");
+  EXPECT_EQ(s.cursor, 3);
+  EXPECT_EQ(s.detail_scroll, 10);
+  handle_key(s, key::kPageUp);
+  EXPECT_EQ(s.detail_scroll, 0);
+  handle_key(s, key::kEnd);
+  EXPECT_GT(s.detail_scroll, 10);
+  handle_key(s, key::kHome);
+  EXPECT_EQ(s.detail_scroll, 0);
+  EXPECT_EQ(s.cursor_key, "cgroup:/a");
+}
+
 TEST(HandleKey, QuitFromAnyModeButFilterInput) {
   for (Mode m : {Mode::Table, Mode::Help, Mode::Detail, Mode::SortMenu}) {
     UiState s;
