@@ -19,7 +19,7 @@ tui::ForecastItem to_item(const an::MetricForecast& f) {
   item.component = f.component;
   item.metric = f.metric;
   item.now = an::format_forecast_value(f, f.last_value);
-  item.peak = an::format_forecast_value(f, f.peak) + " " + an::format_weekday_time(f.peak_at_s);
+  item.peak = an::format_forecast_value(f, f.peak) + " at " + an::format_weekday_time(f.peak_at_s);
   if (f.limit && f.last_value >= *f.limit) {
     item.exhausts = true;
     item.runs_out = f.limit_name + " already";
