@@ -34,8 +34,10 @@ ListenAddress parse_listen_address(std::string_view text) {
   return a;
 }
 
-PrometheusServer::PrometheusServer(ListenAddress address)
-    : server_(std::make_unique<httplib::Server>()), snapshot_(std::make_shared<model::Snapshot>()) {
+PrometheusServer::PrometheusServer(ListenAddress address, HttpLimits limits)
+    : server_(std::make_unique<httplib::Server>()),
+      guard_(*server_, limits),
+      snapshot_(std::make_shared<model::Snapshot>()) {
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     const auto text = current_text();
     ++scrapes_;
@@ -56,6 +58,7 @@ PrometheusServer::PrometheusServer(ListenAddress address)
   if (port_ < 0)
     throw std::runtime_error("prometheus: cannot listen on " + address.host + ":" +
                              std::to_string(address.port) + " (in use or not a local address)");
+  guard_.set_port(port_);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // stop() is a no-op until the accept loop runs; a destructor racing ahead of
   // it would then join a server that never stops.

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "exporters/http_guard.h"
 #include "model/snapshot.h"
 
 namespace httplib {
@@ -34,8 +35,9 @@ ListenAddress parse_listen_address(std::string_view text);
 class PrometheusServer {
  public:
   // Binds (port 0: any free port) and starts serving; throws
-  // std::runtime_error naming the address when it cannot bind.
-  explicit PrometheusServer(ListenAddress address);
+  // std::runtime_error naming the address when it cannot bind. `limits`
+  // keep slow clients from starving scrapes (exporters/http_guard.h).
+  explicit PrometheusServer(ListenAddress address, HttpLimits limits = {});
   ~PrometheusServer();
   PrometheusServer(const PrometheusServer&) = delete;
   PrometheusServer& operator=(const PrometheusServer&) = delete;
@@ -43,9 +45,13 @@ class PrometheusServer {
   void publish(const model::Snapshot& snapshot);
   [[nodiscard]] int port() const { return port_; }
   [[nodiscard]] uint64_t scrapes() const { return scrapes_; }
+  // Connections shut down for sending their request too slowly or evicted
+  // to make room.
+  [[nodiscard]] uint64_t slow_clients_closed() const { return guard_.closed_slow(); }
 
  private:
   std::unique_ptr<httplib::Server> server_;
+  HttpGuard guard_;
   // Serves the text for the current snapshot, encoding it on first use.
   std::shared_ptr<const std::string> current_text();
 

@@ -1,7 +1,9 @@
 #include "daemon/capabilities.h"
 
 #include <sys/capability.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -61,6 +63,68 @@ std::string drop_capabilities_except(const std::vector<std::string>& keep) {
   if (error.empty() && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     error = fmt::format("PR_SET_NO_NEW_PRIVS: {}", std::strerror(errno));
   return error;
+}
+
+namespace {
+
+// Privileges the real user does not have: any capability (file
+// capabilities) or a set-uid/gid identity.
+bool privileged_beyond_real_user() {
+  if (::getuid() == 0) return false;
+  if (::geteuid() != ::getuid() || ::getegid() != ::getgid()) return true;
+  cap_t caps = cap_get_proc();
+  if (!caps) return true;
+  cap_t none = cap_init();
+  const bool any = none && cap_compare(caps, none) != 0;
+  cap_free(none);
+  cap_free(caps);
+  return any;
+}
+
+}  // namespace
+
+std::string drop_privileges_for_user_files() {
+  if (!privileged_beyond_real_user()) return "";
+  const uid_t uid = ::getuid();
+  const gid_t gid = ::getgid();
+  if (::setresgid(gid, gid, gid) != 0)
+    return fmt::format("setresgid({}): {}", gid, std::strerror(errno));
+  if (::setresuid(uid, uid, uid) != 0)
+    return fmt::format("setresuid({}): {}", uid, std::strerror(errno));
+  cap_t none = cap_init();
+  if (!none) return "cap_init failed";
+  const int rc = cap_set_proc(none);
+  cap_free(none);
+  if (rc != 0) return fmt::format("cap_set_proc: {}", std::strerror(errno));
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return fmt::format("PR_SET_NO_NEW_PRIVS: {}", std::strerror(errno));
+  return "";
+}
+
+UserFileAccess::UserFileAccess() {
+  if (!privileged_beyond_real_user()) return;
+  cap_t caps = cap_get_proc();
+  if (!caps) return;
+  saved_ = caps;
+  cap_t lowered = cap_dup(caps);
+  if (lowered) {
+    cap_clear_flag(lowered, CAP_EFFECTIVE);
+    cap_set_proc(lowered);
+    cap_free(lowered);
+  }
+  // The file system identity is what open() checks; the real uid keeps
+  // the right to change it back.
+  ::setfsgid(::getgid());
+  ::setfsuid(::getuid());
+  active_ = true;
+}
+
+UserFileAccess::~UserFileAccess() {
+  if (!active_) return;
+  ::setfsuid(::geteuid());
+  ::setfsgid(::getegid());
+  cap_set_proc(static_cast<cap_t>(saved_));
+  cap_free(saved_);
 }
 
 std::string describe_capabilities() {

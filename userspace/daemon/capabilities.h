@@ -25,6 +25,32 @@ std::vector<std::string> needed_capabilities(const config::Config& config);
 // the reason it failed (the caller decides whether that is fatal).
 std::string drop_capabilities_except(const std::vector<std::string>& keep);
 
+// Files a user names on the command line (forecast --input, analyze
+// --series, config check --config, recording directories) are opened with
+// that user's own rights: with file capabilities (setcap
+// cap_bpf,cap_perfmon,cap_dac_read_search+ep) any user could otherwise read
+// any file through kpulse's parse errors, or learn whether it exists.
+
+// For commands that need no privilege at all: drops every capability and a
+// set-uid/gid identity for good when the real user is not root. Returns ""
+// or why it failed (the caller must not go on).
+std::string drop_privileges_for_user_files();
+
+// For commands that need their capabilities afterwards (run, tune): clears
+// the effective capabilities and takes the real user's file system identity
+// while it lives; restores them after. A no-op for root.
+class UserFileAccess {
+ public:
+  UserFileAccess();
+  ~UserFileAccess();
+  UserFileAccess(const UserFileAccess&) = delete;
+  UserFileAccess& operator=(const UserFileAccess&) = delete;
+
+ private:
+  void* saved_ = nullptr;  // cap_t
+  bool active_ = false;
+};
+
 // The effective set as text ("cap_dac_read_search,cap_sys_ptrace=ep"), for logs.
 std::string describe_capabilities();
 

@@ -27,9 +27,18 @@ uint64_t Daemon::run(const std::function<bool()>& stop,
                      const std::function<bool()>& reload_requested) {
   using Clock = std::chrono::steady_clock;
   auto last_status = Clock::now();
-  while (!stop()) {
+  // The source polls `stop` while it waits and once per collection: each
+  // poll is a sign of life for systemd's watchdog.
+  ServiceWatchdog watchdog;
+  if (watchdog.enabled())
+    log(LogLevel::Info, "systemd watchdog: {} s", watchdog.interval().count() / 1e6);
+  const std::function<bool()> alive_stop = [&] {
+    watchdog.kick();
+    return stop();
+  };
+  while (!alive_stop()) {
     if (reload_requested()) reload();
-    std::optional<model::Snapshot> snapshot = source_(stop);
+    std::optional<model::Snapshot> snapshot = source_(alive_stop);
     if (!snapshot) continue;  // stop requested while waiting
     ++snapshots_;
     auto shared = std::make_shared<const model::Snapshot>(std::move(*snapshot));
@@ -81,6 +90,12 @@ std::vector<std::pair<std::string, SinkStats>> Daemon::sink_stats() const {
   std::vector<std::pair<std::string, SinkStats>> out;
   for (const auto& w : workers_) out.emplace_back(w->name(), w->stats());
   return out;
+}
+
+bool Daemon::shutdown_lost_data() const {
+  for (const auto& w : workers_)
+    if (w->stats().flush_failed) return true;
+  return false;
 }
 
 std::string Daemon::status_line() const {

@@ -45,6 +45,8 @@ class Daemon {
 
   [[nodiscard]] const config::Config& config() const { return current_; }
   [[nodiscard]] std::vector<std::pair<std::string, SinkStats>> sink_stats() const;
+  // After run(): a sink could not write out what it buffered (logged).
+  [[nodiscard]] bool shutdown_lost_data() const;
   // The status line logged every daemon.status_interval.
   [[nodiscard]] std::string status_line() const;
 

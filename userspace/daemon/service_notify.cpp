@@ -29,4 +29,22 @@ bool notify_service(const std::string& state) {
   return sent == static_cast<ssize_t>(state.size());
 }
 
+ServiceWatchdog::ServiceWatchdog() {
+  const char* usec = std::getenv("WATCHDOG_USEC");
+  const char* pid = std::getenv("WATCHDOG_PID");
+  if (!usec || !*usec) return;
+  // WATCHDOG_PID names the process meant; a child must not kick for it.
+  if (pid && *pid && std::strtol(pid, nullptr, 10) != static_cast<long>(getpid())) return;
+  const long long n = std::strtoll(usec, nullptr, 10);
+  if (n > 0) every_ = std::chrono::microseconds(n / 2);
+}
+
+void ServiceWatchdog::kick() {
+  if (!enabled()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ < every_) return;
+  last_ = now;
+  notify_service("WATCHDOG=1");
+}
+
 }  // namespace kpulse::daemon

@@ -2,6 +2,8 @@
 // recording (collection and export go on); the pause and the resume are
 // each an alert: a log line and, with OTLP on, a `kpulse.recording` log
 // record.
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "daemon/log.h"
@@ -31,7 +33,16 @@ class RecordSink : public SnapshotSink {
             fmt::format("recording resumed; {} blocks lost while paused", st.dropped_blocks));
     }
   }
-  void flush() override { recorder_.flush(); }
+  // Shutdown: the open 1 min and 1 h buckets too. What cannot be written
+  // (an unwritable directory) fails the shutdown: the caller exits non-zero.
+  void flush() override {
+    recorder_.finish();
+    const record::RecorderStatus st = recorder_.status();
+    if (st.state == record::RecorderState::Paused || st.backlog_bytes > 0)
+      throw std::runtime_error(
+          fmt::format("the last {} bytes of recording could not be written: {}", st.backlog_bytes,
+                      st.last_error));
+  }
   [[nodiscard]] std::string status() const override {
     record::RecorderStatus st = recorder_.status();
     if (st.state == record::RecorderState::Paused)
@@ -43,6 +54,7 @@ class RecordSink : public SnapshotSink {
   static record::RecorderOptions options(const config::Config& c) {
     record::RecorderOptions o;
     o.dir = c.recording_dir();
+    o.notice = [](const std::string& text) { log(LogLevel::Warning, "recording: {}", text); };
     o.retention.full_days = static_cast<int>(c.record.full_days);
     o.retention.minute_days = static_cast<int>(c.record.minute_days);
     o.retention.hour_days = static_cast<int>(c.record.hour_days);

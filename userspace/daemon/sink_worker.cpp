@@ -48,7 +48,17 @@ void SinkWorker::stop() {
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;
-    queue_.push_back(Item{nullptr, [](SnapshotSink& s) { s.flush(); }});
+    // A failed final flush loses data: logged here whatever the failure
+    // count, and reported by stats() so the daemon exits non-zero.
+    queue_.push_back(Item{nullptr, [this](SnapshotSink& s) {
+                            try {
+                              s.flush();
+                            } catch (const std::exception& e) {
+                              log(LogLevel::Error, "{}: at shutdown: {}", name_, e.what());
+                              std::lock_guard lock(mu_);
+                              stats_.flush_failed = true;
+                            }
+                          }});
     stopping_ = true;
   }
   cv_.notify_one();

@@ -20,6 +20,7 @@ struct SinkStats {
   uint64_t dropped = 0;   // pushed out of a full queue
   uint64_t failures = 0;  // consume() or a control call threw
   size_t queued = 0;
+  bool flush_failed = false;  // the final flush() threw: buffered data lost
 };
 
 class SinkWorker {

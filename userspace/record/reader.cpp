@@ -65,6 +65,9 @@ struct RecordingReader::Impl {
         continue;
       }
       for (auto& w : scan.warnings) warnings.push_back(std::move(w));
+      if (f.set_aside)
+        warnings.push_back(fmt::format("{}: set aside by the writer; {} readable blocks in it",
+                                       f.path.string(), scan.blocks.size()));
       Segment seg{f.path.string(), ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC)};
       if (seg.fd < 0) {
         warnings.push_back(fmt::format("{}: cannot open (file skipped)", seg.path));
@@ -264,7 +267,7 @@ std::optional<RecordedSnapshot> RecordingCursor::step(int delta) {
 }
 
 std::vector<model::Snapshot> load_history(const std::filesystem::path& dir, int64_t from_ns,
-                                          int64_t to_ns) {
+                                          int64_t to_ns, std::vector<std::string>* warnings) {
   std::vector<model::Snapshot> out;
   // Coarsest first; each finer tier takes over where it starts.
   int64_t until = to_ns;
@@ -276,6 +279,8 @@ std::vector<model::Snapshot> load_history(const std::filesystem::path& dir, int6
     const int64_t start = std::max(from_ns, range->first_ns);
     if (start > until) continue;
     parts.push_back(reader.read_range(start, until));
+    if (warnings)
+      for (auto& w : reader.warnings()) warnings->push_back(std::move(w));
     until = start - 1;
   }
   for (auto it = parts.rbegin(); it != parts.rend(); ++it)

@@ -97,7 +97,10 @@ class RecordingCursor {
 // Analytics history: the finest tier that covers each part of [from, to]
 // (hour, then minute, then full resolution for the most recent part),
 // oldest first, without overlaps.
+// `warnings`, when given, receives every reader's warnings after the
+// reading (skipped blocks are only found while decoding).
 std::vector<model::Snapshot> load_history(const std::filesystem::path& dir, int64_t from_ns,
-                                          int64_t to_ns);
+                                          int64_t to_ns,
+                                          std::vector<std::string>* warnings = nullptr);
 
 }  // namespace kpulse::record

@@ -15,6 +15,8 @@
 
 #include "record/downsampler.h"
 #include "record/frame_codec.h"
+#include "record/private_dir.h"
+#include "record/reader.h"
 #include "record/segment_dir.h"
 #include "record/segment_file.h"
 
@@ -91,9 +93,7 @@ struct Recorder::Impl {
   }
 
   void fail(const std::string& what, int err) {
-    if (st.state == RecorderState::Ok) st.paused_since_ns = now_ns ? now_ns : wall_ns();
-    st.state = RecorderState::Paused;
-    st.last_error = fmt::format("{}: {}", what, std::strerror(err));
+    fail(fmt::format("{}: {}", what, std::strerror(err)));
   }
 
   // Writes all of `data` at `offset`, or returns the errno.
@@ -112,32 +112,58 @@ struct Recorder::Impl {
     return 0;
   }
 
+  void fail(const std::string& message) {
+    if (st.state == RecorderState::Ok) st.paused_since_ns = now_ns ? now_ns : wall_ns();
+    st.state = RecorderState::Paused;
+    st.last_error = message;
+  }
+
+  void notice(const std::string& message) {
+    if (opt.notice) opt.notice(message);
+  }
+
   // Opens (or creates) the segment for a tier and day, cutting off a torn
-  // tail left by a crash so new blocks follow the last good one.
-  int open_segment(Tier tier, int64_t day, const std::string& hostname, OpenFile& f) {
+  // tail left by a crash so new blocks follow the last good one. Returns ""
+  // or what went wrong. The directory is checked and the file opened without
+  // following links: whoever can write in the directory must not be able to
+  // point the daemon at another file.
+  std::string open_segment(Tier tier, int64_t day, const std::string& hostname, OpenFile& f) {
     if (f.fd >= 0) ::close(f.fd);
     f = {};
-    std::error_code ec;
-    std::filesystem::create_directories(opt.dir, ec);
     f.path = opt.dir / segment_name(tier, day * kDayNs);
     f.day = day;
+    try {
+      ensure_private_dir(opt.dir);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    std::string error;
+    f.fd = open_private_file(f.path, error);
+    if (f.fd < 0) return error;
     uint64_t keep = 0;
-    if (std::filesystem::exists(f.path, ec) && std::filesystem::file_size(f.path, ec) > 0) {
+    struct stat sb {};
+    if (::fstat(f.fd, &sb) == 0 && sb.st_size > 0) {
       try {
-        keep = scan_segment(f.path.string()).valid_end;
-      } catch (const std::exception&) {
-        // Not ours or a broken header: keep it aside for inspection.
-        std::filesystem::rename(f.path, f.path.string() + ".bad", ec);
+        keep = scan_segment_fd(f.fd, f.path.string()).valid_end;
+      } catch (const std::exception& e) {
+        // Not a recording this build can append to: keep it aside for
+        // inspection (readers still list it) and start the day afresh.
+        const std::string aside = f.path.string() + ".bad";
+        std::error_code ec;
+        std::filesystem::rename(f.path, aside, ec);
+        notice(fmt::format("{}; renamed to {}{}", e.what(), aside,
+                           ec ? " failed: " + ec.message() : ""));
+        ::close(f.fd);
+        f.fd = ec ? -1 : open_private_file(f.path, error);
+        if (f.fd < 0) return ec ? f.path.string() + ": " + ec.message() : error;
       }
     }
-    f.fd = ::open(f.path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
-    if (f.fd < 0) return errno;
     if (keep > 0) {
-      if (::ftruncate(f.fd, static_cast<off_t>(keep)) != 0) return errno;
+      if (::ftruncate(f.fd, static_cast<off_t>(keep)) != 0) return errno_text(f.path);
       f.size = keep;
-      return 0;
+      return {};
     }
-    if (::ftruncate(f.fd, 0) != 0) return errno;
+    if (::ftruncate(f.fd, 0) != 0) return errno_text(f.path);
     SegmentHeader h;
     h.tier = tier;
     h.day_start_ns = day * kDayNs;
@@ -146,20 +172,25 @@ struct Recorder::Impl {
     if (int err = write_all(f.fd, bytes, 0)) {
       ::close(f.fd);
       f.fd = -1;
+      std::error_code ec;
       std::filesystem::remove(f.path, ec);
-      return err;
+      return fmt::format("{}: {}", f.path.string(), std::strerror(err));
     }
     f.size = bytes.size();
     st.bytes_written += bytes.size();
-    return 0;
+    return {};
+  }
+
+  static std::string errno_text(const std::filesystem::path& path) {
+    return fmt::format("{}: {}", path.string(), std::strerror(errno));
   }
 
   int write_block(const Pending& p) {
     OpenFile& f = files[static_cast<int>(p.tier)];
     if (f.fd < 0 || f.day != p.day) {
-      if (int err = open_segment(p.tier, p.day, p.hostname, f)) {
-        fail(f.path.string(), err);
-        return err;
+      if (std::string error = open_segment(p.tier, p.day, p.hostname, f); !error.empty()) {
+        fail(error);
+        return EIO;
       }
     }
     if (int err = write_all(f.fd, p.bytes, f.size)) {
@@ -237,6 +268,36 @@ struct Recorder::Impl {
         b.samples_merged);
   }
 
+  // After a crash the downsampled tiers lack the buckets that were still in
+  // memory (up to 60 of the 1 min tier, 24 of the 1 h tier). Everything the
+  // full tier holds after a tier's last stored time is fed through that
+  // tier's downsampler again: closed buckets are written, the open one goes
+  // on with the next live snapshot. Returns the snapshots replayed.
+  uint64_t rebuild_tiers() {
+    int64_t tier_last[kTiers] = {};
+    int64_t from = INT64_MAX;
+    for (int t = 1; t < kTiers; ++t) {
+      if (!tiers[t].downsampler) return 0;
+      RecordingReader reader(opt.dir, static_cast<Tier>(t));
+      const auto range = reader.time_range();
+      tier_last[t] = range ? range->last_ns : INT64_MIN;
+      from = std::min(from, tier_last[t]);
+    }
+    RecordingReader full(opt.dir, Tier::Full);
+    const auto range = full.time_range();
+    if (!range || range->last_ns <= from) return 0;
+    uint64_t replayed = 0;
+    full.read(from == INT64_MIN ? INT64_MIN : from + 1, INT64_MAX, [&](RecordedSnapshot&& r) {
+      ++replayed;
+      for (int t = 1; t < kTiers; ++t) {
+        if (r.snapshot.time_ns <= tier_last[t]) continue;
+        if (auto b = tiers[t].downsampler->add(r.snapshot)) add_bucket(tiers[t], *b);
+      }
+      return true;
+    });
+    return replayed;
+  }
+
   void retention() {
     const int64_t now = now_ns ? now_ns : wall_ns();
     last_retention_ns = now;
@@ -282,12 +343,28 @@ struct Recorder::Impl {
 };
 
 Recorder::Recorder(RecorderOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
-  std::error_code ec;
-  std::filesystem::create_directories(impl_->opt.dir, ec);
-  if (ec) impl_->fail(impl_->opt.dir.string(), ec.value());
+  try {
+    ensure_private_dir(impl_->opt.dir);
+  } catch (const std::exception& e) {
+    impl_->fail(e.what());
+    return;
+  }
+  try {
+    if (uint64_t n = impl_->rebuild_tiers())
+      impl_->notice(
+          fmt::format("rebuilt the 1 min and 1 h tiers from {} snapshots of the full "
+                      "tier (the previous run did not stop cleanly)",
+                      n));
+  } catch (const std::exception& e) {
+    impl_->notice(fmt::format("cannot rebuild the 1 min and 1 h tiers: {}", e.what()));
+  }
 }
 
 Recorder::~Recorder() {
+  finish();
+}
+
+void Recorder::finish() noexcept {
   std::lock_guard lock(impl_->mu);
   try {
     for (auto& tw : impl_->tiers)
@@ -297,6 +374,8 @@ Recorder::~Recorder() {
     impl_->drain(true);
     for (auto& f : impl_->files)
       if (f.fd >= 0) ::fdatasync(f.fd);
+  } catch (const std::exception& e) {
+    impl_->st.last_error = e.what();
   } catch (...) {
   }
 }

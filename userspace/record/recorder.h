@@ -50,6 +50,9 @@ struct RecorderOptions {
   // Tests only: called before every write with the byte count; a nonzero
   // return is treated as that errno (ENOSPC to simulate a full disk).
   std::function<int(size_t bytes)> write_fault;
+  // Called (under the recorder's lock) with things an operator should read
+  // in the log: a file set aside as `.kpr.bad`.
+  std::function<void(const std::string&)> notice;
 };
 
 enum class RecorderState : uint8_t {
@@ -72,10 +75,13 @@ struct RecorderStatus {
 
 class Recorder {
  public:
-  // Creates `dir` if needed. Never throws for I/O trouble: an unwritable
-  // directory shows as Paused in status().
+  // Creates `dir` (mode 0750) if needed. Never throws for I/O trouble: an
+  // unwritable directory, or one another user could write in (see
+  // record/private_dir.h), shows as Paused in status().
   explicit Recorder(RecorderOptions options);
-  // Seals and writes what is buffered (best effort).
+  // On start, the 1 min and 1 h tiers are completed from the full tier where
+  // a crash left them behind (docs/recording.md, "Crash").
+  // Calls finish().
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -85,6 +91,10 @@ class Recorder {
   void append(const model::Snapshot& snapshot) noexcept;
   // Seals the open blocks of every tier and tries to write the backlog.
   void flush() noexcept;
+  // Shutdown: also closes the open 1 min and 1 h buckets (partially), writes
+  // everything and syncs. What could not be written shows in status()
+  // (Paused, backlog_bytes).
+  void finish() noexcept;
   // Applies the retention policy now (append() also does, once an hour).
   void apply_retention() noexcept;
 

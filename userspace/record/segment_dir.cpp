@@ -12,8 +12,10 @@ int64_t day_of(int64_t time_ns) {
 }
 
 std::optional<SegmentFile> parse_segment_name(const std::filesystem::path& path) {
-  const std::string name = path.filename().string();
-  // YYYY-MM-DD.<tier>.kpr
+  std::string name = path.filename().string();
+  // YYYY-MM-DD.<tier>.kpr, or .kpr.bad: set aside by the writer.
+  const bool set_aside = name.ends_with(".kpr.bad");
+  if (set_aside) name.resize(name.size() - 4);
   if (name.size() < 16 || !name.ends_with(".kpr") || name[4] != '-' || name[7] != '-' ||
       name[10] != '.')
     return std::nullopt;
@@ -30,6 +32,7 @@ std::optional<SegmentFile> parse_segment_name(const std::filesystem::path& path)
   SegmentFile f;
   f.path = path;
   f.tier = *tier;
+  f.set_aside = set_aside;
   f.day = static_cast<int64_t>(timegm(&tm)) / 86400;
   return f;
 }

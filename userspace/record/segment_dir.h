@@ -19,9 +19,11 @@ struct SegmentFile {
   Tier tier = Tier::Full;
   int64_t day = 0;
   uint64_t bytes = 0;
+  bool set_aside = false;  // "….kpr.bad": the writer could not append to it
 };
 
-// "2026-11-24.full.kpr" -> tier and day; nullopt for any other name.
+// "2026-11-24.full.kpr" (or "….kpr.bad") -> tier and day; nullopt for any
+// other name.
 std::optional<SegmentFile> parse_segment_name(const std::filesystem::path& path);
 // The directory's segments (all tiers), oldest day first. Throws
 // std::filesystem::filesystem_error when the directory cannot be listed.

@@ -136,30 +136,46 @@ std::string seal_block(const std::string& raw, Codec codec, int level, uint32_t 
   return out;
 }
 
-SegmentScan scan_segment(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(fmt::format("{}: {}", path, std::strerror(errno)));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  const off_t size = ::lseek(fd, 0, SEEK_END);
-  SegmentScan scan;
+namespace {
+
+// The first block with a valid header at or after `from` (a header that fails
+// its checksum is skipped byte by byte); false when there is none.
+bool find_next_block(int fd, uint64_t from, uint64_t end, BlockInfo& b, uint64_t& at_out) {
+  std::string chunk;
+  // Chunks overlap by a header's length so none is missed at a boundary.
+  for (uint64_t at = from; at + kBlockHeaderSize <= end;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(1 << 20, end - at));
+    chunk.resize(n);
+    if (!read_exact(fd, chunk.data(), n, at)) return false;
+    for (size_t i = 0; i + kBlockHeaderSize <= n; ++i) {
+      if (chunk[i] == 'K' && parse_block_header(chunk.data() + i, at + i, b) && b.end() <= end) {
+        at_out = at + i;
+        return true;
+      }
+    }
+    if (at + n >= end) return false;
+    at += n - (kBlockHeaderSize - 1);
+  }
+  return false;
+}
+
+// Reads the file header; false when it is damaged (bad magic, length or
+// checksum). Throws for a valid header of a version this build cannot read.
+bool read_file_header(int fd, uint64_t size, const std::string& path, SegmentScan& scan) {
   char fixed[16];
   if (size < 20 || !read_exact(fd, fixed, sizeof(fixed), 0) ||
       std::memcmp(fixed, kFileMagic, sizeof(kFileMagic)) != 0)
-    throw std::runtime_error(fmt::format("{}: not a kpulse recording segment", path));
+    return false;
   const uint32_t version = get<uint32_t>(fixed + 8);
   const uint32_t len = get<uint32_t>(fixed + 12);
-  if (version == 0 || version > kFormatVersion)
-    throw std::runtime_error(fmt::format("{}: format version {} (this kpulse reads up to {})", path,
-                                         version, kFormatVersion));
-  if (len > 1u << 20 || 16 + len + 4 > static_cast<uint64_t>(size))
-    throw std::runtime_error(fmt::format("{}: truncated file header", path));
+  if (len > 1u << 20 || 16 + len + 4 > size) return false;
   std::string head(16 + len + 4, '\0');
   if (!read_exact(fd, head.data(), head.size(), 0) ||
       get<uint32_t>(head.data() + 16 + len) != crc(head.data(), 16 + len))
-    throw std::runtime_error(fmt::format("{}: file header checksum mismatch", path));
+    return false;
+  if (version == 0 || version > kFormatVersion)
+    throw std::runtime_error(fmt::format("{}: format version {} (this kpulse reads up to {})", path,
+                                         version, kFormatVersion));
   // Every version so far shares the fixed prefix; the body is per version.
   switch (version) {
     case 1:
@@ -167,10 +183,45 @@ SegmentScan scan_segment(const std::string& path) {
       break;
   }
   scan.header_end = head.size();
-  scan.valid_end = scan.header_end;
+  return true;
+}
 
-  uint64_t pos = scan.header_end;
+}  // namespace
+
+SegmentScan scan_segment(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(fmt::format("{}: {}", path, std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  return scan_segment_fd(fd, path);
+}
+
+SegmentScan scan_segment_fd(int fd, const std::string& path) {
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size < 0) throw std::runtime_error(fmt::format("{}: {}", path, std::strerror(errno)));
   const uint64_t end = static_cast<uint64_t>(size);
+  SegmentScan scan;
+  uint64_t pos = 0;
+  if (read_file_header(fd, end, path, scan)) {
+    pos = scan.header_end;
+  } else {
+    // Every block is self-contained and checksummed: a damaged file header
+    // loses only itself. Tier and day come from the file name then.
+    BlockInfo b;
+    uint64_t first = 0;
+    if (!find_next_block(fd, 0, end, b, first))
+      throw std::runtime_error(fmt::format("{}: not a kpulse recording segment", path));
+    scan.header_damaged = true;
+    scan.header_end = first;
+    pos = first;
+    scan.warnings.push_back(fmt::format(
+        "{}: file header damaged ({} bytes skipped); blocks recovered by resynchronising", path,
+        first));
+  }
+  scan.valid_end = pos;
+
   char hdr[kBlockHeaderSize];
   while (pos + kBlockHeaderSize <= end) {
     BlockInfo b;
@@ -183,27 +234,11 @@ SegmentScan scan_segment(const std::string& path) {
     }
     // Torn or corrupt header: search forward for the next valid block.
     const uint64_t bad = pos;
-    bool found = false;
-    std::string chunk;
-    // Chunks overlap by a header's length so none is missed at a boundary.
-    for (uint64_t at = pos + 1; at + kBlockHeaderSize <= end && !found;) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(1 << 20, end - at));
-      chunk.resize(n);
-      if (!read_exact(fd, chunk.data(), n, at)) break;
-      for (size_t i = 0; i + kBlockHeaderSize <= n; ++i) {
-        if (chunk[i] == 'K' && parse_block_header(chunk.data() + i, at + i, b) && b.end() <= end) {
-          pos = at + i;
-          found = true;
-          break;
-        }
-      }
-      if (at + n >= end) break;
-      at += n - (kBlockHeaderSize - 1);
-    }
-    if (!found) {
+    if (!find_next_block(fd, pos + 1, end, b, pos)) {
       scan.warnings.push_back(
           fmt::format("{}: offset {}: torn or corrupt data to the end of the file ({} bytes)", path,
                       bad, end - bad));
+      pos = end;
       break;
     }
     scan.warnings.push_back(

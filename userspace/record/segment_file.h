@@ -43,6 +43,7 @@ struct SegmentScan {
   uint64_t header_end = 0;
   std::vector<BlockInfo> blocks;  // in file order
   uint64_t valid_end = 0;         // end of the last block with a valid header
+  bool header_damaged = false;    // blocks found by resynchronising from offset 0
   std::vector<std::string> warnings;
 };
 
@@ -50,9 +51,14 @@ std::string encode_segment_header(const SegmentHeader& h);
 // The sealed block (header + compressed payload) for an uncompressed payload.
 std::string seal_block(const std::string& raw, Codec codec, int level, uint32_t frames,
                        int64_t first_ns, int64_t last_ns);
-// Throws std::runtime_error when the file cannot be read or has no valid
-// recording header (including a version newer than this build reads).
+// Throws std::runtime_error when the file cannot be read, is not a recording
+// (no valid file header and no valid block) or has a valid header of a
+// version newer than this build reads. A damaged file header is a warning:
+// the blocks are found by resynchronising on their magic and checksums.
 SegmentScan scan_segment(const std::string& path);
+// The same on an open descriptor (the writer's, opened without following
+// symbolic links); `path` only names the file in messages.
+SegmentScan scan_segment_fd(int fd, const std::string& path);
 // The uncompressed payload; throws std::runtime_error on a checksum
 // mismatch, short read or decompression failure.
 std::string read_block(int fd, const BlockInfo& b);

@@ -182,6 +182,26 @@ TEST(Daemon, StatusLineCountsPerSink) {
   EXPECT_NE(line.find("rec: 5 consumed, 0 dropped, 0 failed, 0 queued"), std::string::npos) << line;
 }
 
+// A sink that cannot write out what it buffered at shutdown (the recorder
+// with an unwritable directory) is reported, so `kpulse run` exits non-zero.
+class FailingFlushSink : public FakeSink {
+ public:
+  FailingFlushSink() : FakeSink("rec") {}
+  void flush() override { throw std::runtime_error("the last 4096 bytes could not be written"); }
+};
+
+TEST(Daemon, AFailedFinalFlushIsReported) {
+  Daemon d(config::Config{}, synthetic_source());
+  d.add_sink(std::make_unique<FakeSink>("ok"));
+  EXPECT_FALSE(d.shutdown_lost_data());
+  d.add_sink(std::make_unique<FailingFlushSink>());
+  d.run(after(d, 3));
+  EXPECT_TRUE(d.shutdown_lost_data());
+  const auto stats = d.sink_stats();
+  EXPECT_FALSE(stats[0].second.flush_failed);
+  EXPECT_TRUE(stats[1].second.flush_failed);
+}
+
 }  // namespace
 }  // namespace kpulse::daemon
 

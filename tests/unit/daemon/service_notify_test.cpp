@@ -74,5 +74,30 @@ TEST(ServiceNotify, NoSocketIsANoOp) {
   unsetenv("NOTIFY_SOCKET");
 }
 
+TEST(ServiceWatchdog, KicksAtHalfTheIntervalOnlyForItsOwnPid) {
+  std::string path = "/tmp/kpulse_watchdog_test_" + std::to_string(getpid());
+  NotifySocket sock(path);
+  ASSERT_TRUE(sock.bound());
+  setenv("NOTIFY_SOCKET", path.c_str(), 1);
+  setenv("WATCHDOG_USEC", "400000", 1);
+  setenv("WATCHDOG_PID", std::to_string(getpid()).c_str(), 1);
+  ServiceWatchdog dog;
+  ASSERT_TRUE(dog.enabled());
+  EXPECT_EQ(dog.interval().count(), 400000);
+  dog.kick();
+  EXPECT_EQ(sock.receive(), "WATCHDOG=1");
+  dog.kick();  // within half the interval: nothing sent
+  usleep(250000);
+  dog.kick();
+  EXPECT_EQ(sock.receive(), "WATCHDOG=1");
+
+  setenv("WATCHDOG_PID", std::to_string(getpid() + 1).c_str(), 1);
+  EXPECT_FALSE(ServiceWatchdog().enabled());
+  unsetenv("WATCHDOG_PID");
+  unsetenv("WATCHDOG_USEC");
+  EXPECT_FALSE(ServiceWatchdog().enabled());
+  unsetenv("NOTIFY_SOCKET");
+}
+
 }  // namespace
 }  // namespace kpulse::daemon

@@ -2,6 +2,7 @@
 // every later build. Regenerate only when adding a new version's fixture:
 //   KPULSE_WRITE_GOLDEN=1 kpulse_record_tests --gtest_filter=Golden.*
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -86,6 +87,18 @@ TEST(Golden, NewerVersionsAreRefusedWithAReason) {
     f.seekp(8);
     const char v99[4] = {99, 0, 0, 0};
     f.write(v99, 4);
+    // A newer writer's header carries a valid checksum (a stale one is a
+    // damaged header, recovered by resynchronising: hostile_dir_test.cpp).
+    uint32_t len = 0;
+    f.seekg(12);
+    f.read(reinterpret_cast<char*>(&len), 4);
+    std::string head(16 + len, '\0');
+    f.seekg(0);
+    f.read(head.data(), static_cast<std::streamsize>(head.size()));
+    const auto crc = static_cast<uint32_t>(
+        ::crc32(0, reinterpret_cast<const Bytef*>(head.data()), static_cast<uInt>(head.size())));
+    f.seekp(static_cast<std::streamoff>(head.size()));
+    f.write(reinterpret_cast<const char*>(&crc), 4);
   }
   RecordingReader reader(dir.path());
   EXPECT_FALSE(reader.time_range());
