@@ -12,6 +12,7 @@
 #include "analytics/anomaly_score_csv.h"
 #include "cli/analyze_live.h"
 #include "cli/commands.h"
+#include "cli/user_files.h"
 
 namespace kpulse::cli {
 namespace {
@@ -28,6 +29,7 @@ int run_analyze(const AnalyzeOptions& opt) {
     if (opt.anomaly_scores)
       throw std::runtime_error("analyze: --anomaly-scores needs --series FILE.csv");
     if (!opt.recording.dir.empty()) {
+      drop_privileges_for_user_files();
       RecordingAnalyzeOptions r = opt.recording;
       r.json = opt.live.json;
       r.quiet = opt.live.quiet;
@@ -40,6 +42,7 @@ int run_analyze(const AnalyzeOptions& opt) {
   }
   if (!opt.anomaly_scores)
     throw std::runtime_error("analyze --series: choose what to compute, e.g. --anomaly-scores");
+  drop_privileges_for_user_files();
   // Scores stream out row by row, so a long file (or a pipe) needs no memory.
   if (opt.series == "-") {
     analytics::score_series_csv(std::cin, std::cout, "<stdin>");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/user_files.h"
 #include "record/dump_writer.h"
 #include "record/reader.h"
 #include "record/time_arg.h"
@@ -27,6 +28,7 @@ int64_t now_ns() {
 }
 
 int run(const DumpArgs& a) {
+  drop_privileges_for_user_files();
   const int64_t now = now_ns();
   const int64_t from = a.from.empty() ? INT64_MIN : record::parse_time_arg(a.from, now);
   const int64_t to = a.to.empty() ? INT64_MAX : record::parse_time_arg(a.to, now);

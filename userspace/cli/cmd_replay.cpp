@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/top_analysis.h"
+#include "cli/user_files.h"
 #include "record/recording_source.h"
 #include "record/time_arg.h"
 #include "tui/top_app.h"
@@ -22,6 +23,7 @@ struct ReplayArgs {
 };
 
 int run(const ReplayArgs& a) {
+  drop_privileges_for_user_files();
   record::RecordingSourceOptions o;
   o.tier = *record::tier_from_string(a.tier);
   o.pace = std::chrono::milliseconds(static_cast<long>(std::lround(a.ui.delay_s * 1000)));
