@@ -12,6 +12,7 @@ build_packages=(
   libncurses-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   libcurl4-openssl-dev libcpp-httplib-dev libcap-dev libssl-dev
+  libclang-rt-14-dev  # libFuzzer and the sanitizers for tests/fuzz
 )
 
 # Real peers and workloads used by the integration tests.

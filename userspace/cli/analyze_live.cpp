@@ -46,10 +46,16 @@ struct AnalysisRun {
   // The report shows forecasts from everything seen, not from the last
   // scheduled round (which may be up to a minute old or not yet run).
   void finish() { last.forecast_round = analyzer.refresh_forecasts(); }
+  // Damaged or skipped recording data (analyze --recording); in --json as
+  // "recording_warnings".
+  std::vector<std::string> data_warnings;
+
   void report(bool json, double duration_s) const {
-    if (json)
-      std::cout << report_json(last, history, duration_s).dump(2) << "\n";
-    else
+    if (json) {
+      auto doc = report_json(last, history, duration_s);
+      if (!data_warnings.empty()) doc["recording_warnings"] = data_warnings;
+      std::cout << doc.dump(2) << "\n";
+    } else
       print_report(std::cout, last, history, duration_s, analyzer.forecaster().waiting_reason());
   }
 };
@@ -101,7 +107,6 @@ int run_analyze_recording(const RecordingAnalyzeOptions& opt) {
   // downsampled, and go to the forecaster as history. Alerts and patterns
   // are judged on the full-resolution part, as the live agent saw it.
   record::RecordingReader full(opt.dir, record::Tier::Full);
-  for (const auto& w : full.warnings()) std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
   auto range = full.time_range();
   if (!range) throw std::runtime_error("analyze: no full-resolution recording in " + opt.dir);
   const int64_t first = std::max(from, range->first_ns);
@@ -115,8 +120,13 @@ int run_analyze_recording(const RecordingAnalyzeOptions& opt) {
     return true;
   });
   run.finish();
+  // Read now: skipped blocks are only found while decoding.
+  run.data_warnings = full.warnings();
+  for (const auto& w : run.data_warnings) std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
   run.report(opt.json, static_cast<double>(last - first) / 1e9);
-  if (!opt.json) std::fprintf(stderr, "kpulse: analysed %zu recorded snapshots\n", n);
+  if (!opt.json)
+    std::fprintf(stderr, "kpulse: analysed %zu recorded snapshots%s\n", n,
+                 run.data_warnings.empty() ? "" : " (damaged data skipped: see the warnings)");
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "cli/analyze_live.h"
 #include "cli/commands.h"
 #include "cli/conventions.h"
+#include "cli/user_files.h"
 
 namespace kpulse::cli {
 namespace {
@@ -28,6 +29,7 @@ int run_analyze(const AnalyzeOptions& opt) {
   if (opt.series.empty()) {
     if (opt.anomaly_scores) throw UsageError("analyze: --anomaly-scores needs --series FILE.csv");
     if (!opt.recording.dir.empty()) {
+      drop_privileges_for_user_files();
       RecordingAnalyzeOptions r = opt.recording;
       r.dir = recording_dir_of(r.dir);
       r.json = opt.live.json;
@@ -41,6 +43,7 @@ int run_analyze(const AnalyzeOptions& opt) {
   }
   if (!opt.anomaly_scores)
     throw UsageError("analyze --series: choose what to compute, e.g. --anomaly-scores");
+  drop_privileges_for_user_files();
   // Scores stream out row by row, so a long file (or a pipe) needs no memory.
   if (opt.series == "-") {
     analytics::score_series_csv(std::cin, std::cout, "<stdin>");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/user_files.h"
 #include "config/config.h"
 
 namespace kpulse::cli {
@@ -17,6 +18,7 @@ void register_config(CLI::App& root, Registry& reg) {
   auto* check = app->add_subcommand("check", "Validate a configuration file (exit 1 if invalid)");
   check->add_option("-c,--config", *path, "Configuration file")->capture_default_str();
   reg.push_back({check, [path] {
+                   drop_privileges_for_user_files();
                    // Every problem at once, so one edit fixes them all.
                    auto errors = config::check_config_file(*path);
                    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.what());

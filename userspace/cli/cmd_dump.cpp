@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/conventions.h"
+#include "cli/user_files.h"
 #include "record/dump_writer.h"
 #include "record/reader.h"
 #include "record/time_arg.h"
@@ -28,6 +29,7 @@ int64_t now_ns() {
 }
 
 int run(DumpArgs a) {
+  drop_privileges_for_user_files();
   a.dir = recording_dir_of(a.dir);
   const int64_t now = now_ns();
   const int64_t from = a.from.empty() ? INT64_MIN : record::parse_time_arg(a.from, now);

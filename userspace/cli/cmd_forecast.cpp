@@ -9,6 +9,7 @@
 
 #include "analytics/forecast_csv.h"
 #include "cli/commands.h"
+#include "cli/user_files.h"
 
 namespace kpulse::cli {
 namespace {
@@ -21,6 +22,7 @@ struct ForecastArgs {
 };
 
 int run_forecast(const ForecastArgs& a) {
+  drop_privileges_for_user_files();
   std::ifstream file;
   if (a.input != "-") {
     file.open(a.input);

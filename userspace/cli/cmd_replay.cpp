@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/conventions.h"
 #include "cli/top_analysis.h"
+#include "cli/user_files.h"
 #include "record/recording_source.h"
 #include "record/time_arg.h"
 #include "tui/top_app.h"
@@ -23,6 +24,7 @@ struct ReplayArgs {
 };
 
 int run(ReplayArgs a) {
+  drop_privileges_for_user_files();
   a.dir = recording_dir_of(a.dir);
   record::RecordingSourceOptions o;
   o.tier = *record::tier_from_string(a.tier);

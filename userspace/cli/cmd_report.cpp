@@ -10,10 +10,14 @@
 #include <stdexcept>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
 #include "cli/conventions.h"
 #include "cli/report_analysis.h"
+#include "cli/user_files.h"
 #include "config/config.h"
+#include "daemon/capabilities.h"
 #include "engine/collector.h"
 #include "report/html_report.h"
 #include "report/time_arg.h"
@@ -54,8 +58,10 @@ int64_t time_or_throw(const std::string& text, const char* flag, int64_t fallbac
   return *t;
 }
 
+// `warnings`: damaged or skipped recording data (printed here too).
 std::vector<model::Snapshot> load_snapshots(const ReportArgs& a, int64_t from, int64_t to,
-                                            std::string& source) {
+                                            std::string& source,
+                                            std::vector<std::string>& warnings) {
   std::vector<model::Snapshot> out;
   if (a.source == "synthetic") {
     tui::SyntheticSource synth({});
@@ -73,15 +79,14 @@ std::vector<model::Snapshot> load_snapshots(const ReportArgs& a, int64_t from, i
     int64_t first = INT64_MAX, last = INT64_MIN;
     for (auto tier : {record::Tier::Full, record::Tier::Minute, record::Tier::Hour}) {
       record::RecordingReader reader(a.dir, tier);
-      for (const auto& w : reader.warnings())
-        std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
       if (auto r = reader.time_range()) {
         first = std::min(first, r->first_ns);
         last = std::max(last, r->last_ns);
       }
     }
     if (first > last) throw std::runtime_error("report: no recording in " + a.dir);
-    out = record::load_history(a.dir, std::max(from, first), std::min(to, last));
+    out = record::load_history(a.dir, std::max(from, first), std::min(to, last), &warnings);
+    for (const auto& w : warnings) std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
     source = a.dir;
   }
   std::erase_if(out, [&](const model::Snapshot& s) { return s.time_ns < from || s.time_ns > to; });
@@ -93,16 +98,19 @@ int run(const ReportArgs& a) {
   int64_t to = time_or_throw(a.to, "--to", INT64_MAX);
   if (from > to) throw std::runtime_error("report: --from is after --to");
 
+  // A live report collects (privileged); one from a recording only reads.
+  if (a.source == "recording") drop_privileges_for_user_files();
   report::ReportInput input;
   std::string cfg_path = a.config_path;
   if (cfg_path.empty() && std::filesystem::exists(config::kDefaultConfigPath))
     cfg_path = config::kDefaultConfigPath;
   if (!cfg_path.empty()) {
+    const daemon::UserFileAccess as_user;
     config::Config cfg = config::load_config(cfg_path);
     input.thresholds = {cfg.report.cpu_saturation, cfg.report.memory_saturation,
                         cfg.report.psi_saturation, cfg.report.disk_saturation};
   }
-  input.snapshots = load_snapshots(a, from, to, input.source);
+  input.snapshots = load_snapshots(a, from, to, input.source, input.data_warnings);
   if (input.snapshots.empty())
     throw std::runtime_error("report: no snapshots between --from and --to in " + input.source);
   if (!a.no_analysis) {
@@ -121,8 +129,14 @@ int run(const ReportArgs& a) {
   out << html;
   out.close();
   if (!out) throw std::runtime_error("report: cannot write " + a.output);
-  std::fprintf(stderr, "kpulse: wrote %s (%zu snapshots, %zu bytes)\n", a.output.c_str(),
-               input.snapshots.size(), html.size());
+  std::fprintf(stderr, "kpulse: wrote %s (%zu snapshots, %zu bytes)%s\n", a.output.c_str(),
+               input.snapshots.size(), html.size(),
+               input.data_warnings.empty()
+                   ? ""
+                   : fmt::format("; {} damaged or skipped parts of the recording (warnings above, "
+                                 "and in the report)",
+                                 input.data_warnings.size())
+                         .c_str());
   return 0;
 }
 
@@ -157,7 +171,10 @@ void register_report(CLI::App& root, Registry& reg) {
   reg.push_back({app, [a] {
                    if (a->source == "recording" && a->dir.empty())
                      throw UsageError("report: give the recording directory");
-                   if (a->source == "recording") a->dir = recording_dir_of(a->dir);
+                   if (a->source == "recording") {
+                     drop_privileges_for_user_files();  // before looking at user paths
+                     a->dir = recording_dir_of(a->dir);
+                   }
                    return run(*a);
                  }});
 }

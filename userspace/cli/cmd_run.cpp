@@ -5,12 +5,14 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "config/config.h"
 #include "daemon/capabilities.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/run_lock.h"
 #include "daemon/service_notify.h"
 #include "daemon/signals.h"
 #include "daemon/sinks.h"
@@ -29,6 +31,7 @@ struct RunArgs {
 
 // An explicit --config must exist; the default path may be absent (defaults).
 config::Config load(const std::string& explicit_path) {
+  const daemon::UserFileAccess as_user;  // the file is read with the caller's rights
   if (!explicit_path.empty()) return config::load_config(explicit_path);
   if (std::filesystem::exists(config::kDefaultConfigPath))
     return config::load_config(config::kDefaultConfigPath);
@@ -61,6 +64,23 @@ int run(const RunArgs& args) {
   std::string reload_path =
       args.config_path.empty() ? config::kDefaultConfigPath : args.config_path;
 
+  // One daemon per state directory (and per recording directory, when that
+  // lies elsewhere).
+  std::vector<std::unique_ptr<daemon::RunLock>> locks;
+  try {
+    locks.push_back(std::make_unique<daemon::RunLock>(cfg.state.dir));
+    const auto rec = std::filesystem::weakly_canonical(cfg.recording_dir());
+    const auto state = std::filesystem::weakly_canonical(cfg.state.dir);
+    if (cfg.record.enabled && rec.parent_path() != state)
+      locks.push_back(std::make_unique<daemon::RunLock>(rec));
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "cannot start: {}", e.what());
+    return 1;
+  }
+  for (const auto& lock : locks)
+    if (!lock->held())
+      log(LogLevel::Warning, "not locked, this user cannot write it: {}", lock->unheld_reason());
+
   // Loading and attaching needs the full privileges; everything after does not.
   std::unique_ptr<engine::Collector> collector;
   daemon::SinkSet sinks;
@@ -87,7 +107,10 @@ int run(const RunArgs& args) {
 
   daemon::Daemon d(
       cfg, [&collector](const std::function<bool()>& stop) { return collector->next(stop); },
-      [reload_path] { return config::load_config(reload_path); });
+      [reload_path] {
+        const daemon::UserFileAccess as_user;
+        return config::load_config(reload_path);
+      });
   for (auto& sink : sinks.sinks) d.add_sink(std::move(sink));
 
   log(LogLevel::Info, "collecting every {} s (pid {})", cfg.collection.interval_s, getpid());
@@ -95,6 +118,10 @@ int run(const RunArgs& args) {
   d.run(daemon::stop_signalled, daemon::take_reload_request);
   daemon::notify_service("STOPPING=1");
   collector.reset();  // detaches the BPF links
+  if (d.shutdown_lost_data()) {
+    log(LogLevel::Error, "stopped; buffered data was lost at shutdown (see above)");
+    return 1;
+  }
   log(LogLevel::Info, "stopped");
   return 0;
 }

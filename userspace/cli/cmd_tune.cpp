@@ -21,6 +21,7 @@
 #include "cli/conventions.h"
 #include "cli/engine_options.h"
 #include "config/config.h"
+#include "daemon/capabilities.h"
 #include "engine/collector.h"
 #include "tune/controller.h"
 #include "tune/journal.h"
@@ -61,6 +62,7 @@ void read_config(TuneFlags& f) {
   if (path.empty() && std::filesystem::exists(config::kDefaultConfigPath))
     path = config::kDefaultConfigPath;
   if (path.empty()) return;
+  const daemon::UserFileAccess as_user;
   f.writeback = config::load_config(path).tuning.writeback;
 }
 
@@ -103,6 +105,7 @@ tune::TunerOptions tuner_options(const TuneFlags& f) {
 }
 
 int run_status(const TuneFlags& f) {
+  const daemon::UserFileAccess as_user;  // --state-dir is the user's
   // Looking must not create anything: no state directory means no changes.
   if (!std::filesystem::exists(f.state_dir)) {
     if (f.json)

@@ -6,6 +6,7 @@
 
 #include "analytics/analyzer.h"
 #include "analytics/forecast_capacity.h"
+#include "daemon/capabilities.h"
 #include "daemon/history_preload.h"
 #include "model/metric_catalog.h"
 #include "report/series.h"
@@ -143,6 +144,7 @@ void add_analysis(report::ReportInput& input,
 }
 
 void add_tuning_history(report::ReportInput& input, const std::filesystem::path& state_dir) {
+  const daemon::UserFileAccess as_user;  // --state-dir is the user's
   std::error_code ec;
   if (input.snapshots.empty() || !std::filesystem::exists(state_dir / "tune-journal.jsonl", ec))
     return;

@@ -6,6 +6,7 @@
 
 #include "analytics/analyzer.h"
 #include "analytics/forecast_capacity.h"
+#include "daemon/capabilities.h"
 #include "daemon/history_preload.h"
 #include "tune/journal.h"
 
@@ -80,6 +81,9 @@ tui::AnalysisView to_view(const an::AnalysisResult& r) {
 // nothing: no state directory or journal, no changes.
 std::vector<tui::ComponentNote> tuning_in_force(const std::filesystem::path& state_dir) {
   std::vector<tui::ComponentNote> out;
+  // --state-dir is the user's: read with the user's rights (a setcap'd
+  // kpulse must not quote a file the user may not read in a parse warning).
+  const daemon::UserFileAccess as_user;
   std::error_code ec;
   if (!std::filesystem::exists(state_dir / "tune-journal.jsonl", ec)) return out;
   try {

@@ -1,6 +1,7 @@
 #include "config/options.h"
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <vector>
 
@@ -170,8 +171,11 @@ std::string check_listen(const std::string& s) {
     return fmt::format("\"{}\" is not host:port", s);
   for (size_t i = colon + 1; i < s.size(); ++i)
     if (s[i] < '0' || s[i] > '9') return fmt::format("\"{}\" has a non-numeric port", s);
-  long port = std::stol(s.substr(colon + 1));
-  if (port < 1 || port > 65535) return fmt::format("port {} is outside 1..65535", port);
+  // Digits only, but maybe more than a long holds (found by fuzzing).
+  long port = 0;
+  const auto [end, ec] = std::from_chars(s.data() + colon + 1, s.data() + s.size(), port);
+  if (ec != std::errc() || end != s.data() + s.size() || port < 1 || port > 65535)
+    return fmt::format("port {} is outside 1..65535", s.substr(colon + 1));
   return "";
 }
 

@@ -156,8 +156,18 @@ std::string render_html(const ReportInput& in) {
       "<a href=\"#recommendations\">Recommendations</a><a href=\"#tuning\">Tuning</a></nav>\n";
   html += fmt::format(
       "<section id=\"summary\">\n<h2>Summary</h2>\n<p>{} alert(s) from analytics, {} threshold "
-      "bottleneck span(s).</p>\n</section>\n",
+      "bottleneck span(s).</p>\n",
       in.alerts.size(), thresholds.size());
+  // Data quality: damaged or skipped recording data is never silent.
+  if (!in.data_warnings.empty()) {
+    html += fmt::format(
+        "<div class=\"data-quality\"><p><strong>Data quality:</strong> {} damaged or skipped "
+        "part(s) of the recording; the charts have gaps there.</p>\n<ul>\n",
+        in.data_warnings.size());
+    for (const auto& w : in.data_warnings) html += "<li>" + html_escape(w) + "</li>\n";
+    html += "</ul></div>\n";
+  }
+  html += "</section>\n";
   html += "<section id=\"resources\">\n<h2>Resources</h2>\n";
   html += chart_figure(cpu, span, findings, "cpu");
   html += chart_figure(mem, span, findings, "memory");

@@ -63,6 +63,9 @@ struct ReportInput {
   std::vector<ForecastChart> forecast_charts;  // drawn under the forecasts table
   std::vector<Note> recommendations;
   std::vector<Note> tuning;
+  // Damaged or skipped recording data ("file: offset N: reason"), shown in
+  // the report so a gap is never silent.
+  std::vector<std::string> data_warnings;
 };
 
 }  // namespace kpulse::report
