@@ -1,5 +1,7 @@
 #include "analytics/anomaly_detector.h"
 
+#include "analytics/series_csv.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -46,8 +48,7 @@ AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
       sustained_tail_(config.history_half_life, config.record_rise, config.incident_half_life),
       volatility_tail_(2000, config.record_rise, config.incident_half_life),
       tail_(config.history_half_life, config.record_rise, config.incident_half_life),
-      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)),
-      stall_decay_(std::exp(std::log(0.5) / config.stall_half_life)) {}
+      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {}
 
 void AnomalyDetector::infer_step(double t_unix) {
   if (n_ > 0 && step_ == 0) {
@@ -69,19 +70,6 @@ void AnomalyDetector::infer_step(double t_unix) {
     }
   }
   last_t_ = t_unix;
-}
-
-double AnomalyDetector::stall_rarity() const {
-  if (stall_first_end_ < 0) return 1.0;
-  const double bar = std::max(stall_record_, cfg_.stall_min_run);
-  // One sample only: the one that beats the bar. Later samples of the same
-  // stall would each set a slightly higher record, one alarm per sample.
-  if (repeat_run_ != int(std::floor(bar * cfg_.stall_ratio)) + 1) return 1.0;
-  // As a surprise tail ranks a new record: the longest stall in n samples
-  // beaten by stall_ratio, with the same power-4 steepness.
-  const double r = 1.0 / cfg_.stall_ratio;
-  const double n = std::min(double(n_ - stall_first_end_), cfg_.stall_half_life);
-  return r * r * r * r / std::max(n, 1.0);
 }
 
 double AnomalyDetector::score_of(double p) const {
@@ -124,14 +112,13 @@ void AnomalyDetector::learn(Track& k, double e, double floor, bool warm) {
 }
 
 double AnomalyDetector::update(double t, double x) {
+  // A sample without a value or a time says nothing; one beyond the range any
+  // metric reaches is held at its edge, so that differences, spreads and
+  // surprises stay finite (a series alternating +-1e308 overflows them).
+  if (std::isnan(x) || !std::isfinite(t)) return 0.0;
+  x = std::clamp(x, -kMaxSeriesMagnitude, kMaxSeriesMagnitude);
   infer_step(t);
-  const int run_before = repeat_run_;
   repeat_run_ = (n_ > 0 && x == prev_x_) ? repeat_run_ + 1 : 0;
-  stall_record_ *= stall_decay_;
-  if (n_ > 0 && repeat_run_ == 0) {
-    stall_record_ = std::max(stall_record_, double(run_before));
-    if (stall_first_end_ < 0) stall_first_end_ = n_;
-  }
   prev_x_ = x;
   if (n_++ == 0) {
     plain_.level = long_mean_ = slow_level_ = x;
@@ -199,14 +186,12 @@ double AnomalyDetector::update(double t, double x) {
     const double p_sustained = std::max(sustained_tail_.tail(z2), std::exp(-kSustainedGate * z2));
     const double p_volatile =
         std::max(volatility_tail_.tail(volatility_), std::exp(-kVolatilityGate * volatility_));
-    const double p_stall = stall_rarity();
     tail_.add(z);
     sustained_tail_.add(z2);
     volatility_tail_.add(volatility_);
-    // As rare as the rarest channel, times three for having looked three ways
-    // (the stall channel speaks once per stall, not at every sample).
+    // As rare as the rarest channel, times three for having looked three ways.
     const double raw =
-        score_of(std::min(1.0, 3.0 * std::min({p_instant, p_sustained, p_volatile, p_stall})));
+        score_of(std::min(1.0, 3.0 * std::min({p_instant, p_sustained, p_volatile})));
     // An episode alarms on its first, strongest samples; repeats no stronger
     // than the recent peak are damped so one incident is not many alerts.
     score = raw > recent_peak_ ? raw : raw * cfg_.repeat_damping;

@@ -25,16 +25,11 @@
 // Score: three channels look at the prediction error: its size now (a spike
 // or saturation scores within one sample), its signed average over a few
 // samples against a slow baseline (a sustained change), and its unsigned
-// average (the series turning erratic). A fourth looks at exact repeats: a
-// metric stuck at one value for longer than it ever was before (a stalled
-// exporter, writes that stopped) is news once, when the stall passes the
-// record, even though every stuck sample is unsurprising on its own. Each
-// channel is ranked against its own recent history, so the score says
-// "rarer than almost anything this series has done lately" rather than "n
-// sigmas", which keeps one threshold meaningful across Gaussian, spiky and
-// quantised metrics alike. An incident far beyond that history raises the
-// bar for its own next samples only, not for the next incident a day later.
-// The rarest channel sets the score; repeats within an episode are damped.
+// average (the series turning erratic). Each channel is ranked against its own recent history, so
+// the score says "rarer than almost anything this series has done lately" rather than "n sigmas",
+// which keeps one threshold meaningful across Gaussian, spiky and quantised metrics alike. An
+// incident far beyond that history raises the bar for its own next samples only, not for the next
+// incident a day later. The rarest channel sets the score; repeats within an episode are damped.
 #pragma once
 
 #include <array>
@@ -80,21 +75,17 @@ struct AnomalyDetectorConfig {
   // bins at most) and its adaptation rate per day.
   double bin_seconds = 300.0;
   double season_rate = 0.3;
-  // Stall channel: a run of exact repeats scores once, when it grows past
-  // stall_ratio times the longest run that has ended before (a record that
-  // fades with stall_half_life samples), or past stall_min_run repeats on a
-  // series that never repeated. A series constant from its first sample has
-  // no record to beat and never scores.
-  double stall_ratio = 1.2;
-  double stall_half_life = 8000;
-  double stall_min_run = 6;
 };
 
 class AnomalyDetector {
  public:
   explicit AnomalyDetector(AnomalyDetectorConfig config = {});
 
-  // Feeds one sample (time in unix seconds, non-decreasing) and returns its score.
+  // Feeds one sample (time in unix seconds) and returns its score. Samples
+  // are taken in the order given: a time that steps back or repeats (a clock
+  // step) is a sample like any other. A NaN value or time is ignored (score
+  // 0, nothing learned); a value beyond +-1e100 (kMaxSeriesMagnitude) is
+  // held at that bound, so no input makes the arithmetic overflow.
   double update(double t_unix, double value);
 
   // Sampling step inferred from the timestamps so far (0 until known).
@@ -156,13 +147,6 @@ class AnomalyDetector {
 
   double volatility_ = 0;
   SurpriseTail volatility_tail_;
-
-  // Stall channel: the fading record of ended repeat runs, and the sample at
-  // which the first run ended (samples since then weigh the record's rarity).
-  double stall_record_ = 0;
-  int64_t stall_first_end_ = -1;
-  double stall_decay_;
-  double stall_rarity() const;
 
   SurpriseTail tail_;
   double last_z_ = 0;

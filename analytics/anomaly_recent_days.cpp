@@ -10,6 +10,12 @@ constexpr double kDay = 86400.0;
 int64_t day_of(double t) {
   return int64_t(std::floor(t / kDay));
 }
+// The running means are floats: a value past the float range would turn into
+// an infinity and the next mean into NaN.
+float as_float(double v) {
+  return float(std::clamp(v, double(-std::numeric_limits<float>::max()),
+                          double(std::numeric_limits<float>::max())));
+}
 }  // namespace
 
 RecentDays::RecentDays(int bins, int days, int slack)
@@ -81,8 +87,8 @@ void RecentDays::add(double t, double value, double surprise) {
   Entry& e = at(slot_of(today), bin_of(t));
   if (e.day != today) e = Entry{0.0f, 0.0f, int32_t(today), 0};
   ++e.n;
-  e.mean += float((value - double(e.mean)) / double(e.n));
-  e.surprise += float((surprise - double(e.surprise)) / double(e.n));
+  e.mean = as_float(double(e.mean) + (value - double(e.mean)) / double(e.n));
+  e.surprise = as_float(double(e.surprise) + (surprise - double(e.surprise)) / double(e.n));
 }
 
 }  // namespace kpulse::analytics

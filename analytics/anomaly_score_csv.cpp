@@ -9,18 +9,28 @@
 
 namespace kpulse::analytics {
 
-long score_series_csv(std::istream& in, std::ostream& out, const std::string& name) {
+long score_series_csv(std::istream& in, std::ostream& out, const std::string& name,
+                      std::ostream& warn) {
   SeriesCsvReader reader(in, name);
   AnomalyDetector detector;
   SeriesRow row;
   long written = 0;
   double last_t = 0;
+  std::string last_text;
+  bool warned = false;
   out << "timestamp,value,anomaly_score\n";
   while (reader.next(row)) {
-    if (written > 0 && row.t_unix < last_t)
-      throw std::runtime_error(name + ":" + std::to_string(reader.line_number()) + ": timestamp '" +
-                               row.timestamp_text + "' is earlier than the previous row's");
+    // Clocks step back (DST, NTP) and exporters repeat rows: the row is still
+    // a sample, scored in file order. One warning says so; more would bury
+    // the output of a long series with many steps.
+    if (written > 0 && row.t_unix <= last_t && !warned) {
+      warned = true;
+      warn << name << ":" << reader.line_number() << ": warning: timestamp '" << row.timestamp_text
+           << (row.t_unix == last_t ? "' repeats" : "' steps back from") << " the previous row's '"
+           << last_text << "'; rows are scored in file order (later ones are not reported)\n";
+    }
     last_t = row.t_unix;
+    last_text = row.timestamp_text;
     const double score = detector.update(row.t_unix, row.value);
     char value[32];
     auto res = std::to_chars(value, value + sizeof value, row.value);

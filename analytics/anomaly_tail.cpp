@@ -17,8 +17,11 @@ SurpriseTail::SurpriseTail(double half_life, double record_rise, double episode_
       episode_decay_(std::exp(std::log(0.5) / episode_half_life)) {}
 
 int SurpriseTail::bin_of(double z) {
-  if (!(z > kLow)) return 0;
-  return std::min(kBins - 1, int(std::log(z / kLow) / kLogRatio));
+  if (!(z > kLow)) return 0;  // also NaN
+  // Compared as doubles: converting an infinite or huge quotient to int (z =
+  // inf from an overflowing series) is undefined and indexed out of range.
+  const double b = std::log(z / kLow) / kLogRatio;
+  return b < kBins - 1 ? int(b) : kBins - 1;
 }
 
 double SurpriseTail::tail(double z) const {
@@ -40,10 +43,12 @@ double SurpriseTail::tail(double z) const {
   const double lo = kLow * std::exp(kLogRatio * b);
   const double frac = z > lo ? std::min(1.0, std::log(z / lo) / kLogRatio) : 0.0;
   above += bins_[b] * (1.0 - frac);
-  return (above / weight_ + 1.0) / n;
+  return std::min(1.0, (above / weight_ + 1.0) / n);  // rounding may pass 1
 }
 
 void SurpriseTail::add(double z) {
+  if (std::isnan(z)) return;
+  z = std::min(z, 1e300);  // an infinite record would never fade
   // Rather than decaying every bin, each new sample weighs 1/decay times the
   // previous one; rescale before the weights overflow.
   weight_ /= decay_;

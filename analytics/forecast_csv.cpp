@@ -30,7 +30,7 @@ int run(std::istream& in, std::ostream& out, int horizon, const double* limit, s
   }
   RegularSeries series;
   try {
-    const auto rows = read_timed_values(in, source_name);
+    const auto rows = read_timed_values(in, source_name, &err);
     if (rows.empty()) {
       err << source_name << ": no data rows\n";
       return 1;

@@ -12,16 +12,6 @@
 namespace kpulse::analytics {
 namespace {
 
-bool parse_double(std::string_view s, double& out) {
-  if (s == "nan" || s == "NaN" || s == "NAN") {
-    out = std::numeric_limits<double>::quiet_NaN();
-    return true;
-  }
-  const char* end = s.data() + s.size();
-  auto [p, ec] = std::from_chars(s.data(), end, out);
-  return ec == std::errc() && p == end;
-}
-
 // Unix seconds or a calendar time, exactly as `kpulse analyze --series`
 // reads them (parse_series_timestamp), rounded to whole seconds: the
 // forecaster works on a grid of whole-second steps.
@@ -35,11 +25,13 @@ bool parse_timestamp(std::string_view s, int64_t& out) {
 
 }  // namespace
 
-std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& source_name) {
+std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& source_name,
+                                          std::ostream* warn) {
   std::vector<TimedValue> rows;
   std::string line;
   size_t line_no = 0;
   bool seen_content = false;
+  bool stepped_back = false;
   auto fail = [&](const std::string& why) {
     throw ForecastInputError(source_name + ":" + std::to_string(line_no) + ": " + why);
   };
@@ -54,44 +46,67 @@ std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& s
     if (vs.find(',') != std::string_view::npos) fail("more than two columns");
     TimedValue row;
     const bool ts_ok = parse_timestamp(ts, row.t);
-    if (!seen_content && !ts_ok && !vs.empty() && !parse_double(vs, row.value)) {
+    std::string reason;
+    const bool value_ok = parse_series_value(vs, row.value, reason);
+    if (!seen_content && !ts_ok && !vs.empty() && !value_ok) {
       seen_content = true;  // the header
       continue;
     }
     seen_content = true;
     if (!ts_ok) fail("bad timestamp '" + std::string(ts) + "'");
-    if (!parse_double(vs, row.value) || std::isinf(row.value))
-      fail("bad value '" + std::string(vs) + "'");
-    if (!rows.empty() && row.t <= rows.back().t)
-      fail("timestamp " + std::to_string(row.t) + " does not increase (previous " +
-           std::to_string(rows.back().t) + ")");
+    if (!value_ok) fail(reason);
+    // A clock step (DST, NTP) or a repeated row: real series have them. The
+    // grid places each row by its time (rows sharing a slot are averaged).
+    if (!rows.empty() && row.t <= rows.back().t && !stepped_back) {
+      stepped_back = true;
+      if (warn)
+        *warn << source_name << ":" << line_no << ": warning: timestamp " << row.t
+              << (row.t == rows.back().t ? " repeats the previous row's" : " steps back from ")
+              << (row.t == rows.back().t ? "" : std::to_string(rows.back().t))
+              << "; each row is placed by its time (later ones are not reported)\n";
+    }
     rows.push_back(row);
   }
   if (in.bad()) throw ForecastInputError(source_name + ": read error");
   return rows;
 }
 
-RegularSeries to_regular(const std::vector<TimedValue>& rows, size_t max_steps) {
+RegularSeries to_regular(const std::vector<TimedValue>& rows_in_file_order, size_t max_steps) {
   RegularSeries out;
-  if (rows.empty()) return out;
+  if (rows_in_file_order.empty()) return out;
+  // In time order; a repeated time is no gap (it would pass for the step).
+  std::vector<TimedValue> rows = rows_in_file_order;
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const TimedValue& a, const TimedValue& b) { return a.t < b.t; });
   out.start = rows.front().t;
   if (rows.size() == 1) {
     out.values.push_back(rows.front().value);
     return out;
   }
   std::map<int64_t, size_t> gaps;
-  for (size_t i = 1; i < rows.size(); ++i) ++gaps[rows[i].t - rows[i - 1].t];
+  size_t n_gaps = 0;
+  for (size_t i = 1; i < rows.size(); ++i)
+    if (rows[i].t > rows[i - 1].t) {
+      ++gaps[rows[i].t - rows[i - 1].t];
+      ++n_gaps;
+    }
+  if (gaps.empty()) {  // every row at one time
+    double sum = 0;
+    for (const auto& r : rows) sum += r.value;
+    out.values.push_back(sum / double(rows.size()));
+    return out;
+  }
   // The most common gap (ties go to the smaller one) when at least half the
   // gaps are exactly that; otherwise the timestamps jitter (59, 60, 61 s)
   // and the median gap, snapped to a usual sampling step, is the step.
   auto best = std::max_element(gaps.begin(), gaps.end(),
                                [](const auto& a, const auto& b) { return a.second < b.second; });
   out.step = best->first;
-  if (2 * best->second < rows.size() - 1) {
+  if (2 * best->second < n_gaps) {
     size_t seen = 0;
     for (const auto& [gap, count] : gaps) {
       seen += count;
-      if (2 * seen >= rows.size() - 1) {
+      if (2 * seen >= n_gaps) {
         out.step = gap;
         break;
       }
@@ -110,7 +125,6 @@ RegularSeries to_regular(const std::vector<TimedValue>& rows, size_t max_steps) 
   out.values.assign(n, 0.0);
   std::vector<uint32_t> count(n, 0);
   for (const auto& r : rows) {
-    if (std::isnan(r.value)) continue;
     const size_t slot = static_cast<size_t>((r.t - out.start + out.step / 2) / out.step);
     out.values[slot] += r.value;
     ++count[slot];

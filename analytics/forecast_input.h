@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <istream>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,9 +23,14 @@ struct TimedValue {
 };
 
 // Rows in file order. A header line is allowed only as the first line; blank
-// lines are skipped; "nan" is a value (a missing step). Timestamps must
-// increase strictly. Throws ForecastInputError on anything else.
-std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& source_name);
+// lines are skipped. Values are read by parse_series_value (series_csv.h), as
+// `kpulse analyze --series` reads them: "nan", "inf" and magnitudes beyond
+// 1e100 are errors; a missing step is a missing row. A timestamp that steps
+// back or repeats (a clock step, a duplicated row) is kept, with one warning
+// to `warn` for the first. Throws ForecastInputError, naming the source, the
+// line and the reason, on anything else.
+std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& source_name,
+                                          std::ostream* warn = nullptr);
 
 // A series on a regular grid: values[i] is the value at start + i * step, NaN
 // where no row fell in that step.
@@ -34,10 +40,10 @@ struct RegularSeries {
   std::vector<double> values;
 };
 
-// Places rows on a grid whose step is the most common gap between rows (so a
-// few missing steps don't change it); rows off the grid go to the nearest
-// slot, and rows sharing a slot are averaged. `max_steps` bounds the grid
-// length (a wild timestamp would otherwise allocate without limit).
+// Places rows (in any order) on a grid whose step is the most common gap
+// between successive times (so a few missing steps don't change it); rows off
+// the grid go to the nearest slot, and rows sharing a slot are averaged. `max_steps` bounds the
+// grid length (a wild timestamp would otherwise allocate without limit).
 RegularSeries to_regular(const std::vector<TimedValue>& rows, size_t max_steps = 10'000'000);
 
 }  // namespace kpulse::analytics

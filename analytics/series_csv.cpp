@@ -3,17 +3,28 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace kpulse::analytics {
 namespace {
 
-bool parse_double(std::string_view text, double& out) {
+// Whether the whole text is a number; `too_large` says it is one whose
+// magnitude a double cannot hold (e.g. 1e400).
+bool parse_double(std::string_view text, double& out, bool* too_large = nullptr) {
   if (text.empty()) return false;
   // from_chars rejects a leading '+', which some exporters write.
   if (text.front() == '+') text.remove_prefix(1);
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && ptr == text.data() + text.size();
+  const bool whole = ptr == text.data() + text.size();
+  if (whole && ec == std::errc::result_out_of_range) {
+    // Too small (1e-400) reads as 0 or a denormal; too large is reported.
+    out = std::strtod(std::string(text).c_str(), nullptr);
+    if (!std::isinf(out)) return true;
+    if (too_large) *too_large = true;
+    return false;
+  }
+  return whole && ec == std::errc();
 }
 
 bool parse_digits(std::string_view text, size_t pos, size_t n, int& out) {
@@ -69,6 +80,24 @@ std::string_view trim_csv_field(std::string_view s) {
   return s;
 }
 
+bool parse_series_value(std::string_view text, double& value, std::string& reason) {
+  text = trim_csv_field(text);
+  bool too_large = false;
+  if (!parse_double(text, value, &too_large) && !too_large) {
+    reason = "value '" + std::string(text) + "' is not a number";
+    return false;
+  }
+  if (!too_large && !std::isfinite(value)) {
+    reason = "value '" + std::string(text) + "' is not finite (a missing sample is a missing row)";
+    return false;
+  }
+  if (too_large || std::fabs(value) > kMaxSeriesMagnitude) {
+    reason = "value '" + std::string(text) + "' is beyond +-1e100, the largest magnitude analysed";
+    return false;
+  }
+  return true;
+}
+
 bool parse_series_timestamp(std::string_view text, double& t_unix, std::string& reason) {
   text = trim_csv_field(text);
   if (text.empty()) {
@@ -112,8 +141,7 @@ bool SeriesCsvReader::next(SeriesRow& row) {
     }
     std::string reason;
     if (!parse_series_timestamp(ts, row.t_unix, reason)) fail(reason);
-    if (!parse_double(val, row.value)) fail("value '" + std::string(val) + "' is not a number");
-    if (!std::isfinite(row.value)) fail("value '" + std::string(val) + "' is not finite");
+    if (!parse_series_value(val, row.value, reason)) fail(reason);
     row.timestamp_text.assign(ts);
     return true;
   }

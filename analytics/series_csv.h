@@ -19,6 +19,20 @@ struct SeriesRow {
 // A CSV field without the spaces, tabs (and a line's trailing '\r') around it.
 std::string_view trim_csv_field(std::string_view s);
 
+// Largest magnitude of a value the detector and the forecaster accept. No
+// real metric comes near it (a 64-bit counter tops out at 1.8e19), and it
+// keeps their arithmetic finite: differences, sums and sums of squares over
+// millions of samples of values up to 1e100 stay far below the double range
+// (1.8e308), where a series alternating +-1e308 overflows at its first step.
+inline constexpr double kMaxSeriesMagnitude = 1e100;
+
+// Parses a value: a decimal or scientific number whose magnitude is at most
+// kMaxSeriesMagnitude. "nan", "inf" and larger values are rejected (false,
+// with a reason): a missing sample is a missing row, not a NaN. The anomaly
+// detector and the forecaster read values only through this function, so
+// they accept exactly the same ones.
+bool parse_series_value(std::string_view text, double& value, std::string& reason);
+
 // Parses a timestamp: unix seconds (integer or decimal) or
 // `YYYY-MM-DD HH:MM:SS[.frac]` (also with 'T' instead of the space), taken as UTC.
 // Returns false, with a reason, if the text is neither.

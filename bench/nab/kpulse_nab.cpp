@@ -5,6 +5,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 #include "analytics/anomaly_detector.h"
 #include "analytics/anomaly_nab_score.h"
 #include "nab/nab_corpus.h"
+#include "nab/nab_cv.h"
 
 namespace {
 
@@ -63,9 +65,6 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"repeat_half_life", &c.repeat_half_life},
       {"bin_seconds", &c.bin_seconds},
       {"season_rate", &c.season_rate},
-      {"stall_ratio", &c.stall_ratio},
-      {"stall_half_life", &c.stall_half_life},
-      {"stall_min_run", &c.stall_min_run},
   };
   const std::map<std::string, int*> ints = {{"warmup_samples", &c.warmup_samples},
                                             {"shift_samples", &c.shift_samples}};
@@ -89,6 +88,66 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
   return c;
 }
 
+// The grid's points: every combination of the --grid values, each on top of
+// the --param overrides. No --grid: the one point of the overrides alone.
+std::vector<std::vector<std::string>> grid_points(const std::vector<std::string>& base,
+                                                  const std::vector<std::string>& grid) {
+  std::vector<std::vector<std::string>> points{base};
+  for (const auto& axis : grid) {
+    const auto eq = axis.find('=');
+    if (eq == std::string::npos)
+      throw std::runtime_error("--grid " + axis + ": expected NAME=V1,V2");
+    std::vector<std::vector<std::string>> next;
+    for (const auto& p : points) {
+      size_t from = eq + 1;
+      while (from <= axis.size()) {
+        const size_t comma = std::min(axis.find(',', from), axis.size());
+        auto q = p;
+        q.push_back(axis.substr(0, eq + 1) + axis.substr(from, comma - from));
+        next.push_back(std::move(q));
+        from = comma + 1;
+      }
+    }
+    points = std::move(next);
+  }
+  return points;
+}
+
+std::string label_of(const std::vector<std::string>& params) {
+  std::string out;
+  for (const auto& p : params) out += (out.empty() ? "" : " ") + p;
+  return out.empty() ? "defaults" : out;
+}
+
+void print_cross_validation(const std::string& profile, const kpulse::bench::NabCrossValidation& cv,
+                            const kpulse::analytics::NabCostMatrix& cost) {
+  using kpulse::analytics::nab_normalised;
+  std::printf(
+      "\nleave-one-category-out, profile %s (settings and threshold fitted on the other "
+      "categories)\n",
+      profile.c_str());
+  std::printf("%-24s %5s %7s %10s %10s %4s %4s %4s  %s\n", "held-out category", "files", "windows",
+              "in-sample", "cross-val", "TP", "FN", "FP", "chosen without it (threshold)");
+  auto score = [&](double raw, int windows) {
+    char buf[32];
+    // No window: nothing to normalise; the raw cost of its false alarms.
+    if (windows == 0)
+      std::snprintf(buf, sizeof buf, "raw %.2f", raw);
+    else
+      std::snprintf(buf, sizeof buf, "%.2f", nab_normalised(raw, windows, cost));
+    return std::string(buf);
+  };
+  for (const auto& f : cv.folds)
+    std::printf("%-24s %5d %7d %10s %10s %4d %4d %4d  %s (%.4f)\n", f.category.c_str(), f.files,
+                f.windows, score(f.in_sample_raw, f.windows).c_str(),
+                score(f.cv_raw, f.windows).c_str(), f.cv.tp, f.cv.fn, f.cv.fp, f.cv_label.c_str(),
+                f.cv_threshold);
+  std::printf("%-24s %5s %7d %10.2f %10.2f   in-sample choice: %s (%.4f)\n", "pooled", "",
+              cv.windows, nab_normalised(cv.in_sample_raw, cv.windows, cost),
+              nab_normalised(cv.cv_raw, cv.windows, cost), cv.in_sample_label.c_str(),
+              cv.in_sample_threshold);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,11 +161,28 @@ int main(int argc, char** argv) {
   std::vector<std::string> params;
   app.add_option("--param", params,
                  "Override a detector setting, NAME=VALUE (see AnomalyDetectorConfig)");
+  std::vector<std::string> grid;
+  app.add_option("--grid", grid,
+                 "Candidate values of a setting, NAME=V1,V2,... (repeatable: every combination); "
+                 "with --cv each fold picks the best candidate on its training categories");
+  bool cv = false;
+  app.add_flag("--cv", cv,
+               "Leave-one-category-out cross-validation: fit settings and threshold on the other "
+               "categories, score the left-out one");
   CLI11_PARSE(app, argc, argv);
 
   try {
     const auto files = kpulse::bench::load_nab_corpus(root);
     const auto profiles = kpulse::bench::load_nab_profiles(root);
+    if (cv) {
+      std::vector<kpulse::bench::NabCandidate> candidates;
+      for (const auto& point : grid_points(params, grid))
+        candidates.push_back({label_of(point), detect(files, detector_config(point))});
+      for (const auto& [name, cost] : profiles)
+        print_cross_validation(name, kpulse::bench::nab_cross_validate(candidates, cost), cost);
+      return 0;
+    }
+    if (!grid.empty()) throw std::runtime_error("--grid needs --cv");
     const auto series = detect(files, detector_config(params));
     if (!scores_dir.empty())
       for (size_t i = 0; i < files.size(); ++i) write_scores(scores_dir, files[i], series[i]);

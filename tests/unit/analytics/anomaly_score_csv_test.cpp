@@ -51,16 +51,40 @@ TEST(ScoreSeriesCsv, KeepsCalendarTimestampTextAndValuePrecision) {
   EXPECT_EQ(lines_of(out.str())[1], "2014-02-14 14:27:00,51.846000000000004,0.000000");
 }
 
-TEST(ScoreSeriesCsv, RejectsTimeGoingBackwardsAfterWritingEarlierRows) {
-  std::istringstream in("timestamp,value\n100,1\n100,2\n99,3\n");
+TEST(ScoreSeriesCsv, AClockStepBackIsScoredInRowOrderWithOneWarning) {
+  // A DST change: 02:55 is followed by 02:00 again (as in NAB's
+  // machine_temperature_system_failure.csv), and a row repeats later.
+  std::string csv = "timestamp,value\n";
+  for (int m = 0; m < 60; m += 5)
+    csv += "2013-12-02 02:" + std::string(m < 10 ? "0" : "") + std::to_string(m) + ":00,7" +
+           std::to_string(m % 3) + "\n";
+  csv += "2013-12-02 02:00:00,71\n2013-12-02 02:05:00,72\n2013-12-02 02:05:00,73\n";
+  std::istringstream in(csv);
+  std::ostringstream out, warn;
+  EXPECT_EQ(score_series_csv(in, out, "temp.csv", warn), 15);
+  const auto lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 16u);
+  EXPECT_EQ(lines[13].substr(0, 23), "2013-12-02 02:00:00,71,");
+  EXPECT_EQ(lines[15].substr(0, 23), "2013-12-02 02:05:00,73,");
+  EXPECT_THAT(lines_of(warn.str()),
+              ::testing::ElementsAre(::testing::HasSubstr(
+                  "temp.csv:14: warning: timestamp '2013-12-02 02:00:00' steps back from the "
+                  "previous row's '2013-12-02 02:55:00'")));
+}
+
+TEST(ScoreSeriesCsv, ValuesThatOverflowTheArithmeticAreRejectedWithTheirLine) {
+  // Alternating +-1e308 once crashed the detector (an infinite surprise
+  // indexed its histogram out of range); such values are now refused.
+  std::istringstream in("timestamp,value\n1,1e308\n2,-1e308\n");
   std::ostringstream out;
   try {
-    score_series_csv(in, out, "s.csv");
+    score_series_csv(in, out, "big.csv");
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
-    EXPECT_THAT(e.what(), ::testing::HasSubstr("s.csv:4: timestamp '99' is earlier"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("big.csv:2: value '1e308' is beyond +-1e100"));
   }
-  EXPECT_EQ(lines_of(out.str()).size(), 3u);  // header and the two good rows
+  std::istringstream nan_in("timestamp,value\n1,5\n2,nan\n");
+  EXPECT_THROW(score_series_csv(nan_in, out, "nan.csv"), std::runtime_error);
 }
 
 TEST(ScoreSeriesCsv, BadInputNamesTheLine) {

@@ -1,5 +1,8 @@
 #include "analytics/anomaly_tail.h"
 
+#include <cmath>
+#include <limits>
+
 #include <gtest/gtest.h>
 
 namespace kpulse::analytics {
@@ -67,6 +70,22 @@ TEST(SurpriseTail, RecordsWithinTheRiseLimitBehaveAsBefore) {
   }
   for (double z : {0.5, 5.0, 9.99, 12.0, 40.0})
     EXPECT_DOUBLE_EQ(limited.tail(z), unlimited.tail(z));
+}
+
+TEST(SurpriseTail, InfiniteAndNaNSurprisesStayInRange) {
+  // z = inf (a series alternating +-1e308) indexed a bin far past the end.
+  SurpriseTail tail(100, 5.0, 24);
+  const double inf = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < 10; ++i) {
+    tail.add(1.0);
+    tail.add(inf);
+    tail.add(std::nan(""));
+    tail.add(1e300);
+  }
+  for (double z : {0.5, 1e300, inf}) {
+    const double p = tail.tail(z);
+    EXPECT_TRUE(p >= 0.0 && p <= 1.0) << z << ": " << p;
+  }
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ TEST(ForecastCsv, BadInputIsReportedAndNothingIsPrinted) {
   std::ostringstream out, err;
   EXPECT_EQ(forecast_csv(in, out, 5, err, "h.csv"), 1);
   EXPECT_EQ(out.str(), "");
-  EXPECT_EQ(err.str(), "h.csv:3: bad value 'oops'\n");
+  EXPECT_EQ(err.str(), "h.csv:3: value 'oops' is not a number\n");
 }
 
 TEST(ForecastCsv, EmptyInputAndBadHorizon) {
@@ -116,6 +116,27 @@ TEST(ForecastCsv, LimitNotReached) {
   std::ostringstream out, note, err;
   ASSERT_EQ(forecast_csv_with_limit(in, out, 24, 10'000, note, err), 0);
   EXPECT_EQ(note.str(), "limit 10000 not reached within 1 d\n");
+}
+
+TEST(ForecastCsv, NonFiniteAndOverflowingInputIsAnErrorNotAForecast) {
+  // All-NaN input once forecast "0 0 0 0 0"; a constant 1.7e308 forecast 0.
+  for (const std::string& csv :
+       {std::string("timestamp,value\n0,nan\n60,nan\n120,nan\n180,nan\n240,nan\n"),
+        std::string("timestamp,value\n0,1.7e308\n60,1.7e308\n120,1.7e308\n180,1.7e308\n")}) {
+    std::istringstream in(csv);
+    std::ostringstream out, err;
+    EXPECT_EQ(forecast_csv(in, out, 5, err, "x.csv"), 1) << csv;
+    EXPECT_TRUE(out.str().empty()) << out.str();
+    EXPECT_EQ(err.str().rfind("x.csv:2: value ", 0), 0u) << err.str();
+  }
+  // The largest accepted magnitude forecasts itself.
+  std::string csv = "timestamp,value\n";
+  for (int i = 0; i < 48; ++i) csv += std::to_string(i * 3600) + ",-1e100\n";
+  std::istringstream in(csv);
+  std::ostringstream out, err;
+  ASSERT_EQ(forecast_csv(in, out, 3, err), 0) << err.str();
+  std::istringstream lines(out.str());
+  for (double v; lines >> v;) EXPECT_NEAR(v, -1e100, 1e90) << out.str();
 }
 
 }  // namespace

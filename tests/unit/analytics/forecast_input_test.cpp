@@ -23,19 +23,47 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(ForecastInput, ReadsUnixAndCalendarTimestampsAfterAHeader) {
-  const auto rows = read("timestamp,value\n3600,1.5\n\n2018-03-15 01:00:00, 2\n1521079200,nan\n");
-  ASSERT_EQ(rows.size(), 3u);
+  const auto rows = read("timestamp,value\n3600,1.5\n\n2018-03-15 01:00:00, 2\n");
+  ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].t, 3600);
   EXPECT_DOUBLE_EQ(rows[0].value, 1.5);
   EXPECT_EQ(rows[1].t, 1521075600);  // 2018-03-15T01:00:00Z
   EXPECT_DOUBLE_EQ(rows[1].value, 2.0);
-  EXPECT_TRUE(std::isnan(rows[2].value));
+}
+
+TEST(ForecastInput, NonFiniteAndOverflowingValuesAreRejectedAsAnalyzeRejectsThem) {
+  // "nan" used to be read as a missing step: an all-NaN input forecast
+  // 0 0 0 0 0, and a constant 1.7e308 overflowed the model's sums to 0.
+  EXPECT_EQ(error_of("timestamp,value\n1,2\n2,nan\n"),
+            "test.csv:3: value 'nan' is not finite (a missing sample is a missing row)");
+  EXPECT_EQ(error_of("1,inf\n"),
+            "test.csv:1: value 'inf' is not finite (a missing sample is a missing row)");
+  EXPECT_EQ(error_of("1,1.7e308\n"),
+            "test.csv:1: value '1.7e308' is beyond +-1e100, the largest magnitude analysed");
+  EXPECT_EQ(error_of("1,-1e400\n"),
+            "test.csv:1: value '-1e400' is beyond +-1e100, the largest magnitude analysed");
+  EXPECT_EQ(read("1,1e-400\n2,-1e100\n").size(), 2u);
+}
+
+TEST(ForecastInput, AClockStepBackOrARepeatIsKeptWithOneWarning) {
+  std::istringstream in("0,1\n60,2\n120,3\n60,4\n180,5\n180,7\n240,8\n");
+  std::ostringstream warn;
+  const auto rows = read_timed_values(in, "dst.csv", &warn);
+  ASSERT_EQ(rows.size(), 7u);
+  EXPECT_EQ(warn.str(),
+            "dst.csv:4: warning: timestamp 60 steps back from 120; each row is placed by its time "
+            "(later ones are not reported)\n");
+  // On the grid, rows sharing a time are averaged; the step is still 60 s.
+  const auto s = to_regular(rows);
+  EXPECT_EQ(s.step, 60);
+  ASSERT_EQ(s.values.size(), 5u);
+  EXPECT_DOUBLE_EQ(s.values[1], 3.0);
+  EXPECT_DOUBLE_EQ(s.values[3], 6.0);
 }
 
 TEST(ForecastInput, ErrorsNameTheLineAndReason) {
   EXPECT_EQ(error_of("timestamp,value\n1,2\nabc,3\n"), "test.csv:3: bad timestamp 'abc'");
-  EXPECT_EQ(error_of("1,2\n2,x\n"), "test.csv:2: bad value 'x'");
-  EXPECT_EQ(error_of("5,1\n5,2\n"), "test.csv:2: timestamp 5 does not increase (previous 5)");
+  EXPECT_EQ(error_of("1,2\n2,x\n"), "test.csv:2: value 'x' is not a number");
   EXPECT_EQ(error_of("1,2,3\n"), "test.csv:1: more than two columns");
   EXPECT_EQ(error_of("1;2\n"), "test.csv:1: expected 'timestamp,value', got '1;2'");
   // A header is only accepted as the first line.
