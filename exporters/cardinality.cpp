@@ -115,7 +115,8 @@ void limit_cardinality(model::Snapshot& snapshot, const CardinalityOptions& o) {
   if (o.processes == ProcessExport::ByComm) {
     processes = by_comm(processes);
   } else if (o.processes == ProcessExport::Top) {
-    const size_t n = std::min<size_t>(processes.size(), size_t(std::max<int64_t>(o.top_processes, 0)));
+    const size_t n =
+        std::min<size_t>(processes.size(), size_t(std::max<int64_t>(o.top_processes, 0)));
     std::partial_sort(processes.begin(), processes.begin() + static_cast<ptrdiff_t>(n),
                       processes.end(), [](const auto& a, const auto& b) {
                         if (busy(a) != busy(b)) return busy(a) > busy(b);

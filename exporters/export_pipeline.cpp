@@ -8,9 +8,8 @@ ExportPipeline::ExportPipeline(ExportOptions options) : options_(std::move(optio
   if (options_.prometheus) prometheus_ = std::make_unique<PrometheusServer>(*options_.prometheus);
   if (options_.otlp) {
     sender_ = std::make_unique<OtlpSender>(*options_.otlp);
-    encoder_ = std::make_unique<OtlpMetricsEncoder>(
-        OtlpEncoderOptions{options_.otlp->config.temporality, options_.resource,
-                           options_.histograms, boot_time_ns()});
+    encoder_ = std::make_unique<OtlpMetricsEncoder>(OtlpEncoderOptions{
+        options_.otlp->config.temporality, options_.resource, options_.histograms, boot_time_ns()});
   }
 }
 

@@ -30,7 +30,7 @@ ResolvedExport resolve_export(const ExportChoices& choices, const EnvLookup& env
     if (!choices.otlp_endpoint.empty()) set_base_endpoint(otlp, choices.otlp_endpoint);
     if (choices.temporality) otlp.temporality = *choices.temporality;
     if (choices.gzip) otlp.metrics.gzip = otlp.logs.gzip = *choices.gzip;
-    o.export_interval = choices.export_interval   ? *choices.export_interval
+    o.export_interval = choices.export_interval    ? *choices.export_interval
                         : otlp.export_interval_set ? otlp.export_interval
                                                    : kDefaultExportInterval;
     o.otlp.emplace();

@@ -129,7 +129,8 @@ PrometheusIndex build_prometheus_families() {
     }
     auto& f = idx.families[pos];
     f.members.push_back(m.id);
-    if (!key.empty()) f.help += " " + idx.member_label[size_t(m.id)] + " (" + std::string(m.help) + ");";
+    if (!key.empty())
+      f.help += " " + idx.member_label[size_t(m.id)] + " (" + std::string(m.help) + ");";
     idx.scopes[pos] |= m.scopes;
     idx.by_metric[size_t(m.id)] = pos;
   }

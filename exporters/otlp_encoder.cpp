@@ -149,7 +149,7 @@ otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
   const auto start_of = [&](const Point& p) {
     if (delta || boot_ns == 0 || boot_ns > stream_start_ns) return stream_start_ns;
     return counts_since_boot(model::info(p.id), comps[order[p.component]].kind) ? boot_ns
-                                                                                 : stream_start_ns;
+                                                                                : stream_start_ns;
   };
 
   otlp_metrics::ExportMetricsServiceRequest req;

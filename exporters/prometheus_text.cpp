@@ -172,7 +172,8 @@ void append_prometheus_text(std::string& out, const model::Snapshot& snapshot) {
       out += '\n';
     }
   }
-  append_build_info(out);
+  // Nothing collected yet (a server before its first snapshot): no build either.
+  if (!comps.empty()) append_build_info(out);
 }
 
 std::string prometheus_text(const model::Snapshot& snapshot) {

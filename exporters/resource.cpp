@@ -44,8 +44,8 @@ std::string host_arch() {
 // service.instance.id, and one per host is what keeps hosts apart.
 std::string as_uuid(const std::string& id) {
   if (id.size() != 32) return id;
-  return id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" +
-         id.substr(16, 4) + "-" + id.substr(20);
+  return id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" + id.substr(16, 4) +
+         "-" + id.substr(20);
 }
 
 }  // namespace

@@ -26,8 +26,9 @@ const std::string kBin = KPULSE_BINARY;
 std::map<std::string, std::string> string_attributes(const json& kvs) {
   std::map<std::string, std::string> m;
   for (const auto& kv : kvs)
-    m[kv["key"]] = kv["value"].contains("stringValue") ? kv["value"]["stringValue"].get<std::string>()
-                                                       : kv["value"].dump();
+    m[kv["key"]] = kv["value"].contains("stringValue")
+                       ? kv["value"]["stringValue"].get<std::string>()
+                       : kv["value"].dump();
   return m;
 }
 

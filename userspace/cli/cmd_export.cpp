@@ -24,9 +24,9 @@ extern "C" void on_stop_signal(int) {
 }
 
 struct ExportArgs {
-  std::string otlp;        // base endpoint; "" = only when OTEL_* variables name one
-  std::string prometheus;  // listen address; "" = off
-  double interval_s = 0;   // collection; 0: 10 s (or the export interval if shorter)
+  std::string otlp;              // base endpoint; "" = only when OTEL_* variables name one
+  std::string prometheus;        // listen address; "" = off
+  double interval_s = 0;         // collection; 0: 10 s (or the export interval if shorter)
   double export_interval_s = 0;  // 0: OTEL_METRIC_EXPORT_INTERVAL if set, else 10 s
   std::string temporality;
   std::string compression;
@@ -62,8 +62,7 @@ int run_export(const ExportArgs& a) {
   choices.cardinality.cgroup_depth = a.cgroup_depth;
   choices.cardinality.cgroup_allow = a.cgroup_allow;
 
-  exporters::ResolvedExport resolved =
-      exporters::resolve_export(choices, exporters::process_env());
+  exporters::ResolvedExport resolved = exporters::resolve_export(choices, exporters::process_env());
   exporters::ExportOptions& opts = resolved.options;
   if (!opts.prometheus && !opts.otlp)
     throw std::runtime_error(
@@ -71,11 +70,11 @@ int run_export(const ExportArgs& a) {
         "OTEL_EXPORTER_OTLP_ENDPOINT)");
   for (const auto& w : resolved.warnings) std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
 
-  std::chrono::milliseconds interval = a.interval_s > 0 ? millis(a.interval_s)
-                                                        : exporters::kDefaultExportInterval;
+  std::chrono::milliseconds interval =
+      a.interval_s > 0 ? millis(a.interval_s) : exporters::kDefaultExportInterval;
   if (a.interval_s <= 0 && opts.otlp) interval = std::min(interval, opts.export_interval);
-  const auto flush_timeout = opts.otlp ? opts.otlp->config.metrics.timeout
-                                       : std::chrono::milliseconds(10000);
+  const auto flush_timeout =
+      opts.otlp ? opts.otlp->config.metrics.timeout : std::chrono::milliseconds(10000);
 
   engine::CollectorOptions copts;
   copts.interval = interval;

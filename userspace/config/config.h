@@ -59,10 +59,10 @@ struct ExportConfig {
 // values fall back to the OTEL_EXPORTER_OTLP_* variables, then the defaults.
 struct OtlpConfig {
   bool enabled = false;
-  std::string endpoint;        // base URL; "" = OTEL_EXPORTER_OTLP_ENDPOINT or localhost:4318
-  double interval_s = 0;       // push interval; 0 = OTEL_METRIC_EXPORT_INTERVAL, else 10 s
-  std::string temporality;     // "", "cumulative", "delta"
-  std::string compression;     // "", "gzip", "none"
+  std::string endpoint;     // base URL; "" = OTEL_EXPORTER_OTLP_ENDPOINT or localhost:4318
+  double interval_s = 0;    // push interval; 0 = OTEL_METRIC_EXPORT_INTERVAL, else 10 s
+  std::string temporality;  // "", "cumulative", "delta"
+  std::string compression;  // "", "gzip", "none"
   std::string histograms = "exponential";  // or "explicit"
 };
 

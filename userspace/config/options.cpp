@@ -114,31 +114,32 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 
 OptionSpec string_list_option(std::string section, std::string key, std::string help, bool live,
                               Field<std::vector<std::string>> f, std::vector<std::string> allowed) {
-  return {std::move(section),
-          std::move(key),
-          std::move(help),
-          live,
-          [f, allowed = std::move(allowed)](const toml::node& n, Config& c) -> std::string {
-            const auto* arr = n.as_array();
-            if (!arr) return "expected an array of strings";
-            std::vector<std::string> out;
-            for (const auto& item : *arr) {
-              auto v = item.value_exact<std::string>();
-              if (!v) return "expected an array of strings";
-              // An empty `allowed` takes any string (paths).
-              if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *v) == allowed.end())
-                return fmt::format("unknown value \"{}\" (expected one of: {})", *v,
-                                   join(allowed, ", "));
-              out.push_back(*v);
-            }
-            f(c) = std::move(out);
-            return "";
-          },
-          [f](const Config& c) {
-            std::vector<std::string> quoted;
-            for (const auto& s : field(f, c)) quoted.push_back(quote(s));
-            return "[" + join(quoted, ", ") + "]";
-          }};
+  return {
+      std::move(section),
+      std::move(key),
+      std::move(help),
+      live,
+      [f, allowed = std::move(allowed)](const toml::node& n, Config& c) -> std::string {
+        const auto* arr = n.as_array();
+        if (!arr) return "expected an array of strings";
+        std::vector<std::string> out;
+        for (const auto& item : *arr) {
+          auto v = item.value_exact<std::string>();
+          if (!v) return "expected an array of strings";
+          // An empty `allowed` takes any string (paths).
+          if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *v) == allowed.end())
+            return fmt::format("unknown value \"{}\" (expected one of: {})", *v,
+                               join(allowed, ", "));
+          out.push_back(*v);
+        }
+        f(c) = std::move(out);
+        return "";
+      },
+      [f](const Config& c) {
+        std::vector<std::string> quoted;
+        for (const auto& s : field(f, c)) quoted.push_back(quote(s));
+        return "[" + join(quoted, ", ") + "]";
+      }};
 }
 
 constexpr std::array<LogLevel, 5> kLevels{LogLevel::Debug, LogLevel::Info, LogLevel::Notice,
@@ -265,7 +266,8 @@ std::vector<OptionSpec> build_specs() {
       "(the top_processes busiest, with pid). Process ids churn: every new pid is a new series.",
       false, [](Config& c) -> std::string& { return c.exporting.processes; },
       [](const std::string& v) -> std::string {
-        return v == "off" || v == "comm" || v == "top" ? "" : "expected \"off\", \"comm\" or \"top\"";
+        return v == "off" || v == "comm" || v == "top" ? ""
+                                                       : "expected \"off\", \"comm\" or \"top\"";
       }));
   v.push_back(int_option(
       "export", "top_processes", "Processes exported with processes = \"top\".", false,
@@ -300,8 +302,9 @@ std::vector<OptionSpec> build_specs() {
       "\"cumulative\" or \"delta\"; \"\" uses OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE.",
       false, [](Config& c) -> std::string& { return c.otlp.temporality; },
       [](const std::string& v) -> std::string {
-        return v.empty() || v == "cumulative" || v == "delta" ? ""
-                                                              : "expected \"cumulative\" or \"delta\"";
+        return v.empty() || v == "cumulative" || v == "delta"
+                   ? ""
+                   : "expected \"cumulative\" or \"delta\"";
       }));
   v.push_back(string_option(
       "export.otlp", "compression",
@@ -316,7 +319,8 @@ std::vector<OptionSpec> build_specs() {
       "\"explicit\" (36 explicit buckets in seconds).",
       false, [](Config& c) -> std::string& { return c.otlp.histograms; },
       [](const std::string& v) -> std::string {
-        return v == "exponential" || v == "explicit" ? "" : "expected \"exponential\" or \"explicit\"";
+        return v == "exponential" || v == "explicit" ? ""
+                                                     : "expected \"exponential\" or \"explicit\"";
       }));
   // [analytics]
   v.push_back(bool_option("analytics", "enabled",

@@ -164,9 +164,9 @@ TEST(Cardinality, ProcessesOffByDefaultCommSumsTopKeepsTheBusiest) {
 
 TEST(Cardinality, CgroupDepthAndAllowList) {
   model::Snapshot s;
-  for (const char* id : {"/", "/system.slice", "/system.slice/a.service", "/kubepods/burstable",
-                         "/kubepods/burstable/podx/c1", "/kubepods/burstable/podx/c1/deeper",
-                         "/kubepodsfoo"})
+  for (const char* id :
+       {"/", "/system.slice", "/system.slice/a.service", "/kubepods/burstable",
+        "/kubepods/burstable/podx/c1", "/kubepods/burstable/podx/c1/deeper", "/kubepodsfoo"})
     s.components.push_back({.kind = ComponentKind::Cgroup, .id = id});
   s.components.push_back({.kind = ComponentKind::Disk, .id = "sda"});
   auto ids = [](const model::Snapshot& x) {
@@ -269,8 +269,8 @@ TEST(OtlpStartTime, SinceBootCountersStartAtBoot) {
   s.time_ns = int64_t(boot) + 3'600'000'000'000LL;
   s.interval_s = 1;
   model::Component host{.kind = ComponentKind::Host, .id = "host"};
-  host.set_counter(MetricId::CpuUser, 100, 1);           // /proc/stat: since boot
-  host.set_counter(MetricId::TcpRetransmits, 5, 1);      // BPF: since kpulse attached
+  host.set_counter(MetricId::CpuUser, 100, 1);       // /proc/stat: since boot
+  host.set_counter(MetricId::TcpRetransmits, 5, 1);  // BPF: since kpulse attached
   s.components = {host};
   const auto req = enc.encode(s);
   std::map<std::string, uint64_t> start;

@@ -33,6 +33,8 @@ using model::ComponentKind;
 using model::MetricId;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+using testing::ensure_receiver_installed;
+using testing::Receiver;
 
 model::Snapshot sample_snapshot(int64_t time_ns) {
   model::Snapshot s;
@@ -87,9 +89,6 @@ const json* find_metric(const json& request, std::string_view name) {
     if (m["name"] == name) return &m;
   return nullptr;
 }
-
-using testing::ensure_receiver_installed;
-using testing::Receiver;
 
 class OtlpPeer : public ::testing::Test {
  protected:

@@ -246,7 +246,9 @@ TEST(PrometheusPeer, ServesTheExpositionOverHttp) {
   res = cli.Get("/metrics");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(res->body.find("kpulse_cpu_time_seconds_total{cpu=\"1\",level=\"cpu\",mode=\"user\"} 1\n"), std::string::npos);
+  EXPECT_NE(
+      res->body.find("kpulse_cpu_time_seconds_total{cpu=\"1\",level=\"cpu\",mode=\"user\"} 1\n"),
+      std::string::npos);
   EXPECT_EQ(exporter.scrapes(), 2u);
 }
 
