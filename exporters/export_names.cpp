@@ -33,7 +33,7 @@ std::string_view otlp_instrument(model::MetricType t) {
     case model::MetricType::Gauge:
       return "Gauge";
     case model::MetricType::Histogram:
-      return "Histogram (explicit bounds, s)";
+      return "ExponentialHistogram (ns; explicit-bounds Histogram in s as an option)";
   }
   return "";
 }
@@ -48,9 +48,13 @@ std::string exported_metrics_markdown() {
   for (const auto& m : model::all_metrics()) {
     std::string otlp = "`" + otlp_name(m) + "`";
     if (!m.otel_attribute.empty()) otlp += " `{" + std::string(m.otel_attribute) + "}`";
+    const PrometheusFamily& fam = prometheus_families()[prometheus_family_index(m.id)];
     std::string prom = "`" + prometheus_name(m) + "`";
+    if (!fam.label_key.empty())
+      prom += " `{" + fam.label_key + "=" + prometheus_member_label(m.id) + "}`";
     std::string otlp_keys = keys_for_scopes(m.scopes, true);
     std::string prom_keys = keys_for_scopes(m.scopes, false);
+    if (fam.leveled) prom_keys += " (+" + std::string(kPrometheusLevelKey) + ")";
     if (m.id == model::MetricId::NetDrops) {
       otlp_keys += " (+" + std::string(kOtlpLabelKey) + ")";
       prom_keys += " (+" + std::string(kPrometheusLabelKey) + ")";

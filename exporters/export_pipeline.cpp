@@ -1,20 +1,38 @@
 #include "exporters/export_pipeline.h"
 
+#include "exporters/export_view.h"
+
 namespace kpulse::exporters {
 
 ExportPipeline::ExportPipeline(ExportOptions options) : options_(std::move(options)) {
   if (options_.prometheus) prometheus_ = std::make_unique<PrometheusServer>(*options_.prometheus);
   if (options_.otlp) {
     sender_ = std::make_unique<OtlpSender>(*options_.otlp);
-    encoder_ = std::make_unique<OtlpMetricsEncoder>(
-        OtlpEncoderOptions{options_.otlp->config.temporality, options_.resource});
+    encoder_ = std::make_unique<OtlpMetricsEncoder>(OtlpEncoderOptions{
+        options_.otlp->config.temporality, options_.resource, options_.histograms, boot_time_ns()});
   }
 }
 
 void ExportPipeline::push(model::Snapshot snapshot) {
+  limit_cardinality(snapshot, options_.cardinality);
+  utilization_as_share(snapshot);
   if (sender_) self_.apply(snapshot, sender_->stats());
   if (prometheus_) prometheus_->publish(snapshot);
-  if (sender_) sender_->submit(Signal::Metrics, encoder_->encode(snapshot).SerializeAsString());
+  if (!sender_) return;
+  const int64_t now = snapshot.time_ns;
+  if (last_push_ns_ == 0) last_push_ns_ = now;
+  pending_.add(std::move(snapshot));
+  // The clock going backwards (a wall-clock step) sends at once.
+  const int64_t since = now - last_push_ns_;
+  if (since < 0 || since >= std::chrono::nanoseconds(options_.export_interval).count()) {
+    send_pending();
+    last_push_ns_ = now;
+  }
+}
+
+void ExportPipeline::send_pending() {
+  if (pending_.empty()) return;
+  sender_->submit(Signal::Metrics, encoder_->encode(pending_.take()).SerializeAsString());
 }
 
 void ExportPipeline::push_events(std::span<const ExportEvent> events) {
@@ -23,7 +41,9 @@ void ExportPipeline::push_events(std::span<const ExportEvent> events) {
 }
 
 bool ExportPipeline::flush(std::chrono::milliseconds timeout) {
-  return sender_ ? sender_->flush(timeout) : true;
+  if (!sender_) return true;
+  send_pending();
+  return sender_->flush(timeout);
 }
 
 std::optional<ExportStats> ExportPipeline::otlp_stats() const {
@@ -38,7 +58,7 @@ std::string ExportPipeline::summary() const {
            "/metrics, " + std::to_string(prometheus_->scrapes()) + " scrapes\n";
   if (sender_) {
     const ExportStats s = sender_->stats();
-    out += "otlp: " + options_.otlp->config.metrics_url + ": submitted " +
+    out += "otlp: " + options_.otlp->config.metrics.url + ": submitted " +
            std::to_string(s.submitted) + ", sent " + std::to_string(s.sent) + ", failed " +
            std::to_string(s.failed) + ", dropped " + std::to_string(s.dropped) + ", retries " +
            std::to_string(s.retries) + ", rejected points " + std::to_string(s.rejected) +

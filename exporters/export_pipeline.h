@@ -7,7 +7,9 @@
 #include <span>
 #include <string>
 
+#include "exporters/cardinality.h"
 #include "exporters/export_event.h"
+#include "exporters/interval_merge.h"
 #include "exporters/otlp_encoder.h"
 #include "exporters/otlp_sender.h"
 #include "exporters/prometheus_server.h"
@@ -19,6 +21,11 @@ struct ExportOptions {
   std::optional<ListenAddress> prometheus;  // serve /metrics there
   std::optional<SenderOptions> otlp;        // push OTLP/HTTP
   KeyValues resource;                       // see resource.h
+  // OTLP is pushed once per export interval with the collection intervals in
+  // between merged (interval_merge.h); 0 pushes every snapshot.
+  std::chrono::milliseconds export_interval{0};
+  HistogramForm histograms = HistogramForm::Exponential;
+  CardinalityOptions cardinality;
 };
 
 class ExportPipeline {
@@ -26,11 +33,13 @@ class ExportPipeline {
   // Throws std::runtime_error when the Prometheus address cannot be bound.
   explicit ExportPipeline(ExportOptions options);
 
-  // Adds kpulse's own export counters to the snapshot, then hands it to each
-  // exporter. Never waits for the network.
+  // Limits the snapshot's cardinality, adds kpulse's own export counters,
+  // publishes it for Prometheus and queues it for the next OTLP push (sent
+  // once the export interval has passed). Never waits for the network.
   void push(model::Snapshot snapshot);
   void push_events(std::span<const ExportEvent> events);
-  // Gives queued OTLP batches up to `timeout` to go out.
+  // Sends what the export interval still holds, then gives queued OTLP
+  // batches up to `timeout` to go out.
   bool flush(std::chrono::milliseconds timeout);
 
   [[nodiscard]] std::optional<ExportStats> otlp_stats() const;
@@ -44,6 +53,9 @@ class ExportPipeline {
   std::unique_ptr<OtlpSender> sender_;
   std::unique_ptr<OtlpMetricsEncoder> encoder_;
   SelfMetrics self_;
+  IntervalMerger pending_;
+  int64_t last_push_ns_ = 0;
+  void send_pending();
 };
 
 }  // namespace kpulse::exporters

@@ -1,5 +1,6 @@
 #include "exporters/naming.h"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -89,9 +90,121 @@ size_t otlp_family_index(model::MetricId id) {
   return family_index().by_metric[static_cast<size_t>(id)];
 }
 
+namespace {
+
+std::string prometheus_base(const model::MetricInfo& m) {
+  if (m.otel_attribute.empty()) return std::string(m.name);
+  std::string_view n = m.otel_name;
+  if (n.starts_with("system.")) n.remove_prefix(7);
+  return std::string(n);
+}
+
+struct PrometheusIndex {
+  std::vector<PrometheusFamily> families;
+  std::vector<size_t> by_metric;
+  std::vector<std::string> member_label;
+  std::vector<uint32_t> scopes;
+};
+
+PrometheusIndex build_prometheus_families() {
+  PrometheusIndex idx;
+  idx.by_metric.resize(model::metric_count());
+  idx.member_label.resize(model::metric_count());
+  for (const auto& m : model::all_metrics()) {
+    const std::string name = prometheus_name(m);
+    size_t pos = idx.families.size();
+    for (size_t i = 0; i < idx.families.size(); ++i)
+      if (idx.families[i].name == name) pos = i;
+    std::string key;
+    if (auto attr = parse_catalog_attribute(m.otel_attribute)) {
+      const size_t dot = attr->key.rfind('.');
+      key = dot == std::string::npos ? attr->key : attr->key.substr(dot + 1);
+      idx.member_label[size_t(m.id)] = attr->value;
+    }
+    if (pos == idx.families.size()) {
+      PrometheusFamily f{name, std::string(m.help), m.type, key, {}, false};
+      if (!key.empty()) f.help = std::string(m.otel_name) + " by " + key + ":";
+      idx.families.push_back(std::move(f));
+      idx.scopes.push_back(0);
+    }
+    auto& f = idx.families[pos];
+    f.members.push_back(m.id);
+    if (!key.empty())
+      f.help += " " + idx.member_label[size_t(m.id)] + " (" + std::string(m.help) + ");";
+    idx.scopes[pos] |= m.scopes;
+    idx.by_metric[size_t(m.id)] = pos;
+  }
+  for (size_t i = 0; i < idx.families.size(); ++i) {
+    auto& f = idx.families[i];
+    if (!f.label_key.empty() && f.help.ends_with(';')) f.help.pop_back();
+    const uint32_t s = idx.scopes[i];
+    f.leveled = (s & (s - 1)) != 0;  // more than one component kind
+  }
+  return idx;
+}
+
+const PrometheusIndex& prometheus_index() {
+  static const PrometheusIndex idx = build_prometheus_families();
+  return idx;
+}
+
+// Strips a known runtime's prefix and suffix from a path segment, leaving a
+// 64-hex container id, or returns "".
+std::string container_from_segment(std::string_view seg) {
+  for (std::string_view prefix : {"docker-", "cri-containerd-", "crio-", "libpod-", "containerd-"})
+    if (seg.starts_with(prefix)) {
+      seg.remove_prefix(prefix.size());
+      break;
+    }
+  if (seg.ends_with(".scope")) seg.remove_suffix(6);
+  if (seg.size() != 64) return {};
+  for (char c : seg)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return {};
+  return std::string(seg);
+}
+
+}  // namespace
+
+const std::vector<PrometheusFamily>& prometheus_families() {
+  return prometheus_index().families;
+}
+
+size_t prometheus_family_index(model::MetricId id) {
+  return prometheus_index().by_metric[size_t(id)];
+}
+
+const std::string& prometheus_member_label(model::MetricId id) {
+  return prometheus_index().member_label[size_t(id)];
+}
+
+ContainerIdentity container_identity(std::string_view path) {
+  ContainerIdentity out;
+  while (!path.empty()) {
+    const size_t slash = path.find('/');
+    const std::string_view seg = path.substr(0, slash);
+    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
+    if (std::string id = container_from_segment(seg); !id.empty()) out.container_id = id;
+    // kubepods-burstable-pod<uid>.slice (systemd driver) or pod<uid> (cgroupfs).
+    size_t pod = std::string_view::npos;
+    if (seg.starts_with("pod")) {
+      pod = 0;
+    } else if (seg.starts_with("kubepods") && seg.rfind("-pod") != std::string_view::npos) {
+      pod = seg.rfind("-pod") + 1;
+    }
+    if (pod != std::string_view::npos) {
+      std::string_view uid = seg.substr(pod + 3);
+      if (uid.ends_with(".slice")) uid.remove_suffix(6);
+      std::string u(uid);
+      std::replace(u.begin(), u.end(), '_', '-');
+      if (u.size() == 36 && u[8] == '-' && u[13] == '-') out.pod_uid = u;
+    }
+  }
+  return out;
+}
+
 std::string prometheus_name(const model::MetricInfo& m) {
   std::string out = "kpulse_";
-  for (char c : m.name) {
+  for (char c : prometheus_base(m)) {
     const bool ok =
         (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     out += ok ? c : '_';
@@ -151,13 +264,21 @@ std::vector<ComponentAttribute> component_attributes(const model::Component& c) 
       out.push_back({"cpu.logical_number", "cpu", std::to_string(cpu), cpu});
       break;
     }
-    case K::Cgroup:
+    case K::Cgroup: {
       out.push_back({"kpulse.cgroup", "cgroup", c.id, std::nullopt});
+      ContainerIdentity ci = container_identity(c.id);
+      if (!ci.container_id.empty())
+        out.push_back({"container.id", "container_id", std::move(ci.container_id), std::nullopt});
+      if (!ci.pod_uid.empty())
+        out.push_back({"k8s.pod.uid", "pod_uid", std::move(ci.pod_uid), std::nullopt});
       break;
+    }
     case K::Process: {
-      auto n = parse_int(c.id);
-      const int64_t pid = n ? *n : static_cast<int64_t>(c.kernel_id);
-      out.push_back({"process.pid", "pid", std::to_string(pid), pid});
+      if (!c.id.starts_with("comm:")) {
+        auto n = parse_int(c.id);
+        const int64_t pid = n ? *n : static_cast<int64_t>(c.kernel_id);
+        out.push_back({"process.pid", "pid", std::to_string(pid), pid});
+      }
       out.push_back({"process.executable.name", "comm", c.name, std::nullopt});
       break;
     }

@@ -1,5 +1,6 @@
 #include "exporters/otlp_config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -92,41 +93,86 @@ KeyValues parse_key_value_list(std::string_view text, std::string_view what,
   return out;
 }
 
-OtlpConfig otlp_config_from_env(const EnvLookup& env) {
-  OtlpConfig c;
-  if (const char* base = get(env, "OTEL_EXPORTER_OTLP_ENDPOINT")) {
-    c.metrics_url = signal_url(base, "/v1/metrics");
-    c.logs_url = signal_url(base, "/v1/logs");
-  }
-  if (const char* v = get(env, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")) c.metrics_url = trim(v);
-  if (const char* v = get(env, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")) c.logs_url = trim(v);
+namespace {
 
-  if (const char* v = get(env, "OTEL_EXPORTER_OTLP_HEADERS"))
-    c.headers = parse_key_value_list(v, "OTEL_EXPORTER_OTLP_HEADERS", c.warnings);
-  if (const char* v = get(env, "OTEL_EXPORTER_OTLP_METRICS_HEADERS")) {
+// One signal's variables: the generic OTEL_EXPORTER_OTLP_X first, then
+// OTEL_EXPORTER_OTLP_<SIGNAL>_X over it.
+void read_signal(const EnvLookup& env, std::string_view signal, std::string_view path,
+                 SignalSettings& out, OtlpConfig& c) {
+  const auto names = [&](std::string_view what) {
+    return std::pair{"OTEL_EXPORTER_OTLP_" + std::string(what),
+                     "OTEL_EXPORTER_OTLP_" + std::string(signal) + "_" + std::string(what)};
+  };
+  auto [generic_ep, signal_ep] = names("ENDPOINT");
+  if (const char* base = get(env, generic_ep.c_str())) out.url = signal_url(base, path);
+  if (const char* v = get(env, signal_ep.c_str())) out.url = trim(v);
+
+  auto [generic_h, signal_h] = names("HEADERS");
+  if (const char* v = get(env, generic_h.c_str()))
+    out.headers = parse_key_value_list(v, generic_h, c.warnings);
+  if (const char* v = get(env, signal_h.c_str())) {
     // Signal-specific headers replace generic ones with the same key.
-    for (auto& [k, val] :
-         parse_key_value_list(v, "OTEL_EXPORTER_OTLP_METRICS_HEADERS", c.warnings)) {
-      std::erase_if(c.headers, [&](const auto& h) { return h.first == k; });
-      c.headers.emplace_back(k, val);
+    for (auto& [k, val] : parse_key_value_list(v, signal_h, c.warnings)) {
+      std::erase_if(out.headers, [&](const auto& h) { return h.first == k; });
+      out.headers.emplace_back(k, val);
     }
   }
 
-  read_millis(env, "OTEL_EXPORTER_OTLP_TIMEOUT", c.timeout, c.warnings);
-  read_millis(env, "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", c.timeout, c.warnings);
-  read_millis(env, "OTEL_METRIC_EXPORT_INTERVAL", c.export_interval, c.warnings);
+  for (const auto& name : {names("TIMEOUT").first, names("TIMEOUT").second})
+    read_millis(env, name.c_str(), out.timeout, c.warnings);
 
-  for (const char* name :
-       {"OTEL_EXPORTER_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION"}) {
-    const char* v = get(env, name);
+  for (const auto& name : {names("COMPRESSION").first, names("COMPRESSION").second}) {
+    const char* v = get(env, name.c_str());
     if (!v) continue;
     const std::string_view s = trim(v);
     if (s == "gzip")
-      c.gzip = true;
+      out.gzip = true;
     else if (s == "none")
-      c.gzip = false;
+      out.gzip = false;
     else
-      c.warnings.push_back(std::string(name) + "='" + v + "': expected gzip or none; ignored");
+      c.warnings.push_back(name + "='" + v + "': expected gzip or none; ignored");
+  }
+
+  for (const auto& name : {names("PROTOCOL").first, names("PROTOCOL").second}) {
+    const char* v = get(env, name.c_str());
+    if (!v || trim(v) == "http/protobuf") continue;
+    if (trim(v) == "grpc")
+      c.errors.push_back(name + "=grpc: kpulse speaks OTLP/HTTP only; set it to http/protobuf " +
+                         "and point the endpoint at the receiver's HTTP port (4318 by default)");
+    else
+      c.errors.push_back(name + "='" + v + "': kpulse supports http/protobuf only");
+  }
+
+  const std::pair<const char*, std::string TlsFiles::*> tls[] = {
+      {"CERTIFICATE", &TlsFiles::certificate},
+      {"CLIENT_CERTIFICATE", &TlsFiles::client_certificate},
+      {"CLIENT_KEY", &TlsFiles::client_key}};
+  for (const auto& [what, member] : tls)
+    for (const auto& name : {names(what).first, names(what).second})
+      if (const char* v = get(env, name.c_str())) out.tls.*member = trim(v);
+}
+
+}  // namespace
+
+OtlpConfig otlp_config_from_env(const EnvLookup& env) {
+  OtlpConfig c;
+  read_signal(env, "METRICS", "/v1/metrics", c.metrics, c);
+  read_signal(env, "LOGS", "/v1/logs", c.logs, c);
+  // Each generic-variable problem was reported once per signal: keep one.
+  std::vector<std::string> unique;
+  for (auto& w : c.warnings)
+    if (std::find(unique.begin(), unique.end(), w) == unique.end()) unique.push_back(std::move(w));
+  c.warnings = std::move(unique);
+  std::vector<std::string> unique_errors;
+  for (auto& e : c.errors)
+    if (std::find(unique_errors.begin(), unique_errors.end(), e) == unique_errors.end())
+      unique_errors.push_back(std::move(e));
+  c.errors = std::move(unique_errors);
+
+  if (get(env, "OTEL_METRIC_EXPORT_INTERVAL")) {
+    const size_t warnings = c.warnings.size();
+    read_millis(env, "OTEL_METRIC_EXPORT_INTERVAL", c.export_interval, c.warnings);
+    c.export_interval_set = c.warnings.size() == warnings;
   }
 
   if (const char* v = get(env, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE")) {
@@ -140,6 +186,21 @@ OtlpConfig otlp_config_from_env(const EnvLookup& env) {
                            "': expected cumulative or delta; ignored");
   }
   return c;
+}
+
+void set_base_endpoint(OtlpConfig& config, std::string_view base) {
+  base = trim(base);
+  if (base.ends_with("/v1/metrics")) base.remove_suffix(std::string_view("/v1/metrics").size());
+  config.metrics.url = signal_url(base, "/v1/metrics");
+  config.logs.url = signal_url(base, "/v1/logs");
+}
+
+std::string otlp_user_agent() {
+#ifdef KPULSE_VERSION
+  return std::string("kpulse/") + KPULSE_VERSION;
+#else
+  return "kpulse/unknown";
+#endif
 }
 
 EnvLookup process_env() {

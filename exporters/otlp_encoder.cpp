@@ -1,5 +1,7 @@
 #include "exporters/otlp_encoder.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -65,7 +67,44 @@ struct Point {
   const model::HistogramSample* histogram = nullptr;
 };
 
+uint64_t unix_ns(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return uint64_t(ts.tv_sec) * 1'000'000'000u + uint64_t(ts.tv_nsec);
+}
+
+void fill_exponential(metrics::ExponentialHistogramDataPoint* dp, const model::Log2Histogram& src) {
+  dp->set_scale(0);
+  dp->set_count(bucket_total(src));
+  dp->set_sum(double(src.sum_ns));
+  int first = 0, last = model::kHistogramSlots - 1;
+  while (first <= last && src.slots[first] == 0) ++first;
+  while (last >= first && src.slots[last] == 0) --last;
+  if (first > last) return;
+  auto* pos = dp->mutable_positive();
+  pos->set_offset(first);
+  for (int i = first; i <= last; ++i) pos->add_bucket_counts(src.slots[i]);
+}
+
 }  // namespace
+
+uint64_t boot_time_ns() {
+  const uint64_t now = unix_ns(CLOCK_REALTIME), up = unix_ns(CLOCK_BOOTTIME);
+  return now > up ? now - up : 0;
+}
+
+bool counts_since_boot(const model::MetricInfo& m, model::ComponentKind kind) {
+  using K = model::ComponentKind;
+  if (m.type == model::MetricType::Gauge) return false;
+  if (kind != K::Host && kind != K::Cpu && kind != K::Disk && kind != K::Interface) return false;
+  const std::string_view n = m.name;
+  // memory.reclaim_stall is a BPF measurement; the rest of these families are
+  // /proc, /sys or PSI counters the kernel keeps from boot.
+  if (n == "memory.reclaim_stall") return false;
+  for (std::string_view p : {"cpu.time.", "host.", "memory.", "psi.", "disk.", "interface."})
+    if (n.starts_with(p)) return true;
+  return kind == K::Host && n == "tcp.listen_overflows";
+}
 
 OtlpMetricsEncoder::OtlpMetricsEncoder(OtlpEncoderOptions options) : options_(std::move(options)) {}
 
@@ -78,7 +117,7 @@ otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
   // own start (boot, cgroup creation) is not known per series.
   if (cumulative_start_ns_ == 0) cumulative_start_ns_ = interval_start_ns;
   const bool delta = options_.temporality == Temporality::Delta;
-  const uint64_t start_ns = delta ? interval_start_ns : cumulative_start_ns_;
+  const uint64_t stream_start_ns = delta ? interval_start_ns : cumulative_start_ns_;
   const auto temporality =
       delta ? metrics::AGGREGATION_TEMPORALITY_DELTA : metrics::AGGREGATION_TEMPORALITY_CUMULATIVE;
 
@@ -106,6 +145,13 @@ otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
       by_family[otlp_family_index(h.id)].push_back({rank, h.id, nullptr, nullptr, &h});
   }
 
+  const uint64_t boot_ns = options_.boot_time_ns;
+  const auto start_of = [&](const Point& p) {
+    if (delta || boot_ns == 0 || boot_ns > stream_start_ns) return stream_start_ns;
+    return counts_since_boot(model::info(p.id), comps[order[p.component]].kind) ? boot_ns
+                                                                                : stream_start_ns;
+  };
+
   otlp_metrics::ExportMetricsServiceRequest req;
   auto* rm = req.add_resource_metrics();
   fill_resource(rm->mutable_resource(), options_.resource);
@@ -119,7 +165,9 @@ otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
     const OtlpFamily& fam = families[f];
     auto* metric = sm->add_metrics();
     metric->set_name(fam.name);
-    metric->set_unit(fam.unit);
+    const bool exponential = fam.type == model::MetricType::Histogram &&
+                             options_.histograms == HistogramForm::Exponential;
+    metric->set_unit(exponential ? "ns" : fam.unit);
     metric->set_description(fam.description);
 
     auto fill_attrs = [&](auto* point_attrs, const Point& p) {
@@ -146,7 +194,7 @@ otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
         for (const auto& p : by_family[f]) {
           auto* dp = s->add_data_points();
           fill_attrs(dp->mutable_attributes(), p);
-          dp->set_start_time_unix_nano(start_ns);
+          dp->set_start_time_unix_nano(start_of(p));
           dp->set_time_unix_nano(now_ns);
           const double v = p.labeled ? (delta ? p.labeled->delta : p.labeled->value)
                                      : (delta ? p.sample->delta : p.sample->value);
@@ -155,13 +203,25 @@ otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
         break;
       }
       case model::MetricType::Histogram: {
+        if (exponential) {
+          auto* h = metric->mutable_exponential_histogram();
+          h->set_aggregation_temporality(temporality);
+          for (const auto& p : by_family[f]) {
+            auto* dp = h->add_data_points();
+            fill_attrs(dp->mutable_attributes(), p);
+            dp->set_start_time_unix_nano(start_of(p));
+            dp->set_time_unix_nano(now_ns);
+            fill_exponential(dp, delta ? p.histogram->delta : p.histogram->total);
+          }
+          break;
+        }
         auto* h = metric->mutable_histogram();
         h->set_aggregation_temporality(temporality);
         for (const auto& p : by_family[f]) {
           const model::Log2Histogram& src = delta ? p.histogram->delta : p.histogram->total;
           auto* dp = h->add_data_points();
           fill_attrs(dp->mutable_attributes(), p);
-          dp->set_start_time_unix_nano(start_ns);
+          dp->set_start_time_unix_nano(start_of(p));
           dp->set_time_unix_nano(now_ns);
           dp->set_count(bucket_total(src));
           dp->set_sum(sum_seconds(src));

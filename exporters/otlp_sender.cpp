@@ -76,7 +76,8 @@ bool retryable_curl_error(CURLcode rc) {
 
 }  // namespace
 
-OtlpSender::OtlpSender(SenderOptions options) : options_(std::move(options)) {
+OtlpSender::OtlpSender(SenderOptions options)
+    : options_(std::move(options)), user_agent_(otlp_user_agent()) {
   std::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   curl_ = curl_easy_init();
   worker_ = std::thread([this] { run(); });
@@ -138,6 +139,10 @@ void OtlpSender::set_error(std::string e) {
   last_error_ = std::move(e);
 }
 
+const SignalSettings& OtlpSender::settings(Signal signal) const {
+  return signal == Signal::Metrics ? options_.config.metrics : options_.config.logs;
+}
+
 bool OtlpSender::sleep_unless_stopping(std::chrono::milliseconds d) {
   std::unique_lock lock(mu_);
   return !wake_.wait_for(lock, d, [&] { return stopping_; });
@@ -160,7 +165,7 @@ void OtlpSender::run() {
       busy_ = true;
     }
     // Compress here, not in submit(), so the caller never pays for it.
-    if (options_.config.gzip) {
+    if (settings(batch.signal).gzip) {
       try {
         batch.body = gzip_compress(batch.body);
       } catch (const std::exception& e) {
@@ -201,11 +206,11 @@ OtlpSender::Outcome OtlpSender::send_once(const Batch& batch,
     set_error("libcurl could not create a handle");
     return Outcome::Fail;
   }
-  const std::string& url =
-      batch.signal == Signal::Metrics ? options_.config.metrics_url : options_.config.logs_url;
+  const SignalSettings& signal = settings(batch.signal);
+  const std::string& url = signal.url;
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/x-protobuf");
-  if (options_.config.gzip) headers = curl_slist_append(headers, "Content-Encoding: gzip");
-  for (const auto& [k, v] : options_.config.headers)
+  if (signal.gzip) headers = curl_slist_append(headers, "Content-Encoding: gzip");
+  for (const auto& [k, v] : signal.headers)
     headers = curl_slist_append(headers, (k + ": " + v).c_str());
 
   std::string body;
@@ -216,7 +221,14 @@ OtlpSender::Outcome OtlpSender::send_once(const Batch& batch,
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, batch.body.data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(batch.body.size()));
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.config.timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(signal.timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, user_agent_.c_str());
+  if (!signal.tls.certificate.empty())
+    curl_easy_setopt(curl, CURLOPT_CAINFO, signal.tls.certificate.c_str());
+  if (!signal.tls.client_certificate.empty())
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, signal.tls.client_certificate.c_str());
+  if (!signal.tls.client_key.empty())
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, signal.tls.client_key.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_body_start);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);

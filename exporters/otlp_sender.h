@@ -73,8 +73,10 @@ class OtlpSender {
   Outcome send_once(const Batch& batch, std::chrono::milliseconds& retry_after);
   bool sleep_unless_stopping(std::chrono::milliseconds d);
   void set_error(std::string e);
+  [[nodiscard]] const SignalSettings& settings(Signal signal) const;
 
   SenderOptions options_;
+  std::string user_agent_;
   mutable std::mutex mu_;
   std::condition_variable wake_;     // worker: work or stop
   std::condition_variable drained_;  // flush(): queue empty and idle

@@ -7,6 +7,7 @@
 
 #include "exporters/histogram_buckets.h"
 #include "exporters/naming.h"
+#include "exporters/resource.h"
 
 namespace kpulse::exporters {
 namespace {
@@ -40,21 +41,38 @@ void append_label_set(std::string& out, std::string_view prefix, std::string_vie
 
 struct Series {
   size_t component;  // index into the sorted component order
+  model::MetricId id;
   const model::Sample* sample = nullptr;
   const model::LabeledSample* labeled = nullptr;
   const model::HistogramSample* histogram = nullptr;
 };
 
-void append_header(std::string& out, const std::string& name, const model::MetricInfo& m) {
+void append_header(std::string& out, const PrometheusFamily& f) {
   out += "# HELP ";
-  out += name;
+  out += f.name;
   out += ' ';
-  append_help_text(out, m.help);
+  append_help_text(out, f.help);
   out += "\n# TYPE ";
-  out += name;
+  out += f.name;
   out += ' ';
-  out += to_string(m.type);  // counter / gauge / histogram, as Prometheus spells them
+  out += to_string(f.type);  // counter / gauge / histogram, as Prometheus spells them
   out += '\n';
+}
+
+void append_pair(std::string& out, std::string_view key, std::string_view value) {
+  out += key;
+  out += "=\"";
+  append_label_value(out, value);
+  out += "\",";
+}
+
+// The build as a constant 1 with its version, the usual way to join a
+// version onto any series (`* on(instance) group_left(version)`).
+void append_build_info(std::string& out) {
+  out += "# HELP kpulse_build_info kpulse's version (always 1)\n# TYPE kpulse_build_info gauge\n";
+  out += "kpulse_build_info{version=\"";
+  append_label_value(out, kpulse_version());
+  out += "\"} 1\n";
 }
 
 void append_histogram(std::string& out, const std::string& name, const std::string& labels,
@@ -99,33 +117,42 @@ void append_prometheus_text(std::string& out, const model::Snapshot& snapshot) {
     return comps[a].id < comps[b].id;
   });
 
+  const auto& families = prometheus_families();
   std::vector<std::string> labels(comps.size());
-  std::vector<std::vector<Series>> by_metric(model::metric_count());
+  std::vector<std::string_view> kinds(comps.size());
+  std::vector<std::vector<Series>> by_family(families.size());
   for (size_t rank = 0; rank < order.size(); ++rank) {
     const auto& c = comps[order[rank]];
     labels[rank] = component_labels(c);
+    kinds[rank] = model::to_string(c.kind);
     for (const auto& s : c.samples)
-      if (!std::isnan(s.value)) by_metric[size_t(s.id)].push_back({rank, &s, nullptr, nullptr});
+      if (!std::isnan(s.value))
+        by_family[prometheus_family_index(s.id)].push_back({rank, s.id, &s, nullptr, nullptr});
     for (const auto& l : c.labeled)
-      if (!std::isnan(l.value)) by_metric[size_t(l.id)].push_back({rank, nullptr, &l, nullptr});
+      if (!std::isnan(l.value))
+        by_family[prometheus_family_index(l.id)].push_back({rank, l.id, nullptr, &l, nullptr});
     for (const auto& h : c.histograms)
-      by_metric[size_t(h.id)].push_back({rank, nullptr, nullptr, &h});
+      by_family[prometheus_family_index(h.id)].push_back({rank, h.id, nullptr, nullptr, &h});
   }
 
-  std::string extra;
-  for (const auto& m : model::all_metrics()) {
-    auto& series = by_metric[size_t(m.id)];
+  std::string extra, prefix;
+  for (size_t f = 0; f < families.size(); ++f) {
+    auto& series = by_family[f];
     if (series.empty()) continue;
-    // Components are already in order; labeled samples also need their label order.
+    const PrometheusFamily& fam = families[f];
+    // Components are already in order; members and labeled samples too need theirs.
     std::stable_sort(series.begin(), series.end(), [](const Series& a, const Series& b) {
       if (a.component != b.component) return a.component < b.component;
+      if (a.id != b.id) return a.id < b.id;
       if (a.labeled && b.labeled) return a.labeled->label < b.labeled->label;
       return false;
     });
-    const std::string name = prometheus_name(m);
-    append_header(out, name, m);
+    const std::string& name = fam.name;
+    append_header(out, fam);
     for (const auto& s : series) {
-      const std::string& prefix = labels[s.component];
+      prefix = labels[s.component];
+      if (fam.leveled) append_pair(prefix, kPrometheusLevelKey, kinds[s.component]);
+      if (!fam.label_key.empty()) append_pair(prefix, fam.label_key, prometheus_member_label(s.id));
       if (s.histogram) {
         append_histogram(out, name, prefix, s.histogram->total);
         continue;
@@ -145,6 +172,8 @@ void append_prometheus_text(std::string& out, const model::Snapshot& snapshot) {
       out += '\n';
     }
   }
+  // Nothing collected yet (a server before its first snapshot): no build either.
+  if (!comps.empty()) append_build_info(out);
 }
 
 std::string prometheus_text(const model::Snapshot& snapshot) {

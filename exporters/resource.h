@@ -13,7 +13,9 @@ struct ResourceOptions {
   std::string service_version;                      // empty: kpulse's build version
 };
 
-// host.name, host.id, os.type=linux, service.name=kpulse, service.version,
+// host.name, host.id, host.arch, os.type=linux, service.name=kpulse,
+// service.version, service.instance.id (the machine id as a UUID, else the
+// host name),
 // then OTEL_RESOURCE_ATTRIBUTES (which may override any of them) and
 // OTEL_SERVICE_NAME (which wins for service.name, as the spec says).
 // Unusable entries are reported in `warnings`.

@@ -1,5 +1,6 @@
 // `kpulse export`: collect every interval and serve/push the snapshots as
 // Prometheus text and OTLP/HTTP until interrupted (or --duration).
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -8,13 +9,12 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/conventions.h"
 #include "engine/collector.h"
-#include "exporters/export_pipeline.h"
-#include "exporters/otlp_config.h"
-#include "exporters/resource.h"
+#include "exporters/export_settings.h"
 
 namespace kpulse::cli {
 namespace {
@@ -25,51 +25,57 @@ extern "C" void on_stop_signal(int) {
 }
 
 struct ExportArgs {
-  std::string otlp;        // base endpoint; "" = only when OTEL_* variables name one
-  std::string prometheus;  // listen address; "" = off
-  double interval_s = 0;   // 0: OTEL_METRIC_EXPORT_INTERVAL if set, else 10 s
+  std::string otlp;              // base endpoint; "" = only when OTEL_* variables name one
+  std::string prometheus;        // listen address; "" = off
+  double interval_s = 0;         // collection; 0: 10 s (or the export interval if shorter)
+  double export_interval_s = 0;  // 0: OTEL_METRIC_EXPORT_INTERVAL if set, else 10 s
   std::string temporality;
   std::string compression;
+  std::string histograms = "exponential";
+  std::string processes = "off";
+  int64_t top_processes = 20;
+  int64_t cgroup_depth = 4;
+  std::vector<std::string> cgroup_allow;
   double duration_s = 0;  // 0: until SIGINT/SIGTERM
   bool no_bpf = false;
 };
 
-int run_export(const ExportArgs& a) {
-  const auto env = exporters::process_env();
-  exporters::OtlpConfig otlp = exporters::otlp_config_from_env(env);
-  const bool env_endpoint =
-      env("OTEL_EXPORTER_OTLP_ENDPOINT") || env("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
-  if (!a.otlp.empty()) {
-    // Accept the metrics URL itself too, a common slip.
-    std::string base = a.otlp;
-    if (base.ends_with("/v1/metrics"))
-      base.resize(base.size() - std::string_view("/v1/metrics").size());
-    otlp.metrics_url = exporters::signal_url(base, "/v1/metrics");
-    otlp.logs_url = exporters::signal_url(base, "/v1/logs");
-  }
-  if (!a.temporality.empty())
-    otlp.temporality = a.temporality == "delta" ? exporters::Temporality::Delta
-                                                : exporters::Temporality::Cumulative;
-  if (!a.compression.empty()) otlp.gzip = a.compression == "gzip";
+std::chrono::milliseconds millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
 
-  exporters::ExportOptions opts;
-  if (!a.prometheus.empty()) opts.prometheus = exporters::parse_listen_address(a.prometheus);
-  if (!a.otlp.empty() || env_endpoint) {
-    opts.otlp.emplace();
-    opts.otlp->config = otlp;
-  }
+int run_export(const ExportArgs& a) {
+  exporters::ExportChoices choices;
+  choices.prometheus_listen = a.prometheus;
+  choices.otlp = !a.otlp.empty();
+  choices.otlp_from_env_endpoint = true;
+  choices.otlp_endpoint = a.otlp;
+  if (!a.temporality.empty())
+    choices.temporality = a.temporality == "delta" ? exporters::Temporality::Delta
+                                                   : exporters::Temporality::Cumulative;
+  if (!a.compression.empty()) choices.gzip = a.compression == "gzip";
+  if (a.export_interval_s > 0) choices.export_interval = millis(a.export_interval_s);
+  choices.histograms = a.histograms == "explicit" ? exporters::HistogramForm::Explicit
+                                                  : exporters::HistogramForm::Exponential;
+  choices.cardinality.processes =
+      exporters::parse_process_export(a.processes).value_or(exporters::ProcessExport::Off);
+  choices.cardinality.top_processes = a.top_processes;
+  choices.cardinality.cgroup_depth = a.cgroup_depth;
+  choices.cardinality.cgroup_allow = a.cgroup_allow;
+
+  exporters::ResolvedExport resolved = exporters::resolve_export(choices, exporters::process_env());
+  exporters::ExportOptions& opts = resolved.options;
   if (!opts.prometheus && !opts.otlp)
     throw UsageError(
         "export: nothing to do: give --otlp URL and/or --prometheus ADDR (or set "
         "OTEL_EXPORTER_OTLP_ENDPOINT)");
-  opts.resource = exporters::resource_attributes({}, env, otlp.warnings);
-  for (const auto& w : otlp.warnings) std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
+  for (const auto& w : resolved.warnings) std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
 
-  std::chrono::milliseconds interval{10000};
-  if (a.interval_s > 0)
-    interval = std::chrono::milliseconds(static_cast<int64_t>(a.interval_s * 1000));
-  else if (env("OTEL_METRIC_EXPORT_INTERVAL"))
-    interval = otlp.export_interval;
+  std::chrono::milliseconds interval =
+      a.interval_s > 0 ? millis(a.interval_s) : exporters::kDefaultExportInterval;
+  if (a.interval_s <= 0 && opts.otlp) interval = std::min(interval, opts.export_interval);
+  const auto flush_timeout =
+      opts.otlp ? opts.otlp->config.metrics.timeout : std::chrono::milliseconds(10000);
 
   engine::CollectorOptions copts;
   copts.interval = interval;
@@ -87,7 +93,7 @@ int run_export(const ExportArgs& a) {
         std::chrono::steady_clock::now() - start >= std::chrono::duration<double>(a.duration_s))
       break;
   }
-  pipeline.flush(otlp.timeout);
+  pipeline.flush(flush_timeout);
   std::fputs(pipeline.summary().c_str(), stdout);
   return 0;
 }
@@ -105,8 +111,29 @@ void register_export(CLI::App& root, Registry& reg) {
                   "Serve Prometheus text on ADDR (127.0.0.1:9464; a non-loopback host must be "
                   "given explicitly)");
   duration_option(*app, "--interval", args->interval_s,
-                  "Collection/export interval (default 10s; plain number: seconds)")
+                  "Collection interval (default 10s, or the export interval when shorter; plain "
+                  "number: seconds)")
       ->check(CLI::PositiveNumber);
+  duration_option(*app, "--export-interval", args->export_interval_s,
+                  "OTLP push interval; the collection intervals in between are merged "
+                  "(default OTEL_METRIC_EXPORT_INTERVAL, else 10s)")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--otlp-histograms", args->histograms,
+                  "Latency histograms as OTLP exponential (default: scale 0, ns) or explicit "
+                  "(36 buckets, s)")
+      ->check(CLI::IsMember({"exponential", "explicit"}));
+  app->add_option("--processes", args->processes,
+                  "Per-process series: off (default), comm (summed per command name) or top "
+                  "(the --top-processes busiest, with pid)")
+      ->check(CLI::IsMember({"off", "comm", "top"}));
+  app->add_option("--top-processes", args->top_processes,
+                  "Processes exported with --processes top (default 20)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  app->add_option("--cgroup-depth", args->cgroup_depth,
+                  "Leave out cgroups deeper than this below the root (default 4; /a/b is 2)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1000}));
+  app->add_option("--cgroup-allow", args->cgroup_allow,
+                  "Export only cgroups at or below this path (repeatable; default: all)");
   app->add_option("--otlp-temporality", args->temporality, "cumulative (default) or delta")
       ->check(CLI::IsMember({"cumulative", "delta"}));
   app->add_option("--otlp-compression", args->compression, "gzip or none (default)")

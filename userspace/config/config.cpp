@@ -33,6 +33,33 @@ bool known_section(std::string_view name) {
   return false;
 }
 
+// [otlp] is the older name of [export.otlp].
+std::string canonical_section(std::string name) {
+  return name == "otlp" ? "export.otlp" : name;
+}
+
+// Reads one section's options (and its known sub-sections), handing every
+// problem to `report`.
+void read_section(const std::string& file, const std::string& section, const toml::table& table,
+                  Config& config, const std::function<void(ConfigError)>& report) {
+  for (const auto& [key, node] : table) {
+    const std::string nested = section + "." + std::string(key.str());
+    if (node.is_table() && known_section(nested)) {
+      read_section(file, nested, *node.as_table(), config, report);
+      continue;
+    }
+    const OptionSpec* spec = find_option(section, key.str());
+    if (!spec) {
+      report(ConfigError(file, line_of(key.source()),
+                         fmt::format("unknown option \"{}\" in [{}]", key.str(), section)));
+      continue;
+    }
+    std::string why = spec->read(node, config);
+    if (!why.empty())
+      report(ConfigError(file, line_of(node.source()), fmt::format("{}: {}", spec->dotted(), why)));
+  }
+}
+
 void comment_lines(std::string& out, const std::string& text) {
   std::istringstream in(text);
   std::string line;
@@ -70,10 +97,10 @@ Config parse_each(std::string_view text, const std::string& file,
   }
   Config config;
   for (const auto& [section_key, section_node] : root) {
-    std::string section(section_key.str());
+    const std::string section = canonical_section(std::string(section_key.str()));
     if (!known_section(section)) {
       report(ConfigError(file, line_of(section_key.source()),
-                         fmt::format("unknown section [{}]", section)));
+                         fmt::format("unknown section [{}]", section_key.str())));
       continue;
     }
     const auto* table = section_node.as_table();
@@ -82,18 +109,7 @@ Config parse_each(std::string_view text, const std::string& file,
                          fmt::format("\"{}\" must be a section ([{}])", section, section)));
       continue;
     }
-    for (const auto& [key, node] : *table) {
-      const OptionSpec* spec = find_option(section, key.str());
-      if (!spec) {
-        report(ConfigError(file, line_of(key.source()),
-                           fmt::format("unknown option \"{}\" in [{}]", key.str(), section)));
-        continue;
-      }
-      std::string why = spec->read(node, config);
-      if (!why.empty())
-        report(
-            ConfigError(file, line_of(node.source()), fmt::format("{}: {}", spec->dotted(), why)));
-    }
+    read_section(file, section, *table, config, report);
   }
   return config;
 }

@@ -47,9 +47,23 @@ struct PrometheusConfig {
   std::string listen = "127.0.0.1:9464";
 };
 
+// [export]: what is exported, for the Prometheus endpoint and OTLP alike.
+struct ExportConfig {
+  std::string processes = "off";  // "off", "comm" or "top"
+  int64_t top_processes = 20;
+  int64_t cgroup_depth = 4;
+  std::vector<std::string> cgroup_allow;  // empty: every cgroup within the depth
+};
+
+// [export.otlp] (also read from the older [otlp] section). Empty or unset
+// values fall back to the OTEL_EXPORTER_OTLP_* variables, then the defaults.
 struct OtlpConfig {
   bool enabled = false;
-  std::string endpoint = "http://127.0.0.1:4318";
+  std::string endpoint;     // base URL; "" = OTEL_EXPORTER_OTLP_ENDPOINT or localhost:4318
+  double interval_s = 0;    // push interval; 0 = OTEL_METRIC_EXPORT_INTERVAL, else 10 s
+  std::string temporality;  // "", "cumulative", "delta"
+  std::string compression;  // "", "gzip", "none"
+  std::string histograms = "exponential";  // or "explicit"
 };
 
 struct AnalyticsConfig {
@@ -92,6 +106,7 @@ struct Config {
   StateConfig state;
   RecordConfig record;
   PrometheusConfig prometheus;
+  ExportConfig exporting;
   OtlpConfig otlp;
   AnalyticsConfig analytics;
   TuningConfig tuning;

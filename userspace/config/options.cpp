@@ -115,30 +115,32 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 
 OptionSpec string_list_option(std::string section, std::string key, std::string help, bool live,
                               Field<std::vector<std::string>> f, std::vector<std::string> allowed) {
-  return {std::move(section),
-          std::move(key),
-          std::move(help),
-          live,
-          [f, allowed = std::move(allowed)](const toml::node& n, Config& c) -> std::string {
-            const auto* arr = n.as_array();
-            if (!arr) return "expected an array of strings";
-            std::vector<std::string> out;
-            for (const auto& item : *arr) {
-              auto v = item.value_exact<std::string>();
-              if (!v) return "expected an array of strings";
-              if (std::find(allowed.begin(), allowed.end(), *v) == allowed.end())
-                return fmt::format("unknown value \"{}\" (expected one of: {})", *v,
-                                   join(allowed, ", "));
-              out.push_back(*v);
-            }
-            f(c) = std::move(out);
-            return "";
-          },
-          [f](const Config& c) {
-            std::vector<std::string> quoted;
-            for (const auto& s : field(f, c)) quoted.push_back(quote(s));
-            return "[" + join(quoted, ", ") + "]";
-          }};
+  return {
+      std::move(section),
+      std::move(key),
+      std::move(help),
+      live,
+      [f, allowed = std::move(allowed)](const toml::node& n, Config& c) -> std::string {
+        const auto* arr = n.as_array();
+        if (!arr) return "expected an array of strings";
+        std::vector<std::string> out;
+        for (const auto& item : *arr) {
+          auto v = item.value_exact<std::string>();
+          if (!v) return "expected an array of strings";
+          // An empty `allowed` takes any string (paths).
+          if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *v) == allowed.end())
+            return fmt::format("unknown value \"{}\" (expected one of: {})", *v,
+                               join(allowed, ", "));
+          out.push_back(*v);
+        }
+        f(c) = std::move(out);
+        return "";
+      },
+      [f](const Config& c) {
+        std::vector<std::string> quoted;
+        for (const auto& s : field(f, c)) quoted.push_back(quote(s));
+        return "[" + join(quoted, ", ") + "]";
+      }};
 }
 
 constexpr std::array<LogLevel, 5> kLevels{LogLevel::Debug, LogLevel::Info, LogLevel::Notice,
@@ -261,12 +263,69 @@ std::vector<OptionSpec> build_specs() {
       "prometheus", "listen",
       "Address to listen on, host:port. Loopback by default: expose it deliberately.", false,
       [](Config& c) -> std::string& { return c.prometheus.listen; }, check_listen));
-  // [otlp]
-  v.push_back(bool_option("otlp", "enabled", "Push metrics over OTLP/HTTP.", false,
-                          [](Config& c) -> bool& { return c.otlp.enabled; }));
+  // [export]
   v.push_back(string_option(
-      "otlp", "endpoint", "OTLP/HTTP collector base URL.", false,
-      [](Config& c) -> std::string& { return c.otlp.endpoint; }, check_url));
+      "export", "processes",
+      "Per-process series: \"off\" (none), \"comm\" (summed per command name) or \"top\"\n"
+      "(the top_processes busiest, with pid). Process ids churn: every new pid is a new series.",
+      false, [](Config& c) -> std::string& { return c.exporting.processes; },
+      [](const std::string& v) -> std::string {
+        return v == "off" || v == "comm" || v == "top" ? ""
+                                                       : "expected \"off\", \"comm\" or \"top\"";
+      }));
+  v.push_back(int_option(
+      "export", "top_processes", "Processes exported with processes = \"top\".", false,
+      [](Config& c) -> int64_t& { return c.exporting.top_processes; }, 1, 100000));
+  v.push_back(int_option(
+      "export", "cgroup_depth",
+      "Leave out cgroups deeper than this below the root (/a/b is depth 2; 4 reaches\n"
+      "Kubernetes containers).",
+      false, [](Config& c) -> int64_t& { return c.exporting.cgroup_depth; }, 0, 1000));
+  v.push_back(string_list_option(
+      "export", "cgroup_allow",
+      "Export only cgroups at or below these paths (e.g. [\"/kubepods.slice\"]); [] for all.",
+      false, [](Config& c) -> std::vector<std::string>& { return c.exporting.cgroup_allow; }, {}));
+  // [export.otlp]
+  v.push_back(bool_option("export.otlp", "enabled", "Push metrics and events over OTLP/HTTP.",
+                          false, [](Config& c) -> bool& { return c.otlp.enabled; }));
+  v.push_back(string_option(
+      "export.otlp", "endpoint",
+      "OTLP/HTTP base URL (/v1/metrics, /v1/logs are appended); \"\" uses\n"
+      "OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318. Headers, TLS files, timeout\n"
+      "and the rest come from the OTEL_EXPORTER_OTLP_* variables (docs/exporters.md).",
+      false, [](Config& c) -> std::string& { return c.otlp.endpoint; },
+      [](const std::string& v) { return v.empty() ? std::string() : check_url(v); }));
+  v.push_back(double_option(
+      "export.otlp", "interval",
+      "Seconds between pushes, separate from collection.interval: the snapshots in\n"
+      "between are merged (counters summed, histograms merged). 0: OTEL_METRIC_EXPORT_INTERVAL,\n"
+      "else 10.",
+      false, [](Config& c) -> double& { return c.otlp.interval_s; }, 0, 86400));
+  v.push_back(string_option(
+      "export.otlp", "temporality",
+      "\"cumulative\" or \"delta\"; \"\" uses OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE.",
+      false, [](Config& c) -> std::string& { return c.otlp.temporality; },
+      [](const std::string& v) -> std::string {
+        return v.empty() || v == "cumulative" || v == "delta"
+                   ? ""
+                   : "expected \"cumulative\" or \"delta\"";
+      }));
+  v.push_back(string_option(
+      "export.otlp", "compression",
+      "\"gzip\" or \"none\"; \"\" uses OTEL_EXPORTER_OTLP_COMPRESSION.", false,
+      [](Config& c) -> std::string& { return c.otlp.compression; },
+      [](const std::string& v) -> std::string {
+        return v.empty() || v == "gzip" || v == "none" ? "" : "expected \"gzip\" or \"none\"";
+      }));
+  v.push_back(string_option(
+      "export.otlp", "histograms",
+      "Latency histograms as \"exponential\" (OTLP ExponentialHistogram, scale 0, ns) or\n"
+      "\"explicit\" (36 explicit buckets in seconds).",
+      false, [](Config& c) -> std::string& { return c.otlp.histograms; },
+      [](const std::string& v) -> std::string {
+        return v == "exponential" || v == "explicit" ? ""
+                                                     : "expected \"exponential\" or \"explicit\"";
+      }));
   // [analytics]
   v.push_back(bool_option("analytics", "enabled",
                           "Run anomaly detection and forecasts over the stream.", false,
@@ -341,7 +400,8 @@ std::span<const SectionSpec> section_specs() {
       {"state", "Where kpulse keeps its data."},
       {"record", "Recording snapshots to disk (read by kpulse replay, report and analytics)."},
       {"prometheus", "Prometheus scrape endpoint."},
-      {"otlp", "OpenTelemetry (OTLP/HTTP) push."},
+      {"export", "What the exporters send: series count controls for a fleet (docs/exporters.md)."},
+      {"export.otlp", "OpenTelemetry (OTLP/HTTP) push ([otlp] is read as an older name)."},
       {"analytics", "Anomaly detection and forecasting."},
       {"tuning", "The auto-tuner (off by default)."},
       {"report", "Thresholds used to mark bottlenecks in HTML reports."},

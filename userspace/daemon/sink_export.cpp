@@ -2,7 +2,8 @@
 // (exporters/export_pipeline.h).
 #include "daemon/sinks.h"
 
-#include "exporters/export_pipeline.h"
+#include "daemon/log.h"
+#include "exporters/export_settings.h"
 
 namespace kpulse::daemon {
 namespace {
@@ -22,17 +23,30 @@ class ExportSink : public SnapshotSink {
   }
 
  private:
+  // The same resolution as `kpulse export`: [export.*] over the OTEL_*
+  // variables (from the service's environment) over the defaults.
   static exporters::ExportOptions options(const config::Config& c) {
-    exporters::ExportOptions o;
-    if (c.prometheus.enabled) o.prometheus = exporters::parse_listen_address(c.prometheus.listen);
-    if (c.otlp.enabled) {
-      o.otlp.emplace();
-      std::string base = c.otlp.endpoint;
-      while (!base.empty() && base.back() == '/') base.pop_back();
-      o.otlp->config.metrics_url = base + "/v1/metrics";
-      o.otlp->config.logs_url = base + "/v1/logs";
-    }
-    return o;
+    exporters::ExportChoices ch;
+    if (c.prometheus.enabled) ch.prometheus_listen = c.prometheus.listen;
+    ch.otlp = c.otlp.enabled;
+    ch.otlp_endpoint = c.otlp.endpoint;
+    if (c.otlp.interval_s > 0)
+      ch.export_interval =
+          std::chrono::milliseconds(static_cast<int64_t>(c.otlp.interval_s * 1000));
+    if (!c.otlp.temporality.empty())
+      ch.temporality = c.otlp.temporality == "delta" ? exporters::Temporality::Delta
+                                                     : exporters::Temporality::Cumulative;
+    if (!c.otlp.compression.empty()) ch.gzip = c.otlp.compression == "gzip";
+    ch.histograms = c.otlp.histograms == "explicit" ? exporters::HistogramForm::Explicit
+                                                    : exporters::HistogramForm::Exponential;
+    ch.cardinality.processes = exporters::parse_process_export(c.exporting.processes)
+                                   .value_or(exporters::ProcessExport::Off);
+    ch.cardinality.top_processes = c.exporting.top_processes;
+    ch.cardinality.cgroup_depth = c.exporting.cgroup_depth;
+    ch.cardinality.cgroup_allow = c.exporting.cgroup_allow;
+    exporters::ResolvedExport r = exporters::resolve_export(ch, exporters::process_env());
+    for (const auto& w : r.warnings) log_line(LogLevel::Warning, "export: " + w);
+    return std::move(r.options);
   }
   void send_events() {
     if (!events_) return;

@@ -12,8 +12,8 @@ namespace {
 using model::MetricId;
 
 TEST(PrometheusName, AddsUnitSuffixAndTotal) {
-  EXPECT_EQ(prometheus_name(model::info(MetricId::CpuUser)), "kpulse_cpu_time_user_seconds_total");
-  EXPECT_EQ(prometheus_name(model::info(MetricId::MemUsed)), "kpulse_memory_used_bytes");
+  EXPECT_EQ(prometheus_name(model::info(MetricId::CpuUser)), "kpulse_cpu_time_seconds_total");
+  EXPECT_EQ(prometheus_name(model::info(MetricId::MemUsed)), "kpulse_memory_usage_bytes");
   EXPECT_EQ(prometheus_name(model::info(MetricId::CpuUtilization)), "kpulse_cpu_utilization_ratio");
   EXPECT_EQ(prometheus_name(model::info(MetricId::HostLoad1)), "kpulse_host_load_1m");
   EXPECT_EQ(prometheus_name(model::info(MetricId::SchedRunqLatency)),
@@ -27,8 +27,8 @@ TEST(PrometheusName, DoesNotRepeatASuffixTheNameAlreadyHas) {
 
 TEST(PrometheusName, EveryCatalogMetricGetsAValidUniqueName) {
   std::set<std::string> names;
-  for (const auto& m : model::all_metrics()) {
-    const std::string n = prometheus_name(m);
+  for (const auto& f : prometheus_families()) {
+    const std::string& n = f.name;
     ASSERT_FALSE(n.empty());
     EXPECT_FALSE(n[0] >= '0' && n[0] <= '9') << n;
     for (char c : n)
@@ -37,7 +37,7 @@ TEST(PrometheusName, EveryCatalogMetricGetsAValidUniqueName) {
           << n;
     // Histograms also occupy the _bucket/_sum/_count names.
     std::vector<std::string> taken{n};
-    if (m.type == model::MetricType::Histogram) taken = {n + "_bucket", n + "_sum", n + "_count"};
+    if (f.type == model::MetricType::Histogram) taken = {n + "_bucket", n + "_sum", n + "_count"};
     for (const auto& t : taken) EXPECT_TRUE(names.insert(t).second) << "duplicate " << t;
   }
 }

@@ -16,23 +16,24 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
 
 TEST(OtlpConfig, DefaultsFollowTheSpec) {
   const OtlpConfig c = otlp_config_from_env(env_of({}));
-  EXPECT_EQ(c.metrics_url, "http://localhost:4318/v1/metrics");
-  EXPECT_EQ(c.logs_url, "http://localhost:4318/v1/logs");
-  EXPECT_EQ(c.timeout.count(), 10000);
+  EXPECT_EQ(c.metrics.url, "http://localhost:4318/v1/metrics");
+  EXPECT_EQ(c.logs.url, "http://localhost:4318/v1/logs");
+  EXPECT_EQ(c.metrics.timeout.count(), 10000);
   EXPECT_EQ(c.export_interval.count(), 60000);
-  EXPECT_FALSE(c.gzip);
+  EXPECT_FALSE(c.metrics.gzip);
+  EXPECT_FALSE(c.export_interval_set);
   EXPECT_EQ(c.temporality, Temporality::Cumulative);
   EXPECT_TRUE(c.warnings.empty());
 }
 
 TEST(OtlpConfig, GenericEndpointGetsSignalPathAppended) {
   EXPECT_EQ(
-      otlp_config_from_env(env_of({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"}})).metrics_url,
+      otlp_config_from_env(env_of({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"}})).metrics.url,
       "http://c:4318/v1/metrics");
   const OtlpConfig c =
       otlp_config_from_env(env_of({{"OTEL_EXPORTER_OTLP_ENDPOINT", "https://c:4318/base/"}}));
-  EXPECT_EQ(c.metrics_url, "https://c:4318/base/v1/metrics");
-  EXPECT_EQ(c.logs_url, "https://c:4318/base/v1/logs");
+  EXPECT_EQ(c.metrics.url, "https://c:4318/base/v1/metrics");
+  EXPECT_EQ(c.logs.url, "https://c:4318/base/v1/logs");
 }
 
 TEST(OtlpConfig, SignalEndpointIsUsedAsIsAndWins) {
@@ -40,8 +41,8 @@ TEST(OtlpConfig, SignalEndpointIsUsedAsIsAndWins) {
       {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://generic:4318"},
       {"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://m:9999/custom"},
   }));
-  EXPECT_EQ(c.metrics_url, "http://m:9999/custom");
-  EXPECT_EQ(c.logs_url, "http://generic:4318/v1/logs");
+  EXPECT_EQ(c.metrics.url, "http://m:9999/custom");
+  EXPECT_EQ(c.logs.url, "http://generic:4318/v1/logs");
 }
 
 TEST(OtlpConfig, HeadersArePercentDecodedAndSignalSpecificOnesOverride) {
@@ -49,9 +50,9 @@ TEST(OtlpConfig, HeadersArePercentDecodedAndSignalSpecificOnesOverride) {
       {"OTEL_EXPORTER_OTLP_HEADERS", " api-key = se%3Dcret , x-tenant=a%2Cb,broken"},
       {"OTEL_EXPORTER_OTLP_METRICS_HEADERS", "x-tenant=metrics"},
   }));
-  ASSERT_EQ(c.headers.size(), 2u);
-  EXPECT_EQ(c.headers[0], (std::pair<std::string, std::string>{"api-key", "se=cret"}));
-  EXPECT_EQ(c.headers[1], (std::pair<std::string, std::string>{"x-tenant", "metrics"}));
+  ASSERT_EQ(c.metrics.headers.size(), 2u);
+  EXPECT_EQ(c.metrics.headers[0], (std::pair<std::string, std::string>{"api-key", "se=cret"}));
+  EXPECT_EQ(c.metrics.headers[1], (std::pair<std::string, std::string>{"x-tenant", "metrics"}));
   ASSERT_EQ(c.warnings.size(), 1u);
   EXPECT_NE(c.warnings[0].find("'broken'"), std::string::npos) << c.warnings[0];
 }
@@ -71,9 +72,12 @@ TEST(OtlpConfig, TimeoutIntervalCompressionTemporality) {
       {"OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"},
       {"OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "delta"},
   }));
-  EXPECT_EQ(c.timeout.count(), 2500);
+  EXPECT_EQ(c.metrics.timeout.count(), 2500);
+  EXPECT_EQ(c.logs.timeout.count(), 2500);
   EXPECT_EQ(c.export_interval.count(), 15000);
-  EXPECT_TRUE(c.gzip);
+  EXPECT_TRUE(c.metrics.gzip);
+  EXPECT_TRUE(c.logs.gzip);
+  EXPECT_TRUE(c.export_interval_set);
   EXPECT_EQ(c.temporality, Temporality::Delta);
   EXPECT_TRUE(c.warnings.empty());
 }
@@ -84,12 +88,15 @@ TEST(OtlpConfig, UnusableValuesKeepDefaultsAndSayWhy) {
       {"OTEL_METRIC_EXPORT_INTERVAL", "-5"},
       {"OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"},
   }));
-  EXPECT_EQ(c.timeout.count(), 10000);
+  EXPECT_EQ(c.metrics.timeout.count(), 10000);
   EXPECT_EQ(c.export_interval.count(), 60000);
-  EXPECT_FALSE(c.gzip);
+  EXPECT_FALSE(c.metrics.gzip);
+  EXPECT_FALSE(c.export_interval_set);
   ASSERT_EQ(c.warnings.size(), 3u);
+  // Once each, although the generic variables apply to both signals.
   EXPECT_NE(c.warnings[0].find("OTEL_EXPORTER_OTLP_TIMEOUT='10s'"), std::string::npos);
-  EXPECT_NE(c.warnings[2].find("zstd"), std::string::npos);
+  EXPECT_NE(c.warnings[1].find("zstd"), std::string::npos);
+  EXPECT_NE(c.warnings[2].find("OTEL_METRIC_EXPORT_INTERVAL='-5'"), std::string::npos);
 }
 
 }  // namespace

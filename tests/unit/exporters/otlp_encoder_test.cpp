@@ -83,7 +83,7 @@ TEST(OtlpEncoder, ConventionFamiliesBecomeOneMetricWithAttributes) {
 }
 
 TEST(OtlpEncoder, HistogramsCarryExplicitBoundsInSeconds) {
-  OtlpMetricsEncoder enc({Temporality::Cumulative, {}});
+  OtlpMetricsEncoder enc({Temporality::Cumulative, {}, HistogramForm::Explicit});
   const auto req = enc.encode(snapshot_at(10'000'000'000, 1));
   const pm::Metric* lat = find_metric(req, "kpulse.block.device_latency");
   ASSERT_NE(lat, nullptr);
@@ -99,7 +99,7 @@ TEST(OtlpEncoder, HistogramsCarryExplicitBoundsInSeconds) {
 }
 
 TEST(OtlpEncoder, DeltaTemporalityUsesIntervalDeltas) {
-  OtlpMetricsEncoder enc({Temporality::Delta, {}});
+  OtlpMetricsEncoder enc({Temporality::Delta, {}, HistogramForm::Explicit});
   enc.encode(snapshot_at(10'000'000'000, 1));
   const auto req = enc.encode(snapshot_at(11'000'000'000, 1.75));
   const pm::Metric* cpu = find_metric(req, "system.cpu.time");

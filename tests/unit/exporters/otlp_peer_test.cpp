@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include "exporters/otlp_sender.h"
 #include "exporters/resource.h"
 #include "exporters/self_metrics.h"
+#include "otlp_receiver.h"
 #include "peer_process.h"
 
 namespace kpulse::exporters {
@@ -31,64 +33,8 @@ using model::ComponentKind;
 using model::MetricId;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-const fs::path kReceiverDir = fs::path(KPULSE_SOURCE_DIR) / "tests/peers/otlp-receiver";
-
-// `npm ci` once (under a lock, ctest may run tests in parallel); the only
-// step that needs the network, and only the npm registry.
-void ensure_receiver_installed() {
-  const fs::path marker =
-      kReceiverDir / "node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js";
-  const int lock = open((kReceiverDir / "package.json").c_str(), O_RDONLY | O_CLOEXEC);
-  ASSERT_GE(lock, 0);
-  flock(lock, LOCK_EX);
-  if (!fs::exists(marker)) {
-    const fs::path log = fs::temp_directory_path() / "kpulse-otlp-receiver-npm-ci.log";
-    const int rc =
-        testing::run_command({"npm", "ci", "--no-audit", "--no-fund"}, kReceiverDir, log);
-    EXPECT_EQ(rc, 0) << "npm ci failed in " << kReceiverDir << ":\n" << testing::read_file(log);
-    fs::remove(log);
-  }
-  flock(lock, LOCK_UN);
-  close(lock);
-  ASSERT_TRUE(fs::exists(marker)) << "receiver dependencies missing: " << marker;
-}
-
-class Receiver {
- public:
-  Receiver(const fs::path& out, std::vector<std::string> extra = {}, int port = 0)
-      : out_(out),
-        proc_(args(out, std::move(extra), port), kReceiverDir, out.string() + ".stderr") {
-    try {
-      port_ = json::parse(proc_.read_line(30s))["port"].get<int>();
-    } catch (const std::exception& e) {
-      throw std::runtime_error(std::string(e.what()) + "; receiver stderr:\n" +
-                               testing::read_file(out.string() + ".stderr"));
-    }
-  }
-  int port() const { return port_; }
-  std::string url(std::string_view path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
-  }
-  std::vector<json> entries() const {
-    std::vector<json> out;
-    std::istringstream in(testing::read_file(out_));
-    for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
-    return out;
-  }
-
- private:
-  static std::vector<std::string> args(const fs::path& out, std::vector<std::string> extra,
-                                       int port) {
-    std::vector<std::string> a{"node",       "receiver.js", "--out",
-                               out.string(), "--port",      std::to_string(port)};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  }
-  fs::path out_;
-  testing::PeerProcess proc_;
-  int port_ = 0;
-};
+using testing::ensure_receiver_installed;
+using testing::Receiver;
 
 model::Snapshot sample_snapshot(int64_t time_ns) {
   model::Snapshot s;
@@ -124,9 +70,9 @@ KeyValues test_resource() {
 
 SenderOptions sender_to(const Receiver& r) {
   SenderOptions o;
-  o.config.metrics_url = r.url("/v1/metrics");
-  o.config.logs_url = r.url("/v1/logs");
-  o.config.timeout = 5000ms;
+  o.config.metrics.url = r.url("/v1/metrics");
+  o.config.logs.url = r.url("/v1/logs");
+  o.config.metrics.timeout = o.config.logs.timeout = 5000ms;
   o.retry.initial_backoff = 10ms;
   o.retry.max_backoff = 100ms;
   return o;
@@ -153,7 +99,7 @@ class OtlpPeer : public ::testing::Test {
 TEST_F(OtlpPeer, OfficialDefinitionsDecodeNamesTypesUnitsBucketsAndResource) {
   Receiver rx(dir_.path() / "requests.jsonl");
   OtlpSender sender(sender_to(rx));
-  OtlpMetricsEncoder enc({Temporality::Cumulative, test_resource()});
+  OtlpMetricsEncoder enc({Temporality::Cumulative, test_resource(), HistogramForm::Explicit});
   sender.submit(Signal::Metrics,
                 enc.encode(sample_snapshot(1'700'000'000'000'000'000)).SerializeAsString());
   ASSERT_TRUE(sender.flush(20s));
@@ -162,6 +108,7 @@ TEST_F(OtlpPeer, OfficialDefinitionsDecodeNamesTypesUnitsBucketsAndResource) {
   const auto entries = rx.entries();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0]["path"], "/v1/metrics");
+  EXPECT_EQ(entries[0]["headers"]["user-agent"], otlp_user_agent());
   EXPECT_EQ(entries[0]["contentType"], "application/x-protobuf");
   ASSERT_EQ(entries[0]["status"], 200) << entries[0].dump();
   const json& req = entries[0]["request"];
@@ -238,11 +185,42 @@ TEST_F(OtlpPeer, OfficialDefinitionsDecodeNamesTypesUnitsBucketsAndResource) {
                   .c_str());
 }
 
+// The default histogram form: log2 slots as an ExponentialHistogram at scale
+// 0 in ns, only the occupied range, read back by the official definitions.
+TEST_F(OtlpPeer, LatencyHistogramsAreExponentialAtScaleZero) {
+  Receiver rx(dir_.path() / "requests.jsonl");
+  OtlpSender sender(sender_to(rx));
+  OtlpMetricsEncoder enc({Temporality::Cumulative, test_resource()});
+  sender.submit(Signal::Metrics,
+                enc.encode(sample_snapshot(1'700'000'000'000'000'000)).SerializeAsString());
+  ASSERT_TRUE(sender.flush(20s));
+  const auto entries = rx.entries();
+  ASSERT_EQ(entries.size(), 1u);
+  ASSERT_EQ(entries[0]["status"], 200) << entries[0].dump();
+  const json* lat = find_metric(entries[0]["request"], "kpulse.block.device_latency");
+  ASSERT_NE(lat, nullptr);
+  EXPECT_EQ((*lat)["unit"], "ns");
+  ASSERT_TRUE(lat->contains("exponentialHistogram")) << lat->dump();
+  const json& dp = (*lat)["exponentialHistogram"]["dataPoints"][0];
+  EXPECT_EQ(dp.value("scale", 0), 0);
+  EXPECT_EQ(dp["count"], "8");
+  EXPECT_DOUBLE_EQ(dp["sum"].get<double>(), 3'700'000.0);
+  // 7 x 100 us in slot 16, 1 x 3 ms in slot 21: buckets 16..21.
+  EXPECT_EQ(dp["positive"]["offset"], 16);
+  const json& counts = dp["positive"]["bucketCounts"];
+  ASSERT_EQ(counts.size(), 6u) << dp.dump();
+  EXPECT_EQ(counts[0], "7");
+  EXPECT_EQ(counts[5], "1");
+  // Bucket 16 at scale 0 is (2^16, 2^17] ns: 100 us = 100000 ns lies in it.
+  EXPECT_GT(100000.0, std::pow(2.0, 16));
+  EXPECT_LE(100000.0, std::pow(2.0, 17));
+}
+
 TEST_F(OtlpPeer, GzipBodiesAndLogRecords) {
   Receiver rx(dir_.path() / "requests.jsonl");
   SenderOptions o = sender_to(rx);
-  o.config.gzip = true;
-  o.config.headers = {{"x-kpulse-test", "yes"}};
+  o.config.metrics.gzip = o.config.logs.gzip = true;
+  o.config.metrics.headers = o.config.logs.headers = {{"x-kpulse-test", "yes"}};
   OtlpSender sender(o);
   OtlpMetricsEncoder enc({Temporality::Delta, test_resource()});
   sender.submit(Signal::Metrics,
@@ -317,8 +295,8 @@ TEST_F(OtlpPeer, RetriesHonourRetryAfterAndLoseNothing) {
 TEST_F(OtlpPeer, OutageIsBoundedCountedAndReportedOnceTheReceiverIsBack) {
   const int port = testing::free_loopback_port();  // nobody listens yet
   SenderOptions o;
-  o.config.metrics_url = "http://127.0.0.1:" + std::to_string(port) + "/v1/metrics";
-  o.config.timeout = 2000ms;
+  o.config.metrics.url = "http://127.0.0.1:" + std::to_string(port) + "/v1/metrics";
+  o.config.metrics.timeout = 2000ms;
   o.retry.initial_backoff = 20ms;
   o.retry.max_backoff = 20ms;
   o.retry.max_attempts = 2;
@@ -358,7 +336,7 @@ TEST_F(OtlpPeer, OutageIsBoundedCountedAndReportedOnceTheReceiverIsBack) {
 TEST_F(OtlpPeer, FullQueueDropsTheOldestBatches) {
   const int port = testing::free_loopback_port();  // nobody listens yet
   SenderOptions o;
-  o.config.metrics_url = "http://127.0.0.1:" + std::to_string(port) + "/v1/metrics";
+  o.config.metrics.url = "http://127.0.0.1:" + std::to_string(port) + "/v1/metrics";
   o.retry.initial_backoff = 300ms;
   o.retry.max_backoff = 300ms;
   o.retry.max_attempts = 100;
@@ -411,6 +389,7 @@ TEST_F(OtlpPeer, PipelineFeedsBothExportersFromOnePush) {
   opts.prometheus = ListenAddress{"127.0.0.1", 0};
   opts.otlp = sender_to(rx);
   opts.resource = test_resource();
+  opts.cardinality.processes = ProcessExport::Top;
   ExportPipeline pipeline(std::move(opts));
   pipeline.push(sample_snapshot(1'700'000'000'000'000'000));
   std::vector<ExportEvent> events{

@@ -145,7 +145,7 @@ TEST(PrometheusPeer, RealPrometheusScrapesAndQueriesTheExporter) {
             "http://127.0.0.1:" + std::to_string(exporter.port()) + "/metrics");
 
   json r = wait_for_query(
-      cli, "kpulse_cpu_time_user_seconds_total{cpu=\"1\"}",
+      cli, "kpulse_cpu_time_seconds_total{cpu=\"1\",mode=\"user\"}",
       [](const json& res) { return res.size() == 1; }, 30s);
   ASSERT_EQ(r.size(), 1u) << r.dump();
   EXPECT_EQ(r[0]["metric"]["job"], "kpulse");
@@ -154,7 +154,7 @@ TEST(PrometheusPeer, RealPrometheusScrapesAndQueriesTheExporter) {
   // The next interval's snapshot is what the next scrape sees.
   exporter.publish(workload_snapshot(8.25));
   r = wait_for_query(
-      cli, "kpulse_cpu_time_user_seconds_total{cpu=\"1\"}",
+      cli, "kpulse_cpu_time_seconds_total{cpu=\"1\",mode=\"user\"}",
       [](const json& res) { return res.size() == 1 && sample_value(res) == 8.25; }, 30s);
   ASSERT_EQ(r.size(), 1u) << r.dump();
   EXPECT_DOUBLE_EQ(sample_value(r), 8.25);
@@ -246,7 +246,9 @@ TEST(PrometheusPeer, ServesTheExpositionOverHttp) {
   res = cli.Get("/metrics");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(res->body.find("kpulse_cpu_time_user_seconds_total{cpu=\"1\"} 1\n"), std::string::npos);
+  EXPECT_NE(
+      res->body.find("kpulse_cpu_time_seconds_total{cpu=\"1\",level=\"cpu\",mode=\"user\"} 1\n"),
+      std::string::npos);
   EXPECT_EQ(exporter.scrapes(), 2u);
 }
 

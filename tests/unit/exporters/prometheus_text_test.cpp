@@ -36,15 +36,20 @@ model::Snapshot small_snapshot() {
 
 TEST(PrometheusText, CountersGaugesLabelsAndHelp) {
   const std::string text = prometheus_text(small_snapshot());
-  EXPECT_NE(text.find("# HELP kpulse_cpu_time_user_seconds_total CPU time spent in user mode\n"
-                      "# TYPE kpulse_cpu_time_user_seconds_total counter\n"
-                      "kpulse_cpu_time_user_seconds_total 12.5\n"
-                      "kpulse_cpu_time_user_seconds_total{cpu=\"0\"} 6.5\n"
-                      "kpulse_cpu_time_user_seconds_total{cpu=\"1\"} 6\n"),
+  EXPECT_NE(text.find("# HELP kpulse_cpu_time_seconds_total system.cpu.time by mode: user (CPU "
+                      "time spent in user mode); nice ("),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("# TYPE kpulse_memory_used_bytes gauge\nkpulse_memory_used_bytes 1024\n"),
-            std::string::npos);
+  EXPECT_NE(text.find("# TYPE kpulse_cpu_time_seconds_total counter\n"
+                      "kpulse_cpu_time_seconds_total{level=\"host\",mode=\"user\"} 12.5\n"
+                      "kpulse_cpu_time_seconds_total{cpu=\"0\",level=\"cpu\",mode=\"user\"} 6.5\n"
+                      "kpulse_cpu_time_seconds_total{cpu=\"1\",level=\"cpu\",mode=\"user\"} 6\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE kpulse_memory_usage_bytes gauge\n"
+                      "kpulse_memory_usage_bytes{state=\"used\"} 1024\n"),
+            std::string::npos)
+      << text;
   // Labeled samples sorted by label, values escaped.
   EXPECT_NE(text.find("kpulse_net_drops_total{reason=\"NO_SOCKET\"} 7\n"
                       "kpulse_net_drops_total{reason=\"TCP_\\\"CSUM\\\"\"} 3\n"),
@@ -54,7 +59,7 @@ TEST(PrometheusText, CountersGaugesLabelsAndHelp) {
 
 TEST(PrometheusText, HistogramBucketsAreCumulativeInSeconds) {
   const std::string text = prometheus_text(small_snapshot());
-  const std::string labels = "cgroup=\"/odd\\\\\\\"name\\n\"";
+  const std::string labels = "cgroup=\"/odd\\\\\\\"name\\n\",level=\"cgroup\"";
   EXPECT_NE(text.find("# TYPE kpulse_sched_runq_latency_seconds histogram\n"), std::string::npos);
   EXPECT_NE(text.find("kpulse_sched_runq_latency_seconds_bucket{" + labels + ",le=\"1e-09\"} 0\n"),
             std::string::npos)
@@ -75,7 +80,8 @@ TEST(PrometheusText, HistogramBucketsAreCumulativeInSeconds) {
             std::string::npos);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'),
             // HELP+TYPE per family (cpu, mem, drops, histogram) + series lines
-            8 + 3 + 1 + 2 + (model::kHistogramSlots + 2));
+            // + kpulse_build_info (HELP, TYPE, value)
+            8 + 3 + 1 + 2 + (model::kHistogramSlots + 2) + 3);
 }
 
 TEST(PrometheusText, SameOutputWhateverTheComponentOrder) {
@@ -94,7 +100,10 @@ TEST(PrometheusText, AbsentValuesAreLeftOutNotPrintedAsNaN) {
   model::Component host{.kind = ComponentKind::Host, .id = "host"};
   host.set_gauge(MetricId::MemUsed, model::kNaN);
   s.components.push_back(host);
-  EXPECT_EQ(prometheus_text(s), "");
+  const std::string text = prometheus_text(s);
+  EXPECT_EQ(text.find("NaN"), std::string::npos) << text;
+  EXPECT_EQ(text.find("memory"), std::string::npos) << text;
+  EXPECT_EQ(text.substr(0, text.find(' ', 7)), "# HELP kpulse_build_info") << text;
 }
 
 }  // namespace
