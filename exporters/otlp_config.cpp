@@ -112,9 +112,9 @@ void read_signal(const EnvLookup& env, std::string_view signal, std::string_view
     out.headers = parse_key_value_list(v, generic_h, c.warnings);
   if (const char* v = get(env, signal_h.c_str())) {
     // Signal-specific headers replace generic ones with the same key.
-    for (auto& [k, val] : parse_key_value_list(v, signal_h, c.warnings)) {
-      std::erase_if(out.headers, [&](const auto& h) { return h.first == k; });
-      out.headers.emplace_back(k, val);
+    for (auto& kv : parse_key_value_list(v, signal_h, c.warnings)) {
+      std::erase_if(out.headers, [&](const auto& h) { return h.first == kv.first; });
+      out.headers.push_back(std::move(kv));
     }
   }
 

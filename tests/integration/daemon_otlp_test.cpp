@@ -32,6 +32,15 @@ std::map<std::string, std::string> string_attributes(const json& kvs) {
   return m;
 }
 
+// Time of the first data point of a request's first metric.
+uint64_t point_time_ns(const json& entry) {
+  const json& m = entry["request"]["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][0];
+  for (const char* kind : {"sum", "gauge", "exponentialHistogram", "histogram"})
+    if (m.contains(kind))
+      return std::stoull(m[kind]["dataPoints"][0]["timeUnixNano"].get<std::string>());
+  return 0;
+}
+
 struct TempState {
   fs::path dir = fs::temp_directory_path() / ("kpulse_daemon_otlp_" + std::to_string(getpid()));
   TempState() { fs::create_directories(dir); }
@@ -65,22 +74,30 @@ TEST(DaemonOtlp, FullResourceEveryVariableAndOnePushPerExportInterval) {
       " OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta"
       " OTEL_RESOURCE_ATTRIBUTES=deployment.environment=daemon-test,k8s.node.name=node-7"
       " OTEL_SERVICE_NAME=kpulse-fleet";
+  std::vector<json> metrics;
   {
     Child daemon("exec env -u JOURNAL_STREAM " + env + " " + kBin + " run --config " +
                      config.string() + " 2>" + log,
                  nullptr);
-    std::this_thread::sleep_for(4500ms);
+    // Start-up takes seconds on a busy host: wait for four pushes.
+    const auto deadline = std::chrono::steady_clock::now() + 90s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      metrics.clear();
+      for (const auto& e : rx.entries())
+        if (e["path"] == "/v1/metrics") metrics.push_back(e);
+      if (metrics.size() >= 4) break;
+      std::this_thread::sleep_for(200ms);
+    }
     ASSERT_EQ(::kill(daemon.pid(), SIGTERM), 0);
     EXPECT_EQ(daemon.wait(20s), 0) << slurp(log);
   }
-
-  std::vector<json> metrics;
-  for (const auto& e : rx.entries())
-    if (e["path"] == "/v1/metrics") metrics.push_back(e);
-  // 18 snapshots in 4.5 s at 0.25 s, one push per 1 s export interval (plus
-  // the final flush): 3..6 requests, never one per snapshot.
-  ASSERT_GE(metrics.size(), 3u) << slurp(log);
-  EXPECT_LE(metrics.size(), 6u) << slurp(log);
+  ASSERT_GE(metrics.size(), 4u) << slurp(log);
+  // Snapshots every 0.25 s, pushes once per 1 s export interval: the points
+  // of consecutive pushes are a second of snapshot time apart, not 0.25 s.
+  for (size_t i = 2; i < 4; ++i) {
+    const double gap_s = double(point_time_ns(metrics[i]) - point_time_ns(metrics[i - 1])) / 1e9;
+    EXPECT_GE(gap_s, 0.95) << "push " << i;
+  }
 
   for (const auto& e : metrics) {
     ASSERT_EQ(e["status"], 200) << e.dump().substr(0, 2000);
@@ -90,7 +107,7 @@ TEST(DaemonOtlp, FullResourceEveryVariableAndOnePushPerExportInterval) {
     EXPECT_TRUE(e["headers"]["user-agent"].get<std::string>().starts_with("kpulse/"));
   }
 
-  const json& req = metrics[1]["request"];
+  const json& req = metrics[2]["request"];
   const auto res = string_attributes(req["resourceMetrics"][0]["resource"]["attributes"]);
   char host[256] = {};
   gethostname(host, sizeof host - 1);
