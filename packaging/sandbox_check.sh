@@ -5,7 +5,7 @@
 # that could break collection in a private mount namespace and audits the
 # rest:
 #   ProtectProc=invisible      a fresh procfs mounted hidepid=invisible
-#   ProtectKernelTunables=yes  /proc/sys and /sys read-only
+#   ProtectKernelTunables=yes  /proc/sys read-only
 #   ProtectControlGroups=yes   the cgroup hierarchy read-only
 #   PrivateDevices=yes         a /dev with only null, zero, full, random,
 #                              urandom, tty and pts

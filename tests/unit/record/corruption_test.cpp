@@ -11,6 +11,7 @@
 namespace kpulse::record {
 namespace {
 
+using testing::flip_byte;
 using testing::rich_snapshot;
 using testing::TempDir;
 
@@ -42,15 +43,6 @@ Recorded record(const std::filesystem::path& dir) {
   r.blocks = scan_segment(r.file.string()).blocks;
   EXPECT_EQ(r.blocks.size(), 6u);
   return r;
-}
-
-void flip_byte(const std::filesystem::path& file, uint64_t offset) {
-  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(static_cast<std::streamoff>(offset));
-  char c;
-  f.get(c);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.put(static_cast<char>(c ^ 0x5a));
 }
 
 // The written snapshots minus those of block `skip` (blocks are kPerBlock long).

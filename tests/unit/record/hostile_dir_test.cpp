@@ -20,6 +20,7 @@
 namespace kpulse::record {
 namespace {
 
+using testing::flip_byte;
 using testing::kSecond;
 using testing::rich_snapshot;
 using testing::TempDir;
@@ -139,19 +140,11 @@ TEST(HostileDir, DamagedFileHeaderLosesOnlyTheHeader) {
   const auto before = RecordingReader(dir.path()).read_range(INT64_MIN, INT64_MAX);
   ASSERT_EQ(before.size(), 5u);
   for (uint64_t offset : {0u, 9u, 13u, 20u}) {  // magic, version, length, body
-    std::fstream f(full, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(static_cast<std::streamoff>(offset));
-    char c;
-    f.get(c);
-    f.seekp(static_cast<std::streamoff>(offset));
-    f.put(static_cast<char>(c ^ 0x5a));
-    f.close();
+    flip_byte(full, offset);
     RecordingReader reader(dir.path());
     EXPECT_EQ(reader.read_range(INT64_MIN, INT64_MAX), before) << "offset " << offset;
     EXPECT_TRUE(any_contains(reader.warnings(), "file header damaged")) << offset;
-    f.open(full, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(offset));
-    f.put(c);
+    flip_byte(full, offset);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,16 @@ class TempDir {
 };
 
 inline constexpr int64_t kSecond = 1'000'000'000;
+
+// XORs one byte of `file` with 0x5a (XOR again to restore it).
+inline void flip_byte(const std::filesystem::path& file, uint64_t offset) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c;
+  f.get(c);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.put(static_cast<char>(c ^ 0x5a));
+}
 
 // The synthetic host's snapshot `seq`, moved to start at `start_ns`, plus
 // labeled samples, exited tasks and changing listeners (the synthetic source
