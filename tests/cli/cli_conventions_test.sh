@@ -21,7 +21,7 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 expect_status() {
   local want=$1
   shift
-  timeout 20 "$@" >"$work/out" 2>"$work/err"
+  timeout "${limit_s:-60}" "$@" >"$work/out" 2>"$work/err"
   local got=$?
   [[ $got == "$want" ]] || fail "exit $got (want $want): $* -- $(head -c 400 "$work/err")"
 }
@@ -148,11 +148,21 @@ if "$bin" config check --config "$work/k.toml" >/dev/null 2>"$work/err"; then
   expect_status 0 "$bin" dump "$work/state/recordings"
   rows_dir=$(wc -l <"$work/out")
   (( rows_state > 1 && rows_state == rows_dir )) || fail "dump STATE_DIR: $rows_state rows vs $rows_dir"
-  grep -qE ',[0-9]+\.[0-9]{12,}' "$work/out" && fail "dump prints float noise: $(grep -m1 -E ',[0-9]+\.[0-9]{12,}' "$work/out")"
+  # Arithmetic noise shows as 16-17 significant digits (1.3099999999999454).
+  python3 - "$work/out" <<'PY' || fail "dump prints float noise"
+import csv, sys
+for row in csv.DictReader(open(sys.argv[1])):
+    for v in (row["value"], row["delta"]):
+        if "." in v and "e" not in v:
+            digits = v.lstrip("-").replace(".", "").lstrip("0")
+            if len(digits) > 15:
+                sys.exit(f"noise: {row}")
+PY
   expect_status 0 "$bin" dump "$work/state" --json
   expect_status 0 "$bin" report "$work/state" --no-analysis -o "$work/r.html"
   [[ -s "$work/r.html" ]] || fail "report STATE_DIR wrote nothing"
-  expect_status 0 "$bin" analyze --recording "$work/state" --json
+  # The analytics replays the recording: slow on a busy host.
+  limit_s=240 expect_status 0 "$bin" analyze --recording "$work/state" --json
   expect_status 0 "$bin" replay "$work/state" --batch -n 1 --no-analysis --width 120
   out_has "[replay"
 else

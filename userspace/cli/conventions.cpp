@@ -27,11 +27,12 @@ std::string shortest(double v) {
 }
 
 // "kpulse config check" for the usage line of the deepest parsed subcommand.
+// The root is "kpulse" whatever argv[0] was (CLI11 renames it to argv[0]).
 std::string command_path(const CLI::App* app) {
-  std::string path = app->get_name();
-  for (const CLI::App* p = app->get_parent(); p != nullptr; p = p->get_parent())
-    path = p->get_name() + " " + path;
-  return path;
+  std::string path;
+  for (; app != nullptr && app->get_parent() != nullptr; app = app->get_parent())
+    path = " " + app->get_name() + path;
+  return "kpulse" + path;
 }
 
 CLI::App* deepest_parsed(CLI::App& root) {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -22,6 +23,9 @@ constexpr double kNoise = 1e-12;
 std::string dump_number(double v) {
   char buf[64];
   if (!std::isfinite(v) || v == 0) return fmt::format("{}", v);
+  // Counters are integers: exact, whatever their size (2^53 and below).
+  if (v == std::trunc(v) && std::fabs(v) <= 9007199254740992.0)
+    return fmt::format("{}", static_cast<int64_t>(v));
   // The fewest significant digits that land within the noise of `v`.
   for (int digits = 1; digits <= 15; ++digits) {
     auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, digits);

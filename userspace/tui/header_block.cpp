@@ -201,7 +201,7 @@ void header(const FrameInput& in, const UiState& state, int width, std::vector<L
       piece(3, {{"  up " + format_uptime(host->value(MetricId::HostUptime)), Style::Normal}});
     }
     // In a replay the shown moment is the point of the screen: it stays.
-    if (in.source == "live")
+    if (!in.source.starts_with("replay"))
       piece(4, {{"  " + clock_text(s->time_ns), Style::Normal}});
     else
       piece(0, {{"  " + replay_time_text(s->time_ns), Style::Title}});
@@ -221,7 +221,7 @@ void header(const FrameInput& in, const UiState& state, int width, std::vector<L
       }
   // Still too wide: the source label (a long recording path) gives way, its
   // start ("[replay") kept so the screen stays marked as not live.
-  if (s && in.source != "live" && total > width) {
+  if (s && in.source.starts_with("replay") && total > width) {
     for (auto& p : pieces) {
       if (p.spans.size() != 1 || !p.spans[0].text.starts_with(" [")) continue;
       const int keep = std::max(8, display_width(p.spans[0].text) - (total - width));

@@ -85,7 +85,7 @@ TEST(Diskstats, AppliesTheDeviceRuleAndConvertsUnits) {
   EXPECT_EQ(find(r, "nvme0n1")->value(MetricId::DiskReadBytes), 80.0 * 512);
 
   // The name map covers every device, skipped ones included.
-  EXPECT_EQ(r.names.size(), 9u);
+  EXPECT_EQ(r.names.size(), 10u);
   EXPECT_EQ(r.names.at(kernel_dev(259, 1)), "nvme0n1p1");
 }
 

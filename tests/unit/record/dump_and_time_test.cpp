@@ -74,6 +74,8 @@ TEST(Dump, ValuesPrintWithoutArithmeticNoise) {
   EXPECT_EQ(dump_number(-0.25), "-0.25");
   EXPECT_EQ(dump_number(0), "0");
   EXPECT_EQ(dump_number(123456789012.0), "123456789012");
+  // A byte counter stays exact, however large.
+  EXPECT_EQ(dump_number(1234567890123456.0), "1234567890123456");
   EXPECT_EQ(dump_number(0.0001234), "0.0001234");
   // Real precision survives: 13 significant digits differ by far more than noise.
   EXPECT_EQ(dump_number(1234567.891234), "1234567.891234");
