@@ -5,6 +5,7 @@
 // verify` prints: one definition of each check. Each test also asserts that
 // the workload moved the kernel's counter enough for the comparison to mean
 // something.
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 

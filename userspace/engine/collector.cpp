@@ -301,8 +301,9 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
     if (!id) id = cgroups.id_of(path);
     const probes::CgroupTotals& d = it->second.interval;
     Component c = collect::make_cgroup_component(path, id.value_or(0));
-    // Without the sched group BPF cannot tell an idle cgroup.
-    const auto activity = !t.sched                      ? collect::CgroupActivity::Unknown
+    // Without the sched group BPF cannot tell an idle cgroup, nor can it for
+    // one in v1 hierarchies only (no cgroup2 id for its tasks to carry).
+    const auto activity = !t.sched || !id               ? collect::CgroupActivity::Unknown
                           : is_busy(d, snap.interval_s) ? collect::CgroupActivity::Busy
                                                         : collect::CgroupActivity::Idle;
     if (!cgroup_stats.read(path, c, nullptr, activity, is_stall_quiet(t, d)) && path != "/") {
