@@ -45,7 +45,7 @@ int direct_io(const std::string& device, int threads, double seconds) {
       }
       std::memset(buf, i, 4096);
       const auto blocks = uint64_t(::lseek(fd, 0, SEEK_END) / 4096);
-      std::mt19937_64 rng(uint64_t(i));
+      std::mt19937_64 rng{uint64_t(i)};
       for (uint64_t n = 0; std::chrono::steady_clock::now() < end; ++n) {
         const off_t at = off_t(rng() % blocks) * 4096;
         const ssize_t done = n % 2 ? ::pwrite(fd, buf, 4096, at) : ::pread(fd, buf, 4096, at);
