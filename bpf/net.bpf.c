@@ -202,25 +202,36 @@ int BPF_KRETPROBE(kp_tcp_sendmsg_kretprobe, int ret)
 
 /* ---- retransmits and resets ------------------------------------------------- */
 
-static __always_inline int on_retransmit(const struct sock *sk)
+/* Segments, as the kernel's RetransSegs counts them: a retransmitted skb
+ * carries tcp_skb_pcount() of them, several when it was built for GSO. */
+static __always_inline __u32 retransmitted_segs(const struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = (const void *)skb->cb;
+	__u16 segs = 0;
+
+	BPF_CORE_READ_INTO(&segs, cb, tcp_gso_segs);
+	return segs ? segs : 1;
+}
+
+static __always_inline int on_retransmit(const struct sock *sk, const struct sk_buff *skb)
 {
 	struct kp_net_cgroup *s = sock_stats(sk);
 
 	if (s)
-		s->retransmits++;
+		s->retransmits += retransmitted_segs(skb);
 	return 0;
 }
 
 SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(kp_tcp_retransmit_skb, const struct sock *sk)
+int BPF_PROG(kp_tcp_retransmit_skb, const struct sock *sk, const struct sk_buff *skb)
 {
-	return on_retransmit(sk);
+	return on_retransmit(sk, skb);
 }
 
 SEC("raw_tp/tcp_retransmit_skb")
-int BPF_PROG(kp_tcp_retransmit_skb_raw, const struct sock *sk)
+int BPF_PROG(kp_tcp_retransmit_skb_raw, const struct sock *sk, const struct sk_buff *skb)
 {
-	return on_retransmit(sk);
+	return on_retransmit(sk, skb);
 }
 
 static __always_inline int on_reset(const struct sock *sk)

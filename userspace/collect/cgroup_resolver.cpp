@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <set>
+
 namespace kpulse::collect {
 
 namespace {
@@ -61,6 +63,17 @@ std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count)
   return out;
 }
 
+std::vector<std::string> list_v1_cgroup_paths(const CgroupLayout& layout, size_t max_count) {
+  std::set<std::string> dirs, paths;
+  for (const auto& [controller, dir] : layout.v1) dirs.insert(dir);  // co-mounted: once
+  for (const auto& dir : dirs)
+    for (auto& e : list_cgroups(dir, max_count)) {
+      if (paths.size() >= max_count) break;
+      paths.insert(std::move(e.path));
+    }
+  return {paths.begin(), paths.end()};
+}
+
 std::string cgroup_parent(std::string_view path) {
   if (path.empty() || path == "/") return {};
   auto slash = path.rfind('/');
@@ -108,6 +121,11 @@ void CgroupResolver::refresh() {
   for (auto& [id, p] : by_id_)
     if (!fresh.count(id)) removed_.emplace(id, std::move(p));
   by_id_ = std::move(fresh);
+}
+
+void CgroupResolver::refresh_if_older(std::chrono::milliseconds max_age) {
+  if (root_.empty()) return;
+  if (!last_walk_ || Clock::now() - *last_walk_ >= max_age) refresh();
 }
 
 std::optional<uint64_t> CgroupResolver::cached_id(const std::string& path) const {

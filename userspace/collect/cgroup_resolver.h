@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "collect/cgroup_layout.h"
+
 namespace kpulse::collect {
 
 struct CgroupEntry {
@@ -22,6 +24,13 @@ struct CgroupEntry {
 // Stops after `max_count` entries (so a host with a runaway number of cgroups
 // cannot stall an interval). Directories removed during the walk are skipped.
 std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count = 100000);
+
+// Every cgroup path ("/", "/a/b") of the v1 hierarchies in `layout`
+// (controllers and name=systemd), each once, at most `max_count`. On hybrid
+// and v1 hosts a cgroup may exist in a v1 hierarchy only (e.g. a memory
+// cgroup a job runner made), out of the cgroup2 tree's sight.
+std::vector<std::string> list_v1_cgroup_paths(const CgroupLayout& layout,
+                                              size_t max_count = 100000);
 
 // Parent path of a cgroup path ("/a/b" → "/a", "/a" → "/", "/" → "").
 std::string cgroup_parent(std::string_view path);
@@ -57,6 +66,11 @@ class CgroupResolver {
   [[nodiscard]] std::optional<uint64_t> cached_id(const std::string& path) const;
   // Walks now regardless of the rate limit.
   void refresh();
+  // Walks when the last walk is older than `max_age` (or there was none): a
+  // cgroup nothing asks about (idle, or no BPF) still shows up that soon.
+  void refresh_if_older(std::chrono::milliseconds max_age);
+  // Every cgroup of the last walk, path to id.
+  [[nodiscard]] const std::unordered_map<std::string, uint64_t>& paths() const { return by_path_; }
 
   [[nodiscard]] size_t size() const { return by_id_.size(); }
   [[nodiscard]] size_t walks() const { return walks_; }

@@ -118,6 +118,10 @@ bool read_diskstats(const std::string& proc_root, const std::string& sys_root, D
     d.set_counter(MetricId::DiskWriteBytes, static_cast<double>(v[6]) * kSectorBytes, 0);
     d.set_counter(MetricId::DiskBusyTime, static_cast<double>(v[9]) / 1e3, 0);
     d.set_counter(MetricId::DiskWeightedIoTime, static_cast<double>(v[10]) / 1e3, 0);
+    // The kernel's own in-flight count (the same one /sys/block/X/inflight
+    // sums): requeued, merged and never-issued requests are already right in
+    // it, where issues minus completions seen by BPF drift upward forever.
+    d.set_gauge(MetricId::BlkInflight, static_cast<double>(v[8]));
     out.disks.push_back(std::move(d));
   }
   return true;

@@ -22,12 +22,15 @@ bool ListenerCollector::collect(std::vector<model::Listener>& out, std::string& 
     ++scans_;
     auto found = find_socket_owners(wanted, proc_root_, limits_);
     for (auto& [ino, owner] : found) owners_[ino] = std::move(owner);
+    // Not found (owned by no process, or past the scan's budget): remembered
+    // as unknown, so an ownerless socket does not cost a scan every interval.
+    for (uint64_t ino : wanted) owners_.try_emplace(ino);
   }
 
   out.reserve(sockets_.size());
   for (const auto& s : sockets_) {
     model::Listener l = s.listener;
-    if (auto it = owners_.find(s.inode); it != owners_.end()) {
+    if (auto it = owners_.find(s.inode); it != owners_.end() && it->second.pid != 0) {
       l.pid = it->second.pid;
       l.comm = it->second.comm;
       if (processes_)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "collect/netns.h"
 #include "collect/text_file.h"
 
 namespace kpulse::collect {
@@ -50,6 +51,66 @@ std::vector<model::Component> read_interfaces(const std::string& sys_root, Probl
       c.set_counter(id, static_cast<double>(*v), 0);
     }
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<NetDevRow> parse_net_dev(std::string_view text) {
+  std::vector<NetDevRow> out;
+  LineReader lines(text);
+  std::string_view line;
+  std::vector<std::string_view> f;
+  while (lines.next(line)) {
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos) continue;  // the two header lines
+    std::string_view name = line.substr(0, colon);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    split_ws(line.substr(colon + 1), f);
+    if (f.size() < 16) continue;
+    uint64_t v[16];
+    bool ok = true;
+    for (int i = 0; ok && i < 16; ++i) {
+      auto x = parse_u64(f[i]);
+      ok = x.has_value();
+      if (ok) v[i] = *x;
+    }
+    if (!ok) continue;
+    out.push_back({std::string(name), v[0], v[1], v[2], v[3], v[8], v[9], v[10], v[11]});
+  }
+  return out;
+}
+
+std::vector<model::Component> read_other_netns_interfaces(Problems* problems) {
+  std::vector<model::Component> out;
+  std::string text, error;
+  for (const auto& ns : list_netns()) {
+    if (ns.path.empty()) continue;  // ours: sysfs has it
+    text.clear();
+    if (ns.path.starts_with("/proc/")) {
+      // /proc/PID/ns/net -> /proc/PID/net/dev: that process's namespace.
+      const std::string dev =
+          ns.path.substr(0, ns.path.size() - std::string_view("ns/net").size()) + "net/dev";
+      if (!read_file(dev, text)) continue;  // exited meanwhile
+    } else if (!run_in_netns(
+                   ns.path, [&] { read_file("/proc/thread-self/net/dev", text); }, error)) {
+      report(problems, ns.path, 0, error);
+      continue;
+    }
+    for (const auto& row : parse_net_dev(text)) {
+      model::Component c;
+      c.kind = model::ComponentKind::Interface;
+      c.id = c.name = row.name + "@" + ns.name;
+      c.detail = "netns " + std::to_string(ns.inode);
+      c.set_counter(MetricId::IfRxBytes, double(row.rx_bytes), 0);
+      c.set_counter(MetricId::IfTxBytes, double(row.tx_bytes), 0);
+      c.set_counter(MetricId::IfRxPackets, double(row.rx_packets), 0);
+      c.set_counter(MetricId::IfTxPackets, double(row.tx_packets), 0);
+      c.set_counter(MetricId::IfRxDrops, double(row.rx_drops), 0);
+      c.set_counter(MetricId::IfTxDrops, double(row.tx_drops), 0);
+      c.set_counter(MetricId::IfRxErrors, double(row.rx_errors), 0);
+      c.set_counter(MetricId::IfTxErrors, double(row.tx_errors), 0);
+      out.push_back(std::move(c));
+    }
   }
   return out;
 }

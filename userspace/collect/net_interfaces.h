@@ -2,7 +2,9 @@
 // components (id = ifname, kernel_id = ifindex).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collect/problems.h"
@@ -14,5 +16,22 @@ namespace kpulse::collect {
 // Returns components sorted by name.
 std::vector<model::Component> read_interfaces(const std::string& sys_root = "/sys",
                                               Problems* problems = nullptr);
+
+// One row of /proc/net/dev.
+struct NetDevRow {
+  std::string name;
+  uint64_t rx_bytes = 0, rx_packets = 0, rx_errors = 0, rx_drops = 0;
+  uint64_t tx_bytes = 0, tx_packets = 0, tx_errors = 0, tx_drops = 0;
+};
+// Parses the text of /proc/net/dev (two header lines, then one per interface).
+std::vector<NetDevRow> parse_net_dev(std::string_view text);
+
+// Interfaces of every other network namespace (`ip netns` ones and those
+// processes live in), read from /proc/PID/net/dev of a member process or, for
+// a namespace no process is in, from inside it (needs CAP_SYS_ADMIN). Their
+// id is "IFNAME@NETNS" (the `ip netns` name, or "pid:PID"): sysfs shows only
+// kpulse's own namespace, and traffic between two containers or namespaces
+// never crosses it.
+std::vector<model::Component> read_other_netns_interfaces(Problems* problems = nullptr);
 
 }  // namespace kpulse::collect

@@ -37,6 +37,9 @@ class CgroupRollup {
   // nullptr when `cgroups` cannot name it (removed). Ids are cached until
   // the resolver walks again (a walk may rename or remove cgroups).
   Node* node_of(uint64_t id, collect::CgroupResolver& cgroups);
+  // A node for `path` (and its ancestors) even when BPF saw nothing of it:
+  // presence comes from cgroupfs, BPF only adds detail.
+  void ensure(const std::string& path) { node_at(path); }
   // Adds a cgroup's own delta of this interval.
   static void add(Node& n, const probes::CgroupTotals& delta);
   // Rolls this interval's deltas up to every ancestor and into the totals.

@@ -19,6 +19,7 @@
 #include "collect/disk_stats.h"
 #include "collect/filesystem_usage.h"
 #include "collect/host_stats.h"
+#include "collect/listener_collector.h"
 #include "collect/net_interfaces.h"
 #include "collect/pressure.h"
 #include "collect/process_resolver.h"
@@ -28,6 +29,7 @@
 #include "engine/cgroup_rollup.h"
 #include "engine/delta_tracker.h"
 #include "engine/derived_metrics.h"
+#include "engine/process_scan.h"
 #include "probes/probe_set.h"
 
 namespace kpulse::engine {
@@ -51,6 +53,14 @@ constexpr size_t kMaxKeptCgroupFiles = 16384;
 // kManyThreadsEvery intervals only (see add_processes).
 constexpr double kManyThreads = 1000;
 constexpr uint64_t kManyThreadsEvery = 5;
+
+// With the sched group, /proc is scanned for idle processes every this many
+// intervals (busy ones are read every interval).
+constexpr uint64_t kProcessScanEvery = 5;
+
+// The cgroup tree is walked at least this often, so a cgroup BPF never
+// mentions (idle, or no BPF at all) is listed within this time.
+constexpr std::chrono::seconds kCgroupWalkEvery{5};
 
 collect::CgroupStatsOptions cgroup_stats_options() {
   collect::CgroupStatsOptions o;
@@ -109,9 +119,13 @@ struct Collector::Impl {
 
   collect::CgroupLayout layout;
   collect::CgroupResolver cgroups;
+  // Cgroups of the v1 hierarchies (hybrid and v1 hosts), walked as often.
+  std::vector<std::string> v1_paths;
+  Clock::time_point v1_walked_at{};
   collect::CgroupStatsReader cgroup_stats;
   collect::ProcessResolver processes;
   collect::DiskNames disk_names;
+  collect::ListenerCollector listeners{kProc, &processes};
   DeltaTracker deltas;
   std::string host_name;
   std::string buf;
@@ -135,6 +149,9 @@ struct Collector::Impl {
     uint64_t read_at = 0;  // seq of the snapshot that read it
   };
   std::unordered_map<uint32_t, ManyThreaded> many_threaded;
+  ProcessScan process_scan{kProc};
+  uint64_t process_scan_seq = 0;                 // seq of the snapshot that last scanned /proc
+  std::unordered_set<uint32_t> read_since_scan;  // processes read afresh since that scan
 
   Clock::time_point last_collect{};
   Clock::time_point next_deadline{};
@@ -145,8 +162,7 @@ struct Collector::Impl {
   // is left as it was.
   void add_bpf(model::Snapshot& snap, std::vector<Component>& comps, probes::BpfTotals& t,
                double drain_s);
-  void add_processes(std::vector<Component>& comps, const probes::BpfTotals& t,
-                     std::unordered_map<uint32_t, kp_sched_proc>& proc_deltas);
+  void add_processes(std::vector<Component>& comps, const probes::BpfTotals& t);
 };
 
 model::Snapshot Collector::Impl::build() {
@@ -186,6 +202,7 @@ model::Snapshot Collector::Impl::build() {
     for (auto& d : disks.disks) comps.push_back(std::move(d));
   }
   for (auto& i : collect::read_interfaces(kSys)) comps.push_back(std::move(i));
+  for (auto& i : collect::read_other_netns_interfaces()) comps.push_back(std::move(i));
   for (auto& c : comps) DeltaTracker::mark_unknown(c);
 
   // 3. BPF: cgroups, processes, CPUs, disks, listeners, drops, exits.
@@ -260,6 +277,18 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   prev_cgroups = std::move(t.cgroups);  // not used below: no copy of ~1 KiB per cgroup
   for (auto id : gone) prev_cgroups.erase(id);
   rollup.end_interval();
+  // Presence comes from cgroupfs: every cgroup of the tree is listed, idle
+  // or not, with or without BPF (which only adds detail).
+  cgroups.refresh_if_older(kCgroupWalkEvery);
+  for (const auto& [path, id] : cgroups.paths()) rollup.ensure(path);
+  if (!layout.v1.empty()) {
+    const auto now = Clock::now();
+    if (v1_walked_at == Clock::time_point{} || now - v1_walked_at >= kCgroupWalkEvery) {
+      v1_paths = collect::list_v1_cgroup_paths(layout);
+      v1_walked_at = now;
+    }
+    for (const auto& path : v1_paths) rollup.ensure(path);
+  }
 
   const uint64_t recreated_before = cgroup_stats.recreated();
   auto& rolled = rollup.nodes();
@@ -272,8 +301,9 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
     if (!id) id = cgroups.id_of(path);
     const probes::CgroupTotals& d = it->second.interval;
     Component c = collect::make_cgroup_component(path, id.value_or(0));
-    // Without the sched group BPF cannot tell an idle cgroup.
-    const auto activity = !t.sched                      ? collect::CgroupActivity::Unknown
+    // Without the sched group BPF cannot tell an idle cgroup, nor can it for
+    // one in v1 hierarchies only (no cgroup2 id for its tasks to carry).
+    const auto activity = !t.sched || !id               ? collect::CgroupActivity::Unknown
                           : is_busy(d, snap.interval_s) ? collect::CgroupActivity::Busy
                                                         : collect::CgroupActivity::Idle;
     if (!cgroup_stats.read(path, c, nullptr, activity, is_stall_quiet(t, d)) && path != "/") {
@@ -350,15 +380,12 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
         c = &added.back();
       }
       add_block_samples(*c, now, d);
-      c->set_gauge(MetricId::BlkInflight,
-                   now.issued >= now.completed ? double(now.issued - now.completed) : 0);
     }
     prev_disks = t.disks;
   }
 
   // --- processes ------------------------------------------------------------------
-  std::unordered_map<uint32_t, kp_sched_proc> proc_deltas;
-  if (t.sched) add_processes(added, t, proc_deltas);
+  add_processes(added, t);
 
   // --- drops by reason -------------------------------------------------------------
   if (t.net && host) {
@@ -373,13 +400,15 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   }
 
   // --- listeners: sock_diag queue state + BPF overflows -------------------------------
-  std::vector<collect::ListenerSocket> sockets;
+  // Owners (pid, comm, cgroup) come from a /proc/*/fd scan when a listener
+  // first appears, cached by socket inode while it lives.
+  std::vector<model::Listener> listed;
   std::string error;
-  collect::dump_tcp_listeners(sockets, error, kProc);
+  listeners.collect(listed, error, /*resolve_all_owners=*/true);
   std::unordered_map<std::string, size_t> by_id;
-  for (auto& s : sockets) {
-    by_id[listener_id(s.listener.netns, s.listener.address)] = snap.listeners.size();
-    snap.listeners.push_back(s.listener);
+  for (auto& l : listed) {
+    by_id[listener_id(l.netns, l.address)] = snap.listeners.size();
+    snap.listeners.push_back(std::move(l));
   }
   std::unordered_map<std::string, double> overflow_now;
   for (const auto& l : t.listeners) {
@@ -423,72 +452,131 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   for (auto& c : added) comps.push_back(std::move(c));
 }
 
-void Collector::Impl::add_processes(std::vector<Component>& comps, const probes::BpfTotals& t,
-                                    std::unordered_map<uint32_t, kp_sched_proc>& deltas_out) {
-  struct Active {
+void Collector::Impl::add_processes(std::vector<Component>& comps, const probes::BpfTotals& t) {
+  // Busy processes first, by CPU used this interval: what BPF measured at
+  // each context switch when the sched group runs, else /proc's CPU time.
+  struct Busy {
     uint32_t tgid;
-    kp_sched_proc total, delta;
+    double cpu_s;
+    const kp_sched_proc* total;  // nullptr: ranked from /proc
+    kp_sched_proc delta;
+    const ProcessScan::Entry* scanned;
   };
-  std::vector<Active> active;
-  active.reserve(t.procs.size());
-  for (const auto& [tgid, now] : t.procs) {
-    kp_sched_proc before{};
-    if (auto it = prev_procs.find(tgid); it != prev_procs.end()) before = it->second;
-    kp_sched_proc d = now;
-    d.oncpu_ns = now.oncpu_ns >= before.oncpu_ns ? now.oncpu_ns - before.oncpu_ns : now.oncpu_ns;
-    d.voluntary =
-        now.voluntary >= before.voluntary ? now.voluntary - before.voluntary : now.voluntary;
-    d.involuntary = now.involuntary >= before.involuntary ? now.involuntary - before.involuntary
-                                                          : now.involuntary;
-    d.major_faults = now.major_faults >= before.major_faults
-                         ? now.major_faults - before.major_faults
-                         : now.major_faults;
-    if (d.oncpu_ns == 0 && d.voluntary == 0 && d.involuntary == 0 &&
-        !options.include_idle_processes)
-      continue;
-    active.push_back({tgid, now, d});
-    deltas_out[tgid] = d;
+  std::vector<Busy> busy;
+  if (t.sched) {
+    busy.reserve(t.procs.size());
+    for (const auto& [tgid, now] : t.procs) {
+      kp_sched_proc before{};
+      if (auto it = prev_procs.find(tgid); it != prev_procs.end()) before = it->second;
+      kp_sched_proc d = now;
+      d.oncpu_ns = now.oncpu_ns >= before.oncpu_ns ? now.oncpu_ns - before.oncpu_ns : now.oncpu_ns;
+      d.voluntary =
+          now.voluntary >= before.voluntary ? now.voluntary - before.voluntary : now.voluntary;
+      d.involuntary = now.involuntary >= before.involuntary ? now.involuntary - before.involuntary
+                                                            : now.involuntary;
+      d.major_faults = now.major_faults >= before.major_faults
+                           ? now.major_faults - before.major_faults
+                           : now.major_faults;
+      if (d.oncpu_ns == 0 && d.voluntary == 0 && d.involuntary == 0 &&
+          !options.include_idle_processes)
+        continue;
+      busy.push_back({tgid, double(d.oncpu_ns) * 1e-9, &now, d, nullptr});
+    }
+    prev_procs = t.procs;
   }
-  prev_procs = t.procs;
-  // The busiest first; the cap bounds /proc reads per interval.
-  std::sort(active.begin(), active.end(),
-            [](const Active& a, const Active& b) { return a.delta.oncpu_ns > b.delta.oncpu_ns; });
-  if (active.size() > options.max_processes) active.resize(options.max_processes);
+  // Every process comes from /proc: each interval without the sched group
+  // (its CPU time ranks them), every kProcessScanEvery intervals with it
+  // (BPF ranks the busy ones; the scan only fills the list with idle ones,
+  // whose figures barely move meanwhile).
+  for (const auto& e : t.exits) process_scan.forget(e.tgid);
+  if (!t.sched || process_scan.scans() == 0 || seq - process_scan_seq >= kProcessScanEvery) {
+    process_scan.scan();
+    process_scan_seq = seq;
+    read_since_scan.clear();
+  }
+  if (!t.sched)
+    for (const auto& e : process_scan.entries())
+      if (e.cpu_delta_s > 0) busy.push_back({e.stat.pid, e.cpu_delta_s, nullptr, {}, &e});
+  std::sort(busy.begin(), busy.end(),
+            [](const Busy& a, const Busy& b) { return a.cpu_s > b.cpu_s; });
+  if (busy.size() > options.max_processes) busy.resize(options.max_processes);
+
   // A PID whose process exited may be reused: drop its reading first.
   for (const auto& e : t.exits) many_threaded.erase(e.tgid);
   std::unordered_map<uint32_t, ManyThreaded> many_threaded_now;
-  for (const auto& a : active) {
+  std::unordered_set<uint32_t> listed;
+  for (const auto& a : busy) {
     std::optional<Component> c;
-    // /proc/PID/stat makes the kernel sum the CPU time of every thread of the
-    // process: ~3 ms for one with 10,000 threads, a third of the engine's
-    // budget. Such a process is re-read every kManyThreadsEvery intervals,
-    // its /proc figures repeated in between (its BPF counters, added below,
-    // stay exact every interval).
-    auto cached = many_threaded.find(a.tgid);
-    if (cached != many_threaded.end() && seq - cached->second.read_at < kManyThreadsEvery) {
-      c = cached->second.component;
-      many_threaded_now.emplace(a.tgid, std::move(cached->second));
+    if (a.scanned) {
+      if (const auto* info = processes.lookup(a.tgid, a.scanned->stat.start_ticks))
+        c = collect::ProcessResolver::make_component(*info, a.scanned->stat);
     } else {
-      c = collect::read_process(processes, kProc, a.tgid, buf);
-      if (c && c->value(MetricId::ProcThreads) >= kManyThreads)
-        many_threaded_now.emplace(a.tgid, ManyThreaded{*c, seq});
+      // /proc/PID/stat makes the kernel sum the CPU time of every thread of
+      // the process: ~3 ms for one with 10,000 threads, a third of the
+      // engine's budget. Such a process is re-read every kManyThreadsEvery
+      // intervals, its /proc figures repeated in between (its BPF counters,
+      // added below, stay exact every interval).
+      auto cached = many_threaded.find(a.tgid);
+      if (cached != many_threaded.end() && seq - cached->second.read_at < kManyThreadsEvery) {
+        c = cached->second.component;
+        many_threaded_now.emplace(a.tgid, std::move(cached->second));
+      } else {
+        c = collect::read_process(processes, kProc, a.tgid, buf);
+        if (c && c->value(MetricId::ProcThreads) >= kManyThreads)
+          many_threaded_now.emplace(a.tgid, ManyThreaded{*c, seq});
+      }
+      if (!c) {  // exited since: keep what BPF knows
+        Component nc;
+        nc.kind = ComponentKind::Process;
+        nc.id = std::to_string(a.tgid);
+        nc.kernel_id = a.tgid;
+        nc.name.assign(a.total->comm, strnlen(a.total->comm, sizeof a.total->comm));
+        nc.parent = cgroups.path(a.total->cgroup_id).value_or("");
+        c = std::move(nc);
+      }
     }
-    if (!c) {  // exited since: keep what BPF knows
-      Component nc;
-      nc.kind = ComponentKind::Process;
-      nc.id = std::to_string(a.tgid);
-      nc.kernel_id = a.tgid;
-      nc.name.assign(a.total.comm, strnlen(a.total.comm, sizeof a.total.comm));
-      nc.parent = cgroups.path(a.total.cgroup_id).value_or("");
-      c = std::move(nc);
-    }
+    if (!c) continue;  // exited between the scan and now
     DeltaTracker::mark_unknown(*c);
-    add_sched_counters(*c, a.total, a.delta);
-    c->set_counter(MetricId::VmMajorFaults, double(a.total.major_faults),
-                   double(a.delta.major_faults));
+    if (a.total) {
+      add_sched_counters(*c, *a.total, a.delta);
+      c->set_counter(MetricId::VmMajorFaults, double(a.total->major_faults),
+                     double(a.delta.major_faults));
+    }
+    listed.insert(a.tgid);
+    if (!a.scanned) read_since_scan.insert(a.tgid);
     comps.push_back(std::move(*c));
   }
   many_threaded.swap(many_threaded_now);  // processes not listed this time are forgotten
+
+  // Then the idle ones up to the bound, those holding the most memory first.
+  if (listed.size() < options.max_processes) {
+    std::vector<const ProcessScan::Entry*> idle;
+    for (const auto& e : process_scan.entries())
+      if (!listed.count(e.stat.pid)) idle.push_back(&e);
+    const size_t room = options.max_processes - listed.size();
+    auto by_rss = [](const ProcessScan::Entry* a, const ProcessScan::Entry* b) {
+      return a->stat.rss_pages > b->stat.rss_pages;
+    };
+    if (idle.size() > room) {
+      std::partial_sort(idle.begin(), idle.begin() + std::ptrdiff_t(room), idle.end(), by_rss);
+      idle.resize(room);
+    } else {
+      std::sort(idle.begin(), idle.end(), by_rss);
+    }
+    for (const auto* e : idle) {
+      std::optional<Component> c;
+      // Read since the scan (it was busy): the scan's figures are older than
+      // the ones already shown, and counters must not go back.
+      if (read_since_scan.count(e->stat.pid)) {
+        c = collect::read_process(processes, kProc, e->stat.pid, buf);
+      } else if (const auto* info = processes.lookup(e->stat.pid, e->stat.start_ticks)) {
+        c = collect::ProcessResolver::make_component(*info, e->stat);
+      }
+      if (!c) continue;
+      DeltaTracker::mark_unknown(*c);
+      comps.push_back(std::move(*c));
+    }
+  }
   processes.end_interval();
 }
 

@@ -80,6 +80,7 @@ TEST(Diskstats, AppliesTheDeviceRuleAndConvertsUnits) {
   EXPECT_EQ(sda->value(MetricId::DiskWriteBytes), 128000.0 * 512);
   EXPECT_DOUBLE_EQ(sda->value(MetricId::DiskBusyTime), 2.5);
   EXPECT_DOUBLE_EQ(sda->value(MetricId::DiskWeightedIoTime), 4.0);
+  EXPECT_EQ(sda->value(MetricId::BlkInflight), 3);  // field 9: the kernel's in-flight count
 
   // Old 14-field layout (pre-4.18) parses too.
   EXPECT_EQ(find(r, "nvme0n1")->value(MetricId::DiskReadBytes), 80.0 * 512);

@@ -59,6 +59,28 @@ TEST(Interfaces, MissingStatisticAndBadValue) {
   EXPECT_NE(problems.messages()[0].find("rx_bytes:1: expected a number"), std::string::npos);
 }
 
+TEST(Interfaces, ParsesProcNetDev) {
+  const char* text =
+      "Inter-|   Receive                                                |  Transmit\n"
+      " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs "
+      "drop fifo colls carrier compressed\n"
+      "    lo:  1000      10    0    0    0     0          0         0     1000      10    0    "
+      "0    0     0       0          0\n"
+      "veth0@if5: 52 3 1 2 0 0 0 0 64 4 5 6 0 0 0 0\n";
+  auto rows = parse_net_dev(text);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].name, "lo");
+  EXPECT_EQ(rows[0].rx_bytes, 1000u);
+  EXPECT_EQ(rows[1].name, "veth0@if5");
+  EXPECT_EQ(rows[1].rx_packets, 3u);
+  EXPECT_EQ(rows[1].rx_errors, 1u);
+  EXPECT_EQ(rows[1].rx_drops, 2u);
+  EXPECT_EQ(rows[1].tx_bytes, 64u);
+  EXPECT_EQ(rows[1].tx_packets, 4u);
+  EXPECT_EQ(rows[1].tx_errors, 5u);
+  EXPECT_EQ(rows[1].tx_drops, 6u);
+}
+
 TEST(Interfaces, RealSysHasLoopback) {
   auto ifs = read_interfaces("/sys");
   auto it = std::find_if(ifs.begin(), ifs.end(), [](auto& c) { return c.id == "lo"; });

@@ -1,4 +1,4 @@
-#include "tune/netns.h"
+#include "collect/netns.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-namespace kpulse::tune {
+namespace kpulse::collect {
 
 uint64_t netns_inode(const std::string& path) {
   struct stat st {};
@@ -83,4 +83,4 @@ bool run_in_netns(const std::string& path, const std::function<void()>& fn, std:
   return ok;
 }
 
-}  // namespace kpulse::tune
+}  // namespace kpulse::collect
