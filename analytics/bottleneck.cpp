@@ -179,6 +179,8 @@ std::vector<Consumer> consumers(const model::Snapshot& snap, Resource r, double 
   return out;
 }
 
+constexpr double kMinCauseShare = 0.05;
+
 // The consumer using most of the resource other than the victim's
 // descendants (its own use; the victim itself may be the cause: its own
 // demand). Its share is of the host's use of the resource.
@@ -201,8 +203,12 @@ void find_cause(const model::Snapshot& snap, const UseRow& row, Bottleneck& b) {
     if (c.usage > best) best = c.usage, top = &c;
   }
   if (!top) return;
-  b.cause = "cgroup:" + top->cgroup;
   const double host = host_usage(snap, row.resource, dt);
+  // Where the busy tasks have no per-process figure (I/O issued from the
+  // root cgroup), the biggest leaf may use next to nothing: no cause then,
+  // rather than a wrong one.
+  if (host > 0 && best / host < kMinCauseShare) return;
+  b.cause = "cgroup:" + top->cgroup;
   b.cause_usage = best;
   b.cause_share = std::max(host, total) > 0 ? best / std::max(host, total) : 0;
   auto procs = top->processes;
