@@ -18,6 +18,10 @@ std::string_view to_string(AlertState s) {
   return "?";
 }
 
+std::string_view to_string(AlertBasis b) {
+  return b == AlertBasis::Limit ? "limit" : "baseline";
+}
+
 std::string format_evidence_value(double v, const std::string& unit) {
   char buf[48];
   if (unit == "s") {
@@ -45,12 +49,28 @@ std::string summarize(const Bottleneck& b) {
          format_evidence_value(e.baseline, e.unit) + ", limit " +
          format_evidence_value(e.limit, e.unit) + ")";
   }
-  if (!b.cause.empty() && b.cause != b.component) {
-    char share[16];
-    std::snprintf(share, sizeof share, "%.0f%%", b.cause_share * 100);
-    s += "; top consumer " + b.cause + " (" + share + ")";
-  }
+  if (!b.cause.empty()) s += "; " + describe_cause(b);
   return s;
+}
+
+std::string describe_cause(const Bottleneck& b) {
+  if (b.cause.empty()) return "";
+  std::string procs;
+  for (const auto& p : b.cause_processes) procs += (procs.empty() ? "" : ", ") + p;
+  const std::string cgroup = b.cause.rfind("cgroup:", 0) == 0 ? b.cause.substr(7) : "";
+  std::string who;
+  if (b.cause == b.component)
+    who = procs.empty() ? "its own demand" : "its own processes " + procs;
+  else if (!procs.empty() && !cgroup.empty())
+    who = "top consumer " + procs + " in " + cgroup;
+  else
+    who = "top consumer " + b.cause;
+  if (b.rule == "cpu-throttled" || b.rule == "oom-kill") return who;
+  static constexpr const char* kUse[] = {"CPU use", "memory use", "I/O", "retransmits"};
+  char share[64];
+  std::snprintf(share, sizeof share, " (%.0f%% of the host's %s)", b.cause_share * 100,
+                kUse[int(b.resource)]);
+  return who + share;
 }
 
 AlertManager::AlertManager(AlertConfig config) : cfg_(config) {}
@@ -64,28 +84,34 @@ std::vector<Alert> AlertManager::update(int64_t time_ns,
   for (const auto& [id, b] : seen) {
     auto it = live_.find(id);
     if (it == live_.end()) {
-      if (!b->anomalous) continue;  // saturated all along: not news
+      if (!b->anomalous && !b->sustained) continue;  // one interval over its limit, as usual
       Entry e;
       e.alert.id = id;
       e.alert.start_ns = time_ns;
+      e.alert.basis = b->anomalous ? AlertBasis::Baseline : AlertBasis::Limit;
       it = live_.emplace(id, std::move(e)).first;
     }
     Entry& e = it->second;
     Alert& a = e.alert;
+    const bool escalated = a.basis == AlertBasis::Limit && b->anomalous;
+    if (b->anomalous) a.basis = AlertBasis::Baseline;
     ++e.hits;
     e.misses = 0;
     a.rule = b->rule;
     a.resource = b->resource;
     a.component = b->component;
     a.cause = b->cause;
+    a.cause_processes = b->cause_processes;
     a.victims = b->victims;
     a.evidence = b->evidence;
     a.summary = summarize(*b);
     a.severity = std::max(a.severity, b->severity);
     a.peak_saturation = std::max(a.peak_saturation, b->saturation);
     bool strong = b->score >= cfg_.fire_now_score && b->saturation >= cfg_.fire_now_saturation;
-    if (a.state == AlertState::Pending) {
-      if (e.hits >= cfg_.fire_after || strong) {
+    if (a.state == AlertState::Firing && escalated) {
+      changed.push_back(a);
+    } else if (a.state == AlertState::Pending) {
+      if (e.hits >= cfg_.fire_after || strong || b->sustained) {
         a.state = AlertState::Firing;
         a.firing_ns = time_ns;
         changed.push_back(a);

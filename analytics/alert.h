@@ -1,12 +1,17 @@
 // Alerts: the lifecycle of a bottleneck as an operator sees it, with
 // hysteresis so a signal hovering at its limit neither flaps nor spams.
 //
-//   (new anomalous bottleneck) -> pending -> firing -> resolved
+//   (new anomalous or sustained bottleneck) -> pending -> firing -> resolved
 //
-// A bottleneck becomes pending when the detector finds it anomalous; it fires
-// once it has held for `fire_after` intervals (or at once when the evidence is
-// overwhelming); it resolves after `resolve_after` intervals without it. A
-// pending alert whose bottleneck vanishes is dropped silently.
+// Two paths open an alert. The baseline path: the detector finds the
+// bottleneck anomalous (unusual for the component); it fires once it has held
+// for `fire_after` intervals (or at once when the evidence is overwhelming).
+// The limit path: a saturation signal has stayed over its absolute limit for
+// BottleneckConfig::limit_after intervals (the detector already counted them),
+// so it fires at once; this is what catches saturation that was there before
+// kpulse started or since the component was born. An alert resolves after
+// `resolve_after` intervals without its bottleneck. A pending alert whose
+// bottleneck vanishes is dropped silently.
 #pragma once
 
 #include <cstdint>
@@ -21,18 +26,28 @@ namespace kpulse::analytics {
 enum class AlertState { Pending, Firing, Resolved };
 std::string_view to_string(AlertState s);
 
+// Why an alert is open: its signal is unusual for the component (baseline),
+// or it is over its absolute limit whatever the component usually reads
+// (limit: chronic or from-birth saturation).
+enum class AlertBasis { Baseline, Limit };
+std::string_view to_string(AlertBasis b);
+
 struct Alert {
   std::string id;  // the bottleneck id: stable for the same rule on the same component
   AlertState state = AlertState::Pending;
+  // Limit until the baseline path also finds it unusual: then Baseline, and
+  // the alert is reported again as a change (an escalation of a chronic one).
+  AlertBasis basis = AlertBasis::Baseline;
   std::string rule;
   Resource resource = Resource::Cpu;
-  std::string component;  // the saturated component (key)
-  std::string cause;      // the top consumer ("" if unknown)
+  std::string component;                     // the saturated component (key)
+  std::string cause;                         // the top consumer ("" if unknown)
+  std::vector<std::string> cause_processes;  // its busiest processes, "comm [pid]"
   std::vector<std::string> victims;
   Severity severity = Severity::Warning;  // the worst seen while active
   std::string summary;                    // one line for humans
   std::vector<Evidence> evidence;         // latest while active; at the peak once resolved
-  int64_t start_ns = 0;                   // first interval the bottleneck was seen anomalous
+  int64_t start_ns = 0;                   // first interval the alert was opened
   int64_t firing_ns = 0;                  // 0 until it fired
   int64_t resolved_ns = 0;                // 0 until resolved
   double peak_saturation = 0;
@@ -70,10 +85,13 @@ class AlertManager {
   std::vector<Alert> resolved_;
 };
 
-// "cpu-saturation on cgroup:/a (runq_latency_p99 45 ms vs 2 ms, limit 20 ms); cause cgroup:/b"
+// "cpu-saturation on cgroup:/a (runq_latency_p99 45 ms vs baseline 2 ms, limit 20 ms);
+//  top consumer cc1plus [12088], make [12001] in / (62% of the host's CPU use)"
 std::string summarize(const Bottleneck& b);
 // An evidence value with its unit for people: "93%" for a ratio, "4.2 ms"
 // for seconds, "1.5e+03/s" otherwise (a unit is never glued to "ratio").
 std::string format_evidence_value(double v, const std::string& unit);
+// The cause part of the summary ("" without a cause).
+std::string describe_cause(const Bottleneck& b);
 
 }  // namespace kpulse::analytics

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace kpulse::analytics {
@@ -88,8 +89,101 @@ bool is_ancestor(const std::string& ancestor, const std::string& path) {
          path[ancestor.size()] == '/';
 }
 
-// The leaf cgroup using most of the resource, other than the victim itself
-// and its relatives (a cgroup does not starve its own parent).
+// A candidate cause: a leaf cgroup, or the processes sitting directly in a
+// cgroup that has children (a compile in the root cgroup), with its busiest
+// processes by name.
+struct Consumer {
+  std::string cgroup;  // cgroup path
+  bool leaf = false;   // its usage is the cgroup's own figure, not a sum of processes
+  double usage = 0;
+  std::vector<std::pair<double, std::string>> processes;  // (usage, "comm [pid]")
+
+  void add_process(double u, std::string name) {
+    if (!leaf) usage += u;  // a leaf's own figure already covers its processes
+    processes.emplace_back(u, std::move(name));
+  }
+};
+
+double process_usage(const model::Component& p, Resource r, double dt) {
+  if (r == Resource::Memory) {
+    double v = p.value(MetricId::ProcRss);
+    return std::isfinite(v) ? v : 0.0;
+  }
+  if (r != Resource::Cpu) return 0;  // no per-process I/O or network figures
+  double v = p.value(MetricId::CpuUtilization);
+  if (std::isfinite(v)) return v;
+  v = p.delta(MetricId::SchedOncpuTime) / dt;
+  return std::isfinite(v) ? v : 0.0;
+}
+
+// The resource's use over the whole host, the denominator of a cause's share:
+// what runs in the root cgroup counts as much as what runs in any other.
+double host_usage(const model::Snapshot& snap, Resource r, double dt) {
+  double ncpu = 0;
+  for (const auto& c : snap.components) ncpu += c.kind == ComponentKind::Cpu;
+  for (const auto& c : snap.components) {
+    if (c.kind != ComponentKind::Host) continue;
+    auto d = [&](MetricId id) {
+      double v = c.delta(id);
+      return std::isfinite(v) ? v : 0.0;
+    };
+    switch (r) {
+      case Resource::Cpu: {
+        double v = c.value(MetricId::CpuUtilization) * std::max(ncpu, 1.0);
+        return std::isfinite(v) ? v : 0.0;
+      }
+      case Resource::Memory: {
+        double v = c.value(MetricId::MemUsed);
+        return std::isfinite(v) ? v : 0.0;
+      }
+      case Resource::Disk:
+        return (d(MetricId::BlkReadBytes) + d(MetricId::BlkWriteBytes)) / dt;
+      case Resource::Network:
+        return d(MetricId::TcpRetransmits) / dt;
+    }
+  }
+  return 0;
+}
+
+std::vector<Consumer> consumers(const model::Snapshot& snap, Resource r, double dt) {
+  std::map<std::string, Consumer> by_cgroup;
+  for (const auto* c : leaf_cgroups(snap)) {
+    auto& k = by_cgroup[c->id];
+    k.cgroup = c->id;
+    k.leaf = true;
+    k.usage = usage_of(*c, r, dt);
+  }
+  auto group = [&](const std::string& cgroup) -> Consumer& {
+    auto& k = by_cgroup[cgroup];
+    k.cgroup = cgroup;
+    return k;
+  };
+  for (const auto& p : snap.components) {
+    if (p.kind != ComponentKind::Process || p.parent.empty()) continue;
+    double u = process_usage(p, r, dt);
+    if (u > 0) group(p.parent).add_process(u, p.name + " [" + p.id + "]");
+  }
+  // Tasks that exited in the interval (a compile's short-lived compilers)
+  // used CPU that no live process shows; at most an interval's worth of their
+  // lifetime's CPU time falls in this interval.
+  if (r == Resource::Cpu)
+    for (const auto& t : snap.exited) {
+      double u = std::min({t.cpu_time_s, t.lifetime_s, dt}) / dt;
+      if (u > 0 && !t.cgroup.empty())
+        group(t.cgroup).add_process(u,
+                                    t.comm + " [" + std::to_string(t.tgid ? t.tgid : t.pid) + "]");
+    }
+  std::vector<Consumer> out;
+  for (auto& [id, k] : by_cgroup)
+    if (k.usage > 0) out.push_back(std::move(k));
+  return out;
+}
+
+constexpr double kMinCauseShare = 0.05;
+
+// The consumer using most of the resource other than the victim's
+// descendants (its own use; the victim itself may be the cause: its own
+// demand). Its share is of the host's use of the resource.
 void find_cause(const model::Snapshot& snap, const UseRow& row, Bottleneck& b) {
   const double dt = snap.interval_s > 0 ? snap.interval_s : 1.0;
   if (b.rule == "cpu-throttled" || b.rule == "oom-kill") {
@@ -98,18 +192,28 @@ void find_cause(const model::Snapshot& snap, const UseRow& row, Bottleneck& b) {
     return;
   }
   double total = 0, best = 0;
-  const model::Component* top = nullptr;
-  for (const auto* c : leaf_cgroups(snap)) {
-    if (row.kind == ComponentKind::Cgroup &&
-        (c->id == row.id || is_ancestor(c->id, row.id) || is_ancestor(row.id, c->id)))
-      continue;
-    double u = usage_of(*c, row.resource, dt);
-    total += u;
-    if (u > best) best = u, top = c;
+  const Consumer* top = nullptr;
+  auto all = consumers(snap, row.resource, dt);
+  for (const auto& c : all) {
+    total += c.usage;
+    // A leaf never contains the victim, and the processes sitting in one of
+    // its ancestors compete with it like any sibling; only its descendants
+    // are the victim's own use.
+    if (row.kind == ComponentKind::Cgroup && is_ancestor(row.id, c.cgroup)) continue;
+    if (c.usage > best) best = c.usage, top = &c;
   }
   if (!top) return;
-  b.cause = top->key();
-  b.cause_share = total > 0 ? best / total : 0;
+  const double host = host_usage(snap, row.resource, dt);
+  // Where the busy tasks have no per-process figure (I/O issued from the
+  // root cgroup), the biggest leaf may use next to nothing: no cause then,
+  // rather than a wrong one.
+  if (host > 0 && best / host < kMinCauseShare) return;
+  b.cause = "cgroup:" + top->cgroup;
+  b.cause_usage = best;
+  b.cause_share = std::max(host, total) > 0 ? best / std::max(host, total) : 0;
+  auto procs = top->processes;
+  std::sort(procs.begin(), procs.end(), std::greater<>());
+  for (size_t i = 0; i < procs.size() && i < 3; ++i) b.cause_processes.push_back(procs[i].second);
 }
 
 // Cgroups whose own stall signals for the resource are the worst.
@@ -134,6 +238,23 @@ bool BottleneckDetector::in_scope(const std::string& key) const {
   if (cfg_.scope.empty()) return true;
   for (const auto& s : cfg_.scope)
     if (key.compare(0, s.size(), s) == 0) return true;
+  return false;
+}
+
+// The USE saturation signals that mean trouble by their level alone: stall
+// shares (PSI), scheduler wait, quota throttling, a disk's queue, and
+// reclaim on memory that is full. Error counters and latency tails stay on the
+// baseline path: their level depends too much on the device and the workload.
+bool BottleneckDetector::on_limit_path(const UseRow& row, const UseSignal& s) const {
+  if (s.role != UseRole::Saturation) return false;
+  if (s.name == "psi_cpu_some" || s.name == "psi_io_some" || s.name == "psi_memory_some" ||
+      s.name == "runq_latency_p99" || s.name == "cpu_throttled")
+    return true;
+  // An average of 4 requests in flight needs the device busy with a queue
+  // behind it; its busy share is not asked again (loop and virtual devices
+  // account busy time coarsely).
+  if (s.name == "queue_depth") return true;
+  if (s.name == "reclaim_stall") return row.utilization >= cfg_.memory_full;
   return false;
 }
 
@@ -176,7 +297,10 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
       else if (ratio < 1)
         tr.baseline += 0.05 * (s.value - tr.baseline);
       ++tr.samples;
+      tr.over = ratio >= 1 ? tr.over + 1 : 0;
       if (ratio < 1) continue;
+      if (on_limit_path(row, s) && (tr.over >= cfg_.limit_after || ratio >= cfg_.limit_now_ratio))
+        b.sustained = true;
       b.evidence.push_back({row.key, s.name, s.value, tr.baseline, s.limit, score, s.unit});
       bool learned = tr.samples > cfg_.min_history;
       // The detector scores surprises both ways; only a turn for the worse is

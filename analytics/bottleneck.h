@@ -36,15 +36,24 @@ struct Bottleneck {
   Resource resource = Resource::Cpu;
   std::string component;             // the saturated component's key
   std::vector<std::string> victims;  // components that suffer (keys), worst first
-  std::string cause;                 // the top consumer of the resource ("" if unknown)
-  double cause_share = 0;            // its share of the resource's use
+  // The top consumer of the resource ("" if unknown): a leaf cgroup, or the
+  // cgroup whose own processes (not its children) use most, such as a compile
+  // running in the root cgroup "cgroup:/"; its busiest processes are named.
+  std::string cause;
+  std::vector<std::string> cause_processes;  // "cc1plus [12088]", busiest first
+  double cause_usage = 0;                    // in the resource's unit (CPUs, bytes, bytes/s)
+  double cause_share = 0;                    // its share of the whole host's use
   Severity severity = Severity::Warning;
   double saturation = 0;           // worst value/limit among the evidence
   double score = 0;                // worst anomaly score among the evidence
   std::vector<Evidence> evidence;  // worst first
-  // Whether the anomaly detector found the triggering signal unusual this
-  // interval (a resource saturated all along is reported but not alerted).
+  // The baseline path: the anomaly detector found a saturated signal unusual
+  // for this component this interval.
   bool anomalous = false;
+  // The limit path: a saturation signal has held over its absolute limit for
+  // BottleneckConfig::limit_after intervals (or far over it for one), whatever
+  // the component usually reads. Chronic and from-birth saturation alert on it.
+  bool sustained = false;
 };
 
 struct BottleneckConfig {
@@ -63,6 +72,13 @@ struct BottleneckConfig {
   int min_history = 20;
   // Signals not seen for this many intervals lose their detector state.
   int forget_after = 120;
+  // The limit path: consecutive intervals a saturation signal must stay over
+  // its limit, or one interval at limit_now_ratio times its limit.
+  int limit_after = 2;
+  double limit_now_ratio = 3.0;
+  // Memory rows count reclaim stalls on the limit path only this close to
+  // their limit (host: share of RAM in use; cgroup: of its memory limit).
+  double memory_full = 0.9;
 };
 
 // Keeps one detector and one baseline per (component, signal) and evaluates
@@ -83,8 +99,10 @@ class BottleneckDetector {
     int64_t samples = 0;
     int64_t last_seen = 0;
     double last_score = 0;  // the detector's score in the previous interval
+    int over = 0;           // consecutive intervals over the limit
   };
   bool in_scope(const std::string& key) const;
+  [[nodiscard]] bool on_limit_path(const UseRow& row, const UseSignal& s) const;
   Track& track(const std::string& key, const std::string& signal);
 
   BottleneckConfig cfg_;

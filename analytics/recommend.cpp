@@ -35,6 +35,7 @@ std::string Knob::path(std::string_view cgroup_root) const {
       // cgroup mount point (/sys/fs/cgroup/cpu/<cgroup>/cpu.shares).
       if (name == "cpu.shares" || name == "cpu.cfs_quota_us") p += "/cpu";
       if (name == "memory.limit_in_bytes") p += "/memory";
+      if (name.rfind("blkio.", 0) == 0) p += "/blkio";
       if (cgroup != "/") p += cgroup;
       return p + "/" + name;
     }
@@ -48,6 +49,8 @@ std::optional<std::string> read_knob_from_host(const Knob& knob) {
   // Another namespace's sysctls are only visible from inside it.
   if (knob.kind == KnobKind::Sysctl && !knob.netns.empty()) return std::nullopt;
   std::ifstream in(knob.path());
+  // Hybrid hosts mount cgroup2 at /sys/fs/cgroup/unified.
+  if (!in && knob.kind == KnobKind::Cgroup) in.open(knob.path("/sys/fs/cgroup/unified"));
   if (!in) return std::nullopt;
   std::stringstream ss;
   ss << in.rdbuf();
@@ -95,6 +98,17 @@ std::string evidence_text(const Bottleneck& b) {
   return out;
 }
 
+using Proposer = std::function<std::optional<std::string>(const std::optional<std::string>&)>;
+// The expected gain of moving a knob from one value to another.
+using GainFn = std::function<std::string(const std::string& from, const std::string& to)>;
+
+// One way to turn a knob: the cgroup v2 file or its v1 counterpart.
+struct Option {
+  Knob knob;
+  Proposer propose;
+  std::string default_value;  // what the knob reads when never set
+};
+
 class Builder {
  public:
   Builder(const Bottleneck& b, const KnobReader& read, std::vector<Recommendation>& out)
@@ -104,13 +118,60 @@ class Builder {
   std::optional<std::string> read(const Knob& k) const { return read_ ? read_(k) : std::nullopt; }
 
   // Adds a recommendation unless the knob is unreadable or already there.
-  void add(
-      std::string scenario, Knob knob,
-      const std::function<std::optional<std::string>(const std::optional<std::string>&)>& propose,
-      std::string gain, double confidence, std::string rationale) {
-    auto current = read_ ? read_(knob) : std::nullopt;
+  void add(std::string scenario, Knob knob, const Proposer& propose, std::string gain,
+           double confidence, std::string rationale) {
+    auto current = read(knob);
     auto proposed = propose(current);
     if (!proposed || (current && *current == *proposed)) return;
+    push(std::move(scenario), std::move(knob), current.value_or(""), *proposed, std::move(gain),
+         confidence, std::move(rationale));
+  }
+
+  // The first option whose knob reads here; when none does (the cgroup lacks
+  // the file in this layout), advice on the option that fits the layout,
+  // proposed from the knob's default. `controller` is the cgroup v2
+  // controller the first option needs: a cgroup2 directory without it means
+  // the controller lives on v1 (hybrid host).
+  void add_first(const std::string& scenario, const std::vector<Option>& options,
+                 const std::string& controller, const GainFn& gain, double confidence,
+                 const std::string& rationale, const std::string& advice) {
+    if (options.empty()) return;
+    if (advice.empty())
+      for (const auto& o : options)
+        if (auto cur = read(o.knob)) {
+          auto proposed = o.propose(cur);
+          if (proposed && *proposed != *cur)
+            push(scenario, o.knob, *cur, *proposed, gain(*cur, *proposed), confidence, rationale);
+          return;  // readable: either a change or already tuned
+        }
+    const Option* pick = &options.front();
+    auto controllers = read(cgroup_file(options.front().knob.cgroup, "cgroup.controllers"));
+    if (options.size() > 1 && controllers &&
+        (" " + *controllers + " ").find(" " + controller + " ") == std::string::npos)
+      pick = &options[1];
+    auto proposed = pick->propose(pick->default_value);
+    if (!proposed) return;
+    push(scenario, pick->knob, "", *proposed, gain(pick->default_value, *proposed), confidence / 2,
+         rationale);
+    Recommendation& r = out_.back();
+    r.advice_only = true;
+    r.advice = !advice.empty() ? advice
+                               : r.knob.name + " of " + r.knob.cgroup +
+                                     " is not readable here (the cgroup is not in that "
+                                     "controller's hierarchy): create it there and move the "
+                                     "cgroup's processes in, then set it";
+  }
+
+ private:
+  static Knob cgroup_file(const std::string& cgroup, std::string name) {
+    Knob k;
+    k.kind = KnobKind::Cgroup;
+    k.cgroup = cgroup;
+    k.name = std::move(name);
+    return k;
+  }
+  void push(std::string scenario, Knob knob, std::string current, std::string proposed,
+            std::string gain, double confidence, std::string rationale) {
     Recommendation r;
     std::string target = knob.kind == KnobKind::Cgroup  ? knob.cgroup
                          : knob.kind == KnobKind::Block ? knob.device
@@ -118,8 +179,8 @@ class Builder {
     r.id = scenario + ":" + (target.empty() ? "host" : target) + ":" + knob.name;
     r.scenario = std::move(scenario);
     r.knob = std::move(knob);
-    r.current_value = current.value_or("");
-    r.proposed_value = *proposed;
+    r.current_value = std::move(current);
+    r.proposed_value = std::move(proposed);
     r.evidence = evidence_text(b_);
     r.expected_gain = std::move(gain);
     r.confidence = confidence;
@@ -128,7 +189,6 @@ class Builder {
     out_.push_back(std::move(r));
   }
 
- private:
   const Bottleneck& b_;
   const KnobReader& read_;
   std::vector<Recommendation>& out_;
@@ -159,69 +219,167 @@ auto raise_to(double floor, double factor, double cap) {
   };
 }
 
+// "45.0 ms", "12%", "3.2/s": a signal's value as the evidence shows it.
+std::string show(double v, const std::string& unit) {
+  char buf[48];
+  if (unit == "s")
+    std::snprintf(buf, sizeof buf, "%.1f ms", v * 1e3);
+  else if (unit == "ratio")
+    std::snprintf(buf, sizeof buf, "%.0f%%", v * 100);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g%s", v, unit.c_str());
+  return buf;
+}
+
+std::string percent(double share) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", share * 100);
+  return buf;
+}
+
+// The evidence a gain is stated on: the first of `prefer` present, else the worst.
+const Evidence* gain_signal(const Bottleneck& b, std::initializer_list<std::string_view> prefer) {
+  for (auto name : prefer)
+    for (const auto& e : b.evidence)
+      if (e.signal == name) return &e;
+  return b.evidence.empty() ? nullptr : &b.evidence.front();
+}
+
+// The signal a resource's waits are stated in, when the evidence has it.
+std::string_view wait_signal(Resource r) {
+  return r == Resource::Cpu ? "runq_latency_p99" : r == Resource::Disk ? "queue_depth" : "";
+}
+
+// A weight knob's number: "100", or io.weight's "default 100".
+double weight_value(const std::string& v) {
+  auto pos = v.find("default ");
+  return std::strtod(v.c_str() + (pos == std::string::npos ? 0 : pos + 8), nullptr);
+}
+
+// The CPU and I/O controllers divide a contended resource among busy groups
+// by weight, and a waiting task waits out the other groups' turns, so its
+// wait scales with their share. The cause held `share` of the host's use;
+// multiplying its weight against everyone else's by `factor` moves it to
+// share*f / (share*f + 1 - share), and the measured wait by the same ratio.
+std::string share_gain(const Bottleneck& b, double factor, const std::string& who) {
+  const double share = std::clamp(b.cause_share > 0 ? b.cause_share : 0.5, 0.05, 0.95);
+  const double after = share * factor / (share * factor + 1 - share);
+  const Evidence* e = gain_signal(b, {wait_signal(b.resource)});
+  std::string shares =
+      who + "'s share of the contended resource " + percent(share) + " -> " + percent(after);
+  if (!e) return shares;
+  return e->signal + " of " + e->component + " " + show(e->value, e->unit) + " -> about " +
+         show(e->value * after / share, e->unit) + " (" + shares + ")";
+}
+
+GainFn weight_gain(const Bottleneck& b, const std::string& who, bool raises_victim) {
+  return [&b, who, raises_victim](const std::string& from, const std::string& to) {
+    double f = weight_value(from), t = weight_value(to);
+    if (!(f > 0) || !(t > 0)) return std::string("waits of the starved side shorten");
+    // Raising the victim's weight is lowering everyone else's against it.
+    return share_gain(b, raises_victim ? f / t : t / f, who);
+  };
+}
+
+// The cause's processes when it is the root cgroup itself: no weight to
+// lower there, the processes must move first.
+std::string root_advice(const Bottleneck& b, const std::string& knobs) {
+  std::string procs;
+  for (const auto& p : b.cause_processes) procs += (procs.empty() ? "" : ", ") + p;
+  return "the top consumer is " + (procs.empty() ? std::string("processes") : procs) +
+         " in the root cgroup, which has no " + knobs +
+         ": move them into a cgroup of their own (systemd-run --scope, or a new cgroup "
+         "directory) and set it there";
+}
+
+auto lower_to_quarter(double floor) {
+  return [floor](const std::optional<std::string>& cur) -> std::optional<std::string> {
+    auto v = number(cur);
+    if (!v || *v <= floor) return std::nullopt;
+    return fmt_num(std::max(floor, std::floor(*v / 4)));
+  };
+}
+
 void cpu_rules(const Bottleneck& b, Builder& add) {
   std::string victim = cgroup_of(b.component);
   std::string cause = cgroup_of(b.cause);
   if (b.rule == "cpu-throttled" && !victim.empty()) {
-    // cpu.max reads "QUOTA PERIOD" or "max PERIOD".
-    add.add(
-        "cpu-quota-throttling", cgroup_knob(victim, "cpu.max"),
-        [](const std::optional<std::string>& cur) -> std::optional<std::string> {
-          if (!cur) return std::nullopt;
-          std::istringstream in(*cur);
-          std::string quota;
-          double period = 0;
-          in >> quota >> period;
-          if (quota == "max" || !(period > 0)) return std::nullopt;
-          double q = std::strtod(quota.c_str(), nullptr);
-          if (!(q > 0)) return std::nullopt;
-          return fmt_num(std::ceil(q * 1.5)) + " " + fmt_num(period);
-        },
-        "throttled time of " + victim + " falls as the quota covers its demand", 0.7,
-        "the cgroup spends much of each period throttled: its quota, not the CPUs, limits "
-        "it");
+    // cpu.max reads "QUOTA PERIOD" or "max PERIOD"; v1 splits it in two files.
+    auto throttled = [&b](const std::string&, const std::string&) {
+      const Evidence* e = gain_signal(b, {"cpu_throttled"});
+      return e ? "throttled " + show(e->value, e->unit) + " of the time -> about " +
+                     show(e->value / 1.5, e->unit) +
+                     " or less (the quota covers 1.5x the demand it met)"
+               : std::string("throttled time falls as the quota covers its demand");
+    };
+    add.add_first(
+        "cpu-quota-throttling",
+        {{cgroup_knob(victim, "cpu.max"),
+          [](const std::optional<std::string>& cur) -> std::optional<std::string> {
+            if (!cur) return std::nullopt;
+            std::istringstream in(*cur);
+            std::string quota;
+            double period = 0;
+            in >> quota >> period;
+            if (quota == "max" || !(period > 0)) return std::nullopt;
+            double q = std::strtod(quota.c_str(), nullptr);
+            if (!(q > 0)) return std::nullopt;
+            return fmt_num(std::ceil(q * 1.5)) + " " + fmt_num(period);
+          },
+          ""},
+         {cgroup_knob(victim, "cpu.cfs_quota_us"), raise_to(0, 1.5, 1e12), ""}},
+        "cpu", throttled, 0.7,
+        "the cgroup spends much of each period throttled: its quota, not the CPUs, limits it", "");
     return;
   }
-  if (!victim.empty()) {
-    std::string why = "the cgroup waits for CPU while " + (b.cause.empty() ? "others" : b.cause) +
-                      " runs; a higher weight gives it a larger share under contention";
-    std::string gain = "run-queue latency of " + victim + " back toward its baseline";
-    // cgroup v2 cpu.weight; where the cpu controller is on v1 (hybrid hosts)
-    // the same share is cpu.shares (default 1024 where cpu.weight is 100).
-    if (add.read(cgroup_knob(victim, "cpu.weight")))
-      add.add("cpu-contention", cgroup_knob(victim, "cpu.weight"), raise_to(200, 2, 10000), gain,
-              0.6, why);
-    else
-      add.add("cpu-contention", cgroup_knob(victim, "cpu.shares"), raise_to(2048, 2, 262144), gain,
-              0.6, why);
+  if (!victim.empty() && victim != cause) {
+    // cgroup v2 cpu.weight (default 100); v1 cpu.shares (default 1024).
+    add.add_first("cpu-contention",
+                  {{cgroup_knob(victim, "cpu.weight"), raise_to(200, 2, 10000), "100"},
+                   {cgroup_knob(victim, "cpu.shares"), raise_to(2048, 2, 262144), "1024"}},
+                  "cpu", weight_gain(b, b.cause.empty() ? "the others" : b.cause, true), 0.6,
+                  "the cgroup waits for CPU while " + (b.cause.empty() ? "others" : b.cause) +
+                      " runs; a higher weight gives it a larger share under contention",
+                  "");
   }
   if (!cause.empty() && cause != victim) {
-    add.add(
-        "cpu-hog", cgroup_knob(cause, "cpu.weight"),
-        [](const std::optional<std::string>& cur) -> std::optional<std::string> {
-          auto v = number(cur);
-          if (!v || *v <= 25) return std::nullopt;
-          return fmt_num(std::max(25.0, std::floor(*v / 4)));
-        },
-        "CPU share of " + cause + " yields to the waiting cgroups", 0.5,
-        cause +
-            " is the top CPU consumer while others queue; a lower weight makes it "
-            "yield without capping it when the CPUs are free");
+    add.add_first("cpu-hog",
+                  {{cgroup_knob(cause, "cpu.weight"), lower_to_quarter(25), "100"},
+                   {cgroup_knob(cause, "cpu.shares"), lower_to_quarter(256), "1024"}},
+                  "cpu", weight_gain(b, b.cause, false), 0.5,
+                  b.cause +
+                      " is the top CPU consumer while others queue; a lower weight makes it "
+                      "yield without capping it when the CPUs are free",
+                  cause == "/" ? root_advice(b, "cpu.weight or cpu.shares") : "");
   }
 }
 
 void memory_rules(const Bottleneck& b, Builder& add) {
   std::string cg = cgroup_of(b.component);
   if (!cg.empty() && (b.rule == "oom-kill" || b.rule == "memory-pressure")) {
-    for (const char* file : {"memory.high", "memory.max"}) {
-      add.add(b.rule == "oom-kill" ? "oom-limit" : "memory-limit-pressure", cgroup_knob(cg, file),
-              raise_to(0, 1.25, 1e18),
-              "fewer reclaim stalls and OOM kills in " + cg + " (limit +25%)",
-              b.rule == "oom-kill" ? 0.6 : 0.4,
-              std::string(file) +
-                  " bounds the cgroup; it stalls in reclaim (or is OOM-killed) "
-                  "when its working set outgrows the limit");
-    }
+    const Evidence* e = gain_signal(b, {"reclaim_stall", "psi_memory_some", "oom_kills"});
+    auto gain = [e, cg](const std::string& from, const std::string& to) {
+      double f = std::strtod(from.c_str(), nullptr), t = std::strtod(to.c_str(), nullptr);
+      char room[96] = "";
+      if (f > 0 && t > f)
+        std::snprintf(room, sizeof room,
+                      "limit %.0f MiB -> %.0f MiB (+%.0f MiB for its working set)", f / 1048576,
+                      t / 1048576, (t - f) / 1048576);
+      std::string s = room[0] ? std::string(room) : "limit +25%";
+      if (e)
+        s += "; " + e->signal + " of " + cg + " " + show(e->value, e->unit) + " -> under " +
+             show(e->limit, e->unit) + " if the working set fits";
+      return s;
+    };
+    const bool oom = b.rule == "oom-kill";
+    const std::string why =
+        "the limit bounds the cgroup; it stalls in reclaim (or is OOM-killed) when its working "
+        "set outgrows it";
+    for (const char* file : {"memory.high", "memory.max"})
+      add.add_first(oom ? "oom-limit" : "memory-limit-pressure",
+                    {{cgroup_knob(cg, file), raise_to(0, 1.25, 1e18), ""},
+                     {cgroup_knob(cg, "memory.limit_in_bytes"), raise_to(0, 1.25, 1e18), ""}},
+                    "memory", gain, oom ? 0.6 : 0.4, why, "");
     return;
   }
   if (cg.empty()) {
@@ -302,6 +460,47 @@ void writeback_rule(Builder& add) {
       "throttled until it is written back (host-wide knob: needs tuning.writeback)");
 }
 
+// A cap on the cause's bandwidth on the saturated device works on every
+// layout and scheduler (v2 io.max, v1 blkio.throttle), where weights need an
+// I/O controller that divides by weight. Half its measured rate: the queue it
+// builds falls with its share of the device's traffic.
+void io_throttle_rule(const Bottleneck& b, const std::string& dev, const std::string& cause,
+                      Builder& add) {
+  if (dev.empty() || cause == "/" || !(b.cause_usage > 0)) return;
+  auto majmin = add.read(block_knob(dev, "dev"));
+  if (!majmin || majmin->empty()) return;
+  const double cap = std::max(1048576.0, std::floor(b.cause_usage / 2));
+  const std::string id = *majmin;
+  auto gain = [&b, dev, cap](const std::string&, const std::string&) {
+    const double share = std::clamp(b.cause_share, 0.0, 1.0);
+    const double left = 1 - share * (1 - cap / b.cause_usage);
+    const Evidence* e = gain_signal(b, {"queue_depth", "device_latency_p99"});
+    char rate[96];
+    std::snprintf(rate, sizeof rate, "%s's I/O %.1f MiB/s capped at %.1f MiB/s", b.cause.c_str(),
+                  b.cause_usage / 1048576, cap / 1048576);
+    if (!e) return std::string(rate);
+    return e->signal + " of " + dev + " " + show(e->value, e->unit) + " -> about " +
+           show(e->value * left, e->unit) + " (" + rate + ", " + percent(share) +
+           " of the host's I/O)";
+  };
+  auto propose = [id, cap](const std::string& form) {
+    return [id, cap, form](const std::optional<std::string>& cur) -> std::optional<std::string> {
+      if (!cur) return std::nullopt;
+      if (cur->find(id + " ") != std::string::npos) return std::nullopt;  // already capped
+      return id + (form.empty() ? " " + fmt_num(cap)
+                                : " rbps=" + fmt_num(cap) + " wbps=" + fmt_num(cap));
+    };
+  };
+  add.add_first("io-hog-cap",
+                {{cgroup_knob(cause, "io.max"), propose("v2"), ""},
+                 {cgroup_knob(cause, "blkio.throttle.write_bps_device"), propose(""), ""}},
+                "io", gain, 0.35,
+                b.cause + " moves most of the bytes on " + dev +
+                    "; a bandwidth cap leaves the device's queue to the others (it also caps " +
+                    b.cause + " when the device is idle)",
+                "");
+}
+
 void disk_rules(const Bottleneck& b, Builder& add) {
   std::string dev = device_of(b.component);
   if (!dev.empty()) {
@@ -327,23 +526,23 @@ void disk_rules(const Bottleneck& b, Builder& add) {
   if (!dev.empty()) scheduler_rule(b, dev, add);
   if (b.rule == "io-stall" && b.component == "host:host") writeback_rule(add);
   std::string cause = cgroup_of(b.cause);
-  if (!cause.empty()) {
-    add.add(
-        "io-hog", cgroup_knob(cause, "io.weight"),
-        [](const std::optional<std::string>& cur) -> std::optional<std::string> {
-          // io.weight reads "default 100".
-          if (!cur) return std::nullopt;
-          auto pos = cur->find("default ");
-          double v = pos == std::string::npos ? std::strtod(cur->c_str(), nullptr)
-                                              : std::strtod(cur->c_str() + pos + 8, nullptr);
-          if (!(v > 25)) return std::nullopt;
-          return "default " + fmt_num(std::max(25.0, std::floor(v / 4)));
-        },
-        "other cgroups' I/O latency on the busy device falls", 0.4,
-        cause +
-            " issues most of the I/O; a lower io.weight makes the I/O controller favour "
-            "others when the device is contended");
-  }
+  if (cause.empty()) return;
+  const std::string why = b.cause +
+                          " issues most of the I/O; a lower weight makes the I/O controller "
+                          "favour others when the device is contended";
+  // v2 io.weight reads "default 100"; v1 has a weight only under BFQ.
+  add.add_first("io-hog",
+                {{cgroup_knob(cause, "io.weight"),
+                  [](const std::optional<std::string>& cur) -> std::optional<std::string> {
+                    double v = cur ? weight_value(*cur) : 0;
+                    if (!(v > 25)) return std::nullopt;
+                    return "default " + fmt_num(std::max(25.0, std::floor(v / 4)));
+                  },
+                  "default 100"},
+                 {cgroup_knob(cause, "blkio.bfq.weight"), lower_to_quarter(25), "100"}},
+                "io", weight_gain(b, b.cause, false), 0.4, why,
+                cause == "/" ? root_advice(b, "io.weight or blkio.bfq.weight") : "");
+  io_throttle_rule(b, dev, cause, add);
 }
 
 void network_rules(const Bottleneck& b, Builder& add) {

@@ -44,10 +44,17 @@ struct Recommendation {
   std::string current_value;   // as read from the knob ("" when unreadable)
   std::string proposed_value;  // what to write
   std::string evidence;        // the detection that triggered it, with values vs baseline
-  std::string expected_gain;   // e.g. "run-queue p99 of /app back under 5 ms"
-  double confidence = 0;       // 0..1: how likely the change helps
-  std::string rationale;       // why this knob addresses this bottleneck
-  std::string bottleneck_id;   // Bottleneck::id that triggered it
+  // Derived from the measurement, with numbers: "run-queue p99 of host 30 ms
+  // -> about 8 ms (cgroup:/batch's share of the contended CPU 60% -> 27%)".
+  std::string expected_gain;
+  double confidence = 0;  // 0..1: how likely the change helps
+  // The knob could not be read here (the cgroup has no such file in this
+  // layout, the cause sits in the root cgroup...): the value is proposed from
+  // the knob's default, and `advice` says what must be done first.
+  bool advice_only = false;
+  std::string advice;
+  std::string rationale;      // why this knob addresses this bottleneck
+  std::string bottleneck_id;  // Bottleneck::id that triggered it
 };
 
 // Reads a knob's current value (trimmed); nullopt when absent or unreadable.
@@ -58,6 +65,10 @@ std::optional<std::string> read_knob_from_host(const Knob& knob);
 // Applies the rule set to this interval's bottlenecks. Deterministic: the same
 // bottlenecks and knob values give the same recommendations in the same order.
 // A rule whose knob already has the proposed value (or better) yields nothing.
+// Cgroup rules try the cgroup v2 file, then the v1 one (cpu.weight, then
+// cpu.shares; io.weight, then blkio.weight; memory.high/max, then
+// memory.limit_in_bytes), so v1, v2 and hybrid hosts all get one; when none
+// can be read the rule yields an advice-only recommendation.
 std::vector<Recommendation> recommend(const std::vector<Bottleneck>& bottlenecks,
                                       const KnobReader& read);
 

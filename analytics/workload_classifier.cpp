@@ -80,7 +80,7 @@ double churn(const std::vector<WorkloadSample>& w) {
 }  // namespace
 
 WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double interval_s,
-                                const WorkloadConfig& cfg) {
+                                const WorkloadConfig& cfg, bool aggregate) {
   WorkloadPattern p;
   if (w.size() < size_t(std::max(cfg.min_samples, 2))) {
     p.confidence = 0;
@@ -122,13 +122,16 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
 
   // Resource-specific rules first: a process moving data is bound by that
   // data path even if it also burns CPU doing so.
-  if (mstall >= cfg.memory_stall || (mem >= cfg.memory_bytes && mem_churn >= cfg.memory_churn))
-    return set(WorkloadClass::MemoryBound, 0.6 + std::min(0.4, mem_churn + mstall));
+  const bool churning = !aggregate && mem >= cfg.memory_bytes && mem_churn >= cfg.memory_churn;
+  if (mstall >= cfg.memory_stall || churning)
+    return set(WorkloadClass::MemoryBound,
+               0.6 + std::min(0.4, (churning ? mem_churn : 0.0) + mstall));
   if (net >= cfg.net_bytes_s)
     return set(WorkloadClass::NetworkBound, std::min(1.0, 0.5 + net / cfg.net_bytes_s / 20));
   // Moderate I/O next to heavy CPU use is a CPU-bound task logging, not I/O-bound.
-  if ((io >= cfg.io_bytes_s && cm < 2 * cfg.busy_cpu) || istall >= cfg.io_stall ||
-      io >= 16 * cfg.io_bytes_s)
+  const bool io_volume =
+      (io >= cfg.io_bytes_s && cm < 2 * cfg.busy_cpu) || io >= 16 * cfg.io_bytes_s;
+  if (istall >= cfg.io_stall || (!aggregate && io_volume))
     return set(WorkloadClass::IoBound,
                std::min(1.0, 0.5 + std::max(io / cfg.io_bytes_s / 20, istall)));
 
@@ -209,7 +212,9 @@ WorkloadPattern WorkloadClassifier::classify(const std::string& key) const {
     p.evidence = "unknown component";
     return p;
   }
-  p = classify_window({it->second.window.begin(), it->second.window.end()}, interval_s_, cfg_);
+  const bool aggregate = key == "host:host" || key == "cgroup:/";
+  p = classify_window({it->second.window.begin(), it->second.window.end()}, interval_s_, cfg_,
+                      aggregate);
   p.component = key;
   return p;
 }

@@ -53,9 +53,13 @@ struct WorkloadConfig {
 };
 
 // Classifies one window of samples (oldest first); pure, so it is testable on
-// synthetic series.
+// synthetic series. `aggregate`: the host or the root cgroup, the sum of
+// unrelated work, whose memory size and byte counts move with whatever
+// starts and stops (a compile's processes churn gigabytes): it is labelled by
+// what its tasks wait on (memory and I/O stalls), as the volume rules would
+// describe the mix, not what limits it.
 WorkloadPattern classify_window(const std::vector<WorkloadSample>& window, double interval_s,
-                                const WorkloadConfig& cfg = {});
+                                const WorkloadConfig& cfg = {}, bool aggregate = false);
 
 // Keeps a window per cgroup (and the host) across snapshots.
 class WorkloadClassifier {

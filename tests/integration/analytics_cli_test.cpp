@@ -1,10 +1,18 @@
 // `kpulse analyze` live, run the way a user does: the JSON report's shape and
 // a scoped run that sees an injected I/O storm end to end.
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/collector.h"
+#include "record/recorder.h"
 #include "test_env.h"
 
 namespace kpulse::testing {
@@ -65,6 +73,59 @@ TEST(AnalyticsCli, ScopedLiveRunReportsTheStormAndTheCulprit) {
       EXPECT_EQ(a["cause"], "cgroup:" + storm.path());
     }
   EXPECT_TRUE(active) << j["alerts"].dump(1);
+}
+
+// A recording with an incident, analysed from a moment inside it: the
+// detectors are warmed from the recorded past, so the alert that was live
+// then is there from the first interval shown, with its firing time before it.
+TEST(AnalyticsCli, RecordingAnalysisFromInsideAnIncidentShowsItsAlert) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  ASSERT_TRUE(have_command("fio"));
+  LoopDevice loop(256);
+  TestCgroup storm("warm-storm");
+  std::string tmpl = "/tmp/kpulse-warm-" + std::to_string(getpid()) + "-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl.data());
+  std::vector<int64_t> times;
+  {
+    engine::CollectorOptions o;
+    o.interval = std::chrono::milliseconds(1000);
+    engine::Collector collector(o);
+    record::RecorderOptions ro;
+    ro.dir = dir;
+    ro.frames_per_block = 4;
+    record::Recorder rec(ro);
+    std::unique_ptr<Child> fio;
+    for (int i = 0; i < 30; ++i) {
+      if (i == 24)
+        fio = std::make_unique<Child>(
+            "fio --name=s --filename=" + loop.device() +
+                " --direct=1 --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio"
+                " --time_based --runtime=60 >/dev/null 2>&1",
+            &storm);
+      auto snap = collector.next();
+      times.push_back(snap.time_ns);
+      rec.append(snap);
+    }
+  }
+  // One interval inside the storm (a loaded host stretches intervals: the
+  // storm outlasts the recording whatever they take).
+  const int64_t at = times[28];
+  char when[48];
+  std::snprintf(when, sizeof when, "%lld.%09lld", static_cast<long long>(at / 1'000'000'000),
+                static_cast<long long>(at % 1'000'000'000));
+  std::string out;
+  const int status =
+      run(kBin + " analyze --recording " + dir.string() + " --from " + when + " --to " + when +
+              " --json --scope disk:" + loop.name() + " 2>/dev/null",
+          &out);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(status, 0) << out;
+  auto j = nlohmann::json::parse(out);
+  bool live_before = false;
+  for (const auto& a : j["alerts"])
+    if (a["rule"] == "disk-saturation" && a["state"] == "firing")
+      live_before |= a["firing_ns"].get<int64_t>() < at;
+  EXPECT_TRUE(live_before) << j["alerts"].dump(1);
 }
 
 }  // namespace

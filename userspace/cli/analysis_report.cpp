@@ -44,10 +44,12 @@ json evidence_json(const std::vector<an::Evidence>& ev) {
 json to_json(const an::Alert& a) {
   return {{"id", a.id},
           {"state", an::to_string(a.state)},
+          {"basis", an::to_string(a.basis)},
           {"rule", a.rule},
           {"resource", an::to_string(a.resource)},
           {"component", a.component},
           {"cause", a.cause},
+          {"cause_processes", a.cause_processes},
           {"victims", a.victims},
           {"severity", an::to_string(a.severity)},
           {"summary", a.summary},
@@ -65,11 +67,13 @@ json to_json(const an::Bottleneck& b) {
           {"component", b.component},
           {"victims", b.victims},
           {"cause", b.cause},
+          {"cause_processes", b.cause_processes},
           {"cause_share", num(b.cause_share)},
           {"severity", an::to_string(b.severity)},
           {"saturation", num(b.saturation)},
           {"score", num(b.score)},
           {"anomalous", b.anomalous},
+          {"sustained", b.sustained},
           {"evidence", evidence_json(b.evidence)}};
 }
 
@@ -98,6 +102,8 @@ json to_json(const an::Recommendation& r) {
           {"expected_gain", r.expected_gain},
           {"confidence", num(r.confidence)},
           {"rationale", r.rationale},
+          {"advice_only", r.advice_only},
+          {"advice", r.advice},
           {"bottleneck_id", r.bottleneck_id}};
 }
 
@@ -186,7 +192,10 @@ void print_report(std::ostream& out, const an::AnalysisResult& last,
   if (last.bottlenecks.empty()) out << "  none\n";
   for (const auto& b : last.bottlenecks)
     out << "  [" << an::to_string(b.severity) << "] " << an::summarize(b)
-        << (b.anomalous ? "" : "  (usual for this component)") << "\n";
+        << (b.anomalous   ? ""
+            : b.sustained ? "  (over its limit, usual for this component)"
+                          : "  (usual for this component)")
+        << "\n";
 
   out << "\nAlerts\n";
   size_t fired = 0;
@@ -194,7 +203,8 @@ void print_report(std::ostream& out, const an::AnalysisResult& last,
   out << "  fired during the run: " << fired << "\n";
   for (const auto& a : last.active_alerts)
     out << "  " << an::to_string(a.state) << " since " << clock_time(a.start_ns) << "  ["
-        << an::to_string(a.severity) << "] " << a.summary << "\n";
+        << an::to_string(a.severity) << "] "
+        << (a.basis == an::AlertBasis::Limit ? "(over its limit) " : "") << a.summary << "\n";
 
   out << "\nWorkload patterns\n";
   for (const auto& p : last.patterns) {
@@ -215,11 +225,15 @@ void print_report(std::ostream& out, const an::AnalysisResult& last,
   if (last.recommendations.empty()) out << "  none\n";
   for (const auto& r : last.recommendations) {
     std::snprintf(buf, sizeof buf, "%.0f%%", r.confidence * 100);
-    out << "  " << r.id << "  (confidence " << buf << ")\n"
-        << "    set " << r.knob.path() << ": " << (r.current_value.empty() ? "?" : r.current_value)
-        << " -> " << r.proposed_value << "\n"
+    out << "  " << r.id << "  (confidence " << buf << (r.advice_only ? ", advice only" : "")
+        << ")\n"
+        << "    set " << r.knob.path() << ": "
+        << (r.current_value.empty() ? "(default)" : r.current_value) << " -> " << r.proposed_value
+        << "\n"
+        << "    evidence: " << r.evidence << "\n"
         << "    why: " << r.rationale << "\n"
         << "    expected: " << r.expected_gain << "\n";
+    if (r.advice_only) out << "    advice only: " << r.advice << "\n";
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "analytics/analyzer.h"
 #include "cli/analysis_report.h"
+#include "cli/analysis_warmup.h"
 #include "daemon/history_preload.h"
 #include "engine/collector.h"
 #include "record/reader.h"
@@ -112,7 +113,11 @@ int run_analyze_recording(const RecordingAnalyzeOptions& opt) {
   const int64_t first = std::max(from, range->first_ns);
   const int64_t last = std::min(to, range->last_ns);
   if (first > last) throw std::runtime_error("analyze: no snapshots between --from and --to");
-  daemon::preload_history(run.analyzer, opt.dir, first - 1, 60LL * 86400, 0);
+  // The detectors start where the live agent's were at `first`: alerts live
+  // then are open from the start (and listed in the history).
+  auto warm = warm_up(run.analyzer, opt.dir, first);
+  for (const auto& a : warm.last.active_alerts)
+    if (a.state == analytics::AlertState::Firing) run.history.push_back(a);
   size_t n = 0;
   full.read(first, last, [&](record::RecordedSnapshot&& s) {
     run.ingest(s.snapshot);

@@ -8,6 +8,7 @@
 #include "cli/conventions.h"
 #include "cli/top_analysis.h"
 #include "cli/user_files.h"
+#include "cli/analysis_warmup.h"
 #include "record/recording_source.h"
 #include "record/time_arg.h"
 #include "tui/top_app.h"
@@ -41,10 +42,12 @@ int run(ReplayArgs a) {
     return record::parse_time_arg(text, now);
   };
   if (!a.no_analysis) {
-    // Alerts and patterns as they were at each replayed moment; forecasts
-    // from the recording's own past up to the first one shown.
+    // Alerts and patterns as they were at each replayed moment: detectors
+    // warmed from the recording's past before the first one shown (and
+    // again after each jump); forecasts from all of that past.
     TopAnalysisOptions analysis;
     analysis.history_dir = a.dir;
+    analysis.warmup_s = kWarmupSeconds;
     ui.analyze = make_top_analysis(analysis);
   }
   return tui::run_top(source, ui);

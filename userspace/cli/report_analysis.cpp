@@ -8,6 +8,7 @@
 #include "analytics/forecast_capacity.h"
 #include "daemon/capabilities.h"
 #include "daemon/history_preload.h"
+#include "cli/analysis_warmup.h"
 #include "model/metric_catalog.h"
 #include "report/series.h"
 #include "tune/journal.h"
@@ -72,8 +73,10 @@ void add_analysis(report::ReportInput& input,
                   const std::optional<std::filesystem::path>& history_dir) {
   if (input.snapshots.empty()) return;
   an::Analyzer analyzer;
-  if (history_dir)
-    daemon::preload_history(analyzer, *history_dir, input.snapshots.front().time_ns - 1);
+  // Detectors warmed from the recorded past before the period: an incident
+  // under way at its start is a finding from the start.
+  WarmupResult warm;
+  if (history_dir) warm = warm_up(analyzer, *history_dir, input.snapshots.front().time_ns);
 
   // Alerts become spans from firing to resolved; ones still firing at the
   // end of the period end there. Pending alerts that never fired are left
@@ -91,6 +94,11 @@ void add_analysis(report::ReportInput& input,
     std::string evidence;
   };
   std::map<std::pair<std::string, int>, Seen> patterns;
+  for (const auto& a : warm.last.active_alerts)
+    if (a.state == an::AlertState::Firing) {
+      open[a.id] = input.alerts.size();
+      input.alerts.push_back(to_finding(a));
+    }
   an::AnalysisResult last;
   for (const auto& snap : input.snapshots) {
     last = analyzer.ingest(snap);
@@ -118,8 +126,10 @@ void add_analysis(report::ReportInput& input,
       input.recommendations.push_back(
           {snap.time_ns,
            r.knob.path() + ": " + (r.current_value.empty() ? "?" : r.current_value) + " -> " +
-               r.proposed_value + " (confidence " + percent(r.confidence) + ")",
-           r.evidence + ". Expected: " + r.expected_gain + ". Why: " + r.rationale});
+               r.proposed_value + " (confidence " + percent(r.confidence) +
+               (r.advice_only ? ", advice only" : "") + ")",
+           r.evidence + ". Expected: " + r.expected_gain + ". Why: " + r.rationale +
+               (r.advice_only ? ". Advice only: " + r.advice : "")});
     }
   }
   const int64_t end_ns = input.snapshots.back().time_ns;

@@ -7,6 +7,7 @@
 #include "analytics/analyzer.h"
 #include "analytics/forecast_capacity.h"
 #include "daemon/capabilities.h"
+#include "cli/analysis_warmup.h"
 #include "daemon/history_preload.h"
 #include "tune/journal.h"
 
@@ -60,7 +61,10 @@ tui::AnalysisView to_view(const an::AnalysisResult& r) {
     item.component = a.component;
     // Pending alerts are shown too, marked, so a building problem is visible
     // an interval early.
-    item.summary = a.state == an::AlertState::Pending ? "(pending) " + a.summary : a.summary;
+    // Chronic saturation (over its limit, usual for the component) is marked
+    // so it reads apart from a change.
+    item.summary = std::string(a.state == an::AlertState::Pending ? "(pending) " : "") +
+                   (a.basis == an::AlertBasis::Limit ? "(over its limit) " : "") + a.summary;
     item.since_ns = a.start_ns;
     v.alerts.push_back(std::move(item));
   }
@@ -72,7 +76,8 @@ tui::AnalysisView to_view(const an::AnalysisResult& r) {
     v.recommendations.push_back(
         {knob_component(rec.knob),
          rec.knob.name + " " + (rec.current_value.empty() ? "?" : rec.current_value) + " -> " +
-             rec.proposed_value + " (" + pct(rec.confidence) + "): " + rec.expected_gain});
+             rec.proposed_value + " (" + pct(rec.confidence) +
+             (rec.advice_only ? ", advice only" : "") + "): " + rec.expected_gain});
   }
   return v;
 }
@@ -131,7 +136,11 @@ struct TopAnalysisState {
   void restart(int64_t until_ns) {
     analyzer = std::make_unique<an::Analyzer>();
     round.reset();
-    if (options.history_dir) daemon::preload_history(*analyzer, *options.history_dir, until_ns);
+    if (!options.history_dir) return;
+    if (options.warmup_s > 0)
+      warm_up(*analyzer, *options.history_dir, until_ns, options.warmup_s);
+    else
+      daemon::preload_history(*analyzer, *options.history_dir, until_ns);
   }
 };
 
@@ -143,7 +152,12 @@ std::function<tui::AnalysisView(const model::Snapshot&)> make_top_analysis(
   auto state = std::make_shared<TopAnalysisState>();
   state->options = options;
   return [state](const model::Snapshot& snap) {
-    if (!state->analyzer || snap.time_ns < state->last_ns) state->restart(snap.time_ns);
+    // A jump forward past what the warm-up covers skips intervals the
+    // detectors never saw; they restart warm from the new place.
+    constexpr int64_t kJumpNs = 60'000'000'000LL;
+    if (!state->analyzer || snap.time_ns < state->last_ns ||
+        (state->options.warmup_s > 0 && snap.time_ns - state->last_ns > kJumpNs))
+      state->restart(snap.time_ns);
     state->last_ns = snap.time_ns;
     const an::AnalysisResult r = state->analyzer->ingest(snap);
     tui::AnalysisView view = to_view(r);

@@ -18,14 +18,20 @@ struct TopAnalysisOptions {
   // from what the UI itself sees.
   // Read up to the first snapshot's time when that arrives.
   std::optional<std::filesystem::path> history_dir;
+  // Replay: on the first snapshot and on every jump, the detectors, alerts and
+  // workload windows are warmed from the recording's last warmup_s seconds
+  // before the shown one (cli/analysis_warmup.h), so the view shows the alerts
+  // that were live then. 0 (live top): the forecaster alone is warmed.
+  int64_t warmup_s = 0;
   // The state directory whose tuning journal lists the auto-tuner's changes
   // in force (read every few seconds; absent: none shown).
   std::optional<std::filesystem::path> state_dir;
 };
 
 // A callback for tui::TopOptions::analyze that owns its own Analyzer. A
-// snapshot older than the previous one (replay stepping back) restarts the
-// analysis from there, as alert and pattern windows only move forward.
+// snapshot older than the previous one (replay stepping back), or more than a
+// minute after it (replay seeking forward), restarts the analysis from there,
+// as alert and pattern windows only move forward.
 std::function<tui::AnalysisView(const model::Snapshot&)> make_top_analysis(
     const TopAnalysisOptions& options = {});
 

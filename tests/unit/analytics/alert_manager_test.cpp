@@ -72,17 +72,35 @@ TEST(AlertManager, OverwhelmingEvidenceFiresAtOnce) {
   EXPECT_EQ(t[0].state, AlertState::Firing);
 }
 
-TEST(AlertManager, SaturatedAllAlongIsNotNews) {
+TEST(AlertManager, OverItsLimitButNotSustainedIsNotNews) {
   AlertManager m;
   for (int i = 1; i < 10; ++i)
     EXPECT_TRUE(m.update(i * kSec, {hot("host:host", 4, 0.1, false)}).empty());
   EXPECT_TRUE(m.active().empty());
 }
 
+TEST(AlertManager, SustainedSaturationFiresAtOnceOnTheLimitPathAndEscalates) {
+  AlertManager m;
+  auto b = hot("host:host", 3.6, 0.1, false);
+  b.sustained = true;  // the detector already counted its intervals
+  auto t = m.update(1 * kSec, {b});
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].state, AlertState::Firing);
+  EXPECT_EQ(t[0].basis, AlertBasis::Limit);
+  EXPECT_TRUE(m.update(2 * kSec, {b}).empty());  // still chronic: no news
+  b.anomalous = true;                            // now also unusual for the host
+  t = m.update(3 * kSec, {b});
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].state, AlertState::Firing);
+  EXPECT_EQ(t[0].basis, AlertBasis::Baseline);
+  EXPECT_EQ(t[0].start_ns, 1 * kSec);
+}
+
 TEST(AlertManager, SeverityIsTheWorstSeenAndSummaryNamesTheCause) {
   AlertManager m;
   auto b = hot("cgroup:/a", 1.5, 0.6, true);
   b.cause = "cgroup:/hog";
+  b.cause_processes = {"stress-ng [42]"};
   b.cause_share = 0.9;
   m.update(1 * kSec, {b});
   b.severity = Severity::Critical;
@@ -92,7 +110,9 @@ TEST(AlertManager, SeverityIsTheWorstSeenAndSummaryNamesTheCause) {
   auto a = m.active();
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].severity, Severity::Critical);
-  EXPECT_NE(a[0].summary.find("cgroup:/hog (90%)"), std::string::npos) << a[0].summary;
+  EXPECT_NE(a[0].summary.find("top consumer stress-ng [42] in /hog (90% of the host's CPU use)"),
+            std::string::npos)
+      << a[0].summary;
   EXPECT_NE(a[0].summary.find("runq_latency_p99 50.0 ms vs baseline 2.0 ms"), std::string::npos)
       << a[0].summary;
 }

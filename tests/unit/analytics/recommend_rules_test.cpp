@@ -41,8 +41,15 @@ TEST(Recommend, CpuContentionRaisesVictimWeightAndLowersTheHogs) {
   EXPECT_EQ(recs[1].proposed_value, "25");
 }
 
-TEST(Recommend, UnreadableKnobOrAlreadyTunedGivesNothing) {
-  EXPECT_TRUE(recommend({contention()}, fake({})).empty());
+TEST(Recommend, UnreadableKnobGivesAdviceAndAlreadyTunedGivesNothing) {
+  auto advice = recommend({contention()}, fake({}));
+  ASSERT_EQ(advice.size(), 2u);
+  for (const auto& r : advice) {
+    EXPECT_TRUE(r.advice_only) << r.id;
+    EXPECT_FALSE(r.advice.empty());
+    EXPECT_TRUE(r.current_value.empty());
+  }
+  EXPECT_EQ(advice[0].proposed_value, "200");  // from cpu.weight's default 100
   auto recs = recommend({contention()}, fake({{"/sys/fs/cgroup/app/cpu.weight", "10000"},
                                               {"/sys/fs/cgroup/batch/cpu.weight", "25"}}));
   EXPECT_TRUE(recs.empty());
@@ -91,7 +98,9 @@ TEST(Recommend, ListenOverflowRaisesSomaxconnAndDiskQueueRaisesNrRequests) {
 TEST(Recommend, ContentionOnAV1CpuHierarchyRaisesCpuShares) {
   // Hybrid host: no cpu.weight on the unified tree, cpu.shares on v1.
   auto recs = recommend({contention()}, fake({{"/sys/fs/cgroup/cpu/app/cpu.shares", "1024"}}));
-  ASSERT_EQ(recs.size(), 1u);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_FALSE(recs[0].advice_only);
+  EXPECT_TRUE(recs[1].advice_only);  // /batch has no readable weight here
   EXPECT_EQ(recs[0].id, "cpu-contention:/app:cpu.shares");
   EXPECT_EQ(recs[0].knob.path(), "/sys/fs/cgroup/cpu/app/cpu.shares");
   EXPECT_EQ(recs[0].proposed_value, "2048");
@@ -177,6 +186,87 @@ TEST(Recommend, CoreBufferMaximaFollowTheTcpMaxima) {
   ASSERT_EQ(recs.size(), 1u);  // wmem_max is already above tcp_wmem's maximum
   EXPECT_EQ(recs[0].id, "tcp-buffer-ceiling:host:net.core.rmem_max");
   EXPECT_EQ(recs[0].proposed_value, "33554432");
+}
+
+TEST(Recommend, ExpectedGainIsANumberDerivedFromTheMeasurement) {
+  Bottleneck b = contention();
+  b.cause_share = 0.6;
+  auto recs = recommend({b}, fake({{"/sys/fs/cgroup/batch/cpu.weight", "100"},
+                                   {"/sys/fs/cgroup/app/cpu.weight", "100"}}));
+  ASSERT_EQ(recs.size(), 2u);
+  // Weight 100 -> 25 takes /batch from 60% of the contended CPU to
+  // 0.15 / (0.15 + 0.4) = 27%, and /app's wait with it: 80 ms * 27/60.
+  EXPECT_EQ(recs[1].expected_gain,
+            "runq_latency_p99 of cgroup:/app 80.0 ms -> about 36.4 ms (cgroup:/batch's share of "
+            "the contended resource 60% -> 27%)");
+  // Raising /app to 200 halves everyone else's weight against it: 60% -> 43%.
+  EXPECT_NE(recs[0].expected_gain.find("80.0 ms -> about 57.1 ms"), std::string::npos)
+      << recs[0].expected_gain;
+}
+
+TEST(Recommend, HybridAndV1LayoutsGetTheirOwnFiles) {
+  // The cpu controller on v1 for the hog: cpu.shares 1024 -> 256.
+  Bottleneck b = contention();
+  b.component = "host:host";
+  b.id = "cpu-saturation:host:host";
+  auto recs = recommend({b}, fake({{"/sys/fs/cgroup/cpu/batch/cpu.shares", "1024"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].id, "cpu-hog:/batch:cpu.shares");
+  EXPECT_EQ(recs[0].proposed_value, "256");
+  // A cgroup2 directory without the cpu controller: the advice names v1's file.
+  recs = recommend({b}, fake({{"/sys/fs/cgroup/batch/cgroup.controllers", "memory pids"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_TRUE(recs[0].advice_only);
+  EXPECT_EQ(recs[0].knob.name, "cpu.shares");
+  // The root cgroup's own processes: advice to move them, naming them.
+  b.cause = "cgroup:/";
+  b.cause_processes = {"cc1plus [12088]"};
+  recs = recommend({b}, fake({{"/sys/fs/cgroup/cpu/cpu.shares", "1024"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_TRUE(recs[0].advice_only);
+  EXPECT_NE(recs[0].advice.find("cc1plus [12088] in the root cgroup"), std::string::npos);
+
+  // Memory on v1: memory.limit_in_bytes.
+  Bottleneck m;
+  m.rule = "memory-pressure";
+  m.resource = Resource::Memory;
+  m.component = "cgroup:/db";
+  m.id = "memory-pressure:cgroup:/db";
+  m.evidence.push_back({"cgroup:/db", "reclaim_stall", 0.12, 0.0, 0.05, 0.9, "ratio"});
+  recs = recommend({m}, fake({{"/sys/fs/cgroup/memory/db/memory.limit_in_bytes", "536870912"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].knob.name, "memory.limit_in_bytes");
+  EXPECT_EQ(recs[0].proposed_value, "671088640");
+  EXPECT_NE(recs[0].expected_gain.find("limit 512 MiB -> 640 MiB"), std::string::npos)
+      << recs[0].expected_gain;
+  EXPECT_NE(recs[0].expected_gain.find("reclaim_stall of /db 12% -> under 5%"), std::string::npos)
+      << recs[0].expected_gain;
+}
+
+TEST(Recommend, IoStormCapsTheCauseOnV1AndV2) {
+  Bottleneck d = full_queue("loop3", 30);
+  d.cause = "cgroup:/storm";
+  d.cause_share = 0.9;
+  d.cause_usage = 40.0 * 1048576;
+  auto recs =
+      recommend({d}, fake({{"/sys/block/loop3/dev", "7:3"},
+                           {"/sys/block/loop3/queue/nr_requests", "128"},
+                           {"/sys/fs/cgroup/blkio/storm/blkio.throttle.write_bps_device", ""}}));
+  const Recommendation* cap = nullptr;
+  for (const auto& r : recs)
+    if (r.scenario == "io-hog-cap") cap = &r;
+  ASSERT_NE(cap, nullptr);
+  EXPECT_FALSE(cap->advice_only);
+  EXPECT_EQ(cap->proposed_value, "7:3 20971520");
+  // Half the cause's 90% of the traffic goes: the queue keeps 55% of itself.
+  EXPECT_NE(cap->expected_gain.find("queue_depth of loop3 30 -> about 16.5"), std::string::npos)
+      << cap->expected_gain;
+  recs = recommend({d}, fake({{"/sys/block/loop3/dev", "7:3"},
+                              {"/sys/fs/cgroup/storm/io.max", ""},
+                              {"/sys/fs/cgroup/storm/io.weight", "default 100"}}));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].proposed_value, "default 25");
+  EXPECT_EQ(recs[1].proposed_value, "7:3 rbps=20971520 wbps=20971520");
 }
 
 TEST(Recommend, KnobPathsFollowTheirKind) {

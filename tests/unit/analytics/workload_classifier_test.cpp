@@ -63,6 +63,29 @@ TEST(WorkloadClassifier, EachShapeGetsItsLabel) {
             WorkloadClass::Bursty);
 }
 
+// The host and the root cgroup are the sum of unrelated work: a compile's
+// processes churn gigabytes and move tens of MiB/s of I/O while every CPU is
+// busy and tasks wait for one. Only stalls make them memory- or I/O-bound.
+TEST(WorkloadClassifier, AggregatesAreLabelledByWhatTheyWaitOn) {
+  auto compile = series(30, [](int i) {
+    WorkloadSample s;
+    s.cpu = 1.6 + 0.05 * (i % 3);
+    s.io_bytes_s = 20e6;
+    s.memory_bytes = (i % 2 ? 3.0 : 2.6) * 1073741824;  // 14% churn per interval
+    s.io_stall = 0.01;
+    s.cpu_stall = 0.8;
+    return s;
+  });
+  EXPECT_EQ(classify_window(compile, 1.0, {}, true).cls, WorkloadClass::CpuBound);
+  // A cgroup with the same figures is one workload: its churn is its own.
+  EXPECT_EQ(classify_window(compile, 1.0, {}, false).cls, WorkloadClass::MemoryBound);
+  // Stalls label an aggregate as they label a cgroup.
+  for (auto& s : compile) s.io_stall = 0.3;
+  EXPECT_EQ(classify_window(compile, 1.0, {}, true).cls, WorkloadClass::IoBound);
+  for (auto& s : compile) s.memory_stall = 0.2;
+  EXPECT_EQ(classify_window(compile, 1.0, {}, true).cls, WorkloadClass::MemoryBound);
+}
+
 TEST(WorkloadClassifier, ShortWindowHasNoConfidence) {
   auto p = classify_window(series(3, [](int) { return WorkloadSample{1.0}; }), 1.0);
   EXPECT_EQ(p.confidence, 0);
