@@ -30,5 +30,6 @@ void register_report(CLI::App& root, Registry& reg);
 void register_dump(CLI::App& root, Registry& reg);
 void register_replay(CLI::App& root, Registry& reg);
 void register_tune(CLI::App& root, Registry& reg);
+void register_profile(CLI::App& root, Registry& reg);
 
 }  // namespace kpulse::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   kpulse::cli::register_dump(root, reg);
   kpulse::cli::register_replay(root, reg);
   kpulse::cli::register_tune(root, reg);
+  kpulse::cli::register_profile(root, reg);
 
   CLI11_PARSE(root, argc, argv);
   try {
