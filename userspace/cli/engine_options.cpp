@@ -36,7 +36,8 @@ void add_engine_flags(CLI::App& app, const std::shared_ptr<EngineFlags>& flags) 
       "--no-bpf", flags->no_bpf,
       "Do not load BPF programs: /proc, cgroupfs and PSI data only (no privileges needed)");
   app.add_option("--groups", flags->groups,
-                 "Probe groups to load, comma-separated (sched,block,net,mem); default all");
+                 "Probe groups to load, comma-separated (sched,block,net,mem; profile, the stack "
+                 "sampler, only when named); default sched,block,net,mem");
   app.add_option("--processes", flags->processes,
                  "Most processes listed per snapshot, busiest first")
       ->capture_default_str();

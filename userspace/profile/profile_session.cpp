@@ -30,12 +30,13 @@ Profile record_profile(const SessionOptions& options, const std::function<bool()
                        engine::GroupStatus* status) {
   if (std::string why = probes::missing_bpf_privileges(); !why.empty())
     throw std::runtime_error(why);
+  // Symbols first (reading kallsyms takes a while): sampling starts ready.
+  Symbolizer symbolizer(options.max_cached_symbols);
   engine::GroupStatus local;
   engine::GroupStatus& st = status ? *status : local;
   ProfileProbe probe(options.probe, st);
   if (!probe.active()) throw std::runtime_error("profile group inactive: " + st.reason);
 
-  Symbolizer symbolizer(options.max_cached_symbols);
   std::unordered_map<std::string, StackSample> buckets;
   auto drain = [&] {
     symbolizer.begin_drain();
