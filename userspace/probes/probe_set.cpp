@@ -56,10 +56,11 @@ ProbeSet::ProbeSet(const ProbeSetOptions& options) {
     report_.groups.push_back(status);
     groups_.push_back(std::move(g));
   }
-  {
-    engine::GroupStatus status{"profile", false, "disabled by configuration", {}};
-    if (std::find(options.groups.begin(), options.groups.end(), "profile") != options.groups.end())
-      profiler_ = std::make_unique<profile::ProfileProbe>(options.profile, status);
+  // The stack sampler costs more than the other groups together: it loads
+  // (and is reported) only when named.
+  if (std::find(options.groups.begin(), options.groups.end(), "profile") != options.groups.end()) {
+    engine::GroupStatus status;
+    profiler_ = std::make_unique<profile::ProfileProbe>(options.profile, status);
     report_.groups.push_back(status);
   }
 
