@@ -42,9 +42,9 @@ std::string to_text(const Profile& p, size_t top_n) {
   }
   std::string out;
   char buf[512];
-  std::snprintf(buf, sizeof buf, "%llu samples over %.1f s (%s, %u Hz per CPU)%s\n",
+  std::snprintf(buf, sizeof buf, "%llu samples over %.1f s (%s, %u Hz per CPU)\n",
                 static_cast<unsigned long long>(total), p.duration_s, p.event.c_str(),
-                p.frequency_hz, p.dropped ? "" : "");
+                p.frequency_hz);
   out += buf;
   if (p.dropped) {
     std::snprintf(buf, sizeof buf, "%llu samples dropped: the kernel's bucket map was full\n",
