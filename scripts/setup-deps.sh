@@ -18,7 +18,7 @@ build_packages=(
 # Real peers and workloads used by the integration tests.
 test_packages=(
   stress-ng fio iperf3 nftables iproute2 util-linux tmux procps prometheus
-  chromium lintian python3-yaml
+  chromium lintian python3-yaml linux-perf
 )
 
 # vmtest/run: boots the integration tests under another kernel in QEMU.

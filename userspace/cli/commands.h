@@ -30,6 +30,7 @@ void register_report(CLI::App& root, Registry& reg);
 void register_dump(CLI::App& root, Registry& reg);
 void register_replay(CLI::App& root, Registry& reg);
 void register_tune(CLI::App& root, Registry& reg);
+void register_profile(CLI::App& root, Registry& reg);
 void register_verify(CLI::App& root, Registry& reg);
 // Shell completion generated from every subcommand registered before it.
 void register_completion(CLI::App& root, Registry& reg);

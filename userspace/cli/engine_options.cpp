@@ -34,6 +34,7 @@ CLI::Option* add_groups_option(CLI::App& app, std::string& groups, const std::st
   std::string names;
   for (const auto& spec : probes::builtin_groups({}, false))
     names += (names.empty() ? "" : ",") + spec.name;
+  names += ",profile";  // the stack sampler: loaded only when named (probe_set.cpp)
   CLI::Validator known(
       [names](std::string& text) -> std::string {
         std::stringstream ss(text);
@@ -55,7 +56,9 @@ void add_engine_flags(CLI::App& app, const std::shared_ptr<EngineFlags>& flags) 
   app.add_flag(
       "--no-bpf", flags->no_bpf,
       "Do not load BPF programs: /proc, cgroupfs and PSI data only (no privileges needed)");
-  add_groups_option(app, flags->groups, "Probe groups to load, comma-separated; default all");
+  add_groups_option(app, flags->groups,
+                    "Probe groups to load, comma-separated (profile, the stack sampler, only "
+                    "when named); default sched,block,net,mem");
   app.add_option("--processes", flags->processes,
                  "Most processes listed per snapshot, busiest first")
       ->capture_default_str();

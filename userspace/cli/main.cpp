@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   kpulse::cli::register_dump(root, reg);
   kpulse::cli::register_replay(root, reg);
   kpulse::cli::register_tune(root, reg);
+  kpulse::cli::register_profile(root, reg);
   kpulse::cli::register_verify(root, reg);
   // Last: it describes every subcommand registered above.
   kpulse::cli::register_completion(root, reg);

@@ -56,6 +56,13 @@ ProbeSet::ProbeSet(const ProbeSetOptions& options) {
     report_.groups.push_back(status);
     groups_.push_back(std::move(g));
   }
+  // The stack sampler costs more than the other groups together: it loads
+  // (and is reported) only when named.
+  if (std::find(options.groups.begin(), options.groups.end(), "profile") != options.groups.end()) {
+    engine::GroupStatus status;
+    profiler_ = std::make_unique<profile::ProfileProbe>(options.profile, status);
+    report_.groups.push_back(status);
+  }
 
   if (const LoadedGroup* sched = group("sched"); sched && sched->active()) {
     exits_ = ring_buffer__new(
@@ -89,6 +96,11 @@ ProbeSet::~ProbeSet() {
   if (exits_thread_.joinable()) exits_thread_.join();
   if (exits_) ring_buffer__free(exits_);
   for (auto& g : groups_) g->close();
+  if (profiler_) profiler_->close();
+}
+
+profile::ProfileProbe* ProbeSet::profiler() const {
+  return profiler_ && profiler_->active() ? profiler_.get() : nullptr;
 }
 
 const LoadedGroup* ProbeSet::group(const char* name) const {
@@ -196,6 +208,10 @@ std::vector<std::pair<uint32_t, std::string>> ProbeSet::program_ids() const {
   std::vector<std::pair<uint32_t, std::string>> out;
   for (const auto& g : groups_) {
     auto ids = g->program_ids();
+    out.insert(out.end(), ids.begin(), ids.end());
+  }
+  if (profiler_) {
+    auto ids = profiler_->program_ids();
     out.insert(out.end(), ids.begin(), ids.end());
   }
   return out;

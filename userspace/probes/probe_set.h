@@ -14,6 +14,7 @@
 #include "probes/group_specs.h"
 #include "probes/kernel_features.h"
 #include "probes/probe_group.h"
+#include "profile/profile_probe.h"
 
 struct ring_buffer;
 
@@ -23,6 +24,8 @@ struct ProbeSetOptions {
   std::vector<std::string> groups;  // empty: all
   MapLimits limits;
   bool per_process = true;
+  // The profile group loads only when named in `groups` (it is not cheap).
+  profile::ProfileProbeOptions profile;
 };
 
 class ProbeSet {
@@ -43,6 +46,8 @@ class ProbeSet {
   [[nodiscard]] const KernelFeatures& features() const { return features_; }
   [[nodiscard]] std::vector<std::pair<uint32_t, std::string>> program_ids() const;
   [[nodiscard]] std::vector<engine::MapUsage> map_usage() const;
+  // The stack sampler, or null when it is not requested or not active.
+  [[nodiscard]] profile::ProfileProbe* profiler() const;
 
  private:
   const LoadedGroup* group(const char* name) const;
@@ -50,6 +55,7 @@ class ProbeSet {
   KernelFeatures features_;
   engine::ProbeReport report_;
   std::vector<std::unique_ptr<LoadedGroup>> groups_;
+  std::unique_ptr<profile::ProfileProbe> profiler_;
   // Exit records are consumed continuously by their own thread: a fork storm
   // would overflow the ring buffer between two drains.
   struct ring_buffer* exits_ = nullptr;

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Cost of `kpulse profile` (BPF sampler + live symbolisation) beside
+# `perf record -F 49 -a -g` (+ the `perf report` its symbols need), both
+# running at the same time over the same seconds, REPEATS times; prints
+# medians.
+#
+#   bench/profile/profile_cost.sh [KPULSE_BINARY] [SECONDS] [REPEATS] [HZ]
+#
+# CPU: user+system time of each tool's processes (getrusage via
+# /usr/bin/time) plus, for kpulse, the kernel time of its BPF program
+# (kp_profile's run_time_ns, with BPF run-time statistics held on through
+# BPF_ENABLE_STATS only while measuring). perf's in-kernel sampling
+# (its unwinding in the interrupt) has no such counter and is not included.
+# RSS: peak resident set of each tool's process.
+set -euo pipefail
+kpulse=${1:-build/userspace/kpulse}
+seconds=${2:-20}
+repeats=${3:-3}
+hz=${4:-49}
+command -v perf >/dev/null || { echo "perf not installed (linux-perf)" >&2; exit 1; }
+command -v bpftool >/dev/null || { echo "bpftool not installed" >&2; exit 1; }
+tmp=$(mktemp -d /tmp/kpulse-profile-cost.XXXXXX)
+trap 'kill $stats_pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
+# Holds BPF run-time statistics on while it lives (BPF_ENABLE_STATS).
+python3 - <<'PY' &
+import ctypes, os, signal, time
+libc = ctypes.CDLL(None, use_errno=True)
+attr = ctypes.create_string_buffer(8)  # enable_stats.type = BPF_STATS_RUN_TIME (0)
+fd = libc.syscall(321, 32, attr, 4)     # SYS_bpf, BPF_ENABLE_STATS
+if fd < 0:
+    raise SystemExit("BPF_ENABLE_STATS failed: errno %d" % ctypes.get_errno())
+signal.sigwait([signal.SIGTERM])
+PY
+stats_pid=$!
+sleep 0.5
+
+prog_ns() {  # run_time_ns of the kp_profile programs loaded now
+  bpftool prog show -j 2>/dev/null | python3 -c '
+import json, sys
+print(sum(p.get("run_time_ns", 0) for p in json.load(sys.stdin) if p.get("name") == "kp_profile"))'
+}
+
+results=()
+for r in $(seq 1 "$repeats"); do
+  /usr/bin/time -f "%U %S %M" -o "$tmp/kpulse.time" \
+    "$kpulse" profile --duration "$seconds" --frequency "$hz" --format folded \
+    -o "$tmp/kpulse.folded" 2>"$tmp/kpulse.err" &
+  kp=$!
+  /usr/bin/time -f "%U %S %M" -o "$tmp/perf.time" \
+    perf record -q -F "$hz" -a -g -o "$tmp/perf.data" -- sleep "$seconds" 2>/dev/null &
+  pf=$!
+  # The BPF program's time: sampled just before kpulse detaches it.
+  sleep $((seconds - 1))
+  bpf_ns=$(prog_ns)
+  wait $kp $pf
+  /usr/bin/time -f "%U %S %M" -o "$tmp/report.time" \
+    perf report -i "$tmp/perf.data" --stdio --no-children >/dev/null 2>&1 || true
+  read -r ku ks km <"$tmp/kpulse.time"
+  read -r pu ps pm <"$tmp/perf.time"
+  read -r ru rs rm <"$tmp/report.time"
+  samples=$(awk '{n += $NF} END {print n + 0}' "$tmp/kpulse.folded")
+  line=$(python3 -c "
+s=$seconds
+kp=($ku+$ks+$bpf_ns/1e9*s/(s-1))/s*100
+pf=($pu+$ps)/s*100
+rp=($ru+$rs)
+print(f'{kp:.3f} {($ku+$ks)/s*100:.3f} {$bpf_ns/1e9/(s-1)*100:.4f} {$km/1024:.1f} {pf:.3f} {rp:.3f} {$pm/1024:.1f} {$rm/1024:.1f} $samples')")
+  echo "run $r: $line" >&2
+  results+=("$line")
+  rm -f "$tmp/perf.data" "$tmp/perf.data.old"
+done
+
+printf '%s\n' "${results[@]}" | python3 -c "
+import statistics, sys
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
+m = [statistics.median(c) for c in zip(*rows)]
+print(f'kpulse profile -F $hz: {m[0]:.3f}% of a core (userspace {m[1]:.3f}%, BPF {m[2]:.4f}%), peak RSS {m[3]:.1f} MiB, {m[8]:.0f} samples')
+print(f'perf record -F $hz -a -g: {m[4]:.3f}% of a core while recording, peak RSS {m[6]:.1f} MiB;'
+      f' perf report afterwards (its symbolisation): {m[5]:.2f} CPU-s, peak RSS {m[7]:.1f} MiB')
+print(f'medians of {len(rows)} runs of $seconds s; kpulse CPU / perf record CPU = {m[0]/m[4] if m[4] else float(\"inf\"):.2f}')
+"
