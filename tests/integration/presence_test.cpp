@@ -71,9 +71,9 @@ TEST(Presence, WithoutBpfCgroupsAndProcessesAreListed) {
   for (const auto& comp : snap.components) {
     if (comp.kind != ComponentKind::Process) continue;
     const double used = comp.delta(MetricId::ProcCpuTime);
-    if (!(used > 0)) break;                         // the idle ones follow, by memory
-    EXPECT_LE(used, previous + 0.011) << comp.name  // one clock tick << " [" << comp.id << "]";
-                                             previous = used;
+    if (!(used > 0)) break;  // the idle ones follow, by memory
+    EXPECT_LE(used, previous + 0.011) << comp.name << " [" << comp.id << "]";  // a tick
+    previous = used;
   }
   EXPECT_EQ(hog.wait(30s), 0);
 }
