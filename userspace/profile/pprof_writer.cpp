@@ -1,13 +1,12 @@
 // pprof output, encoded by hand from profile.proto's published field numbers
 // (github.com/google/pprof/proto/profile.proto); proto/pprof_profile.proto
 // holds the same definitions for readers and the tests.
-#include <zlib.h>
-
 #include <cstring>
 #include <map>
 #include <stdexcept>
 #include <tuple>
 
+#include "exporters/gzip.h"
 #include "profile/profile_formats.h"
 
 namespace kpulse::profile {
@@ -97,22 +96,6 @@ std::string label(Strings& st, const char* key, const std::string& str, uint64_t
   return w.str();
 }
 
-std::string gzip(const std::string& data) {
-  z_stream z{};
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    throw std::runtime_error("zlib: deflateInit2 failed");
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) throw std::runtime_error("zlib: deflate failed");
-  return out;
-}
-
 }  // namespace
 
 std::string to_pprof(const Profile& p, int64_t time_nanos) {
@@ -183,7 +166,7 @@ std::string to_pprof(const Profile& p, int64_t time_nanos) {
   tail.bytes_field(kPeriodType, value_type(st, "cpu", "nanoseconds"));
   tail.uint_field(kPeriod, period);
   tail.uint_field(kComment, comment_id);
-  return gzip(body + tail.str());
+  return exporters::gzip_compress(body + tail.str());
 }
 
 }  // namespace kpulse::profile
