@@ -15,27 +15,34 @@ BURSTS=${BURSTS:-5}
 # same sequence for every arm (seeded); 0 aligns bursts on multiples of PERIOD.
 JITTER=${JITTER:-0}
 SEED=${SEED:-28}
+OFFSET=${OFFSET:-0}  # seconds: bursts at OFFSET + multiples of PERIOD (runs side by side)
 NAME=kp-scenario-burst-$$  # unique: runs at several periods may overlap
 QUOTA_US=20000
+# A large CPU share for the cgroup, the same in every arm: on a shared host
+# the bursts would otherwise measure other people's load, not the quota.
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
   DIRS=(/sys/fs/cgroup/$NAME); QFILE=/sys/fs/cgroup/$NAME/cpu.max; QVAL="$QUOTA_US 100000"
   echo +cpu > /sys/fs/cgroup/cgroup.subtree_control
+  SHARE="echo 10000 > /sys/fs/cgroup/$NAME/cpu.weight"
 else
   DIRS=(/sys/fs/cgroup/unified/$NAME /sys/fs/cgroup/cpu/$NAME /sys/fs/cgroup/cpuacct/$NAME)
   QFILE=/sys/fs/cgroup/cpu/$NAME/cpu.cfs_quota_us; QVAL="$QUOTA_US"
+  SHARE="echo 102400 > /sys/fs/cgroup/cpu/$NAME/cpu.shares"
 fi
 for d in "${DIRS[@]}"; do
   mkdir "$d"
   cleanup "for p in \$(cat $d/cgroup.procs); do kill -9 \$p; done; sleep 0.3; rmdir $d"
 done
 echo "$QVAL" > "$QFILE"
+eval "$SHARE"
 enter="for d in ${DIRS[*]}; do echo \$\$ > \$d/cgroup.procs; done"
 
-# Calibrate: the work one unthrottled CPU does in 1 s; target = 2 s per burst.
-RATE=$(stress-ng --cpu 1 --cpu-method int64 --timeout 3 --metrics-brief 2>&1 | awk '/ cpu /{print $(NF-1)}' | tail -1)
+# Calibrate: the work of one CPU-second (bogo ops per usr+sys second, so a
+# busy host does not shrink the burst); target = 2 s per burst.
+RATE=$(stress-ng --cpu 1 --cpu-method int64 --timeout 3 --metrics-brief 2>&1 | awk '/ cpu /{print $NF}' | tail -1)
 OPS=$(printf '%.0f' "$RATE")
 TARGET=2.0
-echo "burst: $OPS bogo ops (1 s of one CPU), target ${TARGET} s, every ${PERIOD} s (jitter +-${JITTER}), quota $QVAL"
+echo "burst: $OPS bogo ops (1 CPU-second), target ${TARGET} s, every ${PERIOD} s (jitter +-${JITTER}), quota $QVAL"
 echo "host load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
 # gap K: the K-th gap between bursts, in seconds (PERIOD, jittered).
@@ -48,7 +55,7 @@ bursts() {
   next=$(date +%s.%N)
   for ((i = 0; i < n; i++)); do
     if [ "$JITTER" = 0 ]; then
-      sleep $(( PERIOD - $(date +%s) % PERIOD ))
+      sleep $(( PERIOD - ($(date +%s) - OFFSET) % PERIOD ))
     else
       next=$(echo "$next + $(gap $i)" | bc -l)
       sleep "$(echo "$next - $(date +%s.%N)" | bc -l | awk '{print ($1 > 0) ? $1 : 0}')"

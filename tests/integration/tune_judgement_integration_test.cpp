@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <regex>
 #include <string>
 
@@ -33,11 +34,20 @@ class TuneJudgementTest : public TuneStateTest {
     if (!have_command("stress-ng")) GTEST_SKIP() << "needs stress-ng";
     make_state_dir("tune-judge");
     parent_ = "/kp-tune-j-" + std::to_string(::getpid());
+    tool_ = std::make_unique<ShareCgroup>(parent_ + "-tool", 10000);
   }
+  void TearDown() override {
+    TuneStateTest::TearDown();
+    tool_.reset();
+  }
+  // kpulse itself runs in a cgroup with as large a share as the workloads'
+  // parent, or they would starve the tool measuring them.
+  [[nodiscard]] std::string tool() const { return tool_->enter(); }
   // The dry-run plan over `samples` one-second snapshots.
   std::string plan(const std::string& args, int samples = 8) {
     std::string out;
-    run(kBin + " tune --interval 1 --samples " + std::to_string(samples) + " " + args + " 2>&1",
+    run(tool() + kBin + " tune --interval 1 --samples " + std::to_string(samples) + " " + args +
+            " 2>&1",
         &out);
     return out;
   }
@@ -47,6 +57,7 @@ class TuneJudgementTest : public TuneStateTest {
     return n;
   }
   std::string parent_;
+  std::unique_ptr<ShareCgroup> tool_;
 };
 
 std::string share_knob() {
@@ -100,7 +111,7 @@ TEST_F(TuneJudgementTest, AQuotaRaiseThatTakesTheCpuFromANeighbourIsReverted) {
   // Enough runnable threads that the host has nothing idle.
   Child ln(neighbour.enter() + "exec stress-ng --cpu 3 --timeout 90", nullptr);
   const std::string log = state_ + "/log";
-  Child tuner("exec " + kBin + " tune --apply --state-dir " + state_ +
+  Child tuner(tool() + "exec " + kBin + " tune --apply --state-dir " + state_ +
                   " --interval 0.5 --window 4 --min-idle-cpu 0 --tuners cpu_quota --scope " +
                   x.rel() + " >" + log + " 2>&1",
               nullptr);

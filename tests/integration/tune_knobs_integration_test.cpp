@@ -42,8 +42,9 @@ class TuneKnobsTest : public TuneStateTest {
   // `kpulse tune --apply` with a long evaluation window: the first change
   // stays on trial until the test stops it.
   std::unique_ptr<Child> start_tuner(const std::string& tuners, const std::string& scope,
-                                     const std::string& extra = "") {
-    return std::make_unique<Child>("exec " + kBin + " tune --apply --state-dir " + state_ +
+                                     const std::string& extra = "",
+                                     const std::string& prefix = "") {
+    return std::make_unique<Child>(prefix + "exec " + kBin + " tune --apply --state-dir " + state_ +
                                        " --interval 0.5 --window 3 --eval-window 600 --tuners " +
                                        tuners + " --scope '" + scope + "' " + extra + " >" + log() +
                                        " 2>&1",
@@ -235,7 +236,9 @@ TEST_F(TuneKnobsTest, CpuStarvedCgroupGetsAHigherShareThenTheOriginalBack) {
   Child lh(hog.enter() + "exec stress-ng --cpu 4 --timeout 120", nullptr);
   Child lv(victim.enter() + "exec stress-ng --cpu 2 --timeout 120", nullptr);
   std::string knob = v2_cpu() ? "cgroup.cpu.weight@" : "cgroup.cpu.shares@";
-  auto tuner = start_tuner("cpu_weight", knob + victim.rel());
+  // kpulse with as large a share as the workloads', or they starve it.
+  ShareCgroup tool(parent + "-tool", 10000);
+  auto tuner = start_tuner("cpu_weight", knob + victim.rel(), "", tool.enter());
   ASSERT_TRUE(wait_until([&] { return victim.share() != victim.original(); }, 90s))
       << read_trimmed(log());
   // Toward the ceiling (weight 1000 / shares 10240), but a share at most
@@ -292,8 +295,13 @@ TEST_F(TuneKnobsTest, ASynFloodInANamespaceNeverProposesTheHostGlobalBufferMaxim
   ASSERT_TRUE(wait_until([&] { return flood.ready(); }, 5s));
   std::string out;
   run(kBin + " tune --interval 1 --samples 6 --tuners tcp_buffers --allow-host-wide 2>&1", &out);
-  EXPECT_EQ(out.find("net.core.rmem_max"), std::string::npos) << out;
-  EXPECT_EQ(out.find("net.core.wmem_max"), std::string::npos) << out;
+  // The host's own traffic may still propose them (other users of this
+  // machine); the flooded namespace is never their evidence.
+  EXPECT_EQ(out.find(ns.name()), std::string::npos) << out;
+  EXPECT_EQ(out.find("TCP maximum") == std::string::npos ||
+                out.find("of busy host namespace") != std::string::npos,
+            true)
+      << out;
 }
 
 }  // namespace

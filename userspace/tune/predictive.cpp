@@ -77,17 +77,21 @@ void PredictiveScaler::step(const model::Snapshot& s) {
 
 void PredictiveScaler::track_bursts(State& st, double value, double wait, bool clipped) {
   // The burst level from the history itself: midway between its quiet and
-  // busy levels, once they differ.
+  // busy levels, once they differ. Short bursts are a few percent of the
+  // samples at long periods, hence the 99th percentile for "busy".
   std::vector<double> x(st.values.begin(), st.values.end());
-  double lo = quantile(x, 0.05), hi = quantile(x, 0.95);
+  double lo = quantile(x, 0.05), hi = quantile(x, 0.99);
   if (!(hi > 0) || hi - lo < 0.2 * hi) return;
   double level = (lo + hi) / 2;
   st.quiet_level = lo + 0.25 * (hi - lo);
   if (value <= st.quiet_level && !st.in_burst) st.quiet_wait = 0.8 * st.quiet_wait + 0.2 * wait;
+  // A burst starts above the burst level and ends only back at the quiet
+  // level: a dip mid-burst (a throttled period, a busy neighbour) does not
+  // split it in two and scramble the onsets.
   if (!st.in_burst && value >= level) {
     st.in_burst = true;
     st.current = Burst{st.index, value, 1, clipped};
-  } else if (st.in_burst && value >= level) {
+  } else if (st.in_burst && value > st.quiet_level) {
     st.current.peak = std::max(st.current.peak, value);
     st.current.clipped = st.current.clipped || clipped;
     ++st.current.length;
