@@ -11,33 +11,55 @@ source "$(dirname "$0")/common.sh"
 
 PERIOD=${PERIOD:-20}
 BURSTS=${BURSTS:-5}
-NAME=kp-scenario-burst
+# JITTER=0.2: each gap between bursts is PERIOD +- up to 20% (uniform), the
+# same sequence for every arm (seeded); 0 aligns bursts on multiples of PERIOD.
+JITTER=${JITTER:-0}
+SEED=${SEED:-28}
+OFFSET=${OFFSET:-0}  # seconds: bursts at OFFSET + multiples of PERIOD (runs side by side)
+NAME=kp-scenario-burst-$$  # unique: runs at several periods may overlap
 QUOTA_US=20000
+# A large CPU share for the cgroup, the same in every arm: on a shared host
+# the bursts would otherwise measure other people's load, not the quota.
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
   DIRS=(/sys/fs/cgroup/$NAME); QFILE=/sys/fs/cgroup/$NAME/cpu.max; QVAL="$QUOTA_US 100000"
   echo +cpu > /sys/fs/cgroup/cgroup.subtree_control
+  SHARE="echo 10000 > /sys/fs/cgroup/$NAME/cpu.weight"
 else
   DIRS=(/sys/fs/cgroup/unified/$NAME /sys/fs/cgroup/cpu/$NAME /sys/fs/cgroup/cpuacct/$NAME)
   QFILE=/sys/fs/cgroup/cpu/$NAME/cpu.cfs_quota_us; QVAL="$QUOTA_US"
+  SHARE="echo 102400 > /sys/fs/cgroup/cpu/$NAME/cpu.shares"
 fi
 for d in "${DIRS[@]}"; do
   mkdir "$d"
   cleanup "for p in \$(cat $d/cgroup.procs); do kill -9 \$p; done; sleep 0.3; rmdir $d"
 done
 echo "$QVAL" > "$QFILE"
+eval "$SHARE"
 enter="for d in ${DIRS[*]}; do echo \$\$ > \$d/cgroup.procs; done"
 
-# Calibrate: the work one unthrottled CPU does in 1 s; target = 2 s per burst.
-RATE=$(stress-ng --cpu 1 --cpu-method int64 --timeout 3 --metrics-brief 2>&1 | awk '/ cpu /{print $(NF-1)}' | tail -1)
+# Calibrate: the work of one CPU-second (bogo ops per usr+sys second, so a
+# busy host does not shrink the burst); target = 2 s per burst.
+RATE=$(stress-ng --cpu 1 --cpu-method int64 --timeout 3 --metrics-brief 2>&1 | awk '/ cpu /{print $NF}' | tail -1)
 OPS=$(printf '%.0f' "$RATE")
 TARGET=2.0
-echo "burst: $OPS bogo ops (1 s of one CPU), target ${TARGET} s, every ${PERIOD} s, quota $QVAL"
+echo "burst: $OPS bogo ops (1 CPU-second), target ${TARGET} s, every ${PERIOD} s (jitter +-${JITTER}), quota $QVAL"
+echo "host load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
-# bursts N FILE: N bursts aligned on multiples of PERIOD, latency (s) per line.
+# gap K: the K-th gap between bursts, in seconds (PERIOD, jittered).
+gap() { awk -v p="$PERIOD" -v j="$JITTER" -v k="$1" -v s="$SEED" \
+          'BEGIN {srand(s); for (i = 0; i <= k; i++) r = rand(); printf "%.3f", p * (1 + j * (2 * r - 1))}'; }
+# bursts N FILE: N bursts aligned on multiples of PERIOD (or jittered gaps
+# from the first), latency (s) per line.
 bursts() {
-  local n=$1 out=$2
+  local n=$1 out=$2 next
+  next=$(date +%s.%N)
   for ((i = 0; i < n; i++)); do
-    sleep $(( PERIOD - $(date +%s) % PERIOD ))
+    if [ "$JITTER" = 0 ]; then
+      sleep $(( PERIOD - ($(date +%s) - OFFSET) % PERIOD ))
+    else
+      next=$(echo "$next + $(gap $i)" | bc -l)
+      sleep "$(echo "$next - $(date +%s.%N)" | bc -l | awk '{print ($1 > 0) ? $1 : 0}')"
+    fi
     local t0 t1
     t0=$(date +%s.%N)
     sh -c "$enter; exec stress-ng --cpu 1 --cpu-method int64 --cpu-ops $OPS" >/dev/null 2>&1
@@ -61,14 +83,11 @@ mv "$STATE/tune.log" "$STATE/tune-reactive.log"
 [ "$(cat $QFILE)" = "$QVAL" ] || { echo "quota not restored after the reactive arm" >&2; exit 1; }
 
 # Predictive: kpulse learns the period from the bursts it watches, then acts.
-( bursts 1000 "$STATE/learning" ) &
-LOAD=$!
-cleanup "kill $LOAD 2>/dev/null"
+# One unbroken sequence (the jittered phase carries on): three bursts to learn
+# from, then the BURSTS that count.
 start_tune --interval 1 --tuners none --predictive "/$NAME"
-# Learn for three periods, then count the next BURSTS bursts.
-sleep $(( 3 * PERIOD ))
-kill $LOAD; wait $LOAD 2>/dev/null || true
-bursts "$BURSTS" "$STATE/predictive"
+bursts $((3 + BURSTS)) "$STATE/predictive_all"
+tail -n "$BURSTS" "$STATE/predictive_all" > "$STATE/predictive"
 echo "predictive: latencies $(tr '\n' ' ' < "$STATE/predictive"); on target $(on_target "$STATE/predictive")"
 stop_tune
 show_log

@@ -33,7 +33,7 @@ constexpr long kLimit = 64L << 20;
 // Its processes, directories and the data file go on destruction.
 class ThrashingCgroup {
  public:
-  explicit ThrashingCgroup(const std::string& rel) : rel_(rel) {
+  explicit ThrashingCgroup(const std::string& rel, long limit = kLimit) : rel_(rel) {
     if (fs::exists("/sys/fs/cgroup/cgroup.controllers")) {
       dirs_ = {"/sys/fs/cgroup" + rel};
       knob_ = dirs_[0] + "/memory.high";
@@ -42,7 +42,7 @@ class ThrashingCgroup {
       knob_ = dirs_[1] + "/memory.limit_in_bytes";
     }
     for (auto& d : dirs_) fs::create_directory(d);
-    std::ofstream(knob_) << kLimit;
+    std::ofstream(knob_) << limit;
     file_ = "/var/tmp/kpulse-mem-it-" + std::to_string(::getpid());
     // Written past the page cache, so every page is first read inside the cgroup.
     run("dd if=/dev/urandom of=" + file_ + " bs=1M count=192 oflag=direct status=none");
@@ -104,8 +104,10 @@ TEST_F(TuneMemoryTest, ThrashingCgroupGetsAHigherLimitForItsRefaultsThenTheOrigi
               nullptr);
   ASSERT_TRUE(wait_until([&] { return cg.limit() != std::to_string(kLimit); }, 90s))
       << read_trimmed(log);
-  // Half the distance to the 1 GiB ceiling: 64 + 480 MiB.
-  EXPECT_EQ(cg.limit(), "570425344");
+  // Toward the workload's ceiling (its peak plus what it re-read, within the
+  // 1 GiB bound), and one step at most doubles the limit: 64 -> at most 128 MiB.
+  EXPECT_GT(std::stod(cg.limit()), double(kLimit));
+  EXPECT_LE(std::stod(cg.limit()), 2.0 * kLimit);
   // The rationale gives the refault rate memory.stat showed: random reads of
   // three times the limit re-read evicted pages far above the 1 MiB/s floor.
   const std::string text = read_trimmed(log);
@@ -120,6 +122,30 @@ TEST_F(TuneMemoryTest, ThrashingCgroupGetsAHigherLimitForItsRefaultsThenTheOrigi
   ::kill(tuner.pid(), SIGINT);
   EXPECT_EQ(tuner.wait(20s), 0) << read_trimmed(log);
   EXPECT_EQ(cg.limit(), std::to_string(kLimit)) << read_trimmed(log);
+}
+
+// The case from the field: 128 MiB thrashing, no --memory-high-max, so the
+// configured ceiling is half the host's RAM. One step once went 128 MiB ->
+// ~6 GiB; now it is bounded by the knob's step bound (at most double) and by
+// a ceiling derived from the workload (its peak plus what it re-read).
+TEST_F(TuneMemoryTest, ALimitGrowsAtMostDoubleInOneStepTowardTheWorkloadsCeiling) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  constexpr long kSmall = 128L << 20;
+  ThrashingCgroup cg("/kp-tune-mem-step-" + std::to_string(::getpid()), kSmall);
+  const std::string log = state_ + "/log";
+  Child tuner("exec " + kBin + " tune --apply --state-dir " + state_ +
+                  " --interval 0.5 --window 3 --eval-window 600 --tuners memory_high --scope '@" +
+                  cg.rel() + "' >" + log + " 2>&1",
+              nullptr);
+  ASSERT_TRUE(wait_until([&] { return cg.limit() != std::to_string(kSmall); }, 90s))
+      << read_trimmed(log);
+  const double now = std::stod(cg.limit());
+  EXPECT_GT(now, double(kSmall));
+  EXPECT_LE(now, 2.0 * kSmall) << read_trimmed(log);
+  EXPECT_NE(read_trimmed(log).find("workload ceiling"), std::string::npos) << read_trimmed(log);
+  ::kill(tuner.pid(), SIGINT);
+  EXPECT_EQ(tuner.wait(20s), 0) << read_trimmed(log);
+  EXPECT_EQ(cg.limit(), std::to_string(kSmall)) << read_trimmed(log);
 }
 
 }  // namespace

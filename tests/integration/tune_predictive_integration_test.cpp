@@ -3,8 +3,10 @@
 // --predictive` must learn the period from what it collects, raise the
 // limit (memory.high on cgroup2, memory.limit_in_bytes on v1) to the
 // configured ceiling before a peak, lower it after, and leave the original
-// in place when it stops.
+// in place when it stops. And CPU bursts with a wandering period: the quota
+// is lowered only once a burst's work is done.
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,9 +15,11 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "quota_cgroup.h"
 #include "test_env.h"
@@ -113,6 +117,81 @@ TEST_F(TunePredictiveTest, MemoryLimitRaisedAheadOfAForecastPeakThenPutBack) {
   std::string status;
   run(kBin + " tune --status --json --state-dir " + state_, &status);
   EXPECT_EQ(status.substr(0, 2), "[]") << status;
+}
+
+double thread_cpu_s() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+int64_t wall_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Bursts of 0.6 CPU-seconds of work, ~5 s apart with the gaps wandering by
+// up to 20%, under a 0.2 CPU quota: throttled a burst runs ~3 s, raised
+// well under 1 s. The raise must come ahead of bursts and be lowered only
+// once a burst's work is done, never because a predicted duration ran out
+// (the field case: the quota lowered while the throttled burst still had
+// seconds of work left).
+TEST_F(TunePredictiveTest, ACpuRaiseIsLoweredOnlyOnceTheBurstsWorkIsDone) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  QuotaCgroup q("/kp-tune-pcpu-" + std::to_string(::getpid()), 20000);
+  const std::string marks = state_ + "/bursts";
+  Child load(
+      [&] {
+        if (!q.join()) return 126;
+        const double gaps[] = {5, 6, 4.2, 5.5, 4.5, 5.8, 4.4, 5.2, 4.8, 5.6};
+        auto next = std::chrono::steady_clock::now();
+        std::ofstream out(marks);
+        for (double g : gaps) {
+          next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+              std::chrono::duration<double>(g));
+          std::this_thread::sleep_until(next);
+          const int64_t t0 = wall_ns();
+          const double start = thread_cpu_s();
+          while (thread_cpu_s() - start < 0.6) {
+          }
+          out << t0 << " " << wall_ns() << std::endl;
+        }
+        return 0;
+      },
+      nullptr);
+  auto tuner = std::make_unique<Child>("exec " + kBin + " tune --apply --state-dir " + state_ +
+                                           " --interval 0.5 --tuners none --cpu-quota-max 1"
+                                           " --predictive '" +
+                                           q.rel() + "' >" + state_ + "/log 2>&1",
+                                       nullptr);
+  ASSERT_EQ(load.wait(std::chrono::seconds(150)), 0) << log();
+  ::kill(tuner->pid(), SIGINT);
+  EXPECT_EQ(tuner->wait(20s), 0) << log();
+  tuner.reset();
+  EXPECT_EQ(q.quota(), q.original()) << log();
+  std::vector<std::pair<int64_t, int64_t>> bursts;
+  std::ifstream in(marks);
+  for (int64_t a = 0, b = 0; in >> a >> b;) bursts.emplace_back(a, b);
+  ASSERT_EQ(bursts.size(), 10u);
+  // Every lowering ("burst over") happened outside the bursts' work.
+  int raises = 0, lowered = 0;
+  std::istringstream journal(read_trimmed(state_ + "/tune-journal.jsonl"));
+  for (std::string line; std::getline(journal, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (j["state"] == "on_trial") ++raises;
+    if (j["state"] != "reverted" || j["why"].get<std::string>().rfind("burst over", 0) != 0)
+      continue;
+    ++lowered;
+    const int64_t t = j["time_ns"].get<int64_t>();
+    for (const auto& [a, b] : bursts)
+      EXPECT_FALSE(t > a && t < b)
+          << "lowered mid-burst at " << t << " in [" << a << ", " << b << "]\n"
+          << log();
+  }
+  EXPECT_GE(raises, 2) << log();
+  EXPECT_GE(lowered, 1) << log();
+  EXPECT_EQ(log().find("lasting ~"), std::string::npos) << "no predicted durations" << log();
 }
 
 }  // namespace

@@ -101,6 +101,7 @@ tune::TunerOptions tuner_options(const TuneFlags& f) {
   o.scope = f.scope;
   o.min_idle_cpus = f.min_idle_cpus;
   o.writeback = f.writeback;
+  o.host_wide = f.allow_host_wide;
   return o;
 }
 
@@ -159,10 +160,11 @@ void print_plan(const std::vector<tune::Proposal>& plan) {
   int i = 0;
   for (const auto& p : plan) {
     std::printf(
-        "%d. scenario: %s\n   evidence: %s\n   knob: %s%s\n   change: %s -> %s\n"
-        "   expected: %s\n   judged by: %s\n",
-        ++i, p.scenario.c_str(), p.evidence.c_str(), p.knob.key().c_str(),
-        p.netns_name.empty() ? "" : (" [netns " + p.netns_name + "]").c_str(),
+        "%d. scenario: %s%s\n   diagnosis: %s\n   evidence: %s\n   knob: %s%s\n"
+        "   change: %s -> %s\n   expected: %s\n   judged by: %s\n",
+        ++i, p.scenario.c_str(), p.advice_only ? " (advice only: not applied)" : "",
+        p.diagnosis.empty() ? p.scenario.c_str() : p.diagnosis.c_str(), p.evidence.c_str(),
+        p.knob.key().c_str(), p.netns_name.empty() ? "" : (" [netns " + p.netns_name + "]").c_str(),
         p.current_raw.c_str(), p.proposed_raw.c_str(), p.expected_gain.c_str(),
         p.objective.name.c_str());
     if (!p.note.empty()) std::printf("   note: %s\n", p.note.c_str());
@@ -175,16 +177,12 @@ int run_plan(const EngineFlags& ef, const TuneFlags& f) {
   const int samples = std::max(2, f.samples);
   // Every snapshot of the run stays in view (the window is the run).
   tune::Planner planner(pick_tuners(f.tuners), tuner_options(f), static_cast<size_t>(samples));
-  std::map<std::string, tune::Proposal> plan;  // latest proposal per knob
   for (int i = 0; i < samples; ++i) {
     auto s = collector.next(stop_requested);
     if (!s) return 130;
-    for (auto& p : planner.step(std::move(*s))) plan.insert_or_assign(p.knob.key(), std::move(p));
+    (void)planner.step(std::move(*s));
   }
-  std::vector<tune::Proposal> out;
-  out.reserve(plan.size());
-  for (auto& [k, p] : plan) out.push_back(std::move(p));
-  print_plan(out);
+  print_plan(planner.plan());
   return 0;
 }
 

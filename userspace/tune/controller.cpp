@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "tune/reconcile.h"
+
 namespace kpulse::tune {
 namespace {
 
@@ -30,6 +32,17 @@ double stddev(const std::vector<double>& v) {
   double m = mean(v), sq = 0;
   for (double x : v) sq += (x - m) * (x - m);
   return std::sqrt(sq / (v.size() - 1));
+}
+
+// The cgroup a knob acts on, "" for knobs that are not a cgroup's: the
+// guard treats that cgroup (and its subtree) as the target, the rest as
+// neighbours. A weight re-divides its parent's CPU among the siblings by
+// design, so for weights the parent's subtree is the target: the guard
+// protects everyone outside the trade.
+std::string cgroup_target(const Knob& k) {
+  if (spec(k.kind).target != TargetKind::Cgroup) return "";
+  std::string group = relative_group(k);
+  return group.empty() ? k.target : group;
 }
 
 }  // namespace
@@ -83,9 +96,9 @@ void Controller::step(const model::Snapshot& s) {
   }
   if (history_.size() < static_cast<size_t>(opt_.baseline_window) + 1) return;
   auto now = std::chrono::steady_clock::now();
-  for (auto& p : proposals) {
-    std::string key = p.knob.key(), res = p.knob.resource();
-    if (running_.count(res) || released_.count(key)) continue;
+  for (auto& p : reconcile(std::move(proposals))) {
+    std::string key = p.knob.key(), res = contended_resource(p.knob);
+    if (p.advice_only || running_.count(res) || released_.count(key)) continue;
     if (!opt_.tuner.scope.empty() && key.find(opt_.tuner.scope) == std::string::npos) continue;
     if (auto it = next_allowed_.find(key); it != next_allowed_.end() && now < it->second) continue;
     if (steps_[key] >= opt_.max_steps_per_knob) continue;
@@ -135,9 +148,16 @@ void Controller::start(Proposal p) {
                    p.note.empty() ? "" : " (" + p.note + ")"));
   ++steps_[key];
   managed_[key] = {c.id, c.written};
-  Experiment e{c, std::move(p), {}, 0};
+  Experiment e{c, std::move(p), {}, {}, {}, 0};
   e.settle_left = e.proposal.settle_intervals;
-  running_.emplace(e.proposal.knob.resource(), std::move(e));
+  // The neighbours as they were over the baseline window.
+  const std::string target = cgroup_target(e.proposal.knob);
+  size_t from = history_.size() > static_cast<size_t>(opt_.baseline_window)
+                    ? history_.size() - opt_.baseline_window
+                    : 0;
+  for (size_t i = from; i < history_.size(); ++i)
+    e.guard_base.push_back(guard_sample(history_[i], target));
+  running_.emplace(contended_resource(e.proposal.knob), std::move(e));
 }
 
 void Controller::release(const Knob& k, const std::string& id, const std::string& current,
@@ -196,6 +216,7 @@ void Controller::judge_running(const model::Snapshot& s) {
       continue;
     }
     e.eval.push_back(v);
+    e.guard_eval.push_back(guard_sample(s, cgroup_target(e.change.knob)));
     if (e.eval.size() < static_cast<size_t>(opt_.eval_window)) {
       ++it;
       continue;
@@ -203,7 +224,19 @@ void Controller::judge_running(const model::Snapshot& s) {
     Verdict v2 = judge(e.proposal.baseline, e.eval, e.proposal.objective.higher_is_better,
                        opt_.min_gain, opt_.noise_sigmas);
     std::string key = e.change.knob.key();
-    if (v2.keep) {
+    GuardMargins margins = opt_.guard;
+    margins.min_idle_cpus = opt_.tuner.min_idle_cpus;
+    auto harm = v2.keep ? neighbour_harm(e.change.knob.kind, e.guard_base, e.guard_eval, margins)
+                        : std::nullopt;
+    if (harm) {
+      // Helped its target at a neighbour's cost: not a gain kpulse keeps.
+      if (revert(e, ChangeState::Reverted,
+                 fmt::format("neighbour guard: {}; although {}: {}", *harm,
+                             e.proposal.objective.name, v2.reason))) {
+        steps_[key] = opt_.max_steps_per_knob;
+        next_allowed_[key] = std::chrono::steady_clock::now() + opt_.cooldown;
+      }
+    } else if (v2.keep) {
       e.change.state = ChangeState::Kept;
       e.change.time_ns = now_ns();
       e.change.why = e.proposal.objective.name + ": " + v2.reason;

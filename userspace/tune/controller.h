@@ -1,8 +1,10 @@
-// The closed loop: one experiment at a time per resource. Each experiment
+// The closed loop: one experiment at a time per contended resource, on a
+// reconciled set of proposals (advice is never applied). Each experiment
 // journals the original, writes one bounded step, samples its objective over
 // an evaluation window and keeps the step only if the objective improved
-// beyond the noise of the baseline window; otherwise it writes the original
-// back. A knob someone else changes is released, never fought over.
+// beyond the noise of the baseline window and no neighbour got worse beyond
+// the guard's margins; otherwise it writes the original back. A knob someone
+// else changes is released, never fought over.
 #pragma once
 
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tune/guard.h"
 #include "tune/journal.h"
 #include "tune/restore.h"
 #include "tune/tuners.h"
@@ -29,6 +32,8 @@ struct ControllerOptions {
   bool allow_host_wide = false;
   int max_steps_per_knob = 8;
   TunerOptions tuner;
+  // The neighbour guard (guard.h); min_idle_cpus follows tuner.min_idle_cpus.
+  GuardMargins guard;
 };
 
 // The verdict of one evaluation window, exposed for tests.
@@ -56,6 +61,7 @@ class Controller {
     Change change;
     Proposal proposal;
     std::vector<double> eval;
+    std::vector<GuardSample> guard_base, guard_eval;
     int settle_left = 0;
   };
   void judge_running(const model::Snapshot& s);
@@ -70,7 +76,7 @@ class Controller {
   LogFn log_;
   std::vector<std::unique_ptr<Tuner>> tuners_;
   std::deque<model::Snapshot> history_;
-  std::map<std::string, Experiment> running_;  // by resource
+  std::map<std::string, Experiment> running_;  // by contended resource (reconcile.h)
   // Knobs kpulse currently manages: key → (change id, value written).
   std::map<std::string, std::pair<std::string, std::string>> managed_;
   std::set<std::string> released_;  // knob keys someone else took over

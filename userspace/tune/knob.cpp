@@ -175,8 +175,9 @@ const std::vector<KnobSpec>& allowlist() {
        false},
       {KnobKind::TcpRmemMax, "net.ipv4.tcp_rmem", TargetKind::Netns, 64 * 1024, 64 * kMiB, false},
       {KnobKind::TcpWmemMax, "net.ipv4.tcp_wmem", TargetKind::Netns, 64 * 1024, 64 * kMiB, false},
-      {KnobKind::RmemMax, "net.core.rmem_max", TargetKind::Host, 212992, 64 * kMiB, false},
-      {KnobKind::WmemMax, "net.core.wmem_max", TargetKind::Host, 212992, 64 * kMiB, false},
+      // Global: every namespace's sockets see them, so they need the opt-in.
+      {KnobKind::RmemMax, "net.core.rmem_max", TargetKind::Host, 212992, 64 * kMiB, true},
+      {KnobKind::WmemMax, "net.core.wmem_max", TargetKind::Host, 212992, 64 * kMiB, true},
       // Quota in µs per period; the effective ceiling (host CPUs) is applied by the tuner.
       {KnobKind::CpuMax, "cgroup.cpu.max", TargetKind::Cgroup, 1000, 1e9, false},
       {KnobKind::CfsQuota, "cgroup.cpu.cfs_quota_us", TargetKind::Cgroup, 1000, 1e9, false},
@@ -362,13 +363,33 @@ std::string compose_value(KnobKind k, const std::string& current, double value, 
   }
 }
 
+double max_step(KnobKind kind, double current) {
+  const double cur = std::max(current, 0.0);
+  switch (kind) {
+    case KnobKind::MemoryHigh:
+    case KnobKind::MemoryLimit:
+      // At most double, at most 1 GiB: a limit grows in judged steps.
+      return std::min(std::max(cur, 16 * kMiB), 1024 * kMiB);
+    case KnobKind::CpuMax:
+    case KnobKind::CfsQuota:
+      // At most double, or half a CPU at the default 100 ms period.
+      return std::max(cur, 50000.0);
+    case KnobKind::CpuWeight:
+      return std::max(cur, 10.0);  // a share at most doubles per step
+    case KnobKind::CpuShares:
+      return std::max(cur, 102.0);
+    default:
+      return std::numeric_limits<double>::infinity();
+  }
+}
+
 double step_toward(double current, double bound, double fraction, double min_step,
                    const KnobSpec& s) {
   bound = std::clamp(bound, s.lo, s.hi);
   double dist = bound - current;
   if (dist == 0) return current;
   double step = std::max(std::abs(dist) * fraction, min_step);
-  step = std::min(step, std::abs(dist));
+  step = std::min({step, std::abs(dist), max_step(s.kind, current)});
   double next = current + (dist > 0 ? step : -step);
   return std::clamp(next, s.lo, s.hi);
 }

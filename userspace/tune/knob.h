@@ -83,8 +83,15 @@ double numeric_value(KnobKind k, const std::string& raw);
 std::string compose_value(KnobKind k, const std::string& current, double value, double lo,
                           double hi);
 
+// The largest single step a knob may take from `current` (docs/tuning.md,
+// "Bounds"): memory limits at most double and at most +1 GiB, CPU quotas at
+// most double (or +0.5 CPU), CPU weights/shares at most double; infinity for
+// knobs bounded by their ceiling alone.
+double max_step(KnobKind kind, double current);
+
 // A bounded step from `current` toward `bound`: `fraction` of the distance,
-// at least `min_step`, never past `bound` or the spec's hard limits.
+// at least `min_step`, at most max_step(), never past `bound` or the spec's
+// hard limits.
 double step_toward(double current, double bound, double fraction, double min_step,
                    const KnobSpec& s);
 

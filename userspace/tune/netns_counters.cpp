@@ -1,5 +1,6 @@
 #include "tune/netns_counters.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <memory>
@@ -26,6 +27,21 @@ double counter(const std::string& file, const std::string& prefix, const std::st
   return -1;
 }
 
+// Bytes received over every interface in /proc/net/dev ("lo: 1234 ...").
+double rx_bytes(const std::string& file) {
+  std::ifstream f(file);
+  std::string line;
+  double sum = -1;
+  while (std::getline(f, line)) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::istringstream in(line.substr(colon + 1));
+    double b = 0;
+    if (in >> b) sum = std::max(sum, 0.0) + b;
+  }
+  return sum;
+}
+
 }  // namespace
 
 bool read_netns_tcp(const std::string& netns_path, NetnsTcpCounters& out, std::string& error) {
@@ -38,6 +54,7 @@ bool read_netns_tcp(const std::string& netns_path, NetnsTcpCounters& out, std::s
         out.listen_overflows =
             counter("/proc/thread-self/net/netstat", "TcpExt", "ListenOverflows");
         out.reqq_full_drops = counter("/proc/thread-self/net/netstat", "TcpExt", "TCPReqQFullDrop");
+        out.rx_bytes = rx_bytes("/proc/thread-self/net/dev");
       },
       error);
 }

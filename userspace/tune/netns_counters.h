@@ -14,6 +14,7 @@ struct NetnsTcpCounters {
   double in_segs = -1, out_segs = -1;  // Tcp InSegs / OutSegs
   double listen_overflows = -1;        // TcpExt ListenOverflows
   double reqq_full_drops = -1;         // TcpExt TCPReqQFullDrop (SYN queue full)
+  double rx_bytes = -1;                // bytes received on the namespace's interfaces (lo too)
 };
 
 // Reads the counters of the namespace at `netns_path` ("" = ours).

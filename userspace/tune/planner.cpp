@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "tune/reconcile.h"
+
 namespace kpulse::tune {
 
 Planner::Planner(std::vector<std::unique_ptr<Tuner>> tuners, TunerOptions options, size_t window)
@@ -16,7 +18,13 @@ std::vector<Proposal> Planner::step(model::Snapshot snapshot) {
     for (auto& p : t->propose(ctx))
       if (options_.scope.empty() || p.knob.key().find(options_.scope) != std::string::npos)
         out.push_back(std::move(p));
+  out = reconcile(std::move(out));
+  seen_.insert(seen_.end(), out.begin(), out.end());
   return out;
+}
+
+std::vector<Proposal> Planner::plan() const {
+  return reconcile(seen_);
 }
 
 }  // namespace kpulse::tune

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "tune/cpu_diagnosis.h"
 
 namespace kpulse::tune {
 namespace {
@@ -27,6 +30,23 @@ int64_t now_ns() {
 PredictiveScaler::PredictiveScaler(Journal& journal, PredictiveOptions options, LogFn log)
     : journal_(journal), opt_(std::move(options)), log_(std::move(log)) {}
 
+namespace {
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return std::nan("");
+  size_t k = static_cast<size_t>(q * (v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return v[k];
+}
+
+// Past bursts whose onsets wander by more than this share of their period
+// give no phase to act on (the forecaster is asked instead).
+constexpr double kMaxIrregularity = 0.35;  // of the period: beyond it, no phase to act on
+constexpr int kQuietSamples = 2;           // baseline samples that end a burst
+constexpr double kWaitMargin = 0.05;       // s/s of CPU wait above the quiet level still "quiet"
+
+}  // namespace
+
 void PredictiveScaler::step(const model::Snapshot& s) {
   if (opt_.scope.empty() || s.interval_s <= 0) return;
   for (const auto& c : s.components) {
@@ -34,7 +54,14 @@ void PredictiveScaler::step(const model::Snapshot& s) {
     if (opt_.cpu) {
       double used = c.delta(MetricId::CgCpuUsage) / s.interval_s;
       double quota = c.value(MetricId::CgCpuQuota);  // CPUs; absent when unlimited
-      if (!std::isnan(used) && std::isfinite(quota)) observe(s, c, Resource::Cpu, used, quota);
+      // Demand, not use: a throttled burst wanted its CPU and the time it was held back.
+      double throttled = c.delta(MetricId::CgCpuThrottledTime) / s.interval_s;
+      double demand = used + (std::isfinite(throttled) ? throttled : 0);
+      double share = throttled_share(c);
+      bool clipped = share >= kQuotaThrottledShare || used >= 0.9 * quota;
+      double wait = cpu_wait(s, c.id);
+      if (!std::isnan(used) && std::isfinite(quota))
+        observe(s, c, Resource::Cpu, demand, quota, std::isfinite(wait) ? wait : 0, clipped);
     }
     if (opt_.memory) {
       // v1 has no memory.high: its limit_in_bytes is the knob (and reads as
@@ -48,21 +75,110 @@ void PredictiveScaler::step(const model::Snapshot& s) {
   }
 }
 
+void PredictiveScaler::track_bursts(State& st, double value, double wait, bool clipped) {
+  // The burst level from the history itself: midway between its quiet and
+  // busy levels, once they differ. Short bursts are a few percent of the
+  // samples at long periods, hence the 99th percentile for "busy".
+  std::vector<double> x(st.values.begin(), st.values.end());
+  double lo = quantile(x, 0.05), hi = quantile(x, 0.99);
+  if (!(hi > 0) || hi - lo < 0.2 * hi) return;
+  double level = (lo + hi) / 2;
+  st.quiet_level = lo + 0.25 * (hi - lo);
+  if (value <= st.quiet_level && !st.in_burst) st.quiet_wait = 0.8 * st.quiet_wait + 0.2 * wait;
+  // A burst starts above the burst level and ends only back at the quiet
+  // level: a dip mid-burst (a throttled period, a busy neighbour) does not
+  // split it in two and scramble the onsets.
+  if (!st.in_burst && value >= level) {
+    st.in_burst = true;
+    st.current = Burst{st.index, value, 1, clipped};
+  } else if (st.in_burst && value > st.quiet_level) {
+    st.current.peak = std::max(st.current.peak, value);
+    st.current.clipped = st.current.clipped || clipped;
+    ++st.current.length;
+  } else if (st.in_burst) {
+    st.in_burst = false;
+    st.bursts.push_back(st.current);
+    ++st.bursts_seen;
+    while (st.bursts.size() > 8) st.bursts.pop_front();
+  }
+  st.threshold = level;
+}
+
+long PredictiveScaler::raise_at_from_bursts(const State& st, long* expected,
+                                            long* period_out) const {
+  if (st.bursts.size() < 3) return -1;
+  std::vector<double> gaps;
+  for (size_t i = std::max<size_t>(1, st.bursts.size() - 6); i < st.bursts.size(); ++i)
+    gaps.push_back(static_cast<double>(st.bursts[i].onset - st.bursts[i - 1].onset));
+  double period = quantile(gaps, 0.5);
+  if (!(period >= opt_.min_period)) return -1;
+  double spread = 0;
+  for (double g : gaps) spread = std::max(spread, std::fabs(g - period));
+  if (spread > kMaxIrregularity * period) return -1;
+  // Early by the lead and by the widest wander seen: lowering waits for the
+  // burst's end, so being early costs only unused quota.
+  *expected = st.bursts.back().onset + std::lround(period);
+  *period_out = std::lround(period);
+  return st.bursts.back().onset + std::lround(period - spread) - opt_.lead;
+}
+
+bool PredictiveScaler::hold_cpu_raise(State& st, double value, double wait) {
+  if (value >= st.threshold && st.threshold > 0) st.seen_burst = true;
+  bool quiet = value <= st.quiet_level && wait <= st.quiet_wait + kWaitMargin;
+  st.quiet_run = quiet ? st.quiet_run + 1 : 0;
+  if (st.seen_burst && st.quiet_run >= kQuietSamples) {
+    restore(st, fmt::format("burst over: demand {:.2f} CPUs and CPU wait {:.2f} s/s back to the "
+                            "baseline ({:.2f} CPUs, {:.2f} s/s)",
+                            value, wait, st.quiet_level, st.quiet_wait));
+  } else if (!st.seen_burst && st.index >= st.give_up_at) {
+    restore(st, "the predicted burst did not come");
+  }
+  return st.boosted;
+}
+
 void PredictiveScaler::observe(const model::Snapshot& s, const model::Component& c, Resource r,
-                               double value, double limit) {
+                               double value, double limit, double wait, bool clipped) {
   State& st = states_[{c.id, r}];
   st.values.push_back(value);
   ++st.index;
   if (st.values.size() > opt_.history) st.values.pop_front();
+  if (r == Resource::Cpu) track_bursts(st, value, wait, clipped);
   if (st.boosted) {
-    // A burst that started late or runs long keeps the raise until it ends;
-    // memory that stays high (page cache) is lowered a period later anyway,
+    if (r == Resource::Cpu) {
+      hold_cpu_raise(st, value, wait);
+      return;
+    }
+    // Memory that stays high (page cache) is lowered a period later anyway,
     // or the raise would never end.
     if (st.index >= st.restore_at && value < st.threshold)
       restore(st, "peak over");
-    else if (r == Resource::Memory && st.index >= st.give_up_at)
+    else if (st.index >= st.give_up_at)
       restore(st, "predicted peak over (memory still above the peak level)");
     return;
+  }
+  // CPU with three bursts seen: their onsets say when the next one comes.
+  if (r == Resource::Cpu) {
+    long expected = 0, period = 0;
+    long at = raise_at_from_bursts(st, &expected, &period);
+    // Once per burst: a burst that did not come waits for the next one seen.
+    if (at >= 0) {
+      if (st.index < at || st.bursts_seen == st.raised_for) return;
+      const Burst& last = st.bursts.back();
+      st.give_up_at = expected + std::max<long>(opt_.lead, period / 2);
+      st.seen_burst = st.in_burst;
+      st.quiet_run = 0;
+      st.raised_for = st.bursts_seen;
+      if (raise(s, c, r, st,
+                fmt::format("bursts every ~{} samples (last at sample {}, peak {:.2f} CPUs{}), "
+                            "next expected at sample {}",
+                            period, last.onset, last.peak,
+                            last.clipped ? " clipped by the quota" : "", expected)))
+        log_(
+            fmt::format("tune: {} predictive: next burst expected in {} samples, learned from "
+                        "{} past bursts",
+                        st.change.id, expected - st.index, st.bursts.size()));
+      return;
+    }
   }
   if (st.index < st.next_forecast) return;
   PeakForecastOptions po;
@@ -85,19 +201,32 @@ void PredictiveScaler::observe(const model::Snapshot& s, const model::Component&
   st.restore_at = onset + p->length + 2;
   st.give_up_at = st.restore_at + p->period;
   st.threshold = p->threshold;
-  if (raise(s, c, r, st, *p, onset))
+  st.seen_burst = false;
+  st.quiet_run = 0;
+  if (raise(s, c, r, st,
+            fmt::format("periodic peaks (every {} samples) predicted at sample {}", p->period,
+                        onset)))
     log_(fmt::format(
         "tune: {} predictive: period {} samples (autocorrelation {:.2f}), next peak in {} "
-        "samples, lasting ~{}",
-        st.change.id, p->period, p->acf, p->onset, p->length));
+        "samples",
+        st.change.id, p->period, p->acf, p->onset));
 }
 
-bool PredictiveScaler::cpu_target(const std::string& cgroup, Change& c) const {
+bool PredictiveScaler::cpu_target(const std::string& cgroup, const State& st, Change& c) const {
   auto q = read_cpu_quota(cgroup, opt_.cgroup_root);
   if (!q) return false;
   const double quota = q->quota, period = q->period;
   double cpus = opt_.ceiling_cpus > 0 ? opt_.ceiling_cpus
                                       : static_cast<double>(::sysconf(_SC_NPROCESSORS_ONLN));
+  // The burst's size from its past occurrences: twice the largest recent
+  // demand, unless a limit clipped it (then only the ceiling is known).
+  bool known = !st.bursts.empty();
+  double learned = 0;
+  for (const auto& b : st.bursts) {
+    known = known && !b.clipped;
+    learned = std::max(learned, b.peak);
+  }
+  if (known && learned > 0) cpus = std::min(cpus, std::max(2 * learned, quota / period));
   double target = cpus * period;
   if (target <= quota) return false;
   c.knob = q->knob;
@@ -125,14 +254,13 @@ bool PredictiveScaler::memory_target(const model::Snapshot& s, const model::Comp
 }
 
 bool PredictiveScaler::raise(const model::Snapshot& s, const model::Component& comp, Resource r,
-                             State& st, const PredictedPeak& p, long onset) {
+                             State& st, const std::string& why) {
   Change c;
-  if (!(r == Resource::Cpu ? cpu_target(comp.id, c) : memory_target(s, comp, c))) return false;
+  if (!(r == Resource::Cpu ? cpu_target(comp.id, st, c) : memory_target(s, comp, c))) return false;
   c.id = journal_.new_id();
   c.state = ChangeState::OnTrial;
   c.time_ns = now_ns();
-  c.why = fmt::format("periodic peaks (every {} samples) predicted at sample {} for ~{} samples",
-                      p.period, onset, p.length);
+  c.why = why;
   journal_.append(c);
   std::string err;
   if (!write_knob(c.knob, c.written, err, false, opt_.cgroup_root)) {

@@ -45,22 +45,47 @@ class PredictiveScaler {
 
  private:
   enum class Resource { Cpu, Memory };
+  // One past burst, as observed: when it began, how much it wanted at its
+  // highest, whether the limit clipped it (then its true size is unknown).
+  struct Burst {
+    long onset = 0;
+    double peak = 0;
+    int length = 0;
+    bool clipped = false;
+  };
   struct State {
-    std::deque<double> values;  // CPUs or bytes per sample
+    std::deque<double> values;  // CPU demand (used + throttled) or bytes per sample
     long index = -1;            // sample number of values.back()
     long next_forecast = 0;     // no need to forecast before this sample
     bool boosted = false;
     Change change;
     long restore_at = 0;
-    long give_up_at = 0;   // memory only: lowered by then even if still high
+    long give_up_at = 0;   // lowered by then: memory still high, or a burst that never came
     double threshold = 0;  // burst level: the raise stays while use is above it
     bool restore_failed = false;
+    // CPU: bursts seen so far and the one in progress, from the demand series.
+    std::deque<Burst> bursts;
+    bool in_burst = false;
+    Burst current;
+    double quiet_level = 0;   // demand at or below this is the baseline
+    double quiet_wait = 0;    // the cgroup's CPU wait (s/s) between bursts, smoothed
+    bool seen_burst = false;  // since the raise
+    int quiet_run = 0;        // consecutive baseline samples since the burst
+    long bursts_seen = 0;     // every burst that ended, the deque keeps the last few
+    long raised_for = -1;     // bursts_seen at the last raise from their onsets
   };
   void observe(const model::Snapshot& s, const model::Component& c, Resource r, double value,
-               double limit);
+               double limit, double wait = 0, bool clipped = false);
+  void track_bursts(State& st, double value, double wait, bool clipped);
+  // CPU: lowers the raise once the burst's demand has ended; true while raised.
+  bool hold_cpu_raise(State& st, double value, double wait);
+  // CPU: the sample to raise at, from the onsets of past bursts (the lead and
+  // their widest wander early), with the expected onset and the period; -1
+  // when they are too few or too irregular to tell.
+  long raise_at_from_bursts(const State& st, long* expected, long* period) const;
   bool raise(const model::Snapshot& s, const model::Component& c, Resource r, State& st,
-             const PredictedPeak& p, long onset);
-  bool cpu_target(const std::string& cgroup, Change& c) const;
+             const std::string& why);
+  bool cpu_target(const std::string& cgroup, const State& st, Change& c) const;
   bool memory_target(const model::Snapshot& s, const model::Component& comp, Change& c) const;
   void restore(State& st, const std::string& why);
 

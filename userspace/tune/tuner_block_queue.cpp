@@ -59,18 +59,29 @@ class BlockQueueTuner : public Tuner {
       p.current_raw = step->kind == KnobKind::NrRequests ? nr_raw : q.scheduler;
       p.proposed_raw = step->raw;
       p.scenario = "disk_queue_saturated";
+      p.diagnosis = "device saturation: request queue full";
+      p.severity = q.utilization;
       p.evidence = fmt::format(
           "{}: {:.1f} requests in flight on average with nr_requests {}, {:.0f}% busy, scheduler "
           "{}, {}",
           c.id, q.depth, nr_raw, q.utilization * 100, q.scheduler,
           q.rotational ? "rotational" : "non-rotational");
       if (step->kind == KnobKind::NrRequests) {
-        p.expected_gain = "submitters stop waiting for a free request; more I/O per second";
+        p.expected_gain = fmt::format(
+            "the queue held {:.1f} of {} requests; {} -> {} lets submitters queue up to {:.0f}x "
+            "deeper instead of waiting for a free request",
+            q.depth, nr_raw, nr_raw, step->raw, std::stod(step->raw) / q.nr_requests);
       } else if (step->raw == "none") {
-        p.expected_gain = "no scheduler overhead or request cap above the device's own queue";
+        p.expected_gain = fmt::format(
+            "{:.1f} requests in flight no longer capped at nr_requests {} by {}: the device's own "
+            "queue decides",
+            q.depth, nr_raw, q.scheduler);
         p.note = "switching the scheduler resets nr_requests to its default";
       } else {
-        p.expected_gain = "requests merged and sorted before they reach the device";
+        p.expected_gain = fmt::format(
+            "{:.1f} requests in flight on a rotational device {:.0f}% busy get merged and sorted "
+            "(fewer seeks per byte)",
+            q.depth, q.utilization * 100);
         p.note = "switching the scheduler resets nr_requests to its default";
       }
       std::string id = c.id;

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 
+#include "tune/cpu_diagnosis.h"
 #include "tune/tuners.h"
 
 namespace kpulse::tune {
@@ -22,49 +24,61 @@ class CpuQuotaTuner : public Tuner {
   std::vector<Proposal> propose(const TuneContext& ctx) override {
     std::vector<Proposal> out;
     const model::Snapshot& s = ctx.history.back();
-    const model::Component* host = s.host();
-    if (!host || s.interval_s <= 0) return out;
-    double ncpus = std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN));
-    double host_busy = host->value(MetricId::CpuUtilization);  // 0..1
-    if (std::isnan(host_busy)) return out;
-    double idle_cpus = (1 - host_busy) * ncpus;
+    const HostCpu host = host_cpu(s);
+    if (!host.valid || s.interval_s <= 0) return out;
     for (const auto& c : s.components) {
       if (c.kind != ComponentKind::Cgroup) continue;
-      double periods = c.delta(MetricId::CgCpuPeriods);
-      double throttled = c.delta(MetricId::CgCpuThrottledPeriods);
+      double share = throttled_share(c);
       double quota_cpus = c.value(MetricId::CgCpuQuota);
-      if (std::isnan(quota_cpus) || !(periods > 0) || std::isnan(throttled)) continue;
-      double share = throttled / periods;
-      // Throttled in at least a fifth of its periods with a quarter CPU idle:
-      // the quota, not the host, is what holds the cgroup back.
-      if (share < 0.2 || idle_cpus < ctx.options.min_idle_cpus) continue;
-
+      if (!(share >= kQuotaThrottledShare)) continue;
       auto q = read_cpu_quota(c.id, ctx.options.cgroup_root);
       if (!q) continue;
       const Knob& k = q->knob;
       const std::string& raw = q->raw;
       const double period = q->period, quota = q->quota;
-      double max_cpus = ctx.options.cpu_quota_max_cpus > 0 ? ctx.options.cpu_quota_max_cpus : ncpus;
+      double max_cpus =
+          ctx.options.cpu_quota_max_cpus > 0 ? ctx.options.cpu_quota_max_cpus : host.cpus;
       double ceiling = max_cpus * period;
       if (quota >= ceiling) continue;
       double next =
           step_toward(quota, ceiling, ctx.options.step_fraction, 0.05 * period, spec(k.kind));
+      double used = c.value(MetricId::CpuUtilization);
+      double throttled_s = c.delta(MetricId::CgCpuThrottledTime) / s.interval_s;
+      // What the cgroup would use unthrottled (its CPU plus the time it was
+      // held back), and what the raise can give it from the idle CPUs.
+      double demand = used + (std::isfinite(throttled_s) ? throttled_s : 0);
+      double gets = std::min({demand, next / period, used + host.idle});
       Proposal p;
       p.scenario = "cpu_throttled_idle_host";
+      p.diagnosis = "quota throttling";
+      p.severity = share;
       p.knob = k;
       p.current_raw = raw;
       p.proposed_raw = compose_value(k.kind, raw, next, 0, ceiling);
       p.evidence = fmt::format(
-          "cgroup {} throttled in {:.0f}% of its CPU periods, using {:.2f} CPU of a {:.2f} CPU "
-          "quota, while the host has {:.2f} CPU idle",
-          c.id, share * 100, c.value(MetricId::CpuUtilization), quota_cpus, idle_cpus);
-      p.expected_gain =
-          fmt::format("up to {:+.0f}% CPU time for the cgroup (quota {:.2f} -> {:.2f} CPU)",
-                      (next / quota - 1) * 100, quota / period, next / period);
-      std::string id = c.id;
-      p.objective = {"cgroup " + id + " CPU used (CPUs)", true, [id](const model::Snapshot& s) {
-                       return rate(s, ComponentKind::Cgroup, id, MetricId::CgCpuUsage);
-                     }};
+          "cgroup {} throttled in {:.0f}% of its CPU periods ({:.2f} s/s held back), using {:.2f} "
+          "CPU of a {:.2f} CPU quota; the host has {:.2f} of {:.0f} CPUs idle",
+          c.id, share * 100, std::isfinite(throttled_s) ? throttled_s : 0.0, used, quota_cpus,
+          host.idle, host.cpus);
+      p.objective = cpu_wait_objective(c.id);
+      if (host.idle < ctx.options.min_idle_cpus) {
+        // More quota here is CPU taken from the neighbours: say so, do not act.
+        p.scenario = "cpu_throttled_busy_host";
+        p.diagnosis = "quota throttling on a saturated host";
+        p.advice_only = true;
+        p.expected_gain = fmt::format(
+            "none without taking CPU from others: {:.2f} CPUs idle, below --min-idle-cpu {:.2f}",
+            host.idle, ctx.options.min_idle_cpus);
+        p.note = "advice only: lower the neighbours' load or raise the quota knowingly";
+      } else {
+        // The part of the held-back demand the raise cannot cover stays throttled.
+        double left = demand > used ? std::max(0.0, (demand - gets) / (demand - used)) : 0;
+        p.expected_gain = fmt::format(
+            "{:+.0f}% CPU for the cgroup ({:.2f} -> ~{:.2f} CPUs; quota {:.2f} -> {:.2f} CPU), "
+            "throttling {:.0f}% -> ~{:.0f}% of periods",
+            used > 0 ? (gets / used - 1) * 100 : 0.0, used, gets, quota / period, next / period,
+            share * 100, share * left * 100);
+      }
       out.push_back(std::move(p));
     }
     return out;

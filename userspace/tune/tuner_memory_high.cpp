@@ -32,6 +32,9 @@ constexpr double kMinRefaultBytesPerS = 1 * kMiB;
 // A raise shows its gain once the cache has refilled; the wait is bounded so a
 // step that cannot help is not kept on trial for long.
 constexpr int kMaxSettleIntervals = 10;
+// Snapshots the workload's peak and re-read bytes are measured over: the same
+// pages refault again and again, so a longer window would overstate the need.
+constexpr size_t kDemandWindow = 5;
 
 double or_zero(double v) {
   return std::isnan(v) ? 0 : v;
@@ -47,6 +50,27 @@ double page_size() {
 double read_rate(const model::Snapshot& s, const std::string& id) {
   double r = rate(s, ComponentKind::Cgroup, id, MetricId::CgIoReadBytes);
   return std::isnan(r) ? rate(s, ComponentKind::Cgroup, id, MetricId::BlkReadBytes) : r;
+}
+
+// Where a limit may grow for this workload: its measured peak over the
+// window plus what it showed it lacks (the page cache it re-read after
+// eviction; for stalls without refaults, as much again as its peak), with a
+// quarter of headroom; never past half the host's available memory above the
+// current limit, nor the configured ceiling. Steps go a fraction of the way.
+double workload_ceiling(const TuneContext& ctx, const std::string& id, double limit,
+                        const model::Component* host, double configured) {
+  double peak = 0, refaulted = 0;
+  size_t n = 0;
+  for (auto it = ctx.history.rbegin(); it != ctx.history.rend() && n < kDemandWindow; ++it, ++n)
+    if (const auto* c = it->find(ComponentKind::Cgroup, id)) {
+      peak = std::max(peak, or_zero(c->value(MetricId::CgMemCurrent)));
+      refaulted += or_zero(c->delta(MetricId::CgMemRefaults)) * page_size();
+    }
+  double want = refaulted > 0 ? peak + refaulted : 2 * peak;
+  double ceiling = std::min(configured, 1.25 * want);
+  double available = host ? host->value(MetricId::MemAvailable) : std::nan("");
+  if (std::isfinite(available)) ceiling = std::min(ceiling, limit + available / 2);
+  return ceiling;
 }
 
 class MemoryHighTuner : public Tuner {
@@ -84,13 +108,17 @@ class MemoryHighTuner : public Tuner {
                        refault_bytes >= kRefaultShareOfCharge * current &&
                        (std::isnan(reads) || refault_bytes >= kRefaultShareOfReads * reads);
       if (!stalled && !thrashing) continue;
-      double ceiling = memory_high_ceiling(c, host, k.kind, ctx.options, high);
+      double configured = memory_high_ceiling(c, host, k.kind, ctx.options, high);
+      double ceiling = workload_ceiling(ctx, c.id, high, host, configured);
       if (high >= ceiling) continue;
       std::string raw, err;
       if (!read_knob(k, raw, err, ctx.options.cgroup_root)) continue;
       double cur = numeric_value(k.kind, raw);
       if (!std::isfinite(cur)) continue;
+      // A fraction of the way, and at most max_step() (double, +1 GiB): the
+      // next step comes only after this one was judged.
       double next = step_toward(cur, ceiling, ctx.options.step_fraction, 16.0 * kMiB, spec(k.kind));
+      double ooms = or_zero(c.delta(MetricId::MemOomKills));
       Proposal p;
       p.knob = k;
       p.current_raw = raw;
@@ -102,13 +130,21 @@ class MemoryHighTuner : public Tuner {
       p.evidence = fmt::format(
           "cgroup {}: {:.0f} MiB charged of {} {:.0f} MiB, stalled on memory {:.0f}% of the "
           "time, re-reading evicted page cache at {:.1f} MiB/s ({:.0f}% of its charge per "
-          "second{})",
+          "second{}){}; workload ceiling {:.0f} MiB (peak plus what it re-read, +25%, within half "
+          "the host's available memory and {:.0f} MiB)",
           c.id, current / kMiB, spec(k.kind).id, high / kMiB, worst * 100, refault_bytes / kMiB,
-          current > 0 ? 100 * refault_bytes / current : 0.0, reads_share);
+          current > 0 ? 100 * refault_bytes / current : 0.0, reads_share,
+          ooms > 0 ? fmt::format(", {:.0f} OOM kills", ooms) : std::string(), ceiling / kMiB,
+          configured / kMiB);
+      p.severity = std::max(worst, current > 0 ? refault_bytes / current : 0.0);
       std::string id = c.id;
       if (stalled) {
         p.scenario = "memory_high_stalls";
-        p.expected_gain = "less reclaim stall: more page cache kept, fewer re-reads";
+        p.diagnosis = "memory limit pressure: reclaim stalls";
+        p.expected_gain = fmt::format(
+            "memory stall {:.0f}% of the time expected to fall with {:.0f} MiB more room "
+            "({:+.0f}% of the limit)",
+            worst * 100, (next - cur) / kMiB, cur > 0 ? (next / cur - 1) * 100 : 0.0);
         p.objective = {"cgroup " + id + " memory stall (s/s)", false,
                        [id](const model::Snapshot& s) {
                          return rate(s, ComponentKind::Cgroup, id, MetricId::PsiMemorySome);
@@ -116,7 +152,15 @@ class MemoryHighTuner : public Tuner {
       } else {
         // Judged by the refaults themselves: the stall may be ~0 before and after.
         p.scenario = "memory_high_thrashing";
-        p.expected_gain = "fewer page-cache refaults: re-read data served from memory";
+        p.diagnosis = "memory limit pressure: page-cache refaults";
+        // At most the refaults the added room can hold stop.
+        double saved =
+            std::min(refault_bytes, refault_bytes * (next - cur) / std::max(ceiling - cur, 1.0));
+        p.expected_gain = fmt::format(
+            "refaults {:.1f} MiB/s expected to fall by up to {:.1f} MiB/s ({:.0f}%) with {:.0f} "
+            "MiB more room",
+            refault_bytes / kMiB, saved / kMiB,
+            refault_bytes > 0 ? 100 * saved / refault_bytes : 0.0, (next - cur) / kMiB);
         p.objective = {"cgroup " + id + " page-cache refaults (pages/s)", false,
                        [id](const model::Snapshot& s) {
                          return rate(s, ComponentKind::Cgroup, id, MetricId::CgMemRefaults);

@@ -37,12 +37,18 @@ class ReadAheadTuner : public Tuner {
                                 spec(k.kind));
       Proposal p;
       p.scenario = "small_sequential_reads";
+      p.diagnosis = "small reads on a device without readahead";
+      p.severity = ops;
       p.knob = k;
       p.current_raw = raw;
       p.proposed_raw = compose_value(k.kind, raw, next, 0, ctx.options.read_ahead_max_kb);
       p.evidence = fmt::format("{}: {:.0f} reads/s averaging {:.1f} KiB, read_ahead_kb={}", c.id,
                                ops, avg / 1024, raw);
-      p.expected_gain = "fewer, larger reads: higher read throughput for sequential readers";
+      // Sequential readers' requests grow toward the readahead window.
+      p.expected_gain = fmt::format(
+          "requests of {:.1f} KiB could grow to up to {:.0f} KiB for sequential readers: up to "
+          "x{:.1f} fewer reads for the {:.1f} MiB/s read now",
+          avg / 1024, next, std::max(1.0, next * 1024 / avg), bytes / 1048576);
       p.note = "helps sequential readers; random readers may read more than they use";
       std::string id = c.id;
       p.objective = {"disk " + id + " read bytes/s", true, [id](const model::Snapshot& s) {

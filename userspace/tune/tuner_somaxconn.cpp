@@ -71,13 +71,18 @@ class SomaxconnTuner : public Tuner {
           step_toward(cur, ctx.options.somaxconn_max, ctx.options.step_fraction, 128, spec(k.kind));
       Proposal p;
       p.scenario = "listen_overflows";
+      p.diagnosis = "accept queue capped by somaxconn";
+      p.severity = r;
       p.knob = k;
       p.netns_name = ns.name;
       p.current_raw = raw;
       p.proposed_raw = compose_value(k.kind, raw, next, 0, ctx.options.somaxconn_max);
       p.evidence = fmt::format("netns {}: {:.0f} accept-queue overflows/s; capped listeners: {}",
                                ns.name, r, capped);
-      p.expected_gain = "fewer dropped and retried connections (lower connect latency)";
+      p.expected_gain = fmt::format(
+          "accept-queue overflows {:.0f}/s -> 0/s once the capped listeners re-listen (their "
+          "queue cap {} -> {:.0f}); each overflow is a connect retried after >= 1 s",
+          r, raw, next);
       p.note = "takes effect when the service re-listens or reloads";
       p.baseline.assign(h.rates.begin(), h.rates.end());
       // Re-listening takes time: give the service a few intervals.

@@ -57,6 +57,8 @@ class SynBacklogTuner : public Tuner {
       if (!next) continue;
       Proposal p;
       p.scenario = drops > 0 ? "syn_queue_full" : "listen_overflows";
+      p.diagnosis = drops > 0 ? "SYN queue full" : "SYN queue below the accept queue cap";
+      p.severity = over + drops;
       p.knob = k;
       p.netns_name = ns.name;
       p.current_raw = raw;
@@ -65,7 +67,10 @@ class SynBacklogTuner : public Tuner {
           "netns {}: {:.0f} accept-queue overflows/s, {:.0f} SYNs/s dropped for a full request "
           "queue; tcp_max_syn_backlog {} with somaxconn {}",
           ns.name, over, drops, raw, cap_raw);
-      p.expected_gain = "fewer SYNs dropped under connection bursts (fewer 1 s+ connect retries)";
+      p.expected_gain = fmt::format(
+          "SYN drops and overflows {:.0f}/s expected to fall toward 0/s (SYN queue {} -> {:.0f}); "
+          "each is a connect retried after >= 1 s",
+          over + drops, raw, *next);
       p.note = "applies to new SYNs at once; the accept queue still needs somaxconn";
       p.baseline.assign(h.rates.begin(), h.rates.end());
       p.objective = {"netns " + ns.name + " listen overflows + SYN drops/s", false,

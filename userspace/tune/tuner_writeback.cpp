@@ -42,6 +42,8 @@ class WritebackTuner : public Tuner {
     bool lower_bg = step->kind == KnobKind::DirtyBackgroundRatio;
     Proposal p;
     p.scenario = "writeback_stalls";
+    p.diagnosis = "host-wide writeback stalls";
+    p.severity = w.io_stall;
     p.knob = lower_bg ? bg : dr;
     p.current_raw = lower_bg ? bg_raw : dr_raw;
     p.proposed_raw = step->raw;
@@ -52,9 +54,16 @@ class WritebackTuner : public Tuner {
         w.dirty_bytes / 1048576, w.writeback_bytes / 1048576,
         w.dirty_ratio / 100 * w.available_bytes / 1048576, dr_raw, w.available_bytes / 1048576,
         w.io_stall * 100, bg_raw);
-    p.expected_gain = lower_bg ? "background writeback starts earlier, so writers reach the "
-                                 "throttling limit less often"
-                               : "more room for write bursts before writers are throttled";
+    p.expected_gain =
+        lower_bg ? fmt::format(
+                       "I/O stall {:.0f}% of the time expected to fall: background "
+                       "writeback starts at {}% instead of {}% of available memory",
+                       w.io_stall * 100, step->raw, bg_raw)
+                 : fmt::format(
+                       "I/O stall {:.0f}% of the time expected to fall: writers throttled "
+                       "at {}% instead of {}% ({:+.0f} MiB of room for bursts)",
+                       w.io_stall * 100, step->raw, dr_raw,
+                       (std::stod(step->raw) - w.dirty_ratio) / 100 * w.available_bytes / 1048576);
     p.note = "host-wide: affects every writer on the host";
     p.objective = {"host I/O stall (s/s)", false, [](const model::Snapshot& s) {
                      return rate(s, ComponentKind::Host, "host", MetricId::PsiIoSome);

@@ -11,6 +11,25 @@ double rate(const model::Snapshot& s, model::ComponentKind kind, const std::stri
   return c->delta(m) / s.interval_s;
 }
 
+double cpu_wait(const model::Snapshot& s, const std::string& cgroup) {
+  const model::Component* c = s.find(model::ComponentKind::Cgroup, cgroup);
+  if (!c || s.interval_s <= 0) return std::nan("");
+  double throttled = c->delta(model::MetricId::CgCpuThrottledTime);
+  double queued = std::nan("");
+  if (const auto* h = c->find_histogram(model::MetricId::SchedRunqLatency))
+    queued = static_cast<double>(h->delta.sum_ns) / 1e9;
+  else
+    queued = c->delta(model::MetricId::PsiCpuSome);
+  if (std::isnan(throttled) && std::isnan(queued)) return std::nan("");
+  return ((std::isnan(throttled) ? 0 : throttled) + (std::isnan(queued) ? 0 : queued)) /
+         s.interval_s;
+}
+
+Objective cpu_wait_objective(const std::string& cgroup) {
+  return {"cgroup " + cgroup + " CPU wait: throttled + run-queue delay (s/s)", false,
+          [cgroup](const model::Snapshot& s) { return cpu_wait(s, cgroup); }};
+}
+
 std::vector<std::unique_ptr<Tuner>> default_tuners() {
   std::vector<std::unique_ptr<Tuner>> t;
   t.push_back(make_cpu_quota_tuner());

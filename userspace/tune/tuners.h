@@ -35,6 +35,9 @@ struct TunerOptions {
   // it (tuning.writeback = true). Floor for dirty_background_ratio and
   // ceiling for dirty_ratio, in percent.
   bool writeback = false;
+  // Host-global knobs (net.core.rmem_max / wmem_max) may be proposed for
+  // application (--allow-host-wide); otherwise they are advice only.
+  bool host_wide = false;
   double dirty_background_min = 5;
   double dirty_ratio_max = 40;
   std::string cgroup_root = "/sys/fs/cgroup";
@@ -83,6 +86,14 @@ struct CpuQuota {
   double quota = 0, period = 100000;  // us
 };
 std::optional<CpuQuota> read_cpu_quota(const std::string& cgroup, const std::string& cgroup_root);
+
+// The workload's own CPU latency: seconds per second its tasks wanted a CPU
+// and had none, quota throttling plus run-queue delay (BPF; the cgroup's
+// cpu PSI without it). Lower is better. The quota and weight tuners are judged
+// by it, not by the CPU the knob hands the cgroup: more quota always "uses
+// more CPU", while on a saturated host it only moves the wait to the run queue.
+double cpu_wait(const model::Snapshot& s, const std::string& cgroup);
+Objective cpu_wait_objective(const std::string& cgroup);
 
 // Rate of a counter over one snapshot (delta / interval), NaN when absent.
 double rate(const model::Snapshot& s, model::ComponentKind kind, const std::string& id,

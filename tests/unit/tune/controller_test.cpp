@@ -81,6 +81,25 @@ class ControllerTest : public ::testing::Test {
     s.components.push_back(c);
     ctl_->step(s);
   }
+  // One interval on a saturated host (no CPU idle) in which /kp used `cpus`
+  // and the rest of the host (a neighbour) what was left.
+  void feed_saturated(double cpus) {
+    model::Snapshot s;
+    s.interval_s = 1;
+    model::Component host;
+    host.kind = ComponentKind::Host;
+    host.id = "host";
+    host.set_gauge(MetricId::CpuUtilization, 1.0);
+    s.components.push_back(host);
+    model::Component c;
+    c.kind = ComponentKind::Cgroup;
+    c.id = "/kp";
+    total_ += cpus;
+    c.set_counter(MetricId::CgCpuUsage, total_, cpus);
+    c.set_gauge(MetricId::CpuUtilization, cpus);
+    s.components.push_back(c);
+    ctl_->step(s);
+  }
   ChangeState last_state() { return journal_->load().back().state; }
 
   fs::path dir_;
@@ -116,6 +135,20 @@ TEST_F(ControllerTest, AStepThatHelpsIsKept) {
   for (int i = 0; i < 4; ++i) feed(0.6);
   EXPECT_EQ(quota(), "60000 100000");
   EXPECT_EQ(last_state(), ChangeState::Kept) << log_;
+}
+
+TEST_F(ControllerTest, AStepThatHelpsItsTargetByTakingFromTheNeighboursIsReverted) {
+  // The objective alone (its CPU use) would keep it: the guard sees the host
+  // had no CPU idle and the neighbours lost what /kp gained.
+  const double cpus = static_cast<double>(std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN)));
+  const double after = 0.2 + 0.5 * cpus;
+  for (int i = 0; i < 4; ++i) feed_saturated(0.2 + 0.001 * i);
+  ASSERT_EQ(quota(), "60000 100000");
+  for (int i = 0; i < 4; ++i) feed_saturated(after + 0.001 * i);
+  EXPECT_EQ(quota(), "20000 100000") << log_;
+  EXPECT_EQ(last_state(), ChangeState::Reverted);
+  EXPECT_NE(log_.find("neighbour guard"), std::string::npos) << log_;
+  EXPECT_EQ(log_.find(" kept "), std::string::npos) << log_;
 }
 
 TEST_F(ControllerTest, SomeoneElsesWriteIsRespected) {

@@ -107,7 +107,7 @@ TEST_F(CpuWeightTunerTest, RaisesTheVictimsCpuWeightOnCgroup2) {
   EXPECT_EQ(p[0].knob.kind, KnobKind::CpuWeight);
   EXPECT_EQ(p[0].knob.target, "/kp/v");
   EXPECT_EQ(p[0].current_raw, "100");
-  EXPECT_EQ(p[0].proposed_raw, "550");  // halfway to the 1000 ceiling
+  EXPECT_EQ(p[0].proposed_raw, "200");  // toward 1000, at most double per step
   EXPECT_EQ(p[0].scenario, "cpu_contention");
   EXPECT_NE(p[0].evidence.find("/kp/h"), std::string::npos) << p[0].evidence;
 }
@@ -119,7 +119,7 @@ TEST_F(CpuWeightTunerTest, UsesCpuSharesWhereTheCpuControllerIsOnV1) {
   EXPECT_EQ(p[0].knob.kind, KnobKind::CpuShares);
   EXPECT_EQ(knob_path(p[0].knob, root_.string()),
             (root_ / "cpu,cpuacct" / "kp" / "v" / "cpu.shares").string());
-  EXPECT_EQ(p[0].proposed_raw, "5632");  // 1024 + (10240 - 1024) / 2
+  EXPECT_EQ(p[0].proposed_raw, "2048");  // toward 10240, at most double per step
 }
 
 TEST_F(CpuWeightTunerTest, StepsAreBoundedAndStopAtTheCeiling) {
@@ -132,11 +132,40 @@ TEST_F(CpuWeightTunerTest, StepsAreBoundedAndStopAtTheCeiling) {
   EXPECT_EQ(propose(20, o)[0].proposed_raw, "300");  // min step 10, capped at 300
   std::ofstream(f) << "300\n";
   EXPECT_TRUE(propose(20, o).empty());
-  // A ceiling above the hard bound (10000) is clamped to it.
+  // A ceiling above the hard bound (10000) is clamped to it; one step at
+  // most doubles the weight, whatever the step fraction.
   o.cpu_weight_max = 1e9;
   o.step_fraction = 1;
   std::ofstream(f) << "100\n";
+  EXPECT_EQ(propose(20, o)[0].proposed_raw, "200");
+  std::ofstream(f) << "9000\n";
   EXPECT_EQ(propose(20, o)[0].proposed_raw, "10000");
+}
+
+TEST_F(CpuWeightTunerTest, AVictimThrottledByItsOwnQuotaIsTheQuotasNotContention) {
+  make_v2();
+  history_.push_back(contention(20, &total_));
+  for (auto& c : history_.back().components)
+    if (c.id == "/kp/v") {
+      c.set_gauge(MetricId::CgCpuQuota, 0.1);
+      c.set_counter(MetricId::CgCpuPeriods, 124, 124);
+      c.set_counter(MetricId::CgCpuThrottledPeriods, 120, 120);
+    }
+  TunerOptions o;
+  o.cgroup_root = root_.string();
+  TuneContext ctx{history_, o};
+  EXPECT_TRUE(tuner_->propose(ctx).empty());
+}
+
+TEST_F(CpuWeightTunerTest, SharesAreOfTheWholeHostAndStateTheGainRelativeToTheSiblings) {
+  make_v2();
+  auto p = propose(20);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].diagnosis, "contention with siblings");
+  EXPECT_NE(p[0].evidence.find("of the host's"), std::string::npos) << p[0].evidence;
+  // /kp/v at 100 against /kp/h at 100: half of /kp, two thirds after 200.
+  EXPECT_NE(p[0].expected_gain.find("under contention 50% -> 67%"), std::string::npos)
+      << p[0].expected_gain;
 }
 
 TEST_F(CpuWeightTunerTest, ShortWaitsOrAnIdleHostAreNoContention) {
@@ -166,11 +195,11 @@ TEST_F(CpuWeightTunerTest, TheLoopJournalsTheOriginalAndPutsItBack) {
       j, co, [&](const std::string& s) { log += s + "\n"; }, std::move(t));
   for (int i = 0; i < 4; ++i) ctl.step(contention(20, &total_));
   ASSERT_EQ(ctl.running(), 1u) << log;
-  EXPECT_EQ(slurp(f), "5632");
+  EXPECT_EQ(slurp(f), "2048");
   auto changes = j.load();
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].original, "1024");
-  EXPECT_EQ(changes[0].written, "5632");
+  EXPECT_EQ(changes[0].written, "2048");
   EXPECT_EQ(changes[0].state, ChangeState::OnTrial);
   EXPECT_EQ(changes[0].knob.id(), "cgroup.cpu.shares");
   ctl.abandon_trials("test over");

@@ -98,5 +98,21 @@ TEST(Knob, ReadsAndWritesCgroupFilesUnderTheGivenRoot) {
   std::filesystem::remove_all(root);
 }
 
+TEST(KnobTest, NoSingleStepPassesItsKnobsBound) {
+  constexpr double MiB = 1048576;
+  // 128 MiB toward a 12 GiB ceiling: one step at most doubles the limit.
+  EXPECT_EQ(step_toward(128 * MiB, 12288 * MiB, 0.5, 16 * MiB, spec(KnobKind::MemoryLimit)),
+            256 * MiB);
+  // A large limit grows by at most 1 GiB per step.
+  EXPECT_EQ(step_toward(4096 * MiB, 12288 * MiB, 0.5, 16 * MiB, spec(KnobKind::MemoryHigh)),
+            5120 * MiB);
+  // Shares at most double; a quota at most doubles or gains half a CPU.
+  EXPECT_EQ(step_toward(1024, 10240, 0.5, 102, spec(KnobKind::CpuShares)), 2048);
+  EXPECT_EQ(step_toward(20000, 200000, 0.5, 5000, spec(KnobKind::CfsQuota)), 70000);
+  EXPECT_EQ(step_toward(100000, 200000, 0.5, 5000, spec(KnobKind::CpuMax)), 150000);
+  // Knobs bounded by their ceiling alone keep the fraction of the distance.
+  EXPECT_EQ(step_toward(0, 4096, 0.5, 128, spec(KnobKind::ReadAheadKb)), 2048);
+}
+
 }  // namespace
 }  // namespace kpulse::tune

@@ -119,18 +119,20 @@ TEST_F(MemoryHighTunerTest, ThrashingWithoutAStallRaisesTheV1Limit) {
   EXPECT_EQ(knob_path(p[0].knob, root_.string()),
             (root_ / "memory" / "kp" / "memory.limit_in_bytes").string());
   EXPECT_EQ(p[0].current_raw, "67108864");
-  EXPECT_EQ(p[0].proposed_raw, "570425344");  // 64 MiB + (1024 - 64) / 2 MiB = 544 MiB
+  // Half the way to the workload's ceiling, 1.25 x (64 MiB charged + 50 MiB
+  // re-read) = 142.5 MiB: 64 + 39.25 MiB.
+  EXPECT_EQ(p[0].proposed_raw, "108265472");
   EXPECT_NE(p[0].evidence.find("re-reading evicted page cache at 50.0 MiB/s (78% of its "
                                "charge per second, 91% of its reads)"),
             std::string::npos)
       << p[0].evidence;
-  // Judged by the refaults (lower is better), after the 480 MiB raise can
-  // have refilled at 55 MiB/s: ceil(8.7) intervals.
+  // Judged by the refaults (lower is better), after the 39.25 MiB raise can
+  // have refilled at 55 MiB/s: within one interval.
   EXPECT_FALSE(p[0].objective.higher_is_better);
   EXPECT_EQ(p[0].objective.name, "cgroup /kp page-cache refaults (pages/s)");
   EXPECT_DOUBLE_EQ(p[0].objective.sample(history_.back()),
                    50 * kMiB / static_cast<double>(::sysconf(_SC_PAGESIZE)));
-  EXPECT_EQ(p[0].settle_intervals, 9);
+  EXPECT_EQ(p[0].settle_intervals, 1);
 }
 
 TEST_F(MemoryHighTunerTest, AStallKeepsTheStallObjectiveOnMemoryHigh) {
@@ -141,7 +143,8 @@ TEST_F(MemoryHighTunerTest, AStallKeepsTheStallObjectiveOnMemoryHigh) {
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0].scenario, "memory_high_stalls");
   EXPECT_EQ(p[0].knob.kind, KnobKind::MemoryHigh);
-  EXPECT_EQ(p[0].proposed_raw, "570425344");
+  // Stalls without refaults: the ceiling is twice the peak, +25% (160 MiB).
+  EXPECT_EQ(p[0].proposed_raw, "117440512");
   EXPECT_EQ(p[0].objective.name, "cgroup /kp memory stall (s/s)");
   EXPECT_DOUBLE_EQ(p[0].objective.sample(history_.back()), 0.2);
   EXPECT_EQ(p[0].settle_intervals, 1);
@@ -177,8 +180,8 @@ TEST_F(MemoryHighTunerTest, WithoutAReadRateTheChargeAloneDecides) {
   auto p = propose(l);
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0].evidence.find("of its reads"), std::string::npos) << p[0].evidence;
-  // Refilled at the refault rate alone: 480 MiB at 50 MiB/s.
-  EXPECT_EQ(p[0].settle_intervals, 10);
+  // Refilled at the refault rate alone: 39.25 MiB at 50 MiB/s.
+  EXPECT_EQ(p[0].settle_intervals, 1);
   l.refault_bytes = 3 * kMiB;
   EXPECT_TRUE(propose(l).empty());
 }
@@ -186,10 +189,10 @@ TEST_F(MemoryHighTunerTest, WithoutAReadRateTheChargeAloneDecides) {
 TEST_F(MemoryHighTunerTest, TheSettleWaitIsBoundedAndAtLeastOneInterval) {
   make_v2("67108864");
   Load l = thrashing();
-  l.refault_bytes = l.read_bytes = 10 * kMiB;  // 480 MiB at 10 MiB/s: 48 s, capped
+  l.refault_bytes = l.read_bytes = 10 * kMiB;  // the 16 MiB minimum step at 10 MiB/s
   auto p = propose(l);
   ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0].settle_intervals, 10);
+  EXPECT_EQ(p[0].settle_intervals, 2);
   TunerOptions o;
   o.memory_high_max = 80 * kMiB;  // a 16 MiB step at 50 MiB/s refills within one interval
   p = propose(thrashing(), o);
@@ -255,6 +258,36 @@ TEST_F(MemoryHighLoopTest, ARaiseThatLeavesTheRefaultsIsRevertedToTheOriginal) {
       << log;
   EXPECT_EQ(slurp(f), "67108864");
   EXPECT_EQ(j.load().back().state, ChangeState::Reverted);
+}
+
+// The field case: 128 MiB thrashing on a 24 GiB host with no configured
+// ceiling (so half the RAM, 12 GiB). One step once went to ~6 GiB; now the
+// workload's ceiling and the knob's bound (at most double) decide.
+TEST_F(MemoryHighTunerTest, ALimitAtMostDoublesPerStepTowardTheWorkloadsCeiling) {
+  make_hybrid("134217728");
+  Load l = thrashing();
+  l.charged = l.limit = 128 * kMiB;
+  l.refault_bytes = l.read_bytes = 100 * kMiB;
+  TunerOptions o;
+  o.cgroup_root = root_.string();
+  for (int i = 0; i < 5; ++i) {
+    auto s = snapshot(l);
+    model::Component host;
+    host.kind = ComponentKind::Host;
+    host.id = "host";
+    host.set_gauge(MetricId::MemTotal, 24576 * kMiB);
+    host.set_gauge(MetricId::MemAvailable, 20480 * kMiB);
+    s.components.push_back(host);
+    history_.push_back(s);
+  }
+  TuneContext ctx{history_, o};
+  auto p = tuner_->propose(ctx);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].proposed_raw, "268435456");  // 256 MiB, not ~6 GiB
+  EXPECT_EQ(p[0].diagnosis, "memory limit pressure: page-cache refaults");
+  // 128 MiB peak + 500 MiB re-read over 5 intervals, +25%: 785 MiB.
+  EXPECT_NE(p[0].evidence.find("workload ceiling 785 MiB"), std::string::npos) << p[0].evidence;
+  EXPECT_NE(p[0].expected_gain.find("MiB/s"), std::string::npos) << p[0].expected_gain;
 }
 
 }  // namespace

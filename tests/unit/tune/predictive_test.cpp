@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -94,11 +95,78 @@ TEST_F(PredictiveTest, RaisesTheQuotaAheadOfThePredictedBurstAndLowersAfter) {
   ps.stop();
   EXPECT_EQ(read("cpu.max"), "20000 100000");
   auto changes = j.load();
-  EXPECT_EQ(changes.size(), 3u);  // one per raise, each ended reverted
+  // One per raise, each ended reverted: the bursts at 32, 42 and 52, and the
+  // one at 22 when two periods seen by then were enough.
+  EXPECT_GE(changes.size(), 3u);
+  EXPECT_LE(changes.size(), 4u);
   for (const auto& c : changes) {
     EXPECT_EQ(c.state, ChangeState::Reverted) << c.id;
     EXPECT_EQ(c.scenario, "predicted_cpu_burst");
   }
+}
+
+// Bursts of 3 CPU-seconds of work every ~20 samples, the period wandering by
+// up to 20%: each burst takes 3 samples with the quota raised, 15 under the
+// 0.2 CPU quota (the kernel's throttling, simulated: what it cannot run is
+// reported as throttled time). A raise must be in force from each burst's
+// first sample until its work is done, after a few bursts to learn from,
+// and must not be lowered by a predicted duration running out.
+TEST_F(PredictiveTest, JitteredBurstsRunUnderTheRaiseUntilTheirWorkIsDone) {
+  write("cpu.max", "20000 100000");
+  Journal j((dir_ / "state").string());
+  auto o = options();
+  o.ceiling_cpus = 1.5;
+  PredictiveScaler ps(j, o, log_fn_);
+  const int gaps[] = {20, 24, 17, 22, 16, 23, 19, 21, 18, 24, 16, 20, 23, 17, 22, 19};
+  std::vector<int> onsets;
+  for (int t = 5, k = 0; k < 16; t += gaps[k++]) onsets.push_back(t);
+  double used_total = 0, throttled_total = 0, periods = 0, throttled_periods = 0;
+  double left = 0;
+  size_t next_burst = 0;
+  int bursts_judged = 0, bursts_on_target = 0;
+  bool this_burst_ok = true;
+  for (int i = 0; i < onsets.back() + 20; ++i) {
+    if (next_burst < onsets.size() && i == onsets[next_burst]) {
+      left = 3;
+      this_burst_ok = true;
+      ++next_burst;
+    }
+    std::istringstream q(read("cpu.max"));
+    double quota = 0, period = 0;
+    q >> quota >> period;
+    double cpus = quota / period;
+    double used = std::min(left, std::min(1.0, cpus));
+    double throttled = left > 0 && cpus < 1.0 ? std::min(left, 1.0) - used : 0;
+    if (left > 0 && cpus < 1.0) this_burst_ok = false;
+    left -= used;
+    bool ended = left <= 1e-9 && used > 0;
+    used_total += used + 0.01;
+    throttled_total += throttled;
+    periods += 10;
+    throttled_periods += throttled > 0 ? 10 : 0;
+    model::Snapshot s;
+    s.interval_s = 1;
+    model::Component c;
+    c.kind = ComponentKind::Cgroup;
+    c.id = "/app";
+    c.set_counter(MetricId::CgCpuUsage, used_total, used + 0.01);
+    c.set_counter(MetricId::CgCpuThrottledTime, throttled_total, throttled);
+    c.set_counter(MetricId::CgCpuPeriods, periods, 10);
+    c.set_counter(MetricId::CgCpuThrottledPeriods, throttled_periods, throttled > 0 ? 10 : 0);
+    c.set_gauge(MetricId::CgCpuQuota, cpus);
+    s.components.push_back(c);
+    ps.step(s);
+    if (ended && next_burst > 4) {  // the first four bursts are for learning
+      ++bursts_judged;
+      if (this_burst_ok) ++bursts_on_target;
+      log_ += "burst ended at sample " + std::to_string(i) + (this_burst_ok ? "\n" : ": missed\n");
+    }
+  }
+  ps.stop();
+  EXPECT_GE(bursts_judged, 10);
+  EXPECT_GE(bursts_on_target * 10, bursts_judged * 9) << log_;
+  EXPECT_EQ(read("cpu.max"), "20000 100000");
+  EXPECT_NE(log_.find("burst over: demand"), std::string::npos) << log_;
 }
 
 // 40 MiB resident, pressing on the 64 MiB memory.high for samples 2-4 of
