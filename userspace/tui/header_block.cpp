@@ -45,13 +45,16 @@ double rate(const model::Component* c, MetricId id, double interval_s) {
   return c->delta(id) / interval_s;
 }
 
-// Sum of a counter's rate over components of one kind (skipping loopback for
-// interfaces: it double-counts local traffic).
+// Sum of a counter's rate over components of one kind. Interfaces: loopback
+// is skipped (it double-counts local traffic), and so are other network
+// namespaces' interfaces ("IFNAME@NETNS"): a veth pair would count twice.
 double kind_rate(const model::Snapshot& s, ComponentKind kind, MetricId id) {
   double sum = 0;
   bool any = false;
   for (const auto& c : s.components) {
-    if (c.kind != kind || (kind == ComponentKind::Interface && c.id == "lo")) continue;
+    if (c.kind != kind) continue;
+    if (kind == ComponentKind::Interface && (c.id == "lo" || c.id.find('@') != std::string::npos))
+      continue;
     double d = c.delta(id);
     if (std::isnan(d)) continue;
     sum += d;

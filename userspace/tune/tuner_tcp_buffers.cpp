@@ -30,10 +30,11 @@ constexpr double kBusyBytes = 1024 * 1024;
 double tcp_bytes(const model::Snapshot& s) {
   double v = rate(s, ComponentKind::Host, "host", MetricId::TcpRxBytes);
   if (!std::isnan(v)) return v;
-  // Without BPF: what the interfaces received.
+  // Without BPF: what the host namespace's own interfaces received (other
+  // namespaces' ones, "IFNAME@NETNS", would count a veth pair twice).
   double sum = 0;
   for (const auto& c : s.components)
-    if (c.kind == ComponentKind::Interface && c.id != "lo")
+    if (c.kind == ComponentKind::Interface && c.id != "lo" && c.id.find('@') == std::string::npos)
       sum += c.delta(MetricId::IfRxBytes) / s.interval_s;
   return sum;
 }
