@@ -206,6 +206,11 @@ for line in defaults.splitlines():
         keys.setdefault(m.group(1), set()).add(m.group(2))
 bad = []
 for m in re.finditer(r"`(?:[a-z_.]+\.)?([a-z_]+) = ([^`]+)`", readme):
+    # Only quotes the text calls defaults ("Retention defaults (...): `full_days = 3`");
+    # `on_exit = "rollback"` in "unless ..." is an example, not a default.
+    paragraph_start = readme.rfind("\n\n", 0, m.start())
+    if "default" not in readme[paragraph_start:m.start()]:
+        continue
     key, value = m.group(1), m.group(2).strip()
     if key in keys and len(keys[key]) == 1 and value not in keys[key]:
         bad.append(f"{key} = {value} (default {next(iter(keys[key]))})")
