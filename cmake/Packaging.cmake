@@ -62,9 +62,9 @@ set(CPACK_PACKAGE_CONTACT
     "kpulse maintainers <maintainers@users.noreply.b-seed-1e31d172.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "eBPF system profiler for Linux hosts")
 # Lines under 80 columns (lintian: extended-description-line-too-long).
+# CPack puts CPACK_PACKAGE_DESCRIPTION_SUMMARY first (the synopsis line).
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "eBPF system profiler for Linux hosts
-kpulse attaches CO-RE BPF programs to kernel tracepoints and turns them,
+    "kpulse attaches CO-RE BPF programs to kernel tracepoints and turns them,
 with /proc, cgroupfs and PSI, into one snapshot stream for analytics, a
 top-style UI, exporters (Prometheus, OTLP), recording and HTML reports.
 It runs as a systemd service (kpulse run), not enabled on installation.")
