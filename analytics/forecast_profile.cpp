@@ -164,7 +164,9 @@ void decompose(std::span<const double> x, const ProfileSpec& spec, int w, int to
     d[i] = x[i] - ma[i];
   }
 
-  // Seasonal profiles: the second on what the first leaves.
+  // Seasonal profiles: the second on what the first leaves. A second period
+  // without a first (sparse or irregular input) is fitted alone: every
+  // period used below must have a profile of its own size.
   if (spec.period1 > 0) {
     fit_profile(d, spec.period1, spec.decay1, ws.s1, ws.w1);
     if (spec.period2 > 0) {
@@ -174,6 +176,8 @@ void decompose(std::span<const double> x, const ProfileSpec& spec, int w, int to
       for (int i = 0; i < n; ++i)
         if (std::isfinite(d[i])) d[i] += ws.s1[i % spec.period1];
     }
+  } else if (spec.period2 > 0) {
+    fit_profile(d, spec.period2, spec.decay2, ws.s2, ws.w2);
   }
   // The seasonal component over the history and the horizon, laid out once
   // (the loops below would otherwise take two modulos per step).

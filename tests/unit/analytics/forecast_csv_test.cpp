@@ -39,6 +39,27 @@ TEST(ForecastCsv, WritesExactlyHorizonLinesOfFiveNumbers) {
   EXPECT_TRUE(err.str().empty());
 }
 
+// Found by fuzz_forecast: rows hours to days apart give a second seasonal
+// period without a first, whose profile was never fitted; the forecast read
+// it through a null pointer (SIGSEGV in `kpulse forecast`).
+TEST(ForecastCsv, SparseRowsWithASecondSeasonOnlyForecastWithoutCrashing) {
+  std::istringstream in(
+      "timestamp,value\n1700000000,100\n1700003800,100\n1700090000,1036\n"
+      "1700103200,139\n1700136800,142\n1700140400,1\n1700165600,166\n1705169200,169\n");
+  std::ostringstream out, err;
+  ASSERT_EQ(forecast_csv(in, out, 5, err), 0) << err.str();
+  std::istringstream lines(out.str());
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    std::istringstream ls(line);
+    double v[5];
+    for (double& x : v) ASSERT_TRUE(ls >> x && std::isfinite(x)) << line;
+    ++count;
+  }
+  EXPECT_EQ(count, 5);
+}
+
 TEST(ForecastCsv, TimestampsAndHeaderOnRequest) {
   std::istringstream in(hourly_csv(24 * 20));
   std::ostringstream out, note, err;
