@@ -7,8 +7,13 @@
 namespace kpulse::analytics {
 namespace {
 constexpr double kDay = 86400.0;
+// A day number for any time the readers accept: a timestamp far past any
+// calendar (fuzz_series_csv fed 1.97e27 s) is held at +-1e15 days instead of
+// overflowing the conversion (undefined behaviour).
 int64_t day_of(double t) {
-  return int64_t(std::floor(t / kDay));
+  const double day = std::floor(t / kDay);
+  if (!(day == day)) return 0;  // NaN: no day
+  return int64_t(std::clamp(day, -1e15, 1e15));
 }
 // The running means are floats: a value past the float range would turn into
 // an infinity and the next mean into NaN.
