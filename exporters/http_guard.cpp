@@ -66,8 +66,13 @@ struct HttpGuard::State {
 
   // The socket httplib just accepted (called on its accept thread, right
   // after accept(): the only connected socket on our port not yet known).
+  // The scan holds the lock: a connection that finishes meanwhile closes its
+  // socket before it takes the lock to forget it, so a scan without the lock
+  // could see that socket open, then find it forgotten and take it for the
+  // new one, leaving the real new connection unregistered and never evictable.
   std::list<Connection>::iterator register_new() {
     const int port_now = port.load();
+    std::lock_guard lock(mu);
     std::vector<std::pair<int, ino_t>> found;
     if (DIR* d = ::opendir("/proc/self/fd")) {
       while (dirent* e = ::readdir(d)) {
@@ -79,7 +84,6 @@ struct HttpGuard::State {
       }
       ::closedir(d);
     }
-    std::lock_guard lock(mu);
     for (const auto& socket : found) {
       const ino_t inode = socket.second;
       const bool known = std::any_of(connections.begin(), connections.end(),

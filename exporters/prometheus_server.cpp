@@ -48,9 +48,11 @@ PrometheusServer::PrometheusServer(ListenAddress address, HttpLimits limits)
   });
   // httplib's default also sets SO_REUSEPORT, which would let a second kpulse
   // silently share the port and answer half the scrapes. Keep SO_REUSEADDR only.
-  server_->set_socket_options([](int sock) {
+  int listening_socket = -1;  // the last socket httplib configured is the one it bound
+  server_->set_socket_options([&listening_socket](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listening_socket = sock;
   });
   port_ = address.port == 0
               ? server_->bind_to_any_port(address.host)
@@ -58,6 +60,11 @@ PrometheusServer::PrometheusServer(ListenAddress address, HttpLimits limits)
   if (port_ < 0)
     throw std::runtime_error("prometheus: cannot listen on " + address.host + ":" +
                              std::to_string(address.port) + " (in use or not a local address)");
+  // Debian's compiled cpp-httplib listens with a backlog of 5: a burst of
+  // more connections than that (scrapers, slow clients, a page's requests)
+  // has its SYNs dropped and waits 1, 3, 7 s for retransmits. Listening again
+  // on the bound socket raises the backlog to the system's limit.
+  if (listening_socket >= 0) ::listen(listening_socket, SOMAXCONN);
   guard_.set_port(port_);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // stop() is a no-op until the accept loop runs; a destructor racing ahead of

@@ -121,6 +121,21 @@ TEST(SlowClients, MoreSlowClientsThanTheLimitStillLetScrapesThrough) {
   EXPECT_GE(server.slow_clients_closed(), 8u);
 }
 
+// A burst of connections (a fleet's scrapers, a browser's requests) must not
+// overflow the listen queue: a dropped SYN is retried after 1 s, then 3 s, so
+// a burst that takes a second or more to connect means the queue overflowed
+// (Debian's compiled cpp-httplib listens with a backlog of 5).
+TEST(SlowClients, ABurstOfConnectionsIsQueuedWithoutDroppedSyns) {
+  PrometheusServer server({"127.0.0.1", 0});
+  const auto start = std::chrono::steady_clock::now();
+  Slowloris burst(server.port(), 48, 1000ms);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(burst.connected(), 48u);
+  EXPECT_LT(took, 900ms) << "connecting 48 clients took "
+                         << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                         << " ms: SYNs were dropped and retransmitted";
+}
+
 TEST(SlowClients, KeptAliveScrapesStillWork) {
   PrometheusServer server({"127.0.0.1", 0});
   httplib::Client cli("127.0.0.1", server.port());
