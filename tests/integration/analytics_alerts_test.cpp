@@ -209,7 +209,7 @@ TEST(AnalyticsAlerts, CpuHogInOneCgroupFiresOnTheCgroupItStarves) {
 TEST(AnalyticsAlerts, IoStormOnALoopDeviceFiresDiskSaturation) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   ASSERT_TRUE(have_command("fio"));
-  LoopDevice loop(256);
+  LoopDevice loop(256, /*direct_io=*/true);
   TestCgroup storm("iostorm");
   const std::string disk = "disk:" + loop.name();
   LiveAnalysis live({disk});
@@ -419,7 +419,7 @@ TEST(AnalyticsRecommend, IoStormOnAHybridHostRecommendsACapOnTheCause) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   ASSERT_TRUE(have_command("fio"));
   if (!have_v1("blkio/blkio.throttle.write_bps_device")) GTEST_SKIP() << "no cgroup v1 blkio";
-  LoopDevice loop(256);
+  LoopDevice loop(256, /*direct_io=*/true);
   TestCgroup storm("rec-storm");
   V1Mirror storm_blkio("blkio", storm);
   Child fio("fio --name=storm --filename=" + loop.device() +

@@ -45,7 +45,7 @@ TEST(AnalyticsCli, AnomalyScoresWithoutSeriesIsAClearError) {
 TEST(AnalyticsCli, ScopedLiveRunReportsTheStormAndTheCulprit) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   ASSERT_TRUE(have_command("fio"));
-  LoopDevice loop(256);
+  LoopDevice loop(256, /*direct_io=*/true);
   TestCgroup storm("cli-storm");
   // The storm starts after the detectors' 20-interval history; the run lasts 35 s.
   Child fio("sleep 24; fio --name=s --filename=" + loop.device() +
@@ -81,7 +81,7 @@ TEST(AnalyticsCli, ScopedLiveRunReportsTheStormAndTheCulprit) {
 TEST(AnalyticsCli, RecordingAnalysisFromInsideAnIncidentShowsItsAlert) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   ASSERT_TRUE(have_command("fio"));
-  LoopDevice loop(256);
+  LoopDevice loop(256, /*direct_io=*/true);
   TestCgroup storm("warm-storm");
   std::string tmpl = "/tmp/kpulse-warm-" + std::to_string(getpid()) + "-XXXXXX";
   const std::filesystem::path dir = ::mkdtemp(tmpl.data());

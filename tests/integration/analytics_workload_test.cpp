@@ -47,7 +47,7 @@ TEST(AnalyticsWorkload, LabelledLiveWorkloadsAreClassifiedRight) {
   for (const char* tool : {"stress-ng", "fio", "iperf3", "mkfs.ext4"})
     ASSERT_TRUE(have_command(tool)) << tool;
 
-  LoopDevice fio_disk(256), fs_disk(256);
+  LoopDevice fio_disk(256, /*direct_io=*/true), fs_disk(256);
   ScratchFs scratch(fs_disk);
   const int port = 20000 + getpid() % 20000;
   Child server("iperf3 -s -p " + std::to_string(port) + " >/dev/null 2>&1", nullptr);

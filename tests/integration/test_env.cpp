@@ -194,12 +194,13 @@ Child::~Child() {
   }
 }
 
-LoopDevice::LoopDevice(int mib) {
+LoopDevice::LoopDevice(int mib, bool direct_io) {
   file_ = "/var/tmp/" + unique("loop") + ".img";
   if (run("truncate -s " + std::to_string(mib) + "M " + file_) != 0)
     throw std::runtime_error("cannot create " + file_);
   std::string out;
-  if (run("losetup --find --show " + file_, &out) != 0)
+  const std::string dio = direct_io ? "--direct-io=on " : "";
+  if (run("losetup --find --show " + dio + file_, &out) != 0)
     throw std::runtime_error("losetup failed: " + out);
   device_ = out.substr(0, out.find('\n'));
 }
