@@ -61,9 +61,16 @@ expect_status 0 "$bin" snapshot --no-bpf -i 0.2 --json
 expect_status 0 "$bin" top --source synthetic --batch -n 2 -d 100ms --processes 5 --width 100
 expect_status 0 "$bin" top --source synthetic --batch -n 1 -d 0.1 --max-processes 5 --width 100
 "$bin" top --help | grep -q -- "--max-processes" && fail "the old --max-processes shows in --help"
-for help in "snapshot --help" "analyze --help" "export --help" "tune --help" "top --help"; do
+for help in "snapshot --help" "analyze --help" "export --help" "tune --help" "top --help" \
+  "verify --help"; do
   "$bin" $help | grep -q DURATION || fail "kpulse $help shows no DURATION option"
 done
+
+# verify compares one interval: units accepted, an out-of-range span is a usage error.
+# (exit 1 would be a failed comparison on a busy host: only a usage error, 2, is wrong here)
+timeout 60 "$bin" verify --no-bpf --duration 300ms >"$work/out" 2>"$work/err"
+(( $? <= 1 )) || fail "verify --duration 300ms: $(head -c 400 "$work/err")"
+expect_status 2 "$bin" verify --duration 2h
 
 # --- version ---------------------------------------------------------------
 for flag in -V --version; do

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -79,27 +80,37 @@ TEST(Presence, WithoutBpfCgroupsAndProcessesAreListed) {
 }
 
 // Why: listeners in `snapshot --json` had no pid, comm or cgroup although
-// docs/snapshot-json.md shows them.
-// Not yet passing on the development host (the listener was not found in
-// the snapshot; unexplained at the deadline): disabled, see the issue note.
-TEST(Presence, DISABLED_ListenersNameTheirOwner) {
+// docs/snapshot-json.md shows them. The child binds port 0 and reports the
+// port through a pipe: a port derived from the pid collided with other
+// tests' servers on a busy host, and the listener then never existed.
+TEST(Presence, ListenersNameTheirOwner) {
   TestCgroup cg("pr-listen");
+  int port_pipe[2];
+  ASSERT_EQ(::pipe2(port_pipe, O_CLOEXEC), 0);
   Child owner(
-      [] {
+      [&port_pipe] {
+        ::close(port_pipe[0]);
         int fd = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = htons(uint16_t(20000 + getpid() % 20000));
+        socklen_t len = sizeof addr;
         if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-            ::listen(fd, 16) != 0)
+            ::listen(fd, 16) != 0 ||
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
           return 1;
+        const uint16_t port = ntohs(addr.sin_port);
+        if (::write(port_pipe[1], &port, sizeof port) != sizeof port) return 1;
         std::this_thread::sleep_for(6s);
         return 0;
       },
       &cg);
-  const std::string address = "127.0.0.1:" + std::to_string(20000 + owner.pid() % 20000);
-  std::this_thread::sleep_for(300ms);
+  ::close(port_pipe[1]);
+  uint16_t port = 0;
+  const bool got_port = ::read(port_pipe[0], &port, sizeof port) == sizeof port;
+  ::close(port_pipe[0]);
+  ASSERT_TRUE(got_port) << "the child could not listen";
+  const std::string address = "127.0.0.1:" + std::to_string(port);
   auto collector = make_collector(false);
   model::Snapshot snap = collector.next();
   const model::Listener* found = nullptr;

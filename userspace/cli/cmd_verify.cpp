@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
 #include "cli/engine_options.h"
 #include "cli/text_table.h"
 #include "verify/interval.h"
@@ -102,9 +103,10 @@ void register_verify(CLI::App& root, Registry& reg) {
   auto engine_flags = std::make_shared<EngineFlags>();
   auto flags = std::make_shared<VerifyFlags>();
   add_engine_flags(*app, engine_flags);
-  app->add_option("--duration", flags->duration_s, "Seconds of the compared interval")
-      ->check(CLI::Range(0.2, 3600.0))
-      ->capture_default_str();
+  duration_option(*app, "--duration", flags->duration_s,
+                  "Length of the compared interval, 0.2s to 1h (default 5s; plain number: "
+                  "seconds)")
+      ->check(CLI::Range(0.2, 3600.0));
   app->add_flag("--all", flags->all,
                 "Print every compared component (default: the worst per family and failures)");
   app->footer(
