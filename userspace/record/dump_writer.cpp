@@ -20,24 +20,27 @@ constexpr double kNoise = 1e-12;
 
 }  // namespace
 
-std::string dump_number(double v) {
-  char buf[64];
-  if (!std::isfinite(v) || v == 0) return fmt::format("{}", v);
-  // Counters are integers: exact, whatever their size (2^53 and below).
-  if (v == std::trunc(v) && std::fabs(v) <= 9007199254740992.0)
-    return fmt::format("{}", static_cast<int64_t>(v));
+double without_noise(double v) {
+  if (!std::isfinite(v) || v == 0 || v == std::trunc(v)) return v;
   // The fewest significant digits that land within the noise of `v`.
+  char buf[64];
   for (int digits = 1; digits <= 15; ++digits) {
     auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, digits);
     double back = 0;
     std::from_chars(buf, r.ptr, back);
-    if (std::fabs(back - v) <= kNoise * std::fabs(v)) {
-      // Shortest form of the rounded value (no exponent for ordinary magnitudes).
-      auto s = std::to_chars(buf, buf + sizeof buf, back);
-      return {buf, s.ptr};
-    }
+    if (std::fabs(back - v) <= kNoise * std::fabs(v)) return back;
   }
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return v;
+}
+
+std::string dump_number(double v) {
+  if (!std::isfinite(v) || v == 0) return fmt::format("{}", v);
+  // Counters are integers: exact, whatever their size (2^53 and below).
+  if (v == std::trunc(v) && std::fabs(v) <= 9007199254740992.0)
+    return fmt::format("{}", static_cast<int64_t>(v));
+  // Shortest form of the rounded value (no exponent for ordinary magnitudes).
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, without_noise(v));
   return {buf, r.ptr};
 }
 
@@ -83,8 +86,23 @@ void write_csv_rows(std::ostream& out, const model::Snapshot& s) {
   }
 }
 
+namespace {
+
+// Every float of a JSON document without its rounding noise, as in the CSV.
+void strip_noise(nlohmann::json& j) {
+  if (j.is_number_float()) {
+    j = without_noise(j.get<double>());
+  } else if (j.is_structured()) {
+    for (auto& child : j) strip_noise(child);
+  }
+}
+
+}  // namespace
+
 void write_json_line(std::ostream& out, const model::Snapshot& s) {
-  out << model::to_json(s).dump() << '\n';
+  auto j = model::to_json(s);
+  strip_noise(j);
+  out << j.dump() << '\n';
 }
 
 }  // namespace kpulse::record

@@ -87,6 +87,18 @@ TEST(Dump, ValuesPrintWithoutArithmeticNoise) {
   EXPECT_NE(out.str().find("sched.oncpu_time,0.3,0.25\n"), std::string::npos) << out.str();
 }
 
+TEST(Dump, JsonValuesPrintWithoutArithmeticNoiseToo) {
+  model::Snapshot s = one();
+  s.components[0].samples[0].value = 1.3099999999999454;
+  s.components[0].samples[0].delta = 0.1 + 0.2;
+  std::ostringstream out;
+  write_json_line(out, s);
+  EXPECT_EQ(out.str().find("1.3099999999999454"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("0.30000000000000004"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("1.31"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("0.3"), std::string::npos) << out.str();
+}
+
 TEST(Dump, JsonIsOneSnapshotPerLine) {
   std::ostringstream out;
   write_json_line(out, one());
