@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "analytics/analyzer.h"
-#include "cli/analysis_report.h"
+#include "cli/analysis_output.h"
 #include "cli/analysis_warmup.h"
 #include "daemon/history_preload.h"
 #include "engine/collector.h"

@@ -14,7 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/conventions.h"
-#include "cli/report_analysis.h"
+#include "cli/html_report_analysis.h"
 #include "cli/user_files.h"
 #include "config/config.h"
 #include "daemon/capabilities.h"

@@ -1,4 +1,4 @@
-#include "cli/report_analysis.h"
+#include "cli/html_report_analysis.h"
 
 #include <map>
 #include <set>

@@ -1,4 +1,4 @@
-#include "cli/analysis_report.h"
+#include "cli/analysis_output.h"
 
 #include <cmath>
 #include <cstdio>
