@@ -15,7 +15,7 @@ namespace kpulse::cli {
 namespace {
 
 // The live source: one collector snapshot per interval.
-class LiveSource : public tui::SnapshotSource {
+class LiveSource : public model::SnapshotSource {
  public:
   explicit LiveSource(engine::CollectorOptions options) : collector_(std::move(options)) {}
   std::optional<model::Snapshot> next() override { return collector_.next(); }
@@ -39,7 +39,7 @@ std::chrono::milliseconds delay_ms(double seconds) {
 }
 
 int run(const TopArgs& args) {
-  std::unique_ptr<tui::SnapshotSource> source;
+  std::unique_ptr<model::SnapshotSource> source;
   if (args.source == "synthetic") {
     tui::SyntheticOptions synth;
     synth.interval = delay_ms(args.ui.delay_s);

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "record/reader.h"
-#include "tui/snapshot_source.h"
+#include "model/snapshot_source.h"
 
 namespace kpulse::record {
 
@@ -21,7 +21,7 @@ struct RecordingSourceOptions {
   std::chrono::milliseconds pace{1000};
 };
 
-class RecordingSource : public tui::SnapshotSource {
+class RecordingSource : public model::SnapshotSource {
  public:
   // Throws RecordError when the directory holds no readable snapshot.
   RecordingSource(std::filesystem::path dir, RecordingSourceOptions options);

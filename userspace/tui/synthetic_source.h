@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "tui/snapshot_source.h"
+#include "model/snapshot_source.h"
 
 namespace kpulse::tui {
 
@@ -21,7 +21,7 @@ struct SyntheticOptions {
   std::chrono::milliseconds interval{0};
 };
 
-class SyntheticSource : public SnapshotSource {
+class SyntheticSource : public model::SnapshotSource {
  public:
   explicit SyntheticSource(SyntheticOptions options);
   std::optional<model::Snapshot> next() override;

@@ -24,7 +24,7 @@ int batch_width(const TopOptions& o) {
   return 160;
 }
 
-int run_batch(SnapshotSource& source, const TopOptions& o) {
+int run_batch(model::SnapshotSource& source, const TopOptions& o) {
   History history;
   UiState state;
   const int width = batch_width(o);
@@ -54,7 +54,7 @@ int run_batch(SnapshotSource& source, const TopOptions& o) {
 // collector waits for the end of its interval.
 class Pump {
  public:
-  explicit Pump(SnapshotSource& source) : source_(source), thread_([this] { loop(); }) {}
+  explicit Pump(model::SnapshotSource& source) : source_(source), thread_([this] { loop(); }) {}
   ~Pump() {
     stop_ = true;
     thread_.join();
@@ -108,7 +108,7 @@ class Pump {
     }
   }
 
-  SnapshotSource& source_;
+  model::SnapshotSource& source_;
   std::mutex mu_, source_mu_;
   std::optional<model::Snapshot> latest_;
   std::string error_;
@@ -134,7 +134,7 @@ std::optional<int64_t> jump_target(Request r, UiState& state,
   return t;
 }
 
-int run_interactive(SnapshotSource& source, const TopOptions& o) {
+int run_interactive(model::SnapshotSource& source, const TopOptions& o) {
   History history;
   UiState state;
   std::optional<model::Snapshot> current;
@@ -232,7 +232,7 @@ void add_top_options(CLI::App& app, TopOptions& o) {
   app.add_flag("--no-color", o.no_color, "Monochrome (also: NO_COLOR=1 or TERM=dumb)");
 }
 
-int run_top(SnapshotSource& source, const TopOptions& options) {
+int run_top(model::SnapshotSource& source, const TopOptions& options) {
   if (options.batch) return run_batch(source, options);
   int columns = 0;
   if (!full_screen_possible(columns)) {

@@ -9,7 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tui/frame_builder.h"
-#include "tui/snapshot_source.h"
+#include "model/snapshot_source.h"
 #include "tui/time_jump.h"
 
 namespace kpulse::tui {
@@ -33,6 +33,6 @@ void add_top_options(CLI::App& app, TopOptions& options);
 
 // Runs until quit (interactive) or `iterations` frames (batch). Returns the
 // process exit code; throws what the source throws.
-int run_top(SnapshotSource& source, const TopOptions& options);
+int run_top(model::SnapshotSource& source, const TopOptions& options);
 
 }  // namespace kpulse::tui

@@ -1,5 +1,7 @@
-// Where the UI's snapshots come from: the live collector, a synthetic host
-// (tests, benchmarks, demos) or, later, a recording being replayed.
+// Where a consumer's snapshots come from: the live collector, a synthetic
+// host (tests, benchmarks, demos) or a recording being replayed. Defined in
+// the model so that sources (record/, cli/) and readers (tui/) both depend
+// only on the model, not on each other.
 #pragma once
 
 #include <chrono>
@@ -9,7 +11,7 @@
 
 #include "model/snapshot.h"
 
-namespace kpulse::tui {
+namespace kpulse::model {
 
 class SnapshotSource {
  public:
@@ -30,4 +32,4 @@ class SnapshotSource {
   virtual std::optional<model::Snapshot> seek(int64_t /*time_ns*/) { return std::nullopt; }
 };
 
-}  // namespace kpulse::tui
+}  // namespace kpulse::model
