@@ -21,9 +21,7 @@ struct Ctx {
 };
 
 std::string rate(const Component& c, MetricId id, const Ctx& x, std::string (*fmt)(double)) {
-  double d = c.delta(id);
-  if (std::isnan(d) || x.interval <= 0) return "-";
-  return fmt(d / x.interval);
+  return or_dash(c.rate(id, x.interval), fmt);
 }
 
 // This interval's increase of a counter.
@@ -36,9 +34,7 @@ std::string value(const Component& c, MetricId id, std::string (*fmt)(double)) {
 }
 
 std::string quantile(const Component& c, MetricId id, double q) {
-  const auto* h = c.find_histogram(id);
-  if (!h || h->delta.count == 0) return "-";
-  return human_duration_ns(h->delta.quantile_ns(q));
+  return or_dash(c.interval_quantile_ns(id, q), human_duration_ns);
 }
 
 std::string fixed(double v) {

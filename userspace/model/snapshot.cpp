@@ -24,6 +24,15 @@ double Component::delta(MetricId id) const {
   return s ? s->delta : kNaN;
 }
 
+double Component::rate(MetricId id, double interval_s) const {
+  return interval_s > 0 ? delta(id) / interval_s : kNaN;
+}
+
+double Component::interval_quantile_ns(MetricId id, double q) const {
+  const HistogramSample* h = find_histogram(id);
+  return h && h->delta.count > 0 ? h->delta.quantile_ns(q) : kNaN;
+}
+
 void Component::set_gauge(MetricId id, double v) {
   for (auto& s : samples)
     if (s.id == id) {

@@ -68,6 +68,13 @@ struct Component {
   [[nodiscard]] double value(MetricId id) const;
   // Per-interval delta, or NaN when absent.
   [[nodiscard]] double delta(MetricId id) const;
+  // A counter's per-second rate over an interval of `interval_s`, or NaN
+  // when the counter is absent or the interval unknown. Every consumer reads
+  // rates through this one definition.
+  [[nodiscard]] double rate(MetricId id, double interval_s) const;
+  // Quantile `q` of a histogram's interval delta in ns, or NaN when the
+  // histogram is absent or empty this interval.
+  [[nodiscard]] double interval_quantile_ns(MetricId id, double q) const;
 
   void set_gauge(MetricId id, double v);
   void set_counter(MetricId id, double total, double delta);

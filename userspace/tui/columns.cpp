@@ -66,19 +66,12 @@ double rate_sum(const model::Component& c, double interval_s, std::initializer_l
   double sum = 0;
   bool any = false;
   for (MetricId id : ids) {
-    double d = c.delta(id);
-    if (std::isnan(d)) continue;
-    sum += d;
+    const double r = c.rate(id, interval_s);
+    if (std::isnan(r)) continue;
+    sum += r;
     any = true;
   }
-  if (!any || interval_s <= 0) return model::kNaN;
-  return sum / interval_s;
-}
-
-double quantile_ns(const model::Component& c, MetricId id, double q) {
-  const auto* h = c.find_histogram(id);
-  if (!h || h->delta.count == 0) return model::kNaN;
-  return h->delta.quantile_ns(q);
+  return any ? sum : model::kNaN;
 }
 
 double lowest_limit(const model::Component& c) {
@@ -146,9 +139,9 @@ double column_value(ColumnId id, const model::Component& c, double interval_s) {
     case ColumnId::OnCpu:
       return rate_sum(c, interval_s, {MetricId::SchedOncpuTime});
     case ColumnId::RunqP50:
-      return quantile_ns(c, MetricId::SchedRunqLatency, 0.5);
+      return c.interval_quantile_ns(MetricId::SchedRunqLatency, 0.5);
     case ColumnId::RunqP99:
-      return quantile_ns(c, MetricId::SchedRunqLatency, 0.99);
+      return c.interval_quantile_ns(MetricId::SchedRunqLatency, 0.99);
     case ColumnId::CtxSwitches:
       return rate_sum(c, interval_s,
                       {MetricId::SchedVoluntarySwitches, MetricId::SchedInvoluntarySwitches});
@@ -161,7 +154,7 @@ double column_value(ColumnId id, const model::Component& c, double interval_s) {
                  : bpf;
     }
     case ColumnId::IoLatP99:
-      return quantile_ns(c, MetricId::BlkDeviceLatency, 0.99);
+      return c.interval_quantile_ns(MetricId::BlkDeviceLatency, 0.99);
     case ColumnId::NetBytes:
       return rate_sum(c, interval_s, {MetricId::TcpTxBytes, MetricId::TcpRxBytes});
     case ColumnId::Retransmits:

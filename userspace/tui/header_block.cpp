@@ -41,8 +41,7 @@ std::string fixed(double v, int decimals) {
 }
 
 double rate(const model::Component* c, MetricId id, double interval_s) {
-  if (!c || interval_s <= 0) return model::kNaN;
-  return c->delta(id) / interval_s;
+  return c ? c->rate(id, interval_s) : model::kNaN;
 }
 
 // Sum of a counter's rate over components of one kind. Interfaces: loopback

@@ -16,15 +16,6 @@ using model::MetricId;
 constexpr int kStripFirst = 10, kStripLast = 24;
 constexpr int kStripWidth = kStripLast - kStripFirst + 1;  // one glyph per slot
 
-double per_s(const model::Component& c, MetricId id, double interval_s) {
-  return interval_s > 0 ? c.delta(id) / interval_s : model::kNaN;
-}
-
-double q_ns(const model::Component& c, MetricId id, double q) {
-  const auto* h = c.find_histogram(id);
-  return h && h->delta.count ? h->delta.quantile_ns(q) : model::kNaN;
-}
-
 std::string strip(const model::Component& c, MetricId id, const Glyphs& g) {
   const auto* h = c.find_histogram(id);
   if (!h) return {};
@@ -53,12 +44,13 @@ void cpu_section(const FrameInput& in, int max_lines, std::vector<Line>& out) {
     if (c.kind != ComponentKind::Cpu) continue;
     ++total;
     if (shown + 2 > max_lines) continue;
-    Line l = cells_line(c.id, 6,
-                        {format_percent(c.value(MetricId::CpuUtilization)),
-                         format_count(c.value(MetricId::SchedRunqLength)),
-                         format_duration_ns(q_ns(c, MetricId::SchedRunqLatency, 0.5)),
-                         format_duration_ns(q_ns(c, MetricId::SchedRunqLatency, 0.99))},
-                        6, g);
+    Line l =
+        cells_line(c.id, 6,
+                   {format_percent(c.value(MetricId::CpuUtilization)),
+                    format_count(c.value(MetricId::SchedRunqLength)),
+                    format_duration_ns(c.interval_quantile_ns(MetricId::SchedRunqLatency, 0.5)),
+                    format_duration_ns(c.interval_quantile_ns(MetricId::SchedRunqLatency, 0.99))},
+                   6, g);
     l.add("  ").add(strip(c, MetricId::SchedRunqLatency, g), Style::Good);
     out.push_back(std::move(l));
     ++shown;
@@ -82,17 +74,18 @@ void disk_section(const FrameInput& in, int max_lines, std::vector<Line>& out) {
   for (const auto& c : s.components) {
     if (c.kind != ComponentKind::Disk || shown + 1 >= max_lines) continue;
     double util = c.value(MetricId::DiskUtilization);
-    Line l = cells_line(c.id, 8,
-                        {format_count(per_s(c, MetricId::DiskReadOps, s.interval_s)),
-                         format_count(per_s(c, MetricId::DiskWriteOps, s.interval_s)),
-                         format_bytes(per_s(c, MetricId::DiskReadBytes, s.interval_s)),
-                         format_bytes(per_s(c, MetricId::DiskWriteBytes, s.interval_s)),
-                         format_percent(util), format_count(c.value(MetricId::DiskQueueDepth)),
-                         format_count(c.value(MetricId::BlkInflight)),
-                         format_duration_ns(q_ns(c, MetricId::BlkQueueLatency, 0.5)),
-                         format_duration_ns(q_ns(c, MetricId::BlkDeviceLatency, 0.5)),
-                         format_duration_ns(q_ns(c, MetricId::BlkDeviceLatency, 0.99))},
-                        6, g);
+    Line l =
+        cells_line(c.id, 8,
+                   {format_count(c.rate(MetricId::DiskReadOps, s.interval_s)),
+                    format_count(c.rate(MetricId::DiskWriteOps, s.interval_s)),
+                    format_bytes(c.rate(MetricId::DiskReadBytes, s.interval_s)),
+                    format_bytes(c.rate(MetricId::DiskWriteBytes, s.interval_s)),
+                    format_percent(util), format_count(c.value(MetricId::DiskQueueDepth)),
+                    format_count(c.value(MetricId::BlkInflight)),
+                    format_duration_ns(c.interval_quantile_ns(MetricId::BlkQueueLatency, 0.5)),
+                    format_duration_ns(c.interval_quantile_ns(MetricId::BlkDeviceLatency, 0.5)),
+                    format_duration_ns(c.interval_quantile_ns(MetricId::BlkDeviceLatency, 0.99))},
+                   6, g);
     l.add("  ").add(strip(c, MetricId::BlkDeviceLatency, g), level_style(util));
     out.push_back(std::move(l));
     ++shown;
@@ -111,14 +104,14 @@ void network_section(const FrameInput& in, int max_lines, std::vector<Line>& out
   for (const auto& c : s.components) {
     if (c.kind != ComponentKind::Interface || used + 3 >= max_lines) continue;
     double drops =
-        per_s(c, MetricId::IfRxDrops, s.interval_s) + per_s(c, MetricId::IfTxDrops, s.interval_s);
+        c.rate(MetricId::IfRxDrops, s.interval_s) + c.rate(MetricId::IfTxDrops, s.interval_s);
     double errors =
-        per_s(c, MetricId::IfRxErrors, s.interval_s) + per_s(c, MetricId::IfTxErrors, s.interval_s);
+        c.rate(MetricId::IfRxErrors, s.interval_s) + c.rate(MetricId::IfTxErrors, s.interval_s);
     out.push_back(cells_line(c.id, 10,
-                             {format_bytes(per_s(c, MetricId::IfRxBytes, s.interval_s)),
-                              format_bytes(per_s(c, MetricId::IfTxBytes, s.interval_s)),
-                              format_count(per_s(c, MetricId::IfRxPackets, s.interval_s)),
-                              format_count(per_s(c, MetricId::IfTxPackets, s.interval_s)),
+                             {format_bytes(c.rate(MetricId::IfRxBytes, s.interval_s)),
+                              format_bytes(c.rate(MetricId::IfTxBytes, s.interval_s)),
+                              format_count(c.rate(MetricId::IfRxPackets, s.interval_s)),
+                              format_count(c.rate(MetricId::IfTxPackets, s.interval_s)),
                               format_count(drops), format_count(errors)},
                              7, g));
     ++used;
@@ -126,14 +119,15 @@ void network_section(const FrameInput& in, int max_lines, std::vector<Line>& out
   if (const auto* h = s.host()) {
     Line tcp;
     tcp.add("TCP ", Style::Title);
-    double retx = per_s(*h, MetricId::TcpRetransmits, s.interval_s);
+    double retx = h->rate(MetricId::TcpRetransmits, s.interval_s);
     tcp.add("retx ").add(format_count(retx) + "/s", retx > 0 ? Style::Warn : Style::Normal);
-    tcp.add("  resets " + format_count(per_s(*h, MetricId::TcpResets, s.interval_s)) + "/s");
+    tcp.add("  resets " + format_count(h->rate(MetricId::TcpResets, s.interval_s)) + "/s");
     double ovf = h->delta(MetricId::TcpListenOverflows);
     tcp.add("  listen-overflows ").add(format_count(ovf), ovf > 0 ? Style::Crit : Style::Normal);
-    tcp.add("  opens " + format_count(per_s(*h, MetricId::TcpActiveOpens, s.interval_s)) + "/" +
-            format_count(per_s(*h, MetricId::TcpPassiveOpens, s.interval_s)) + "/s");
-    tcp.add("  connect p99 " + format_duration_ns(q_ns(*h, MetricId::TcpConnectLatency, 0.99)));
+    tcp.add("  opens " + format_count(h->rate(MetricId::TcpActiveOpens, s.interval_s)) + "/" +
+            format_count(h->rate(MetricId::TcpPassiveOpens, s.interval_s)) + "/s");
+    tcp.add("  connect p99 " +
+            format_duration_ns(h->interval_quantile_ns(MetricId::TcpConnectLatency, 0.99)));
     out.push_back(std::move(tcp));
     ++used;
   }
@@ -165,10 +159,10 @@ void memory_section(const FrameInput& in, std::vector<Line>& out) {
   out.push_back(std::move(ram));
   Line rec;
   rec.add("Reclaim ", Style::Title);
-  double stall = per_s(*h, MetricId::MemReclaimStall, s.interval_s);
+  double stall = h->rate(MetricId::MemReclaimStall, s.interval_s);
   rec.add("stall ").add(format_duration_s(stall) + "/s", stall > 0 ? Style::Warn : Style::Normal);
-  rec.add("  major-faults " + format_count(per_s(*h, MetricId::VmMajorFaults, s.interval_s)) +
-          "/s  direct-scan " + format_count(per_s(*h, MetricId::VmPgscanDirect, s.interval_s)) +
+  rec.add("  major-faults " + format_count(h->rate(MetricId::VmMajorFaults, s.interval_s)) +
+          "/s  direct-scan " + format_count(h->rate(MetricId::VmPgscanDirect, s.interval_s)) +
           "/s");
   double ooms = h->delta(MetricId::MemOomKills);
   rec.add("  oom-kills ").add(format_count(ooms), ooms > 0 ? Style::Crit : Style::Normal);

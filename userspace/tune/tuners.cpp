@@ -7,8 +7,7 @@ namespace kpulse::tune {
 double rate(const model::Snapshot& s, model::ComponentKind kind, const std::string& id,
             model::MetricId m) {
   const model::Component* c = s.find(kind, id);
-  if (!c || s.interval_s <= 0) return std::nan("");
-  return c->delta(m) / s.interval_s;
+  return c ? c->rate(m, s.interval_s) : std::nan("");
 }
 
 double cpu_wait(const model::Snapshot& s, const std::string& cgroup) {
