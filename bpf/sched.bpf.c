@@ -2,10 +2,20 @@
 /* kpulse sched group: run-queue latency, on-CPU time, context switches,
  * run-queue length, major faults (sampled at switch) and process exits.
  *
- * Hot path: sched_switch. It touches task-local storage (no hash) for both
- * tasks, one per-CPU array, and the per-CPU hashes of the cgroup(s) involved;
- * the per-process hash only every few switches of a thread (its counts wait
- * in the thread's own storage until then). Nothing takes a global lock. */
+ * Hot path: sched_switch, alone. Where the kernel keeps the stamps
+ * (CONFIG_SCHED_INFO and CONFIG_FAIR_GROUP_SCHED, checked at load) a task's
+ * run-queue delay is the run queue's clock minus the time the kernel stamped
+ * when it queued the task (sched_info.last_queued, still set inside the
+ * tracepoint: sched_info_arrive clears it just after), and on-CPU time is the
+ * growth of the task's own se.sum_exec_runtime. So no wakeup hook runs, and
+ * the next task's side of a switch reads two fields and its cgroup. Without
+ * the stamps the wakeup hooks and the next task's local storage keep the
+ * enqueue time instead (kp_rq_stamps false).
+ *
+ * The previous task's local storage keeps what the kernel does not (its
+ * baselines, the counts not yet folded into its process's entry); the per-CPU
+ * hashes of the cgroup(s) involved take the samples; the per-process hash is
+ * touched only every few switches of a thread. Nothing takes a global lock. */
 #include "kpulse_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -15,12 +25,17 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load; the verifier prunes the disabled paths. */
 const volatile bool kp_per_process = true;
+/* Read the kernel's run-queue stamps (true) or keep our own (false). */
+const volatile bool kp_rq_stamps = false;
+/* CLOCK_MONOTONIC when the group was loaded: a task started after it ran
+ * only while we watched, so its whole se.sum_exec_runtime is in our figures. */
+const volatile __u64 kp_loaded_ns = 0;
 
 struct task_info {
-	__u64 wake_ts;      /* enqueue time; 0 when not waiting on a run queue */
-	__u64 switch_in_ts; /* when the task last got a CPU */
+	__u64 wake_ts;      /* own stamps only: enqueue time; 0 when not queued */
+	__u64 runtime;      /* se.sum_exec_runtime at the last switch-out; 0: none yet */
 	__u64 last_maj_flt; /* maj_flt at the last switch-out */
-	__u64 cgroup_id;    /* cgroup at the last switch-out; 0 when unknown */
+	__u64 cgroup_id;    /* own stamps only: cgroup at the last switch-out */
 	/* Not yet added to the process's kp_sched_procs entry. */
 	__u64 pend_oncpu_ns;
 	__u32 pend_voluntary;
@@ -77,26 +92,37 @@ KP_DEFINE_COUNTERS
 KP_DEFINE_LOOKUP_OR_INIT(cgroup_stats, kp_sched_cgroups, __u64, struct kp_sched_cgroup)
 KP_DEFINE_LOOKUP_OR_INIT(proc_stats, kp_sched_procs, __u32, struct kp_sched_proc)
 
-/* Tasks runnable on this CPU's run queue, reached through a fair-class
- * task's cfs_rq (the per-CPU `runqueues` symbol is not in kallsyms unless
- * CONFIG_KALLSYMS_ALL, so a typed ksym is not an option everywhere).
- * Returns 0 when unknown (idle task, no group scheduling). */
-static __always_inline __u32 rq_nr_running(struct task_struct *t)
+/* This CPU's run queue, reached through a task's cfs_rq (every task has one
+ * under CONFIG_FAIR_GROUP_SCHED, whatever its class; the per-CPU `runqueues`
+ * symbol is not in kallsyms unless CONFIG_KALLSYMS_ALL, so a typed ksym is
+ * not an option everywhere). Null when unknown. Direct BTF-typed loads:
+ * tp_btf arguments are trusted pointers, and each BPF_CORE_READ hop would be
+ * a bpf_probe_read_kernel() call. */
+static __always_inline struct rq *task_rq(struct task_struct *t)
 {
 	struct cfs_rq *cfs;
-	struct rq *rq;
 
-	if (!bpf_core_field_exists(((struct cfs_rq *)0)->rq))
+	if (!bpf_core_field_exists(t->se.cfs_rq) ||
+	    !bpf_core_field_exists(((struct cfs_rq *)0)->rq))
 		return 0;
-	/* Direct BTF-typed loads: tp_btf arguments are trusted pointers, and
-	 * each BPF_CORE_READ hop would be a bpf_probe_read_kernel() call. */
 	cfs = t->se.cfs_rq;
-	if (!cfs)
-		return 0;
-	rq = cfs->rq;
-	if (!rq)
-		return 0;
-	return rq->nr_running;
+	return cfs ? cfs->rq : 0;
+}
+
+/* How long `next` waited on this run queue, by the kernel's own stamps:
+ * false when the kernel has none for it. */
+static __always_inline bool stamped_delay(struct task_struct *next, struct rq *rq, __u64 *delay)
+{
+	__u64 queued, clock;
+
+	if (!bpf_core_field_exists(next->sched_info.last_queued) || !rq)
+		return false;
+	queued = next->sched_info.last_queued;
+	if (!queued)
+		return false;
+	clock = rq->clock;
+	*delay = clock > queued ? clock - queued : 0;
+	return true;
 }
 
 static __always_inline struct kp_sched_cpu *this_cpu_stats(void)
@@ -106,21 +132,16 @@ static __always_inline struct kp_sched_cpu *this_cpu_stats(void)
 	return bpf_map_lookup_elem(&kp_sched_cpus, &zero);
 }
 
-static __always_inline void mark_enqueued(struct task_struct *p, __u64 now)
-{
-	struct task_info *ti = bpf_task_storage_get(&kp_task, p, 0,
-						    BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ti)
-		ti->wake_ts = now;
-}
-
+/* Own stamps only: the wakeup hooks mark the enqueue time. */
 static __always_inline int on_wakeup(struct task_struct *p)
 {
-	struct kp_sched_cpu *pc = this_cpu_stats();
+	struct task_info *ti;
 
-	mark_enqueued(p, bpf_ktime_get_ns());
-	if (pc)
-		pc->wakeups++;
+	if (kp_rq_stamps)
+		return 0;
+	ti = bpf_task_storage_get(&kp_task, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ti)
+		ti->wake_ts = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -173,16 +194,30 @@ static __always_inline void account_process(struct task_struct *prev, struct tas
 	ti->pend_involuntary = 0;
 }
 
+/* CPU time since the task's last switch-out, from the kernel's own
+ * se.sum_exec_runtime (brought up to date before the tracepoint). A task
+ * first seen now counts whole only if it started after we loaded. */
+static __always_inline __u64 ran_since_last(struct task_struct *prev, struct task_info *ti)
+{
+	__u64 runtime = prev->se.sum_exec_runtime, ran = 0;
+
+	if (ti->runtime)
+		ran = runtime > ti->runtime ? runtime - ti->runtime : 0;
+	else if (prev->start_time >= kp_loaded_ns)
+		ran = runtime;
+	ti->runtime = runtime;
+	return ran;
+}
+
 /* Accounts the task leaving the CPU: on-CPU time, switch kind, faults.
  * Returns its cgroup's stats (0 for the idle task) so that a next task in the
  * same cgroup reuses them instead of a second hash lookup; *cgid_out is set. */
-static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *prev, __u64 now,
-							     struct kp_sched_cpu *pc,
+static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *prev,
 							     __u64 *cgid_out)
 {
 	struct task_info *ti;
 	struct kp_sched_cgroup *cs;
-	__u64 cgid, ran = 0, maj, dmaj = 0;
+	__u64 cgid, ran, maj, dmaj = 0;
 	bool involuntary;
 
 	if (prev->pid == 0) /* the idle task */
@@ -190,27 +225,24 @@ static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *
 	ti = bpf_task_storage_get(&kp_task, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ti)
 		return 0;
-	if (ti->switch_in_ts && now > ti->switch_in_ts)
-		ran = now - ti->switch_in_ts;
-	ti->switch_in_ts = 0;
+	ran = ran_since_last(prev, ti);
 	maj = prev->maj_flt;
 	if (ti->last_maj_flt && maj > ti->last_maj_flt)
 		dmaj = maj - ti->last_maj_flt;
 	ti->last_maj_flt = maj ? maj : 1; /* 1: baseline taken */
 
-	/* Preempted while runnable: it goes straight back on a run queue, so
-	 * its run-queue latency starts now. */
+	/* Preempted while runnable: it goes straight back on a run queue (the
+	 * kernel stamps that itself). */
 	involuntary = (prev->__state & 0xff) == TASK_RUNNING;
-	if (involuntary)
-		ti->wake_ts = now;
-	if (pc)
-		pc->oncpu_ns += ran;
+	if (involuntary && !kp_rq_stamps)
+		ti->wake_ts = bpf_ktime_get_ns();
 
 	/* current is still prev inside the sched_switch tracepoint. */
 	cgid = bpf_get_current_cgroup_id();
-	/* Remembered for its next switch-in: reading another task's cgroup
-	 * costs a pointer walk, this task's own is one helper call. */
-	ti->cgroup_id = cgid;
+	/* Own stamps only: remembered for its next switch-in, where the task's
+	 * storage is read anyway. */
+	if (!kp_rq_stamps)
+		ti->cgroup_id = cgid;
 	*cgid_out = cgid;
 	cs = cgroup_stats(&cgid);
 	if (cs) {
@@ -227,32 +259,49 @@ static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *
 	return cs;
 }
 
+/* The next task's run-queue delay and cgroup, by the kernel's stamps or by
+ * our own; false when there is no sample. */
+static __always_inline bool next_delay(struct task_struct *next, struct rq *rq, __u64 *lat,
+				       __u64 *cgid)
+{
+	struct task_info *ti;
+	__u64 now;
+
+	if (kp_rq_stamps) {
+		if (!stamped_delay(next, rq, lat))
+			return false;
+		/* A few direct loads: cheaper than task storage. */
+		*cgid = next->cgroups->dfl_cgrp->kn->id;
+		return true;
+	}
+	ti = bpf_task_storage_get(&kp_task, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ti)
+		return false;
+	now = bpf_ktime_get_ns();
+	if (!ti->wake_ts || now < ti->wake_ts)
+		return false;
+	*lat = now - ti->wake_ts;
+	ti->wake_ts = 0;
+	/* A task moved to another cgroup while it slept is attributed to the
+	 * old one for this one sample; its next switch-out corrects the cache. */
+	*cgid = ti->cgroup_id ? ti->cgroup_id : kp_task_cgroup_id(next);
+	return true;
+}
+
 /* Accounts the task getting the CPU: its run-queue latency. */
-static __always_inline void account_next(struct task_struct *next, __u64 now,
+static __always_inline void account_next(struct task_struct *next, struct rq *rq,
 					 struct kp_sched_cpu *pc, __u64 prev_cgid,
 					 struct kp_sched_cgroup *prev_cs)
 {
-	struct task_info *ti;
-	__u64 lat, cgid;
 	struct kp_sched_cgroup *cs;
+	__u64 lat = 0, cgid = 0;
 
 	if (next->pid == 0)
 		return;
-	ti = bpf_task_storage_get(&kp_task, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!ti)
+	if (!next_delay(next, rq, &lat, &cgid))
 		return;
-	ti->switch_in_ts = now;
-	if (!ti->wake_ts || now < ti->wake_ts)
-		return;
-	lat = now - ti->wake_ts;
-	ti->wake_ts = 0;
 	if (pc)
 		kp_hist_record(&pc->runq_latency, lat);
-	/* A task moved to another cgroup while it slept is attributed to the
-	 * old one for this one sample; its next switch-out corrects the cache. */
-	cgid = ti->cgroup_id;
-	if (!cgid)
-		cgid = kp_task_cgroup_id(next);
 	cs = (prev_cs && cgid == prev_cgid) ? prev_cs : cgroup_stats(&cgid);
 	if (cs)
 		kp_hist_record(&cs->runq_latency, lat);
@@ -261,20 +310,19 @@ static __always_inline void account_next(struct task_struct *next, __u64 now,
 SEC("tp_btf/sched_switch")
 int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u64 now = bpf_ktime_get_ns();
 	struct kp_sched_cpu *pc = this_cpu_stats();
-
-	if (pc) {
-		__u32 nr = rq_nr_running(next);
-
-		pc->switches++;
-		pc->nr_running_sum += nr ? nr : rq_nr_running(prev);
-	}
+	struct rq *rq = task_rq(next);
 	struct kp_sched_cgroup *prev_cs;
 	__u64 prev_cgid = 0;
 
-	prev_cs = account_prev(prev, now, pc, &prev_cgid);
-	account_next(next, now, pc, prev_cgid, prev_cs);
+	if (!rq)
+		rq = task_rq(prev);
+	if (pc) {
+		pc->switches++;
+		pc->nr_running_sum += rq ? rq->nr_running : 0;
+	}
+	prev_cs = account_prev(prev, &prev_cgid);
+	account_next(next, rq, pc, prev_cgid, prev_cs);
 	kp_count(KP_CNT_EVENTS);
 	return 0;
 }
