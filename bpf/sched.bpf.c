@@ -2,20 +2,20 @@
 /* kpulse sched group: run-queue latency, on-CPU time, context switches,
  * run-queue length, major faults (sampled at switch) and process exits.
  *
- * Hot path: sched_switch, alone. Where the kernel keeps the stamps
- * (CONFIG_SCHED_INFO and CONFIG_FAIR_GROUP_SCHED, checked at load) a task's
- * run-queue delay is the run queue's clock minus the time the kernel stamped
- * when it queued the task (sched_info.last_queued, still set inside the
- * tracepoint: sched_info_arrive clears it just after), and on-CPU time is the
- * growth of the task's own se.sum_exec_runtime. So no wakeup hook runs, and
- * the next task's side of a switch reads two fields and its cgroup. Without
- * the stamps the wakeup hooks and the next task's local storage keep the
- * enqueue time instead (kp_rq_stamps false).
+ * Hot path: sched_switch, alone. Where the kernel keeps its schedstat
+ * counters (CONFIG_SCHED_INFO, checked at load) the task leaving the CPU
+ * says what it waited and ran since it last left: the growth of its own
+ * sched_info.run_delay (the wait before this run, however many run queues
+ * it was queued on) and of se.sum_exec_runtime. So no wakeup hook runs and
+ * the next task is not touched: one task's local storage, the per-CPU array
+ * and that task's cgroup entry per switch. Without the counters the wakeup
+ * hooks and the next task's local storage keep the enqueue time instead
+ * (kp_rq_stamps false).
  *
  * The previous task's local storage keeps what the kernel does not (its
- * baselines, the counts not yet folded into its process's entry); the per-CPU
- * hashes of the cgroup(s) involved take the samples; the per-process hash is
- * touched only every few switches of a thread. Nothing takes a global lock. */
+ * baselines, the counts not yet folded into its process's entry); the
+ * per-process hash is touched only every few switches of a thread. Nothing
+ * takes a global lock. */
 #include "kpulse_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -25,7 +25,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load; the verifier prunes the disabled paths. */
 const volatile bool kp_per_process = true;
-/* Read the kernel's run-queue stamps (true) or keep our own (false). */
+/* Read the kernel's run-queue delay (true) or stamp wakeups ourselves. */
 const volatile bool kp_rq_stamps = false;
 /* CLOCK_MONOTONIC when the group was loaded: a task started after it ran
  * only while we watched, so its whole se.sum_exec_runtime is in our figures. */
@@ -33,7 +33,9 @@ const volatile __u64 kp_loaded_ns = 0;
 
 struct task_info {
 	__u64 wake_ts;      /* own stamps only: enqueue time; 0 when not queued */
-	__u64 runtime;      /* se.sum_exec_runtime at the last switch-out; 0: none yet */
+	__u64 seen;         /* baselines below taken */
+	__u64 runtime;      /* se.sum_exec_runtime at the last switch-out */
+	__u64 run_delay;    /* sched_info.run_delay at the last switch-out */
 	__u64 last_maj_flt; /* maj_flt at the last switch-out */
 	__u64 cgroup_id;    /* own stamps only: cgroup at the last switch-out */
 	/* Not yet added to the process's kp_sched_procs entry. */
@@ -92,8 +94,8 @@ KP_DEFINE_COUNTERS
 KP_DEFINE_LOOKUP_OR_INIT(cgroup_stats, kp_sched_cgroups, __u64, struct kp_sched_cgroup)
 KP_DEFINE_LOOKUP_OR_INIT(proc_stats, kp_sched_procs, __u32, struct kp_sched_proc)
 
-/* This CPU's run queue, reached through a task's cfs_rq (every task has one
- * under CONFIG_FAIR_GROUP_SCHED, whatever its class; the per-CPU `runqueues`
+/* This CPU's run queue, for its length, reached through a task's cfs_rq
+ * (every task has one under CONFIG_FAIR_GROUP_SCHED; the per-CPU `runqueues`
  * symbol is not in kallsyms unless CONFIG_KALLSYMS_ALL, so a typed ksym is
  * not an option everywhere). Null when unknown. Direct BTF-typed loads:
  * tp_btf arguments are trusted pointers, and each BPF_CORE_READ hop would be
@@ -107,22 +109,6 @@ static __always_inline struct rq *task_rq(struct task_struct *t)
 		return 0;
 	cfs = t->se.cfs_rq;
 	return cfs ? cfs->rq : 0;
-}
-
-/* How long `next` waited on this run queue, by the kernel's own stamps:
- * false when the kernel has none for it. */
-static __always_inline bool stamped_delay(struct task_struct *next, struct rq *rq, __u64 *delay)
-{
-	__u64 queued, clock;
-
-	if (!bpf_core_field_exists(next->sched_info.last_queued) || !rq)
-		return false;
-	queued = next->sched_info.last_queued;
-	if (!queued)
-		return false;
-	clock = rq->clock;
-	*delay = clock > queued ? clock - queued : 0;
-	return true;
 }
 
 static __always_inline struct kp_sched_cpu *this_cpu_stats(void)
@@ -194,38 +180,48 @@ static __always_inline void account_process(struct task_struct *prev, struct tas
 	ti->pend_involuntary = 0;
 }
 
-/* CPU time since the task's last switch-out, from the kernel's own
- * se.sum_exec_runtime (brought up to date before the tracepoint). A task
- * first seen now counts whole only if it started after we loaded. */
-static __always_inline __u64 ran_since_last(struct task_struct *prev, struct task_info *ti)
+/* The growth of a kernel-kept per-task total since the task's last
+ * switch-out. A task first seen now counts whole only if it started after we
+ * loaded (before that, part of the total is not ours). */
+static __always_inline __u64 growth(__u64 now, __u64 *last, bool fresh, bool born_since)
 {
-	__u64 runtime = prev->se.sum_exec_runtime, ran = 0;
+	__u64 d = 0;
 
-	if (ti->runtime)
-		ran = runtime > ti->runtime ? runtime - ti->runtime : 0;
-	else if (prev->start_time >= kp_loaded_ns)
-		ran = runtime;
-	ti->runtime = runtime;
-	return ran;
+	if (!fresh)
+		d = now > *last ? now - *last : 0;
+	else if (born_since)
+		d = now;
+	*last = now;
+	return d;
 }
 
 /* Accounts the task leaving the CPU: on-CPU time, switch kind, faults.
  * Returns its cgroup's stats (0 for the idle task) so that a next task in the
  * same cgroup reuses them instead of a second hash lookup; *cgid_out is set. */
 static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *prev,
+							     struct kp_sched_cpu *pc,
 							     __u64 *cgid_out)
 {
 	struct task_info *ti;
 	struct kp_sched_cgroup *cs;
-	__u64 cgid, ran, maj, dmaj = 0;
-	bool involuntary;
+	__u64 cgid, ran, waited = 0, maj, dmaj = 0;
+	bool involuntary, fresh, born_since;
 
 	if (prev->pid == 0) /* the idle task */
 		return 0;
 	ti = bpf_task_storage_get(&kp_task, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ti)
 		return 0;
-	ran = ran_since_last(prev, ti);
+	fresh = !ti->seen;
+	born_since = prev->start_time >= kp_loaded_ns;
+	ti->seen = 1;
+	/* Brought up to date before the tracepoint (update_curr at dequeue or
+	 * put_prev_task). */
+	ran = growth(prev->se.sum_exec_runtime, &ti->runtime, fresh, born_since);
+	/* The wait before this run: sched_info_arrive added it at switch-in, and
+	 * sched_info_dequeue any part spent on a run queue it migrated from. */
+	if (kp_rq_stamps && bpf_core_field_exists(prev->sched_info.run_delay))
+		waited = growth(prev->sched_info.run_delay, &ti->run_delay, fresh, born_since);
 	maj = prev->maj_flt;
 	if (ti->last_maj_flt && maj > ti->last_maj_flt)
 		dmaj = maj - ti->last_maj_flt;
@@ -245,6 +241,14 @@ static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *
 		ti->cgroup_id = cgid;
 	*cgid_out = cgid;
 	cs = cgroup_stats(&cgid);
+	/* A wait of 0 is a sample too (a woken task that preempted the running
+	 * one: the kernel skipped the clock update); a first sighting is not. */
+	if (kp_rq_stamps && (!fresh || born_since)) {
+		if (pc)
+			kp_hist_record(&pc->runq_latency, waited);
+		if (cs)
+			kp_hist_record(&cs->runq_latency, waited);
+	}
 	if (cs) {
 		cs->oncpu_ns += ran;
 		cs->major_faults += dmaj;
@@ -259,49 +263,30 @@ static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *
 	return cs;
 }
 
-/* The next task's run-queue delay and cgroup, by the kernel's stamps or by
- * our own; false when there is no sample. */
-static __always_inline bool next_delay(struct task_struct *next, struct rq *rq, __u64 *lat,
-				       __u64 *cgid)
-{
-	struct task_info *ti;
-	__u64 now;
-
-	if (kp_rq_stamps) {
-		if (!stamped_delay(next, rq, lat))
-			return false;
-		/* A few direct loads: cheaper than task storage. */
-		*cgid = next->cgroups->dfl_cgrp->kn->id;
-		return true;
-	}
-	ti = bpf_task_storage_get(&kp_task, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!ti)
-		return false;
-	now = bpf_ktime_get_ns();
-	if (!ti->wake_ts || now < ti->wake_ts)
-		return false;
-	*lat = now - ti->wake_ts;
-	ti->wake_ts = 0;
-	/* A task moved to another cgroup while it slept is attributed to the
-	 * old one for this one sample; its next switch-out corrects the cache. */
-	*cgid = ti->cgroup_id ? ti->cgroup_id : kp_task_cgroup_id(next);
-	return true;
-}
-
-/* Accounts the task getting the CPU: its run-queue latency. */
-static __always_inline void account_next(struct task_struct *next, struct rq *rq,
-					 struct kp_sched_cpu *pc, __u64 prev_cgid,
-					 struct kp_sched_cgroup *prev_cs)
+/* Own stamps only: the task getting the CPU, its run-queue latency (with
+ * the kernel's counters the wait is read at the task's switch-out). */
+static __always_inline void account_next(struct task_struct *next, struct kp_sched_cpu *pc,
+					 __u64 prev_cgid, struct kp_sched_cgroup *prev_cs)
 {
 	struct kp_sched_cgroup *cs;
-	__u64 lat = 0, cgid = 0;
+	struct task_info *ti;
+	__u64 lat, cgid, now;
 
-	if (next->pid == 0)
+	if (kp_rq_stamps || next->pid == 0)
 		return;
-	if (!next_delay(next, rq, &lat, &cgid))
+	ti = bpf_task_storage_get(&kp_task, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ti)
 		return;
+	now = bpf_ktime_get_ns();
+	if (!ti->wake_ts || now < ti->wake_ts)
+		return;
+	lat = now - ti->wake_ts;
+	ti->wake_ts = 0;
 	if (pc)
 		kp_hist_record(&pc->runq_latency, lat);
+	/* A task moved to another cgroup while it slept is attributed to the
+	 * old one for this one sample; its next switch-out corrects the cache. */
+	cgid = ti->cgroup_id ? ti->cgroup_id : kp_task_cgroup_id(next);
 	cs = (prev_cs && cgid == prev_cgid) ? prev_cs : cgroup_stats(&cgid);
 	if (cs)
 		kp_hist_record(&cs->runq_latency, lat);
@@ -321,8 +306,8 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		pc->switches++;
 		pc->nr_running_sum += rq ? rq->nr_running : 0;
 	}
-	prev_cs = account_prev(prev, &prev_cgid);
-	account_next(next, rq, pc, prev_cgid, prev_cs);
+	prev_cs = account_prev(prev, pc, &prev_cgid);
+	account_next(next, pc, prev_cgid, prev_cs);
 	kp_count(KP_CNT_EVENTS);
 	return 0;
 }

@@ -66,13 +66,10 @@ bool kernel_fills_sched_info() {
   return static_cast<bool>(in >> run_ns >> wait_ns >> runs) && runs > 0;
 }
 
-// sched_switch can read a task's run-queue delay from the kernel: the stamp
-// CONFIG_SCHED_INFO takes at enqueue, and the run queue's clock reached
-// through the task's cfs_rq (CONFIG_FAIR_GROUP_SCHED).
+// sched_switch can read what a task waited on run queues from the kernel's
+// own per-task total (CONFIG_SCHED_INFO's sched_info.run_delay).
 bool rq_stamps(const KernelFeatures& f) {
-  return f.has_field("task_struct", "sched_info.last_queued") &&
-         f.has_field("sched_entity", "cfs_rq") && f.has_field("cfs_rq", "rq") &&
-         f.has_field("rq", "clock") && kernel_fills_sched_info();
+  return f.has_field("task_struct", "sched_info.run_delay") && kernel_fills_sched_info();
 }
 
 // A wakeup hook, needed only where the kernel keeps no run-queue stamps.
@@ -90,14 +87,15 @@ std::vector<std::string> sched_reads(const KernelFeatures& f) {
   std::vector<std::string> out;
   if (rq_stamps(f))
     out.push_back(
-        "run-queue delay: task_struct.sched_info.last_queued against "
-        "se.cfs_rq->rq->clock at sched_switch");
+        "run-queue delay: task_struct.sched_info.run_delay growth between a task's "
+        "switch-outs (the kernel's schedstat wait)");
   else
     out.push_back(
         "run-queue delay: own stamps at sched_wakeup/sched_wakeup_new and preemption "
-        "(the kernel lacks sched_info.last_queued or se.cfs_rq->rq, or leaves them unset)");
+        "(the kernel lacks sched_info.run_delay or leaves it unset)");
   out.push_back("on-CPU time: task_struct.se.sum_exec_runtime growth between switch-outs");
   out.push_back("major faults: task_struct.maj_flt growth between switch-outs");
+  out.push_back("run-queue length: se.cfs_rq->rq->nr_running at each switch");
   return out;
 }
 
