@@ -10,7 +10,7 @@
  * its own stamp to split queue from device time. The submitting cgroup is the
  * one thing the request does not carry: it is taken where the request is
  * created (block_io_start, in the submitter's context) or, on kernels before
- * 6.5, where it is inserted. What a request carries between its hooks lives
+ * 6.5, where it is inserted or, if issued directly, issued. What a request carries between its hooks lives
  * in a slot of a fixed array picked by hashing the request's address: the
  * verifier inlines array lookups, so a slot costs a few loads and one
  * compare-and-swap to claim and one to release, where a hash entry costs a
@@ -190,15 +190,33 @@ int BPF_PROG(kp_block_rq_insert_raw, struct request *rq)
 	return on_start(rq, false);
 }
 
-/* Only where the kernel's own stamps cannot split queue from device time. */
+/* Attached where the kernel's own stamps cannot split queue from device time
+ * (kp_issue_stamp), and before 6.5, where a request issued directly is never
+ * inserted: the issuer is then its submitter. */
 static __always_inline int on_issue(struct request *rq, const bool btf)
 {
 	__u64 key = (__u64)rq;
-	struct rq_info *info = owned(slot_of(rq, btf), key);
+	struct rq_slot *slot = slot_of(rq, btf);
+	struct rq_info *info = owned(slot, key);
 
 	if (!info)
 		info = bpf_map_lookup_elem(&kp_requests, &key);
-	if (info)
+	if (!info) {
+		struct rq_info fresh = {
+			.cgroup_id = bpf_get_current_cgroup_id(),
+		};
+
+		info = claim(slot, key);
+		if (info) {
+			*info = fresh;
+		} else if (bpf_map_update_elem(&kp_requests, &key, &fresh, BPF_ANY)) {
+			kp_count(KP_CNT_MAP_FULL);
+			return 0;
+		} else {
+			info = bpf_map_lookup_elem(&kp_requests, &key);
+		}
+	}
+	if (info && kp_issue_stamp)
 		info->issue_ts = bpf_ktime_get_ns();
 	return 0;
 }
