@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kpulse block group: per disk and per cgroup read/write ops and bytes,
  * queue latency (request start to issue), device latency (issue to
- * completion), in-flight requests and errors.
+ * completion) and errors.
  *
- * The submitting cgroup is taken where the request is created (block_io_start,
- * in the submitter's context) or, on kernels before 6.5, where it is inserted;
- * both latencies are recorded once, at completion. What a request carries
- * between its hooks lives in a slot of a fixed array picked by hashing the
- * request's address: the verifier inlines array lookups, so a slot costs a few
- * loads and one compare-and-swap to claim and one to release, where a hash
- * entry costs a locked insert, two lookups and a locked delete. A request
- * whose slot is taken by another in flight falls back to the hash. */
+ * Both latencies come from the stamps the kernel keeps in the request
+ * (start_time_ns, io_start_time_ns), read once at completion. Since 6.9 those
+ * two stamps come from the plug's cached time and are equal for most
+ * requests, so there (kp_issue_stamp, decided at load) block_rq_issue takes
+ * its own stamp to split queue from device time. The submitting cgroup is the
+ * one thing the request does not carry: it is taken where the request is
+ * created (block_io_start, in the submitter's context) or, on kernels before
+ * 6.5, where it is inserted or, if issued directly, issued. What a request carries between its hooks lives
+ * in a slot of a fixed array picked by hashing the request's address: the
+ * verifier inlines array lookups, so a slot costs a few loads and one
+ * compare-and-swap to claim and one to release, where a hash entry costs a
+ * locked insert, two lookups and a locked delete. A request whose slot is
+ * taken by another in flight falls back to the hash. */
 #include "kpulse_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -19,14 +24,12 @@ char LICENSE[] SEC("license") = "GPL";
 #define KP_REQ_OP_READ 0
 #define KP_REQ_OP_WRITE 1
 
+/* Set by the loader: block_rq_issue is attached and stamps the issue. */
+const volatile bool kp_issue_stamp = false;
+
 struct rq_info {
-	__u64 start_ts;  /* created or inserted; 0 if unseen */
-	__u64 issue_ts;  /* handed to the driver */
-	__u64 cgroup_id;
-	__u32 bytes;
-	__u32 op;
-	__u32 dev;       /* set at issue, so completion needs no pointer walk */
-	__u32 pad;
+	__u64 cgroup_id; /* the submitter's; 0 if unseen */
+	__u64 issue_ts;  /* own issue stamp (kp_issue_stamp); 0 if unseen */
 };
 
 /* The request owning the slot (0: free) and what it carries. */
@@ -156,7 +159,6 @@ static __always_inline int on_start(struct request *rq, const bool btf)
 {
 	__u64 key = (__u64)rq;
 	struct rq_info info = {
-		.start_ts = bpf_ktime_get_ns(),
 		.cgroup_id = bpf_get_current_cgroup_id(),
 	};
 	struct rq_info *held = claim(slot_of(rq, btf), key);
@@ -188,42 +190,34 @@ int BPF_PROG(kp_block_rq_insert_raw, struct request *rq)
 	return on_start(rq, false);
 }
 
+/* Attached where the kernel's own stamps cannot split queue from device time
+ * (kp_issue_stamp), and before 6.5, where a request issued directly is never
+ * inserted: the issuer is then its submitter. */
 static __always_inline int on_issue(struct request *rq, const bool btf)
 {
-	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+	__u64 key = (__u64)rq;
 	struct rq_slot *slot = slot_of(rq, btf);
 	struct rq_info *info = owned(slot, key);
-	__u32 bytes = btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len);
-	__u32 op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & REQ_OP_MASK;
-	__u32 dev = request_dev(rq, btf);
 
 	if (!info)
 		info = bpf_map_lookup_elem(&kp_requests, &key);
-	if (info) {
-		info->issue_ts = now;
-		info->bytes = bytes;
-		info->op = op;
-		info->dev = dev;
-	} else {
-		/* Issued without a start we saw: attribute to the issuer. */
+	if (!info) {
 		struct rq_info fresh = {
-			.issue_ts = now,
 			.cgroup_id = bpf_get_current_cgroup_id(),
-			.bytes = bytes,
-			.op = op,
-			.dev = dev,
 		};
-		struct rq_info *held = claim(slot, key);
 
-		if (held)
-			*held = fresh;
-		else if (bpf_map_update_elem(&kp_requests, &key, &fresh, BPF_ANY))
+		info = claim(slot, key);
+		if (info) {
+			*info = fresh;
+		} else if (bpf_map_update_elem(&kp_requests, &key, &fresh, BPF_ANY)) {
 			kp_count(KP_CNT_MAP_FULL);
+			return 0;
+		} else {
+			info = bpf_map_lookup_elem(&kp_requests, &key);
+		}
 	}
-
-	struct kp_block_stats *ds = disk_stats(&dev);
-	if (ds)
-		ds->issued++;
+	if (info && kp_issue_stamp)
+		info->issue_ts = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -239,63 +233,121 @@ int BPF_PROG(kp_block_rq_issue_raw, struct request *rq)
 	return on_issue(rq, false);
 }
 
-static __always_inline void account(struct kp_block_stats *s, const struct rq_info *info,
-				    __u64 now, int error)
+/* One completion as the stats take it. */
+struct done {
+	__u64 queue_ns;  /* both meaningful only when timed */
+	__u64 device_ns;
+	__u32 bytes;
+	__u32 op;
+	bool last;       /* the request's final completion */
+	bool timed;      /* queue_ns and device_ns are known */
+	int error;
+};
+
+static __always_inline void account(struct kp_block_stats *s, const struct done *d)
 {
-	if (info->op == KP_REQ_OP_READ) {
+	if (d->op == KP_REQ_OP_READ)
+		s->read_bytes += d->bytes;
+	else if (d->op == KP_REQ_OP_WRITE)
+		s->write_bytes += d->bytes;
+	if (!d->last)
+		return;
+	if (d->op == KP_REQ_OP_READ)
 		s->read_ops++;
-		s->read_bytes += info->bytes;
-	} else if (info->op == KP_REQ_OP_WRITE) {
+	else if (d->op == KP_REQ_OP_WRITE)
 		s->write_ops++;
-		s->write_bytes += info->bytes;
-	}
-	if (error)
+	if (d->error)
 		s->errors++;
-	if (info->start_ts && info->issue_ts > info->start_ts)
-		kp_hist_record(&s->queue_latency, info->issue_ts - info->start_ts);
-	if (info->issue_ts && now > info->issue_ts)
-		kp_hist_record(&s->device_latency, now - info->issue_ts);
+	if (!d->timed) {
+		s->untimed++;
+		return;
+	}
+	kp_hist_record(&s->queue_latency, d->queue_ns);
+	kp_hist_record(&s->device_latency, d->device_ns);
 }
 
-static __always_inline int on_complete(struct request *rq, int error, const bool btf)
+/* Queue and device time of a request completing now: from the request's own
+ * stamps, or from our issue stamp where the kernel's are cached (6.9+).
+ * False when unknown: io_start_time_ns is 0 on a queue without statistics
+ * (QUEUE_FLAG_STATS) and for a flush that was never issued. */
+static __always_inline bool split(struct request *rq, const struct rq_info *info, __u64 now,
+				  struct done *d, const bool btf)
+{
+	__u64 start, issue = 0;
+
+	if (!bpf_core_field_exists(rq->io_start_time_ns))
+		return false;
+	start = btf ? rq->start_time_ns : BPF_CORE_READ(rq, start_time_ns);
+	if (kp_issue_stamp && info)
+		issue = info->issue_ts;
+	if (!issue)
+		issue = btf ? rq->io_start_time_ns : BPF_CORE_READ(rq, io_start_time_ns);
+	if (!issue || !start || now < issue)
+		return false;
+	d->queue_ns = issue > start ? issue - start : 0;
+	d->device_ns = now - issue;
+	return true;
+}
+
+static __always_inline int on_complete(struct request *rq, int error, unsigned int nr_bytes,
+				       const bool btf)
 {
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+	__u32 left = btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len);
+	__u32 dev;
 	struct rq_slot *slot = slot_of(rq, btf);
-	struct rq_info *held = owned(slot, key), info;
+	struct rq_info *held = owned(slot, key), info = {};
 	struct kp_block_stats *s;
+	struct done d = {
+		.bytes = nr_bytes,
+		.op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & REQ_OP_MASK,
+		/* Partial completions come first, each with its own bytes. */
+		.last = nr_bytes >= left,
+		.error = error,
+	};
 
-	if (held) {
-		info = *held;
-		release(slot, key);
-	} else {
+	if (d.last) { /* what the start hook kept, taken back for good */
+		if (held) {
+			info = *held;
+			release(slot, key);
+			held = &info;
+		} else {
+			held = bpf_map_lookup_elem(&kp_requests, &key);
+			if (held) {
+				info = *held;
+				bpf_map_delete_elem(&kp_requests, &key);
+				held = &info;
+			}
+		}
+		d.timed = split(rq, held, now, &d, btf);
+	} else if (!held) {
 		held = bpf_map_lookup_elem(&kp_requests, &key);
-		if (!held)
-			return 0; /* started before kpulse attached */
-		info = *held;
-		bpf_map_delete_elem(&kp_requests, &key);
 	}
-	if (!info.issue_ts)
-		return 0;
-	s = disk_stats(&info.dev);
-	if (s) {
-		account(s, &info, now, error);
-		s->completed++;
-	}
-	s = cgroup_stats(&info.cgroup_id);
+
+	dev = request_dev(rq, btf);
+	s = disk_stats(&dev);
 	if (s)
-		account(s, &info, now, error);
-	kp_count(KP_CNT_EVENTS);
+		account(s, &d);
+	if (held && held->cgroup_id) {
+		__u64 cgid = held->cgroup_id;
+
+		s = cgroup_stats(&cgid);
+		if (s)
+			account(s, &d);
+	}
+	if (d.last)
+		kp_count(KP_CNT_EVENTS);
 	return 0;
 }
 
 SEC("tp_btf/block_rq_complete")
 int BPF_PROG(kp_block_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
 {
-	return on_complete(rq, error, true);
+	return on_complete(rq, error, nr_bytes, true);
 }
 
 SEC("raw_tp/block_rq_complete")
 int BPF_PROG(kp_block_rq_complete_raw, struct request *rq, int error, unsigned int nr_bytes)
 {
-	return on_complete(rq, error, false);
+	return on_complete(rq, error, nr_bytes, false);
 }

@@ -39,8 +39,6 @@ struct kp_sched_cpu {
 	struct kp_hist runq_latency;
 	__u64 switches;
 	__u64 nr_running_sum; /* summed at each switch; / switches = mean length */
-	__u64 wakeups;
-	__u64 oncpu_ns;
 };
 
 /* Sent through the ring buffer when the last thread of a process exits. */
@@ -68,9 +66,8 @@ struct kp_block_stats {
 	__u64 read_bytes;
 	__u64 write_bytes;
 	__u64 errors;
-	__u64 issued;    /* requests issued to the device */
-	__u64 completed; /* requests completed after being seen issued */
-	__u64 pad;
+	__u64 untimed;   /* completed without the stamps to time them */
+	__u64 pad[2];
 	struct kp_hist queue_latency;
 	struct kp_hist device_latency;
 };

@@ -2,10 +2,20 @@
 /* kpulse sched group: run-queue latency, on-CPU time, context switches,
  * run-queue length, major faults (sampled at switch) and process exits.
  *
- * Hot path: sched_switch. It touches task-local storage (no hash) for both
- * tasks, one per-CPU array, and the per-CPU hashes of the cgroup(s) involved;
- * the per-process hash only every few switches of a thread (its counts wait
- * in the thread's own storage until then). Nothing takes a global lock. */
+ * Hot path: sched_switch, alone. Where the kernel keeps its schedstat
+ * counters (CONFIG_SCHED_INFO, checked at load) the task leaving the CPU
+ * says what it waited and ran since it last left: the growth of its own
+ * sched_info.run_delay (the wait before this run, however many run queues
+ * it was queued on) and of se.sum_exec_runtime. So no wakeup hook runs and
+ * the next task is not touched: one task's local storage, the per-CPU array
+ * and that task's cgroup entry per switch. Without the counters the wakeup
+ * hooks and the next task's local storage keep the enqueue time instead
+ * (kp_rq_stamps false).
+ *
+ * The previous task's local storage keeps what the kernel does not (its
+ * baselines, the counts not yet folded into its process's entry); the
+ * per-process hash is touched only every few switches of a thread. Nothing
+ * takes a global lock. */
 #include "kpulse_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -15,12 +25,19 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load; the verifier prunes the disabled paths. */
 const volatile bool kp_per_process = true;
+/* Read the kernel's run-queue delay (true) or stamp wakeups ourselves. */
+const volatile bool kp_rq_stamps = false;
+/* CLOCK_MONOTONIC when the group was loaded: a task started after it ran
+ * only while we watched, so its whole se.sum_exec_runtime is in our figures. */
+const volatile __u64 kp_loaded_ns = 0;
 
 struct task_info {
-	__u64 wake_ts;      /* enqueue time; 0 when not waiting on a run queue */
-	__u64 switch_in_ts; /* when the task last got a CPU */
+	__u64 wake_ts;      /* own stamps only: enqueue time; 0 when not queued */
+	__u64 seen;         /* baselines below taken */
+	__u64 runtime;      /* se.sum_exec_runtime at the last switch-out */
+	__u64 run_delay;    /* sched_info.run_delay at the last switch-out */
 	__u64 last_maj_flt; /* maj_flt at the last switch-out */
-	__u64 cgroup_id;    /* cgroup at the last switch-out; 0 when unknown */
+	__u64 cgroup_id;    /* own stamps only: cgroup at the last switch-out */
 	/* Not yet added to the process's kp_sched_procs entry. */
 	__u64 pend_oncpu_ns;
 	__u32 pend_voluntary;
@@ -77,26 +94,21 @@ KP_DEFINE_COUNTERS
 KP_DEFINE_LOOKUP_OR_INIT(cgroup_stats, kp_sched_cgroups, __u64, struct kp_sched_cgroup)
 KP_DEFINE_LOOKUP_OR_INIT(proc_stats, kp_sched_procs, __u32, struct kp_sched_proc)
 
-/* Tasks runnable on this CPU's run queue, reached through a fair-class
- * task's cfs_rq (the per-CPU `runqueues` symbol is not in kallsyms unless
- * CONFIG_KALLSYMS_ALL, so a typed ksym is not an option everywhere).
- * Returns 0 when unknown (idle task, no group scheduling). */
-static __always_inline __u32 rq_nr_running(struct task_struct *t)
+/* This CPU's run queue, for its length, reached through a task's cfs_rq
+ * (every task has one under CONFIG_FAIR_GROUP_SCHED; the per-CPU `runqueues`
+ * symbol is not in kallsyms unless CONFIG_KALLSYMS_ALL, so a typed ksym is
+ * not an option everywhere). Null when unknown. Direct BTF-typed loads:
+ * tp_btf arguments are trusted pointers, and each BPF_CORE_READ hop would be
+ * a bpf_probe_read_kernel() call. */
+static __always_inline struct rq *task_rq(struct task_struct *t)
 {
 	struct cfs_rq *cfs;
-	struct rq *rq;
 
-	if (!bpf_core_field_exists(((struct cfs_rq *)0)->rq))
+	if (!bpf_core_field_exists(t->se.cfs_rq) ||
+	    !bpf_core_field_exists(((struct cfs_rq *)0)->rq))
 		return 0;
-	/* Direct BTF-typed loads: tp_btf arguments are trusted pointers, and
-	 * each BPF_CORE_READ hop would be a bpf_probe_read_kernel() call. */
 	cfs = t->se.cfs_rq;
-	if (!cfs)
-		return 0;
-	rq = cfs->rq;
-	if (!rq)
-		return 0;
-	return rq->nr_running;
+	return cfs ? cfs->rq : 0;
 }
 
 static __always_inline struct kp_sched_cpu *this_cpu_stats(void)
@@ -106,21 +118,16 @@ static __always_inline struct kp_sched_cpu *this_cpu_stats(void)
 	return bpf_map_lookup_elem(&kp_sched_cpus, &zero);
 }
 
-static __always_inline void mark_enqueued(struct task_struct *p, __u64 now)
-{
-	struct task_info *ti = bpf_task_storage_get(&kp_task, p, 0,
-						    BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ti)
-		ti->wake_ts = now;
-}
-
+/* Own stamps only: the wakeup hooks mark the enqueue time. */
 static __always_inline int on_wakeup(struct task_struct *p)
 {
-	struct kp_sched_cpu *pc = this_cpu_stats();
+	struct task_info *ti;
 
-	mark_enqueued(p, bpf_ktime_get_ns());
-	if (pc)
-		pc->wakeups++;
+	if (kp_rq_stamps)
+		return 0;
+	ti = bpf_task_storage_get(&kp_task, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ti)
+		ti->wake_ts = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -173,46 +180,75 @@ static __always_inline void account_process(struct task_struct *prev, struct tas
 	ti->pend_involuntary = 0;
 }
 
+/* The growth of a kernel-kept per-task total since the task's last
+ * switch-out. A task first seen now counts whole only if it started after we
+ * loaded (before that, part of the total is not ours). */
+static __always_inline __u64 growth(__u64 now, __u64 *last, bool fresh, bool born_since)
+{
+	__u64 d = 0;
+
+	if (!fresh)
+		d = now > *last ? now - *last : 0;
+	else if (born_since)
+		d = now;
+	*last = now;
+	return d;
+}
+
 /* Accounts the task leaving the CPU: on-CPU time, switch kind, faults.
  * Returns its cgroup's stats (0 for the idle task) so that a next task in the
  * same cgroup reuses them instead of a second hash lookup; *cgid_out is set. */
-static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *prev, __u64 now,
+static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *prev,
 							     struct kp_sched_cpu *pc,
 							     __u64 *cgid_out)
 {
 	struct task_info *ti;
 	struct kp_sched_cgroup *cs;
-	__u64 cgid, ran = 0, maj, dmaj = 0;
-	bool involuntary;
+	__u64 cgid, ran, waited = 0, maj, dmaj = 0;
+	bool involuntary, fresh, born_since;
 
 	if (prev->pid == 0) /* the idle task */
 		return 0;
 	ti = bpf_task_storage_get(&kp_task, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ti)
 		return 0;
-	if (ti->switch_in_ts && now > ti->switch_in_ts)
-		ran = now - ti->switch_in_ts;
-	ti->switch_in_ts = 0;
+	fresh = !ti->seen;
+	born_since = prev->start_time >= kp_loaded_ns;
+	ti->seen = 1;
+	/* Brought up to date before the tracepoint (update_curr at dequeue or
+	 * put_prev_task). */
+	ran = growth(prev->se.sum_exec_runtime, &ti->runtime, fresh, born_since);
+	/* The wait before this run: sched_info_arrive added it at switch-in, and
+	 * sched_info_dequeue any part spent on a run queue it migrated from. */
+	if (kp_rq_stamps && bpf_core_field_exists(prev->sched_info.run_delay))
+		waited = growth(prev->sched_info.run_delay, &ti->run_delay, fresh, born_since);
 	maj = prev->maj_flt;
 	if (ti->last_maj_flt && maj > ti->last_maj_flt)
 		dmaj = maj - ti->last_maj_flt;
 	ti->last_maj_flt = maj ? maj : 1; /* 1: baseline taken */
 
-	/* Preempted while runnable: it goes straight back on a run queue, so
-	 * its run-queue latency starts now. */
+	/* Preempted while runnable: it goes straight back on a run queue (the
+	 * kernel stamps that itself). */
 	involuntary = (prev->__state & 0xff) == TASK_RUNNING;
-	if (involuntary)
-		ti->wake_ts = now;
-	if (pc)
-		pc->oncpu_ns += ran;
+	if (involuntary && !kp_rq_stamps)
+		ti->wake_ts = bpf_ktime_get_ns();
 
 	/* current is still prev inside the sched_switch tracepoint. */
 	cgid = bpf_get_current_cgroup_id();
-	/* Remembered for its next switch-in: reading another task's cgroup
-	 * costs a pointer walk, this task's own is one helper call. */
-	ti->cgroup_id = cgid;
+	/* Own stamps only: remembered for its next switch-in, where the task's
+	 * storage is read anyway. */
+	if (!kp_rq_stamps)
+		ti->cgroup_id = cgid;
 	*cgid_out = cgid;
 	cs = cgroup_stats(&cgid);
+	/* A wait of 0 is a sample too (a woken task that preempted the running
+	 * one: the kernel skipped the clock update); a first sighting is not. */
+	if (kp_rq_stamps && (!fresh || born_since)) {
+		if (pc)
+			kp_hist_record(&pc->runq_latency, waited);
+		if (cs)
+			kp_hist_record(&cs->runq_latency, waited);
+	}
 	if (cs) {
 		cs->oncpu_ns += ran;
 		cs->major_faults += dmaj;
@@ -227,21 +263,21 @@ static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *
 	return cs;
 }
 
-/* Accounts the task getting the CPU: its run-queue latency. */
-static __always_inline void account_next(struct task_struct *next, __u64 now,
-					 struct kp_sched_cpu *pc, __u64 prev_cgid,
-					 struct kp_sched_cgroup *prev_cs)
+/* Own stamps only: the task getting the CPU, its run-queue latency (with
+ * the kernel's counters the wait is read at the task's switch-out). */
+static __always_inline void account_next(struct task_struct *next, struct kp_sched_cpu *pc,
+					 __u64 prev_cgid, struct kp_sched_cgroup *prev_cs)
 {
-	struct task_info *ti;
-	__u64 lat, cgid;
 	struct kp_sched_cgroup *cs;
+	struct task_info *ti;
+	__u64 lat, cgid, now;
 
-	if (next->pid == 0)
+	if (kp_rq_stamps || next->pid == 0)
 		return;
 	ti = bpf_task_storage_get(&kp_task, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ti)
 		return;
-	ti->switch_in_ts = now;
+	now = bpf_ktime_get_ns();
 	if (!ti->wake_ts || now < ti->wake_ts)
 		return;
 	lat = now - ti->wake_ts;
@@ -250,9 +286,7 @@ static __always_inline void account_next(struct task_struct *next, __u64 now,
 		kp_hist_record(&pc->runq_latency, lat);
 	/* A task moved to another cgroup while it slept is attributed to the
 	 * old one for this one sample; its next switch-out corrects the cache. */
-	cgid = ti->cgroup_id;
-	if (!cgid)
-		cgid = kp_task_cgroup_id(next);
+	cgid = ti->cgroup_id ? ti->cgroup_id : kp_task_cgroup_id(next);
 	cs = (prev_cs && cgid == prev_cgid) ? prev_cs : cgroup_stats(&cgid);
 	if (cs)
 		kp_hist_record(&cs->runq_latency, lat);
@@ -261,20 +295,19 @@ static __always_inline void account_next(struct task_struct *next, __u64 now,
 SEC("tp_btf/sched_switch")
 int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u64 now = bpf_ktime_get_ns();
 	struct kp_sched_cpu *pc = this_cpu_stats();
-
-	if (pc) {
-		__u32 nr = rq_nr_running(next);
-
-		pc->switches++;
-		pc->nr_running_sum += nr ? nr : rq_nr_running(prev);
-	}
+	struct rq *rq = task_rq(next);
 	struct kp_sched_cgroup *prev_cs;
 	__u64 prev_cgid = 0;
 
-	prev_cs = account_prev(prev, now, pc, &prev_cgid);
-	account_next(next, now, pc, prev_cgid, prev_cs);
+	if (!rq)
+		rq = task_rq(prev);
+	if (pc) {
+		pc->switches++;
+		pc->nr_running_sum += rq ? rq->nr_running : 0;
+	}
+	prev_cs = account_prev(prev, pc, &prev_cgid);
+	account_next(next, pc, prev_cgid, prev_cs);
 	kp_count(KP_CNT_EVENTS);
 	return 0;
 }

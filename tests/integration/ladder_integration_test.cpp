@@ -2,12 +2,16 @@
 // the verifier's words, its hook falls back to the next rung, and the other
 // hooks of the group keep running.
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "kpulse_ladder_test.skel.h"
+#include "kpulse_sched.skel.h"
+#include "probes/bpf_totals.h"
 #include "probes/group_specs.h"
 #include "probes/probe_group.h"
 #include "test_env.h"
@@ -60,6 +64,42 @@ TEST(HookLadder, RejectedProgramIsReportedAndItsHookFallsBack) {
   bpf_map_lookup_elem(fd, &k, &switches);
   EXPECT_GT(wakeups, 0u);
   EXPECT_GT(switches, 0u);
+}
+
+// The sched group's lower rung, for kernels that keep no per-task run-queue
+// wait (no CONFIG_SCHED_INFO): the same program with its own stamps taken at
+// the wakeup hooks passes the verifier and yields run-queue samples.
+TEST(HookLadder, SchedWithoutTheKernelsRunQueueCountersStampsWakeupsItself) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  probes::KernelFeatures features;
+  probes::GroupSpec spec{
+      "sched-own-stamps",
+      kpulse_sched__elf_bytes,
+      {
+          {"sched_switch", {probes::tp_btf("kp_sched_switch", "sched_switch")}},
+          {"sched_wakeup", {probes::tp_btf("kp_sched_wakeup", "sched_wakeup")}},
+          {"sched_wakeup_new", {probes::tp_btf("kp_sched_wakeup_new", "sched_wakeup_new")}},
+      },
+      {},
+      {{"kp_rq_stamps", [](const probes::KernelFeatures&) { return 0; }}},
+      {}};
+  engine::GroupStatus status;
+  probes::LoadedGroup group(spec, features, status);
+  ASSERT_TRUE(group.active()) << status.reason;
+  for (const auto& h : status.hooks) EXPECT_TRUE(h.attached) << h.hook << ": " << h.error;
+
+  std::thread sleeper([] {
+    for (int i = 0; i < 50; ++i) std::this_thread::sleep_for(1ms);  // 50 wakeups
+  });
+  sleeper.join();
+  int fd = group.map_fd("kp_sched_cpus");
+  ASSERT_GE(fd, 0);
+  std::vector<kp_sched_cpu> per_cpu(libbpf_num_possible_cpus());
+  __u32 zero = 0;
+  ASSERT_EQ(bpf_map_lookup_elem(fd, &zero, per_cpu.data()), 0);
+  __u64 samples = 0;
+  for (const auto& c : per_cpu) samples += c.runq_latency.count;
+  EXPECT_GE(samples, 50u);
 }
 
 }  // namespace

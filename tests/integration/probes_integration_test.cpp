@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <csignal>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -51,6 +53,57 @@ TEST(ProbesIntegration, AllGroupsAttachOnThisKernel) {
       }
     }
   }
+}
+
+// A task's wait on a run queue, as the kernel's schedstat counts it.
+double run_delay_s(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/schedstat");
+  double run_ns = 0, delay_ns = 0;
+  in >> run_ns >> delay_ns;
+  return delay_ns * 1e-9;
+}
+
+// Where the kernel keeps each task's run-queue wait (sched_info.run_delay),
+// sched_switch alone measures run-queue delay: no wakeup hook runs, and a
+// cgroup's delay is what the kernel counts for its tasks (/proc/PID/schedstat),
+// also across migrations, not a second clock's approximation.
+TEST(ProbesIntegration, SchedSwitchAloneReadsTheKernelsRunQueueStamps) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  probes::KernelFeatures features;
+  if (!features.has_field("task_struct", "sched_info.run_delay"))
+    GTEST_SKIP() << "kernel without CONFIG_SCHED_INFO";
+  TestCgroup cg("rqstamps");
+  auto collector = make_collector({"sched"});
+  for (const auto& g : collector.probes().groups) {
+    if (g.name != "sched") continue;
+    for (const auto& h : g.hooks)
+      EXPECT_EQ(h.attached, h.hook == "sched_switch" || h.hook == "sched_process_exit")
+          << h.hook << ": " << h.error;
+    ASSERT_FALSE(g.reads.empty());
+    EXPECT_NE(g.reads[0].find("sched_info.run_delay"), std::string::npos) << g.reads[0];
+  }
+  // Three busy loops on two CPUs queue behind each other, and the load
+  // balancer moves them while they wait. Started after kpulse loaded, so
+  // their whole waits are kpulse's; stopped before the last drain, so both
+  // sides stop counting at the same point, whatever the drain's timing.
+  std::vector<std::unique_ptr<Child>> hogs;
+  for (int i = 0; i < 3; ++i) hogs.push_back(std::make_unique<Child>("while :; do :; done", &cg));
+  collector.next();
+  for (const auto& h : hogs) ASSERT_EQ(::kill(h->pid(), SIGSTOP), 0);
+  std::this_thread::sleep_for(300ms);  // each has left its CPU for good
+  double kernel = 0;
+  for (const auto& h : hogs) kernel += run_delay_s(h->pid());
+  model::Snapshot snap = collector.next();
+  const model::Component* c = snap.find(ComponentKind::Cgroup, cg.path());
+  ASSERT_NE(c, nullptr);
+  const auto* h = c->find_histogram(MetricId::SchedRunqLatency);
+  ASSERT_NE(h, nullptr);
+  const double kpulse = double(h->total.sum_ns) * 1e-9;
+  EXPECT_GT(kernel, 0.05);  // they did wait
+  // Off only by the first wait of each hog, spent partly before it joined
+  // the cgroup.
+  EXPECT_NEAR(kpulse, kernel, 0.05 * kernel + 0.02)
+      << "kpulse's samples " << h->total.count << ", this interval " << h->delta.count;
 }
 
 // Where cgroup2 is mounted (every host kpulse supports but pure v1), TCP bytes

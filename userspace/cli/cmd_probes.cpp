@@ -24,7 +24,8 @@ nlohmann::json report_json(const engine::ProbeReport& r) {
   for (const auto& [k, v] : r.features) j["features"][k] = v;
   j["groups"] = nlohmann::json::array();
   for (const auto& g : r.groups) {
-    nlohmann::json jg = {{"name", g.name}, {"active", g.active}, {"reason", g.reason}};
+    nlohmann::json jg = {
+        {"name", g.name}, {"active", g.active}, {"reason", g.reason}, {"reads", g.reads}};
     jg["hooks"] = nlohmann::json::array();
     for (const auto& h : g.hooks)
       jg["hooks"].push_back({{"hook", h.hook},
@@ -48,6 +49,7 @@ void print_report(const engine::ProbeReport& r) {
                   h.program.c_str(), h.attached ? "attached" : "not attached");
       if (!h.error.empty()) std::printf("  %-22s   (%s)\n", "", h.error.c_str());
     }
+    for (const auto& r : g.reads) std::printf("  reads: %s\n", r.c_str());
   }
 }
 

@@ -38,6 +38,9 @@ struct GroupStatus {
   bool active = false;
   std::string reason;  // why inactive, with the verifier log's last lines
   std::vector<HookStatus> hooks;
+  // Timestamps and counters the kernel keeps that the group reads instead of
+  // keeping its own, and what it falls back to where the kernel lacks them.
+  std::vector<std::string> reads;
 };
 // Occupancy of one BPF map, for spotting maps near their bound.
 struct MapUsage {

@@ -1,5 +1,9 @@
 #include "probes/group_specs.h"
 
+#include <time.h>
+
+#include <fstream>
+
 #include "kpulse_block.skel.h"
 #include "kpulse_mem.skel.h"
 #include "kpulse_net.skel.h"
@@ -53,36 +57,134 @@ Candidate listener_kprobe(const char* program, const char* function) {
   return c;
 }
 
+// Whether this thread's own schedstat counts its runs ("run_ns wait_ns
+// runs"): the kernel fills sched_info (before 5.14 only with delay
+// accounting or schedstats switched on).
+bool kernel_fills_sched_info() {
+  std::ifstream in("/proc/thread-self/schedstat");
+  unsigned long long run_ns = 0, wait_ns = 0, runs = 0;
+  return static_cast<bool>(in >> run_ns >> wait_ns >> runs) && runs > 0;
+}
+
+// sched_switch can read what a task waited on run queues from the kernel's
+// own per-task total (CONFIG_SCHED_INFO's sched_info.run_delay).
+bool rq_stamps(const KernelFeatures& f) {
+  return f.has_field("task_struct", "sched_info.run_delay") && kernel_fills_sched_info();
+}
+
+// A wakeup hook, needed only where the kernel keeps no run-queue stamps.
+Candidate wakeup(const char* program, const char* tracepoint) {
+  Candidate c = tp_btf(program, tracepoint);
+  c.available = [tp = std::string(tracepoint)](const KernelFeatures& f) {
+    return !rq_stamps(f) && f.has_tracepoint(tp);
+  };
+  c.requirement = std::string("tracepoint ") + tracepoint +
+                  " and no run-queue stamps in the kernel (here sched_switch reads them)";
+  return c;
+}
+
+std::vector<std::string> sched_reads(const KernelFeatures& f) {
+  std::vector<std::string> out;
+  if (rq_stamps(f))
+    out.push_back(
+        "run-queue delay: task_struct.sched_info.run_delay growth between a task's "
+        "switch-outs (the kernel's schedstat wait)");
+  else
+    out.push_back(
+        "run-queue delay: own stamps at sched_wakeup/sched_wakeup_new and preemption "
+        "(the kernel lacks sched_info.run_delay or leaves it unset)");
+  out.push_back("on-CPU time: task_struct.se.sum_exec_runtime growth between switch-outs");
+  out.push_back("major faults: task_struct.maj_flt growth between switch-outs");
+  out.push_back("run-queue length: se.cfs_rq->rq->nr_running at each switch");
+  return out;
+}
+
+uint64_t monotonic_now_ns() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000ULL + uint64_t(ts.tv_nsec);
+}
+
 GroupSpec sched_group(const MapLimits& limits, bool per_process) {
   return {"sched",
           kpulse_sched__elf_bytes,
           {
               {"sched_switch", {tp_btf("kp_sched_switch", "sched_switch")}},
-              {"sched_wakeup", {tp_btf("kp_sched_wakeup", "sched_wakeup")}},
-              {"sched_wakeup_new", {tp_btf("kp_sched_wakeup_new", "sched_wakeup_new")}},
+              {"sched_wakeup", {wakeup("kp_sched_wakeup", "sched_wakeup")}},
+              {"sched_wakeup_new", {wakeup("kp_sched_wakeup_new", "sched_wakeup_new")}},
               {"sched_process_exit", {tp_btf("kp_sched_process_exit", "sched_process_exit")}},
           },
           {{"kp_sched_cgroups", limits.cgroups}, {"kp_sched_procs", limits.processes}},
-          {{"kp_per_process", per_process}}};
+          {{"kp_per_process", [per_process](const KernelFeatures&) { return per_process; }},
+           {"kp_rq_stamps", [](const KernelFeatures& f) { return rq_stamps(f); }},
+           {"kp_loaded_ns", [](const KernelFeatures&) { return monotonic_now_ns(); }}},
+          sched_reads};
+}
+
+// Since 6.9 a request's start and issue stamps come from the plug's cached
+// time and are equal for most requests: splitting queue from device time
+// then needs our own stamp at issue.
+bool request_stamps_cached(const KernelFeatures& f) {
+  return f.has_field("blk_plug", "cur_ktime");
+}
+
+// Before 6.5 (no block_io_start) a request issued directly is never
+// inserted: its submitter is seen at issue only.
+bool issue_names_submitter(const KernelFeatures& f) {
+  return !f.has_tracepoint("block_io_start");
+}
+
+Candidate issue(std::string program, Rung rung) {
+  Candidate c = rung == Rung::TpBtf ? tp_btf(std::move(program), "block_rq_issue")
+                                    : raw_tp(std::move(program), "block_rq_issue");
+  c.available = [](const KernelFeatures& f) {
+    return (request_stamps_cached(f) || issue_names_submitter(f)) &&
+           f.has_tracepoint("block_rq_issue");
+  };
+  c.requirement =
+      "tracepoint block_rq_issue, and request stamps from the plug's cached time (6.9+) or no "
+      "block_io_start (before 6.5); here the request's stamps and block_io_start suffice";
+  return c;
+}
+
+std::vector<std::string> block_reads(const KernelFeatures& f) {
+  std::vector<std::string> out;
+  if (request_stamps_cached(f))
+    out.push_back(
+        "queue and device latency: own stamp at block_rq_issue against "
+        "request.start_time_ns (plug-cached since 6.9) and the completion time; "
+        "request.io_start_time_ns where the issue was not seen");
+  else
+    out.push_back(
+        "queue latency: request.io_start_time_ns - request.start_time_ns; device latency: "
+        "completion time - request.io_start_time_ns (0 without queue statistics: unknown)");
+  out.push_back(
+      "bytes, op, disk: block_rq_complete's nr_bytes, request.cmd_flags, request.q->disk");
+  out.push_back(issue_names_submitter(f)
+                    ? "cgroup: the submitter's, taken at block_rq_insert, or at block_rq_issue "
+                      "for a request issued directly"
+                    : "cgroup: the submitter's, taken at block_io_start");
+  return out;
 }
 
 GroupSpec block_group(const MapLimits& limits) {
-  return {"block",
-          kpulse_block__elf_bytes,
-          {
-              {"request_start",
-               {tp_btf("kp_block_io_start", "block_io_start"),
-                tp_btf("kp_block_rq_insert", "block_rq_insert"),
-                raw_tp("kp_block_rq_insert_raw", "block_rq_insert")}},
-              {"block_rq_issue",
-               {tp_btf("kp_block_rq_issue", "block_rq_issue"),
-                raw_tp("kp_block_rq_issue_raw", "block_rq_issue")}},
-              {"block_rq_complete",
-               {tp_btf("kp_block_rq_complete", "block_rq_complete"),
-                raw_tp("kp_block_rq_complete_raw", "block_rq_complete")}},
-          },
-          {{"kp_requests", limits.requests}, {"kp_block_cgroups", limits.cgroups}},
-          {}};
+  return {
+      "block",
+      kpulse_block__elf_bytes,
+      {
+          {"request_start",
+           {tp_btf("kp_block_io_start", "block_io_start"),
+            tp_btf("kp_block_rq_insert", "block_rq_insert"),
+            raw_tp("kp_block_rq_insert_raw", "block_rq_insert")}},
+          {"block_rq_issue",
+           {issue("kp_block_rq_issue", Rung::TpBtf), issue("kp_block_rq_issue_raw", Rung::RawTp)}},
+          {"block_rq_complete",
+           {tp_btf("kp_block_rq_complete", "block_rq_complete"),
+            raw_tp("kp_block_rq_complete_raw", "block_rq_complete")}},
+      },
+      {{"kp_requests", limits.requests}, {"kp_block_cgroups", limits.cgroups}},
+      {{"kp_issue_stamp", [](const KernelFeatures& f) { return request_stamps_cached(f); }}},
+      block_reads};
 }
 
 GroupSpec net_group(const MapLimits& limits) {
@@ -116,6 +218,7 @@ GroupSpec net_group(const MapLimits& limits) {
                 listener_kprobe("kp_tcp_v6_syn_recv_sock_kprobe", "tcp_v6_syn_recv_sock")}},
           },
           {{"kp_net_cgroups", limits.cgroups}},
+          {},
           {}};
 }
 
@@ -135,6 +238,7 @@ GroupSpec mem_group(const MapLimits& limits) {
             mark_victim("kp_mark_victim_pid", "int")}},
       },
       {{"kp_mem_cgroups", limits.cgroups}},
+      {},
       {}};
 }
 

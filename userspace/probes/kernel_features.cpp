@@ -28,6 +28,28 @@ std::string type_name(const struct btf* btf, __u32 id) {
   return btf__name_by_offset(btf, t->name_off);
 }
 
+// The type behind typedefs and qualifiers.
+const struct btf_type* resolved(const struct btf* btf, __u32 id) {
+  const struct btf_type* t = btf__type_by_id(btf, id);
+  while (t && (btf_is_const(t) || btf_is_volatile(t) || btf_is_typedef(t)))
+    t = btf__type_by_id(btf, t->type);
+  return t;
+}
+
+// Type id of member `name` of struct/union `t`, looking into anonymous
+// members too; 0 when absent.
+__u32 member_type(const struct btf* btf, const struct btf_type* t, const std::string& name) {
+  if (!t || !btf_is_composite(t)) return 0;
+  const struct btf_member* m = btf_members(t);
+  for (int i = 0; i < btf_vlen(t); ++i) {
+    const char* n = btf__name_by_offset(btf, m[i].name_off);
+    if (n && name == n) return m[i].type;
+    if (n && *n) continue;
+    if (__u32 inner = member_type(btf, resolved(btf, m[i].type), name)) return inner;
+  }
+  return 0;
+}
+
 }  // namespace
 
 KernelFeatures::KernelFeatures() {
@@ -95,6 +117,20 @@ bool KernelFeatures::enum_value_exists(const std::string& enum_type,
   return false;
 }
 
+bool KernelFeatures::has_field(const std::string& type, const std::string& path) const {
+  if (!btf_) return false;
+  int id = btf__find_by_name_kind(btf_, type.c_str(), BTF_KIND_STRUCT);
+  if (id <= 0) return false;
+  const struct btf_type* t = btf__type_by_id(btf_, id);
+  std::istringstream parts(path);
+  for (std::string name; std::getline(parts, name, '.');) {
+    __u32 member = member_type(btf_, t, name);
+    if (!member) return false;
+    t = resolved(btf_, member);
+  }
+  return true;
+}
+
 std::string find_cgroup2_mount(const std::string& mounts) {
   std::ifstream in(mounts);
   std::string device, dir, type;
@@ -123,7 +159,7 @@ std::vector<std::pair<std::string, std::string>> KernelFeatures::describe() cons
               (modes.find("[none]") == std::string::npos ? " (fentry/fexit may be refused)" : ""));
   }
   out.emplace_back("cgroup2", cgroup2_root_.empty() ? "not mounted (TCP bytes from tracepoints)"
-                                                     : cgroup2_root_ + " (cgroup_skb programs)");
+                                                    : cgroup2_root_ + " (cgroup_skb programs)");
   out.emplace_back("block_io_start", has_tracepoint("block_io_start") ? "yes (6.5+)" : "no");
   out.emplace_back("tracefs", std::filesystem::exists("/sys/kernel/tracing/trace") ||
                                       std::filesystem::exists("/sys/kernel/debug/tracing/trace")

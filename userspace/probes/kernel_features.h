@@ -33,6 +33,10 @@ class KernelFeatures {
   [[nodiscard]] std::optional<std::string> enum_name(const std::string& enum_type,
                                                      long long value) const;
   [[nodiscard]] bool enum_value_exists(const std::string& enum_type, const std::string& name) const;
+  // Whether kernel struct `type` has the member at `path` ("sched_info.last_queued":
+  // nested members, also inside anonymous unions): what a program's
+  // bpf_core_field_exists() will say, known before load.
+  [[nodiscard]] bool has_field(const std::string& type, const std::string& path) const;
   [[nodiscard]] bool kprobes_available() const { return kprobes_; }
   // Where cgroup2 is mounted ("" when it is not): cgroup_skb programs attach
   // to its root and then see the packets of every socket on the host.

@@ -17,7 +17,8 @@ namespace {
 
 constexpr int kMaxLoadAttempts = 12;
 
-bool set_rodata_bool(struct bpf_object* obj, const std::string& var, bool value) {
+// Writes `value` in the variable's own width (1 byte for bool, 8 for __u64).
+bool set_rodata(struct bpf_object* obj, const std::string& var, uint64_t value) {
   struct bpf_map* map = nullptr;
   bpf_object__for_each_map(map, obj) {
     const char* name = bpf_map__name(map);
@@ -36,8 +37,13 @@ bool set_rodata_bool(struct bpf_object* obj, const std::string& var, bool value)
     // libbpf 1.1 returns const, but before load this is the writable image
     // skeletons expose as skel->rodata.
     auto* data = static_cast<char*>(const_cast<void*>(bpf_map__initial_value(map, &size)));
-    if (!data || vs[i].offset + sizeof(bool) > size) return false;
-    *reinterpret_cast<bool*>(data + vs[i].offset) = value;
+    if (!data || vs[i].offset + vs[i].size > size) return false;
+    if (vs[i].size == sizeof(bool)) {
+      *reinterpret_cast<bool*>(data + vs[i].offset) = value != 0;
+      return true;
+    }
+    if (vs[i].size != sizeof(uint64_t)) return false;
+    std::memcpy(data + vs[i].offset, &value, sizeof value);
     return true;
   }
   return false;
@@ -132,6 +138,7 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
   ensure_libbpf_log_captured();
   status = {};
   status.name = spec.name;
+  if (spec.reads) status.reads = spec.reads(features);
   std::vector<Choice> choices;
   for (const auto& h : spec.hooks) {
     choices.push_back({&h, 0, {}});
@@ -166,7 +173,7 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
       struct bpf_map* map = bpf_object__find_map_by_name(obj, map_name.c_str());
       if (map) bpf_map__set_max_entries(map, entries);
     }
-    for (const auto& [var, value] : spec.rodata_bools) set_rodata_bool(obj, var, value);
+    for (const auto& r : spec.rodata) set_rodata(obj, r.var, r.value(features));
 
     if (int err = bpf_object__load(obj); err) {
       std::string log = take_libbpf_log();

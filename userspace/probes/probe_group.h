@@ -38,12 +38,21 @@ struct HookSpec {
   std::vector<Candidate> candidates;  // in order of preference
 };
 
+// A `const volatile` global of the program (bool or __u64), written before
+// load from what the kernel offers.
+struct RodataValue {
+  std::string var;
+  std::function<uint64_t(const KernelFeatures&)> value;
+};
+
 struct GroupSpec {
   std::string name;
   const void* (*elf_bytes)(size_t*);  // the skeleton's embedded object
   std::vector<HookSpec> hooks;
   std::vector<std::pair<std::string, uint32_t>> map_sizes;  // max_entries overrides
-  std::vector<std::pair<std::string, bool>> rodata_bools;   // const volatile knobs
+  std::vector<RodataValue> rodata;                          // const volatile knobs
+  // What the group reads from the kernel on this kernel (`kpulse probes`).
+  std::function<std::vector<std::string>(const KernelFeatures&)> reads;
 };
 
 // Candidate helpers for the usual requirements.
