@@ -48,15 +48,7 @@ AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
       sustained_tail_(config.history_half_life, config.record_rise, config.incident_half_life),
       volatility_tail_(2000, config.record_rise, config.incident_half_life),
       tail_(config.history_half_life, config.record_rise, config.incident_half_life),
-      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {
-  if (cfg_.likelihood_samples > 0)
-    likelihood_.emplace(cfg_.likelihood_samples, cfg_.likelihood_half_life);
-  if (cfg_.aggregate_samples > 1) {
-    AnomalyDetectorConfig coarse = cfg_;
-    coarse.aggregate_samples = 0;  // one level of coarsening
-    coarse_ = std::make_unique<AnomalyDetector>(coarse);
-  }
-}
+      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {}
 
 void AnomalyDetector::infer_step(double t_unix) {
   if (n_ > 0 && step_ == 0) {
@@ -126,16 +118,6 @@ double AnomalyDetector::update(double t, double x) {
   if (std::isnan(x) || !std::isfinite(t)) return 0.0;
   x = std::clamp(x, -kMaxSeriesMagnitude, kMaxSeriesMagnitude);
   infer_step(t);
-  // The coarse channel scores only when its block closes.
-  double coarse_score = 0.0;
-  if (coarse_) {
-    block_sum_ += x;
-    if (++block_len_ == cfg_.aggregate_samples) {
-      coarse_score = coarse_->update(t, block_sum_ / block_len_);
-      block_sum_ = 0;
-      block_len_ = 0;
-    }
-  }
   repeat_run_ = (n_ > 0 && x == prev_x_) ? repeat_run_ + 1 : 0;
   prev_x_ = x;
   if (n_++ == 0) {
@@ -207,19 +189,9 @@ double AnomalyDetector::update(double t, double x) {
     tail_.add(z);
     sustained_tail_.add(z2);
     volatility_tail_.add(volatility_);
-    double p = std::min({p_instant, p_sustained, p_volatile});
-    double looks = 3.0;
-    if (likelihood_) {
-      p = std::min(p, likelihood_->update(score_of(p_instant)));
-      looks += 1.0;
-    }
-    if (coarse_) {
-      // Back from a score to the rarity it stands for.
-      p = std::min(p, std::pow(10.0, -coarse_score * cfg_.full_score_decades));
-      looks += 1.0;
-    }
-    // As rare as the rarest channel, times the number of ways looked.
-    const double raw = score_of(std::min(1.0, looks * p));
+    // As rare as the rarest channel, times three for having looked three ways.
+    const double raw =
+        score_of(std::min(1.0, 3.0 * std::min({p_instant, p_sustained, p_volatile})));
     // An episode alarms on its first, strongest samples; repeats no stronger
     // than the recent peak are damped so one incident is not many alerts.
     score = raw > recent_peak_ ? raw : raw * cfg_.repeat_damping;

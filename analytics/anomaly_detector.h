@@ -35,11 +35,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <optional>
 #include <vector>
 
-#include "analytics/anomaly_likelihood.h"
 #include "analytics/anomaly_recent_days.h"
 #include "analytics/anomaly_tail.h"
 
@@ -78,15 +75,6 @@ struct AnomalyDetectorConfig {
   // bins at most) and its adaptation rate per day.
   double bin_seconds = 300.0;
   double season_rate = 0.3;
-  // Windowed likelihood channel (0 = off): the average over this many samples
-  // of the instant surprise's rank, against that average's long-run
-  // distribution (half-life in samples).
-  double likelihood_samples = 0;
-  double likelihood_half_life = 2000;
-  // Coarse channel (0 = off): a second detector fed the mean of each block of
-  // this many samples, so slow changes and changes hidden in sample noise
-  // are judged at the scale where they stand out.
-  int aggregate_samples = 0;
 };
 
 class AnomalyDetector {
@@ -161,11 +149,6 @@ class AnomalyDetector {
   SurpriseTail volatility_tail_;
 
   SurpriseTail tail_;
-  std::optional<WindowedLikelihood> likelihood_;
-  // Coarse channel: the block being averaged and the detector it feeds.
-  std::unique_ptr<AnomalyDetector> coarse_;
-  double block_sum_ = 0;
-  int block_len_ = 0;
   double last_z_ = 0;
   double recent_peak_ = 0;
   double repeat_decay_;

@@ -65,12 +65,9 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"repeat_half_life", &c.repeat_half_life},
       {"bin_seconds", &c.bin_seconds},
       {"season_rate", &c.season_rate},
-      {"likelihood_samples", &c.likelihood_samples},
-      {"likelihood_half_life", &c.likelihood_half_life},
   };
   const std::map<std::string, int*> ints = {{"warmup_samples", &c.warmup_samples},
-                                            {"shift_samples", &c.shift_samples},
-                                            {"aggregate_samples", &c.aggregate_samples}};
+                                            {"shift_samples", &c.shift_samples}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
