@@ -178,7 +178,15 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
     p.evidence += buf;
     return set(WorkloadClass::Periodic, r);
   }
-  if (cv >= cfg.bursty_cv) return set(WorkloadClass::Bursty, std::min(1.0, cv / 2));
+  if (cv >= cfg.bursty_cv) {
+    // Why it is not periodic: the best cycle found and how weak it was.
+    if (lag > 0) {
+      std::snprintf(buf, sizeof buf, "; best cycle %.0f s (autocorrelation %.2f)",
+                    double(lag) * step, r);
+      p.evidence += buf;
+    }
+    return set(WorkloadClass::Bursty, std::min(1.0, cv / 2));
+  }
   // On a contended host a CPU-bound task gets little CPU but waits for it
   // most of the time: the wait is the evidence.
   if (cm >= cfg.busy_cpu || cstall >= cfg.cpu_stall)
