@@ -48,9 +48,7 @@ AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
       sustained_tail_(config.history_half_life, config.record_rise, config.incident_half_life),
       volatility_tail_(2000, config.record_rise, config.incident_half_life),
       tail_(config.history_half_life, config.record_rise, config.incident_half_life),
-      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {
-  if (cfg_.knn_length > 0) knn_.emplace(cfg_.knn_length, cfg_.knn_memory, 5);
-}
+      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {}
 
 void AnomalyDetector::infer_step(double t_unix) {
   if (n_ > 0 && step_ == 0) {
@@ -191,13 +189,9 @@ double AnomalyDetector::update(double t, double x) {
     tail_.add(z);
     sustained_tail_.add(z2);
     volatility_tail_.add(volatility_);
-    double p = std::min({p_instant, p_sustained, p_volatile});
-    double looks = 3.0;
-    if (knn_) {
-      p = std::min(p, knn_->update((x - long_mean_) / std::max(spread_, floor)));
-      looks += 1.0;
-    }
-    const double raw = score_of(std::min(1.0, looks * p));
+    // As rare as the rarest channel, times three for having looked three ways.
+    const double raw =
+        score_of(std::min(1.0, 3.0 * std::min({p_instant, p_sustained, p_volatile})));
     // An episode alarms on its first, strongest samples; repeats no stronger
     // than the recent peak are damped so one incident is not many alerts.
     score = raw > recent_peak_ ? raw : raw * cfg_.repeat_damping;

@@ -35,10 +35,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
-#include "analytics/anomaly_knn.h"
 #include "analytics/anomaly_recent_days.h"
 #include "analytics/anomaly_tail.h"
 
@@ -77,8 +75,6 @@ struct AnomalyDetectorConfig {
   // bins at most) and its adaptation rate per day.
   double bin_seconds = 300.0;
   double season_rate = 0.3;
-  int knn_length = 0;  // experimental
-  int knn_memory = 300;
 };
 
 class AnomalyDetector {
@@ -153,7 +149,6 @@ class AnomalyDetector {
   SurpriseTail volatility_tail_;
 
   SurpriseTail tail_;
-  std::optional<KnnConformal> knn_;
   double last_z_ = 0;
   double recent_peak_ = 0;
   double repeat_decay_;

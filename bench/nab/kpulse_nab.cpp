@@ -67,9 +67,7 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"season_rate", &c.season_rate},
   };
   const std::map<std::string, int*> ints = {{"warmup_samples", &c.warmup_samples},
-                                            {"shift_samples", &c.shift_samples},
-                                            {"knn_length", &c.knn_length},
-                                            {"knn_memory", &c.knn_memory}};
+                                            {"shift_samples", &c.shift_samples}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
