@@ -1,5 +1,7 @@
 #include "analytics/workload_classifier.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -65,6 +67,32 @@ std::pair<size_t, double> best_period(const std::vector<double>& v, double m) {
   return {best, best_r};
 }
 
+// The CPU series on a regular time grid (step: the median interval), each
+// grid point taking the interval that covers it. A loaded host stretches its
+// sampling intervals unevenly, which puts a fixed period at a varying number
+// of samples and blurs its autocorrelation; on the grid it stays one lag.
+std::vector<double> cpu_on_time_grid(const std::vector<WorkloadSample>& w, double nominal,
+                                     double& step) {
+  std::vector<double> dts;
+  dts.reserve(w.size());
+  for (const auto& s : w) dts.push_back(s.interval_s > 0 ? s.interval_s : nominal);
+  std::vector<double> sorted = dts;
+  std::nth_element(sorted.begin(), sorted.begin() + ptrdiff_t(sorted.size() / 2), sorted.end());
+  step = sorted[sorted.size() / 2];
+  std::vector<double> out;
+  if (!(step > 0)) return out;
+  double end = dts[0];  // end of interval i, from the window's start
+  size_t i = 0;
+  for (double t = 0.5 * step;; t += step) {
+    while (i < w.size() && t >= end) {
+      if (++i < w.size()) end += dts[i];
+    }
+    if (i == w.size()) break;
+    out.push_back(w[i].cpu);
+  }
+  return out;
+}
+
 // Share of intervals whose memory figure moved by more than `share` of the mean.
 double churn(const std::vector<WorkloadSample>& w) {
   double m = 0;
@@ -88,7 +116,7 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
     return p;
   }
   std::vector<double> cpu;
-  double io = 0, net = 0, mem = 0, mstall = 0, istall = 0, cstall = 0;
+  double io = 0, net = 0, mem = 0, mstall = 0, istall = 0, cstall = 0, refaults = 0;
   for (const auto& s : w) {
     cpu.push_back(s.cpu);
     io += s.io_bytes_s;
@@ -97,19 +125,20 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
     mstall += s.memory_stall;
     istall += s.io_stall;
     cstall += s.cpu_stall;
+    refaults += s.refault_bytes_s;
   }
   const double n = double(w.size());
-  io /= n, net /= n, mem /= n, mstall /= n, istall /= n, cstall /= n;
+  io /= n, net /= n, mem /= n, mstall /= n, istall /= n, cstall /= n, refaults /= n;
   const double cm = mean(cpu), cs = stddev(cpu, cm);
   const double cv = cm > 0 ? cs / cm : 0;
   const double mem_churn = churn(w);
-  char buf[320];
+  char buf[360];
   std::snprintf(
       buf, sizeof buf,
       "cpu %.2f CPUs (cv %.2f, waiting %.0f%%), io %.2f MiB/s (stall %.0f%%), net %.2f MiB/s, "
-      "memory %.0f MiB (churn %.0f%%, stall %.0f%%)",
+      "memory %.0f MiB (churn %.0f%%, stall %.0f%%, refaults %.2f MiB/s)",
       cm, cv, cstall * 100, io / 1048576, istall * 100, net / 1048576, mem / 1048576,
-      mem_churn * 100, mstall * 100);
+      mem_churn * 100, mstall * 100, refaults / 1048576);
   p.evidence = buf;
 
   auto set = [&](WorkloadClass c, double conf) {
@@ -122,10 +151,14 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
 
   // Resource-specific rules first: a process moving data is bound by that
   // data path even if it also burns CPU doing so.
+  // Refaults are waiting on memory by another name: the tasks re-read what
+  // memory could not keep, for the host as for one cgroup.
   const bool churning = !aggregate && mem >= cfg.memory_bytes && mem_churn >= cfg.memory_churn;
-  if (mstall >= cfg.memory_stall || churning)
+  const bool refaulting = refaults >= cfg.refault_bytes_s;
+  if (mstall >= cfg.memory_stall || churning || refaulting)
     return set(WorkloadClass::MemoryBound,
-               0.6 + std::min(0.4, (churning ? mem_churn : 0.0) + mstall));
+               0.6 + std::min(0.4, (churning ? mem_churn : 0.0) + mstall +
+                                       (refaulting ? 0.1 * refaults / cfg.refault_bytes_s : 0.0)));
   if (net >= cfg.net_bytes_s)
     return set(WorkloadClass::NetworkBound, std::min(1.0, 0.5 + net / cfg.net_bytes_s / 20));
   // Moderate I/O next to heavy CPU use is a CPU-bound task logging, not I/O-bound.
@@ -136,14 +169,24 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
                std::min(1.0, 0.5 + std::max(io / cfg.io_bytes_s / 20, istall)));
 
   // Shape of the CPU use: a repeating on/off cycle, irregular bursts, or steady.
-  auto [lag, r] = best_period(cpu, cm);
+  double step = interval_s;
+  const auto grid = cpu_on_time_grid(w, interval_s, step);
+  auto [lag, r] = best_period(grid, mean(grid));
   if (cv >= 0.3 && lag > 0 && r >= cfg.periodic_acf) {
-    p.period_s = double(lag) * interval_s;
+    p.period_s = double(lag) * step;
     std::snprintf(buf, sizeof buf, "; period %.0f s (autocorrelation %.2f)", p.period_s, r);
     p.evidence += buf;
     return set(WorkloadClass::Periodic, r);
   }
-  if (cv >= cfg.bursty_cv) return set(WorkloadClass::Bursty, std::min(1.0, cv / 2));
+  if (cv >= cfg.bursty_cv) {
+    // Why it is not periodic: the best cycle found and how weak it was.
+    if (lag > 0) {
+      std::snprintf(buf, sizeof buf, "; best cycle %.0f s (autocorrelation %.2f)",
+                    double(lag) * step, r);
+      p.evidence += buf;
+    }
+    return set(WorkloadClass::Bursty, std::min(1.0, cv / 2));
+  }
   // On a contended host a CPU-bound task gets little CPU but waits for it
   // most of the time: the wait is the evidence.
   if (cm >= cfg.busy_cpu || cstall >= cfg.cpu_stall)
@@ -166,6 +209,7 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
     double v = c.delta(id);
     return std::isfinite(v) ? v : 0.0;
   };
+  static const double page_bytes = static_cast<double>(::sysconf(_SC_PAGESIZE));
   // Hybrid hierarchies keep the memory controller on v1, so a v2 cgroup may
   // carry no memory figure: its processes' resident sizes stand in.
   std::map<std::string, double> rss;
@@ -195,6 +239,10 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
         std::max(del(c, MetricId::PsiMemorySome), del(c, MetricId::MemReclaimStall)) / dt;
     s.io_stall = del(c, MetricId::PsiIoSome) / dt;
     s.cpu_stall = del(c, MetricId::PsiCpuSome) / dt;
+    s.interval_s = dt;
+    s.refault_bytes_s =
+        del(c, c.kind == ComponentKind::Host ? MetricId::VmRefaults : MetricId::CgMemRefaults) *
+        page_bytes / dt;
     auto& ser = series_[c.key()];
     ser.window.push_back(s);
     ser.last_seen = seq_;

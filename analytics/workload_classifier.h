@@ -17,13 +17,15 @@ std::string_view to_string(WorkloadClass c);
 
 // What one interval of a component looked like.
 struct WorkloadSample {
-  double cpu = 0;           // CPUs used
-  double io_bytes_s = 0;    // block I/O read + write
-  double net_bytes_s = 0;   // TCP payload sent + received
-  double memory_bytes = 0;  // memory charged (cgroup) or used (host)
-  double memory_stall = 0;  // share of the interval stalled on memory (PSI) or reclaim
-  double io_stall = 0;      // share of the interval stalled on I/O (PSI)
-  double cpu_stall = 0;     // share of the interval some task waited for a CPU (PSI)
+  double cpu = 0;              // CPUs used
+  double io_bytes_s = 0;       // block I/O read + write
+  double net_bytes_s = 0;      // TCP payload sent + received
+  double memory_bytes = 0;     // memory charged (cgroup) or used (host)
+  double memory_stall = 0;     // share of the interval stalled on memory (PSI) or reclaim
+  double io_stall = 0;         // share of the interval stalled on I/O (PSI)
+  double cpu_stall = 0;        // share of the interval some task waited for a CPU (PSI)
+  double refault_bytes_s = 0;  // page cache read back soon after its eviction
+  double interval_s = 0;       // measured length of the interval (0: the nominal one)
 };
 
 struct WorkloadPattern {
@@ -48,6 +50,9 @@ struct WorkloadConfig {
   double memory_bytes = 192.0 * (1 << 20);  // a working set this large...
   double memory_churn = 0.05;               // ...that changes by this share per interval
   double memory_stall = 0.05;
+  // Page cache read back after its eviction at this rate: the data path is
+  // limited by memory (the working set does not fit), not by the disk.
+  double refault_bytes_s = 1 << 20;
   double periodic_acf = 0.5;  // autocorrelation at the period
   double bursty_cv = 0.8;     // coefficient of variation of CPU use
 };
@@ -56,7 +61,7 @@ struct WorkloadConfig {
 // synthetic series. `aggregate`: the host or the root cgroup, the sum of
 // unrelated work, whose memory size and byte counts move with whatever
 // starts and stops (a compile's processes churn gigabytes): it is labelled by
-// what its tasks wait on (memory and I/O stalls), as the volume rules would
+// what its tasks wait on (memory stalls and refaults, I/O stalls), as the volume rules would
 // describe the mix, not what limits it.
 WorkloadPattern classify_window(const std::vector<WorkloadSample>& window, double interval_s,
                                 const WorkloadConfig& cfg = {}, bool aggregate = false);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "collect/pressure.h"
 #include "collect/text_file.h"
@@ -204,6 +205,9 @@ bool read_vmstat(const std::string& proc_root, model::Component& host, Problems*
   std::vector<std::string_view> f;
   LineReader lines(buf);
   std::string_view line;
+  // Page-cache refaults: "workingset_refault_file" since 5.9, before that a
+  // single "workingset_refault" (only file pages had shadow entries then).
+  double refaults_file = model::kNaN, refaults_old = model::kNaN;
   while (lines.next(line)) {
     split_ws(line, f);
     if (f.size() != 2) {
@@ -218,14 +222,20 @@ bool read_vmstat(const std::string& proc_root, model::Component& host, Problems*
         {"oom_kill", MetricId::MemOomKills}};
     auto it = std::find_if(std::begin(kWanted), std::end(kWanted),
                            [&](const auto& w) { return w.first == f[0]; });
-    if (it == std::end(kWanted)) continue;
+    const bool refault = f[0] == "workingset_refault_file" || f[0] == "workingset_refault";
+    if (it == std::end(kWanted) && !refault) continue;
     auto v = parse_u64(f[1]);
     if (!v) {
       report(problems, path, lines.line_no(), "bad number");
       continue;
     }
-    host.set_counter(it->second, static_cast<double>(*v), 0);
+    if (refault)
+      (f[0] == "workingset_refault" ? refaults_old : refaults_file) = static_cast<double>(*v);
+    else
+      host.set_counter(it->second, static_cast<double>(*v), 0);
   }
+  const double refaults = std::isnan(refaults_file) ? refaults_old : refaults_file;
+  if (!std::isnan(refaults)) host.set_counter(MetricId::VmRefaults, refaults, 0);
   return true;
 }
 

@@ -1,6 +1,7 @@
 #include "analytics/workload_classifier.h"
 
 #include <cmath>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -84,6 +85,83 @@ TEST(WorkloadClassifier, AggregatesAreLabelledByWhatTheyWaitOn) {
   EXPECT_EQ(classify_window(compile, 1.0, {}, true).cls, WorkloadClass::IoBound);
   for (auto& s : compile) s.memory_stall = 0.2;
   EXPECT_EQ(classify_window(compile, 1.0, {}, true).cls, WorkloadClass::MemoryBound);
+}
+
+// A cache too big for its memory re-reads what was evicted: the disk is busy
+// but memory is what limits it, whether the reader is one cgroup or the host.
+TEST(WorkloadClassifier, RefaultsMakeADataPathMemoryBound) {
+  auto thrashing = series(30, [](int i) {
+    WorkloadSample s;
+    s.cpu = 0.1;
+    s.io_bytes_s = 30e6 + 1e6 * (i % 2);
+    s.memory_bytes = 500e6;
+    s.io_stall = 0.2;
+    s.refault_bytes_s = 25e6;
+    return s;
+  });
+  for (bool aggregate : {false, true}) {
+    const auto p = classify_window(thrashing, 1.0, {}, aggregate);
+    EXPECT_EQ(p.cls, WorkloadClass::MemoryBound) << p.evidence;
+    EXPECT_NE(p.evidence.find("refaults 23.84 MiB/s"), std::string::npos) << p.evidence;
+  }
+  // The same reads of data that stays cached (no refaults): the disk limits it.
+  for (auto& s : thrashing) s.refault_bytes_s = 0;
+  EXPECT_EQ(classify_window(thrashing, 1.0).cls, WorkloadClass::IoBound);
+}
+
+// Doing nothing while holding memory, or on a host with only background
+// daemons, is idle: a large resident set alone is not a workload.
+TEST(WorkloadClassifier, AnIdleWorkloadIsIdleWhateverItHolds) {
+  auto idle = series(30, [](int i) {
+    WorkloadSample s;
+    s.cpu = 0.004 * (i % 3);
+    s.io_bytes_s = 4096;
+    s.memory_bytes = 2e9;
+    return s;
+  });
+  EXPECT_EQ(classify_window(idle, 1.0).cls, WorkloadClass::Idle);
+  EXPECT_EQ(classify_window(idle, 1.0, {}, true).cls, WorkloadClass::Idle);
+}
+
+TEST(WorkloadClassifier, HostRefaultsFromVmstatMakeTheHostMemoryBound) {
+  WorkloadClassifier wc;
+  for (int i = 0; i < 20; ++i) {
+    model::Snapshot s;
+    s.interval_s = 1;
+    model::Component h;
+    h.kind = model::ComponentKind::Host;
+    h.id = "host";
+    h.set_gauge(model::MetricId::CpuUtilization, 0.05);
+    h.set_counter(model::MetricId::BlkReadBytes, 40e6 * i, 40e6);
+    h.set_counter(model::MetricId::VmRefaults, 8000.0 * i, 8000);  // >= 31 MiB/s of pages
+    s.components.push_back(h);
+    wc.update(s);
+  }
+  const auto p = wc.classify("host:host");
+  EXPECT_EQ(p.cls, WorkloadClass::MemoryBound) << p.evidence;
+}
+
+// 3 s busy, 3 s asleep, sampled by a loaded host whose intervals stretch
+// unevenly (1.0-1.9 s): the period is 6 s whatever number of samples it spans.
+TEST(WorkloadClassifier, APeriodSurvivesUnevenSamplingIntervals) {
+  const double dts[] = {1.0, 1.6, 1.2, 1.9, 1.1, 1.4, 1.0, 1.7};
+  double t = 0;
+  std::vector<WorkloadSample> w;
+  for (int i = 0; i < 30; ++i) {
+    WorkloadSample s;
+    s.interval_s = dts[i % 8];
+    // CPU used over [t, t + dt): the busy share of it, at 0.5 CPUs while busy.
+    double busy = 0;
+    for (double u = t; u < t + s.interval_s - 1e-9; u += 0.01)
+      busy += std::fmod(u, 6.0) < 3.0 ? 0.01 : 0.0;
+    s.cpu = 0.5 * busy / s.interval_s;
+    s.memory_bytes = 5e6;
+    t += s.interval_s;
+    w.push_back(s);
+  }
+  const auto p = classify_window(w, 1.0);
+  EXPECT_EQ(p.cls, WorkloadClass::Periodic) << p.evidence;
+  EXPECT_NEAR(p.period_s, 6.0, 1.5) << p.evidence;
 }
 
 TEST(WorkloadClassifier, ShortWindowHasNoConfidence) {

@@ -144,6 +144,22 @@ TEST(Vmstat, ReadsFaultReclaimAndOomCounters) {
   EXPECT_EQ(host.value(MetricId::MemOomKills), 2);
 }
 
+TEST(Vmstat, ReadsPageCacheRefaultsUnderEitherKernelsName) {
+  testing::TempTree t;
+  t.write("vmstat",
+          "workingset_refault_anon 5\n"
+          "workingset_refault_file 1234\n");
+  auto host = make_host_component();
+  ASSERT_TRUE(read_vmstat(t.root(), host));
+  EXPECT_EQ(host.value(MetricId::VmRefaults), 1234);  // file pages only
+
+  testing::TempTree old_kernel;
+  old_kernel.write("vmstat", "workingset_refault 99\n");
+  auto old_host = make_host_component();
+  ASSERT_TRUE(read_vmstat(old_kernel.root(), old_host));
+  EXPECT_EQ(old_host.value(MetricId::VmRefaults), 99);
+}
+
 TEST(Pressure, ReadsTotalsAndAvg10) {
   testing::TempTree t;
   t.write("pressure/cpu",
