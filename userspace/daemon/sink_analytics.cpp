@@ -52,8 +52,9 @@ LogLevel log_level_of(const an::Alert& a) {
 
 class AnalyticsSink : public SnapshotSink {
  public:
-  AnalyticsSink(const config::Config& c, std::shared_ptr<EventQueue> events)
-      : events_(std::move(events)) {
+  AnalyticsSink(const config::Config& c, std::shared_ptr<EventQueue> events,
+                std::shared_ptr<dashboard::Board> board)
+      : events_(std::move(events)), board_(std::move(board)) {
     if (!c.record.enabled) return;
     const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
@@ -77,6 +78,11 @@ class AnalyticsSink : public SnapshotSink {
           an::to_string(a.severity), a.summary, a.id);
       if (events_) events_->push(alert_event(a, s.time_ns));
     }
+    // Copied for the dashboard only while a browser or script is reading it.
+    if (board_ && board_->wanted())
+      board_->publish_analysis(
+          std::make_shared<const dashboard::AnalysisView>(dashboard::AnalysisView{
+              last_, analyzer_.alerts().resolved(), analyzer_.forecaster().waiting_reason()}));
   }
 
   [[nodiscard]] std::string status() const override {
@@ -91,14 +97,16 @@ class AnalyticsSink : public SnapshotSink {
   an::Analyzer analyzer_;
   an::AnalysisResult last_;
   std::shared_ptr<EventQueue> events_;
+  std::shared_ptr<dashboard::Board> board_;
   size_t preloaded_ = 0;
 };
 
 }  // namespace
 
 std::unique_ptr<SnapshotSink> make_analytics_sink(const config::Config& config,
-                                                  std::shared_ptr<EventQueue> events) {
-  return std::make_unique<AnalyticsSink>(config, std::move(events));
+                                                  std::shared_ptr<EventQueue> events,
+                                                  std::shared_ptr<dashboard::Board> board) {
+  return std::make_unique<AnalyticsSink>(config, std::move(events), std::move(board));
 }
 
 }  // namespace kpulse::daemon
