@@ -23,7 +23,7 @@ SinkSet make_sinks(const config::Config& config) {
     const double interval = std::max(config.collection.interval_s, 0.01);
     board = std::make_shared<dashboard::Board>(dashboard::BoardOptions{
         static_cast<size_t>(static_cast<double>(config.dashboard.history_s) / interval) + 1,
-        config.analytics.enabled});
+        config.analytics.enabled, config.record.enabled ? config.recording_dir() : "", interval});
     set.sinks.push_back(make_dashboard_sink(board));
   }
   add("record", config.record.enabled,

@@ -7,6 +7,7 @@
 
 #include "analytics/analysis_json.h"
 #include "dashboard/page.h"
+#include "dashboard/recorded_window.h"
 #include "dashboard/views.h"
 #include "model/snapshot_json.h"
 #include "report/series.h"
@@ -161,14 +162,49 @@ std::string Board::series_json(const std::string& metric, const std::string& com
       .dump();
 }
 
-std::string Board::charts_json(const std::string& since) {
-  return cached("charts " + since, [this, &since](const Latest& l) {
-    const int64_t to = l.snapshot ? l.snapshot->time_ns : now_ns();
-    int64_t from = report::parse_time_arg(since.empty() ? "-5m" : since, to).value_or(to - 300e9);
-    from = std::min(from, to - 1'000'000'000);
-    const auto window = history_.window(from, to, kMaxPoints);
-    return dashboard::charts_json(window, from, to, l.analysis.get()).dump();
+std::string Board::charts_json(const std::string& since, const std::string& until) {
+  return cached("charts " + since + " " + until, [&](const Latest& l) -> std::string {
+    const int64_t now = l.snapshot ? l.snapshot->time_ns : now_ns();
+    const auto from = report::parse_time_arg(since.empty() ? "-5m" : since, now);
+    const auto to =
+        until.empty() ? std::optional<int64_t>(now) : report::parse_time_arg(until, now);
+    if (!from || !to || *from >= *to) return "";
+    const int64_t oldest = history_.oldest_ns();
+    const bool within_live = oldest != 0 && *from >= oldest - 2'000'000'000LL;
+    auto live = [&]() -> std::string {
+      // The axis starts where the history does, so a young daemon's charts
+      // are not mostly empty.
+      const int64_t start = std::max(*from, oldest ? oldest : *from);
+      json j = dashboard::charts_json(history_.window(start, *to, kMaxPoints),
+                                      std::min(start, *to - 1'000'000'000), *to, l.analysis.get());
+      j["source"] = "live";
+      return j.dump();
+    };
+    if (until.empty() && (within_live || options_.recording_dir.empty())) return live();
+    if (options_.recording_dir.empty()) return "";
+    try {
+      const RecordedWindow w =
+          read_recorded_window(options_.recording_dir, *from, *to, options_.interval_s, kMaxPoints);
+      if (!w.snapshots.empty()) {
+        json j = dashboard::charts_json(w.snapshots, w.from_ns, w.to_ns, l.analysis.get());
+        j["source"] = "recording (" + w.tier + ")";
+        return j.dump();
+      }
+    } catch (const std::exception&) {
+      // Not readable: as if nothing were recorded there.
+    }
+    // Nothing written yet (a young recording): what the live history has.
+    return until.empty() ? live() : "";
   });
+}
+
+std::string Board::recording_json() {
+  json j = {{"recording", !options_.recording_dir.empty()},
+            {"live_from_ns", history_.oldest_ns()},
+            {"tiers", json::array()}};
+  if (!options_.recording_dir.empty())
+    j["tiers"] = recording_extent(options_.recording_dir)["tiers"];
+  return j.dump();
 }
 
 std::vector<exporters::HttpRoute> Board::routes() {
@@ -204,8 +240,10 @@ std::vector<exporters::HttpRoute> Board::routes() {
     return series_json(q.get_param_value("metric"), q.get_param_value("component"),
                        q.get_param_value("since"), n);
   });
-  api("/api/v1/charts",
-      [this](const Request& q) { return charts_json(q.get_param_value("since")); });
+  api("/api/v1/charts", [this](const Request& q) {
+    return charts_json(q.get_param_value("since"), q.get_param_value("until"));
+  });
+  api("/api/v1/recording", [this](const Request&) { return recording_json(); });
   return r;
 }
 

@@ -27,6 +27,8 @@ namespace kpulse::dashboard {
 struct BoardOptions {
   size_t history_points = 3600;  // thinned snapshots kept (the last hour at 1 s)
   bool analytics = true;         // whether an analytics sink will publish
+  std::string recording_dir;     // older windows are read from here ("": not recording)
+  double interval_s = 1;         // collection interval (the recording's full-tier step)
 };
 
 // What the analytics sink hands over each interval (while wanted()).
@@ -58,7 +60,11 @@ class Board {
   std::string alert_json(const std::string& id);
   std::string series_json(const std::string& metric, const std::string& component,
                           const std::string& since, size_t max_points);
-  std::string charts_json(const std::string& since);
+  // Live history when `since` lies within it and `until` is empty; the
+  // recording otherwise. "" when neither holds the window.
+  std::string charts_json(const std::string& since, const std::string& until = "");
+  // {"recording": bool, "tiers": [...], "live_from_ns"}: what the range picker offers.
+  std::string recording_json();
 
  private:
   struct Latest {

@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <unistd.h>
 
 #include "dashboard/recent_history.h"
+#include "dashboard/recorded_window.h"
+#include "record/recorder.h"
 #include "model/snapshot_json.h"
 
 namespace kpulse::dashboard {
@@ -187,6 +191,42 @@ TEST(Board, AlertsAndTheirDrillDownAfterAnalysisIsPublished) {
   EXPECT_EQ(d["tuning_in_force"][0]["id"], "c1");
   EXPECT_TRUE(d["forecasts"].is_array());
   EXPECT_TRUE(d["recommendations"].is_array());
+}
+
+// Three hours recorded at 10 s, windows of at most 300 points: 2 h (720
+// intervals) comes from the 1 min tier, 10 min from full resolution; both
+// thinned and under the cap.
+TEST(RecordedWindow, PicksTheTierThatFitsAndStaysBounded) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("kpulse_dash_rec_" + std::to_string(getpid()));
+  const int64_t t0 = 1'764'000'000'000'000'000;  // a whole hour
+  const int64_t step = 10'000'000'000;
+  {
+    record::RecorderOptions o;
+    o.dir = dir;
+    record::Recorder rec(o);
+    for (int i = 0; i < 3 * 360; ++i) {
+      auto s = snapshot(i, t0 + i * step, 12);
+      s.interval_s = 10;
+      rec.append(s);
+    }
+  }
+  const auto wide = read_recorded_window(dir, t0, t0 + 2 * 3600'000'000'000LL, 10, 300);
+  EXPECT_EQ(wide.tier, "1m");
+  EXPECT_GE(wide.snapshots.size(), 100u);
+  EXPECT_LE(wide.snapshots.size(), 121u);
+  const auto narrow =
+      read_recorded_window(dir, t0 + 600'000'000'000LL, t0 + 1200'000'000'000LL, 10, 300);
+  EXPECT_EQ(narrow.tier, "full");
+  EXPECT_EQ(narrow.snapshots.size(), 61u);
+  const auto capped = read_recorded_window(dir, t0, t0 + 3 * 3600'000'000'000LL, 10, 50);
+  EXPECT_LE(capped.snapshots.size(), 50u);
+  for (const auto& s : narrow.snapshots)
+    for (const auto& c : s.components) EXPECT_NE(c.kind, ComponentKind::Process) << "thinned";
+  EXPECT_TRUE(read_recorded_window(dir, t0 - 7200'000'000'000LL, t0 - 3600'000'000'000LL, 10, 900)
+                  .snapshots.empty());
+  EXPECT_EQ(recording_extent(dir)["tiers"].size(), 3u);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
