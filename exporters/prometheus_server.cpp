@@ -83,6 +83,9 @@ PrometheusServer::PrometheusServer(ListenAddress address, ListenerOptions option
     has_root |= route.pattern == "/";
     get(route.pattern, std::move(route.handler));
   }
+  // A browser polling the dashboard keeps its connection: no new socket
+  // (and no guard bookkeeping) every few requests.
+  if (!options.routes.empty()) server_->set_keep_alive_max_count(1000);
   if (!has_root)
     get("/", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("kpulse exporter: metrics at /metrics\n", "text/plain");

@@ -79,4 +79,4 @@ m_open=$(median "${open[@]}")
 echo "windows: ${window} s x ${pairs} pairs; kpulse CPU, % of one core"
 echo "no client:       ${none[*]}  median ${m_none}"
 echo "browser at 1 s:  ${open[*]}  median ${m_open}"
-awk -v a="$m_none" -v b="$m_open" 'BEGIN {printf "serving cost: %+.3f %% of a core (ratio %.3f)\n", b - a, a > 0 ? b / a : 0}'
+python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'serving cost: {b - a:+.3f} % of a core (browser / none = {b / a:.2f})')" "$m_none" "$m_open"

@@ -2,10 +2,12 @@
 // own WebSocket) against a live `kpulse run` dashboard and checks what an
 // operator would see: the hog's cgroup first in the CPU sort, an alert, its
 // drill-down, no console errors. Saves a screenshot.
-// Usage: node --experimental-websocket cdp_check.js DEVTOOLS_PORT PAGE_URL HOG_CGROUP SCREENSHOT TIMEOUT_S
+// Usage: node --experimental-websocket cdp_check.js DEVTOOLS_PORT PAGE_URL HOG_CGROUP SCREENSHOT
+//        TIMEOUT_S [WIDTHxHEIGHT]
 "use strict";
 const fs = require("fs");
-const [devtoolsPort, pageUrl, hogCgroup, screenshot, timeoutArg] = process.argv.slice(2);
+const [devtoolsPort, pageUrl, hogCgroup, screenshot, timeoutArg, viewport] = process.argv.slice(2);
+const [width, height] = (viewport || "1400x1800").split("x").map(Number);
 const timeoutMs = Number(timeoutArg || 120) * 1000;
 
 function fail(msg) {
@@ -52,7 +54,7 @@ async function main() {
   await send("Runtime.enable");
   await send("Log.enable");
   await send("Page.enable");
-  await send("Emulation.setDeviceMetricsOverride", { width: 1400, height: 1800, deviceScaleFactor: 1, mobile: false });
+  await send("Emulation.setDeviceMetricsOverride", { width, height, deviceScaleFactor: 1, mobile: false });
   await send("Page.navigate", { url: pageUrl });
 
   const deadline = Date.now() + timeoutMs;

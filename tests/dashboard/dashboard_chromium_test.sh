@@ -4,7 +4,7 @@
 # in the CPU sort and an alert within a few intervals, open the alert's
 # drill-down, and log no console errors (tests/dashboard/cdp_check.js).
 # Keeps the daemon log, the screenshot and the browser log in ARTIFACT_DIR.
-# Usage: dashboard_chromium_test.sh KPULSE_BINARY ARTIFACT_DIR
+# Usage: dashboard_chromium_test.sh KPULSE_BINARY ARTIFACT_DIR [WIDTHxHEIGHT]
 set -euo pipefail
 kpulse=$1
 artifacts=$2
@@ -84,7 +84,7 @@ done
 [[ -n "$devtools" ]] || fail "chromium did not open its DevTools port"
 
 node --experimental-websocket --no-warnings "$here/cdp_check.js" "$devtools" \
-  "http://127.0.0.1:$port/" "/kpulse-dashboard-$$" "$artifacts/dashboard.png" 150
+  "http://127.0.0.1:$port/" "/kpulse-dashboard-$$" "$artifacts/dashboard.png" 150 "${3:-1400x1800}"
 [[ "$(head -c 8 "$artifacts/dashboard.png" | od -An -tx1 | tr -d ' \n')" == "89504e470d0a1a0a" ]] ||
   fail "screenshot is not a PNG"
 echo "artifacts in $artifacts"

@@ -31,7 +31,10 @@ constexpr int64_t kClientIdleNs = 10'000'000'000;
 constexpr size_t kMaxPoints = 900;
 constexpr size_t kDefaultPoints = 600;
 
-constexpr const char* kJson = "application/json";
+// With the charset, cpp-httplib (built with brotli by Debian) leaves the body
+// uncompressed: brotli at its default quality cost 30 % of a core for one
+// browser polling the charts (bench/dashboard/serving_cost.sh).
+constexpr const char* kJson = "application/json; charset=utf-8";
 
 }  // namespace
 
@@ -114,8 +117,9 @@ std::string Board::alerts_json() {
   return cached("alerts", [this](const Latest& l) {
     json active = json::array(), resolved = json::array();
     if (l.analysis) {
-      for (const auto& a : l.analysis->last.active_alerts) active.push_back(analytics::to_json(a));
-      for (const auto& a : l.analysis->resolved) resolved.push_back(analytics::to_json(a));
+      for (const auto& a : l.analysis->last().active_alerts)
+        active.push_back(analytics::to_json(a));
+      for (const auto& a : l.analysis->resolved()) resolved.push_back(analytics::to_json(a));
     }
     return json{{"analytics", analytics_state(l)},
                 {"active", std::move(active)},
@@ -128,9 +132,9 @@ std::string Board::alert_json(const std::string& id) {
   return cached("alert " + id, [this, &id](const Latest& l) -> std::string {
     if (!l.analysis) return "";
     const analytics::Alert* found = nullptr;
-    for (const auto& a : l.analysis->last.active_alerts)
+    for (const auto& a : l.analysis->last().active_alerts)
       if (a.id == id) found = &a;
-    for (const auto& a : l.analysis->resolved)
+    for (const auto& a : l.analysis->resolved())
       if (!found && a.id == id) found = &a;
     if (!found) return "";
     const int64_t to = l.snapshot ? l.snapshot->time_ns : now_ns();

@@ -31,11 +31,15 @@ struct BoardOptions {
   double interval_s = 1;         // collection interval (the recording's full-tier step)
 };
 
-// What the analytics sink hands over each interval (while wanted()).
+// What the analytics sink hands over each interval (while wanted()): shared,
+// not copied (the result is the sink's own, the resolved list changes only
+// with a transition).
 struct AnalysisView {
-  analytics::AnalysisResult last;
-  std::vector<analytics::Alert> resolved;  // most recent last
-  std::string forecast_status;             // why there are no forecasts yet
+  std::shared_ptr<const analytics::AnalysisResult> result;
+  std::shared_ptr<const std::vector<analytics::Alert>> resolved_alerts;  // most recent last
+  std::string forecast_status;  // why there are no forecasts yet
+  [[nodiscard]] const analytics::AnalysisResult& last() const { return *result; }
+  [[nodiscard]] const std::vector<analytics::Alert>& resolved() const { return *resolved_alerts; }
 };
 
 class Board {

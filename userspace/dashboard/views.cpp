@@ -125,7 +125,7 @@ json overview_json(const model::Snapshot& s, const AnalysisView* analysis) {
   j["processes"] = std::move(procs);
   size_t firing = 0, pending = 0;
   if (analysis)
-    for (const auto& a : analysis->last.active_alerts)
+    for (const auto& a : analysis->last().active_alerts)
       (a.state == an::AlertState::Firing ? firing : pending)++;
   j["alerts"] = {{"firing", firing}, {"pending", pending}};
   return j;
@@ -184,8 +184,8 @@ json charts_json(const std::vector<model::Snapshot>& window, int64_t from_ns, in
                           std::string(an::to_string(a.severity)),
                           std::string(an::to_string(a.resource)), "analytics", a.summary});
     };
-    for (const auto& a : analysis->resolved) finding(a);
-    for (const auto& a : analysis->last.active_alerts) finding(a);
+    for (const auto& a : analysis->resolved()) finding(a);
+    for (const auto& a : analysis->last().active_alerts) finding(a);
   }
   return {{"from_ns", from_ns},
           {"to_ns", to_ns},
@@ -217,11 +217,11 @@ json alert_detail_json(const an::Alert& alert, const model::Snapshot* latest,
     return component == alert.component || (!alert.cause.empty() && component == alert.cause);
   };
   json patterns = json::array();
-  for (const auto& p : analysis.last.patterns)
+  for (const auto& p : analysis.last().patterns)
     if (related(p.component)) patterns.push_back(an::to_json(p));
   j["patterns"] = std::move(patterns);
   json forecasts = json::array();
-  for (const auto& f : analysis.last.forecasts()) {
+  for (const auto& f : analysis.last().forecasts()) {
     if (!related(f.component)) continue;
     json fj = an::to_json(f);
     report::ForecastChart chart;
@@ -250,7 +250,7 @@ json alert_detail_json(const an::Alert& alert, const model::Snapshot* latest,
   j["forecasts"] = std::move(forecasts);
   j["forecast_status"] = analysis.forecast_status;
   json recs = json::array();
-  for (const auto& r : analysis.last.recommendations)
+  for (const auto& r : analysis.last().recommendations)
     if (r.bottleneck_id == alert.id) recs.push_back(an::to_json(r));
   j["recommendations"] = std::move(recs);
   // Tuning changes in force on the alert's component or its cause.

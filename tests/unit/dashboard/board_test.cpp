@@ -159,7 +159,7 @@ TEST(Board, AlertsAndTheirDrillDownAfterAnalysisIsPublished) {
   Board b({});
   b.publish_snapshot(snapshot(1, now_ns()));
   EXPECT_EQ(b.alert_json("cpu-saturation:host:host"), "");
-  auto view = std::make_shared<AnalysisView>();
+  auto result = std::make_shared<analytics::AnalysisResult>();
   analytics::Alert a;
   a.id = "cpu-saturation:host:host";
   a.state = analytics::AlertState::Firing;
@@ -168,11 +168,11 @@ TEST(Board, AlertsAndTheirDrillDownAfterAnalysisIsPublished) {
   a.cause = "cgroup:/cg12";
   a.summary = "cpu-saturation on host:host; top consumer /cg12";
   a.firing_ns = a.start_ns = now_ns();
-  view->last.active_alerts.push_back(a);
-  view->last.patterns.push_back(
-      {"cgroup:/cg12", analytics::WorkloadClass::CpuBound, 0.9, 0, "busy"});
-  view->last.patterns.push_back({"cgroup:/cg3", analytics::WorkloadClass::Idle, 0.9, 0, "idle"});
-  b.publish_analysis(view);
+  result->active_alerts.push_back(a);
+  result->patterns.push_back({"cgroup:/cg12", analytics::WorkloadClass::CpuBound, 0.9, 0, "busy"});
+  result->patterns.push_back({"cgroup:/cg3", analytics::WorkloadClass::Idle, 0.9, 0, "idle"});
+  b.publish_analysis(std::make_shared<const AnalysisView>(
+      AnalysisView{result, std::make_shared<const std::vector<analytics::Alert>>(), ""}));
   b.publish_tuning(json::array({{{"id", "c1"}, {"knob", "cgroup:/cg12:cpu.max"}},
                                 {{"id", "c2"}, {"knob", "cgroup:/other:cpu.max"}}}));
   // A new snapshot: the cached answers are for the previous one.
