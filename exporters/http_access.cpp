@@ -97,7 +97,7 @@ std::string read_token_file(const std::string& path) {
   std::ifstream in(path);
   std::string line;
   std::getline(in, line);
-  const std::string token(trim(line));
+  std::string token(trim(line));
   if (!in && !in.eof()) throw std::runtime_error("token file " + path + ": cannot read it");
   if (token.empty()) throw std::runtime_error("token file " + path + ": empty first line");
   return token;

@@ -195,6 +195,34 @@ json charts_json(const std::vector<model::Snapshot>& window, int64_t from_ns, in
           {"timeline", report::timeline_svg(findings, span)}};
 }
 
+std::optional<report::ForecastChart> forecast_chart(const an::MetricForecast& f,
+                                                    const std::vector<model::Snapshot>& snaps) {
+  const auto colon = f.component.find(':');
+  const auto kind = model::component_kind_from_string(f.component.substr(0, colon));
+  const auto metric = model::metric_by_name(f.metric);
+  if (colon == std::string::npos || !kind || !metric) return std::nullopt;
+  report::ForecastChart c;
+  c.title = f.component + " " + f.metric;
+  c.unit = f.unit == model::Unit::Ratio ? "ratio" : f.unit == model::Unit::Bytes ? "bytes" : "";
+  // A cgroup's CPU use counts CPUs (it may exceed 1), as its quota does.
+  if (*kind == model::ComponentKind::Cgroup && *metric == model::MetricId::CpuUtilization)
+    c.unit = "";
+  c.summary = f.summary;
+  c.history =
+      report::component_series(snaps, *kind, f.component.substr(colon + 1), *metric, "history")
+          .points;
+  c.origin_ns = f.origin_s * 1'000'000'000LL;
+  c.step_ns = f.step_s * 1'000'000'000LL;
+  c.point = f.forecast.point;
+  c.lo80 = f.forecast.lo80;
+  c.hi80 = f.forecast.hi80;
+  c.lo95 = f.forecast.lo95;
+  c.hi95 = f.forecast.hi95;
+  if (f.limit) c.limit = *f.limit;
+  c.limit_name = f.limit_name;
+  return c;
+}
+
 json alert_detail_json(const an::Alert& alert, const model::Snapshot* latest,
                        const AnalysisView& analysis, const json& tuning,
                        const std::vector<model::Snapshot>& window) {
@@ -224,27 +252,9 @@ json alert_detail_json(const an::Alert& alert, const model::Snapshot* latest,
   for (const auto& f : analysis.last().forecasts()) {
     if (!related(f.component)) continue;
     json fj = an::to_json(f);
-    report::ForecastChart chart;
-    chart.title = f.component + " " + f.metric;
-    chart.unit = f.unit == model::Unit::Ratio   ? "ratio"
-                 : f.unit == model::Unit::Bytes ? "bytes"
-                                                : "";
-    chart.summary = f.summary;
-    const auto fkey = split_key(f.component);
-    const auto metric = model::metric_by_name(f.metric);
-    if (fkey && metric)
-      chart.history =
-          report::component_series(window, fkey->first, fkey->second, *metric, "history").points;
-    chart.origin_ns = f.origin_s * 1'000'000'000LL;
-    chart.step_ns = f.step_s * 1'000'000'000LL;
-    chart.point = f.forecast.point;
-    chart.lo80 = f.forecast.lo80;
-    chart.hi80 = f.forecast.hi80;
-    chart.lo95 = f.forecast.lo95;
-    chart.hi95 = f.forecast.hi95;
-    if (f.limit) chart.limit = *f.limit;
-    chart.limit_name = f.limit_name;
-    fj["svg"] = report::forecast_chart_svg(chart);
+    const auto chart = forecast_chart(f, window);
+    if (!chart) continue;
+    fj["svg"] = report::forecast_chart_svg(*chart);
     forecasts.push_back(std::move(fj));
   }
   j["forecasts"] = std::move(forecasts);

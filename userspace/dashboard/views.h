@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 
 #include "analytics/analyzer.h"
 #include "model/snapshot.h"
+#include "report/report_input.h"
 
 namespace kpulse::dashboard {
 
@@ -23,6 +25,12 @@ nlohmann::json overview_json(const model::Snapshot& s, const AnalysisView* analy
 // `window` (thinned snapshots, oldest first) spanning from_ns..to_ns.
 nlohmann::json charts_json(const std::vector<model::Snapshot>& window, int64_t from_ns,
                            int64_t to_ns, const AnalysisView* analysis);
+
+// A forecast drawn with the history it continues (from `snaps`), for the
+// report and the drill-down alike; nullopt when the component or metric is
+// not one the model knows.
+std::optional<report::ForecastChart> forecast_chart(const analytics::MetricForecast& f,
+                                                    const std::vector<model::Snapshot>& snaps);
 
 // /api/v1/alert: the alert with its cause, evidence, latency histogram,
 // patterns, forecast (and its chart), recommendations and tuning in force.
