@@ -5,6 +5,9 @@
 # (which polls every interval), in the same run. Prints the medians of each
 # and their difference in % of one core (the issue's target: <= 0.5 %).
 #   bench/dashboard/serving_cost.sh [KPULSE_BINARY] [WINDOW_S] [PAIRS]
+# CLIENT=curl replaces the browser by curl fetching what the page fetches
+# every second (snapshot, alerts, 5-minute charts) over one connection: the
+# serving alone, without kpulse also observing a browser's processes.
 # Needs root and chromium.
 set -euo pipefail
 kpulse=${1:-build/userspace/kpulse}
@@ -54,6 +57,16 @@ measure() {
   echo "$t0 $t1 $s0 $s1 $hz" | awk '{printf "%.3f\n", 100 * ($2 - $1) / $5 / ($4 - $3)}'
 }
 open_browser() {
+  if [[ "${CLIENT:-chromium}" == curl ]]; then
+    local base="http://127.0.0.1:$port/api/v1"
+    (while :; do
+       curl -s -o /dev/null -o /dev/null -o /dev/null "$base/snapshot" "$base/alerts" "$base/charts?since=-5m"
+       sleep 1
+     done) &
+    browser_pid=$!
+    sleep 5
+    return
+  fi
   chromium --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
     --disable-extensions --remote-debugging-port=0 --user-data-dir="$work/profile" \
     "http://127.0.0.1:$port/" >/dev/null 2>&1 &
@@ -78,5 +91,5 @@ m_none=$(median "${none[@]}")
 m_open=$(median "${open[@]}")
 echo "windows: ${window} s x ${pairs} pairs; kpulse CPU, % of one core"
 echo "no client:       ${none[*]}  median ${m_none}"
-echo "browser at 1 s:  ${open[*]}  median ${m_open}"
+echo "${CLIENT:-chromium} at 1 s:  ${open[*]}  median ${m_open}"
 python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'serving cost: {b - a:+.3f} % of a core (browser / none = {b / a:.2f})')" "$m_none" "$m_open"
