@@ -14,6 +14,12 @@ if [[ -z "$browser" ]] || ! command -v node >/dev/null || ! command -v stress-ng
   echo "SKIP: needs chromium, node and stress-ng (scripts/setup-deps.sh --with-tests)"
   exit 77
 fi
+# The DevTools client uses Node's own WebSocket (Node >= 20.10 with the flag,
+# 22 without): no npm package.
+if ! node --experimental-websocket --no-warnings -e 'process.exit(typeof WebSocket === "function" ? 0 : 1)' 2>/dev/null; then
+  echo "SKIP: node $(node --version) has no built-in WebSocket (needs >= 20.10)"
+  exit 77
+fi
 if [[ $EUID -ne 0 ]]; then
   echo "SKIP: needs root (kpulse run, a test cgroup)"
   exit 77
