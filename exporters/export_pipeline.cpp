@@ -5,7 +5,8 @@
 namespace kpulse::exporters {
 
 ExportPipeline::ExportPipeline(ExportOptions options) : options_(std::move(options)) {
-  if (options_.prometheus) prometheus_ = std::make_unique<PrometheusServer>(*options_.prometheus);
+  if (options_.prometheus)
+    prometheus_ = std::make_unique<PrometheusServer>(*options_.prometheus, options_.listener);
   if (options_.otlp) {
     sender_ = std::make_unique<OtlpSender>(*options_.otlp);
     encoder_ = std::make_unique<OtlpMetricsEncoder>(OtlpEncoderOptions{

@@ -19,6 +19,7 @@ namespace kpulse::exporters {
 
 struct ExportOptions {
   std::optional<ListenAddress> prometheus;  // serve /metrics there
+  ListenerOptions listener;                 // what else it serves, who may, TLS
   std::optional<SenderOptions> otlp;        // push OTLP/HTTP
   KeyValues resource;                       // see resource.h
   // OTLP is pushed once per export interval with the collection intervals in

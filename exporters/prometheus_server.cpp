@@ -34,18 +34,62 @@ ListenAddress parse_listen_address(std::string_view text) {
   return a;
 }
 
+namespace {
+
+std::unique_ptr<httplib::Server> make_server(const ListenerOptions& o) {
+  if (o.tls_cert.empty() && o.tls_key.empty()) return std::make_unique<httplib::Server>();
+  if (o.tls_cert.empty() || o.tls_key.empty())
+    throw std::runtime_error("https: both a certificate and a key file are needed");
+  auto server = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+  if (!server->is_valid())
+    throw std::runtime_error("https: cannot load the certificate " + o.tls_cert + " or key " +
+                             o.tls_key + " (PEM files, readable, key matching the certificate)");
+  return server;
+}
+
+}  // namespace
+
 PrometheusServer::PrometheusServer(ListenAddress address, HttpLimits limits)
-    : server_(std::make_unique<httplib::Server>()),
-      guard_(*server_, limits),
+    : PrometheusServer(std::move(address), ListenerOptions{.limits = limits}) {}
+
+PrometheusServer::PrometheusServer(ListenAddress address, ListenerOptions options)
+    : server_(make_server(options)),
+      guard_(*server_, options.limits),
       snapshot_(std::make_shared<model::Snapshot>()) {
-  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    const auto text = current_text();
-    ++scrapes_;
-    res.set_content(*text, kPrometheusContentType);
-  });
-  server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("kpulse exporter: metrics at /metrics\n", "text/plain");
-  });
+  // Every route behind the same door: with a token set, nothing (not even
+  // /metrics) answers without it.
+  auto get = [this, access = options.access](const std::string& pattern, auto handler) {
+    server_->Get(
+        pattern, [this, access, handler](const httplib::Request& req, httplib::Response& res) {
+          if (!access.allows(req.get_header_value("Authorization"))) {
+            ++refused_;
+            res.status = 401;
+            res.set_header("WWW-Authenticate", std::string("Basic realm=\"") + kHttpAuthRealm +
+                                                   "\", charset=\"UTF-8\"");
+            res.set_content("authentication required\n", "text/plain");
+            return;
+          }
+          handler(req, res);
+        });
+  };
+  if (options.serve_metrics)
+    get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      const auto text = current_text();
+      ++scrapes_;
+      res.set_content(*text, kPrometheusContentType);
+    });
+  bool has_root = false;
+  for (auto& route : options.routes) {
+    has_root |= route.pattern == "/";
+    get(route.pattern, std::move(route.handler));
+  }
+  // A browser polling the dashboard keeps its connection: no new socket
+  // (and no guard bookkeeping) every few requests.
+  if (!options.routes.empty()) server_->set_keep_alive_max_count(1000);
+  if (!has_root)
+    get("/", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("kpulse exporter: metrics at /metrics\n", "text/plain");
+    });
   // httplib's default also sets SO_REUSEPORT, which would let a second kpulse
   // silently share the port and answer half the scrapes. Keep SO_REUSEADDR only.
   int listening_socket = -1;  // the last socket httplib configured is the one it bound

@@ -19,6 +19,7 @@ build_packages=(
 test_packages=(
   stress-ng fio iperf3 nftables iproute2 util-linux tmux procps prometheus
   chromium lintian python3-yaml linux-perf
+  nodejs  # the dashboard's DevTools test client (built-in WebSocket: Node >= 20.10)
 )
 
 # vmtest/run: boots the integration tests under another kernel in QEMU.

@@ -7,16 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analytics/analysis_json.h"
 #include "analytics/analyzer.h"
 
 namespace kpulse::cli {
-
-nlohmann::json to_json(const analytics::Alert& a);
-nlohmann::json to_json(const analytics::Bottleneck& b);
-nlohmann::json to_json(const analytics::WorkloadPattern& p);
-nlohmann::json to_json(const analytics::Recommendation& r);
-nlohmann::json to_json(const analytics::UseRow& row);
-nlohmann::json to_json(const analytics::MetricForecast& f);
 
 // The run's summary: the last interval's state plus every alert transition seen.
 nlohmann::json report_json(const analytics::AnalysisResult& last,

@@ -27,6 +27,7 @@ using daemon::log;
 struct RunArgs {
   std::string config_path;
   bool no_bpf = false;
+  bool dashboard = false;
 };
 
 // An explicit --config must exist; the default path may be absent (defaults).
@@ -60,6 +61,7 @@ int run(const RunArgs& args) {
     return 1;
   }
   if (args.no_bpf) cfg.collection.bpf = false;
+  if (args.dashboard) cfg.dashboard.enabled = true;
   daemon::set_log_level(cfg.daemon.log_level);
   std::string reload_path =
       args.config_path.empty() ? config::kDefaultConfigPath : args.config_path;
@@ -137,6 +139,8 @@ void register_run(CLI::App& root, Registry& reg) {
                       ", built-in defaults if absent)");
   app->add_flag("--no-bpf", args->no_bpf,
                 "Override collection.bpf = false: /proc and cgroupfs only");
+  app->add_flag("--dashboard", args->dashboard,
+                "Override dashboard.enabled = true: serve the live dashboard on prometheus.listen");
   reg.push_back({app, [args] { return run(*args); }});
 }
 

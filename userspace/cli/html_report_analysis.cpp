@@ -9,6 +9,7 @@
 #include "daemon/capabilities.h"
 #include "daemon/history_preload.h"
 #include "cli/analysis_warmup.h"
+#include "dashboard/views.h"
 #include "model/metric_catalog.h"
 #include "report/series.h"
 #include "tune/journal.h"
@@ -33,34 +34,6 @@ report::Finding to_finding(const an::Alert& a) {
 // Charts for the first forecasts (they come soonest exhaustion first): the
 // period's own series as history, then the forecast with its bands.
 constexpr size_t kForecastCharts = 6;
-
-std::optional<report::ForecastChart> chart_of(const an::MetricForecast& f,
-                                              const std::vector<model::Snapshot>& snaps) {
-  const auto colon = f.component.find(':');
-  const auto kind = model::component_kind_from_string(f.component.substr(0, colon));
-  const auto metric = model::metric_by_name(f.metric);
-  if (colon == std::string::npos || !kind || !metric) return std::nullopt;
-  report::ForecastChart c;
-  c.title = f.component + " " + f.metric;
-  c.unit = f.unit == model::Unit::Ratio ? "ratio" : f.unit == model::Unit::Bytes ? "bytes" : "";
-  // A cgroup's CPU use counts CPUs (it may exceed 1), as its quota does.
-  if (*kind == model::ComponentKind::Cgroup && *metric == model::MetricId::CpuUtilization)
-    c.unit = "";
-  c.summary = f.summary;
-  c.history =
-      report::component_series(snaps, *kind, f.component.substr(colon + 1), *metric, "history")
-          .points;
-  c.origin_ns = f.origin_s * 1'000'000'000LL;
-  c.step_ns = f.step_s * 1'000'000'000LL;
-  c.point = f.forecast.point;
-  c.lo80 = f.forecast.lo80;
-  c.hi80 = f.forecast.hi80;
-  c.lo95 = f.forecast.lo95;
-  c.hi95 = f.forecast.hi95;
-  if (f.limit) c.limit = *f.limit;
-  c.limit_name = f.limit_name;
-  return c;
-}
 
 // "85%": the analytics' own formatting of a share.
 std::string percent(double v) {
@@ -147,7 +120,8 @@ void add_analysis(report::ReportInput& input,
     input.forecasts.push_back(
         {f.origin_s * 1'000'000'000LL, f.component + " " + f.metric, f.summary});
     if (input.forecast_charts.size() < kForecastCharts)
-      if (auto c = chart_of(f, input.snapshots)) input.forecast_charts.push_back(std::move(*c));
+      if (auto c = dashboard::forecast_chart(f, input.snapshots))
+        input.forecast_charts.push_back(std::move(*c));
   }
   if (input.forecasts.empty())
     input.forecasts.push_back({0, "No forecast", analyzer.forecaster().waiting_reason()});

@@ -47,6 +47,18 @@ struct PrometheusConfig {
   std::string listen = "127.0.0.1:9464";
 };
 
+// [dashboard]: the live web page on the prometheus.listen listener
+// (docs/dashboard.md). Access and TLS settings apply to that whole listener,
+// /metrics included.
+struct DashboardConfig {
+  bool enabled = false;
+  int64_t history_s = 3600;     // live history kept in memory for the charts
+  std::string token_file;       // "": no authentication (refused beyond loopback)
+  std::string user = "kpulse";  // basic-auth user name; the password is the token
+  std::string tls_cert;         // PEM files: both set serves HTTPS
+  std::string tls_key;
+};
+
 // [export]: what is exported, for the Prometheus endpoint and OTLP alike.
 struct ExportConfig {
   std::string processes = "off";  // "off", "comm" or "top"
@@ -106,6 +118,7 @@ struct Config {
   StateConfig state;
   RecordConfig record;
   PrometheusConfig prometheus;
+  DashboardConfig dashboard;
   ExportConfig exporting;
   OtlpConfig otlp;
   AnalyticsConfig analytics;

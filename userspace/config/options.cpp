@@ -176,8 +176,9 @@ std::string check_listen(const std::string& s) {
   // Digits only, but maybe more than a long holds (found by fuzzing).
   long port = 0;
   const auto [end, ec] = std::from_chars(s.data() + colon + 1, s.data() + s.size(), port);
-  if (ec != std::errc() || end != s.data() + s.size() || port < 1 || port > 65535)
-    return fmt::format("port {} is outside 1..65535", s.substr(colon + 1));
+  // Port 0 takes any free port; the daemon logs the one it got.
+  if (ec != std::errc() || end != s.data() + s.size() || port < 0 || port > 65535)
+    return fmt::format("port {} is outside 0..65535", s.substr(colon + 1));
   return "";
 }
 
@@ -261,8 +262,39 @@ std::vector<OptionSpec> build_specs() {
                           [](Config& c) -> bool& { return c.prometheus.enabled; }));
   v.push_back(string_option(
       "prometheus", "listen",
-      "Address to listen on, host:port. Loopback by default: expose it deliberately.", false,
-      [](Config& c) -> std::string& { return c.prometheus.listen; }, check_listen));
+      "Address to listen on, host:port (port 0: any free one, logged). Loopback by default:\n"
+      "expose it deliberately.",
+      false, [](Config& c) -> std::string& { return c.prometheus.listen; }, check_listen));
+  // [dashboard]
+  v.push_back(bool_option(
+      "dashboard", "enabled",
+      "Serve the live dashboard and its JSON API on prometheus.listen (docs/dashboard.md).", false,
+      [](Config& c) -> bool& { return c.dashboard.enabled; }));
+  v.push_back(int_option(
+      "dashboard", "history",
+      "Seconds of live history the dashboard keeps in memory for its charts.", false,
+      [](Config& c) -> int64_t& { return c.dashboard.history_s; }, 60, 86400));
+  v.push_back(string_option(
+      "dashboard", "token_file",
+      "File holding the access token (first line; not readable by others). With it every\n"
+      "request on the listener, /metrics included, needs \"Authorization: Bearer TOKEN\" or\n"
+      "basic auth as dashboard.user with the token as password. Required to serve the\n"
+      "dashboard beyond loopback.",
+      false, [](Config& c) -> std::string& { return c.dashboard.token_file; },
+      check_absolute_or_empty));
+  v.push_back(string_option(
+      "dashboard", "user", "User name for basic auth (browsers prompt for it).", false,
+      [](Config& c) -> std::string& { return c.dashboard.user; },
+      [](const std::string& v) -> std::string {
+        return v.empty() || v.find(':') != std::string::npos ? "expected a name without ':'" : "";
+      }));
+  v.push_back(string_option(
+      "dashboard", "tls_cert",
+      "PEM certificate (chain) file: with tls_key, the listener speaks HTTPS.", false,
+      [](Config& c) -> std::string& { return c.dashboard.tls_cert; }, check_absolute_or_empty));
+  v.push_back(string_option(
+      "dashboard", "tls_key", "PEM private key file for tls_cert.", false,
+      [](Config& c) -> std::string& { return c.dashboard.tls_key; }, check_absolute_or_empty));
   // [export]
   v.push_back(string_option(
       "export", "processes",
@@ -400,6 +432,7 @@ std::span<const SectionSpec> section_specs() {
       {"state", "Where kpulse keeps its data."},
       {"record", "Recording snapshots to disk (read by kpulse replay, report and analytics)."},
       {"prometheus", "Prometheus scrape endpoint."},
+      {"dashboard", "Live web dashboard on the Prometheus listener (docs/dashboard.md)."},
       {"export", "What the exporters send: series count controls for a fleet (docs/exporters.md)."},
       {"export.otlp", "OpenTelemetry (OTLP/HTTP) push ([otlp] is read as an older name)."},
       {"analytics", "Anomaly detection and forecasting."},

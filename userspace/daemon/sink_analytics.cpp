@@ -52,8 +52,9 @@ LogLevel log_level_of(const an::Alert& a) {
 
 class AnalyticsSink : public SnapshotSink {
  public:
-  AnalyticsSink(const config::Config& c, std::shared_ptr<EventQueue> events)
-      : events_(std::move(events)) {
+  AnalyticsSink(const config::Config& c, std::shared_ptr<EventQueue> events,
+                std::shared_ptr<dashboard::Board> board)
+      : events_(std::move(events)), board_(std::move(board)) {
     if (!c.record.enabled) return;
     const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
@@ -71,34 +72,49 @@ class AnalyticsSink : public SnapshotSink {
   [[nodiscard]] std::string name() const override { return "analytics"; }
 
   void consume(const model::Snapshot& s) override {
-    last_ = analyzer_.ingest(s);
-    for (const auto& a : last_.transitions) {
+    last_ = std::make_shared<const an::AnalysisResult>(analyzer_.ingest(s));
+    for (const auto& a : last_->transitions) {
       log(log_level_of(a), "alert {}: [{}] {} (id {})", an::to_string(a.state),
           an::to_string(a.severity), a.summary, a.id);
       if (events_) events_->push(alert_event(a, s.time_ns));
+    }
+    // Handed to the dashboard only while a browser or script is reading it;
+    // shared, not copied.
+    if (board_ && board_->wanted()) {
+      if (!resolved_ || !last_->transitions.empty())
+        resolved_ = std::make_shared<const std::vector<an::Alert>>(analyzer_.alerts().resolved());
+      board_->publish_analysis(std::make_shared<const dashboard::AnalysisView>(
+          dashboard::AnalysisView{last_, resolved_, analyzer_.forecaster().waiting_reason()}));
+    } else {
+      resolved_.reset();  // re-read when a client comes back
     }
   }
 
   [[nodiscard]] std::string status() const override {
     size_t firing = 0;
-    for (const auto& a : last_.active_alerts) firing += a.state == an::AlertState::Firing;
+    if (!last_) return "";
+    for (const auto& a : last_->active_alerts) firing += a.state == an::AlertState::Firing;
     return fmt::format("{} alerts firing, {} forecasts, {} series, {} recorded snapshots preloaded",
-                       firing, last_.forecasts().size(), analyzer_.forecaster().series_count(),
+                       firing, last_->forecasts().size(), analyzer_.forecaster().series_count(),
                        preloaded_);
   }
 
  private:
   an::Analyzer analyzer_;
-  an::AnalysisResult last_;
+  // Shared with the dashboard, which reads it from the listener's threads.
+  std::shared_ptr<const an::AnalysisResult> last_;
+  std::shared_ptr<const std::vector<an::Alert>> resolved_;  // as last handed to the dashboard
   std::shared_ptr<EventQueue> events_;
+  std::shared_ptr<dashboard::Board> board_;
   size_t preloaded_ = 0;
 };
 
 }  // namespace
 
 std::unique_ptr<SnapshotSink> make_analytics_sink(const config::Config& config,
-                                                  std::shared_ptr<EventQueue> events) {
-  return std::make_unique<AnalyticsSink>(config, std::move(events));
+                                                  std::shared_ptr<EventQueue> events,
+                                                  std::shared_ptr<dashboard::Board> board) {
+  return std::make_unique<AnalyticsSink>(config, std::move(events), std::move(board));
 }
 
 }  // namespace kpulse::daemon

@@ -4,14 +4,28 @@
 
 #include "daemon/log.h"
 #include "exporters/export_settings.h"
+#include "exporters/http_access.h"
 
 namespace kpulse::daemon {
 namespace {
 
 class ExportSink : public SnapshotSink {
  public:
-  ExportSink(const config::Config& c, std::shared_ptr<EventQueue> events)
-      : pipeline_(options(c)), events_(std::move(events)) {}
+  ExportSink(const config::Config& c, std::shared_ptr<EventQueue> events,
+             std::shared_ptr<dashboard::Board> board)
+      : board_(std::move(board)), pipeline_(options(c, board_.get())), events_(std::move(events)) {
+    if (pipeline_.prometheus_port() < 0) return;
+    // The port actually bound (prometheus.listen may ask for any free one).
+    const auto address = exporters::parse_listen_address(c.prometheus.listen);
+    const std::string url = fmt::format(
+        "http{}://{}:{}", c.dashboard.tls_cert.empty() ? "" : "s",
+        address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host,
+        pipeline_.prometheus_port());
+    const char* access = c.dashboard.token_file.empty() ? "no authentication" : "token required";
+    if (c.prometheus.enabled)
+      log(LogLevel::Info, "prometheus: serving {}/metrics ({})", url, access);
+    if (board_) log(LogLevel::Notice, "dashboard: serving {}/ ({})", url, access);
+  }
   [[nodiscard]] std::string name() const override { return "export"; }
   void consume(const model::Snapshot& s) override {
     pipeline_.push(s);
@@ -25,7 +39,7 @@ class ExportSink : public SnapshotSink {
  private:
   // The same resolution as `kpulse export`: [export.*] over the OTEL_*
   // variables (from the service's environment) over the defaults.
-  static exporters::ExportOptions options(const config::Config& c) {
+  static exporters::ExportOptions options(const config::Config& c, dashboard::Board* board) {
     exporters::ExportChoices ch;
     if (c.prometheus.enabled) ch.prometheus_listen = c.prometheus.listen;
     ch.otlp = c.otlp.enabled;
@@ -46,13 +60,38 @@ class ExportSink : public SnapshotSink {
     ch.cardinality.cgroup_allow = c.exporting.cgroup_allow;
     exporters::ResolvedExport r = exporters::resolve_export(ch, exporters::process_env());
     for (const auto& w : r.warnings) log_line(LogLevel::Warning, "export: " + w);
+    add_listener(c, board, r.options);
     return std::move(r.options);
+  }
+  // The dashboard on the Prometheus listener, and who may use that listener.
+  static void add_listener(const config::Config& c, dashboard::Board* board,
+                           exporters::ExportOptions& o) {
+    exporters::ListenerOptions& l = o.listener;
+    l.serve_metrics = c.prometheus.enabled;
+    if (!c.dashboard.token_file.empty()) {
+      l.access.token = exporters::read_token_file(c.dashboard.token_file);
+      l.access.basic_user = c.dashboard.user;
+    }
+    l.tls_cert = c.dashboard.tls_cert;
+    l.tls_key = c.dashboard.tls_key;
+    if (!board) return;
+    const auto address = exporters::parse_listen_address(c.prometheus.listen);
+    if (!is_loopback(address.host) && !l.access.required())
+      throw std::runtime_error("dashboard: listening on " + c.prometheus.listen +
+                               " (beyond loopback) needs dashboard.token_file");
+    o.prometheus = address;
+    l.routes = board->routes();
+  }
+  static bool is_loopback(const std::string& host) {
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
   }
   void send_events() {
     if (!events_) return;
     auto batch = events_->take();
     pipeline_.push_events(batch);
   }
+  // Declared first, so it outlives the listener whose routes call it.
+  std::shared_ptr<dashboard::Board> board_;
   exporters::ExportPipeline pipeline_;
   std::shared_ptr<EventQueue> events_;
 };
@@ -60,8 +99,9 @@ class ExportSink : public SnapshotSink {
 }  // namespace
 
 std::unique_ptr<SnapshotSink> make_export_sink(const config::Config& config,
-                                               std::shared_ptr<EventQueue> events) {
-  return std::make_unique<ExportSink>(config, std::move(events));
+                                               std::shared_ptr<EventQueue> events,
+                                               std::shared_ptr<dashboard::Board> board) {
+  return std::make_unique<ExportSink>(config, std::move(events), std::move(board));
 }
 
 }  // namespace kpulse::daemon

@@ -26,8 +26,12 @@ constexpr size_t kDryRunHistory = 10;
 
 class TuningSink : public SnapshotSink {
  public:
-  TuningSink(const config::Config& c, std::shared_ptr<EventQueue> events)
-      : events_(std::move(events)), dry_run_(c.tuning.dry_run), on_exit_(c.tuning.on_exit) {
+  TuningSink(const config::Config& c, std::shared_ptr<EventQueue> events,
+             std::shared_ptr<dashboard::Board> board)
+      : events_(std::move(events)),
+        board_(std::move(board)),
+        dry_run_(c.tuning.dry_run),
+        on_exit_(c.tuning.on_exit) {
     tune::TunerOptions options;
     options.scope = c.tuning.scope;
     options.min_idle_cpus = c.tuning.min_idle_cpus;
@@ -72,6 +76,7 @@ class TuningSink : public SnapshotSink {
     if (controller_) {
       controller_->step(s);
       if (predictive_) predictive_->step(s);
+      publish_in_force();
       return;
     }
     for (const auto& p : planner_->step(s)) {
@@ -105,6 +110,28 @@ class TuningSink : public SnapshotSink {
   }
 
  private:
+  // The changes in force, for the dashboard's drill-down: re-read from the
+  // journal only after an action, and only while someone is looking.
+  void publish_in_force() {
+    if (!board_ || !journal_ || !board_->wanted() || published_actions_ == actions_) return;
+    published_actions_ = actions_;
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : journal_->load()) {
+      if (!c.in_force()) continue;
+      out.push_back({{"id", c.id},
+                     {"knob", c.knob.key()},
+                     {"netns", c.netns_name},
+                     {"original", c.original},
+                     {"written", c.written},
+                     {"state", std::string(tune::to_string(c.state))},
+                     {"scenario", c.scenario},
+                     {"why", c.why},
+                     {"time_ns", c.time_ns},
+                     {"undo", c.undo_command()}});
+    }
+    board_->publish_tuning(std::move(out));
+  }
+
   // One line per action: the log, and an OTLP log record when exporting.
   void action(const std::string& line) {
     ++actions_;
@@ -122,6 +149,8 @@ class TuningSink : public SnapshotSink {
   }
 
   std::shared_ptr<EventQueue> events_;
+  std::shared_ptr<dashboard::Board> board_;
+  uint64_t published_actions_ = UINT64_MAX;
   bool dry_run_;
   std::string on_exit_;
   std::unique_ptr<tune::Journal> journal_;
@@ -137,8 +166,9 @@ class TuningSink : public SnapshotSink {
 }  // namespace
 
 std::unique_ptr<SnapshotSink> make_tuning_sink(const config::Config& config,
-                                               std::shared_ptr<EventQueue> events) {
-  return std::make_unique<TuningSink>(config, std::move(events));
+                                               std::shared_ptr<EventQueue> events,
+                                               std::shared_ptr<dashboard::Board> board) {
+  return std::make_unique<TuningSink>(config, std::move(events), std::move(board));
 }
 
 }  // namespace kpulse::daemon

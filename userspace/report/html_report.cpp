@@ -21,25 +21,6 @@ nav a { margin-right: 1em; }
 .meta { color: #555; }
 figure { margin: 1em 0; }
 figcaption { font-weight: bold; margin-bottom: 0.3em; }
-svg { width: 100%; height: auto; display: block; }
-svg text { font-family: sans-serif; font-size: 11px; fill: #444; }
-svg .ylabel { text-anchor: end; }
-svg .xlabel { text-anchor: middle; }
-svg .xlabel.first { text-anchor: start; }
-svg .xlabel.last { text-anchor: end; }
-svg .grid { stroke: #e4e4e4; stroke-width: 1; }
-svg .frame { fill: none; stroke: #999; stroke-width: 1; }
-svg .series { fill: none; stroke-width: 1.6; }
-svg .threshold { stroke: #c00; stroke-width: 1; stroke-dasharray: 5 4; }
-svg .saturation { fill: #d62728; fill-opacity: 0.16; }
-svg .band95 { fill: #1f77b4; fill-opacity: 0.12; stroke: none; }
-svg .band80 { fill: #1f77b4; fill-opacity: 0.22; stroke: none; }
-svg .forecast { fill: none; stroke: #1f77b4; stroke-width: 1.6; stroke-dasharray: 4 3; }
-svg .limit { stroke: #c00; stroke-width: 1.2; stroke-dasharray: 6 3; }
-svg .now { stroke: #777; stroke-width: 1; }
-svg .alert { fill: #ff7f0e; }
-svg .alert.critical { fill: #d62728; }
-svg .alert.info { fill: #1f77b4; }
 .legend span { display: inline-block; margin-right: 1.2em; font-size: 0.9em; }
 .swatch { display: inline-block; width: 14px; height: 4px; margin-right: 4px; vertical-align: middle; }
 .empty { color: #777; font-style: italic; }
@@ -55,14 +36,6 @@ std::string full_time(int64_t ns) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-std::string legend(const SeriesGroup& g) {
-  std::string out = "<div class=\"legend\">";
-  for (size_t i = 0; i < g.series.size(); ++i)
-    out += fmt::format("<span><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",
-                       series_color(i), html_escape(g.series[i].label));
-  return out + "</div>\n";
-}
-
 std::string chart_figure(const SeriesGroup& g, const TimeSpan& span,
                          const std::vector<Finding>& findings, const std::string& resource) {
   std::string out = fmt::format("<figure id=\"chart-{}\">\n<figcaption>{}</figcaption>\n", g.id,
@@ -74,7 +47,7 @@ std::string chart_figure(const SeriesGroup& g, const TimeSpan& span,
   for (const auto& f : findings)
     if (f.resource == resource) marks.push_back(f);
   out += line_chart_svg(g, span, marks);
-  out += legend(g);
+  out += legend_html(g);
   if (!marks.empty()) out += fmt::format("<p>{} bottleneck span(s) marked.</p>\n", marks.size());
   return out + "</figure>\n";
 }
@@ -145,7 +118,7 @@ std::string render_html(const ReportInput& in) {
   std::string host = snaps.back().hostname;
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   html += fmt::format("<title>{} — {}</title>\n", html_escape(in.title), html_escape(host));
-  html += std::string("<style>") + kStyle + "</style>\n</head>\n<body>\n";
+  html += std::string("<style>") + kStyle + chart_css() + "</style>\n</head>\n<body>\n";
   html += fmt::format("<header>\n<h1>{}: {}</h1>\n", html_escape(in.title), html_escape(host));
   html += fmt::format("<p class=\"meta\">{} to {} · {} snapshots{}</p>\n</header>\n",
                       full_time(span.from_ns), full_time(snaps.back().time_ns), snaps.size(),

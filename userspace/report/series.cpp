@@ -11,14 +11,6 @@ namespace {
 using model::ComponentKind;
 using model::MetricId;
 
-double point_value(const model::Component& c, MetricId id, double interval_s) {
-  const model::Sample* s = c.find(id);
-  if (!s) return model::kNaN;
-  if (model::info(id).type == model::MetricType::Counter)
-    return interval_s > 0 ? s->delta / interval_s : model::kNaN;
-  return s->value;
-}
-
 std::set<std::string> component_ids(const std::vector<model::Snapshot>& snaps, ComponentKind kind) {
   std::set<std::string> ids;
   for (const auto& s : snaps)
@@ -41,6 +33,14 @@ void keep_top(std::vector<Series>& series, size_t n) {
 }
 
 }  // namespace
+
+double point_value(const model::Component& c, MetricId id, double interval_s) {
+  const model::Sample* s = c.find(id);
+  if (!s) return model::kNaN;
+  if (model::info(id).type == model::MetricType::Counter)
+    return interval_s > 0 ? s->delta / interval_s : model::kNaN;
+  return s->value;
+}
 
 Series component_series(const std::vector<model::Snapshot>& snaps, ComponentKind kind,
                         const std::string& component_id, MetricId id, std::string label) {

@@ -29,6 +29,10 @@ struct SeriesGroup {
   double threshold = 0;  // 0: none drawn
 };
 
+// The gauge's value, or for a counter its delta over `interval_s` (a rate);
+// NaN when the component lacks the metric.
+double point_value(const model::Component& c, model::MetricId id, double interval_s);
+
 // Value of `id` on the component, per snapshot: the gauge, or for counters
 // the delta divided by the interval (a rate).
 Series component_series(const std::vector<model::Snapshot>& snaps, model::ComponentKind kind,

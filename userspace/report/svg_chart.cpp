@@ -76,6 +76,14 @@ std::string grid_and_labels(const Frame& f, const std::string& unit) {
   return svg;
 }
 
+// "4 us", "1 ms", "2 s": a latency bucket bound for axis labels.
+std::string format_duration_ns(double ns) {
+  if (ns < 1e3) return fmt::format("{:.0f} ns", ns);
+  if (ns < 1e6) return fmt::format("{:.0f} us", ns / 1e3);
+  if (ns < 1e9) return fmt::format("{:.0f} ms", ns / 1e6);
+  return fmt::format("{:.0f} s", ns / 1e9);
+}
+
 }  // namespace
 
 std::string series_color(size_t i) {
@@ -253,6 +261,94 @@ std::string timeline_svg(const std::vector<Finding>& findings, const TimeSpan& s
     svg += fmt::format("<text class=\"xlabel{}\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n",
                        edge_class(i), f.x(t), height - 8, clock_time(t));
   }
+  return svg + "</svg>\n";
+}
+
+const char* chart_css() {
+  return R"(
+svg { width: 100%; height: auto; display: block; }
+svg text { font-family: sans-serif; font-size: 11px; fill: #444; }
+svg .ylabel { text-anchor: end; }
+svg .xlabel { text-anchor: middle; }
+svg .xlabel.first { text-anchor: start; }
+svg .xlabel.last { text-anchor: end; }
+svg .grid { stroke: #e4e4e4; stroke-width: 1; }
+svg .frame { fill: none; stroke: #999; stroke-width: 1; }
+svg .series { fill: none; stroke-width: 1.6; }
+svg .threshold { stroke: #c00; stroke-width: 1; stroke-dasharray: 5 4; }
+svg .saturation { fill: #d62728; fill-opacity: 0.16; }
+svg .band95 { fill: #1f77b4; fill-opacity: 0.12; stroke: none; }
+svg .band80 { fill: #1f77b4; fill-opacity: 0.22; stroke: none; }
+svg .forecast { fill: none; stroke: #1f77b4; stroke-width: 1.6; stroke-dasharray: 4 3; }
+svg .limit { stroke: #c00; stroke-width: 1.2; stroke-dasharray: 6 3; }
+svg .now { stroke: #777; stroke-width: 1; }
+svg .alert { fill: #ff7f0e; }
+svg .alert.critical { fill: #d62728; }
+svg .alert.info { fill: #1f77b4; }
+svg .cell { fill: #d62728; }
+.legend span { display: inline-block; margin-right: 1.2em; font-size: 0.9em; }
+.swatch { display: inline-block; width: 14px; height: 4px; margin-right: 4px; vertical-align: middle; }
+)";
+}
+
+std::string legend_html(const SeriesGroup& g) {
+  std::string out = "<div class=\"legend\">";
+  for (size_t i = 0; i < g.series.size(); ++i)
+    out += fmt::format("<span><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",
+                       series_color(i), html_escape(g.series[i].label));
+  return out + "</div>\n";
+}
+
+std::string heatmap_svg(const std::string& title, const std::vector<HeatColumn>& columns,
+                        const TimeSpan& span, size_t max_columns) {
+  // Neighbouring intervals merged so the cell count stays bounded.
+  std::vector<HeatColumn> merged;
+  const size_t per = columns.empty() ? 1 : (columns.size() + max_columns - 1) / max_columns;
+  for (size_t i = 0; i < columns.size(); i += per) {
+    HeatColumn m{columns[i].time_ns, {}};
+    for (size_t j = i; j < std::min(columns.size(), i + per); ++j) m.counts += columns[j].counts;
+    merged.push_back(m);
+  }
+  int lo = model::kHistogramSlots, hi = -1;
+  for (const auto& c : merged)
+    for (int s = 0; s < model::kHistogramSlots; ++s)
+      if (c.counts.slots[s]) lo = std::min(lo, s), hi = std::max(hi, s);
+  if (hi < 0) lo = 10, hi = 20;  // nothing yet: an empty 1 us..1 ms frame
+  const int rows = hi - lo + 1;
+  const double plot_h = kHeight - kTop - kBottom, row_h = plot_h / rows;
+  Frame f{span, 1};
+  std::string svg = fmt::format(
+      "<svg class=\"chart heatmap\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
+      "role=\"img\" aria-label=\"{}\">\n",
+      kWidth, kHeight, html_escape(title));
+  // Slot s holds [2^s, 2^(s+1)) ns: label every other row with its lower bound.
+  for (int s = lo; s <= hi; s += std::max(1, rows / 6)) {
+    const double y = kTop + plot_h - (s - lo + 0.5) * row_h;
+    svg += fmt::format("<text class=\"ylabel\" x=\"{}\" y=\"{:.1f}\">{}</text>\n", kLeft - 6, y + 4,
+                       format_duration_ns(static_cast<double>(uint64_t{1} << s)));
+  }
+  const double col_w = merged.size() > 1 ? f.x(merged[1].time_ns) - f.x(merged[0].time_ns) : 4;
+  for (const auto& c : merged) {
+    if (c.counts.count == 0) continue;
+    const double x = f.x(c.time_ns) - std::max(col_w, 1.0);
+    for (int s = lo; s <= hi; ++s) {
+      if (!c.counts.slots[s]) continue;
+      const double share = static_cast<double>(c.counts.slots[s]) / c.counts.count;
+      svg += fmt::format(
+          "<rect class=\"cell\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
+          "fill-opacity=\"{:.2f}\"><title>{}: {} of {} at {}+</title></rect>\n",
+          std::max(x, kLeft), kTop + plot_h - (s - lo + 1) * row_h, std::max(col_w, 1.0), row_h,
+          0.08 + 0.92 * share, clock_time(c.time_ns), c.counts.slots[s], c.counts.count,
+          format_duration_ns(static_cast<double>(uint64_t{1} << s)));
+    }
+  }
+  for (int i = 0; i <= 5; ++i) {
+    const int64_t t = span.from_ns + (span.to_ns - span.from_ns) * i / 5;
+    svg += fmt::format("<text class=\"xlabel{}\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", edge_class(i),
+                       f.x(t), kHeight - 8, axis_time(t, span));
+  }
+  svg += fmt::format("<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n",
+                     kLeft, kTop, kWidth - kLeft - kRight, plot_h);
   return svg + "</svg>\n";
 }
 

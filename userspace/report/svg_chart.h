@@ -30,6 +30,22 @@ std::string forecast_chart_svg(const ForecastChart& chart);
 // The alerts timeline: one row per resource, one bar per finding.
 std::string timeline_svg(const std::vector<Finding>& findings, const TimeSpan& span);
 
+// Run-queue or disk latency over time: one column per interval (merged into
+// at most `max_columns`), one row per log2 latency slot, each cell shaded by
+// its share of the column's events. Each cell is a <rect class="cell">.
+struct HeatColumn {
+  int64_t time_ns = 0;
+  model::Log2Histogram counts;  // the interval's events
+};
+std::string heatmap_svg(const std::string& title, const std::vector<HeatColumn>& columns,
+                        const TimeSpan& span, size_t max_columns = 120);
+
+// The stylesheet the charts above expect (classes, text, colours), for any
+// page that embeds them.
+const char* chart_css();
+// The series' colour swatches and labels, as the charts draw them.
+std::string legend_html(const SeriesGroup& g);
+
 // Palette colour of the i-th series (legend and chart agree).
 std::string series_color(size_t i);
 // "12:34:56" (UTC), for axes and tables.

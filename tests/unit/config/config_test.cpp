@@ -137,10 +137,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"list_wrong_type", "[collection]\nprobe_groups = \"sched\"\n", 2,
                 "expected an array of strings"},
         BadCase{"bad_listen", "[prometheus]\nlisten = \"localhost\"\n", 2, "is not host:port"},
-        BadCase{"bad_port", "[prometheus]\nlisten = \"127.0.0.1:70000\"\n", 2, "outside 1..65535"},
+        BadCase{"bad_port", "[prometheus]\nlisten = \"127.0.0.1:70000\"\n", 2, "outside 0..65535"},
         // Found by tests/fuzz/fuzz_config: more digits than a long holds threw out_of_range.
         BadCase{"huge_port", "[prometheus]\nlisten = \"0:43333333333333333333331333333\"\n", 2,
-                "outside 1..65535"},
+                "outside 0..65535"},
         BadCase{"relative_path", "[state]\ndir = \"var/lib/kpulse\"\n", 2,
                 "is not an absolute path"},
         BadCase{"bad_url", "[otlp]\nendpoint = \"127.0.0.1:4318\"\n", 2, "not an http://"}),

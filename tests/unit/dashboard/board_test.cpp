@@ -1,0 +1,233 @@
+// The dashboard's state and API bodies over hand-built snapshots.
+#include "dashboard/board.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <unistd.h>
+
+#include "dashboard/recent_history.h"
+#include "dashboard/recorded_window.h"
+#include "record/recorder.h"
+#include "model/snapshot_json.h"
+
+namespace kpulse::dashboard {
+namespace {
+
+using model::ComponentKind;
+using model::MetricId;
+using nlohmann::json;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A host with `cgroups` busy cgroups (cgroup i uses i/10 CPUs), a process,
+// a disk with a latency histogram, and kpulse's own component.
+model::Snapshot snapshot(uint64_t seq, int64_t time_ns, int cgroups = 12) {
+  model::Snapshot s;
+  s.seq = seq;
+  s.time_ns = time_ns;
+  s.interval_s = 1;
+  s.hostname = "h";
+  model::Component host{.kind = ComponentKind::Host, .id = "host"};
+  host.set_gauge(MetricId::CpuUtilization, 0.5);
+  host.set_gauge(MetricId::MemTotal, 1e9);
+  host.set_gauge(MetricId::MemUsed, 4e8);
+  host.set_counter(MetricId::HostContextSwitches, 1e6, 100);  // not kept in history
+  model::HistogramSample runq{MetricId::SchedRunqLatency, {}, {}};
+  runq.delta.record(5000);
+  runq.delta.record(2'000'000);
+  host.histograms.push_back(runq);
+  s.components.push_back(host);
+  for (int i = 1; i <= cgroups; ++i) {
+    model::Component c{.kind = ComponentKind::Cgroup, .id = "/cg" + std::to_string(i)};
+    c.set_gauge(MetricId::CpuUtilization, i / 10.0);
+    c.set_gauge(MetricId::CgMemCurrent, 1e6 * i);
+    c.set_gauge(MetricId::CgPids, 3);
+    s.components.push_back(c);
+  }
+  model::Component p{.kind = ComponentKind::Process, .id = "42", .name = "hog", .parent = "/cg1"};
+  p.set_gauge(MetricId::CpuUtilization, 0.9);
+  s.components.push_back(p);
+  model::Component d{.kind = ComponentKind::Disk, .id = "vda"};
+  d.set_gauge(MetricId::DiskUtilization, 0.25);
+  model::HistogramSample lat{MetricId::BlkDeviceLatency, {}, {}};
+  lat.delta.record(100'000);
+  d.histograms.push_back(lat);
+  s.components.push_back(d);
+  model::Component self{.kind = ComponentKind::Agent, .id = "kpulse"};
+  self.set_counter(MetricId::SelfCpuTime, 10, 0.01);
+  s.components.push_back(self);
+  return s;
+}
+
+TEST(RecentHistory, ThinsToTheBusiestCgroupsAndTheChartedMetrics) {
+  const model::Snapshot t = thin_snapshot(snapshot(1, 1, 15));
+  size_t cgroups = 0;
+  for (const auto& c : t.components) {
+    if (c.kind == ComponentKind::Cgroup) {
+      ++cgroups;
+      EXPECT_GE(std::stoi(c.id.substr(3)), 6) << c.id << " is not among the 10 busiest";
+      EXPECT_TRUE(std::isnan(c.value(MetricId::CgPids)));
+    }
+    EXPECT_NE(c.kind, ComponentKind::Process);
+  }
+  EXPECT_EQ(cgroups, kHistoryCgroups);
+  ASSERT_NE(t.host(), nullptr);
+  EXPECT_TRUE(std::isnan(t.host()->value(MetricId::HostContextSwitches)));
+  EXPECT_EQ(t.host()->value(MetricId::CpuUtilization), 0.5);
+  ASSERT_NE(t.host()->find_histogram(MetricId::SchedRunqLatency), nullptr);
+}
+
+TEST(RecentHistory, KeepsItsCapacityAndCapsTheWindow) {
+  RecentHistory h(100);
+  for (int i = 0; i < 250; ++i) h.add(snapshot(i, 1000LL * i, 2));
+  EXPECT_EQ(h.size(), 100u);
+  EXPECT_EQ(h.oldest_ns(), 150'000);
+  const auto all = h.window(INT64_MIN, INT64_MAX, 30);
+  ASSERT_LE(all.size(), 30u);
+  ASSERT_GE(all.size(), 25u);
+  EXPECT_EQ(all.back().time_ns, 249'000) << "the newest interval is always drawn";
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].time_ns, all[i].time_ns);
+  EXPECT_EQ(h.window(200'000, 209'000, 1000).size(), 10u);
+  EXPECT_TRUE(h.window(0, 1000, 1000).empty());
+}
+
+TEST(Board, AnswersWaitingUntilTheFirstSnapshotThenTheOverview) {
+  Board b({});
+  EXPECT_FALSE(b.wanted());
+  EXPECT_TRUE(json::parse(b.snapshot_json(false)).value("waiting", false));
+  b.publish_snapshot(snapshot(1, now_ns()));
+  const json j = json::parse(b.snapshot_json(false));
+  EXPECT_EQ(j["schema"], "kpulse.dashboard/v1");
+  EXPECT_EQ(j["cgroups"].size(), 12u);
+  EXPECT_EQ(j["processes"][0]["comm"], "hog");
+  EXPECT_DOUBLE_EQ(j["host"]["cpu"].get<double>(), 0.5);
+  EXPECT_NEAR(j["disks"][0]["latency_p99_ms"].get<double>(), 0.13, 0.07);
+  EXPECT_DOUBLE_EQ(j["kpulse"]["cpu"].get<double>(), 0.01);
+  EXPECT_EQ(j["alerts"]["analytics"], "starting");
+  EXPECT_EQ(json::parse(b.snapshot_json(true))["schema"], model::kSnapshotJsonSchema);
+}
+
+TEST(Board, SeriesAreBoundedAndOnlyForKeptMetrics) {
+  Board b({.history_points = 600});
+  const int64_t now = now_ns();
+  for (int i = 0; i < 500; ++i) b.publish_snapshot(snapshot(i, now - (499 - i) * 1'000'000'000LL));
+  const json s = json::parse(b.series_json("cpu.utilization", "host:host", "-10m", 50));
+  EXPECT_TRUE(s["kept"].get<bool>());
+  EXPECT_LE(s["points"].size(), 50u);
+  EXPECT_GE(s["points"].size(), 45u);
+  const json huge = json::parse(b.series_json("cpu.utilization", "host:host", "-1d", 1'000'000));
+  EXPECT_LE(huge["points"].size(), 900u) << "max_points is capped";
+  const json absent = json::parse(b.series_json("host.context_switches", "host:host", "", 100));
+  EXPECT_FALSE(absent["kept"].get<bool>());
+  EXPECT_TRUE(absent["points"].empty());
+  EXPECT_EQ(b.series_json("no.such.metric", "host:host", "", 10), "");
+  EXPECT_EQ(b.series_json("cpu.utilization", "nokind", "", 10), "");
+}
+
+TEST(Board, ChartsComeFromTheReportsChartCode) {
+  Board b({});
+  const int64_t now = now_ns();
+  for (int i = 0; i < 30; ++i) b.publish_snapshot(snapshot(i, now - (29 - i) * 1'000'000'000LL));
+  const json c = json::parse(b.charts_json("-5m"));
+  EXPECT_EQ(c["points"], 30);
+  std::vector<std::string> ids;
+  for (const auto& chart : c["charts"]) {
+    ids.push_back(chart["id"]);
+    EXPECT_NE(chart["svg"].get<std::string>().find("<svg class=\"chart\""), std::string::npos);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"cpu", "memory", "psi", "disks", "network", "cgroups",
+                                           "kpulse"}));
+  ASSERT_EQ(c["heatmaps"].size(), 2u);  // run queue, vda
+  const std::string runq = c["heatmaps"][0]["svg"];
+  EXPECT_NE(runq.find("class=\"cell\""), std::string::npos);
+  // Two latency slots (5 us and 2 ms) per column, 30 columns.
+  size_t cells = 0;
+  for (size_t at = runq.find("class=\"cell\""); at != std::string::npos;
+       at = runq.find("class=\"cell\"", at + 1))
+    ++cells;
+  EXPECT_EQ(cells, 60u);
+  EXPECT_NE(c["timeline"].get<std::string>().find("<svg class=\"timeline\""), std::string::npos);
+}
+
+TEST(Board, AlertsAndTheirDrillDownAfterAnalysisIsPublished) {
+  Board b({});
+  b.publish_snapshot(snapshot(1, now_ns()));
+  EXPECT_EQ(b.alert_json("cpu-saturation:host:host"), "");
+  auto result = std::make_shared<analytics::AnalysisResult>();
+  analytics::Alert a;
+  a.id = "cpu-saturation:host:host";
+  a.state = analytics::AlertState::Firing;
+  a.rule = "cpu-saturation";
+  a.component = "host:host";
+  a.cause = "cgroup:/cg12";
+  a.summary = "cpu-saturation on host:host; top consumer /cg12";
+  a.firing_ns = a.start_ns = now_ns();
+  result->active_alerts.push_back(a);
+  result->patterns.push_back({"cgroup:/cg12", analytics::WorkloadClass::CpuBound, 0.9, 0, "busy"});
+  result->patterns.push_back({"cgroup:/cg3", analytics::WorkloadClass::Idle, 0.9, 0, "idle"});
+  b.publish_analysis(std::make_shared<const AnalysisView>(
+      AnalysisView{result, std::make_shared<const std::vector<analytics::Alert>>(), ""}));
+  b.publish_tuning(json::array({{{"id", "c1"}, {"knob", "cgroup:/cg12:cpu.max"}},
+                                {{"id", "c2"}, {"knob", "cgroup:/other:cpu.max"}}}));
+  // A new snapshot: the cached answers are for the previous one.
+  b.publish_snapshot(snapshot(2, now_ns()));
+  const json alerts = json::parse(b.alerts_json());
+  ASSERT_EQ(alerts["active"].size(), 1u);
+  EXPECT_EQ(alerts["active"][0]["id"], a.id);
+  const json d = json::parse(b.alert_json(a.id));
+  EXPECT_EQ(d["alert"]["cause"], "cgroup:/cg12");
+  ASSERT_FALSE(d["histogram"].is_null());
+  EXPECT_EQ(d["histogram"]["metric"], "sched.runq_latency");
+  EXPECT_EQ(d["histogram"]["interval"]["count"], 2);
+  ASSERT_EQ(d["patterns"].size(), 1u) << "the cause's pattern, not unrelated ones";
+  EXPECT_EQ(d["patterns"][0]["component"], "cgroup:/cg12");
+  ASSERT_EQ(d["tuning_in_force"].size(), 1u);
+  EXPECT_EQ(d["tuning_in_force"][0]["id"], "c1");
+  EXPECT_TRUE(d["forecasts"].is_array());
+  EXPECT_TRUE(d["recommendations"].is_array());
+}
+
+// Three hours recorded at 10 s, windows of at most 300 points: 2 h (720
+// intervals) comes from the 1 min tier, 10 min from full resolution; both
+// thinned and under the cap.
+TEST(RecordedWindow, PicksTheTierThatFitsAndStaysBounded) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("kpulse_dash_rec_" + std::to_string(getpid()));
+  const int64_t t0 = 1'764'000'000'000'000'000;  // a whole hour
+  const int64_t step = 10'000'000'000;
+  {
+    record::RecorderOptions o;
+    o.dir = dir;
+    record::Recorder rec(o);
+    for (int i = 0; i < 3 * 360; ++i) {
+      auto s = snapshot(i, t0 + i * step, 12);
+      s.interval_s = 10;
+      rec.append(s);
+    }
+  }
+  const auto wide = read_recorded_window(dir, t0, t0 + 2 * 3600'000'000'000LL, 10, 300);
+  EXPECT_EQ(wide.tier, "1m");
+  EXPECT_GE(wide.snapshots.size(), 100u);
+  EXPECT_LE(wide.snapshots.size(), 121u);
+  const auto narrow =
+      read_recorded_window(dir, t0 + 600'000'000'000LL, t0 + 1200'000'000'000LL, 10, 300);
+  EXPECT_EQ(narrow.tier, "full");
+  EXPECT_EQ(narrow.snapshots.size(), 61u);
+  const auto capped = read_recorded_window(dir, t0, t0 + 3 * 3600'000'000'000LL, 10, 50);
+  EXPECT_LE(capped.snapshots.size(), 50u);
+  for (const auto& s : narrow.snapshots)
+    for (const auto& c : s.components) EXPECT_NE(c.kind, ComponentKind::Process) << "thinned";
+  EXPECT_TRUE(read_recorded_window(dir, t0 - 7200'000'000'000LL, t0 - 3600'000'000'000LL, 10, 900)
+                  .snapshots.empty());
+  EXPECT_EQ(recording_extent(dir)["tiers"].size(), 3u);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kpulse::dashboard
