@@ -234,6 +234,44 @@ int BPF_PROG(kp_tcp_retransmit_skb_raw, const struct sock *sk, const struct sk_b
 	return on_retransmit(sk, skb);
 }
 
+/* Errors that __tcp_retransmit_skb returns before it adds the segments to
+ * RetransSegs: the original still sits in a host queue (-EBUSY), no window
+ * or socket memory (-EAGAIN), trimming or fragmenting failed (-ENOMEM), a
+ * stale skb (-EINVAL), no route at rebuild_header (-EHOSTUNREACH). Errors
+ * from the transmit itself (a firewall's -EPERM, a full qdisc's -ENOBUFS)
+ * come after the count, and RetransSegs keeps those segments. uapi errno
+ * values are the same on every architecture Linux runs BPF on. */
+enum { KP_EAGAIN = 11, KP_ENOMEM = 12, KP_EBUSY = 16, KP_EINVAL = 22, KP_EHOSTUNREACH = 113 };
+
+static __always_inline bool retransmit_was_not_sent(int err)
+{
+	return err == -KP_EBUSY || err == -KP_EAGAIN || err == -KP_ENOMEM || err == -KP_EINVAL ||
+	       err == -KP_EHOSTUNREACH;
+}
+
+/* Newer kernels fire the tracepoint for every attempt and pass how it ended
+ * (older ones, 6.1 among them, only for transmitted ones, with two
+ * arguments): count only the attempts RetransSegs counts. */
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(kp_tcp_retransmit_skb_err, const struct sock *sk, const struct sk_buff *skb, int err)
+{
+	if (retransmit_was_not_sent(err))
+		return 0;
+	return on_retransmit(sk, skb);
+}
+
+/* RetransSegs also counts SYN-ACKs a listener sent again (one segment each);
+ * the tracepoint fires only for those actually sent. */
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(kp_tcp_retransmit_synack, const struct sock *sk, const struct request_sock *req)
+{
+	struct kp_net_cgroup *s = sock_stats(sk);
+
+	if (s)
+		s->retransmits++;
+	return 0;
+}
+
 static __always_inline int on_reset(const struct sock *sk)
 {
 	struct kp_net_cgroup *s = sock_stats(sk);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -57,11 +58,21 @@ int tcp_sink(int port) {
 }
 
 int tcp_send_all(const std::string& ipv4, int port, std::size_t bytes) {
+  return tcp_send_until(ipv4, port, bytes, std::chrono::steady_clock::time_point::max());
+}
+
+int tcp_send_for(const std::string& ipv4, int port, std::chrono::milliseconds duration) {
+  return tcp_send_until(ipv4, port, std::numeric_limits<std::size_t>::max(),
+                        std::chrono::steady_clock::now() + duration);
+}
+
+int tcp_send_until(const std::string& ipv4, int port, std::size_t bytes,
+                   std::chrono::steady_clock::time_point deadline) {
   int fd = connect_with_retries(ipv4_address(ipv4, port));
   if (fd < 0) return 1;
   const std::vector<char> chunk(1 << 16, 'x');
   std::size_t sent = 0;
-  while (sent < bytes) {
+  while (sent < bytes && std::chrono::steady_clock::now() < deadline) {
     ssize_t n = write(fd, chunk.data(), std::min(chunk.size(), bytes - sent));
     if (n <= 0) {
       close(fd);

@@ -247,6 +247,42 @@ int VethNamespace::exec(const std::string& cmd, std::string* out) const {
   return run("ip netns exec " + ns_ + " " + cmd, out);
 }
 
+NamespacePair::NamespacePair(const std::string& tag, const std::string& a_ip,
+                             const std::string& b_ip) {
+  a_ = unique(tag + "-a");
+  b_ = unique(tag + "-b");
+  const std::string suffix = std::to_string(getpid() % 100000);
+  const std::string a_if = "kpa" + suffix, b_if = "kpb" + suffix;
+  const std::string cmds[] = {
+      "ip netns add " + a_,
+      "ip netns add " + b_,
+      "ip link add " + a_if + " netns " + a_ + " type veth peer name " + b_if + " netns " + b_,
+      "ip -n " + a_ + " addr add " + a_ip + "/24 dev " + a_if,
+      "ip -n " + b_ + " addr add " + b_ip + "/24 dev " + b_if,
+      "ip -n " + a_ + " link set " + a_if + " up",
+      "ip -n " + b_ + " link set " + b_if + " up",
+      "ip -n " + a_ + " link set lo up",
+      "ip -n " + b_ + " link set lo up",
+  };
+  for (const auto& c : cmds) {
+    std::string out;
+    if (run(c, &out) != 0) {
+      remove();
+      throw std::runtime_error(c + ": " + out);
+    }
+  }
+}
+
+NamespacePair::~NamespacePair() {
+  remove();
+}
+
+void NamespacePair::remove() const {
+  // Deleting a namespace destroys the veth end in it, and with it the pair.
+  run("ip netns del " + a_ + " 2>/dev/null");
+  run("ip netns del " + b_ + " 2>/dev/null");
+}
+
 const model::Component* find_component(const model::Snapshot& s, model::ComponentKind kind,
                                        const std::string& id) {
   return s.find(kind, id);

@@ -108,6 +108,22 @@ class VethNamespace {
   std::string ns_, host_if_;
 };
 
+// Two network namespaces joined by a veth pair, nothing in this process's
+// namespace: traffic between them shows in their counters only.
+class NamespacePair {
+ public:
+  NamespacePair(const std::string& tag, const std::string& a_ip, const std::string& b_ip);
+  ~NamespacePair();
+  NamespacePair(const NamespacePair&) = delete;
+  NamespacePair& operator=(const NamespacePair&) = delete;
+  [[nodiscard]] const std::string& a() const { return a_; }
+  [[nodiscard]] const std::string& b() const { return b_; }
+
+ private:
+  void remove() const;
+  std::string a_, b_;
+};
+
 // Helpers on snapshots.
 const model::Component* find_component(const model::Snapshot& s, model::ComponentKind kind,
                                        const std::string& id);

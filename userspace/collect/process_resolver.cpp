@@ -51,15 +51,20 @@ bool ProcessResolver::load(uint32_t pid, ProcessInfo& out) {
   // cmdline and cgroup may fail if the process exits now; keep what we have.
   out.cmdline.clear();
   if (read_file(dir + "/cmdline", buf_)) out.cmdline = clean_cmdline(buf_, options_.cmdline_max);
+  // kthreadd (pid 2) is the parent of every kernel thread.
+  const bool kernel_thread = pid == 2 || out.ppid == 2;
+  out.cmdline_pending = out.cmdline.empty() && !kernel_thread;
   if (out.cmdline.empty()) out.cmdline = "[" + out.comm + "]";
   out.cgroup.clear();
   if (read_file(dir + "/cgroup", buf_)) out.cgroup = parse_proc_cgroup(buf_);
   return true;
 }
 
-const ProcessInfo* ProcessResolver::lookup(uint32_t pid, uint64_t start_ticks) {
+const ProcessInfo* ProcessResolver::lookup(uint32_t pid, uint64_t start_ticks,
+                                           std::string_view comm) {
   auto it = cache_.find(pid);
-  if (it != cache_.end() && (start_ticks == 0 || it->second.info.start_ticks == start_ticks)) {
+  if (it != cache_.end() && (start_ticks == 0 || it->second.info.start_ticks == start_ticks) &&
+      (comm.empty() || it->second.info.comm == comm) && !it->second.info.cmdline_pending) {
     it->second.last_used = interval_;
     return &it->second.info;
   }
@@ -110,7 +115,7 @@ std::optional<model::Component> read_process(ProcessResolver& resolver,
                                              std::string& buf, Problems* problems) {
   auto st = read_proc_stat_of(proc_root, pid, buf, problems);
   if (!st) return std::nullopt;
-  const ProcessInfo* info = resolver.lookup(pid, st->start_ticks);
+  const ProcessInfo* info = resolver.lookup(pid, st->start_ticks, st->comm);
   if (!info) return std::nullopt;
   return ProcessResolver::make_component(*info, *st);
 }

@@ -3,7 +3,9 @@
 //
 // Identity is read once per process and then served from the cache; the
 // start time in /proc/PID/stat (which the per-process stats reader reads
-// anyway) detects PID reuse: pass it to lookup() and a mismatch re-reads.
+// anyway) detects PID reuse, and its comm an exec: pass them to lookup() and
+// a mismatch re-reads. A process is often first seen between fork and exec,
+// or inside exec before its arguments are in place.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +31,9 @@ struct ProcessInfo {
   std::string cgroup;
   uint64_t start_ticks = 0;  // since boot, USER_HZ ticks (proc(5) field 22)
   double start_time_s = 0;   // since boot, seconds
+  // A user process read with no arguments (inside exec, or exiting): its
+  // command line is still to come. Kernel threads never have one.
+  bool cmdline_pending = false;
 };
 
 // Parses /proc/PID/cgroup text into the cgroup2 path (see ProcessInfo).
@@ -52,8 +57,10 @@ class ProcessResolver {
 
   // Identity of `pid`; reads /proc on a miss. nullptr when the process is gone.
   // With start_ticks != 0, a cached entry whose start time differs (the PID
-  // was reused) is re-read. The pointer is valid until the next non-const call.
-  const ProcessInfo* lookup(uint32_t pid, uint64_t start_ticks = 0);
+  // was reused) is re-read; with a comm, one whose comm differs (the process
+  // exec'd). An entry read while a user process had no arguments yet is
+  // re-read too. The pointer is valid until the next non-const call.
+  const ProcessInfo* lookup(uint32_t pid, uint64_t start_ticks = 0, std::string_view comm = {});
   // Re-reads now (e.g. after exec changed comm and cmdline).
   const ProcessInfo* refresh(uint32_t pid);
   // The process exited: drop it.

@@ -508,7 +508,8 @@ void Collector::Impl::add_processes(std::vector<Component>& comps, const probes:
   for (const auto& a : busy) {
     std::optional<Component> c;
     if (a.scanned) {
-      if (const auto* info = processes.lookup(a.tgid, a.scanned->stat.start_ticks))
+      if (const auto* info =
+              processes.lookup(a.tgid, a.scanned->stat.start_ticks, a.scanned->stat.comm))
         c = collect::ProcessResolver::make_component(*info, a.scanned->stat);
     } else {
       // /proc/PID/stat makes the kernel sum the CPU time of every thread of
@@ -569,7 +570,8 @@ void Collector::Impl::add_processes(std::vector<Component>& comps, const probes:
       // the ones already shown, and counters must not go back.
       if (read_since_scan.count(e->stat.pid)) {
         c = collect::read_process(processes, kProc, e->stat.pid, buf);
-      } else if (const auto* info = processes.lookup(e->stat.pid, e->stat.start_ticks)) {
+      } else if (const auto* info =
+                     processes.lookup(e->stat.pid, e->stat.start_ticks, e->stat.comm)) {
         c = collect::ProcessResolver::make_component(*info, e->stat);
       }
       if (!c) continue;

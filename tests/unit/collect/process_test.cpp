@@ -157,6 +157,42 @@ struct ChildCleanup {
   }
 };
 
+// Why: a process first seen between fork and exec kept its parent's name
+// and command line for as long as it lived (the cache keyed on pid and start
+// time only, and exec changes neither).
+TEST(ProcessResolver, ExecAfterFirstSightIsNoticed) {
+  ChildCleanup cleanup;
+  int go[2];
+  ASSERT_EQ(::pipe(go), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    char c = 0;
+    ::close(go[1]);
+    if (::read(go[0], &c, 1) != 1) ::_exit(126);
+    ::execl("/bin/sleep", "sleep", "30", nullptr);
+    ::_exit(127);
+  }
+  cleanup.child = child;
+  ::close(go[0]);
+  ProcessResolver r("/proc");
+  std::string buf;
+  auto before = read_process(r, "/proc", static_cast<uint32_t>(child), buf);
+  ASSERT_TRUE(before.has_value());
+  EXPECT_NE(before->name, "sleep");  // still a copy of this test
+  ASSERT_EQ(::write(go[1], "x", 1), 1);
+  ::close(go[1]);
+  std::optional<model::Component> after;
+  for (int i = 0; i < 500; ++i) {
+    after = read_process(r, "/proc", static_cast<uint32_t>(child), buf);
+    if (after && after->detail == "sleep 30") break;
+    ::usleep(10000);
+  }
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->name, "sleep");
+  EXPECT_EQ(after->detail, "sleep 30");
+}
+
 TEST(ProcessResolver, RealChildInItsOwnCgroup) {
   // A child process we control: comm, cmdline, cgroup (when we can move it
   // into a fresh cgroup2 directory) and stats must match.
@@ -181,7 +217,8 @@ TEST(ProcessResolver, RealChildInItsOwnCgroup) {
   const ProcessInfo* p = nullptr;
   for (int i = 0; i < 500; ++i) {
     p = r.refresh(static_cast<uint32_t>(child));
-    if (p && p->comm == "sleep") break;
+    // Inside exec comm changes before the arguments are in place.
+    if (p && p->comm == "sleep" && !p->cmdline_pending) break;
     ::usleep(10000);
   }
   ASSERT_NE(p, nullptr);
