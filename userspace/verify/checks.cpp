@@ -79,6 +79,28 @@ std::optional<Bounded> increase(const Readings& r, F f) {
   return Bounded{(lo + hi) / 2, std::fabs(hi - lo) / 2};
 }
 
+// RetransSegs over the interval, summed namespace by namespace. One first
+// seen during the interval was made then and counts from 0; one gone by its
+// end is left out: its last count cannot be read.
+std::optional<Bounded> retransmits_increase(const Readings& r) {
+  if (r.before_end.retrans_segs.empty()) return std::nullopt;
+  Bounded total;
+  for (const auto& [inode, end] : r.before_end.retrans_segs) {
+    auto at = [inode = inode](const KernelCounters& k, bool start) -> Value {
+      auto it = k.retrans_segs.find(inode);
+      if (it != k.retrans_segs.end()) return double(it->second);
+      return start ? Value(0.0) : std::nullopt;
+    };
+    Value bs = at(r.before_start, true), as = at(r.after_start, true),
+          be = at(r.before_end, false), ae = at(r.after_end, false);
+    if (!be || !ae) continue;
+    const double lo = *be - *as, hi = *ae - *bs;
+    total.mid += (lo + hi) / 2;
+    total.half += std::fabs(hi - lo) / 2;
+  }
+  return total;
+}
+
 // A gauge at kpulse's snapshot: between the readings around it.
 template <class F>
 std::optional<Bounded> at_end(const Readings& r, F f) {
@@ -256,8 +278,7 @@ void compare_network(const Readings& r, const model::Snapshot& s, std::vector<Ch
                         kIfPackets));
   }
   const auto* host = s.host();
-  auto retrans =
-      increase(r, [](const KernelCounters& k) -> Value { return double(k.retrans_segs); });
+  auto retrans = retransmits_increase(r);
   if (host && host->find(MetricId::TcpRetransmits) && retrans)
     out.push_back(judge("tcp.retransmits", "host", "segments",
                         host->delta(MetricId::TcpRetransmits), *retrans, kRetrans));

@@ -83,12 +83,12 @@ uint64_t retrans_segs(const std::string& snmp) {
   return 0;
 }
 
-void add_netns(KernelCounters& k, const std::string& dev, const std::string& snmp,
-               const std::string& suffix) {
+void add_netns(KernelCounters& k, const collect::NetnsRef& ns, const std::string& dev,
+               const std::string& snmp, const std::string& suffix) {
   for (const auto& row : collect::parse_net_dev(dev))
     k.interfaces[row.name + suffix] = {row.rx_bytes + row.tx_bytes,
                                        row.rx_packets + row.tx_packets};
-  k.retrans_segs += retrans_segs(snmp);
+  if (!snmp.empty()) k.retrans_segs[ns.inode] = retrans_segs(snmp);
 }
 
 void read_network(KernelCounters& k) {
@@ -98,7 +98,7 @@ void read_network(KernelCounters& k) {
     if (ns.path.empty()) {
       dev = slurp("/proc/net/dev");
       snmp = slurp("/proc/net/snmp");
-      add_netns(k, dev, snmp, "");
+      add_netns(k, ns, dev, snmp, "");
       continue;
     }
     if (ns.path.starts_with("/proc/")) {
@@ -114,7 +114,7 @@ void read_network(KernelCounters& k) {
           },
           error);
     }
-    add_netns(k, dev, snmp, "@" + ns.name);
+    add_netns(k, ns, dev, snmp, "@" + ns.name);
   }
 }
 

@@ -44,7 +44,9 @@ struct KernelCounters {
   std::map<std::string, std::array<uint64_t, 8>> cpu_ticks;
   std::map<std::string, DiskCounters> disks;            // whole disks, by name
   std::map<std::string, InterfaceCounters> interfaces;  // kpulse's ids ("eth0", "veth0@ns")
-  uint64_t retrans_segs = 0;                            // Tcp RetransSegs, all namespaces
+  // Tcp RetransSegs of each network namespace, by inode: a namespace made or
+  // removed between two readings must not add or take away its history.
+  std::map<uint64_t, uint64_t> retrans_segs;
   uint64_t pgmajfault = 0;                              // /proc/vmstat
   std::map<std::string, uint64_t> psi_total_us;         // "cpu.some", "io.full", ...
   std::map<std::string, CgroupCounters> cgroups;        // by path ("/a/b")
