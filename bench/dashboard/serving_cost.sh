@@ -8,6 +8,9 @@
 # CLIENT=curl replaces the browser by curl fetching what the page fetches
 # every second (snapshot, alerts, 5-minute charts) over one connection: the
 # serving alone, without kpulse also observing a browser's processes.
+# BASELINE=browser keeps a headless Chromium on about:blank open during the
+# "no client" windows, so both sides pay for kpulse observing a browser and
+# the difference is the serving alone, with a real browser.
 # Needs root and chromium.
 set -euo pipefail
 kpulse=${1:-build/userspace/kpulse}
@@ -56,6 +59,13 @@ measure() {
   t1=$(ticks); s1=$(date +%s.%N)
   echo "$t0 $t1 $s0 $s1 $hz" | awk '{printf "%.3f\n", 100 * ($2 - $1) / $5 / ($4 - $3)}'
 }
+start_chromium() {
+  chromium --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
+    --disable-extensions --remote-debugging-port=0 --user-data-dir="$work/profile" \
+    "$1" >/dev/null 2>&1 &
+  browser_pid=$!
+  sleep 5  # the page loaded (and polling)
+}
 open_browser() {
   if [[ "${CLIENT:-chromium}" == curl ]]; then
     local base="http://127.0.0.1:$port/api/v1"
@@ -67,11 +77,7 @@ open_browser() {
     sleep 5
     return
   fi
-  chromium --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
-    --disable-extensions --remote-debugging-port=0 --user-data-dir="$work/profile" \
-    "http://127.0.0.1:$port/" >/dev/null 2>&1 &
-  browser_pid=$!
-  sleep 5  # the page loaded, polling
+  start_chromium "http://127.0.0.1:$port/"
 }
 close_browser() {
   kill "$browser_pid" 2>/dev/null || true
@@ -81,7 +87,13 @@ close_browser() {
 }
 none=() open=()
 for ((i = 0; i < pairs; ++i)); do
-  none+=("$(measure)")
+  if [[ "${BASELINE:-}" == browser ]]; then
+    start_chromium about:blank
+    none+=("$(measure)")
+    close_browser
+  else
+    none+=("$(measure)")
+  fi
   open_browser
   open+=("$(measure)")
   close_browser
@@ -90,6 +102,6 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? 
 m_none=$(median "${none[@]}")
 m_open=$(median "${open[@]}")
 echo "windows: ${window} s x ${pairs} pairs; kpulse CPU, % of one core"
-echo "no client:       ${none[*]}  median ${m_none}"
+echo "no client${BASELINE:+ (${BASELINE} on about:blank)}:       ${none[*]}  median ${m_none}"
 echo "${CLIENT:-chromium} at 1 s:  ${open[*]}  median ${m_open}"
 python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'serving cost: {b - a:+.3f} % of a core (browser / none = {b / a:.2f})')" "$m_none" "$m_open"

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "analytics/alert_spans.h"
 #include "analytics/analyzer.h"
 #include "analytics/forecast_capacity.h"
 #include "daemon/capabilities.h"
@@ -51,10 +52,8 @@ void add_analysis(report::ReportInput& input,
   WarmupResult warm;
   if (history_dir) warm = warm_up(analyzer, *history_dir, input.snapshots.front().time_ns);
 
-  // Alerts become spans from firing to resolved; ones still firing at the
-  // end of the period end there. Pending alerts that never fired are left
-  // out: they are the detectors' doubts, not findings.
-  std::map<std::string, size_t> open;  // alert id -> index in input.alerts
+  an::AlertSpans alerts;
+  alerts.begin(warm.last.active_alerts);
   std::set<std::string> recommended;
   // Every label a component carried during the period, how long and with
   // the evidence from its most confident interval: a job that was CPU-bound
@@ -67,11 +66,6 @@ void add_analysis(report::ReportInput& input,
     std::string evidence;
   };
   std::map<std::pair<std::string, int>, Seen> patterns;
-  for (const auto& a : warm.last.active_alerts)
-    if (a.state == an::AlertState::Firing) {
-      open[a.id] = input.alerts.size();
-      input.alerts.push_back(to_finding(a));
-    }
   an::AnalysisResult last;
   for (const auto& snap : input.snapshots) {
     last = analyzer.ingest(snap);
@@ -83,17 +77,7 @@ void add_analysis(report::ReportInput& input,
       if (p.confidence > seen.confidence)
         seen.confidence = p.confidence, seen.evidence = p.evidence;
     }
-    for (const auto& a : last.transitions) {
-      if (a.state == an::AlertState::Firing && !open.contains(a.id)) {
-        open[a.id] = input.alerts.size();
-        input.alerts.push_back(to_finding(a));
-      } else if (a.state == an::AlertState::Resolved) {
-        if (auto it = open.find(a.id); it != open.end()) {
-          input.alerts[it->second] = to_finding(a);
-          open.erase(it);
-        }
-      }
-    }
+    alerts.add(last.transitions);
     for (const auto& r : last.recommendations) {
       if (!recommended.insert(r.id).second) continue;  // first time it was made
       input.recommendations.push_back(
@@ -105,8 +89,8 @@ void add_analysis(report::ReportInput& input,
                (r.advice_only ? ". Advice only: " + r.advice : "")});
     }
   }
-  const int64_t end_ns = input.snapshots.back().time_ns;
-  for (const auto& [id, index] : open) input.alerts[index].end_ns = end_ns;
+  for (const auto& a : alerts.finish(input.snapshots.back().time_ns))
+    input.alerts.push_back(to_finding(a));
 
   for (auto& [key, seen] : patterns) {
     if (seen.cls == an::WorkloadClass::Idle) continue;

@@ -190,7 +190,12 @@ std::string Board::charts_json(const std::string& since, const std::string& unti
       const RecordedWindow w =
           read_recorded_window(options_.recording_dir, *from, *to, options_.interval_s, kMaxPoints);
       if (!w.snapshots.empty()) {
-        json j = dashboard::charts_json(w.snapshots, w.from_ns, w.to_ns, l.analysis.get());
+        // Alerts of the period from the analytics run again over it, as the
+        // report finds them: the live analysis knows only its own lifetime.
+        // Bounded by the window's points; asked once per range by the page.
+        json j = dashboard::charts_json(
+            w.snapshots, w.from_ns, w.to_ns, l.analysis.get(),
+            options_.analytics ? alerts_over(w.snapshots) : std::vector<analytics::Alert>{});
         j["source"] = "recording (" + w.tier + ")";
         return j.dump();
       }

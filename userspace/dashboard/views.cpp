@@ -5,7 +5,9 @@
 #include <map>
 #include <optional>
 
+#include "analytics/alert_spans.h"
 #include "analytics/analysis_json.h"
+#include "analytics/analyzer.h"
 #include "dashboard/board.h"
 #include "model/snapshot_json.h"
 #include "report/series.h"
@@ -132,7 +134,7 @@ json overview_json(const model::Snapshot& s, const AnalysisView* analysis) {
 }
 
 json charts_json(const std::vector<model::Snapshot>& window, int64_t from_ns, int64_t to_ns,
-                 const AnalysisView* analysis) {
+                 const AnalysisView* analysis, const std::vector<an::Alert>& found_in_window) {
   const report::TimeSpan span{from_ns, to_ns};
   json charts = json::array();
   auto add = [&](report::SeriesGroup g) {
@@ -175,24 +177,33 @@ json charts_json(const std::vector<model::Snapshot>& window, int64_t from_ns, in
 
   // The alerts timeline, as the report draws it.
   std::vector<report::Finding> findings;
+  auto finding = [&](const an::Alert& a) {
+    if (a.firing_ns == 0) return;
+    const int64_t end = a.resolved_ns ? a.resolved_ns : to_ns;
+    if (end < from_ns || a.firing_ns > to_ns) return;
+    findings.push_back({std::max(a.firing_ns, from_ns), std::min(end, to_ns),
+                        std::string(an::to_string(a.severity)),
+                        std::string(an::to_string(a.resource)), "analytics", a.summary});
+  };
   if (analysis) {
-    auto finding = [&](const an::Alert& a) {
-      if (a.firing_ns == 0) return;
-      const int64_t end = a.resolved_ns ? a.resolved_ns : to_ns;
-      if (end < from_ns) return;
-      findings.push_back({std::max(a.firing_ns, from_ns), end,
-                          std::string(an::to_string(a.severity)),
-                          std::string(an::to_string(a.resource)), "analytics", a.summary});
-    };
     for (const auto& a : analysis->resolved()) finding(a);
     for (const auto& a : analysis->last().active_alerts) finding(a);
   }
+  for (const auto& a : found_in_window) finding(a);
   return {{"from_ns", from_ns},
           {"to_ns", to_ns},
           {"points", window.size()},
           {"charts", std::move(charts)},
           {"heatmaps", std::move(heatmaps)},
           {"timeline", report::timeline_svg(findings, span)}};
+}
+
+std::vector<an::Alert> alerts_over(const std::vector<model::Snapshot>& window) {
+  if (window.empty()) return {};
+  an::Analyzer analyzer;
+  an::AlertSpans spans;
+  for (const auto& s : window) spans.add(analyzer.ingest(s).transitions);
+  return spans.finish(window.back().time_ns);
 }
 
 std::optional<report::ForecastChart> forecast_chart(const an::MetricForecast& f,

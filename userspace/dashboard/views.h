@@ -22,9 +22,16 @@ struct AnalysisView;
 nlohmann::json overview_json(const model::Snapshot& s, const AnalysisView* analysis);
 
 // /api/v1/charts: each chart an SVG string from report/svg_chart.h, over
-// `window` (thinned snapshots, oldest first) spanning from_ns..to_ns.
+// `window` (thinned snapshots, oldest first) spanning from_ns..to_ns. The
+// alerts timeline shows the live analysis's alerts and `found_in_window`
+// (the analytics run again over a recorded window).
 nlohmann::json charts_json(const std::vector<model::Snapshot>& window, int64_t from_ns,
-                           int64_t to_ns, const AnalysisView* analysis);
+                           int64_t to_ns, const AnalysisView* analysis,
+                           const std::vector<analytics::Alert>& found_in_window = {});
+
+// The alerts that fire when the analytics run over `window` (a recorded
+// period, oldest first), as spans from firing to resolved.
+std::vector<analytics::Alert> alerts_over(const std::vector<model::Snapshot>& window);
 
 // A forecast drawn with the history it continues (from `snaps`), for the
 // report and the drill-down alike; nullopt when the component or metric is

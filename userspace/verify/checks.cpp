@@ -91,8 +91,8 @@ std::optional<Bounded> retransmits_increase(const Readings& r) {
       if (it != k.retrans_segs.end()) return double(it->second);
       return start ? Value(0.0) : std::nullopt;
     };
-    Value bs = at(r.before_start, true), as = at(r.after_start, true),
-          be = at(r.before_end, false), ae = at(r.after_end, false);
+    Value bs = at(r.before_start, true), as = at(r.after_start, true), be = at(r.before_end, false),
+          ae = at(r.after_end, false);
     if (!be || !ae) continue;
     const double lo = *be - *as, hi = *ae - *bs;
     total.mid += (lo + hi) / 2;

@@ -47,10 +47,10 @@ struct KernelCounters {
   // Tcp RetransSegs of each network namespace, by inode: a namespace made or
   // removed between two readings must not add or take away its history.
   std::map<uint64_t, uint64_t> retrans_segs;
-  uint64_t pgmajfault = 0;                              // /proc/vmstat
-  std::map<std::string, uint64_t> psi_total_us;         // "cpu.some", "io.full", ...
-  std::map<std::string, CgroupCounters> cgroups;        // by path ("/a/b")
-  double time_s = 0;                                    // steady clock when the reading started
+  uint64_t pgmajfault = 0;                        // /proc/vmstat
+  std::map<std::string, uint64_t> psi_total_us;   // "cpu.some", "io.full", ...
+  std::map<std::string, CgroupCounters> cgroups;  // by path ("/a/b")
+  double time_s = 0;                              // steady clock when the reading started
 };
 
 // Reads everything above. Cheap files first, so they are read as close to

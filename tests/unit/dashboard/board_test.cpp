@@ -9,6 +9,7 @@
 
 #include "dashboard/recent_history.h"
 #include "dashboard/recorded_window.h"
+#include "dashboard/views.h"
 #include "record/recorder.h"
 #include "model/snapshot_json.h"
 
@@ -227,6 +228,65 @@ TEST(RecordedWindow, PicksTheTierThatFitsAndStaysBounded) {
                   .snapshots.empty());
   EXPECT_EQ(recording_extent(dir)["tiers"].size(), 3u);
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kpulse::dashboard
+
+namespace kpulse::dashboard {
+namespace {
+
+// A recorded period: 40 quiet intervals, 15 with /app waiting 90 ms on run
+// queues while /batch uses 1.9 CPUs, then 15 quiet again.
+std::vector<model::Snapshot> recorded_contention() {
+  std::vector<model::Snapshot> out;
+  for (int i = 0; i < 70; ++i) {
+    const bool contended = i >= 40 && i < 55;
+    model::Snapshot s;
+    s.seq = uint64_t(i);
+    s.time_ns = (1'700'000'000LL + i) * 1'000'000'000LL;
+    s.interval_s = 1;
+    for (const char* id : {"/app", "/batch"}) {
+      const bool app = std::string(id) == "/app";
+      model::Component c;
+      c.kind = model::ComponentKind::Cgroup;
+      c.id = id;
+      c.parent = "/";
+      c.set_gauge(model::MetricId::CpuUtilization, app ? 0.3 : (contended ? 1.9 : 0.01));
+      model::HistogramSample h;
+      h.id = model::MetricId::SchedRunqLatency;
+      const double ms = app ? (contended ? 90 : 1.0 + 0.3 * (i % 3)) : 0.5;
+      for (int k = 0; k < 50; ++k) h.delta.record(uint64_t(ms * 1e6));
+      c.histograms.push_back(h);
+      s.components.push_back(c);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// Why: a recorded period older than the daemon showed an empty alerts
+// timeline: only the live analysis's own alerts were drawn.
+TEST(RecordedAlerts, ARecordedWindowShowsTheAlertsItsAnalysisFinds) {
+  const auto window = recorded_contention();
+  const auto alerts = alerts_over(window);
+  ASSERT_FALSE(alerts.empty());
+  EXPECT_EQ(alerts[0].id, "cpu-saturation:cgroup:/app");
+  EXPECT_GE(alerts[0].firing_ns, window[40].time_ns);
+  EXPECT_GT(alerts[0].resolved_ns, alerts[0].firing_ns);
+  EXPECT_LE(alerts[0].resolved_ns, window.back().time_ns);
+  const auto charts =
+      charts_json(window, window.front().time_ns, window.back().time_ns, nullptr, alerts);
+  // Each finding is a bar with its message as the tooltip.
+  const auto bars = [](const nlohmann::json& j) {
+    const std::string svg = j["timeline"].get<std::string>();
+    size_t n = 0;
+    for (size_t at = svg.find("<title>"); at != std::string::npos; at = svg.find("<title>", at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(bars(charts), alerts.size());
+  EXPECT_EQ(bars(charts_json(window, window.front().time_ns, window.back().time_ns, nullptr)), 0u);
 }
 
 }  // namespace
