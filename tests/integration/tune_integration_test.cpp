@@ -123,14 +123,13 @@ TEST_F(TuneTest, DryRunPrintsThePlanAndWritesNothing) {
   EXPECT_FALSE(fs::exists(state_ + "/tune-journal.jsonl")) << "a dry run wrote a journal";
 }
 
-// Four CPU-bound threads pinned to one CPU, under a 0.9 CPU quota: the
+// Eight CPU-bound threads pinned to one CPU, under a 0.9 CPU quota: the
 // quota throttles them in every period, but what they wait for is the one
-// CPU they may run on, which no quota governs. Raised to 1.8 CPUs they get
-// at most the 0.1 CPU left on that CPU: their CPU wait (about 3.1 s/s,
-// three threads queued behind the running one) can fall by 3% at most, under
-// the 5% a step needs. kpulse must measure no gain and put the quota back.
-// (The old objective, throttled time plus run-queue delay, counted each
-// throttled wait twice and called this step 6% better.) A large CPU share
+// CPU they may run on, which no quota governs. Raised to 1.45 CPUs they get
+// at most the 0.1 CPU left on that CPU: their CPU wait (about 7.1 s/s, seven
+// threads queued behind the running one) can fall by under 3% even if other
+// load held them to 0.8 CPU before the raise, while a step must gain 5%.
+// kpulse must measure no gain and put the quota back. A large CPU share
 // keeps other people's load on that CPU from doing the throttling instead.
 TEST_F(TuneTest, AStepThatDoesNotHelpIsReverted) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
@@ -139,7 +138,7 @@ TEST_F(TuneTest, AStepThatDoesNotHelpIsReverted) {
                                      : "/sys/fs/cgroup/cpu" + cg.rel() + "/cpu.shares";
   std::ofstream(share) << (v2_cpu() ? "10000" : "262144");
   const std::string cpu = std::to_string(::sysconf(_SC_NPROCESSORS_ONLN) - 1);
-  Child load(cg.enter() + "exec taskset -c " + cpu + " stress-ng --cpu 4 --timeout 120", nullptr);
+  Child load(cg.enter() + "exec taskset -c " + cpu + " stress-ng --cpu 8 --timeout 120", nullptr);
   Child tuner("exec " + kBin + " tune --apply --state-dir " + state_ +
                   " --interval 0.5 --window 6 --min-idle-cpu 0 --cpu-quota-max 2"
                   " --tuners cpu_quota --scope " +
