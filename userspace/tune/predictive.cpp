@@ -87,10 +87,16 @@ void PredictiveScaler::track_bursts(State& st, double value, double wait, bool c
   if (value <= st.quiet_level && !st.in_burst) st.quiet_wait = 0.8 * st.quiet_wait + 0.2 * wait;
   // A burst starts above the burst level and ends only back at the quiet
   // level: a dip mid-burst (a throttled period, a busy neighbour) does not
-  // split it in two and scramble the onsets.
-  if (!st.in_burst && value >= level) {
+  // split it in two and scramble the onsets. A short burst that straddles
+  // two samples (as one does once a raise lets it run in under a sample)
+  // reaches the level only in their sum: it counts too, or a raise that
+  // worked would read as "the burst did not come" and its onset be lost.
+  const double prev = st.values.size() >= 2 ? st.values[st.values.size() - 2] : 0;
+  const bool straddling = prev > st.quiet_level && prev + value >= level;
+  if (!st.in_burst && (value >= level || straddling)) {
     st.in_burst = true;
-    st.current = Burst{st.clock - st.interval, value, 1, clipped};
+    double onset = st.clock - st.interval * (straddling && value < level ? 2 : 1);
+    st.current = Burst{onset, std::max(value, prev + value), 1, clipped};
   } else if (st.in_burst && value > st.quiet_level) {
     st.current.peak = std::max(st.current.peak, value);
     st.current.clipped = st.current.clipped || clipped;
@@ -112,7 +118,7 @@ std::optional<BurstPhase> PredictiveScaler::phase_from_bursts(const State& st) c
 }
 
 bool PredictiveScaler::hold_cpu_raise(State& st, double value, double wait) {
-  if (value >= st.threshold && st.threshold > 0) st.seen_burst = true;
+  if (st.in_burst) st.seen_burst = true;
   bool quiet = value <= st.quiet_level && wait <= st.quiet_wait + kWaitMargin;
   st.quiet_run = quiet ? st.quiet_run + 1 : 0;
   if (st.seen_burst && st.quiet_run >= kQuietSamples) {

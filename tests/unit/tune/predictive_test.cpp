@@ -170,6 +170,64 @@ TEST_F(PredictiveTest, JitteredBurstsRunUnderTheRaiseUntilTheirWorkIsDone) {
   EXPECT_NE(log_.find("burst over: demand"), std::string::npos) << log_;
 }
 
+// 0.6 CPU-seconds of work every 20 s, starting 0.7 s into a sample: under
+// the 0.2 CPU quota a burst runs 3 s, raised it runs 0.6 s, 0.3 in each of
+// two samples, under the level a throttled burst set (its demand is 1 CPU).
+// A raise that worked must still read as the burst (seen, lowered as "burst
+// over", its onset kept), not "the predicted burst did not come"; before,
+// every other raise was given up and the onsets thinned out.
+TEST_F(PredictiveTest, ABurstTheRaiseShortenedToUnderASampleIsStillSeen) {
+  write("cpu.max", "20000 100000");
+  Journal j((dir_ / "state").string());
+  auto o = options();
+  o.ceiling_cpus = 1.5;
+  PredictiveScaler ps(j, o, log_fn_);
+  double used_total = 0, throttled_total = 0, periods = 0, throttled_periods = 0, left = 0;
+  int raised_at_onset = 0, judged = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::istringstream q(read("cpu.max"));
+    double quota = 0, period = 0;
+    q >> quota >> period;
+    const double cpus = quota / period;
+    double used = 0, throttled = 0;
+    for (int tenth = 0; tenth < 10; ++tenth) {  // 0.1 s steps
+      if (i % 20 == 5 && tenth == 7) {
+        left = 0.6;
+        if (i >= 100) {
+          ++judged;
+          if (cpus >= 1) ++raised_at_onset;
+        }
+      }
+      if (left <= 0) continue;
+      double run = std::min(left, 0.1 * std::min(1.0, cpus));
+      used += run;
+      throttled += 0.1 - run;
+      left -= run;
+    }
+    used_total += used + 0.01;
+    throttled_total += throttled;
+    periods += 10;
+    throttled_periods += throttled > 0.01 ? 10 : 0;
+    model::Snapshot s;
+    s.interval_s = 1;
+    model::Component c;
+    c.kind = ComponentKind::Cgroup;
+    c.id = "/app";
+    c.set_counter(MetricId::CgCpuUsage, used_total, used + 0.01);
+    c.set_counter(MetricId::CgCpuThrottledTime, throttled_total, throttled);
+    c.set_counter(MetricId::CgCpuPeriods, periods, 10);
+    c.set_counter(MetricId::CgCpuThrottledPeriods, throttled_periods, throttled > 0.01 ? 10 : 0);
+    c.set_gauge(MetricId::CgCpuQuota, cpus);
+    s.components.push_back(c);
+    ps.step(s);
+  }
+  ps.stop();
+  EXPECT_EQ(judged, 15);
+  EXPECT_GE(raised_at_onset, 14) << log_;
+  EXPECT_EQ(log_.find("did not come"), std::string::npos) << log_;
+  EXPECT_EQ(read("cpu.max"), "20000 100000");
+}
+
 // 40 MiB resident, pressing on the 64 MiB memory.high for samples 2-4 of
 // every 10 (the peak is clipped at the limit, as the kernel does).
 void memory_peaks(int i, model::Component& c, double high) {
