@@ -21,6 +21,32 @@ using model::MetricId;
 
 constexpr double kMiB = 1048576;
 
+// One cgroup's CPU counters over 1 s samples of ten 100 ms quota periods:
+// each sample adds `used` CPU-seconds (and 0.01 of background) and
+// `throttled` held back, under a quota of `cpus`.
+struct CpuCounters {
+  double used_total = 0, throttled_total = 0, periods = 0, throttled_periods = 0;
+  model::Snapshot sample(double used, double throttled, double cpus) {
+    const double throttled_now = throttled > 0.01 ? 10 : 0;
+    used_total += used + 0.01;
+    throttled_total += throttled;
+    periods += 10;
+    throttled_periods += throttled_now;
+    model::Snapshot s;
+    s.interval_s = 1;
+    model::Component c;
+    c.kind = ComponentKind::Cgroup;
+    c.id = "/app";
+    c.set_counter(MetricId::CgCpuUsage, used_total, used + 0.01);
+    c.set_counter(MetricId::CgCpuThrottledTime, throttled_total, throttled);
+    c.set_counter(MetricId::CgCpuPeriods, periods, 10);
+    c.set_counter(MetricId::CgCpuThrottledPeriods, throttled_periods, throttled_now);
+    c.set_gauge(MetricId::CgCpuQuota, cpus);
+    s.components.push_back(c);
+    return s;
+  }
+};
+
 class PredictiveTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -121,7 +147,7 @@ TEST_F(PredictiveTest, JitteredBurstsRunUnderTheRaiseUntilTheirWorkIsDone) {
   const int gaps[] = {20, 24, 17, 22, 16, 23, 19, 21, 18, 24, 16, 20, 23, 17, 22, 19};
   std::vector<int> onsets;
   for (int t = 5, k = 0; k < 16; t += gaps[k++]) onsets.push_back(t);
-  double used_total = 0, throttled_total = 0, periods = 0, throttled_periods = 0;
+  CpuCounters counters;
   double left = 0;
   size_t next_burst = 0;
   int bursts_judged = 0, bursts_on_target = 0;
@@ -141,22 +167,7 @@ TEST_F(PredictiveTest, JitteredBurstsRunUnderTheRaiseUntilTheirWorkIsDone) {
     if (left > 0 && cpus < 1.0) this_burst_ok = false;
     left -= used;
     bool ended = left <= 1e-9 && used > 0;
-    used_total += used + 0.01;
-    throttled_total += throttled;
-    periods += 10;
-    throttled_periods += throttled > 0 ? 10 : 0;
-    model::Snapshot s;
-    s.interval_s = 1;
-    model::Component c;
-    c.kind = ComponentKind::Cgroup;
-    c.id = "/app";
-    c.set_counter(MetricId::CgCpuUsage, used_total, used + 0.01);
-    c.set_counter(MetricId::CgCpuThrottledTime, throttled_total, throttled);
-    c.set_counter(MetricId::CgCpuPeriods, periods, 10);
-    c.set_counter(MetricId::CgCpuThrottledPeriods, throttled_periods, throttled > 0 ? 10 : 0);
-    c.set_gauge(MetricId::CgCpuQuota, cpus);
-    s.components.push_back(c);
-    ps.step(s);
+    ps.step(counters.sample(used, throttled, cpus));
     if (ended && next_burst > 4) {  // the first four bursts are for learning
       ++bursts_judged;
       if (this_burst_ok) ++bursts_on_target;
@@ -182,7 +193,8 @@ TEST_F(PredictiveTest, ABurstTheRaiseShortenedToUnderASampleIsStillSeen) {
   auto o = options();
   o.ceiling_cpus = 1.5;
   PredictiveScaler ps(j, o, log_fn_);
-  double used_total = 0, throttled_total = 0, periods = 0, throttled_periods = 0, left = 0;
+  CpuCounters counters;
+  double left = 0;
   int raised_at_onset = 0, judged = 0;
   for (int i = 0; i < 400; ++i) {
     std::istringstream q(read("cpu.max"));
@@ -204,22 +216,7 @@ TEST_F(PredictiveTest, ABurstTheRaiseShortenedToUnderASampleIsStillSeen) {
       throttled += 0.1 - run;
       left -= run;
     }
-    used_total += used + 0.01;
-    throttled_total += throttled;
-    periods += 10;
-    throttled_periods += throttled > 0.01 ? 10 : 0;
-    model::Snapshot s;
-    s.interval_s = 1;
-    model::Component c;
-    c.kind = ComponentKind::Cgroup;
-    c.id = "/app";
-    c.set_counter(MetricId::CgCpuUsage, used_total, used + 0.01);
-    c.set_counter(MetricId::CgCpuThrottledTime, throttled_total, throttled);
-    c.set_counter(MetricId::CgCpuPeriods, periods, 10);
-    c.set_counter(MetricId::CgCpuThrottledPeriods, throttled_periods, throttled > 0.01 ? 10 : 0);
-    c.set_gauge(MetricId::CgCpuQuota, cpus);
-    s.components.push_back(c);
-    ps.step(s);
+    ps.step(counters.sample(used, throttled, cpus));
   }
   ps.stop();
   EXPECT_EQ(judged, 15);
