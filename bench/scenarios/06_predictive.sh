@@ -61,6 +61,9 @@ bursts() {
       sleep "$(echo "$next - $(date +%s.%N)" | bc -l | awk '{print ($1 > 0) ? $1 : 0}')"
     fi
     local t0 t1
+    # Was the quota raised when the burst began? Tells a late prediction
+    # from a burst slowed by the host's load under a raise in time.
+    [ "$(cat "$QFILE")" != "$QVAL" ] && echo 1 >> "$out.raised" || echo 0 >> "$out.raised"
     t0=$(date +%s.%N)
     sh -c "$enter; exec stress-ng --cpu 1 --cpu-method int64 --cpu-ops $OPS" >/dev/null 2>&1
     t1=$(date +%s.%N)
@@ -88,9 +91,10 @@ mv "$STATE/tune.log" "$STATE/tune-reactive.log"
 start_tune --interval 1 --tuners none --predictive "/$NAME"
 bursts $((3 + BURSTS)) "$STATE/predictive_all"
 tail -n "$BURSTS" "$STATE/predictive_all" > "$STATE/predictive"
-echo "predictive: latencies $(tr '\n' ' ' < "$STATE/predictive"); on target $(on_target "$STATE/predictive")"
+RAISED=$(tail -n "$BURSTS" "$STATE/predictive_all.raised" | awk '{n++; k += $1} END {printf "%d/%d", k, n}')
+echo "predictive: latencies $(tr '\n' ' ' < "$STATE/predictive"); on target $(on_target "$STATE/predictive"); raised at onset $RAISED"
 stop_tune
 show_log
 echo "restored quota: $(cat $QFILE)"
 [ "$(cat $QFILE)" = "$QVAL" ] || { echo "quota not restored" >&2; exit 1; }
-echo "RESULT predictive: bursts on target with fixed quota $(on_target "$STATE/fixed"), reactive tuner $(on_target "$STATE/reactive") (quota left at $REACTIVE_QUOTA), predictive scaling $(on_target "$STATE/predictive")"
+echo "RESULT predictive: bursts on target with fixed quota $(on_target "$STATE/fixed"), reactive tuner $(on_target "$STATE/reactive") (quota left at $REACTIVE_QUOTA), predictive scaling $(on_target "$STATE/predictive") (raised when the burst began: $RAISED)"

@@ -358,6 +358,20 @@ std::string compose_value(KnobKind k, const std::string& current, double value, 
       std::string period = f.size() >= 2 ? f[1] : "100000";
       return long_str(v) + " " + period;
     }
+    case KnobKind::MemoryHigh:
+    case KnobKind::MemoryLimit: {
+      // The kernel keeps memory limits in whole pages and reads back the
+      // rounded value: a limit written off a page boundary would read back
+      // as someone else's change, and kpulse would let go of its own step.
+      const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
+      double pages = std::floor(v / page) * page;
+      return long_str(pages >= lo ? pages : std::ceil(lo / page) * page);
+    }
+    case KnobKind::ReadAheadKb: {
+      // Kept in pages as well (read back as pages x 4 KiB).
+      const double page_kb = static_cast<double>(::sysconf(_SC_PAGESIZE)) / 1024;
+      return long_str(std::max(lo, std::floor(v / page_kb) * page_kb));
+    }
     default:
       return long_str(v);
   }

@@ -87,10 +87,16 @@ void PredictiveScaler::track_bursts(State& st, double value, double wait, bool c
   if (value <= st.quiet_level && !st.in_burst) st.quiet_wait = 0.8 * st.quiet_wait + 0.2 * wait;
   // A burst starts above the burst level and ends only back at the quiet
   // level: a dip mid-burst (a throttled period, a busy neighbour) does not
-  // split it in two and scramble the onsets.
-  if (!st.in_burst && value >= level) {
+  // split it in two and scramble the onsets. A short burst that straddles
+  // two samples (as one does once a raise lets it run in under a sample)
+  // reaches the level only in their sum: it counts too, or a raise that
+  // worked would read as "the burst did not come" and its onset be lost.
+  const double prev = st.values.size() >= 2 ? st.values[st.values.size() - 2] : 0;
+  const bool straddling = prev > st.quiet_level && prev + value >= level;
+  if (!st.in_burst && (value >= level || straddling)) {
     st.in_burst = true;
-    st.current = Burst{st.index, value, 1, clipped};
+    double onset = st.clock - st.interval * (straddling && value < level ? 2 : 1);
+    st.current = Burst{onset, std::max(value, prev + value), 1, clipped};
   } else if (st.in_burst && value > st.quiet_level) {
     st.current.peak = std::max(st.current.peak, value);
     st.current.clipped = st.current.clipped || clipped;
@@ -99,38 +105,27 @@ void PredictiveScaler::track_bursts(State& st, double value, double wait, bool c
     st.in_burst = false;
     st.bursts.push_back(st.current);
     ++st.bursts_seen;
-    while (st.bursts.size() > 8) st.bursts.pop_front();
+    while (st.bursts.size() > 9) st.bursts.pop_front();
   }
   st.threshold = level;
 }
 
-long PredictiveScaler::raise_at_from_bursts(const State& st, long* expected,
-                                            long* period_out) const {
-  if (st.bursts.size() < 3) return -1;
-  std::vector<double> gaps;
-  for (size_t i = std::max<size_t>(1, st.bursts.size() - 6); i < st.bursts.size(); ++i)
-    gaps.push_back(static_cast<double>(st.bursts[i].onset - st.bursts[i - 1].onset));
-  double period = quantile(gaps, 0.5);
-  if (!(period >= opt_.min_period)) return -1;
-  double spread = 0;
-  for (double g : gaps) spread = std::max(spread, std::fabs(g - period));
-  if (spread > kMaxIrregularity * period) return -1;
-  // Early by the lead and by the widest wander seen: lowering waits for the
-  // burst's end, so being early costs only unused quota.
-  *expected = st.bursts.back().onset + std::lround(period);
-  *period_out = std::lround(period);
-  return st.bursts.back().onset + std::lround(period - spread) - opt_.lead;
+std::optional<BurstPhase> PredictiveScaler::phase_from_bursts(const State& st) const {
+  std::vector<double> onsets;
+  for (const auto& b : st.bursts) onsets.push_back(b.onset);
+  // The lead in samples is in seconds at the pace samples come in now.
+  return next_burst(onsets, opt_.lead * st.interval, opt_.min_period * st.interval);
 }
 
 bool PredictiveScaler::hold_cpu_raise(State& st, double value, double wait) {
-  if (value >= st.threshold && st.threshold > 0) st.seen_burst = true;
+  if (st.in_burst) st.seen_burst = true;
   bool quiet = value <= st.quiet_level && wait <= st.quiet_wait + kWaitMargin;
   st.quiet_run = quiet ? st.quiet_run + 1 : 0;
   if (st.seen_burst && st.quiet_run >= kQuietSamples) {
     restore(st, fmt::format("burst over: demand {:.2f} CPUs and CPU wait {:.2f} s/s back to the "
                             "baseline ({:.2f} CPUs, {:.2f} s/s)",
                             value, wait, st.quiet_level, st.quiet_wait));
-  } else if (!st.seen_burst && st.index >= st.give_up_at) {
+  } else if (!st.seen_burst && st.clock >= st.give_up_time) {
     restore(st, "the predicted burst did not come");
   }
   return st.boosted;
@@ -141,6 +136,8 @@ void PredictiveScaler::observe(const model::Snapshot& s, const model::Component&
   State& st = states_[{c.id, r}];
   st.values.push_back(value);
   ++st.index;
+  st.interval = s.interval_s;
+  st.clock += s.interval_s;
   if (st.values.size() > opt_.history) st.values.pop_front();
   if (r == Resource::Cpu) track_bursts(st, value, wait, clipped);
   if (st.boosted) {
@@ -158,25 +155,28 @@ void PredictiveScaler::observe(const model::Snapshot& s, const model::Component&
   }
   // CPU with three bursts seen: their onsets say when the next one comes.
   if (r == Resource::Cpu) {
-    long expected = 0, period = 0;
-    long at = raise_at_from_bursts(st, &expected, &period);
-    // Once per burst: a burst that did not come waits for the next one seen.
-    if (at >= 0) {
-      if (st.index < at || st.bursts_seen == st.raised_for) return;
+    if (auto phase = phase_from_bursts(st)) {
+      // Once per burst: a burst that did not come waits for the next one
+      // seen. One that began before the raise (earlier than its predecessors
+      // ever did) is raised for at once: late beats not at all.
+      if (st.bursts_seen == st.raised_for) return;
+      bool early = st.in_burst;
+      if (st.clock < phase->raise_at && !early) return;
       const Burst& last = st.bursts.back();
-      st.give_up_at = expected + std::max<long>(opt_.lead, period / 2);
+      st.give_up_time = phase->give_up_at;
       st.seen_burst = st.in_burst;
       st.quiet_run = 0;
       st.raised_for = st.bursts_seen;
-      if (raise(s, c, r, st,
-                fmt::format("bursts every ~{} samples (last at sample {}, peak {:.2f} CPUs{}), "
-                            "next expected at sample {}",
-                            period, last.onset, last.peak,
-                            last.clipped ? " clipped by the quota" : "", expected)))
-        log_(
-            fmt::format("tune: {} predictive: next burst expected in {} samples, learned from "
-                        "{} past bursts",
-                        st.change.id, expected - st.index, st.bursts.size()));
+      std::string why = fmt::format(
+          "bursts every ~{:.1f} s (last {:.0f} s ago, peak {:.2f} CPUs{}), next expected in "
+          "{:.1f} s, {:.1f} s early at the earliest (wander of {} gaps)",
+          phase->period, st.clock - last.onset, last.peak,
+          last.clipped ? " clipped by the quota" : "", phase->expected - st.clock, phase->margin,
+          phase->gaps);
+      if (early) why += "; this one began before the raise";
+      if (raise(s, c, r, st, why))
+        log_(fmt::format("tune: {} predictive: learned from {} past bursts", st.change.id,
+                         st.bursts.size()));
       return;
     }
   }
@@ -200,6 +200,7 @@ void PredictiveScaler::observe(const model::Snapshot& s, const model::Component&
   long onset = st.index + p->onset;
   st.restore_at = onset + p->length + 2;
   st.give_up_at = st.restore_at + p->period;
+  st.give_up_time = st.clock + static_cast<double>(st.give_up_at - st.index) * st.interval;
   st.threshold = p->threshold;
   st.seen_burst = false;
   st.quiet_run = 0;

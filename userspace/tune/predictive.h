@@ -8,10 +8,12 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "model/snapshot.h"
+#include "tune/burst_phase.h"
 #include "tune/journal.h"
 #include "tune/peak_forecast.h"
 #include "tune/restore.h"
@@ -48,7 +50,7 @@ class PredictiveScaler {
   // One past burst, as observed: when it began, how much it wanted at its
   // highest, whether the limit clipped it (then its true size is unknown).
   struct Burst {
-    long onset = 0;
+    double onset = 0;  // seconds on the scaler's clock: start of the sample it was seen in
     double peak = 0;
     int length = 0;
     bool clipped = false;
@@ -56,6 +58,8 @@ class PredictiveScaler {
   struct State {
     std::deque<double> values;  // CPU demand (used + throttled) or bytes per sample
     long index = -1;            // sample number of values.back()
+    double clock = 0;           // seconds of samples seen: measured intervals, not their count
+    double interval = 1;        // the latest sample's length
     long next_forecast = 0;     // no need to forecast before this sample
     bool boosted = false;
     Change change;
@@ -73,16 +77,16 @@ class PredictiveScaler {
     int quiet_run = 0;        // consecutive baseline samples since the burst
     long bursts_seen = 0;     // every burst that ended, the deque keeps the last few
     long raised_for = -1;     // bursts_seen at the last raise from their onsets
+    double give_up_time = 0;  // clock by which a burst raised for must have begun
   };
   void observe(const model::Snapshot& s, const model::Component& c, Resource r, double value,
                double limit, double wait = 0, bool clipped = false);
   void track_bursts(State& st, double value, double wait, bool clipped);
   // CPU: lowers the raise once the burst's demand has ended; true while raised.
   bool hold_cpu_raise(State& st, double value, double wait);
-  // CPU: the sample to raise at, from the onsets of past bursts (the lead and
-  // their widest wander early), with the expected onset and the period; -1
+  // CPU: when the next burst comes, from the onsets of past bursts; nullopt
   // when they are too few or too irregular to tell.
-  long raise_at_from_bursts(const State& st, long* expected, long* period) const;
+  std::optional<BurstPhase> phase_from_bursts(const State& st) const;
   bool raise(const model::Snapshot& s, const model::Component& c, Resource r, State& st,
              const std::string& why);
   bool cpu_target(const std::string& cgroup, const State& st, Change& c) const;

@@ -1,5 +1,6 @@
 #include "tune/tuners.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace kpulse::tune {
@@ -20,12 +21,21 @@ double cpu_wait(const model::Snapshot& s, const std::string& cgroup) {
   else
     queued = c->delta(model::MetricId::PsiCpuSome);
   if (std::isnan(throttled) && std::isnan(queued)) return std::nan("");
-  return ((std::isnan(throttled) ? 0 : throttled) + (std::isnan(queued) ? 0 : queued)) /
-         s.interval_s;
+  // A runnable task held back by a quota waits on its run queue, so the
+  // run-queue delay (the kernel's run_delay, or PSI) already holds the
+  // throttled time, whichever ancestor's quota did the throttling. Adding
+  // the two counted that wait twice, and a raise that only moved it to a
+  // parent's quota looked like a gain. Throttled time stands in when the
+  // delay is not measured; when both are, the larger, so a delay measured
+  // on only some of the cgroup's tasks cannot hide the throttling.
+  double wait = std::isnan(queued)      ? throttled
+                : std::isnan(throttled) ? queued
+                                        : std::max(throttled, queued);
+  return wait / s.interval_s;
 }
 
 Objective cpu_wait_objective(const std::string& cgroup) {
-  return {"cgroup " + cgroup + " CPU wait: throttled + run-queue delay (s/s)", false,
+  return {"cgroup " + cgroup + " CPU wait: run-queue delay, throttling included (s/s)", false,
           [cgroup](const model::Snapshot& s) { return cpu_wait(s, cgroup); }};
 }
 

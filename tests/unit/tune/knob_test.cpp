@@ -1,5 +1,7 @@
 #include "tune/knob.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -112,6 +114,22 @@ TEST(KnobTest, NoSingleStepPassesItsKnobsBound) {
   EXPECT_EQ(step_toward(100000, 200000, 0.5, 5000, spec(KnobKind::CpuMax)), 150000);
   // Knobs bounded by their ceiling alone keep the fraction of the distance.
   EXPECT_EQ(step_toward(0, 4096, 0.5, 128, spec(KnobKind::ReadAheadKb)), 2048);
+}
+
+// The kernel reads a memory limit back in whole pages: 97733632 written to
+// memory.limit_in_bytes reads "97730560", which kpulse took for someone
+// else's change and stopped managing its own step (scenario 5, v1).
+TEST(KnobTest, MemoryLimitsAreComposedInWholePages) {
+  const long page = ::sysconf(_SC_PAGESIZE);
+  for (KnobKind k : {KnobKind::MemoryLimit, KnobKind::MemoryHigh}) {
+    long v = std::stol(compose_value(k, "67108864", 97733632.0, 0, 1e12));
+    EXPECT_EQ(v % page, 0) << v;
+    EXPECT_LE(v, 97733632);
+    EXPECT_GT(v, 97733632 - page);
+  }
+  // read_ahead_kb likewise: 4094 KiB reads back as 4092.
+  EXPECT_EQ(std::stol(compose_value(KnobKind::ReadAheadKb, "4088", 4094, 0, 1e12)) % (page / 1024),
+            0);
 }
 
 }  // namespace
