@@ -7,15 +7,14 @@
  * says what it waited and ran since it last left: the growth of its own
  * sched_info.run_delay (the wait before this run, however many run queues
  * it was queued on) and of se.sum_exec_runtime. So no wakeup hook runs and
- * the next task is not touched. Without the counters the wakeup hooks and
- * the next task's local storage keep the enqueue time instead (kp_rq_stamps
- * false).
+ * the next task is not touched: one task's local storage, the per-CPU array
+ * and that task's cgroup entry per switch. Without the counters the wakeup
+ * hooks and the next task's local storage keep the enqueue time instead
+ * (kp_rq_stamps false).
  *
- * Per switch: the per-CPU array and the leaving task's local storage, which
- * keeps what the kernel does not (its baselines, and the counts and wait
- * samples not yet folded into its cgroup's and process's entries); the two
- * hashes are touched only every few switches of a thread (KP_FOLD_SWITCHES).
- * No helper call but the storage lookup on most switches. Nothing
+ * The previous task's local storage keeps what the kernel does not (its
+ * baselines, the counts not yet folded into its process's entry); the
+ * per-process hash is touched only every few switches of a thread. Nothing
  * takes a global lock. */
 #include "kpulse_common.h"
 
@@ -38,28 +37,20 @@ struct task_info {
 	__u64 runtime;      /* se.sum_exec_runtime at the last switch-out */
 	__u64 run_delay;    /* sched_info.run_delay at the last switch-out */
 	__u64 last_maj_flt; /* maj_flt at the last switch-out */
-	__u64 cgroup_id;    /* cgroup of the pending counts below */
-	/* Not yet added to the cgroup's and the process's entries. */
+	__u64 cgroup_id;    /* own stamps only: cgroup at the last switch-out */
+	/* Not yet added to the process's kp_sched_procs entry. */
 	__u64 pend_oncpu_ns;
-	__u64 pend_wait_ns;
-	__u64 pend_wait_slots; /* histogram slot of each pending wait, a byte each */
-	__u32 pend_waits;
-	__u32 pend_major_faults;
 	__u32 pend_voluntary;
 	__u32 pend_involuntary;
 };
 
-/* A thread's counts reach its cgroup's and its process's entries every
- * KP_FOLD_SWITCHES switch-outs, or once KP_FOLD_NS of CPU time or of
- * run-queue wait is pending, whichever comes first, and at once on a major
- * fault, a cgroup move, or when the thread exits. So a cgroup's and a
- * process's figures lag by at most 7 switches, 1 ms of CPU and 1 ms of wait
- * per thread, and the hash lookups (the costliest steps of a switch) run on
- * one switch in eight of a thread that switches often, such as a messaging
- * or pipe workload. A thread switching less often than every 1 ms of CPU or
- * wait folds at every switch, but then switches are rare. The pending waits
- * keep their histogram slots (KP_FOLD_SWITCHES bytes in one word), so the
- * cgroup's histogram is exact, only late. */
+/* A thread's counts reach its process's entry every KP_FOLD_SWITCHES
+ * switch-outs or once KP_FOLD_NS of CPU time is pending, whichever comes
+ * first, and at once on a major fault or when the thread exits. So a
+ * process's figures lag by at most 7 switches and 1 ms per thread, and the
+ * per-process hash update (the costliest step of a switch) runs on one
+ * switch in eight of a thread that switches often, such as a messaging or
+ * pipe workload. */
 #define KP_FOLD_SWITCHES 8
 #define KP_FOLD_NS 1000000ULL
 
@@ -152,55 +143,39 @@ int BPF_PROG(kp_sched_wakeup_new, struct task_struct *p)
 	return on_wakeup(p);
 }
 
-/* Adds a thread's pending counts to its cgroup's entry (ti->cgroup_id) and,
- * with per-process figures, to its process's entry; then clears them. */
-static __always_inline void fold(struct task_struct *prev, struct task_info *ti, bool exiting)
+/* Adds a thread's switch-out to its pending counts, and the pending counts
+ * to its process's entry when one of the fold conditions above holds. */
+static __always_inline void account_process(struct task_struct *prev, struct task_info *ti,
+					    __u64 ran, __u64 dmaj, bool involuntary, __u64 cgid)
 {
-	__u64 cgid = ti->cgroup_id, slots = ti->pend_wait_slots;
-	struct kp_sched_cgroup *cs = cgroup_stats(&cgid);
+	bool exiting = prev->flags & PF_EXITING;
 	struct kp_sched_proc *ps;
-	__u32 tgid, n = ti->pend_waits;
+	__u32 tgid;
 
-	if (cs) {
-		cs->oncpu_ns += ti->pend_oncpu_ns;
-		cs->voluntary += ti->pend_voluntary;
-		cs->involuntary += ti->pend_involuntary;
-		cs->major_faults += ti->pend_major_faults;
-		cs->runq_latency.count += n;
-		cs->runq_latency.sum_ns += ti->pend_wait_ns;
-#pragma unroll
-		for (int i = 0; i < KP_FOLD_SWITCHES; i++) {
-			__u64 slot = (slots >> (8 * i)) & 0xff;
-
-			if (i >= n)
-				break;
-			barrier_var(slot);
-			if (slot < KP_HIST_SLOTS)
-				cs->runq_latency.slots[slot]++;
-		}
-	}
-	if (kp_per_process) {
-		tgid = prev->tgid;
-		/* An exiting task's entry was removed at exit: don't recreate it. */
-		if (exiting)
-			ps = bpf_map_lookup_elem(&kp_sched_procs, &tgid);
-		else
-			ps = proc_stats(&tgid);
-		if (ps) {
-			ps->oncpu_ns += ti->pend_oncpu_ns;
-			ps->voluntary += ti->pend_voluntary;
-			ps->involuntary += ti->pend_involuntary;
-			ps->major_faults += ti->pend_major_faults;
-			ps->cgroup_id = cgid;
-			if (!ps->comm[0])
-				bpf_probe_read_kernel_str(ps->comm, sizeof(ps->comm), prev->comm);
-		}
+	ti->pend_oncpu_ns += ran;
+	if (involuntary)
+		ti->pend_involuntary++;
+	else
+		ti->pend_voluntary++;
+	if (!exiting && !dmaj && ti->pend_voluntary + ti->pend_involuntary < KP_FOLD_SWITCHES &&
+	    ti->pend_oncpu_ns < KP_FOLD_NS)
+		return;
+	tgid = prev->tgid;
+	/* An exiting task's entry was removed at exit: don't recreate it. */
+	if (exiting)
+		ps = bpf_map_lookup_elem(&kp_sched_procs, &tgid);
+	else
+		ps = proc_stats(&tgid);
+	if (ps) {
+		ps->oncpu_ns += ti->pend_oncpu_ns;
+		ps->voluntary += ti->pend_voluntary;
+		ps->involuntary += ti->pend_involuntary;
+		ps->major_faults += dmaj;
+		ps->cgroup_id = cgid;
+		if (!ps->comm[0])
+			bpf_probe_read_kernel_str(ps->comm, sizeof(ps->comm), prev->comm);
 	}
 	ti->pend_oncpu_ns = 0;
-	ti->pend_wait_ns = 0;
-	ti->pend_wait_slots = 0;
-	ti->pend_waits = 0;
-	ti->pend_major_faults = 0;
 	ti->pend_voluntary = 0;
 	ti->pend_involuntary = 0;
 }
@@ -220,36 +195,25 @@ static __always_inline __u64 growth(__u64 now, __u64 *last, bool fresh, bool bor
 	return d;
 }
 
-/* The cgroup v2 id of the task leaving the CPU (current, inside the
- * tracepoint) by direct loads: prev is a trusted tp_btf argument and no
- * helper call is needed. */
-static __always_inline __u64 prev_cgroup_id(struct task_struct *prev)
-{
-	struct css_set *cset = prev->cgroups;
-	struct cgroup *cg = cset ? cset->dfl_cgrp : 0;
-	struct kernfs_node *kn = cg ? cg->kn : 0;
-
-	return kn ? kn->id : 0;
-}
-
-/* Accounts the task leaving the CPU: on-CPU time, switch kind, faults and,
- * with the kernel's counters, the wait before this run. All of it goes to
- * the task's own storage first (see KP_FOLD_SWITCHES). */
-static __always_inline void account_prev(struct task_struct *prev, struct kp_sched_cpu *pc)
+/* Accounts the task leaving the CPU: on-CPU time, switch kind, faults.
+ * Returns its cgroup's stats (0 for the idle task) so that a next task in the
+ * same cgroup reuses them instead of a second hash lookup; *cgid_out is set. */
+static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *prev,
+							     struct kp_sched_cpu *pc,
+							     __u64 *cgid_out)
 {
 	struct task_info *ti;
+	struct kp_sched_cgroup *cs;
 	__u64 cgid, ran, waited = 0, maj, dmaj = 0;
-	bool involuntary, fresh, born_since, exiting;
+	bool involuntary, fresh, born_since;
 
 	if (prev->pid == 0) /* the idle task */
-		return;
+		return 0;
 	ti = bpf_task_storage_get(&kp_task, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ti)
-		return;
+		return 0;
 	fresh = !ti->seen;
-	/* Read once per task: start_time shares no cache line with the fields
-	 * the scheduler just touched. */
-	born_since = fresh && prev->start_time >= kp_loaded_ns;
+	born_since = prev->start_time >= kp_loaded_ns;
 	ti->seen = 1;
 	/* Brought up to date before the tracepoint (update_curr at dequeue or
 	 * put_prev_task). */
@@ -268,44 +232,41 @@ static __always_inline void account_prev(struct task_struct *prev, struct kp_sch
 	involuntary = (prev->__state & 0xff) == TASK_RUNNING;
 	if (involuntary && !kp_rq_stamps)
 		ti->wake_ts = bpf_ktime_get_ns();
-	exiting = prev->flags & PF_EXITING;
 
-	/* Moved to another cgroup: what is pending belongs to the old one. */
-	cgid = prev_cgroup_id(prev);
-	if (cgid != ti->cgroup_id) {
-		if (ti->pend_voluntary + ti->pend_involuntary)
-			fold(prev, ti, exiting);
+	/* current is still prev inside the sched_switch tracepoint. */
+	cgid = bpf_get_current_cgroup_id();
+	/* Own stamps only: remembered for its next switch-in, where the task's
+	 * storage is read anyway. */
+	if (!kp_rq_stamps)
 		ti->cgroup_id = cgid;
-	}
-
-	ti->pend_oncpu_ns += ran;
-	ti->pend_major_faults += dmaj;
-	if (involuntary)
-		ti->pend_involuntary++;
-	else
-		ti->pend_voluntary++;
+	*cgid_out = cgid;
+	cs = cgroup_stats(&cgid);
 	/* A wait of 0 is a sample too (a woken task that preempted the running
 	 * one: the kernel skipped the clock update); a first sighting is not. */
 	if (kp_rq_stamps && (!fresh || born_since)) {
-		__u32 n = ti->pend_waits;
-
 		if (pc)
 			kp_hist_record(&pc->runq_latency, waited);
-		if (n < KP_FOLD_SWITCHES) {
-			ti->pend_wait_slots |= (__u64)kp_log2_slot(waited) << (8 * n);
-			ti->pend_waits = n + 1;
-			ti->pend_wait_ns += waited;
-		}
+		if (cs)
+			kp_hist_record(&cs->runq_latency, waited);
 	}
-	if (exiting || dmaj || ti->pend_voluntary + ti->pend_involuntary >= KP_FOLD_SWITCHES ||
-	    ti->pend_oncpu_ns >= KP_FOLD_NS || ti->pend_wait_ns >= KP_FOLD_NS)
-		fold(prev, ti, exiting);
+	if (cs) {
+		cs->oncpu_ns += ran;
+		cs->major_faults += dmaj;
+		if (involuntary)
+			cs->involuntary++;
+		else
+			cs->voluntary++;
+	}
+
+	if (kp_per_process)
+		account_process(prev, ti, ran, dmaj, involuntary, cgid);
+	return cs;
 }
 
 /* Own stamps only: the task getting the CPU, its run-queue latency (with
- * the kernel's counters the wait is read at the task's switch-out). The
- * cgroup is the one its counts were last pending for. */
-static __always_inline void account_next(struct task_struct *next, struct kp_sched_cpu *pc)
+ * the kernel's counters the wait is read at the task's switch-out). */
+static __always_inline void account_next(struct task_struct *next, struct kp_sched_cpu *pc,
+					 __u64 prev_cgid, struct kp_sched_cgroup *prev_cs)
 {
 	struct kp_sched_cgroup *cs;
 	struct task_info *ti;
@@ -324,9 +285,9 @@ static __always_inline void account_next(struct task_struct *next, struct kp_sch
 	if (pc)
 		kp_hist_record(&pc->runq_latency, lat);
 	/* A task moved to another cgroup while it slept is attributed to the
-	 * old one for this one sample. */
+	 * old one for this one sample; its next switch-out corrects the cache. */
 	cgid = ti->cgroup_id ? ti->cgroup_id : kp_task_cgroup_id(next);
-	cs = cgroup_stats(&cgid);
+	cs = (prev_cs && cgid == prev_cgid) ? prev_cs : cgroup_stats(&cgid);
 	if (cs)
 		kp_hist_record(&cs->runq_latency, lat);
 }
@@ -336,6 +297,8 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 {
 	struct kp_sched_cpu *pc = this_cpu_stats();
 	struct rq *rq = task_rq(next);
+	struct kp_sched_cgroup *prev_cs;
+	__u64 prev_cgid = 0;
 
 	if (!rq)
 		rq = task_rq(prev);
@@ -343,8 +306,8 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		pc->switches++;
 		pc->nr_running_sum += rq ? rq->nr_running : 0;
 	}
-	account_prev(prev, pc);
-	account_next(next, pc);
+	prev_cs = account_prev(prev, pc, &prev_cgid);
+	account_next(next, pc, prev_cgid, prev_cs);
 	kp_count(KP_CNT_EVENTS);
 	return 0;
 }

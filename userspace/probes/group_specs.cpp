@@ -96,9 +96,6 @@ std::vector<std::string> sched_reads(const KernelFeatures& f) {
   out.push_back("on-CPU time: task_struct.se.sum_exec_runtime growth between switch-outs");
   out.push_back("major faults: task_struct.maj_flt growth between switch-outs");
   out.push_back("run-queue length: se.cfs_rq->rq->nr_running at each switch");
-  out.push_back(
-      "per-cgroup and per-process counts: kept in the task's storage, folded into the maps "
-      "every 8 switch-outs or 1 ms of CPU or wait");
   return out;
 }
 
