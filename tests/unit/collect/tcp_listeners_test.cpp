@@ -141,10 +141,16 @@ TEST(SockDiag, ClosedListenerIsGone) {
   EXPECT_EQ(find_port(found, port), nullptr);
 }
 
+// The scan's time budget (50 ms) is for a daemon's interval; on a loaded
+// test host the scan may need longer to reach this process's pid, which is
+// not what these tests are about.
+constexpr OwnerScanLimits kPatientScan{.max_processes = 1 << 20,
+                                       .budget = std::chrono::seconds(20)};
+
 TEST(SocketOwners, FindsThisProcess) {
   TestListener l(AF_INET, 4);
   ASSERT_TRUE(l.ok());
-  auto owners = find_socket_owners({l.inode()});
+  auto owners = find_socket_owners({l.inode()}, "/proc", kPatientScan);
   ASSERT_EQ(owners.count(l.inode()), 1u);
   EXPECT_EQ(owners.at(l.inode()).pid, static_cast<uint32_t>(::getpid()));
   EXPECT_FALSE(owners.at(l.inode()).comm.empty());
@@ -207,7 +213,7 @@ TEST(ListenerCollector, ScansOwnersOnlyForQueuedListenersAndCaches) {
   int c = connect_to(busy.port());
   ASSERT_GE(c, 0);
   ProcessResolver processes;
-  ListenerCollector collector("/proc", &processes);
+  ListenerCollector collector("/proc", &processes, kPatientScan);
   std::vector<model::Listener> out;
   std::string error;
   ASSERT_TRUE(collector.collect(out, error)) << error;
