@@ -45,11 +45,9 @@ double clip(double v, double limit) {
 
 AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
     : cfg_(config),
-      sustained_tail_(config.history_half_life, config.history_scales, config.history_spread,
-                      config.record_rise, config.incident_half_life, config.history_blend),
+      sustained_tail_(config.history_half_life, config.record_rise, config.incident_half_life),
       volatility_tail_(2000, config.record_rise, config.incident_half_life),
-      tail_(config.history_half_life, config.history_scales, config.history_spread,
-            config.record_rise, config.incident_half_life, config.history_blend),
+      tail_(config.history_half_life, config.record_rise, config.incident_half_life),
       repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {}
 
 void AnomalyDetector::infer_step(double t_unix) {

@@ -53,9 +53,6 @@ struct AnomalyDetectorConfig {
   // Memory of the surprise history that ranks each new surprise (half-life in
   // samples), and the rarity (decades of tail probability) that scores 1.
   double history_half_life = 500;
-  int history_scales = 1;
-  double history_spread = 2.0;
-  int history_blend = 0;
   double full_score_decades = 4.0;
   // One surprise lifts a channel's long-term record by this factor at most;
   // the rest of an incident's size masks only its own aftermath, fading with
@@ -146,12 +143,12 @@ class AnomalyDetector {
   // (a burst, a new level) even where single samples of that size are common.
   double slow_level_ = 0;
   double sustained_ = 0;
-  BlendedTail sustained_tail_;
+  SurpriseTail sustained_tail_;
 
   double volatility_ = 0;
   SurpriseTail volatility_tail_;
 
-  BlendedTail tail_;
+  SurpriseTail tail_;
   double last_z_ = 0;
   double recent_peak_ = 0;
   double repeat_decay_;

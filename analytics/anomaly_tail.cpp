@@ -69,33 +69,4 @@ void SurpriseTail::add(double z) {
   if (z > cap) episode_z_ = std::max(episode_z_, z);
 }
 
-BlendedTail::BlendedTail(double half_life, int scales, double spread, double record_rise,
-                         double episode_half_life, int mode)
-    : mode_(mode) {
-  scales = std::max(scales, 1);
-  for (int k = 0; k < scales; ++k)
-    tails_.emplace_back(half_life * std::pow(spread, k - 0.5 * (scales - 1)), record_rise,
-                        episode_half_life);
-}
-
-double BlendedTail::tail(double z) const {
-  double sum = 0, logs = 0, lo = 1, hi = 0;
-  for (const auto& t : tails_) {
-    const double p = t.tail(z);
-    sum += p;
-    logs += std::log(std::max(p, 1e-300));
-    lo = std::min(lo, p);
-    hi = std::max(hi, p);
-  }
-  const double n = double(tails_.size());
-  if (mode_ == 1) return sum / n;
-  if (mode_ == 2) return hi;
-  if (mode_ == 3) return lo;
-  return std::exp(logs / n);
-}
-
-void BlendedTail::add(double z) {
-  for (auto& t : tails_) t.add(z);
-}
-
 }  // namespace kpulse::analytics

@@ -9,7 +9,6 @@
 #include <array>
 #include <cstddef>
 #include <limits>
-#include <vector>
 
 namespace kpulse::analytics {
 
@@ -45,22 +44,6 @@ class SurpriseTail {
   double record_rise_;
   double episode_z_ = 0;  // an incident beyond record_rise, fading with episode_decay_
   double episode_decay_;
-};
-
-// Several SurpriseTails whose memories are spread around one half-life
-// (half_life * spread^k for k = -(scales-1)/2 .. (scales-1)/2), answering
-// with the geometric mean of their tail probabilities: a rarity that does not
-// hang on one choice of how long the past is remembered.
-class BlendedTail {
- public:
-  BlendedTail(double half_life, int scales, double spread, double record_rise,
-              double episode_half_life, int mode = 0);
-  double tail(double z) const;
-  void add(double z);
-
- private:
-  std::vector<SurpriseTail> tails_;
-  int mode_;
 };
 
 }  // namespace kpulse::analytics

@@ -65,12 +65,9 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"repeat_half_life", &c.repeat_half_life},
       {"bin_seconds", &c.bin_seconds},
       {"season_rate", &c.season_rate},
-      {"history_spread", &c.history_spread},
   };
   const std::map<std::string, int*> ints = {{"warmup_samples", &c.warmup_samples},
-                                            {"shift_samples", &c.shift_samples},
-                                            {"history_scales", &c.history_scales},
-                                            {"history_blend", &c.history_blend}};
+                                            {"shift_samples", &c.shift_samples}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
