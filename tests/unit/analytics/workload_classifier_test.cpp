@@ -11,6 +11,7 @@ namespace {
 
 std::vector<WorkloadSample> series(int n, const std::function<WorkloadSample(int)>& f) {
   std::vector<WorkloadSample> v;
+  v.reserve(size_t(n));
   for (int i = 0; i < n; ++i) v.push_back(f(i));
   return v;
 }
