@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <random>
 
 namespace kpulse::analytics {
 
@@ -55,16 +56,57 @@ double acf(const std::vector<double>& v, size_t k, double m) {
   return den > 0 ? num / den : 0;
 }
 
+// The series' ranks (ties share their mean rank): a cycle is about when the
+// work runs, not how much CPU each busy phase got. On a contended host the
+// busy phases get a varying share of a CPU, which blurs the autocorrelation
+// of the values while their order (busy above idle) still repeats exactly.
+std::vector<double> ranks(const std::vector<double>& v) {
+  std::vector<size_t> order(v.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+  std::vector<double> out(v.size());
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
+    for (size_t k = i; k <= j; ++k) out[order[k]] = 0.5 * double(i + j);
+    i = j + 1;
+  }
+  return out;
+}
+
 // The lag (>= 2 samples, at most a third of the window so at least three
-// cycles are seen) with the highest autocorrelation, if it is a local peak.
+// cycles are seen) with the highest autocorrelation, if it is a local peak
+// and the series anti-correlated with itself at some shorter lag: a cycle
+// swings through its opposite phase on the way, a burst that merely lasts a
+// few samples does not.
 std::pair<size_t, double> best_period(const std::vector<double>& v, double m) {
   size_t best = 0;
-  double best_r = 0;
+  double best_r = 0, trough = 1;
   for (size_t k = 2; k <= v.size() / 3; ++k) {
-    double r = acf(v, k, m);
-    if (r > best_r && r >= acf(v, k - 1, m) && r >= acf(v, k + 1, m)) best = k, best_r = r;
+    const double r = acf(v, k, m);
+    trough = std::min(trough, acf(v, k - 1, m));
+    if (r > best_r && trough < 0 && r >= acf(v, k - 1, m) && r >= acf(v, k + 1, m))
+      best = k, best_r = r;
   }
   return {best, best_r};
+}
+
+// How high the best autocorrelation of this window reaches by chance: the
+// same values in random order (no cycle at all) searched over the same lags.
+// The bound is the largest of kPermutations shuffles' best, so a cycle passes
+// with a false-alarm rate of 1 / (kPermutations + 1), whatever the window's
+// length (the fixed bound it replaces was too strict for short windows of
+// noisy phases and meant nothing for long ones). Seeded: the same window
+// always gets the same answer.
+double chance_autocorrelation(std::vector<double> v, double m) {
+  constexpr int kPermutations = 99;
+  std::mt19937 rng(0x6b70756c);
+  double bound = 0;
+  for (int p = 0; p < kPermutations; ++p) {
+    std::shuffle(v.begin(), v.end(), rng);
+    for (size_t k = 2; k <= v.size() / 3; ++k) bound = std::max(bound, acf(v, k, m));
+  }
+  return bound;
 }
 
 // The CPU series on a regular time grid (step: the median interval), each
@@ -170,19 +212,22 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
 
   // Shape of the CPU use: a repeating on/off cycle, irregular bursts, or steady.
   double step = interval_s;
-  const auto grid = cpu_on_time_grid(w, interval_s, step);
-  auto [lag, r] = best_period(grid, mean(grid));
-  if (cv >= 0.3 && lag > 0 && r >= cfg.periodic_acf) {
+  const auto grid = ranks(cpu_on_time_grid(w, interval_s, step));
+  const double grid_mean = mean(grid);
+  auto [lag, r] = best_period(grid, grid_mean);
+  const double chance = cv >= 0.3 && lag > 0 ? chance_autocorrelation(grid, grid_mean) : 1.0;
+  if (cv >= 0.3 && lag > 0 && r > chance) {
     p.period_s = double(lag) * step;
-    std::snprintf(buf, sizeof buf, "; period %.0f s (autocorrelation %.2f)", p.period_s, r);
+    std::snprintf(buf, sizeof buf, "; period %.0f s (autocorrelation %.2f, chance %.2f)",
+                  p.period_s, r, chance);
     p.evidence += buf;
     return set(WorkloadClass::Periodic, r);
   }
   if (cv >= cfg.bursty_cv) {
     // Why it is not periodic: the best cycle found and how weak it was.
     if (lag > 0) {
-      std::snprintf(buf, sizeof buf, "; best cycle %.0f s (autocorrelation %.2f)",
-                    double(lag) * step, r);
+      std::snprintf(buf, sizeof buf, "; best cycle %.0f s (autocorrelation %.2f, chance %.2f)",
+                    double(lag) * step, r, chance);
       p.evidence += buf;
     }
     return set(WorkloadClass::Bursty, std::min(1.0, cv / 2));

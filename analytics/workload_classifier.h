@@ -53,8 +53,7 @@ struct WorkloadConfig {
   // Page cache read back after its eviction at this rate: the data path is
   // limited by memory (the working set does not fit), not by the disk.
   double refault_bytes_s = 1 << 20;
-  double periodic_acf = 0.5;  // autocorrelation at the period
-  double bursty_cv = 0.8;     // coefficient of variation of CPU use
+  double bursty_cv = 0.8;  // coefficient of variation of CPU use
 };
 
 // Classifies one window of samples (oldest first); pure, so it is testable on

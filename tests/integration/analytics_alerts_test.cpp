@@ -357,6 +357,10 @@ class V1Mirror {
   }
   V1Mirror(const V1Mirror&) = delete;
   V1Mirror& operator=(const V1Mirror&) = delete;
+  // Writes one of the mirror's own files (e.g. cpu.shares).
+  void set(const std::string& file, const std::string& value) const {
+    run("echo " + value + " > " + dir_ + "/" + file);
+  }
   // Moves every process of the v2 cgroup into the mirror (its later forks follow).
   void adopt() const {
     run("for p in $(cat " + procs_ + "/cgroup.procs); do echo $p > " + dir_ +
@@ -394,6 +398,11 @@ TEST(AnalyticsRecommend, CpuSaturationOnAHybridHostRecommendsTheV1Weight) {
   if (!have_v1("cpu/cpu.shares")) GTEST_SKIP() << "no cgroup v1 cpu hierarchy";
   TestCgroup victim("rec-victim"), hog("rec-hog");
   V1Mirror victim_cpu("cpu", victim), hog_cpu("cpu", hog);
+  // The hog is weighted 8x the service (a batch job given priority), so the
+  // service is starved on any host: at equal weights its 0.4 CPU of demand
+  // fits in its half of 2 CPUs, and only a busy host's other load made it
+  // wait (PSI some near the 25% limit on a quiet one, so the test flaked).
+  hog_cpu.set("cpu.shares", "8192");
   Child service("stress-ng --cpu 2 --cpu-load 20 --timeout 60 >/dev/null 2>&1", &victim);
   Child hogs("stress-ng --cpu 8 --timeout 60 >/dev/null 2>&1", &hog);
   std::this_thread::sleep_for(1500ms);  // the workers have forked

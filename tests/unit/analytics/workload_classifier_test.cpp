@@ -1,6 +1,7 @@
 #include "analytics/workload_classifier.h"
 
 #include <cmath>
+#include <random>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@ namespace {
 
 std::vector<WorkloadSample> series(int n, const std::function<WorkloadSample(int)>& f) {
   std::vector<WorkloadSample> v;
+  v.reserve(size_t(n));
   for (int i = 0; i < n; ++i) v.push_back(f(i));
   return v;
 }
@@ -162,6 +164,44 @@ TEST(WorkloadClassifier, APeriodSurvivesUnevenSamplingIntervals) {
   const auto p = classify_window(w, 1.0);
   EXPECT_EQ(p.cls, WorkloadClass::Periodic) << p.evidence;
   EXPECT_NEAR(p.period_s, 6.0, 1.5) << p.evidence;
+}
+
+// 3 s busy, 3 s asleep on a contended CPU: each busy phase gets a different
+// share of it (0.15-0.9 CPUs). The values' autocorrelation at the 6 s period
+// is 0.12 (the fixed 0.5 bound read it as bursty); when it runs repeats exactly.
+TEST(WorkloadClassifier, ACycleWhoseBusyPhasesGetVaryingCpuIsPeriodic) {
+  const double share[] = {0.9, 0.2, 0.7, 0.15, 0.5, 0.85, 0.25, 0.6, 0.3, 0.8};
+  const auto p = classify_window(
+      series(30,
+             [&](int i) {
+               return WorkloadSample{i % 6 < 3 ? share[(i / 6) % 10] : 0.0, 0, 0, 5e6};
+             }),
+      1.0);
+  EXPECT_EQ(p.cls, WorkloadClass::Periodic) << p.evidence;
+  EXPECT_DOUBLE_EQ(p.period_s, 6.0);
+}
+
+// Bursts that last 2-5 samples at irregular times correlate with themselves
+// at short lags, but swing back at no lag: not a cycle, whatever the window.
+TEST(WorkloadClassifier, IrregularBurstsThatLastAFewSamplesAreNotACycle) {
+  std::vector<WorkloadSample> w(30, WorkloadSample{0.05, 0, 0, 5e6});
+  for (auto [start, length] : {std::pair{1, 4}, {9, 2}, {13, 5}, {24, 3}})
+    for (int i = start; i < start + length; ++i) w[size_t(i)].cpu = 0.9;
+  const auto p = classify_window(w, 1.0);
+  EXPECT_EQ(p.cls, WorkloadClass::Bursty) << p.evidence;
+}
+
+// A random on/off series (no cycle) is periodic by chance no more often than
+// the bound's false-alarm rate: 1 in 100, here at most 3 of 100 windows.
+TEST(WorkloadClassifier, RandomOnOffIsRarelyReadAsACycle) {
+  std::mt19937 rng(7);
+  std::bernoulli_distribution on(0.4);
+  int periodic = 0;
+  for (int trial = 0; trial < 100; ++trial) {
+    const auto w = series(30, [&](int) { return WorkloadSample{on(rng) ? 0.8 : 0.02, 0, 0, 5e6}; });
+    periodic += classify_window(w, 1.0).cls == WorkloadClass::Periodic;
+  }
+  EXPECT_LE(periodic, 3);
 }
 
 TEST(WorkloadClassifier, ShortWindowHasNoConfidence) {
