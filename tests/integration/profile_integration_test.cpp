@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -219,6 +220,46 @@ TEST(ProfileIntegration, CommandWritesFoldedStacksOfOneProcess) {
       hot += n;
   }
   EXPECT_GE(double(hot) / total, 0.90) << text;
+}
+
+// The pprof file read by the reference reader, `go tool pprof` (Debian's
+// golang-go): the same two functions on top, in their proportion.
+TEST(ProfileIntegration, GoToolPprofReadsThePprofOutput) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  if (!have_command("go")) {
+    if (std::getenv("CI")) FAIL() << "go (golang-go) is missing on CI";
+    GTEST_SKIP() << "go not installed (golang-go)";
+  }
+  TestCgroup cg("kpulse-prof-pprof");
+  Child child(workload("cpu", 60), &cg);
+  std::this_thread::sleep_for(300ms);
+  const std::string out = "/tmp/kpulse-prof-pprof-" + std::to_string(getpid()) + ".pb.gz";
+  int rc = run(std::string(KPULSE_BINARY) + " profile --duration 4 --frequency 499 --pid " +
+               std::to_string(child.pid()) + " --format pprof -o " + out + " 2>/dev/null");
+  cg.kill_all();
+  ASSERT_EQ(rc, 0);
+  std::string top;
+  rc = run("HOME=/tmp go tool pprof -top -nodecount=10 " + out + " 2>&1", &top);
+  ::unlink(out.c_str());
+  ASSERT_EQ(rc, 0) << top;
+  // "     1.23s 66.20% 66.20%      1.30s 70.00%  hot_alpha"
+  std::regex row(R"(^\s*\S+\s+([0-9.]+)%\s+[0-9.]+%\s+\S+\s+[0-9.]+%\s+(\S+))");
+  std::vector<std::pair<std::string, double>> flat;
+  std::istringstream in(top);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, row)) flat.emplace_back(m[2], std::stod(m[1]));
+  }
+  ASSERT_GE(flat.size(), 2u) << top;
+  std::set<std::string> first_two{flat[0].first, flat[1].first};
+  EXPECT_EQ(first_two, (std::set<std::string>{"hot_alpha", "hot_beta"})) << top;
+  double alpha = 0, beta = 0;
+  for (const auto& [name, share] : flat) {
+    if (name == "hot_alpha") alpha = share;
+    if (name == "hot_beta") beta = share;
+  }
+  EXPECT_GE(alpha + beta, 90.0) << top;
+  EXPECT_NEAR(alpha / (alpha + beta), 2.0 / 3.0, 0.10) << top;
 }
 
 TEST(ProfileIntegration, ProbesListsTheGroupOnlyWhenAsked) {
