@@ -18,25 +18,10 @@ repeats=${3:-3}
 hz=${4:-19}
 command -v bpftool >/dev/null || { echo "bpftool not installed" >&2; exit 1; }
 tmp=$(mktemp -d /tmp/kpulse-daemon-profile-cost.XXXXXX)
-trap 'kill $stats_pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap 'kill ${bpf_stats_pid:-} 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
-python3 - <<'PY' &
-import ctypes, signal
-libc = ctypes.CDLL(None, use_errno=True)
-attr = ctypes.create_string_buffer(8)  # enable_stats.type = BPF_STATS_RUN_TIME (0)
-fd = libc.syscall(321, 32, attr, 4)     # SYS_bpf, BPF_ENABLE_STATS
-if fd < 0:
-    raise SystemExit("BPF_ENABLE_STATS failed: errno %d" % ctypes.get_errno())
-signal.sigwait([signal.SIGTERM])
-PY
-stats_pid=$!
-sleep 0.5
-
-prog_ns() {
-  bpftool prog show -j 2>/dev/null | python3 -c '
-import json, sys
-print(sum(p.get("run_time_ns", 0) for p in json.load(sys.stdin) if p.get("name") == "kp_profile"))'
-}
+source "$(dirname "$0")/bpf_run_time.sh"
+start_bpf_stats
 
 config() {  # DIR PROFILE(true|false)
   cat >"$1/kpulse.toml" <<TOML
@@ -65,7 +50,7 @@ for r in $(seq 1 "$repeats"); do
     2>"$tmp/prof.err" &
   prof=$!
   sleep "$seconds"
-  bpf_ns=$(prog_ns)
+  bpf_ns=$(kp_profile_ns)
   # SIGTERM to the daemons (children of /usr/bin/time).
   pkill -TERM -P $base || true
   pkill -TERM -P $prof || true

@@ -73,6 +73,7 @@ struct AnalysisRun {
     for (const auto& a : history) by_id[a.id] = a;
     for (const auto& a : last.active_alerts) by_id[a.id] = a;
     std::vector<analytics::Alert> out;
+    out.reserve(by_id.size());
     for (auto& [_, a] : by_id) out.push_back(std::move(a));
     return out;
   }
