@@ -32,6 +32,14 @@ std::string user_leaf(const profile::StackSample& s) {
   return "";
 }
 
+// The CapEff line of a /proc status file.
+std::string cap_eff(const std::string& status) {
+  std::ifstream in(status);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("CapEff:", 0) == 0) return line;
+  return "";
+}
+
 TEST(DaemonProfile, RecordedStacksNameTheHotFunctionsInAnalyzeAndReport) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   const fs::path dir =
@@ -58,6 +66,17 @@ TEST(DaemonProfile, RecordedStacksNameTheHotFunctionsInAnalyzeAndReport) {
       "exec env -u JOURNAL_STREAM " + kBin + " run --config " + config.string() + " 2>" + log,
       nullptr);
   ASSERT_TRUE(wait_for_text(log, "probe group profile: active", 120s)) << slurp(log);
+  ASSERT_TRUE(wait_for_text(log, "collecting every", 60s)) << slurp(log);
+  // Capabilities are per thread: the profiler's drain thread must hold no
+  // more than the daemon kept after attaching.
+  const std::string proc = "/proc/" + std::to_string(daemon.pid());
+  bool found = false;
+  for (const auto& t : fs::directory_iterator(proc + "/task"))
+    if (slurp((t.path() / "comm").string()).rfind("kpulse-profile", 0) == 0) {
+      found = true;
+      EXPECT_EQ(cap_eff((t.path() / "status").string()), cap_eff(proc + "/status"));
+    }
+  EXPECT_TRUE(found) << "no kpulse-profile thread";
   // Started once the daemon runs (they would slow its start). Three spinners on this 2-CPU machine:
   // the cgroup saturates its share of the CPUs, a cpu-saturation alert with the cgroup as its
   // cause.

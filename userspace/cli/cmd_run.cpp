@@ -131,6 +131,7 @@ int run(const RunArgs& args) {
     }
   }
   log(LogLevel::Info, "capabilities after start: {}", daemon::describe_capabilities());
+  if (profiler) profiler->start();
 
   daemon::Daemon d(
       cfg, [&collector](const std::function<bool()>& stop) { return collector->next(stop); },

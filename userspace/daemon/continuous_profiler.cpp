@@ -1,5 +1,7 @@
 #include "daemon/continuous_profiler.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -45,8 +47,14 @@ ContinuousProfiler::ContinuousProfiler(const ContinuousProfilerOptions& options)
   const collect::CgroupLayout layout = collect::detect_cgroup_layout();
   cgroups_ = std::make_unique<collect::CgroupResolver>(layout.v2_root.empty() ? layout.walk_root()
                                                                               : layout.v2_root);
+}
+
+void ContinuousProfiler::start() {
+  if (thread_.joinable()) return;
   window_start_ns_ = wall_ns();
   thread_ = std::thread([this] { loop(); });
+  // Named for ps, top and /proc/PID/task/TID/comm (at most 15 characters).
+  pthread_setname_np(thread_.native_handle(), "kpulse-profile");
 }
 
 ContinuousProfiler::~ContinuousProfiler() {
@@ -55,7 +63,8 @@ ContinuousProfiler::~ContinuousProfiler() {
     stop_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  thread_.join();
   log(LogLevel::Info, "profile: {}", status());
 }
 
@@ -71,9 +80,10 @@ void ContinuousProfiler::loop() {
   while (!stop_) {
     const auto next = std::min(Clock::now() + opt_.drain_interval, window_end);
     wake_.wait_until(lock, next, [this] { return stop_; });
+    const bool stopping = stop_;
     lock.unlock();
     drain();
-    if (stop_ || Clock::now() >= window_end) {
+    if (stopping || Clock::now() >= window_end) {
       write_window(wall_ns());
       window_end = Clock::now() + opt_.window;
     }

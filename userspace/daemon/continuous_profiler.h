@@ -48,6 +48,10 @@ class ContinuousProfiler {
   // with the start's privileges. Throws std::runtime_error with the reason
   // (as `kpulse probes` gives it) when the sampler cannot run here.
   explicit ContinuousProfiler(const ContinuousProfilerOptions& options);
+  // Starts draining on a thread of its own. Call after the daemon dropped
+  // its capabilities: Linux keeps capabilities per thread, and a thread
+  // started before the drop would keep them all.
+  void start();
   // Stops sampling and writes the open window.
   ~ContinuousProfiler();
   ContinuousProfiler(const ContinuousProfiler&) = delete;
