@@ -20,26 +20,10 @@ hz=${4:-49}
 command -v perf >/dev/null || { echo "perf not installed (linux-perf)" >&2; exit 1; }
 command -v bpftool >/dev/null || { echo "bpftool not installed" >&2; exit 1; }
 tmp=$(mktemp -d /tmp/kpulse-profile-cost.XXXXXX)
-trap 'kill $stats_pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap 'kill ${bpf_stats_pid:-} 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
-# Holds BPF run-time statistics on while it lives (BPF_ENABLE_STATS).
-python3 - <<'PY' &
-import ctypes, os, signal, time
-libc = ctypes.CDLL(None, use_errno=True)
-attr = ctypes.create_string_buffer(8)  # enable_stats.type = BPF_STATS_RUN_TIME (0)
-fd = libc.syscall(321, 32, attr, 4)     # SYS_bpf, BPF_ENABLE_STATS
-if fd < 0:
-    raise SystemExit("BPF_ENABLE_STATS failed: errno %d" % ctypes.get_errno())
-signal.sigwait([signal.SIGTERM])
-PY
-stats_pid=$!
-sleep 0.5
-
-prog_ns() {  # run_time_ns of the kp_profile programs loaded now
-  bpftool prog show -j 2>/dev/null | python3 -c '
-import json, sys
-print(sum(p.get("run_time_ns", 0) for p in json.load(sys.stdin) if p.get("name") == "kp_profile"))'
-}
+source "$(dirname "$0")/bpf_run_time.sh"
+start_bpf_stats
 
 results=()
 for r in $(seq 1 "$repeats"); do
@@ -52,7 +36,7 @@ for r in $(seq 1 "$repeats"); do
   pf=$!
   # The BPF program's time: sampled just before kpulse detaches it.
   sleep $((seconds - 1))
-  bpf_ns=$(prog_ns)
+  bpf_ns=$(kp_profile_ns)
   wait $kp $pf
   /usr/bin/time -f "%U %S %M" -o "$tmp/report.time" \
     perf report -i "$tmp/perf.data" --stdio --no-children >/dev/null 2>&1 || true

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -219,6 +220,47 @@ TEST(ProfileIntegration, CommandWritesFoldedStacksOfOneProcess) {
       hot += n;
   }
   EXPECT_GE(double(hot) / total, 0.90) << text;
+}
+
+// The pprof file read by the reference reader, `go tool pprof` (Debian's
+// golang-go): the same two functions on top, in their proportion.
+TEST(ProfileIntegration, GoToolPprofReadsThePprofOutput) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  if (!have_command("go")) {
+    if (std::getenv("CI")) FAIL() << "go (golang-go) is missing on CI";
+    GTEST_SKIP() << "go not installed (golang-go)";
+  }
+  TestCgroup cg("kpulse-prof-pprof");
+  Child child(workload("cpu", 60), &cg);
+  std::this_thread::sleep_for(300ms);
+  const std::string out = "/tmp/kpulse-prof-pprof-" + std::to_string(getpid()) + ".pb.gz";
+  int rc = run(std::string(KPULSE_BINARY) + " profile --duration 4 --frequency 499 --pid " +
+               std::to_string(child.pid()) + " --format pprof -o " + out + " 2>/dev/null");
+  cg.kill_all();
+  ASSERT_EQ(rc, 0);
+  std::string top;
+  rc = run("HOME=/tmp go tool pprof -top -nodecount=10 " + out + " 2>&1", &top);
+  ::unlink(out.c_str());
+  ASSERT_EQ(rc, 0) << top;
+  // "     1.23s 66.20% 66.20%      1.30s 70.00%  hot_alpha": flat is the
+  // innermost frame (a kernel function when an interrupt was running), cum
+  // everything under the function.
+  std::regex row(R"(^\s*\S+\s+([0-9.]+)%\s+[0-9.]+%\s+\S+\s+([0-9.]+)%\s+(\S+))");
+  std::vector<std::string> by_flat;
+  std::map<std::string, double> cum;
+  std::istringstream in(top);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (!std::regex_search(line, m, row)) continue;
+    by_flat.push_back(m[3]);
+    cum[m[3]] = std::stod(m[2]);
+  }
+  ASSERT_GE(by_flat.size(), 2u) << top;
+  std::set<std::string> first_two{by_flat[0], by_flat[1]};
+  EXPECT_EQ(first_two, (std::set<std::string>{"hot_alpha", "hot_beta"})) << top;
+  const double alpha = cum["hot_alpha"], beta = cum["hot_beta"];
+  EXPECT_GE(alpha + beta, 90.0) << top;
+  EXPECT_NEAR(alpha / (alpha + beta), 2.0 / 3.0, 0.10) << top;
 }
 
 TEST(ProfileIntegration, ProbesListsTheGroupOnlyWhenAsked) {

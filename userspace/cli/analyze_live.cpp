@@ -4,11 +4,14 @@
 #include <climits>
 #include <cstdio>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "analytics/analyzer.h"
 #include "cli/analysis_output.h"
 #include "cli/analysis_warmup.h"
+#include "cli/profile_findings.h"
 #include "daemon/history_preload.h"
 #include "engine/collector.h"
 #include "record/reader.h"
@@ -50,14 +53,29 @@ struct AnalysisRun {
   // Damaged or skipped recording data (analyze --recording); in --json as
   // "recording_warnings".
   std::vector<std::string> data_warnings;
+  // The recorded CPU profile of the period (analyze --recording).
+  std::optional<ProfileFindings> profile;
 
   void report(bool json, double duration_s) const {
     if (json) {
       auto doc = report_json(last, history, duration_s);
       if (!data_warnings.empty()) doc["recording_warnings"] = data_warnings;
+      if (profile) doc["cpu_profile"] = profile_findings_json(*profile);
       std::cout << doc.dump(2) << "\n";
-    } else
+    } else {
       print_report(std::cout, last, history, duration_s, analyzer.forecaster().waiting_reason());
+      if (profile) print_profile_findings(std::cout, *profile);
+    }
+  }
+  // Each alert once, in its latest state.
+  [[nodiscard]] std::vector<analytics::Alert> alerts_seen() const {
+    std::map<std::string, analytics::Alert> by_id;
+    for (const auto& a : history) by_id[a.id] = a;
+    for (const auto& a : last.active_alerts) by_id[a.id] = a;
+    std::vector<analytics::Alert> out;
+    out.reserve(by_id.size());
+    for (auto& [_, a] : by_id) out.push_back(std::move(a));
+    return out;
   }
 };
 
@@ -128,6 +146,7 @@ int run_analyze_recording(const RecordingAnalyzeOptions& opt) {
   // Read now: skipped blocks are only found while decoding.
   run.data_warnings = full.warnings();
   for (const auto& w : run.data_warnings) std::fprintf(stderr, "kpulse: warning: %s\n", w.c_str());
+  run.profile = profile_findings(opt.dir, first, last, cpu_incidents(run.alerts_seen(), last));
   run.report(opt.json, static_cast<double>(last - first) / 1e9);
   if (!opt.json)
     std::fprintf(stderr, "kpulse: analysed %zu recorded snapshots%s\n", n,

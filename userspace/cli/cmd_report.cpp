@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/profile_findings.h"
 #include "cli/conventions.h"
 #include "cli/html_report_analysis.h"
 #include "cli/user_files.h"
@@ -117,6 +118,11 @@ int run(const ReportArgs& a) {
     std::optional<std::filesystem::path> history;
     if (a.source == "recording") history = a.dir;
     add_analysis(input, history);
+  }
+  if (a.source == "recording") {
+    const int64_t end = input.snapshots.back().time_ns;
+    input.profile = profile_notes(profile_findings(a.dir, input.snapshots.front().time_ns, end,
+                                                   cpu_incidents(input.alerts, end)));
   }
   // The daemon keeps its journal in the state directory, which holds the
   // recordings by default; --state-dir when they live apart.

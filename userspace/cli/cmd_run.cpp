@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "daemon/capabilities.h"
+#include "daemon/continuous_profiler.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/run_lock.h"
@@ -48,6 +49,29 @@ engine::CollectorOptions collector_options(const config::Config& c) {
   o.max_processes = static_cast<size_t>(c.collection.max_processes);
   o.include_idle_processes = c.collection.include_idle_processes;
   return o;
+}
+
+// [profile]: attached now, with the start's privileges. A host where it
+// cannot run gets a warning; collection goes on without it.
+std::unique_ptr<daemon::ContinuousProfiler> start_profiler(const config::Config& cfg) {
+  if (!cfg.profile.enabled) return nullptr;
+  if (!cfg.record.enabled) {
+    log(LogLevel::Warning,
+        "probe group profile: not started: it writes into the recording, and "
+        "record.enabled = false");
+    return nullptr;
+  }
+  try {
+    auto p = std::make_unique<daemon::ContinuousProfiler>(daemon::continuous_profiler_options(cfg));
+    log(LogLevel::Info,
+        "probe group profile: active ({} at {} Hz); stacks every {} s into {}/stacks",
+        p->group().hooks.empty() ? "" : p->group().hooks.front().rung, cfg.profile.frequency_hz,
+        cfg.profile.window_s, cfg.recording_dir());
+    return p;
+  } catch (const std::exception& e) {
+    log(LogLevel::Warning, "probe group profile: inactive: {}", e.what());
+    return nullptr;
+  }
 }
 
 int run(const RunArgs& args) {
@@ -97,6 +121,7 @@ int run(const RunArgs& args) {
     log(g.active ? LogLevel::Info : LogLevel::Warning, "probe group {}: {}", g.name,
         g.active ? "active" : "inactive: " + g.reason);
   for (const auto& note : sinks.notes) log(LogLevel::Warning, "{}", note);
+  std::unique_ptr<daemon::ContinuousProfiler> profiler = start_profiler(cfg);
 
   if (cfg.daemon.drop_capabilities) {
     std::string why = daemon::drop_capabilities_except(daemon::needed_capabilities(cfg));
@@ -106,6 +131,7 @@ int run(const RunArgs& args) {
     }
   }
   log(LogLevel::Info, "capabilities after start: {}", daemon::describe_capabilities());
+  if (profiler) profiler->start();
 
   daemon::Daemon d(
       cfg, [&collector](const std::function<bool()>& stop) { return collector->next(stop); },
@@ -119,6 +145,7 @@ int run(const RunArgs& args) {
   daemon::notify_service("READY=1\nSTATUS=collecting");
   d.run(daemon::stop_signalled, daemon::take_reload_request);
   daemon::notify_service("STOPPING=1");
+  profiler.reset();   // writes the open profiling window
   collector.reset();  // detaches the BPF links
   if (d.shutdown_lost_data()) {
     log(LogLevel::Error, "stopped; buffered data was lost at shutdown (see above)");

@@ -29,6 +29,7 @@ report::Finding to_finding(const an::Alert& a) {
   f.source = "analytics";
   f.message = a.summary;
   if (!a.cause.empty()) f.message += " (top consumer " + a.cause + ")";
+  f.cause = a.cause;
   return f;
 }
 

@@ -42,6 +42,15 @@ struct RecordConfig {
   int64_t max_total_mb = 4096;  // 0: no cap
 };
 
+// [profile]: continuous CPU profiling kept in the recording (docs/profiling.md).
+struct ProfileConfig {
+  bool enabled = false;
+  int64_t frequency_hz = 19;  // samples per second per CPU
+  double window_s = 60;       // stacks are merged and written once per window
+  int64_t top_stacks = 200;   // stack lines kept per window, busiest first
+  double max_mb_per_hour = 4;
+};
+
 struct PrometheusConfig {
   bool enabled = false;
   std::string listen = "127.0.0.1:9464";
@@ -117,6 +126,7 @@ struct Config {
   DaemonConfig daemon;
   StateConfig state;
   RecordConfig record;
+  ProfileConfig profile;
   PrometheusConfig prometheus;
   DashboardConfig dashboard;
   ExportConfig exporting;

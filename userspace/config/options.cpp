@@ -257,6 +257,27 @@ std::vector<OptionSpec> build_specs() {
       "record", "max_total_mb",
       "Cap on all recording files in MiB; the oldest full-resolution data goes first. 0: no cap.",
       false, [](Config& c) -> int64_t& { return c.record.max_total_mb; }, 0, 100'000'000));
+  // [profile]
+  v.push_back(
+      bool_option("profile", "enabled",
+                  "Sample on-CPU stacks all the time and keep each window's busiest stacks in the\n"
+                  "recording (needs record.enabled) for report, replay and analyze.",
+                  false, [](Config& c) -> bool& { return c.profile.enabled; }));
+  v.push_back(int_option(
+      "profile", "frequency",
+      "Samples per second on each CPU; kept off the timer tick's multiples (19, 49, 99).", false,
+      [](Config& c) -> int64_t& { return c.profile.frequency_hz; }, 1, 1000));
+  v.push_back(double_option(
+      "profile", "window", "Seconds of samples merged into one entry of the stack log.", false,
+      [](Config& c) -> double& { return c.profile.window_s; }, 5, 3600));
+  v.push_back(int_option(
+      "profile", "top_stacks",
+      "Stacks kept per window, busiest first (each cgroup's total is kept).", false,
+      [](Config& c) -> int64_t& { return c.profile.top_stacks; }, 1, 100000));
+  v.push_back(double_option(
+      "profile", "max_mb_per_hour",
+      "Stack log budget per hour in MiB; a window past it is dropped (and counted).", false,
+      [](Config& c) -> double& { return c.profile.max_mb_per_hour; }, 0.01, 1024));
   // [prometheus]
   v.push_back(bool_option("prometheus", "enabled", "Serve /metrics for Prometheus.", false,
                           [](Config& c) -> bool& { return c.prometheus.enabled; }));
@@ -431,6 +452,7 @@ std::span<const SectionSpec> section_specs() {
       {"daemon", "The daemon process itself."},
       {"state", "Where kpulse keeps its data."},
       {"record", "Recording snapshots to disk (read by kpulse replay, report and analytics)."},
+      {"profile", "Continuous CPU profiling kept in the recording (off by default)."},
       {"prometheus", "Prometheus scrape endpoint."},
       {"dashboard", "Live web dashboard on the Prometheus listener (docs/dashboard.md)."},
       {"export", "What the exporters send: series count controls for a fleet (docs/exporters.md)."},

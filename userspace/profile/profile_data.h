@@ -25,6 +25,18 @@ struct StackSample {
   bool user_truncated = false;
 };
 
+// Samples with the same key (process, cgroup, frames) merge into one bucket.
+inline std::string stack_key(const StackSample& s) {
+  std::string key = std::to_string(s.pid) + '\x1f' + std::to_string(s.cgroup_id) + '\x1f' + s.comm;
+  for (const auto& f : s.frames) {
+    key += '\x1f';
+    key += f.function;
+    key += '\x1e';
+    key += f.module;
+  }
+  return key;
+}
+
 struct Profile {
   std::string event;  // "cpu-clock" or "cycles"
   uint32_t frequency_hz = 0;

@@ -10,21 +10,6 @@
 #include "profile/symbolizer.h"
 
 namespace kpulse::profile {
-namespace {
-
-// Samples that name the same process, cgroup and frames are one bucket.
-std::string bucket_key(const StackSample& s) {
-  std::string key = std::to_string(s.pid) + '\x1f' + std::to_string(s.cgroup_id) + '\x1f' + s.comm;
-  for (const auto& f : s.frames) {
-    key += '\x1f';
-    key += f.function;
-    key += '\x1e';
-    key += f.module;
-  }
-  return key;
-}
-
-}  // namespace
 
 Profile record_profile(const SessionOptions& options, const std::function<bool()>& stop,
                        engine::GroupStatus* status) {
@@ -42,7 +27,7 @@ Profile record_profile(const SessionOptions& options, const std::function<bool()
     symbolizer.begin_drain();
     for (const RawSample& raw : probe.drain()) {
       StackSample s = symbolizer.resolve(raw);
-      auto [it, inserted] = buckets.try_emplace(bucket_key(s), s);
+      auto [it, inserted] = buckets.try_emplace(stack_key(s), s);
       if (!inserted) it->second.count += s.count;
     }
   };

@@ -21,6 +21,7 @@ struct Finding {
   std::string resource;  // "cpu", "memory", "psi", "disk", "network", "cgroup"
   std::string source;    // "threshold", "analytics", ...
   std::string message;
+  std::string cause;  // the top consumer's component key ("cgroup:/x"), "" if unknown
 };
 
 // A line for the patterns, forecasts, recommendations and tuning sections.
@@ -63,6 +64,9 @@ struct ReportInput {
   std::vector<ForecastChart> forecast_charts;  // drawn under the forecasts table
   std::vector<Note> recommendations;
   std::vector<Note> tuning;
+  // The recorded CPU profile: busiest cgroups' hot functions, the stacks of
+  // each CPU alert's cause during the incident.
+  std::vector<Note> profile;
   // Damaged or skipped recording data ("file: offset N: reason"), shown in
   // the report so a gap is never silent.
   std::vector<std::string> data_warnings;
