@@ -31,13 +31,17 @@ bool wait_for(const fs::path& log, const std::string& text, std::chrono::seconds
   return wait_for_text(log.string(), text, timeout);
 }
 
-uint64_t status_mask(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+uint64_t status_mask(const std::string& status_file, const std::string& field) {
+  std::ifstream in(status_file);
   std::string line;
   while (std::getline(in, line))
     if (line.rfind(field + ":", 0) == 0)
       return std::stoull(line.substr(field.size() + 1), nullptr, 16);
   return ~0ull;
+}
+
+uint64_t status_mask(pid_t pid, const std::string& field) {
+  return status_mask("/proc/" + std::to_string(pid) + "/status", field);
 }
 
 class DaemonRun : public ::testing::Test {
@@ -75,6 +79,16 @@ TEST_F(DaemonRun, KeepsOnlyTheNeededCapabilitiesReloadsAndStops) {
   EXPECT_EQ(status_mask(daemon.pid(), "CapPrm"), expected);
   EXPECT_EQ(status_mask(daemon.pid(), "CapBnd"), expected);
   EXPECT_EQ(status_mask(daemon.pid(), "CapInh"), 0u);
+  // Capabilities are per thread, and the drop is the main thread's: a
+  // thread started before it (the exit-event reader) kept every capability.
+  const std::string tasks = "/proc/" + std::to_string(daemon.pid()) + "/task";
+  for (const auto& t : fs::directory_iterator(tasks)) {
+    const std::string status = (t.path() / "status").string();
+    const uint64_t eff = status_mask(status, "CapEff"), prm = status_mask(status, "CapPrm");
+    if (eff == ~0ull) continue;  // the thread ended meanwhile
+    EXPECT_EQ(eff & ~expected, 0u) << "thread " << slurp((t.path() / "comm").string());
+    EXPECT_EQ(prm & ~expected, 0u) << "thread " << slurp((t.path() / "comm").string());
+  }
   EXPECT_NE(slurp(log_).find("capabilities after start: cap_dac_read_search,cap_sys_ptrace=ep"),
             std::string::npos)
       << slurp(log_);

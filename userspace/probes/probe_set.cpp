@@ -2,6 +2,8 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <pthread.h>
+#include <sys/capability.h>
 #include <sys/epoll.h>
 
 #include <algorithm>
@@ -80,6 +82,14 @@ ProbeSet::ProbeSet(const ProbeSetOptions& options) {
         this, nullptr);
     if (exits_)
       exits_thread_ = std::thread([this] {
+        // Started before a daemon drops its capabilities, which it does on
+        // its main thread only (they are per thread); reading the ring
+        // needs none, so this thread holds none.
+        if (cap_t none = cap_init()) {
+          cap_set_proc(none);
+          cap_free(none);
+        }
+        pthread_setname_np(pthread_self(), "kpulse-exits");
         int epoll_fd = ring_buffer__epoll_fd(exits_);
         while (!stopping_.load()) {
           struct epoll_event ready[4];
