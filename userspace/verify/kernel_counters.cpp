@@ -69,20 +69,6 @@ void read_disks(KernelCounters& k) {
   }
 }
 
-// RetransSegs from the text of /proc/net/snmp (a header row, then values).
-uint64_t retrans_segs(const std::string& snmp) {
-  std::istringstream in(snmp);
-  std::string header, values;
-  while (std::getline(in, header)) {
-    if (!header.starts_with("Tcp:") || !std::getline(in, values)) continue;
-    std::istringstream h(header), v(values);
-    std::string name, value;
-    while (h >> name && v >> value)
-      if (name == "RetransSegs") return std::stoull(value);
-  }
-  return 0;
-}
-
 void add_netns(KernelCounters& k, const collect::NetnsRef& ns, const std::string& dev,
                const std::string& snmp, const std::string& suffix) {
   for (const auto& row : collect::parse_net_dev(dev))
@@ -201,6 +187,19 @@ void read_cgroups(KernelCounters& k) {
 }
 
 }  // namespace
+
+uint64_t retrans_segs(const std::string& snmp) {
+  std::istringstream in(snmp);
+  std::string header, values;
+  while (std::getline(in, header)) {
+    if (!header.starts_with("Tcp:") || !std::getline(in, values)) continue;
+    std::istringstream h(header), v(values);
+    std::string name, value;
+    while (h >> name && v >> value)
+      if (name == "RetransSegs") return std::stoull(value);
+  }
+  return 0;
+}
 
 KernelCounters read_kernel_counters() {
   KernelCounters k;

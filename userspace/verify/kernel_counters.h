@@ -57,4 +57,8 @@ struct KernelCounters {
 // the caller's instant as possible.
 KernelCounters read_kernel_counters();
 
+// Tcp RetransSegs from the text of /proc/net/snmp (a header row, then
+// values); 0 when absent.
+uint64_t retrans_segs(const std::string& snmp);
+
 }  // namespace kpulse::verify
