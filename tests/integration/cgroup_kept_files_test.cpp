@@ -2,6 +2,7 @@
 // real cgroups: a removed cgroup's descriptors fail, a cgroup recreated under
 // the same path is read fresh, by the reader and by the whole engine.
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -27,9 +28,21 @@ uint64_t inode_of(const std::string& dir) {
 }
 
 // Runs a CPU burner in `cg` for about `seconds`.
-void burn(const TestCgroup& cg, double seconds) {
-  Child c("timeout " + std::to_string(seconds) + " sh -c 'while :; do :; done'", &cg);
-  c.wait(10s);
+// Uses `cpu_seconds` of CPU in `cg`: CPU time, not wall time, so a loaded
+// host that gives the child a small share still leaves the usage expected.
+void burn(const TestCgroup& cg, double cpu_seconds) {
+  Child c(
+      [cpu_seconds] {
+        timespec t{};
+        do {
+          for (volatile int i = 0; i < 100000; ++i) {
+          }
+          ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        } while (double(t.tv_sec) + t.tv_nsec * 1e-9 < cpu_seconds);
+        return 0;
+      },
+      &cg);
+  c.wait(60s);
 }
 
 void recreate(const TestCgroup& cg) {
