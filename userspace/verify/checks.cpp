@@ -70,10 +70,13 @@ struct Bounded {
 using Value = std::optional<double>;
 
 // A counter's increase over kpulse's interval: at least before_end -
-// after_start, at most after_end - before_start.
+// after_start, at most after_end - before_start. `missing_at_start` stands
+// for a counter not there yet at the start (made during the interval).
 template <class F>
-std::optional<Bounded> increase(const Readings& r, F f) {
+std::optional<Bounded> increase(const Readings& r, F f, Value missing_at_start = std::nullopt) {
   Value bs = f(r.before_start), as = f(r.after_start), be = f(r.before_end), ae = f(r.after_end);
+  if (!bs) bs = missing_at_start;
+  if (!as) as = missing_at_start;
   if (!bs || !as || !be || !ae) return std::nullopt;
   const double lo = *be - *as, hi = *ae - *bs;
   return Bounded{(lo + hi) / 2, std::fabs(hi - lo) / 2};
@@ -86,17 +89,14 @@ std::optional<Bounded> retransmits_increase(const Readings& r) {
   if (r.before_end.retrans_segs.empty()) return std::nullopt;
   Bounded total;
   for (const auto& [inode, end] : r.before_end.retrans_segs) {
-    auto at = [inode = inode](const KernelCounters& k, bool start) -> Value {
+    auto in_namespace = [inode = inode](const KernelCounters& k) -> Value {
       auto it = k.retrans_segs.find(inode);
-      if (it != k.retrans_segs.end()) return double(it->second);
-      return start ? Value(0.0) : std::nullopt;
+      return it == k.retrans_segs.end() ? std::nullopt : Value(double(it->second));
     };
-    Value bs = at(r.before_start, true), as = at(r.after_start, true), be = at(r.before_end, false),
-          ae = at(r.after_end, false);
-    if (!be || !ae) continue;
-    const double lo = *be - *as, hi = *ae - *bs;
-    total.mid += (lo + hi) / 2;
-    total.half += std::fabs(hi - lo) / 2;
+    if (auto b = increase(r, in_namespace, 0.0)) {
+      total.mid += b->mid;
+      total.half += b->half;
+    }
   }
   return total;
 }
