@@ -97,6 +97,27 @@ TEST(StackLog, ATornLineIsSkippedAndTheNextWindowStartsOnItsOwnLine) {
   EXPECT_EQ(r.cgroup_samples["/app"], 150u);
 }
 
+TEST(StackLog, AShortRangeReadsOnlyItsPartOfALongDay) {
+  TempDir dir;
+  StackLogWriter w({dir.path()});
+  constexpr int64_t kMinute = 60 * kSecond;
+  for (int64_t m = 0; m < 12 * 60; ++m) {
+    ASSERT_TRUE(w.append(kT0 + m * kMinute, kT0 + (m + 1) * kMinute, window(60 + m % 7, 20)));
+    if (m == 30) {
+      // A damaged line hours before the range: a reader that scans the
+      // whole day counts it.
+      std::ofstream f(only_file(dir.path()), std::ios::app);
+      f << "S\tdamaged\n";
+    }
+  }
+  const int64_t from = kT0 + 600 * kMinute + kSecond;  // inside minute 600 only
+  RecordedProfile r = read_stack_log(dir.path(), from, from + 30 * kSecond);
+  EXPECT_EQ(r.bad_lines, 0u);
+  EXPECT_EQ(r.windows, 1u);
+  EXPECT_EQ(r.cgroup_samples["/app"], 60u + 600 % 7 + 20);
+  EXPECT_EQ(read_stack_log(dir.path(), INT64_MIN, INT64_MAX).bad_lines, 1u);
+}
+
 TEST(StackLog, TheHourlyBudgetDropsWholeWindows) {
   TempDir dir;
   const size_t one = stack_log_lines(kT0, kT0 + 60 * kSecond, window(60, 20), 200).size();
