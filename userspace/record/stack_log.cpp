@@ -101,7 +101,7 @@ T number(std::string_view s) {
 // first line ending after from - kOrderSlackNs (a binary search over byte
 // offsets) and stops at a line starting after to + kOrderSlackNs: a minute
 // of a day's log costs that minute and the slack, not the day.
-constexpr int64_t kOrderSlackNs = 5 * 60 * 1'000'000'000LL;
+constexpr int64_t kOrderSlackNs = 5LL * 60 * 1'000'000'000;
 constexpr std::streamoff kLinearScanBytes = 16 << 10;
 
 int64_t saturating_add(int64_t a, int64_t b) {
