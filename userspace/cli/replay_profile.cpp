@@ -47,7 +47,7 @@ tui::ProfileView replay_profile(const std::filesystem::path& recording_dir, int6
       const double share = h.cgroup_samples ? 100.0 * static_cast<double>(s.count) /
                                                   static_cast<double>(h.cgroup_samples)
                                             : 0.0;
-      c.stacks.push_back(fmt::format("{:>3.0f}%  {}", std::round(share), profile::folded_stack(s)));
+      c.stacks.push_back({fmt::format("{:>3.0f}%", std::round(share)), profile::folded_stack(s)});
     }
     view.cgroups.push_back(std::move(c));
   }

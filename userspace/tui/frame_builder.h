@@ -64,7 +64,11 @@ struct ProfileCgroup {
   std::string cgroup;  // "/system.slice/db.service"
   // "cgroup /db: 62% of its CPU in compress_block (libz.so.1), 62 of 100 samples"
   std::string hot;
-  std::vector<std::string> stacks;  // busiest first: " 41%  db;main;run;compress_block"
+  struct Stack {
+    std::string share;  // of the cgroup's samples, " 41%"
+    std::string stack;  // folded, root first: "db;main;run;compress_block"
+  };
+  std::vector<Stack> stacks;  // busiest first
 };
 struct ProfileView {
   std::string window;  // what was read: "12:03:00 to 12:04:00 UTC, 2 profiling windows"

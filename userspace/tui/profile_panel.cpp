@@ -35,8 +35,12 @@ void profile_view(const FrameInput& in, const std::string& selected, int width,
   for (const ProfileCgroup* c : order) {
     out.push_back(Line{});
     out.push_back(Line{}.add(truncate(c->hot, width, g.ellipsis), Style::Title));
-    for (const auto& s : c->stacks)
-      out.push_back(Line{}.add("  " + truncate_left(s, std::max(0, width - 2), g.ellipsis)));
+    // A long stack loses its root end: the leaf is the function that ran.
+    for (const auto& s : c->stacks) {
+      const std::string share = "  " + s.share + "  ";
+      out.push_back(Line{}.add(share).add(
+          truncate_left(s.stack, std::max(0, width - int(share.size())), g.ellipsis)));
+    }
   }
 }
 
