@@ -229,8 +229,15 @@ TEST(ProcessResolver, RealChildInItsOwnCgroup) {
     EXPECT_EQ(p->cgroup, cg_rel);
   }
 
+  // Just after exec the new image has not run yet: the kernel's resident
+  // count (per-CPU batched) can still read 0 until its first page faults.
   std::string buf;
-  auto comp = read_process(r, "/proc", static_cast<uint32_t>(child), buf);
+  std::optional<model::Component> comp;
+  for (int i = 0; i < 500; ++i) {
+    comp = read_process(r, "/proc", static_cast<uint32_t>(child), buf);
+    if (comp && comp->value(MetricId::ProcRss) > 0) break;
+    ::usleep(10000);
+  }
   ASSERT_TRUE(comp.has_value());
   EXPECT_EQ(comp->kind, model::ComponentKind::Process);
   EXPECT_EQ(comp->id, std::to_string(child));
