@@ -1,6 +1,7 @@
 #include "analytics/workload_classifier.h"
 
 #include <cmath>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -217,8 +218,10 @@ TEST(WorkloadClassifier, SteadyLargeMemoryIsNotMemoryBound) {
             WorkloadClass::CpuBound);
 }
 
-TEST(WorkloadClassifier, TracksCgroupsAcrossSnapshotsAndUsesProcessRss) {
-  WorkloadClassifier wc;
+// 20 one-second snapshots of cgroup /vm (0.9 CPUs, no memory figures of its
+// own, as on a hybrid host) holding one process that `fill(i, process)` sets.
+void feed_cgroup_with_one_process(WorkloadClassifier& wc,
+                                  const std::function<void(int, model::Component&)>& fill) {
   for (int i = 0; i < 20; ++i) {
     model::Snapshot s;
     s.interval_s = 1;
@@ -231,10 +234,17 @@ TEST(WorkloadClassifier, TracksCgroupsAcrossSnapshotsAndUsesProcessRss) {
     p.kind = model::ComponentKind::Process;
     p.id = "77";
     p.parent = "/vm";
-    p.set_gauge(model::MetricId::ProcRss, i % 2 ? 400e6 : 150e6);
+    fill(i, p);
     s.components.push_back(p);
     wc.update(s);
   }
+}
+
+TEST(WorkloadClassifier, TracksCgroupsAcrossSnapshotsAndUsesProcessRss) {
+  WorkloadClassifier wc;
+  feed_cgroup_with_one_process(wc, [](int i, model::Component& p) {
+    p.set_gauge(model::MetricId::ProcRss, i % 2 ? 400e6 : 150e6);
+  });
   auto p = wc.classify("cgroup:/vm");
   EXPECT_EQ(p.cls, WorkloadClass::MemoryBound) << p.evidence;
   EXPECT_EQ(wc.patterns().size(), 1u);
@@ -280,23 +290,10 @@ TEST(WorkloadClassifier, FewFaultsAtASteadySizeAreNotChurn) {
 // faults (memory.page_faults deltas) are summed for it like their sizes.
 TEST(WorkloadClassifier, ProcessPageFaultsAtAFlatSizeMakeTheCgroupMemoryBound) {
   WorkloadClassifier wc;
-  for (int i = 0; i < 20; ++i) {
-    model::Snapshot s;
-    s.interval_s = 1;
-    model::Component c;
-    c.kind = model::ComponentKind::Cgroup;
-    c.id = "/vm";
-    c.set_gauge(model::MetricId::CpuUtilization, 0.9);
-    s.components.push_back(c);
-    model::Component p;
-    p.kind = model::ComponentKind::Process;
-    p.id = "77";
-    p.parent = "/vm";
+  feed_cgroup_with_one_process(wc, [](int i, model::Component& p) {
     p.set_gauge(model::MetricId::ProcRss, 270e6);
     p.set_counter(model::MetricId::VmPageFaults, 32768.0 * i, 32768);  // 128 MiB/s of 4 KiB pages
-    s.components.push_back(p);
-    wc.update(s);
-  }
+  });
   auto p = wc.classify("cgroup:/vm");
   EXPECT_EQ(p.cls, WorkloadClass::MemoryBound) << p.evidence;
 }
