@@ -135,15 +135,21 @@ std::vector<double> cpu_on_time_grid(const std::vector<WorkloadSample>& w, doubl
   return out;
 }
 
-// Share of intervals whose memory figure moved by more than `share` of the mean.
-double churn(const std::vector<WorkloadSample>& w) {
+// Mean share of the memory figure that moved per interval: its change in
+// size, plus the pages faulted in beyond what it grew by (touched again after
+// being dropped: churn the size does not show). Faults that built the growth
+// are the growth itself, so they are not counted twice.
+double churn(const std::vector<WorkloadSample>& w, double nominal) {
   double m = 0;
   for (const auto& s : w) m += s.memory_bytes;
   m /= double(w.size());
   if (m <= 0) return 0;
   double moved = 0;
-  for (size_t i = 1; i < w.size(); ++i)
-    moved += std::fabs(w[i].memory_bytes - w[i - 1].memory_bytes) / m;
+  for (size_t i = 1; i < w.size(); ++i) {
+    const double growth = w[i].memory_bytes - w[i - 1].memory_bytes;
+    const double faulted = w[i].fault_bytes_s * (w[i].interval_s > 0 ? w[i].interval_s : nominal);
+    moved += (std::fabs(growth) + std::max(0.0, faulted - std::max(0.0, growth))) / m;
+  }
   return moved / double(w.size() - 1);
 }
 
@@ -173,7 +179,7 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
   io /= n, net /= n, mem /= n, mstall /= n, istall /= n, cstall /= n, refaults /= n;
   const double cm = mean(cpu), cs = stddev(cpu, cm);
   const double cv = cm > 0 ? cs / cm : 0;
-  const double mem_churn = churn(w);
+  const double mem_churn = churn(w, interval_s);
   char buf[360];
   std::snprintf(
       buf, sizeof buf,
@@ -257,11 +263,13 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
   static const double page_bytes = static_cast<double>(::sysconf(_SC_PAGESIZE));
   // Hybrid hierarchies keep the memory controller on v1, so a v2 cgroup may
   // carry no memory figure: its processes' resident sizes stand in.
-  std::map<std::string, double> rss;
+  // Page faults are counted per process (/proc/PID/stat), summed per cgroup.
+  std::map<std::string, double> rss, faults;
   for (const auto& c : snap.components)
     if (c.kind == ComponentKind::Process) {
       double v = c.value(MetricId::ProcRss);
       if (std::isfinite(v)) rss[c.parent] += v;
+      faults[c.parent] += del(c, MetricId::VmPageFaults);
     }
   for (const auto& c : snap.components) {
     if (c.kind != ComponentKind::Cgroup && c.kind != ComponentKind::Host) continue;
@@ -275,6 +283,7 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
     } else {
       double cur = c.value(MetricId::CgMemCurrent);
       s.memory_bytes = std::isfinite(cur) ? cur : rss[c.id];
+      s.fault_bytes_s = faults[c.id] * page_bytes / dt;
     }
     s.io_bytes_s = std::max(del(c, MetricId::BlkReadBytes) + del(c, MetricId::BlkWriteBytes),
                             del(c, MetricId::CgIoReadBytes) + del(c, MetricId::CgIoWriteBytes)) /

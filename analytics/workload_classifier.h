@@ -26,6 +26,10 @@ struct WorkloadSample {
   double cpu_stall = 0;        // share of the interval some task waited for a CPU (PSI)
   double refault_bytes_s = 0;  // page cache read back soon after its eviction
   double interval_s = 0;       // measured length of the interval (0: the nominal one)
+  // Pages faulted in (minor + major), as bytes per second: with a flat
+  // resident size, memory dropped and touched again page by page (a cache
+  // thrashing its working set), which the size alone does not show.
+  double fault_bytes_s = 0;
 };
 
 struct WorkloadPattern {
@@ -48,7 +52,8 @@ struct WorkloadConfig {
   double io_stall = 0.10;
   double net_bytes_s = 1 << 20;             // TCP rate that makes it network-bound
   double memory_bytes = 192.0 * (1 << 20);  // a working set this large...
-  double memory_churn = 0.05;               // ...that changes by this share per interval
+  double memory_churn =
+      0.05;  // ...that changes (in size, or page by page) by this share per interval
   double memory_stall = 0.05;
   // Page cache read back after its eviction at this rate: the data path is
   // limited by memory (the working set does not fit), not by the disk.

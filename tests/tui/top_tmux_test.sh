@@ -168,6 +168,7 @@ keys 4; check "view 4 title" '4 Network'; check "view 4 interfaces" '^IFACE '
 keys 5; check "view 5 title" '5 Memory'; check "view 5 memory" '^RAM total'
 keys 6; check "view 6 title" '6 Alerts'
 keys 7; check "view 7 title" '7 Forecasts'
+keys 8; check "view 8 title" '8 CPU profile'; check "view 8: top records no stacks" 'no recorded stacks'
 keys 1
 keys h
 check "help title" 'Keys \(any key returns'

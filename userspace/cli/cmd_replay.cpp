@@ -9,6 +9,7 @@
 #include "cli/top_analysis.h"
 #include "cli/user_files.h"
 #include "cli/analysis_warmup.h"
+#include "cli/replay_profile.h"
 #include "record/recording_source.h"
 #include "record/time_arg.h"
 #include "tui/top_app.h"
@@ -41,6 +42,7 @@ int run(ReplayArgs a) {
   ui.parse_time = [](const std::string& text, int64_t now) {
     return record::parse_time_arg(text, now);
   };
+  ui.profile = make_replay_profile(a.dir);
   if (!a.no_analysis) {
     // Alerts and patterns as they were at each replayed moment: detectors
     // warmed from the recording's past before the first one shown (and
@@ -57,7 +59,9 @@ int run(ReplayArgs a) {
 
 void register_replay(CLI::App& root, Registry& reg) {
   auto* app = root.add_subcommand(
-      "replay", "The top view over a recording (] and [ step forward and back, p pauses)");
+      "replay",
+      "The top view over a recording (] and [ step forward and back, p pauses, 8 shows the "
+      "recorded CPU stacks)");
   auto args = std::make_shared<ReplayArgs>();
   tui::add_top_options(*app, args->ui);
   app->add_option("dir", args->dir,

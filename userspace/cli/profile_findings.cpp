@@ -50,6 +50,32 @@ std::vector<CpuIncident> cpu_incidents(const std::vector<report::Finding>& findi
   return out;
 }
 
+namespace {
+
+// The cause's subtree as one cgroup: an alert names the cgroup whose CPU
+// use stood out, and its processes often run in cgroups below it (a
+// service's workers, a container's own hierarchy).
+record::RecordedProfile within(const record::RecordedProfile& p, const std::string& cgroup) {
+  const auto inside = [&cgroup](const std::string& c) {
+    return cgroup == "/" || c == cgroup || c.starts_with(cgroup + "/");
+  };
+  record::RecordedProfile out;
+  out.windows = p.windows;
+  out.profile.event = p.profile.event;
+  out.profile.frequency_hz = p.profile.frequency_hz;
+  out.profile.duration_s = p.profile.duration_s;
+  for (const auto& s : p.profile.samples)
+    if (inside(s.cgroup)) {
+      out.profile.samples.push_back(s);
+      out.profile.samples.back().cgroup = cgroup;
+    }
+  for (const auto& [c, n] : p.cgroup_samples)
+    if (inside(c)) out.cgroup_samples[cgroup] += n;
+  return out;
+}
+
+}  // namespace
+
 ProfileFindings profile_findings(const std::filesystem::path& recording_dir, int64_t from_ns,
                                  int64_t to_ns, const std::vector<CpuIncident>& incidents) {
   ProfileFindings f;
@@ -63,7 +89,7 @@ ProfileFindings profile_findings(const std::filesystem::path& recording_dir, int
     ap.from_ns = incident.from_ns;
     ap.to_ns = incident.to_ns;
     const record::RecordedProfile during =
-        record::read_stack_log(recording_dir, ap.from_ns, ap.to_ns);
+        within(record::read_stack_log(recording_dir, ap.from_ns, ap.to_ns), incident.cgroup);
     for (const auto& h : profile::hot_functions(during.profile, SIZE_MAX, &during.cgroup_samples))
       if (h.cgroup == incident.cgroup) ap.hot = h;
     if (ap.hot.samples == 0) continue;

@@ -120,6 +120,7 @@ void fill_process_metrics(const ProcStat& st, model::Component& out) {
   out.set_gauge(MetricId::ProcRss,
                 static_cast<double>(st.rss_pages) * static_cast<double>(page_size_bytes()));
   out.set_counter(MetricId::VmMajorFaults, static_cast<double>(st.majflt), 0);
+  out.set_counter(MetricId::VmPageFaults, static_cast<double>(st.minflt + st.majflt), 0);
 }
 
 model::Component make_agent_component() {
@@ -143,8 +144,9 @@ bool read_self(model::Component& out, const std::string& proc_root) {
     auto seconds = [](const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) * 1e-6; };
     out.set_counter(MetricId::SelfCpuTime, seconds(ru.ru_utime) + seconds(ru.ru_stime), 0);
   } else {
-    out.set_counter(MetricId::SelfCpuTime,
-                    static_cast<double>(st->utime_ticks + st->stime_ticks) / clock_ticks_per_second(), 0);
+    out.set_counter(
+        MetricId::SelfCpuTime,
+        static_cast<double>(st->utime_ticks + st->stime_ticks) / clock_ticks_per_second(), 0);
   }
   out.set_gauge(MetricId::SelfRss,
                 static_cast<double>(st->rss_pages) * static_cast<double>(page_size_bytes()));

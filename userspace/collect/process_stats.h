@@ -44,8 +44,8 @@ long page_size_bytes();
 // PIDs (thread-group leaders) currently in <proc_root>, in directory order.
 std::vector<uint32_t> list_pids(const std::string& proc_root = "/proc");
 
-// Writes process.cpu_time, process.threads, process.rss and
-// memory.major_faults from `st` into `out` (cumulative; delta 0).
+// Writes process.cpu_time, process.threads, process.rss, memory.major_faults
+// and memory.page_faults from `st` into `out` (cumulative; delta 0).
 void fill_process_metrics(const ProcStat& st, model::Component& out);
 
 // kpulse itself: an Agent component (id "kpulse") with self.cpu_time and

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -93,6 +94,53 @@ T number(std::string_view s) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size()) throw std::invalid_argument("number");
   return v;
+}
+
+// Lines are appended as windows close, so end times rise through a file; a
+// clock stepped back breaks that only locally. The reader starts at the
+// first line ending after from - kOrderSlackNs (a binary search over byte
+// offsets) and stops at a line starting after to + kOrderSlackNs: a minute
+// of a day's log costs that minute and the slack, not the day.
+constexpr int64_t kOrderSlackNs = 5LL * 60 * 1'000'000'000;
+constexpr std::streamoff kLinearScanBytes = 16 << 10;
+
+int64_t saturating_add(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) return b < 0 ? INT64_MIN : INT64_MAX;
+  return sum;
+}
+
+// The end time of the first whole, readable line after `offset`.
+std::optional<int64_t> end_after(std::ifstream& in, std::streamoff offset) {
+  in.clear();
+  in.seekg(offset);
+  std::string line;
+  if (offset > 0) std::getline(in, line);  // the rest of the line `offset` is in
+  while (std::getline(in, line)) {
+    const auto f = split_tabs(line);
+    try {
+      if (f.size() >= 3) return number<int64_t>(f[2]);
+    } catch (const std::invalid_argument&) {
+    }
+  }
+  return std::nullopt;
+}
+
+// An offset from which reading (its partial line skipped) misses no line
+// ending at or after `ns`.
+std::streamoff offset_before(std::ifstream& in, int64_t ns) {
+  in.seekg(0, std::ios::end);
+  std::streamoff lo = 0, hi = in.tellg();
+  while (hi - lo > kLinearScanBytes) {
+    const std::streamoff mid = lo + (hi - lo) / 2;
+    const auto end = end_after(in, mid);
+    if (end && *end < ns)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  in.clear();
+  return lo;
 }
 
 }  // namespace
@@ -189,12 +237,16 @@ RecordedProfile read_stack_log(const std::filesystem::path& recording_dir, int64
   for (const auto& path : files) {
     std::ifstream in(path);
     std::string line;
+    const std::streamoff first = offset_before(in, saturating_add(from_ns, -kOrderSlackNs));
+    in.seekg(first);
+    if (first > 0) std::getline(in, line);
     while (std::getline(in, line)) {
       try {
         const auto f = split_tabs(line);
         if (f.size() < 3) throw std::invalid_argument("fields");
         const auto start = number<int64_t>(f[1]);
         const auto end = number<int64_t>(f[2]);
+        if (start > saturating_add(to_ns, kOrderSlackNs)) break;
         if (f[0] == "C" && f.size() == 5) {
           const auto samples = number<uint64_t>(f[4]);
           if (end < from_ns || start > to_ns) continue;

@@ -62,6 +62,9 @@ struct RecordedProfile {
 };
 
 // Every window overlapping [from_ns, to_ns] in `recording_dir`/stacks/.
+// Reads about the lines of that range (and 5 minutes either side), found by
+// a binary search on each day's file, so a short range is cheap in a long
+// log (replay asks for a minute at each step).
 RecordedProfile read_stack_log(const std::filesystem::path& recording_dir, int64_t from_ns,
                                int64_t to_ns);
 

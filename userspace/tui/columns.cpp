@@ -106,6 +106,8 @@ std::string_view view_title(View v) {
       return "Alerts";
     case View::Forecasts:
       return "Forecasts";
+    case View::Profile:
+      return "CPU profile";
   }
   return "?";
 }

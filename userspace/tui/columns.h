@@ -38,8 +38,17 @@ enum class ColumnId : unsigned char {
   Tasks,
 };
 
-enum class View : unsigned char { Overview = 1, Cpu, Disks, Network, Memory, Alerts, Forecasts };
-inline constexpr int kViewCount = 7;
+enum class View : unsigned char {
+  Overview = 1,
+  Cpu,
+  Disks,
+  Network,
+  Memory,
+  Alerts,
+  Forecasts,
+  Profile
+};
+inline constexpr int kViewCount = 8;
 std::string_view view_title(View v);
 
 struct ColumnSpec {

@@ -65,6 +65,8 @@ Frame build_frame(const FrameInput& in, UiState& state, int width, int height) {
     parts::alerts_view(in, width, out);
   } else if (state.view == View::Forecasts) {
     parts::forecasts_view(in, width, out);
+  } else if (state.view == View::Profile) {
+    parts::profile_view(in, state.cursor_key, width, out);
   } else if (snap) {
     parts::view_section(in, state.view, batch ? body : body / 2, out);
     TableOptions opts{state.sort, state.descending, state.filter, state.tree, state.show_processes};

@@ -58,11 +58,31 @@ struct AnalysisView {
   std::vector<ComponentNote> tuning;
 };
 
+// The recorded CPU profile around the snapshot shown (replay), pre-formatted:
+// the TUI does not read recordings.
+struct ProfileCgroup {
+  std::string cgroup;  // "/system.slice/db.service"
+  // "cgroup /db: 62% of its CPU in compress_block (libz.so.1), 62 of 100 samples"
+  std::string hot;
+  struct Stack {
+    std::string share;  // of the cgroup's samples, " 41%"
+    std::string stack;  // folded, root first: "db;main;run;compress_block"
+  };
+  std::vector<Stack> stacks;  // busiest first
+};
+struct ProfileView {
+  std::string window;  // what was read: "12:03:00 to 12:04:00 UTC, 2 profiling windows"
+  std::string status;  // why there is nothing ("no recorded stacks in that minute")
+  std::vector<ProfileCgroup> cgroups;  // busiest first
+};
+
 struct FrameInput {
   const model::Snapshot* snapshot = nullptr;  // null until the first arrives
   const History* history = nullptr;
   // Null while analytics is not wired in: the UI then says so instead of "0".
   const AnalysisView* analysis = nullptr;
+  // Null where nothing records stacks (live top): the profile view says so.
+  const ProfileView* profile = nullptr;
   std::string source = "live";
   const Glyphs* glyphs = &unicode_glyphs();
 };

@@ -16,6 +16,10 @@ void view_section(const FrameInput& in, View view, int max_lines, std::vector<Li
 // Alerts and forecasts views (no table).
 void alerts_view(const FrameInput& in, int width, std::vector<Line>& out);
 void forecasts_view(const FrameInput& in, int width, std::vector<Line>& out);
+// Recorded stacks: per busy cgroup its hot function and busiest stacks; the
+// cgroup of `selected` (a component key) first.
+void profile_view(const FrameInput& in, const std::string& selected, int width,
+                  std::vector<Line>& out);
 // Table header and `rows` in [first, first + count), fitted to `width`.
 void table(const FrameInput& in, const UiState& state, const std::vector<TableRow>& rows, int first,
            int count, int width, std::vector<Line>& out);

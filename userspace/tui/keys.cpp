@@ -6,7 +6,7 @@
 namespace kpulse::tui {
 namespace {
 
-const std::array<KeyBinding, 35> kKeys{{
+const std::array<KeyBinding, 36> kKeys{{
     {{'h', '?', key::f(1)}, "h ? F1", "help (this screen)", Action::Help, "Help"},
     {{'q', key::f(10)}, "q F10", "quit", Action::Quit, "Quit"},
     {{'1'}, "1", "view: overview", Action::ViewOverview},
@@ -16,6 +16,7 @@ const std::array<KeyBinding, 35> kKeys{{
     {{'5'}, "5", "view: memory", Action::ViewMemory},
     {{'6'}, "6", "view: alerts", Action::ViewAlerts},
     {{'7'}, "7", "view: forecasts", Action::ViewForecasts},
+    {{'8'}, "8", "view: CPU profile (replay: recorded stacks)", Action::ViewProfile},
     {{key::f(6)}, "F6", "sort menu", Action::SortMenu, "Sort"},
     {{'<', ','}, "< ,", "sort by column to the left", Action::SortPrevColumn},
     {{'>', '.'}, "> .", "sort by column to the right", Action::SortNextColumn},
@@ -83,6 +84,7 @@ Request apply(UiState& s, Action a) {
     case Action::ViewMemory:
     case Action::ViewAlerts:
     case Action::ViewForecasts:
+    case Action::ViewProfile:
       s.view = static_cast<View>(int(a) - int(Action::ViewOverview) + 1);
       s.mode = Mode::Table;
       break;

@@ -32,6 +32,7 @@ enum class Action : unsigned char {
   ViewMemory,
   ViewAlerts,
   ViewForecasts,
+  ViewProfile,
   SortMenu,
   SortPrevColumn,
   SortNextColumn,

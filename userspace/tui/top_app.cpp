@@ -43,6 +43,11 @@ int run_batch(model::SnapshotSource& source, const TopOptions& o) {
       analysis = o.analyze(*snap);
       in.analysis = &analysis;
     }
+    ProfileView profile;
+    if (o.profile && state.view == View::Profile) {
+      profile = o.profile(*snap);
+      in.profile = &profile;
+    }
     if (i > 0) std::fputs("\n", stdout);
     std::fputs(build_frame(in, state, width, 0).text().c_str(), stdout);
     std::fflush(stdout);
@@ -170,6 +175,11 @@ int run_interactive(model::SnapshotSource& source, const TopOptions& o) {
         in.source = source.describe();
         in.glyphs = &glyphs;
         if (o.analyze) in.analysis = &analysis;
+        ProfileView profile;
+        if (o.profile && current && state.view == View::Profile) {
+          profile = o.profile(*current);
+          in.profile = &profile;
+        }
         term.draw(build_frame(in, state, term.cols(), term.rows()));
         dirty = false;
       }

@@ -24,6 +24,9 @@ struct TopOptions {
   // Analysis of each snapshot shown (alerts, forecasts, patterns,
   // recommendations); unset: those views say there is no data.
   std::function<AnalysisView(const model::Snapshot&)> analyze;
+  // The recorded CPU profile around a snapshot (replay); unset: the profile
+  // view says nothing records stacks. Called only while that view shows.
+  std::function<ProfileView(const model::Snapshot&)> profile;
   // Replay's go-to key (T): parses absolute times and "-N{s,m,h,d}" offsets.
   TimeParser parse_time;
 };

@@ -1,6 +1,7 @@
 #include "analytics/workload_classifier.h"
 
 #include <cmath>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -217,8 +218,10 @@ TEST(WorkloadClassifier, SteadyLargeMemoryIsNotMemoryBound) {
             WorkloadClass::CpuBound);
 }
 
-TEST(WorkloadClassifier, TracksCgroupsAcrossSnapshotsAndUsesProcessRss) {
-  WorkloadClassifier wc;
+// 20 one-second snapshots of cgroup /vm (0.9 CPUs, no memory figures of its
+// own, as on a hybrid host) holding one process that `fill(i, process)` sets.
+void feed_cgroup_with_one_process(WorkloadClassifier& wc,
+                                  const std::function<void(int, model::Component&)>& fill) {
   for (int i = 0; i < 20; ++i) {
     model::Snapshot s;
     s.interval_s = 1;
@@ -231,13 +234,68 @@ TEST(WorkloadClassifier, TracksCgroupsAcrossSnapshotsAndUsesProcessRss) {
     p.kind = model::ComponentKind::Process;
     p.id = "77";
     p.parent = "/vm";
-    p.set_gauge(model::MetricId::ProcRss, i % 2 ? 400e6 : 150e6);
+    fill(i, p);
     s.components.push_back(p);
     wc.update(s);
   }
+}
+
+TEST(WorkloadClassifier, TracksCgroupsAcrossSnapshotsAndUsesProcessRss) {
+  WorkloadClassifier wc;
+  feed_cgroup_with_one_process(wc, [](int i, model::Component& p) {
+    p.set_gauge(model::MetricId::ProcRss, i % 2 ? 400e6 : 150e6);
+  });
   auto p = wc.classify("cgroup:/vm");
   EXPECT_EQ(p.cls, WorkloadClass::MemoryBound) << p.evidence;
   EXPECT_EQ(wc.patterns().size(), 1u);
+}
+
+// stress-ng --vm keeps its resident size flat while it drops and touches its
+// whole 256 MiB again every ~2 s: the churn is in the page faults.
+TEST(WorkloadClassifier, FaultingAFlatWorkingSetAgainIsMemoryChurn) {
+  auto w = series(30, [](int) {
+    WorkloadSample s{1.0, 0, 0, 256.0 * (1 << 20)};
+    s.fault_bytes_s = 128.0 * (1 << 20);
+    return s;
+  });
+  auto p = classify_window(w, 1.0);
+  EXPECT_EQ(p.cls, WorkloadClass::MemoryBound) << p.evidence;
+}
+
+// Faults that build the resident set once are its growth, counted once: a
+// single 256 MiB allocation at the start is not churn over the window.
+TEST(WorkloadClassifier, FaultsThatOnlyGrowTheResidentSetAreNotCountedTwice) {
+  auto w = series(30, [](int i) {
+    WorkloadSample s{1.0, 0, 0, i == 0 ? 8.0 * (1 << 20) : 264.0 * (1 << 20)};
+    if (i == 1) s.fault_bytes_s = 256.0 * (1 << 20);
+    return s;
+  });
+  auto p = classify_window(w, 1.0);
+  EXPECT_EQ(p.cls, WorkloadClass::CpuBound) << p.evidence;
+}
+
+// A few faults at a steady size (a CPU-bound task touching some new pages)
+// stay under the churn share.
+TEST(WorkloadClassifier, FewFaultsAtASteadySizeAreNotChurn) {
+  EXPECT_EQ(label(series(30,
+                         [](int) {
+                           WorkloadSample s{1.0, 0, 0, 512.0 * (1 << 20)};
+                           s.fault_bytes_s = 4.0 * (1 << 20);
+                           return s;
+                         })),
+            WorkloadClass::CpuBound);
+}
+
+// On a hybrid host the v2 cgroup has no memory figures: its processes' page
+// faults (memory.page_faults deltas) are summed for it like their sizes.
+TEST(WorkloadClassifier, ProcessPageFaultsAtAFlatSizeMakeTheCgroupMemoryBound) {
+  WorkloadClassifier wc;
+  feed_cgroup_with_one_process(wc, [](int i, model::Component& p) {
+    p.set_gauge(model::MetricId::ProcRss, 270e6);
+    p.set_counter(model::MetricId::VmPageFaults, 32768.0 * i, 32768);  // 128 MiB/s of 4 KiB pages
+  });
+  auto p = wc.classify("cgroup:/vm");
+  EXPECT_EQ(p.cls, WorkloadClass::MemoryBound) << p.evidence;
 }
 
 }  // namespace

@@ -55,6 +55,7 @@ TEST(ProcessMetrics, ConvertsTicksAndPages) {
   EXPECT_EQ(c.value(MetricId::ProcThreads), 9);
   EXPECT_EQ(c.value(MetricId::ProcRss), 2048.0 * page_size_bytes());
   EXPECT_EQ(c.value(MetricId::VmMajorFaults), 67);
+  EXPECT_EQ(c.value(MetricId::VmPageFaults), 12345 + 67);  // all faults, as vmstat's pgfault
 }
 
 TEST(ProcCgroup, PrefersTheCgroup2Line) {

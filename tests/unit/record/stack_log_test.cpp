@@ -97,6 +97,55 @@ TEST(StackLog, ATornLineIsSkippedAndTheNextWindowStartsOnItsOwnLine) {
   EXPECT_EQ(r.cgroup_samples["/app"], 150u);
 }
 
+TEST(StackLog, AShortRangeReadsOnlyItsPartOfALongDay) {
+  TempDir dir;
+  StackLogWriter w({dir.path()});
+  constexpr int64_t kMinute = 60 * kSecond;
+  for (int64_t m = 0; m < 12 * 60; ++m) {
+    ASSERT_TRUE(w.append(kT0 + m * kMinute, kT0 + (m + 1) * kMinute, window(60 + m % 7, 20)));
+    if (m == 30) {
+      // A damaged line hours before the range: a reader that scans the
+      // whole day counts it.
+      std::ofstream f(only_file(dir.path()), std::ios::app);
+      f << "S\tdamaged\n";
+    }
+  }
+  const int64_t from = kT0 + 600 * kMinute + kSecond;  // inside minute 600 only
+  RecordedProfile r = read_stack_log(dir.path(), from, from + 30 * kSecond);
+  EXPECT_EQ(r.bad_lines, 0u);
+  EXPECT_EQ(r.windows, 1u);
+  EXPECT_EQ(r.cgroup_samples["/app"], 60u + 600 % 7 + 20);
+  EXPECT_EQ(read_stack_log(dir.path(), INT64_MIN, INT64_MAX).bad_lines, 1u);
+}
+
+TEST(StackLog, EveryRangeOfALongDayReadsTheWindowsOverlappingIt) {
+  TempDir dir;
+  StackLogWriter w({dir.path()});
+  constexpr int64_t kMinute = 60 * kSecond;
+  constexpr int64_t kWindows = 6 * 60;
+  auto samples_of = [](int64_t m) { return uint64_t(10 + m % 13); };
+  for (int64_t m = 0; m < kWindows; ++m) {
+    profile::Profile p;
+    p.samples = {sample("/app", 7, "compress_block", samples_of(m))};
+    ASSERT_TRUE(w.append(kT0 + m * kMinute, kT0 + (m + 1) * kMinute, p));
+  }
+  for (int64_t from_s : {-90L, 0L, 59L, 61L, 3600L, 7261L, 12345L, 21500L, 21599L, 21660L}) {
+    for (int64_t span_s : {0L, 1L, 60L, 600L, 5000L}) {
+      const int64_t from = kT0 + from_s * kSecond, to = from + span_s * kSecond;
+      uint64_t expected = 0;
+      size_t windows = 0;
+      for (int64_t m = 0; m < kWindows; ++m)
+        if (kT0 + (m + 1) * kMinute >= from && kT0 + m * kMinute <= to) {
+          expected += samples_of(m);
+          ++windows;
+        }
+      RecordedProfile r = read_stack_log(dir.path(), from, to);
+      EXPECT_EQ(r.windows, windows) << from_s << "+" << span_s;
+      EXPECT_EQ(r.cgroup_samples["/app"], expected) << from_s << "+" << span_s;
+    }
+  }
+}
+
 TEST(StackLog, TheHourlyBudgetDropsWholeWindows) {
   TempDir dir;
   const size_t one = stack_log_lines(kT0, kT0 + 60 * kSecond, window(60, 20), 200).size();

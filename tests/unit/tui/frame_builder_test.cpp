@@ -340,5 +340,41 @@ TEST_F(FrameBuilderTest, UnicodeGlyphsKeepWidths) {
   EXPECT_NE(f.text().find("├─"), std::string::npos);
 }
 
+TEST_F(FrameBuilderTest, ProfileViewSaysLiveTopRecordsNoStacks) {
+  state.view = View::Profile;
+  Frame f = build(120, 30);
+  EXPECT_NE(f.lines[0].text().find("8 CPU profile"), std::string::npos);
+  EXPECT_GE(row_of(f, "no recorded stacks"), 1);
+}
+
+TEST_F(FrameBuilderTest, ProfileViewListsTheSelectedCgroupFirstWithItsStacks) {
+  ProfileView p;
+  p.window = "stacks recorded 12:03:00 to 12:04:00 UTC: 1 profiling window";
+  p.cgroups = {{"/busy",
+                "cgroup /busy: 70% of its CPU in spin (app), 70 of 100 samples",
+                {{" 70%", "app;main;spin"}, {" 30%", "app;main;copy"}}},
+               {"/db",
+                "cgroup /db: 90% of its CPU in compress_block (libz.so.1), 9 of 10 samples",
+                {{" 90%", "db;main;loop;handle_request;serialize;compress_block"}}}};
+  in.profile = &p;
+  state.view = View::Profile;
+  state.cursor_key = "cgroup:/db";  // selected in a table view before pressing 8
+  Frame f = build(120, 30);
+  const int db = row_of(f, "cgroup /db: 90%");
+  const int busy = row_of(f, "cgroup /busy: 70%");
+  ASSERT_GE(db, 1);
+  ASSERT_GE(busy, 1);
+  EXPECT_LT(db, busy);
+  EXPECT_EQ(row_of(f, "db;main;loop"), db + 1);
+  EXPECT_EQ(row_of(f, "app;main;spin"), busy + 1);
+  EXPECT_GE(row_of(f, "12:03:00 to 12:04:00"), 1);
+  // A narrow screen keeps the leaf end of a stack, the function that ran.
+  Frame narrow = build(40, 30);
+  const int stack = row_of(narrow, "serialize;compress_block");
+  ASSERT_GE(stack, 1);
+  EXPECT_EQ(narrow.lines[size_t(stack)].text().find("db;main"), std::string::npos);
+  EXPECT_NE(narrow.lines[size_t(stack)].text().find(" 90%"), std::string::npos) << "share kept";
+}
+
 }  // namespace
 }  // namespace kpulse::tui

@@ -32,6 +32,8 @@ TEST(HandleKey, NumberKeysSwitchViews) {
   EXPECT_EQ(s.view, View::Disks);
   handle_key(s, '7');
   EXPECT_EQ(s.view, View::Forecasts);
+  handle_key(s, '8');
+  EXPECT_EQ(s.view, View::Profile);
   handle_key(s, '1');
   EXPECT_EQ(s.view, View::Overview);
 }
