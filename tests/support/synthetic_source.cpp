@@ -1,11 +1,11 @@
-#include "tui/synthetic_source.h"
+#include "tests/support/synthetic_source.h"
 
 #include <array>
 #include <cmath>
 #include <string>
 #include <thread>
 
-namespace kpulse::tui {
+namespace kpulse::synthetic {
 namespace {
 
 using model::ComponentKind;
@@ -291,4 +291,4 @@ model::Snapshot SyntheticSource::at(uint64_t seq) const {
   return snap;
 }
 
-}  // namespace kpulse::tui
+}  // namespace kpulse::synthetic
