@@ -133,67 +133,69 @@ Forecast naive_forecast(std::span<const double> y, double last, int horizon, boo
   return f;
 }
 
-}  // namespace
-
-Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& opt) {
-  const int horizon = std::max(0, opt.horizon);
-  // Drop leading missing steps and history older than kMaxHistorySeconds
-  // (or kMaxHistorySteps).
+// The history the models see: leading missing steps dropped, and no more
+// than kMaxHistorySeconds (or kMaxHistorySteps) of it.
+std::span<const double> recent_history(std::span<const double> y, int64_t step_seconds) {
   size_t first = 0;
-  while (first < y_in.size() && !std::isfinite(y_in[first])) ++first;
+  while (first < y.size() && !std::isfinite(y[first])) ++first;
   const size_t max_len =
       std::min(kMaxHistorySteps,
-               static_cast<size_t>(kMaxHistorySeconds / std::max<int64_t>(1, opt.step_seconds)));
-  if (y_in.size() - first > max_len) first = y_in.size() - max_len;
-  std::span<const double> y = y_in.subspan(first);
-  const int n = static_cast<int>(y.size());
+               static_cast<size_t>(kMaxHistorySeconds / std::max<int64_t>(1, step_seconds)));
+  if (y.size() - first > max_len) first = y.size() - max_len;
+  return y.subspan(first);
+}
 
+struct SeriesSummary {
   bool nonneg = true;
   double abs_sum = 0, last = 0;
-  int present = 0;
+  int present = 0;  // finite values
+};
+
+SeriesSummary summarize(std::span<const double> y) {
+  SeriesSummary s;
   for (double v : y)
     if (std::isfinite(v)) {
-      nonneg &= v >= 0;
-      abs_sum += std::fabs(v);
-      last = v;
-      ++present;
+      s.nonneg &= v >= 0;
+      s.abs_sum += std::fabs(v);
+      s.last = v;
+      ++s.present;
     }
-  if (present < 4) return flat_forecast(present ? last : 0.0, horizon);
+  return s;
+}
 
-  const int day = steps_for(kDay, opt.step_seconds);
-  const int week = steps_for(kWeek, opt.step_seconds);
+struct Seasonality {
+  int day = 0, week = 0;       // calendar periods in steps (0: not a whole number)
+  std::vector<int> detected;   // periods found in the data, strongest first
+  std::vector<int> recurring;  // periods whose spikes are kept by despike()
+};
+
+Seasonality find_seasons(std::span<const double> y, const ForecastOptions& opt) {
+  Seasonality out;
+  out.day = steps_for(kDay, opt.step_seconds);
+  out.week = steps_for(kWeek, opt.step_seconds);
   SeasonOptions so;
-  if (week > 0) so.max_period = week + week / 10;
+  if (out.week > 0) so.max_period = out.week + out.week / 10;
   // Calendar periods to snap detected peaks to (an hourly cycle matters for
   // sub-hour steps: cron jobs, batch runs).
-  if (day > 0) so.preferred = {day, week};
+  if (out.day > 0) so.preferred = {out.day, out.week};
   if (const int hour = steps_for(3600, opt.step_seconds); hour >= 4) so.preferred.push_back(hour);
-  so.preferred_only = opt.bulk && day > 0;
-  std::vector<int> detected;
-  for (const auto& s : detect_seasons(y, so)) detected.push_back(s.period);
-  // Models fit the despiked series; backtest errors are measured on the raw
-  // one, so intervals still reflect the spikes that do happen. Spikes that
-  // recur with a detected or calendar period are kept.
-  std::vector<int> recur = detected;
+  so.preferred_only = opt.bulk && out.day > 0;
+  for (const auto& s : detect_seasons(y, so)) out.detected.push_back(s.period);
+  out.recurring = out.detected;
   for (int p : so.preferred)
-    if (p > 0) recur.push_back(p);
-  std::vector<double> cleaned;
-  despike(y, cleaned, recur);
-  const std::span<const double> yc(cleaned);
+    if (p > 0) out.recurring.push_back(p);
+  return out;
+}
 
-  // log(y + c): c keeps zeros finite and damps the transform for low counts.
-  const double mean_abs = abs_sum / present;
-  // Counts get at least 1 (log(0 + 1) = 0); fractions a tenth of their mean.
-  const double log_offset =
-      mean_abs >= 1 ? std::max(1.0, 0.1 * mean_abs) : std::max(0.1 * mean_abs, 1e-9);
-  std::vector<ProfileSpec> specs =
-      candidate_specs(detected, day, week, nonneg, log_offset, opt.bulk, n);
-
-  // Rolling origins inside the history, one day (or base period) apart, at
-  // the requested horizon. A short history can't hold a full horizon after
-  // the longest candidate's minimum, so there the origins start at that
-  // minimum and the windows stop at the end of the history.
-  const int spacing = std::max(1, day > 0 ? day : (detected.empty() ? 24 : detected[0]));
+// Rolling origins inside the history, one day (or base period) apart, at
+// the requested horizon. A short history can't hold a full horizon after
+// the longest candidate's minimum, so there the origins start at that
+// minimum and the windows stop at the end of the history. Drops the
+// candidates the history is too short for.
+std::vector<int> backtest_origins(std::vector<ProfileSpec>& specs, const Seasonality& seasons,
+                                  int n, int horizon, const ForecastOptions& opt) {
+  const int spacing = std::max(
+      1, seasons.day > 0 ? seasons.day : (seasons.detected.empty() ? 24 : seasons.detected[0]));
   const int min_window = std::max(1, std::min(horizon, spacing));
   std::erase_if(specs,
                 [&](const ProfileSpec& s) { return profile_min_history(s) > n - min_window; });
@@ -208,14 +210,23 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     for (int k = 0; k < max_origins && need + k * spacing < n; ++k)
       origins.push_back(need + k * spacing);
   }
-  const int bt_h = origins.empty() ? 1 : std::min(horizon, n - origins.front());
+  return origins;
+}
 
-  ProfileWorkspace ws;
-  struct Scored {
-    size_t spec;
-    double mae;
-    std::vector<double> bt;  // backtest forecasts, origins concatenated
-  };
+struct Scored {
+  size_t spec;
+  double mae;
+  std::vector<double> bt;  // backtest forecasts, origins concatenated
+};
+
+// Each candidate fitted on the cleaned prefix before every origin and scored
+// (mean absolute error) against the raw series; best first. Candidates that
+// fail to fit or never meet a finite value are left out.
+std::vector<Scored> score_candidates(std::span<const double> y, std::span<const double> yc,
+                                     const std::vector<ProfileSpec>& specs,
+                                     const std::vector<int>& origins, int bt_h, bool nonneg,
+                                     ProfileWorkspace& ws) {
+  const int n = static_cast<int>(y.size());
   // Origins outer, candidates inner: candidates sharing a seasonal structure
   // then reuse one decomposition of each prefix (ProfileWorkspace).
   std::vector<Scored> all(specs.size());
@@ -249,18 +260,26 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     all[i].mae = err[i] / cnt[i];
     scored.push_back(std::move(all[i]));
   }
-  if (scored.empty()) return naive_forecast(y, last, horizon, nonneg);
   std::sort(scored.begin(), scored.end(),
             [](const Scored& a, const Scored& b) { return a.mae < b.mae; });
-  // Average the best few, but only those nearly as good as the best: a
-  // clearly worse candidate drags the combination down.
+  return scored;
+}
+
+// How many of the best to average: up to `combine`, but only those nearly
+// as good as the best (a clearly worse candidate drags the combination down).
+size_t combination_size(const std::vector<Scored>& scored, int combine_option) {
   size_t k = 1;
-  const size_t combine = std::max(1, opt.combine);
+  const size_t combine = std::max(1, combine_option);
   while (k < std::min(combine, scored.size()) && scored[k].mae <= kCombineWithin * scored[0].mae)
     ++k;
+  return k;
+}
 
-  Forecast f;
-  f.periods = detected;
+// The point forecast: the mean of the `k` best candidates refitted on the
+// whole cleaned history. Returns false when none of them fits.
+bool combine_best(std::span<const double> yc, const std::vector<ProfileSpec>& specs,
+                  const std::vector<Scored>& scored, size_t k, int horizon, ProfileWorkspace& ws,
+                  Forecast& f) {
   f.point.assign(horizon, 0.0);
   std::vector<double> full(horizon);
   size_t used = 0;
@@ -271,11 +290,18 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     f.method += describe(specs[scored[j].spec]);
     ++used;
   }
-  if (used == 0) return naive_forecast(y, last, horizon, nonneg);
+  if (used == 0) return false;
   for (double& v : f.point) v /= used;
+  return true;
+}
 
-  // Backtest errors of the same combination (by rank, as it would have been
-  // chosen), for the intervals.
+// Backtest errors of the same combination (by rank, as it would have been
+// chosen), for the intervals.
+std::vector<BacktestError> combination_errors(std::span<const double> y,
+                                              const std::vector<Scored>& scored, size_t k,
+                                              const std::vector<int>& origins, int bt_h,
+                                              bool nonneg) {
+  const int n = static_cast<int>(y.size());
   std::vector<BacktestError> errs;
   for (size_t oi = 0; oi < origins.size(); ++oi)
     for (int h = 0; h < bt_h; ++h) {
@@ -287,16 +313,12 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
       if (nonneg) fc = std::max(0.0, fc);
       errs.push_back({h, fc, y[t] - fc});
     }
-  // Interval scale for proportional errors: the forecast plus a quarter of
-  // the mean level (so near-zero forecasts still get some width).
-  const double c = 0.25 * mean_abs + 1e-12;
-  if (!errs.empty()) {
-    const IntervalModel im = fit_intervals(errs, bt_h, c);
-    apply_intervals(im, bt_h, static_cast<int>(origins.size()), f);
-    if (im.relative) f.method += " rel-intervals";
-  } else {
-    f.lo80 = f.hi80 = f.lo95 = f.hi95 = f.point;
-  }
+  return errs;
+}
+
+// Bands never cross the point forecast or each other, and a non-negative
+// series gets no negative values.
+void order_bands(Forecast& f, int horizon, bool nonneg) {
   for (int h = 0; h < horizon; ++h) {
     if (nonneg) {
       f.point[h] = std::max(0.0, f.point[h]);
@@ -310,6 +332,58 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     f.lo95[h] = std::min(f.lo95[h], f.lo80[h]);
     f.hi95[h] = std::max(f.hi95[h], f.hi80[h]);
   }
+}
+
+}  // namespace
+
+Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& opt) {
+  const int horizon = std::max(0, opt.horizon);
+  const std::span<const double> y = recent_history(y_in, opt.step_seconds);
+  const int n = static_cast<int>(y.size());
+  const SeriesSummary sum = summarize(y);
+  if (sum.present < 4) return flat_forecast(sum.present ? sum.last : 0.0, horizon);
+
+  const Seasonality seasons = find_seasons(y, opt);
+  // Models fit the despiked series; backtest errors are measured on the raw
+  // one, so intervals still reflect the spikes that do happen. Spikes that
+  // recur with a detected or calendar period are kept.
+  std::vector<double> cleaned;
+  despike(y, cleaned, seasons.recurring);
+  const std::span<const double> yc(cleaned);
+
+  // log(y + c): c keeps zeros finite and damps the transform for low counts.
+  const double mean_abs = sum.abs_sum / sum.present;
+  // Counts get at least 1 (log(0 + 1) = 0); fractions a tenth of their mean.
+  const double log_offset =
+      mean_abs >= 1 ? std::max(1.0, 0.1 * mean_abs) : std::max(0.1 * mean_abs, 1e-9);
+  std::vector<ProfileSpec> specs = candidate_specs(seasons.detected, seasons.day, seasons.week,
+                                                   sum.nonneg, log_offset, opt.bulk, n);
+  const std::vector<int> origins = backtest_origins(specs, seasons, n, horizon, opt);
+  const int bt_h = origins.empty() ? 1 : std::min(horizon, n - origins.front());
+
+  ProfileWorkspace ws;
+  const std::vector<Scored> scored = score_candidates(y, yc, specs, origins, bt_h, sum.nonneg, ws);
+  if (scored.empty()) return naive_forecast(y, sum.last, horizon, sum.nonneg);
+  const size_t k = combination_size(scored, opt.combine);
+
+  Forecast f;
+  f.periods = seasons.detected;
+  if (!combine_best(yc, specs, scored, k, horizon, ws, f))
+    return naive_forecast(y, sum.last, horizon, sum.nonneg);
+
+  const std::vector<BacktestError> errs =
+      combination_errors(y, scored, k, origins, bt_h, sum.nonneg);
+  // Interval scale for proportional errors: the forecast plus a quarter of
+  // the mean level (so near-zero forecasts still get some width).
+  const double c = 0.25 * mean_abs + 1e-12;
+  if (!errs.empty()) {
+    const IntervalModel im = fit_intervals(errs, bt_h, c);
+    apply_intervals(im, bt_h, static_cast<int>(origins.size()), f);
+    if (im.relative) f.method += " rel-intervals";
+  } else {
+    f.lo80 = f.hi80 = f.lo95 = f.hi95 = f.point;
+  }
+  order_bands(f, horizon, sum.nonneg);
   return f;
 }
 

@@ -6,12 +6,15 @@
 
 #include <benchmark/benchmark.h>
 
+#include "tests/support/synthetic_source.h"
 #include "tui/frame_builder.h"
-#include "tui/synthetic_source.h"
 #include "tui/terminal.h"
 
 namespace kpulse::tui {
 namespace {
+
+using synthetic::SyntheticOptions;
+using synthetic::SyntheticSource;
 
 constexpr int kWidth = 200, kHeight = 60;
 

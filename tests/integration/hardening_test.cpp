@@ -19,7 +19,7 @@
 #include "record/segment_dir.h"
 #include "record/segment_file.h"
 #include "test_env.h"
-#include "tui/synthetic_source.h"
+#include "tests/support/synthetic_source.h"
 
 namespace kpulse::testing {
 namespace {
@@ -205,7 +205,7 @@ TEST_F(Hardening, EveryReaderReportsADamagedBlock) {
     o.dir = rec;
     o.frames_per_block = 10;
     record::Recorder recorder(o);
-    tui::SyntheticSource synth({});
+    synthetic::SyntheticSource synth({});
     const int64_t start = wall_ns() - 3600'000'000'000LL;
     for (int i = 0; i < 60; ++i) {
       model::Snapshot s = *synth.next();

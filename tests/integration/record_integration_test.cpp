@@ -16,7 +16,6 @@
 #include "record/dump_writer.h"
 #include "record/reader.h"
 #include "record/recorder.h"
-#include "record/time_arg.h"
 
 namespace kpulse {
 namespace {

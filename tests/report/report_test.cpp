@@ -11,7 +11,7 @@
 #include "report/series.h"
 #include "report/svg_chart.h"
 #include "report/time_arg.h"
-#include "tui/synthetic_source.h"
+#include "tests/support/synthetic_source.h"
 
 namespace kpulse::report {
 namespace {
@@ -45,7 +45,7 @@ std::vector<model::Snapshot> host_with_cpu(const std::vector<double>& cpu) {
 }
 
 std::vector<model::Snapshot> synthetic(int n) {
-  tui::SyntheticSource src({});
+  synthetic::SyntheticSource src({});
   std::vector<model::Snapshot> out;
   for (int i = 0; i < n; ++i) out.push_back(*src.next());
   return out;

@@ -5,14 +5,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include "tui/synthetic_source.h"
+#include "tests/support/synthetic_source.h"
 #include "tui/top_app.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kpulse top over a synthetic host (test and demo tool)"};
   kpulse::tui::TopOptions options;
   kpulse::tui::add_top_options(app, options);
-  kpulse::tui::SyntheticOptions synth;
+  kpulse::synthetic::SyntheticOptions synth;
   app.add_option("--cgroups", synth.cgroups, "Synthetic cgroups")->check(CLI::Range(0, 100000));
   app.add_option("--processes", synth.processes, "Synthetic processes")
       ->check(CLI::Range(0, 100000));
@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   synth.interval = std::chrono::milliseconds(static_cast<long>(options.delay_s * 1000));
   try {
-    kpulse::tui::SyntheticSource source(synth);
+    kpulse::synthetic::SyntheticSource source(synth);
     return kpulse::tui::run_top(source, options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kpulse_tui_demo: %s\n", e.what());

@@ -7,10 +7,10 @@
 
 #include "cli/commands.h"
 #include "cli/conventions.h"
+#include "cli/time_arg.h"
 #include "cli/user_files.h"
 #include "record/dump_writer.h"
 #include "record/reader.h"
-#include "record/time_arg.h"
 
 namespace kpulse::cli {
 namespace {
@@ -32,8 +32,8 @@ int run(DumpArgs a) {
   drop_privileges_for_user_files();
   a.dir = recording_dir_of(a.dir);
   const int64_t now = now_ns();
-  const int64_t from = a.from.empty() ? INT64_MIN : record::parse_time_arg(a.from, now);
-  const int64_t to = a.to.empty() ? INT64_MAX : record::parse_time_arg(a.to, now);
+  const int64_t from = a.from.empty() ? INT64_MIN : parse_time_arg(a.from, now);
+  const int64_t to = a.to.empty() ? INT64_MAX : parse_time_arg(a.to, now);
   record::RecordingReader reader(a.dir, *record::tier_from_string(a.tier));
   std::ios::sync_with_stdio(false);
   if (a.format == "csv") record::write_csv_header(std::cout);

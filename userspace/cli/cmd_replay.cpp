@@ -10,8 +10,8 @@
 #include "cli/user_files.h"
 #include "cli/analysis_warmup.h"
 #include "cli/replay_profile.h"
+#include "cli/time_arg.h"
 #include "record/recording_source.h"
-#include "record/time_arg.h"
 #include "tui/top_app.h"
 
 namespace kpulse::cli {
@@ -35,13 +35,11 @@ int run(ReplayArgs a) {
     const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    o.start_ns = record::parse_time_arg(a.at, now);
+    o.start_ns = parse_time_arg(a.at, now);
   }
   record::RecordingSource source(a.dir, o);
   tui::TopOptions ui = a.ui;
-  ui.parse_time = [](const std::string& text, int64_t now) {
-    return record::parse_time_arg(text, now);
-  };
+  ui.parse_time = [](const std::string& text, int64_t now) { return parse_time_arg(text, now); };
   ui.profile = make_replay_profile(a.dir);
   if (!a.no_analysis) {
     // Alerts and patterns as they were at each replayed moment: detectors

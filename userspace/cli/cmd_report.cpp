@@ -22,7 +22,7 @@
 #include "engine/collector.h"
 #include "report/html_report.h"
 #include "report/time_arg.h"
-#include "tui/synthetic_source.h"
+#include "tests/support/synthetic_source.h"
 
 #include "record/reader.h"
 
@@ -65,7 +65,7 @@ std::vector<model::Snapshot> load_snapshots(const ReportArgs& a, int64_t from, i
                                             std::vector<std::string>& warnings) {
   std::vector<model::Snapshot> out;
   if (a.source == "synthetic") {
-    tui::SyntheticSource synth({});
+    synthetic::SyntheticSource synth({});
     for (int i = 0; i < a.count; ++i) out.push_back(*synth.next());
     source = "synthetic host (not measurements)";
   } else if (a.source == "live") {

@@ -8,7 +8,7 @@
 #include "cli/commands.h"
 #include "cli/top_analysis.h"
 #include "engine/collector.h"
-#include "tui/synthetic_source.h"
+#include "tests/support/synthetic_source.h"
 #include "tui/top_app.h"
 
 namespace kpulse::cli {
@@ -41,9 +41,9 @@ std::chrono::milliseconds delay_ms(double seconds) {
 int run(const TopArgs& args) {
   std::unique_ptr<model::SnapshotSource> source;
   if (args.source == "synthetic") {
-    tui::SyntheticOptions synth;
+    synthetic::SyntheticOptions synth;
     synth.interval = delay_ms(args.ui.delay_s);
-    source = std::make_unique<tui::SyntheticSource>(synth);
+    source = std::make_unique<synthetic::SyntheticSource>(synth);
   } else {
     engine::CollectorOptions options;
     options.interval = delay_ms(args.ui.delay_s);

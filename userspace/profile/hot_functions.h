@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "profile/profile_data.h"
+#include "model/profile_data.h"
 
 namespace kpulse::profile {
 

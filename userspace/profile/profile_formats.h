@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "profile/profile_data.h"
+#include "model/profile_data.h"
 
 namespace kpulse::profile {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "engine/collector.h"
-#include "profile/profile_data.h"
+#include "model/profile_data.h"
 #include "profile/profile_probe.h"
 
 namespace kpulse::profile {

@@ -7,10 +7,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/profile_data.h"
 #include "profile/elf_symbols.h"
 #include "profile/kernel_symbols.h"
 #include "profile/process_maps.h"
-#include "profile/profile_data.h"
 #include "profile/profile_probe.h"
 
 namespace kpulse::profile {

@@ -3,11 +3,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <ctime>
 
 #include <fmt/format.h>
 
 #include "model/snapshot_json.h"
-#include "record/time_arg.h"
 
 namespace kpulse::record {
 namespace {
@@ -17,6 +17,7 @@ namespace {
 // rounding noise (1.3099999999999454 for 1.31), well below any precision
 // a kernel counter or clock has.
 constexpr double kNoise = 1e-12;
+constexpr int64_t kSec = 1'000'000'000;
 
 }  // namespace
 
@@ -31,6 +32,19 @@ double without_noise(double v) {
     if (std::fabs(back - v) <= kNoise * std::fabs(v)) return back;
   }
   return v;
+}
+
+std::string format_time_ns(int64_t time_ns) {
+  int64_t secs = time_ns / kSec, ns = time_ns % kSec;
+  if (ns < 0) {
+    ns += kSec;
+    --secs;
+  }
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
 }
 
 std::string dump_number(double v) {

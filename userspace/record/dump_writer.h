@@ -1,12 +1,17 @@
 // `kpulse dump` output formats, kept out of the CLI so they are testable.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 
 #include "model/snapshot.h"
 
 namespace kpulse::record {
+
+// "2026-11-24T12:00:00.123456789Z" (nanoseconds always shown): how dump
+// prints a time, in a form `--at`/`--from` (cli/time_arg.h) read back.
+std::string format_time_ns(int64_t time_ns);
 
 // A value as dump prints it: the shortest decimal within 1e-12 (relative)
 // of `v`, so arithmetic noise (0.30000000000000004) prints as 0.3.

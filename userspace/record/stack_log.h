@@ -16,7 +16,7 @@
 #include <map>
 #include <string>
 
-#include "profile/profile_data.h"
+#include "model/profile_data.h"
 
 namespace kpulse::record {
 

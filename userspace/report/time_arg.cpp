@@ -2,14 +2,14 @@
 
 #include <stdexcept>
 
-#include "record/time_arg.h"
+#include "cli/time_arg.h"
 
 namespace kpulse::report {
 
-// One grammar for every command that takes a time: the recorder's parser.
+// One grammar for every command that takes a time: the command line's parser (cli/time_arg.h).
 std::optional<int64_t> parse_time_arg(const std::string& text, int64_t now_ns) {
   try {
-    return record::parse_time_arg(text, now_ns);
+    return cli::parse_time_arg(text, now_ns);
   } catch (const std::invalid_argument&) {
     return std::nullopt;
   }

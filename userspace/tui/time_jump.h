@@ -11,7 +11,7 @@
 namespace kpulse::tui {
 
 // Parses the absolute and "-N{s,m,h,d}" forms relative to `now_ns` (the
-// recorder's parser, record::parse_time_arg); throws std::invalid_argument.
+// command line's parser, cli::parse_time_arg); throws std::invalid_argument.
 using TimeParser = std::function<int64_t(const std::string& text, int64_t now_ns)>;
 
 // "+N{s,m,h,d}" and "-N{s,m,h,d}": offsets from `shown_ns`; "HH:MM[:SS]":

@@ -15,7 +15,7 @@
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/sink_worker.h"
-#include "tui/synthetic_source.h"
+#include "tests/support/synthetic_source.h"
 
 namespace kpulse::daemon {
 namespace {
@@ -61,7 +61,7 @@ class FakeSink : public SnapshotSink {
 
 // `pace` stands in for the collection interval.
 Daemon::Source synthetic_source(std::chrono::milliseconds pace = 0ms) {
-  auto synth = std::make_shared<tui::SyntheticSource>(tui::SyntheticOptions{});
+  auto synth = std::make_shared<synthetic::SyntheticSource>(synthetic::SyntheticOptions{});
   return [synth, pace](const std::function<bool()>& stop) -> std::optional<model::Snapshot> {
     if (stop()) return std::nullopt;
     std::this_thread::sleep_for(pace);

@@ -5,11 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/time_arg.h"
 #include "record/dump_writer.h"
-#include "record/time_arg.h"
 
 namespace kpulse::record {
 namespace {
+
+using cli::parse_time_arg;
 
 constexpr int64_t kS = 1'000'000'000;
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "model/snapshot.h"
-#include "tui/synthetic_source.h"
+#include "tests/support/synthetic_source.h"
 
 namespace kpulse::record::testing {
 
@@ -47,9 +47,9 @@ inline void flip_byte(const std::filesystem::path& file, uint64_t offset) {
 // has none of those in every interval).
 inline model::Snapshot rich_snapshot(uint64_t seq, int64_t start_ns = 1'780'000'000 * kSecond,
                                      int processes = 30) {
-  tui::SyntheticOptions o;
+  synthetic::SyntheticOptions o;
   o.processes = processes;
-  model::Snapshot s = tui::SyntheticSource(o).at(seq);
+  model::Snapshot s = synthetic::SyntheticSource(o).at(seq);
   s.time_ns = start_ns + static_cast<int64_t>(seq) * kSecond + static_cast<int64_t>(seq % 7) * 1000;
   s.interval_s = 1.0 + static_cast<double>(seq % 5) * 1e-4;
   auto& host = s.components.front();

@@ -4,12 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/synthetic_source.h"
 #include "tui/format.h"
 #include "tui/keys.h"
-#include "tui/synthetic_source.h"
 
 namespace kpulse::tui {
 namespace {
+
+using synthetic::SyntheticOptions;
+using synthetic::SyntheticSource;
 
 constexpr char kEllipsisAscii[] = "~";
 

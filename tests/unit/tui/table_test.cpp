@@ -5,11 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/synthetic_source.h"
 #include "tui/layout.h"
-#include "tui/synthetic_source.h"
 
 namespace kpulse::tui {
 namespace {
+
+using synthetic::SyntheticOptions;
+using synthetic::SyntheticSource;
 
 using model::ComponentKind;
 using model::MetricId;

@@ -1,11 +1,11 @@
-#include "tui/synthetic_source.h"
+#include "tests/support/synthetic_source.h"
 
 #include <array>
 #include <cmath>
 #include <string>
 #include <thread>
 
-namespace kpulse::tui {
+namespace kpulse::synthetic {
 namespace {
 
 using model::ComponentKind;
@@ -48,7 +48,7 @@ model::Log2Histogram latency_histogram(double center_slot, double events) {
 void histogram(model::Component& c, MetricId id, double center_slot, double events, uint64_t seq) {
   model::HistogramSample hs{id, latency_histogram(center_slot, events * double(seq + 1)),
                             latency_histogram(center_slot, events)};
-  c.histograms.push_back(std::move(hs));
+  c.histograms.push_back(hs);
 }
 
 std::string cgroup_path(int i) {
@@ -100,8 +100,9 @@ model::Snapshot SyntheticSource::at(uint64_t seq) const {
   snap.time_ns = kEpochNs + int64_t(seq) * int64_t(kIntervalS * 1e9);
   snap.interval_s = kIntervalS;
   snap.hostname = "synthetic-host";
-  snap.components.reserve(size_t(4 + options_.cpus + options_.cgroups + options_.processes +
-                                 options_.disks + options_.interfaces));
+  snap.components.reserve(4 + size_t(options_.cpus) + size_t(options_.cgroups) +
+                          size_t(options_.processes) + size_t(options_.disks) +
+                          size_t(options_.interfaces));
 
   model::Component host;
   host.kind = ComponentKind::Host;
@@ -254,7 +255,7 @@ model::Snapshot SyntheticSource::at(uint64_t seq) const {
     nic.kind = ComponentKind::Interface;
     nic.id = n == 0 ? "lo" : "eth" + std::to_string(n - 1);
     nic.name = nic.id;
-    nic.kernel_id = uint64_t(n + 1);
+    nic.kernel_id = uint64_t(n) + 1;
     double rx = 5e6 * unit_hash(seed, 1400 + n) * wave(seq, n);
     double tx = 2e6 * unit_hash(seed, 1500 + n);
     counter(nic, MetricId::IfRxBytes, rx, seq);
@@ -291,4 +292,4 @@ model::Snapshot SyntheticSource::at(uint64_t seq) const {
   return snap;
 }
 
-}  // namespace kpulse::tui
+}  // namespace kpulse::synthetic

@@ -1,4 +1,4 @@
-#include "record/time_arg.h"
+#include "cli/time_arg.h"
 
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace kpulse::record {
+namespace kpulse::cli {
 namespace {
 
 constexpr int64_t kSec = 1'000'000'000;
@@ -86,17 +86,4 @@ int64_t parse_time_arg(std::string_view text, int64_t now_ns) {
   return static_cast<int64_t>(timegm(&tm)) * kSec + static_cast<int64_t>(std::llround(frac * 1e9));
 }
 
-std::string format_time_ns(int64_t time_ns) {
-  int64_t secs = time_ns / kSec, ns = time_ns % kSec;
-  if (ns < 0) {
-    ns += kSec;
-    --secs;
-  }
-  std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
-}
-
-}  // namespace kpulse::record
+}  // namespace kpulse::cli

@@ -4,15 +4,12 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <string_view>
 
-namespace kpulse::record {
+namespace kpulse::cli {
 
 // Unix epoch nanoseconds; throws std::invalid_argument naming the input and
 // the accepted forms.
 int64_t parse_time_arg(std::string_view text, int64_t now_ns);
-// "2026-11-24T12:00:00.123456789Z" (nanoseconds always shown).
-std::string format_time_ns(int64_t time_ns);
 
-}  // namespace kpulse::record
+}  // namespace kpulse::cli

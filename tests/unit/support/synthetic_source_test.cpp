@@ -1,8 +1,8 @@
-#include "tui/synthetic_source.h"
+#include "tests/support/synthetic_source.h"
 
 #include <gtest/gtest.h>
 
-namespace kpulse::tui {
+namespace kpulse::synthetic {
 namespace {
 
 TEST(SyntheticSource, IsDeterministic) {
@@ -46,4 +46,4 @@ TEST(SyntheticSource, StepsAndSeeksInTime) {
 }
 
 }  // namespace
-}  // namespace kpulse::tui
+}  // namespace kpulse::synthetic

@@ -1,4 +1,6 @@
 // A symbolised CPU profile: what `kpulse profile` writes in every format.
+// Pure data, so it lives in the model: the profiler fills it and the
+// recorder's stack log stores it without depending on the profiler.
 #pragma once
 
 #include <cstdint>

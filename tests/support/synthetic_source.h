@@ -1,6 +1,9 @@
-// A deterministic fake host for tests, benchmarks and the demo executable
-// (`kpulse top --source synthetic`). It is labelled "synthetic" everywhere it
-// appears so it is never mistaken for measurements.
+// A deterministic fake host for tests, benchmarks and the demo executable.
+// Test support, not a product source: it lives under tests/ and depends only
+// on the model. The binary links it for its hidden development sources
+// (`kpulse top --source synthetic`, `kpulse report --source synthetic`). It
+// is labelled "synthetic" everywhere it appears so it is never mistaken for
+// measurements.
 #pragma once
 
 #include <chrono>
@@ -8,7 +11,7 @@
 
 #include "model/snapshot_source.h"
 
-namespace kpulse::tui {
+namespace kpulse::synthetic {
 
 struct SyntheticOptions {
   int cpus = 4;
@@ -38,4 +41,4 @@ class SyntheticSource : public model::SnapshotSource {
   uint64_t seq_ = 0;  // next snapshot to hand out
 };
 
-}  // namespace kpulse::tui
+}  // namespace kpulse::synthetic
