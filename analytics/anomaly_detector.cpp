@@ -45,18 +45,10 @@ double clip(double v, double limit) {
 
 AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
     : cfg_(config),
-      sustained_tail_(config.history_half_life, config.record_rise, config.incident_half_life,
-                      config.record_half_life),
-      volatility_tail_(2000, config.record_rise, config.incident_half_life,
-                       config.record_half_life > 0 ? 4 * config.record_half_life : 0),
-      tail_(config.history_half_life, config.record_rise, config.incident_half_life,
-            config.record_half_life),
-      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {
-  for (SurpriseTail* t : {&tail_, &sustained_tail_, &volatility_tail_}) {
-    t->power_min_ = config.power_min;
-    t->power_top_ = config.power_top;
-  }
-}
+      sustained_tail_(config.history_half_life, config.record_rise, config.incident_half_life),
+      volatility_tail_(2000, config.record_rise, config.incident_half_life),
+      tail_(config.history_half_life, config.record_rise, config.incident_half_life),
+      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {}
 
 void AnomalyDetector::infer_step(double t_unix) {
   if (n_ > 0 && step_ == 0) {
@@ -198,38 +190,12 @@ double AnomalyDetector::update(double t, double x) {
     sustained_tail_.add(z2);
     volatility_tail_.add(volatility_);
     // As rare as the rarest channel, times three for having looked three ways.
-    double p_raw = std::min(1.0, 3.0 * std::min({p_instant, p_sustained, p_volatile}));
-    if (cfg_.lik_window > 0) {
-      const int w = int(cfg_.lik_window);
-      const double r0 = score_of(p_raw);
-      lik_sum_ += r0 - lik_ring_[lik_pos_];
-      lik_ring_[lik_pos_] = r0;
-      lik_pos_ = (lik_pos_ + 1) % w;
-      ++lik_n_;
-      const double m = lik_sum_ / w;
-      double p_lik = 1.0;
-      if (lik_n_ > 2 * w) {
-        const double sd = std::sqrt(std::max(lik_var_, 1e-6));
-        p_lik = 0.5 * std::erfc((m - lik_mu_) / sd / std::sqrt(2.0));
-      }
-      const double a = std::min(1.0, 1.0 / std::min<double>(lik_n_, cfg_.lik_half_life));
-      const double dm = m - lik_mu_;
-      lik_mu_ += a * dm;
-      lik_var_ = (1 - a) * (lik_var_ + a * dm * dm);
-      p_raw =
-          cfg_.lik_mode == 0 ? std::max(p_raw, p_lik) : std::sqrt(p_raw * std::max(p_lik, 1e-12));
-    }
-    const double raw = score_of(p_raw);
+    const double raw =
+        score_of(std::min(1.0, 3.0 * std::min({p_instant, p_sustained, p_volatile})));
     // An episode alarms on its first, strongest samples; repeats no stronger
     // than the recent peak are damped so one incident is not many alerts.
     score = raw > recent_peak_ ? raw : raw * cfg_.repeat_damping;
     recent_peak_ = std::max(raw, recent_peak_ * repeat_decay_);
-    if (rest_left_ > 0) {
-      --rest_left_;
-      score *= cfg_.repeat_damping;
-    } else if (score >= cfg_.rest_level) {
-      rest_left_ = int(cfg_.rest_samples);
-    }
   }
 
   learn(plain_, e_plain, floor, warm);

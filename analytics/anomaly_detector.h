@@ -60,14 +60,6 @@ struct AnomalyDetectorConfig {
   // one for days (the record fades with history_half_life).
   double record_rise = 5.0;
   double incident_half_life = 24;
-  double record_half_life = 0;  // EXPERIMENT
-  double rest_level = 2;        // EXPERIMENT
-  double rest_samples = 0;      // EXPERIMENT
-  double power_min = 4;         // EXPERIMENT
-  double power_top = 0.05;      // EXPERIMENT
-  double lik_window = 0;        // EXPERIMENT
-  double lik_half_life = 2000;  // EXPERIMENT
-  double lik_mode = 0;          // EXPERIMENT 0 max, 1 geometric
   // Samples averaged by the sustained-deviation and volatility channels.
   double sustained_samples = 6;
   double volatility_samples = 6;
@@ -160,11 +152,6 @@ class AnomalyDetector {
   double last_z_ = 0;
   double recent_peak_ = 0;
   double repeat_decay_;
-  int rest_left_ = 0;
-  std::array<double, 64> lik_ring_{};
-  int lik_pos_ = 0;
-  int64_t lik_n_ = 0;
-  double lik_sum_ = 0, lik_mu_ = 0, lik_var_ = 0;
 };
 
 }  // namespace kpulse::analytics

@@ -11,11 +11,8 @@ constexpr double kLow = 1e-2;
 constexpr double kLogRatio = 0.144;  // ln(1.155): 96 bins span six decades
 }  // namespace
 
-SurpriseTail::SurpriseTail(double half_life, double record_rise, double episode_half_life,
-                           double record_half_life)
+SurpriseTail::SurpriseTail(double half_life, double record_rise, double episode_half_life)
     : decay_(std::exp(std::log(0.5) / half_life)),
-      record_decay_(
-          std::exp(std::log(0.5) / (record_half_life > 0 ? record_half_life : half_life))),
       record_rise_(record_rise),
       episode_decay_(std::exp(std::log(0.5) / episode_half_life)) {}
 
@@ -36,7 +33,6 @@ double SurpriseTail::tail(double z) const {
     // steeply so (power 4), so that a new record by a wide margin outranks the
     // top of a heavy-tailed series' history.
     const double ratio = record > 0 ? record / z : 0.0;
-    if (power_min_ < 4) return std::pow(ratio, record_power()) / n;
     const double r2 = ratio * ratio;
     return r2 * r2 / n;
   }
@@ -48,22 +44,6 @@ double SurpriseTail::tail(double z) const {
   const double frac = z > lo ? std::min(1.0, std::log(z / lo) / kLogRatio) : 0.0;
   above += bins_[b] * (1.0 - frac);
   return std::min(1.0, (above / weight_ + 1.0) / n);  // rounding may pass 1
-}
-
-double SurpriseTail::record_power() const {
-  // Hill estimate over the top power_top_ of the history's mass.
-  const double want = power_top_ * total_;
-  double mass = 0, sum_log = 0;
-  int i = kBins - 1;
-  for (; i >= 0 && mass < want; --i) {
-    mass += bins_[i];
-    sum_log += bins_[i] * (kLogRatio * (i + 0.5));
-  }
-  if (mass <= 0 || i < 0) return 4.0;
-  const double u = kLogRatio * (i + 1);  // log of the threshold bin edge (relative)
-  const double mean_excess = sum_log / mass - u;
-  if (mean_excess <= 0) return 4.0;
-  return std::clamp(1.0 / mean_excess, power_min_, 4.0);
 }
 
 void SurpriseTail::add(double z) {
@@ -83,7 +63,7 @@ void SurpriseTail::add(double z) {
   // A surprise far beyond it (an incident) lifts it by record_rise at most:
   // the rest only masks the incident's own next samples, and fades fast.
   episode_z_ *= episode_decay_;
-  max_z_ *= record_decay_;
+  max_z_ *= decay_;
   const double cap = max_z_ > 0 ? record_rise_ * max_z_ : z;
   max_z_ = std::max(max_z_, std::min(z, cap));
   if (z > cap) episode_z_ = std::max(episode_z_, z);

@@ -22,7 +22,7 @@ class SurpriseTail {
   // as long as the history remembers it (the default: no limit).
   explicit SurpriseTail(double half_life = 2000,
                         double record_rise = std::numeric_limits<double>::infinity(),
-                        double episode_half_life = 24, double record_half_life = 0);
+                        double episode_half_life = 24);
 
   // Probability that a past surprise was at least z (weighted by age), with
   // the largest value seen so far extrapolated beyond so records still rank by
@@ -36,18 +36,11 @@ class SurpriseTail {
   static constexpr int kBins = 96;
   static int bin_of(double z);
 
- public:
-  double power_min_ = 4;     // EXPERIMENT
-  double power_top_ = 0.05;  // EXPERIMENT
-  double record_power() const;
-
- private:
   std::array<double, kBins> bins_{};
   double total_ = 0;
   double weight_ = 1.0;  // weight of the newest sample, in stored units
   double decay_;
-  double max_z_ = 0;  // long-term record, fading with record_decay_
-  double record_decay_;
+  double max_z_ = 0;  // long-term record, fading with decay_
   double record_rise_;
   double episode_z_ = 0;  // an incident beyond record_rise, fading with episode_decay_
   double episode_decay_;
