@@ -9,7 +9,6 @@ namespace kpulse::analytics {
 namespace {
 
 constexpr double kDay = 86400.0;
-constexpr double kWeek = 7 * kDay;
 // Rate of the slow averages (predictor choice, series spread): long enough that
 // a single anomaly does not flip them.
 constexpr double kSlowRate = 0.002;
@@ -67,11 +66,6 @@ void AnomalyDetector::infer_step(double t_unix) {
         season_n_.assign(bins, 0);
         recent_days_.emplace_back(int(bins), kRecentDays, kRecentSlack);
         routine_slack_bins_ = int(std::lround(kRoutineSlackSeconds / (kDay / double(bins))));
-        if (cfg_.week_bin_seconds > 0 && step_ <= cfg_.week_bin_seconds) {
-          const size_t week_bins = size_t(std::ceil(kWeek / cfg_.week_bin_seconds));
-          week_.assign(week_bins, 0.0f);
-          week_n_.assign(week_bins, 0);
-        }
       }
     }
   }
@@ -137,20 +131,11 @@ double AnomalyDetector::update(double t, double x) {
   const bool have_season = !season_.empty();
   size_t bin = 0;
   double e_season = e_plain;
-  double profile = plain_.level;
   if (have_season) {
     const double bin_width = kDay / double(season_.size());
     bin = size_t(std::fmod(std::fmod(t, kDay) + kDay, kDay) / bin_width) % season_.size();
-    profile = season_n_[bin] ? season_[bin] : plain_.level;
+    const double profile = season_n_[bin] ? season_[bin] : plain_.level;
     e_season = x - (profile + seasonal_.level);
-  }
-  const bool have_week = !week_.empty();
-  size_t wbin = 0;
-  double e_week = e_season;
-  if (have_week) {
-    const double width = kWeek / double(week_.size());
-    wbin = size_t(std::fmod(std::fmod(t, kWeek) + kWeek, kWeek) / width) % week_.size();
-    e_week = x - (profile + double(week_[wbin]) + weekly_.level);
   }
 
   // The scale floor keeps a perfectly flat series from dividing by zero while
@@ -165,12 +150,8 @@ double AnomalyDetector::update(double t, double x) {
   // better (with hysteresis, so the choice does not flicker).
   use_season_ = have_season && warm && (t - first_t_) >= 1.5 * kDay &&
                 seasonal_.choice_mae < (use_season_ ? 0.95 : 0.8) * plain_.choice_mae;
-  use_week_ = use_season_ && have_week && (t - first_t_) >= 1.5 * kWeek &&
-              weekly_.choice_mae <
-                  (use_week_ ? cfg_.week_trust + 0.05 : cfg_.week_trust) * seasonal_.choice_mae;
-  const Track& chosen = use_week_ ? weekly_ : use_season_ ? seasonal_ : plain_;
-  const double e = use_week_ ? e_week : use_season_ ? e_season : e_plain;
-  const double s = std::max(chosen.scale, floor);
+  const double e = use_season_ ? e_season : e_plain;
+  const double s = std::max(use_season_ ? seasonal_.scale : plain_.scale, floor);
   // What happened at this time of day recently is not news: both channels see
   // only the part of the deviation that recent days do not explain.
   double near = -1;
@@ -230,18 +211,6 @@ double AnomalyDetector::update(double t, double x) {
       season_[bin] += cfg_.season_rate * clip(x - season_[bin], lim);
     }
     season_n_[bin] = std::min<uint32_t>(season_n_[bin] + 1, 1u << 30);
-  }
-  if (have_week) {
-    const double lim = warm ? cfg_.clip_scales * std::max(weekly_.scale, floor) : 1e300;
-    learn(weekly_, e_week, floor, warm);
-    // What the daily profile missed at this hour of the week, averaged over
-    // the bin's samples and across weeks at the profile's rate per visit.
-    const double miss = x - profile - double(week_[wbin]);
-    const double per_visit = std::max(1.0, cfg_.week_bin_seconds / std::max(step_, 1e-9));
-    const double rate =
-        week_n_[wbin] < per_visit ? 1.0 / (week_n_[wbin] + 1.0) : cfg_.season_rate / per_visit;
-    week_[wbin] = float(double(week_[wbin]) + rate * clip(miss, lim));
-    if (week_n_[wbin] < UINT16_MAX) ++week_n_[wbin];
   }
   return score;
 }

@@ -75,11 +75,6 @@ struct AnomalyDetectorConfig {
   // bins at most) and its adaptation rate per day.
   double bin_seconds = 300.0;
   double season_rate = 0.3;
-  // Weekly correction of the time-of-day profile, one offset per hour of the
-  // week (0 turns it off), and the error ratio to the daily profile below
-  // which it is trusted (hysteresis: week_trust + 0.05 to keep it).
-  double week_bin_seconds = 0;
-  double week_trust = 0.8;
 };
 
 class AnomalyDetector {
@@ -131,13 +126,6 @@ class AnomalyDetector {
   std::vector<double> season_;      // per time-of-day bin: the value expected then
   std::vector<uint32_t> season_n_;  // updates per bin
   bool use_season_ = false;
-  // Third predictor: the daily profile plus what it usually misses at this
-  // hour of the week (weekends, a Monday peak). Trusted only once it has seen
-  // more than a week and predicts clearly better than the daily one.
-  Track weekly_;                  // its level: residual from profile + weekly offset
-  std::vector<float> week_;       // per hour of the week: the daily profile's usual miss
-  std::vector<uint16_t> week_n_;  // samples per bin (saturating)
-  bool use_week_ = false;
   std::vector<RecentDays> recent_days_;  // empty until the step is known, or if too coarse
   int routine_slack_bins_ = 0;           // bins either side for a value seen every day
 

@@ -65,8 +65,6 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"repeat_half_life", &c.repeat_half_life},
       {"bin_seconds", &c.bin_seconds},
       {"season_rate", &c.season_rate},
-      {"week_bin_seconds", &c.week_bin_seconds},
-      {"week_trust", &c.week_trust},
   };
   const std::map<std::string, int*> ints = {{"warmup_samples", &c.warmup_samples},
                                             {"shift_samples", &c.shift_samples}};
