@@ -48,8 +48,6 @@ AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
       sustained_tail_(config.history_half_life, config.record_rise, config.incident_half_life),
       volatility_tail_(2000, config.record_rise, config.incident_half_life),
       tail_(config.history_half_life, config.record_rise, config.incident_half_life),
-      combined_tail_(config.combined_half_life > 0 ? config.combined_half_life : 1.0,
-                     config.record_rise, config.incident_half_life),
       repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {}
 
 void AnomalyDetector::infer_step(double t_unix) {
@@ -192,15 +190,8 @@ double AnomalyDetector::update(double t, double x) {
     sustained_tail_.add(z2);
     volatility_tail_.add(volatility_);
     // As rare as the rarest channel, times three for having looked three ways.
-    const double q = std::min({p_instant, p_sustained, p_volatile});
-    double p_raw = std::min(1.0, 3.0 * q);
-    if (cfg_.combined_half_life > 0) {
-      const double lq = -std::log(q);
-      const double pc = combined_tail_.tail(lq);
-      combined_tail_.add(lq);
-      p_raw = cfg_.combined_mode == 0 ? std::max(q, pc) : std::min(1.0, std::sqrt(3.0 * q * pc));
-    }
-    const double raw = score_of(p_raw);
+    const double raw =
+        score_of(std::min(1.0, 3.0 * std::min({p_instant, p_sustained, p_volatile})));
     // An episode alarms on its first, strongest samples; repeats no stronger
     // than the recent peak are damped so one incident is not many alerts.
     score = raw > recent_peak_ ? raw : raw * cfg_.repeat_damping;

@@ -75,8 +75,6 @@ struct AnomalyDetectorConfig {
   // bins at most) and its adaptation rate per day.
   double bin_seconds = 300.0;
   double season_rate = 0.3;
-  double combined_half_life = 0;  // EXPERIMENT
-  double combined_mode = 0;       // EXPERIMENT
 };
 
 class AnomalyDetector {
@@ -151,7 +149,6 @@ class AnomalyDetector {
   SurpriseTail volatility_tail_;
 
   SurpriseTail tail_;
-  SurpriseTail combined_tail_;
   double last_z_ = 0;
   double recent_peak_ = 0;
   double repeat_decay_;

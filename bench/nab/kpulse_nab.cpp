@@ -65,8 +65,6 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"repeat_half_life", &c.repeat_half_life},
       {"bin_seconds", &c.bin_seconds},
       {"season_rate", &c.season_rate},
-      {"combined_half_life", &c.combined_half_life},
-      {"combined_mode", &c.combined_mode},
   };
   const std::map<std::string, int*> ints = {{"warmup_samples", &c.warmup_samples},
                                             {"shift_samples", &c.shift_samples}};
