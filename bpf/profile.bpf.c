@@ -79,7 +79,7 @@ int kp_profile(struct bpf_perf_event_data *ctx)
 		if (!v)
 			return 0;
 	}
-	__sync_fetch_and_add(&v->samples, 1);
+	__sync_fetch_and_add(&v->value, 1);
 	kp_count(KP_CNT_EVENTS);
 	return 0;
 }

@@ -42,24 +42,37 @@ struct RawSample {
   int user_stack_error = 0;    // helper's error when the user stack is missing
 };
 
-class ProfileProbe {
+// What a profiling session reads from: the on-CPU sampler below or the
+// off-CPU scheduler hook (offcpu_probe.h). Both count into the same kind of
+// kernel buckets (bpf/kpulse_profile.h).
+class StackSource {
+ public:
+  virtual ~StackSource() = default;
+  [[nodiscard]] virtual bool active() const = 0;
+  // Reads and clears every bucket (RawSample::count: samples or nanoseconds).
+  virtual std::vector<RawSample> drain() = 0;
+  // Updates refused because the bucket map was full (cumulative).
+  [[nodiscard]] virtual uint64_t dropped() const = 0;
+  virtual void close() = 0;
+};
+
+class ProfileProbe : public StackSource {
  public:
   // Loads and attaches; `status` reports the outcome like any probe group.
   ProfileProbe(const ProfileProbeOptions& options, engine::GroupStatus& status);
-  ~ProfileProbe();
+  ~ProfileProbe() override;
   ProfileProbe(const ProfileProbe&) = delete;
   ProfileProbe& operator=(const ProfileProbe&) = delete;
 
-  [[nodiscard]] bool active() const { return !links_.empty(); }
+  [[nodiscard]] bool active() const override { return !links_.empty(); }
   // "cycles" or "cpu-clock".
   [[nodiscard]] const std::string& event() const { return event_; }
   [[nodiscard]] uint32_t frequency_hz() const { return frequency_hz_; }
   // Reads and clears every bucket and the stacks they name.
-  std::vector<RawSample> drain();
-  // Samples refused because the bucket map was full (cumulative).
-  [[nodiscard]] uint64_t dropped() const;
+  std::vector<RawSample> drain() override;
+  [[nodiscard]] uint64_t dropped() const override;
   [[nodiscard]] std::vector<std::pair<uint32_t, std::string>> program_ids() const;
-  void close();
+  void close() override;
 
  private:
   struct kpulse_profile* skel_ = nullptr;
@@ -68,5 +81,15 @@ class ProfileProbe {
   std::string event_;
   uint32_t frequency_hz_ = 0;
 };
+
+// Shared by both sources. Reads and removes every bucket of `counts_fd`
+// (keys and values of bpf/kpulse_profile.h) with the stacks they name in
+// `stacks_fd`; frees those stacks when `free_stacks`.
+std::vector<RawSample> drain_buckets(int counts_fd, int stacks_fd, bool free_stacks);
+// The KP_CNT_MAP_FULL counter of a group's kp_counters map, summed over CPUs.
+uint64_t map_full_count(int counters_fd);
+// Puts the cgroup directory `path` in slot 0 of a BPF_MAP_TYPE_CGROUP_ARRAY;
+// "" on success, else the reason.
+std::string set_cgroup_filter(int cgroup_array_fd, const std::string& path);
 
 }  // namespace kpulse::profile
