@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -67,6 +68,17 @@ std::vector<uint64_t> read_stack(int fd, int32_t id) {
 }
 
 }  // namespace
+
+void size_maps_for_drain(ProfileProbeOptions& o, double drain_s) {
+  const double samples = o.frequency_hz * std::max<size_t>(online_cpus().size(), 1) * drain_s;
+  auto pow2_within = [](double want, uint32_t lo, uint32_t hi) {
+    uint32_t n = lo;
+    while (n < hi && n < want) n *= 2;
+    return n;
+  };
+  o.max_buckets = pow2_within(4 * samples, std::min<uint32_t>(1024, o.max_buckets), o.max_buckets);
+  o.max_stacks = pow2_within(16 * samples, std::min<uint32_t>(4096, o.max_stacks), o.max_stacks);
+}
 
 ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, engine::GroupStatus& status) {
   probes::ensure_libbpf_log_captured();

@@ -30,6 +30,15 @@ struct ProfileProbeOptions {
   bool prefer_cycles = true;  // hardware cycles where the PMU exists, else cpu-clock
 };
 
+// Shrinks the map bounds of `o` to what one drain every `drain_s` seconds
+// can fill at `o.frequency_hz` on the online CPUs: buckets for 4x the
+// samples, a stack map 16x the stacks they can name (a stack whose hash
+// lands on a taken slot is lost, so the map stays sparse), never above the
+// defaults nor below 1024 / 4096. The kernel allocates and zeroes both maps
+// whole at load (8 MiB for 8192 stacks), most of the sampler's start-up in
+// a daemon at 19 Hz.
+void size_maps_for_drain(ProfileProbeOptions& o, double drain_s);
+
 // One bucket drained from the kernel, stacks as raw addresses (leaf first).
 struct RawSample {
   uint64_t cgroup_id = 0;

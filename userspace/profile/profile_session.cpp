@@ -27,7 +27,9 @@ Profile record_profile(const SessionOptions& options, const std::function<bool()
   if (off_cpu) {
     source = std::make_unique<OffCpuProbe>(options.probe, st);
   } else {
-    auto p = std::make_unique<ProfileProbe>(options.probe, st);
+    ProfileProbeOptions sized = options.probe;
+    size_maps_for_drain(sized, std::chrono::duration<double>(options.drain_interval).count());
+    auto p = std::make_unique<ProfileProbe>(sized, st);
     sampler = p.get();
     source = std::move(p);
   }
