@@ -1,4 +1,5 @@
-/* Structures shared by bpf/profile.bpf.c and userspace/profile/: one layout. */
+/* Structures shared by bpf/profile.bpf.c, bpf/offcpu.bpf.c and userspace/profile/:
+ * one layout. */
 #ifndef KPULSE_PROFILE_H
 #define KPULSE_PROFILE_H
 
@@ -24,8 +25,10 @@ struct kp_profile_key {
 	__u64 user_ip;
 };
 
+/* `value`: samples (on-CPU, profile.bpf.c) or nanoseconds blocked
+ * (off-CPU, offcpu.bpf.c). */
 struct kp_profile_value {
-	__u64 samples;
+	__u64 value;
 	char comm[16];
 };
 

@@ -38,6 +38,26 @@ struct {
 
 KP_DEFINE_COUNTERS
 
+/* The sampled IP, read from the context at its UAPI layout
+ * (bpf_user_pt_regs_t) instead of through vmlinux.h's pt_regs: that field
+ * access would be this object's only CO-RE relocation, and with none
+ * libbpf loads it without parsing the kernel's BTF (about a fifth of the
+ * sampler's start-up CPU). */
+#if defined(__TARGET_ARCH_x86)
+#define KP_UAPI_IP_SLOT 16 /* struct pt_regs: r15 ... orig_rax, then rip */
+#elif defined(__TARGET_ARCH_arm64)
+#define KP_UAPI_IP_SLOT 32 /* struct user_pt_regs: regs[31], sp, then pc */
+#endif
+
+static __always_inline __u64 sampled_ip(struct bpf_perf_event_data *ctx)
+{
+#ifdef KP_UAPI_IP_SLOT
+	return ((const __u64 *)ctx)[KP_UAPI_IP_SLOT];
+#else
+	return PT_REGS_IP(&ctx->regs);
+#endif
+}
+
 SEC("perf_event")
 int kp_profile(struct bpf_perf_event_data *ctx)
 {
@@ -59,7 +79,7 @@ int kp_profile(struct bpf_perf_event_data *ctx)
 	key.user_stack = bpf_get_stackid(ctx, &kp_profile_stacks, BPF_F_USER_STACK);
 	if (key.user_stack < 0) {
 		/* Keep the leaf: the sampled IP when the CPU was in user mode. */
-		__u64 ip = PT_REGS_IP(&ctx->regs);
+		__u64 ip = sampled_ip(ctx);
 
 		if (ip && ip < 0x800000000000ULL)
 			key.user_ip = ip;
@@ -79,7 +99,7 @@ int kp_profile(struct bpf_perf_event_data *ctx)
 		if (!v)
 			return 0;
 	}
-	__sync_fetch_and_add(&v->samples, 1);
+	__sync_fetch_and_add(&v->value, 1);
 	kp_count(KP_CNT_EVENTS);
 	return 0;
 }

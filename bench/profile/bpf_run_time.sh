@@ -2,6 +2,7 @@
 # measuring, and the kernel time of the profiler's programs.
 #   start_bpf_stats    (sets bpf_stats_pid; kill it when done)
 #   kp_profile_ns      run_time_ns summed over the kp_profile programs loaded now
+#   kp_prog_stats N    "run_time_ns run_cnt" of the programs named N
 
 start_bpf_stats() {  # holds BPF_ENABLE_STATS while the helper process lives
   python3 - <<'PY' &
@@ -21,4 +22,11 @@ kp_profile_ns() {
   bpftool prog show -j 2>/dev/null | python3 -c '
 import json, sys
 print(sum(p.get("run_time_ns", 0) for p in json.load(sys.stdin) if p.get("name") == "kp_profile"))'
+}
+
+kp_prog_stats() {  # NAME (as bpftool shows it): "run_time_ns run_cnt"
+  bpftool prog show -j 2>/dev/null | python3 -c '
+import json, sys
+ps = [p for p in json.load(sys.stdin) if p.get("name") == sys.argv[1]]
+print(sum(p.get("run_time_ns", 0) for p in ps), sum(p.get("run_cnt", 0) for p in ps))' "$1"
 }

@@ -2,6 +2,8 @@
  *
  *   profile_workload cpu SECONDS       hot_alpha does twice the work of hot_beta
  *   profile_workload syscalls SECONDS  write(2) of one byte to /dev/null, in a loop
+ *   profile_workload block SECONDS     blocks in nanosleep: wait_long 40 ms, then
+ *                                      wait_short 20 ms, in turn (off-CPU: 2/3, 1/3)
  *
  * Built at -O0 with frame pointers: GCC leaves a leaf function without a
  * frame at -O1 and above even with -fno-omit-frame-pointer.
@@ -60,16 +62,44 @@ __attribute__((noinline)) static void syscall_loop(double until)
 	close(fd);
 }
 
+/* The sleep itself, shared: libc's nanosleep has no frame of its own, so
+ * the frame-pointer walk skips this helper and names its caller (wait_long
+ * or wait_short) right above the libc leaf. */
+__attribute__((noinline)) static void sleep_ms(long ms)
+{
+	struct timespec ts = {0, ms * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+__attribute__((noinline)) void wait_long(void)
+{
+	sleep_ms(40);
+}
+
+__attribute__((noinline)) void wait_short(void)
+{
+	sleep_ms(20);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s cpu|syscalls SECONDS\n", argv[0]);
+		fprintf(stderr, "usage: %s cpu|syscalls|block SECONDS\n", argv[0]);
 		return 2;
 	}
 	double until = now_s() + atof(argv[2]);
 
 	if (strcmp(argv[1], "syscalls") == 0) {
 		syscall_loop(until);
+		return 0;
+	}
+	if (strcmp(argv[1], "block") == 0) {
+		while (now_s() < until) {
+			wait_long();
+			wait_short();
+		}
 		return 0;
 	}
 	while (now_s() < until) {

@@ -1,5 +1,6 @@
 #include "cli/analyze_live.h"
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cstdio>
@@ -14,11 +15,24 @@
 #include "cli/profile_findings.h"
 #include "daemon/history_preload.h"
 #include "engine/collector.h"
+#include "profile/profile_session.h"
 #include "record/reader.h"
 #include "report/time_arg.h"
 
 namespace kpulse::cli {
 namespace {
+
+// The samples of cgroups inside --scope ("cgroup:/app" prefixes); all of
+// them without one.
+profile::Profile in_scope(profile::Profile p, const std::vector<std::string>& scope) {
+  if (scope.empty()) return p;
+  std::erase_if(p.samples, [&scope](const profile::StackSample& s) {
+    const std::string key = "cgroup:" + s.cgroup;
+    return std::none_of(scope.begin(), scope.end(),
+                        [&key](const std::string& prefix) { return key.starts_with(prefix); });
+  });
+  return p;
+}
 
 int64_t wall_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -85,6 +99,16 @@ int run_analyze_live(const LiveAnalyzeOptions& opt) {
   install_stop_handlers();
   engine::Collector collector(opt.engine->options());
   AnalysisRun run(opt.scope, !opt.json && !opt.quiet);
+  std::optional<profile::BackgroundProfile> sampler;
+  if (opt.profile) {
+    profile::SessionOptions so;
+    so.probe.frequency_hz = opt.profile_hz;
+    // Bounded like the run; 0 (until interrupted) runs until finish().
+    so.duration_s = opt.duration_s > 0 ? opt.duration_s + 5 : 1e12;
+    // A host-wide run meets many processes: the daemon's symbol bound.
+    so.max_cached_symbols = 200'000;
+    sampler.emplace(so);
+  }
   if (!opt.history.empty()) {
     auto r = daemon::preload_history(run.analyzer, opt.history, wall_ns());
     if (r.snapshots > 0 && !opt.json)
@@ -103,6 +127,14 @@ int run_analyze_live(const LiveAnalyzeOptions& opt) {
     std::cout.flush();
   }
   run.finish();
+  if (sampler) {
+    try {
+      run.profile = profile_findings(in_scope(sampler->finish(), opt.scope),
+                                     cpu_incidents(run.alerts_seen(), wall_ns()));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "kpulse: --profile: no CPU profile: %s\n", e.what());
+    }
+  }
   run.report(opt.json, elapsed());
   return 0;
 }

@@ -18,6 +18,11 @@ struct LiveAnalyzeOptions {
   // Recording whose history warms the forecaster first; "" for none. The
   // default is the daemon's recording directory when it exists.
   std::string history = "/var/lib/kpulse/recordings";
+  // Sample on-CPU stacks meanwhile (the profile group) and name each busy
+  // cgroup's hot function in the report, as --recording does from the
+  // daemon's recorded stacks.
+  bool profile = false;
+  uint32_t profile_hz = 49;
   std::shared_ptr<EngineFlags> engine = std::make_shared<EngineFlags>();
 };
 

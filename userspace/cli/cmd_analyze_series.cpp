@@ -29,6 +29,10 @@ int run_analyze(const AnalyzeOptions& opt) {
   if (opt.series.empty()) {
     if (opt.anomaly_scores) throw UsageError("analyze: --anomaly-scores needs --series FILE.csv");
     if (!opt.recording.dir.empty()) {
+      if (opt.live.profile)
+        throw UsageError(
+            "analyze: --profile samples the live host; with --recording the daemon's recorded "
+            "stacks are read without it");
       drop_privileges_for_user_files();
       RecordingAnalyzeOptions r = opt.recording;
       r.dir = recording_dir_of(r.dir);
@@ -90,6 +94,9 @@ void register_analyze(CLI::App& root, Registry& reg) {
                   "Live: recording whose past warms the forecaster (hours to days ahead need "
                   "days to weeks of history); '' for none")
       ->capture_default_str();
+  app->add_flag("--profile", opt->live.profile,
+                "Live: also sample on-CPU stacks (the profile group) and name the function each "
+                "busy cgroup, and each CPU alert's cause, spends its CPU in (49 Hz per CPU)");
   add_engine_flags(*app, opt->live.engine);
   reg.push_back({app, [opt] { return run_analyze(*opt); }});
 }

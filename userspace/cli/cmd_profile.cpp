@@ -1,5 +1,6 @@
-// `kpulse profile`: on-CPU stack sampling for a while, written as folded
-// stacks, pprof, an SVG flame graph or a text summary.
+// `kpulse profile`: on-CPU stack sampling (or off-CPU blocked time by stack)
+// for a while, written as folded stacks, pprof, an SVG flame graph or a text
+// summary.
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@ struct ProfileFlags {
   std::string output;
   size_t top = 20;
   std::string event = "auto";
+  std::string mode = "on-cpu";
 };
 
 // "/system.slice/x.service" is taken under the cgroup2 mount; a path that is
@@ -45,6 +47,8 @@ std::string cgroup_dir(const std::string& arg, std::string* error) {
 
 int run_profile(const ProfileFlags& flags) {
   profile::SessionOptions o;
+  const bool off_cpu = flags.mode == "off-cpu";
+  o.mode = off_cpu ? profile::ProfileMode::OffCpu : profile::ProfileMode::OnCpu;
   o.duration_s = flags.duration_s;
   o.probe.frequency_hz = flags.frequency_hz;
   o.probe.tgid = flags.pid;
@@ -66,9 +70,14 @@ int run_profile(const ProfileFlags& flags) {
     return 2;
   }
   install_stop_handlers();
-  if (flags.format != "pprof" || !flags.output.empty())
-    std::fprintf(stderr, "kpulse: sampling for %.0f s at %u Hz per CPU (Ctrl-C ends early)\n",
-                 flags.duration_s, flags.frequency_hz);
+  if (flags.format != "pprof" || !flags.output.empty()) {
+    if (off_cpu)
+      std::fprintf(stderr, "kpulse: recording blocked time for %.0f s (Ctrl-C ends early)\n",
+                   flags.duration_s);
+    else
+      std::fprintf(stderr, "kpulse: sampling for %.0f s at %u Hz per CPU (Ctrl-C ends early)\n",
+                   flags.duration_s, flags.frequency_hz);
+  }
   profile::Profile p;
   try {
     p = profile::record_profile(o, [] { return stop_requested(); });
@@ -85,8 +94,10 @@ int run_profile(const ProfileFlags& flags) {
     out = profile::to_pprof(p, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() -
                                    static_cast<int64_t>(p.duration_s * 1e9));
   } else if (flags.format == "svg") {
-    std::string title = "kpulse profile: " + std::to_string(p.total()) + " samples, " + p.event +
-                        " at " + std::to_string(p.frequency_hz) + " Hz";
+    std::string title = off_cpu
+                            ? "kpulse profile: off-CPU, " + profile::amount_text(p.mode, p.total())
+                            : "kpulse profile: " + std::to_string(p.total()) + " samples, " +
+                                  p.event + " at " + std::to_string(p.frequency_hz) + " Hz";
     if (!flags.cgroup.empty()) title += ", cgroup " + flags.cgroup;
     if (flags.pid) title += ", pid " + std::to_string(flags.pid);
     out = profile::to_flamegraph_svg(p, title);
@@ -103,16 +114,17 @@ int run_profile(const ProfileFlags& flags) {
     std::fprintf(stderr, "kpulse: cannot write %s\n", flags.output.c_str());
     return 1;
   }
-  std::fprintf(stderr, "kpulse: %llu samples written to %s\n",
-               static_cast<unsigned long long>(p.total()), flags.output.c_str());
+  std::fprintf(stderr, "kpulse: %s written to %s\n",
+               profile::amount_text(p.mode, p.total()).c_str(), flags.output.c_str());
   return 0;
 }
 
 }  // namespace
 
 void register_profile(CLI::App& root, Registry& reg) {
-  auto* app = root.add_subcommand(
-      "profile", "Sample on-CPU stacks (kernel and user) and write a flame graph or profile");
+  auto* app = root.add_subcommand("profile",
+                                  "Sample on-CPU stacks (kernel and user), or off-CPU blocked "
+                                  "time by stack, and write a flame graph or profile");
   auto flags = std::make_shared<ProfileFlags>();
   app->add_option("--duration", flags->duration_s, "Seconds to sample")
       ->capture_default_str()
@@ -134,9 +146,16 @@ void register_profile(CLI::App& root, Registry& reg) {
                   "cpu-clock) or cpu-clock")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu-clock"}));
+  app->add_option("--mode", flags->mode,
+                  "on-cpu: where the CPU time goes (sampling); off-cpu: where tasks block, "
+                  "valued in time blocked (a scheduler hook on every context switch; "
+                  "--frequency and --event do not apply)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on-cpu", "off-cpu"}));
   app->footer(
       "Formats: text (top functions and processes), folded (flamegraph.pl / speedscope input), "
-      "pprof (gzipped profile.proto, for `go tool pprof`), svg (a self-contained flame graph).\n"
+      "pprof (gzipped profile.proto, for `go tool pprof`), svg (a self-contained flame graph). "
+      "Off-CPU values are nanoseconds blocked (folded counts; pprof off_cpu/nanoseconds).\n"
       "User stacks are walked through frame pointers: callers of code built without them show as "
       "[unknown]. Exit status 3 when sampling cannot run here (the reason is printed).");
   reg.push_back({app, [flags] { return run_profile(*flags); }});

@@ -74,6 +74,22 @@ record::RecordedProfile within(const record::RecordedProfile& p, const std::stri
   return out;
 }
 
+// The incident's cause in `stacks` (the incident's own, or the run's), if
+// it has samples there.
+void add_alert(ProfileFindings& f, const CpuIncident& incident,
+               const record::RecordedProfile& stacks) {
+  AlertProfile ap;
+  ap.alert = incident.alert;
+  ap.from_ns = incident.from_ns;
+  ap.to_ns = incident.to_ns;
+  const record::RecordedProfile during = within(stacks, incident.cgroup);
+  for (const auto& h : profile::hot_functions(during.profile, SIZE_MAX, &during.cgroup_samples))
+    if (h.cgroup == incident.cgroup) ap.hot = h;
+  if (ap.hot.samples == 0) return;
+  ap.stacks = profile::top_stacks(during.profile, incident.cgroup, kStacksPerAlert);
+  f.alerts.push_back(std::move(ap));
+}
+
 }  // namespace
 
 ProfileFindings profile_findings(const std::filesystem::path& recording_dir, int64_t from_ns,
@@ -83,24 +99,26 @@ ProfileFindings profile_findings(const std::filesystem::path& recording_dir, int
   f.windows = period.windows;
   if (f.windows == 0) return f;
   f.cgroups = profile::hot_functions(period.profile, kCgroups, &period.cgroup_samples);
-  for (const auto& incident : incidents) {
-    AlertProfile ap;
-    ap.alert = incident.alert;
-    ap.from_ns = incident.from_ns;
-    ap.to_ns = incident.to_ns;
-    const record::RecordedProfile during =
-        within(record::read_stack_log(recording_dir, ap.from_ns, ap.to_ns), incident.cgroup);
-    for (const auto& h : profile::hot_functions(during.profile, SIZE_MAX, &during.cgroup_samples))
-      if (h.cgroup == incident.cgroup) ap.hot = h;
-    if (ap.hot.samples == 0) continue;
-    ap.stacks = profile::top_stacks(during.profile, incident.cgroup, kStacksPerAlert);
-    f.alerts.push_back(std::move(ap));
-  }
+  for (const auto& incident : incidents)
+    add_alert(f, incident, record::read_stack_log(recording_dir, incident.from_ns, incident.to_ns));
+  return f;
+}
+
+ProfileFindings profile_findings(const profile::Profile& run,
+                                 const std::vector<CpuIncident>& incidents) {
+  ProfileFindings f;
+  f.source = "sampled during this run";
+  record::RecordedProfile stacks;
+  stacks.windows = 1;
+  stacks.profile = run;
+  f.windows = 1;
+  f.cgroups = profile::hot_functions(run, kCgroups);
+  for (const auto& incident : incidents) add_alert(f, incident, stacks);
   return f;
 }
 
 void print_profile_findings(std::ostream& out, const ProfileFindings& f) {
-  out << "\nCPU profile (recorded stacks):\n";
+  out << "\nCPU profile (" << f.source << "):\n";
   if (f.windows == 0) {
     out << "  none in this period (enable [profile] in the daemon's configuration)\n";
     return;
@@ -115,7 +133,8 @@ void print_profile_findings(std::ostream& out, const ProfileFindings& f) {
 }
 
 nlohmann::json profile_findings_json(const ProfileFindings& f) {
-  nlohmann::json j = {{"windows", f.windows},
+  nlohmann::json j = {{"source", f.source},
+                      {"windows", f.windows},
                       {"cgroups", nlohmann::json::array()},
                       {"alerts", nlohmann::json::array()}};
   for (const auto& h : f.cgroups) j["cgroups"].push_back(hot_json(h));

@@ -36,6 +36,9 @@ struct AlertProfile {
 };
 
 struct ProfileFindings {
+  // Where the stacks come from: "recorded stacks" (the daemon's stack log)
+  // or "sampled during this run" (live analyze --profile).
+  std::string source = "recorded stacks";
   size_t windows = 0;  // profiling windows found in the period (0: no profile recorded)
   std::vector<profile::HotFunction> cgroups;  // busiest first
   std::vector<AlertProfile> alerts;
@@ -43,6 +46,11 @@ struct ProfileFindings {
 
 ProfileFindings profile_findings(const std::filesystem::path& recording_dir, int64_t from_ns,
                                  int64_t to_ns, const std::vector<CpuIncident>& incidents);
+
+// The same from a profile sampled live over the whole run: each incident's
+// cause is judged over the run (its samples are not timed finer).
+ProfileFindings profile_findings(const profile::Profile& run,
+                                 const std::vector<CpuIncident>& incidents);
 
 void print_profile_findings(std::ostream& out, const ProfileFindings& f);
 nlohmann::json profile_findings_json(const ProfileFindings& f);

@@ -29,6 +29,7 @@ ContinuousProfilerOptions continuous_profiler_options(const config::Config& c) {
   o.probe.frequency_hz = static_cast<uint32_t>(c.profile.frequency_hz);
   o.window = std::chrono::milliseconds(static_cast<int64_t>(c.profile.window_s * 1000));
   o.drain_interval = std::min(o.drain_interval, o.window);
+  profile::size_maps_for_drain(o.probe, std::chrono::duration<double>(o.drain_interval).count());
   o.log.dir = c.recording_dir();
   o.log.top_stacks = static_cast<size_t>(c.profile.top_stacks);
   o.log.max_bytes_per_hour = static_cast<uint64_t>(c.profile.max_mb_per_hour * 1024 * 1024);

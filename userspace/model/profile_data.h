@@ -21,7 +21,7 @@ struct StackSample {
   uint32_t pid = 0;    // thread group id
   std::string comm;
   std::vector<Frame> frames;  // root first, leaf last (user frames, then kernel)
-  uint64_t count = 0;
+  uint64_t count = 0;         // samples; nanoseconds blocked in an off-CPU profile
   // The frame-pointer walk stopped early (code without frame pointers):
   // frames below the root that could not be recovered appear as "[unknown]".
   bool user_truncated = false;
@@ -39,8 +39,13 @@ inline std::string stack_key(const StackSample& s) {
   return key;
 }
 
+// What a profile's counts are: on-CPU samples, or nanoseconds blocked
+// (off the CPU, from blocking to running again).
+enum class ProfileMode { OnCpu, OffCpu };
+
 struct Profile {
-  std::string event;  // "cpu-clock" or "cycles"
+  ProfileMode mode = ProfileMode::OnCpu;
+  std::string event;  // "cpu-clock" or "cycles"; "sched_switch" off-CPU
   uint32_t frequency_hz = 0;
   double duration_s = 0;
   uint64_t dropped = 0;  // samples refused by a full kernel map

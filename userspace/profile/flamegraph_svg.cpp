@@ -65,14 +65,14 @@ size_t depth_of(const Node& n) {
 }
 
 void draw(const Node& n, double x, size_t level, double per_sample, double bottom, uint64_t total,
-          std::string& out) {
+          ProfileMode mode, std::string& out) {
   const double w = n.count * per_sample;
   if (w < 0.3) return;  // invisible; its children are narrower still
   const double y = bottom - (level + 1) * kFrameHeight;
   char buf[256];
   std::string label = n.name + (n.kernel ? " [k]" : "");
-  std::snprintf(buf, sizeof buf, " (%llu samples, %.2f%%)",
-                static_cast<unsigned long long>(n.count), 100.0 * n.count / total);
+  std::snprintf(buf, sizeof buf, " (%s, %.2f%%)", amount_text(mode, n.count).c_str(),
+                100.0 * n.count / total);
   out += "<g><title>" + xml_escape(label + buf) + "</title>";
   std::snprintf(buf, sizeof buf,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"", x, y, w,
@@ -87,7 +87,7 @@ void draw(const Node& n, double x, size_t level, double per_sample, double botto
   out += "</g>\n";
   double cx = x;
   for (const auto& [_, c] : n.children) {
-    draw(*c, cx, level + 1, per_sample, bottom, total, out);
+    draw(*c, cx, level + 1, per_sample, bottom, total, mode, out);
     cx += c->count * per_sample;
   }
 }
@@ -125,7 +125,7 @@ std::string to_flamegraph_svg(const Profile& p, const std::string& title) {
   out += buf;
   std::snprintf(buf, sizeof buf, "<text class=\"title\" x=\"%.0f\" y=\"20\">", kWidth / 2);
   out += buf + xml_escape(title) + "</text>\n";
-  if (root.count) draw(root, kPad, 0, per_sample, height - kPad, root.count, out);
+  if (root.count) draw(root, kPad, 0, per_sample, height - kPad, root.count, p.mode, out);
   out += "</svg>\n";
   return out;
 }

@@ -101,9 +101,12 @@ std::string label(Strings& st, const char* key, const std::string& str, uint64_t
 std::string to_pprof(const Profile& p, int64_t time_nanos) {
   Strings st;
   Writer prof;
-  prof.bytes_field(kSampleType, value_type(st, "samples", "count"));
-  prof.bytes_field(kSampleType, value_type(st, "cpu", "nanoseconds"));
-  const uint64_t period = p.frequency_hz ? 1'000'000'000ULL / p.frequency_hz : 0;
+  const bool off_cpu = p.mode == ProfileMode::OffCpu;
+  // Off-CPU counts are already nanoseconds: one value, period 1 ns.
+  const char* period_kind = off_cpu ? "off_cpu" : "cpu";
+  if (!off_cpu) prof.bytes_field(kSampleType, value_type(st, "samples", "count"));
+  prof.bytes_field(kSampleType, value_type(st, period_kind, "nanoseconds"));
+  const uint64_t period = off_cpu ? 1 : p.frequency_hz ? 1'000'000'000ULL / p.frequency_hz : 0;
 
   std::map<std::string, uint64_t> mappings;                            // module -> id
   std::map<std::tuple<std::string, std::string>, uint64_t> locations;  // (function, module)
@@ -149,7 +152,10 @@ std::string to_pprof(const Profile& p, int64_t time_nanos) {
     for (auto it = s.frames.rbegin(); it != s.frames.rend(); ++it) ids.push_back(location_of(*it));
     Writer w;
     w.packed(kSampleLocationId, ids);
-    w.packed(kSampleValue, {s.count, s.count * period});
+    if (off_cpu)
+      w.packed(kSampleValue, {s.count});
+    else
+      w.packed(kSampleValue, {s.count, s.count * period});
     w.bytes_field(kSampleLabel, label(st, "pid", "", s.pid));
     w.bytes_field(kSampleLabel, label(st, "comm", s.comm, 0));
     if (!s.cgroup.empty()) w.bytes_field(kSampleLabel, label(st, "cgroup", s.cgroup, 0));
@@ -158,12 +164,14 @@ std::string to_pprof(const Profile& p, int64_t time_nanos) {
   std::string body = prof.str() + mapping_w.str() + location_w.str() + function_w.str();
   Writer tail;
   const std::string comment =
-      "kpulse profile: " + p.event + " at " + std::to_string(p.frequency_hz) + " Hz per CPU";
+      off_cpu
+          ? "kpulse profile: off-CPU time (sched_switch), from blocking to running again"
+          : "kpulse profile: " + p.event + " at " + std::to_string(p.frequency_hz) + " Hz per CPU";
   const uint64_t comment_id = st.index(comment);
   for (const auto& s : st.table()) tail.bytes_field(kStringTable, s);
   tail.uint_field(kTimeNanos, static_cast<uint64_t>(time_nanos));
   tail.uint_field(kDurationNanos, static_cast<uint64_t>(p.duration_s * 1e9));
-  tail.bytes_field(kPeriodType, value_type(st, "cpu", "nanoseconds"));
+  tail.bytes_field(kPeriodType, value_type(st, period_kind, "nanoseconds"));
   tail.uint_field(kPeriod, period);
   tail.uint_field(kComment, comment_id);
   return exporters::gzip_compress(body + tail.str());

@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -68,6 +69,17 @@ std::vector<uint64_t> read_stack(int fd, int32_t id) {
 
 }  // namespace
 
+void size_maps_for_drain(ProfileProbeOptions& o, double drain_s) {
+  const double samples = o.frequency_hz * std::max<size_t>(online_cpus().size(), 1) * drain_s;
+  auto pow2_within = [](double want, uint32_t lo, uint32_t hi) {
+    uint32_t n = lo;
+    while (n < hi && n < want) n *= 2;
+    return n;
+  };
+  o.max_buckets = pow2_within(4 * samples, std::min<uint32_t>(1024, o.max_buckets), o.max_buckets);
+  o.max_stacks = pow2_within(16 * samples, std::min<uint32_t>(4096, o.max_stacks), o.max_stacks);
+}
+
 ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, engine::GroupStatus& status) {
   probes::ensure_libbpf_log_captured();
   status = {};
@@ -100,15 +112,10 @@ ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, engine::GroupStat
     }
   }
   if (!options.cgroup_path.empty()) {
-    int cg = ::open(options.cgroup_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    uint32_t slot = 0;
-    int err = cg < 0 ? errno : 0;
-    if (cg >= 0 &&
-        bpf_map_update_elem(bpf_map__fd(skel_->maps.kp_profile_cgroup), &slot, &cg, BPF_ANY) != 0)
-      err = errno;
-    if (cg >= 0) ::close(cg);
-    if (err) {
-      fail("cannot filter on cgroup " + options.cgroup_path + ": " + std::strerror(err));
+    std::string why =
+        set_cgroup_filter(bpf_map__fd(skel_->maps.kp_profile_cgroup), options.cgroup_path);
+    if (!why.empty()) {
+      fail(why);
       return;
     }
   }
@@ -190,11 +197,18 @@ void ProfileProbe::close() {
 }
 
 std::vector<RawSample> ProfileProbe::drain() {
-  std::vector<RawSample> out;
-  if (!skel_) return out;
-  const int counts_fd = bpf_map__fd(skel_->maps.kp_profile_counts);
-  const int stacks_fd = bpf_map__fd(skel_->maps.kp_profile_stacks);
+  if (!skel_) return {};
+  // Free the stacks read: a long run would otherwise fill the stack map.
+  return drain_buckets(bpf_map__fd(skel_->maps.kp_profile_counts),
+                       bpf_map__fd(skel_->maps.kp_profile_stacks), true);
+}
 
+uint64_t ProfileProbe::dropped() const {
+  return skel_ ? map_full_count(bpf_map__fd(skel_->maps.kp_counters)) : 0;
+}
+
+std::vector<RawSample> drain_buckets(int counts_fd, int stacks_fd, bool free_stacks) {
+  std::vector<RawSample> out;
   std::vector<kp_profile_key> keys;
   kp_profile_key key{}, next{};
   const void* prev = nullptr;
@@ -216,7 +230,7 @@ std::vector<RawSample> ProfileProbe::drain() {
     s.cgroup_id = k.cgroup_id;
     s.tgid = k.tgid;
     s.comm.assign(v.comm, strnlen(v.comm, sizeof v.comm));
-    s.count = v.samples;
+    s.count = v.value;
     for (int32_t id : {k.kernel_stack, k.user_stack}) {
       if (id < 0 || stacks.count(id)) continue;
       stacks[id] = read_stack(stacks_fd, id);
@@ -234,24 +248,32 @@ std::vector<RawSample> ProfileProbe::drain() {
     }
     out.push_back(std::move(s));
   }
-  // Free the stacks read: a long run would otherwise fill the stack map.
-  for (int32_t id : stack_ids) {
-    uint32_t sid = static_cast<uint32_t>(id);
-    bpf_map_delete_elem(stacks_fd, &sid);
-  }
+  if (free_stacks)
+    for (int32_t id : stack_ids) {
+      uint32_t sid = static_cast<uint32_t>(id);
+      bpf_map_delete_elem(stacks_fd, &sid);
+    }
   return out;
 }
 
-uint64_t ProfileProbe::dropped() const {
-  if (!skel_) return 0;
+uint64_t map_full_count(int counters_fd) {
   const int ncpu = libbpf_num_possible_cpus();
   std::vector<uint64_t> values(ncpu > 0 ? ncpu : 1);
   uint32_t index = KP_CNT_MAP_FULL;
-  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.kp_counters), &index, values.data()) != 0)
-    return 0;
+  if (bpf_map_lookup_elem(counters_fd, &index, values.data()) != 0) return 0;
   uint64_t total = 0;
   for (uint64_t v : values) total += v;
   return total;
+}
+
+std::string set_cgroup_filter(int cgroup_array_fd, const std::string& path) {
+  int cg = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  uint32_t slot = 0;
+  int err = cg < 0 ? errno : 0;
+  if (cg >= 0 && bpf_map_update_elem(cgroup_array_fd, &slot, &cg, BPF_ANY) != 0) err = errno;
+  if (cg >= 0) ::close(cg);
+  if (err) return "cannot filter on cgroup " + path + ": " + std::strerror(err);
+  return {};
 }
 
 std::vector<std::pair<uint32_t, std::string>> ProfileProbe::program_ids() const {

@@ -30,6 +30,15 @@ struct ProfileProbeOptions {
   bool prefer_cycles = true;  // hardware cycles where the PMU exists, else cpu-clock
 };
 
+// Shrinks the map bounds of `o` to what one drain every `drain_s` seconds
+// can fill at `o.frequency_hz` on the online CPUs: buckets for 4x the
+// samples, a stack map 16x the stacks they can name (a stack whose hash
+// lands on a taken slot is lost, so the map stays sparse), never above the
+// defaults nor below 1024 / 4096. The kernel allocates and zeroes both maps
+// whole at load (8 MiB for 8192 stacks), most of the sampler's start-up in
+// a daemon at 19 Hz.
+void size_maps_for_drain(ProfileProbeOptions& o, double drain_s);
+
 // One bucket drained from the kernel, stacks as raw addresses (leaf first).
 struct RawSample {
   uint64_t cgroup_id = 0;
@@ -42,24 +51,37 @@ struct RawSample {
   int user_stack_error = 0;    // helper's error when the user stack is missing
 };
 
-class ProfileProbe {
+// What a profiling session reads from: the on-CPU sampler below or the
+// off-CPU scheduler hook (offcpu_probe.h). Both count into the same kind of
+// kernel buckets (bpf/kpulse_profile.h).
+class StackSource {
+ public:
+  virtual ~StackSource() = default;
+  [[nodiscard]] virtual bool active() const = 0;
+  // Reads and clears every bucket (RawSample::count: samples or nanoseconds).
+  virtual std::vector<RawSample> drain() = 0;
+  // Updates refused because the bucket map was full (cumulative).
+  [[nodiscard]] virtual uint64_t dropped() const = 0;
+  virtual void close() = 0;
+};
+
+class ProfileProbe : public StackSource {
  public:
   // Loads and attaches; `status` reports the outcome like any probe group.
   ProfileProbe(const ProfileProbeOptions& options, engine::GroupStatus& status);
-  ~ProfileProbe();
+  ~ProfileProbe() override;
   ProfileProbe(const ProfileProbe&) = delete;
   ProfileProbe& operator=(const ProfileProbe&) = delete;
 
-  [[nodiscard]] bool active() const { return !links_.empty(); }
+  [[nodiscard]] bool active() const override { return !links_.empty(); }
   // "cycles" or "cpu-clock".
   [[nodiscard]] const std::string& event() const { return event_; }
   [[nodiscard]] uint32_t frequency_hz() const { return frequency_hz_; }
   // Reads and clears every bucket and the stacks they name.
-  std::vector<RawSample> drain();
-  // Samples refused because the bucket map was full (cumulative).
-  [[nodiscard]] uint64_t dropped() const;
+  std::vector<RawSample> drain() override;
+  [[nodiscard]] uint64_t dropped() const override;
   [[nodiscard]] std::vector<std::pair<uint32_t, std::string>> program_ids() const;
-  void close();
+  void close() override;
 
  private:
   struct kpulse_profile* skel_ = nullptr;
@@ -68,5 +90,15 @@ class ProfileProbe {
   std::string event_;
   uint32_t frequency_hz_ = 0;
 };
+
+// Shared by both sources. Reads and removes every bucket of `counts_fd`
+// (keys and values of bpf/kpulse_profile.h) with the stacks they name in
+// `stacks_fd`; frees those stacks when `free_stacks`.
+std::vector<RawSample> drain_buckets(int counts_fd, int stacks_fd, bool free_stacks);
+// The KP_CNT_MAP_FULL counter of a group's kp_counters map, summed over CPUs.
+uint64_t map_full_count(int counters_fd);
+// Puts the cgroup directory `path` in slot 0 of a BPF_MAP_TYPE_CGROUP_ARRAY;
+// "" on success, else the reason.
+std::string set_cgroup_filter(int cgroup_array_fd, const std::string& path);
 
 }  // namespace kpulse::profile

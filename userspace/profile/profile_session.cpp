@@ -1,5 +1,6 @@
 #include "profile/profile_session.h"
 
+#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -7,6 +8,7 @@
 #include "collect/cgroup_layout.h"
 #include "collect/cgroup_resolver.h"
 #include "probes/kernel_features.h"
+#include "profile/offcpu_probe.h"
 #include "profile/symbolizer.h"
 
 namespace kpulse::profile {
@@ -19,14 +21,26 @@ Profile record_profile(const SessionOptions& options, const std::function<bool()
   Symbolizer symbolizer(options.max_cached_symbols);
   engine::GroupStatus local;
   engine::GroupStatus& st = status ? *status : local;
-  ProfileProbe probe(options.probe, st);
-  if (!probe.active()) throw std::runtime_error("profile group inactive: " + st.reason);
+  const bool off_cpu = options.mode == ProfileMode::OffCpu;
+  std::unique_ptr<StackSource> source;
+  ProfileProbe* sampler = nullptr;
+  if (off_cpu) {
+    source = std::make_unique<OffCpuProbe>(options.probe, st);
+  } else {
+    ProfileProbeOptions sized = options.probe;
+    size_maps_for_drain(sized, std::chrono::duration<double>(options.drain_interval).count());
+    auto p = std::make_unique<ProfileProbe>(sized, st);
+    sampler = p.get();
+    source = std::move(p);
+  }
+  if (!source->active()) throw std::runtime_error(st.name + " group inactive: " + st.reason);
 
   std::unordered_map<std::string, StackSample> buckets;
   auto drain = [&] {
     symbolizer.begin_drain();
-    for (const RawSample& raw : probe.drain()) {
+    for (const RawSample& raw : source->drain()) {
       StackSample s = symbolizer.resolve(raw);
+      if (off_cpu) drop_tracing_frames(s);
       auto [it, inserted] = buckets.try_emplace(stack_key(s), s);
       if (!inserted) it->second.count += s.count;
     }
@@ -47,11 +61,12 @@ Profile record_profile(const SessionOptions& options, const std::function<bool()
   drain();
 
   Profile p;
-  p.event = probe.event();
-  p.frequency_hz = probe.frequency_hz();
+  p.mode = options.mode;
+  p.event = sampler ? sampler->event() : "sched_switch";
+  p.frequency_hz = sampler ? sampler->frequency_hz() : 0;
   p.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
-  p.dropped = probe.dropped();
-  probe.close();
+  p.dropped = source->dropped();
+  source->close();
 
   const collect::CgroupLayout layout = collect::detect_cgroup_layout();
   collect::CgroupResolver cgroups(layout.v2_root.empty() ? layout.walk_root() : layout.v2_root);
@@ -61,6 +76,21 @@ Profile record_profile(const SessionOptions& options, const std::function<bool()
     p.samples.push_back(std::move(s));
   }
   return p;
+}
+
+BackgroundProfile::BackgroundProfile(const SessionOptions& options)
+    : result_(std::async(std::launch::async, [this, options] {
+        return record_profile(options, [this] { return stop_.load(); });
+      })) {}
+
+BackgroundProfile::~BackgroundProfile() {
+  stop_ = true;
+  if (result_.valid()) result_.wait();
+}
+
+Profile BackgroundProfile::finish() {
+  stop_ = true;
+  return result_.get();
 }
 
 }  // namespace kpulse::profile
