@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "engine/collector.h"
-#include "profile/profile_data.h"
+#include "model/profile_data.h"
 #include "profile/profile_probe.h"
 
 struct kpulse_offcpu;
