@@ -36,7 +36,7 @@ TEST(HookLadder, RejectedProgramIsReportedAndItsHookFallsBack) {
       },
       {},
       {}};
-  engine::GroupStatus status;
+  probes::GroupStatus status;
   probes::LoadedGroup group(spec, features, status);
   ASSERT_TRUE(group.active()) << status.reason;
   ASSERT_EQ(status.hooks.size(), 3u);
@@ -83,7 +83,7 @@ TEST(HookLadder, SchedWithoutTheKernelsRunQueueCountersStampsWakeupsItself) {
       {},
       {{"kp_rq_stamps", [](const probes::KernelFeatures&) { return 0; }}},
       {}};
-  engine::GroupStatus status;
+  probes::GroupStatus status;
   probes::LoadedGroup group(spec, features, status);
   ASSERT_TRUE(group.active()) << status.reason;
   for (const auto& h : status.hooks) EXPECT_TRUE(h.attached) << h.hook << ": " << h.error;

@@ -132,8 +132,7 @@ Candidate cgroup_skb(std::string program) {
           [](const KernelFeatures& f) { return !f.cgroup2_root().empty(); }, "a cgroup2 mount"};
 }
 
-LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
-                         engine::GroupStatus& status)
+LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features, GroupStatus& status)
     : name_(spec.name) {
   ensure_libbpf_log_captured();
   status = {};
@@ -223,7 +222,7 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
   }
 
   for (const auto& c : choices) {
-    engine::HookStatus hs;
+    HookStatus hs;
     hs.hook = c.hook->hook;
     if (obj_ && c.index < c.hook->candidates.size()) {
       hs.program = c.hook->candidates[c.index].program;

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/collector.h"
+#include "probes/probe_status.h"
 #include "probes/kernel_features.h"
 
 struct bpf_object;
@@ -67,7 +67,7 @@ class LoadedGroup {
  public:
   // Opens, loads and attaches; `status` says what happened hook by hook.
   // Never throws for kernel-side failures: an unusable group is inactive.
-  LoadedGroup(const GroupSpec& spec, const KernelFeatures& features, engine::GroupStatus& status);
+  LoadedGroup(const GroupSpec& spec, const KernelFeatures& features, GroupStatus& status);
   ~LoadedGroup();
   LoadedGroup(const LoadedGroup&) = delete;
   LoadedGroup& operator=(const LoadedGroup&) = delete;

@@ -47,7 +47,7 @@ ProbeSet::ProbeSet(const ProbeSetOptions& options) {
   report_.features = features_.describe();
 
   for (const GroupSpec& spec : builtin_groups(options.limits, options.per_process)) {
-    engine::GroupStatus status;
+    GroupStatus status;
     if (!wanted(options.groups, spec.name)) {
       status.name = spec.name;
       status.reason = "disabled by configuration";
@@ -61,7 +61,7 @@ ProbeSet::ProbeSet(const ProbeSetOptions& options) {
   // The stack sampler costs more than the other groups together: it loads
   // (and is reported) only when named.
   if (std::find(options.groups.begin(), options.groups.end(), "profile") != options.groups.end()) {
-    engine::GroupStatus status;
+    GroupStatus status;
     profiler_ = std::make_unique<profile::ProfileProbe>(options.profile, status);
     report_.groups.push_back(status);
   }
@@ -231,15 +231,15 @@ std::vector<std::pair<uint32_t, std::string>> ProbeSet::program_ids() const {
 
 namespace kpulse::probes {
 
-std::vector<engine::MapUsage> ProbeSet::map_usage() const {
-  std::vector<engine::MapUsage> out;
+std::vector<MapUsage> ProbeSet::map_usage() const {
+  std::vector<MapUsage> out;
   for (const auto& g : groups_) {
     if (!g->active()) continue;
     struct bpf_map* map;
     bpf_object__for_each_map(map, g->object()) {
       auto type = bpf_map__type(map);
       if (type != BPF_MAP_TYPE_HASH && type != BPF_MAP_TYPE_PERCPU_HASH) continue;
-      engine::MapUsage u{g->name(), bpf_map__name(map), 0, bpf_map__max_entries(map)};
+      MapUsage u{g->name(), bpf_map__name(map), 0, bpf_map__max_entries(map)};
       std::vector<char> key(bpf_map__key_size(map)), next(key.size());
       void* prev = nullptr;
       int fd = bpf_map__fd(map);

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/collector.h"
+#include "probes/probe_status.h"
 #include "probes/bpf_totals.h"
 #include "probes/group_specs.h"
 #include "probes/kernel_features.h"
@@ -42,10 +42,10 @@ class ProbeSet {
   // Removes per-cgroup entries of cgroups that no longer exist.
   void forget_cgroups(const std::vector<uint64_t>& ids);
 
-  [[nodiscard]] const engine::ProbeReport& report() const { return report_; }
+  [[nodiscard]] const ProbeReport& report() const { return report_; }
   [[nodiscard]] const KernelFeatures& features() const { return features_; }
   [[nodiscard]] std::vector<std::pair<uint32_t, std::string>> program_ids() const;
-  [[nodiscard]] std::vector<engine::MapUsage> map_usage() const;
+  [[nodiscard]] std::vector<MapUsage> map_usage() const;
   // The stack sampler, or null when it is not requested or not active.
   [[nodiscard]] profile::ProfileProbe* profiler() const;
 
@@ -53,7 +53,7 @@ class ProbeSet {
   const LoadedGroup* group(const char* name) const;
 
   KernelFeatures features_;
-  engine::ProbeReport report_;
+  ProbeReport report_;
   std::vector<std::unique_ptr<LoadedGroup>> groups_;
   std::unique_ptr<profile::ProfileProbe> profiler_;
   // Exit records are consumed continuously by their own thread: a fork storm

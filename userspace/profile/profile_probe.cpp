@@ -68,11 +68,11 @@ std::vector<uint64_t> read_stack(int fd, int32_t id) {
 
 }  // namespace
 
-ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, engine::GroupStatus& status) {
+ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, probes::GroupStatus& status) {
   probes::ensure_libbpf_log_captured();
   status = {};
   status.name = "profile";
-  engine::HookStatus hook;
+  probes::HookStatus hook;
   hook.hook = "cpu_sample";
   hook.program = "kp_profile";
   auto fail = [&](std::string why) {

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/collector.h"
+#include "probes/probe_status.h"
 
 struct kpulse_profile;
 struct bpf_link;
@@ -45,7 +45,7 @@ struct RawSample {
 class ProfileProbe {
  public:
   // Loads and attaches; `status` reports the outcome like any probe group.
-  ProfileProbe(const ProfileProbeOptions& options, engine::GroupStatus& status);
+  ProfileProbe(const ProfileProbeOptions& options, probes::GroupStatus& status);
   ~ProfileProbe();
   ProfileProbe(const ProfileProbe&) = delete;
   ProfileProbe& operator=(const ProfileProbe&) = delete;

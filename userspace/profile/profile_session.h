@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "engine/collector.h"
+#include "probes/probe_status.h"
 #include "profile/profile_data.h"
 #include "profile/profile_probe.h"
 
@@ -23,6 +23,6 @@ struct SessionOptions {
 // Throws std::runtime_error when the sampler cannot run here, with the reason
 // `kpulse probes` would give; `status` receives the group's report.
 Profile record_profile(const SessionOptions& options, const std::function<bool()>& stop,
-                       engine::GroupStatus* status = nullptr);
+                       probes::GroupStatus* status = nullptr);
 
 }  // namespace kpulse::profile
