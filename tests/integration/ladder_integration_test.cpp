@@ -12,8 +12,7 @@
 #include "kpulse_ladder_test.skel.h"
 #include "kpulse_sched.skel.h"
 #include "probes/bpf_totals.h"
-#include "probes/group_specs.h"
-#include "probes/probe_group.h"
+#include "probes/hook_ladder.h"
 #include "test_env.h"
 
 namespace kpulse::testing {

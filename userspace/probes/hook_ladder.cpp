@@ -1,4 +1,4 @@
-#include "probes/probe_group.h"
+#include "probes/hook_ladder.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
