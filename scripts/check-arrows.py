@@ -51,12 +51,6 @@ AGGREGATES = {"kpulse_core"}
 
 # Edges allowed to close a cycle, each with why it is still there.
 EXCEPTIONS = {
-    ("kpulse_probes", "kpulse_engine"):
-        "probes report their status in engine/collector.h's types "
-        "(issue 22d moves them out of engine/)",
-    ("kpulse_profile", "kpulse_engine"):
-        "the profiler's probe reports status in engine/collector.h's types "
-        "(issue 22d moves them out of engine/)",
     ("kpulse_probes", "kpulse_profile"):
         "the probe set starts the profiler's probe (profile/profile_probe.h), "
         "which loads through probes/; it joins probes/ with the probe-group interface",

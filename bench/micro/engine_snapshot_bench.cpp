@@ -6,10 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/bpf_samples.h"
+#include "engine/cgroup_activity.h"
 #include "engine/derived_metrics.h"
 #include "model/snapshot.h"
 #include "probes/bpf_totals.h"
+#include "probes/probe_group.h"
 
 namespace {
 
@@ -37,12 +38,13 @@ void BM_CgroupSamples(benchmark::State& state) {
     before.push_back(totals(i));
     now.push_back(totals(i + 7));
   }
+  const auto groups = kpulse::probes::registered_groups();
   for (auto _ : state) {
     std::vector<Component> comps(n);
     for (int i = 0; i < n; ++i) {
       comps[i].kind = ComponentKind::Cgroup;
       CgroupTotals delta = kpulse::engine::subtract(now[i], before[i]);
-      kpulse::engine::add_cgroup_samples(comps[i], now[i], delta);
+      for (const auto& g : groups) g->add_cgroup_samples(comps[i], now[i], delta);
     }
     kpulse::engine::derive_metrics(comps, 1.0);
     benchmark::DoNotOptimize(comps.data());

@@ -12,8 +12,7 @@
 #include "kpulse_ladder_test.skel.h"
 #include "kpulse_sched.skel.h"
 #include "probes/bpf_totals.h"
-#include "probes/group_specs.h"
-#include "probes/probe_group.h"
+#include "probes/hook_ladder.h"
 #include "test_env.h"
 
 namespace kpulse::testing {
@@ -36,7 +35,7 @@ TEST(HookLadder, RejectedProgramIsReportedAndItsHookFallsBack) {
       },
       {},
       {}};
-  engine::GroupStatus status;
+  probes::GroupStatus status;
   probes::LoadedGroup group(spec, features, status);
   ASSERT_TRUE(group.active()) << status.reason;
   ASSERT_EQ(status.hooks.size(), 3u);
@@ -83,7 +82,7 @@ TEST(HookLadder, SchedWithoutTheKernelsRunQueueCountersStampsWakeupsItself) {
       {},
       {{"kp_rq_stamps", [](const probes::KernelFeatures&) { return 0; }}},
       {}};
-  engine::GroupStatus status;
+  probes::GroupStatus status;
   probes::LoadedGroup group(spec, features, status);
   ASSERT_TRUE(group.active()) << status.reason;
   for (const auto& h : status.hooks) EXPECT_TRUE(h.attached) << h.hook << ": " << h.error;

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "cli/conventions.h"
-#include "probes/group_specs.h"
+#include "probes/probe_group.h"
 #include "probes/libbpf_log.h"
 
 namespace kpulse::cli {
@@ -32,8 +32,8 @@ engine::CollectorOptions EngineFlags::options() const {
 
 CLI::Option* add_groups_option(CLI::App& app, std::string& groups, const std::string& help) {
   std::string names;
-  for (const auto& spec : probes::builtin_groups({}, false))
-    names += (names.empty() ? "" : ",") + spec.name;
+  for (const auto& name : probes::registered_group_names())
+    names += (names.empty() ? "" : ",") + name;
   names += ",profile";  // the stack sampler: loaded only when named (probe_set.cpp)
   CLI::Validator known(
       [names](std::string& text) -> std::string {

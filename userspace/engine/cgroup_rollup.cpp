@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "collect/cgroup_resolver.h"
-#include "engine/bpf_samples.h"
+#include "engine/cgroup_activity.h"
 
 namespace kpulse::engine {
 

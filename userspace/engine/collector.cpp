@@ -3,15 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
-#include <array>
-#include <cctype>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
-
-#include <arpa/inet.h>
-#include <sys/socket.h>
 
 #include "collect/cgroup_layout.h"
 #include "collect/cgroup_resolver.h"
@@ -25,11 +18,12 @@
 #include "collect/process_resolver.h"
 #include "collect/process_stats.h"
 #include "collect/tcp_listeners.h"
-#include "engine/bpf_samples.h"
+#include "engine/cgroup_activity.h"
 #include "engine/cgroup_rollup.h"
 #include "engine/delta_tracker.h"
 #include "engine/derived_metrics.h"
-#include "engine/process_scan.h"
+#include "engine/process_list.h"
+#include "probes/probe_group.h"
 #include "probes/probe_set.h"
 
 namespace kpulse::engine {
@@ -48,15 +42,6 @@ constexpr const char* kProc = "/proc";
 // of kernel memory at worst; ~4 per cgroup on hybrid hosts, up to 8 on v2
 // hosts with every controller), past which reads fall back to open/read.
 constexpr size_t kMaxKeptCgroupFiles = 16384;
-
-// Processes with at least this many threads have /proc/PID/stat read every
-// kManyThreadsEvery intervals only (see add_processes).
-constexpr double kManyThreads = 1000;
-constexpr uint64_t kManyThreadsEvery = 5;
-
-// With the sched group, /proc is scanned for idle processes every this many
-// intervals (busy ones are read every interval).
-constexpr uint64_t kProcessScanEvery = 5;
 
 // The cgroup tree is walked at least this often, so a cgroup BPF never
 // mentions (idle, or no BPF at all) is listed within this time.
@@ -81,26 +66,6 @@ int64_t wall_clock_ns() {
       .count();
 }
 
-// "SKB_DROP_REASON_NO_SOCKET" -> "no_socket"
-std::string drop_reason_label(const probes::KernelFeatures& f, uint32_t reason) {
-  auto name = f.enum_name("skb_drop_reason", reason);
-  if (!name) return reason == 0 ? "unknown" : "reason_" + std::to_string(reason);
-  std::string s = *name;
-  const std::string prefix = "SKB_DROP_REASON_";
-  if (s.rfind(prefix, 0) == 0) s = s.substr(prefix.size());
-  for (auto& ch : s) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
-std::string listener_address(const kp_listener_key& k) {
-  const int family = k.family == 10 ? AF_INET6 : AF_INET;
-  return collect::format_endpoint(family, k.addr, k.port);
-}
-
-std::string listener_id(uint64_t netns, const std::string& address) {
-  return std::to_string(netns) + "/" + address;
-}
-
 }  // namespace
 
 struct Collector::Impl {
@@ -111,6 +76,8 @@ struct Collector::Impl {
         cgroup_stats(layout, cgroup_stats_options()),
         processes(kProc),
         disk_names(kProc, kSys),
+        process_list({options.max_processes, options.include_idle_processes}, kProc, processes,
+                     cgroups),
         host_name(hostname()) {}
 
   CollectorOptions options;
@@ -126,43 +93,33 @@ struct Collector::Impl {
   collect::ProcessResolver processes;
   collect::DiskNames disk_names;
   collect::ListenerCollector listeners{kProc, &processes};
+  ProcessList process_list;
   DeltaTracker deltas;
   std::string host_name;
-  std::string buf;
   collect::TcpHostCounters host_tcp;  // /proc/net/netstat, this interval
 
-  // Previous raw BPF totals, for per-interval deltas.
+  // Previous raw per-cgroup BPF totals, for per-interval deltas.
   std::unordered_map<uint64_t, probes::CgroupTotals> prev_cgroups;
-  std::unordered_map<uint32_t, kp_sched_proc> prev_procs;
-  std::vector<kp_sched_cpu> prev_cpus;
-  std::unordered_map<uint32_t, kp_block_stats> prev_disks;
-  std::array<uint64_t, KP_DROP_REASONS> prev_drops{};
-  std::unordered_map<std::string, double> prev_listener_overflows;
   uint64_t prev_events = 0, prev_map_full = 0;
   // Cgroup totals rolled up the tree (own + descendants).
   CgroupRollup rollup;
   probes::CgroupTotals host_bpf;
-  // Processes with many threads: their last /proc/PID/stat reading (see
-  // add_processes).
-  struct ManyThreaded {
-    Component component;
-    uint64_t read_at = 0;  // seq of the snapshot that read it
-  };
-  std::unordered_map<uint32_t, ManyThreaded> many_threaded;
-  ProcessScan process_scan{kProc};
-  uint64_t process_scan_seq = 0;                 // seq of the snapshot that last scanned /proc
-  std::unordered_set<uint32_t> read_since_scan;  // processes read afresh since that scan
 
   Clock::time_point last_collect{};
   Clock::time_point next_deadline{};
   uint64_t seq = 0;
 
   model::Snapshot build();
+  std::vector<Component> read_kernel_kept();
+  void add_self(std::vector<Component>& comps, const probes::BpfTotals& t, double drain_s);
   // Takes t.cgroups (kept as the next interval's baseline); the rest of `t`
   // is left as it was.
-  void add_bpf(model::Snapshot& snap, std::vector<Component>& comps, probes::BpfTotals& t,
-               double drain_s);
-  void add_processes(std::vector<Component>& comps, const probes::BpfTotals& t);
+  void add_bpf(model::Snapshot& snap, std::vector<Component>& comps, probes::BpfTotals& t);
+  // This interval's per-cgroup deltas, rolled up the tree; returns their sum.
+  probes::CgroupTotals roll_up_cgroups(probes::BpfTotals& t);
+  void add_cgroups(std::vector<Component>& added, const probes::BpfTotals& t, double interval_s);
+  void list_listeners(model::Snapshot& snap);
+  [[nodiscard]] const std::vector<probes::ProbeGroup*>& active_groups() const;
 };
 
 model::Snapshot Collector::Impl::build() {
@@ -184,8 +141,19 @@ model::Snapshot Collector::Impl::build() {
     totals = probes->drain();
     drain_s = std::chrono::duration<double>(Clock::now() - t0).count();
   }
-
   // 2. What the kernel already keeps: cumulative counters and gauges.
+  std::vector<Component> comps = read_kernel_kept();
+  // 3. BPF: cgroups, processes, CPUs, disks, listeners, drops, exits.
+  add_bpf(snap, comps, totals);
+  // 4. Agent self-accounting, then deltas of kernel-kept counters (BPF
+  //    counters carry their own), then derived gauges.
+  add_self(comps, totals, drain_s);
+  derive_metrics(comps, snap.interval_s);
+  snap.components = std::move(comps);
+  return snap;
+}
+
+std::vector<Component> Collector::Impl::read_kernel_kept() {
   std::vector<Component> comps;
   Component host = collect::make_host_component();
   std::vector<Component> cpus;
@@ -204,51 +172,74 @@ model::Snapshot Collector::Impl::build() {
   for (auto& i : collect::read_interfaces(kSys)) comps.push_back(std::move(i));
   for (auto& i : collect::read_other_netns_interfaces()) comps.push_back(std::move(i));
   for (auto& c : comps) DeltaTracker::mark_unknown(c);
+  return comps;
+}
 
-  // 3. BPF: cgroups, processes, CPUs, disks, listeners, drops, exits.
-  add_bpf(snap, comps, totals, drain_s);
-
-  // 4. Agent self-accounting (kernel-kept parts).
+void Collector::Impl::add_self(std::vector<Component>& comps, const probes::BpfTotals& t,
+                               double drain_s) {
   Component self = collect::make_agent_component();
   collect::read_self(self, kProc);
   DeltaTracker::mark_unknown(self);
   self.set_gauge(MetricId::SelfDrainTime, drain_s);
   comps.push_back(std::move(self));
-
-  // 5. Deltas of kernel-kept counters (BPF counters carry their own), then
-  //    derived gauges.
   deltas.apply(comps);
-  auto find = [&](ComponentKind k, const std::string& id) -> Component* {
-    for (auto& c : comps)
-      if (c.kind == k && c.id == id) return &c;
-    return nullptr;
-  };
-  if (Component* agent = find(ComponentKind::Agent, "kpulse")) {
-    agent->set_counter(MetricId::SelfEvents, double(totals.events),
-                       double(totals.events >= prev_events ? totals.events - prev_events : 0));
-    agent->set_counter(
-        MetricId::SelfMapFull, double(totals.map_full),
-        double(totals.map_full >= prev_map_full ? totals.map_full - prev_map_full : 0));
-    prev_events = totals.events;
-    prev_map_full = totals.map_full;
+  for (auto& c : comps) {
+    if (c.kind != ComponentKind::Agent || c.id != "kpulse") continue;
+    c.set_counter(MetricId::SelfEvents, double(t.events),
+                  double(t.events >= prev_events ? t.events - prev_events : 0));
+    c.set_counter(MetricId::SelfMapFull, double(t.map_full),
+                  double(t.map_full >= prev_map_full ? t.map_full - prev_map_full : 0));
+    prev_events = t.events;
+    prev_map_full = t.map_full;
+    break;
   }
-  derive_metrics(comps, snap.interval_s);
-  snap.components = std::move(comps);
-  return snap;
+}
+
+const std::vector<probes::ProbeGroup*>& Collector::Impl::active_groups() const {
+  static const std::vector<probes::ProbeGroup*> none;
+  return probes ? probes->active_groups() : none;
 }
 
 void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& comps,
-                              probes::BpfTotals& t, double /*drain_s*/) {
-  auto find = [&](ComponentKind k, auto pred) -> Component* {
-    for (auto& c : comps)
-      if (c.kind == k && pred(c)) return &c;
-    return nullptr;
-  };
-  Component* host = find(ComponentKind::Host, [](const Component&) { return true; });
+                              probes::BpfTotals& t) {
+  Component* host = nullptr;
+  for (auto& c : comps)
+    if (c.kind == ComponentKind::Host) {
+      host = &c;
+      break;
+    }
   // New components go here and join `comps` at the end, so pointers into
   // `comps` (host, CPUs, disks) stay valid meanwhile.
-  std::vector<Component> added;
+  std::vector<Component> added, listed_processes;
 
+  const probes::CgroupTotals host_delta = roll_up_cgroups(t);
+  add_cgroups(added, t, snap.interval_s);
+
+  // Host: sums over all cgroups.
+  accumulate(host_bpf, host_delta);
+  if (host) {
+    for (const auto* g : active_groups()) g->add_host_samples(*host, host_bpf, host_delta);
+    // A SYN dropped because the accept queue is full is freed without a drop
+    // reason, so BPF tracepoints see only the final-ACK overflows; the
+    // kernel's own ListenOverflows counter sees both.
+    if (host_tcp.listen_overflows >= 0)
+      host->set_counter(MetricId::TcpListenOverflows, double(host_tcp.listen_overflows),
+                        model::kNaN);
+  }
+
+  process_list.add(listed_processes, t, snap.seq);
+  list_listeners(snap);
+  // What else each group saw: CPUs, disks, drops, listener overflows, exits.
+  probes::SampleContext context{snap,    comps,      added,    host,
+                                cgroups, disk_names, host_bpf, host_delta};
+  for (auto* g : active_groups()) g->add_samples(t, context);
+  for (const auto& e : t.exits) processes.forget(e.tgid);
+
+  for (auto& c : added) comps.push_back(std::move(c));
+  for (auto& c : listed_processes) comps.push_back(std::move(c));
+}
+
+probes::CgroupTotals Collector::Impl::roll_up_cgroups(probes::BpfTotals& t) {
   // Ids the resolver has not seen yet (cgroups created since its last walk,
   // which on a miss is rate-limited): walk once now, so a task that lived
   // and died within the interval is still named by its cgroup.
@@ -257,7 +248,6 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   for (const auto& e : t.exits) unknown |= !cgroups.knows(e.cgroup_id);
   if (unknown) cgroups.refresh();
 
-  // --- cgroups: per-id deltas rolled up to every ancestor ------------------
   rollup.begin_interval();
   probes::CgroupTotals host_delta;
   std::vector<uint64_t> gone;
@@ -277,6 +267,11 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   prev_cgroups = std::move(t.cgroups);  // not used below: no copy of ~1 KiB per cgroup
   for (auto id : gone) prev_cgroups.erase(id);
   rollup.end_interval();
+  return host_delta;
+}
+
+void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::BpfTotals& t,
+                                  double interval_s) {
   // Presence comes from cgroupfs: every cgroup of the tree is listed, idle
   // or not, with or without BPF (which only adds detail).
   cgroups.refresh_if_older(kCgroupWalkEvery);
@@ -303,15 +298,15 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
     Component c = collect::make_cgroup_component(path, id.value_or(0));
     // Without the sched group BPF cannot tell an idle cgroup, nor can it for
     // one in v1 hierarchies only (no cgroup2 id for its tasks to carry).
-    const auto activity = !t.sched || !id               ? collect::CgroupActivity::Unknown
-                          : is_busy(d, snap.interval_s) ? collect::CgroupActivity::Busy
-                                                        : collect::CgroupActivity::Idle;
+    const auto activity = !t.sched || !id          ? collect::CgroupActivity::Unknown
+                          : is_busy(d, interval_s) ? collect::CgroupActivity::Busy
+                                                   : collect::CgroupActivity::Idle;
     if (!cgroup_stats.read(path, c, nullptr, activity, is_stall_quiet(t, d)) && path != "/") {
       it = rollup.erase(it);  // the cgroup is gone
       continue;
     }
     DeltaTracker::mark_unknown(c);
-    add_cgroup_samples(c, it->second.rolled, d);
+    for (const auto* g : active_groups()) g->add_cgroup_samples(c, it->second.rolled, d);
     added.push_back(std::move(c));
     ++it;
   }
@@ -319,267 +314,14 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   // A cgroup removed and recreated under the same path (its kept files
   // failed): the walk's ids are stale, so walk again for the next interval.
   if (cgroup_stats.recreated() != recreated_before) cgroups.refresh();
-
-  // --- host: sums over all cgroups ------------------------------------------
-  accumulate(host_bpf, host_delta);
-  if (host) {
-    // Host block/tcp/sched come from the same per-cgroup maps; the run-queue
-    // histogram is the per-CPU one (below), faults and OOMs from /proc/vmstat.
-    if (t.sched) add_sched_counters(*host, host_bpf.sched, host_delta.sched);
-    if (t.block) add_block_counters(*host, host_bpf.block, host_delta.block);
-    if (t.net) add_net_samples(*host, host_bpf.net, host_delta.net);
-    // A SYN dropped because the accept queue is full is freed without a drop
-    // reason, so BPF tracepoints see only the final-ACK overflows; the
-    // kernel's own ListenOverflows counter sees both.
-    if (host_tcp.listen_overflows >= 0)
-      host->set_counter(MetricId::TcpListenOverflows, double(host_tcp.listen_overflows),
-                        model::kNaN);
-    if (t.mem)
-      host->set_counter(MetricId::MemReclaimStall, host_bpf.mem.reclaim_ns * 1e-9,
-                        host_delta.mem.reclaim_ns * 1e-9);
-  }
-
-  // --- CPUs ---------------------------------------------------------------------
-  if (t.sched) {
-    kp_hist host_total{}, host_interval{};
-    for (size_t cpu = 0; cpu < t.cpus.size(); ++cpu) {
-      const kp_sched_cpu& now = t.cpus[cpu];
-      kp_sched_cpu before{};
-      if (cpu < prev_cpus.size()) before = prev_cpus[cpu];
-      kp_sched_cpu d = subtract_u64_fields(now, before);
-      probes::add_u64_fields(host_total, now.runq_latency);
-      probes::add_u64_fields(host_interval, d.runq_latency);
-      std::string id = "cpu" + std::to_string(cpu);
-      Component* c = find(ComponentKind::Cpu, [&](const Component& x) { return x.id == id; });
-      if (!c) continue;  // possible but offline CPU
-      add_histogram(*c, MetricId::SchedRunqLatency, now.runq_latency, d.runq_latency);
-      if (d.switches > 0 && d.nr_running_sum > 0)
-        c->set_gauge(MetricId::SchedRunqLength, double(d.nr_running_sum) / double(d.switches));
-    }
-    prev_cpus = t.cpus;
-    if (host) add_histogram(*host, MetricId::SchedRunqLatency, host_total, host_interval);
-  }
-
-  // --- disks ---------------------------------------------------------------------
-  if (t.block) {
-    for (const auto& [dev_key, now] : t.disks) {
-      const uint32_t dev = dev_key;  // a plain variable: lambdas may capture it (C++17 tools)
-      kp_block_stats before{};
-      if (auto it = prev_disks.find(dev); it != prev_disks.end()) before = it->second;
-      kp_block_stats d = subtract_u64_fields(now, before);
-      Component* c =
-          find(ComponentKind::Disk, [&](const Component& x) { return x.kernel_id == dev; });
-      if (!c) {
-        Component nc;
-        nc.kind = ComponentKind::Disk;
-        nc.name = nc.id = disk_names.name(dev);
-        nc.kernel_id = dev;
-        nc.detail = std::to_string(collect::kernel_dev_major(dev)) + ":" +
-                    std::to_string(collect::kernel_dev_minor(dev));
-        added.push_back(std::move(nc));
-        c = &added.back();
-      }
-      add_block_samples(*c, now, d);
-    }
-    prev_disks = t.disks;
-  }
-
-  // --- processes ------------------------------------------------------------------
-  add_processes(added, t);
-
-  // --- drops by reason -------------------------------------------------------------
-  if (t.net && host) {
-    for (uint32_t r = 0; r < t.drop_reasons.size(); ++r) {
-      uint64_t total = t.drop_reasons[r];
-      if (total == 0) continue;
-      uint64_t d = total >= prev_drops[r] ? total - prev_drops[r] : total;
-      host->labeled.push_back(
-          {MetricId::NetDrops, drop_reason_label(probes->features(), r), double(total), double(d)});
-    }
-    prev_drops = t.drop_reasons;
-  }
-
-  // --- listeners: sock_diag queue state + BPF overflows -------------------------------
-  // Owners (pid, comm, cgroup) come from a /proc/*/fd scan when a listener
-  // first appears, cached by socket inode while it lives.
-  std::vector<model::Listener> listed;
-  std::string error;
-  listeners.collect(listed, error, /*resolve_all_owners=*/true);
-  std::unordered_map<std::string, size_t> by_id;
-  for (auto& l : listed) {
-    by_id[listener_id(l.netns, l.address)] = snap.listeners.size();
-    snap.listeners.push_back(std::move(l));
-  }
-  std::unordered_map<std::string, double> overflow_now;
-  for (const auto& l : t.listeners) {
-    std::string address = listener_address(l.key);
-    std::string id = listener_id(l.key.netns, address);
-    model::Listener* ml;
-    if (auto it = by_id.find(id); it != by_id.end()) {
-      ml = &snap.listeners[it->second];
-    } else {
-      snap.listeners.push_back({});
-      ml = &snap.listeners.back();
-      ml->netns = l.key.netns;
-      ml->address = address;
-      ml->backlog = l.val.backlog;
-    }
-    ml->overflows = double(l.val.overflows);
-    double before = prev_listener_overflows.count(id) ? prev_listener_overflows[id] : 0;
-    ml->overflows_delta = ml->overflows >= before ? ml->overflows - before : ml->overflows;
-    if (auto p = cgroups.path(l.val.cgroup_id)) ml->cgroup = *p;
-    overflow_now[id] = ml->overflows;
-  }
-  prev_listener_overflows.swap(overflow_now);
-
-  // --- exited processes ----------------------------------------------------------------
-  for (const auto& e : t.exits) {
-    model::ExitedTask x;
-    x.pid = e.pid;
-    x.tgid = e.tgid;
-    x.comm.assign(e.comm, strnlen(e.comm, sizeof e.comm));
-    x.cgroup = cgroups.path(e.cgroup_id).value_or("");
-    x.lifetime_s = e.exit_ns > e.start_ns ? double(e.exit_ns - e.start_ns) * 1e-9 : 0;
-    x.cpu_time_s = double(e.cpu_ns) * 1e-9;
-    x.major_faults = e.major_faults;
-    x.minor_faults = e.minor_faults;
-    x.read_bytes = e.read_bytes;
-    x.write_bytes = e.write_bytes;
-    x.exit_code = e.exit_code;
-    snap.exited.push_back(std::move(x));
-    processes.forget(e.tgid);
-  }
-  for (auto& c : added) comps.push_back(std::move(c));
 }
 
-void Collector::Impl::add_processes(std::vector<Component>& comps, const probes::BpfTotals& t) {
-  // Busy processes first, by CPU used this interval: what BPF measured at
-  // each context switch when the sched group runs, else /proc's CPU time.
-  struct Busy {
-    uint32_t tgid;
-    double cpu_s;
-    const kp_sched_proc* total;  // nullptr: ranked from /proc
-    kp_sched_proc delta;
-    const ProcessScan::Entry* scanned;
-  };
-  std::vector<Busy> busy;
-  if (t.sched) {
-    busy.reserve(t.procs.size());
-    for (const auto& [tgid, now] : t.procs) {
-      kp_sched_proc before{};
-      if (auto it = prev_procs.find(tgid); it != prev_procs.end()) before = it->second;
-      kp_sched_proc d = now;
-      d.oncpu_ns = now.oncpu_ns >= before.oncpu_ns ? now.oncpu_ns - before.oncpu_ns : now.oncpu_ns;
-      d.voluntary =
-          now.voluntary >= before.voluntary ? now.voluntary - before.voluntary : now.voluntary;
-      d.involuntary = now.involuntary >= before.involuntary ? now.involuntary - before.involuntary
-                                                            : now.involuntary;
-      d.major_faults = now.major_faults >= before.major_faults
-                           ? now.major_faults - before.major_faults
-                           : now.major_faults;
-      if (d.oncpu_ns == 0 && d.voluntary == 0 && d.involuntary == 0 &&
-          !options.include_idle_processes)
-        continue;
-      busy.push_back({tgid, double(d.oncpu_ns) * 1e-9, &now, d, nullptr});
-    }
-    prev_procs = t.procs;
-  }
-  // Every process comes from /proc: each interval without the sched group
-  // (its CPU time ranks them), every kProcessScanEvery intervals with it
-  // (BPF ranks the busy ones; the scan only fills the list with idle ones,
-  // whose figures barely move meanwhile).
-  for (const auto& e : t.exits) process_scan.forget(e.tgid);
-  if (!t.sched || process_scan.scans() == 0 || seq - process_scan_seq >= kProcessScanEvery) {
-    process_scan.scan();
-    process_scan_seq = seq;
-    read_since_scan.clear();
-  }
-  if (!t.sched)
-    for (const auto& e : process_scan.entries())
-      if (e.cpu_delta_s > 0) busy.push_back({e.stat.pid, e.cpu_delta_s, nullptr, {}, &e});
-  std::sort(busy.begin(), busy.end(),
-            [](const Busy& a, const Busy& b) { return a.cpu_s > b.cpu_s; });
-  if (busy.size() > options.max_processes) busy.resize(options.max_processes);
-
-  // A PID whose process exited may be reused: drop its reading first.
-  for (const auto& e : t.exits) many_threaded.erase(e.tgid);
-  std::unordered_map<uint32_t, ManyThreaded> many_threaded_now;
-  std::unordered_set<uint32_t> listed;
-  for (const auto& a : busy) {
-    std::optional<Component> c;
-    if (a.scanned) {
-      if (const auto* info =
-              processes.lookup(a.tgid, a.scanned->stat.start_ticks, a.scanned->stat.comm))
-        c = collect::ProcessResolver::make_component(*info, a.scanned->stat);
-    } else {
-      // /proc/PID/stat makes the kernel sum the CPU time of every thread of
-      // the process: ~3 ms for one with 10,000 threads, a third of the
-      // engine's budget. Such a process is re-read every kManyThreadsEvery
-      // intervals, its /proc figures repeated in between (its BPF counters,
-      // added below, stay exact every interval).
-      auto cached = many_threaded.find(a.tgid);
-      if (cached != many_threaded.end() && seq - cached->second.read_at < kManyThreadsEvery) {
-        c = cached->second.component;
-        many_threaded_now.emplace(a.tgid, std::move(cached->second));
-      } else {
-        c = collect::read_process(processes, kProc, a.tgid, buf);
-        if (c && c->value(MetricId::ProcThreads) >= kManyThreads)
-          many_threaded_now.emplace(a.tgid, ManyThreaded{*c, seq});
-      }
-      if (!c) {  // exited since: keep what BPF knows
-        Component nc;
-        nc.kind = ComponentKind::Process;
-        nc.id = std::to_string(a.tgid);
-        nc.kernel_id = a.tgid;
-        nc.name.assign(a.total->comm, strnlen(a.total->comm, sizeof a.total->comm));
-        nc.parent = cgroups.path(a.total->cgroup_id).value_or("");
-        c = std::move(nc);
-      }
-    }
-    if (!c) continue;  // exited between the scan and now
-    DeltaTracker::mark_unknown(*c);
-    if (a.total) {
-      add_sched_counters(*c, *a.total, a.delta);
-      c->set_counter(MetricId::VmMajorFaults, double(a.total->major_faults),
-                     double(a.delta.major_faults));
-    }
-    listed.insert(a.tgid);
-    if (!a.scanned) read_since_scan.insert(a.tgid);
-    comps.push_back(std::move(*c));
-  }
-  many_threaded.swap(many_threaded_now);  // processes not listed this time are forgotten
-
-  // Then the idle ones up to the bound, those holding the most memory first.
-  if (listed.size() < options.max_processes) {
-    std::vector<const ProcessScan::Entry*> idle;
-    for (const auto& e : process_scan.entries())
-      if (!listed.count(e.stat.pid)) idle.push_back(&e);
-    const size_t room = options.max_processes - listed.size();
-    auto by_rss = [](const ProcessScan::Entry* a, const ProcessScan::Entry* b) {
-      return a->stat.rss_pages > b->stat.rss_pages;
-    };
-    if (idle.size() > room) {
-      std::partial_sort(idle.begin(), idle.begin() + std::ptrdiff_t(room), idle.end(), by_rss);
-      idle.resize(room);
-    } else {
-      std::sort(idle.begin(), idle.end(), by_rss);
-    }
-    for (const auto* e : idle) {
-      std::optional<Component> c;
-      // Read since the scan (it was busy): the scan's figures are older than
-      // the ones already shown, and counters must not go back.
-      if (read_since_scan.count(e->stat.pid)) {
-        c = collect::read_process(processes, kProc, e->stat.pid, buf);
-      } else if (const auto* info =
-                     processes.lookup(e->stat.pid, e->stat.start_ticks, e->stat.comm)) {
-        c = collect::ProcessResolver::make_component(*info, e->stat);
-      }
-      if (!c) continue;
-      DeltaTracker::mark_unknown(*c);
-      comps.push_back(std::move(*c));
-    }
-  }
-  processes.end_interval();
+// Listening sockets and their accept queues (sock_diag); the net group adds
+// the overflows BPF saw. Owners (pid, comm, cgroup) come from a /proc/*/fd
+// scan when a listener first appears, cached by socket inode while it lives.
+void Collector::Impl::list_listeners(model::Snapshot& snap) {
+  std::string error;
+  listeners.collect(snap.listeners, error, /*resolve_all_owners=*/true);
 }
 
 Collector::Collector(CollectorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
@@ -592,7 +334,7 @@ Collector::Collector(CollectorOptions options) : impl_(std::make_unique<Impl>(st
     impl_->probes = std::make_unique<probes::ProbeSet>(po);
     impl_->report = impl_->probes->report();
   } else {
-    for (const char* g : {"sched", "block", "net", "mem"})
+    for (const auto& g : probes::registered_group_names())
       impl_->report.groups.push_back({g, false, "BPF disabled (--no-bpf)", {}});
   }
   // Baseline for kernel-kept counters, so the first snapshot has deltas.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/snapshot.h"
+#include "probes/probe_status.h"
 
 namespace kpulse::engine {
 
@@ -25,35 +26,11 @@ struct CollectorOptions {
   uint32_t max_inflight_requests = 16384;  // block requests between start and completion
 };
 
-// What `kpulse probes` prints: each group, its hooks and why it is inactive.
-struct HookStatus {
-  std::string hook;     // "sched_switch"
-  std::string program;  // BPF program name
-  std::string rung;     // "tp_btf", "raw_tp", "fentry", "kprobe", "tracepoint"
-  bool attached = false;
-  std::string error;
-};
-struct GroupStatus {
-  std::string name;  // "sched", "block", "net", "mem"
-  bool active = false;
-  std::string reason;  // why inactive, with the verifier log's last lines
-  std::vector<HookStatus> hooks;
-  // Timestamps and counters the kernel keeps that the group reads instead of
-  // keeping its own, and what it falls back to where the kernel lacks them.
-  std::vector<std::string> reads;
-};
-// Occupancy of one BPF map, for spotting maps near their bound.
-struct MapUsage {
-  std::string group;
-  std::string map;
-  uint32_t entries = 0;
-  uint32_t max_entries = 0;
-};
-
-struct ProbeReport {
-  std::vector<std::pair<std::string, std::string>> features;  // kernel features probed
-  std::vector<GroupStatus> groups;
-};
+// The probes' report types, under the engine's name for its users.
+using probes::GroupStatus;
+using probes::HookStatus;
+using probes::MapUsage;
+using probes::ProbeReport;
 
 class Collector {
  public:

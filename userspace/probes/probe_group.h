@@ -1,91 +1,90 @@
-// One probe group (sched, block, net, mem): a BPF object whose hooks are each
-// attached through the best rung of the hook ladder the kernel offers:
-//   tp_btf -> raw_tp -> fentry -> kprobe
-// (hooks that a cgroup_skb program on the cgroup2 root serves better list it
-// first: it sees only the IP packets of sockets.)
-// A group loads and attaches independently of the others; a program the
-// verifier rejects is demoted to its next rung (or dropped) and the rest of
-// the group keeps running.
+// The userspace side of one probe group, behind one interface: its hook
+// ladder (spec), the drain of its maps, and the conversion of what they hold
+// into model samples. The engine and the probe set know only this interface
+// and the registry; each group's code sits in its own folder (probes/sched,
+// probes/block, probes/net, probes/mem), its BPF programs in bpf/.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "engine/collector.h"
+#include "model/snapshot.h"
+#include "probes/bpf_totals.h"
+#include "probes/hook_ladder.h"
 #include "probes/kernel_features.h"
 
-struct bpf_object;
-struct bpf_link;
+namespace kpulse::collect {
+class CgroupResolver;
+class DiskNames;
+}  // namespace kpulse::collect
 
 namespace kpulse::probes {
 
-enum class Rung { CgroupSkb, TpBtf, RawTp, Fentry, Kprobe };
-const char* to_string(Rung r);
-
-struct Candidate {
-  std::string program;  // BPF program name in the object
-  Rung rung;
-  // Whether the running kernel can host this program (checked before load).
-  std::function<bool(const KernelFeatures&)> available;
-  std::string requirement;  // said when unavailable, e.g. "tracepoint block_io_start"
+struct MapLimits {
+  uint32_t cgroups = 4096;     // per-cgroup stats entries, each group
+  uint32_t processes = 16384;  // per-process scheduler entries
+  uint32_t requests = 16384;   // block requests in flight
 };
 
-struct HookSpec {
-  std::string hook;                   // what it observes, e.g. "sched_switch"
-  std::vector<Candidate> candidates;  // in order of preference
+// Where a group's samples of one interval go, besides the per-cgroup ones.
+struct SampleContext {
+  model::Snapshot& snapshot;  // listeners and exited tasks
+  // What the kernel keeps, read this interval (host, CPUs, disks,
+  // interfaces): groups add their samples to these components.
+  std::vector<model::Component>& components;
+  // Components BPF sees that the kernel-kept files did not list; they join
+  // `components` after every group has run, so pointers into it stay valid.
+  std::vector<model::Component>& added;
+  model::Component* host;  // null when /proc gave none
+  collect::CgroupResolver& cgroups;
+  collect::DiskNames& disk_names;
+  // Host-wide sums of the per-cgroup maps: since attach, and this interval.
+  const CgroupTotals& host_total;
+  const CgroupTotals& host_delta;
+
+  // The component of `kind` whose id (or, for disks, kernel id) matches.
+  model::Component* find(model::ComponentKind kind, const std::string& id) const;
+  model::Component* find(model::ComponentKind kind, uint64_t kernel_id) const;
 };
 
-// A `const volatile` global of the program (bool or __u64), written before
-// load from what the kernel offers.
-struct RodataValue {
-  std::string var;
-  std::function<uint64_t(const KernelFeatures&)> value;
-};
-
-struct GroupSpec {
-  std::string name;
-  const void* (*elf_bytes)(size_t*);  // the skeleton's embedded object
-  std::vector<HookSpec> hooks;
-  std::vector<std::pair<std::string, uint32_t>> map_sizes;  // max_entries overrides
-  std::vector<RodataValue> rodata;                          // const volatile knobs
-  // What the group reads from the kernel on this kernel (`kpulse probes`).
-  std::function<std::vector<std::string>(const KernelFeatures&)> reads;
-};
-
-// Candidate helpers for the usual requirements.
-Candidate tp_btf(std::string program, const std::string& tracepoint);
-Candidate raw_tp(std::string program, const std::string& tracepoint);
-Candidate fentry(std::string program, const std::string& function);
-Candidate kprobe(std::string program, std::string function);
-// A cgroup_skb/ingress or /egress program attached to the cgroup2 root.
-Candidate cgroup_skb(std::string program);
-
-class LoadedGroup {
+class ProbeGroup {
  public:
-  // Opens, loads and attaches; `status` says what happened hook by hook.
-  // Never throws for kernel-side failures: an unusable group is inactive.
-  LoadedGroup(const GroupSpec& spec, const KernelFeatures& features, engine::GroupStatus& status);
-  ~LoadedGroup();
-  LoadedGroup(const LoadedGroup&) = delete;
-  LoadedGroup& operator=(const LoadedGroup&) = delete;
+  virtual ~ProbeGroup() = default;
 
-  [[nodiscard]] bool active() const { return obj_ != nullptr && !links_.empty(); }
-  [[nodiscard]] const std::string& name() const { return name_; }
-  // File descriptor of a map by name, or -1.
-  [[nodiscard]] int map_fd(const char* map_name) const;
-  [[nodiscard]] struct bpf_object* object() const { return obj_; }
-  // BPF program ids and names (for `probes --cost`).
-  [[nodiscard]] std::vector<std::pair<uint32_t, std::string>> program_ids() const;
-  // Detaches every link and frees the object.
-  void close();
+  // "sched", "block", ...: the name `--groups` and `kpulse probes` use.
+  [[nodiscard]] virtual const char* name() const = 0;
+  // Its hooks with their ladders, map bounds and load-time knobs.
+  [[nodiscard]] virtual GroupSpec spec(const MapLimits& limits, bool per_process) const = 0;
+  // The per-cgroup map, whose entries of removed cgroups are deleted.
+  [[nodiscard]] virtual const char* cgroup_map() const = 0;
 
- private:
-  std::string name_;
-  struct bpf_object* obj_ = nullptr;
-  std::vector<struct bpf_link*> links_;
+  // Called once its programs are attached (active groups only).
+  virtual void start(const LoadedGroup& /*loaded*/, const KernelFeatures& /*features*/) {}
+  // Called before the programs are detached.
+  virtual void stop() {}
+  // Adds what its maps hold (cumulative since attach) to `totals`, and marks
+  // the group active there.
+  virtual void drain(const LoadedGroup& loaded, BpfTotals& totals) = 0;
+
+  // Its samples of one cgroup, from the cgroup's total and interval delta
+  // (rolled up the tree); nothing when the group saw nothing of it.
+  virtual void add_cgroup_samples(model::Component& c, const CgroupTotals& total,
+                                  const CgroupTotals& delta) const = 0;
+  // Its host-wide counters (from the per-cgroup sums).
+  virtual void add_host_samples(model::Component& host, const CgroupTotals& total,
+                                const CgroupTotals& delta) const = 0;
+  // Everything else of one drain: per-CPU, per-disk, per-listener samples,
+  // exited tasks... It keeps the previous drain's totals for the deltas.
+  virtual void add_samples(const BpfTotals& totals, SampleContext& out) = 0;
 };
+
+// Every group kpulse ships, in load order (the one place a group is added).
+std::vector<std::unique_ptr<ProbeGroup>> registered_groups();
+// Their names, in the same order.
+std::vector<std::string> registered_group_names();
+// Their specs, in the same order.
+std::vector<GroupSpec> builtin_groups(const MapLimits& limits, bool per_process);
 
 }  // namespace kpulse::probes

@@ -1,22 +1,18 @@
-// All probe groups of one kpulse process: loads them, drains their maps into
-// BpfTotals each interval, detaches everything on destruction.
+// All probe groups of one kpulse process: loads the registered groups that
+// were asked for, drains their maps into BpfTotals each interval, detaches
+// everything on destruction.
 #pragma once
 
-#include <atomic>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <string>
 #include <vector>
 
-#include "engine/collector.h"
 #include "probes/bpf_totals.h"
-#include "probes/group_specs.h"
+#include "probes/hook_ladder.h"
 #include "probes/kernel_features.h"
 #include "probes/probe_group.h"
+#include "probes/probe_status.h"
 #include "profile/profile_probe.h"
-
-struct ring_buffer;
 
 namespace kpulse::probes {
 
@@ -37,35 +33,31 @@ class ProbeSet {
   ProbeSet(const ProbeSet&) = delete;
   ProbeSet& operator=(const ProbeSet&) = delete;
 
-  // Reads every map (batch lookups) and the exit ring buffer.
+  // Reads every active group's maps (batch lookups) and their event counters.
   BpfTotals drain();
   // Removes per-cgroup entries of cgroups that no longer exist.
   void forget_cgroups(const std::vector<uint64_t>& ids);
+  // The active groups, in registry order, which turn drains into samples.
+  [[nodiscard]] const std::vector<ProbeGroup*>& active_groups() const { return active_; }
 
-  [[nodiscard]] const engine::ProbeReport& report() const { return report_; }
+  [[nodiscard]] const ProbeReport& report() const { return report_; }
   [[nodiscard]] const KernelFeatures& features() const { return features_; }
   [[nodiscard]] std::vector<std::pair<uint32_t, std::string>> program_ids() const;
-  [[nodiscard]] std::vector<engine::MapUsage> map_usage() const;
+  [[nodiscard]] std::vector<MapUsage> map_usage() const;
   // The stack sampler, or null when it is not requested or not active.
   [[nodiscard]] profile::ProfileProbe* profiler() const;
 
  private:
-  const LoadedGroup* group(const char* name) const;
+  struct Loaded {
+    std::unique_ptr<ProbeGroup> group;
+    std::unique_ptr<LoadedGroup> programs;
+  };
 
   KernelFeatures features_;
-  engine::ProbeReport report_;
-  std::vector<std::unique_ptr<LoadedGroup>> groups_;
+  ProbeReport report_;
+  std::vector<Loaded> groups_;       // every group asked for
+  std::vector<ProbeGroup*> active_;  // those whose programs attached
   std::unique_ptr<profile::ProfileProbe> profiler_;
-  // Exit records are consumed continuously by their own thread: a fork storm
-  // would overflow the ring buffer between two drains.
-  struct ring_buffer* exits_ = nullptr;
-  std::thread exits_thread_;
-  std::atomic<bool> stopping_{false};
-  std::mutex exits_mutex_;
-  std::vector<struct kp_exit_event> pending_exits_;
-  // Serialises ring_buffer__consume between that thread and drain(), which
-  // consumes too so that an exit submitted before it is never left behind.
-  std::mutex ring_mutex_;
 };
 
 }  // namespace kpulse::probes

@@ -11,11 +11,11 @@
 
 namespace kpulse::profile {
 
-OffCpuProbe::OffCpuProbe(const ProfileProbeOptions& options, engine::GroupStatus& status) {
+OffCpuProbe::OffCpuProbe(const ProfileProbeOptions& options, probes::GroupStatus& status) {
   probes::ensure_libbpf_log_captured();
   status = {};
   status.name = "offcpu";
-  engine::HookStatus hook;
+  probes::HookStatus hook;
   hook.hook = "sched_switch";
   hook.program = "kp_offcpu_switch";
   hook.rung = "tp_btf";

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/collector.h"
+#include "probes/probe_status.h"
 #include "model/profile_data.h"
 #include "profile/profile_probe.h"
 
@@ -19,7 +19,7 @@ namespace kpulse::profile {
 class OffCpuProbe : public StackSource {
  public:
   // Uses the filters and map bounds of `options` (not the frequency).
-  OffCpuProbe(const ProfileProbeOptions& options, engine::GroupStatus& status);
+  OffCpuProbe(const ProfileProbeOptions& options, probes::GroupStatus& status);
   ~OffCpuProbe() override;
   OffCpuProbe(const OffCpuProbe&) = delete;
   OffCpuProbe& operator=(const OffCpuProbe&) = delete;

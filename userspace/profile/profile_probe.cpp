@@ -80,11 +80,11 @@ void size_maps_for_drain(ProfileProbeOptions& o, double drain_s) {
   o.max_stacks = pow2_within(16 * samples, std::min<uint32_t>(4096, o.max_stacks), o.max_stacks);
 }
 
-ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, engine::GroupStatus& status) {
+ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, probes::GroupStatus& status) {
   probes::ensure_libbpf_log_captured();
   status = {};
   status.name = "profile";
-  engine::HookStatus hook;
+  probes::HookStatus hook;
   hook.hook = "cpu_sample";
   hook.program = "kp_profile";
   auto fail = [&](std::string why) {

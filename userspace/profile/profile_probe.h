@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/collector.h"
+#include "probes/probe_status.h"
 
 struct kpulse_profile;
 struct bpf_link;
@@ -68,7 +68,7 @@ class StackSource {
 class ProfileProbe : public StackSource {
  public:
   // Loads and attaches; `status` reports the outcome like any probe group.
-  ProfileProbe(const ProfileProbeOptions& options, engine::GroupStatus& status);
+  ProfileProbe(const ProfileProbeOptions& options, probes::GroupStatus& status);
   ~ProfileProbe() override;
   ProfileProbe(const ProfileProbe&) = delete;
   ProfileProbe& operator=(const ProfileProbe&) = delete;

@@ -14,13 +14,13 @@
 namespace kpulse::profile {
 
 Profile record_profile(const SessionOptions& options, const std::function<bool()>& stop,
-                       engine::GroupStatus* status) {
+                       probes::GroupStatus* status) {
   if (std::string why = probes::missing_bpf_privileges(); !why.empty())
     throw std::runtime_error(why);
   // Symbols first (reading kallsyms takes a while): sampling starts ready.
   Symbolizer symbolizer(options.max_cached_symbols);
-  engine::GroupStatus local;
-  engine::GroupStatus& st = status ? *status : local;
+  probes::GroupStatus local;
+  probes::GroupStatus& st = status ? *status : local;
   const bool off_cpu = options.mode == ProfileMode::OffCpu;
   std::unique_ptr<StackSource> source;
   ProfileProbe* sampler = nullptr;

@@ -8,8 +8,8 @@
 #include <future>
 #include <string>
 
-#include "engine/collector.h"
 #include "model/profile_data.h"
+#include "probes/probe_status.h"
 #include "profile/profile_probe.h"
 
 namespace kpulse::profile {
@@ -26,7 +26,7 @@ struct SessionOptions {
 // Throws std::runtime_error when the sampler cannot run here, with the reason
 // `kpulse probes` would give; `status` receives the group's report.
 Profile record_profile(const SessionOptions& options, const std::function<bool()>& stop,
-                       engine::GroupStatus* status = nullptr);
+                       probes::GroupStatus* status = nullptr);
 
 // record_profile on a thread of its own, for a command that does other work
 // meanwhile (live `kpulse analyze --profile`). `duration_s` still bounds it.

@@ -3,7 +3,7 @@
 // and I/O stalls (is_stall_quiet).
 #include <gtest/gtest.h>
 
-#include "engine/bpf_samples.h"
+#include "engine/cgroup_activity.h"
 
 namespace kpulse::engine {
 namespace {

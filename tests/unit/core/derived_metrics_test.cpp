@@ -4,7 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/bpf_samples.h"
+#include "probes/bpf_samples.h"
+#include "probes/sched/sched_samples.h"
 
 namespace kpulse::engine {
 namespace {
@@ -69,11 +70,11 @@ TEST(BpfSamples, SubtractSaturatesAndHistogramsConvert) {
   now.runq_latency.count = 5;
   now.runq_latency.sum_ns = 5 * 1500;
   before.voluntary = 9;  // larger than now: a reset, not a negative delta
-  auto d = subtract_u64_fields(now, before);
+  auto d = probes::subtract_u64_fields(now, before);
   EXPECT_EQ(d.oncpu_ns, 2'000'000'000u);
   EXPECT_EQ(d.voluntary, 0u);
   Component c;
-  add_sched_samples(c, now, d);
+  probes::add_sched_samples(c, now, d);
   EXPECT_DOUBLE_EQ(c.delta(MetricId::SchedOncpuTime), 2.0);
   const auto* h = c.find_histogram(MetricId::SchedRunqLatency);
   ASSERT_NE(h, nullptr);

@@ -1,4 +1,4 @@
-#include "probes/probe_group.h"
+#include "probes/hook_ladder.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -86,6 +86,94 @@ void demote(Choice& c, const std::string& why, const KernelFeatures& features) {
   skip_unavailable(c, features);
 }
 
+// Hooks that still have a candidate to try.
+size_t usable(const std::vector<Choice>& choices) {
+  size_t n = 0;
+  for (const auto& c : choices) n += c.index < c.hook->candidates.size();
+  return n;
+}
+
+// The group's object, opened with each hook's chosen program set to load,
+// the map bounds and the load-time knobs written; null (errno set) if the
+// object cannot be opened.
+struct bpf_object* open_object(const GroupSpec& spec, const KernelFeatures& features,
+                               const std::vector<Choice>& choices) {
+  size_t size = 0;
+  const void* bytes = spec.elf_bytes(&size);
+  LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = spec.name.c_str());
+  struct bpf_object* obj = bpf_object__open_mem(bytes, size, &opts);
+  if (!obj) return nullptr;
+  struct bpf_program* prog;
+  bpf_object__for_each_program(prog, obj) bpf_program__set_autoload(prog, false);
+  for (const auto& c : choices) {
+    if (c.index >= c.hook->candidates.size()) continue;
+    prog = bpf_object__find_program_by_name(obj, c.hook->candidates[c.index].program.c_str());
+    if (prog) bpf_program__set_autoload(prog, true);
+  }
+  for (const auto& [map_name, entries] : spec.map_sizes) {
+    struct bpf_map* map = bpf_object__find_map_by_name(obj, map_name.c_str());
+    if (map) bpf_map__set_max_entries(map, entries);
+  }
+  for (const auto& r : spec.rodata) set_rodata(obj, r.var, r.value(features));
+  return obj;
+}
+
+// After a failed load: demotes every chosen program the verifier rejected
+// (its log names them). False when it rejected none: the failure is not a
+// program's (maps, BTF), so no other rung would load either.
+bool demote_rejected(std::vector<Choice>& choices, const std::string& log,
+                     const KernelFeatures& features) {
+  const auto failed = failed_programs(log);
+  bool demoted = false;
+  for (auto& c : choices) {
+    if (c.index >= c.hook->candidates.size()) continue;
+    for (const auto& f : failed)
+      if (f == c.hook->candidates[c.index].program) {
+        demote(c, "verifier rejected it: " + verifier_tail(log, f), features);
+        demoted = true;
+        break;
+      }
+  }
+  return demoted;
+}
+
+// Attaches hook by hook. On a failure that hook is demoted, the links made
+// so far are destroyed and false is returned (the caller reloads).
+bool attach_all(struct bpf_object* obj, std::vector<Choice>& choices,
+                const KernelFeatures& features, std::vector<struct bpf_link*>& links) {
+  for (auto& c : choices) {
+    if (c.index >= c.hook->candidates.size()) continue;
+    const Candidate& cand = c.hook->candidates[c.index];
+    struct bpf_program* prog = bpf_object__find_program_by_name(obj, cand.program.c_str());
+    struct bpf_link* link = prog ? attach(prog, cand.rung, features) : nullptr;
+    if (!link) {
+      int err = errno;
+      demote(c, "attach failed: " + std::string(strerror(err)), features);
+      for (auto* l : links) bpf_link__destroy(l);
+      links.clear();
+      return false;
+    }
+    links.push_back(link);
+  }
+  return true;
+}
+
+std::vector<HookStatus> hook_statuses(const std::vector<Choice>& choices, bool loaded) {
+  std::vector<HookStatus> out;
+  for (const auto& c : choices) {
+    HookStatus hs;
+    hs.hook = c.hook->hook;
+    if (loaded && c.index < c.hook->candidates.size()) {
+      hs.program = c.hook->candidates[c.index].program;
+      hs.rung = to_string(c.hook->candidates[c.index].rung);
+      hs.attached = true;
+    }
+    hs.error = c.error;
+    out.push_back(std::move(hs));
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* to_string(Rung r) {
@@ -132,8 +220,7 @@ Candidate cgroup_skb(std::string program) {
           [](const KernelFeatures& f) { return !f.cgroup2_root().empty(); }, "a cgroup2 mount"};
 }
 
-LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
-                         engine::GroupStatus& status)
+LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features, GroupStatus& status)
     : name_(spec.name) {
   ensure_libbpf_log_captured();
   status = {};
@@ -145,75 +232,28 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
     skip_unavailable(choices.back(), features);
   }
 
+  // Each failed load or attach demotes a hook to its next rung and retries.
   for (int attempt = 0; attempt < kMaxLoadAttempts; ++attempt) {
-    size_t usable = 0;
-    for (const auto& c : choices) usable += c.index < c.hook->candidates.size();
-    if (usable == 0) {
+    if (usable(choices) == 0) {
       status.reason = "no hook of this group is available on this kernel";
       break;
     }
-
-    size_t size = 0;
-    const void* bytes = spec.elf_bytes(&size);
-    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = spec.name.c_str());
     take_libbpf_log();
-    struct bpf_object* obj = bpf_object__open_mem(bytes, size, &opts);
+    struct bpf_object* obj = open_object(spec, features, choices);
     if (!obj) {
       status.reason = "cannot open BPF object: " + std::string(strerror(errno));
       break;
     }
-    struct bpf_program* prog;
-    bpf_object__for_each_program(prog, obj) bpf_program__set_autoload(prog, false);
-    for (const auto& c : choices) {
-      if (c.index >= c.hook->candidates.size()) continue;
-      prog = bpf_object__find_program_by_name(obj, c.hook->candidates[c.index].program.c_str());
-      if (prog) bpf_program__set_autoload(prog, true);
-    }
-    for (const auto& [map_name, entries] : spec.map_sizes) {
-      struct bpf_map* map = bpf_object__find_map_by_name(obj, map_name.c_str());
-      if (map) bpf_map__set_max_entries(map, entries);
-    }
-    for (const auto& r : spec.rodata) set_rodata(obj, r.var, r.value(features));
-
     if (int err = bpf_object__load(obj); err) {
       std::string log = take_libbpf_log();
       bpf_object__close(obj);
-      auto failed = failed_programs(log);
-      bool demoted = false;
-      for (auto& c : choices) {
-        if (c.index >= c.hook->candidates.size()) continue;
-        for (const auto& f : failed)
-          if (f == c.hook->candidates[c.index].program) {
-            demote(c, "verifier rejected it: " + verifier_tail(log, f), features);
-            demoted = true;
-          }
-      }
-      if (!demoted) {  // not a program's fault (maps, BTF): the group cannot run
-        status.reason =
-            "load failed (" + std::string(strerror(-err)) + "): " + verifier_tail(log, "", 3);
-        break;
-      }
-      continue;
+      if (demote_rejected(choices, log, features)) continue;
+      status.reason =
+          "load failed (" + std::string(strerror(-err)) + "): " + verifier_tail(log, "", 3);
+      break;
     }
-
-    // Attach hook by hook; a failure demotes that hook and reloads.
-    bool retry = false;
     std::vector<struct bpf_link*> links;
-    for (auto& c : choices) {
-      if (c.index >= c.hook->candidates.size()) continue;
-      const Candidate& cand = c.hook->candidates[c.index];
-      prog = bpf_object__find_program_by_name(obj, cand.program.c_str());
-      struct bpf_link* link = prog ? attach(prog, cand.rung, features) : nullptr;
-      if (!link) {
-        int err = errno;
-        demote(c, "attach failed: " + std::string(strerror(err)), features);
-        retry = true;
-        break;
-      }
-      links.push_back(link);
-    }
-    if (retry) {
-      for (auto* l : links) bpf_link__destroy(l);
+    if (!attach_all(obj, choices, features, links)) {
       bpf_object__close(obj);
       continue;
     }
@@ -222,17 +262,7 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features,
     break;
   }
 
-  for (const auto& c : choices) {
-    engine::HookStatus hs;
-    hs.hook = c.hook->hook;
-    if (obj_ && c.index < c.hook->candidates.size()) {
-      hs.program = c.hook->candidates[c.index].program;
-      hs.rung = to_string(c.hook->candidates[c.index].rung);
-      hs.attached = true;
-    }
-    hs.error = c.error;
-    status.hooks.push_back(std::move(hs));
-  }
+  status.hooks = hook_statuses(choices, obj_ != nullptr);
   status.active = active();
   if (!status.active && status.reason.empty()) status.reason = "no hook could be attached";
 }

@@ -1,0 +1,113 @@
+#include "probes/sched/sched_group.h"
+
+#include <memory>
+#include <string>
+
+#include "collect/cgroup_resolver.h"
+#include "probes/bpf_samples.h"
+#include "probes/group_drain.h"
+#include "probes/sched/exit_ring.h"
+#include "probes/sched/sched_samples.h"
+
+namespace kpulse::probes {
+namespace {
+
+using model::ComponentKind;
+using model::MetricId;
+
+kp_sched_proc merge_cpus(const std::vector<const kp_sched_proc*>& per_cpu) {
+  kp_sched_proc merged{};
+  for (const auto* v : per_cpu) {
+    merged.oncpu_ns += v->oncpu_ns;
+    merged.voluntary += v->voluntary;
+    merged.involuntary += v->involuntary;
+    merged.major_faults += v->major_faults;
+    if (v->cgroup_id) merged.cgroup_id = v->cgroup_id;
+    if (v->comm[0]) std::memcpy(merged.comm, v->comm, sizeof merged.comm);
+  }
+  return merged;
+}
+
+class SchedGroup final : public ProbeGroup {
+ public:
+  [[nodiscard]] const char* name() const override { return "sched"; }
+  [[nodiscard]] GroupSpec spec(const MapLimits& limits, bool per_process) const override {
+    return sched_spec(limits, per_process);
+  }
+  [[nodiscard]] const char* cgroup_map() const override { return "kp_sched_cgroups"; }
+
+  void start(const LoadedGroup& loaded, const KernelFeatures&) override {
+    exits_ = std::make_unique<ExitRing>(loaded.map_fd("kp_exits"));
+  }
+  void stop() override { exits_.reset(); }
+
+  void drain(const LoadedGroup& g, BpfTotals& t) override {
+    t.sched = true;
+    drain_cgroup_map(g.map_fd("kp_sched_cgroups"), t.cgroups, &CgroupTotals::sched,
+                     &CgroupTotals::has_sched);
+    drain_percpu<__u32, kp_sched_proc>(
+        g.map_fd("kp_sched_procs"),
+        [&](const __u32& tgid, const std::vector<const kp_sched_proc*>& per_cpu) {
+          t.procs.emplace(tgid, merge_cpus(per_cpu));
+        });
+    const int ncpu = possible_cpus();
+    t.cpus.assign(ncpu, kp_sched_cpu{});
+    drain_percpu<__u32, kp_sched_cpu>(g.map_fd("kp_sched_cpus"),
+                                      [&](const __u32&, const std::vector<const kp_sched_cpu*>& v) {
+                                        for (int c = 0; c < ncpu; ++c) t.cpus[c] = *v[c];
+                                      });
+    if (exits_) t.exits = exits_->take();
+  }
+
+  void add_cgroup_samples(model::Component& c, const CgroupTotals& t,
+                          const CgroupTotals& d) const override {
+    if (t.has_sched) add_sched_samples(c, t.sched, d.sched);
+  }
+  void add_host_samples(model::Component& host, const CgroupTotals& t,
+                        const CgroupTotals& d) const override {
+    // The run-queue histogram is the per-CPU one (add_samples); faults come
+    // from /proc/vmstat.
+    add_sched_counters(host, t.sched, d.sched);
+  }
+
+  void add_samples(const BpfTotals& t, SampleContext& out) override {
+    add_cpu_samples(t, out);
+    for (const auto& e : t.exits) {
+      model::ExitedTask x = to_exited_task(e);
+      x.cgroup = out.cgroups.path(e.cgroup_id).value_or("");
+      out.snapshot.exited.push_back(std::move(x));
+    }
+  }
+
+ private:
+  // Run-queue latency and length per CPU, the host's latency their sum.
+  void add_cpu_samples(const BpfTotals& t, SampleContext& out) {
+    kp_hist host_total{}, host_interval{};
+    for (size_t cpu = 0; cpu < t.cpus.size(); ++cpu) {
+      const kp_sched_cpu& now = t.cpus[cpu];
+      kp_sched_cpu before{};
+      if (cpu < prev_cpus_.size()) before = prev_cpus_[cpu];
+      kp_sched_cpu d = subtract_u64_fields(now, before);
+      add_u64_fields(host_total, now.runq_latency);
+      add_u64_fields(host_interval, d.runq_latency);
+      model::Component* c = out.find(ComponentKind::Cpu, "cpu" + std::to_string(cpu));
+      if (!c) continue;  // possible but offline CPU
+      add_histogram(*c, MetricId::SchedRunqLatency, now.runq_latency, d.runq_latency);
+      if (d.switches > 0 && d.nr_running_sum > 0)
+        c->set_gauge(MetricId::SchedRunqLength, double(d.nr_running_sum) / double(d.switches));
+    }
+    prev_cpus_ = t.cpus;
+    if (out.host) add_histogram(*out.host, MetricId::SchedRunqLatency, host_total, host_interval);
+  }
+
+  std::unique_ptr<ExitRing> exits_;
+  std::vector<kp_sched_cpu> prev_cpus_;  // the previous drain's, for deltas
+};
+
+}  // namespace
+
+std::unique_ptr<ProbeGroup> make_sched_group() {
+  return std::make_unique<SchedGroup>();
+}
+
+}  // namespace kpulse::probes
