@@ -69,6 +69,9 @@ class Board {
   std::string charts_json(const std::string& since, const std::string& until = "");
   // {"recording": bool, "tiers": [...], "live_from_ns"}: what the range picker offers.
   std::string recording_json();
+  // The live history's intervals within `since` and newer than `after_ns`,
+  // as numbers (live_points.h), at most 900 of them: what the page charts.
+  std::string live_json(const std::string& since, int64_t after_ns);
 
  private:
   struct Latest {

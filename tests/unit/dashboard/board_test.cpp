@@ -156,6 +156,44 @@ TEST(Board, ChartsComeFromTheReportsChartCode) {
   EXPECT_NE(c["timeline"].get<std::string>().find("<svg class=\"timeline\""), std::string::npos);
 }
 
+// The page keeps the range it shows and asks only for what it has not seen:
+// after the first answer, one interval's numbers per interval.
+TEST(Board, LiveSendsOnlyTheIntervalsThePageHasNotSeen) {
+  Board b({.history_points = 3600});
+  const int64_t now = now_ns();
+  const auto at = [&](int i) { return now - (399 - i) * 1'000'000'000LL; };
+  for (int i = 0; i < 400; ++i) b.publish_snapshot(snapshot(i, at(i), 15));
+  const json first = json::parse(b.live_json("-5m", 0));
+  EXPECT_EQ(first["to_ns"], at(399));
+  EXPECT_EQ(first["live_from_ns"], at(0));
+  ASSERT_EQ(first["points"].size(), 301u);  // -5m: the last 300 s, both ends
+  const json& p = first["points"].back();
+  EXPECT_EQ(p["t"], at(399));
+  EXPECT_DOUBLE_EQ(p["cpu"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(p["memory"].get<double>(), 0.4);
+  EXPECT_TRUE(p["swap"].is_null()) << "no swap total";
+  EXPECT_DOUBLE_EQ(p["kpulse"].get<double>(), 0.01);
+  EXPECT_DOUBLE_EQ(p["disks"]["vda"]["utilization"].get<double>(), 0.25);
+  EXPECT_EQ(p["disks"]["vda"]["latency"].size(), 1u);
+  EXPECT_EQ(p["runq"].size(), 2u);  // 5 us and 2 ms
+  EXPECT_EQ(p["cgroups"].size(), kHistoryCgroups);
+  EXPECT_DOUBLE_EQ(p["cgroups"]["/cg15"].get<double>(), 1.5);
+
+  const int64_t seen = p["t"];
+  EXPECT_TRUE(json::parse(b.live_json("-5m", seen))["points"].empty());
+  b.publish_snapshot(snapshot(400, at(400), 15));
+  const std::string next = b.live_json("-5m", seen);
+  const json j = json::parse(next);
+  ASSERT_EQ(j["points"].size(), 1u);
+  EXPECT_EQ(j["points"][0]["t"], at(400));
+  // One interval's numbers: a few hundred bytes, not the range again.
+  EXPECT_LT(next.size(), 2048u);
+  EXPECT_LT(next.size() * 50, b.live_json("-5m", 0).size());
+  // Bounded whatever is asked.
+  EXPECT_LE(json::parse(b.live_json("-30d", 0))["points"].size(), 900u);
+  EXPECT_TRUE(json::parse(b.live_json("-5m", INT64_MAX))["points"].empty());
+}
+
 TEST(Board, AlertsAndTheirDrillDownAfterAnalysisIsPublished) {
   Board b({});
   b.publish_snapshot(snapshot(1, now_ns()));
