@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <malloc.h>
+
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <unistd.h>
 
@@ -96,6 +99,45 @@ TEST(RecentHistory, KeepsItsCapacityAndCapsTheWindow) {
   for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].time_ns, all[i].time_ns);
   EXPECT_EQ(h.window(200'000, 209'000, 1000).size(), 10u);
   EXPECT_TRUE(h.window(0, 1000, 1000).empty());
+}
+
+// The live history's memory, the bound docs/dashboard.md states: heap per
+// thinned snapshot for a host with 3 disks, 6 interfaces and 40 cgroups
+// (10 kept), times the hour kept at 1 s.
+TEST(RecentHistory, AnHourAtOneSecondHoldsAboutTwelveKilobytesAnInterval) {
+  model::Snapshot s = snapshot(0, 0, 40);
+  for (const char* d : {"loop0", "zram0"}) {
+    model::Component c{.kind = ComponentKind::Disk, .id = d};
+    c.set_gauge(MetricId::DiskUtilization, 0);
+    c.set_counter(MetricId::DiskReadBytes, 0, 0);
+    c.set_counter(MetricId::DiskWriteBytes, 0, 0);
+    c.histograms.push_back({MetricId::BlkDeviceLatency, {}, {}});
+    s.components.push_back(c);
+  }
+  for (const char* i : {"lo", "eth0", "ifb0", "ifb1", "kph2908", "docker0"}) {
+    model::Component c{.kind = ComponentKind::Interface, .id = i};
+    c.set_counter(MetricId::IfRxBytes, 0, 0);
+    c.set_counter(MetricId::IfTxBytes, 0, 0);
+    s.components.push_back(c);
+  }
+  for (auto& c : s.components)
+    if (c.kind == ComponentKind::Cgroup)
+      c.id = "/system.slice/a-service-" + c.id.substr(3) + ".service";
+  constexpr size_t kHour = 3600;
+  const size_t before = mallinfo2().uordblks;
+  {
+    RecentHistory h(kHour);
+    for (size_t i = 0; i < kHour + 100; ++i) {
+      s.seq = i;
+      s.time_ns = static_cast<int64_t>(i);
+      h.add(s);
+    }
+    const double per = static_cast<double>(mallinfo2().uordblks - before) / kHour;
+    std::printf("live history: %.0f bytes per interval, %.1f MiB for an hour at 1 s\n", per,
+                per * kHour / 1048576);
+    EXPECT_LT(per, 16 * 1024.0);
+    EXPECT_EQ(h.size(), kHour);
+  }
 }
 
 TEST(Board, AnswersWaitingUntilTheFirstSnapshotThenTheOverview) {
