@@ -114,13 +114,14 @@ std::string Board::snapshot_json(bool full) {
   });
 }
 
-std::string Board::alerts_json() {
-  return cached("alerts", [this](const Latest& l) {
+std::string Board::alerts_json(int64_t resolved_after_ns) {
+  return cached("alerts " + std::to_string(resolved_after_ns), [&](const Latest& l) {
     json active = json::array(), resolved = json::array();
     if (l.analysis) {
       for (const auto& a : l.analysis->last().active_alerts)
         active.push_back(analytics::to_json(a));
-      for (const auto& a : l.analysis->resolved()) resolved.push_back(analytics::to_json(a));
+      for (const auto& a : l.analysis->resolved())
+        if (a.resolved_ns > resolved_after_ns) resolved.push_back(analytics::to_json(a));
     }
     return json{{"analytics", analytics_state(l)},
                 {"active", std::move(active)},
@@ -257,7 +258,9 @@ std::vector<exporters::HttpRoute> Board::routes() {
   };
   api("/api/v1/snapshot",
       [this](const Request& q) { return snapshot_json(q.get_param_value("full") == "1"); });
-  api("/api/v1/alerts", [this](const Request&) { return alerts_json(); });
+  api("/api/v1/alerts", [this](const Request& q) {
+    return alerts_json(std::strtoll(q.get_param_value("resolved_after").c_str(), nullptr, 10));
+  });
   api("/api/v1/alert", [this](const Request& q) { return alert_json(q.get_param_value("id")); });
   api("/api/v1/series", [this](const Request& q) {
     size_t n = kDefaultPoints;

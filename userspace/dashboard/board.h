@@ -59,7 +59,9 @@ class Board {
 
   // Responses (also used by the unit tests); `query` values as in the URL.
   std::string snapshot_json(bool full);
-  std::string alerts_json();
+  // Active alerts, and the resolved ones kept that resolved after
+  // `resolved_after_ns` (0: all), so a page asks only for what is new.
+  std::string alerts_json(int64_t resolved_after_ns = 0);
   // "" when no alert has this id (active or among the resolved kept).
   std::string alert_json(const std::string& id);
   std::string series_json(const std::string& metric, const std::string& component,

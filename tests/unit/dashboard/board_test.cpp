@@ -274,6 +274,33 @@ TEST(Board, AlertsAndTheirDrillDownAfterAnalysisIsPublished) {
   EXPECT_TRUE(d["recommendations"].is_array());
 }
 
+// The page holds the resolved alerts it was sent and asks only for newer ones.
+TEST(Board, AlertsSendOnlyTheAlertsResolvedSinceTheClientsNewest) {
+  Board b({});
+  b.publish_snapshot(snapshot(1, now_ns()));
+  auto resolved = std::make_shared<std::vector<analytics::Alert>>();
+  for (int i = 1; i <= 100; ++i) {
+    analytics::Alert a;
+    a.id = "cpu-saturation:cgroup:/cg" + std::to_string(i);
+    a.state = analytics::AlertState::Resolved;
+    a.summary = std::string(200, 'x');
+    a.firing_ns = a.start_ns = 1000LL * i;
+    a.resolved_ns = 1000LL * i + 500;
+    resolved->push_back(a);
+  }
+  b.publish_analysis(std::make_shared<const AnalysisView>(
+      AnalysisView{std::make_shared<analytics::AnalysisResult>(), resolved, ""}));
+  const std::string all = b.alerts_json();
+  EXPECT_EQ(json::parse(all)["resolved"].size(), 100u);
+  const std::string newer = b.alerts_json(98'500);
+  const json j = json::parse(newer);
+  ASSERT_EQ(j["resolved"].size(), 2u);
+  EXPECT_EQ(j["resolved"][0]["resolved_ns"], 99'500);
+  EXPECT_EQ(j["analytics"], "on");
+  EXPECT_LT(newer.size() * 20, all.size());
+  EXPECT_TRUE(json::parse(b.alerts_json(100'500))["resolved"].empty());
+}
+
 // Three hours recorded at 10 s, windows of at most 300 points: 2 h (720
 // intervals) comes from the 1 min tier, 10 min from full resolution; both
 // thinned and under the cap.
