@@ -6,7 +6,8 @@
 # and their difference in % of one core (the target: <= 0.5 %).
 #   bench/dashboard/serving_cost.sh [KPULSE_BINARY] [WINDOW_S] [PAIRS]
 # CLIENT=curl replaces the browser by curl fetching what the page fetches
-# every second (snapshot, alerts, the newest interval of the live charts),
+# every second (snapshot, active and newly resolved alerts, the newest
+# interval of the live charts),
 # a new connection each: the serving alone, without kpulse also observing a
 # browser's processes.
 # BASELINE=browser keeps a headless Chromium on about:blank open during the
@@ -53,7 +54,7 @@ open_browser() {
     local base="http://127.0.0.1:$port/api/v1"
     (while :; do
        after=$(($(date +%s%N) - 2000000000))
-       curl -s -o /dev/null -o /dev/null -o /dev/null "$base/snapshot" "$base/alerts" \
+       curl -s -o /dev/null -o /dev/null -o /dev/null "$base/snapshot" "$base/alerts?resolved_after=$after" \
          "$base/live?since=-5m&after=$after"
        sleep 1
      done) &
