@@ -6,13 +6,16 @@
 # and their difference in % of one core (the issue's target: <= 0.5 %).
 #   bench/dashboard/serving_cost.sh [KPULSE_BINARY] [WINDOW_S] [PAIRS]
 # CLIENT=curl replaces the browser by curl fetching what the page fetches
-# every second (snapshot, alerts, 5-minute charts) over one connection: the
-# serving alone, without kpulse also observing a browser's processes.
+# every second (snapshot, active and newly resolved alerts, the newest
+# interval of the live charts),
+# a new connection each: the serving alone, without kpulse also observing a
+# browser's processes.
 # BASELINE=browser keeps a headless Chromium on about:blank open during the
 # "no client" windows, so both sides pay for kpulse observing a browser and
 # the difference is the serving alone, with a real browser.
 # Needs root and chromium.
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 kpulse=${1:-build/userspace/kpulse}
 window=${2:-20}
 pairs=${3:-5}
@@ -24,29 +27,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-cat >"$work/kpulse.toml" <<TOML
-[collection]
-interval = 1.0
-[daemon]
-status_interval = 0
-[state]
-dir = "$work/state"
-[record]
-enabled = false
-[prometheus]
-listen = "127.0.0.1:0"
-[dashboard]
-enabled = true
-TOML
-env -u JOURNAL_STREAM "$kpulse" run --dashboard --config "$work/kpulse.toml" 2>"$work/daemon.log" &
-daemon_pid=$!
-port=""
-for _ in $(seq 120); do
-  port=$(sed -n 's|.*dashboard: serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/daemon.log")
-  [[ -n "$port" ]] && break
-  sleep 0.5
-done
-[[ -n "$port" ]] || { cat "$work/daemon.log"; exit 1; }
+start_dashboard_daemon "$kpulse" "$work"
+daemon_pid=$(cat "$work/pid")
+port=$(dashboard_port "$work")
 sleep 5  # past start-up (BPF load, first intervals)
 
 hz=$(getconf CLK_TCK)
@@ -70,7 +53,9 @@ open_browser() {
   if [[ "${CLIENT:-chromium}" == curl ]]; then
     local base="http://127.0.0.1:$port/api/v1"
     (while :; do
-       curl -s -o /dev/null -o /dev/null -o /dev/null "$base/snapshot" "$base/alerts" "$base/charts?since=-5m"
+       after=$(($(date +%s%N) - 2000000000))
+       curl -s -o /dev/null -o /dev/null -o /dev/null "$base/snapshot" "$base/alerts?resolved_after=$after" \
+         "$base/live?since=-5m&after=$after"
        sleep 1
      done) &
     browser_pid=$!

@@ -25,6 +25,8 @@ async function main() {
   let next = 1;
   const pending = new Map();
   const consoleErrors = [];
+  const urls = new Map(), fetched = [];
+  let counting = false;
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
     if (msg.id && pending.has(msg.id)) {
@@ -37,6 +39,9 @@ async function main() {
       consoleErrors.push("console." + msg.params.type + ": " + msg.params.args.map((a) => a.value ?? a.description).join(" "));
     if (msg.method === "Runtime.exceptionThrown")
       consoleErrors.push("exception: " + (msg.params.exceptionDetails.exception?.description || msg.params.exceptionDetails.text));
+    if (msg.method === "Network.responseReceived") urls.set(msg.params.requestId, msg.params.response.url);
+    if (msg.method === "Network.loadingFinished" && counting)
+      fetched.push({ url: urls.get(msg.params.requestId) || "", bytes: msg.params.encodedDataLength });
     if (msg.method === "Log.entryAdded" && msg.params.entry.level === "error")
       consoleErrors.push("log: " + msg.params.entry.text + " " + (msg.params.entry.url || ""));
   };
@@ -54,6 +59,7 @@ async function main() {
   await send("Runtime.enable");
   await send("Log.enable");
   await send("Page.enable");
+  await send("Network.enable");
   await send("Emulation.setDeviceMetricsOverride", { width, height, deviceScaleFactor: 1, mobile: false });
   await send("Page.navigate", { url: pageUrl });
 
@@ -103,6 +109,19 @@ async function main() {
   const sorted = await evaluate(`document.querySelector('#cgroups th.sorted').dataset.key`);
   if (sorted !== "memory") fail("clicking the memory column did not sort by it");
   await evaluate(`document.querySelector('#cgroups th[data-key="cpu"]').click()`);
+
+  // What the charts cost to keep live: each interval the page fetches only
+  // the new interval's numbers, not the range's charts again (which were
+  // ~450 KB a second of SVG for the 5-minute range).
+  const kChartWindowS = 6, kChartBytesPerS = 16 * 1024;
+  counting = true;
+  await sleep(kChartWindowS * 1000);
+  counting = false;
+  const chartBytes = fetched.filter((f) => /\/api\/v1\/(live|charts)/.test(f.url)).reduce((a, f) => a + f.bytes, 0);
+  const allBytes = fetched.reduce((a, f) => a + f.bytes, 0);
+  console.log(`over ${kChartWindowS} s: ${fetched.length} requests, ${allBytes} bytes, ${chartBytes} for the charts`);
+  if (chartBytes > kChartWindowS * kChartBytesPerS)
+    fail(`the live charts fetched ${chartBytes} bytes in ${kChartWindowS} s (bound ${kChartBytesPerS} a second)`);
 
   await sleep(1500);
   const shot = await send("Page.captureScreenshot", { format: "png", captureBeyondViewport: false });

@@ -71,7 +71,7 @@ TEST_F(DashboardAuth, PageApiAndMetricsRefuseRequestsWithoutTheToken) {
   http.set_read_timeout(10, 0);
   for (const char* path : {"/", "/api/v1/snapshot", "/api/v1/alerts", "/api/v1/charts",
                            "/api/v1/series?metric=cpu.utilization&component=host:host",
-                           "/api/v1/alert?id=x", "/metrics"}) {
+                           "/api/v1/alert?id=x", "/api/v1/live?since=-5m&after=0", "/metrics"}) {
     auto none = http.Get(path);
     ASSERT_TRUE(none) << path << ": " << httplib::to_string(none.error());
     EXPECT_EQ(none->status, 401) << path;

@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "analytics/analysis_json.h"
+#include "dashboard/live_points.h"
 #include "dashboard/page.h"
 #include "dashboard/recorded_window.h"
 #include "dashboard/views.h"
@@ -113,13 +114,14 @@ std::string Board::snapshot_json(bool full) {
   });
 }
 
-std::string Board::alerts_json() {
-  return cached("alerts", [this](const Latest& l) {
+std::string Board::alerts_json(int64_t resolved_after_ns) {
+  return cached("alerts " + std::to_string(resolved_after_ns), [&](const Latest& l) {
     json active = json::array(), resolved = json::array();
     if (l.analysis) {
       for (const auto& a : l.analysis->last().active_alerts)
         active.push_back(analytics::to_json(a));
-      for (const auto& a : l.analysis->resolved()) resolved.push_back(analytics::to_json(a));
+      for (const auto& a : l.analysis->resolved())
+        if (a.resolved_ns > resolved_after_ns) resolved.push_back(analytics::to_json(a));
     }
     return json{{"analytics", analytics_state(l)},
                 {"active", std::move(active)},
@@ -216,6 +218,22 @@ std::string Board::recording_json() {
   return j.dump();
 }
 
+std::string Board::live_json(const std::string& since, int64_t after_ns) {
+  return cached("live " + since + " " + std::to_string(after_ns), [&](const Latest& l) {
+    const int64_t now = l.snapshot ? l.snapshot->time_ns : now_ns();
+    const int64_t from = report::parse_time_arg(since.empty() ? "-5m" : since, now).value_or(now);
+    // Strictly newer than what the page has (INT64_MAX: nothing).
+    const int64_t newer = after_ns < INT64_MAX ? after_ns + 1 : after_ns;
+    const auto window = history_.window(std::max(from, newer), now, kMaxPoints);
+    return json{{"interval_s", l.snapshot ? l.snapshot->interval_s : options_.interval_s},
+                {"from_ns", from},
+                {"to_ns", now},
+                {"live_from_ns", history_.oldest_ns()},
+                {"points", live_points_json(window)}}
+        .dump();
+  });
+}
+
 std::vector<exporters::HttpRoute> Board::routes() {
   using httplib::Request;
   using httplib::Response;
@@ -240,7 +258,9 @@ std::vector<exporters::HttpRoute> Board::routes() {
   };
   api("/api/v1/snapshot",
       [this](const Request& q) { return snapshot_json(q.get_param_value("full") == "1"); });
-  api("/api/v1/alerts", [this](const Request&) { return alerts_json(); });
+  api("/api/v1/alerts", [this](const Request& q) {
+    return alerts_json(std::strtoll(q.get_param_value("resolved_after").c_str(), nullptr, 10));
+  });
   api("/api/v1/alert", [this](const Request& q) { return alert_json(q.get_param_value("id")); });
   api("/api/v1/series", [this](const Request& q) {
     size_t n = kDefaultPoints;
@@ -253,6 +273,10 @@ std::vector<exporters::HttpRoute> Board::routes() {
     return charts_json(q.get_param_value("since"), q.get_param_value("until"));
   });
   api("/api/v1/recording", [this](const Request&) { return recording_json(); });
+  api("/api/v1/live", [this](const Request& q) {
+    return live_json(q.get_param_value("since"),
+                     std::strtoll(q.get_param_value("after").c_str(), nullptr, 10));
+  });
   return r;
 }
 

@@ -59,7 +59,9 @@ class Board {
 
   // Responses (also used by the unit tests); `query` values as in the URL.
   std::string snapshot_json(bool full);
-  std::string alerts_json();
+  // Active alerts, and the resolved ones kept that resolved after
+  // `resolved_after_ns` (0: all), so a page asks only for what is new.
+  std::string alerts_json(int64_t resolved_after_ns = 0);
   // "" when no alert has this id (active or among the resolved kept).
   std::string alert_json(const std::string& id);
   std::string series_json(const std::string& metric, const std::string& component,
@@ -69,6 +71,9 @@ class Board {
   std::string charts_json(const std::string& since, const std::string& until = "");
   // {"recording": bool, "tiers": [...], "live_from_ns"}: what the range picker offers.
   std::string recording_json();
+  // The live history's intervals within `since` and newer than `after_ns`,
+  // as numbers (live_points.h), at most 900 of them: what the page charts.
+  std::string live_json(const std::string& since, int64_t after_ns);
 
  private:
   struct Latest {

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <malloc.h>
+
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <unistd.h>
 
@@ -98,6 +101,45 @@ TEST(RecentHistory, KeepsItsCapacityAndCapsTheWindow) {
   EXPECT_TRUE(h.window(0, 1000, 1000).empty());
 }
 
+// The live history's memory, the bound docs/dashboard.md states: heap per
+// thinned snapshot for a host with 3 disks, 6 interfaces and 40 cgroups
+// (10 kept), times the hour kept at 1 s.
+TEST(RecentHistory, AnHourAtOneSecondHoldsAboutTwelveKilobytesAnInterval) {
+  model::Snapshot s = snapshot(0, 0, 40);
+  for (const char* d : {"loop0", "zram0"}) {
+    model::Component c{.kind = ComponentKind::Disk, .id = d};
+    c.set_gauge(MetricId::DiskUtilization, 0);
+    c.set_counter(MetricId::DiskReadBytes, 0, 0);
+    c.set_counter(MetricId::DiskWriteBytes, 0, 0);
+    c.histograms.push_back({MetricId::BlkDeviceLatency, {}, {}});
+    s.components.push_back(c);
+  }
+  for (const char* i : {"lo", "eth0", "ifb0", "ifb1", "kph2908", "docker0"}) {
+    model::Component c{.kind = ComponentKind::Interface, .id = i};
+    c.set_counter(MetricId::IfRxBytes, 0, 0);
+    c.set_counter(MetricId::IfTxBytes, 0, 0);
+    s.components.push_back(c);
+  }
+  for (auto& c : s.components)
+    if (c.kind == ComponentKind::Cgroup)
+      c.id = "/system.slice/a-service-" + c.id.substr(3) + ".service";
+  constexpr size_t kHour = 3600;
+  const size_t before = mallinfo2().uordblks;
+  {
+    RecentHistory h(kHour);
+    for (size_t i = 0; i < kHour + 100; ++i) {
+      s.seq = i;
+      s.time_ns = static_cast<int64_t>(i);
+      h.add(s);
+    }
+    const double per = static_cast<double>(mallinfo2().uordblks - before) / kHour;
+    std::printf("live history: %.0f bytes per interval, %.1f MiB for an hour at 1 s\n", per,
+                per * kHour / 1048576);
+    EXPECT_LT(per, 16 * 1024.0);
+    EXPECT_EQ(h.size(), kHour);
+  }
+}
+
 TEST(Board, AnswersWaitingUntilTheFirstSnapshotThenTheOverview) {
   Board b({});
   EXPECT_FALSE(b.wanted());
@@ -156,6 +198,44 @@ TEST(Board, ChartsComeFromTheReportsChartCode) {
   EXPECT_NE(c["timeline"].get<std::string>().find("<svg class=\"timeline\""), std::string::npos);
 }
 
+// The page keeps the range it shows and asks only for what it has not seen:
+// after the first answer, one interval's numbers per interval.
+TEST(Board, LiveSendsOnlyTheIntervalsThePageHasNotSeen) {
+  Board b({.history_points = 3600});
+  const int64_t now = now_ns();
+  const auto at = [&](int i) { return now - (399 - i) * 1'000'000'000LL; };
+  for (int i = 0; i < 400; ++i) b.publish_snapshot(snapshot(i, at(i), 15));
+  const json first = json::parse(b.live_json("-5m", 0));
+  EXPECT_EQ(first["to_ns"], at(399));
+  EXPECT_EQ(first["live_from_ns"], at(0));
+  ASSERT_EQ(first["points"].size(), 301u);  // -5m: the last 300 s, both ends
+  const json& p = first["points"].back();
+  EXPECT_EQ(p["t"], at(399));
+  EXPECT_DOUBLE_EQ(p["cpu"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(p["memory"].get<double>(), 0.4);
+  EXPECT_TRUE(p["swap"].is_null()) << "no swap total";
+  EXPECT_DOUBLE_EQ(p["kpulse"].get<double>(), 0.01);
+  EXPECT_DOUBLE_EQ(p["disks"]["vda"]["utilization"].get<double>(), 0.25);
+  EXPECT_EQ(p["disks"]["vda"]["latency"].size(), 1u);
+  EXPECT_EQ(p["runq"].size(), 2u);  // 5 us and 2 ms
+  EXPECT_EQ(p["cgroups"].size(), kHistoryCgroups);
+  EXPECT_DOUBLE_EQ(p["cgroups"]["/cg15"].get<double>(), 1.5);
+
+  const int64_t seen = p["t"];
+  EXPECT_TRUE(json::parse(b.live_json("-5m", seen))["points"].empty());
+  b.publish_snapshot(snapshot(400, at(400), 15));
+  const std::string next = b.live_json("-5m", seen);
+  const json j = json::parse(next);
+  ASSERT_EQ(j["points"].size(), 1u);
+  EXPECT_EQ(j["points"][0]["t"], at(400));
+  // One interval's numbers: a few hundred bytes, not the range again.
+  EXPECT_LT(next.size(), 2048u);
+  EXPECT_LT(next.size() * 50, b.live_json("-5m", 0).size());
+  // Bounded whatever is asked.
+  EXPECT_LE(json::parse(b.live_json("-30d", 0))["points"].size(), 900u);
+  EXPECT_TRUE(json::parse(b.live_json("-5m", INT64_MAX))["points"].empty());
+}
+
 TEST(Board, AlertsAndTheirDrillDownAfterAnalysisIsPublished) {
   Board b({});
   b.publish_snapshot(snapshot(1, now_ns()));
@@ -192,6 +272,33 @@ TEST(Board, AlertsAndTheirDrillDownAfterAnalysisIsPublished) {
   EXPECT_EQ(d["tuning_in_force"][0]["id"], "c1");
   EXPECT_TRUE(d["forecasts"].is_array());
   EXPECT_TRUE(d["recommendations"].is_array());
+}
+
+// The page holds the resolved alerts it was sent and asks only for newer ones.
+TEST(Board, AlertsSendOnlyTheAlertsResolvedSinceTheClientsNewest) {
+  Board b({});
+  b.publish_snapshot(snapshot(1, now_ns()));
+  auto resolved = std::make_shared<std::vector<analytics::Alert>>();
+  for (int i = 1; i <= 100; ++i) {
+    analytics::Alert a;
+    a.id = "cpu-saturation:cgroup:/cg" + std::to_string(i);
+    a.state = analytics::AlertState::Resolved;
+    a.summary = std::string(200, 'x');
+    a.firing_ns = a.start_ns = 1000LL * i;
+    a.resolved_ns = 1000LL * i + 500;
+    resolved->push_back(a);
+  }
+  b.publish_analysis(std::make_shared<const AnalysisView>(
+      AnalysisView{std::make_shared<analytics::AnalysisResult>(), resolved, ""}));
+  const std::string all = b.alerts_json();
+  EXPECT_EQ(json::parse(all)["resolved"].size(), 100u);
+  const std::string newer = b.alerts_json(98'500);
+  const json j = json::parse(newer);
+  ASSERT_EQ(j["resolved"].size(), 2u);
+  EXPECT_EQ(j["resolved"][0]["resolved_ns"], 99'500);
+  EXPECT_EQ(j["analytics"], "on");
+  EXPECT_LT(newer.size() * 20, all.size());
+  EXPECT_TRUE(json::parse(b.alerts_json(100'500))["resolved"].empty());
 }
 
 // Three hours recorded at 10 s, windows of at most 300 points: 2 h (720
