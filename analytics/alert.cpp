@@ -1,8 +1,6 @@
 #include "analytics/alert.h"
 
 #include <algorithm>
-#include <cctype>
-#include <cstdio>
 
 namespace kpulse::analytics {
 
@@ -22,32 +20,12 @@ std::string_view to_string(AlertBasis b) {
   return b == AlertBasis::Limit ? "limit" : "baseline";
 }
 
-std::string format_evidence_value(double v, const std::string& unit) {
-  char buf[48];
-  if (unit == "s") {
-    if (v < 1e-3)
-      std::snprintf(buf, sizeof buf, "%.0f us", v * 1e6);
-    else if (v < 1)
-      std::snprintf(buf, sizeof buf, "%.1f ms", v * 1e3);
-    else
-      std::snprintf(buf, sizeof buf, "%.2f s", v);
-  } else if (unit == "ratio") {
-    std::snprintf(buf, sizeof buf, "%.0f%%", v * 100);
-  } else {
-    // "/s" attaches to the number, a word ("bytes") is set apart.
-    const bool word = !unit.empty() && std::isalpha(static_cast<unsigned char>(unit[0]));
-    std::snprintf(buf, sizeof buf, "%.3g%s%s", v, word ? " " : "", unit.c_str());
-  }
-  return buf;
-}
-
 std::string summarize(const Bottleneck& b) {
   std::string s = b.rule + " on " + b.component;
   if (!b.evidence.empty()) {
     const auto& e = b.evidence.front();
-    s += " (" + e.signal + " " + format_evidence_value(e.value, e.unit) + " vs baseline " +
-         format_evidence_value(e.baseline, e.unit) + ", limit " +
-         format_evidence_value(e.limit, e.unit) + ")";
+    s += " (" + e.signal + " " + model::format(e.value, e.unit) + " vs baseline " +
+         model::format(e.baseline, e.unit) + ", limit " + model::format(e.limit, e.unit) + ")";
   }
   if (!b.cause.empty()) s += "; " + describe_cause(b);
   return s;
@@ -67,10 +45,8 @@ std::string describe_cause(const Bottleneck& b) {
     who = "top consumer " + b.cause;
   if (b.rule == "cpu-throttled" || b.rule == "oom-kill") return who;
   static constexpr const char* kUse[] = {"CPU use", "memory use", "I/O", "retransmits"};
-  char share[64];
-  std::snprintf(share, sizeof share, " (%.0f%% of the host's %s)", b.cause_share * 100,
-                kUse[int(b.resource)]);
-  return who + share;
+  return who + " (" + model::format(b.cause_share, model::Unit::Ratio) + " of the host's " +
+         kUse[int(b.resource)] + ")";
 }
 
 AlertManager::AlertManager(AlertConfig config) : cfg_(config) {}

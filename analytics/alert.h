@@ -88,9 +88,6 @@ class AlertManager {
 // "cpu-saturation on cgroup:/a (runq_latency_p99 45 ms vs baseline 2 ms, limit 20 ms);
 //  top consumer cc1plus [12088], make [12001] in / (62% of the host's CPU use)"
 std::string summarize(const Bottleneck& b);
-// An evidence value with its unit for people: "93%" for a ratio, "4.2 ms"
-// for seconds, "1.5e+03/s" otherwise (a unit is never glued to "ratio").
-std::string format_evidence_value(double v, const std::string& unit);
 // The cause part of the summary ("" without a cause).
 std::string describe_cause(const Bottleneck& b);
 

@@ -23,7 +23,7 @@ json evidence_json(const std::vector<an::Evidence>& ev) {
                    {"baseline", num(e.baseline)},
                    {"limit", num(e.limit)},
                    {"score", num(e.score)},
-                   {"unit", e.unit}});
+                   {"unit", model::unit_label(e.unit)}});
   return arr;
 }
 
@@ -102,7 +102,7 @@ json to_json(const an::UseRow& row) {
                    {"role", an::to_string(s.role)},
                    {"value", num(s.value)},
                    {"limit", num(s.limit)},
-                   {"unit", s.unit}});
+                   {"unit", model::unit_label(s.unit)}});
   return {{"component", row.key},
           {"resource", an::to_string(row.resource)},
           {"utilization", num(row.utilization)},

@@ -11,6 +11,7 @@
 
 #include "analytics/anomaly_detector.h"
 #include "analytics/use_table.h"
+#include "model/format.h"
 
 namespace kpulse::analytics {
 
@@ -22,10 +23,10 @@ struct Evidence {
   std::string component;  // component key
   std::string signal;     // UseSignal::name
   double value = 0;
-  double baseline = 0;  // slow average of the signal while it was normal
-  double limit = 0;     // saturation/error level
-  double score = 0;     // anomaly score in [0,1]
-  std::string unit;
+  double baseline = 0;   // slow average of the signal while it was normal
+  double limit = 0;      // saturation/error level
+  double score = 0;      // anomaly score in [0,1]
+  model::Quantity unit;  // what value, baseline and limit measure
 };
 
 struct Bottleneck {

@@ -42,32 +42,4 @@ std::string format_duration(int64_t s) {
   return "0 s";
 }
 
-std::string format_quantity(double v, model::Unit unit) {
-  char buf[48];
-  if (!std::isfinite(v)) return "-";
-  switch (unit) {
-    case model::Unit::Bytes: {
-      static const char* names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-      size_t i = 0;
-      double x = std::fabs(v);
-      while (x >= 1024 && i + 1 < std::size(names)) x /= 1024, ++i;
-      std::snprintf(buf, sizeof buf, i == 0 ? "%.0f %s" : "%.1f %s", std::copysign(x, v), names[i]);
-      break;
-    }
-    case model::Unit::Ratio:
-      std::snprintf(buf, sizeof buf, "%.0f%%", v * 100);
-      break;
-    case model::Unit::Seconds:
-      if (std::fabs(v) >= 1)
-        std::snprintf(buf, sizeof buf, "%.2f s", v);
-      else
-        std::snprintf(buf, sizeof buf, "%.2f ms", v * 1000);
-      break;
-    case model::Unit::Count:
-      std::snprintf(buf, sizeof buf, "%.1f", v);
-      break;
-  }
-  return buf;
-}
-
 }  // namespace kpulse::analytics

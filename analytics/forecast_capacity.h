@@ -32,8 +32,4 @@ Exhaustion capacity_exhaustion(const Forecast& f, double limit, int64_t step_sec
 // "3 d 4 h", "5 h 20 min", "45 s": the two largest units.
 std::string format_duration(int64_t seconds);
 
-// "3.2 GiB", "85%", "12.0", "4.10 ms": a value in its catalog unit, for
-// one-line summaries.
-std::string format_quantity(double v, model::Unit unit);
-
 }  // namespace kpulse::analytics

@@ -1,5 +1,7 @@
 #include "analytics/forecast_tracker.h"
 
+#include "model/format.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -35,10 +37,8 @@ std::string format_forecast_value(const MetricForecast& f, double v) {
   // A cgroup's cpu.utilization counts CPUs (it may exceed 1), as its quota does.
   const bool cpus =
       f.metric == model::info(MetricId::CpuUtilization).name && f.component.starts_with("cgroup:");
-  if (!cpus) return format_quantity(v, f.unit);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f CPUs", v);
-  return buf;
+  if (!cpus) return model::format(v, f.unit);
+  return model::format(v, model::Unit::Count) + " CPUs";
 }
 
 std::string summarize_forecast(const MetricForecast& f) {

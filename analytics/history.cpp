@@ -67,7 +67,7 @@ void History::ingest(const model::Snapshot& snap) {
     for (const auto& s : comp.samples) {
       const bool counter = model::info(s.id).type == model::MetricType::Counter;
       if (counter && !have_interval) continue;
-      append(slot(c, c.plain, s.id, ""), t, counter ? s.delta / snap.interval_s : s.value);
+      append(slot(c, c.plain, s.id, ""), t, model::reading_of(s, snap.interval_s));
     }
     if (have_interval) {
       for (const auto& s : comp.labeled) {
@@ -82,13 +82,13 @@ void History::ingest(const model::Snapshot& snap) {
           id = series(c.key, name);
           c.labeled.emplace(name, id);
         }
-        append(id, t, s.delta / snap.interval_s);
+        append(id, t, model::rate_of(s.delta, snap.interval_s));
       }
     }
     for (const auto& h : comp.histograms) {
       if (h.delta.count == 0) continue;
-      append(slot(c, c.p50, h.id, ":p50"), t, h.delta.quantile_ns(0.50) * 1e-9);
-      append(slot(c, c.p99, h.id, ":p99"), t, h.delta.quantile_ns(0.99) * 1e-9);
+      append(slot(c, c.p50, h.id, ":p50"), t, h.delta.quantile_s(0.50));
+      append(slot(c, c.p99, h.id, ":p99"), t, h.delta.quantile_s(0.99));
     }
   }
 }

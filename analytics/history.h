@@ -1,6 +1,11 @@
 // In-memory metric history: every (component, metric) series of the
 // snapshot stream at several resolutions, with bounded memory.
 //
+// Points are model::reading_of (counters as rates, gauges as read), the same
+// definition as the TUI's sparkline history and the report's series; the
+// stores differ in shape (see tui/history.h, report/series.h,
+// record/downsampler.h for why each keeps its own).
+//
 // Default tiers: 1 s for 1 h, 1 min for 8 days, 1 h for 90 days, i.e.
 // 17,280 buckets of 16 bytes = 270 KiB per series, allocated when the
 // series first appears; `max_series` bounds the total (new series beyond it

@@ -91,9 +91,9 @@ std::string evidence_text(const Bottleneck& b) {
     if (!out.empty()) out += "; ";
     char score[16];
     std::snprintf(score, sizeof score, "%.2f", e.score);
-    out += e.component + " " + e.signal + "=" + format_evidence_value(e.value, e.unit) +
-           " (baseline " + format_evidence_value(e.baseline, e.unit) + ", limit " +
-           format_evidence_value(e.limit, e.unit) + ", score " + score + ")";
+    out += e.component + " " + e.signal + "=" + model::format(e.value, e.unit) + " (baseline " +
+           model::format(e.baseline, e.unit) + ", limit " + model::format(e.limit, e.unit) +
+           ", score " + score + ")";
   }
   return out;
 }
@@ -219,22 +219,8 @@ auto raise_to(double floor, double factor, double cap) {
   };
 }
 
-// "45.0 ms", "12%", "3.2/s": a signal's value as the evidence shows it.
-std::string show(double v, const std::string& unit) {
-  char buf[48];
-  if (unit == "s")
-    std::snprintf(buf, sizeof buf, "%.1f ms", v * 1e3);
-  else if (unit == "ratio")
-    std::snprintf(buf, sizeof buf, "%.0f%%", v * 100);
-  else
-    std::snprintf(buf, sizeof buf, "%.3g%s", v, unit.c_str());
-  return buf;
-}
-
 std::string percent(double share) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.0f%%", share * 100);
-  return buf;
+  return model::format(share, model::Unit::Ratio);
 }
 
 // The evidence a gain is stated on: the first of `prefer` present, else the worst.
@@ -268,8 +254,8 @@ std::string share_gain(const Bottleneck& b, double factor, const std::string& wh
   std::string shares =
       who + "'s share of the contended resource " + percent(share) + " -> " + percent(after);
   if (!e) return shares;
-  return e->signal + " of " + e->component + " " + show(e->value, e->unit) + " -> about " +
-         show(e->value * after / share, e->unit) + " (" + shares + ")";
+  return e->signal + " of " + e->component + " " + model::format(e->value, e->unit) + " -> about " +
+         model::format(e->value * after / share, e->unit) + " (" + shares + ")";
 }
 
 GainFn weight_gain(const Bottleneck& b, const std::string& who, bool raises_victim) {
@@ -307,8 +293,8 @@ void cpu_rules(const Bottleneck& b, Builder& add) {
     // cpu.max reads "QUOTA PERIOD" or "max PERIOD"; v1 splits it in two files.
     auto throttled = [&b](const std::string&, const std::string&) {
       const Evidence* e = gain_signal(b, {"cpu_throttled"});
-      return e ? "throttled " + show(e->value, e->unit) + " of the time -> about " +
-                     show(e->value / 1.5, e->unit) +
+      return e ? "throttled " + model::format(e->value, e->unit) + " of the time -> about " +
+                     model::format(e->value / 1.5, e->unit) +
                      " or less (the quota covers 1.5x the demand it met)"
                : std::string("throttled time falls as the quota covers its demand");
     };
@@ -367,8 +353,8 @@ void memory_rules(const Bottleneck& b, Builder& add) {
                       t / 1048576, (t - f) / 1048576);
       std::string s = room[0] ? std::string(room) : "limit +25%";
       if (e)
-        s += "; " + e->signal + " of " + cg + " " + show(e->value, e->unit) + " -> under " +
-             show(e->limit, e->unit) + " if the working set fits";
+        s += "; " + e->signal + " of " + cg + " " + model::format(e->value, e->unit) +
+             " -> under " + model::format(e->limit, e->unit) + " if the working set fits";
       return s;
     };
     const bool oom = b.rule == "oom-kill";
@@ -479,8 +465,8 @@ void io_throttle_rule(const Bottleneck& b, const std::string& dev, const std::st
     std::snprintf(rate, sizeof rate, "%s's I/O %.1f MiB/s capped at %.1f MiB/s", b.cause.c_str(),
                   b.cause_usage / 1048576, cap / 1048576);
     if (!e) return std::string(rate);
-    return e->signal + " of " + dev + " " + show(e->value, e->unit) + " -> about " +
-           show(e->value * left, e->unit) + " (" + rate + ", " + percent(share) +
+    return e->signal + " of " + dev + " " + model::format(e->value, e->unit) + " -> about " +
+           model::format(e->value * left, e->unit) + " (" + rate + ", " + percent(share) +
            " of the host's I/O)";
   };
   auto propose = [id, cap](const std::string& form) {

@@ -7,6 +7,7 @@ namespace kpulse::analytics {
 
 using model::ComponentKind;
 using model::MetricId;
+using model::Unit;
 
 std::string_view to_string(Resource r) {
   switch (r) {
@@ -57,26 +58,27 @@ class RowBuilder {
     row_.resource = r;
     comp_ = &c;
   }
-  void utilization(std::string name, double share, std::string unit = "ratio") {
+  void utilization(std::string name, double share) {
     if (!std::isfinite(share)) return;
-    row_.signals.push_back({std::move(name), UseRole::Utilization, share, 1.0, std::move(unit)});
+    row_.signals.push_back({std::move(name), UseRole::Utilization, share, 1.0, {Unit::Ratio}});
   }
-  void signal(std::string name, UseRole role, double value, double limit, std::string unit) {
+  void signal(std::string name, UseRole role, double value, double limit, model::Quantity unit) {
     if (!std::isfinite(value) || !(limit > 0)) return;
-    row_.signals.push_back({std::move(name), role, value, limit, std::move(unit)});
+    row_.signals.push_back({std::move(name), role, value, limit, unit});
   }
   // A counter of seconds over the interval: the share of time it covers.
   void share(std::string name, MetricId id, double limit) {
-    signal(std::move(name), UseRole::Saturation, comp_->delta(id) / interval_, limit, "ratio");
+    signal(std::move(name), UseRole::Saturation, comp_->rate(id, interval_), limit, {Unit::Ratio});
   }
   // A counter as a rate per second.
   void rate(std::string name, UseRole role, MetricId id, double limit) {
-    signal(std::move(name), role, comp_->delta(id) / interval_, limit, "/s");
+    signal(std::move(name), role, comp_->rate(id, interval_), limit,
+           model::per_second(Unit::Count));
   }
   void p99(std::string name, MetricId id, double limit) {
     const auto* h = comp_->find_histogram(id);
     if (!h || h->delta.count < kMinHistogramCount) return;
-    signal(std::move(name), UseRole::Saturation, h->delta.quantile_ns(0.99) / 1e9, limit, "s");
+    signal(std::move(name), UseRole::Saturation, h->delta.quantile_s(0.99), limit, {Unit::Seconds});
   }
   bool empty() const { return row_.signals.empty(); }
   UseRow finish() {
@@ -142,7 +144,7 @@ void host_rows(const model::Component& c, const model::Snapshot& snap, const Use
       double r = double(l.queued) / double(l.backlog);
       worst_queue = std::isnan(worst_queue) ? r : std::max(worst_queue, r);
     }
-  net.signal("accept_queue_fill", UseRole::Saturation, worst_queue, 1.0, "ratio");
+  net.signal("accept_queue_fill", UseRole::Saturation, worst_queue, 1.0, {Unit::Ratio});
   push(out, net);
 }
 
@@ -191,7 +193,7 @@ void disk_row(const model::Component& c, double dt, const UseLimits& lim,
   // Busy alone is not saturation (one request always in flight reads 100%),
   // so saturation is the queue behind the device and the time each request takes.
   d.signal("queue_depth", UseRole::Saturation, c.value(MetricId::DiskQueueDepth),
-           lim.disk_queue_depth, "");
+           lim.disk_queue_depth, {Unit::Count});
   d.p99("device_latency_p99", MetricId::BlkDeviceLatency, lim.disk_latency_p99_s);
   d.rate("block_errors", UseRole::Errors, MetricId::BlkErrors, lim.errors_per_s);
   push(out, d);
@@ -200,10 +202,10 @@ void disk_row(const model::Component& c, double dt, const UseLimits& lim,
 void interface_row(const model::Component& c, double dt, const UseLimits& lim,
                    std::vector<UseRow>& out) {
   RowBuilder n(c, Resource::Network, dt);
-  double drops = (c.delta(MetricId::IfRxDrops) + c.delta(MetricId::IfTxDrops)) / dt;
-  double errs = (c.delta(MetricId::IfRxErrors) + c.delta(MetricId::IfTxErrors)) / dt;
-  n.signal("drops", UseRole::Saturation, drops, lim.drops_per_s, "/s");
-  n.signal("errors", UseRole::Errors, errs, lim.errors_per_s, "/s");
+  double drops = model::rate_of(c.delta(MetricId::IfRxDrops) + c.delta(MetricId::IfTxDrops), dt);
+  double errs = model::rate_of(c.delta(MetricId::IfRxErrors) + c.delta(MetricId::IfTxErrors), dt);
+  n.signal("drops", UseRole::Saturation, drops, lim.drops_per_s, model::per_second(Unit::Count));
+  n.signal("errors", UseRole::Errors, errs, lim.errors_per_s, model::per_second(Unit::Count));
   push(out, n);
 }
 
@@ -230,7 +232,8 @@ std::vector<UseRow> use_table(const model::Snapshot& snap, const UseLimits& limi
       case ComponentKind::Cpu: {
         RowBuilder b(c, Resource::Cpu, dt);
         b.utilization("cpu_utilization", c.value(MetricId::CpuUtilization));
-        b.signal("runq_length", UseRole::Saturation, c.value(MetricId::SchedRunqLength), 2.0, "");
+        b.signal("runq_length", UseRole::Saturation, c.value(MetricId::SchedRunqLength), 2.0,
+                 {Unit::Count});
         push(out, b);
         break;
       }

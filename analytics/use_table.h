@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/format.h"
 #include "model/snapshot.h"
 
 namespace kpulse::analytics {
@@ -25,7 +26,7 @@ struct UseSignal {
   // Saturation and errors: the value at which the signal alone means
   // trouble (value/limit >= 1). Utilization: 1 (value is a share).
   double limit = 1;
-  std::string unit;  // "s", "ratio", "/s", "CPUs"
+  model::Quantity unit;  // seconds, a ratio, a count per second...
 };
 
 struct UseRow {

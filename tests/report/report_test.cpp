@@ -144,7 +144,7 @@ TEST(ReportHtml, ForecastChartsDrawBandsPointAndLimit) {
   in.forecasts.push_back({in.snapshots[2].time_ns, "host:host cpu.utilization", "reached in 3 s"});
   ForecastChart c;
   c.title = "host:host cpu.utilization";
-  c.unit = "ratio";
+  c.unit = {model::Unit::Ratio};
   c.summary = "all CPUs busy (100%) reached in 3 s";
   for (const auto& s : in.snapshots) c.history.push_back({s.time_ns, 0.2});
   c.origin_ns = in.snapshots.back().time_ns;

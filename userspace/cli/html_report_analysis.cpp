@@ -11,6 +11,7 @@
 #include "daemon/history_preload.h"
 #include "cli/analysis_warmup.h"
 #include "dashboard/views.h"
+#include "model/format.h"
 #include "model/metric_catalog.h"
 #include "report/series.h"
 #include "tune/journal.h"
@@ -37,9 +38,9 @@ report::Finding to_finding(const an::Alert& a) {
 // period's own series as history, then the forecast with its bands.
 constexpr size_t kForecastCharts = 6;
 
-// "85%": the analytics' own formatting of a share.
+// "85%": a share as every reader prints it.
 std::string percent(double v) {
-  return an::format_quantity(v, model::Unit::Ratio);
+  return model::format(v, model::Unit::Ratio);
 }
 
 }  // namespace

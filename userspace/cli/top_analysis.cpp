@@ -9,6 +9,7 @@
 #include "daemon/capabilities.h"
 #include "cli/analysis_warmup.h"
 #include "daemon/history_preload.h"
+#include "model/format.h"
 #include "tune/journal.h"
 
 namespace kpulse::cli {
@@ -68,7 +69,7 @@ tui::AnalysisView to_view(const an::AnalysisResult& r) {
     item.since_ns = a.start_ns;
     v.alerts.push_back(std::move(item));
   }
-  auto pct = [](double share) { return an::format_quantity(share, model::Unit::Ratio); };
+  auto pct = [](double share) { return model::format(share, model::Unit::Ratio); };
   for (const auto& p : r.patterns)
     v.patterns.push_back({p.component, std::string(an::to_string(p.cls)) + " (" +
                                            pct(p.confidence) + "): " + p.evidence});

@@ -149,7 +149,7 @@ json charts_json(const std::vector<model::Snapshot>& window, int64_t from_ns, in
   add(report::disk_utilization(window));
   add(report::network_throughput(window));
   add(report::top_cgroups_cpu(window, 6));
-  report::SeriesGroup self{"kpulse", "kpulse's own CPU use", "CPUs", {}, 0};
+  report::SeriesGroup self{"kpulse", "kpulse's own CPU use", {model::Unit::Count}, {}, 0};
   self.series.push_back(report::component_series(window, ComponentKind::Agent, "kpulse",
                                                  MetricId::SelfCpuTime, "kpulse"));
   add(std::move(self));
@@ -214,10 +214,10 @@ std::optional<report::ForecastChart> forecast_chart(const an::MetricForecast& f,
   if (colon == std::string::npos || !kind || !metric) return std::nullopt;
   report::ForecastChart c;
   c.title = f.component + " " + f.metric;
-  c.unit = f.unit == model::Unit::Ratio ? "ratio" : f.unit == model::Unit::Bytes ? "bytes" : "";
+  c.unit = {f.unit};
   // A cgroup's CPU use counts CPUs (it may exceed 1), as its quota does.
   if (*kind == model::ComponentKind::Cgroup && *metric == model::MetricId::CpuUtilization)
-    c.unit = "";
+    c.unit = {model::Unit::Count};
   c.summary = f.summary;
   c.history =
       report::component_series(snaps, *kind, f.component.substr(colon + 1), *metric, "history")

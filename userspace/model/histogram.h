@@ -45,6 +45,8 @@ struct Log2Histogram {
   [[nodiscard]] Log2Histogram minus(const Log2Histogram& older) const;
   // Quantile in nanoseconds, interpolated linearly inside the slot; 0 when empty.
   [[nodiscard]] double quantile_ns(double q) const;
+  // The same in seconds, the unit the catalog gives latencies.
+  [[nodiscard]] double quantile_s(double q) const { return quantile_ns(q) * 1e-9; }
   [[nodiscard]] double mean_ns() const { return count ? double(sum_ns) / double(count) : 0.0; }
   bool operator==(const Log2Histogram&) const = default;
 };

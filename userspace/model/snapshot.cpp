@@ -25,7 +25,16 @@ double Component::delta(MetricId id) const {
 }
 
 double Component::rate(MetricId id, double interval_s) const {
-  return interval_s > 0 ? delta(id) / interval_s : kNaN;
+  return rate_of(delta(id), interval_s);
+}
+
+double Component::reading(MetricId id, double interval_s) const {
+  const Sample* s = find(id);
+  return s ? reading_of(*s, interval_s) : kNaN;
+}
+
+double reading_of(const Sample& s, double interval_s) {
+  return info(s.id).type == MetricType::Counter ? rate_of(s.delta, interval_s) : s.value;
 }
 
 double Component::interval_quantile_ns(MetricId id, double q) const {

@@ -75,6 +75,9 @@ struct Component {
   // Quantile `q` of a histogram's interval delta in ns, or NaN when the
   // histogram is absent or empty this interval.
   [[nodiscard]] double interval_quantile_ns(MetricId id, double q) const;
+  // What the metric reads as over the interval: a gauge its value, a
+  // counter its per-second rate (reading_of below); NaN when absent.
+  [[nodiscard]] double reading(MetricId id, double interval_s) const;
 
   void set_gauge(MetricId id, double v);
   void set_counter(MetricId id, double total, double delta);
@@ -129,5 +132,13 @@ struct Snapshot {
 };
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// A per-second rate: an increase over an interval of `interval_s` seconds,
+// NaN when the interval is unknown. Every rate kpulse shows or judges is this.
+inline double rate_of(double increase, double interval_s) {
+  return interval_s > 0 ? increase / interval_s : kNaN;
+}
+// What a sample reads as: a gauge its value, a counter its rate_of(delta).
+double reading_of(const Sample& s, double interval_s);
 
 }  // namespace kpulse::model

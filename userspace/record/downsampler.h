@@ -2,6 +2,11 @@
 // for the downsampled tiers: gauge mean/min/max, last cumulative counter
 // value with the bucket's deltas summed, merged histogram deltas, every
 // exited task, the last listeners.
+//
+// Not a series store: it turns snapshots into (fewer) snapshots, so the
+// recording format, replay and every reader stay snapshot-shaped; gauge
+// min/max and summed counter deltas are what a coarser tier must keep to
+// answer the same readings (model::reading_of) as the full-resolution tier.
 #pragma once
 
 #include <cstdint>

@@ -35,7 +35,7 @@ struct Note {
 // 95 % bands, and the limit it is measured against.
 struct ForecastChart {
   std::string title;           // "cgroup:/app.slice cgroup.memory.current"
-  std::string unit;            // as SeriesGroup::unit: "ratio", "bytes", ""
+  model::Quantity unit;        // as SeriesGroup::unit
   std::string summary;         // the one-line summary, as the caption
   std::vector<Point> history;  // oldest first
   int64_t origin_ns = 0;       // the forecast starts here...

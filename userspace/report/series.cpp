@@ -35,11 +35,7 @@ void keep_top(std::vector<Series>& series, size_t n) {
 }  // namespace
 
 double point_value(const model::Component& c, MetricId id, double interval_s) {
-  const model::Sample* s = c.find(id);
-  if (!s) return model::kNaN;
-  if (model::info(id).type == model::MetricType::Counter)
-    return interval_s > 0 ? s->delta / interval_s : model::kNaN;
-  return s->value;
+  return c.reading(id, interval_s);
 }
 
 Series component_series(const std::vector<model::Snapshot>& snaps, ComponentKind kind,
@@ -55,14 +51,14 @@ Series component_series(const std::vector<model::Snapshot>& snaps, ComponentKind
 }
 
 SeriesGroup host_cpu(const std::vector<model::Snapshot>& snaps) {
-  SeriesGroup g{"cpu", "Host CPU utilization", "ratio", {}, 0};
+  SeriesGroup g{"cpu", "Host CPU utilization", {model::Unit::Ratio}, {}, 0};
   g.series.push_back(
       component_series(snaps, ComponentKind::Host, "host", MetricId::CpuUtilization, "busy"));
   return g;
 }
 
 SeriesGroup host_memory(const std::vector<model::Snapshot>& snaps) {
-  SeriesGroup g{"memory", "Host memory used", "ratio", {}, 0};
+  SeriesGroup g{"memory", "Host memory used", {model::Unit::Ratio}, {}, 0};
   Series used{"used / total", {}};
   Series swap{"swap used / total", {}};
   for (const auto& s : snaps) {
@@ -81,7 +77,7 @@ SeriesGroup host_memory(const std::vector<model::Snapshot>& snaps) {
 }
 
 SeriesGroup host_psi(const std::vector<model::Snapshot>& snaps) {
-  SeriesGroup g{"psi", "Pressure stall (some, avg10)", "ratio", {}, 0};
+  SeriesGroup g{"psi", "Pressure stall (some, avg10)", {model::Unit::Ratio}, {}, 0};
   const std::pair<MetricId, const char*> metrics[] = {{MetricId::PsiCpuSomeAvg10, "cpu"},
                                                       {MetricId::PsiMemorySomeAvg10, "memory"},
                                                       {MetricId::PsiIoSomeAvg10, "io"}};
@@ -93,7 +89,7 @@ SeriesGroup host_psi(const std::vector<model::Snapshot>& snaps) {
 }
 
 SeriesGroup disk_utilization(const std::vector<model::Snapshot>& snaps) {
-  SeriesGroup g{"disks", "Disk utilization", "ratio", {}, 0};
+  SeriesGroup g{"disks", "Disk utilization", {model::Unit::Ratio}, {}, 0};
   for (const auto& id : component_ids(snaps, ComponentKind::Disk)) {
     Series s = component_series(snaps, ComponentKind::Disk, id, MetricId::DiskUtilization, id);
     if (!s.points.empty()) g.series.push_back(std::move(s));
@@ -103,7 +99,7 @@ SeriesGroup disk_utilization(const std::vector<model::Snapshot>& snaps) {
 }
 
 SeriesGroup network_throughput(const std::vector<model::Snapshot>& snaps) {
-  SeriesGroup g{"network", "Network throughput", "bytes/s", {}, 0};
+  SeriesGroup g{"network", "Network throughput", model::per_second(model::Unit::Bytes), {}, 0};
   for (const auto& id : component_ids(snaps, ComponentKind::Interface)) {
     for (auto [metric, dir] : {std::pair{MetricId::IfRxBytes, "rx"}, {MetricId::IfTxBytes, "tx"}}) {
       Series s = component_series(snaps, ComponentKind::Interface, id, metric, id + " " + dir);
@@ -115,7 +111,7 @@ SeriesGroup network_throughput(const std::vector<model::Snapshot>& snaps) {
 }
 
 SeriesGroup top_cgroups_cpu(const std::vector<model::Snapshot>& snaps, size_t n) {
-  SeriesGroup g{"cgroups", "Top cgroups by CPU", "CPUs", {}, 0};
+  SeriesGroup g{"cgroups", "Top cgroups by CPU", {model::Unit::Count}, {}, 0};
   for (const auto& id : component_ids(snaps, ComponentKind::Cgroup)) {
     if (id == "/") continue;  // the root is the host again
     Series s = component_series(snaps, ComponentKind::Cgroup, id, MetricId::CpuUtilization, id);

@@ -1,4 +1,7 @@
 // Time series pulled out of a snapshot sequence for the report's charts.
+// Not a store: a view over snapshots the caller already holds (a recorded
+// period), each point model::Component::reading, the same definition the
+// TUI and analytics histories keep.
 #pragma once
 
 #include <cstdint>
@@ -6,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/format.h"
 #include "model/snapshot.h"
 
 namespace kpulse::report {
@@ -22,9 +26,9 @@ struct Series {
 
 // One chart's worth of series, with the unit of their values.
 struct SeriesGroup {
-  std::string id;     // "cpu", "memory", ... (HTML anchor)
-  std::string title;  // "Host CPU utilization"
-  std::string unit;   // "ratio", "bytes/s", "bytes"
+  std::string id;        // "cpu", "memory", ... (HTML anchor)
+  std::string title;     // "Host CPU utilization"
+  model::Quantity unit;  // a ratio, bytes per second, a count (CPUs)...
   std::vector<Series> series;
   double threshold = 0;  // 0: none drawn
 };

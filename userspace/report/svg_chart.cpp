@@ -58,7 +58,7 @@ std::string polyline_points(const Frame& f, const std::vector<Point>& pts) {
 }
 
 // Horizontal grid with value labels, and six time labels along the bottom.
-std::string grid_and_labels(const Frame& f, const std::string& unit) {
+std::string grid_and_labels(const Frame& f, const model::Quantity& unit) {
   std::string svg;
   for (int i = 0; i <= 4; ++i) {
     double v = f.y_max * i / 4;
@@ -76,7 +76,9 @@ std::string grid_and_labels(const Frame& f, const std::string& unit) {
   return svg;
 }
 
-// "4 us", "1 ms", "2 s": a latency bucket bound for axis labels.
+// "4 us", "1 ms", "2 s": a latency bucket bound for axis labels. Not
+// model::format: the bounds are powers of two and the axis reads them as
+// whole numbers ("1 ms", not "1.0 ms" for 2^20 ns), one per row.
 std::string format_duration_ns(double ns) {
   if (ns < 1e3) return fmt::format("{:.0f} ns", ns);
   if (ns < 1e6) return fmt::format("{:.0f} us", ns / 1e3);
@@ -99,18 +101,8 @@ std::string clock_time(int64_t time_ns) {
   return fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-std::string format_value(double v, const std::string& unit) {
-  if (unit == "ratio") return fmt::format("{:.0f}%", v * 100);
-  if (unit == "bytes/s" || unit == "bytes") {
-    static constexpr std::array<const char*, 5> kUnits{"B", "KiB", "MiB", "GiB", "TiB"};
-    size_t u = 0;
-    while (std::fabs(v) >= 1024 && u + 1 < kUnits.size()) {
-      v /= 1024;
-      ++u;
-    }
-    return fmt::format("{:.3g} {}{}", v, kUnits[u], unit == "bytes/s" ? "/s" : "");
-  }
-  return fmt::format("{:.3g}", v);
+std::string format_value(double v, const model::Quantity& unit) {
+  return model::format(v, unit);
 }
 
 std::string html_escape(const std::string& s) {
@@ -142,7 +134,7 @@ std::string html_escape(const std::string& s) {
 
 std::string line_chart_svg(const SeriesGroup& group, const TimeSpan& span,
                            const std::vector<Finding>& marks) {
-  double top = group.unit == "ratio" ? 1.0 : 0.0;
+  double top = group.unit == model::Quantity{model::Unit::Ratio} ? 1.0 : 0.0;
   for (const auto& s : group.series)
     for (const auto& p : s.points) top = std::max(top, p.value);
   top = std::max(top, group.threshold);
@@ -188,7 +180,7 @@ std::string forecast_chart_svg(const ForecastChart& c) {
   auto at = [&](size_t h) { return c.origin_ns + static_cast<int64_t>(h + 1) * c.step_ns; };
   TimeSpan span{c.history.empty() ? c.origin_ns : c.history.front().time_ns,
                 n ? at(n - 1) : c.origin_ns + 1};
-  double top = c.unit == "ratio" ? 1.0 : 0.0;
+  double top = c.unit == model::Quantity{model::Unit::Ratio} ? 1.0 : 0.0;
   for (const auto& p : c.history) top = std::max(top, p.value);
   for (double v : c.hi95) top = std::max(top, v);
   top = std::max(top, c.limit);

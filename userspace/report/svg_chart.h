@@ -50,8 +50,9 @@ std::string legend_html(const SeriesGroup& g);
 std::string series_color(size_t i);
 // "12:34:56" (UTC), for axes and tables.
 std::string clock_time(int64_t time_ns);
-// A value in the group's unit for humans: "85%", "12.3 MiB/s", "1.50".
-std::string format_value(double v, const std::string& unit);
+// A value in the group's unit for humans: "85%", "12.3 MiB/s", "1.5"
+// (model::format, full width).
+std::string format_value(double v, const model::Quantity& unit);
 // Escapes &, <, >, " and ' for HTML text and attributes.
 std::string html_escape(const std::string& s);
 

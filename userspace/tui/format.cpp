@@ -9,27 +9,6 @@
 namespace kpulse::tui {
 namespace {
 
-// One decimal below 10 so a 6-column cell keeps two significant digits.
-std::string scaled(double v, double base, const char* const* units, int n_units) {
-  if (std::isnan(v)) return "-";
-  const bool neg = v < 0;
-  double a = std::fabs(v);
-  int u = 0;
-  // Round first so 1023.7 prints as "1.0K", not "1024".
-  while (u + 1 < n_units && std::round(a * (a < 10 ? 10 : 1)) / (a < 10 ? 10 : 1) >= base) {
-    a /= base;
-    ++u;
-  }
-  char buf[32];
-  if (u == 0)
-    std::snprintf(buf, sizeof buf, "%s%.0f%s", neg ? "-" : "", a, units[0]);
-  else if (a < 9.95)
-    std::snprintf(buf, sizeof buf, "%s%.1f%s", neg ? "-" : "", a, units[u]);
-  else
-    std::snprintf(buf, sizeof buf, "%s%.0f%s", neg ? "-" : "", a, units[u]);
-  return buf;
-}
-
 // Decodes one UTF-8 sequence; returns its byte length and column width.
 void next_glyph(std::string_view s, size_t i, size_t& len, int& width) {
   unsigned char c = static_cast<unsigned char>(s[i]);
@@ -46,60 +25,6 @@ void next_glyph(std::string_view s, size_t i, size_t& len, int& width) {
 }
 
 }  // namespace
-
-std::string format_bytes(double bytes) {
-  static const char* const kUnits[] = {"", "K", "M", "G", "T", "P"};
-  return scaled(bytes, 1024, kUnits, 6);
-}
-
-std::string format_count(double n) {
-  static const char* const kUnits[] = {"", "k", "M", "G", "T"};
-  if (!std::isnan(n) && std::fabs(n) < 10 && n != std::floor(n)) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%.1f", n);
-    return buf;
-  }
-  return scaled(n, 1000, kUnits, 5);
-}
-
-std::string format_duration_ns(double ns) {
-  if (std::isnan(ns)) return "-";
-  if (ns < 0) ns = 0;
-  char buf[32];
-  auto three_sig = [&](double v, const char* unit) {
-    if (v < 9.95)
-      std::snprintf(buf, sizeof buf, "%.1f%s", v, unit);
-    else
-      std::snprintf(buf, sizeof buf, "%.0f%s", v, unit);
-  };
-  if (ns < 999.5) {
-    std::snprintf(buf, sizeof buf, "%.0fns", ns);
-  } else if (ns < 999.5e3) {
-    three_sig(ns / 1e3, "us");
-  } else if (ns < 999.5e6) {
-    three_sig(ns / 1e6, "ms");
-  } else if (ns < 59.95e9) {
-    three_sig(ns / 1e9, "s");
-  } else {
-    auto total_s = static_cast<long long>(std::llround(ns / 1e9));
-    if (total_s < 3600)
-      std::snprintf(buf, sizeof buf, "%lldm%02llds", total_s / 60, total_s % 60);
-    else
-      std::snprintf(buf, sizeof buf, "%lldh%02lldm", total_s / 3600, (total_s / 60) % 60);
-  }
-  return buf;
-}
-
-std::string format_percent(double ratio) {
-  if (std::isnan(ratio)) return "-";
-  char buf[32];
-  double p = ratio * 100;
-  if (std::fabs(p) < 99.95)
-    std::snprintf(buf, sizeof buf, "%.1f%%", p);
-  else
-    std::snprintf(buf, sizeof buf, "%.0f%%", p);
-  return buf;
-}
 
 std::string format_uptime(double seconds) {
   if (std::isnan(seconds) || seconds < 0) return "-";

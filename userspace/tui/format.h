@@ -5,20 +5,31 @@
 #include <string>
 #include <string_view>
 
+#include "model/format.h"
+
 namespace kpulse::tui {
 
+// Compact numbers for narrow columns: the model's one formatter
+// (model/format.h), under the names the views use. NaN (metric absent) is "-".
 // Bytes in binary units with at most one decimal: "512", "1.5K", "153K", "3.2M".
-// NaN (metric absent) is "-".
-std::string format_bytes(double bytes);
+inline std::string format_bytes(double bytes) {
+  return model::compact_bytes(bytes);
+}
 // Plain counts in decimal units: "950", "1.5k", "12k", "3.2M".
-std::string format_count(double n);
+inline std::string format_count(double n) {
+  return model::compact_count(n);
+}
 // A duration given in nanoseconds: "850ns", "1.2us", "12us", "3.4ms", "2.1s", "5m03s", "2h05m".
-std::string format_duration_ns(double ns);
+inline std::string format_duration_ns(double ns) {
+  return model::compact_duration_ns(ns);
+}
 inline std::string format_duration_s(double s) {
   return format_duration_ns(s * 1e9);
 }
 // A ratio (1.0 = 100%) as percent: "0.0%", "42.5%", "250%".
-std::string format_percent(double ratio);
+inline std::string format_percent(double ratio) {
+  return model::compact_percent(ratio);
+}
 // Time since boot: "45s", "12:03", "3d 04:12".
 std::string format_uptime(double seconds);
 

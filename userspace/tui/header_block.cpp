@@ -59,7 +59,7 @@ double kind_rate(const model::Snapshot& s, ComponentKind kind, MetricId id) {
     sum += d;
     any = true;
   }
-  return any && s.interval_s > 0 ? sum / s.interval_s : model::kNaN;
+  return any ? model::rate_of(sum, s.interval_s) : model::kNaN;
 }
 
 void cpu_meters(const model::Snapshot& s, int width, const Glyphs& g, std::vector<Line>& out) {

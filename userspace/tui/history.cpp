@@ -1,6 +1,7 @@
 #include "tui/history.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace kpulse::tui {
 
@@ -10,8 +11,8 @@ void History::add(const model::Snapshot& snap) {
     auto& [seen, metrics] = by_component_[c.key()];
     seen = generation_;
     for (const auto& s : c.samples) {
-      const bool counter = model::info(s.id).type == model::MetricType::Counter;
-      double v = counter ? (snap.interval_s > 0 ? s.delta / snap.interval_s : 0) : s.value;
+      double v = model::reading_of(s, snap.interval_s);
+      if (std::isnan(v)) v = 0;  // a counter before its first interval
       Ring& r = metrics[s.id];
       if (r.values.size() < capacity_) {
         r.values.push_back(float(v));

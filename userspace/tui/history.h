@@ -1,5 +1,12 @@
 // Recent values per component and metric, kept by the UI for sparklines in
-// the detail view. Counters are kept as per-second rates, gauges as read.
+// the detail view. Counters are kept as per-second rates, gauges as read
+// (model::reading_of, the one definition of a point).
+//
+// Why not analytics::History: a sparkline wants the last N samples as they
+// came (one per refresh, whatever the interval, also in replay where time
+// jumps), in floats, and forgets a component the moment it disappears; the
+// analytics store buckets by wall-clock second into day-long tiers (270 KiB
+// per series) and keeps series after their component is gone.
 #pragma once
 
 #include <cstddef>

@@ -92,25 +92,7 @@ std::string histogram_strip(const model::Log2Histogram& h, int first, int last, 
 }
 
 std::string format_metric(model::MetricId id, double v) {
-  const auto& m = model::info(id);
-  const bool rate = m.type == model::MetricType::Counter;
-  std::string s;
-  switch (m.unit) {
-    case model::Unit::Seconds:
-      s = format_duration_s(v);
-      break;
-    case model::Unit::Bytes:
-      s = format_bytes(v);
-      break;
-    case model::Unit::Count:
-      s = format_count(v);
-      break;
-    case model::Unit::Ratio:
-      s = format_percent(v);
-      break;
-  }
-  if (rate && !std::isnan(v)) s += "/s";
-  return s;
+  return model::format(v, model::quantity_of(id), model::TextWidth::Compact);
 }
 
 }  // namespace kpulse::tui

@@ -83,7 +83,7 @@ GuardSample guard_sample(const model::Snapshot& s, const std::string& target) {
   g.idle_cpus = host.idle;
   auto psi = [&](MetricId m) {
     double d = h->delta(m);
-    return std::isfinite(d) ? d / s.interval_s : 0.0;
+    return std::isfinite(d) ? model::rate_of(d, s.interval_s) : 0.0;
   };
   g.psi_cpu = psi(MetricId::PsiCpuSome);
   g.psi_memory = psi(MetricId::PsiMemorySome);
@@ -113,7 +113,7 @@ std::optional<std::string> neighbour_harm(KnobKind kind, const std::vector<Guard
       auto it = after.find(id);
       if (it == after.end() || hb.count < m.min_wakeups || it->second.count < m.min_wakeups)
         continue;
-      double pb = hb.quantile_ns(0.99) / 1e9, pe = it->second.quantile_ns(0.99) / 1e9;
+      double pb = hb.quantile_s(0.99), pe = it->second.quantile_s(0.99);
       if (pe > pb * m.runq_ratio && pe - pb > m.runq_abs_s)
         return fmt::format(
             "neighbour cgroup {} run-queue p99 {:.2f} -> {:.2f} ms (margin x{:.1f} and +{:.1f} ms)",

@@ -67,7 +67,7 @@ std::function<double(const model::Snapshot&)> netns_rate_sampler(
     std::string error;
     if (!read_netns_tcp(path, now, error) || s.interval_s <= 0) return std::nan("");
     const double total = count(now);
-    const double rate = (total - *last) / s.interval_s;
+    const double rate = model::rate_of(total - *last, s.interval_s);
     *last = total;
     return rate;
   };

@@ -52,10 +52,10 @@ void PredictiveScaler::step(const model::Snapshot& s) {
   for (const auto& c : s.components) {
     if (c.kind != ComponentKind::Cgroup || c.id.find(opt_.scope) == std::string::npos) continue;
     if (opt_.cpu) {
-      double used = c.delta(MetricId::CgCpuUsage) / s.interval_s;
+      double used = c.rate(MetricId::CgCpuUsage, s.interval_s);
       double quota = c.value(MetricId::CgCpuQuota);  // CPUs; absent when unlimited
       // Demand, not use: a throttled burst wanted its CPU and the time it was held back.
-      double throttled = c.delta(MetricId::CgCpuThrottledTime) / s.interval_s;
+      double throttled = c.rate(MetricId::CgCpuThrottledTime, s.interval_s);
       double demand = used + (std::isfinite(throttled) ? throttled : 0);
       double share = throttled_share(c);
       bool clipped = share >= kQuotaThrottledShare || used >= 0.9 * quota;

@@ -43,7 +43,7 @@ class CpuQuotaTuner : public Tuner {
       double next =
           step_toward(quota, ceiling, ctx.options.step_fraction, 0.05 * period, spec(k.kind));
       double used = c.value(MetricId::CpuUtilization);
-      double throttled_s = c.delta(MetricId::CgCpuThrottledTime) / s.interval_s;
+      double throttled_s = c.rate(MetricId::CgCpuThrottledTime, s.interval_s);
       // What the cgroup would use unthrottled (its CPU plus the time it was
       // held back), and what the raise can give it from the idle CPUs.
       double demand = used + (std::isfinite(throttled_s) ? throttled_s : 0);

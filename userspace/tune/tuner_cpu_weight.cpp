@@ -102,7 +102,7 @@ class CpuWeightTuner : public Tuner {
         if (const auto* c = it->find(ComponentKind::Cgroup, victim->id))
           if (const auto* h = c->find_histogram(MetricId::SchedRunqLatency)) waits += h->delta;
       if (waits.count < kMinWakeups) continue;
-      double p99 = waits.quantile_ns(0.99) / 1e9;
+      double p99 = waits.quantile_s(0.99);
       if (p99 < ctx.options.cpu_contention_latency_s) continue;
       // Against the root cgroup's processes the victim competes at its top level.
       std::string target = hog == "/" ? victim->id.substr(0, victim->id.find('/', 1))

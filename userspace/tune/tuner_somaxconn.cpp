@@ -37,7 +37,7 @@ class SomaxconnTuner : public Tuner {
       double prev = h.last;
       h.last = c.listen_overflows;
       if (prev < 0 || s.interval_s <= 0) continue;
-      double r = (c.listen_overflows - prev) / s.interval_s;
+      double r = model::rate_of(c.listen_overflows - prev, s.interval_s);
       h.rates.push_back(r);
       if (h.rates.size() > 30) h.rates.pop_front();
       if (r <= 0) continue;

@@ -43,8 +43,8 @@ class SynBacklogTuner : public Tuner {
       h.overflows = c.listen_overflows;
       h.drops = std::max(0.0, c.reqq_full_drops);
       if (prev_over < 0 || s.interval_s <= 0) continue;
-      double over = (h.overflows - prev_over) / s.interval_s;
-      double drops = (h.drops - prev_drops) / s.interval_s;
+      double over = model::rate_of(h.overflows - prev_over, s.interval_s);
+      double drops = model::rate_of(h.drops - prev_drops, s.interval_s);
       h.rates.push_back(over + drops);
       if (h.rates.size() > 30) h.rates.pop_front();
 

@@ -35,7 +35,7 @@ double tcp_bytes(const model::Snapshot& s) {
   double sum = 0;
   for (const auto& c : s.components)
     if (c.kind == ComponentKind::Interface && c.id != "lo" && c.id.find('@') == std::string::npos)
-      sum += c.delta(MetricId::IfRxBytes) / s.interval_s;
+      sum += c.rate(MetricId::IfRxBytes, s.interval_s);
   return sum;
 }
 
@@ -57,8 +57,8 @@ class TcpBufferTuner : public Tuner {
       now[ns.inode] = {total, c.rx_bytes};
       auto prev = last_.find(ns.inode);
       if (prev == last_.end() || s.interval_s <= 0) continue;
-      double segs = (total - prev->second.first) / s.interval_s;
-      double bytes = (c.rx_bytes - prev->second.second) / s.interval_s;
+      double segs = model::rate_of(total - prev->second.first, s.interval_s);
+      double bytes = model::rate_of(c.rx_bytes - prev->second.second, s.interval_s);
       if (segs < kBusySegs || !(bytes >= kBusyBytes)) continue;
       // The global maxima answer only the host's own traffic: a namespace's
       // problem is answered with that namespace's knobs.

@@ -31,7 +31,7 @@ double cpu_wait(const model::Snapshot& s, const std::string& cgroup) {
   double wait = std::isnan(queued)      ? throttled
                 : std::isnan(throttled) ? queued
                                         : std::max(throttled, queued);
-  return wait / s.interval_s;
+  return model::rate_of(wait, s.interval_s);
 }
 
 Objective cpu_wait_objective(const std::string& cgroup) {

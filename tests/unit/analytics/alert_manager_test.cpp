@@ -13,7 +13,8 @@ Bottleneck hot(const std::string& component, double saturation, double score, bo
   b.saturation = saturation;
   b.score = score;
   b.anomalous = anomalous;
-  b.evidence.push_back({component, "runq_latency_p99", 0.05, 0.002, 0.02, score, "s"});
+  b.evidence.push_back(
+      {component, "runq_latency_p99", 0.05, 0.002, 0.02, score, {model::Unit::Seconds}});
   return b;
 }
 

@@ -14,7 +14,8 @@ Bottleneck contention() {
   b.component = "cgroup:/app";
   b.id = "cpu-saturation:cgroup:/app";
   b.cause = "cgroup:/batch";
-  b.evidence.push_back({"cgroup:/app", "runq_latency_p99", 0.08, 0.002, 0.02, 0.97, "s"});
+  b.evidence.push_back(
+      {"cgroup:/app", "runq_latency_p99", 0.08, 0.002, 0.02, 0.97, {model::Unit::Seconds}});
   return b;
 }
 
@@ -85,7 +86,7 @@ TEST(Recommend, ListenOverflowRaisesSomaxconnAndDiskQueueRaisesNrRequests) {
   d.resource = Resource::Disk;
   d.component = "disk:sdb";
   d.id = "disk-saturation:disk:sdb";
-  d.evidence.push_back({"disk:sdb", "queue_depth", 60, 0.5, 4, 0.9, ""});
+  d.evidence.push_back({"disk:sdb", "queue_depth", 60, 0.5, 4, 0.9, {model::Unit::Count}});
   recs = recommend({d}, fake({{"/sys/block/sdb/queue/nr_requests", "64"}}));
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(recs[0].knob.device, "sdb");
@@ -114,7 +115,7 @@ Bottleneck full_queue(const std::string& dev, double depth) {
   d.resource = Resource::Disk;
   d.component = "disk:" + dev;
   d.id = "disk-saturation:disk:" + dev;
-  d.evidence.push_back({"disk:" + dev, "queue_depth", depth, 0.5, 4, 0.9, ""});
+  d.evidence.push_back({"disk:" + dev, "queue_depth", depth, 0.5, 4, 0.9, {model::Unit::Count}});
   return d;
 }
 
@@ -155,7 +156,7 @@ TEST(Recommend, HostIoStallLowersTheBackgroundWritebackRatio) {
   b.resource = Resource::Disk;
   b.component = "host:host";
   b.id = "io-stall:host:host";
-  b.evidence.push_back({"host:host", "psi_io_some", 0.4, 0.01, 0.1, 0.95, ""});
+  b.evidence.push_back({"host:host", "psi_io_some", 0.4, 0.01, 0.1, 0.95, {model::Unit::Count}});
   auto recs = recommend({b}, fake({{"/proc/sys/vm/dirty_background_ratio", "10"},
                                    {"/proc/sys/vm/dirty_ratio", "20"}}));
   ASSERT_EQ(recs.size(), 1u);
@@ -232,7 +233,7 @@ TEST(Recommend, HybridAndV1LayoutsGetTheirOwnFiles) {
   m.resource = Resource::Memory;
   m.component = "cgroup:/db";
   m.id = "memory-pressure:cgroup:/db";
-  m.evidence.push_back({"cgroup:/db", "reclaim_stall", 0.12, 0.0, 0.05, 0.9, "ratio"});
+  m.evidence.push_back({"cgroup:/db", "reclaim_stall", 0.12, 0.0, 0.05, 0.9, {model::Unit::Ratio}});
   recs = recommend({m}, fake({{"/sys/fs/cgroup/memory/db/memory.limit_in_bytes", "536870912"}}));
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(recs[0].knob.name, "memory.limit_in_bytes");
