@@ -32,7 +32,12 @@ int RecentDays::slot_of(int64_t day) const {
 }
 
 int RecentDays::bin_of(double t) const {
-  const double into_day = t - std::floor(t / kDay) * kDay;
+  // fmod is exact for every finite double; t - floor(t / day) * day is not
+  // once t is so large that the product has lost the seconds (4.7e70 s gave a
+  // "time of day" of 1e55 and an undefined conversion to int).
+  double into_day = std::fmod(t, kDay);
+  if (into_day < 0) into_day += kDay;
+  if (!(into_day >= 0 && into_day < kDay)) return 0;  // NaN or infinite t
   return std::min(bins_ - 1, int(into_day / kDay * bins_));
 }
 

@@ -59,5 +59,20 @@ TEST(RecentDays, AValueThatWasOrdinaryThenDoesNotExplainASurpriseNow) {
   EXPECT_DOUBLE_EQ(days.nearest(day3, 5.0), 0.0) << "the value alone is remembered nearby";
 }
 
+// fuzz_series_csv found 4.7e70 s: t - floor(t / day) * day is no time of day
+// for such a t (the product has lost every second), and its conversion to a
+// bin index was undefined behaviour. Any finite time, however far, lands in
+// a bin of its day and is remembered like any other.
+TEST(RecentDays, TimesFarPastAnyCalendarLandInABinOfTheDay) {
+  for (double t : {4.71159e70, -4.71159e70, 1.97e27, 1e300, -1e300}) {
+    RecentDays days(288, 3, 3);
+    days.add(t, 10.0, 0.5);
+    days.add(t + kDay, 11.0, 0.5);
+    // Negative (nothing remembered: at this magnitude a day later is the
+    // same double) or the distance to a remembered 10 or 11.
+    EXPECT_LE(days.nearest(t + 2 * kDay, 10.5), 0.5) << t;
+  }
+}
+
 }  // namespace
 }  // namespace kpulse::analytics
