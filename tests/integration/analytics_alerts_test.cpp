@@ -309,9 +309,12 @@ TEST(AnalyticsAlerts, CgroupSaturatedFromBirthAlerts) {
 }
 
 // Processes in the root cgroup are a cause like any cgroup (issue 19): a
-// compile-like CPU load running directly in / next to a hog in its own cgroup
-// /x is named by its processes, and shares are of the host's CPU use, so /x
-// is not "100%" of anything.
+// compile-like CPU load running directly in / next to a smaller hog in its own
+// cgroup /x is named by its processes, and shares are of the host's CPU use,
+// so /x is not "100%" of anything. The root load is three times /x's: with
+// equal loads the larger of two equal shares was a coin toss (CI named /x once
+// at 50% of the host), and wherever a cpu controller weighs /x as one entity
+// against each root task, the root's lead only grows.
 TEST(AnalyticsAlerts, ProcessesInTheRootCgroupAreNamedAsTheCause) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   ASSERT_TRUE(have_command("stress-ng"));
@@ -319,10 +322,10 @@ TEST(AnalyticsAlerts, ProcessesInTheRootCgroupAreNamedAsTheCause) {
   const std::string root = x.dir().substr(0, x.dir().size() - x.path().size());
   // The shell moves itself into / before it starts the workers; the timeout
   // bounds them should a worker escape the process-group kill.
-  Child in_root("echo $$ > " + root + "/cgroup.procs && exec stress-ng --cpu 4 --timeout 20 " +
+  Child in_root("echo $$ > " + root + "/cgroup.procs && exec stress-ng --cpu 6 --timeout 20 " +
                     ">/dev/null 2>&1",
                 nullptr);
-  Child hog("stress-ng --cpu 4 --timeout 30 >/dev/null 2>&1", &x);
+  Child hog("stress-ng --cpu 2 --timeout 30 >/dev/null 2>&1", &x);
   LiveAnalysis live({"host:host"});
   std::optional<an::Bottleneck> host;
   for (int i = 0; i < 8; ++i) {
@@ -337,7 +340,7 @@ TEST(AnalyticsAlerts, ProcessesInTheRootCgroupAreNamedAsTheCause) {
   ASSERT_FALSE(host->cause_processes.empty());
   EXPECT_NE(an::summarize(*host).find(" in / ("), std::string::npos);
   EXPECT_NE(an::summarize(*host).find("of the host's CPU use"), std::string::npos);
-  // Of the host, not of what cgroups use: /x's four workers hold a share too.
+  // Of the host, not of what cgroups use: /x's two workers hold a share too.
   EXPECT_GT(host->cause_share, 0.2);
   EXPECT_LT(host->cause_share, 0.95);
 }
