@@ -3,6 +3,7 @@
 #   start_bpf_stats    (sets bpf_stats_pid; kill it when done)
 #   kp_profile_ns      run_time_ns summed over the kp_profile programs loaded now
 #   kp_prog_stats N    "run_time_ns run_cnt" of the programs named N
+#   median_columns     rows of numbers on stdin -> the median of each column
 
 start_bpf_stats() {  # holds BPF_ENABLE_STATS while the helper process lives
   python3 - <<'PY' &
@@ -29,4 +30,11 @@ kp_prog_stats() {  # NAME (as bpftool shows it): "run_time_ns run_cnt"
 import json, sys
 ps = [p for p in json.load(sys.stdin) if p.get("name") == sys.argv[1]]
 print(sum(p.get("run_time_ns", 0) for p in ps), sum(p.get("run_cnt", 0) for p in ps))' "$1"
+}
+
+median_columns() {  # the benches' per-run lines -> one line of medians
+  python3 -c "
+import statistics, sys
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
+print(' '.join(repr(statistics.median(c)) for c in zip(*rows)))"
 }

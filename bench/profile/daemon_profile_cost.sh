@@ -67,11 +67,8 @@ print(f'{prof-base:.3f} {base:.3f} {prof:.3f} {$bpf_ns/1e9/s*100:.4f} {($pm-$bm)
   results+=("$line")
 done
 
-printf '%s\n' "${results[@]}" | python3 -c "
-import statistics, sys
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
-m = [statistics.median(c) for c in zip(*rows)]
-print(f'[profile] at $hz Hz over ${seconds} s, start-up included: +{m[0]:.3f}% of a core '
-      f'(daemon without {m[1]:.3f}%, with {m[2]:.3f}%, of which BPF {m[3]:.4f}%); '
-      f'peak RSS +{m[4]:.1f} MiB ({m[5]:.1f} -> {m[6]:.1f} MiB); stack log {m[7]:.2f} MiB/hour')
-"
+read -r -a m < <(printf '%s\n' "${results[@]}" | median_columns)
+printf '[profile] at %s Hz over %s s, start-up included: +%.3f%% of a core ' "$hz" "$seconds" "${m[0]}"
+printf '(daemon without %.3f%%, with %.3f%%, of which BPF %.4f%%); ' "${m[1]}" "${m[2]}" "${m[3]}"
+printf 'peak RSS +%.1f MiB (%.1f -> %.1f MiB); stack log %.2f MiB/hour\n' \
+  "${m[4]}" "${m[5]}" "${m[6]}" "${m[7]}"

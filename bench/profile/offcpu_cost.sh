@@ -38,11 +38,7 @@ print(f'{$bpf_ns/max($bpf_cnt,1):.0f} {$bpf_ns/1e9/(s-1)*100:.3f} {($u+$s)/s*100
   results+=("$line")
 done
 
-printf '%s\n' "${results[@]}" | python3 -c "
-import statistics, sys
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
-m = [statistics.median(c) for c in zip(*rows)]
-print(f'off-CPU over ${seconds} s: BPF {m[0]:.0f} ns per switch = {m[1]:.3f}% of a core at '
-      f'{m[3]:.0f} switches/s; kpulse process {m[2]:.3f}% of a core (start-up included); '
-      f'peak RSS {m[4]:.1f} MiB')
-"
+read -r -a m < <(printf '%s\n' "${results[@]}" | median_columns)
+printf 'off-CPU over %s s: BPF %.0f ns per switch = %.3f%% of a core at %.0f switches/s; ' \
+  "$seconds" "${m[0]}" "${m[1]}" "${m[3]}"
+printf 'kpulse process %.3f%% of a core (start-up included); peak RSS %.1f MiB\n' "${m[2]}" "${m[4]}"

@@ -55,12 +55,10 @@ print(f'{kp:.3f} {($ku+$ks)/s*100:.3f} {$bpf_ns/1e9/(s-1)*100:.4f} {$km/1024:.1f
   rm -f "$tmp/perf.data" "$tmp/perf.data.old"
 done
 
-printf '%s\n' "${results[@]}" | python3 -c "
-import statistics, sys
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
-m = [statistics.median(c) for c in zip(*rows)]
-print(f'kpulse profile -F $hz: {m[0]:.3f}% of a core (userspace {m[1]:.3f}%, BPF {m[2]:.4f}%), peak RSS {m[3]:.1f} MiB, {m[8]:.0f} samples')
-print(f'perf record -F $hz -a -g: {m[4]:.3f}% of a core while recording, peak RSS {m[6]:.1f} MiB;'
-      f' perf report afterwards (its symbolisation): {m[5]:.2f} CPU-s, peak RSS {m[7]:.1f} MiB')
-print(f'medians of {len(rows)} runs of $seconds s; kpulse CPU / perf record CPU = {m[0]/m[4] if m[4] else float(\"inf\"):.2f}')
-"
+read -r -a m < <(printf '%s\n' "${results[@]}" | median_columns)
+ratio=$(awk -v a="${m[0]}" -v b="${m[4]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }')
+printf 'kpulse profile -F %s: %.3f%% of a core (userspace %.3f%%, BPF %.4f%%), peak RSS %.1f MiB, %.0f samples\n' \
+  "$hz" "${m[0]}" "${m[1]}" "${m[2]}" "${m[3]}" "${m[8]}"
+printf 'perf record -F %s -a -g: %.3f%% of a core while recording, peak RSS %.1f MiB;' "$hz" "${m[4]}" "${m[6]}"
+printf ' perf report afterwards (its symbolisation): %.2f CPU-s, peak RSS %.1f MiB\n' "${m[5]}" "${m[7]}"
+printf 'medians of %s runs of %s s; kpulse CPU / perf record CPU = %s\n' "${#results[@]}" "$seconds" "$ratio"

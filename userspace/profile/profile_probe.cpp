@@ -105,11 +105,9 @@ ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, probes::GroupStat
   bpf_map__set_max_entries(skel_->maps.kp_profile_counts, options.max_buckets);
   if (int err = kpulse_profile__load(skel_); err) {
     std::string log = probes::take_libbpf_log();
-    {
-      fail("load failed (" + std::string(std::strerror(-err)) +
-           "): " + probes::verifier_tail(log, "kp_profile", 3));
-      return;
-    }
+    fail("load failed (" + std::string(std::strerror(-err)) +
+         "): " + probes::verifier_tail(log, "kp_profile", 3));
+    return;
   }
   if (!options.cgroup_path.empty()) {
     std::string why =
