@@ -15,24 +15,19 @@ struct kp_hist {
 
 /* ---- sched group ---------------------------------------------------------- */
 
-/* Per cgroup (key: cgroup v2 id), per CPU. */
+/* Per cgroup (key: cgroup v2 id), per CPU. The histogram has one sample per
+ * switch-in of the cgroup's tasks (so its count says the cgroup ran);
+ * sum_ns also holds the waits on run queues a task was migrated off, which
+ * have no sample of their own. On-CPU time, switches and faults are the
+ * kernel's (cpu.stat, memory.stat). */
 struct kp_sched_cgroup {
-	__u64 oncpu_ns;
-	__u64 voluntary;
-	__u64 involuntary;
-	__u64 major_faults;
 	struct kp_hist runq_latency;
 };
 
-/* Per process (key: tgid), per CPU. Deleted when the process exits. */
-struct kp_sched_proc {
-	__u64 oncpu_ns;
-	__u64 voluntary;
-	__u64 involuntary;
-	__u64 major_faults;
-	__u64 cgroup_id; /* cgroup of the thread that last switched out */
-	char comm[16];
-};
+/* Processes that got a CPU since userspace last looked: an array of tgids
+ * (one __u64 each), slot = (tgid * 2654435761) >> (32 - KP_RAN_BITS). */
+#define KP_RAN_BITS 14
+#define KP_RAN_SLOTS (1u << KP_RAN_BITS)
 
 /* Per CPU (PERCPU_ARRAY with one entry). */
 struct kp_sched_cpu {

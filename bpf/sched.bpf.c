@@ -1,58 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kpulse sched group: run-queue latency, on-CPU time, context switches,
- * run-queue length, major faults (sampled at switch) and process exits.
+/* kpulse sched group: run-queue latency (per CPU and per cgroup), run-queue
+ * length, which processes ran, and process exits.
  *
- * Hot path: sched_switch, alone. Where the kernel keeps its schedstat
- * counters (CONFIG_SCHED_INFO, checked at load) the task leaving the CPU
- * says what it waited and ran since it last left: the growth of its own
- * sched_info.run_delay (the wait before this run, however many run queues
- * it was queued on) and of se.sum_exec_runtime. So no wakeup hook runs and
- * the next task is not touched: one task's local storage, the per-CPU array
- * and that task's cgroup entry per switch. Without the counters the wakeup
- * hooks and the next task's local storage keep the enqueue time instead
- * (kp_rq_stamps false).
+ * Per event only what the kernel does not keep. On-CPU time, context
+ * switches and major faults are kept by the kernel per task (/proc/PID/stat)
+ * and per cgroup (cpu.stat, memory.stat): userspace reads them there for the
+ * processes and cgroups this group marks as having run.
  *
- * The previous task's local storage keeps what the kernel does not (its
- * baselines, the counts not yet folded into its process's entry); the
- * per-process hash is touched only every few switches of a thread. Nothing
- * takes a global lock. */
+ * Hot path: sched_switch, alone, touching only the task getting the CPU.
+ * Where the kernel keeps its schedstat stamps (CONFIG_SCHED_INFO, checked at
+ * load) that task's wait is its sched_info.last_queued (set at enqueue, in
+ * rq clock; cleared by sched_info_arrive, which runs after the tracepoint)
+ * against its run queue's clock. No wakeup hook, no task storage. A queued
+ * task moved to another CPU has its stamp restarted by the kernel:
+ * sched_migrate_task adds the part spent on the old queue (the growth of
+ * the kernel's run_delay since the task's last switch-in) to the cgroup's
+ * total wait. Without the stamps the wakeup hooks
+ * and the tasks' local storage keep the enqueue time instead (kp_rq_stamps
+ * false). Nothing takes a global lock. */
 #include "kpulse_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define TASK_RUNNING 0
-#define PF_EXITING 0x00000004
 
 /* Set by the loader before load; the verifier prunes the disabled paths. */
 const volatile bool kp_per_process = true;
-/* Read the kernel's run-queue delay (true) or stamp wakeups ourselves. */
+/* Read the kernel's run-queue stamps (true) or stamp wakeups ourselves. */
 const volatile bool kp_rq_stamps = false;
-/* CLOCK_MONOTONIC when the group was loaded: a task started after it ran
- * only while we watched, so its whole se.sum_exec_runtime is in our figures. */
-const volatile __u64 kp_loaded_ns = 0;
 
+/* Own stamps only. */
 struct task_info {
-	__u64 wake_ts;      /* own stamps only: enqueue time; 0 when not queued */
-	__u64 seen;         /* baselines below taken */
-	__u64 runtime;      /* se.sum_exec_runtime at the last switch-out */
-	__u64 run_delay;    /* sched_info.run_delay at the last switch-out */
-	__u64 last_maj_flt; /* maj_flt at the last switch-out */
-	__u64 cgroup_id;    /* own stamps only: cgroup at the last switch-out */
-	/* Not yet added to the process's kp_sched_procs entry. */
-	__u64 pend_oncpu_ns;
-	__u32 pend_voluntary;
-	__u32 pend_involuntary;
+	__u64 wake_ts; /* enqueue time; 0 when not queued */
 };
-
-/* A thread's counts reach its process's entry every KP_FOLD_SWITCHES
- * switch-outs or once KP_FOLD_NS of CPU time is pending, whichever comes
- * first, and at once on a major fault or when the thread exits. So a
- * process's figures lag by at most 7 switches and 1 ms per thread, and the
- * per-process hash update (the costliest step of a switch) runs on one
- * switch in eight of a thread that switches often, such as a messaging or
- * pipe workload. */
-#define KP_FOLD_SWITCHES 8
-#define KP_FOLD_NS 1000000ULL
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -68,12 +48,42 @@ struct {
 	__type(value, struct kp_sched_cgroup);
 } kp_sched_cgroups SEC(".maps");
 
+/* Each task's sched_info.run_delay as the kernel leaves it at its last
+ * switch-in (ours + the wait sched_info_arrive adds), in slot
+ * kp_arrival_slot(pid): the baseline a migration's wait is measured from.
+ * One store per switch, no per-task storage; a task whose slot another
+ * task took since is skipped at migration. */
+struct kp_arrival {
+	__u32 pid;
+	__u32 pad;
+	__u64 run_delay;
+};
+
+#define KP_ARRIVAL_BITS 16
+
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1u << KP_ARRIVAL_BITS);
 	__type(key, __u32);
-	__type(value, struct kp_sched_proc);
-} kp_sched_procs SEC(".maps");
+	__type(value, struct kp_arrival);
+} kp_arrivals SEC(".maps");
+
+static __always_inline __u32 kp_arrival_slot(__u32 pid)
+{
+	return (pid * 2654435761u) >> (32 - KP_ARRIVAL_BITS);
+}
+
+/* Which processes got a CPU since userspace last looked: slot
+ * kp_ran_slot(tgid) holds the tgid of the last one there. Userspace maps it
+ * and swaps each slot with 0 as it reads it. Two processes sharing a slot in
+ * one interval keep only the later (1 chance in KP_RAN_SLOTS per pair). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, KP_RAN_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64); /* array values are 8-byte aligned in the mapping */
+} kp_sched_ran SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -92,14 +102,13 @@ struct {
 
 KP_DEFINE_COUNTERS
 KP_DEFINE_LOOKUP_OR_INIT(cgroup_stats, kp_sched_cgroups, __u64, struct kp_sched_cgroup)
-KP_DEFINE_LOOKUP_OR_INIT(proc_stats, kp_sched_procs, __u32, struct kp_sched_proc)
 
-/* This CPU's run queue, for its length, reached through a task's cfs_rq
- * (every task has one under CONFIG_FAIR_GROUP_SCHED; the per-CPU `runqueues`
- * symbol is not in kallsyms unless CONFIG_KALLSYMS_ALL, so a typed ksym is
- * not an option everywhere). Null when unknown. Direct BTF-typed loads:
- * tp_btf arguments are trusted pointers, and each BPF_CORE_READ hop would be
- * a bpf_probe_read_kernel() call. */
+/* This CPU's run queue, for its clock and length, reached through a task's
+ * cfs_rq (every task has one under CONFIG_FAIR_GROUP_SCHED; the per-CPU
+ * `runqueues` symbol is not in kallsyms unless CONFIG_KALLSYMS_ALL, so a
+ * typed ksym is not an option everywhere). Null when unknown. Direct
+ * BTF-typed loads: tp_btf arguments are trusted pointers, and each
+ * BPF_CORE_READ hop would be a bpf_probe_read_kernel() call. */
 static __always_inline struct rq *task_rq(struct task_struct *t)
 {
 	struct cfs_rq *cfs;
@@ -111,11 +120,76 @@ static __always_inline struct rq *task_rq(struct task_struct *t)
 	return cfs ? cfs->rq : 0;
 }
 
+/* A task's cgroup v2 id by direct loads (not the current task's, so not the
+ * helper). */
+static __always_inline __u64 task_cgroup_id(struct task_struct *t)
+{
+	struct css_set *cset = t->cgroups;
+	struct cgroup *cg = cset ? cset->dfl_cgrp : 0;
+	struct kernfs_node *kn = cg ? cg->kn : 0;
+
+	return kn ? kn->id : 0;
+}
+
 static __always_inline struct kp_sched_cpu *this_cpu_stats(void)
 {
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&kp_sched_cpus, &zero);
+}
+
+/* Marks the task's process as having run: one store, skipped when the slot
+ * already says so. */
+static __always_inline void mark_ran(struct task_struct *t)
+{
+	__u32 tgid = t->tgid;
+	__u32 key = (tgid * 2654435761u) >> (32 - KP_RAN_BITS);
+	__u64 *slot = bpf_map_lookup_elem(&kp_sched_ran, &key);
+
+	if (slot && *slot != tgid)
+		*slot = tgid;
+}
+
+/* One wait of the task getting the CPU, in its CPU's and its cgroup's
+ * histograms. The cgroup entry doubles as the mark that it ran. */
+static __always_inline void record_wait(struct task_struct *next, struct kp_sched_cpu *pc,
+					__u64 waited)
+{
+	struct kp_sched_cgroup *cs;
+	__u64 cgid = task_cgroup_id(next);
+
+	if (pc)
+		kp_hist_record(&pc->runq_latency, waited);
+	cs = cgroup_stats(&cgid);
+	if (cs)
+		kp_hist_record(&cs->runq_latency, waited);
+}
+
+/* Kernel stamps: the wait of the task getting the CPU is its run queue's
+ * clock against its enqueue stamp (a woken task that preempts reads 0: the
+ * kernel did not update the clock for it). */
+static __always_inline void account_next_stamped(struct task_struct *next, struct rq *rq,
+						 struct kp_sched_cpu *pc)
+{
+	__u64 queued = 0, clock, waited;
+	struct kp_arrival *a;
+	__u32 key;
+
+	if (!rq || !bpf_core_field_exists(next->sched_info.last_queued))
+		return;
+	queued = next->sched_info.last_queued;
+	if (!queued)
+		return; /* not stamped: enqueued before the kernel's accounting began */
+	clock = rq->clock;
+	waited = clock > queued ? clock - queued : 0;
+	record_wait(next, pc, waited);
+	key = kp_arrival_slot(next->pid);
+	a = bpf_map_lookup_elem(&kp_arrivals, &key);
+	if (a && bpf_core_field_exists(next->sched_info.run_delay)) {
+		a->pid = next->pid;
+		/* sched_info_arrive adds the same wait, on the same clock. */
+		a->run_delay = next->sched_info.run_delay + waited;
+	}
 }
 
 /* Own stamps only: the wakeup hooks mark the enqueue time. */
@@ -143,153 +217,24 @@ int BPF_PROG(kp_sched_wakeup_new, struct task_struct *p)
 	return on_wakeup(p);
 }
 
-/* Adds a thread's switch-out to its pending counts, and the pending counts
- * to its process's entry when one of the fold conditions above holds. */
-static __always_inline void account_process(struct task_struct *prev, struct task_info *ti,
-					    __u64 ran, __u64 dmaj, bool involuntary, __u64 cgid)
-{
-	bool exiting = prev->flags & PF_EXITING;
-	struct kp_sched_proc *ps;
-	__u32 tgid;
-
-	ti->pend_oncpu_ns += ran;
-	if (involuntary)
-		ti->pend_involuntary++;
-	else
-		ti->pend_voluntary++;
-	if (!exiting && !dmaj && ti->pend_voluntary + ti->pend_involuntary < KP_FOLD_SWITCHES &&
-	    ti->pend_oncpu_ns < KP_FOLD_NS)
-		return;
-	tgid = prev->tgid;
-	/* An exiting task's entry was removed at exit: don't recreate it. */
-	if (exiting)
-		ps = bpf_map_lookup_elem(&kp_sched_procs, &tgid);
-	else
-		ps = proc_stats(&tgid);
-	if (ps) {
-		ps->oncpu_ns += ti->pend_oncpu_ns;
-		ps->voluntary += ti->pend_voluntary;
-		ps->involuntary += ti->pend_involuntary;
-		ps->major_faults += dmaj;
-		ps->cgroup_id = cgid;
-		if (!ps->comm[0])
-			bpf_probe_read_kernel_str(ps->comm, sizeof(ps->comm), prev->comm);
-	}
-	ti->pend_oncpu_ns = 0;
-	ti->pend_voluntary = 0;
-	ti->pend_involuntary = 0;
-}
-
-/* The growth of a kernel-kept per-task total since the task's last
- * switch-out. A task first seen now counts whole only if it started after we
- * loaded (before that, part of the total is not ours). */
-static __always_inline __u64 growth(__u64 now, __u64 *last, bool fresh, bool born_since)
-{
-	__u64 d = 0;
-
-	if (!fresh)
-		d = now > *last ? now - *last : 0;
-	else if (born_since)
-		d = now;
-	*last = now;
-	return d;
-}
-
-/* Accounts the task leaving the CPU: on-CPU time, switch kind, faults.
- * Returns its cgroup's stats (0 for the idle task) so that a next task in the
- * same cgroup reuses them instead of a second hash lookup; *cgid_out is set. */
-static __always_inline struct kp_sched_cgroup *account_prev(struct task_struct *prev,
-							     struct kp_sched_cpu *pc,
-							     __u64 *cgid_out)
+/* Own stamps only: a task preempted while runnable goes straight back on a
+ * run queue; the task getting the CPU waited since its stamp. */
+static __always_inline void account_switch_own(struct task_struct *prev, struct task_struct *next,
+					       struct kp_sched_cpu *pc)
 {
 	struct task_info *ti;
-	struct kp_sched_cgroup *cs;
-	__u64 cgid, ran, waited = 0, maj, dmaj = 0;
-	bool involuntary, fresh, born_since;
+	__u64 now = bpf_ktime_get_ns();
 
-	if (prev->pid == 0) /* the idle task */
-		return 0;
-	ti = bpf_task_storage_get(&kp_task, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!ti)
-		return 0;
-	fresh = !ti->seen;
-	born_since = prev->start_time >= kp_loaded_ns;
-	ti->seen = 1;
-	/* Brought up to date before the tracepoint (update_curr at dequeue or
-	 * put_prev_task). */
-	ran = growth(prev->se.sum_exec_runtime, &ti->runtime, fresh, born_since);
-	/* The wait before this run: sched_info_arrive added it at switch-in, and
-	 * sched_info_dequeue any part spent on a run queue it migrated from. */
-	if (kp_rq_stamps && bpf_core_field_exists(prev->sched_info.run_delay))
-		waited = growth(prev->sched_info.run_delay, &ti->run_delay, fresh, born_since);
-	maj = prev->maj_flt;
-	if (ti->last_maj_flt && maj > ti->last_maj_flt)
-		dmaj = maj - ti->last_maj_flt;
-	ti->last_maj_flt = maj ? maj : 1; /* 1: baseline taken */
-
-	/* Preempted while runnable: it goes straight back on a run queue (the
-	 * kernel stamps that itself). */
-	involuntary = (prev->__state & 0xff) == TASK_RUNNING;
-	if (involuntary && !kp_rq_stamps)
-		ti->wake_ts = bpf_ktime_get_ns();
-
-	/* current is still prev inside the sched_switch tracepoint. */
-	cgid = bpf_get_current_cgroup_id();
-	/* Own stamps only: remembered for its next switch-in, where the task's
-	 * storage is read anyway. */
-	if (!kp_rq_stamps)
-		ti->cgroup_id = cgid;
-	*cgid_out = cgid;
-	cs = cgroup_stats(&cgid);
-	/* A wait of 0 is a sample too (a woken task that preempted the running
-	 * one: the kernel skipped the clock update); a first sighting is not. */
-	if (kp_rq_stamps && (!fresh || born_since)) {
-		if (pc)
-			kp_hist_record(&pc->runq_latency, waited);
-		if (cs)
-			kp_hist_record(&cs->runq_latency, waited);
+	if (prev->pid != 0 && (prev->__state & 0xff) == TASK_RUNNING) {
+		ti = bpf_task_storage_get(&kp_task, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (ti)
+			ti->wake_ts = now;
 	}
-	if (cs) {
-		cs->oncpu_ns += ran;
-		cs->major_faults += dmaj;
-		if (involuntary)
-			cs->involuntary++;
-		else
-			cs->voluntary++;
-	}
-
-	if (kp_per_process)
-		account_process(prev, ti, ran, dmaj, involuntary, cgid);
-	return cs;
-}
-
-/* Own stamps only: the task getting the CPU, its run-queue latency (with
- * the kernel's counters the wait is read at the task's switch-out). */
-static __always_inline void account_next(struct task_struct *next, struct kp_sched_cpu *pc,
-					 __u64 prev_cgid, struct kp_sched_cgroup *prev_cs)
-{
-	struct kp_sched_cgroup *cs;
-	struct task_info *ti;
-	__u64 lat, cgid, now;
-
-	if (kp_rq_stamps || next->pid == 0)
+	ti = bpf_task_storage_get(&kp_task, next, 0, 0);
+	if (!ti || !ti->wake_ts || now < ti->wake_ts)
 		return;
-	ti = bpf_task_storage_get(&kp_task, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!ti)
-		return;
-	now = bpf_ktime_get_ns();
-	if (!ti->wake_ts || now < ti->wake_ts)
-		return;
-	lat = now - ti->wake_ts;
+	record_wait(next, pc, now - ti->wake_ts);
 	ti->wake_ts = 0;
-	if (pc)
-		kp_hist_record(&pc->runq_latency, lat);
-	/* A task moved to another cgroup while it slept is attributed to the
-	 * old one for this one sample; its next switch-out corrects the cache. */
-	cgid = ti->cgroup_id ? ti->cgroup_id : kp_task_cgroup_id(next);
-	cs = (prev_cs && cgid == prev_cgid) ? prev_cs : cgroup_stats(&cgid);
-	if (cs)
-		kp_hist_record(&cs->runq_latency, lat);
 }
 
 SEC("tp_btf/sched_switch")
@@ -297,8 +242,6 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 {
 	struct kp_sched_cpu *pc = this_cpu_stats();
 	struct rq *rq = task_rq(next);
-	struct kp_sched_cgroup *prev_cs;
-	__u64 prev_cgid = 0;
 
 	if (!rq)
 		rq = task_rq(prev);
@@ -306,15 +249,53 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		pc->switches++;
 		pc->nr_running_sum += rq ? rq->nr_running : 0;
 	}
-	prev_cs = account_prev(prev, pc, &prev_cgid);
-	account_next(next, pc, prev_cgid, prev_cs);
 	kp_count(KP_CNT_EVENTS);
+	if (next->pid == 0) /* the idle task */
+		return 0;
+	if (kp_per_process)
+		mark_ran(next);
+	if (kp_rq_stamps)
+		account_next_stamped(next, rq, pc);
+	else
+		account_switch_own(prev, next, pc);
+	return 0;
+}
+
+/* Kernel stamps only: a queued task moved to another CPU (load balancing,
+ * affinity, push/pull). The kernel's dequeue has added its wait so far to
+ * sched_info.run_delay and restarts the stamp on the new queue, so
+ * sched_switch would see only the last queue's part: the growth of
+ * run_delay since the task's last switch-in (kept in kp_arrivals) goes to
+ * its cgroup's total wait here. A woken task moved before it is queued
+ * adds nothing (its run_delay has not grown). */
+SEC("tp_btf/sched_migrate_task")
+int BPF_PROG(kp_sched_migrate, struct task_struct *p, int dest_cpu)
+{
+	struct kp_sched_cgroup *cs;
+	struct kp_arrival *a;
+	__u64 delay, cgid;
+	__u32 key;
+
+	if (!kp_rq_stamps || !bpf_core_field_exists(p->sched_info.run_delay))
+		return 0;
+	key = kp_arrival_slot(p->pid);
+	a = bpf_map_lookup_elem(&kp_arrivals, &key);
+	if (!a || a->pid != p->pid)
+		return 0; /* not seen arriving since we loaded, or its slot was reused */
+	delay = p->sched_info.run_delay;
+	if (delay > a->run_delay) {
+		cgid = task_cgroup_id(p);
+		cs = cgroup_stats(&cgid);
+		if (cs)
+			cs->runq_latency.sum_ns += delay - a->run_delay;
+	}
+	a->run_delay = delay;
 	return 0;
 }
 
 /* The last thread of a process leaving: report its whole-life totals (a
- * process shorter than the interval is still seen) and drop its map entry
- * so fork churn cannot fill the map. */
+ * process shorter than the interval is still seen; the kernel forgets them
+ * once it is reaped). */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(kp_sched_process_exit, struct task_struct *p)
 {
@@ -324,7 +305,6 @@ int BPF_PROG(kp_sched_process_exit, struct task_struct *p)
 
 	if (sig->live.counter != 0)
 		return 0; /* other threads still run */
-	bpf_map_delete_elem(&kp_sched_procs, &tgid);
 
 	e = bpf_ringbuf_reserve(&kp_exits, sizeof(*e), 0);
 	if (!e) {

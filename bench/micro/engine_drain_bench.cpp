@@ -24,7 +24,7 @@ int make_filled_map(int n) {
   std::vector<kp_sched_cgroup> values(possible_cpus());
   for (int i = 0; i < n; ++i) {
     uint64_t key = 1000 + i;
-    for (auto& v : values) v.voluntary = i;
+    for (auto& v : values) v.runq_latency.count = i;
     if (bpf_map_update_elem(fd, &key, values.data(), BPF_ANY) != 0) {
       close(fd);
       return -1;
@@ -44,7 +44,7 @@ void BM_DrainSchedCgroups(benchmark::State& state) {
   for (auto _ : state) {
     int got = drain_percpu<uint64_t, kp_sched_cgroup>(
         fd, [&](const uint64_t&, const std::vector<const kp_sched_cgroup*>& per_cpu) {
-          for (const auto* v : per_cpu) sum += v->voluntary;
+          for (const auto* v : per_cpu) sum += v->runq_latency.count;
         });
     if (got != n) {
       state.SkipWithError("drain returned a different entry count");

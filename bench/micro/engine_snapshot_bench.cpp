@@ -21,8 +21,7 @@ using kpulse::probes::CgroupTotals;
 CgroupTotals totals(int seed) {
   CgroupTotals t;
   t.has_sched = t.has_block = t.has_net = t.has_mem = true;
-  t.sched.oncpu_ns = 1000000ull * seed;
-  t.sched.voluntary = 10ull * seed;
+  t.sched.runq_latency.sum_ns = 1000000ull * seed;
   for (int s = 0; s < KP_HIST_SLOTS; s += 3) t.sched.runq_latency.slots[s] = seed + s;
   t.sched.runq_latency.count = 12ull * seed;
   t.block.read_ops = seed;

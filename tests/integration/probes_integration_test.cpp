@@ -9,6 +9,7 @@
 #include <cctype>
 #include <csignal>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -63,45 +64,54 @@ double run_delay_s(pid_t pid) {
   return delay_ns * 1e-9;
 }
 
-// Where the kernel keeps each task's run-queue wait (sched_info.run_delay),
+// Where the kernel keeps each task's enqueue stamp (sched_info.last_queued),
 // sched_switch alone measures run-queue delay: no wakeup hook runs, and a
 // cgroup's delay is what the kernel counts for its tasks (/proc/PID/schedstat),
-// also across migrations, not a second clock's approximation.
+// also across migrations (the kernel restarts the stamp on the new queue;
+// sched_migrate_task adds the old queue's part), not a second clock's
+// approximation.
 TEST(ProbesIntegration, SchedSwitchAloneReadsTheKernelsRunQueueStamps) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   probes::KernelFeatures features;
-  if (!features.has_field("task_struct", "sched_info.run_delay"))
+  if (!features.has_field("task_struct", "sched_info.last_queued"))
     GTEST_SKIP() << "kernel without CONFIG_SCHED_INFO";
   TestCgroup cg("rqstamps");
   auto collector = make_collector({"sched"});
   for (const auto& g : collector.probes().groups) {
     if (g.name != "sched") continue;
     for (const auto& h : g.hooks)
-      EXPECT_EQ(h.attached, h.hook == "sched_switch" || h.hook == "sched_process_exit")
+      EXPECT_EQ(h.attached, h.hook == "sched_switch" || h.hook == "sched_process_exit" ||
+                                h.hook == "sched_migrate_task")
           << h.hook << ": " << h.error;
     ASSERT_FALSE(g.reads.empty());
-    EXPECT_NE(g.reads[0].find("sched_info.run_delay"), std::string::npos) << g.reads[0];
+    EXPECT_NE(g.reads[0].find("sched_info.last_queued"), std::string::npos) << g.reads[0];
   }
   // Three busy loops on two CPUs queue behind each other, and the load
-  // balancer moves them while they wait. Started after kpulse loaded, so
-  // their whole waits are kpulse's; stopped before the last drain, so both
-  // sides stop counting at the same point, whatever the drain's timing.
+  // balancer moves them while they wait. Stopped around both drains, so
+  // both sides start and stop counting at the same points, whatever the
+  // drains' timing.
   std::vector<std::unique_ptr<Child>> hogs;
   for (int i = 0; i < 3; ++i) hogs.push_back(std::make_unique<Child>("while :; do :; done", &cg));
-  collector.next();
-  for (const auto& h : hogs) ASSERT_EQ(::kill(h->pid(), SIGSTOP), 0);
-  std::this_thread::sleep_for(300ms);  // each has left its CPU for good
-  double kernel = 0;
-  for (const auto& h : hogs) kernel += run_delay_s(h->pid());
-  model::Snapshot snap = collector.next();
+  auto stopped_delay = [&] {
+    for (const auto& h : hogs) EXPECT_EQ(::kill(h->pid(), SIGSTOP), 0);
+    std::this_thread::sleep_for(300ms);  // each has left its CPU for good
+    double sum = 0;
+    for (const auto& h : hogs) sum += run_delay_s(h->pid());
+    return sum;
+  };
+  std::this_thread::sleep_for(300ms);  // each is in the cgroup and running
+  const double kernel_before = stopped_delay();
+  collector.collect_now();
+  for (const auto& h : hogs) ASSERT_EQ(::kill(h->pid(), SIGCONT), 0);
+  std::this_thread::sleep_for(1500ms);
+  const double kernel = stopped_delay() - kernel_before;
+  model::Snapshot snap = collector.collect_now();
   const model::Component* c = snap.find(ComponentKind::Cgroup, cg.path());
   ASSERT_NE(c, nullptr);
   const auto* h = c->find_histogram(MetricId::SchedRunqLatency);
   ASSERT_NE(h, nullptr);
-  const double kpulse = double(h->total.sum_ns) * 1e-9;
+  const double kpulse = double(h->delta.sum_ns) * 1e-9;
   EXPECT_GT(kernel, 0.05);  // they did wait
-  // Off only by the first wait of each hog, spent partly before it joined
-  // the cgroup.
   EXPECT_NEAR(kpulse, kernel, 0.05 * kernel + 0.02)
       << "kpulse's samples " << h->total.count << ", this interval " << h->delta.count;
 }
@@ -140,32 +150,28 @@ TEST(ProbesIntegration, CpuHogInItsCgroupShowsOnCpuTimeAndRunQueueLatency) {
 
   const model::Component* c = snap.find(ComponentKind::Cgroup, cg.path());
   ASSERT_NE(c, nullptr) << "cgroup " << cg.path() << " missing from snapshot";
-  const double cpus = std::thread::hardware_concurrency();
-  // BPF's on-CPU time must agree with the kernel's own accounting of the
-  // same cgroup over the same interval (cpu.stat usage_usec). How much the
-  // hogs get depends on what else this shared machine runs, so that is not
-  // the oracle; a fair share of it is the floor.
-  const double oncpu = c->delta(MetricId::SchedOncpuTime);
+  // On-CPU time is the kernel's own accounting of the cgroup (cpu.stat);
+  // BPF counts none. How much the hogs get depends on what else this shared
+  // machine runs, so that is not the oracle; a fair share of it is the floor.
   const double usage = c->delta(MetricId::CgCpuUsage);
   ASSERT_FALSE(std::isnan(usage)) << "cgroupfs cpu.stat missing for " << cg.path();
   EXPECT_GT(usage, 0.05 * snap.interval_s);  // they ran (the rest depends on the machine's load)
-  EXPECT_NEAR(oncpu, usage, 0.1 * usage + 0.02);
-  EXPECT_LE(oncpu, cpus * snap.interval_s * 1.05);
-  EXPECT_GT(c->delta(MetricId::SchedInvoluntarySwitches), 0);
+  EXPECT_TRUE(std::isnan(c->delta(MetricId::SchedOncpuTime)));
   const auto* h = c->find_histogram(MetricId::SchedRunqLatency);
   ASSERT_NE(h, nullptr);
   EXPECT_GT(h->delta.count, 10u);
   // Waiting behind another hog for a slice takes milliseconds, not microseconds.
   EXPECT_GT(h->delta.quantile_ns(0.99), 1e6);
-  // The same time is visible in the root (hierarchical roll-up) and per process.
-  const model::Component* root = snap.find(ComponentKind::Cgroup, "/");
+  // The same waits are in the root (hierarchical roll-up), and each hog is
+  // listed, read from /proc because BPF marked it as having run.
+  const auto* root = histogram(snap, ComponentKind::Cgroup, "/", MetricId::SchedRunqLatency);
   ASSERT_NE(root, nullptr);
-  EXPECT_GE(root->delta(MetricId::SchedOncpuTime), c->delta(MetricId::SchedOncpuTime));
+  EXPECT_GE(root->delta.count, h->delta.count);
   int hog_processes = 0;
   for (const auto& p : snap.components)
     if (p.kind == ComponentKind::Process && p.parent == cg.path()) {
       ++hog_processes;
-      EXPECT_GT(p.delta(MetricId::SchedOncpuTime), 0.01 * snap.interval_s) << p.id;
+      EXPECT_GT(p.delta(MetricId::ProcCpuTime), 0.01 * snap.interval_s) << p.id;
     }
   EXPECT_EQ(hog_processes, hogs);
   // Per-CPU run-queue latency saw the contention too.
@@ -328,53 +334,49 @@ TEST(ProbesIntegration, FloodedListenerWithTinyBacklogShowsAcceptQueueOverflows)
 // A thread's switches wait in its task storage and reach its process's entry
 // in batches (bpf/sched.bpf.c, KP_FOLD_SWITCHES): at most 7 per thread may be
 // late, and a thread that exits hands over everything it had pending.
-TEST(ProbesIntegration, ProcessSwitchesReachTheProcessWithinOneBatchAndAtThreadExit) {
+// The sched group marks the processes that got a CPU; the engine reads
+// /proc for those every interval and scans the rest only every few. A
+// process that wakes from a long sleep and burns CPU between two scans is
+// listed that interval with its fresh CPU time, not the last scan's.
+TEST(ProbesIntegration, ProcessThatRanBetweenScansIsReadThatInterval) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   int go[2], done[2];
   ASSERT_EQ(pipe(go), 0);
   ASSERT_EQ(pipe(done), 0);
-  constexpr int kThreads = 3, kThreadSleeps = 13, kMainSleeps = 200;
-  // The workload: a forked copy of this process that waits for the go, then
-  // sleeps 1 ms at a time on three short-lived threads and on its main
-  // thread (each sleep is one voluntary switch), reports done and blocks.
+  // Burns 300 ms of its own CPU time (however long the shared machine
+  // makes that take), says so, and blocks.
   Child child(
       [&] {
-        close(go[1]);  // so that the test closing its end is an EOF here
+        close(go[1]);
         close(done[0]);
         char c;
         if (read(go[0], &c, 1) != 1) return 1;
-        std::vector<std::thread> threads;
-        threads.reserve(kThreads);
-        for (int t = 0; t < kThreads; ++t)
-          threads.emplace_back([] {
-            for (int i = 0; i < kThreadSleeps; ++i) std::this_thread::sleep_for(1ms);
-          });
-        for (auto& t : threads) t.join();
-        for (int i = 0; i < kMainSleeps; ++i) std::this_thread::sleep_for(1ms);
+        struct timespec ts {};
+        do {
+          clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        } while (ts.tv_sec == 0 && ts.tv_nsec < 300'000'000);
         if (write(done[1], "d", 1) != 1) return 1;
         (void)read(go[0], &c, 1);  // until the test closes the pipe
         return 0;
       },
       nullptr);
+  close(go[0]);
+  close(done[1]);
   const pid_t pid = child.pid();
   auto collector = make_collector({"sched"});
-  collector.collect_now();  // baseline
+  collector.collect_now();  // scans /proc
+  collector.collect_now();  // not a scan interval (nor is the next)
   ASSERT_EQ(write(go[1], "g", 1), 1);
   char c;
   ASSERT_EQ(read(done[0], &c, 1), 1);
   model::Snapshot snap = collector.collect_now();
   close(go[1]);
+  close(done[0]);
   EXPECT_EQ(child.wait(10s), 0);
-  for (int fd : {go[0], done[0], done[1]}) close(fd);
-
-  const double voluntary =
-      delta_of(snap, ComponentKind::Process, std::to_string(pid), MetricId::SchedVoluntarySwitches);
-  const int slept = kThreads * kThreadSleeps + kMainSleeps;
-  // Every exited thread's sleeps are in; the main thread may still hold up
-  // to 7 of its own. Above: thread joins, exits, the pipe waits, and up to 7
-  // switches from before the baseline folded only now.
-  EXPECT_GE(voluntary, slept - 7) << "slept " << slept;
-  EXPECT_LE(voluntary, slept + 40) << "slept " << slept;
+  const model::Component* p = snap.find(ComponentKind::Process, std::to_string(pid));
+  ASSERT_NE(p, nullptr) << "process " << pid << " not listed";
+  // 300 ms of CPU, give or take the clock ticks /proc counts in.
+  EXPECT_GT(p->delta(MetricId::ProcCpuTime), 0.2);
 }
 
 std::string describe_exits(const model::Snapshot& s) {
@@ -401,28 +403,35 @@ TEST(ProbesIntegration, ShortLivedProcessIsCountedAtExit) {
   EXPECT_EQ(found->comm, "sh");
   EXPECT_GT(found->cpu_time_s, 0.05);
   EXPECT_GE(found->lifetime_s, found->cpu_time_s * 0.9);
-  // Its CPU time also stays in its cgroup after it is gone.
-  const model::Component* c = snap.find(ComponentKind::Cgroup, cg.path());
-  ASSERT_NE(c, nullptr);
-  EXPECT_GT(c->delta(MetricId::SchedOncpuTime), 0.05);
+  // Its waits stay in its cgroup after it is gone (its CPU time is in the
+  // kernel's cpu.stat).
+  const auto* h = histogram(snap, ComponentKind::Cgroup, cg.path(), MetricId::SchedRunqLatency);
+  ASSERT_NE(h, nullptr);
+  EXPECT_GT(h->delta.count, 0u);
 }
 
-TEST(ProbesIntegration, ForkChurnLeavesNoProcessEntriesBehind) {
+TEST(ProbesIntegration, ForkChurnLeavesNoEntriesBehind) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   auto collector = make_collector({"sched"});
   auto entries = [&] {
+    unsigned n = 0;
+    bool seen = false;
     for (const auto& u : collector.map_usage())
-      if (u.map == "kp_sched_procs") return u.entries;
-    return ~0u;
+      if (u.map.starts_with("kp_sched")) {
+        n += u.entries;
+        seen = true;
+      }
+    return seen ? n : ~0u;
   };
   const unsigned before = entries();
   ASSERT_NE(before, ~0u);
   Child churn("for i in $(seq 3000); do /bin/true; done", nullptr);
   ASSERT_EQ(churn.wait(120s), 0);
   model::Snapshot snap = collector.collect_now();
-  // 3000 processes ran and exited; their entries went with them. What
-  // remains is bounded by the processes alive now (others start and stop
-  // on a shared machine), far below the 3000 that exited.
+  // 3000 processes ran and exited; no map keeps an entry per process (the
+  // marks of which ran are a fixed array). What remains is bounded by the
+  // processes alive now (others start and stop on a shared machine), far
+  // below the 3000 that exited.
   size_t alive = 0;
   for (const auto& e : std::filesystem::directory_iterator("/proc"))
     alive += std::isdigit(static_cast<unsigned char>(e.path().filename().string()[0])) != 0;

@@ -24,17 +24,21 @@ probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::Cgr
   return d;
 }
 
+// A cgroup whose tasks get a CPU this often runs; ten threads each waking
+// every few seconds (idle daemons) stay below it.
+constexpr double kBusySwitchInsPerSecond = 10;
+
 bool is_busy(const probes::CgroupTotals& d, double interval_s) {
   const double interval_ns = interval_s * 1e9;
-  return double(d.sched.oncpu_ns) >= interval_ns * 1e-3 ||
+  return double(d.sched.runq_latency.count) >= kBusySwitchInsPerSecond * interval_s ||
          double(d.sched.runq_latency.sum_ns) >= interval_ns * 1e-2 ||
          d.block.read_ops + d.block.write_ops > 0 || d.mem.reclaim_events > 0 ||
-         d.mem.oom_kills > 0 || d.sched.major_faults > 0;
+         d.mem.oom_kills > 0;
 }
 
 bool is_stall_quiet(const probes::BpfTotals& t, const probes::CgroupTotals& d) {
   return t.sched && t.block && t.mem && d.block.read_ops + d.block.write_ops == 0 &&
-         d.mem.reclaim_events == 0 && d.mem.oom_kills == 0 && d.sched.major_faults == 0;
+         d.mem.reclaim_events == 0 && d.mem.oom_kills == 0;
 }
 
 }  // namespace kpulse::engine

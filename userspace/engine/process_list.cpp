@@ -1,10 +1,9 @@
 #include "engine/process_list.h"
 
 #include <algorithm>
-#include <cstring>
+#include <cmath>
 
 #include "engine/delta_tracker.h"
-#include "probes/sched/sched_samples.h"
 
 namespace kpulse::engine {
 
@@ -19,101 +18,126 @@ namespace {
 constexpr double kManyThreads = 1000;
 constexpr uint64_t kManyThreadsEvery = 5;
 
-// With the sched group, /proc is scanned for idle processes every this many
-// intervals (busy ones are read every interval).
+// With the sched group's marks, /proc is scanned for idle processes every
+// this many intervals (marked ones are read every interval).
 constexpr uint64_t kProcessScanEvery = 5;
 
 }  // namespace
 
-std::vector<ProcessList::Busy> ProcessList::busy_from_bpf(const probes::BpfTotals& t) {
-  std::vector<Busy> busy;
-  busy.reserve(t.procs.size());
-  for (const auto& [tgid, now] : t.procs) {
-    kp_sched_proc before{};
-    if (auto it = prev_procs_.find(tgid); it != prev_procs_.end()) before = it->second;
-    kp_sched_proc d = probes::subtract_process(now, before);
-    if (d.oncpu_ns == 0 && d.voluntary == 0 && d.involuntary == 0 &&
-        !options_.include_idle_processes)
-      continue;
-    busy.push_back({tgid, double(d.oncpu_ns) * 1e-9, &now, d, nullptr});
+// Every process comes from /proc: each interval without the sched group's
+// marks (its CPU time ranks them), every kProcessScanEvery intervals with
+// them (the marked processes are read each interval; the scan only fills
+// the list with idle ones, whose figures barely move meanwhile).
+bool ProcessList::scan_if_due(const probes::BpfTotals& t, uint64_t seq) {
+  for (const auto& e : t.exits) {
+    scan_.forget(e.tgid);
+    cpu_readings_.erase(e.tgid);
   }
-  prev_procs_ = t.procs;
-  return busy;
-}
-
-// Every process comes from /proc: each interval without the sched group (its
-// CPU time ranks them), every kProcessScanEvery intervals with it (BPF ranks
-// the busy ones; the scan only fills the list with idle ones, whose figures
-// barely move meanwhile).
-void ProcessList::scan_if_due(const probes::BpfTotals& t, uint64_t seq) {
-  for (const auto& e : t.exits) scan_.forget(e.tgid);
-  if (!t.sched || scan_.scans() == 0 || seq - scan_seq_ >= kProcessScanEvery) {
+  if (!t.ran_marks || scan_.scans() == 0 || seq - scan_seq_ >= kProcessScanEvery) {
     scan_.scan();
     scan_seq_ = seq;
     read_since_scan_.clear();
+    if (t.ran_marks) {  // forget the readings of processes gone unnoticed
+      std::unordered_map<uint32_t, CpuReading> live;
+      for (const auto& e : scan_.entries())
+        if (auto it = cpu_readings_.find(e.stat.pid); it != cpu_readings_.end()) live.emplace(*it);
+      cpu_readings_.swap(live);
+    }
+    return true;
   }
+  return false;
 }
 
-std::optional<Component> ProcessList::read_busy(const Busy& a, uint64_t seq,
-                                                ManyThreadedMap& kept) {
+std::vector<ProcessList::Busy> ProcessList::busy_from_scan() {
+  std::vector<Busy> busy;
+  for (const auto& e : scan_.entries()) {
+    if (e.cpu_delta_s <= 0) continue;
+    if (const auto* info = processes_.lookup(e.stat.pid, e.stat.start_ticks, e.stat.comm))
+      busy.push_back({e.stat.pid, e.cpu_delta_s,
+                      collect::ProcessResolver::make_component(*info, e.stat), true});
+  }
+  return busy;
+}
+
+// /proc/PID/stat makes the kernel sum the CPU time of every thread of the
+// process: ~3 ms for one with 10,000 threads, a third of the engine's
+// budget. Such a process is re-read every kManyThreadsEvery intervals, its
+// figures repeated in between.
+std::optional<Component> ProcessList::read_marked(uint32_t tgid, uint64_t seq,
+                                                  const ProcessScan::Entry* scanned,
+                                                  ManyThreadedMap& kept) {
   std::optional<Component> c;
-  if (a.scanned) {
-    if (const auto* info =
-            processes_.lookup(a.tgid, a.scanned->stat.start_ticks, a.scanned->stat.comm))
-      c = collect::ProcessResolver::make_component(*info, a.scanned->stat);
+  if (scanned) {  // read moments ago by this interval's scan: no second read
+    if (const auto* info = processes_.lookup(tgid, scanned->stat.start_ticks, scanned->stat.comm)) {
+      c = collect::ProcessResolver::make_component(*info, scanned->stat);
+      if (scanned->stat.threads >= kManyThreads) kept.emplace(tgid, ManyThreaded{*c, seq});
+    }
     return c;
   }
-  // /proc/PID/stat makes the kernel sum the CPU time of every thread of the
-  // process: ~3 ms for one with 10,000 threads, a third of the engine's
-  // budget. Such a process is re-read every kManyThreadsEvery intervals, its
-  // /proc figures repeated in between (its BPF counters, added by the
-  // caller, stay exact every interval).
-  auto cached = many_threaded_.find(a.tgid);
+  auto cached = many_threaded_.find(tgid);
   if (cached != many_threaded_.end() && seq - cached->second.read_at < kManyThreadsEvery) {
     c = cached->second.component;
-    kept.emplace(a.tgid, std::move(cached->second));
-  } else {
-    c = collect::read_process(processes_, proc_root_, a.tgid, buf_);
-    if (c && c->value(MetricId::ProcThreads) >= kManyThreads)
-      kept.emplace(a.tgid, ManyThreaded{*c, seq});
+    kept.emplace(tgid, std::move(cached->second));
+    return c;
   }
-  if (!c) {  // exited since: keep what BPF knows
-    Component nc;
-    nc.kind = ComponentKind::Process;
-    nc.id = std::to_string(a.tgid);
-    nc.kernel_id = a.tgid;
-    nc.name.assign(a.total->comm, strnlen(a.total->comm, sizeof a.total->comm));
-    nc.parent = cgroups_.path(a.total->cgroup_id).value_or("");
-    c = std::move(nc);
+  c = collect::read_process(processes_, proc_root_, tgid, buf_);
+  if (c && c->value(MetricId::ProcThreads) >= kManyThreads)
+    kept.emplace(tgid, ManyThreaded{*c, seq});
+  return c;  // nullopt: exited since (its exit record says what it did)
+}
+
+// The process's CPU time per interval since its previous reading (0 at the
+// first one): a repeated reading keeps the rate measured at the last real one.
+double ProcessList::cpu_this_interval(uint32_t tgid, const Component& c, uint64_t seq) {
+  const double now = c.value(MetricId::ProcCpuTime);
+  if (std::isnan(now)) return 0;
+  auto [it, fresh] = cpu_readings_.try_emplace(tgid, CpuReading{now, seq});
+  if (fresh) return 0;
+  CpuReading& r = it->second;
+  if (now == r.cpu_s && seq - r.seq < kManyThreadsEvery) return r.rate_s;
+  r.rate_s = seq > r.seq && now >= r.cpu_s ? (now - r.cpu_s) / double(seq - r.seq) : 0;
+  r.cpu_s = now;
+  r.seq = seq;
+  return r.rate_s;
+}
+
+std::vector<ProcessList::Busy> ProcessList::busy_from_marks(const probes::BpfTotals& t,
+                                                            uint64_t seq, bool scanned,
+                                                            ManyThreadedMap& kept) {
+  std::unordered_map<uint32_t, const ProcessScan::Entry*> by_pid;
+  if (scanned)
+    for (const auto& e : scan_.entries()) by_pid.emplace(e.stat.pid, &e);
+  std::vector<Busy> busy;
+  busy.reserve(t.ran_tgids.size());
+  for (uint32_t tgid : t.ran_tgids) {
+    const ProcessScan::Entry* entry = nullptr;
+    if (auto it = by_pid.find(tgid); it != by_pid.end()) entry = it->second;
+    std::optional<Component> c = read_marked(tgid, seq, entry, kept);
+    if (!c) continue;
+    busy.push_back({tgid, cpu_this_interval(tgid, *c, seq), std::move(*c), entry != nullptr});
   }
-  return c;
+  return busy;
 }
 
 void ProcessList::add(std::vector<Component>& comps, const probes::BpfTotals& t, uint64_t seq) {
-  std::vector<Busy> busy;
-  if (t.sched) busy = busy_from_bpf(t);
-  scan_if_due(t, seq);
-  if (!t.sched)
-    for (const auto& e : scan_.entries())
-      if (e.cpu_delta_s > 0) busy.push_back({e.stat.pid, e.cpu_delta_s, nullptr, {}, &e});
+  const bool scanned = scan_if_due(t, seq);
+  // A PID whose process exited may be reused: drop its reading first.
+  for (const auto& e : t.exits) many_threaded_.erase(e.tgid);
+  ManyThreadedMap many_threaded_now;
+  std::vector<Busy> busy =
+      t.ran_marks ? busy_from_marks(t, seq, scanned, many_threaded_now) : busy_from_scan();
   std::sort(busy.begin(), busy.end(),
             [](const Busy& a, const Busy& b) { return a.cpu_s > b.cpu_s; });
   if (busy.size() > options_.max_processes) busy.resize(options_.max_processes);
 
-  // A PID whose process exited may be reused: drop its reading first.
-  for (const auto& e : t.exits) many_threaded_.erase(e.tgid);
-  ManyThreadedMap many_threaded_now;
   std::unordered_set<uint32_t> listed;
-  for (const auto& a : busy) {
-    std::optional<Component> c = read_busy(a, seq, many_threaded_now);
-    if (!c) continue;  // exited between the scan and now
-    DeltaTracker::mark_unknown(*c);
-    if (a.total) probes::add_sched_process_samples(*c, *a.total, a.delta);
+  for (auto& a : busy) {
+    DeltaTracker::mark_unknown(a.component);
     listed.insert(a.tgid);
-    if (!a.scanned) read_since_scan_.insert(a.tgid);
-    comps.push_back(std::move(*c));
+    if (!a.from_scan) read_since_scan_.insert(a.tgid);
+    comps.push_back(std::move(a.component));
   }
-  many_threaded_.swap(many_threaded_now);  // processes not listed this time are forgotten
+  many_threaded_.swap(many_threaded_now);  // processes not marked this time are forgotten
   if (listed.size() < options_.max_processes) add_idle(comps, listed);
   processes_.end_interval();
 }

@@ -1,7 +1,7 @@
 // The processes a snapshot lists: the busiest first, by CPU used this
-// interval (what BPF measured at each context switch when the sched group
-// runs, else /proc's CPU time), then idle ones up to the bound, those
-// holding the most memory first.
+// interval (/proc/PID/stat's), then idle ones up to the bound, those holding
+// the most memory first. With the sched group, only the processes it marked
+// as having run are read each interval; otherwise every process is.
 #pragma once
 
 #include <cstdint>
@@ -39,10 +39,9 @@ class ProcessList {
  private:
   struct Busy {
     uint32_t tgid;
-    double cpu_s;
-    const kp_sched_proc* total;  // nullptr: ranked from /proc
-    kp_sched_proc delta;
-    const ProcessScan::Entry* scanned;
+    double cpu_s;  // CPU time this interval, for the ranking
+    model::Component component;
+    bool from_scan;
   };
   // A process with many threads: its last /proc/PID/stat reading.
   struct ManyThreaded {
@@ -50,10 +49,22 @@ class ProcessList {
     uint64_t read_at = 0;  // seq of the snapshot that read it
   };
   using ManyThreadedMap = std::unordered_map<uint32_t, ManyThreaded>;
+  // A process's CPU time at its last reading, for the next one's rate.
+  struct CpuReading {
+    double cpu_s = 0;  // ProcCpuTime at seq
+    uint64_t seq = 0;
+    double rate_s = 0;  // CPU seconds per interval between the last two readings
+  };
 
-  std::vector<Busy> busy_from_bpf(const probes::BpfTotals& t);
-  void scan_if_due(const probes::BpfTotals& t, uint64_t seq);
-  std::optional<model::Component> read_busy(const Busy& a, uint64_t seq, ManyThreadedMap& kept);
+  // Whether it scanned.
+  bool scan_if_due(const probes::BpfTotals& t, uint64_t seq);
+  std::vector<Busy> busy_from_scan();
+  std::vector<Busy> busy_from_marks(const probes::BpfTotals& t, uint64_t seq, bool scanned,
+                                    ManyThreadedMap& kept);
+  std::optional<model::Component> read_marked(uint32_t tgid, uint64_t seq,
+                                              const ProcessScan::Entry* scanned,
+                                              ManyThreadedMap& kept);
+  double cpu_this_interval(uint32_t tgid, const model::Component& c, uint64_t seq);
   void add_idle(std::vector<model::Component>& comps, const std::unordered_set<uint32_t>& listed);
 
   Options options_;
@@ -61,7 +72,7 @@ class ProcessList {
   collect::ProcessResolver& processes_;
   collect::CgroupResolver& cgroups_;
   std::string buf_;
-  std::unordered_map<uint32_t, kp_sched_proc> prev_procs_;  // the previous drain's
+  std::unordered_map<uint32_t, CpuReading> cpu_readings_;  // marked processes' last ones
   ManyThreadedMap many_threaded_;
   ProcessScan scan_;
   uint64_t scan_seq_ = 0;                         // seq of the snapshot that last scanned /proc

@@ -31,9 +31,10 @@ struct ListenerTotals {
 };
 
 struct BpfTotals {
-  std::unordered_map<uint64_t, CgroupTotals> cgroups;         // by cgroup v2 id
-  std::unordered_map<uint32_t, struct kp_sched_proc> procs;   // by tgid
-  std::vector<struct kp_sched_cpu> cpus;                      // by CPU index
+  std::unordered_map<uint64_t, CgroupTotals> cgroups;  // by cgroup v2 id
+  std::vector<uint32_t> ran_tgids;        // processes that got a CPU since the last drain (sched)
+  bool ran_marks = false;                 // ran_tgids is known (else rank processes from /proc)
+  std::vector<struct kp_sched_cpu> cpus;  // by CPU index
   std::unordered_map<uint32_t, struct kp_block_stats> disks;  // by kernel dev_t
   std::vector<ListenerTotals> listeners;
   std::array<uint64_t, KP_DROP_REASONS> drop_reasons{};

@@ -20,29 +20,29 @@ uint64_t inode_of(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
-probes::CgroupTotals oncpu(uint64_t ns) {
+probes::CgroupTotals waited(uint64_t ns) {
   probes::CgroupTotals t;
-  t.sched.oncpu_ns = ns;
+  t.sched.runq_latency.sum_ns = ns;
   t.has_sched = true;
   return t;
 }
 
-// One interval: `deltas` are (cgroup id, own on-CPU ns).
+// One interval: `deltas` are (cgroup id, own run-queue wait ns).
 void interval(CgroupRollup& r, collect::CgroupResolver& cg,
               const std::vector<std::pair<uint64_t, uint64_t>>& deltas) {
   r.begin_interval();
   for (auto [id, ns] : deltas)
-    if (auto* n = r.node_of(id, cg)) CgroupRollup::add(*n, oncpu(ns));
+    if (auto* n = r.node_of(id, cg)) CgroupRollup::add(*n, waited(ns));
   r.end_interval();
 }
 
 uint64_t rolled(CgroupRollup& r, const std::string& path) {
   auto it = r.nodes().find(path);
-  return it == r.nodes().end() ? ~uint64_t{0} : it->second.rolled.sched.oncpu_ns;
+  return it == r.nodes().end() ? ~uint64_t{0} : it->second.rolled.sched.runq_latency.sum_ns;
 }
 uint64_t this_interval(CgroupRollup& r, const std::string& path) {
   auto it = r.nodes().find(path);
-  return it == r.nodes().end() ? ~uint64_t{0} : it->second.interval.sched.oncpu_ns;
+  return it == r.nodes().end() ? ~uint64_t{0} : it->second.interval.sched.runq_latency.sum_ns;
 }
 
 TEST(CgroupRollup, DeltasReachEveryAncestorOnce) {

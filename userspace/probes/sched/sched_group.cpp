@@ -7,6 +7,7 @@
 #include "probes/bpf_samples.h"
 #include "probes/group_drain.h"
 #include "probes/sched/exit_ring.h"
+#include "probes/sched/ran_marks.h"
 #include "probes/sched/sched_samples.h"
 
 namespace kpulse::probes {
@@ -14,19 +15,6 @@ namespace {
 
 using model::ComponentKind;
 using model::MetricId;
-
-kp_sched_proc merge_cpus(const std::vector<const kp_sched_proc*>& per_cpu) {
-  kp_sched_proc merged{};
-  for (const auto* v : per_cpu) {
-    merged.oncpu_ns += v->oncpu_ns;
-    merged.voluntary += v->voluntary;
-    merged.involuntary += v->involuntary;
-    merged.major_faults += v->major_faults;
-    if (v->cgroup_id) merged.cgroup_id = v->cgroup_id;
-    if (v->comm[0]) std::memcpy(merged.comm, v->comm, sizeof merged.comm);
-  }
-  return merged;
-}
 
 class SchedGroup final : public ProbeGroup {
  public:
@@ -38,18 +26,21 @@ class SchedGroup final : public ProbeGroup {
 
   void start(const LoadedGroup& loaded, const KernelFeatures&) override {
     exits_ = std::make_unique<ExitRing>(loaded.map_fd("kp_exits"));
+    ran_ = std::make_unique<RanMarks>(loaded.map_fd("kp_sched_ran"));
   }
-  void stop() override { exits_.reset(); }
+  void stop() override {
+    exits_.reset();
+    ran_.reset();
+  }
 
   void drain(const LoadedGroup& g, BpfTotals& t) override {
     t.sched = true;
     drain_cgroup_map(g.map_fd("kp_sched_cgroups"), t.cgroups, &CgroupTotals::sched,
                      &CgroupTotals::has_sched);
-    drain_percpu<__u32, kp_sched_proc>(
-        g.map_fd("kp_sched_procs"),
-        [&](const __u32& tgid, const std::vector<const kp_sched_proc*>& per_cpu) {
-          t.procs.emplace(tgid, merge_cpus(per_cpu));
-        });
+    if (ran_ && ran_->mapped()) {
+      t.ran_marks = true;
+      t.ran_tgids = ran_->take();
+    }
     const int ncpu = possible_cpus();
     t.cpus.assign(ncpu, kp_sched_cpu{});
     drain_percpu<__u32, kp_sched_cpu>(g.map_fd("kp_sched_cpus"),
@@ -63,12 +54,10 @@ class SchedGroup final : public ProbeGroup {
                           const CgroupTotals& d) const override {
     if (t.has_sched) add_sched_samples(c, t.sched, d.sched);
   }
-  void add_host_samples(model::Component& host, const CgroupTotals& t,
-                        const CgroupTotals& d) const override {
-    // The run-queue histogram is the per-CPU one (add_samples); faults come
-    // from /proc/vmstat.
-    add_sched_counters(host, t.sched, d.sched);
-  }
+  // The host's run-queue histogram is the per-CPU ones' sum (add_samples);
+  // its CPU time, switches and faults come from /proc/stat and /proc/vmstat.
+  void add_host_samples(model::Component&, const CgroupTotals&,
+                        const CgroupTotals&) const override {}
 
   void add_samples(const BpfTotals& t, SampleContext& out) override {
     add_cpu_samples(t, out);
@@ -101,6 +90,7 @@ class SchedGroup final : public ProbeGroup {
   }
 
   std::unique_ptr<ExitRing> exits_;
+  std::unique_ptr<RanMarks> ran_;
   std::vector<kp_sched_cpu> prev_cpus_;  // the previous drain's, for deltas
 };
 

@@ -9,25 +9,7 @@ namespace kpulse::probes {
 using model::MetricId;
 
 void add_sched_samples(model::Component& c, const kp_sched_cgroup& t, const kp_sched_cgroup& d) {
-  add_sched_counters(c, t, d);
-  c.set_counter(MetricId::VmMajorFaults, double(t.major_faults), double(d.major_faults));
   add_histogram(c, MetricId::SchedRunqLatency, t.runq_latency, d.runq_latency);
-}
-
-void add_sched_process_samples(model::Component& c, const kp_sched_proc& t,
-                               const kp_sched_proc& d) {
-  add_sched_counters(c, t, d);
-  c.set_counter(MetricId::VmMajorFaults, double(t.major_faults), double(d.major_faults));
-}
-
-kp_sched_proc subtract_process(const kp_sched_proc& now, const kp_sched_proc& before) {
-  auto minus = [](__u64 n, __u64 b) { return n >= b ? n - b : n; };
-  kp_sched_proc d = now;
-  d.oncpu_ns = minus(now.oncpu_ns, before.oncpu_ns);
-  d.voluntary = minus(now.voluntary, before.voluntary);
-  d.involuntary = minus(now.involuntary, before.involuntary);
-  d.major_faults = minus(now.major_faults, before.major_faults);
-  return d;
 }
 
 model::ExitedTask to_exited_task(const kp_exit_event& e) {

@@ -1,6 +1,4 @@
 // The sched group's hooks and ladders, and what it reads from the kernel.
-#include <time.h>
-
 #include <fstream>
 
 #include "kpulse_sched.skel.h"
@@ -18,10 +16,14 @@ bool kernel_fills_sched_info() {
   return static_cast<bool>(in >> run_ns >> wait_ns >> runs) && runs > 0;
 }
 
-// sched_switch can read what a task waited on run queues from the kernel's
-// own per-task total (CONFIG_SCHED_INFO's sched_info.run_delay).
+// sched_switch can read what the task getting the CPU waited from the
+// kernel's own enqueue stamp (CONFIG_SCHED_INFO's sched_info.last_queued)
+// and its run queue's clock, reached through se.cfs_rq->rq
+// (CONFIG_FAIR_GROUP_SCHED).
 bool rq_stamps(const KernelFeatures& f) {
-  return f.has_field("task_struct", "sched_info.run_delay") && kernel_fills_sched_info();
+  return f.has_field("task_struct", "sched_info.last_queued") &&
+         f.has_field("task_struct", "se.cfs_rq") && f.has_field("cfs_rq", "rq") &&
+         f.has_field("rq", "clock") && kernel_fills_sched_info();
 }
 
 // A wakeup hook, needed only where the kernel keeps no run-queue stamps.
@@ -35,26 +37,36 @@ Candidate wakeup(const char* program, const char* tracepoint) {
   return c;
 }
 
-std::vector<std::string> sched_reads(const KernelFeatures& f) {
-  std::vector<std::string> out;
-  if (rq_stamps(f))
-    out.push_back(
-        "run-queue delay: task_struct.sched_info.run_delay growth between a task's "
-        "switch-outs (the kernel's schedstat wait)");
-  else
-    out.push_back(
-        "run-queue delay: own stamps at sched_wakeup/sched_wakeup_new and preemption "
-        "(the kernel lacks sched_info.run_delay or leaves it unset)");
-  out.push_back("on-CPU time: task_struct.se.sum_exec_runtime growth between switch-outs");
-  out.push_back("major faults: task_struct.maj_flt growth between switch-outs");
-  out.push_back("run-queue length: se.cfs_rq->rq->nr_running at each switch");
-  return out;
+// The part of a wait spent on a run queue a task was migrated off.
+Candidate migrate() {
+  Candidate c = tp_btf("kp_sched_migrate", "sched_migrate_task");
+  c.available = [](const KernelFeatures& f) {
+    return rq_stamps(f) && f.has_tracepoint("sched_migrate_task");
+  };
+  c.requirement = "tracepoint sched_migrate_task and the kernel's run-queue stamps";
+  return c;
 }
 
-uint64_t monotonic_now_ns() {
-  struct timespec ts {};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000ULL + uint64_t(ts.tv_nsec);
+std::vector<std::string> sched_reads(const KernelFeatures& f) {
+  std::vector<std::string> out;
+  if (rq_stamps(f)) {
+    out.push_back(
+        "run-queue delay: task_struct.sched_info.last_queued (the kernel's enqueue stamp) "
+        "against se.cfs_rq->rq->clock at sched_switch, for the task getting the CPU");
+    out.push_back(
+        "migrations: task_struct.sched_info.run_delay growth since the task's last switch-in, "
+        "at sched_migrate_task (the wait on the run queue it left, added to its cgroup's "
+        "total)");
+  } else {
+    out.push_back(
+        "run-queue delay: own stamps at sched_wakeup/sched_wakeup_new and preemption "
+        "(the kernel lacks sched_info.last_queued or leaves it unset)");
+  }
+  out.push_back("run-queue length: se.cfs_rq->rq->nr_running at each switch");
+  out.push_back(
+      "which processes ran: the tgid of each task getting a CPU (their on-CPU time, switches "
+      "and faults from /proc/PID/stat; cgroups' from cpu.stat)");
+  return out;
 }
 
 }  // namespace
@@ -67,11 +79,11 @@ GroupSpec sched_spec(const MapLimits& limits, bool per_process) {
               {"sched_wakeup", {wakeup("kp_sched_wakeup", "sched_wakeup")}},
               {"sched_wakeup_new", {wakeup("kp_sched_wakeup_new", "sched_wakeup_new")}},
               {"sched_process_exit", {tp_btf("kp_sched_process_exit", "sched_process_exit")}},
+              {"sched_migrate_task", {migrate()}},
           },
-          {{"kp_sched_cgroups", limits.cgroups}, {"kp_sched_procs", limits.processes}},
+          {{"kp_sched_cgroups", limits.cgroups}},
           {{"kp_per_process", [per_process](const KernelFeatures&) { return per_process; }},
-           {"kp_rq_stamps", [](const KernelFeatures& f) { return rq_stamps(f); }},
-           {"kp_loaded_ns", [](const KernelFeatures&) { return monotonic_now_ns(); }}},
+           {"kp_rq_stamps", [](const KernelFeatures& f) { return rq_stamps(f); }}},
           sched_reads};
 }
 
