@@ -8,7 +8,6 @@
 namespace kpulse::engine {
 
 using model::Component;
-using model::ComponentKind;
 using model::MetricId;
 
 namespace {
