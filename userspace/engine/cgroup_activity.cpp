@@ -24,13 +24,9 @@ probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::Cgr
   return d;
 }
 
-// A cgroup whose tasks get a CPU this often runs; ten threads each waking
-// every few seconds (idle daemons) stay below it.
-constexpr double kBusySwitchInsPerSecond = 10;
-
 bool is_busy(const probes::CgroupTotals& d, double interval_s) {
   const double interval_ns = interval_s * 1e9;
-  return double(d.sched.runq_latency.count) >= kBusySwitchInsPerSecond * interval_s ||
+  return d.sched.runq_latency.count > 0 ||  // its tasks got a CPU
          double(d.sched.runq_latency.sum_ns) >= interval_ns * 1e-2 ||
          d.block.read_ops + d.block.write_ops > 0 || d.mem.reclaim_events > 0 ||
          d.mem.oom_kills > 0;

@@ -12,9 +12,10 @@ void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b);
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before);
 
 // Whether an interval's delta `d` shows a cgroup busy enough for its
-// cgroupfs counters to be worth re-reading now: its tasks got a CPU at
-// least 10 times a second (the sched group's switch-ins; BPF no longer
-// counts on-CPU time, the kernel's cpu.stat does), or waited in run queues
+// cgroupfs counters to be worth re-reading now: its tasks got a CPU at all
+// (the sched group's switch-ins; BPF no longer counts on-CPU time, the
+// kernel's cpu.stat does: a lone CPU hog is switched in rarely, so no rate
+// bar is safe), or waited in run queues
 // for 1% of it (a starved cgroup waits rather than runs; below that its
 // cpu.pressure "some" is under 1% too), or it did block I/O (a major fault
 // is one), memcg reclaim or had an OOM kill. Otherwise its CPU, memory and PSI figures barely move,
