@@ -65,10 +65,20 @@ Verdict judge(const std::vector<double>& baseline_in, const std::vector<double>&
   // A lower-is-better objective at zero cannot improve relatively: any real
   // drop counts (e.g. overflows 12/s → 0/s).
   v.keep = gain > needed && gain > 0;
+  v.inconclusive = !v.keep && gain > 0 && gain > min_gain * std::abs(v.baseline);
   double rel = v.baseline != 0 ? gain / std::abs(v.baseline) * 100 : 0;
   v.reason = fmt::format("objective {:.4g} -> {:.4g} ({:+.1f}% {}, needed > {:.3g})", v.baseline,
                          v.evaluated, rel, v.keep ? "better" : "not better beyond noise", needed);
   return v;
+}
+
+double sigmas_at_look(double noise_sigmas, int look) {
+  // After Pocock's group-sequential bound: with four equally spaced looks
+  // the per-look critical value is 2.36 where a single look needs 1.96
+  // (two-sided 5%), a factor of 1.2. The first look keeps the single-window
+  // bound so a clear gain is judged exactly as before; only the extra looks
+  // of an inconclusive trial pay for looking again.
+  return look <= 1 ? noise_sigmas : noise_sigmas * 1.2;
 }
 
 Controller::Controller(Journal& journal, ControllerOptions options, LogFn log,
@@ -217,13 +227,24 @@ void Controller::judge_running(const model::Snapshot& s) {
     }
     e.eval.push_back(v);
     e.guard_eval.push_back(guard_sample(s, cgroup_target(e.change.knob)));
-    if (e.eval.size() < static_cast<size_t>(opt_.eval_window)) {
+    // Looks fall on whole windows only: judging after every extra sample
+    // would be many more looks than the bound in sigmas_at_look allows for.
+    const size_t window = static_cast<size_t>(opt_.eval_window);
+    if (e.eval.size() % window != 0) {
       ++it;
       continue;
     }
+    const int look = static_cast<int>(e.eval.size() / window);
     Verdict v2 = judge(e.proposal.baseline, e.eval, e.proposal.objective.higher_is_better,
-                       opt_.min_gain, opt_.noise_sigmas);
+                       opt_.min_gain, sigmas_at_look(opt_.noise_sigmas, look));
     std::string key = e.change.knob.key();
+    if (v2.inconclusive && look <= opt_.eval_extensions) {
+      log_(
+          fmt::format("tune: {} inconclusive knob={} {}: {}; the trial goes on for {} more samples",
+                      e.change.id, key, e.proposal.objective.name, v2.reason, window));
+      ++it;
+      continue;
+    }
     GuardMargins margins = opt_.guard;
     margins.min_idle_cpus = opt_.tuner.min_idle_cpus;
     auto harm = v2.keep ? neighbour_harm(e.change.knob.kind, e.guard_base, e.guard_eval, margins)
