@@ -45,6 +45,8 @@ struct Verdict {
   bool keep = false;
   // Not kept, yet the gain clears the minimum: only the noise stands in the way.
   bool inconclusive = false;
+  // Worse beyond the same bound a gain has to clear.
+  bool worse = false;
   double baseline = 0, evaluated = 0, noise = 0;
   std::string reason;
 };
@@ -75,7 +77,20 @@ class Controller {
     std::vector<GuardSample> guard_base, guard_eval;
     int settle_left = 0;
   };
+  // Steps of a limit walking toward its ceiling (walks_toward_ceiling):
+  // each on trial until one pays (all kept) or one hurts (all reverted).
+  struct Walk {
+    std::vector<Change> steps;
+    std::vector<double> baseline;
+    std::vector<GuardSample> guard_base;
+    int idle = 0;
+  };
   void judge_running(const model::Snapshot& s);
+  void conclude(Experiment& e, const Verdict& v);
+  void keep(Change& c, const std::string& why);
+  void give_up(Experiment& e, const std::string& why);
+  void revert_walk(const std::string& key, const std::string& why);
+  void expire_walks();
   void check_managed();
   void start(Proposal p);
   bool revert(Experiment& e, ChangeState state, const std::string& why);
@@ -93,6 +108,7 @@ class Controller {
   std::set<std::string> released_;  // knob keys someone else took over
   std::map<std::string, std::chrono::steady_clock::time_point> next_allowed_;
   std::map<std::string, int> steps_;
+  std::map<std::string, Walk> walks_;  // by knob key
 };
 
 }  // namespace kpulse::tune

@@ -123,6 +123,7 @@ class MemoryHighTuner : public Tuner {
       p.knob = k;
       p.current_raw = raw;
       p.proposed_raw = compose_value(k.kind, raw, next, 0, ceiling);
+      p.at_ceiling = next >= ceiling;
       std::string reads_share =
           std::isnan(reads) || reads <= 0
               ? std::string()
