@@ -5,16 +5,11 @@
 #include <cmath>
 #include <numeric>
 
+#include "model/clock.h"
 #include "tune/reconcile.h"
 
 namespace kpulse::tune {
 namespace {
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<double> finite(const std::vector<double>& v) {
   std::vector<double> out;
@@ -156,13 +151,13 @@ void Controller::start(Proposal p) {
   c.original = cur;
   c.written = p.proposed_raw;
   c.state = ChangeState::OnTrial;
-  c.time_ns = now_ns();
+  c.time_ns = model::wall_clock_ns();
   c.scenario = p.scenario;
   c.why = p.evidence;
   journal_.append(c);  // throws: then nothing is written
   if (!write_knob(p.knob, p.proposed_raw, err, opt_.allow_host_wide, opt_.tuner.cgroup_root)) {
     c.state = ChangeState::Reverted;
-    c.time_ns = now_ns();
+    c.time_ns = model::wall_clock_ns();
     c.why = "write failed: " + err;
     journal_.append(c);
     log_("tune: " + c.id + " " + key + ": write failed: " + err);
@@ -196,7 +191,7 @@ void Controller::release(const Knob& k, const std::string& id, const std::string
   for (auto& c : changes)
     if (c.id == id) {
       c.state = ChangeState::Released;
-      c.time_ns = now_ns();
+      c.time_ns = model::wall_clock_ns();
       c.why = "changed by someone else to \"" + current + "\"";
       journal_.append(c);
     }
@@ -213,7 +208,7 @@ bool Controller::revert(Experiment& e, ChangeState state, const std::string& why
     return false;
   }
   e.change.state = state;
-  e.change.time_ns = now_ns();
+  e.change.time_ns = model::wall_clock_ns();
   e.change.why = why;
   journal_.append(e.change);
   managed_.erase(e.change.knob.key());
@@ -309,7 +304,7 @@ void Controller::conclude(Experiment& e, const Verdict& v) {
 
 void Controller::keep(Change& c, const std::string& why) {
   c.state = ChangeState::Kept;
-  c.time_ns = now_ns();
+  c.time_ns = model::wall_clock_ns();
   c.why = why;
   journal_.append(c);
   log_(fmt::format("tune: {} kept knob={} {} -> {} why: {}", c.id, c.knob.key(), c.original,

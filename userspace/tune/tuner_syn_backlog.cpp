@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <deque>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "tune/netns.h"
 #include "tune/netns_counters.h"
@@ -18,8 +18,15 @@ namespace kpulse::tune {
 namespace {
 
 struct NsCounters {
-  double overflows = -1, drops = -1;  // cumulative, last seen
-  std::deque<double> rates;           // overflows + SYN drops per second
+  CounterHistory overflows, drops;  // ListenOverflows, TCPReqQFullDrop
+
+  // Overflows + SYN drops per second over the recent snapshots.
+  [[nodiscard]] std::vector<double> recent_rates() const {
+    std::vector<double> out;
+    for (size_t i = 0; i < overflows.rates.size() && i < drops.rates.size(); ++i)
+      out.push_back(overflows.rates[i] + drops.rates[i]);
+    return out;
+  }
 };
 
 // Accept-queue overflows plus SYN-queue drops: what this knob should reduce.
@@ -39,14 +46,9 @@ class SynBacklogTuner : public Tuner {
       std::string err;
       if (!read_netns_tcp(ns.path, c, err) || c.listen_overflows < 0) continue;
       NsCounters& h = hist_[ns.inode];
-      double prev_over = h.overflows, prev_drops = h.drops;
-      h.overflows = c.listen_overflows;
-      h.drops = std::max(0.0, c.reqq_full_drops);
-      if (prev_over < 0 || s.interval_s <= 0) continue;
-      double over = model::rate_of(h.overflows - prev_over, s.interval_s);
-      double drops = model::rate_of(h.drops - prev_drops, s.interval_s);
-      h.rates.push_back(over + drops);
-      if (h.rates.size() > 30) h.rates.pop_front();
+      const double over = h.overflows.advance(c.listen_overflows, s.interval_s);
+      const double drops = h.drops.advance(std::max(0.0, c.reqq_full_drops), s.interval_s);
+      if (std::isnan(over)) continue;  // the first reading
 
       Knob k{KnobKind::TcpMaxSynBacklog, ns.path, ns.inode};
       Knob cap{KnobKind::Somaxconn, ns.path, ns.inode};
@@ -72,7 +74,7 @@ class SynBacklogTuner : public Tuner {
           "each is a connect retried after >= 1 s",
           over + drops, raw, *next);
       p.note = "applies to new SYNs at once; the accept queue still needs somaxconn";
-      p.baseline.assign(h.rates.begin(), h.rates.end());
+      p.baseline = h.recent_rates();
       p.objective = {"netns " + ns.name + " listen overflows + SYN drops/s", false,
                      netns_rate_sampler(ns.path, drops_total(c), drops_total)};
       out.push_back(std::move(p));
