@@ -237,16 +237,22 @@ TEST(ProbesIntegration, ARemovedCgroupsIoStaysInItsDisksTotals) {
   const double total = disk->value(MetricId::BlkWriteBytes);
   EXPECT_GE(total, bytes);
 
-  // The cgroup goes; the collector forgets it within its cgroup walk.
+  // The cgroup goes. The collector keeps naming a removed cgroup until its
+  // next cgroup walk (every 5 s) and forgets its BPF entries after that:
+  // 12 intervals cover two walks.
+  const std::string path = cg->path();
   cg.reset();
-  for (int i = 0; i < 7; ++i) {
+  int gone = 0;
+  for (int i = 0; i < 12; ++i) {
     std::this_thread::sleep_for(1s);
     snap = collector.collect_now();
+    if (!snap.find(ComponentKind::Cgroup, path)) ++gone;
     disk = snap.find(ComponentKind::Disk, loop.name());
     if (!disk) continue;  // no I/O this interval
     EXPECT_LT(disk->delta(MetricId::BlkWriteBytes), bytes) << "interval " << i;
     EXPECT_GE(disk->value(MetricId::BlkWriteBytes), total) << "interval " << i;
   }
+  EXPECT_GE(gone, 2) << path << " is still listed";
   {
     Child writer(write_8mib, nullptr);
     ASSERT_EQ(writer.wait(60s), 0);
