@@ -213,8 +213,9 @@ TEST(ProbesIntegration, DirectIoToLoopDeviceCountsOpsBytesAndLatency) {
 
 // Each completion is counted once per (disk, cgroup); a disk's figures are
 // the sums. A removed cgroup's entries are deleted, but what they counted
-// must stay in the disk's totals: otherwise the disk's counters would go
-// back (a delta of nearly 2^64 bytes) the interval after the cgroup goes.
+// must stay in the disk's totals: otherwise, once the cgroup is forgotten,
+// the disk's counters go back, or vanish where its entries were the disk's
+// only ones.
 TEST(ProbesIntegration, ARemovedCgroupsIoStaysInItsDisksTotals) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   LoopDevice loop(16);
