@@ -35,14 +35,23 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "analytics/anomaly_context.h"
 #include "analytics/anomaly_recent_days.h"
 #include "analytics/anomaly_tail.h"
 
 namespace kpulse::analytics {
 
+// Which learner scores a series: the baseline-and-surprise model described
+// above, the contextual novelty learner (anomaly_context.h), or the mean of
+// the two scores.
+enum class AnomalyModel { kBaseline, kContext, kBlend };
+
 struct AnomalyDetectorConfig {
+  AnomalyModel model = AnomalyModel::kBaseline;
+  ContextDetectorConfig context;  // used by kContext and kBlend
   // Samples before the first non-zero score: the baseline must see some data.
   int warmup_samples = 8;
   // Adaptation rate of the level (per sample) and of the error scale.
@@ -96,6 +105,7 @@ class AnomalyDetector {
   double last_z() const { return last_z_; }
 
  private:
+  double baseline_update(double t_unix, double value);
   void infer_step(double t_unix);
   double score_of(double p) const;
 
@@ -152,6 +162,8 @@ class AnomalyDetector {
   double last_z_ = 0;
   double recent_peak_ = 0;
   double repeat_decay_;
+
+  std::optional<ContextAnomalyDetector> context_;  // only when the model uses it
 };
 
 }  // namespace kpulse::analytics
