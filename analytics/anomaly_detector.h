@@ -50,7 +50,7 @@ namespace kpulse::analytics {
 enum class AnomalyModel { kBaseline, kContext, kBlend };
 
 struct AnomalyDetectorConfig {
-  AnomalyModel model = AnomalyModel::kBaseline;
+  AnomalyModel model = AnomalyModel::kBlend;
   ContextDetectorConfig context;  // used by kContext and kBlend
   // Samples before the first non-zero score: the baseline must see some data.
   int warmup_samples = 8;
