@@ -4,7 +4,8 @@
 // depends only on that sample and earlier ones (no look-ahead), in O(1) time
 // (well under a microsecond) and bounded memory: about 24 KiB per series with
 // the default 5-minute time-of-day resolution (bin_seconds = 900 brings it to
-// about 10 KiB).
+// about 10 KiB), plus 16 KiB for the context learner when the model uses it
+// (the default blend does; see AnomalyModel).
 //
 // Baseline: two predictors run side by side, a robust level (for flat or
 // drifting metrics) and a time-of-day profile plus a residual level (for
