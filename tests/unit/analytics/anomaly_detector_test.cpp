@@ -13,8 +13,8 @@ namespace {
 
 constexpr double kT0 = 1700000000.0;  // a Tuesday, 22:13 UTC
 
-// The baseline learner alone (the default blends it with the context learner).
-// The tests that use it pin properties of that half: under the blend the
+// The baseline learner alone (the default; kBlend mixes in the context
+// learner). The tests that use it pin properties of that learner: under the blend the
 // context half rests after a novel spike (a drop 30 samples later scores 0.46
 // there), keeps finding new contexts for a while at a new level (0.63 at
 // 16-400 samples after the shift) and knows a missing daily peak only as
@@ -46,10 +46,12 @@ TEST(AnomalyDetector, ScoresStayInUnitRangeAndWarmUpIsQuiet) {
   }
 }
 
-TEST(AnomalyDetector, TheDefaultScoreIsTheMeanOfBothLearners) {
+TEST(AnomalyDetector, TheBlendScoresTheMeanOfBothLearners) {
+  AnomalyDetectorConfig blended;
+  blended.model = AnomalyModel::kBlend;
   AnomalyDetectorConfig context_only;
   context_only.model = AnomalyModel::kContext;
-  AnomalyDetector blend, baseline(baseline_only()), context(context_only);
+  AnomalyDetector blend(blended), baseline(baseline_only()), context(context_only);
   Noise noise;
   for (int i = 0; i < 1200; ++i) {
     const double x = i == 1100 ? 60 : noise(10, 1);
