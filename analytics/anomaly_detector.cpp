@@ -6,6 +6,13 @@
 #include <cmath>
 
 namespace kpulse::analytics {
+
+std::optional<AnomalyModel> anomaly_model_named(std::string_view name) {
+  if (name == "baseline") return AnomalyModel::kBaseline;
+  if (name == "context") return AnomalyModel::kContext;
+  if (name == "blend") return AnomalyModel::kBlend;
+  return std::nullopt;
+}
 namespace {
 
 constexpr double kDay = 86400.0;

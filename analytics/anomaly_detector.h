@@ -33,6 +33,8 @@
 // incident a day later. The rarest channel sets the score; repeats within an episode are damped.
 #pragma once
 
+#include <string_view>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -52,6 +54,8 @@ namespace kpulse::analytics {
 // (3.3 s, 5.3 s; cause inferred: the context half rests after a warm-up blip
 // and halves the score of the onset). BENCHMARKS.md "Issue 20 (20g)".
 enum class AnomalyModel { kBaseline, kContext, kBlend };
+// "baseline", "context", "blend" (command-line and harness spelling); nullopt otherwise.
+std::optional<AnomalyModel> anomaly_model_named(std::string_view name);
 
 struct AnomalyDetectorConfig {
   AnomalyModel model = AnomalyModel::kBaseline;

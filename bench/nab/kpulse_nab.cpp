@@ -71,10 +71,6 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"context_bits", &c.context.value_bits},   {"context_order", &c.context.context_order},
       {"context_rest", &c.context.rest_samples}, {"context_warmup", &c.context.warmup_samples},
       {"context_slots", &c.context.table_slots}};
-  const std::map<std::string, kpulse::analytics::AnomalyModel> models = {
-      {"baseline", kpulse::analytics::AnomalyModel::kBaseline},
-      {"context", kpulse::analytics::AnomalyModel::kContext},
-      {"blend", kpulse::analytics::AnomalyModel::kBlend}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
@@ -84,8 +80,8 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       *d->second = std::stod(value);
     } else if (auto i = ints.find(name); i != ints.end()) {
       *i->second = std::stoi(value);
-    } else if (auto m = models.find(value); name == "model" && m != models.end()) {
-      c.model = m->second;
+    } else if (auto m = kpulse::analytics::anomaly_model_named(value); name == "model" && m) {
+      c.model = *m;
     } else {
       std::string msg = "--param " + p;
       msg += ": unknown setting '";

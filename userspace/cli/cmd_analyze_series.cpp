@@ -49,9 +49,8 @@ int run_analyze(const AnalyzeOptions& opt) {
   if (!opt.anomaly_scores)
     throw UsageError("analyze --series: choose what to compute, e.g. --anomaly-scores");
   drop_privileges_for_user_files();
-  const auto model = opt.anomaly_model == "baseline"  ? analytics::AnomalyModel::kBaseline
-                     : opt.anomaly_model == "context" ? analytics::AnomalyModel::kContext
-                                                      : analytics::AnomalyModel::kBlend;
+  // The option's IsMember check admits only names anomaly_model_named knows.
+  const auto model = *analytics::anomaly_model_named(opt.anomaly_model);
   // Scores stream out row by row, so a long file (or a pipe) needs no memory.
   if (opt.series == "-") {
     analytics::score_series_csv(std::cin, std::cout, "<stdin>", std::cerr, model);

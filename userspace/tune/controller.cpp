@@ -40,15 +40,6 @@ std::string cgroup_target(const Knob& k) {
   return group.empty() ? k.target : group;
 }
 
-// Knobs whose gain can come all at once at a threshold: a memory limit
-// below the working set thrashes about as much at half of it as at a third
-// (measured: 64 and 128 MiB limits under a 192 MiB random reader both
-// refaulted ~10k pages/s; 256 MiB, 0). A step that neither helps nor hurts
-// does not end the walk toward the workload's ceiling.
-bool walks_toward_ceiling(KnobKind k) {
-  return k == KnobKind::MemoryHigh || k == KnobKind::MemoryLimit;
-}
-
 // Intervals a walk waits for its next step beyond a baseline window.
 constexpr int kWalkPatience = 5;
 
@@ -264,7 +255,7 @@ void Controller::judge_running(const model::Snapshot& s) {
 
 void Controller::conclude(Experiment& e, const Verdict& v) {
   const std::string key = e.change.knob.key();
-  const bool may_walk = !v.keep && !v.worse && walks_toward_ceiling(e.change.knob.kind) &&
+  const bool may_walk = !v.keep && !v.worse && spec(e.change.knob.kind).walks_to_ceiling &&
                         !e.proposal.at_ceiling && steps_[key] < opt_.max_steps_per_knob;
   GuardMargins margins = opt_.guard;
   margins.min_idle_cpus = opt_.tuner.min_idle_cpus;

@@ -77,7 +77,7 @@ class Controller {
     std::vector<GuardSample> guard_base, guard_eval;
     int settle_left = 0;
   };
-  // Steps of a limit walking toward its ceiling (walks_toward_ceiling):
+  // Steps of a limit walking toward its ceiling (KnobSpec::walks_to_ceiling):
   // each on trial until one pays (all kept) or one hurts (all reverted).
   struct Walk {
     std::vector<Change> steps;
