@@ -34,6 +34,10 @@ struct kp_sched_cpu {
 	struct kp_hist runq_latency;
 	__u64 switches;
 	__u64 nr_running_sum; /* summed at each switch; / switches = mean length */
+	/* cgroup v2 id of the task that got this CPU last (0: the idle task):
+	 * whose tasks hold a CPU when userspace reads, which no switch-in of
+	 * the coming interval will show (a task running across the boundary). */
+	__u64 running_cgroup;
 };
 
 /* Sent through the ring buffer when the last thread of a process exits. */
@@ -65,6 +69,14 @@ struct kp_block_stats {
 	__u64 pad[2];
 	struct kp_hist queue_latency;
 	struct kp_hist device_latency;
+};
+
+/* One entry per (disk, submitting cgroup): a completion updates one entry,
+ * userspace sums them per disk and per cgroup. cgroup_id 0: unknown. */
+struct kp_block_key {
+	__u64 cgroup_id;
+	__u32 dev;       /* the kernel's dev_t encoding, (major << 20) | minor */
+	__u32 pad;
 };
 
 /* ---- net group ------------------------------------------------------------ */

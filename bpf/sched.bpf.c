@@ -152,11 +152,9 @@ static __always_inline void mark_ran(struct task_struct *t)
 
 /* One wait of the task getting the CPU, in its CPU's and its cgroup's
  * histograms. The cgroup entry doubles as the mark that it ran. */
-static __always_inline void record_wait(struct task_struct *next, struct kp_sched_cpu *pc,
-					__u64 waited)
+static __always_inline void record_wait(__u64 cgid, struct kp_sched_cpu *pc, __u64 waited)
 {
 	struct kp_sched_cgroup *cs;
-	__u64 cgid = task_cgroup_id(next);
 
 	if (pc)
 		kp_hist_record(&pc->runq_latency, waited);
@@ -168,8 +166,8 @@ static __always_inline void record_wait(struct task_struct *next, struct kp_sche
 /* Kernel stamps: the wait of the task getting the CPU is its run queue's
  * clock against its enqueue stamp (a woken task that preempts reads 0: the
  * kernel did not update the clock for it). */
-static __always_inline void account_next_stamped(struct task_struct *next, struct rq *rq,
-						 struct kp_sched_cpu *pc)
+static __always_inline void account_next_stamped(struct task_struct *next, __u64 cgid,
+						 struct rq *rq, struct kp_sched_cpu *pc)
 {
 	__u64 queued = 0, clock, waited;
 	struct kp_arrival *a;
@@ -182,7 +180,7 @@ static __always_inline void account_next_stamped(struct task_struct *next, struc
 		return; /* not stamped: enqueued before the kernel's accounting began */
 	clock = rq->clock;
 	waited = clock > queued ? clock - queued : 0;
-	record_wait(next, pc, waited);
+	record_wait(cgid, pc, waited);
 	key = kp_arrival_slot(next->pid);
 	a = bpf_map_lookup_elem(&kp_arrivals, &key);
 	if (a && bpf_core_field_exists(next->sched_info.run_delay)) {
@@ -220,7 +218,7 @@ int BPF_PROG(kp_sched_wakeup_new, struct task_struct *p)
 /* Own stamps only: a task preempted while runnable goes straight back on a
  * run queue; the task getting the CPU waited since its stamp. */
 static __always_inline void account_switch_own(struct task_struct *prev, struct task_struct *next,
-					       struct kp_sched_cpu *pc)
+					       __u64 cgid, struct kp_sched_cpu *pc)
 {
 	struct task_info *ti;
 	__u64 now = bpf_ktime_get_ns();
@@ -233,7 +231,7 @@ static __always_inline void account_switch_own(struct task_struct *prev, struct 
 	ti = bpf_task_storage_get(&kp_task, next, 0, 0);
 	if (!ti || !ti->wake_ts || now < ti->wake_ts)
 		return;
-	record_wait(next, pc, now - ti->wake_ts);
+	record_wait(cgid, pc, now - ti->wake_ts);
 	ti->wake_ts = 0;
 }
 
@@ -242,6 +240,7 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 {
 	struct kp_sched_cpu *pc = this_cpu_stats();
 	struct rq *rq = task_rq(next);
+	__u64 cgid;
 
 	if (!rq)
 		rq = task_rq(prev);
@@ -250,14 +249,20 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		pc->nr_running_sum += rq ? rq->nr_running : 0;
 	}
 	kp_count(KP_CNT_EVENTS);
-	if (next->pid == 0) /* the idle task */
+	if (next->pid == 0) { /* the idle task */
+		if (pc)
+			pc->running_cgroup = 0;
 		return 0;
+	}
+	cgid = task_cgroup_id(next);
+	if (pc)
+		pc->running_cgroup = cgid;
 	if (kp_per_process)
 		mark_ran(next);
 	if (kp_rq_stamps)
-		account_next_stamped(next, rq, pc);
+		account_next_stamped(next, cgid, rq, pc);
 	else
-		account_switch_own(prev, next, pc);
+		account_switch_own(prev, next, cgid, pc);
 	return 0;
 }
 

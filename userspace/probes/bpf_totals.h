@@ -23,6 +23,11 @@ struct CgroupTotals {
   struct kp_net_cgroup net {};
   struct kp_mem_cgroup mem {};
   bool has_sched = false, has_block = false, has_net = false, has_mem = false;
+  // In a drain's totals: how many CPUs the cgroup's tasks held as it was read
+  // (kp_sched_cpu.running_cgroup; a task running across an interval boundary
+  // has no switch-in to show it ran). In an interval's delta
+  // (engine::subtract): held at the interval's start plus at its end.
+  uint32_t cpus_held = 0;
 };
 
 struct ListenerTotals {

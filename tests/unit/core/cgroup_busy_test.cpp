@@ -16,14 +16,47 @@ TEST(CgroupBusy, NothingOrALittleRunningIsIdle) {
   EXPECT_FALSE(is_busy(d, 1.0));
 }
 
-TEST(CgroupBusy, RunningOrWaitingAboveTheBarIsBusy) {
-  probes::CgroupTotals run;
-  run.sched.runq_latency.count = 1;  // its tasks got a CPU
-  EXPECT_TRUE(is_busy(run, 1.0));
+// BPF sees running as switch-ins and as a cgroup holding a CPU when read
+// (it no longer measures on-CPU time). Holding a CPU at an end of the
+// interval (a CPU hog, switched in rarely) or 10 switch-ins per second is
+// busy; a few wake-ups move the CPU figures only, as waiting does.
+TEST(CgroupBusy, HeldOrOftenSwitchedInIsBusyWakingOrWaitingMovesOnlyTheCpuFigures) {
+  probes::CgroupTotals hog;
+  hog.cpus_held = 1;
+  EXPECT_TRUE(is_busy(hog, 1.0));
+  probes::CgroupTotals pool;
+  pool.sched.runq_latency.count = 10;
+  EXPECT_TRUE(is_busy(pool, 1.0));
+  EXPECT_FALSE(is_busy(pool, 2.0));  // the bar scales with the interval
 
-  probes::CgroupTotals starved;  // barely runs, waits a lot: its pressure matters
+  probes::CgroupTotals woke;  // a timer waking twice: its memory does not move
+  woke.sched.runq_latency.count = 2;
+  EXPECT_FALSE(is_busy(woke, 1.0));
+  ActivitySinceRead since;
+  since.add(woke);
+  EXPECT_EQ(activity_of(woke, since, 1.0), collect::CgroupActivity::CpuMoved);
+
+  // Barely runs, waits a lot: its cpu.pressure matters, its memory does not move.
+  probes::CgroupTotals starved;
   starved.sched.runq_latency.sum_ns = 10'000'000;
-  EXPECT_TRUE(is_busy(starved, 1.0));
+  EXPECT_FALSE(is_busy(starved, 1.0));
+  ActivitySinceRead waited;
+  waited.add(starved);
+  EXPECT_EQ(activity_of(starved, waited, 1.0), collect::CgroupActivity::CpuMoved);
+  EXPECT_EQ(activity_of(hog, waited, 1.0), collect::CgroupActivity::Busy);
+  EXPECT_EQ(activity_of({}, {}, 1.0), collect::CgroupActivity::Idle);
+}
+
+// A cgroup held at the previous read and not since still ran in the
+// interval (until its task left the CPU): subtract keeps both ends.
+TEST(CgroupBusy, HeldAtTheIntervalsStartCountsAsRunning) {
+  probes::CgroupTotals before, now;
+  before.cpus_held = 1;
+  const probes::CgroupTotals d = subtract(now, before);
+  EXPECT_TRUE(is_busy(d, 1.0));
+  ActivitySinceRead since;
+  since.add(d);
+  EXPECT_TRUE(cpu_moved(since, 1.0));
 }
 
 TEST(CgroupBusy, IoReclaimAndOomKillsAreBusy) {
@@ -36,6 +69,28 @@ TEST(CgroupBusy, IoReclaimAndOomKillsAreBusy) {
   probes::CgroupTotals oom;
   oom.mem.oom_kills = 1;
   EXPECT_TRUE(is_busy(oom, 1.0));
+}
+
+// Waits under the bar each interval add up until they pass it: the cgroup's
+// CPU figures are then read, cpu.pressure having moved by about the bar.
+// Running has no bar (BPF does not measure slices): any switch-in moves them.
+TEST(CgroupBusy, SmallWaitsAddUpPastTheBarAnyRunningMovesTheCpuFigures) {
+  probes::CgroupTotals d;
+  d.sched.runq_latency.sum_ns = 3'000'000;  // migrated waits: no switch-in
+  ActivitySinceRead since;
+  int intervals = 0;
+  while (!cpu_moved(since, 1.0) && intervals < 10) {
+    since.add(d);
+    ++intervals;
+  }
+  EXPECT_EQ(intervals, 4);  // 12 ms of waiting after 4 intervals, 9 ms after 3
+  EXPECT_EQ(activity_of(d, since, 1.0), collect::CgroupActivity::CpuMoved);
+  EXPECT_FALSE(cpu_moved(ActivitySinceRead{}, 1.0));
+  ActivitySinceRead once;
+  probes::CgroupTotals one_switch_in;
+  one_switch_in.sched.runq_latency.count = 1;
+  once.add(one_switch_in);
+  EXPECT_TRUE(cpu_moved(once, 1.0));
 }
 
 TEST(CgroupStallQuiet, OnlyWithoutIoReclaimOrOomKillsAndWithEveryGroupWatching) {
@@ -61,6 +116,62 @@ TEST(CgroupStallQuiet, OnlyWithoutIoReclaimOrOomKillsAndWithEveryGroupWatching) 
     partial.*group = false;
     EXPECT_FALSE(is_stall_quiet(partial, d));
   }
+}
+
+}  // namespace
+}  // namespace kpulse::engine
+
+namespace kpulse::engine {
+namespace {
+
+std::vector<model::Component> cpus_busy_for(std::initializer_list<double> user_s) {
+  std::vector<model::Component> comps;
+  int i = 0;
+  for (double u : user_s) {
+    model::Component c;
+    c.kind = model::ComponentKind::Cpu;
+    c.id = "cpu" + std::to_string(i++);
+    c.set_counter(model::MetricId::CpuUser, u, 0);
+    c.set_counter(model::MetricId::CpuNice, 0, 0);
+    c.set_counter(model::MetricId::CpuSystem, 0, 0);
+    comps.push_back(c);
+  }
+  return comps;
+}
+
+std::vector<kp_sched_cpu> switches(std::initializer_list<uint64_t> n) {
+  std::vector<kp_sched_cpu> v;
+  for (auto s : n) {
+    kp_sched_cpu c{};
+    c.switches = s;
+    v.push_back(c);
+  }
+  return v;
+}
+
+// A CPU busy all interval without a switch and with no task BPF saw switched in
+// hides a task's running, and BPF cannot then say any cgroup was idle.
+TEST(SwitchCoverage, ACpuBusyWithoutASwitchIsNotCovered) {
+  SwitchCoverage s;
+  EXPECT_FALSE(s.update(cpus_busy_for({10, 10}), switches({100, 100}), 1.0)) << "first call";
+  EXPECT_TRUE(s.update(cpus_busy_for({10.9, 10.1}), switches({150, 180}), 1.0));
+  // cpu1 idle without a switch: nothing hidden.
+  EXPECT_TRUE(s.update(cpus_busy_for({11.8, 10.1}), switches({200, 180}), 1.0));
+  // cpu1 ran 0.9 s without a switch: a task ran unseen.
+  EXPECT_FALSE(s.update(cpus_busy_for({12.7, 11.0}), switches({250, 180}), 1.0));
+  // It switched again: covered.
+  EXPECT_TRUE(s.update(cpus_busy_for({13.6, 11.9}), switches({300, 181}), 1.0));
+}
+
+// A CPU busy without a switch whose last switch-in BPF saw (the cgroup it
+// holds is known) hides nothing: that cgroup counts as running at both ends.
+TEST(SwitchCoverage, ACpuBusyWithoutASwitchButHoldingAKnownCgroupIsCovered) {
+  SwitchCoverage s;
+  auto held = switches({100, 100});
+  held[1].running_cgroup = 42;
+  EXPECT_FALSE(s.update(cpus_busy_for({10, 10}), held, 1.0)) << "first call";
+  held[0].switches = 150;
+  EXPECT_TRUE(s.update(cpus_busy_for({10.5, 11.0}), held, 1.0));
 }
 
 }  // namespace

@@ -47,6 +47,12 @@ class SchedGroup final : public ProbeGroup {
                                       [&](const __u32&, const std::vector<const kp_sched_cpu*>& v) {
                                         for (int c = 0; c < ncpu; ++c) t.cpus[c] = *v[c];
                                       });
+    for (const auto& cpu : t.cpus)
+      if (cpu.running_cgroup != 0) {
+        CgroupTotals& held = t.cgroups[cpu.running_cgroup];
+        held.has_sched = true;
+        ++held.cpus_held;
+      }
     if (exits_) t.exits = exits_->take();
   }
 
