@@ -65,7 +65,8 @@ std::vector<std::string> sched_reads(const KernelFeatures& f) {
   out.push_back("run-queue length: se.cfs_rq->rq->nr_running at each switch");
   out.push_back(
       "which processes ran: the tgid of each task getting a CPU (their on-CPU time, switches "
-      "and faults from /proc/PID/stat; cgroups' from cpu.stat)");
+      "and faults from /proc/PID/stat; cgroups' from cpu.stat), and per CPU the cgroup of "
+      "the task holding it");
   return out;
 }
 
