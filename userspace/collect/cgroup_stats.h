@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -132,13 +133,27 @@ class CgroupStatsReader {
 
  private:
   struct Entry;
+  // Which groups of figures a read() reads afresh (the others repeat).
+  struct Due {
+    bool layout = false, limits = false, counters = false, cpu = false;
+  };
+  Entry& entry_for(std::string_view path, uint64_t identity);
+  [[nodiscard]] Due due_now(const Entry& e, CgroupActivity activity) const;
+  [[nodiscard]] uint64_t read_at(const std::optional<uint64_t>& last, std::string_view path,
+                                 unsigned every) const;
+  // Reads cgroup2 cpu.stat (when due) and finds the cgroup's v1 directories
+  // (dir_ is its cgroup2 one); whether it is in the cgroup2 tree, nullopt
+  // when it is in no hierarchy. A recreated or re-laid-out cgroup makes more
+  // of `due` due.
+  std::optional<bool> locate(std::string_view path, Entry& e, Due& due, model::Component& out,
+                             Problems* problems);
   // Reads <dir>/<name> into buf_ (path_ holds the path), through the
   // entry's kept descriptor `kept_slot` unless it is -1.
   bool fetch(const std::string& dir, const char* name, Entry& e, int kept_slot);
   void probe_v1(std::string_view path, Entry& e);
   void read_controllers(const std::string& dir, Entry& e);
-  static void read_cpu_stat(std::string_view text, const std::string& file, model::Component& out,
-                            Problems* problems);
+  void read_v1_cpu_usage(Entry& e, model::Component& out);
+  void read_memory_stat(bool v2, Entry& e, model::Component& out, Problems* problems);
   void read_v2_counters(const std::string& dir, Entry& e, model::Component& out,
                         Problems* problems);
   void read_v2_limits(const std::string& dir, Entry& e, model::Component& out, Problems* problems);
@@ -154,6 +169,7 @@ class CgroupStatsReader {
   bool cpu_read_ = false;
   std::string buf_;   // reused across files: this runs for every cgroup every interval
   std::string path_;  // likewise, the file path being read
+  std::string dir_;   // the cgroup's cgroup2 directory, during read()
 };
 
 }  // namespace kpulse::collect

@@ -67,6 +67,35 @@ std::vector<uint64_t> read_stack(int fd, int32_t id) {
   return ips;
 }
 
+// A perf event the profiler samples on.
+struct SamplingEvent {
+  const char* name;
+  uint32_t type;
+  uint64_t config;
+};
+
+// Opens `e` on every CPU of `cpus` into `fds`; 0, or the errno of the first
+// CPU that refused it (the fds opened so far are closed).
+int open_on_cpus(const SamplingEvent& e, uint32_t frequency_hz, const std::vector<int>& cpus,
+                 std::vector<int>& fds) {
+  for (int cpu : cpus) {
+    int fd = open_sampling_event(e.type, e.config, frequency_hz, cpu);
+    if (fd < 0) {
+      const int err = errno;
+      for (int f : fds) ::close(f);
+      fds.clear();
+      return err;
+    }
+    fds.push_back(fd);
+  }
+  return 0;
+}
+
+void append_error(std::string& errors, const std::string& error) {
+  if (!errors.empty()) errors += "; ";
+  errors += error;
+}
+
 }  // namespace
 
 void size_maps_for_drain(ProfileProbeOptions& o, double drain_s) {
@@ -118,37 +147,36 @@ ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, probes::GroupStat
     }
   }
 
-  // Cycles count only where a PMU exists (not in most VMs); cpu-clock always.
-  struct Event {
-    const char* name;
-    uint32_t type;
-    uint64_t config;
-  };
-  std::vector<Event> events;
+  const std::string errors = attach_sampling(options);
+  hook.error = errors;
+  if (links_.empty()) {
+    fail("no sampling event could be attached: " + errors);
+    return;
+  }
+  hook.rung = "perf_event " + event_;
+  hook.attached = true;
+  status.hooks.push_back(hook);
+  status.active = true;
+}
+
+// Cycles count only where a PMU exists (not in most VMs); cpu-clock always.
+// The first event that opens and attaches on every online CPU is kept.
+std::string ProfileProbe::attach_sampling(const ProfileProbeOptions& options) {
+  std::vector<SamplingEvent> events;
   if (options.prefer_cycles)
     events.push_back({"cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES});
   events.push_back({"cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK});
   std::string errors;
   const std::vector<int> cpus = online_cpus();
-  for (const Event& e : events) {
+  for (const SamplingEvent& e : events) {
     std::vector<int> fds;
-    int err = 0;
-    for (int cpu : cpus) {
-      int fd = open_sampling_event(e.type, e.config, options.frequency_hz, cpu);
-      if (fd < 0) {
-        err = errno;
-        break;
-      }
-      fds.push_back(fd);
-    }
-    if (err || fds.empty()) {
-      for (int fd : fds) ::close(fd);
-      if (!errors.empty()) errors += "; ";
-      errors += std::string("perf_event_open(") + e.name +
-                "): " + (err ? std::strerror(err) : "no online CPU");
+    if (int err = open_on_cpus(e, options.frequency_hz, cpus, fds); err || fds.empty()) {
+      append_error(errors, std::string("perf_event_open(") + e.name +
+                               "): " + (err ? std::strerror(err) : "no online CPU"));
       continue;
     }
     std::vector<struct bpf_link*> links;
+    int err = 0;
     for (int fd : fds) {
       struct bpf_link* link = bpf_program__attach_perf_event(skel_->progs.kp_profile, fd);
       if (!link) {
@@ -160,8 +188,7 @@ ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, probes::GroupStat
     if (err) {
       for (auto* l : links) bpf_link__destroy(l);
       for (int fd : fds) ::close(fd);
-      if (!errors.empty()) errors += "; ";
-      errors += std::string("attach to ") + e.name + ": " + std::strerror(err);
+      append_error(errors, std::string("attach to ") + e.name + ": " + std::strerror(err));
       continue;
     }
     links_ = std::move(links);
@@ -170,15 +197,7 @@ ProfileProbe::ProfileProbe(const ProfileProbeOptions& options, probes::GroupStat
     frequency_hz_ = options.frequency_hz;
     break;
   }
-  hook.error = errors;
-  if (links_.empty()) {
-    fail("no sampling event could be attached: " + errors);
-    return;
-  }
-  hook.rung = "perf_event " + event_;
-  hook.attached = true;
-  status.hooks.push_back(hook);
-  status.active = true;
+  return errors;
 }
 
 ProfileProbe::~ProfileProbe() {

@@ -84,6 +84,10 @@ class ProfileProbe : public StackSource {
   void close() override;
 
  private:
+  // Opens and attaches the sampling event; the reasons events failed ("" or
+  // "; "-separated), links_ empty when none could be attached.
+  std::string attach_sampling(const ProfileProbeOptions& options);
+
   struct kpulse_profile* skel_ = nullptr;
   std::vector<struct bpf_link*> links_;
   std::vector<int> perf_fds_;

@@ -40,14 +40,7 @@ double point_value(const model::Component& c, MetricId id, double interval_s) {
 
 Series component_series(const std::vector<model::Snapshot>& snaps, ComponentKind kind,
                         const std::string& component_id, MetricId id, std::string label) {
-  Series out{std::move(label), {}};
-  for (const auto& s : snaps) {
-    const model::Component* c = s.find(kind, component_id);
-    if (!c) continue;
-    double v = point_value(*c, id, s.interval_s);
-    if (std::isfinite(v)) out.points.push_back({s.time_ns, v});
-  }
-  return out;
+  return {std::move(label), model::series_of(snaps, kind, component_id, id)};
 }
 
 SeriesGroup host_cpu(const std::vector<model::Snapshot>& snaps) {

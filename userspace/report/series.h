@@ -1,7 +1,8 @@
 // Time series pulled out of a snapshot sequence for the report's charts.
-// Not a store: a view over snapshots the caller already holds (a recorded
-// period), each point model::Component::reading, the same definition the
-// TUI and analytics histories keep.
+// Not a store: the report holds the recorded period's snapshots already and
+// charts a few metrics of them, so it reads its series out of them with
+// model::series_of (model/series_store.h), the same points the series store
+// keeps for the TUI and analytics (counters as rates, gauges as read).
 #pragma once
 
 #include <cstdint>
@@ -10,14 +11,12 @@
 #include <vector>
 
 #include "model/format.h"
+#include "model/series_store.h"
 #include "model/snapshot.h"
 
 namespace kpulse::report {
 
-struct Point {
-  int64_t time_ns;
-  double value;
-};
+using Point = model::SeriesPoint;
 
 struct Series {
   std::string label;
