@@ -15,7 +15,14 @@
  * verifier inlines array lookups, so a slot costs a few loads and one
  * compare-and-swap to claim and one to release, where a hash entry costs a
  * locked insert, two lookups and a locked delete. A request whose slot is
- * taken by another in flight falls back to the hash. */
+ * taken by another in flight falls back to the hash. The counts go the same
+ * way: a per-CPU cell picked by hashing (disk, cgroup), the hash
+ * kp_block_io where the cell counts another pair.
+ *
+ * Most of these programs' time is memory access, not instructions
+ * (bench/overhead/block_variants.py, 22h): both arrays are kept small, so a
+ * lookup touches one cache line of memory the kernel maps with large pages,
+ * where a hash touches its bucket, its element and the value. */
 #include "kpulse_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -38,9 +45,13 @@ struct rq_slot {
 	struct rq_info info;
 };
 
-/* A power of two, so the slot index is a shift of a multiplicative hash;
- * many times the requests a host keeps in flight, so collisions are rare. */
-#define KP_RQ_SLOT_BITS 13
+/* A power of two, so the slot index is a shift of a multiplicative hash.
+ * 1024 slots of 24 bytes stay under the 32 KiB the kernel allocates for a
+ * map from its linearly mapped memory (larger maps are vmalloc'ed, 4 KiB
+ * pages): 8192 slots cost io_start 603 ns per request against 398 for 512
+ * (22h, same run). Requests beyond that in flight, or colliding, fall back
+ * to kp_requests, whose entries `kpulse probes` shows. */
+#define KP_RQ_SLOT_BITS 10
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -64,6 +75,20 @@ struct {
 	__type(key, struct kp_block_key);
 	__type(value, struct kp_block_stats);
 } kp_block_io SEC(".maps");
+
+/* Per CPU, so each cell has one writer (a program does not nest on its own
+ * CPU) and needs no lock; 256 cells of 688 bytes. */
+#define KP_BLOCK_CELL_BITS 8
+#define KP_CELL_FREE 0
+#define KP_CELL_WRITING 2
+#define KP_CELL_TAKEN 1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1 << KP_BLOCK_CELL_BITS);
+	__type(key, __u32);
+	__type(value, struct kp_block_cell);
+} kp_block_cells SEC(".maps");
 
 KP_DEFINE_COUNTERS
 KP_DEFINE_LOOKUP_OR_INIT(io_stats, kp_block_io, struct kp_block_key, struct kp_block_stats)
@@ -238,6 +263,32 @@ struct done {
 	int error;
 };
 
+/* This CPU's cell for `where`, taking it if free; 0 if it counts another
+ * (disk, cgroup). */
+static __always_inline struct kp_block_stats *cell_of(const struct kp_block_key *where)
+{
+	__u32 idx = ((where->cgroup_id ^ ((__u64)where->dev << 32)) * 0x9E3779B97F4A7C15ULL) >>
+		    (64 - KP_BLOCK_CELL_BITS);
+	struct kp_block_cell *cell = bpf_map_lookup_elem(&kp_block_cells, &idx);
+
+	if (!cell)
+		return 0;
+	if (cell->state == KP_CELL_TAKEN)
+		return cell->key.cgroup_id == where->cgroup_id && cell->key.dev == where->dev
+			       ? &cell->stats
+			       : 0;
+	/* Free: taken with a compare-and-swap, so a completion nested on this
+	 * CPU (an interrupt) while the key is half written sees it busy and
+	 * goes to the hash instead of matching a torn key. Once per cell. */
+	if (cell->state != KP_CELL_FREE ||
+	    __sync_val_compare_and_swap(&cell->state, KP_CELL_FREE, KP_CELL_WRITING) != KP_CELL_FREE)
+		return 0;
+	cell->key.cgroup_id = where->cgroup_id;
+	cell->key.dev = where->dev;
+	__sync_lock_test_and_set(&cell->state, KP_CELL_TAKEN);
+	return &cell->stats;
+}
+
 static __always_inline void account(struct kp_block_stats *s, const struct done *d)
 {
 	if (d->op == KP_REQ_OP_READ)
@@ -320,7 +371,9 @@ static __always_inline int on_complete(struct request *rq, int error, unsigned i
 
 	where.dev = request_dev(rq, btf);
 	where.cgroup_id = held ? held->cgroup_id : 0;
-	s = io_stats(&where);
+	s = cell_of(&where);
+	if (!s)
+		s = io_stats(&where);
 	if (!s && where.cgroup_id) {
 		/* Map full: the disk's totals (which /proc/diskstats checks) come
 		 * first, under the unknown cgroup. */

@@ -27,31 +27,40 @@ class BlockGroup final : public ProbeGroup {
   }
   [[nodiscard]] const char* cgroup_map() const override { return "kp_block_io"; }
 
-  // kp_block_io holds one entry per (disk, cgroup): the sums per disk and
-  // per cgroup are made here.
+  // A completion counts in its CPU's cell of kp_block_cells, or in
+  // kp_block_io where that cell counts another (disk, cgroup): the sums per
+  // disk and per cgroup are made here.
   void drain(const LoadedGroup& g, BpfTotals& t) override {
     t.block = true;
     for (const auto& [dev, retired] : retired_disks_) add_u64_fields(t.disks[dev], retired);
     drain_percpu<kp_block_key, kp_block_stats>(
         g.map_fd("kp_block_io"),
         [&](const kp_block_key& key, const std::vector<const kp_block_stats*>& per_cpu) {
-          kp_block_stats& d = t.disks[key.dev];
-          CgroupTotals* c = nullptr;
-          if (key.cgroup_id) {
-            c = &t.cgroups[key.cgroup_id];
-            c->has_block = true;
-          }
-          for (const auto* v : per_cpu) {
-            add_u64_fields(d, *v);
-            if (c) add_u64_fields(c->block, *v);
-          }
+          for (const auto* v : per_cpu) add(t, key, *v);
+        });
+    drain_percpu<__u32, kp_block_cell>(
+        g.map_fd("kp_block_cells"),
+        [&](const __u32&, const std::vector<const kp_block_cell*>& per_cpu) {
+          for (const auto* cell : per_cpu)
+            if (cell->state == kCellTaken) add(t, cell->key, cell->stats);
         });
   }
 
   // A removed cgroup's entries leave the map, but what they counted stays in
-  // their disks' totals (kept here), so a disk's counters never go back.
+  // their disks' totals (kept here), so a disk's counters never go back. Its
+  // cells stay taken (only their CPU may write them): they keep counting in
+  // their disks' totals, no longer in a cgroup's.
   void forget_cgroups(const LoadedGroup& g, const std::vector<uint64_t>& ids) override {
     const std::unordered_set<uint64_t> gone(ids.begin(), ids.end());
+    removed_.insert(ids.begin(), ids.end());
+    std::unordered_set<uint64_t> in_cells;
+    drain_percpu<__u32, kp_block_cell>(
+        g.map_fd("kp_block_cells"),
+        [&](const __u32&, const std::vector<const kp_block_cell*>& per_cpu) {
+          for (const auto* cell : per_cpu)
+            if (cell->state == kCellTaken) in_cells.insert(cell->key.cgroup_id);
+        });
+    std::erase_if(removed_, [&](uint64_t id) { return !in_cells.contains(id); });
     std::vector<kp_block_key> keys;
     const int fd = g.map_fd("kp_block_io");
     drain_percpu<kp_block_key, kp_block_stats>(
@@ -95,6 +104,18 @@ class BlockGroup final : public ProbeGroup {
   }
 
  private:
+  static constexpr __u64 kCellTaken = 1;  // kp_block_cell.state once its key is written
+
+  void add(BpfTotals& t, const kp_block_key& key, const kp_block_stats& v) const {
+    add_u64_fields(t.disks[key.dev], v);
+    if (!key.cgroup_id || removed_.contains(key.cgroup_id)) return;
+    CgroupTotals& c = t.cgroups[key.cgroup_id];
+    c.has_block = true;
+    add_u64_fields(c.block, v);
+  }
+
+  // Removed cgroups that still own a cell.
+  std::unordered_set<uint64_t> removed_;
   std::unordered_map<uint32_t, kp_block_stats> prev_disks_;  // the previous drain's
   // What the entries of removed cgroups had counted, per disk.
   std::unordered_map<uint32_t, kp_block_stats> retired_disks_;
