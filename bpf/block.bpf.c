@@ -76,8 +76,9 @@ struct {
 	__type(value, struct kp_block_stats);
 } kp_block_io SEC(".maps");
 
-/* Per CPU, so each cell has one writer (a program does not nest on its own
- * CPU) and needs no lock; 256 cells of 688 bytes. */
+/* Per CPU, so a cell is written by its own CPU only and needs no lock (a
+ * completion nested in an interrupt on that CPU is guarded where a cell is
+ * taken); 256 cells of 696 bytes. */
 #define KP_BLOCK_CELL_BITS 8
 #define KP_CELL_FREE 0
 #define KP_CELL_WRITING 2
@@ -89,6 +90,16 @@ struct {
 	__type(key, __u32);
 	__type(value, struct kp_block_cell);
 } kp_block_cells SEC(".maps");
+
+/* Per cell index, a removed cgroup whose cells userspace has retired (their
+ * counts moved to its disks' totals): a CPU whose cell there still names it
+ * takes the cell back for the next pair, so cells outlive cgroup churn. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << KP_BLOCK_CELL_BITS);
+	__type(key, __u32);
+	__type(value, __u64);
+} kp_block_cells_retired SEC(".maps");
 
 KP_DEFINE_COUNTERS
 KP_DEFINE_LOOKUP_OR_INIT(io_stats, kp_block_io, struct kp_block_key, struct kp_block_stats)
@@ -263,30 +274,44 @@ struct done {
 	int error;
 };
 
-/* This CPU's cell for `where`, taking it if free; 0 if it counts another
- * (disk, cgroup). */
+/* Takes `cell` (this CPU's) for `where` from state `from` with a
+ * compare-and-swap, so a completion nested on this CPU (an interrupt) while
+ * the key is half written sees it busy and goes to the hash instead of
+ * matching a torn key. Once per pair and cell. */
+static __always_inline struct kp_block_stats *take(struct kp_block_cell *cell,
+						     const struct kp_block_key *where, __u64 from)
+{
+	if (__sync_val_compare_and_swap(&cell->state, from, KP_CELL_WRITING) != from)
+		return 0;
+	if (from != KP_CELL_FREE)
+		__builtin_memset(&cell->stats, 0, sizeof(cell->stats));
+	cell->key.cgroup_id = where->cgroup_id;
+	cell->key.dev = where->dev;
+	__sync_lock_test_and_set(&cell->state, KP_CELL_TAKEN);
+	return &cell->stats;
+}
+
+/* This CPU's cell for `where`, taking it if free or retired; 0 if it counts
+ * another (disk, cgroup). */
 static __always_inline struct kp_block_stats *cell_of(const struct kp_block_key *where)
 {
 	__u32 idx = ((where->cgroup_id ^ ((__u64)where->dev << 32)) * 0x9E3779B97F4A7C15ULL) >>
 		    (64 - KP_BLOCK_CELL_BITS);
 	struct kp_block_cell *cell = bpf_map_lookup_elem(&kp_block_cells, &idx);
+	__u64 *retired;
 
 	if (!cell)
 		return 0;
-	if (cell->state == KP_CELL_TAKEN)
-		return cell->key.cgroup_id == where->cgroup_id && cell->key.dev == where->dev
-			       ? &cell->stats
-			       : 0;
-	/* Free: taken with a compare-and-swap, so a completion nested on this
-	 * CPU (an interrupt) while the key is half written sees it busy and
-	 * goes to the hash instead of matching a torn key. Once per cell. */
-	if (cell->state != KP_CELL_FREE ||
-	    __sync_val_compare_and_swap(&cell->state, KP_CELL_FREE, KP_CELL_WRITING) != KP_CELL_FREE)
+	if (cell->state == KP_CELL_FREE)
+		return take(cell, where, KP_CELL_FREE);
+	if (cell->state != KP_CELL_TAKEN)
 		return 0;
-	cell->key.cgroup_id = where->cgroup_id;
-	cell->key.dev = where->dev;
-	__sync_lock_test_and_set(&cell->state, KP_CELL_TAKEN);
-	return &cell->stats;
+	if (cell->key.cgroup_id == where->cgroup_id && cell->key.dev == where->dev)
+		return &cell->stats;
+	retired = bpf_map_lookup_elem(&kp_block_cells_retired, &idx);
+	if (retired && *retired && *retired == cell->key.cgroup_id)
+		return take(cell, where, KP_CELL_TAKEN);
+	return 0;
 }
 
 static __always_inline void account(struct kp_block_stats *s, const struct done *d)

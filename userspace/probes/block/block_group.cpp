@@ -42,25 +42,18 @@ class BlockGroup final : public ProbeGroup {
         g.map_fd("kp_block_cells"),
         [&](const __u32&, const std::vector<const kp_block_cell*>& per_cpu) {
           for (const auto* cell : per_cpu)
-            if (cell->state == kCellTaken) add(t, cell->key, cell->stats);
+            if (cell->state == kCellTaken && !removed_.contains(cell->key.cgroup_id))
+              add(t, cell->key, cell->stats);
         });
   }
 
   // A removed cgroup's entries leave the map, but what they counted stays in
   // their disks' totals (kept here), so a disk's counters never go back. Its
-  // cells stay taken (only their CPU may write them): they keep counting in
-  // their disks' totals, no longer in a cgroup's.
+  // cells (only their CPU may write them) are retired the same way and
+  // named in kp_block_cells_retired, where their CPU takes them back for the
+  // next pair that hashes there; until then the drain skips them.
   void forget_cgroups(const LoadedGroup& g, const std::vector<uint64_t>& ids) override {
     const std::unordered_set<uint64_t> gone(ids.begin(), ids.end());
-    removed_.insert(ids.begin(), ids.end());
-    std::unordered_set<uint64_t> in_cells;
-    drain_percpu<__u32, kp_block_cell>(
-        g.map_fd("kp_block_cells"),
-        [&](const __u32&, const std::vector<const kp_block_cell*>& per_cpu) {
-          for (const auto* cell : per_cpu)
-            if (cell->state == kCellTaken) in_cells.insert(cell->key.cgroup_id);
-        });
-    std::erase_if(removed_, [&](uint64_t id) { return !in_cells.contains(id); });
     std::vector<kp_block_key> keys;
     const int fd = g.map_fd("kp_block_io");
     drain_percpu<kp_block_key, kp_block_stats>(
@@ -70,6 +63,7 @@ class BlockGroup final : public ProbeGroup {
           keys.push_back(key);
         });
     for (auto& key : keys) bpf_map_delete_elem(fd, &key);
+    retire_cells(g, gone);
   }
 
   void add_cgroup_samples(Component& c, const CgroupTotals& t,
@@ -108,13 +102,33 @@ class BlockGroup final : public ProbeGroup {
 
   void add(BpfTotals& t, const kp_block_key& key, const kp_block_stats& v) const {
     add_u64_fields(t.disks[key.dev], v);
-    if (!key.cgroup_id || removed_.contains(key.cgroup_id)) return;
+    if (!key.cgroup_id) return;
     CgroupTotals& c = t.cgroups[key.cgroup_id];
     c.has_block = true;
     add_u64_fields(c.block, v);
   }
 
-  // Removed cgroups that still own a cell.
+  void retire_cells(const LoadedGroup& g, const std::unordered_set<uint64_t>& gone) {
+    const int retired_fd = g.map_fd("kp_block_cells_retired");
+    std::unordered_set<uint64_t> in_cells;
+    drain_percpu<__u32, kp_block_cell>(
+        g.map_fd("kp_block_cells"),
+        [&](const __u32& idx, const std::vector<const kp_block_cell*>& per_cpu) {
+          for (const auto* cell : per_cpu) {
+            if (cell->state != kCellTaken) continue;
+            const __u64 id = cell->key.cgroup_id;
+            in_cells.insert(id);
+            if (!gone.contains(id) || removed_.contains(id)) continue;
+            add_u64_fields(retired_disks_[cell->key.dev], cell->stats);
+            bpf_map_update_elem(retired_fd, &idx, &id, BPF_ANY);
+          }
+        });
+    for (uint64_t id : gone)
+      if (in_cells.contains(id)) removed_.insert(id);
+    std::erase_if(removed_, [&](uint64_t id) { return !in_cells.contains(id); });
+  }
+
+  // Removed cgroups whose cells were retired and may still name them.
   std::unordered_set<uint64_t> removed_;
   std::unordered_map<uint32_t, kp_block_stats> prev_disks_;  // the previous drain's
   // What the entries of removed cgroups had counted, per disk.
