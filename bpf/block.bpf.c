@@ -101,6 +101,15 @@ struct {
 	__type(value, __u64);
 } kp_block_cells_retired SEC(".maps");
 
+/* 1 at an index some CPU has taken a cell at: userspace reads only those
+ * cells, not every CPU's whole array, each interval. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << KP_BLOCK_CELL_BITS);
+	__type(key, __u32);
+	__type(value, __u32);
+} kp_block_cells_used SEC(".maps");
+
 KP_DEFINE_COUNTERS
 KP_DEFINE_LOOKUP_OR_INIT(io_stats, kp_block_io, struct kp_block_key, struct kp_block_stats)
 
@@ -278,11 +287,15 @@ struct done {
  * compare-and-swap, so a completion nested on this CPU (an interrupt) while
  * the key is half written sees it busy and goes to the hash instead of
  * matching a torn key. Once per pair and cell. */
-static __always_inline struct kp_block_stats *take(struct kp_block_cell *cell,
+static __always_inline struct kp_block_stats *take(struct kp_block_cell *cell, __u32 idx,
 						     const struct kp_block_key *where, __u64 from)
 {
+	__u32 *used = bpf_map_lookup_elem(&kp_block_cells_used, &idx);
+
 	if (__sync_val_compare_and_swap(&cell->state, from, KP_CELL_WRITING) != from)
 		return 0;
+	if (used && !*used)
+		*used = 1;
 	if (from != KP_CELL_FREE)
 		__builtin_memset(&cell->stats, 0, sizeof(cell->stats));
 	cell->key.cgroup_id = where->cgroup_id;
@@ -303,14 +316,14 @@ static __always_inline struct kp_block_stats *cell_of(const struct kp_block_key 
 	if (!cell)
 		return 0;
 	if (cell->state == KP_CELL_FREE)
-		return take(cell, where, KP_CELL_FREE);
+		return take(cell, idx, where, KP_CELL_FREE);
 	if (cell->state != KP_CELL_TAKEN)
 		return 0;
 	if (cell->key.cgroup_id == where->cgroup_id && cell->key.dev == where->dev)
 		return &cell->stats;
 	retired = bpf_map_lookup_elem(&kp_block_cells_retired, &idx);
 	if (retired && *retired && *retired == cell->key.cgroup_id)
-		return take(cell, where, KP_CELL_TAKEN);
+		return take(cell, idx, where, KP_CELL_TAKEN);
 	return 0;
 }
 

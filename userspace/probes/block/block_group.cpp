@@ -38,13 +38,9 @@ class BlockGroup final : public ProbeGroup {
         [&](const kp_block_key& key, const std::vector<const kp_block_stats*>& per_cpu) {
           for (const auto* v : per_cpu) add(t, key, *v);
         });
-    drain_percpu<__u32, kp_block_cell>(
-        g.map_fd("kp_block_cells"),
-        [&](const __u32&, const std::vector<const kp_block_cell*>& per_cpu) {
-          for (const auto* cell : per_cpu)
-            if (cell->state == kCellTaken && !removed_.contains(cell->key.cgroup_id))
-              add(t, cell->key, cell->stats);
-        });
+    for_each_taken_cell(g, [&](__u32, const kp_block_cell& cell) {
+      if (!removed_.contains(cell.key.cgroup_id)) add(t, cell.key, cell.stats);
+    });
   }
 
   // A removed cgroup's entries leave the map, but what they counted stays in
@@ -108,21 +104,37 @@ class BlockGroup final : public ProbeGroup {
     add_u64_fields(c.block, v);
   }
 
+  // Calls fn(index, cell) for every CPU's taken cell, reading only the
+  // indices kp_block_cells_used marks (a lookup per index, all CPUs at once).
+  template <class Fn>
+  static void for_each_taken_cell(const LoadedGroup& g, Fn&& fn) {
+    std::vector<__u32> used;
+    drain_map(g.map_fd("kp_block_cells_used"), sizeof(__u32), sizeof(__u32), false,
+              [&](const void* key, const void* value) {
+                if (*static_cast<const __u32*>(value))
+                  used.push_back(*static_cast<const __u32*>(key));
+              });
+    const int fd = g.map_fd("kp_block_cells");
+    const size_t ncpu = possible_cpus();
+    static_assert(sizeof(kp_block_cell) % 8 == 0, "per-CPU values are 8-byte aligned");
+    std::vector<kp_block_cell> per_cpu(ncpu);
+    for (__u32 idx : used) {
+      if (bpf_map_lookup_elem(fd, &idx, per_cpu.data()) != 0) continue;
+      for (const auto& cell : per_cpu)
+        if (cell.state == kCellTaken) fn(idx, cell);
+    }
+  }
+
   void retire_cells(const LoadedGroup& g, const std::unordered_set<uint64_t>& gone) {
     const int retired_fd = g.map_fd("kp_block_cells_retired");
     std::unordered_set<uint64_t> in_cells;
-    drain_percpu<__u32, kp_block_cell>(
-        g.map_fd("kp_block_cells"),
-        [&](const __u32& idx, const std::vector<const kp_block_cell*>& per_cpu) {
-          for (const auto* cell : per_cpu) {
-            if (cell->state != kCellTaken) continue;
-            const __u64 id = cell->key.cgroup_id;
-            in_cells.insert(id);
-            if (!gone.contains(id) || removed_.contains(id)) continue;
-            add_u64_fields(retired_disks_[cell->key.dev], cell->stats);
-            bpf_map_update_elem(retired_fd, &idx, &id, BPF_ANY);
-          }
-        });
+    for_each_taken_cell(g, [&](__u32 idx, const kp_block_cell& cell) {
+      const __u64 id = cell.key.cgroup_id;
+      in_cells.insert(id);
+      if (!gone.contains(id) || removed_.contains(id)) return;
+      add_u64_fields(retired_disks_[cell.key.dev], cell.stats);
+      bpf_map_update_elem(retired_fd, &idx, &id, BPF_ANY);
+    });
     for (uint64_t id : gone)
       if (in_cells.contains(id)) removed_.insert(id);
     std::erase_if(removed_, [&](uint64_t id) { return !in_cells.contains(id); });
