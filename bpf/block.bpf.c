@@ -15,7 +15,14 @@
  * verifier inlines array lookups, so a slot costs a few loads and one
  * compare-and-swap to claim and one to release, where a hash entry costs a
  * locked insert, two lookups and a locked delete. A request whose slot is
- * taken by another in flight falls back to the hash. */
+ * taken by another in flight falls back to the hash. The counts go the same
+ * way: a per-CPU cell picked by hashing (disk, cgroup), the hash
+ * kp_block_io where the cell counts another pair.
+ *
+ * Most of these programs' time is memory access, not instructions
+ * (bench/overhead/block_variants.py, 22h): both arrays are kept small, so a
+ * lookup touches one cache line of memory the kernel maps with large pages,
+ * where a hash touches its bucket, its element and the value. */
 #include "kpulse_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -38,9 +45,13 @@ struct rq_slot {
 	struct rq_info info;
 };
 
-/* A power of two, so the slot index is a shift of a multiplicative hash;
- * many times the requests a host keeps in flight, so collisions are rare. */
-#define KP_RQ_SLOT_BITS 13
+/* A power of two, so the slot index is a shift of a multiplicative hash.
+ * 1024 slots of 24 bytes stay under the 32 KiB the kernel allocates for a
+ * map from its linearly mapped memory (larger maps are vmalloc'ed, 4 KiB
+ * pages): 8192 slots cost io_start 603 ns per request against 398 for 512
+ * (22h, same run). Requests beyond that in flight, or colliding, fall back
+ * to kp_requests, whose entries `kpulse probes` shows. */
+#define KP_RQ_SLOT_BITS 10
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -64,6 +75,40 @@ struct {
 	__type(key, struct kp_block_key);
 	__type(value, struct kp_block_stats);
 } kp_block_io SEC(".maps");
+
+/* Per CPU, so a cell is written by its own CPU only and needs no lock (a
+ * completion nested in an interrupt on that CPU is guarded where a cell is
+ * taken); 256 cells of 696 bytes. */
+#define KP_BLOCK_CELL_BITS 8
+#define KP_CELL_FREE 0
+#define KP_CELL_WRITING 2
+#define KP_CELL_TAKEN 1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1 << KP_BLOCK_CELL_BITS);
+	__type(key, __u32);
+	__type(value, struct kp_block_cell);
+} kp_block_cells SEC(".maps");
+
+/* Per cell index, a removed cgroup whose cells userspace has retired (their
+ * counts moved to its disks' totals): a CPU whose cell there still names it
+ * takes the cell back for the next pair, so cells outlive cgroup churn. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << KP_BLOCK_CELL_BITS);
+	__type(key, __u32);
+	__type(value, __u64);
+} kp_block_cells_retired SEC(".maps");
+
+/* 1 at an index some CPU has taken a cell at: userspace reads only those
+ * cells, not every CPU's whole array, each interval. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << KP_BLOCK_CELL_BITS);
+	__type(key, __u32);
+	__type(value, __u32);
+} kp_block_cells_used SEC(".maps");
 
 KP_DEFINE_COUNTERS
 KP_DEFINE_LOOKUP_OR_INIT(io_stats, kp_block_io, struct kp_block_key, struct kp_block_stats)
@@ -238,6 +283,50 @@ struct done {
 	int error;
 };
 
+/* Takes `cell` (this CPU's) for `where` from state `from` with a
+ * compare-and-swap, so a completion nested on this CPU (an interrupt) while
+ * the key is half written sees it busy and goes to the hash instead of
+ * matching a torn key. Once per pair and cell. */
+static __always_inline struct kp_block_stats *take(struct kp_block_cell *cell, __u32 idx,
+						     const struct kp_block_key *where, __u64 from)
+{
+	__u32 *used = bpf_map_lookup_elem(&kp_block_cells_used, &idx);
+
+	if (__sync_val_compare_and_swap(&cell->state, from, KP_CELL_WRITING) != from)
+		return 0;
+	if (used && !*used)
+		*used = 1;
+	if (from != KP_CELL_FREE)
+		__builtin_memset(&cell->stats, 0, sizeof(cell->stats));
+	cell->key.cgroup_id = where->cgroup_id;
+	cell->key.dev = where->dev;
+	__sync_lock_test_and_set(&cell->state, KP_CELL_TAKEN);
+	return &cell->stats;
+}
+
+/* This CPU's cell for `where`, taking it if free or retired; 0 if it counts
+ * another (disk, cgroup). */
+static __always_inline struct kp_block_stats *cell_of(const struct kp_block_key *where)
+{
+	__u32 idx = ((where->cgroup_id ^ ((__u64)where->dev << 32)) * 0x9E3779B97F4A7C15ULL) >>
+		    (64 - KP_BLOCK_CELL_BITS);
+	struct kp_block_cell *cell = bpf_map_lookup_elem(&kp_block_cells, &idx);
+	__u64 *retired;
+
+	if (!cell)
+		return 0;
+	if (cell->state == KP_CELL_FREE)
+		return take(cell, idx, where, KP_CELL_FREE);
+	if (cell->state != KP_CELL_TAKEN)
+		return 0;
+	if (cell->key.cgroup_id == where->cgroup_id && cell->key.dev == where->dev)
+		return &cell->stats;
+	retired = bpf_map_lookup_elem(&kp_block_cells_retired, &idx);
+	if (retired && *retired && *retired == cell->key.cgroup_id)
+		return take(cell, idx, where, KP_CELL_TAKEN);
+	return 0;
+}
+
 static __always_inline void account(struct kp_block_stats *s, const struct done *d)
 {
 	if (d->op == KP_REQ_OP_READ)
@@ -320,7 +409,9 @@ static __always_inline int on_complete(struct request *rq, int error, unsigned i
 
 	where.dev = request_dev(rq, btf);
 	where.cgroup_id = held ? held->cgroup_id : 0;
-	s = io_stats(&where);
+	s = cell_of(&where);
+	if (!s)
+		s = io_stats(&where);
 	if (!s && where.cgroup_id) {
 		/* Map full: the disk's totals (which /proc/diskstats checks) come
 		 * first, under the unknown cgroup. */

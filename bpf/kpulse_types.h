@@ -79,6 +79,15 @@ struct kp_block_key {
 	__u32 pad;
 };
 
+/* A per-CPU cell of kp_block_cells: the (disk, cgroup) it counts for, taken
+ * by the first completion on that CPU whose key hashes to it, and never
+ * given back; a key whose cell holds another goes to kp_block_io. */
+struct kp_block_cell {
+	__u64 state;     /* 0 free, 1 taken (key valid), 2 being taken */
+	struct kp_block_key key;
+	struct kp_block_stats stats;
+};
+
 /* ---- net group ------------------------------------------------------------ */
 
 struct kp_net_cgroup {

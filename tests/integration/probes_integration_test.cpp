@@ -246,12 +246,14 @@ TEST(ProbesIntegration, ARemovedCgroupsIoStaysInItsDisksTotals) {
   EXPECT_GE(total, bytes);
 
   // The cgroup goes. The collector keeps naming a removed cgroup until its
-  // next cgroup walk (every 5 s) and forgets its BPF entries after that:
-  // 12 intervals cover two walks.
+  // next cgroup walk and forgets its BPF entries after that: 12 intervals,
+  // with a cgroup made and removed twice so the tree changes (walks follow
+  // changes of the tree, not only time).
   const std::string path = cg->path();
   cg.reset();
   int gone = 0;
   for (int i = 0; i < 12; ++i) {
+    if (i == 2 || i == 7) TestCgroup nudge("walk-nudge");
     std::this_thread::sleep_for(1s);
     snap = collector.collect_now();
     if (!snap.find(ComponentKind::Cgroup, path)) ++gone;

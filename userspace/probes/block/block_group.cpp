@@ -27,29 +27,27 @@ class BlockGroup final : public ProbeGroup {
   }
   [[nodiscard]] const char* cgroup_map() const override { return "kp_block_io"; }
 
-  // kp_block_io holds one entry per (disk, cgroup): the sums per disk and
-  // per cgroup are made here.
+  // A completion counts in its CPU's cell of kp_block_cells, or in
+  // kp_block_io where that cell counts another (disk, cgroup): the sums per
+  // disk and per cgroup are made here.
   void drain(const LoadedGroup& g, BpfTotals& t) override {
     t.block = true;
     for (const auto& [dev, retired] : retired_disks_) add_u64_fields(t.disks[dev], retired);
     drain_percpu<kp_block_key, kp_block_stats>(
         g.map_fd("kp_block_io"),
         [&](const kp_block_key& key, const std::vector<const kp_block_stats*>& per_cpu) {
-          kp_block_stats& d = t.disks[key.dev];
-          CgroupTotals* c = nullptr;
-          if (key.cgroup_id) {
-            c = &t.cgroups[key.cgroup_id];
-            c->has_block = true;
-          }
-          for (const auto* v : per_cpu) {
-            add_u64_fields(d, *v);
-            if (c) add_u64_fields(c->block, *v);
-          }
+          for (const auto* v : per_cpu) add(t, key, *v);
         });
+    for_each_taken_cell(g, [&](__u32, const kp_block_cell& cell) {
+      if (!removed_.contains(cell.key.cgroup_id)) add(t, cell.key, cell.stats);
+    });
   }
 
   // A removed cgroup's entries leave the map, but what they counted stays in
-  // their disks' totals (kept here), so a disk's counters never go back.
+  // their disks' totals (kept here), so a disk's counters never go back. Its
+  // cells (only their CPU may write them) are retired the same way and
+  // named in kp_block_cells_retired, where their CPU takes them back for the
+  // next pair that hashes there; until then the drain skips them.
   void forget_cgroups(const LoadedGroup& g, const std::vector<uint64_t>& ids) override {
     const std::unordered_set<uint64_t> gone(ids.begin(), ids.end());
     std::vector<kp_block_key> keys;
@@ -61,6 +59,7 @@ class BlockGroup final : public ProbeGroup {
           keys.push_back(key);
         });
     for (auto& key : keys) bpf_map_delete_elem(fd, &key);
+    retire_cells(g, gone);
   }
 
   void add_cgroup_samples(Component& c, const CgroupTotals& t,
@@ -95,6 +94,54 @@ class BlockGroup final : public ProbeGroup {
   }
 
  private:
+  static constexpr __u64 kCellTaken = 1;  // kp_block_cell.state once its key is written
+
+  void add(BpfTotals& t, const kp_block_key& key, const kp_block_stats& v) const {
+    add_u64_fields(t.disks[key.dev], v);
+    if (!key.cgroup_id) return;
+    CgroupTotals& c = t.cgroups[key.cgroup_id];
+    c.has_block = true;
+    add_u64_fields(c.block, v);
+  }
+
+  // Calls fn(index, cell) for every CPU's taken cell, reading only the
+  // indices kp_block_cells_used marks (a lookup per index, all CPUs at once).
+  template <class Fn>
+  static void for_each_taken_cell(const LoadedGroup& g, Fn&& fn) {
+    std::vector<__u32> used;
+    drain_map(g.map_fd("kp_block_cells_used"), sizeof(__u32), sizeof(__u32), false,
+              [&](const void* key, const void* value) {
+                if (*static_cast<const __u32*>(value))
+                  used.push_back(*static_cast<const __u32*>(key));
+              });
+    const int fd = g.map_fd("kp_block_cells");
+    const size_t ncpu = possible_cpus();
+    static_assert(sizeof(kp_block_cell) % 8 == 0, "per-CPU values are 8-byte aligned");
+    std::vector<kp_block_cell> per_cpu(ncpu);
+    for (__u32 idx : used) {
+      if (bpf_map_lookup_elem(fd, &idx, per_cpu.data()) != 0) continue;
+      for (const auto& cell : per_cpu)
+        if (cell.state == kCellTaken) fn(idx, cell);
+    }
+  }
+
+  void retire_cells(const LoadedGroup& g, const std::unordered_set<uint64_t>& gone) {
+    const int retired_fd = g.map_fd("kp_block_cells_retired");
+    std::unordered_set<uint64_t> in_cells;
+    for_each_taken_cell(g, [&](__u32 idx, const kp_block_cell& cell) {
+      const __u64 id = cell.key.cgroup_id;
+      in_cells.insert(id);
+      if (!gone.contains(id) || removed_.contains(id)) return;
+      add_u64_fields(retired_disks_[cell.key.dev], cell.stats);
+      bpf_map_update_elem(retired_fd, &idx, &id, BPF_ANY);
+    });
+    for (uint64_t id : gone)
+      if (in_cells.contains(id)) removed_.insert(id);
+    std::erase_if(removed_, [&](uint64_t id) { return !in_cells.contains(id); });
+  }
+
+  // Removed cgroups whose cells were retired and may still name them.
+  std::unordered_set<uint64_t> removed_;
   std::unordered_map<uint32_t, kp_block_stats> prev_disks_;  // the previous drain's
   // What the entries of removed cgroups had counted, per disk.
   std::unordered_map<uint32_t, kp_block_stats> retired_disks_;

@@ -48,8 +48,12 @@ std::vector<std::string> block_reads(const KernelFeatures& f) {
         "queue latency: request.io_start_time_ns - request.start_time_ns; device latency: "
         "completion time - request.io_start_time_ns (0 without queue statistics: unknown)");
   out.push_back(
-      "bytes, op, disk: block_rq_complete's nr_bytes, request.cmd_flags, request.q->disk; one "
-      "map entry per (disk, cgroup), summed per disk and per cgroup in userspace");
+      "bytes, op, disk: block_rq_complete's nr_bytes, request.cmd_flags, request.q->disk; "
+      "counted per (disk, cgroup) in a per-CPU cell (kp_block_cells), or in kp_block_io where "
+      "the cell counts another pair; summed per disk and per cgroup in userspace");
+  out.push_back(
+      "per request in flight: a slot of an array indexed by the request's address; "
+      "kp_requests holds those whose slot another request holds (its entries below)");
   out.push_back(issue_names_submitter(f)
                     ? "cgroup: the submitter's, taken at block_rq_insert, or at block_rq_issue "
                       "for a request issued directly"
