@@ -77,9 +77,8 @@ struct CgroupStatsOptions {
   // An Idle cgroup's CPU figures (cpu.stat, cpu.pressure, v1 cpuacct.usage)
   // are re-read this often only: Idle says the caller (BPF, which sees every
   // context switch) saw its tasks neither run nor wait in run queues above
-  // its bar since the last CPU read (engine/cgroup_activity.h: no CPU held
-  // at an interval's end, under 10 switch-ins and 10 ms of waiting at a 1 s
-  // interval), which bounds (in practice) how far these
+  // its bar since the last CPU read (engine/cgroup_activity.h: no running,
+  // under 10 ms of waiting at a 1 s interval), which bounds how far these
   // counters moved. This period covers only what BPF cannot see; 30 like
   // quiet_pressure_every, the other figures BPF vouches for. A cpu.pressure
   // avg10 above 0 is re-read every idle_every (the average decays by itself).

@@ -36,13 +36,12 @@ bool is_busy(const probes::CgroupTotals& d, double interval_s) {
 }
 
 void ActivitySinceRead::add(const probes::CgroupTotals& d) {
-  switch_ins += d.sched.runq_latency.count;
-  held += d.cpus_held;
+  ran += d.sched.runq_latency.count + d.cpus_held;
   waited_ns += d.sched.runq_latency.sum_ns;
 }
 
 bool cpu_moved(const ActivitySinceRead& a, double interval_s) {
-  return a.held > 0 || a.switch_ins >= 10 || double(a.waited_ns) >= interval_s * 1e9 * 1e-2;
+  return a.ran > 0 || double(a.waited_ns) >= interval_s * 1e9 * 1e-2;
 }
 
 collect::CgroupActivity activity_of(const probes::CgroupTotals& d, const ActivitySinceRead& since,

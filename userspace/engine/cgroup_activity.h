@@ -33,22 +33,16 @@ bool is_busy(const probes::CgroupTotals& d, double interval_s);
 // several intervals: since its cgroupfs CPU figures were last read, which is
 // how far those (usage, cpu.pressure) can have moved meanwhile.
 struct ActivitySinceRead {
-  uint64_t switch_ins = 0;
-  uint64_t held = 0;       // CPUs held at interval ends
+  uint64_t ran = 0;        // switch-ins, plus CPUs held at interval ends
   uint64_t waited_ns = 0;  // in run queues
   void add(const probes::CgroupTotals& d);
 };
-// Whether the CPU figures moved enough to be read now: the tasks held a CPU
-// at an interval's end, got one 10 times, or waited in run queues for 1% of
-// one interval of `interval_s` (a starved cgroup waits rather than runs;
-// below that its cpu.pressure "some" moved by under 1% of an interval),
-// since the last read. BPF counts switch-ins, not their length, so this is
-// no strict bound on the usage's move (22f's 1 ms of CPU was): a task that
-// runs long is caught holding a CPU at some interval's end (a cgroup using
-// a tenth of a CPU is caught within ten intervals on average), and a few
-// wake-ups of short work, the common idle cgroup, move it by microseconds.
-// Reading on any switch-in cost 1.4x main's engine CPU at 1,000 cgroups
-// whose threads wake every 5 s (BENCHMARKS, issue 22e after the merge).
+// Whether the CPU figures moved enough to be read now: the tasks ran at all
+// since the last read, or waited in run queues for 1% of one interval of
+// `interval_s` (a starved cgroup waits rather than runs; below that its
+// cpu.pressure "some" moved by under 1% of an interval). No bar on running:
+// BPF counts switch-ins, not their length (a switch-in may start a slice of
+// most of an interval), so only no running at all bounds the usage's move.
 bool cpu_moved(const ActivitySinceRead& a, double interval_s);
 // What the reader is told of a cgroup BPF watches: Busy (is_busy), else
 // CpuMoved (cpu_moved over `since`, which includes `d`), else Idle.

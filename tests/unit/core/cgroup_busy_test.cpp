@@ -34,8 +34,6 @@ TEST(CgroupBusy, HeldOrOftenSwitchedInIsBusyWakingOrWaitingMovesOnlyTheCpuFigure
   EXPECT_FALSE(is_busy(woke, 1.0));
   ActivitySinceRead since;
   since.add(woke);
-  EXPECT_EQ(activity_of(woke, since, 1.0), collect::CgroupActivity::Idle);
-  for (int i = 0; i < 4; ++i) since.add(woke);  // 10 switch-ins since the last read
   EXPECT_EQ(activity_of(woke, since, 1.0), collect::CgroupActivity::CpuMoved);
 
   // Barely runs, waits a lot: its cpu.pressure matters, its memory does not move.
@@ -73,10 +71,10 @@ TEST(CgroupBusy, IoReclaimAndOomKillsAreBusy) {
   EXPECT_TRUE(is_busy(oom, 1.0));
 }
 
-// Waits and switch-ins under the bars each interval add up until they pass
-// them: the cgroup's CPU figures are then read. Holding a CPU at an
-// interval's end reads them at once.
-TEST(CgroupBusy, SmallActivityAddsUpPastTheBarHoldingACpuMovesTheCpuFigures) {
+// Waits under the bar each interval add up until they pass it: the cgroup's
+// CPU figures are then read, cpu.pressure having moved by about the bar.
+// Running has no bar (BPF does not measure slices): any switch-in moves them.
+TEST(CgroupBusy, SmallWaitsAddUpPastTheBarAnyRunningMovesTheCpuFigures) {
   probes::CgroupTotals d;
   d.sched.runq_latency.sum_ns = 3'000'000;  // migrated waits: no switch-in
   ActivitySinceRead since;
@@ -88,18 +86,11 @@ TEST(CgroupBusy, SmallActivityAddsUpPastTheBarHoldingACpuMovesTheCpuFigures) {
   EXPECT_EQ(intervals, 4);  // 12 ms of waiting after 4 intervals, 9 ms after 3
   EXPECT_EQ(activity_of(d, since, 1.0), collect::CgroupActivity::CpuMoved);
   EXPECT_FALSE(cpu_moved(ActivitySinceRead{}, 1.0));
-  ActivitySinceRead switched;
-  probes::CgroupTotals three_switch_ins;
-  three_switch_ins.sched.runq_latency.count = 3;
-  for (int i = 0; i < 3; ++i) switched.add(three_switch_ins);
-  EXPECT_FALSE(cpu_moved(switched, 1.0));  // 9
-  switched.add(three_switch_ins);
-  EXPECT_TRUE(cpu_moved(switched, 1.0));
-  ActivitySinceRead held;
-  probes::CgroupTotals on_cpu;
-  on_cpu.cpus_held = 1;
-  held.add(on_cpu);
-  EXPECT_TRUE(cpu_moved(held, 1.0));
+  ActivitySinceRead once;
+  probes::CgroupTotals one_switch_in;
+  one_switch_in.sched.runq_latency.count = 1;
+  once.add(one_switch_in);
+  EXPECT_TRUE(cpu_moved(once, 1.0));
 }
 
 TEST(CgroupStallQuiet, OnlyWithoutIoReclaimOrOomKillsAndWithEveryGroupWatching) {
