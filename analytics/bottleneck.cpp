@@ -167,11 +167,12 @@ std::vector<Consumer> consumers(const model::Snapshot& snap, Resource r, double 
   // used CPU that no live process shows; at most an interval's worth of their
   // lifetime's CPU time falls in this interval.
   if (r == Resource::Cpu)
-    for (const auto& t : snap.exited) {
-      double u = std::min({t.cpu_time_s, t.lifetime_s, dt}) / dt;
-      if (u > 0 && !t.cgroup.empty())
-        group(t.cgroup).add_process(u,
-                                    t.comm + " [" + std::to_string(t.tgid ? t.tgid : t.pid) + "]");
+    for (const auto& t : snap.components) {
+      if (t.kind != ComponentKind::Exited) continue;
+      const double u =
+          std::min({t.value(MetricId::ExitedCpuTime), t.value(MetricId::ExitedLifetime), dt}) / dt;
+      const std::string tgid = t.kernel_id ? std::to_string(t.kernel_id) : t.id;
+      if (u > 0 && !t.parent.empty()) group(t.parent).add_process(u, t.name + " [" + tgid + "]");
     }
   std::vector<Consumer> out;
   for (auto& [id, k] : by_cgroup)

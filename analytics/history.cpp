@@ -60,6 +60,9 @@ void History::ingest(const model::Snapshot& snap) {
   const bool have_interval = snap.interval_s > 0;
   std::string key;
   for (const auto& comp : snap.components) {
+    // An exited task is an event, not a series: one per pid kept for 90
+    // days would grow without bound.
+    if (model::is_event_kind(comp.kind)) continue;
     key.assign(model::to_string(comp.kind));
     key += ':';
     key += comp.id;

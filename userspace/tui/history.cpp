@@ -8,6 +8,7 @@ namespace kpulse::tui {
 void History::add(const model::Snapshot& snap) {
   ++generation_;
   for (const auto& c : snap.components) {
+    if (model::is_event_kind(c.kind)) continue;  // an exited task has no history
     auto& [seen, metrics] = by_component_[c.key()];
     seen = generation_;
     for (const auto& s : c.samples) {
