@@ -6,6 +6,13 @@
 #include <cmath>
 
 namespace kpulse::analytics {
+
+std::optional<AnomalyModel> anomaly_model_named(std::string_view name) {
+  if (name == "baseline") return AnomalyModel::kBaseline;
+  if (name == "context") return AnomalyModel::kContext;
+  if (name == "blend") return AnomalyModel::kBlend;
+  return std::nullopt;
+}
 namespace {
 
 constexpr double kDay = 86400.0;
@@ -48,7 +55,20 @@ AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
       sustained_tail_(config.history_half_life, config.record_rise, config.incident_half_life),
       volatility_tail_(2000, config.record_rise, config.incident_half_life),
       tail_(config.history_half_life, config.record_rise, config.incident_half_life),
-      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {}
+      repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {
+  if (cfg_.model != AnomalyModel::kBaseline) context_.emplace(cfg_.context);
+}
+
+double AnomalyDetector::update(double t, double x) {
+  if (cfg_.model == AnomalyModel::kBaseline) return baseline_update(t, x);
+  const double context = std::isfinite(t) ? context_->update(x) : 0.0;
+  if (cfg_.model == AnomalyModel::kContext) {
+    // The baseline still learns: the step and last_z() stay meaningful.
+    baseline_update(t, x);
+    return context;
+  }
+  return 0.5 * (context + baseline_update(t, x));
+}
 
 void AnomalyDetector::infer_step(double t_unix) {
   if (n_ > 0 && step_ == 0) {
@@ -111,7 +131,7 @@ void AnomalyDetector::learn(Track& k, double e, double floor, bool warm) {
   }
 }
 
-double AnomalyDetector::update(double t, double x) {
+double AnomalyDetector::baseline_update(double t, double x) {
   // A sample without a value or a time says nothing; one beyond the range any
   // metric reaches is held at its edge, so that differences, spreads and
   // surprises stay finite (a series alternating +-1e308 overflows them).

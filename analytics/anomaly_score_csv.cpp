@@ -10,9 +10,11 @@
 namespace kpulse::analytics {
 
 long score_series_csv(std::istream& in, std::ostream& out, const std::string& name,
-                      std::ostream& warn) {
+                      std::ostream& warn, AnomalyModel model) {
   SeriesCsvReader reader(in, name);
-  AnomalyDetector detector;
+  AnomalyDetectorConfig config;
+  config.model = model;
+  AnomalyDetector detector(config);
   SeriesRow row;
   long written = 0;
   double last_t = 0;

@@ -7,6 +7,8 @@
 #include <ostream>
 #include <string>
 
+#include "analytics/anomaly_detector.h"
+
 namespace kpulse::analytics {
 
 // Reads a series (see series_csv.h) and writes `timestamp,value,anomaly_score`,
@@ -18,7 +20,8 @@ namespace kpulse::analytics {
 // the number of rows written. Throws std::runtime_error("<name>:<line>:
 // <reason>") on a malformed row (see series_csv.h: e.g. a value that is not
 // a finite number within +-1e100); rows before it are already written.
+// `model` picks the learner (anomaly_detector.h).
 long score_series_csv(std::istream& in, std::ostream& out, const std::string& name,
-                      std::ostream& warn = std::cerr);
+                      std::ostream& warn = std::cerr, AnomalyModel model = AnomalyModel::kBaseline);
 
 }  // namespace kpulse::analytics

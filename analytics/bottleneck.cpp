@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "model/snapshot.h"
+
 namespace kpulse::analytics {
 
 using model::ComponentKind;
@@ -45,18 +47,6 @@ std::string rule_for(const UseRow& row, const UseSignal& s) {
   return "saturation";
 }
 
-// Leaf cgroups: the ones no other cgroup in the snapshot names as its parent.
-// Usage is charged to every ancestor too, so only leaves can be "the" cause.
-std::vector<const model::Component*> leaf_cgroups(const model::Snapshot& snap) {
-  std::set<std::string> parents;
-  for (const auto& c : snap.components)
-    if (c.kind == ComponentKind::Cgroup && !c.parent.empty()) parents.insert(c.parent);
-  std::vector<const model::Component*> out;
-  for (const auto& c : snap.components)
-    if (c.kind == ComponentKind::Cgroup && c.id != "/" && !parents.count(c.id)) out.push_back(&c);
-  return out;
-}
-
 double usage_of(const model::Component& c, Resource r, double dt) {
   auto d = [&](MetricId id) {
     double v = c.delta(id);
@@ -67,18 +57,18 @@ double usage_of(const model::Component& c, Resource r, double dt) {
       // A cgroup's first busy interval may lack a utilization reading (no
       // earlier usage to difference); time on CPU from BPF covers it.
       double v = c.value(MetricId::CpuUtilization);
-      return std::isfinite(v) ? v : d(MetricId::SchedOncpuTime) / dt;
+      return std::isfinite(v) ? v : model::rate_of(d(MetricId::SchedOncpuTime), dt);
     }
     case Resource::Memory: {
       double v = c.value(MetricId::CgMemCurrent);
       return std::isfinite(v) ? v : 0.0;
     }
     case Resource::Disk:
-      return std::max(d(MetricId::BlkReadBytes) + d(MetricId::BlkWriteBytes),
-                      d(MetricId::CgIoReadBytes) + d(MetricId::CgIoWriteBytes)) /
-             dt;
+      return model::rate_of(std::max(d(MetricId::BlkReadBytes) + d(MetricId::BlkWriteBytes),
+                                     d(MetricId::CgIoReadBytes) + d(MetricId::CgIoWriteBytes)),
+                            dt);
     case Resource::Network:
-      return d(MetricId::TcpRetransmits) / dt;
+      return model::rate_of(d(MetricId::TcpRetransmits), dt);
   }
   return 0;
 }
@@ -112,7 +102,7 @@ double process_usage(const model::Component& p, Resource r, double dt) {
   if (r != Resource::Cpu) return 0;  // no per-process I/O or network figures
   double v = p.value(MetricId::CpuUtilization);
   if (std::isfinite(v)) return v;
-  v = p.delta(MetricId::SchedOncpuTime) / dt;
+  v = model::rate_of(p.delta(MetricId::SchedOncpuTime), dt);
   return std::isfinite(v) ? v : 0.0;
 }
 
@@ -137,9 +127,9 @@ double host_usage(const model::Snapshot& snap, Resource r, double dt) {
         return std::isfinite(v) ? v : 0.0;
       }
       case Resource::Disk:
-        return (d(MetricId::BlkReadBytes) + d(MetricId::BlkWriteBytes)) / dt;
+        return model::rate_of(d(MetricId::BlkReadBytes) + d(MetricId::BlkWriteBytes), dt);
       case Resource::Network:
-        return d(MetricId::TcpRetransmits) / dt;
+        return model::rate_of(d(MetricId::TcpRetransmits), dt);
     }
   }
   return 0;
@@ -169,8 +159,9 @@ std::vector<Consumer> consumers(const model::Snapshot& snap, Resource r, double 
   if (r == Resource::Cpu)
     for (const auto& t : snap.components) {
       if (t.kind != ComponentKind::Exited) continue;
-      const double u =
-          std::min({t.value(MetricId::ExitedCpuTime), t.value(MetricId::ExitedLifetime), dt}) / dt;
+      // A share of the interval (seconds of CPU per second), so a rate.
+      const double u = model::rate_of(
+          std::min({t.value(MetricId::ExitedCpuTime), t.value(MetricId::ExitedLifetime), dt}), dt);
       const std::string tgid = t.kernel_id ? std::to_string(t.kernel_id) : t.id;
       if (u > 0 && !t.parent.empty()) group(t.parent).add_process(u, t.name + " [" + tgid + "]");
     }
@@ -232,6 +223,16 @@ void find_victims(const std::vector<UseRow>& table, const UseRow& row, Bottlenec
 }
 
 }  // namespace
+
+std::vector<const model::Component*> leaf_cgroups(const model::Snapshot& snap) {
+  std::set<std::string> parents;
+  for (const auto& c : snap.components)
+    if (c.kind == ComponentKind::Cgroup && !c.parent.empty()) parents.insert(c.parent);
+  std::vector<const model::Component*> out;
+  for (const auto& c : snap.components)
+    if (c.kind == ComponentKind::Cgroup && c.id != "/" && !parents.count(c.id)) out.push_back(&c);
+  return out;
+}
 
 BottleneckDetector::BottleneckDetector(BottleneckConfig config) : cfg_(std::move(config)) {}
 

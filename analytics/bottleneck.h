@@ -18,6 +18,11 @@ namespace kpulse::analytics {
 enum class Severity { Info, Warning, Critical };
 std::string_view to_string(Severity s);
 
+// Leaf cgroups: the ones no other cgroup in the snapshot names as its parent
+// (the root excluded). Usage is charged to every ancestor too, so only
+// leaves can be "the" consumer of a resource.
+std::vector<const model::Component*> leaf_cgroups(const model::Snapshot& snap);
+
 // One signal's reading against what it usually reads.
 struct Evidence {
   std::string component;  // component key

@@ -211,39 +211,29 @@ void decompose(std::span<const double> x, const ProfileSpec& spec, int w, int to
   }
 }
 
-}  // namespace
-
-int profile_min_history(const ProfileSpec& spec) {
-  const int pmax = std::max(spec.period1, spec.period2);
-  // One full longest cycle plus a seventh of one (a day for a weekly cycle).
-  return std::max({pmax + pmax / 7, spec.level_window, 4});
+// The series in model space. Backtests fit prefixes of one series, so the
+// log transform (the costliest per-point step) is computed once per series.
+std::span<const double> model_space(std::span<const double> y, const ProfileSpec& spec,
+                                    ProfileWorkspace& ws) {
+  if (!spec.log_scale) return y;
+  const int n = static_cast<int>(y.size());
+  if (ws.log_src != y.data() || ws.logx.size() < y.size() || ws.log_offset != spec.log_offset) {
+    ws.logx.resize(n);
+    for (int i = 0; i < n; ++i)
+      ws.logx[i] = std::isfinite(y[i]) ? std::log(std::max(y[i], 0.0) + spec.log_offset) : NAN;
+    ws.log_src = y.data();
+    ws.log_offset = spec.log_offset;
+  }
+  return std::span<const double>(ws.logx).first(n);
 }
 
-bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::span<double> out,
-                      ProfileWorkspace& ws) {
+// The decomposition of `y` (as `x` in model space) with a moving average of
+// `w` steps and the season laid out to `total` steps: the workspace's, when
+// it was made for the same series prefix and settings.
+ProfileDecomposition& decomposition(std::span<const double> y, std::span<const double> x,
+                                    const ProfileSpec& spec, int w, int total,
+                                    ProfileWorkspace& ws) {
   const int n = static_cast<int>(y.size());
-  if (n < profile_min_history(spec)) return false;
-  // The series in model space. Backtests fit prefixes of one series, so the
-  // log transform (the costliest per-point step) is computed once per series.
-  std::span<const double> x = y;
-  if (spec.log_scale) {
-    if (ws.log_src != y.data() || ws.logx.size() < y.size() || ws.log_offset != spec.log_offset) {
-      ws.logx.resize(n);
-      for (int i = 0; i < n; ++i)
-        ws.logx[i] = std::isfinite(y[i]) ? std::log(std::max(y[i], 0.0) + spec.log_offset) : NAN;
-      ws.log_src = y.data();
-      ws.log_offset = spec.log_offset;
-    }
-    x = std::span<const double>(ws.logx).first(n);
-  }
-  int present = 0;
-  for (int i = 0; i < n && present < 2; ++i) present += std::isfinite(y[i]);
-  if (present < 2) return false;
-
-  // Moving average over the longest period (a full window everywhere).
-  const int pmax = std::max({spec.period1, spec.period2, 1});
-  const int w = std::min(n, spec.period1 > 0 ? pmax : std::max(spec.level_window, 1));
-  const int total = n + static_cast<int>(out.size());
   ProfileDecomposition& dec = ws.dec[spec.log_scale ? 1 : 0];
   const bool reuse = dec.src == y.data() && dec.n == n && dec.log_scale == spec.log_scale &&
                      dec.log_offset == spec.log_offset && dec.period1 == spec.period1 &&
@@ -262,67 +252,99 @@ bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::s
   dec.window = w;
   dec.decay1 = spec.decay1;
   dec.decay2 = spec.decay2;
-  const std::vector<double>& d = dec.d;
-  const std::vector<double>& trend = dec.ma;
-  const double* seas = dec.seas.data();
-  auto season = [seas](long t) { return seas[t]; };
+  return dec;
+}
 
-  // Level: mean of the deseasonalised, winsorized series over the last
-  // `level_window` present steps. After a level shift inside that window,
-  // only the steps since the shift count, unclipped (winsorizing would
-  // otherwise pull them back toward the old level).
-  const int lw = std::max(1, spec.level_window);
+// Level: mean of the deseasonalised, winsorized series over the last `lw`
+// present steps. After a level shift inside that window, only the steps
+// since the shift count, unclipped (winsorizing would otherwise pull them
+// back toward the old level). Cached per window on the decomposition;
+// nullptr when no step is present.
+ProfileDecomposition::Level* fitted_level(ProfileDecomposition& dec, std::span<const double> x,
+                                          int n, int lw, ProfileWorkspace& ws) {
   auto cached = std::find_if(dec.levels.begin(), dec.levels.end(),
                              [lw](const ProfileDecomposition::Level& l) { return l.window == lw; });
-  if (cached == dec.levels.end()) {
-    const int since = last_level_shift(x, season, n, lw, dec.noise, ws);
-    double lsum = 0, tsum = 0;
-    int lcount = 0;
-    for (int i = n - 1; i >= since && lcount < lw; --i) {
-      if (!std::isfinite(x[i])) continue;
-      lsum += (since > 0 ? x[i] : trend[i] + d[i]) - season(i);
-      tsum += i;
-      ++lcount;
-    }
-    if (lcount == 0) return false;
-    dec.levels.push_back({lw, lsum / lcount, tsum / lcount, false, 0.0});
-    cached = dec.levels.end() - 1;
+  if (cached != dec.levels.end()) return &*cached;
+  const double* seas = dec.seas.data();
+  auto season = [seas](long t) { return seas[t]; };
+  const int since = last_level_shift(x, season, n, lw, dec.noise, ws);
+  double lsum = 0, tsum = 0;
+  int lcount = 0;
+  for (int i = n - 1; i >= since && lcount < lw; --i) {
+    if (!std::isfinite(x[i])) continue;
+    lsum += (since > 0 ? x[i] : dec.ma[i] + dec.d[i]) - season(i);
+    tsum += i;
+    ++lcount;
   }
-  double level = cached->level;
+  if (lcount == 0) return nullptr;
+  dec.levels.push_back({lw, lsum / lcount, tsum / lcount, false, 0.0});
+  return &dec.levels.back();
+}
+
+// Least-squares slope of the deseasonalised series over its last `tw` steps.
+double fitted_slope(const ProfileDecomposition& dec, int n, int tw) {
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int m = 0;
+  for (int i = n - tw; i < n; ++i) {
+    if (!std::isfinite(dec.d[i])) continue;
+    const double v = dec.ma[i] + dec.d[i] - dec.seas[i];
+    const double xi = i - (n - tw);
+    sx += xi;
+    sy += v;
+    sxx += xi * xi;
+    sxy += xi * v;
+    ++m;
+  }
+  const double den = m * sxx - sx * sx;
+  return m >= 8 && den > 0 ? (m * sxy - sx * sy) / den : 0.0;
+}
+
+}  // namespace
+
+int profile_min_history(const ProfileSpec& spec) {
+  const int pmax = std::max(spec.period1, spec.period2);
+  // One full longest cycle plus a seventh of one (a day for a weekly cycle).
+  return std::max({pmax + pmax / 7, spec.level_window, 4});
+}
+
+bool profile_forecast(std::span<const double> y, const ProfileSpec& spec, std::span<double> out,
+                      ProfileWorkspace& ws) {
+  const int n = static_cast<int>(y.size());
+  if (n < profile_min_history(spec)) return false;
+  const std::span<const double> x = model_space(y, spec, ws);
+  int present = 0;
+  for (int i = 0; i < n && present < 2; ++i) present += std::isfinite(y[i]);
+  if (present < 2) return false;
+
+  // Moving average over the longest period (a full window everywhere).
+  const int pmax = std::max({spec.period1, spec.period2, 1});
+  const int w = std::min(n, spec.period1 > 0 ? pmax : std::max(spec.level_window, 1));
+  const int total = n + static_cast<int>(out.size());
+  ProfileDecomposition& dec = decomposition(y, x, spec, w, total, ws);
+  ProfileDecomposition::Level* fit = fitted_level(dec, x, n, std::max(1, spec.level_window), ws);
+  if (!fit) return false;
+  double level = fit->level;
 
   double slope = 0, phi = 0;
   if (spec.trend) {
-    // Least-squares slope of the deseasonalised series over a window of
-    // several periods, damped so it fades after about half that window.
+    // The slope over a window of several periods, damped so it fades after
+    // about half that window.
     const int tw = std::min(n, std::max({2 * pmax, 4 * spec.level_window, 48}));
-    if (!cached->has_slope) {
-      double sx = 0, sy = 0, sxx = 0, sxy = 0;
-      int m = 0;
-      for (int i = n - tw; i < n; ++i) {
-        if (!std::isfinite(d[i])) continue;
-        const double v = trend[i] + d[i] - season(i);
-        const double xi = i - (n - tw);
-        sx += xi;
-        sy += v;
-        sxx += xi * xi;
-        sxy += xi * v;
-        ++m;
-      }
-      const double den = m * sxx - sx * sx;
-      cached->slope = m >= 8 && den > 0 ? (m * sxy - sx * sy) / den : 0.0;
-      cached->has_slope = true;
+    if (!fit->has_slope) {
+      fit->slope = fitted_slope(dec, n, tw);
+      fit->has_slope = true;
     }
-    slope = cached->slope;
+    slope = fit->slope;
     phi = std::exp(-1.0 / (spec.trend_persistence * tw));
     // The level was measured at its window's centre; move it to the end.
-    level += slope * (n - 1 - cached->level_pos);
+    level += slope * (n - 1 - fit->level_pos);
   }
 
   double damp_sum = 0, damp = 1;
   for (size_t h = 0; h < out.size(); ++h) {
     damp *= phi;
     damp_sum += damp;
-    const double v = level + slope * damp_sum + season(n + static_cast<long>(h));
+    const double v = level + slope * damp_sum + dec.seas[n + h];
     out[h] = spec.log_scale ? std::exp(v) - spec.log_offset : v;
   }
   return true;

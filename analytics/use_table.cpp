@@ -102,6 +102,15 @@ void push(std::vector<UseRow>& out, RowBuilder& b) {
   if (!b.empty()) out.push_back(b.finish());
 }
 
+// Memory saturation and errors read the same for the host and a cgroup:
+// stalls, reclaim, major faults, OOM kills.
+void memory_pressure(RowBuilder& mem, const UseLimits& lim) {
+  mem.share("psi_memory_some", MetricId::PsiMemorySome, lim.psi_share);
+  mem.share("reclaim_stall", MetricId::MemReclaimStall, lim.reclaim_share);
+  mem.rate("major_faults", UseRole::Saturation, MetricId::VmMajorFaults, lim.major_faults_per_s);
+  mem.rate("oom_kills", UseRole::Errors, MetricId::MemOomKills, 1e-9);
+}
+
 double cpu_count(const model::Snapshot& snap) {
   double n = 0;
   for (const auto& c : snap.components)
@@ -121,10 +130,7 @@ void host_rows(const model::Component& c, const model::Snapshot& snap, const Use
   RowBuilder mem(c, Resource::Memory, dt);
   double total = c.value(MetricId::MemTotal), avail = c.value(MetricId::MemAvailable);
   if (total > 0 && std::isfinite(avail)) mem.utilization("memory_used", 1.0 - avail / total);
-  mem.share("psi_memory_some", MetricId::PsiMemorySome, lim.psi_share);
-  mem.share("reclaim_stall", MetricId::MemReclaimStall, lim.reclaim_share);
-  mem.rate("major_faults", UseRole::Saturation, MetricId::VmMajorFaults, lim.major_faults_per_s);
-  mem.rate("oom_kills", UseRole::Errors, MetricId::MemOomKills, 1e-9);
+  memory_pressure(mem, lim);
   push(out, mem);
 
   RowBuilder io(c, Resource::Disk, dt);
@@ -169,10 +175,7 @@ void cgroup_rows(const model::Component& c, const model::Snapshot& snap, double 
   double high = c.value(MetricId::CgMemHigh);
   if (high > 0 && (!(limit > 0) || high < limit)) limit = high;
   if (limit > 0) mem.utilization("memory_limit_used", cur / limit);
-  mem.share("psi_memory_some", MetricId::PsiMemorySome, lim.psi_share);
-  mem.share("reclaim_stall", MetricId::MemReclaimStall, lim.reclaim_share);
-  mem.rate("major_faults", UseRole::Saturation, MetricId::VmMajorFaults, lim.major_faults_per_s);
-  mem.rate("oom_kills", UseRole::Errors, MetricId::MemOomKills, 1e-9);
+  memory_pressure(mem, lim);
   push(out, mem);
 
   RowBuilder io(c, Resource::Disk, dt);

@@ -8,6 +8,8 @@
 #include <numeric>
 #include <random>
 
+#include "model/format.h"
+
 namespace kpulse::analytics {
 
 using model::ComponentKind;
@@ -153,6 +155,41 @@ double churn(const std::vector<WorkloadSample>& w, double nominal) {
   return moved / double(w.size() - 1);
 }
 
+// The window's mean of every figure (the interval is left 0: not a mean).
+WorkloadSample window_mean(const std::vector<WorkloadSample>& w) {
+  WorkloadSample m;
+  for (const auto& s : w) {
+    m.cpu += s.cpu;
+    m.io_bytes_s += s.io_bytes_s;
+    m.net_bytes_s += s.net_bytes_s;
+    m.memory_bytes += s.memory_bytes;
+    m.memory_stall += s.memory_stall;
+    m.io_stall += s.io_stall;
+    m.cpu_stall += s.cpu_stall;
+    m.refault_bytes_s += s.refault_bytes_s;
+  }
+  const double n = double(w.size());
+  for (double* f : {&m.cpu, &m.io_bytes_s, &m.net_bytes_s, &m.memory_bytes, &m.memory_stall,
+                    &m.io_stall, &m.cpu_stall, &m.refault_bytes_s})
+    *f /= n;
+  return m;
+}
+
+// The figures a class is judged on, as one line of evidence.
+std::string describe_window(const WorkloadSample& m, double cpu_cv, double memory_churn) {
+  using model::format;
+  using model::Unit;
+  const model::Quantity bytes_s = model::per_second(Unit::Bytes);
+  char cv[32];
+  std::snprintf(cv, sizeof cv, "%.2f", cpu_cv);  // a dimensionless spread, not a reading
+  return "cpu " + format(m.cpu, Unit::Count) + " CPUs (cv " + cv + ", waiting " +
+         format(m.cpu_stall, Unit::Ratio) + "), io " + format(m.io_bytes_s, bytes_s) + " (stall " +
+         format(m.io_stall, Unit::Ratio) + "), net " + format(m.net_bytes_s, bytes_s) +
+         ", memory " + format(m.memory_bytes, Unit::Bytes) + " (churn " +
+         format(memory_churn, Unit::Ratio) + ", stall " + format(m.memory_stall, Unit::Ratio) +
+         ", refaults " + format(m.refault_bytes_s, bytes_s) + ")";
+}
+
 }  // namespace
 
 WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double interval_s,
@@ -164,30 +201,16 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
     return p;
   }
   std::vector<double> cpu;
-  double io = 0, net = 0, mem = 0, mstall = 0, istall = 0, cstall = 0, refaults = 0;
-  for (const auto& s : w) {
-    cpu.push_back(s.cpu);
-    io += s.io_bytes_s;
-    net += s.net_bytes_s;
-    mem += s.memory_bytes;
-    mstall += s.memory_stall;
-    istall += s.io_stall;
-    cstall += s.cpu_stall;
-    refaults += s.refault_bytes_s;
-  }
-  const double n = double(w.size());
-  io /= n, net /= n, mem /= n, mstall /= n, istall /= n, cstall /= n, refaults /= n;
-  const double cm = mean(cpu), cs = stddev(cpu, cm);
+  for (const auto& s : w) cpu.push_back(s.cpu);
+  const WorkloadSample m = window_mean(w);
+  const double io = m.io_bytes_s, net = m.net_bytes_s, mem = m.memory_bytes;
+  const double mstall = m.memory_stall, istall = m.io_stall, cstall = m.cpu_stall;
+  const double refaults = m.refault_bytes_s;
+  const double cm = m.cpu, cs = stddev(cpu, cm);
   const double cv = cm > 0 ? cs / cm : 0;
   const double mem_churn = churn(w, interval_s);
-  char buf[360];
-  std::snprintf(
-      buf, sizeof buf,
-      "cpu %.2f CPUs (cv %.2f, waiting %.0f%%), io %.2f MiB/s (stall %.0f%%), net %.2f MiB/s, "
-      "memory %.0f MiB (churn %.0f%%, stall %.0f%%, refaults %.2f MiB/s)",
-      cm, cv, cstall * 100, io / 1048576, istall * 100, net / 1048576, mem / 1048576,
-      mem_churn * 100, mstall * 100, refaults / 1048576);
-  p.evidence = buf;
+  p.evidence = describe_window(m, cv, mem_churn);
+  char buf[160];
 
   auto set = [&](WorkloadClass c, double conf) {
     p.cls = c;
@@ -283,20 +306,22 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
     } else {
       double cur = c.value(MetricId::CgMemCurrent);
       s.memory_bytes = std::isfinite(cur) ? cur : rss[c.id];
-      s.fault_bytes_s = faults[c.id] * page_bytes / dt;
+      s.fault_bytes_s = model::rate_of(faults[c.id] * page_bytes, dt);
     }
-    s.io_bytes_s = std::max(del(c, MetricId::BlkReadBytes) + del(c, MetricId::BlkWriteBytes),
-                            del(c, MetricId::CgIoReadBytes) + del(c, MetricId::CgIoWriteBytes)) /
-                   dt;
-    s.net_bytes_s = (del(c, MetricId::TcpTxBytes) + del(c, MetricId::TcpRxBytes)) / dt;
-    s.memory_stall =
-        std::max(del(c, MetricId::PsiMemorySome), del(c, MetricId::MemReclaimStall)) / dt;
-    s.io_stall = del(c, MetricId::PsiIoSome) / dt;
-    s.cpu_stall = del(c, MetricId::PsiCpuSome) / dt;
+    s.io_bytes_s =
+        model::rate_of(std::max(del(c, MetricId::BlkReadBytes) + del(c, MetricId::BlkWriteBytes),
+                                del(c, MetricId::CgIoReadBytes) + del(c, MetricId::CgIoWriteBytes)),
+                       dt);
+    s.net_bytes_s = model::rate_of(del(c, MetricId::TcpTxBytes) + del(c, MetricId::TcpRxBytes), dt);
+    // Stall seconds per second: the share of the interval spent stalled.
+    s.memory_stall = model::rate_of(
+        std::max(del(c, MetricId::PsiMemorySome), del(c, MetricId::MemReclaimStall)), dt);
+    s.io_stall = model::rate_of(del(c, MetricId::PsiIoSome), dt);
+    s.cpu_stall = model::rate_of(del(c, MetricId::PsiCpuSome), dt);
     s.interval_s = dt;
-    s.refault_bytes_s =
-        del(c, c.kind == ComponentKind::Host ? MetricId::VmRefaults : MetricId::CgMemRefaults) *
-        page_bytes / dt;
+    const MetricId refaults =
+        c.kind == ComponentKind::Host ? MetricId::VmRefaults : MetricId::CgMemRefaults;
+    s.refault_bytes_s = model::rate_of(del(c, refaults) * page_bytes, dt);
     auto& ser = series_[c.key()];
     ser.window.push_back(s);
     ser.last_seen = seq_;

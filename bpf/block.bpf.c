@@ -56,23 +56,17 @@ struct {
 	__type(value, struct rq_info);
 } kp_requests SEC(".maps");
 
+/* Per (disk, cgroup): one lookup per completion where a map per disk and
+ * one per cgroup took two. Sized by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 512);
-	__type(key, __u32);
+	__uint(max_entries, 4608);
+	__type(key, struct kp_block_key);
 	__type(value, struct kp_block_stats);
-} kp_block_disks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, struct kp_block_stats);
-} kp_block_cgroups SEC(".maps");
+} kp_block_io SEC(".maps");
 
 KP_DEFINE_COUNTERS
-KP_DEFINE_LOOKUP_OR_INIT(disk_stats, kp_block_disks, __u32, struct kp_block_stats)
-KP_DEFINE_LOOKUP_OR_INIT(cgroup_stats, kp_block_cgroups, __u64, struct kp_block_stats)
+KP_DEFINE_LOOKUP_OR_INIT(io_stats, kp_block_io, struct kp_block_key, struct kp_block_stats)
 
 /* Kernels before 5.17 kept the disk in the request itself. */
 struct request___old {
@@ -294,7 +288,7 @@ static __always_inline int on_complete(struct request *rq, int error, unsigned i
 {
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
 	__u32 left = btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len);
-	__u32 dev;
+	struct kp_block_key where = {};
 	struct rq_slot *slot = slot_of(rq, btf);
 	struct rq_info *held = owned(slot, key), info = {};
 	struct kp_block_stats *s;
@@ -324,17 +318,17 @@ static __always_inline int on_complete(struct request *rq, int error, unsigned i
 		held = bpf_map_lookup_elem(&kp_requests, &key);
 	}
 
-	dev = request_dev(rq, btf);
-	s = disk_stats(&dev);
+	where.dev = request_dev(rq, btf);
+	where.cgroup_id = held ? held->cgroup_id : 0;
+	s = io_stats(&where);
+	if (!s && where.cgroup_id) {
+		/* Map full: the disk's totals (which /proc/diskstats checks) come
+		 * first, under the unknown cgroup. */
+		where.cgroup_id = 0;
+		s = io_stats(&where);
+	}
 	if (s)
 		account(s, &d);
-	if (held && held->cgroup_id) {
-		__u64 cgid = held->cgroup_id;
-
-		s = cgroup_stats(&cgid);
-		if (s)
-			account(s, &d);
-	}
 	if (d.last)
 		kp_count(KP_CNT_EVENTS);
 	return 0;

@@ -72,6 +72,14 @@ struct kp_block_stats {
 	struct kp_hist device_latency;
 };
 
+/* One entry per (disk, submitting cgroup): a completion updates one entry,
+ * userspace sums them per disk and per cgroup. cgroup_id 0: unknown. */
+struct kp_block_key {
+	__u64 cgroup_id;
+	__u32 dev;       /* the kernel's dev_t encoding, (major << 20) | minor */
+	__u32 pad;
+};
+
 /* ---- net group ------------------------------------------------------------ */
 
 struct kp_net_cgroup {

@@ -35,11 +35,14 @@ void BM_InputOnly(benchmark::State& state) {
 }
 BENCHMARK(BM_InputOnly);
 
+// Args: sampling step (s), and the model (0 baseline, 1 context, 2 blend).
 void BM_DetectorPerPoint(benchmark::State& state) {
   const double step = double(state.range(0));
   const auto v = make_series(100000, step);
+  kpulse::analytics::AnomalyDetectorConfig config;
+  config.model = kpulse::analytics::AnomalyModel(state.range(1));
   for (auto _ : state) {
-    kpulse::analytics::AnomalyDetector d;
+    kpulse::analytics::AnomalyDetector d(config);
     double sum = 0;
     for (size_t i = 0; i < v.size(); ++i) sum += d.update(1.7e9 + double(i) * step, v[i]);
     benchmark::DoNotOptimize(sum);
@@ -47,6 +50,6 @@ void BM_DetectorPerPoint(benchmark::State& state) {
   // items/s inverted is ns per point.
   state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(v.size()));
 }
-BENCHMARK(BM_DetectorPerPoint)->Arg(1)->Arg(300)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DetectorPerPoint)->ArgsProduct({{1, 300}, {0, 1, 2}})->Unit(benchmark::kMillisecond);
 
 }  // namespace

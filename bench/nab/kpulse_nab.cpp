@@ -66,8 +66,11 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"bin_seconds", &c.bin_seconds},
       {"season_rate", &c.season_rate},
   };
-  const std::map<std::string, int*> ints = {{"warmup_samples", &c.warmup_samples},
-                                            {"shift_samples", &c.shift_samples}};
+  const std::map<std::string, int*> ints = {
+      {"warmup_samples", &c.warmup_samples},     {"shift_samples", &c.shift_samples},
+      {"context_bits", &c.context.value_bits},   {"context_order", &c.context.context_order},
+      {"context_rest", &c.context.rest_samples}, {"context_warmup", &c.context.warmup_samples},
+      {"context_slots", &c.context.table_slots}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
@@ -77,6 +80,8 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       *d->second = std::stod(value);
     } else if (auto i = ints.find(name); i != ints.end()) {
       *i->second = std::stoi(value);
+    } else if (auto m = kpulse::analytics::anomaly_model_named(value); name == "model" && m) {
+      c.model = *m;
     } else {
       std::string msg = "--param " + p;
       msg += ": unknown setting '";

@@ -1,10 +1,12 @@
 #!/bin/bash
 # Scenario 7: harm to a neighbour. A CPU-hungry batch cgroup, throttled by a
 # 0.5 CPU quota, next to a latency-sensitive service (wakes every 2 ms, does
-# 0.2 ms of work) under the same parent. Raising the batch's quota fills the
-# CPUs and makes the service's wakeups wait. The tuner is told the host may
-# run out of idle CPU (--min-idle-cpu 0, the field case): its trial for the
-# batch must be reverted by the neighbour guard.
+# 0.2 ms of work) under the same parent. On a loaded host (BUSY=N adds N CPU
+# hogs) raising the batch's quota fills the CPUs and makes the service's
+# wakeups wait; on an idle 2-CPU host a raise to 1 CPU leaves the service a
+# CPU of its own. The tuner is told the host may run out of idle CPU
+# (--min-idle-cpu 0, the field case): a trial that harms the service must be
+# reverted by the neighbour guard; one that does not may be kept.
 # Arms, in this run: the original quota; the tuner's raise kept (written by
 # hand: what an unguarded tuner kept); kpulse tune --apply with the guard.
 # Objectives: the service's wakeup delay p99 (ms, lower), and the batch's
@@ -72,7 +74,15 @@ arm() {
   done
   echo "$(median <"$STATE/$1.p99") $(median <"$STATE/$1.cpu")"
 }
-echo "host load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+# BUSY=N: N CPU hogs outside the scenario's cgroups for the whole run, the
+# shared host this scenario was written on. On an idle 2-CPU host a raise to
+# 1 CPU leaves the service a CPU of its own and does it no harm (the guard
+# then rightly keeps it); under load the same raise takes the service's CPU.
+if [ "${BUSY:-0}" -gt 0 ]; then
+  stress-ng --cpu "$BUSY" --cpu-method int64 --timeout 900 >/dev/null 2>&1 &
+  cleanup "kill $! 2>/dev/null"
+fi
+echo "host load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs, ${BUSY:-0} extra CPU hogs"
 sleep 2
 read -r fixed_p99 fixed_cpu <<<"$(arm fixed)"
 echo "original quota \"$(cat $QFILE)\": service p99 $fixed_p99 ms, batch $fixed_cpu CPUs"
@@ -107,4 +117,13 @@ else
   kept_p99=nan; kept_cpu=nan
 fi
 echo "RESULT neighbour_harm: service p99 original ${fixed_p99} ms, raise kept ${kept_p99} ms, guarded ${guarded_p99} ms; batch CPUs ${fixed_cpu} / ${kept_cpu} / ${guarded_cpu}; verdict ${verdict:-none}"
-[ "$verdict" = reverted ] || { echo "the raise was not reverted" >&2; exit 1; }
+# Judged against this script's own probe: a raise that harms the service
+# beyond the guard's margins (x1.5 and +0.5 ms) must not be kept. A revert the
+# probe does not confirm is allowed: the guard reads the service cgroup's
+# run-queue p99, which sees waits this probe's wakeup lateness can miss.
+[ -n "$verdict" ] || { echo "no trial was judged" >&2; exit 1; }
+harmed=$(awk -v a="$fixed_p99" -v b="$kept_p99" 'BEGIN {print (b > a * 1.5 && b > a + 0.5) ? 1 : 0}')
+echo "the raise harmed the service beyond the margins (by this probe): $([ "$harmed" = 1 ] && echo yes || echo no)"
+if [ "$harmed" = 1 ] && [ "$verdict" = kept ]; then
+  echo "a raise that harmed the service was kept" >&2; exit 1
+fi

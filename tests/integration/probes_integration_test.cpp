@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -209,6 +210,60 @@ TEST(ProbesIntegration, DirectIoToLoopDeviceCountsOpsBytesAndLatency) {
   EXPECT_LT(c->delta(MetricId::BlkWriteBytes), bytes + 4 * 1024 * 1024);
   EXPECT_GE(c->delta(MetricId::BlkReadBytes), bytes);
   EXPECT_LT(c->delta(MetricId::BlkReadBytes), bytes + 4 * 1024 * 1024);
+}
+
+// Each completion is counted once per (disk, cgroup); a disk's figures are
+// the sums. A removed cgroup's entries are deleted, but what they counted
+// must stay in the disk's totals: otherwise, once the cgroup is forgotten,
+// the disk's counters go back, or vanish where its entries were the disk's
+// only ones.
+TEST(ProbesIntegration, ARemovedCgroupsIoStaysInItsDisksTotals) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  LoopDevice loop(16);
+  auto cg = std::make_unique<TestCgroup>("gone-io");
+  auto collector = make_collector({"block"});
+  collector.collect_now();  // baseline
+  const std::string write_8mib =
+      "dd if=/dev/zero of=" + loop.device() + " bs=1M count=8 oflag=direct status=none";
+  {
+    Child writer(write_8mib, cg.get());
+    ASSERT_EQ(writer.wait(60s), 0);
+  }
+  const double bytes = 8 * 1024.0 * 1024.0;
+  model::Snapshot snap = collector.collect_now();
+  const model::Component* c = snap.find(ComponentKind::Cgroup, cg->path());
+  ASSERT_NE(c, nullptr);
+  EXPECT_GE(c->delta(MetricId::BlkWriteBytes), bytes);
+  const model::Component* disk = snap.find(ComponentKind::Disk, loop.name());
+  ASSERT_NE(disk, nullptr);
+  const double total = disk->value(MetricId::BlkWriteBytes);
+  EXPECT_GE(total, bytes);
+
+  // The cgroup goes. The collector keeps naming a removed cgroup until its
+  // next cgroup walk (every 5 s) and forgets its BPF entries after that:
+  // 12 intervals cover two walks.
+  const std::string path = cg->path();
+  cg.reset();
+  int gone = 0;
+  for (int i = 0; i < 12; ++i) {
+    std::this_thread::sleep_for(1s);
+    snap = collector.collect_now();
+    if (!snap.find(ComponentKind::Cgroup, path)) ++gone;
+    disk = snap.find(ComponentKind::Disk, loop.name());
+    if (!disk) continue;  // no I/O this interval
+    EXPECT_LT(disk->delta(MetricId::BlkWriteBytes), bytes) << "interval " << i;
+    EXPECT_GE(disk->value(MetricId::BlkWriteBytes), total) << "interval " << i;
+  }
+  EXPECT_GE(gone, 2) << path << " is still listed";
+  {
+    Child writer(write_8mib, nullptr);
+    ASSERT_EQ(writer.wait(60s), 0);
+  }
+  snap = collector.collect_now();
+  disk = snap.find(ComponentKind::Disk, loop.name());
+  ASSERT_NE(disk, nullptr);
+  EXPECT_EQ(disk->delta(MetricId::BlkWriteBytes), bytes);
+  EXPECT_EQ(disk->value(MetricId::BlkWriteBytes), total + bytes);
 }
 
 // A transfer that ends only when the receiver has read every byte: the

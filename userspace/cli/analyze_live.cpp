@@ -15,6 +15,7 @@
 #include "cli/profile_findings.h"
 #include "daemon/history_preload.h"
 #include "engine/collector.h"
+#include "model/clock.h"
 #include "profile/profile_session.h"
 #include "record/reader.h"
 #include "report/time_arg.h"
@@ -32,12 +33,6 @@ profile::Profile in_scope(profile::Profile p, const std::vector<std::string>& sc
                         [&key](const std::string& prefix) { return key.starts_with(prefix); });
   });
   return p;
-}
-
-int64_t wall_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // Ingests one snapshot, prints its alert transitions as they happen.
@@ -110,7 +105,7 @@ int run_analyze_live(const LiveAnalyzeOptions& opt) {
     sampler.emplace(so);
   }
   if (!opt.history.empty()) {
-    auto r = daemon::preload_history(run.analyzer, opt.history, wall_ns());
+    auto r = daemon::preload_history(run.analyzer, opt.history, model::wall_clock_ns());
     if (r.snapshots > 0 && !opt.json)
       std::fprintf(stderr, "kpulse: forecasts start from %zu recorded snapshots (%.1f h) in %s\n",
                    r.snapshots, (r.last_ns - r.first_ns) / 3.6e12, opt.history.c_str());
@@ -130,7 +125,7 @@ int run_analyze_live(const LiveAnalyzeOptions& opt) {
   if (sampler) {
     try {
       run.profile = profile_findings(in_scope(sampler->finish(), opt.scope),
-                                     cpu_incidents(run.alerts_seen(), wall_ns()));
+                                     cpu_incidents(run.alerts_seen(), model::wall_clock_ns()));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "kpulse: --profile: no CPU profile: %s\n", e.what());
     }
@@ -142,7 +137,7 @@ int run_analyze_live(const LiveAnalyzeOptions& opt) {
 int run_analyze_recording(const RecordingAnalyzeOptions& opt) {
   auto parse = [](const std::string& text, const char* flag, int64_t fallback) {
     if (text.empty()) return fallback;
-    auto t = report::parse_time_arg(text, wall_ns());
+    auto t = report::parse_time_arg(text, model::wall_clock_ns());
     if (!t)
       throw std::runtime_error(std::string("analyze: ") + flag + " \"" + text +
                                "\": expected Unix seconds, YYYY-MM-DDTHH:MM[:SS][Z] (UTC) or "

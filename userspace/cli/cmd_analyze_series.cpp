@@ -21,6 +21,7 @@ namespace {
 struct AnalyzeOptions {
   std::string series;  // CSV path, "-" for standard input
   bool anomaly_scores = false;
+  std::string anomaly_model = "blend";
   LiveAnalyzeOptions live;
   RecordingAnalyzeOptions recording;
 };
@@ -48,14 +49,16 @@ int run_analyze(const AnalyzeOptions& opt) {
   if (!opt.anomaly_scores)
     throw UsageError("analyze --series: choose what to compute, e.g. --anomaly-scores");
   drop_privileges_for_user_files();
+  // The option's IsMember check admits only names anomaly_model_named knows.
+  const auto model = *analytics::anomaly_model_named(opt.anomaly_model);
   // Scores stream out row by row, so a long file (or a pipe) needs no memory.
   if (opt.series == "-") {
-    analytics::score_series_csv(std::cin, std::cout, "<stdin>");
+    analytics::score_series_csv(std::cin, std::cout, "<stdin>", std::cerr, model);
     return 0;
   }
   std::ifstream in(opt.series);
   if (!in) throw std::runtime_error(opt.series + ": cannot open: " + std::strerror(errno));
-  analytics::score_series_csv(in, std::cout, opt.series);
+  analytics::score_series_csv(in, std::cout, opt.series, std::cerr, model);
   return 0;
 }
 
@@ -73,6 +76,12 @@ void register_analyze(CLI::App& root, Registry& reg) {
   app->add_flag("--anomaly-scores", opt->anomaly_scores,
                 "Print timestamp,value,anomaly_score for every row; each score in [0,1] uses only "
                 "that row and earlier ones");
+  app->add_option("--anomaly-model", opt->anomaly_model,
+                  "Learner for --anomaly-scores: blend (the mean of the baseline and the "
+                  "contextual novelty learner, best under leave-one-category-out NAB "
+                  "cross-validation), baseline (the one live alerts use), or context")
+      ->check(CLI::IsMember({"blend", "baseline", "context"}))
+      ->capture_default_str();
   duration_option(*app, "--duration", opt->live.duration_s,
                   "Live: how long to observe (30s, 5m; plain number: seconds) (0: until "
                   "interrupted); detectors learn each "

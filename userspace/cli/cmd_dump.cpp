@@ -9,6 +9,7 @@
 #include "cli/conventions.h"
 #include "cli/time_arg.h"
 #include "cli/user_files.h"
+#include "model/clock.h"
 #include "record/dump_writer.h"
 #include "record/reader.h"
 
@@ -22,16 +23,10 @@ struct DumpArgs {
   std::string tier = "full";
 };
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 int run(DumpArgs a) {
   drop_privileges_for_user_files();
   a.dir = recording_dir_of(a.dir);
-  const int64_t now = now_ns();
+  const int64_t now = model::wall_clock_ns();
   const int64_t from = a.from.empty() ? INT64_MIN : parse_time_arg(a.from, now);
   const int64_t to = a.to.empty() ? INT64_MAX : parse_time_arg(a.to, now);
   record::RecordingReader reader(a.dir, *record::tier_from_string(a.tier));

@@ -75,7 +75,7 @@ int run_probes(const EngineFlags& engine_flags, const ProbesFlags& flags) {
                   u.max_entries);
   }
   for (const auto& g : collector.probes().groups)
-    if (!g.active && g.reason != "disabled by configuration" && !engine_flags.no_bpf) return 3;
+    if (group_failed(g) && !engine_flags.no_bpf) return 3;
   return 0;
 }
 

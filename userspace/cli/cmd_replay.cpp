@@ -11,6 +11,7 @@
 #include "cli/analysis_warmup.h"
 #include "cli/replay_profile.h"
 #include "cli/time_arg.h"
+#include "model/clock.h"
 #include "record/recording_source.h"
 #include "tui/top_app.h"
 
@@ -32,9 +33,7 @@ int run(ReplayArgs a) {
   o.tier = *record::tier_from_string(a.tier);
   o.pace = std::chrono::milliseconds(static_cast<long>(std::lround(a.ui.delay_s * 1000)));
   if (!a.at.empty()) {
-    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now = model::wall_clock_ns();
     o.start_ns = parse_time_arg(a.at, now);
   }
   record::RecordingSource source(a.dir, o);

@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "daemon/capabilities.h"
 #include "engine/collector.h"
+#include "model/clock.h"
 #include "report/html_report.h"
 #include "report/time_arg.h"
 #include "tests/support/synthetic_source.h"
@@ -43,15 +44,9 @@ struct ReportArgs {
   std::string state_dir;  // the tuning journal's; default: DIR's parent
 };
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 int64_t time_or_throw(const std::string& text, const char* flag, int64_t fallback) {
   if (text.empty()) return fallback;
-  auto t = report::parse_time_arg(text, now_ns());
+  auto t = report::parse_time_arg(text, model::wall_clock_ns());
   if (!t)
     throw std::runtime_error(std::string("report: ") + flag + " \"" + text +
                              "\": expected Unix seconds, YYYY-MM-DDTHH:MM[:SS][Z] (UTC) or "

@@ -19,10 +19,7 @@ struct SnapshotFlags {
 int run_snapshot(const EngineFlags& engine_flags, const SnapshotFlags& flags) {
   install_stop_handlers();
   engine::Collector collector(engine_flags.options());
-  for (const auto& g : collector.probes().groups)
-    if (!g.active && g.reason != "disabled by configuration")
-      std::fprintf(stderr, "kpulse: probe group %s inactive: %s\n", g.name.c_str(),
-                   g.reason.c_str());
+  warn_failed_groups(collector);
   std::optional<model::Snapshot> next = collector.next(stop_requested);
   if (!next) return 130;  // interrupted: the collector's destructor detaches
   const model::Snapshot& snap = *next;

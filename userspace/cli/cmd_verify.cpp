@@ -38,10 +38,7 @@ double severity(const verify::CheckResult& r) {
 int run_verify(const EngineFlags& engine_flags, const VerifyFlags& flags) {
   install_stop_handlers();
   engine::Collector collector(engine_flags.options());
-  for (const auto& g : collector.probes().groups)
-    if (!g.active && g.reason != "disabled by configuration")
-      std::fprintf(stderr, "kpulse: probe group %s inactive: %s\n", g.name.c_str(),
-                   g.reason.c_str());
+  warn_failed_groups(collector);
   const auto duration = std::chrono::milliseconds(std::llround(flags.duration_s * 1000));
   auto result = verify::run_interval(collector, duration, stop_requested);
   if (!result) return 130;

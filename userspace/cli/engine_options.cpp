@@ -1,6 +1,7 @@
 #include "cli/engine_options.h"
 
 #include <csignal>
+#include <cstdio>
 #include <sstream>
 
 #include "cli/conventions.h"
@@ -28,6 +29,17 @@ engine::CollectorOptions EngineFlags::options() const {
     if (!g.empty()) o.probe_groups.push_back(g);
   if (verbose) probes::capture_libbpf_log(true);
   return o;
+}
+
+bool group_failed(const probes::GroupStatus& g) {
+  return !g.active && g.reason != "disabled by configuration";
+}
+
+void warn_failed_groups(const engine::Collector& collector) {
+  for (const auto& g : collector.probes().groups)
+    if (group_failed(g))
+      std::fprintf(stderr, "kpulse: probe group %s inactive: %s\n", g.name.c_str(),
+                   g.reason.c_str());
 }
 
 CLI::Option* add_groups_option(CLI::App& app, std::string& groups, const std::string& help) {

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "engine/collector.h"
+#include "probes/probe_status.h"
 
 namespace kpulse::cli {
 
@@ -28,6 +29,12 @@ CLI::Option* add_groups_option(CLI::App& app, std::string& groups, const std::st
 
 // Adds --interval, --no-bpf, --groups, --processes, --verbose to `app`.
 void add_engine_flags(CLI::App& app, const std::shared_ptr<EngineFlags>& flags);
+
+// A probe group asked for that did not load (one the configuration left out
+// has not failed).
+bool group_failed(const probes::GroupStatus& g);
+// Tells stderr which probe groups did not load, and why.
+void warn_failed_groups(const engine::Collector& collector);
 
 // Makes SIGINT/SIGTERM set a flag instead of killing the process, so
 // destructors detach the BPF links and restore the terminal.

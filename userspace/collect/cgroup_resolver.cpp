@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <memory>
 #include <set>
 
 namespace kpulse::collect {
@@ -14,7 +15,11 @@ namespace {
 // Depth-first walk using openat() so each level costs one open, and readdir's
 // d_ino (kernfs reports the node id there, equal to st_ino) so no stat per
 // cgroup is needed.
-void walk(int dir_fd, std::string& path, std::vector<CgroupEntry>& out, size_t max_count) {
+// `watch` (optional) is given each directory before its entries are read:
+// `root` + `path` names it.
+void walk(int dir_fd, const std::string& root, std::string& path, std::vector<CgroupEntry>& out,
+          size_t max_count, CgroupTreeWatch* watch) {
+  if (watch) watch->add(path == "/" ? root : root + path);
   DIR* d = ::fdopendir(dir_fd);
   if (!d) {
     ::close(dir_fd);
@@ -39,7 +44,7 @@ void walk(int dir_fd, std::string& path, std::vector<CgroupEntry>& out, size_t m
     path += name;
     out.push_back({path, ino});
     int fd = ::openat(::dirfd(d), name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) walk(fd, path, out, max_count);  // fd < 0: removed meanwhile
+    if (fd >= 0) walk(fd, root, path, out, max_count, watch);  // fd < 0: removed meanwhile
     path.resize(len);
   }
   ::closedir(d);
@@ -47,7 +52,8 @@ void walk(int dir_fd, std::string& path, std::vector<CgroupEntry>& out, size_t m
 
 }  // namespace
 
-std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count) {
+std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count,
+                                      CgroupTreeWatch* watch) {
   std::vector<CgroupEntry> out;
   if (max_count == 0) return out;
   int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -59,18 +65,23 @@ std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count)
   }
   out.push_back({"/", static_cast<uint64_t>(st.st_ino)});
   std::string path = "/";
-  walk(fd, path, out, max_count);
+  walk(fd, root, path, out, max_count, watch);
+  // Cut short: directories past the cut are not watched.
+  if (watch && out.size() >= max_count) watch->mark_blind();
   return out;
 }
 
-std::vector<std::string> list_v1_cgroup_paths(const CgroupLayout& layout, size_t max_count) {
+std::vector<std::string> list_v1_cgroup_paths(const CgroupLayout& layout, size_t max_count,
+                                              CgroupTreeWatch* watch) {
   std::set<std::string> dirs, paths;
   for (const auto& [controller, dir] : layout.v1) dirs.insert(dir);  // co-mounted: once
+  if (watch) watch->begin_walk();
   for (const auto& dir : dirs)
-    for (auto& e : list_cgroups(dir, max_count)) {
+    for (auto& e : list_cgroups(dir, max_count, watch)) {
       if (paths.size() >= max_count) break;
       paths.insert(std::move(e.path));
     }
+  if (watch && paths.size() >= max_count) watch->mark_blind();  // cut short
   return {paths.begin(), paths.end()};
 }
 
@@ -88,7 +99,11 @@ std::string cgroup_leaf(std::string_view path) {
 }
 
 CgroupResolver::CgroupResolver(std::string cgroup2_root, CgroupResolverOptions options)
-    : root_(std::move(cgroup2_root)), options_(options) {}
+    : root_(std::move(cgroup2_root)), options_(options) {
+  if (options_.watch_tree) watch_ = std::make_unique<CgroupTreeWatch>();
+}
+
+CgroupResolver::~CgroupResolver() = default;
 
 std::optional<std::string> CgroupResolver::cached_path(uint64_t id) const {
   if (auto it = by_id_.find(id); it != by_id_.end()) return it->second;
@@ -108,7 +123,8 @@ std::optional<std::string> CgroupResolver::path(uint64_t id) {
 void CgroupResolver::refresh() {
   last_walk_ = Clock::now();
   ++walks_;
-  auto entries = list_cgroups(root_, options_.max_cgroups);
+  if (watch_) watch_->begin_walk();
+  auto entries = list_cgroups(root_, options_.max_cgroups, watch_.get());
   std::unordered_map<uint64_t, std::string> fresh;
   fresh.reserve(entries.size());
   by_path_.clear();
@@ -126,6 +142,13 @@ void CgroupResolver::refresh() {
 void CgroupResolver::refresh_if_older(std::chrono::milliseconds max_age) {
   if (root_.empty()) return;
   if (!last_walk_ || Clock::now() - *last_walk_ >= max_age) refresh();
+}
+
+void CgroupResolver::refresh_if_changed(std::chrono::milliseconds min_age,
+                                        std::chrono::milliseconds max_age) {
+  if (root_.empty()) return;
+  if (!watch_) return refresh_if_older(min_age);
+  if (watch_->walk_due(min_age, max_age)) refresh();
 }
 
 std::optional<uint64_t> CgroupResolver::cached_id(const std::string& path) const {

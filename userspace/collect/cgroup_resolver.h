@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "collect/cgroup_layout.h"
+#include "collect/cgroup_watch.h"
 
 namespace kpulse::collect {
 
@@ -20,17 +22,23 @@ struct CgroupEntry {
   bool operator==(const CgroupEntry&) const = default;
 };
 
+// The most cgroups a walk lists by default.
+inline constexpr size_t kMaxCgroups = 100000;
+
 // Walks the cgroup tree under `root` depth-first (parents before children).
 // Stops after `max_count` entries (so a host with a runaway number of cgroups
 // cannot stall an interval). Directories removed during the walk are skipped.
-std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count = 100000);
+// `watch` (optional) is given every directory walked (CgroupTreeWatch).
+std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count = kMaxCgroups,
+                                      CgroupTreeWatch* watch = nullptr);
 
 // Every cgroup path ("/", "/a/b") of the v1 hierarchies in `layout`
 // (controllers and name=systemd), each once, at most `max_count`. On hybrid
 // and v1 hosts a cgroup may exist in a v1 hierarchy only (e.g. a memory
 // cgroup a job runner made), out of the cgroup2 tree's sight.
 std::vector<std::string> list_v1_cgroup_paths(const CgroupLayout& layout,
-                                              size_t max_count = 100000);
+                                              size_t max_count = kMaxCgroups,
+                                              CgroupTreeWatch* watch = nullptr);
 
 // Parent path of a cgroup path ("/a/b" → "/a", "/a" → "/", "/" → "").
 std::string cgroup_parent(std::string_view path);
@@ -42,7 +50,10 @@ struct CgroupResolverOptions {
   // between return nullopt. BPF data for a cgroup created just now resolves on
   // the next interval.
   std::chrono::milliseconds min_walk_interval{1000};
-  size_t max_cgroups = 100000;
+  size_t max_cgroups = kMaxCgroups;
+  // Watch the tree for cgroups made or removed (CgroupTreeWatch), so that
+  // refresh_if_changed walks only after a change.
+  bool watch_tree = false;
 };
 
 // Not thread-safe: one engine thread owns it.
@@ -51,6 +62,9 @@ class CgroupResolver {
   using Clock = std::chrono::steady_clock;
 
   explicit CgroupResolver(std::string cgroup2_root, CgroupResolverOptions options = {});
+  ~CgroupResolver();
+  CgroupResolver(const CgroupResolver&) = delete;
+  CgroupResolver& operator=(const CgroupResolver&) = delete;
 
   // Path for a cgroup id. On a miss re-walks the tree (rate-limited).
   std::optional<std::string> path(uint64_t id);
@@ -69,6 +83,11 @@ class CgroupResolver {
   // Walks when the last walk is older than `max_age` (or there was none): a
   // cgroup nothing asks about (idle, or no BPF) still shows up that soon.
   void refresh_if_older(std::chrono::milliseconds max_age);
+  // With options.watch_tree: walks when the tree changed since the last walk
+  // and that walk is older than `min_age`, and in any case once it is older
+  // than `max_age` (for what the watch cannot see). Without a watch, or when
+  // it is blind (out of inotify watches): refresh_if_older(min_age).
+  void refresh_if_changed(std::chrono::milliseconds min_age, std::chrono::milliseconds max_age);
   // Every cgroup of the last walk, path to id.
   [[nodiscard]] const std::unordered_map<std::string, uint64_t>& paths() const { return by_path_; }
 
@@ -86,6 +105,7 @@ class CgroupResolver {
   std::unordered_map<std::string, uint64_t> by_path_;  // the last walk, inverted
   std::optional<Clock::time_point> last_walk_;
   size_t walks_ = 0;
+  std::unique_ptr<CgroupTreeWatch> watch_;
 };
 
 }  // namespace kpulse::collect

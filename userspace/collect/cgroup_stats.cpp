@@ -127,8 +127,10 @@ struct CgroupStatsReader::Entry {
   uint64_t seen = 0;  // interval of the last read
   // Interval of the last check of the layout (controllers, v1 hierarchies)
   // and of the last read of limits / counters; nullopt: never.
-  std::optional<uint64_t> layout_at, limits_at, counters_at;
+  std::optional<uint64_t> layout_at, limits_at, counters_at, cpu_at;
   double cpu_usage = model::kNaN;  // at the last read, to tell idle cgroups
+  bool in_v2 = false;              // the last CPU read found it in the cgroup2 tree
+  bool cpu_calm = false;           // that read's cpu.pressure some avg10 was 0
   // v2 controllers enabled on the cgroup (cgroup.controllers, checked with the layout).
   bool cpu = true, memory = true, pids = true, io = true;
   // The cgroup's directory in each v1 hierarchy, "" when it has none there
@@ -137,7 +139,7 @@ struct CgroupStatsReader::Entry {
   bool reopened = false;  // a kept file failed during this read
   std::array<KeptFile, kSlots> kept;
   // Values of the last read, repeated while the group is not due.
-  std::vector<model::Sample> cpu_values, counters, limits;
+  std::vector<model::Sample> cpu_values, cpu_psi, counters, limits;
   // memory.pressure and io.pressure (CgroupStatsOptions::quiet_pressure_every):
   // when they were last read, whether that reading showed no recent stall,
   // whether a stall cause was reported since, and the values.
@@ -172,35 +174,50 @@ bool CgroupStatsReader::read(std::string_view path, model::Component& out, Probl
   }
   Entry& e = *slot;
   e.seen = interval_;
-  e.stall_cause_seen |= !stall_quiet || activity != CgroupActivity::Idle;
+  const bool watched_idle =
+      activity == CgroupActivity::Idle || activity == CgroupActivity::CpuMoved;
+  e.stall_cause_seen |= !stall_quiet || !watched_idle;
+  cpu_read_ = false;
   auto due = [&](const std::optional<uint64_t>& at, unsigned every) {
     return !at || interval_ - *at >= every;
   };
   bool layout = due(e.layout_at, options_.layout_every);
   bool limits = layout || due(e.limits_at, options_.limits_every);
   bool counters = activity == CgroupActivity::Busy || due(e.counters_at, options_.idle_every);
-  if (activity == CgroupActivity::Idle && !counters && !limits) {
+  // An Idle cgroup's CPU figures moved less than the caller's bar since they
+  // were last read (CgroupStatsOptions::idle_cpu_every); a non-zero
+  // cpu.pressure average decays without activity, so it is re-read with the
+  // counters until it reads 0.
+  const bool cpu = activity != CgroupActivity::Idle || layout ||
+                   due(e.cpu_at, options_.idle_cpu_every) || (counters && !e.cpu_calm);
+  if (activity == CgroupActivity::Idle && !counters && !limits && !cpu) {
     // Nothing due: the last values stand. A cgroup removed meanwhile is
-    // noticed at its next due read, within idle_every intervals.
+    // noticed at its next due read, or when the caller's walk no longer
+    // lists it (it then passes another id or activity).
     repeat(e.cpu_values, out);
+    repeat(e.cpu_psi, out);
     repeat(e.counters, out);
     repeat(e.limits, out);
     return true;
   }
 
   // CPU usage first: the main counter, and (activity unknown) what tells
-  // an idle cgroup.
+  // an idle cgroup. Without a CPU read the cgroup counts as where it was at
+  // the last one.
   const size_t cpu_first = out.samples.size();
   bool v2 = false;
   std::string dir;
   if (!layout_.v2_root.empty()) {
     dir = join_path(layout_.v2_root, path);
-    v2 = fetch(dir, "cpu.stat", e, kCpuStat);
-    if (v2) {
+    if (!cpu) {
+      v2 = e.in_v2;
+    } else if (fetch(dir, "cpu.stat", e, kCpuStat)) {
+      v2 = true;
       read_cpu_stat(buf_, path_, out, problems);
     } else {
       v2 = is_dir(dir);  // an old kernel or a fixture without cpu.stat
     }
+    e.in_v2 = v2;
     if (e.reopened) layout = limits = true;  // recreated under the same path: nothing holds
   }
   // Where the cgroup sits in the v1 hierarchies, with the layout; also now
@@ -220,16 +237,34 @@ bool CgroupStatsReader::read(std::string_view path, model::Component& out, Probl
     e.layout_at = interval_ - (e.layout_at ? 0 : phase_of(path, options_.layout_every));
   }
 
-  const std::string& cpuacct = e.v1_dirs[kCpuacct];
-  if (!cpuacct.empty() && !has(out, MetricId::CgCpuUsage) &&
-      fetch(cpuacct, "cpuacct.usage", e, kV1CpuacctUsage))
-    if (auto v = parse_u64(buf_))
-      out.set_counter(MetricId::CgCpuUsage, static_cast<double>(*v) / 1e9, 0);
-  e.cpu_values.assign(out.samples.begin() + cpu_first, out.samples.end());
+  if (cpu) {
+    const std::string& cpuacct = e.v1_dirs[kCpuacct];
+    if (!cpuacct.empty() && !has(out, MetricId::CgCpuUsage) &&
+        fetch(cpuacct, "cpuacct.usage", e, kV1CpuacctUsage))
+      if (auto v = parse_u64(buf_))
+        out.set_counter(MetricId::CgCpuUsage, static_cast<double>(*v) / 1e9, 0);
+    e.cpu_values.assign(out.samples.begin() + cpu_first, out.samples.end());
+    e.cpu_at = interval_ - (e.cpu_at ? 0 : phase_of(path, options_.idle_cpu_every));
+    cpu_read_ = true;
+  } else {
+    repeat(e.cpu_values, out);
+  }
   const double usage = out.value(MetricId::CgCpuUsage);
   // NaN (no usage file) never compares equal: such a cgroup is never idle.
   if (activity == CgroupActivity::Unknown && !(usage == e.cpu_usage)) counters = true;
   e.cpu_usage = usage;
+  // cpu.pressure goes with the CPU figures where the caller watches (run-queue
+  // waits below its busy bar still move it), else with the counters.
+  if (v2 && (activity == CgroupActivity::Unknown ? counters : cpu)) {
+    const size_t first = out.samples.size();
+    if (fetch(dir, "cpu.pressure", e, kCpuPressure))
+      parse_pressure(buf_, PsiResource::Cpu, out, path_, problems);
+    e.cpu_psi.assign(out.samples.begin() + first, out.samples.end());
+    // A missing file (no PSI) reads as NaN, never calm.
+    e.cpu_calm = out.value(MetricId::PsiCpuSomeAvg10) == 0;
+  } else {
+    repeat(e.cpu_psi, out);
+  }
 
   if (counters) {
     const size_t first = out.samples.size();
@@ -361,22 +396,15 @@ void CgroupStatsReader::read_v2_counters(const std::string& dir, Entry& e, model
     out.set_counter(MetricId::CgIoWriteBytes, wbytes, 0);
   }
 
-  static constexpr std::tuple<const char*, PsiResource, KeptSlot> kPsi[] = {
-      {"cpu.pressure", PsiResource::Cpu, kCpuPressure},
+  static constexpr std::tuple<const char*, PsiResource, KeptSlot> kStallPsi[] = {
       {"memory.pressure", PsiResource::Memory, kMemoryPressure},
       {"io.pressure", PsiResource::Io, kIoPressure}};
   const bool reuse_stall_psi = e.stall_psi_at && e.stall_psi_calm && !e.stall_cause_seen &&
                                interval_ - *e.stall_psi_at < options_.quiet_pressure_every;
-  size_t stall_first = out.samples.size();
-  for (const auto& [name, res, slot] : kPsi) {
-    if (res == PsiResource::Cpu) {
-      // Run-queue waits below the caller's "busy" bar still move it: always read.
+  const size_t stall_first = out.samples.size();
+  if (!reuse_stall_psi)
+    for (const auto& [name, res, slot] : kStallPsi)
       if (fetch(dir, name, e, slot)) parse_pressure(buf_, res, out, path_, problems);
-      stall_first = out.samples.size();
-    } else if (!reuse_stall_psi && fetch(dir, name, e, slot)) {
-      parse_pressure(buf_, res, out, path_, problems);
-    }
-  }
   if (reuse_stall_psi) {
     repeat(e.stall_psi, out);
     return;

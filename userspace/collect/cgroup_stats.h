@@ -43,9 +43,14 @@ inline constexpr uint64_t kV1UnlimitedThreshold = uint64_t{1} << 62;
 enum class CgroupActivity {
   // Busy (or just appeared): read everything that is due now.
   Busy,
-  // The caller watched it (BPF) and it did next to nothing: everything,
-  // CPU usage included, is re-read every idle_every intervals only.
+  // The caller watched it (BPF) and it did next to nothing since its CPU
+  // figures were last read (cpu_read()): its counters are re-read every
+  // idle_every intervals only, its CPU figures every idle_cpu_every.
   Idle,
+  // Idle but for its CPU figures (its tasks waited in run queues, or ran a
+  // little that added up since the last read): those are read now, the rest
+  // as for Idle.
+  CpuMoved,
   // Nobody watched (no BPF): CPU usage is read every interval, and a cgroup
   // whose usage moved counts as busy.
   Unknown,
@@ -69,6 +74,15 @@ struct CgroupStatsOptions {
   // ran, so the counters barely move meanwhile. Re-reads are spread over the
   // period by path, so cgroups created together do not re-read together.
   unsigned idle_every = 5;
+  // An Idle cgroup's CPU figures (cpu.stat, cpu.pressure, v1 cpuacct.usage)
+  // are re-read this often only: Idle says the caller (BPF, which sees every
+  // context switch) measured its tasks' running and run-queue waiting since
+  // the last CPU read below its bar (engine/cgroup_activity.h: 1 ms of CPU
+  // and 10 ms of waiting at a 1 s interval), which bounds how far these
+  // counters moved. This period covers only what BPF cannot see; 30 like
+  // quiet_pressure_every, the other figures BPF vouches for. A cpu.pressure
+  // avg10 above 0 is re-read every idle_every (the average decays by itself).
+  unsigned idle_cpu_every = 30;
   // memory.pressure and io.pressure of an idle cgroup that stayed idle and
   // "stall-quiet" since their last read (the caller saw no cause of a memory
   // or I/O stall: no block I/O, reclaim or major fault by its tasks), and
@@ -100,7 +114,7 @@ class CgroupStatsReader {
   // (CgroupActivity, CgroupStatsOptions).
   // `stall_quiet`: the caller saw no cause of a memory or I/O stall by the
   // cgroup's tasks this interval (CgroupStatsOptions::quiet_pressure_every;
-  // heeded for Idle cgroups only).
+  // heeded for Idle and CpuMoved cgroups only).
   bool read(std::string_view path, model::Component& out, Problems* problems = nullptr,
             CgroupActivity activity = CgroupActivity::Busy, bool stall_quiet = false);
   // Ends an interval: ages what was read, and closes what is remembered of
@@ -110,6 +124,9 @@ class CgroupStatsReader {
   // Cgroups whose kept files failed and were reopened (removed and recreated
   // under the same path, so the caller's path → id mapping is stale).
   [[nodiscard]] uint64_t recreated() const { return recreated_; }
+  // Whether the last read() read the CPU figures afresh (rather than
+  // repeating them): the caller's measure of activity since then restarts.
+  [[nodiscard]] bool cpu_read() const { return cpu_read_; }
   [[nodiscard]] size_t kept_fds() const { return budget_.used(); }
   [[nodiscard]] const CgroupLayout& layout() const { return layout_; }
 
@@ -134,6 +151,7 @@ class CgroupStatsReader {
   std::unordered_map<std::string, std::unique_ptr<Entry>> entries_;
   uint64_t interval_ = 0;
   uint64_t recreated_ = 0;
+  bool cpu_read_ = false;
   std::string buf_;   // reused across files: this runs for every cgroup every interval
   std::string path_;  // likewise, the file path being read
 };

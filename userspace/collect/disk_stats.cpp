@@ -72,12 +72,9 @@ bool read_diskstats(const std::string& proc_root, const std::string& sys_root, D
   out.disks.clear();
   out.names.clear();
   if (!read_file(path, buf)) return false;
-  std::vector<std::string_view> f;
-  LineReader lines(buf);
-  std::string_view line;
-  while (lines.next(line)) {
-    split_ws(line, f);
-    if (f.empty()) continue;
+  FieldReader lines(buf);
+  while (lines.next()) {
+    const auto& f = lines.fields();
     // major minor name + 11 fields (kernels >= 2.6); 4.18 adds discards, 5.5 flushes.
     if (f.size() < 14) {
       report(problems, path, lines.line_no(), "expected at least 14 fields");

@@ -59,12 +59,9 @@ bool read_proc_stat(const std::string& proc_root, model::Component& host,
   if (!read_file(path, buf)) return false;
   const double hz = clock_ticks_per_second();
   cpus.clear();
-  std::vector<std::string_view> f;
-  LineReader lines(buf);
-  std::string_view line;
-  while (lines.next(line)) {
-    split_ws(line, f);
-    if (f.empty()) continue;
+  FieldReader lines(buf);
+  while (lines.next()) {
+    const auto& f = lines.fields();
     const auto key = f[0];
     if (key == "cpu") {
       if (!fill_cpu_times(f, host, hz)) report(problems, path, lines.line_no(), "bad cpu line");
@@ -142,11 +139,9 @@ bool read_meminfo(const std::string& proc_root, model::Component& host, Problems
   // Values we need, in bytes; -1 marks "not present".
   double total = -1, free = -1, avail = -1, buffers = -1, cached = -1, sreclaim = -1, dirty = -1,
          writeback = -1, swap_total = -1, swap_free = -1;
-  std::vector<std::string_view> f;
-  LineReader lines(buf);
-  std::string_view line;
-  while (lines.next(line)) {
-    split_ws(line, f);
+  FieldReader lines(buf);
+  while (lines.next()) {
+    const auto& f = lines.fields();
     if (f.size() < 2) continue;
     auto key = f[0];
     if (!key.ends_with(':')) {
@@ -202,16 +197,14 @@ bool read_vmstat(const std::string& proc_root, model::Component& host, Problems*
   const std::string path = proc_root + "/vmstat";
   std::string buf;
   if (!read_file(path, buf)) return false;
-  std::vector<std::string_view> f;
-  LineReader lines(buf);
-  std::string_view line;
+  FieldReader lines(buf);
   // Page-cache refaults: "workingset_refault_file" since 5.9, before that a
   // single "workingset_refault" (only file pages had shadow entries then).
   double refaults_file = model::kNaN, refaults_old = model::kNaN;
-  while (lines.next(line)) {
-    split_ws(line, f);
+  while (lines.next()) {
+    const auto& f = lines.fields();
     if (f.size() != 2) {
-      if (!f.empty()) report(problems, path, lines.line_no(), "expected 'name value'");
+      report(problems, path, lines.line_no(), "expected 'name value'");
       continue;
     }
     static constexpr std::pair<std::string_view, MetricId> kWanted[] = {

@@ -32,12 +32,9 @@ bool parse_pressure(std::string_view text, PsiResource resource, model::Componen
                     std::string_view file, Problems* problems) {
   const PsiIds ids = ids_for(resource);
   bool any = false;
-  std::vector<std::string_view> fields;
-  LineReader lines(text);
-  std::string_view line;
-  while (lines.next(line)) {
-    split_ws(line, fields);
-    if (fields.empty()) continue;
+  FieldReader lines(text);
+  while (lines.next()) {
+    const auto& fields = lines.fields();
     const bool some = fields[0] == "some";
     if (!some && fields[0] != "full") {
       report(problems, file, lines.line_no(), "expected 'some' or 'full'");

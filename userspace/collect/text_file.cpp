@@ -109,6 +109,15 @@ bool LineReader::next(std::string_view& line) {
   return true;
 }
 
+bool FieldReader::next() {
+  std::string_view line;
+  while (lines_.next(line)) {
+    split_ws(line, fields_);
+    if (!fields_.empty()) return true;
+  }
+  return false;
+}
+
 std::string join_path(std::string_view root, std::string_view rel) {
   std::string out(root);
   while (!out.empty() && out.back() == '/') out.pop_back();

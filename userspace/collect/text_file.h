@@ -50,6 +50,22 @@ class LineReader {
   int line_no_ = 0;
 };
 
+// Iterates over the non-blank lines of a buffer split into whitespace
+// fields (split_ws), the shape of most /proc tables.
+class FieldReader {
+ public:
+  explicit FieldReader(std::string_view text) : lines_(text) {}
+  // Returns false at the end; otherwise fields() holds the next non-blank
+  // line's fields (valid until the next call).
+  bool next();
+  [[nodiscard]] const std::vector<std::string_view>& fields() const { return fields_; }
+  [[nodiscard]] int line_no() const { return lines_.line_no(); }
+
+ private:
+  LineReader lines_;
+  std::vector<std::string_view> fields_;
+};
+
 // Joins a root and a path that may or may not start with '/'.
 std::string join_path(std::string_view root, std::string_view rel);
 

@@ -1,204 +1,16 @@
+// The option table: every config option, section by section, in the order
+// the default file lists them.
 #include "config/options.h"
 
-#include <array>
-#include <charconv>
-#include <cmath>
 #include <vector>
 
-#include <fmt/format.h>
+#include "config/option_kinds.h"
 
 namespace kpulse::config {
 namespace {
 
-// Accessors hand out a mutable reference; render() only reads through it.
-template <class T>
-using Field = T& (*)(Config&);
-
-template <class T>
-T& field(Field<T> f, const Config& c) {
-  return f(const_cast<Config&>(c));
-}
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out + "\"";
-}
-
-std::string render_double(double v) {
-  std::string s = fmt::format("{}", v);
-  // TOML needs a '.' or exponent to keep the value a float.
-  if (s.find_first_of(".eE") == std::string::npos && std::isfinite(v)) s += ".0";
-  return s;
-}
-
-OptionSpec bool_option(std::string section, std::string key, std::string help, bool live,
-                       Field<bool> f) {
-  return {std::move(section),
-          std::move(key),
-          std::move(help),
-          live,
-          [f](const toml::node& n, Config& c) -> std::string {
-            auto v = n.value_exact<bool>();
-            if (!v) return "expected true or false";
-            f(c) = *v;
-            return "";
-          },
-          [f](const Config& c) { return std::string(field(f, c) ? "true" : "false"); }};
-}
-
-OptionSpec double_option(std::string section, std::string key, std::string help, bool live,
-                         Field<double> f, double lo, double hi) {
-  return {std::move(section),
-          std::move(key),
-          std::move(help),
-          live,
-          [f, lo, hi](const toml::node& n, Config& c) -> std::string {
-            std::optional<double> v;
-            if (n.is_floating_point())
-              v = n.value_exact<double>();
-            else if (n.is_integer())
-              v = static_cast<double>(*n.value_exact<int64_t>());
-            if (!v) return "expected a number";
-            if (!(*v >= lo && *v <= hi)) return fmt::format("{} is outside {}..{}", *v, lo, hi);
-            f(c) = *v;
-            return "";
-          },
-          [f](const Config& c) { return render_double(field(f, c)); }};
-}
-
-OptionSpec int_option(std::string section, std::string key, std::string help, bool live,
-                      Field<int64_t> f, int64_t lo, int64_t hi) {
-  return {std::move(section),
-          std::move(key),
-          std::move(help),
-          live,
-          [f, lo, hi](const toml::node& n, Config& c) -> std::string {
-            auto v = n.value_exact<int64_t>();
-            if (!v) return "expected an integer";
-            if (*v < lo || *v > hi) return fmt::format("{} is outside {}..{}", *v, lo, hi);
-            f(c) = *v;
-            return "";
-          },
-          [f](const Config& c) { return fmt::format("{}", field(f, c)); }};
-}
-
-// `check` returns "" or why the string is not acceptable.
-OptionSpec string_option(std::string section, std::string key, std::string help, bool live,
-                         Field<std::string> f,
-                         std::function<std::string(const std::string&)> check = {}) {
-  return {std::move(section),
-          std::move(key),
-          std::move(help),
-          live,
-          [f, check = std::move(check)](const toml::node& n, Config& c) -> std::string {
-            auto v = n.value_exact<std::string>();
-            if (!v) return "expected a string";
-            if (check) {
-              std::string why = check(*v);
-              if (!why.empty()) return why;
-            }
-            f(c) = *v;
-            return "";
-          },
-          [f](const Config& c) { return quote(field(f, c)); }};
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
-OptionSpec string_list_option(std::string section, std::string key, std::string help, bool live,
-                              Field<std::vector<std::string>> f, std::vector<std::string> allowed) {
-  return {
-      std::move(section),
-      std::move(key),
-      std::move(help),
-      live,
-      [f, allowed = std::move(allowed)](const toml::node& n, Config& c) -> std::string {
-        const auto* arr = n.as_array();
-        if (!arr) return "expected an array of strings";
-        std::vector<std::string> out;
-        for (const auto& item : *arr) {
-          auto v = item.value_exact<std::string>();
-          if (!v) return "expected an array of strings";
-          // An empty `allowed` takes any string (paths).
-          if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *v) == allowed.end())
-            return fmt::format("unknown value \"{}\" (expected one of: {})", *v,
-                               join(allowed, ", "));
-          out.push_back(*v);
-        }
-        f(c) = std::move(out);
-        return "";
-      },
-      [f](const Config& c) {
-        std::vector<std::string> quoted;
-        for (const auto& s : field(f, c)) quoted.push_back(quote(s));
-        return "[" + join(quoted, ", ") + "]";
-      }};
-}
-
-constexpr std::array<LogLevel, 5> kLevels{LogLevel::Debug, LogLevel::Info, LogLevel::Notice,
-                                          LogLevel::Warning, LogLevel::Error};
-
-OptionSpec log_level_option() {
-  return {"daemon",
-          "log_level",
-          "Least severe message written to stderr (the journal under systemd):\n"
-          "\"debug\", \"info\", \"notice\", \"warning\" or \"error\".",
-          true,
-          [](const toml::node& n, Config& c) -> std::string {
-            auto v = n.value_exact<std::string>();
-            if (!v) return "expected a string";
-            for (LogLevel l : kLevels)
-              if (*v == to_string(l)) {
-                c.daemon.log_level = l;
-                return "";
-              }
-            return fmt::format(
-                "unknown log level \"{}\" (expected debug, info, notice, warning or error)", *v);
-          },
-          [](const Config& c) { return quote(std::string(to_string(c.daemon.log_level))); }};
-}
-
-// "host:port" with a numeric port; IPv6 hosts in brackets.
-std::string check_listen(const std::string& s) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
-    return fmt::format("\"{}\" is not host:port", s);
-  for (size_t i = colon + 1; i < s.size(); ++i)
-    if (s[i] < '0' || s[i] > '9') return fmt::format("\"{}\" has a non-numeric port", s);
-  // Digits only, but maybe more than a long holds (found by fuzzing).
-  long port = 0;
-  const auto [end, ec] = std::from_chars(s.data() + colon + 1, s.data() + s.size(), port);
-  // Port 0 takes any free port; the daemon logs the one it got.
-  if (ec != std::errc() || end != s.data() + s.size() || port < 0 || port > 65535)
-    return fmt::format("port {} is outside 0..65535", s.substr(colon + 1));
-  return "";
-}
-
-std::string check_url(const std::string& s) {
-  if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
-    return fmt::format("\"{}\" is not an http:// or https:// URL", s);
-  return "";
-}
-
-std::string check_absolute(const std::string& s) {
-  if (s.empty() || s[0] != '/') return fmt::format("\"{}\" is not an absolute path", s);
-  return "";
-}
-
-std::string check_absolute_or_empty(const std::string& s) {
-  return s.empty() ? "" : check_absolute(s);
-}
-
-std::vector<OptionSpec> build_specs() {
-  std::vector<OptionSpec> v;
+// What is collected, and the daemon itself.
+void collection_options(std::vector<OptionSpec>& v) {
   // [collection]
   v.push_back(double_option(
       "collection", "interval", "Seconds between snapshots (0.05..3600).", false,
@@ -238,6 +50,10 @@ std::vector<OptionSpec> build_specs() {
   v.push_back(string_option(
       "state", "dir", "State directory (recordings live below it). Absolute path.", false,
       [](Config& c) -> std::string& { return c.state.dir; }, check_absolute));
+}
+
+// Recording and continuous profiling.
+void storage_options(std::vector<OptionSpec>& v) {
   // [record]
   v.push_back(bool_option("record", "enabled", "Record snapshots to disk.", false,
                           [](Config& c) -> bool& { return c.record.enabled; }));
@@ -278,6 +94,10 @@ std::vector<OptionSpec> build_specs() {
       "profile", "max_mb_per_hour",
       "Stack log budget per hour in MiB; a window past it is dropped (and counted).", false,
       [](Config& c) -> double& { return c.profile.max_mb_per_hour; }, 0.01, 1024));
+}
+
+// The listener: Prometheus and the dashboard.
+void serving_options(std::vector<OptionSpec>& v) {
   // [prometheus]
   v.push_back(bool_option("prometheus", "enabled", "Serve /metrics for Prometheus.", false,
                           [](Config& c) -> bool& { return c.prometheus.enabled; }));
@@ -316,16 +136,17 @@ std::vector<OptionSpec> build_specs() {
   v.push_back(string_option(
       "dashboard", "tls_key", "PEM private key file for tls_cert.", false,
       [](Config& c) -> std::string& { return c.dashboard.tls_key; }, check_absolute_or_empty));
+}
+
+// What the exporters send.
+void export_options(std::vector<OptionSpec>& v) {
   // [export]
   v.push_back(string_option(
       "export", "processes",
       "Per-process series: \"off\" (none), \"comm\" (summed per command name) or \"top\"\n"
       "(the top_processes busiest, with pid). Process ids churn: every new pid is a new series.",
       false, [](Config& c) -> std::string& { return c.exporting.processes; },
-      [](const std::string& v) -> std::string {
-        return v == "off" || v == "comm" || v == "top" ? ""
-                                                       : "expected \"off\", \"comm\" or \"top\"";
-      }));
+      check_one_of({"off", "comm", "top"})));
   v.push_back(int_option(
       "export", "top_processes", "Processes exported with processes = \"top\".", false,
       [](Config& c) -> int64_t& { return c.exporting.top_processes; }, 1, 100000));
@@ -358,27 +179,22 @@ std::vector<OptionSpec> build_specs() {
       "export.otlp", "temporality",
       "\"cumulative\" or \"delta\"; \"\" uses OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE.",
       false, [](Config& c) -> std::string& { return c.otlp.temporality; },
-      [](const std::string& v) -> std::string {
-        return v.empty() || v == "cumulative" || v == "delta"
-                   ? ""
-                   : "expected \"cumulative\" or \"delta\"";
-      }));
+      check_one_of({"cumulative", "delta"}, /*empty_ok=*/true)));
   v.push_back(string_option(
       "export.otlp", "compression",
       "\"gzip\" or \"none\"; \"\" uses OTEL_EXPORTER_OTLP_COMPRESSION.", false,
       [](Config& c) -> std::string& { return c.otlp.compression; },
-      [](const std::string& v) -> std::string {
-        return v.empty() || v == "gzip" || v == "none" ? "" : "expected \"gzip\" or \"none\"";
-      }));
+      check_one_of({"gzip", "none"}, /*empty_ok=*/true)));
   v.push_back(string_option(
       "export.otlp", "histograms",
       "Latency histograms as \"exponential\" (OTLP ExponentialHistogram, scale 0, ns) or\n"
       "\"explicit\" (36 explicit buckets in seconds).",
       false, [](Config& c) -> std::string& { return c.otlp.histograms; },
-      [](const std::string& v) -> std::string {
-        return v == "exponential" || v == "explicit" ? ""
-                                                     : "expected \"exponential\" or \"explicit\"";
-      }));
+      check_one_of({"exponential", "explicit"})));
+}
+
+// Analytics, the auto-tuner and report thresholds.
+void judging_options(std::vector<OptionSpec>& v) {
   // [analytics]
   v.push_back(bool_option("analytics", "enabled",
                           "Run anomaly detection and forecasts over the stream.", false,
@@ -395,9 +211,7 @@ std::vector<OptionSpec> build_specs() {
       "Kept changes when the daemon stops: \"keep\" or \"rollback\" (changes on trial are "
       "always reverted).",
       false, [](Config& c) -> std::string& { return c.tuning.on_exit; },
-      [](const std::string& v) -> std::string {
-        return v == "keep" || v == "rollback" ? "" : "expected \"keep\" or \"rollback\"";
-      }));
+      check_one_of({"keep", "rollback"})));
   v.push_back(string_option(
       "tuning", "scope",
       "Only tune knobs whose key contains this (a cgroup path, a disk, \"netns:INODE\"); \"\" "
@@ -436,6 +250,15 @@ std::vector<OptionSpec> build_specs() {
   v.push_back(double_option(
       "report", "disk_saturation", "Disk utilization (0..1) marked as saturated in reports.", true,
       [](Config& c) -> double& { return c.report.disk_saturation; }, 0, 1));
+}
+
+std::vector<OptionSpec> build_specs() {
+  std::vector<OptionSpec> v;
+  collection_options(v);
+  storage_options(v);
+  serving_options(v);
+  export_options(v);
+  judging_options(v);
   return v;
 }
 

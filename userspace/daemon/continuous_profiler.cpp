@@ -10,19 +10,12 @@
 #include "collect/cgroup_layout.h"
 #include "collect/cgroup_resolver.h"
 #include "daemon/log.h"
+#include "model/clock.h"
 #include "probes/kernel_features.h"
 #include "profile/symbolizer.h"
 
 namespace kpulse::daemon {
-namespace {
-
-int64_t wall_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 ContinuousProfilerOptions continuous_profiler_options(const config::Config& c) {
   ContinuousProfilerOptions o;
@@ -52,7 +45,7 @@ ContinuousProfiler::ContinuousProfiler(const ContinuousProfilerOptions& options)
 
 void ContinuousProfiler::start() {
   if (thread_.joinable()) return;
-  window_start_ns_ = wall_ns();
+  window_start_ns_ = model::wall_clock_ns();
   thread_ = std::thread([this] { loop(); });
   // Named for ps, top and /proc/PID/task/TID/comm (at most 15 characters).
   pthread_setname_np(thread_.native_handle(), "kpulse-profile");
@@ -85,7 +78,7 @@ void ContinuousProfiler::loop() {
     lock.unlock();
     drain();
     if (stopping || Clock::now() >= window_end) {
-      write_window(wall_ns());
+      write_window(model::wall_clock_ns());
       window_end = Clock::now() + opt_.window;
     }
     lock.lock();

@@ -9,6 +9,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "model/clock.h"
+
 namespace kpulse::daemon {
 namespace {
 std::atomic<LogLevel> g_level{LogLevel::Info};
@@ -67,9 +69,7 @@ std::string format_log_line(LogLevel level, const std::string& message, bool jou
 
 void log_line(LogLevel level, const std::string& message) {
   if (level < g_level.load()) return;
-  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now = model::wall_clock_ns();
   std::string line = format_log_line(level, message, g_journal, now);
   std::lock_guard lock(g_write);
   std::fwrite(line.data(), 1, line.size(), stderr);

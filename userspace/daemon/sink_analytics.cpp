@@ -9,6 +9,7 @@
 #include "daemon/history_preload.h"
 #include "daemon/log.h"
 #include "daemon/sinks.h"
+#include "model/clock.h"
 
 namespace kpulse::daemon {
 namespace {
@@ -56,9 +57,7 @@ class AnalyticsSink : public SnapshotSink {
                 std::shared_ptr<dashboard::Board> board)
       : events_(std::move(events)), board_(std::move(board)) {
     if (!c.record.enabled) return;
-    const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+    const auto now = model::wall_clock_ns();
     const auto t0 = std::chrono::steady_clock::now();
     PreloadResult r = preload_history(analyzer_, c.recording_dir(), now);
     for (const auto& w : r.warnings) log(LogLevel::Warning, "analytics: history: {}", w);

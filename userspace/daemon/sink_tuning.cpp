@@ -10,6 +10,7 @@
 
 #include "daemon/log.h"
 #include "daemon/sinks.h"
+#include "model/clock.h"
 #include "tune/controller.h"
 #include "tune/journal.h"
 #include "tune/planner.h"
@@ -138,9 +139,7 @@ class TuningSink : public SnapshotSink {
     log(LogLevel::Notice, "{}", line);
     if (!events_) return;
     exporters::ExportEvent e;
-    e.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+    e.time_ns = model::wall_clock_ns();
     e.severity = exporters::EventSeverity::Info;
     e.name = "kpulse.tuning";
     e.body = line;

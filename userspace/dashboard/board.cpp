@@ -10,6 +10,7 @@
 #include "dashboard/page.h"
 #include "dashboard/recorded_window.h"
 #include "dashboard/views.h"
+#include "model/clock.h"
 #include "model/snapshot_json.h"
 #include "report/series.h"
 #include "report/time_arg.h"
@@ -18,12 +19,6 @@ namespace kpulse::dashboard {
 namespace {
 
 using nlohmann::json;
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // No client for this long: the analytics and tuner stop publishing. A page
 // polls every interval, so a quiet 10 s means it is gone.
@@ -50,7 +45,7 @@ void Board::publish_snapshot(const model::Snapshot& s) {
 }
 
 bool Board::wanted() const {
-  return now_ns() - last_request_ns_.load() < kClientIdleNs;
+  return model::wall_clock_ns() - last_request_ns_.load() < kClientIdleNs;
 }
 
 void Board::publish_analysis(std::shared_ptr<const AnalysisView> view) {
@@ -69,7 +64,7 @@ Board::Latest Board::latest() const {
 }
 
 void Board::touch() {
-  const int64_t now = now_ns();
+  const int64_t now = model::wall_clock_ns();
   // Back after a quiet spell: what analytics last published is stale, and
   // fresh results come with the next interval.
   if (now - last_request_ns_.exchange(now) >= kClientIdleNs) {
@@ -139,7 +134,7 @@ std::string Board::alert_json(const std::string& id) {
     for (const auto& a : l.analysis->resolved())
       if (!found && a.id == id) found = &a;
     if (!found) return "";
-    const int64_t to = l.snapshot ? l.snapshot->time_ns : now_ns();
+    const int64_t to = l.snapshot ? l.snapshot->time_ns : model::wall_clock_ns();
     const auto window = history_.window(INT64_MIN, to, kDefaultPoints);
     return alert_detail_json(*found, l.snapshot.get(), *l.analysis, l.tuning, window).dump();
   });
@@ -153,7 +148,7 @@ std::string Board::series_json(const std::string& metric, const std::string& com
                         ? std::nullopt
                         : model::component_kind_from_string(component.substr(0, colon));
   if (!id || !kind) return "";
-  const int64_t to = now_ns();
+  const int64_t to = model::wall_clock_ns();
   const int64_t from = report::parse_time_arg(since.empty() ? "-5m" : since, to).value_or(to);
   const auto window = history_.window(from, to, std::clamp<size_t>(max_points, 1, kMaxPoints));
   const auto s =
@@ -170,7 +165,7 @@ std::string Board::series_json(const std::string& metric, const std::string& com
 
 std::string Board::charts_json(const std::string& since, const std::string& until) {
   return cached("charts " + since + " " + until, [&](const Latest& l) -> std::string {
-    const int64_t now = l.snapshot ? l.snapshot->time_ns : now_ns();
+    const int64_t now = l.snapshot ? l.snapshot->time_ns : model::wall_clock_ns();
     const auto from = report::parse_time_arg(since.empty() ? "-5m" : since, now);
     const auto to =
         until.empty() ? std::optional<int64_t>(now) : report::parse_time_arg(until, now);
@@ -220,7 +215,7 @@ std::string Board::recording_json() {
 
 std::string Board::live_json(const std::string& since, int64_t after_ns) {
   return cached("live " + since + " " + std::to_string(after_ns), [&](const Latest& l) {
-    const int64_t now = l.snapshot ? l.snapshot->time_ns : now_ns();
+    const int64_t now = l.snapshot ? l.snapshot->time_ns : model::wall_clock_ns();
     const int64_t from = report::parse_time_arg(since.empty() ? "-5m" : since, now).value_or(now);
     // Strictly newer than what the page has (INT64_MAX: nothing).
     const int64_t newer = after_ns < INT64_MAX ? after_ns + 1 : after_ns;

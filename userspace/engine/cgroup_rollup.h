@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/cgroup_activity.h"
 #include "probes/bpf_totals.h"
 
 namespace kpulse::collect {
@@ -28,6 +29,9 @@ class CgroupRollup {
     probes::CgroupTotals rolled;
     probes::CgroupTotals interval;  // this interval's rolled-up delta
     bool touched = false;           // `interval` is non-zero
+    // The rolled-up deltas since the engine last read the cgroup's CPU
+    // figures from cgroupfs (kept here, not in a map by path: no lookup).
+    ActivitySinceRead since_cpu_read;
   };
   using Nodes = std::map<std::string, Node>;  // by path: components come out in path order
 

@@ -9,6 +9,7 @@
 #include "collect/cgroup_layout.h"
 #include "collect/cgroup_resolver.h"
 #include "collect/cgroup_stats.h"
+#include "collect/cgroup_watch.h"
 #include "collect/disk_stats.h"
 #include "collect/filesystem_usage.h"
 #include "collect/host_stats.h"
@@ -44,9 +45,23 @@ constexpr const char* kProc = "/proc";
 // hosts with every controller), past which reads fall back to open/read.
 constexpr size_t kMaxKeptCgroupFiles = 16384;
 
-// The cgroup tree is walked at least this often, so a cgroup BPF never
-// mentions (idle, or no BPF at all) is listed within this time.
+// After a change inotify reported (collect/cgroup_watch.h), the cgroup tree
+// is walked at most this often, so a cgroup BPF never mentions (idle, or no
+// BPF at all) is listed within this time; always this often when inotify
+// cannot watch the whole tree.
 constexpr std::chrono::seconds kCgroupWalkEvery{5};
+// Without a reported change, the tree is still walked this often: a safety
+// net for what inotify cannot see (nothing known; cgroups are made and
+// removed only by mkdir, rmdir and rename). A walk of 1,000 cgroups costs
+// about as much as an interval's other cgroup work, so every 60 s it is
+// under 2% of it.
+constexpr std::chrono::seconds kCgroupSafetyWalkEvery{60};
+
+collect::CgroupResolverOptions cgroup_resolver_options() {
+  collect::CgroupResolverOptions o;
+  o.watch_tree = true;
+  return o;
+}
 
 collect::CgroupStatsOptions cgroup_stats_options() {
   collect::CgroupStatsOptions o;
@@ -73,7 +88,8 @@ struct Collector::Impl {
   explicit Impl(CollectorOptions o)
       : options(std::move(o)),
         layout(collect::detect_cgroup_layout()),
-        cgroups(layout.v2_root.empty() ? layout.walk_root() : layout.v2_root),
+        cgroups(layout.v2_root.empty() ? layout.walk_root() : layout.v2_root,
+                cgroup_resolver_options()),
         cgroup_stats(layout, cgroup_stats_options()),
         processes(kProc),
         disk_names(kProc, kSys),
@@ -89,7 +105,8 @@ struct Collector::Impl {
   collect::CgroupResolver cgroups;
   // Cgroups of the v1 hierarchies (hybrid and v1 hosts), walked as often.
   std::vector<std::string> v1_paths;
-  Clock::time_point v1_walked_at{};
+  collect::CgroupTreeWatch v1_watch;
+  size_t walks_seen = 0;  // cgroups.walks() when nodes were last made from its paths
   collect::CgroupStatsReader cgroup_stats;
   collect::ProcessResolver processes;
   collect::DiskNames disk_names;
@@ -105,6 +122,7 @@ struct Collector::Impl {
   // Cgroup totals rolled up the tree (own + descendants).
   CgroupRollup rollup;
   probes::CgroupTotals host_bpf;
+  SwitchCoverage switch_coverage;
 
   Clock::time_point last_collect{};
   Clock::time_point next_deadline{};
@@ -118,7 +136,10 @@ struct Collector::Impl {
   void add_bpf(model::Snapshot& snap, std::vector<Component>& comps, probes::BpfTotals& t);
   // This interval's per-cgroup deltas, rolled up the tree; returns their sum.
   probes::CgroupTotals roll_up_cgroups(probes::BpfTotals& t);
-  void add_cgroups(std::vector<Component>& added, const probes::BpfTotals& t, double interval_s);
+  // `bpf_saw_all`: BPF's per-cgroup activity covers the interval (it then
+  // tells idle cgroups, whose cgroupfs figures are re-read less often).
+  void add_cgroups(std::vector<Component>& added, const probes::BpfTotals& t, bool bpf_saw_all,
+                   double interval_s);
   std::vector<model::Listener> list_listeners();
   [[nodiscard]] const std::vector<probes::ProbeGroup*>& active_groups() const;
 };
@@ -214,7 +235,10 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   std::vector<Component> added, listed_processes;
 
   const probes::CgroupTotals host_delta = roll_up_cgroups(t);
-  add_cgroups(added, t, snap.interval_s);
+  // Without the sched group BPF cannot tell an idle cgroup; with it, not when
+  // a CPU ran a task all interval unseen, nor when a full map dropped counts.
+  const bool covered = t.sched && switch_coverage.update(comps, t.cpus, snap.interval_s);
+  add_cgroups(added, t, covered && t.map_full == prev_map_full, snap.interval_s);
 
   // Host: sums over all cgroups.
   accumulate(host_bpf, host_delta);
@@ -275,17 +299,18 @@ probes::CgroupTotals Collector::Impl::roll_up_cgroups(probes::BpfTotals& t) {
 }
 
 void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::BpfTotals& t,
-                                  double interval_s) {
+                                  bool bpf_saw_all, double interval_s) {
   // Presence comes from cgroupfs: every cgroup of the tree is listed, idle
   // or not, with or without BPF (which only adds detail).
-  cgroups.refresh_if_older(kCgroupWalkEvery);
-  for (const auto& [path, id] : cgroups.paths()) rollup.ensure(path);
-  if (!layout.v1.empty()) {
-    const auto now = Clock::now();
-    if (v1_walked_at == Clock::time_point{} || now - v1_walked_at >= kCgroupWalkEvery) {
-      v1_paths = collect::list_v1_cgroup_paths(layout);
-      v1_walked_at = now;
-    }
+  // A node per cgroup a walk listed, made after each walk (a cgroup found gone
+  // since is dropped below and comes back only if a later walk lists it).
+  cgroups.refresh_if_changed(kCgroupWalkEvery, kCgroupSafetyWalkEvery);
+  if (cgroups.walks() != walks_seen) {
+    walks_seen = cgroups.walks();
+    for (const auto& [path, id] : cgroups.paths()) rollup.ensure(path);
+  }
+  if (!layout.v1.empty() && v1_watch.walk_due(kCgroupWalkEvery, kCgroupSafetyWalkEvery)) {
+    v1_paths = collect::list_v1_cgroup_paths(layout, collect::kMaxCgroups, &v1_watch);
     for (const auto& path : v1_paths) rollup.ensure(path);
   }
 
@@ -298,17 +323,21 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
     // (removed since) cost a stat.
     auto id = cgroups.cached_id(path);
     if (!id) id = cgroups.id_of(path);
-    const probes::CgroupTotals& d = it->second.interval;
+    CgroupRollup::Node& node = it->second;
+    const probes::CgroupTotals& d = node.interval;
+    node.since_cpu_read.add(d);
     Component c = collect::make_cgroup_component(path, id.value_or(0));
-    // Without the sched group BPF cannot tell an idle cgroup, nor can it for
-    // one in v1 hierarchies only (no cgroup2 id for its tasks to carry).
-    const auto activity = !t.sched || !id          ? collect::CgroupActivity::Unknown
-                          : is_busy(d, interval_s) ? collect::CgroupActivity::Busy
-                                                   : collect::CgroupActivity::Idle;
+    // BPF cannot tell an idle cgroup in v1 hierarchies only (no cgroup2 id
+    // for its tasks to carry). Its CPU figures are judged on what BPF saw
+    // since they were last read, so small activity adding up is read once
+    // past the bar.
+    const auto activity = !bpf_saw_all || !id ? collect::CgroupActivity::Unknown
+                                              : activity_of(d, node.since_cpu_read, interval_s);
     if (!cgroup_stats.read(path, c, nullptr, activity, is_stall_quiet(t, d)) && path != "/") {
       it = rollup.erase(it);  // the cgroup is gone
       continue;
     }
+    if (cgroup_stats.cpu_read()) node.since_cpu_read = {};
     DeltaTracker::mark_unknown(c);
     for (const auto* g : active_groups()) g->add_cgroup_samples(c, it->second.rolled, d);
     added.push_back(std::move(c));

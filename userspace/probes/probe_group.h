@@ -63,6 +63,9 @@ class ProbeGroup {
   [[nodiscard]] virtual GroupSpec spec(const MapLimits& limits, bool per_process) const = 0;
   // The per-cgroup map, whose entries of removed cgroups are deleted.
   [[nodiscard]] virtual const char* cgroup_map() const = 0;
+  // Deletes what its maps keep of removed cgroups; by default the entries
+  // of cgroup_map(), keyed by the cgroup id alone.
+  virtual void forget_cgroups(const LoadedGroup& loaded, const std::vector<uint64_t>& ids);
 
   // Called once its programs are attached (active groups only).
   virtual void start(const LoadedGroup& /*loaded*/, const KernelFeatures& /*features*/) {}

@@ -80,15 +80,17 @@ BpfTotals ProbeSet::drain() {
   return t;
 }
 
-void ProbeSet::forget_cgroups(const std::vector<uint64_t>& ids) {
-  for (auto& g : groups_) {
-    if (!g.programs->active()) continue;
-    int fd = g.programs->map_fd(g.group->cgroup_map());
-    for (uint64_t id : ids) {
-      __u64 key = id;
-      bpf_map_delete_elem(fd, &key);
-    }
+void ProbeGroup::forget_cgroups(const LoadedGroup& loaded, const std::vector<uint64_t>& ids) {
+  int fd = loaded.map_fd(cgroup_map());
+  for (uint64_t id : ids) {
+    __u64 key = id;
+    bpf_map_delete_elem(fd, &key);
   }
+}
+
+void ProbeSet::forget_cgroups(const std::vector<uint64_t>& ids) {
+  for (auto& g : groups_)
+    if (g.programs->active()) g.group->forget_cgroups(*g.programs, ids);
 }
 
 std::vector<std::pair<uint32_t, std::string>> ProbeSet::program_ids() const {

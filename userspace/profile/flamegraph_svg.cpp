@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 
+#include "model/markup.h"
 #include "profile/profile_formats.h"
 
 namespace kpulse::profile {
@@ -19,29 +20,6 @@ struct Node {
   uint64_t count = 0;
   std::map<std::string, std::unique_ptr<Node>> children;
 };
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // Warm colours for user code, orange for the kernel, grey for unknown frames;
 // the shade comes from the name so a function keeps its colour across graphs.
@@ -73,7 +51,7 @@ void draw(const Node& n, double x, size_t level, double per_sample, double botto
   std::string label = n.name + (n.kernel ? " [k]" : "");
   std::snprintf(buf, sizeof buf, " (%s, %.2f%%)", amount_text(mode, n.count).c_str(),
                 100.0 * n.count / total);
-  out += "<g><title>" + xml_escape(label + buf) + "</title>";
+  out += "<g><title>" + model::escape_markup(label + buf) + "</title>";
   std::snprintf(buf, sizeof buf,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"", x, y, w,
                 kFrameHeight - 1);
@@ -82,7 +60,7 @@ void draw(const Node& n, double x, size_t level, double per_sample, double botto
   if (fits >= 3) {
     std::string text = label.size() <= fits ? label : label.substr(0, fits - 2) + "..";
     std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\">", x + 3, y + kFrameHeight - 4.5);
-    out += buf + xml_escape(text) + "</text>";
+    out += buf + model::escape_markup(text) + "</text>";
   }
   out += "</g>\n";
   double cx = x;
@@ -124,7 +102,7 @@ std::string to_flamegraph_svg(const Profile& p, const std::string& title) {
                 kWidth, height, kWidth, height);
   out += buf;
   std::snprintf(buf, sizeof buf, "<text class=\"title\" x=\"%.0f\" y=\"20\">", kWidth / 2);
-  out += buf + xml_escape(title) + "</text>\n";
+  out += buf + model::escape_markup(title) + "</text>\n";
   if (root.count) draw(root, kPad, 0, per_sample, height - kPad, root.count, p.mode, out);
   out += "</svg>\n";
   return out;

@@ -13,21 +13,17 @@
 
 #include <fmt/format.h>
 
+#include "model/clock.h"
 #include "record/downsampler.h"
 #include "record/frame_codec.h"
 #include "record/private_dir.h"
 #include "record/reader.h"
+#include "record/retention.h"
 #include "record/segment_dir.h"
 #include "record/segment_file.h"
 
 namespace kpulse::record {
 namespace {
-
-int64_t wall_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 uint64_t count_samples(const model::Snapshot& s) {
   uint64_t n = 0;
@@ -113,7 +109,8 @@ struct Recorder::Impl {
   }
 
   void fail(const std::string& message) {
-    if (st.state == RecorderState::Ok) st.paused_since_ns = now_ns ? now_ns : wall_ns();
+    if (st.state == RecorderState::Ok)
+      st.paused_since_ns = now_ns ? now_ns : model::wall_clock_ns();
     st.state = RecorderState::Paused;
     st.last_error = message;
   }
@@ -299,46 +296,13 @@ struct Recorder::Impl {
   }
 
   void retention() {
-    const int64_t now = now_ns ? now_ns : wall_ns();
+    const int64_t now = now_ns ? now_ns : model::wall_clock_ns();
     last_retention_ns = now;
-    std::vector<SegmentFile> segs;
-    try {
-      segs = list_segments(opt.dir);
-    } catch (const std::exception&) {
-      return;
-    }
-    const int days[kTiers] = {opt.retention.full_days, opt.retention.minute_days,
-                              opt.retention.hour_days};
-    auto is_open = [&](const SegmentFile& s) {
-      const OpenFile& f = files[static_cast<int>(s.tier)];
-      return f.fd >= 0 && f.path == s.path;
-    };
-    auto remove = [&](const SegmentFile& s) {
-      std::error_code ec;
-      if (std::filesystem::remove(s.path, ec)) ++st.retention_deleted;
-    };
-    std::vector<SegmentFile> kept;
-    uint64_t total = 0;
-    for (const auto& s : segs) {
-      const int64_t age_limit = days[static_cast<int>(s.tier)];
-      if (!is_open(s) && (s.day + 1) * kDayNs <= now - age_limit * kDayNs) {
-        remove(s);
-      } else {
-        kept.push_back(s);
-        total += s.bytes;
-      }
-    }
-    if (opt.retention.max_total_bytes == 0 || total <= opt.retention.max_total_bytes) return;
-    // Over the size cap: finest tier first, oldest day first.
-    std::stable_sort(kept.begin(), kept.end(), [](const SegmentFile& a, const SegmentFile& b) {
-      return a.tier != b.tier ? a.tier < b.tier : a.day < b.day;
-    });
-    for (const auto& s : kept) {
-      if (total <= opt.retention.max_total_bytes) break;
-      if (is_open(s)) continue;
-      remove(s);
-      total -= s.bytes;
-    }
+    st.retention_deleted +=
+        apply_retention_policy(opt.dir, opt.retention, now, [&](const SegmentFile& s) {
+          const OpenFile& f = files[static_cast<int>(s.tier)];
+          return f.fd >= 0 && f.path == s.path;
+        });
   }
 };
 

@@ -16,20 +16,9 @@
 
 #include "model/snapshot.h"
 #include "record/format.h"
+#include "record/retention.h"
 
 namespace kpulse::record {
-
-struct RetentionPolicy {
-  // Age limits per tier, in days (a segment is deleted once its whole day is
-  // older than this). The defaults keep 35+ days at reduced resolution (the
-  // 1 h tier costs ~4 MB/day even on a busy build host: BENCHMARKS.md).
-  int full_days = 2;
-  int minute_days = 14;
-  int hour_days = 400;
-  // Cap on all segment files together; 0: no cap. Over the cap, the oldest
-  // segments of the finest tier go first (today's open files are kept).
-  uint64_t max_total_bytes = 4ull << 30;
-};
 
 struct RecorderOptions {
   std::filesystem::path dir = "/var/lib/kpulse/recordings";

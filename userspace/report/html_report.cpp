@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "model/markup.h"
 #include "report/saturation.h"
 #include "report/series.h"
 #include "report/svg_chart.h"
@@ -39,7 +40,7 @@ std::string full_time(int64_t ns) {
 std::string chart_figure(const SeriesGroup& g, const TimeSpan& span,
                          const std::vector<Finding>& findings, const std::string& resource) {
   std::string out = fmt::format("<figure id=\"chart-{}\">\n<figcaption>{}</figcaption>\n", g.id,
-                                html_escape(g.title));
+                                model::escape_markup(g.title));
   bool has_data = std::any_of(g.series.begin(), g.series.end(),
                               [](const Series& s) { return !s.points.empty(); });
   if (!has_data) return out + "<p class=\"empty\">No data in this period.</p>\n</figure>\n";
@@ -54,13 +55,14 @@ std::string chart_figure(const SeriesGroup& g, const TimeSpan& span,
 
 std::string notes_section(const std::string& id, const std::string& title,
                           const std::vector<Note>& notes) {
-  std::string out = fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n", id, html_escape(title));
+  std::string out =
+      fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n", id, model::escape_markup(title));
   if (notes.empty()) return out + "<p class=\"empty\">None recorded.</p>\n</section>\n";
   out += "<table><tr><th>Time</th><th>What</th><th>Detail</th></tr>\n";
   for (const auto& n : notes)
     out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                       n.time_ns ? full_time(n.time_ns) : "", html_escape(n.title),
-                       html_escape(n.detail));
+                       n.time_ns ? full_time(n.time_ns) : "", model::escape_markup(n.title),
+                       model::escape_markup(n.detail));
   return out + "</table>\n</section>\n";
 }
 
@@ -71,7 +73,8 @@ std::string forecasts_section(const ReportInput& in) {
   out.erase(out.size() - std::string("</section>\n").size());
   for (const auto& c : in.forecast_charts)
     out += fmt::format("<figure><figcaption>{}</figcaption>\n{}<p class=\"meta\">{}</p></figure>\n",
-                       html_escape(c.title), forecast_chart_svg(c), html_escape(c.summary));
+                       model::escape_markup(c.title), forecast_chart_svg(c),
+                       model::escape_markup(c.summary));
   return out + "</section>\n";
 }
 
@@ -85,8 +88,9 @@ std::string alerts_section(const std::vector<Finding>& findings, const TimeSpan&
   for (const auto& f : findings)
     out +=
         fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                    clock_time(f.start_ns), clock_time(f.end_ns), html_escape(f.severity),
-                    html_escape(f.resource), html_escape(f.source), html_escape(f.message));
+                    clock_time(f.start_ns), clock_time(f.end_ns), model::escape_markup(f.severity),
+                    model::escape_markup(f.resource), model::escape_markup(f.source),
+                    model::escape_markup(f.message));
   return out + "</table>\n</section>\n";
 }
 
@@ -117,12 +121,14 @@ std::string render_html(const ReportInput& in) {
 
   std::string host = snaps.back().hostname;
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  html += fmt::format("<title>{} — {}</title>\n", html_escape(in.title), html_escape(host));
+  html += fmt::format("<title>{} — {}</title>\n", model::escape_markup(in.title),
+                      model::escape_markup(host));
   html += std::string("<style>") + kStyle + chart_css() + "</style>\n</head>\n<body>\n";
-  html += fmt::format("<header>\n<h1>{}: {}</h1>\n", html_escape(in.title), html_escape(host));
+  html += fmt::format("<header>\n<h1>{}: {}</h1>\n", model::escape_markup(in.title),
+                      model::escape_markup(host));
   html += fmt::format("<p class=\"meta\">{} to {} · {} snapshots{}</p>\n</header>\n",
                       full_time(span.from_ns), full_time(snaps.back().time_ns), snaps.size(),
-                      in.source.empty() ? "" : " · source: " + html_escape(in.source));
+                      in.source.empty() ? "" : " · source: " + model::escape_markup(in.source));
   html +=
       "<nav><a href=\"#resources\">Resources</a><a href=\"#alerts\">Alerts</a>"
       "<a href=\"#patterns\">Patterns</a><a href=\"#forecasts\">Forecasts</a>"
@@ -138,7 +144,7 @@ std::string render_html(const ReportInput& in) {
         "<div class=\"data-quality\"><p><strong>Data quality:</strong> {} damaged or skipped "
         "part(s) of the recording; the charts have gaps there.</p>\n<ul>\n",
         in.data_warnings.size());
-    for (const auto& w : in.data_warnings) html += "<li>" + html_escape(w) + "</li>\n";
+    for (const auto& w : in.data_warnings) html += "<li>" + model::escape_markup(w) + "</li>\n";
     html += "</ul></div>\n";
   }
   html += "</section>\n";

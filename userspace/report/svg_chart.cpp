@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "model/markup.h"
+
 namespace kpulse::report {
 namespace {
 
@@ -66,7 +68,8 @@ std::string grid_and_labels(const Frame& f, const model::Quantity& unit) {
     svg += fmt::format(
         "<line class=\"grid\" x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\"/>"
         "<text class=\"ylabel\" x=\"{}\" y=\"{:.1f}\">{}</text>\n",
-        kLeft, y, kWidth - kRight, y, kLeft - 6, y + 4, html_escape(format_value(v, unit)));
+        kLeft, y, kWidth - kRight, y, kLeft - 6, y + 4,
+        model::escape_markup(format_value(v, unit)));
   }
   for (int i = 0; i <= 5; ++i) {
     int64_t t = f.span.from_ns + (f.span.to_ns - f.span.from_ns) * i / 5;
@@ -105,33 +108,6 @@ std::string format_value(double v, const model::Quantity& unit) {
   return model::format(v, unit);
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string line_chart_svg(const SeriesGroup& group, const TimeSpan& span,
                            const std::vector<Finding>& marks) {
   double top = group.unit == model::Quantity{model::Unit::Ratio} ? 1.0 : 0.0;
@@ -143,14 +119,14 @@ std::string line_chart_svg(const SeriesGroup& group, const TimeSpan& span,
   std::string svg = fmt::format(
       "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
       "role=\"img\" aria-label=\"{}\">\n",
-      kWidth, kHeight, html_escape(group.title));
+      kWidth, kHeight, model::escape_markup(group.title));
   // Bottleneck spans under the lines, at least 3 px wide so one sample shows.
   for (const auto& m : marks) {
     double x0 = f.x(m.start_ns), x1 = std::max(f.x(m.end_ns), x0 + 3);
     svg += fmt::format(
         "<rect class=\"saturation\" x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\">"
         "<title>{}</title></rect>\n",
-        x0, kTop, x1 - x0, kHeight - kTop - kBottom, html_escape(m.message));
+        x0, kTop, x1 - x0, kHeight - kTop - kBottom, model::escape_markup(m.message));
   }
   svg += grid_and_labels(f, group.unit);
   if (group.threshold > 0) {
@@ -162,13 +138,11 @@ std::string line_chart_svg(const SeriesGroup& group, const TimeSpan& span,
   }
   for (size_t i = 0; i < group.series.size(); ++i) {
     const Series& s = group.series[i];
-    std::string points;
-    for (const auto& p : s.points)
-      points += fmt::format("{:.1f},{:.1f} ", f.x(p.time_ns), f.y(p.value));
     svg += fmt::format(
         "<polyline class=\"series\" data-points=\"{}\" stroke=\"{}\" points=\"{}\">"
         "<title>{}</title></polyline>\n",
-        s.points.size(), series_color(i), points, html_escape(s.label));
+        s.points.size(), series_color(i), polyline_points(f, s.points),
+        model::escape_markup(s.label));
   }
   svg += fmt::format("<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n",
                      kLeft, kTop, kWidth - kLeft - kRight, kHeight - kTop - kBottom);
@@ -188,7 +162,7 @@ std::string forecast_chart_svg(const ForecastChart& c) {
   std::string svg = fmt::format(
       "<svg class=\"chart forecast\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
       "role=\"img\" aria-label=\"{}\">\n",
-      kWidth, kHeight, html_escape(c.title));
+      kWidth, kHeight, model::escape_markup(c.title));
   svg += grid_and_labels(f, c.unit);
   // A band: the upper bound forward, the lower bound back.
   auto band = [&](const char* cls, const std::vector<double>& lo, const std::vector<double>& hi) {
@@ -219,7 +193,8 @@ std::string forecast_chart_svg(const ForecastChart& c) {
     svg += fmt::format(
         "<line class=\"limit\" x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\">"
         "<title>{} {}</title></line>\n",
-        kLeft, y, kWidth - kRight, y, html_escape(c.limit_name), format_value(c.limit, c.unit));
+        kLeft, y, kWidth - kRight, y, model::escape_markup(c.limit_name),
+        format_value(c.limit, c.unit));
   }
   svg += fmt::format("<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n",
                      kLeft, kTop, kWidth - kLeft - kRight, kHeight - kTop - kBottom);
@@ -239,14 +214,15 @@ std::string timeline_svg(const std::vector<Finding>& findings, const TimeSpan& s
       kWidth, height);
   for (size_t r = 0; r < rows.size(); ++r)
     svg += fmt::format("<text class=\"ylabel\" x=\"{}\" y=\"{:.1f}\">{}</text>\n", kLeft - 6,
-                       kTop + kRow * r + 15, html_escape(rows[r]));
+                       kTop + kRow * r + 15, model::escape_markup(rows[r]));
   for (const auto& fd : findings) {
     size_t r = std::find(rows.begin(), rows.end(), fd.resource) - rows.begin();
     double x0 = f.x(fd.start_ns), x1 = std::max(f.x(fd.end_ns), x0 + 3);
     svg += fmt::format(
         "<rect class=\"alert {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"16\">"
         "<title>{}</title></rect>\n",
-        html_escape(fd.severity), x0, kTop + kRow * r + 2, x1 - x0, html_escape(fd.message));
+        model::escape_markup(fd.severity), x0, kTop + kRow * r + 2, x1 - x0,
+        model::escape_markup(fd.message));
   }
   for (int i = 0; i <= 5; ++i) {
     int64_t t = span.from_ns + (span.to_ns - span.from_ns) * i / 5;
@@ -287,7 +263,7 @@ std::string legend_html(const SeriesGroup& g) {
   std::string out = "<div class=\"legend\">";
   for (size_t i = 0; i < g.series.size(); ++i)
     out += fmt::format("<span><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",
-                       series_color(i), html_escape(g.series[i].label));
+                       series_color(i), model::escape_markup(g.series[i].label));
   return out + "</div>\n";
 }
 
@@ -312,7 +288,7 @@ std::string heatmap_svg(const std::string& title, const std::vector<HeatColumn>&
   std::string svg = fmt::format(
       "<svg class=\"chart heatmap\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
       "role=\"img\" aria-label=\"{}\">\n",
-      kWidth, kHeight, html_escape(title));
+      kWidth, kHeight, model::escape_markup(title));
   // Slot s holds [2^s, 2^(s+1)) ns: label every other row with its lower bound.
   for (int s = lo; s <= hi; s += std::max(1, rows / 6)) {
     const double y = kTop + plot_h - (s - lo + 0.5) * row_h;

@@ -53,7 +53,5 @@ std::string clock_time(int64_t time_ns);
 // A value in the group's unit for humans: "85%", "12.3 MiB/s", "1.5"
 // (model::format, full width).
 std::string format_value(double v, const model::Quantity& unit);
-// Escapes &, <, >, " and ' for HTML text and attributes.
-std::string html_escape(const std::string& s);
 
 }  // namespace kpulse::report

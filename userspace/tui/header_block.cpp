@@ -14,23 +14,23 @@ namespace {
 using model::ComponentKind;
 using model::MetricId;
 
-// A recording's moment needs its date; the live clock only the time of day.
-std::string replay_time_text(int64_t time_ns) {
+// Local time of `time_ns` in strftime's `format`.
+std::string local_time_text(int64_t time_ns, const char* format) {
   std::time_t t = static_cast<std::time_t>(time_ns / 1'000'000'000);
   std::tm tm{};
   localtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
 
+// A recording's moment needs its date; the live clock only the time of day.
+std::string replay_time_text(int64_t time_ns) {
+  return local_time_text(time_ns, "%Y-%m-%d %H:%M:%S");
+}
+
 std::string clock_text(int64_t time_ns) {
-  std::time_t t = static_cast<std::time_t>(time_ns / 1'000'000'000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-  return buf;
+  return local_time_text(time_ns, "%H:%M:%S");
 }
 
 std::string fixed(double v, int decimals) {
@@ -164,16 +164,21 @@ void self_line(const model::Snapshot& s, std::vector<Line>& out) {
   out.push_back(std::move(l));
 }
 
-}  // namespace
+// A piece of the title line with a rank: when the width runs out the
+// highest ranks (clock, then uptime) go first; rank 0 always stays.
+struct Piece {
+  std::vector<Span> spans;
+  int rank;
+};
 
-void header(const FrameInput& in, const UiState& state, int width, std::vector<Line>& out) {
-  const Glyphs& g = *in.glyphs;
-  // Title pieces in display order with a rank: when the width runs out the
-  // highest ranks (clock, then uptime) go first.
-  struct Piece {
-    std::vector<Span> spans;
-    int rank;
-  };
+int piece_width(const Piece& p) {
+  int w = 0;
+  for (const auto& sp : p.spans) w += display_width(sp.text);
+  return w;
+}
+
+// The title's pieces in display order.
+std::vector<Piece> title_pieces(const FrameInput& in, const UiState& state) {
   std::vector<Piece> pieces;
   auto piece = [&](int rank, std::initializer_list<Span> spans) {
     pieces.push_back({spans, rank});
@@ -208,11 +213,13 @@ void header(const FrameInput& in, const UiState& state, int width, std::vector<L
     else
       piece(0, {{"  " + replay_time_text(s->time_ns), Style::Title}});
   }
-  auto piece_width = [](const Piece& p) {
-    int w = 0;
-    for (const auto& sp : p.spans) w += display_width(sp.text);
-    return w;
-  };
+  return pieces;
+}
+
+// Drops pieces by rank until the title fits `width`; a replay's source
+// label (a long recording path) then gives way, its start ("[replay") kept
+// so the screen stays marked as not live.
+void fit_title(std::vector<Piece>& pieces, int width, bool replay, const Glyphs& g) {
   int total = 0;
   for (const auto& p : pieces) total += piece_width(p);
   for (int rank = 4; rank > 0 && total > width; --rank)
@@ -221,18 +228,23 @@ void header(const FrameInput& in, const UiState& state, int width, std::vector<L
         total -= piece_width(p);
         p.spans.clear();
       }
-  // Still too wide: the source label (a long recording path) gives way, its
-  // start ("[replay") kept so the screen stays marked as not live.
-  if (s && in.source.starts_with("replay") && total > width) {
-    for (auto& p : pieces) {
-      if (p.spans.size() != 1 || !p.spans[0].text.starts_with(" [")) continue;
-      const int keep = std::max(8, display_width(p.spans[0].text) - (total - width));
-      p.spans[0].text =
-          fit_left(p.spans[0].text.substr(0, p.spans[0].text.size() - 1), keep - 1, g.ellipsis) +
-          "]";
-      break;
-    }
+  if (!replay || total <= width) return;
+  for (auto& p : pieces) {
+    if (p.spans.size() != 1 || !p.spans[0].text.starts_with(" [")) continue;
+    const int keep = std::max(8, display_width(p.spans[0].text) - (total - width));
+    p.spans[0].text =
+        fit_left(p.spans[0].text.substr(0, p.spans[0].text.size() - 1), keep - 1, g.ellipsis) + "]";
+    break;
   }
+}
+
+}  // namespace
+
+void header(const FrameInput& in, const UiState& state, int width, std::vector<Line>& out) {
+  const Glyphs& g = *in.glyphs;
+  const model::Snapshot* s = in.snapshot;
+  std::vector<Piece> pieces = title_pieces(in, state);
+  fit_title(pieces, width, s && in.source.starts_with("replay"), g);
   Line title;
   for (auto& p : pieces)
     for (auto& sp : p.spans) title.spans.push_back(std::move(sp));

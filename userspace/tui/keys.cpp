@@ -69,7 +69,70 @@ void move_cursor(UiState& s, int delta) {
   s.cursor_key.clear();  // the builder refreshes it from the new position
 }
 
+// The sort actions; false for any other.
+bool apply_sort(UiState& s, Action a) {
+  switch (a) {
+    case Action::SortMenu: {
+      auto cols = view_columns(s.view);
+      auto it = std::find(cols.begin(), cols.end(), s.sort);
+      s.sort_menu_index = it == cols.end() ? 0 : int(it - cols.begin());
+      s.mode = Mode::SortMenu;
+      return true;
+    }
+    case Action::SortPrevColumn:
+      sort_step(s, -1);
+      return true;
+    case Action::SortNextColumn:
+      sort_step(s, +1);
+      return true;
+    case Action::SortCpu:
+      sort_by(s, ColumnId::CpuPct);
+      return true;
+    case Action::SortMemory:
+      sort_by(s, ColumnId::Memory);
+      return true;
+    case Action::SortIo:
+      sort_by(s, ColumnId::IoBytes);
+      return true;
+    case Action::SortNet:
+      sort_by(s, ColumnId::NetBytes);
+      return true;
+    case Action::InvertSort:
+      s.descending = !s.descending;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The cursor movements; false for any other action.
+bool apply_cursor(UiState& s, Action a) {
+  switch (a) {
+    case Action::Up:
+      move_cursor(s, -1);
+      return true;
+    case Action::Down:
+      move_cursor(s, +1);
+      return true;
+    case Action::PageUp:
+      move_cursor(s, -std::max(1, s.page_rows));
+      return true;
+    case Action::PageDown:
+      move_cursor(s, std::max(1, s.page_rows));
+      return true;
+    case Action::Home:
+      move_cursor(s, -s.row_count);
+      return true;
+    case Action::End:
+      move_cursor(s, s.row_count);
+      return true;
+    default:
+      return false;
+  }
+}
+
 Request apply(UiState& s, Action a) {
+  if (apply_sort(s, a) || apply_cursor(s, a)) return Request::None;
   switch (a) {
     case Action::Quit:
       s.quit = true;
@@ -87,34 +150,6 @@ Request apply(UiState& s, Action a) {
     case Action::ViewProfile:
       s.view = static_cast<View>(int(a) - int(Action::ViewOverview) + 1);
       s.mode = Mode::Table;
-      break;
-    case Action::SortMenu: {
-      auto cols = view_columns(s.view);
-      auto it = std::find(cols.begin(), cols.end(), s.sort);
-      s.sort_menu_index = it == cols.end() ? 0 : int(it - cols.begin());
-      s.mode = Mode::SortMenu;
-      break;
-    }
-    case Action::SortPrevColumn:
-      sort_step(s, -1);
-      break;
-    case Action::SortNextColumn:
-      sort_step(s, +1);
-      break;
-    case Action::SortCpu:
-      sort_by(s, ColumnId::CpuPct);
-      break;
-    case Action::SortMemory:
-      sort_by(s, ColumnId::Memory);
-      break;
-    case Action::SortIo:
-      sort_by(s, ColumnId::IoBytes);
-      break;
-    case Action::SortNet:
-      sort_by(s, ColumnId::NetBytes);
-      break;
-    case Action::InvertSort:
-      s.descending = !s.descending;
       break;
     case Action::Filter:
       s.mode = Mode::FilterInput;
@@ -138,24 +173,6 @@ Request apply(UiState& s, Action a) {
     case Action::Back:
       s.mode = Mode::Table;
       break;
-    case Action::Up:
-      move_cursor(s, -1);
-      break;
-    case Action::Down:
-      move_cursor(s, +1);
-      break;
-    case Action::PageUp:
-      move_cursor(s, -std::max(1, s.page_rows));
-      break;
-    case Action::PageDown:
-      move_cursor(s, std::max(1, s.page_rows));
-      break;
-    case Action::Home:
-      move_cursor(s, -s.row_count);
-      break;
-    case Action::End:
-      move_cursor(s, s.row_count);
-      break;
     case Action::Pause:
       s.paused = !s.paused;
       break;
@@ -171,8 +188,95 @@ Request apply(UiState& s, Action a) {
       s.time_input.clear();
       s.mode = Mode::TimeInput;
       break;
+    default:  // sort and cursor actions, applied above
+      break;
   }
   return Request::None;
+}
+
+// Line editing shared by the filter and the time prompt: Backspace deletes,
+// a printable character is appended.
+void edit_line(std::string& text, int code) {
+  if (code == key::kBackspace || code == 8) {
+    if (!text.empty()) text.pop_back();
+  } else if (code >= 32 && code < 127) {
+    text.push_back(char(code));
+  }
+}
+
+bool is_enter(int code) {
+  return code == key::kEnter || code == '\r';
+}
+
+Request filter_key(UiState& s, int code) {
+  if (is_enter(code)) {
+    s.mode = Mode::Table;
+  } else if (code == key::kEscape) {
+    s.filter.clear();
+    s.mode = Mode::Table;
+  } else {
+    edit_line(s.filter, code);
+  }
+  s.cursor = 0;
+  return Request::None;
+}
+
+Request time_key(UiState& s, int code) {
+  if (is_enter(code)) {
+    s.mode = Mode::Table;
+    return s.time_input.empty() ? Request::None : Request::GotoTime;
+  }
+  if (code == key::kEscape) {
+    s.time_input.clear();
+    s.mode = Mode::Table;
+  } else {
+    edit_line(s.time_input, code);
+  }
+  return Request::None;
+}
+
+Request sort_menu_key(UiState& s, int code) {
+  auto cols = view_columns(s.view);
+  int n = int(cols.size());
+  if (code == key::kUp || code == 'k') {
+    s.sort_menu_index = (s.sort_menu_index + n - 1) % n;
+  } else if (code == key::kDown || code == 'j') {
+    s.sort_menu_index = (s.sort_menu_index + 1) % n;
+  } else if (is_enter(code)) {
+    s.sort = cols[size_t(std::clamp(s.sort_menu_index, 0, n - 1))];
+    s.descending = s.sort != ColumnId::Name;
+    s.mode = Mode::Table;
+  } else if (code == key::kEscape || code == key::f(6)) {
+    s.mode = Mode::Table;
+  } else if (code == 'q') {
+    s.quit = true;
+    return Request::Quit;
+  }
+  return Request::None;
+}
+
+// Scrolling the detail view; false when the key is not one of its own.
+// Paging scrolls the detail: moving the table cursor underneath would lose
+// the component shown ("the selected component is gone").
+bool detail_key(UiState& s, int code) {
+  const int page = std::max(1, s.page_rows);
+  if (code == key::kUp || code == 'k')
+    s.detail_scroll = std::max(0, s.detail_scroll - 1);
+  else if (code == key::kDown || code == 'j')
+    ++s.detail_scroll;
+  else if (code == key::kPageDown)
+    s.detail_scroll += page;
+  else if (code == key::kPageUp)
+    s.detail_scroll = std::max(0, s.detail_scroll - page);
+  else if (code == key::kHome)
+    s.detail_scroll = 0;
+  else if (code == key::kEnd)
+    s.detail_scroll = 1 << 20;  // the builder clamps it to the last line
+  else if (is_enter(code))
+    s.mode = Mode::Table;
+  else
+    return false;
+  return true;
 }
 
 }  // namespace
@@ -189,86 +293,18 @@ const KeyBinding* binding_for(int code) {
 
 Request handle_key(UiState& s, int code) {
   if (code == key::kResize) return Request::None;
-  if (s.mode == Mode::FilterInput) {
-    if (code == key::kEnter || code == '\r') {
-      s.mode = Mode::Table;
-    } else if (code == key::kEscape) {
-      s.filter.clear();
-      s.mode = Mode::Table;
-    } else if (code == key::kBackspace || code == 8) {
-      if (!s.filter.empty()) s.filter.pop_back();
-    } else if (code >= 32 && code < 127) {
-      s.filter.push_back(char(code));
-    }
-    s.cursor = 0;
-    return Request::None;
-  }
-  if (s.mode == Mode::TimeInput) {
-    if (code == key::kEnter || code == '\r') {
-      s.mode = Mode::Table;
-      return s.time_input.empty() ? Request::None : Request::GotoTime;
-    }
-    if (code == key::kEscape) {
-      s.time_input.clear();
-      s.mode = Mode::Table;
-    } else if (code == key::kBackspace || code == 8) {
-      if (!s.time_input.empty()) s.time_input.pop_back();
-    } else if (code >= 32 && code < 127) {
-      s.time_input.push_back(char(code));
-    }
-    return Request::None;
-  }
-  if (s.mode == Mode::SortMenu) {
-    auto cols = view_columns(s.view);
-    int n = int(cols.size());
-    if (code == key::kUp || code == 'k') {
-      s.sort_menu_index = (s.sort_menu_index + n - 1) % n;
-    } else if (code == key::kDown || code == 'j') {
-      s.sort_menu_index = (s.sort_menu_index + 1) % n;
-    } else if (code == key::kEnter || code == '\r') {
-      s.sort = cols[size_t(std::clamp(s.sort_menu_index, 0, n - 1))];
-      s.descending = s.sort != ColumnId::Name;
-      s.mode = Mode::Table;
-    } else if (code == key::kEscape || code == key::f(6)) {
-      s.mode = Mode::Table;
-    } else if (code == 'q') {
-      s.quit = true;
-      return Request::Quit;
-    }
-    return Request::None;
-  }
-  if (s.mode == Mode::Detail) {
-    if (code == key::kUp || code == 'k') {
-      s.detail_scroll = std::max(0, s.detail_scroll - 1);
-      return Request::None;
-    }
-    if (code == key::kDown || code == 'j') {
-      ++s.detail_scroll;
-      return Request::None;
-    }
-    // Paging scrolls the detail; moving the table cursor underneath would
-    // lose the component shown ("the selected component is gone").
-    const int page = std::max(1, s.page_rows);
-    if (code == key::kPageDown) {
-      s.detail_scroll += page;
-      return Request::None;
-    }
-    if (code == key::kPageUp) {
-      s.detail_scroll = std::max(0, s.detail_scroll - page);
-      return Request::None;
-    }
-    if (code == key::kHome) {
-      s.detail_scroll = 0;
-      return Request::None;
-    }
-    if (code == key::kEnd) {
-      s.detail_scroll = 1 << 20;  // the builder clamps it to the last line
-      return Request::None;
-    }
-    if (code == key::kEnter || code == '\r') {
-      s.mode = Mode::Table;
-      return Request::None;
-    }
+  switch (s.mode) {
+    case Mode::FilterInput:
+      return filter_key(s, code);
+    case Mode::TimeInput:
+      return time_key(s, code);
+    case Mode::SortMenu:
+      return sort_menu_key(s, code);
+    case Mode::Detail:
+      if (detail_key(s, code)) return Request::None;
+      break;
+    default:
+      break;
   }
   const KeyBinding* b = binding_for(code);
   if (!b) return Request::None;

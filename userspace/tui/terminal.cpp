@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "tui/keys.h"
 
@@ -90,32 +91,22 @@ chtype attr_for(Style s, bool color) {
 }
 
 int translate(int ch) {
-  switch (ch) {
-    case KEY_UP:
-      return key::kUp;
-    case KEY_DOWN:
-      return key::kDown;
-    case KEY_LEFT:
-      return key::kLeft;
-    case KEY_RIGHT:
-      return key::kRight;
-    case KEY_PPAGE:
-      return key::kPageUp;
-    case KEY_NPAGE:
-      return key::kPageDown;
-    case KEY_HOME:
-      return key::kHome;
-    case KEY_END:
-      return key::kEnd;
-    case KEY_RESIZE:
-      return key::kResize;
-    case KEY_ENTER:
-      return key::kEnter;
-    case KEY_BACKSPACE:
-      return key::kBackspace;
-    default:
-      break;
-  }
+  // curses' key codes for the keys the views name.
+  static constexpr std::pair<int, int> kKeys[] = {
+      {KEY_UP, key::kUp},
+      {KEY_DOWN, key::kDown},
+      {KEY_LEFT, key::kLeft},
+      {KEY_RIGHT, key::kRight},
+      {KEY_PPAGE, key::kPageUp},
+      {KEY_NPAGE, key::kPageDown},
+      {KEY_HOME, key::kHome},
+      {KEY_END, key::kEnd},
+      {KEY_RESIZE, key::kResize},
+      {KEY_ENTER, key::kEnter},
+      {KEY_BACKSPACE, key::kBackspace},
+  };
+  for (const auto& [curses, ours] : kKeys)
+    if (ch == curses) return ours;
   if (ch >= KEY_F(1) && ch <= KEY_F(12)) return key::f(ch - KEY_F(0));
   return ch;
 }

@@ -139,11 +139,68 @@ std::optional<int64_t> jump_target(Request r, UiState& state,
   return t;
 }
 
-int run_interactive(model::SnapshotSource& source, const TopOptions& o) {
+// What the screen shows: the current snapshot, the history behind its
+// sparklines and its analysis.
+struct Shown {
   History history;
-  UiState state;
   std::optional<model::Snapshot> current;
   AnalysisView analysis;
+
+  void take(model::Snapshot s, const TopOptions& o) {
+    current = std::move(s);
+    history.add(*current);
+    if (o.analyze) analysis = o.analyze(*current);
+  }
+};
+
+// Builds and draws a frame (the builder keeps the cursor on its row: `state`).
+void draw(Terminal& term, const Shown& shown, UiState& state, model::SnapshotSource& source,
+          const Glyphs& glyphs, const TopOptions& o) {
+  FrameInput in;
+  in.snapshot = shown.current ? &*shown.current : nullptr;
+  in.history = &shown.history;
+  in.source = source.describe();
+  in.glyphs = &glyphs;
+  if (o.analyze) in.analysis = &shown.analysis;
+  ProfileView profile;
+  if (o.profile && shown.current && state.view == View::Profile) {
+    profile = o.profile(*shown.current);
+    in.profile = &profile;
+  }
+  term.draw(build_frame(in, state, term.cols(), term.rows()));
+}
+
+bool moves_in_time(Request r) {
+  return r == Request::StepBack || r == Request::StepForward || r == Request::JumpBack ||
+         r == Request::JumpForward || r == Request::GotoTime;
+}
+
+// Steps, jumps or goes to a time in a recording, pausing there.
+void move_in_time(Request r, model::SnapshotSource& source, Pump& pump, UiState& state,
+                  Shown& shown, const TopOptions& o) {
+  if (!source.seekable()) {
+    state.status = "moving in time needs a recording (kpulse replay)";
+    return;
+  }
+  state.paused = true;
+  pump.set_paused(true);
+  std::optional<model::Snapshot> s;
+  const bool jump = r != Request::StepBack && r != Request::StepForward;
+  if (!jump) {
+    s = pump.step(r == Request::StepBack ? -1 : 1);
+  } else if (auto target = jump_target(r, state, shown.current, o)) {
+    s = pump.seek(*target);
+    if (!s) state.status = "no recorded snapshot there";
+  }
+  if (!s) return;
+  // Sparklines across a jump would join unrelated moments.
+  if (jump) shown.history = History{};
+  shown.take(std::move(*s), o);
+}
+
+int run_interactive(model::SnapshotSource& source, const TopOptions& o) {
+  Shown shown;
+  UiState state;
   std::string error;
   int frames = 0;
   {
@@ -156,9 +213,7 @@ int run_interactive(model::SnapshotSource& source, const TopOptions& o) {
     bool reported_end = false;
     while (!state.quit && !quit_requested()) {
       if (auto s = pump.take()) {
-        current = std::move(s);
-        history.add(*current);
-        if (o.analyze) analysis = o.analyze(*current);
+        shown.take(std::move(*s), o);
         dirty = true;
         ++frames;
       }
@@ -169,18 +224,7 @@ int run_interactive(model::SnapshotSource& source, const TopOptions& o) {
         dirty = true;
       }
       if (dirty) {
-        FrameInput in;
-        in.snapshot = current ? &*current : nullptr;
-        in.history = &history;
-        in.source = source.describe();
-        in.glyphs = &glyphs;
-        if (o.analyze) in.analysis = &analysis;
-        ProfileView profile;
-        if (o.profile && current && state.view == View::Profile) {
-          profile = o.profile(*current);
-          in.profile = &profile;
-        }
-        term.draw(build_frame(in, state, term.cols(), term.rows()));
+        draw(term, shown, state, source, glyphs, o);
         dirty = false;
       }
       if (o.iterations > 0 && frames >= o.iterations) break;
@@ -188,30 +232,7 @@ int run_interactive(model::SnapshotSource& source, const TopOptions& o) {
       if (k < 0) continue;
       state.status.clear();
       Request r = handle_key(state, k);
-      if (r == Request::StepBack || r == Request::StepForward || r == Request::JumpBack ||
-          r == Request::JumpForward || r == Request::GotoTime) {
-        if (!source.seekable()) {
-          state.status = "moving in time needs a recording (kpulse replay)";
-        } else {
-          state.paused = true;
-          pump.set_paused(true);
-          std::optional<model::Snapshot> s;
-          const bool jump = r != Request::StepBack && r != Request::StepForward;
-          if (!jump) {
-            s = pump.step(r == Request::StepBack ? -1 : 1);
-          } else if (auto target = jump_target(r, state, current, o)) {
-            s = pump.seek(*target);
-            if (!s) state.status = "no recorded snapshot there";
-          }
-          if (s) {
-            // Sparklines across a jump would join unrelated moments.
-            if (jump) history = History{};
-            current = std::move(s);
-            history.add(*current);
-            if (o.analyze) analysis = o.analyze(*current);
-          }
-        }
-      }
+      if (moves_in_time(r)) move_in_time(r, source, pump, state, shown, o);
       pump.set_paused(state.paused);
       dirty = true;
     }

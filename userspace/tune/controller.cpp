@@ -5,16 +5,11 @@
 #include <cmath>
 #include <numeric>
 
+#include "model/clock.h"
 #include "tune/reconcile.h"
 
 namespace kpulse::tune {
 namespace {
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<double> finite(const std::vector<double>& v) {
   std::vector<double> out;
@@ -45,6 +40,9 @@ std::string cgroup_target(const Knob& k) {
   return group.empty() ? k.target : group;
 }
 
+// Intervals a walk waits for its next step beyond a baseline window.
+constexpr int kWalkPatience = 5;
+
 }  // namespace
 
 Verdict judge(const std::vector<double>& baseline_in, const std::vector<double>& eval_in,
@@ -65,10 +63,21 @@ Verdict judge(const std::vector<double>& baseline_in, const std::vector<double>&
   // A lower-is-better objective at zero cannot improve relatively: any real
   // drop counts (e.g. overflows 12/s → 0/s).
   v.keep = gain > needed && gain > 0;
+  v.inconclusive = !v.keep && gain > 0 && gain > min_gain * std::abs(v.baseline);
+  v.worse = -gain > needed;
   double rel = v.baseline != 0 ? gain / std::abs(v.baseline) * 100 : 0;
   v.reason = fmt::format("objective {:.4g} -> {:.4g} ({:+.1f}% {}, needed > {:.3g})", v.baseline,
                          v.evaluated, rel, v.keep ? "better" : "not better beyond noise", needed);
   return v;
+}
+
+double sigmas_at_look(double noise_sigmas, int look) {
+  // After Pocock's group-sequential bound: with four equally spaced looks
+  // the per-look critical value is 2.36 where a single look needs 1.96
+  // (two-sided 5%), a factor of 1.2. The first look keeps the single-window
+  // bound so a clear gain is judged exactly as before; only the extra looks
+  // of an inconclusive trial pay for looking again.
+  return look <= 1 ? noise_sigmas : noise_sigmas * 1.2;
 }
 
 Controller::Controller(Journal& journal, ControllerOptions options, LogFn log,
@@ -86,6 +95,7 @@ void Controller::step(const model::Snapshot& s) {
   history_.push_back(s);
   while (history_.size() > 64) history_.pop_front();
   judge_running(s);
+  expire_walks();
   check_managed();
   // Tuners run every snapshot so stateful ones keep their rate history.
   TuneContext ctx{history_, opt_.tuner};
@@ -103,7 +113,9 @@ void Controller::step(const model::Snapshot& s) {
     if (auto it = next_allowed_.find(key); it != next_allowed_.end() && now < it->second) continue;
     if (steps_[key] >= opt_.max_steps_per_knob) continue;
     if (spec(p.knob.kind).host_wide && !opt_.allow_host_wide) continue;
-    if (p.baseline.empty()) {
+    if (auto w = walks_.find(key); w != walks_.end()) {
+      p.baseline = w->second.baseline;  // judged against where the walk began
+    } else if (p.baseline.empty()) {
       // Pure objective: the baseline window is the snapshots just before now.
       for (size_t i = history_.size() - opt_.baseline_window; i < history_.size(); ++i)
         p.baseline.push_back(p.objective.sample(history_[i]));
@@ -130,13 +142,13 @@ void Controller::start(Proposal p) {
   c.original = cur;
   c.written = p.proposed_raw;
   c.state = ChangeState::OnTrial;
-  c.time_ns = now_ns();
+  c.time_ns = model::wall_clock_ns();
   c.scenario = p.scenario;
   c.why = p.evidence;
   journal_.append(c);  // throws: then nothing is written
   if (!write_knob(p.knob, p.proposed_raw, err, opt_.allow_host_wide, opt_.tuner.cgroup_root)) {
     c.state = ChangeState::Reverted;
-    c.time_ns = now_ns();
+    c.time_ns = model::wall_clock_ns();
     c.why = "write failed: " + err;
     journal_.append(c);
     log_("tune: " + c.id + " " + key + ": write failed: " + err);
@@ -157,6 +169,7 @@ void Controller::start(Proposal p) {
                     : 0;
   for (size_t i = from; i < history_.size(); ++i)
     e.guard_base.push_back(guard_sample(history_[i], target));
+  if (auto w = walks_.find(key); w != walks_.end()) e.guard_base = w->second.guard_base;
   running_.emplace(contended_resource(e.proposal.knob), std::move(e));
 }
 
@@ -169,7 +182,7 @@ void Controller::release(const Knob& k, const std::string& id, const std::string
   for (auto& c : changes)
     if (c.id == id) {
       c.state = ChangeState::Released;
-      c.time_ns = now_ns();
+      c.time_ns = model::wall_clock_ns();
       c.why = "changed by someone else to \"" + current + "\"";
       journal_.append(c);
     }
@@ -186,7 +199,7 @@ bool Controller::revert(Experiment& e, ChangeState state, const std::string& why
     return false;
   }
   e.change.state = state;
-  e.change.time_ns = now_ns();
+  e.change.time_ns = model::wall_clock_ns();
   e.change.why = why;
   journal_.append(e.change);
   managed_.erase(e.change.knob.key());
@@ -217,41 +230,115 @@ void Controller::judge_running(const model::Snapshot& s) {
     }
     e.eval.push_back(v);
     e.guard_eval.push_back(guard_sample(s, cgroup_target(e.change.knob)));
-    if (e.eval.size() < static_cast<size_t>(opt_.eval_window)) {
+    // Looks fall on whole windows only: judging after every extra sample
+    // would be many more looks than the bound in sigmas_at_look allows for.
+    const size_t window = static_cast<size_t>(opt_.eval_window);
+    if (e.eval.size() % window != 0) {
       ++it;
       continue;
     }
+    const int look = static_cast<int>(e.eval.size() / window);
     Verdict v2 = judge(e.proposal.baseline, e.eval, e.proposal.objective.higher_is_better,
-                       opt_.min_gain, opt_.noise_sigmas);
+                       opt_.min_gain, sigmas_at_look(opt_.noise_sigmas, look));
     std::string key = e.change.knob.key();
-    GuardMargins margins = opt_.guard;
-    margins.min_idle_cpus = opt_.tuner.min_idle_cpus;
-    auto harm = v2.keep ? neighbour_harm(e.change.knob.kind, e.guard_base, e.guard_eval, margins)
-                        : std::nullopt;
-    if (harm) {
-      // Helped its target at a neighbour's cost: not a gain kpulse keeps.
-      if (revert(e, ChangeState::Reverted,
-                 fmt::format("neighbour guard: {}; although {}: {}", *harm,
-                             e.proposal.objective.name, v2.reason))) {
-        steps_[key] = opt_.max_steps_per_knob;
-        next_allowed_[key] = std::chrono::steady_clock::now() + opt_.cooldown;
-      }
-    } else if (v2.keep) {
-      e.change.state = ChangeState::Kept;
-      e.change.time_ns = now_ns();
-      e.change.why = e.proposal.objective.name + ": " + v2.reason;
-      journal_.append(e.change);
-      log_(fmt::format("tune: {} kept knob={} {} -> {} why: {}", e.change.id, key,
-                       e.change.original, e.change.written, e.change.why));
-      next_allowed_[key] = std::chrono::steady_clock::now() + opt_.knob_rate_limit;
-    } else {
-      if (revert(e, ChangeState::Reverted, e.proposal.objective.name + ": " + v2.reason)) {
-        // A step that did not help: leave the knob alone for good this run.
-        steps_[key] = opt_.max_steps_per_knob;
-        next_allowed_[key] = std::chrono::steady_clock::now() + opt_.cooldown;
-      }
+    if (v2.inconclusive && look <= opt_.eval_extensions) {
+      log_(
+          fmt::format("tune: {} inconclusive knob={} {}: {}; the trial goes on for {} more samples",
+                      e.change.id, key, e.proposal.objective.name, v2.reason, window));
+      ++it;
+      continue;
     }
+    conclude(e, v2);
     it = running_.erase(it);
+  }
+}
+
+void Controller::conclude(Experiment& e, const Verdict& v) {
+  const std::string key = e.change.knob.key();
+  const bool may_walk = !v.keep && !v.worse && spec(e.change.knob.kind).walks_to_ceiling &&
+                        !e.proposal.at_ceiling && steps_[key] < opt_.max_steps_per_knob;
+  GuardMargins margins = opt_.guard;
+  margins.min_idle_cpus = opt_.tuner.min_idle_cpus;
+  auto harm = v.keep || may_walk
+                  ? neighbour_harm(e.change.knob.kind, e.guard_base, e.guard_eval, margins)
+                  : std::nullopt;
+  if (harm) {
+    // Helped its target at a neighbour's cost: not a gain kpulse keeps.
+    give_up(e, fmt::format("neighbour guard: {}; although {}: {}", *harm, e.proposal.objective.name,
+                           v.reason));
+  } else if (v.keep) {
+    auto walk = walks_.extract(key);
+    if (!walk.empty())
+      for (auto& step : walk.mapped().steps) keep(step, "with the step after it: " + v.reason);
+    keep(e.change, e.proposal.objective.name + ": " + v.reason);
+    next_allowed_[key] = std::chrono::steady_clock::now() + opt_.knob_rate_limit;
+  } else if (may_walk) {
+    // Not better, not worse: stays on trial (a crash reverts it) and the
+    // next step is judged against the baseline before the first.
+    Walk& w = walks_[key];
+    if (w.steps.empty()) {
+      w.baseline = e.proposal.baseline;
+      w.guard_base = e.guard_base;
+    }
+    w.steps.push_back(e.change);
+    w.idle = 0;
+    log_(
+        fmt::format("tune: {} no gain yet knob={} {} -> {}: {}: {}; a limit pays once it covers "
+                    "the working set, so the next step goes on toward the ceiling (every "
+                    "step is reverted if none pays)",
+                    e.change.id, key, e.change.original, e.change.written,
+                    e.proposal.objective.name, v.reason));
+  } else {
+    give_up(e, e.proposal.objective.name + ": " + v.reason);
+  }
+}
+
+void Controller::keep(Change& c, const std::string& why) {
+  c.state = ChangeState::Kept;
+  c.time_ns = model::wall_clock_ns();
+  c.why = why;
+  journal_.append(c);
+  log_(fmt::format("tune: {} kept knob={} {} -> {} why: {}", c.id, c.knob.key(), c.original,
+                   c.written, why));
+}
+
+void Controller::give_up(Experiment& e, const std::string& why) {
+  const std::string key = e.change.knob.key();
+  if (!revert(e, ChangeState::Reverted, why)) return;
+  revert_walk(key, "the step after it did not pay: " + why);
+  // A step that did not help: leave the knob alone for good this run.
+  steps_[key] = opt_.max_steps_per_knob;
+  next_allowed_[key] = std::chrono::steady_clock::now() + opt_.cooldown;
+}
+
+void Controller::revert_walk(const std::string& key, const std::string& why) {
+  auto walk = walks_.extract(key);
+  if (walk.empty()) return;
+  auto& steps = walk.mapped().steps;
+  // Newest first, each to its own original: the last one written is the
+  // first step's original, the value before kpulse began.
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    Experiment step{*it, {}, {}, {}, {}, 0};
+    revert(step, ChangeState::Reverted, why);
+  }
+  managed_.erase(key);
+}
+
+// A walk whose next step never starts (the evidence went away, the tuner
+// stopped proposing) cannot show that its steps paid: they go back.
+void Controller::expire_walks() {
+  for (auto it = walks_.begin(); it != walks_.end();) {
+    const std::string key = it->first;
+    bool stepping = false;
+    for (auto& [res, e] : running_)
+      if (e.change.knob.key() == key) stepping = true;
+    if (stepping || ++it->second.idle <= opt_.baseline_window + kWalkPatience) {
+      ++it;
+      continue;
+    }
+    ++it;
+    revert_walk(key, "no further step came to show the walk paid");
+    steps_[key] = opt_.max_steps_per_knob;
   }
 }
 
@@ -282,6 +369,7 @@ void Controller::check_managed() {
 void Controller::abandon_trials(const std::string& why) {
   for (auto& [res, e] : running_) revert(e, ChangeState::Reverted, why);
   running_.clear();
+  while (!walks_.empty()) revert_walk(walks_.begin()->first, why);
 }
 
 }  // namespace kpulse::tune

@@ -23,10 +23,14 @@
 namespace kpulse::tune {
 
 struct ControllerOptions {
-  int baseline_window = 5;                   // snapshots before a change
-  int eval_window = 5;                       // snapshots after it (after settling)
-  double min_gain = 0.05;                    // relative improvement required to keep a step
-  double noise_sigmas = 2;                   // and at least this many baseline standard deviations
+  int baseline_window = 5;  // snapshots before a change
+  int eval_window = 5;      // snapshots after it (after settling)
+  double min_gain = 0.05;   // relative improvement required to keep a step
+  double noise_sigmas = 2;  // and at least this many baseline standard deviations
+  // A window whose gain clears min_gain but not the noise is inconclusive,
+  // not a failure: the trial goes on for up to this many more windows (more
+  // samples shrink the noise of the mean) before it is judged for good.
+  int eval_extensions = 3;
   std::chrono::seconds knob_rate_limit{10};  // minimum time between writes to one knob
   std::chrono::seconds cooldown{120};        // after a revert, leave the knob alone this long
   bool allow_host_wide = false;
@@ -39,11 +43,20 @@ struct ControllerOptions {
 // The verdict of one evaluation window, exposed for tests.
 struct Verdict {
   bool keep = false;
+  // Not kept, yet the gain clears the minimum: only the noise stands in the way.
+  bool inconclusive = false;
+  // Worse beyond the same bound a gain has to clear.
+  bool worse = false;
   double baseline = 0, evaluated = 0, noise = 0;
   std::string reason;
 };
 Verdict judge(const std::vector<double>& baseline, const std::vector<double>& evaluated,
               bool higher_is_better, double min_gain, double noise_sigmas);
+// The noise multiplier for a trial's look number `look` (1 = the first
+// window): looking again at a growing window and keeping on the first look
+// that passes would raise the false-keep rate, so every look after the first
+// is held to a stricter bound.
+double sigmas_at_look(double noise_sigmas, int look);
 
 class Controller {
  public:
@@ -64,7 +77,20 @@ class Controller {
     std::vector<GuardSample> guard_base, guard_eval;
     int settle_left = 0;
   };
+  // Steps of a limit walking toward its ceiling (KnobSpec::walks_to_ceiling):
+  // each on trial until one pays (all kept) or one hurts (all reverted).
+  struct Walk {
+    std::vector<Change> steps;
+    std::vector<double> baseline;
+    std::vector<GuardSample> guard_base;
+    int idle = 0;
+  };
   void judge_running(const model::Snapshot& s);
+  void conclude(Experiment& e, const Verdict& v);
+  void keep(Change& c, const std::string& why);
+  void give_up(Experiment& e, const std::string& why);
+  void revert_walk(const std::string& key, const std::string& why);
+  void expire_walks();
   void check_managed();
   void start(Proposal p);
   bool revert(Experiment& e, ChangeState state, const std::string& why);
@@ -82,6 +108,7 @@ class Controller {
   std::set<std::string> released_;  // knob keys someone else took over
   std::map<std::string, std::chrono::steady_clock::time_point> next_allowed_;
   std::map<std::string, int> steps_;
+  std::map<std::string, Walk> walks_;  // by knob key
 };
 
 }  // namespace kpulse::tune

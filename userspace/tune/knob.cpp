@@ -1,25 +1,17 @@
+// The allowlist, and where each knob lives on this host (the file, inside
+// the right cgroup hierarchy or block queue).
 #include "tune/knob.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cmath>
-#include <cstring>
-#include <fstream>
-#include <limits>
 #include <sstream>
 #include <stdexcept>
 
 #include "collect/cgroup_layout.h"
-#include "tune/netns.h"
 
 namespace kpulse::tune {
 namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 const char* relative_file(KnobKind k) {
   switch (k) {
@@ -61,13 +53,6 @@ const char* relative_file(KnobKind k) {
   return "";
 }
 
-std::vector<std::string> fields(const std::string& s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string f; in >> f;) out.push_back(f);
-  return out;
-}
-
 void validate_cgroup(const std::string& t) {
   if (t.empty() || t[0] != '/')
     throw std::invalid_argument("cgroup path must start with '/': " + t);
@@ -83,90 +68,7 @@ void validate_disk(const std::string& t) {
     throw std::invalid_argument("not a block device name: " + t);
 }
 
-std::string long_str(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(std::llround(v)));
-  return buf;
-}
-
-bool read_file(const std::string& path, std::string& raw, std::string& error) {
-  std::ifstream f(path);
-  if (!f) {
-    error = path + ": " + std::strerror(errno);
-    return false;
-  }
-  std::stringstream ss;
-  ss << f.rdbuf();
-  // One space between fields: tcp_rmem reads back tab-separated, and a
-  // value must compare equal to what kpulse wrote.
-  raw.clear();
-  for (const auto& field : fields(ss.str())) raw += (raw.empty() ? "" : " ") + field;
-  return true;
-}
-
-bool write_file(const std::string& path, const std::string& raw, std::string& error) {
-  // O_TRUNC: sysfs, procfs and cgroupfs ignore it; a plain file (tests) needs it.
-  int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  if (fd < 0) {
-    error = path + ": " + std::strerror(errno);
-    return false;
-  }
-  ssize_t n = ::write(fd, raw.data(), raw.size());
-  int err = errno;
-  ::close(fd);
-  if (n != static_cast<ssize_t>(raw.size())) {
-    error = path + ": write \"" + raw + "\": " + std::strerror(n < 0 ? err : EIO);
-    return false;
-  }
-  return true;
-}
-
-// Switching a device's I/O scheduler rebuilds its request tags: on 6.18
-// nr_requests then reads back as the new elevator's default while the tag
-// depth can stay at the old value (seen: nr_requests 4, switch to
-// mq-deadline and back, nr_requests reads 128, at most 4 requests in
-// flight), and writing the value it already shows changes nothing. So the
-// depth from before the switch is written back after it, through a
-// different value first so the kernel really resizes.
-bool write_scheduler(const std::string& path, const std::string& raw, std::string& error) {
-  const std::string nr_path = path.substr(0, path.rfind('/') + 1) + "nr_requests";
-  std::string before;
-  {
-    std::ifstream in(nr_path);
-    in >> before;
-  }
-  if (!write_file(path, raw, error)) return false;
-  long depth = 0;
-  try {
-    depth = std::stol(before);
-  } catch (const std::exception&) {
-    return true;  // no readable nr_requests: nothing to keep
-  }
-  std::string ignored;
-  write_file(nr_path, std::to_string(depth > 4 ? depth - 1 : depth + 1), ignored);
-  if (!write_file(nr_path, std::to_string(depth), error)) {
-    error = "scheduler switched, but restoring nr_requests " + before + " failed: " + error;
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
-
-std::string active_scheduler(const std::string& raw) {
-  auto open = raw.find('['), close = raw.find(']');
-  if (open == std::string::npos || close == std::string::npos || close < open) return raw;
-  return raw.substr(open + 1, close - open - 1);
-}
-
-std::vector<std::string> available_schedulers(const std::string& raw) {
-  std::vector<std::string> out;
-  for (auto f : fields(raw)) {
-    if (f.size() >= 2 && f.front() == '[' && f.back() == ']') f = f.substr(1, f.size() - 2);
-    out.push_back(f);
-  }
-  return out;
-}
 
 const std::vector<KnobSpec>& allowlist() {
   static const std::vector<KnobSpec> table = {
@@ -184,9 +86,9 @@ const std::vector<KnobSpec>& allowlist() {
       {KnobKind::CpuWeight, "cgroup.cpu.weight", TargetKind::Cgroup, 1, 10000, false},
       {KnobKind::CpuShares, "cgroup.cpu.shares", TargetKind::Cgroup, 2, 262144, false},
       {KnobKind::MemoryHigh, "cgroup.memory.high", TargetKind::Cgroup, 16 * kMiB,
-       1024 * 1024 * kMiB, false},
+       1024 * 1024 * kMiB, false, true},
       {KnobKind::MemoryLimit, "cgroup.memory.limit_in_bytes", TargetKind::Cgroup, 16 * kMiB,
-       1024 * 1024 * kMiB, false},
+       1024 * 1024 * kMiB, false, true},
       {KnobKind::ReadAheadKb, "block.read_ahead_kb", TargetKind::Disk, 0, 8192, false},
       {KnobKind::NrRequests, "block.nr_requests", TargetKind::Disk, 4, 4096, false},
       {KnobKind::Scheduler, "block.scheduler", TargetKind::Disk, 0, 0, false},
@@ -259,153 +161,6 @@ std::string knob_path(const Knob& k, const std::string& cgroup_root) {
       return "/sys/block/" + k.target + "/queue/" + relative_file(k.kind);
   }
   return "";
-}
-
-bool read_knob(const Knob& k, std::string& raw, std::string& error,
-               const std::string& cgroup_root) {
-  std::string path;
-  try {
-    path = knob_path(k, cgroup_root);
-  } catch (const std::exception& e) {
-    error = e.what();
-    return false;
-  }
-  if (spec(k.kind).target != TargetKind::Netns) {
-    if (!read_file(path, raw, error)) return false;
-    // "none [mq-deadline] kyber" reads back as the active name alone: that is
-    // what gets written and journaled, so a read-back compares equal.
-    if (k.kind == KnobKind::Scheduler) raw = active_scheduler(raw);
-    return true;
-  }
-  bool ok = false;
-  std::string inner;
-  if (!run_in_netns(
-          k.target, [&] { ok = read_file(path, raw, inner); }, error))
-    return false;
-  if (!ok) error = inner;
-  return ok;
-}
-
-bool write_knob(const Knob& k, const std::string& raw, std::string& error, bool allow_host_wide,
-                const std::string& cgroup_root) {
-  const KnobSpec& s = spec(k.kind);
-  if (s.host_wide && !allow_host_wide) {
-    error = std::string(s.id) + " is host-wide: enable it explicitly (--allow-host-wide)";
-    return false;
-  }
-  std::string path;
-  try {
-    path = knob_path(k, cgroup_root);
-  } catch (const std::exception& e) {
-    error = e.what();
-    return false;
-  }
-  if (k.kind == KnobKind::Scheduler) return write_scheduler(path, raw, error);
-  if (s.target != TargetKind::Netns) return write_file(path, raw, error);
-  bool ok = false;
-  std::string inner;
-  if (!run_in_netns(
-          k.target, [&] { ok = write_file(path, raw, inner); }, error))
-    return false;
-  if (!ok) error = inner;
-  return ok;
-}
-
-double numeric_value(KnobKind k, const std::string& raw) {
-  auto f = fields(raw);
-  if (f.empty()) return std::nan("");
-  try {
-    switch (k) {
-      case KnobKind::TcpRmemMax:
-      case KnobKind::TcpWmemMax:
-        return f.size() == 3 ? std::stod(f[2]) : std::nan("");
-      case KnobKind::CpuMax:
-        return f[0] == "max" ? kInf : std::stod(f[0]);
-      case KnobKind::CfsQuota:
-        return f[0] == "-1" ? kInf : std::stod(f[0]);
-      case KnobKind::MemoryHigh:
-      case KnobKind::MemoryLimit:
-        return f[0] == "max" ? kInf : std::stod(f[0]);
-      case KnobKind::Scheduler:
-        return std::nan("");
-      default:
-        return std::stod(f[0]);
-    }
-  } catch (const std::exception&) {
-    return std::nan("");
-  }
-}
-
-std::string compose_value(KnobKind k, const std::string& current, double value, double lo,
-                          double hi) {
-  const KnobSpec& s = spec(k);
-  if (k == KnobKind::Scheduler) throw std::invalid_argument("block.scheduler is not numeric");
-  lo = std::max(lo, s.lo);
-  hi = std::min(hi, s.hi);
-  if (!(lo <= hi)) throw std::invalid_argument(std::string(s.id) + ": empty bounds");
-  double v = std::clamp(value, lo, hi);
-  auto f = fields(current);
-  switch (k) {
-    case KnobKind::TcpRmemMax:
-    case KnobKind::TcpWmemMax: {
-      if (f.size() != 3) throw std::invalid_argument("unexpected tcp_[rw]mem value: " + current);
-      // The default may not exceed the max: lower it with the max if needed.
-      double def = std::min(std::stod(f[1]), v);
-      double mn = std::min(std::stod(f[0]), def);
-      return long_str(mn) + " " + long_str(def) + " " + long_str(v);
-    }
-    case KnobKind::CpuMax: {
-      std::string period = f.size() >= 2 ? f[1] : "100000";
-      return long_str(v) + " " + period;
-    }
-    case KnobKind::MemoryHigh:
-    case KnobKind::MemoryLimit: {
-      // The kernel keeps memory limits in whole pages and reads back the
-      // rounded value: a limit written off a page boundary would read back
-      // as someone else's change, and kpulse would let go of its own step.
-      const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
-      double pages = std::floor(v / page) * page;
-      return long_str(pages >= lo ? pages : std::ceil(lo / page) * page);
-    }
-    case KnobKind::ReadAheadKb: {
-      // Kept in pages as well (read back as pages x 4 KiB).
-      const double page_kb = static_cast<double>(::sysconf(_SC_PAGESIZE)) / 1024;
-      return long_str(std::max(lo, std::floor(v / page_kb) * page_kb));
-    }
-    default:
-      return long_str(v);
-  }
-}
-
-double max_step(KnobKind kind, double current) {
-  const double cur = std::max(current, 0.0);
-  switch (kind) {
-    case KnobKind::MemoryHigh:
-    case KnobKind::MemoryLimit:
-      // At most double, at most 1 GiB: a limit grows in judged steps.
-      return std::min(std::max(cur, 16 * kMiB), 1024 * kMiB);
-    case KnobKind::CpuMax:
-    case KnobKind::CfsQuota:
-      // At most double, or half a CPU at the default 100 ms period.
-      return std::max(cur, 50000.0);
-    case KnobKind::CpuWeight:
-      return std::max(cur, 10.0);  // a share at most doubles per step
-    case KnobKind::CpuShares:
-      return std::max(cur, 102.0);
-    default:
-      return std::numeric_limits<double>::infinity();
-  }
-}
-
-double step_toward(double current, double bound, double fraction, double min_step,
-                   const KnobSpec& s) {
-  bound = std::clamp(bound, s.lo, s.hi);
-  double dist = bound - current;
-  if (dist == 0) return current;
-  double step = std::max(std::abs(dist) * fraction, min_step);
-  step = std::min({step, std::abs(dist), max_step(s.kind, current)});
-  double next = current + (dist > 0 ? step : -step);
-  return std::clamp(next, s.lo, s.hi);
 }
 
 }  // namespace kpulse::tune

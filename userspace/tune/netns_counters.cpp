@@ -59,6 +59,16 @@ bool read_netns_tcp(const std::string& netns_path, NetnsTcpCounters& out, std::s
       error);
 }
 
+double CounterHistory::advance(double count, double interval_s) {
+  const double prev = last;
+  last = count;
+  if (prev < 0 || interval_s <= 0) return std::nan("");
+  const double r = model::rate_of(count - prev, interval_s);
+  rates.push_back(r);
+  if (rates.size() > kRecentRates) rates.pop_front();
+  return r;
+}
+
 std::function<double(const model::Snapshot&)> netns_rate_sampler(
     std::string netns_path, double initial, std::function<double(const NetnsTcpCounters&)> count) {
   auto last = std::make_shared<double>(initial);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 
@@ -19,6 +20,19 @@ struct NetnsTcpCounters {
 
 // Reads the counters of the namespace at `netns_path` ("" = ours).
 bool read_netns_tcp(const std::string& netns_path, NetnsTcpCounters& out, std::string& error);
+
+// What a per-namespace tuner keeps of one counter between snapshots: the last
+// cumulative count and the recent rates (the baseline of a proposal).
+struct CounterHistory {
+  static constexpr size_t kRecentRates = 30;
+  double last = -1;          // cumulative count; -1 before the first reading
+  std::deque<double> rates;  // per snapshot, the last kRecentRates
+
+  // Takes a new cumulative `count` and returns its per-second rate since the
+  // last one (kept in `rates`); NaN on the first reading or when the
+  // interval is unknown.
+  double advance(double count, double interval_s);
+};
 
 // An objective sample for per-namespace tuners: the rate per second of
 // `count(counters)` in the namespace at `netns_path`, from `initial` (the

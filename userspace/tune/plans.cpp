@@ -10,6 +10,17 @@ bool offers(const std::vector<std::string>& names, const std::string& n) {
   return std::find(names.begin(), names.end(), n) != names.end();
 }
 
+// A bounded step of `kind` from `current` up toward `max` (within the knob's
+// hard limits); nothing once it is there.
+std::optional<PlannedStep> raise_step(KnobKind kind, double current, double max, double min_step,
+                                      const TunerOptions& o) {
+  const KnobSpec& s = spec(kind);
+  double ceiling = std::min(max, s.hi);
+  if (!(current < ceiling)) return std::nullopt;
+  double next = step_toward(current, ceiling, o.step_fraction, min_step, s);
+  return PlannedStep{kind, compose_value(kind, "", next, 0, ceiling)};
+}
+
 }  // namespace
 
 std::optional<double> plan_syn_backlog(double syn_backlog, double somaxconn, double overflows_per_s,
@@ -73,12 +84,7 @@ std::optional<PlannedStep> plan_block_queue(const QueueState& q, const TunerOpti
     if (offers(q.available, "none")) return PlannedStep{KnobKind::Scheduler, "none"};
     return std::nullopt;
   }
-  const KnobSpec& s = spec(KnobKind::NrRequests);
-  double ceiling = std::min(o.nr_requests_max, s.hi);
-  if (!(q.nr_requests < ceiling)) return std::nullopt;
-  double next = step_toward(q.nr_requests, ceiling, o.step_fraction, 16, s);
-  return PlannedStep{KnobKind::NrRequests,
-                     compose_value(KnobKind::NrRequests, "", next, 0, ceiling)};
+  return raise_step(KnobKind::NrRequests, q.nr_requests, o.nr_requests_max, 16, o);
 }
 
 std::optional<PlannedStep> plan_writeback(const WritebackState& w, const TunerOptions& o) {
@@ -98,12 +104,7 @@ std::optional<PlannedStep> plan_writeback(const WritebackState& w, const TunerOp
       return PlannedStep{KnobKind::DirtyBackgroundRatio,
                          compose_value(KnobKind::DirtyBackgroundRatio, "", next, floor, bg.hi)};
   }
-  const KnobSpec& dr = spec(KnobKind::DirtyRatio);
-  double ceiling = std::min(o.dirty_ratio_max, dr.hi);
-  if (!(w.dirty_ratio < ceiling)) return std::nullopt;
-  double next = step_toward(w.dirty_ratio, ceiling, o.step_fraction, 1, dr);
-  return PlannedStep{KnobKind::DirtyRatio,
-                     compose_value(KnobKind::DirtyRatio, "", next, 0, ceiling)};
+  return raise_step(KnobKind::DirtyRatio, w.dirty_ratio, o.dirty_ratio_max, 1, o);
 }
 
 }  // namespace kpulse::tune

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "model/clock.h"
 #include "tune/cpu_diagnosis.h"
 
 namespace kpulse::tune {
@@ -18,12 +19,6 @@ namespace {
 
 using model::ComponentKind;
 using model::MetricId;
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -260,7 +255,7 @@ bool PredictiveScaler::raise(const model::Snapshot& s, const model::Component& c
   if (!(r == Resource::Cpu ? cpu_target(comp.id, st, c) : memory_target(s, comp, c))) return false;
   c.id = journal_.new_id();
   c.state = ChangeState::OnTrial;
-  c.time_ns = now_ns();
+  c.time_ns = model::wall_clock_ns();
   c.why = why;
   journal_.append(c);
   std::string err;
@@ -286,7 +281,7 @@ void PredictiveScaler::restore(State& st, const std::string& why) {
     st.boosted = false;  // the cgroup is gone
     return;
   }
-  c.time_ns = now_ns();
+  c.time_ns = model::wall_clock_ns();
   if (cur != c.written) {
     st.boosted = false;
     c.state = ChangeState::Released;

@@ -41,6 +41,9 @@ struct Proposal {
   Objective objective;
   std::vector<double> baseline;  // filled by tuners whose objective is not pure
   int settle_intervals = 1;      // samples to ignore right after the write
+  // The step reaches the tuner's ceiling: no further step can follow it, so a
+  // walk toward the ceiling (controller.h) ends with it.
+  bool at_ceiling = false;
 };
 
 }  // namespace kpulse::tune

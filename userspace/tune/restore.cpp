@@ -3,16 +3,11 @@
 #include <algorithm>
 #include <chrono>
 
+#include "model/clock.h"
 #include "tune/netns.h"
 
 namespace kpulse::tune {
 namespace {
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 enum class Outcome { Restored, Skipped, Failed };
 
@@ -23,7 +18,7 @@ Outcome restore_one(Journal& j, Change c, ChangeState final_state, const std::st
   Knob k = c.knob;
   if (spec(k.kind).target == TargetKind::Netns && !relocate(k)) {
     c.state = ChangeState::Released;
-    c.time_ns = now_ns();
+    c.time_ns = model::wall_clock_ns();
     c.why = "network namespace gone; nothing to restore";
     j.append(c);
     log("tune: " + c.id + " " + k.key() + ": " + c.why);
@@ -36,7 +31,7 @@ Outcome restore_one(Journal& j, Change c, ChangeState final_state, const std::st
   }
   if (cur != c.written) {
     c.state = ChangeState::Released;
-    c.time_ns = now_ns();
+    c.time_ns = model::wall_clock_ns();
     c.why = "value is \"" + cur + "\", not what kpulse wrote (\"" + c.written +
             "\"): someone else changed it; not touching it";
     j.append(c);
@@ -49,7 +44,7 @@ Outcome restore_one(Journal& j, Change c, ChangeState final_state, const std::st
     return Outcome::Failed;
   }
   c.state = final_state;
-  c.time_ns = now_ns();
+  c.time_ns = model::wall_clock_ns();
   c.why = reason;
   j.append(c);
   log("tune: " + c.id + " " + k.key() + ": " + c.written + " -> " + c.original + " (" + reason +

@@ -7,7 +7,9 @@
 
 #include <cmath>
 #include <set>
+#include <utility>
 
+#include "analytics/bottleneck.h"
 #include "tune/cpu_diagnosis.h"
 #include "tune/plans.h"
 #include "tune/tuners.h"
@@ -59,6 +61,33 @@ double competing_weight(const model::Snapshot& s, const std::string& target, Kno
   return w;
 }
 
+// The biggest consumer of the whole host and its CPUs: a leaf cgroup, or
+// the processes of the root cgroup itself ("/").
+std::pair<std::string, double> biggest_consumer(const std::vector<const model::Component*>& leaves,
+                                                const HostCpu& host) {
+  std::string hog = "/";
+  double hog_cpus = host.outside;
+  for (const auto* c : leaves) {
+    double u = c->value(MetricId::CpuUtilization);
+    if (std::isfinite(u) && u > hog_cpus) {
+      hog = c->id;
+      hog_cpus = u;
+    }
+  }
+  return {hog, hog_cpus};
+}
+
+// A starved cgroup wakes rarely: its run-queue waits pooled over the last
+// few intervals.
+model::Log2Histogram recent_waits(const TuneContext& ctx, const std::string& id) {
+  model::Log2Histogram waits;
+  size_t n = 0;
+  for (auto it = ctx.history.rbegin(); it != ctx.history.rend() && n < kLatencyIntervals; ++it, ++n)
+    if (const auto* c = it->find(ComponentKind::Cgroup, id))
+      if (const auto* h = c->find_histogram(MetricId::SchedRunqLatency)) waits += h->delta;
+  return waits;
+}
+
 class CpuWeightTuner : public Tuner {
  public:
   std::string name() const override { return "cpu_weight"; }
@@ -70,23 +99,8 @@ class CpuWeightTuner : public Tuner {
     if (!host.valid || s.interval_s <= 0) return out;
     if (!(host.busy >= kBusyHost * host.cpus)) return out;
     // Leaves only: usage is charged to every ancestor too.
-    std::set<std::string> parents;
-    for (const auto& c : s.components)
-      if (c.kind == ComponentKind::Cgroup && !c.parent.empty()) parents.insert(c.parent);
-    std::vector<const model::Component*> leaves;
-    // The biggest consumer of the whole host: a leaf cgroup, or the
-    // processes of the root cgroup itself ("/").
-    std::string hog = "/";
-    double hog_cpus = host.outside;
-    for (const auto& c : s.components) {
-      if (c.kind != ComponentKind::Cgroup || c.id == "/" || parents.count(c.id)) continue;
-      leaves.push_back(&c);
-      double u = c.value(MetricId::CpuUtilization);
-      if (std::isfinite(u) && u > hog_cpus) {
-        hog = c.id;
-        hog_cpus = u;
-      }
-    }
+    std::vector<const model::Component*> leaves = analytics::leaf_cgroups(s);
+    const auto [hog, hog_cpus] = biggest_consumer(leaves, host);
     if (hog_cpus < 0.5 * host.busy) return out;  // nobody takes "most" of the host
     std::set<std::string> seen;
     for (const auto* victim : leaves) {
@@ -94,13 +108,7 @@ class CpuWeightTuner : public Tuner {
       // Throttled by its own quota: that is the quota's diagnosis, not contention.
       double throttled = throttled_share(*victim);
       if (throttled >= kQuotaThrottledShare) continue;
-      // A starved cgroup wakes rarely: pool its last few intervals' samples.
-      model::Log2Histogram waits;
-      size_t n = 0;
-      for (auto it = ctx.history.rbegin(); it != ctx.history.rend() && n < kLatencyIntervals;
-           ++it, ++n)
-        if (const auto* c = it->find(ComponentKind::Cgroup, victim->id))
-          if (const auto* h = c->find_histogram(MetricId::SchedRunqLatency)) waits += h->delta;
+      const model::Log2Histogram waits = recent_waits(ctx, victim->id);
       if (waits.count < kMinWakeups) continue;
       double p99 = waits.quantile_s(0.99);
       if (p99 < ctx.options.cpu_contention_latency_s) continue;

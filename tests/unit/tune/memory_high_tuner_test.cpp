@@ -226,6 +226,8 @@ class MemoryHighLoopTest : public MemoryHighTunerTest {
     EXPECT_EQ(ctl.running(), 1u) << log;
     EXPECT_EQ(slurp(f), "83886080") << log;  // 64 MiB + 32 / 2 MiB
     for (int i = 0; i < 4; ++i) ctl.step(snapshot(after));
+    // A step that neither helps nor hurts walks on: the next one's trial.
+    for (int i = 0; i < 4 && ctl.running() > 0; ++i) ctl.step(snapshot(after));
     EXPECT_EQ(ctl.running(), 0u) << log;
     return log;
   }
@@ -247,17 +249,62 @@ TEST_F(MemoryHighLoopTest, ARaiseThatStopsTheRefaultsIsKept) {
   EXPECT_EQ(j.load().back().state, ChangeState::Kept);
 }
 
-TEST_F(MemoryHighLoopTest, ARaiseThatLeavesTheRefaultsIsRevertedToTheOriginal) {
+// A file far larger than any limit: the refaults stay at every step. The
+// first step (64 -> 80 MiB) neither helps nor hurts, so the limit walks on to
+// the workload's ceiling (96 MiB); that one does not pay either, and every
+// step goes back, newest first, to the value before kpulse began.
+TEST_F(MemoryHighLoopTest, ARaiseThatLeavesTheRefaultsWalksToTheCeilingThenAllIsReverted) {
   fs::path f = make_hybrid("67108864");
   Journal j((root_ / "state").string());
-  Load after = thrashing();  // a file far larger than any limit: still re-read
+  Load after = thrashing();
   after.charged = after.limit = 80 * kMiB;
   std::string log = run(after, f, j);
+  EXPECT_NE(log.find(" no gain yet knob=cgroup.memory.limit_in_bytes@/kp 67108864 -> 83886080"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(" reverted knob=cgroup.memory.limit_in_bytes@/kp 100663296 -> 83886080"),
+            std::string::npos)
+      << log;
   EXPECT_NE(log.find(" reverted knob=cgroup.memory.limit_in_bytes@/kp 83886080 -> 67108864"),
             std::string::npos)
       << log;
   EXPECT_EQ(slurp(f), "67108864");
   EXPECT_EQ(j.load().back().state, ChangeState::Reverted);
+}
+
+// Scenario 5: a 192 MiB random reader refaulted as much under 128 MiB as under
+// 64 and not at all under 256. The first step must not end the walk; the step
+// that covers the working set keeps both.
+TEST_F(MemoryHighLoopTest, AStepThatPaysOnlyOnceTheLimitCoversTheWorkingSetKeepsTheWalk) {
+  fs::path f = make_hybrid("67108864");
+  Journal j((root_ / "state").string());
+  ControllerOptions co;
+  co.baseline_window = 3;
+  co.eval_window = 3;
+  co.tuner.cgroup_root = root_.string();
+  co.tuner.memory_high_max = 96 * kMiB;
+  std::vector<std::unique_ptr<Tuner>> t;
+  t.push_back(make_memory_high_tuner());
+  std::string log;
+  Controller ctl(
+      j, co, [&](const std::string& s) { log += s + "\n"; }, std::move(t));
+  for (int i = 0; i < 4; ++i) ctl.step(snapshot(thrashing()));
+  ASSERT_EQ(slurp(f), "83886080") << log;
+  Load partial = thrashing();  // 80 MiB: no better
+  partial.charged = partial.limit = 80 * kMiB;
+  for (int i = 0; i < 8 && slurp(f) == "83886080"; ++i) ctl.step(snapshot(partial));
+  ASSERT_EQ(slurp(f), "100663296") << "the walk's second step" << log;
+  Load covered = thrashing();  // 96 MiB holds it: served from memory
+  covered.charged = covered.limit = 96 * kMiB;
+  covered.refault_bytes = covered.read_bytes = 0.5 * kMiB;
+  for (int i = 0; i < 8 && ctl.running() > 0; ++i) ctl.step(snapshot(covered));
+  EXPECT_EQ(slurp(f), "100663296") << log;
+  auto changes = j.load();
+  ASSERT_GE(changes.size(), 2u);
+  int kept = 0;
+  for (const auto& c : changes) kept += c.state == ChangeState::Kept;
+  EXPECT_EQ(kept, 2) << "both steps of the walk are kept" << log;
+  EXPECT_EQ(log.find(" reverted knob="), std::string::npos) << log;
 }
 
 // The field case: 128 MiB thrashing on a 24 GiB host with no configured

@@ -3,6 +3,10 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <bpf/bpf.h>
 
 #include "collect/disk_stats.h"
 #include "probes/block/block_samples.h"
@@ -21,18 +25,42 @@ class BlockGroup final : public ProbeGroup {
   [[nodiscard]] GroupSpec spec(const MapLimits& limits, bool) const override {
     return block_spec(limits);
   }
-  [[nodiscard]] const char* cgroup_map() const override { return "kp_block_cgroups"; }
+  [[nodiscard]] const char* cgroup_map() const override { return "kp_block_io"; }
 
+  // kp_block_io holds one entry per (disk, cgroup): the sums per disk and
+  // per cgroup are made here.
   void drain(const LoadedGroup& g, BpfTotals& t) override {
     t.block = true;
-    drain_cgroup_map(g.map_fd("kp_block_cgroups"), t.cgroups, &CgroupTotals::block,
-                     &CgroupTotals::has_block);
-    drain_percpu<__u32, kp_block_stats>(
-        g.map_fd("kp_block_disks"),
-        [&](const __u32& dev, const std::vector<const kp_block_stats*>& per_cpu) {
-          kp_block_stats& d = t.disks[dev];
-          for (const auto* v : per_cpu) add_u64_fields(d, *v);
+    for (const auto& [dev, retired] : retired_disks_) add_u64_fields(t.disks[dev], retired);
+    drain_percpu<kp_block_key, kp_block_stats>(
+        g.map_fd("kp_block_io"),
+        [&](const kp_block_key& key, const std::vector<const kp_block_stats*>& per_cpu) {
+          kp_block_stats& d = t.disks[key.dev];
+          CgroupTotals* c = nullptr;
+          if (key.cgroup_id) {
+            c = &t.cgroups[key.cgroup_id];
+            c->has_block = true;
+          }
+          for (const auto* v : per_cpu) {
+            add_u64_fields(d, *v);
+            if (c) add_u64_fields(c->block, *v);
+          }
         });
+  }
+
+  // A removed cgroup's entries leave the map, but what they counted stays in
+  // their disks' totals (kept here), so a disk's counters never go back.
+  void forget_cgroups(const LoadedGroup& g, const std::vector<uint64_t>& ids) override {
+    const std::unordered_set<uint64_t> gone(ids.begin(), ids.end());
+    std::vector<kp_block_key> keys;
+    const int fd = g.map_fd("kp_block_io");
+    drain_percpu<kp_block_key, kp_block_stats>(
+        fd, [&](const kp_block_key& key, const std::vector<const kp_block_stats*>& per_cpu) {
+          if (!gone.contains(key.cgroup_id)) return;
+          for (const auto* v : per_cpu) add_u64_fields(retired_disks_[key.dev], *v);
+          keys.push_back(key);
+        });
+    for (auto& key : keys) bpf_map_delete_elem(fd, &key);
   }
 
   void add_cgroup_samples(Component& c, const CgroupTotals& t,
@@ -68,6 +96,8 @@ class BlockGroup final : public ProbeGroup {
 
  private:
   std::unordered_map<uint32_t, kp_block_stats> prev_disks_;  // the previous drain's
+  // What the entries of removed cgroups had counted, per disk.
+  std::unordered_map<uint32_t, kp_block_stats> retired_disks_;
 };
 
 }  // namespace
