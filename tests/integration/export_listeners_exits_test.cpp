@@ -90,6 +90,7 @@ TEST(ExportComponents, ListenerReachesBothExportersAndAnExitIsOneLogRecord) {
   engine::Collector collector(co);
   collector.collect_now();
   Child child("exit 3", &cg);
+  const pid_t child_pid = child.pid();  // wait() forgets it
   ASSERT_EQ(child.wait(30s), 3);
   const model::Snapshot snap = collector.collect_now();
 
@@ -146,7 +147,7 @@ TEST(ExportComponents, ListenerReachesBothExportersAndAnExitIsOneLogRecord) {
     auto a = attribute_text(r["attributes"]);
     if (a["kpulse.cgroup"] != cg.path()) continue;
     ++records;
-    EXPECT_EQ(a["process.pid"], std::to_string(child.pid()));
+    EXPECT_EQ(a["process.pid"], std::to_string(child_pid));
     EXPECT_EQ(a["process.executable.name"], "sh");
     EXPECT_EQ(a["kpulse.exited.exit_code"], "768");  // wait status of exit(3)
     EXPECT_TRUE(a.count("kpulse.exited.lifetime"));
