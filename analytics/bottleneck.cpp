@@ -157,12 +157,13 @@ std::vector<Consumer> consumers(const model::Snapshot& snap, Resource r, double 
   // used CPU that no live process shows; at most an interval's worth of their
   // lifetime's CPU time falls in this interval.
   if (r == Resource::Cpu)
-    for (const auto& t : snap.exited) {
+    for (const auto& t : snap.components) {
+      if (t.kind != ComponentKind::Exited) continue;
       // A share of the interval (seconds of CPU per second), so a rate.
-      double u = model::rate_of(std::min({t.cpu_time_s, t.lifetime_s, dt}), dt);
-      if (u > 0 && !t.cgroup.empty())
-        group(t.cgroup).add_process(u,
-                                    t.comm + " [" + std::to_string(t.tgid ? t.tgid : t.pid) + "]");
+      const double u = model::rate_of(
+          std::min({t.value(MetricId::ExitedCpuTime), t.value(MetricId::ExitedLifetime), dt}), dt);
+      const std::string tgid = t.kernel_id ? std::to_string(t.kernel_id) : t.id;
+      if (u > 0 && !t.parent.empty()) group(t.parent).add_process(u, t.name + " [" + tgid + "]");
     }
   std::vector<Consumer> out;
   for (auto& [id, k] : by_cgroup)

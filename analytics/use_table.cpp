@@ -145,11 +145,13 @@ void host_rows(const model::Component& c, const model::Snapshot& snap, const Use
            lim.listen_overflows_per_s);
   // Accept queues at their backlog: the listener's owner is not keeping up.
   double worst_queue = model::kNaN;
-  for (const auto& l : snap.listeners)
-    if (l.backlog > 0) {
-      double r = double(l.queued) / double(l.backlog);
+  for (const auto& l : snap.components) {
+    if (l.kind != ComponentKind::Listener) continue;
+    const double backlog = l.value(MetricId::TcpListenBacklog);
+    const double r = l.value(MetricId::TcpListenQueued) / backlog;
+    if (backlog > 0 && !std::isnan(r))
       worst_queue = std::isnan(worst_queue) ? r : std::max(worst_queue, r);
-    }
+  }
   net.signal("accept_queue_fill", UseRole::Saturation, worst_queue, 1.0, {Unit::Ratio});
   push(out, net);
 }

@@ -105,6 +105,9 @@ void limit_cardinality(model::Snapshot& snapshot, const CardinalityOptions& o) {
   std::vector<model::Component> kept, processes;
   kept.reserve(snapshot.components.size());
   for (auto& c : snapshot.components) {
+    // One series per exited pid would grow without bound: events travel as
+    // OTLP log records (component_events.h) instead.
+    if (model::is_event_kind(c.kind)) continue;
     if (c.kind == ComponentKind::Process) {
       if (o.processes != ProcessExport::Off) processes.push_back(std::move(c));
       continue;

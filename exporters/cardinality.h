@@ -33,7 +33,8 @@ struct CardinalityOptions {
 std::optional<ProcessExport> parse_process_export(std::string_view text);
 std::string_view to_string(ProcessExport p);
 
-// Applies the options to a snapshot in place.
+// Applies the options to a snapshot in place. Event components (exited
+// tasks) are always removed: they are exported as log records, not series.
 void limit_cardinality(model::Snapshot& snapshot, const CardinalityOptions& options);
 
 // Depth of a cgroup path relative to the root: "/" 0, "/a" 1, "/a/b" 2.

@@ -1,6 +1,7 @@
 #include "exporters/export_names.h"
 
 #include "exporters/naming.h"
+#include "model/listeners_exits.h"
 
 namespace kpulse::exporters {
 namespace {
@@ -13,7 +14,9 @@ std::string keys_for_scopes(uint32_t scopes, bool otlp) {
     if (!(scopes & (1u << k))) continue;
     model::Component c;
     c.kind = static_cast<model::ComponentKind>(k);
-    c.id = c.kind == model::ComponentKind::Cpu ? "cpu0" : "1";
+    c.id = c.kind == model::ComponentKind::Cpu        ? "cpu0"
+           : c.kind == model::ComponentKind::Listener ? model::listener_id(1, "127.0.0.1:80")
+                                                      : "1";
     std::string keys;
     for (const auto& a : component_attributes(c)) {
       if (!keys.empty()) keys += "+";
@@ -23,6 +26,25 @@ std::string keys_for_scopes(uint32_t scopes, bool otlp) {
     if (!out.empty()) out += ", ";
     out += std::string(model::to_string(c.kind)) + ": " + keys;
   }
+  return out;
+}
+
+// Metrics only event components carry (exited.*) travel as log-record
+// attributes, never as series (component_events.h).
+bool event_only(const model::MetricInfo& m) {
+  for (int k = 0; k < model::kComponentKinds; ++k)
+    if ((m.scopes & (1u << k)) && !model::is_event_kind(static_cast<model::ComponentKind>(k)))
+      return false;
+  return m.scopes != 0;
+}
+
+std::string scope_names(uint32_t scopes) {
+  std::string out;
+  for (int k = 0; k < model::kComponentKinds; ++k)
+    if (scopes & (1u << k)) {
+      if (!out.empty()) out += "/";
+      out += model::to_string(static_cast<model::ComponentKind>(k));
+    }
   return out;
 }
 
@@ -46,6 +68,13 @@ std::string exported_metrics_markdown() {
       "Prometheus name | Prometheus labels by component |\n"
       "|---|---|---|---|---|---|\n";
   for (const auto& m : model::all_metrics()) {
+    if (event_only(m)) {
+      out += "| `" + std::string(m.name) + "` | attribute `kpulse." + std::string(m.name) +
+             "` of the `kpulse." + scope_names(m.scopes) + "` log record | `" +
+             std::string(model::ucum(m.unit)) + "` | " + keys_for_scopes(m.scopes, true) +
+             " | (not exported: an event, see below) | |\n";
+      continue;
+    }
     std::string otlp = "`" + otlp_name(m) + "`";
     if (!m.otel_attribute.empty()) otlp += " `{" + std::string(m.otel_attribute) + "}`";
     const PrometheusFamily& fam = prometheus_families()[prometheus_family_index(m.id)];

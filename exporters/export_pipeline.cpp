@@ -1,5 +1,6 @@
 #include "exporters/export_pipeline.h"
 
+#include "exporters/component_events.h"
 #include "exporters/export_view.h"
 
 namespace kpulse::exporters {
@@ -15,6 +16,7 @@ ExportPipeline::ExportPipeline(ExportOptions options) : options_(std::move(optio
 }
 
 void ExportPipeline::push(model::Snapshot snapshot) {
+  push_events(component_events(snapshot));
   limit_cardinality(snapshot, options_.cardinality);
   utilization_as_share(snapshot);
   if (sender_) self_.apply(snapshot, sender_->stats());

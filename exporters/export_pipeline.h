@@ -34,7 +34,8 @@ class ExportPipeline {
   // Throws std::runtime_error when the Prometheus address cannot be bound.
   explicit ExportPipeline(ExportOptions options);
 
-  // Limits the snapshot's cardinality, adds kpulse's own export counters,
+  // Sends its event components (exited tasks) as OTLP log records, limits
+  // the snapshot's cardinality, adds kpulse's own export counters,
   // publishes it for Prometheus and queues it for the next OTLP push (sent
   // once the export interval has passed). Never waits for the network.
   void push(model::Snapshot snapshot);

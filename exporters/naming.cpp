@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <numeric>
 #include <stdexcept>
+
+#include "model/listeners_exits.h"
 
 namespace kpulse::exporters {
 
@@ -215,37 +218,52 @@ std::string prometheus_name(const model::MetricInfo& m) {
   return out;
 }
 
-void append_label_value(std::string& out, std::string_view value) {
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out += c;
+namespace {
+
+// The text exposition format's escaping: backslash and newline always, the
+// double quote inside label values only.
+void append_escaped(std::string& out, std::string_view text, bool quote) {
+  for (char c : text) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '"' && quote) {
+      out += "\\\"";
+    } else {
+      out += c;
     }
   }
 }
 
+// "127.0.0.1:8080" -> {"127.0.0.1", 8080}; "[::]:22" -> {"::", 22}.
+std::pair<std::string_view, std::optional<int64_t>> split_endpoint(std::string_view endpoint) {
+  const size_t colon = endpoint.rfind(':');
+  if (colon == std::string_view::npos) return {endpoint, std::nullopt};
+  std::string_view host = endpoint.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return {host, parse_int(endpoint.substr(colon + 1))};
+}
+
+}  // namespace
+
+void append_label_value(std::string& out, std::string_view value) {
+  append_escaped(out, value, true);
+}
+
 void append_help_text(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out += c;
-    }
-  }
+  append_escaped(out, text, false);
+}
+
+std::vector<size_t> component_order(const std::vector<model::Component>& comps) {
+  std::vector<size_t> order(comps.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (comps[a].kind != comps[b].kind) return comps[a].kind < comps[b].kind;
+    return comps[a].id < comps[b].id;
+  });
+  return order;
 }
 
 std::vector<ComponentAttribute> component_attributes(const model::Component& c) {
@@ -288,6 +306,24 @@ std::vector<ComponentAttribute> component_attributes(const model::Component& c) 
     case K::Interface:
       out.push_back({"network.interface.name", "interface", c.id, std::nullopt});
       break;
+    case K::Listener: {
+      // Identity only (netns, address, port): the owner is resolved lazily
+      // and may change, which would split the series.
+      const int64_t netns = static_cast<int64_t>(c.kernel_id);
+      out.push_back({"kpulse.netns", "netns", std::to_string(netns), netns});
+      const auto [host, port] = split_endpoint(model::listener_address(c));
+      out.push_back({"network.local.address", "address", std::string(host), std::nullopt});
+      if (port) out.push_back({"network.local.port", "port", std::to_string(*port), *port});
+      break;
+    }
+    case K::Exited: {
+      // Events, sent as log records (component_events.h), never as series.
+      const int64_t pid = parse_int(c.id).value_or(0);
+      out.push_back({"process.pid", "pid", std::to_string(pid), pid});
+      out.push_back({"process.executable.name", "comm", c.name, std::nullopt});
+      out.push_back({"kpulse.cgroup", "cgroup", c.parent, std::nullopt});
+      break;
+    }
   }
   return out;
 }

@@ -89,6 +89,10 @@ void append_label_value(std::string& out, std::string_view value);
 // HELP text escaping: \ and newline.
 void append_help_text(std::string& out, std::string_view text);
 
+// Positions of the components in the exporters' stable order: by kind, then
+// id (the Prometheus page and the OTLP points list them alike).
+std::vector<size_t> component_order(const std::vector<model::Component>& comps);
+
 // ---- Component identity ----------------------------------------------------------
 
 // One identifying attribute of a component. OTLP keys follow the semantic
@@ -101,7 +105,8 @@ struct ComponentAttribute {
 };
 // Host and agent components have none; the others are named by their id,
 // container cgroups also by container.id and k8s.pod.uid, process series
-// summed per command name (id "comm:NAME") by their comm only.
+// summed per command name (id "comm:NAME") by their comm only, listeners by
+// network namespace, address and port, exited tasks by pid, comm and cgroup.
 std::vector<ComponentAttribute> component_attributes(const model::Component& c);
 
 }  // namespace kpulse::exporters

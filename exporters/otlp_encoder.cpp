@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <vector>
 
 #include "exporters/histogram_buckets.h"
@@ -123,12 +122,7 @@ otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
 
   // Same stable order as the Prometheus view: by kind, then id.
   const auto& comps = snapshot.components;
-  std::vector<size_t> order(comps.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (comps[a].kind != comps[b].kind) return comps[a].kind < comps[b].kind;
-    return comps[a].id < comps[b].id;
-  });
+  const std::vector<size_t> order = component_order(comps);
 
   const auto& families = otlp_families();
   std::vector<std::vector<Point>> by_family(families.size());

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <vector>
 
 #include "exporters/histogram_buckets.h"
@@ -110,12 +109,7 @@ void append_histogram(std::string& out, const std::string& name, const std::stri
 
 void append_prometheus_text(std::string& out, const model::Snapshot& snapshot) {
   const auto& comps = snapshot.components;
-  std::vector<size_t> order(comps.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (comps[a].kind != comps[b].kind) return comps[a].kind < comps[b].kind;
-    return comps[a].id < comps[b].id;
-  });
+  const std::vector<size_t> order = component_order(comps);
 
   const auto& families = prometheus_families();
   std::vector<std::string> labels(comps.size());

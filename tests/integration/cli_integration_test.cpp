@@ -82,7 +82,7 @@ TEST(Cli, SnapshotJsonFollowsTheSchema) {
   std::string out;
   ASSERT_EQ(run(kBin + " snapshot --json --interval 0.5 2>/dev/null", &out), 0) << out;
   auto j = nlohmann::json::parse(out);
-  EXPECT_EQ(j["schema"], "kpulse.snapshot/v1");
+  EXPECT_EQ(j["schema"], "kpulse.snapshot/v2");
   EXPECT_GT(j["interval_s"].get<double>(), 0.4);
   int cpus = 0, hosts = 0, cgroups = 0;
   for (const auto& c : j["components"]) {

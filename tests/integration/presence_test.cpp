@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/collector.h"
+#include "model/listeners_exits.h"
 #include "test_env.h"
 #include "workloads.h"
 
@@ -113,8 +114,9 @@ TEST(Presence, ListenersNameTheirOwner) {
   const std::string address = "127.0.0.1:" + std::to_string(port);
   auto collector = make_collector(false);
   model::Snapshot snap = collector.next();
+  const std::vector<model::Listener> listeners = model::listeners(snap);
   const model::Listener* found = nullptr;
-  for (const auto& l : snap.listeners)
+  for (const auto& l : listeners)
     if (l.address == address) found = &l;
   ASSERT_NE(found, nullptr) << "listener " << address << " not listed";
   EXPECT_EQ(found->pid, uint32_t(owner.pid()));

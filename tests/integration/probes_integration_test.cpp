@@ -20,6 +20,7 @@
 
 #include "collect/cgroup_layout.h"
 #include "engine/collector.h"
+#include "model/listeners_exits.h"
 #include "probes/kernel_features.h"
 #include "tcp_peer.h"
 #include "test_env.h"
@@ -378,8 +379,9 @@ TEST(ProbesIntegration, FloodedListenerWithTinyBacklogShowsAcceptQueueOverflows)
   for (int fd : clients) close(fd);
   close(listener);
 
+  const std::vector<model::Listener> listeners = model::listeners(snap);
   const model::Listener* found = nullptr;
-  for (const auto& l : snap.listeners)
+  for (const auto& l : listeners)
     if (l.address == address) found = &l;
   ASSERT_NE(found, nullptr) << address << " not among the snapshot's listeners";
   EXPECT_EQ(found->backlog, 1u);
@@ -439,7 +441,7 @@ TEST(ProbesIntegration, ProcessThatRanBetweenScansIsReadThatInterval) {
 
 std::string describe_exits(const model::Snapshot& s) {
   std::string out;
-  for (const auto& e : s.exited)
+  for (const auto& e : model::exited_tasks(s))
     out += e.comm + "(" + std::to_string(e.tgid) + ") in '" + e.cgroup + "'; ";
   return out;
 }
@@ -453,10 +455,11 @@ TEST(ProbesIntegration, ShortLivedProcessIsCountedAtExit) {
   Child child("i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done", &cg);
   ASSERT_EQ(child.wait(30s), 0);
   model::Snapshot snap = collector.collect_now();
+  const std::vector<model::ExitedTask> exited = model::exited_tasks(snap);
   const model::ExitedTask* found = nullptr;
-  for (const auto& e : snap.exited)
+  for (const auto& e : exited)
     if (e.cgroup == cg.path()) found = &e;
-  ASSERT_NE(found, nullptr) << "no exit record for " << cg.path() << " among " << snap.exited.size()
+  ASSERT_NE(found, nullptr) << "no exit record for " << cg.path() << " among " << exited.size()
                             << " exits: " << describe_exits(snap);
   EXPECT_EQ(found->comm, "sh");
   EXPECT_GT(found->cpu_time_s, 0.05);
@@ -503,7 +506,7 @@ TEST(ProbesIntegration, ForkChurnLeavesNoEntriesBehind) {
   // below the number that exited.
   const size_t alive = processes_alive();
   EXPECT_LT(entries(), alive + 50) << "before " << before << ", alive " << alive;
-  EXPECT_GE(snap.exited.size(), forks * 29 / 30) << forks << " forks";  // each reported at exit
+  EXPECT_GE(model::exited_tasks(snap).size(), forks * 29 / 30) << forks << " forks";  // each reported at exit
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <string>
 #include <thread>
 
+#include "model/listeners_exits.h"
+
 namespace kpulse::synthetic {
 namespace {
 
@@ -288,7 +290,7 @@ model::Snapshot SyntheticSource::at(uint64_t seq) const {
   l.queued = uint32_t(seq % 4);
   l.comm = "nginx";
   l.pid = 1000;
-  snap.listeners.push_back(l);
+  snap.components.push_back(model::to_component(l));
   return snap;
 }
 

@@ -42,7 +42,7 @@ void register_snapshot(CLI::App& root, Registry& reg) {
   auto flags = std::make_shared<SnapshotFlags>();
   add_engine_flags(*app, engine_flags);
   add_format_option(*app, flags->json,
-                    "Print JSON (schema kpulse.snapshot/v1, see docs/snapshot-json.md)");
+                    "Print JSON (schema kpulse.snapshot/v2, see docs/snapshot-json.md)");
   app->add_option("--top", flags->top, "Processes shown in the table output")
       ->capture_default_str();
   app->footer(

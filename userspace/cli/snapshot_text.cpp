@@ -7,6 +7,8 @@
 
 #include "cli/format.h"
 #include "cli/text_table.h"
+#include "model/format.h"
+#include "model/listeners_exits.h"
 
 namespace kpulse::cli {
 
@@ -194,12 +196,17 @@ void print_interfaces(std::FILE* out, const model::Snapshot& s, const Ctx& x) {
   t.print(out, "Interfaces");
 }
 
+std::string whole(const Component& c, MetricId id) {
+  return model::whole_number(c.value(id));
+}
+
 void print_listeners(std::FILE* out, const model::Snapshot& s) {
   TextTable t({"<LISTENER", "NETNS", "BACKLOG", "QUEUED", "OVERFLOWS", "NEW", "<CGROUP"});
-  for (const auto& l : s.listeners)
-    t.add_row({l.address, std::to_string(l.netns), std::to_string(l.backlog),
-               std::to_string(l.queued), human_count(l.overflows), human_count(l.overflows_delta),
-               l.cgroup});
+  for (const Component* l : of_kind(s, ComponentKind::Listener))
+    t.add_row({std::string(model::listener_address(*l)), std::to_string(l->kernel_id),
+               whole(*l, MetricId::TcpListenBacklog), whole(*l, MetricId::TcpListenQueued),
+               value(*l, MetricId::TcpListenOverflows, human_count),
+               interval(*l, MetricId::TcpListenOverflows, human_count), l->parent});
   t.print(out, "TCP listeners");
 }
 
@@ -215,14 +222,17 @@ void print_drops(std::FILE* out, const model::Snapshot& s) {
 
 void print_exited(std::FILE* out, const model::Snapshot& s) {
   TextTable t({"PID", "<COMM", "LIFETIME", "CPU", "MAJFLT", "READ", "WRITE", "EXIT", "<CGROUP"});
-  size_t n = 0;
-  for (const auto& e : s.exited) {
-    if (n++ >= 20) break;
-    t.add_row({std::to_string(e.tgid), e.comm, seconds(e.lifetime_s), seconds(e.cpu_time_s),
-               human_count(double(e.major_faults)), human_bytes(double(e.read_bytes)),
-               human_bytes(double(e.write_bytes)), std::to_string(e.exit_code), e.cgroup});
+  const std::vector<const Component*> exited = of_kind(s, ComponentKind::Exited);
+  for (size_t n = 0; n < exited.size() && n < 20; ++n) {
+    const Component& e = *exited[n];
+    t.add_row({std::to_string(e.kernel_id), e.name, value(e, MetricId::ExitedLifetime, seconds),
+               value(e, MetricId::ExitedCpuTime, seconds),
+               value(e, MetricId::ExitedMajorFaults, human_count),
+               value(e, MetricId::ExitedReadBytes, human_bytes),
+               value(e, MetricId::ExitedWriteBytes, human_bytes),
+               whole(e, MetricId::ExitedExitCode), e.parent});
   }
-  t.print(out, "Exited processes (" + std::to_string(s.exited.size()) + " this interval)");
+  t.print(out, "Exited processes (" + std::to_string(exited.size()) + " this interval)");
 }
 
 void print_agent(std::FILE* out, const model::Snapshot& s, const Ctx& x) {

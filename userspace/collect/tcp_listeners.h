@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "model/listeners_exits.h"
 #include "model/snapshot.h"
 
 namespace kpulse::collect {

@@ -24,6 +24,7 @@
 #include "engine/delta_tracker.h"
 #include "engine/derived_metrics.h"
 #include "engine/process_list.h"
+#include "model/listeners_exits.h"
 #include "probes/probe_group.h"
 #include "probes/probe_set.h"
 
@@ -139,7 +140,7 @@ struct Collector::Impl {
   // tells idle cgroups, whose cgroupfs figures are re-read less often).
   void add_cgroups(std::vector<Component>& added, const probes::BpfTotals& t, bool bpf_saw_all,
                    double interval_s);
-  void list_listeners(model::Snapshot& snap);
+  std::vector<model::Listener> list_listeners();
   [[nodiscard]] const std::vector<probes::ProbeGroup*>& active_groups() const;
 };
 
@@ -252,15 +253,18 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   }
 
   process_list.add(listed_processes, t, snap.seq);
-  list_listeners(snap);
+  std::vector<model::Listener> listened = list_listeners();
+  std::vector<model::ExitedTask> exited;
   // What else each group saw: CPUs, disks, drops, listener overflows, exits.
-  probes::SampleContext context{snap,    comps,      added,    host,
-                                cgroups, disk_names, host_bpf, host_delta};
+  probes::SampleContext context{listened, exited,     comps,    added,     host,
+                                cgroups,  disk_names, host_bpf, host_delta};
   for (auto* g : active_groups()) g->add_samples(t, context);
   for (const auto& e : t.exits) processes.forget(e.tgid);
 
   for (auto& c : added) comps.push_back(std::move(c));
   for (auto& c : listed_processes) comps.push_back(std::move(c));
+  for (const auto& l : listened) comps.push_back(model::to_component(l));
+  for (const auto& e : exited) comps.push_back(model::to_component(e));
 }
 
 probes::CgroupTotals Collector::Impl::roll_up_cgroups(probes::BpfTotals& t) {
@@ -348,9 +352,11 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
 // Listening sockets and their accept queues (sock_diag); the net group adds
 // the overflows BPF saw. Owners (pid, comm, cgroup) come from a /proc/*/fd
 // scan when a listener first appears, cached by socket inode while it lives.
-void Collector::Impl::list_listeners(model::Snapshot& snap) {
+std::vector<model::Listener> Collector::Impl::list_listeners() {
+  std::vector<model::Listener> out;
   std::string error;
-  listeners.collect(snap.listeners, error, /*resolve_all_owners=*/true);
+  listeners.collect(out, error, /*resolve_all_owners=*/true);
+  return out;
 }
 
 Collector::Collector(CollectorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {

@@ -123,6 +123,10 @@ std::string compact_count(double n) {
   return compact_scaled(n, 1000, kUnits, 5);
 }
 
+std::string whole_number(double v) {
+  return std::isfinite(v) ? std::to_string(std::llround(v)) : "-";
+}
+
 std::string compact_duration_ns(double ns) {
   if (std::isnan(ns)) return "-";
   if (ns < 0) ns = 0;

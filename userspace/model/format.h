@@ -45,5 +45,8 @@ std::string compact_bytes(double bytes);     // "512", "1.5K", "153K", "3.2M"
 std::string compact_count(double n);         // "950", "1.5k", "2.5"
 std::string compact_duration_ns(double ns);  // "850ns", "1.2us", "5m03s"
 std::string compact_percent(double ratio);   // "0.0%", "42.5%", "250%"
+// An identifier-like whole number (a backlog, an exit status) in all its
+// digits: "4096", "-1"; NaN is "-".
+std::string whole_number(double v);
 
 }  // namespace kpulse::model

@@ -13,7 +13,7 @@ constexpr std::array<MetricInfo, metric_count()> kCatalog{{
 }};
 
 constexpr std::array<std::string_view, kComponentKinds> kKindNames{
-    "host", "cpu", "cgroup", "process", "disk", "interface", "agent"};
+    "host", "cpu", "cgroup", "process", "disk", "interface", "agent", "listener", "exited"};
 
 }  // namespace
 

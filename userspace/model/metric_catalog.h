@@ -8,12 +8,25 @@
 
 namespace kpulse::model {
 
-enum class ComponentKind : uint8_t { Host, Cpu, Cgroup, Process, Disk, Interface, Agent };
-inline constexpr int kComponentKinds = 7;
+// Listener: a TCP listening socket (id "netns/address"). Exited: a task that
+// exited during the interval (id its pid), an event rather than a series.
+enum class ComponentKind : uint8_t {
+  Host,
+  Cpu,
+  Cgroup,
+  Process,
+  Disk,
+  Interface,
+  Agent,
+  Listener,
+  Exited
+};
+inline constexpr int kComponentKinds = 9;
 
 // Scope bits: which component kinds carry a metric.
 inline constexpr uint32_t kHost = 1u << 0, kCpu = 1u << 1, kCgroup = 1u << 2, kProcess = 1u << 3,
-                          kDisk = 1u << 4, kInterface = 1u << 5, kAgent = 1u << 6;
+                          kDisk = 1u << 4, kInterface = 1u << 5, kAgent = 1u << 6,
+                          kListener = 1u << 7, kExited = 1u << 8;
 constexpr uint32_t scope_bit(ComponentKind k) {
   return 1u << static_cast<uint32_t>(k);
 }
@@ -50,6 +63,13 @@ inline constexpr size_t metric_count() {
 }
 
 std::string_view to_string(ComponentKind k);
+// A component that stands for one event (an exited task), not for something
+// that lives on: each one is kept as it is when snapshots are merged, it is
+// not a time series, and exporters send it as a record, never as a series
+// (one new series per pid would grow without bound).
+constexpr bool is_event_kind(ComponentKind k) {
+  return k == ComponentKind::Exited;
+}
 std::optional<ComponentKind> component_kind_from_string(std::string_view s);
 std::string_view to_string(MetricType t);
 std::string_view to_string(Unit u);

@@ -84,7 +84,12 @@ std::span<const SeriesIndex::Reading> SeriesIndex::read(const Snapshot& snap) {
   readings_.clear();
   forgotten_.clear();
   ++generation_;
-  for (const auto& comp : snap.components) read_component(comp, snap.interval_s);
+  for (const auto& comp : snap.components) {
+    // An exited task is an event, not a series: one per pid kept for 90 days
+    // would grow without bound.
+    if (is_event_kind(comp.kind)) continue;
+    read_component(comp, snap.interval_s);
+  }
   if (selection_.forget_gone) forget_gone();
   return readings_;
 }

@@ -53,9 +53,11 @@ struct Component {
   // Parent in the component tree: a cgroup's parent path, a process's cgroup
   // path; empty for top-level components.
   std::string parent;
-  // Free-form detail: a process's command line, a disk's "major:minor".
+  // Free-form detail: a process's command line, a disk's "major:minor", a
+  // listener owner's pid.
   std::string detail;
-  // Kernel identity: cgroup id (inode), PID, CPU index, ifindex, dev_t.
+  // Kernel identity: cgroup id (inode), PID, CPU index, ifindex, dev_t, a
+  // listener's netns inode, an exited task's TGID.
   uint64_t kernel_id = 0;
 
   std::vector<Sample> samples;
@@ -86,45 +88,13 @@ struct Component {
   bool operator==(const Component&) const = default;
 };
 
-// A task that exited during the interval, with what it used over its life.
-struct ExitedTask {
-  uint32_t pid = 0;
-  uint32_t tgid = 0;
-  std::string comm;
-  std::string cgroup;  // cgroup path
-  double lifetime_s = 0;
-  double cpu_time_s = 0;
-  uint64_t major_faults = 0;
-  uint64_t minor_faults = 0;
-  uint64_t read_bytes = 0;  // block I/O attributed to the task
-  uint64_t write_bytes = 0;
-  int32_t exit_code = 0;
-  bool operator==(const ExitedTask&) const = default;
-};
-
-// A TCP listening socket, with its accept-queue state (sock_diag) and the
-// overflows kpulse saw on it (BPF).
-struct Listener {
-  uint64_t netns = 0;    // network namespace inode
-  std::string address;   // "127.0.0.1:8080", "[::]:22"
-  uint32_t backlog = 0;  // accept-queue limit fixed at listen()
-  uint32_t queued = 0;   // connections waiting to be accepted
-  double overflows = 0;  // cumulative
-  double overflows_delta = 0;
-  uint32_t pid = 0;  // an owner process when known
-  std::string comm;
-  std::string cgroup;
-  bool operator==(const Listener&) const = default;
-};
-
 struct Snapshot {
   uint64_t seq = 0;       // 0, 1, 2, ... within one collector's life
   int64_t time_ns = 0;    // wall clock (Unix epoch) at the end of the interval
   double interval_s = 0;  // measured length of the interval
   std::string hostname;
+  // Every component, listeners and exited tasks included (listeners_exits.h).
   std::vector<Component> components;
-  std::vector<ExitedTask> exited;
-  std::vector<Listener> listeners;
 
   [[nodiscard]] const Component* find(ComponentKind kind, std::string_view id) const;
   [[nodiscard]] const Component* host() const { return find(ComponentKind::Host, "host"); }

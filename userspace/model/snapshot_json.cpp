@@ -85,31 +85,6 @@ nlohmann::json to_json(const Snapshot& s) {
   nlohmann::json comps = nlohmann::json::array();
   for (const auto& c : s.components) comps.push_back(to_json(c));
   j["components"] = std::move(comps);
-  nlohmann::json listeners = nlohmann::json::array();
-  for (const auto& l : s.listeners) {
-    nlohmann::json x = {{"netns", l.netns},         {"address", l.address},
-                        {"backlog", l.backlog},     {"queued", l.queued},
-                        {"overflows", l.overflows}, {"overflows_delta", l.overflows_delta}};
-    if (l.pid) x["pid"] = l.pid;
-    if (!l.comm.empty()) x["comm"] = l.comm;
-    if (!l.cgroup.empty()) x["cgroup"] = l.cgroup;
-    listeners.push_back(std::move(x));
-  }
-  j["listeners"] = std::move(listeners);
-  nlohmann::json exited = nlohmann::json::array();
-  for (const auto& e : s.exited)
-    exited.push_back({{"pid", e.pid},
-                      {"tgid", e.tgid},
-                      {"comm", e.comm},
-                      {"cgroup", e.cgroup},
-                      {"lifetime_s", e.lifetime_s},
-                      {"cpu_time_s", e.cpu_time_s},
-                      {"major_faults", e.major_faults},
-                      {"minor_faults", e.minor_faults},
-                      {"read_bytes", e.read_bytes},
-                      {"write_bytes", e.write_bytes},
-                      {"exit_code", e.exit_code}});
-  j["exited"] = std::move(exited);
   return j;
 }
 

@@ -1,5 +1,7 @@
-// The documented JSON form of a snapshot (schema "kpulse.snapshot/v1", see
-// docs/snapshot-json.md). Field names only ever get added, never renamed.
+// The documented JSON form of a snapshot (schema "kpulse.snapshot/v2", see
+// docs/snapshot-json.md). Field names only ever get added, never renamed,
+// within a schema version. v2: listeners and exited tasks are components
+// (kinds "listener", "exited"), no longer the "listeners"/"exited" arrays.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -8,7 +10,7 @@
 
 namespace kpulse::model {
 
-inline constexpr const char* kSnapshotJsonSchema = "kpulse.snapshot/v1";
+inline constexpr const char* kSnapshotJsonSchema = "kpulse.snapshot/v2";
 
 nlohmann::json to_json(const Snapshot& s);
 nlohmann::json to_json(const Component& c);

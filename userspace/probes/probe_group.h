@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model/listeners_exits.h"
 #include "model/snapshot.h"
 #include "probes/bpf_totals.h"
 #include "probes/hook_ladder.h"
@@ -30,7 +31,10 @@ struct MapLimits {
 
 // Where a group's samples of one interval go, besides the per-cgroup ones.
 struct SampleContext {
-  model::Snapshot& snapshot;  // listeners and exited tasks
+  // Listeners (sock_diag's, the net group adds overflows) and exited tasks:
+  // typed records, which become components once every group has run.
+  std::vector<model::Listener>& listeners;
+  std::vector<model::ExitedTask>& exited;
   // What the kernel keeps, read this interval (host, CPUs, disks,
   // interfaces): groups add their samples to these components.
   std::vector<model::Component>& components;

@@ -24,10 +24,12 @@ std::optional<Bucket> Downsampler::add(const model::Snapshot& s) {
   last_.seq = s.seq;
   last_.time_ns = s.time_ns;
   last_.hostname = s.hostname;
-  last_.listeners = s.listeners;
-  exited_.insert(exited_.end(), s.exited.begin(), s.exited.end());
 
   for (const auto& c : s.components) {
+    if (model::is_event_kind(c.kind)) {
+      events_.push_back(c);
+      continue;
+    }
     auto [it, added] = comp_index_.try_emplace(c.key(), comps_.size());
     if (added) comps_.emplace_back();
     Comp& comp = comps_[it->second];
@@ -91,8 +93,6 @@ std::optional<Bucket> Downsampler::take() {
   b.mean = head;
   b.min = head;
   b.max = head;
-  b.mean.listeners = std::move(last_.listeners);
-  b.mean.exited = std::move(exited_);
   for (auto& comp : comps_) {
     model::Component mean = comp.meta, lo = comp.meta, hi = comp.meta;
     for (const auto& x : comp.series) {
@@ -112,11 +112,12 @@ std::optional<Bucket> Downsampler::take() {
     }
     b.mean.components.push_back(std::move(mean));
   }
+  for (auto& e : events_) b.mean.components.push_back(std::move(e));
   bucket_.reset();
   count_ = 0;
   interval_sum_ = 0;
   last_ = {};
-  exited_.clear();
+  events_.clear();
   comps_.clear();
   comp_index_.clear();
   return b;

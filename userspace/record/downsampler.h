@@ -1,7 +1,7 @@
 // Aggregates full-resolution snapshots into fixed time buckets (1 min, 1 h)
 // for the downsampled tiers: gauge mean/min/max, last cumulative counter
-// value with the bucket's deltas summed, merged histogram deltas, every
-// exited task, the last listeners.
+// value with the bucket's deltas summed, merged histogram deltas; event
+// components (model::is_event_kind: exited tasks) are each kept as they came.
 //
 // Not a series store: it turns snapshots into (fewer) snapshots, so the
 // recording format, replay and every reader stay snapshot-shaped; gauge
@@ -54,9 +54,9 @@ class Downsampler {
   int64_t bucket_ns_;
   std::optional<int64_t> bucket_;
   uint32_t count_ = 0;
-  model::Snapshot last_;  // time, seq, hostname, listeners of the newest
+  model::Snapshot last_;  // time, seq, hostname of the newest
   double interval_sum_ = 0;
-  std::vector<model::ExitedTask> exited_;
+  std::vector<model::Component> events_;
   std::vector<Comp> comps_;
   std::unordered_map<std::string, size_t> comp_index_;
 };

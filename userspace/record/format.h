@@ -9,8 +9,10 @@
 namespace kpulse::record {
 
 // Bumped when the on-disk layout changes; the reader keeps reading every
-// version up to this one.
-inline constexpr uint32_t kFormatVersion = 1;
+// version up to this one. 2: listeners and exited tasks are components
+// (kinds a version-1 reader does not know) instead of the frames' listener
+// and exited sections, which the decoder still reads from version-1 files.
+inline constexpr uint32_t kFormatVersion = 2;
 
 enum class Codec : uint8_t { None = 0, Zlib = 1, Zstd = 2 };
 

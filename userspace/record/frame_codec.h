@@ -1,6 +1,9 @@
 // Snapshot <-> compact protobuf frames, delta-encoded against the previous
 // frame of the same role within one block. Encoder and decoder keep the same
 // block-scoped state (dictionaries, previous values), reset per block.
+// frame_encoder.cpp and frame_decoder.cpp implement the two sides over
+// frame_codec_state.h; frame_v1_sections.cpp reads version-1 frames' own
+// listener and exited sections into components.
 #pragma once
 
 #include <cstdint>

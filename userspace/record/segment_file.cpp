@@ -179,7 +179,9 @@ bool read_file_header(int fd, uint64_t size, const std::string& path, SegmentSca
   // Every version so far shares the fixed prefix; the body is per version.
   switch (version) {
     case 1:
+    case 2:  // same header; frames carry listener and exited components
       scan.header = parse_header_v1(head.substr(16, len));
+      scan.header.version = version;
       break;
   }
   scan.header_end = head.size();

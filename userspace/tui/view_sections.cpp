@@ -1,6 +1,7 @@
 // What views 2-7 show besides (or instead of) the component table.
 #include <cmath>
 
+#include "model/listeners_exits.h"
 #include "tui/format.h"
 #include "tui/frame_parts.h"
 #include "tui/widgets.h"
@@ -131,14 +132,18 @@ void network_section(const FrameInput& in, int max_lines, std::vector<Line>& out
     out.push_back(std::move(tcp));
     ++used;
   }
-  for (const auto& l : s.listeners) {
+  for (const auto& l : s.components) {
+    if (l.kind != ComponentKind::Listener) continue;
     if (used + 1 >= max_lines) break;
     Line line;
     line.add("listen ", Style::Title);
-    line.add(l.address + "  queue " + std::to_string(l.queued) + "/" + std::to_string(l.backlog));
+    line.add(std::string(model::listener_address(l)) + "  queue " +
+             model::whole_number(l.value(MetricId::TcpListenQueued)) + "/" +
+             model::whole_number(l.value(MetricId::TcpListenBacklog)));
+    const double overflows = l.delta(MetricId::TcpListenOverflows);
     line.add("  overflows ")
-        .add(format_count(l.overflows_delta), l.overflows_delta > 0 ? Style::Crit : Style::Normal);
-    if (!l.comm.empty()) line.add("  " + l.comm + " [" + std::to_string(l.pid) + "]");
+        .add(format_count(overflows), overflows > 0 ? Style::Crit : Style::Normal);
+    if (!l.name.empty()) line.add("  " + l.name + " [" + l.detail + "]");
     out.push_back(std::move(line));
     ++used;
   }

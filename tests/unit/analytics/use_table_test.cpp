@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/listeners_exits.h"
+
 namespace kpulse::analytics {
 namespace {
 
@@ -93,7 +95,7 @@ TEST(UseTable, DiskAndTcpSignalsAreRatesAndDepths) {
   model::Listener l;
   l.backlog = 8;
   l.queued = 8;
-  s.listeners.push_back(l);
+  s.components.push_back(model::to_component(l));
 
   auto t = use_table(s);
   const UseRow* disk = row(t, "disk:sda", Resource::Disk);

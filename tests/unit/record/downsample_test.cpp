@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "model/listeners_exits.h"
 #include "record/downsampler.h"
 #include "record/reader.h"
 #include "record/recorder.h"
@@ -39,7 +40,7 @@ model::Snapshot snap(int64_t t, double util, double oncpu_total, double oncpu_de
   s.components.push_back(c);
   model::ExitedTask e;
   e.pid = static_cast<uint32_t>(t / kSecond % 100000);
-  s.exited.push_back(e);
+  s.components.push_back(model::to_component(e));
   return s;
 }
 
@@ -67,7 +68,7 @@ TEST(Downsampler, KnownAnswersForOneBucket) {
   ASSERT_EQ(host.labeled.size(), 1u);
   EXPECT_EQ(host.labeled[0].value, 27);
   EXPECT_EQ(host.labeled[0].delta, 27);
-  EXPECT_EQ(b->mean.exited.size(), 3u);
+  EXPECT_EQ(model::exited_tasks(b->mean).size(), 3u);  // each event kept
   EXPECT_EQ(b->min.components.at(0).value(MetricId::CpuUtilization), 0.2);
   EXPECT_EQ(b->max.components.at(0).value(MetricId::CpuUtilization), 0.6);
   // Counters have no extremes.

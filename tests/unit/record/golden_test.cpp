@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "model/listeners_exits.h"
 #include "record/reader.h"
 #include "record/recorder.h"
 #include "record_test_util.h"
@@ -51,9 +52,13 @@ model::Snapshot golden_snapshot(uint64_t i) {
   proc.set_counter(MetricId::SchedOncpuTime, 0.001 * static_cast<double>(i * i),
                    0.001 * (2.0 * i - 1));
   s.components.push_back(proc);
+  // Version-1 frames kept these in sections of their own; they decode into
+  // the same components new recordings carry (listeners, then exits).
+  s.components.push_back(
+      model::to_component(model::Listener{.netns = 1, .address = "[::]:22", .backlog = 128}));
   if (i == 3)
-    s.exited.push_back({.pid = 7, .tgid = 7, .comm = "sh", .cgroup = "/", .exit_code = 2});
-  s.listeners.push_back({.netns = 1, .address = "[::]:22", .backlog = 128});
+    s.components.push_back(model::to_component(
+        model::ExitedTask{.pid = 7, .tgid = 7, .comm = "sh", .cgroup = "/", .exit_code = 2}));
   return s;
 }
 

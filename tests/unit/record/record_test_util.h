@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model/listeners_exits.h"
 #include "model/snapshot.h"
 #include "tests/support/synthetic_source.h"
 
@@ -66,7 +67,7 @@ inline model::Snapshot rich_snapshot(uint64_t seq, int64_t start_ns = 1'780'000'
     e.minor_faults = 120 + seq;
     e.read_bytes = 4096;
     e.exit_code = seq % 2 ? 1 : 0;
-    s.exited.push_back(e);
+    s.components.push_back(model::to_component(e));
   }
   if (seq % 4 == 0) {
     model::Listener l;
@@ -78,7 +79,7 @@ inline model::Snapshot rich_snapshot(uint64_t seq, int64_t start_ns = 1'780'000'
     l.overflows_delta = 1;
     l.pid = 77;
     l.comm = "srv";
-    s.listeners.push_back(l);
+    s.components.push_back(model::to_component(l));
   }
   // Histogram counts that disagree with their slots (per-CPU slots and counts
   // are summed separately, so this happens) must survive too.

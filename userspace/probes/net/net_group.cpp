@@ -73,7 +73,7 @@ class NetGroup final : public ProbeGroup {
   // Overflows BPF saw per listener, onto the listeners sock_diag listed (a
   // listener it did not list, closed since, is added).
   void add_listener_overflows(const BpfTotals& t, SampleContext& out) {
-    std::vector<model::Listener>& listeners = out.snapshot.listeners;
+    std::vector<model::Listener>& listeners = out.listeners;
     std::unordered_map<std::string, size_t> by_id;
     for (size_t i = 0; i < listeners.size(); ++i)
       by_id[listener_id(listeners[i].netns, listeners[i].address)] = i;

@@ -39,7 +39,7 @@ std::string listener_address(const kp_listener_key& k) {
 }
 
 std::string listener_id(uint64_t netns, const std::string& address) {
-  return std::to_string(netns) + "/" + address;
+  return model::listener_id(netns, address);
 }
 
 }  // namespace kpulse::probes

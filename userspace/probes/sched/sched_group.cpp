@@ -70,7 +70,7 @@ class SchedGroup final : public ProbeGroup {
     for (const auto& e : t.exits) {
       model::ExitedTask x = to_exited_task(e);
       x.cgroup = out.cgroups.path(e.cgroup_id).value_or("");
-      out.snapshot.exited.push_back(std::move(x));
+      out.exited.push_back(std::move(x));
     }
   }
 

@@ -2,6 +2,7 @@
 // cumulative total and this interval's delta.
 #pragma once
 
+#include "model/listeners_exits.h"
 #include "model/snapshot.h"
 #include "probes/bpf_totals.h"
 
