@@ -85,6 +85,119 @@ void fill_exponential(metrics::ExponentialHistogramDataPoint* dp, const model::L
   for (int i = first; i <= last; ++i) pos->add_bucket_counts(src.slots[i]);
 }
 
+// Every sample of the snapshot grouped by OTLP family; components ranked in
+// the same stable order as the Prometheus view (by kind, then id).
+struct FamilyPoints {
+  std::vector<size_t> order;                           // component index by rank
+  std::vector<std::vector<ComponentAttribute>> attrs;  // by rank
+  std::vector<std::vector<Point>> by_family;           // by otlp_families() index
+};
+
+FamilyPoints group_by_family(const std::vector<model::Component>& comps) {
+  FamilyPoints out;
+  out.order = component_order(comps);
+  out.by_family.resize(otlp_families().size());
+  out.attrs.resize(comps.size());
+  for (size_t rank = 0; rank < out.order.size(); ++rank) {
+    const auto& c = comps[out.order[rank]];
+    out.attrs[rank] = component_attributes(c);
+    for (const auto& s : c.samples)
+      if (!std::isnan(s.value)) out.by_family[otlp_family_index(s.id)].push_back({rank, s.id, &s});
+    for (const auto& l : c.labeled)
+      if (!std::isnan(l.value))
+        out.by_family[otlp_family_index(l.id)].push_back({rank, l.id, nullptr, &l});
+    for (const auto& h : c.histograms)
+      out.by_family[otlp_family_index(h.id)].push_back({rank, h.id, nullptr, nullptr, &h});
+  }
+  return out;
+}
+
+// What every data point of one request shares: times, temporality and the
+// components' attributes.
+struct PointWriter {
+  const std::vector<model::Component>& comps;
+  const FamilyPoints& points;
+  uint64_t now_ns = 0;
+  uint64_t stream_start_ns = 0;
+  uint64_t boot_ns = 0;  // 0: unknown
+  bool delta = false;
+
+  [[nodiscard]] metrics::AggregationTemporality temporality() const {
+    return delta ? metrics::AGGREGATION_TEMPORALITY_DELTA
+                 : metrics::AGGREGATION_TEMPORALITY_CUMULATIVE;
+  }
+  // Cumulative counters the kernel keeps since boot start at boot.
+  [[nodiscard]] uint64_t start_of(const Point& p) const {
+    if (delta || boot_ns == 0 || boot_ns > stream_start_ns) return stream_start_ns;
+    return counts_since_boot(model::info(p.id), comps[points.order[p.component]].kind)
+               ? boot_ns
+               : stream_start_ns;
+  }
+  // The convention's attribute (cpu.mode=user, ...), the component's, the label.
+  template <class DataPoint>
+  void label(DataPoint* dp, const Point& p) const {
+    auto* out = dp->mutable_attributes();
+    if (const auto& ca = catalog_attributes()[size_t(p.id)]) add_string(out, ca->key, ca->value);
+    add_component(out, points.attrs[p.component]);
+    if (p.labeled) add_string(out, kOtlpLabelKey, p.labeled->label);
+  }
+  // Attributes and times of a point that has a start (sums, histograms).
+  template <class DataPoint>
+  void stamp(DataPoint* dp, const Point& p) const {
+    label(dp, p);
+    dp->set_start_time_unix_nano(start_of(p));
+    dp->set_time_unix_nano(now_ns);
+  }
+
+  void gauge(metrics::Metric* metric, const std::vector<Point>& family) const {
+    auto* g = metric->mutable_gauge();
+    for (const auto& p : family) {
+      auto* dp = g->add_data_points();
+      label(dp, p);
+      dp->set_time_unix_nano(now_ns);
+      dp->set_as_double(p.labeled ? p.labeled->value : p.sample->value);
+    }
+  }
+
+  void sum(metrics::Metric* metric, const std::vector<Point>& family) const {
+    auto* s = metric->mutable_sum();
+    s->set_aggregation_temporality(temporality());
+    s->set_is_monotonic(true);
+    for (const auto& p : family) {
+      auto* dp = s->add_data_points();
+      stamp(dp, p);
+      const double v = p.labeled ? (delta ? p.labeled->delta : p.labeled->value)
+                                 : (delta ? p.sample->delta : p.sample->value);
+      dp->set_as_double(v);
+    }
+  }
+
+  void exponential(metrics::Metric* metric, const std::vector<Point>& family) const {
+    auto* h = metric->mutable_exponential_histogram();
+    h->set_aggregation_temporality(temporality());
+    for (const auto& p : family) {
+      auto* dp = h->add_data_points();
+      stamp(dp, p);
+      fill_exponential(dp, delta ? p.histogram->delta : p.histogram->total);
+    }
+  }
+
+  void explicit_buckets(metrics::Metric* metric, const std::vector<Point>& family) const {
+    const auto bounds = explicit_bounds_seconds();
+    auto* h = metric->mutable_histogram();
+    h->set_aggregation_temporality(temporality());
+    for (const auto& p : family) {
+      const model::Log2Histogram& src = delta ? p.histogram->delta : p.histogram->total;
+      auto* dp = h->add_data_points();
+      stamp(dp, p);
+      dp->set_count(bucket_total(src));
+      dp->set_sum(sum_seconds(src));
+      dp->mutable_bucket_counts()->Add(src.slots.begin(), src.slots.end());
+      dp->mutable_explicit_bounds()->Add(bounds.begin(), bounds.end());
+    }
+  }
+};
+
 }  // namespace
 
 uint64_t boot_time_ns() {
@@ -116,35 +229,14 @@ otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
   // own start (boot, cgroup creation) is not known per series.
   if (cumulative_start_ns_ == 0) cumulative_start_ns_ = interval_start_ns;
   const bool delta = options_.temporality == Temporality::Delta;
-  const uint64_t stream_start_ns = delta ? interval_start_ns : cumulative_start_ns_;
-  const auto temporality =
-      delta ? metrics::AGGREGATION_TEMPORALITY_DELTA : metrics::AGGREGATION_TEMPORALITY_CUMULATIVE;
 
-  // Same stable order as the Prometheus view: by kind, then id.
-  const auto& comps = snapshot.components;
-  const std::vector<size_t> order = component_order(comps);
-
-  const auto& families = otlp_families();
-  std::vector<std::vector<Point>> by_family(families.size());
-  std::vector<std::vector<ComponentAttribute>> attrs(comps.size());
-  for (size_t rank = 0; rank < order.size(); ++rank) {
-    const auto& c = comps[order[rank]];
-    attrs[rank] = component_attributes(c);
-    for (const auto& s : c.samples)
-      if (!std::isnan(s.value)) by_family[otlp_family_index(s.id)].push_back({rank, s.id, &s});
-    for (const auto& l : c.labeled)
-      if (!std::isnan(l.value))
-        by_family[otlp_family_index(l.id)].push_back({rank, l.id, nullptr, &l});
-    for (const auto& h : c.histograms)
-      by_family[otlp_family_index(h.id)].push_back({rank, h.id, nullptr, nullptr, &h});
-  }
-
-  const uint64_t boot_ns = options_.boot_time_ns;
-  const auto start_of = [&](const Point& p) {
-    if (delta || boot_ns == 0 || boot_ns > stream_start_ns) return stream_start_ns;
-    return counts_since_boot(model::info(p.id), comps[order[p.component]].kind) ? boot_ns
-                                                                                : stream_start_ns;
-  };
+  const FamilyPoints points = group_by_family(snapshot.components);
+  const PointWriter writer{.comps = snapshot.components,
+                           .points = points,
+                           .now_ns = now_ns,
+                           .stream_start_ns = delta ? interval_start_ns : cumulative_start_ns_,
+                           .boot_ns = options_.boot_time_ns,
+                           .delta = delta};
 
   otlp_metrics::ExportMetricsServiceRequest req;
   auto* rm = req.add_resource_metrics();
@@ -152,10 +244,10 @@ otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
   auto* sm = rm->add_scope_metrics();
   fill_scope(sm->mutable_scope());
 
-  const auto& conv_attrs = catalog_attributes();
-  const auto bounds = explicit_bounds_seconds();
+  const auto& families = otlp_families();
   for (size_t f = 0; f < families.size(); ++f) {
-    if (by_family[f].empty()) continue;
+    const std::vector<Point>& family = points.by_family[f];
+    if (family.empty()) continue;
     const OtlpFamily& fam = families[f];
     auto* metric = sm->add_metrics();
     metric->set_name(fam.name);
@@ -163,67 +255,19 @@ otlp_metrics::ExportMetricsServiceRequest OtlpMetricsEncoder::encode(
                              options_.histograms == HistogramForm::Exponential;
     metric->set_unit(exponential ? "ns" : fam.unit);
     metric->set_description(fam.description);
-
-    auto fill_attrs = [&](auto* point_attrs, const Point& p) {
-      if (const auto& ca = conv_attrs[size_t(p.id)]) add_string(point_attrs, ca->key, ca->value);
-      add_component(point_attrs, attrs[p.component]);
-      if (p.labeled) add_string(point_attrs, kOtlpLabelKey, p.labeled->label);
-    };
-
     switch (fam.type) {
-      case model::MetricType::Gauge: {
-        auto* g = metric->mutable_gauge();
-        for (const auto& p : by_family[f]) {
-          auto* dp = g->add_data_points();
-          fill_attrs(dp->mutable_attributes(), p);
-          dp->set_time_unix_nano(now_ns);
-          dp->set_as_double(p.labeled ? p.labeled->value : p.sample->value);
-        }
+      case model::MetricType::Gauge:
+        writer.gauge(metric, family);
         break;
-      }
-      case model::MetricType::Counter: {
-        auto* s = metric->mutable_sum();
-        s->set_aggregation_temporality(temporality);
-        s->set_is_monotonic(true);
-        for (const auto& p : by_family[f]) {
-          auto* dp = s->add_data_points();
-          fill_attrs(dp->mutable_attributes(), p);
-          dp->set_start_time_unix_nano(start_of(p));
-          dp->set_time_unix_nano(now_ns);
-          const double v = p.labeled ? (delta ? p.labeled->delta : p.labeled->value)
-                                     : (delta ? p.sample->delta : p.sample->value);
-          dp->set_as_double(v);
-        }
+      case model::MetricType::Counter:
+        writer.sum(metric, family);
         break;
-      }
-      case model::MetricType::Histogram: {
-        if (exponential) {
-          auto* h = metric->mutable_exponential_histogram();
-          h->set_aggregation_temporality(temporality);
-          for (const auto& p : by_family[f]) {
-            auto* dp = h->add_data_points();
-            fill_attrs(dp->mutable_attributes(), p);
-            dp->set_start_time_unix_nano(start_of(p));
-            dp->set_time_unix_nano(now_ns);
-            fill_exponential(dp, delta ? p.histogram->delta : p.histogram->total);
-          }
-          break;
-        }
-        auto* h = metric->mutable_histogram();
-        h->set_aggregation_temporality(temporality);
-        for (const auto& p : by_family[f]) {
-          const model::Log2Histogram& src = delta ? p.histogram->delta : p.histogram->total;
-          auto* dp = h->add_data_points();
-          fill_attrs(dp->mutable_attributes(), p);
-          dp->set_start_time_unix_nano(start_of(p));
-          dp->set_time_unix_nano(now_ns);
-          dp->set_count(bucket_total(src));
-          dp->set_sum(sum_seconds(src));
-          dp->mutable_bucket_counts()->Add(src.slots.begin(), src.slots.end());
-          dp->mutable_explicit_bounds()->Add(bounds.begin(), bounds.end());
-        }
+      case model::MetricType::Histogram:
+        if (exponential)
+          writer.exponential(metric, family);
+        else
+          writer.explicit_buckets(metric, family);
         break;
-      }
     }
   }
   return req;

@@ -11,11 +11,7 @@
 #include "collect/cgroup_stats.h"
 #include "collect/cgroup_watch.h"
 #include "collect/disk_stats.h"
-#include "collect/filesystem_usage.h"
-#include "collect/host_stats.h"
 #include "collect/listener_collector.h"
-#include "collect/net_interfaces.h"
-#include "collect/pressure.h"
 #include "collect/process_resolver.h"
 #include "collect/process_stats.h"
 #include "collect/tcp_listeners.h"
@@ -23,6 +19,7 @@
 #include "engine/cgroup_rollup.h"
 #include "engine/delta_tracker.h"
 #include "engine/derived_metrics.h"
+#include "engine/kernel_kept.h"
 #include "engine/process_list.h"
 #include "model/listeners_exits.h"
 #include "probes/probe_group.h"
@@ -129,7 +126,6 @@ struct Collector::Impl {
   uint64_t seq = 0;
 
   model::Snapshot build();
-  std::vector<Component> read_kernel_kept();
   void add_self(std::vector<Component>& comps, const probes::BpfTotals& t, double drain_s);
   // Takes t.cgroups (kept as the next interval's baseline); the rest of `t`
   // is left as it was.
@@ -164,7 +160,7 @@ model::Snapshot Collector::Impl::build() {
     drain_s = std::chrono::duration<double>(Clock::now() - t0).count();
   }
   // 2. What the kernel already keeps: cumulative counters and gauges.
-  std::vector<Component> comps = read_kernel_kept();
+  std::vector<Component> comps = read_kernel_kept(kProc, kSys, disk_names, host_tcp);
   // 3. BPF: cgroups, processes, CPUs, disks, listeners, drops, exits.
   add_bpf(snap, comps, totals);
   // 4. Agent self-accounting, then deltas of kernel-kept counters (BPF
@@ -173,28 +169,6 @@ model::Snapshot Collector::Impl::build() {
   derive_metrics(comps, snap.interval_s);
   snap.components = std::move(comps);
   return snap;
-}
-
-std::vector<Component> Collector::Impl::read_kernel_kept() {
-  std::vector<Component> comps;
-  Component host = collect::make_host_component();
-  std::vector<Component> cpus;
-  collect::read_host(kProc, host, cpus);
-  collect::read_host_pressure(kProc, host);
-  host_tcp = {};
-  collect::read_tcp_counters(host_tcp, kProc);
-  comps.push_back(std::move(host));
-  for (auto& c : cpus) comps.push_back(std::move(c));
-  collect::DiskReadResult disks;
-  if (collect::read_diskstats(kProc, kSys, disks)) {
-    disk_names.update(disks.names);
-    collect::add_filesystem_usage(kProc, kSys, disks.disks);
-    for (auto& d : disks.disks) comps.push_back(std::move(d));
-  }
-  for (auto& i : collect::read_interfaces(kSys)) comps.push_back(std::move(i));
-  for (auto& i : collect::read_other_netns_interfaces()) comps.push_back(std::move(i));
-  for (auto& c : comps) DeltaTracker::mark_unknown(c);
-  return comps;
 }
 
 void Collector::Impl::add_self(std::vector<Component>& comps, const probes::BpfTotals& t,

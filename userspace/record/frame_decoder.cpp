@@ -153,7 +153,7 @@ void FrameDecoder::State::histograms(const pb::Frame& f, int role, model::Snapsh
     total = hs.total;
     if (m.id) {
       hs.id = *m.id;
-      s.components[h.component()].histograms.push_back(std::move(hs));
+      s.components[h.component()].histograms.push_back(hs);
     }
   }
 }

@@ -1,0 +1,35 @@
+#include "engine/kernel_kept.h"
+
+#include "collect/filesystem_usage.h"
+#include "collect/host_stats.h"
+#include "collect/net_interfaces.h"
+#include "collect/pressure.h"
+#include "engine/delta_tracker.h"
+
+namespace kpulse::engine {
+
+std::vector<model::Component> read_kernel_kept(const char* proc_root, const char* sys_root,
+                                               collect::DiskNames& disk_names,
+                                               collect::TcpHostCounters& tcp) {
+  std::vector<model::Component> comps;
+  model::Component host = collect::make_host_component();
+  std::vector<model::Component> cpus;
+  collect::read_host(proc_root, host, cpus);
+  collect::read_host_pressure(proc_root, host);
+  tcp = {};
+  collect::read_tcp_counters(tcp, proc_root);
+  comps.push_back(std::move(host));
+  for (auto& c : cpus) comps.push_back(std::move(c));
+  collect::DiskReadResult disks;
+  if (collect::read_diskstats(proc_root, sys_root, disks)) {
+    disk_names.update(disks.names);
+    collect::add_filesystem_usage(proc_root, sys_root, disks.disks);
+    for (auto& d : disks.disks) comps.push_back(std::move(d));
+  }
+  for (auto& i : collect::read_interfaces(sys_root)) comps.push_back(std::move(i));
+  for (auto& i : collect::read_other_netns_interfaces()) comps.push_back(std::move(i));
+  for (auto& c : comps) DeltaTracker::mark_unknown(c);
+  return comps;
+}
+
+}  // namespace kpulse::engine
