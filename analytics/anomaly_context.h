@@ -38,7 +38,9 @@ struct ContextDetectorConfig {
   // Longest context remembered (samples, at most kMaxContextOrder).
   int context_order = 4;
   // After a score, scores no higher than it within this many samples are
-  // reported as 0: one novel episode, one alarm (0: off).
+  // reported as 0: one novel episode, one alarm (0: off). A sample that
+  // coarsens the grid (the range seen has about doubled: a value beyond the
+  // scale the episode was judged on) starts a new episode and is scored.
   int rest_samples = 120;
   // Samples seen before the first non-zero score (everything is new at first).
   int warmup_samples = 64;
