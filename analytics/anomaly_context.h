@@ -61,6 +61,9 @@ class ContextAnomalyDetector {
   // Share of the last sample's contexts never seen before (before the rest
   // period), for diagnostics and evidence.
   double last_novelty() const { return last_novelty_; }
+  // Whether the warm-up is over: before that the learner has no opinion
+  // (its scores are 0 because everything is new, not because nothing is).
+  bool warm() const { return n_ > cfg_.warmup_samples; }
 
  private:
   // Cells of the last `order` values on the grid of cell width 2^level, and

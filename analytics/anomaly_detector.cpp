@@ -67,7 +67,11 @@ double AnomalyDetector::update(double t, double x) {
     baseline_update(t, x);
     return context;
   }
-  return 0.5 * (context + baseline_update(t, x));
+  const double baseline = baseline_update(t, x);
+  // A learner still warming up abstains: the blend is the mean of the
+  // learners that have an opinion. Counting the context learner's warm-up 0
+  // would halve every score of a young series (live: its first 64 s).
+  return context_->warm() ? 0.5 * (context + baseline) : baseline;
 }
 
 void AnomalyDetector::infer_step(double t_unix) {
