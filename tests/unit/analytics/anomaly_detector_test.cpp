@@ -13,7 +13,7 @@ namespace {
 
 constexpr double kT0 = 1700000000.0;  // a Tuesday, 22:13 UTC
 
-// The baseline learner alone (the default; kBlend mixes in the context
+// The baseline learner alone (the default kBlend mixes in the context
 // learner). The tests that use it pin properties of that learner: under the blend the
 // context half rests after a novel spike (a drop 30 samples later scores 0.46
 // there), keeps finding new contexts for a while at a new level (0.63 at
