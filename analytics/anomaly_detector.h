@@ -113,6 +113,14 @@ class AnomalyDetector {
 
  private:
   double baseline_update(double t_unix, double value);
+  // Distance from x to what recent days read (or were surprised by) around
+  // this time of day; -1 if none is known. Records this sample for later days.
+  double recent_days_explain(double t_unix, double x, double error);
+  // Score of a warm sample from its instant and sustained surprises (ranks
+  // each channel against its history, then damps repeats of an episode).
+  double rank_channels(double z, double z2);
+  // The time-of-day profile's learning from one sample in `bin`.
+  void learn_season(size_t bin, double x, double e_season, double floor, bool warm);
   void infer_step(double t_unix);
   double score_of(double p) const;
 
