@@ -87,7 +87,11 @@ double ContextAnomalyDetector::update(double x) {
   ++n_;
   // The grid only coarsens: a cell keeps its meaning while the range grows
   // within it. A jump of one level lands on the coarser grid learned beside.
+  const int old_level = level_;
   level_ = std::max(level_, level_for_range());
+  // A coarser grid means a value far beyond the range any resting episode was
+  // judged on (a storm after a blip): news, not that episode's aftermath.
+  const bool new_episode = level_ > old_level;
   const int familiar = learn_level(level_);
   if (level_ < kCoarsestLevel) learn_level(level_ + 1);
 
@@ -97,7 +101,7 @@ double ContextAnomalyDetector::update(double x) {
   double score = last_novelty_;
   if (cfg_.rest_samples > 0) {
     if (rest_left_ > 0) --rest_left_;
-    if (rest_left_ > 0 && score <= rest_peak_) return 0.0;
+    if (rest_left_ > 0 && score <= rest_peak_ && !new_episode) return 0.0;
     if (score > 0) {
       rest_peak_ = score;
       rest_left_ = cfg_.rest_samples + 1;

@@ -38,7 +38,9 @@ struct ContextDetectorConfig {
   // Longest context remembered (samples, at most kMaxContextOrder).
   int context_order = 4;
   // After a score, scores no higher than it within this many samples are
-  // reported as 0: one novel episode, one alarm (0: off).
+  // reported as 0: one novel episode, one alarm (0: off). A sample that
+  // coarsens the grid (the range seen has about doubled: a value beyond the
+  // scale the episode was judged on) starts a new episode and is scored.
   int rest_samples = 120;
   // Samples seen before the first non-zero score (everything is new at first).
   int warmup_samples = 64;
@@ -59,6 +61,9 @@ class ContextAnomalyDetector {
   // Share of the last sample's contexts never seen before (before the rest
   // period), for diagnostics and evidence.
   double last_novelty() const { return last_novelty_; }
+  // Whether the warm-up is over: before that the learner has no opinion
+  // (its scores are 0 because everything is new, not because nothing is).
+  bool warm() const { return n_ > cfg_.warmup_samples; }
 
  private:
   // Cells of the last `order` values on the grid of cell width 2^level, and

@@ -67,7 +67,11 @@ double AnomalyDetector::update(double t, double x) {
     baseline_update(t, x);
     return context;
   }
-  return 0.5 * (context + baseline_update(t, x));
+  const double baseline = baseline_update(t, x);
+  // A learner still warming up abstains: the blend is the mean of the
+  // learners that have an opinion. Counting the context learner's warm-up 0
+  // would halve every score of a young series (live: its first 64 s).
+  return context_->warm() ? 0.5 * (context + baseline) : baseline;
 }
 
 void AnomalyDetector::infer_step(double t_unix) {
@@ -174,15 +178,7 @@ double AnomalyDetector::baseline_update(double t, double x) {
   const double s = std::max(use_season_ ? seasonal_.scale : plain_.scale, floor);
   // What happened at this time of day recently is not news: both channels see
   // only the part of the deviation that recent days do not explain.
-  double near = -1;
-  if (!recent_days_.empty()) {
-    near = recent_days_[0].nearest(t, x);
-    // Only a routine closer than both the deviation and the narrow answer matters.
-    const double bound = near >= 0 ? std::min(near, std::fabs(e)) : std::fabs(e);
-    const double routine = recent_days_[0].nearest_every_day(t, x, e, routine_slack_bins_, bound);
-    if (routine >= 0) near = near >= 0 ? std::min(near, routine) : routine;
-    recent_days_[0].add(t, x, e);
-  }
+  const double near = recent_days_explain(t, x, e);
   const double z = std::fabs(near >= 0 ? std::min(std::fabs(e), near) : e) / s;
   last_z_ = warm ? z : 0.0;
   // Sustained channel, against a slow clipped baseline that a burst barely moves.
@@ -193,46 +189,60 @@ double AnomalyDetector::baseline_update(double t, double x) {
   slow_level_ += (warm ? kSlowRate : 1.0 / double(n_)) * clip(d, 3.0 * slow_scale);
   const double z2 = std::fabs(sustained_) / slow_scale;
 
-  double score = 0.0;
-  if (warm) {
-    // Volatility channel: how erratic the last few samples were, whatever
-    // their direction (a series turning spiky, or losing its usual noise).
-    // Only from warm samples: before that the error scale means nothing.
-    volatility_ += (1.0 / cfg_.volatility_samples) * (std::min(z, kVolatilityCap) - volatility_);
-    // Each channel's rarity against its own history, floored by how likely
-    // that size is for plain Laplace-like noise: a quiet series cannot reach
-    // high scores just by setting small records.
-    const double p_instant = std::max(tail_.tail(z), std::exp(-kInstantGate * z));
-    const double p_sustained = std::max(sustained_tail_.tail(z2), std::exp(-kSustainedGate * z2));
-    const double p_volatile =
-        std::max(volatility_tail_.tail(volatility_), std::exp(-kVolatilityGate * volatility_));
-    tail_.add(z);
-    sustained_tail_.add(z2);
-    volatility_tail_.add(volatility_);
-    // As rare as the rarest channel, times three for having looked three ways.
-    const double raw =
-        score_of(std::min(1.0, 3.0 * std::min({p_instant, p_sustained, p_volatile})));
-    // An episode alarms on its first, strongest samples; repeats no stronger
-    // than the recent peak are damped so one incident is not many alerts.
-    score = raw > recent_peak_ ? raw : raw * cfg_.repeat_damping;
-    recent_peak_ = std::max(raw, recent_peak_ * repeat_decay_);
-  }
+  const double score = warm ? rank_channels(z, z2) : 0.0;
 
   learn(plain_, e_plain, floor, warm);
-  if (have_season) {
-    const double lim = warm ? cfg_.clip_scales * std::max(seasonal_.scale, floor) : 1e300;
-    learn(seasonal_, e_season, floor, warm);
-    // The profile learns the value itself, once per bin visit; the track's
-    // level only follows the residual, so a fast level cannot soak up the
-    // daily shape before the profile learns it.
-    if (season_n_[bin] == 0) {
-      season_[bin] = x;
-    } else {
-      season_[bin] += cfg_.season_rate * clip(x - season_[bin], lim);
-    }
-    season_n_[bin] = std::min<uint32_t>(season_n_[bin] + 1, 1u << 30);
-  }
+  if (have_season) learn_season(bin, x, e_season, floor, warm);
   return score;
+}
+
+double AnomalyDetector::recent_days_explain(double t, double x, double e) {
+  if (recent_days_.empty()) return -1;
+  double near = recent_days_[0].nearest(t, x);
+  // Only a routine closer than both the deviation and the narrow answer matters.
+  const double bound = near >= 0 ? std::min(near, std::fabs(e)) : std::fabs(e);
+  const double routine = recent_days_[0].nearest_every_day(t, x, e, routine_slack_bins_, bound);
+  if (routine >= 0) near = near >= 0 ? std::min(near, routine) : routine;
+  recent_days_[0].add(t, x, e);
+  return near;
+}
+
+double AnomalyDetector::rank_channels(double z, double z2) {
+  // Volatility channel: how erratic the last few samples were, whatever
+  // their direction (a series turning spiky, or losing its usual noise).
+  // Only from warm samples: before that the error scale means nothing.
+  volatility_ += (1.0 / cfg_.volatility_samples) * (std::min(z, kVolatilityCap) - volatility_);
+  // Each channel's rarity against its own history, floored by how likely
+  // that size is for plain Laplace-like noise: a quiet series cannot reach
+  // high scores just by setting small records.
+  const double p_instant = std::max(tail_.tail(z), std::exp(-kInstantGate * z));
+  const double p_sustained = std::max(sustained_tail_.tail(z2), std::exp(-kSustainedGate * z2));
+  const double p_volatile =
+      std::max(volatility_tail_.tail(volatility_), std::exp(-kVolatilityGate * volatility_));
+  tail_.add(z);
+  sustained_tail_.add(z2);
+  volatility_tail_.add(volatility_);
+  // As rare as the rarest channel, times three for having looked three ways.
+  const double raw = score_of(std::min(1.0, 3.0 * std::min({p_instant, p_sustained, p_volatile})));
+  // An episode alarms on its first, strongest samples; repeats no stronger
+  // than the recent peak are damped so one incident is not many alerts.
+  const double score = raw > recent_peak_ ? raw : raw * cfg_.repeat_damping;
+  recent_peak_ = std::max(raw, recent_peak_ * repeat_decay_);
+  return score;
+}
+
+void AnomalyDetector::learn_season(size_t bin, double x, double e_season, double floor, bool warm) {
+  const double lim = warm ? cfg_.clip_scales * std::max(seasonal_.scale, floor) : 1e300;
+  learn(seasonal_, e_season, floor, warm);
+  // The profile learns the value itself, once per bin visit; the track's
+  // level only follows the residual, so a fast level cannot soak up the
+  // daily shape before the profile learns it.
+  if (season_n_[bin] == 0) {
+    season_[bin] = x;
+  } else {
+    season_[bin] += cfg_.season_rate * clip(x - season_[bin], lim);
+  }
+  season_n_[bin] = std::min<uint32_t>(season_n_[bin] + 1, 1u << 30);
 }
 
 }  // namespace kpulse::analytics

@@ -5,7 +5,7 @@
 // (well under a microsecond) and bounded memory: about 24 KiB per series with
 // the default 5-minute time-of-day resolution (bin_seconds = 900 brings it to
 // about 10 KiB), plus 16 KiB for the context learner when the model uses it
-// (see AnomalyModel; the default does not).
+// (see AnomalyModel; the default blend does).
 //
 // Baseline: two predictors run side by side, a robust level (for flat or
 // drifting metrics) and a time-of-day profile plus a residual level (for
@@ -49,16 +49,15 @@ namespace kpulse::analytics {
 
 // Which learner scores a series: the baseline-and-surprise model described
 // above, the contextual novelty learner (anomaly_context.h), or the mean of
-// the two scores. The blend scores best under NAB cross-validation but is not
-// the default: live, it delayed a disk-saturation alert past the 3 s bound
-// (3.3 s, 5.3 s; cause inferred: the context half rests after a warm-up blip
-// and halves the score of the onset). BENCHMARKS.md "Issue 20 (20g)".
+// the two scores (a learner still in its warm-up abstains). The blend scores
+// best under NAB cross-validation and is the default for live alerts and
+// offline series alike (BENCHMARKS.md "Issue 20 (20g)", "(20h)").
 enum class AnomalyModel { kBaseline, kContext, kBlend };
 // "baseline", "context", "blend" (command-line and harness spelling); nullopt otherwise.
 std::optional<AnomalyModel> anomaly_model_named(std::string_view name);
 
 struct AnomalyDetectorConfig {
-  AnomalyModel model = AnomalyModel::kBaseline;
+  AnomalyModel model = AnomalyModel::kBlend;
   ContextDetectorConfig context;  // used by kContext and kBlend
   // Samples before the first non-zero score: the baseline must see some data.
   int warmup_samples = 8;
@@ -114,6 +113,14 @@ class AnomalyDetector {
 
  private:
   double baseline_update(double t_unix, double value);
+  // Distance from x to what recent days read (or were surprised by) around
+  // this time of day; -1 if none is known. Records this sample for later days.
+  double recent_days_explain(double t_unix, double x, double error);
+  // Score of a warm sample from its instant and sustained surprises (ranks
+  // each channel against its history, then damps repeats of an episode).
+  double rank_channels(double z, double z2);
+  // The time-of-day profile's learning from one sample in `bin`.
+  void learn_season(size_t bin, double x, double e_season, double floor, bool warm);
   void infer_step(double t_unix);
   double score_of(double p) const;
 

@@ -22,6 +22,6 @@ namespace kpulse::analytics {
 // a finite number within +-1e100); rows before it are already written.
 // `model` picks the learner (anomaly_detector.h).
 long score_series_csv(std::istream& in, std::ostream& out, const std::string& name,
-                      std::ostream& warn = std::cerr, AnomalyModel model = AnomalyModel::kBaseline);
+                      std::ostream& warn = std::cerr, AnomalyModel model = AnomalyModel::kBlend);
 
 }  // namespace kpulse::analytics

@@ -79,7 +79,7 @@ void register_analyze(CLI::App& root, Registry& reg) {
   app->add_option("--anomaly-model", opt->anomaly_model,
                   "Learner for --anomaly-scores: blend (the mean of the baseline and the "
                   "contextual novelty learner, best under leave-one-category-out NAB "
-                  "cross-validation), baseline (the one live alerts use), or context")
+                  "cross-validation; live alerts use it too), baseline, or context")
       ->check(CLI::IsMember({"blend", "baseline", "context"}))
       ->capture_default_str();
   duration_option(*app, "--duration", opt->live.duration_s,

@@ -72,6 +72,23 @@ TEST(ContextAnomalyDetector, OneNovelEpisodeAlarmsOnceWithinTheRestPeriod) {
   EXPECT_EQ(d.update(10.0), 1.0);  // after the rest period: news again
 }
 
+// The rest mutes the rest of one episode, not the next one: a value far
+// beyond the scale the resting episode was judged on (here the range doubles,
+// as when a storm follows a blip on an idle device) is scored at once.
+TEST(ContextAnomalyDetector, ASecondEpisodeBeyondTheKnownScaleIsScoredWithinTheRestPeriod) {
+  ContextDetectorConfig c;
+  c.rest_samples = 120;
+  ContextAnomalyDetector d(c);
+  for (int i = 0; i < 400; ++i) d.update(cycle(i));
+  EXPECT_EQ(d.update(40.0), 1.0);
+  for (int i = 1; i < 30; ++i) d.update(cycle(i));
+  // Still inside the rest: a new cell within the known scale is the same episode...
+  EXPECT_EQ(d.update(60.0), 0.0);
+  for (int i = 31; i < 40; ++i) d.update(cycle(i));
+  // ...but 200 doubles the range seen so far: a new episode.
+  EXPECT_EQ(d.update(200.0), 1.0);
+}
+
 TEST(ContextAnomalyDetector, ARangeThatDoublesDoesNotMakeTheOldPatternNews) {
   ContextAnomalyDetector d(no_rest());
   for (int i = 0; i < 400; ++i) d.update(cycle(i));

@@ -13,7 +13,7 @@ namespace {
 
 constexpr double kT0 = 1700000000.0;  // a Tuesday, 22:13 UTC
 
-// The baseline learner alone (the default; kBlend mixes in the context
+// The baseline learner alone (the default kBlend mixes in the context
 // learner). The tests that use it pin properties of that learner: under the blend the
 // context half rests after a novel spike (a drop 30 samples later scores 0.46
 // there), keeps finding new contexts for a while at a new level (0.63 at
@@ -57,12 +57,31 @@ TEST(AnomalyDetector, TheBlendScoresTheMeanOfBothLearners) {
     const double x = i == 1100 ? 60 : noise(10, 1);
     const double b = baseline.update(kT0 + i, x);
     const double c = context.update(kT0 + i, x);
-    ASSERT_DOUBLE_EQ(blend.update(kT0 + i, x), 0.5 * (b + c)) << i;
+    // The context learner abstains during its warm-up (64 samples).
+    const double expected = i < ContextDetectorConfig{}.warmup_samples ? b : 0.5 * (b + c);
+    ASSERT_DOUBLE_EQ(blend.update(kT0 + i, x), expected) << i;
     if (i == 1100) {
       EXPECT_GT(b, 0.9);
       EXPECT_EQ(c, 1.0);  // a cell never visited
     }
   }
+}
+
+// Live series are young: sampled once a second, a component that appears
+// (or a test that starts 25 s before its incident) has fewer samples than the
+// context learner's warm-up. The blend must not halve the baseline's verdict then.
+TEST(AnomalyDetector, TheBlendScoresAYoungSeriesLikeTheBaseline) {
+  AnomalyDetectorConfig blended;
+  blended.model = AnomalyModel::kBlend;
+  AnomalyDetector blend(blended), baseline(baseline_only());
+  Noise noise;
+  for (int i = 0; i < 30; ++i) {
+    const double x = noise(10, 1);
+    ASSERT_EQ(blend.update(kT0 + i, x), baseline.update(kT0 + i, x)) << i;
+  }
+  const double b = baseline.update(kT0 + 30, 500.0);
+  EXPECT_GT(b, 0.5);
+  EXPECT_EQ(blend.update(kT0 + 30, 500.0), b);
 }
 
 TEST(AnomalyDetector, InfersTheSamplingStep) {
