@@ -7,7 +7,8 @@
  * and per cgroup (cpu.stat, memory.stat): userspace reads them there for the
  * processes and cgroups this group marks as having run.
  *
- * Hot path: sched_switch, alone, touching only the task getting the CPU.
+ * Hot path: sched_switch, alone, touching the task getting the CPU (and the
+ * arrival stamp of the one leaving: a cgroup lookup for slices of 1 ms+).
  * Where the kernel keeps its schedstat stamps (CONFIG_SCHED_INFO, checked at
  * load) that task's wait is its sched_info.last_queued (set at enqueue, in
  * rq clock; cleared by sched_info_arrive, which runs after the tracepoint)
@@ -190,6 +191,33 @@ static __always_inline void account_next_stamped(struct task_struct *next, __u64
 	}
 }
 
+/* Kernel stamps only: the slice prev ends is the run queue's clock against
+ * its sched_info.last_arrival (set on the same clock when it got the CPU;
+ * sched_info_depart runs after the tracepoint). A long one goes to the
+ * cgroup of the task that got this CPU last, which is prev's
+ * (running_cgroup, still unchanged: no cgroup id to read). Short ones cost
+ * no lookup: their switch-ins bound them. */
+static __always_inline void account_prev_slice(struct task_struct *prev, struct rq *rq,
+					       struct kp_sched_cpu *pc)
+{
+	struct kp_sched_cgroup *cs;
+	__u64 arrived, clock, cgid;
+
+	if (!rq || !pc || !pc->running_cgroup ||
+	    !bpf_core_field_exists(prev->sched_info.last_arrival))
+		return;
+	arrived = prev->sched_info.last_arrival;
+	clock = rq->clock;
+	if (!arrived || clock < arrived + KP_LONG_SLICE_NS)
+		return;
+	cgid = pc->running_cgroup;
+	cs = cgroup_stats(&cgid);
+	if (cs) {
+		cs->long_ran_ns += clock - arrived;
+		cs->long_slices++;
+	}
+}
+
 /* Own stamps only: the wakeup hooks mark the enqueue time. */
 static __always_inline int on_wakeup(struct task_struct *p)
 {
@@ -249,6 +277,8 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		pc->nr_running_sum += rq ? rq->nr_running : 0;
 	}
 	kp_count(KP_CNT_EVENTS);
+	if (kp_rq_stamps)
+		account_prev_slice(prev, rq, pc);
 	if (next->pid == 0) { /* the idle task */
 		if (pc)
 			pc->running_cgroup = 0;

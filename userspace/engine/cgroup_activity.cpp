@@ -31,17 +31,31 @@ probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::Cgr
 
 bool is_busy(const probes::CgroupTotals& d, double interval_s) {
   return d.cpus_held > 0 || double(d.sched.runq_latency.count) >= 10.0 * interval_s ||
+         double(d.sched.long_ran_ns) >= 0.1 * interval_s * 1e9 ||
          d.block.read_ops + d.block.write_ops > 0 || d.mem.reclaim_events > 0 ||
          d.mem.oom_kills > 0;
 }
 
-void ActivitySinceRead::add(const probes::CgroupTotals& d) {
+void ActivitySinceRead::add(const probes::CgroupTotals& d, bool slices_known) {
   ran += d.sched.runq_latency.count + d.cpus_held;
+  held += d.cpus_held;
+  long_ran_ns += d.sched.long_ran_ns;
+  long_slices += d.sched.long_slices;
   waited_ns += d.sched.runq_latency.sum_ns;
+  slices_unknown |= !slices_known;
+}
+
+uint64_t ActivitySinceRead::ran_bound_ns() const {
+  // A long slice may have begun before its switch-in was counted (before
+  // the last read), so more long slices than switch-ins is possible.
+  const uint64_t short_runs = ran > long_slices ? ran - long_slices : 0;
+  return long_ran_ns + short_runs * KP_LONG_SLICE_NS;
 }
 
 bool cpu_moved(const ActivitySinceRead& a, double interval_s) {
-  return a.ran > 0 || double(a.waited_ns) >= interval_s * 1e9 * 1e-2;
+  const double bar_ns = interval_s * 1e9 * 1e-2;
+  const bool ran = a.slices_unknown ? a.ran > 0 : a.held > 0 || double(a.ran_bound_ns()) >= bar_ns;
+  return ran || double(a.waited_ns) >= bar_ns;
 }
 
 collect::CgroupActivity activity_of(const probes::CgroupTotals& d, const ActivitySinceRead& since,

@@ -18,31 +18,39 @@ probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::Cgr
 
 // Whether an interval's delta `d` shows a cgroup busy enough for all its
 // cgroupfs figures to be worth re-reading now: its tasks held a CPU at
-// either end of the interval or got one at least 10 times per second of it,
-// or it did block I/O (a major fault is one), memcg reclaim or had an OOM
-// kill. Tasks that barely run barely move its memory, pids and I/O figures,
-// which the engine then re-reads every few intervals only
-// (CgroupStatsOptions). BPF no longer measures on-CPU time (the kernel keeps
-// it in cpu.stat): what it sees of running is switch-ins and who holds each
-// CPU when read. A cgroup caught on a CPU at an instant tends to be one that
-// runs a lot (a lone CPU hog is switched in rarely but is always caught);
-// 10 switch-ins a second is a pool that serves work, not a timer waking.
+// either end of the interval, got one at least 10 times per second of it or
+// ran slices of 1 ms or more for a tenth of it, or it did block I/O (a major
+// fault is one), memcg reclaim or had an OOM kill. Tasks that barely run
+// barely move its memory, pids and I/O figures, which the engine then
+// re-reads every few intervals only (CgroupStatsOptions). BPF does not
+// measure all on-CPU time (the kernel keeps it in cpu.stat): what it sees of
+// running is switch-ins, long slices and who holds each CPU when read. A
+// cgroup caught on a CPU at an instant tends to be one that runs a lot (a
+// lone CPU hog is switched in rarely but is always caught); 10 switch-ins a
+// second is a pool that serves work, not a timer waking.
 bool is_busy(const probes::CgroupTotals& d, double interval_s);
 
 // What BPF saw a cgroup's tasks (and its descendants') run and wait over
 // several intervals: since its cgroupfs CPU figures were last read, which is
 // how far those (usage, cpu.pressure) can have moved meanwhile.
 struct ActivitySinceRead {
-  uint64_t ran = 0;        // switch-ins, plus CPUs held at interval ends
-  uint64_t waited_ns = 0;  // in run queues
-  void add(const probes::CgroupTotals& d);
+  uint64_t ran = 0;             // switch-ins, plus CPUs held at interval ends
+  uint64_t held = 0;            // CPUs held at interval ends
+  uint64_t long_ran_ns = 0;     // slices of KP_LONG_SLICE_NS or more ended
+  uint64_t long_slices = 0;     // how many
+  uint64_t waited_ns = 0;       // in run queues
+  bool slices_unknown = false;  // an interval without long-slice counts
+  // `slices_known`: BPF counted long slices in `d` (BpfTotals::sched_slices).
+  void add(const probes::CgroupTotals& d, bool slices_known);
+  // At most how long the tasks ran: the long slices, and KP_LONG_SLICE_NS
+  // for each other switch-in or CPU held. Meaningless if slices_unknown.
+  [[nodiscard]] uint64_t ran_bound_ns() const;
 };
-// Whether the CPU figures moved enough to be read now: the tasks ran at all
-// since the last read, or waited in run queues for 1% of one interval of
-// `interval_s` (a starved cgroup waits rather than runs; below that its
-// cpu.pressure "some" moved by under 1% of an interval). No bar on running:
-// BPF counts switch-ins, not their length (a switch-in may start a slice of
-// most of an interval), so only no running at all bounds the usage's move.
+// Whether the CPU figures moved enough to be read now: the tasks held a CPU
+// at a read or ran for 1% of one interval of `interval_s` (ran_bound_ns;
+// where BPF counts no slices, ran at all), or waited in run queues that long (a starved cgroup
+// waits rather than runs; below that its cpu.pressure "some" moved by under 1% of an interval).
+// Below the bar, its usage moved by under 1% of a CPU for one interval.
 bool cpu_moved(const ActivitySinceRead& a, double interval_s);
 // What the reader is told of a cgroup BPF watches: Busy (is_busy), else
 // CpuMoved (cpu_moved over `since`, which includes `d`), else Idle.

@@ -299,7 +299,7 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
     if (!id) id = cgroups.id_of(path);
     CgroupRollup::Node& node = it->second;
     const probes::CgroupTotals& d = node.interval;
-    node.since_cpu_read.add(d);
+    node.since_cpu_read.add(d, t.sched_slices);
     Component c = collect::make_cgroup_component(path, id.value_or(0));
     // BPF cannot tell an idle cgroup in v1 hierarchies only (no cgroup2 id
     // for its tasks to carry). Its CPU figures are judged on what BPF saw

@@ -47,6 +47,9 @@ struct BpfTotals {
   uint64_t events = 0;
   uint64_t map_full = 0;
   bool sched = false, block = false, net = false, mem = false;  // groups active
+  // The sched group counts long slices (kp_sched_cgroup.long_ran_ns): a
+  // cgroup's CPU time is bounded by them and its switch-ins.
+  bool sched_slices = false;
 };
 
 // Field-wise arithmetic on structs made only of __u64 counters. Copied

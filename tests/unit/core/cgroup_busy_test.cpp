@@ -17,7 +17,7 @@ TEST(CgroupBusy, NothingOrALittleRunningIsIdle) {
 }
 
 // BPF sees running as switch-ins and as a cgroup holding a CPU when read
-// (it no longer measures on-CPU time). Holding a CPU at an end of the
+// (it measures no short slice). Holding a CPU at an end of the
 // interval (a CPU hog, switched in rarely) or 10 switch-ins per second is
 // busy; a few wake-ups move the CPU figures only, as waiting does.
 TEST(CgroupBusy, HeldOrOftenSwitchedInIsBusyWakingOrWaitingMovesOnlyTheCpuFigures) {
@@ -32,8 +32,8 @@ TEST(CgroupBusy, HeldOrOftenSwitchedInIsBusyWakingOrWaitingMovesOnlyTheCpuFigure
   probes::CgroupTotals woke;  // a timer waking twice: its memory does not move
   woke.sched.runq_latency.count = 2;
   EXPECT_FALSE(is_busy(woke, 1.0));
-  ActivitySinceRead since;
-  since.add(woke);
+  ActivitySinceRead since;  // where BPF counts no slices, any running moves them
+  since.add(woke, /*slices_known=*/false);
   EXPECT_EQ(activity_of(woke, since, 1.0), collect::CgroupActivity::CpuMoved);
 
   // Barely runs, waits a lot: its cpu.pressure matters, its memory does not move.
@@ -41,7 +41,7 @@ TEST(CgroupBusy, HeldOrOftenSwitchedInIsBusyWakingOrWaitingMovesOnlyTheCpuFigure
   starved.sched.runq_latency.sum_ns = 10'000'000;
   EXPECT_FALSE(is_busy(starved, 1.0));
   ActivitySinceRead waited;
-  waited.add(starved);
+  waited.add(starved, /*slices_known=*/true);
   EXPECT_EQ(activity_of(starved, waited, 1.0), collect::CgroupActivity::CpuMoved);
   EXPECT_EQ(activity_of(hog, waited, 1.0), collect::CgroupActivity::Busy);
   EXPECT_EQ(activity_of({}, {}, 1.0), collect::CgroupActivity::Idle);
@@ -54,9 +54,11 @@ TEST(CgroupBusy, HeldAtTheIntervalsStartCountsAsRunning) {
   before.cpus_held = 1;
   const probes::CgroupTotals d = subtract(now, before);
   EXPECT_TRUE(is_busy(d, 1.0));
-  ActivitySinceRead since;
-  since.add(d);
-  EXPECT_TRUE(cpu_moved(since, 1.0));
+  for (const bool slices_known : {false, true}) {
+    ActivitySinceRead since;
+    since.add(d, slices_known);
+    EXPECT_TRUE(cpu_moved(since, 1.0)) << slices_known;
+  }
 }
 
 TEST(CgroupBusy, IoReclaimAndOomKillsAreBusy) {
@@ -73,14 +75,15 @@ TEST(CgroupBusy, IoReclaimAndOomKillsAreBusy) {
 
 // Waits under the bar each interval add up until they pass it: the cgroup's
 // CPU figures are then read, cpu.pressure having moved by about the bar.
-// Running has no bar (BPF does not measure slices): any switch-in moves them.
+// Where BPF does not measure slices (own wakeup stamps), running has no bar:
+// any switch-in moves them.
 TEST(CgroupBusy, SmallWaitsAddUpPastTheBarAnyRunningMovesTheCpuFigures) {
   probes::CgroupTotals d;
   d.sched.runq_latency.sum_ns = 3'000'000;  // migrated waits: no switch-in
   ActivitySinceRead since;
   int intervals = 0;
   while (!cpu_moved(since, 1.0) && intervals < 10) {
-    since.add(d);
+    since.add(d, /*slices_known=*/true);
     ++intervals;
   }
   EXPECT_EQ(intervals, 4);  // 12 ms of waiting after 4 intervals, 9 ms after 3
@@ -89,8 +92,55 @@ TEST(CgroupBusy, SmallWaitsAddUpPastTheBarAnyRunningMovesTheCpuFigures) {
   ActivitySinceRead once;
   probes::CgroupTotals one_switch_in;
   one_switch_in.sched.runq_latency.count = 1;
-  once.add(one_switch_in);
+  once.add(one_switch_in, /*slices_known=*/false);
   EXPECT_TRUE(cpu_moved(once, 1.0));
+}
+
+// Where BPF measures the slices tasks end, a cgroup ran at most its long
+// slices (1 ms or more) plus 1 ms per other switch-in: a timer waking a few
+// times a second stays under 1% of the interval until those add up, while a
+// burn (long slices) is read at once, however few its switch-ins.
+TEST(CgroupBusy, ShortSwitchInsAddUpPastTheBarALongSliceMovesTheCpuFigures) {
+  probes::CgroupTotals woke;  // 3 short switch-ins a second: at most 3 ms
+  woke.sched.runq_latency.count = 3;
+  ActivitySinceRead since;
+  int intervals = 0;
+  while (!cpu_moved(since, 1.0) && intervals < 10) {
+    since.add(woke, /*slices_known=*/true);
+    ++intervals;
+  }
+  EXPECT_EQ(since.ran_bound_ns(), 12'000'000u);
+  EXPECT_EQ(intervals, 4);  // 12 ms bound after 4 intervals, 9 ms after 3
+  EXPECT_EQ(activity_of(woke, since, 1.0), collect::CgroupActivity::CpuMoved);
+  ActivitySinceRead at_first;
+  at_first.add(woke, /*slices_known=*/true);
+  EXPECT_EQ(activity_of(woke, at_first, 1.0), collect::CgroupActivity::Idle);
+  // The same waking where one interval lacked slice counts: any running.
+  at_first.add({}, /*slices_known=*/false);
+  EXPECT_TRUE(cpu_moved(at_first, 1.0));
+
+  // A 0.6 s burn in 5 s intervals, switched in 3 times: two long slices of
+  // 300 ms, the third switch-in short.
+  probes::CgroupTotals burn;
+  burn.sched.runq_latency.count = 3;
+  burn.sched.long_slices = 2;
+  burn.sched.long_ran_ns = 600'000'000;
+  ActivitySinceRead burned;
+  burned.add(burn, /*slices_known=*/true);
+  EXPECT_EQ(burned.ran_bound_ns(), 601'000'000u);
+  EXPECT_TRUE(cpu_moved(burned, 5.0));
+  EXPECT_TRUE(is_busy(burn, 5.0));  // a tenth of a CPU: its memory may move too
+  EXPECT_FALSE(is_busy(burn, 10.0));
+  EXPECT_EQ(activity_of(burn, burned, 10.0), collect::CgroupActivity::CpuMoved);
+
+  // Long slices whose switch-ins fell before the last read: no short ones.
+  probes::CgroupTotals ended;
+  ended.sched.long_slices = 1;
+  ended.sched.long_ran_ns = 2'000'000;
+  ActivitySinceRead late;
+  late.add(ended, /*slices_known=*/true);
+  EXPECT_EQ(late.ran_bound_ns(), 2'000'000u);
+  EXPECT_FALSE(cpu_moved(late, 1.0));
 }
 
 TEST(CgroupStallQuiet, OnlyWithoutIoReclaimOrOomKillsAndWithEveryGroupWatching) {

@@ -24,7 +24,8 @@ class SchedGroup final : public ProbeGroup {
   }
   [[nodiscard]] const char* cgroup_map() const override { return "kp_sched_cgroups"; }
 
-  void start(const LoadedGroup& loaded, const KernelFeatures&) override {
+  void start(const LoadedGroup& loaded, const KernelFeatures& f) override {
+    slices_known_ = sched_slices_known(f);
     exits_ = std::make_unique<ExitRing>(loaded.map_fd("kp_exits"));
     ran_ = std::make_unique<RanMarks>(loaded.map_fd("kp_sched_ran"));
   }
@@ -35,6 +36,7 @@ class SchedGroup final : public ProbeGroup {
 
   void drain(const LoadedGroup& g, BpfTotals& t) override {
     t.sched = true;
+    t.sched_slices = slices_known_;
     drain_cgroup_map(g.map_fd("kp_sched_cgroups"), t.cgroups, &CgroupTotals::sched,
                      &CgroupTotals::has_sched);
     if (ran_ && ran_->mapped()) {
@@ -98,6 +100,7 @@ class SchedGroup final : public ProbeGroup {
   std::unique_ptr<ExitRing> exits_;
   std::unique_ptr<RanMarks> ran_;
   std::vector<kp_sched_cpu> prev_cpus_;  // the previous drain's, for deltas
+  bool slices_known_ = false;
 };
 
 }  // namespace

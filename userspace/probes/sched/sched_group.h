@@ -7,5 +7,8 @@
 namespace kpulse::probes {
 
 GroupSpec sched_spec(const MapLimits& limits, bool per_process);
+// Whether sched_switch measures the slices tasks end (kp_sched_cgroup's
+// long_ran_ns and long_slices): it reads the kernel's run-queue stamps.
+bool sched_slices_known(const KernelFeatures& f);
 
 }  // namespace kpulse::probes

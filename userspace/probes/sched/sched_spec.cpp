@@ -26,6 +26,14 @@ bool rq_stamps(const KernelFeatures& f) {
          f.has_field("rq", "clock") && kernel_fills_sched_info();
 }
 
+}  // namespace
+
+bool sched_slices_known(const KernelFeatures& f) {
+  return rq_stamps(f) && f.has_field("task_struct", "sched_info.last_arrival");
+}
+
+namespace {
+
 // A wakeup hook, needed only where the kernel keeps no run-queue stamps.
 Candidate wakeup(const char* program, const char* tracepoint) {
   Candidate c = tp_btf(program, tracepoint);
@@ -57,6 +65,10 @@ std::vector<std::string> sched_reads(const KernelFeatures& f) {
         "migrations: task_struct.sched_info.run_delay growth since the task's last switch-in, "
         "at sched_migrate_task (the wait on the run queue it left, added to its cgroup's "
         "total)");
+    if (sched_slices_known(f))
+      out.push_back(
+          "long slices: task_struct.sched_info.last_arrival against the run queue's clock at "
+          "sched_switch, for the task leaving the CPU (slices of 1 ms or more, per cgroup)");
   } else {
     out.push_back(
         "run-queue delay: own stamps at sched_wakeup/sched_wakeup_new and preemption "
