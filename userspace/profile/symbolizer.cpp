@@ -118,6 +118,9 @@ StackSample Symbolizer::resolve(const RawSample& raw) {
             hit.module.empty() ? "[kernel]" : "[" + std::string(hit.module) + "]", true};
     s.frames.push_back(std::move(f));
   }
+  // Both stack reads failed and no IP was sampled: still a sample of this
+  // process, in code nobody could name. A bare comm would read as a frame.
+  if (s.frames.empty()) s.frames.push_back({kUnknown, {}, false});
   return s;
 }
 

@@ -170,5 +170,22 @@ TEST(Symbolizer, MarksAStackCutShortAsUnknown) {
   EXPECT_FALSE(s.frames[1].kernel);
 }
 
+// Seen in the 6.1 guest: a sample whose kernel and user stacks both failed
+// (helper error, no sampled IP) came out as the bare comm, a stack with no
+// frame at all. It must read as unknown code, like perf's "[unknown]".
+TEST(Symbolizer, ASampleWithNoStackAtAllIsOneUnknownFrame) {
+  Symbolizer sym;
+  RawSample raw;
+  raw.tgid = static_cast<uint32_t>(getpid());
+  raw.comm = "t";
+  raw.count = 3;
+  raw.kernel_stack_error = 14;  // EFAULT
+  raw.user_stack_error = 14;
+  StackSample s = sym.resolve(raw);
+  ASSERT_EQ(s.frames.size(), 1u);
+  EXPECT_EQ(s.frames[0].function, "[unknown]");
+  EXPECT_EQ(folded_stack(s), "t;[unknown]");
+}
+
 }  // namespace
 }  // namespace kpulse::profile
