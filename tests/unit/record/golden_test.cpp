@@ -1,13 +1,16 @@
-// A format-version-1 recording checked into the tree must stay readable by
-// every later build. Regenerate only when adding a new version's fixture:
+// Recordings of every format version checked into the tree must stay readable
+// by every later build. A new version adds its own fixture directory, written
+// once by the build that introduces it and never regenerated after:
 //   KPULSE_WRITE_GOLDEN=1 kpulse_record_tests --gtest_filter=Golden.*
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <string>
 
 #include "model/listeners_exits.h"
+#include "record/format.h"
 #include "record/reader.h"
 #include "record/recorder.h"
 #include "record_test_util.h"
@@ -17,8 +20,10 @@ namespace {
 
 using model::MetricId;
 
-const std::filesystem::path kGoldenDir =
-    std::filesystem::path(KPULSE_SOURCE_DIR) / "tests/unit/record/data/format_v1";
+std::filesystem::path golden_dir(uint32_t version) {
+  return std::filesystem::path(KPULSE_SOURCE_DIR) / "tests/unit/record/data" /
+         ("format_v" + std::to_string(version));
+}
 
 // Independent of the synthetic source so the fixture never drifts.
 model::Snapshot golden_snapshot(uint64_t i) {
@@ -65,26 +70,39 @@ model::Snapshot golden_snapshot(uint64_t i) {
 TEST(Golden, WritesTheFixtureOnRequest) {
   if (!std::getenv("KPULSE_WRITE_GOLDEN"))
     GTEST_SKIP() << "set KPULSE_WRITE_GOLDEN=1 to regenerate";
-  std::filesystem::remove_all(kGoldenDir);
+  const auto dir = golden_dir(kFormatVersion);
+  std::filesystem::remove_all(dir);
   RecorderOptions o;
-  o.dir = kGoldenDir;
+  o.dir = dir;
   o.frames_per_block = 4;
   o.downsample = false;
   Recorder rec(o);
   for (uint64_t i = 0; i < 10; ++i) rec.append(golden_snapshot(i));
 }
 
-TEST(Golden, FormatVersion1StaysReadable) {
-  RecordingReader reader(kGoldenDir);
+class GoldenVersion : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(GoldenVersion, StaysReadable) {
+  RecordingReader reader(golden_dir(GetParam()));
   EXPECT_TRUE(reader.warnings().empty());
   auto read = reader.read_range(INT64_MIN, INT64_MAX);
   ASSERT_EQ(read.size(), 10u);
   for (uint64_t i = 0; i < 10; ++i) EXPECT_EQ(read[i], golden_snapshot(i)) << i;
 }
 
+// Version 1 kept listeners and exits in sections of their own; version 2
+// writes them as catalog components.
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenVersion, ::testing::Values(1u, 2u),
+                         [](const auto& info) { return "Format" + std::to_string(info.param); });
+
+TEST(Golden, EveryFormatVersionHasAFixture) {
+  for (uint32_t v = 1; v <= kFormatVersion; ++v)
+    EXPECT_TRUE(std::filesystem::is_directory(golden_dir(v))) << "no fixture for version " << v;
+}
+
 TEST(Golden, NewerVersionsAreRefusedWithAReason) {
   testing::TempDir dir;
-  const auto src = kGoldenDir / "2026-01-01.full.kpr";
+  const auto src = golden_dir(kFormatVersion) / "2026-01-01.full.kpr";
   const auto dst = dir.path() / "2026-01-01.full.kpr";
   std::filesystem::copy_file(src, dst);
   {
