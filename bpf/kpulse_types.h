@@ -30,6 +30,15 @@ struct kp_sched_cgroup {
 	__u64 long_slices;
 };
 
+/* A per-CPU cell of kp_sched_cells: the cgroup it counts for (0: free),
+ * taken by the first switch-in on that CPU of a cgroup hashing to it, given
+ * back only once userspace retires a removed cgroup; a cgroup whose cell
+ * holds another goes to kp_sched_cgroups. */
+struct kp_sched_cell {
+	__u64 cgroup_id;
+	struct kp_sched_cgroup stats;
+};
+
 /* 1 ms: a task that wakes, serves and sleeps runs tens of microseconds, so
  * few slices reach it and sched_switch pays its cgroup lookup at most once
  * per millisecond of CPU (under 0.01% of it); below it, a switch-in costs
@@ -51,6 +60,11 @@ struct kp_sched_cpu {
 	 * whose tasks hold a CPU when userspace reads, which no switch-in of
 	 * the coming interval will show (a task running across the boundary). */
 	__u64 running_cgroup;
+	/* The run queue's clock at this CPU's last switch (kernel stamps only;
+	 * 0 before the first): when the task leaving got the CPU, the same
+	 * value the kernel keeps in its sched_info.last_arrival, read here
+	 * from a line the switch already writes. */
+	__u64 switched_at;
 };
 
 /* Sent through the ring buffer when the last thread of a process exits. */

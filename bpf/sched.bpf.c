@@ -18,7 +18,9 @@
  * the kernel's run_delay since the task's last switch-in) to the cgroup's
  * total wait. Without the stamps the wakeup hooks
  * and the tasks' local storage keep the enqueue time instead (kp_rq_stamps
- * false). Nothing takes a global lock. */
+ * false). A cgroup's counts go to this CPU's cell for it (an inlined array
+ * lookup), the per-CPU hash only where the cell counts another cgroup.
+ * Nothing takes a global lock. */
 #include "kpulse_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -101,8 +103,68 @@ struct {
 /* Half the ring: past it the reader is woken at once. */
 #define KP_EXITS_WAKE_BYTES (512 * 1024)
 
+/* Per CPU, so a cell is written by its own CPU only, from sched_switch or
+ * sched_migrate_task, both with interrupts off: no lock, no nesting. An
+ * array lookup the verifier inlines costs a few loads where the per-CPU
+ * hash costs a helper call, a hash and a bucket walk (22j). 256 cells of
+ * 328 bytes per CPU. */
+#define KP_SCHED_CELL_BITS 8
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1 << KP_SCHED_CELL_BITS);
+	__type(key, __u32);
+	__type(value, struct kp_sched_cell);
+} kp_sched_cells SEC(".maps");
+
+/* Per cell index, a removed cgroup userspace has retired: a CPU whose cell
+ * there still names it takes the cell back for the next cgroup hashing
+ * there, so cells outlive cgroup churn. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << KP_SCHED_CELL_BITS);
+	__type(key, __u32);
+	__type(value, __u64);
+} kp_sched_cells_retired SEC(".maps");
+
+/* 1 at an index some CPU has taken a cell at: userspace reads only those. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << KP_SCHED_CELL_BITS);
+	__type(key, __u32);
+	__type(value, __u32);
+} kp_sched_cells_used SEC(".maps");
+
 KP_DEFINE_COUNTERS
-KP_DEFINE_LOOKUP_OR_INIT(cgroup_stats, kp_sched_cgroups, __u64, struct kp_sched_cgroup)
+KP_DEFINE_LOOKUP_OR_INIT(hashed_cgroup_stats, kp_sched_cgroups, __u64, struct kp_sched_cgroup)
+
+/* A cgroup's counts: this CPU's cell for it (taken if free or retired), or
+ * its kp_sched_cgroups entry where the cell counts another cgroup. */
+static __always_inline struct kp_sched_cgroup *cgroup_stats(__u64 cgid)
+{
+	__u32 idx = (cgid * 0x9E3779B97F4A7C15ULL) >> (64 - KP_SCHED_CELL_BITS);
+	struct kp_sched_cell *cell = bpf_map_lookup_elem(&kp_sched_cells, &idx);
+	__u64 *retired;
+	__u32 *used;
+
+	if (!cell || !cgid)
+		return hashed_cgroup_stats(&cgid);
+	if (cell->cgroup_id == cgid)
+		return &cell->stats;
+	if (cell->cgroup_id) {
+		retired = bpf_map_lookup_elem(&kp_sched_cells_retired, &idx);
+		if (!retired || *retired != cell->cgroup_id)
+			return hashed_cgroup_stats(&cgid);
+		/* Zeroed before it is renamed: userspace skips it until then. */
+		__builtin_memset(&cell->stats, 0, sizeof(cell->stats));
+		barrier();
+	}
+	used = bpf_map_lookup_elem(&kp_sched_cells_used, &idx);
+	if (used && !*used)
+		*used = 1;
+	cell->cgroup_id = cgid;
+	return &cell->stats;
+}
 
 /* This CPU's run queue, for its clock and length, reached through a task's
  * cfs_rq (every task has one under CONFIG_FAIR_GROUP_SCHED; the per-CPU
@@ -159,7 +221,7 @@ static __always_inline void record_wait(__u64 cgid, struct kp_sched_cpu *pc, __u
 
 	if (pc)
 		kp_hist_record(&pc->runq_latency, waited);
-	cs = cgroup_stats(&cgid);
+	cs = cgroup_stats(cgid);
 	if (cs)
 		kp_hist_record(&cs->runq_latency, waited);
 }
@@ -191,27 +253,24 @@ static __always_inline void account_next_stamped(struct task_struct *next, __u64
 	}
 }
 
-/* Kernel stamps only: the slice prev ends is the run queue's clock against
- * its sched_info.last_arrival (set on the same clock when it got the CPU;
- * sched_info_depart runs after the tracepoint). A long one goes to the
- * cgroup of the task that got this CPU last, which is prev's
- * (running_cgroup, still unchanged: no cgroup id to read). Short ones cost
- * no lookup: their switch-ins bound them. */
-static __always_inline void account_prev_slice(struct task_struct *prev, struct rq *rq,
-					       struct kp_sched_cpu *pc)
+/* Kernel stamps only: the slice the task leaving ends is the run queue's
+ * clock against this CPU's clock at its previous switch (when that task got
+ * the CPU: sched_info_arrive stamps last_arrival with the same clock right
+ * after the tracepoint; reading pc is cheaper than the leaving task's
+ * sched_info, 22j). A long one goes to the cgroup of the task that got this
+ * CPU last, which is the leaving task's (running_cgroup, still unchanged:
+ * no cgroup id to read). Short ones cost no lookup: their switch-ins bound
+ * them. */
+static __always_inline void account_prev_slice(struct kp_sched_cpu *pc, __u64 clock)
 {
 	struct kp_sched_cgroup *cs;
-	__u64 arrived, clock, cgid;
+	__u64 arrived = pc->switched_at, cgid;
 
-	if (!rq || !pc || !pc->running_cgroup ||
-	    !bpf_core_field_exists(prev->sched_info.last_arrival))
-		return;
-	arrived = prev->sched_info.last_arrival;
-	clock = rq->clock;
-	if (!arrived || clock < arrived + KP_LONG_SLICE_NS)
+	pc->switched_at = clock;
+	if (!arrived || !pc->running_cgroup || clock < arrived + KP_LONG_SLICE_NS)
 		return;
 	cgid = pc->running_cgroup;
-	cs = cgroup_stats(&cgid);
+	cs = cgroup_stats(cgid);
 	if (cs) {
 		cs->long_ran_ns += clock - arrived;
 		cs->long_slices++;
@@ -273,12 +332,13 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	if (!rq)
 		rq = task_rq(prev);
 	if (pc) {
+		/* No kp_count(KP_CNT_EVENTS): userspace counts these events
+		 * from switches (one map lookup less per switch, 22j). */
 		pc->switches++;
 		pc->nr_running_sum += rq ? rq->nr_running : 0;
+		if (kp_rq_stamps)
+			account_prev_slice(pc, rq ? rq->clock : 0);
 	}
-	kp_count(KP_CNT_EVENTS);
-	if (kp_rq_stamps)
-		account_prev_slice(prev, rq, pc);
 	if (next->pid == 0) { /* the idle task */
 		if (pc)
 			pc->running_cgroup = 0;
@@ -320,7 +380,7 @@ int BPF_PROG(kp_sched_migrate, struct task_struct *p, int dest_cpu)
 	delay = p->sched_info.run_delay;
 	if (delay > a->run_delay) {
 		cgid = task_cgroup_id(p);
-		cs = cgroup_stats(&cgid);
+		cs = cgroup_stats(cgid);
 		if (cs)
 			cs->runq_latency.sum_ns += delay - a->run_delay;
 	}

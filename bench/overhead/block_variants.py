@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""Per block request cost of several block.bpf.c builds and biolatency -Q,
-all attached at the same time and measured over the same requests.
+"""Per block request (or per context switch) cost of several block.bpf.c
+(sched.bpf.c) builds and biolatency -Q (runqlat), all attached at the same
+time and measured over the same events.
 
-    bench/overhead/block_variants.py [--rounds N] [--build DIR] NAME=OBJECT.o ...
+    bench/overhead/block_variants.py [--group block|sched] [--rounds N] [--build DIR] NAME=OBJECT.o ...
 
-Each OBJECT.o is a compiled block.bpf.c (bench/overhead/build_objects.sh or
-clang with the flags of cmake/Bpf.cmake) whose io_start, issue and completion
-programs are attached by kpulse_object_attach. Every round runs fio (4 KiB
-psync random direct reads, 3 s) on a direct-io loop device once per rotation
-of the attach order (each variant and the tool first once), with BPF
-statistics on. Prints, per variant, the median ns per request (all its
-programs' run time / its completions) and per program, and the median of the
-per-run ratios to biolatency -Q in the same run (issue 22h).
+Each OBJECT.o is a compiled block.bpf.c or sched.bpf.c
+(bench/overhead/build_objects.sh or clang with the flags of cmake/Bpf.cmake)
+whose hot programs (GROUPS below) are attached by kpulse_object_attach.
+Every round runs the group's workload (block: fio, 4 KiB psync random direct
+reads, 3 s, on a direct-io loop device; sched: perf bench sched messaging,
+twice) once per rotation of the attach order (each variant and the tool
+first once), with BPF statistics on. Prints, per variant, the median ns per
+event (all its programs' run time / runs of its counting program:
+completions, context switches) and per program, and the median of the
+per-run ratios to the tool in the same run (issues 22h, 22j).
 """
 import argparse
 import json
@@ -23,7 +26,14 @@ import sys
 import tempfile
 import time
 
-PROGS = "kp_block_io_start,kp_block_rq_issue,kp_block_rq_complete"
+# group: (programs to attach, substring of the program counting the events,
+# the tool's name and arguments, programs the tool loads)
+GROUPS = {
+    "block": ("kp_block_io_start,kp_block_rq_issue,kp_block_rq_complete", "complete",
+              ("biolatency", ["-Q", "99999", "1"]), 3),
+    "sched": ("kp_sched_switch,kp_sched_migrate,kp_sched_process_exit", "switch",
+              ("runqlat", ["99999", "1"]), 3),
+}
 STATS = "/proc/sys/kernel/bpf_stats_enabled"
 
 
@@ -73,7 +83,16 @@ def stats(ids):
     return out
 
 
-def one_run(order, cmds, loopdev):
+def workload(group, loopdev):
+    if group == "sched":
+        for _ in range(2):
+            sh(["perf", "bench", "sched", "messaging", "-g", "10", "-l", "100"])
+        return
+    sh(["fio", "--name=kpulse-variants", f"--filename={loopdev}", "--direct=1", "--rw=randread",
+        "--bs=4k", "--ioengine=psync", "--runtime=3", "--time_based", "--output-format=json"])
+
+
+def one_run(order, cmds, group, loopdev):
     procs = {}
     try:
         for name in order:
@@ -81,8 +100,7 @@ def one_run(order, cmds, loopdev):
         time.sleep(1)
         ids = {n: prog_ids(p.pid) for n, p in procs.items()}
         before = {n: stats(i) for n, i in ids.items()}
-        sh(["fio", "--name=kpulse-variants", f"--filename={loopdev}", "--direct=1", "--rw=randread",
-            "--bs=4k", "--ioengine=psync", "--runtime=3", "--time_based", "--output-format=json"])
+        workload(group, loopdev)
         after = {n: stats(i) for n, i in ids.items()}
     finally:
         for p in procs.values():
@@ -96,7 +114,7 @@ def one_run(order, cmds, loopdev):
             dt, dc = t - before[n][pid][1], cnt - before[n][pid][2]
             per[pname] = (dt, dc)
             total += dt
-            if "complete" in pname:
+            if GROUPS[group][1] in pname:
                 done += dc
         res[n] = (total / done if done else None,
                   {k: (dt / done if done else 0, dc) for k, (dt, dc) in per.items()})
@@ -105,17 +123,20 @@ def one_run(order, cmds, loopdev):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--group", choices=sorted(GROUPS), default="block")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--build", default="build")
     ap.add_argument("variants", nargs="+", help="NAME=OBJECT.o")
     args = ap.parse_args()
     attach = f"{args.build}/bench/overhead/kpulse_object_attach"
+    progs, _, (tool_name, tool_args), tool_progs = GROUPS[args.group]
     cmds = {}
     for v in args.variants:
         name, obj = v.split("=", 1)
-        cmds[name] = ([attach, f"{obj}:{PROGS}"], 3)
-    biolat = "/usr/sbin/biolatency" if os.path.exists("/usr/sbin/biolatency") else "biolatency"
-    cmds["biolatency -Q"] = ([biolat, "-Q", "99999", "1"], 3)
+        cmds[name] = ([attach, f"{obj}:{progs}"], len(progs.split(",")))
+    tool_bin = f"/usr/sbin/{tool_name}" if os.path.exists(f"/usr/sbin/{tool_name}") else tool_name
+    tool = " ".join([tool_name] + tool_args[:1]) if args.group == "block" else tool_name
+    cmds[tool] = ([tool_bin] + tool_args, tool_progs)
     fd, backing = tempfile.mkstemp(prefix="kpulse-variants-", suffix=".img", dir="/var/tmp")
     os.close(fd)
     with open(STATS) as f:
@@ -132,16 +153,16 @@ def main():
             for i in range(len(names)):
                 order = names[i:] + names[:i]
                 print(f"round {r + 1}, order {order}", file=sys.stderr, flush=True)
-                runs.append(one_run(order, cmds, loopdev))
+                runs.append(one_run(order, cmds, args.group, loopdev))
     finally:
         with open(STATS, "w") as f:
             f.write(previous)
         if loopdev:
             sh(["losetup", "-d", loopdev])
         os.unlink(backing)
-    tool = "biolatency -Q"
+    unit = "request" if args.group == "block" else "switch"
     print(f"{len(runs)} runs (each variant first once per round), medians; load {os.getloadavg()}")
-    print("| build | ns/request | ratio to biolatency -Q (median of per-run) | per program ns/request |")
+    print(f"| build | ns/{unit} | ratio to {tool} (median of per-run) | per program ns/{unit} |")
     print("|---|---:|---:|---|")
     for n in names:
         vals = [r[n][0] for r in runs if r[n][0]]

@@ -2,6 +2,8 @@
 // that the figures land on the right component.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +24,7 @@
 #include "engine/collector.h"
 #include "model/listeners_exits.h"
 #include "probes/kernel_features.h"
+#include "probes/probe_set.h"
 #include "tcp_peer.h"
 #include "test_env.h"
 
@@ -506,7 +509,76 @@ TEST(ProbesIntegration, ForkChurnLeavesNoEntriesBehind) {
   // below the number that exited.
   const size_t alive = processes_alive();
   EXPECT_LT(entries(), alive + 50) << "before " << before << ", alive " << alive;
-  EXPECT_GE(model::exited_tasks(snap).size(), forks * 29 / 30) << forks << " forks";  // each reported at exit
+  EXPECT_GE(model::exited_tasks(snap).size(), forks * 29 / 30)
+      << forks << " forks";  // each reported at exit
+}
+
+// The cell index sched.bpf.c gives a cgroup id in kp_sched_cells.
+uint32_t sched_cell_index(uint64_t cgroup_id) {
+  return uint32_t((cgroup_id * 0x9E3779B97F4A7C15ULL) >> (64 - 8));
+}
+
+uint64_t cgroup_dir_id(const std::string& dir) {
+  struct stat st {};
+  return ::stat(dir.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+// `sleeps` sleeps of 1 ms on CPU 0: at least that many switch-ins there.
+int sleep_on_cpu0(int sleeps) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(0, &one);
+  if (sched_setaffinity(0, sizeof(one), &one) != 0) return 1;
+  for (int i = 0; i < sleeps; ++i) usleep(1000);
+  return 0;
+}
+
+// A cgroup's switch-ins count in a per-CPU cell picked by hashing its id
+// (kp_sched_cgroups only where the cell counts another cgroup). Once a
+// removed cgroup is forgotten it is no longer reported, and the next cgroup
+// hashing to its cell takes the cell back with counts from zero, not the
+// removed one's.
+TEST(ProbesIntegration, ARemovedCgroupsSchedCellsGoToTheNextCgroupFromZero) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  probes::ProbeSetOptions options;
+  options.groups = {"sched"};
+  probes::ProbeSet set(options);
+  auto gone = std::make_unique<TestCgroup>("cell-gone");
+  const uint64_t gone_id = cgroup_dir_id(gone->dir());
+  {
+    Child sleeper([] { return sleep_on_cpu0(300); }, gone.get());
+    ASSERT_EQ(sleeper.wait(60s), 0);
+  }
+  probes::BpfTotals t = set.drain();
+  ASSERT_TRUE(t.cgroups.contains(gone_id));
+  EXPECT_GE(t.cgroups[gone_id].sched.runq_latency.count, 300u);
+
+  gone.reset();
+  set.forget_cgroups({gone_id});
+  t = set.drain();
+  EXPECT_FALSE(t.cgroups.contains(gone_id)) << "a forgotten cgroup is still reported";
+
+  // Cgroup ids are never reused: make cgroups until one hashes to its cell.
+  std::unique_ptr<TestCgroup> next;
+  uint64_t next_id = 0;
+  for (int i = 0; i < 8192 && !next; ++i) {
+    auto c = std::make_unique<TestCgroup>("cell-next" + std::to_string(i));
+    const uint64_t id = cgroup_dir_id(c->dir());
+    if (sched_cell_index(id) != sched_cell_index(gone_id)) continue;
+    next = std::move(c);
+    next_id = id;
+  }
+  ASSERT_NE(next, nullptr) << "no cgroup hashed to the removed one's cell";
+  {
+    Child sleeper([] { return sleep_on_cpu0(100); }, next.get());
+    ASSERT_EQ(sleeper.wait(60s), 0);
+  }
+  t = set.drain();
+  ASSERT_TRUE(t.cgroups.contains(next_id));
+  const auto count = t.cgroups[next_id].sched.runq_latency.count;
+  EXPECT_GE(count, 100u);
+  EXPECT_LT(count, 300u) << "the removed cgroup's counts were carried over";
+  EXPECT_FALSE(t.cgroups.contains(gone_id));
 }
 
 }  // namespace

@@ -108,21 +108,10 @@ class BlockGroup final : public ProbeGroup {
   // indices kp_block_cells_used marks (a lookup per index, all CPUs at once).
   template <class Fn>
   static void for_each_taken_cell(const LoadedGroup& g, Fn&& fn) {
-    std::vector<__u32> used;
-    drain_map(g.map_fd("kp_block_cells_used"), sizeof(__u32), sizeof(__u32), false,
-              [&](const void* key, const void* value) {
-                if (*static_cast<const __u32*>(value))
-                  used.push_back(*static_cast<const __u32*>(key));
-              });
-    const int fd = g.map_fd("kp_block_cells");
-    const size_t ncpu = possible_cpus();
-    static_assert(sizeof(kp_block_cell) % 8 == 0, "per-CPU values are 8-byte aligned");
-    std::vector<kp_block_cell> per_cpu(ncpu);
-    for (__u32 idx : used) {
-      if (bpf_map_lookup_elem(fd, &idx, per_cpu.data()) != 0) continue;
-      for (const auto& cell : per_cpu)
-        if (cell.state == kCellTaken) fn(idx, cell);
-    }
+    for_each_used_cell<kp_block_cell>(g.map_fd("kp_block_cells_used"), g.map_fd("kp_block_cells"),
+                                      [&](__u32 idx, const kp_block_cell& cell) {
+                                        if (cell.state == kCellTaken) fn(idx, cell);
+                                      });
   }
 
   void retire_cells(const LoadedGroup& g, const std::unordered_set<uint64_t>& gone) {

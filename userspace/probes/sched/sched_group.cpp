@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_set>
 
 #include "collect/cgroup_resolver.h"
 #include "probes/bpf_samples.h"
@@ -39,6 +40,12 @@ class SchedGroup final : public ProbeGroup {
     t.sched_slices = slices_known_;
     drain_cgroup_map(g.map_fd("kp_sched_cgroups"), t.cgroups, &CgroupTotals::sched,
                      &CgroupTotals::has_sched);
+    for_each_taken_cell(g, [&](__u32, const kp_sched_cell& cell) {
+      if (removed_.contains(cell.cgroup_id)) return;
+      CgroupTotals& c = t.cgroups[cell.cgroup_id];
+      c.has_sched = true;
+      add_u64_fields(c.sched, cell.stats);
+    });
     if (ran_ && ran_->mapped()) {
       t.ran_marks = true;
       t.ran_tgids = ran_->take();
@@ -49,13 +56,35 @@ class SchedGroup final : public ProbeGroup {
                                       [&](const __u32&, const std::vector<const kp_sched_cpu*>& v) {
                                         for (int c = 0; c < ncpu; ++c) t.cpus[c] = *v[c];
                                       });
-    for (const auto& cpu : t.cpus)
+    for (const auto& cpu : t.cpus) {
+      t.events += cpu.switches;  // sched_switch counts its events here only
       if (cpu.running_cgroup != 0) {
         CgroupTotals& held = t.cgroups[cpu.running_cgroup];
         held.has_sched = true;
         ++held.cpus_held;
       }
+    }
     if (exits_) t.exits = exits_->take();
+  }
+
+  // A removed cgroup's entries leave the hash; its cells (only their CPU may
+  // write them) are named in kp_sched_cells_retired, where their CPU takes
+  // them back for the next cgroup hashing there; until then the drain skips
+  // them.
+  void forget_cgroups(const LoadedGroup& g, const std::vector<uint64_t>& ids) override {
+    ProbeGroup::forget_cgroups(g, ids);
+    const std::unordered_set<uint64_t> gone(ids.begin(), ids.end());
+    const int retired_fd = g.map_fd("kp_sched_cells_retired");
+    std::unordered_set<uint64_t> in_cells;
+    for_each_taken_cell(g, [&](__u32 idx, const kp_sched_cell& cell) {
+      const __u64 id = cell.cgroup_id;
+      in_cells.insert(id);
+      if (gone.contains(id) && !removed_.contains(id))
+        bpf_map_update_elem(retired_fd, &idx, &id, BPF_ANY);
+    });
+    for (uint64_t id : gone)
+      if (in_cells.contains(id)) removed_.insert(id);
+    std::erase_if(removed_, [&](uint64_t id) { return !in_cells.contains(id); });
   }
 
   void add_cgroup_samples(model::Component& c, const CgroupTotals& t,
@@ -77,6 +106,17 @@ class SchedGroup final : public ProbeGroup {
   }
 
  private:
+  // Calls fn(index, cell) for every CPU's cell of kp_sched_cells naming a
+  // cgroup (a switch-in counts there, or in kp_sched_cgroups where the
+  // CPU's cell counts another cgroup).
+  template <class Fn>
+  static void for_each_taken_cell(const LoadedGroup& g, Fn&& fn) {
+    for_each_used_cell<kp_sched_cell>(g.map_fd("kp_sched_cells_used"), g.map_fd("kp_sched_cells"),
+                                      [&](__u32 idx, const kp_sched_cell& cell) {
+                                        if (cell.cgroup_id != 0) fn(idx, cell);
+                                      });
+  }
+
   // Run-queue latency and length per CPU, the host's latency their sum.
   void add_cpu_samples(const BpfTotals& t, SampleContext& out) {
     kp_hist host_total{}, host_interval{};
@@ -99,6 +139,8 @@ class SchedGroup final : public ProbeGroup {
 
   std::unique_ptr<ExitRing> exits_;
   std::unique_ptr<RanMarks> ran_;
+  // Removed cgroups whose cells were retired and may still name them.
+  std::unordered_set<uint64_t> removed_;
   std::vector<kp_sched_cpu> prev_cpus_;  // the previous drain's, for deltas
   bool slices_known_ = false;
 };

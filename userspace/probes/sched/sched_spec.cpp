@@ -29,7 +29,7 @@ bool rq_stamps(const KernelFeatures& f) {
 }  // namespace
 
 bool sched_slices_known(const KernelFeatures& f) {
-  return rq_stamps(f) && f.has_field("task_struct", "sched_info.last_arrival");
+  return rq_stamps(f);
 }
 
 namespace {
@@ -67,14 +67,18 @@ std::vector<std::string> sched_reads(const KernelFeatures& f) {
         "total)");
     if (sched_slices_known(f))
       out.push_back(
-          "long slices: task_struct.sched_info.last_arrival against the run queue's clock at "
-          "sched_switch, for the task leaving the CPU (slices of 1 ms or more, per cgroup)");
+          "long slices: the run queue's clock at sched_switch against its value at the CPU's "
+          "previous switch (the kernel's sched_info.last_arrival of the task leaving), slices "
+          "of 1 ms or more per cgroup");
   } else {
     out.push_back(
         "run-queue delay: own stamps at sched_wakeup/sched_wakeup_new and preemption "
         "(the kernel lacks sched_info.last_queued or leaves it unset)");
   }
   out.push_back("run-queue length: se.cfs_rq->rq->nr_running at each switch");
+  out.push_back(
+      "per cgroup: counted in a per-CPU cell (kp_sched_cells), or in kp_sched_cgroups where "
+      "that CPU's cell counts another cgroup (its entries below)");
   out.push_back(
       "which processes ran: the tgid of each task getting a CPU (their on-CPU time, switches "
       "and faults from /proc/PID/stat; cgroups' from cpu.stat), and per CPU the cgroup of "
