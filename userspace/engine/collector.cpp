@@ -112,6 +112,7 @@ struct Collector::Impl {
   DeltaTracker deltas;
   std::string host_name;
   collect::TcpHostCounters host_tcp;  // /proc/net/netstat, this interval
+  collect::OtherNetnsInterfaces other_netns;
 
   // Previous raw per-cgroup BPF totals, for per-interval deltas.
   std::unordered_map<uint64_t, probes::CgroupTotals> prev_cgroups;
@@ -160,7 +161,7 @@ model::Snapshot Collector::Impl::build() {
     drain_s = std::chrono::duration<double>(Clock::now() - t0).count();
   }
   // 2. What the kernel already keeps: cumulative counters and gauges.
-  std::vector<Component> comps = read_kernel_kept(kProc, kSys, disk_names, host_tcp);
+  std::vector<Component> comps = read_kernel_kept(kProc, kSys, disk_names, host_tcp, other_netns);
   // 3. BPF: cgroups, processes, CPUs, disks, listeners, drops, exits.
   add_bpf(snap, comps, totals);
   // 4. Agent self-accounting, then deltas of kernel-kept counters (BPF

@@ -51,7 +51,7 @@ std::vector<ProcessList::Busy> ProcessList::busy_from_scan() {
   std::vector<Busy> busy;
   for (const auto& e : scan_.entries()) {
     if (e.cpu_delta_s <= 0) continue;
-    if (const auto* info = processes_.lookup(e.stat.pid, e.stat.start_ticks, e.stat.comm))
+    if (const auto* info = processes_.lookup(e.stat))
       busy.push_back({e.stat.pid, e.cpu_delta_s,
                       collect::ProcessResolver::make_component(*info, e.stat), true});
   }
@@ -67,7 +67,7 @@ std::optional<Component> ProcessList::read_marked(uint32_t tgid, uint64_t seq,
                                                   ManyThreadedMap& kept) {
   std::optional<Component> c;
   if (scanned) {  // read moments ago by this interval's scan: no second read
-    if (const auto* info = processes_.lookup(tgid, scanned->stat.start_ticks, scanned->stat.comm)) {
+    if (const auto* info = processes_.lookup(scanned->stat)) {
       c = collect::ProcessResolver::make_component(*info, scanned->stat);
       if (scanned->stat.threads >= kManyThreads) kept.emplace(tgid, ManyThreaded{*c, seq});
     }
@@ -163,7 +163,8 @@ void ProcessList::add_idle(std::vector<Component>& comps,
     if (read_since_scan_.count(e->stat.pid)) {
       c = collect::read_process(processes_, proc_root_, e->stat.pid, buf_);
     } else if (const auto* info =
-                   processes_.lookup(e->stat.pid, e->stat.start_ticks, e->stat.comm)) {
+                   // The scan's stat may be intervals old: a miss re-reads it.
+               processes_.lookup(e->stat.pid, e->stat.start_ticks, e->stat.comm)) {
       c = collect::ProcessResolver::make_component(*info, e->stat);
     }
     if (!c) continue;
