@@ -62,6 +62,10 @@ bool cpu_moved(const ActivitySinceRead& a, double interval_s) {
   return ran || double(a.waited_ns) >= bar_ns;
 }
 
+bool waits_quiet(uint64_t waited_ns, double interval_s) {
+  return double(waited_ns) < interval_s * 1e9 * 1e-2;
+}
+
 collect::CgroupActivity activity_of(const probes::CgroupTotals& d, const ActivitySinceRead& since,
                                     double interval_s) {
   if (is_busy(d, interval_s)) return collect::CgroupActivity::Busy;

@@ -296,9 +296,13 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
     // The id from the last walk: a stat per cgroup per interval was a fifth
     // of the engine's CPU at 1,000 cgroups. Only paths the walk did not see
     // (removed since) cost a stat.
-    auto id = cgroups.cached_id(path);
-    if (!id) id = cgroups.id_of(path);
     CgroupRollup::Node& node = it->second;
+    if (node.id_walk != cgroups.walks()) {
+      node.walked_id = cgroups.cached_id(path);
+      node.id_walk = cgroups.walks();
+    }
+    auto id = node.walked_id;
+    if (!id) id = cgroups.id_of(path);
     const probes::CgroupTotals& d = node.interval;
     node.since_cpu_read.add(d, t.sched_slices);
     Component c = collect::make_cgroup_component(path, id.value_or(0));
@@ -308,11 +312,15 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
     // past the bar.
     const auto activity = !bpf_saw_all || !id ? collect::CgroupActivity::Unknown
                                               : activity_of(d, node.since_cpu_read, interval_s);
-    if (!cgroup_stats.read(path, c, nullptr, activity, is_stall_quiet(t, d)) && path != "/") {
+    node.waited_since_cpu_psi_ns += d.sched.runq_latency.sum_ns;
+    if (!cgroup_stats.read(path, c, nullptr, activity, is_stall_quiet(t, d),
+                           waits_quiet(node.waited_since_cpu_psi_ns, interval_s)) &&
+        path != "/") {
       it = rollup.erase(it);  // the cgroup is gone
       continue;
     }
     if (cgroup_stats.cpu_read()) node.since_cpu_read = {};
+    if (cgroup_stats.cpu_psi_read()) node.waited_since_cpu_psi_ns = 0;
     DeltaTracker::mark_unknown(c);
     for (const auto* g : active_groups()) g->add_cgroup_samples(c, it->second.rolled, d);
     added.push_back(std::move(c));
