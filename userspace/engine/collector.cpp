@@ -60,9 +60,18 @@ collect::CgroupResolverOptions cgroup_resolver_options() {
   return o;
 }
 
+// /proc/PID/stat files of processes that run kept open (engine/process_list.h):
+// at most this many, and at most an eighth of the descriptors left.
+constexpr size_t kMaxKeptStatFiles = 1024;
+
+size_t kept_stat_files() {
+  return std::min(kMaxKeptStatFiles, collect::raise_fd_limit_for_kept_files() / 8);
+}
+
 collect::CgroupStatsOptions cgroup_stats_options() {
   collect::CgroupStatsOptions o;
-  o.kept_fds = std::min(kMaxKeptCgroupFiles, collect::raise_fd_limit_for_kept_files());
+  const size_t room = collect::raise_fd_limit_for_kept_files();
+  o.kept_fds = std::min(kMaxKeptCgroupFiles, room - kept_stat_files());
   return o;
 }
 constexpr const char* kSys = "/sys";
@@ -90,8 +99,8 @@ struct Collector::Impl {
         cgroup_stats(layout, cgroup_stats_options()),
         processes(kProc),
         disk_names(kProc, kSys),
-        process_list({options.max_processes, options.include_idle_processes}, kProc, processes,
-                     cgroups),
+        process_list({options.max_processes, options.include_idle_processes, kept_stat_files()},
+                     kProc, processes, cgroups),
         host_name(hostname()) {}
 
   CollectorOptions options;
