@@ -32,7 +32,9 @@ std::vector<model::Component> read_interfaces(const std::string& sys_root, Probl
       {"rx_errors", MetricId::IfRxErrors},   {"tx_errors", MetricId::IfTxErrors}};
   std::string buf;
   for (const auto& name : names) {
-    const std::string dir_path = base + "/" + name;
+    std::string dir_path = base;
+    dir_path += '/';
+    dir_path += name;
     auto ifindex = read_u64_file(dir_path + "/ifindex");
     if (!ifindex) continue;  // not an interface, or removed since readdir
     model::Component c;
