@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "collect/net_interfaces.h"
 #include "engine/collector.h"
 #include "report/series.h"
 #include "tcp_peer.h"
@@ -86,6 +87,32 @@ TEST(NetnsTraffic, TransferBetweenTwoNamespacesShowsInTheNetworkChart) {
   // 50 MiB within 4 intervals: at least 5 MB/s in the busiest one.
   EXPECT_GT(busiest, 5e6) << "busiest series: " << which;
   EXPECT_NE(which.find("@kpt-ns"), std::string::npos) << which;
+}
+
+bool lists(const std::vector<model::Component>& comps, const std::string& id) {
+  for (const auto& c : comps)
+    if (c.id == id) return true;
+  return false;
+}
+
+// The namespace list is kept between reads (listing stats every process's
+// ns/net): a namespace made meanwhile still shows within the relist period,
+// and one deleted is gone at the first read that finds it missing.
+TEST(NetnsTraffic, KeptNamespaceListSeesNewNamespacesAndDropsDeletedOnes) {
+  ASSERT_TRUE(have_command("ip"));
+  const std::string name = "kpt-nsl-" + std::to_string(getpid());
+  const std::string lo = "lo@" + name;
+  constexpr unsigned kRelistEvery = 3;
+  collect::OtherNetnsInterfaces reader(kRelistEvery);
+  EXPECT_FALSE(lists(reader.read(), lo));
+  std::string out;
+  ASSERT_EQ(run("ip netns add " + name, &out), 0) << out;
+  bool seen = false;
+  for (unsigned i = 0; i < kRelistEvery && !seen; ++i) seen = lists(reader.read(), lo);
+  run("ip netns del " + name);
+  EXPECT_TRUE(seen) << lo << " not listed within " << kRelistEvery << " reads";
+  EXPECT_FALSE(lists(reader.read(), lo));
+  EXPECT_FALSE(lists(reader.read(), lo));
 }
 
 }  // namespace

@@ -78,7 +78,10 @@ bool CgroupStatsReader::fetch(const std::string& dir, const char* name, Entry& e
 }
 
 CgroupStatsReader::Entry& CgroupStatsReader::entry_for(std::string_view path, uint64_t identity) {
-  auto& slot = entries_[std::string(path)];
+  // Found by the view: no key string made per cgroup and interval.
+  auto it = entries_.find(path);
+  if (it == entries_.end()) it = entries_.emplace(std::string(path), nullptr).first;
+  auto& slot = it->second;
   if (!slot || slot->identity != identity) {
     slot = std::make_unique<Entry>();  // a new cgroup: forget the old one's files and values
     slot->identity = identity;
@@ -147,13 +150,13 @@ std::optional<bool> CgroupStatsReader::locate(std::string_view path, Entry& e, D
 }
 
 bool CgroupStatsReader::read(std::string_view path, model::Component& out, Problems* problems,
-                             CgroupActivity activity, bool stall_quiet) {
+                             CgroupActivity activity, bool stall_quiet, bool cpu_wait_quiet) {
   Entry& e = entry_for(path, out.kernel_id);
   e.seen = interval_;
   const bool watched_idle =
       activity == CgroupActivity::Idle || activity == CgroupActivity::CpuMoved;
   e.stall_cause_seen |= !stall_quiet || !watched_idle;
-  cpu_read_ = false;
+  cpu_read_ = cpu_psi_read_ = false;
   Due due = due_now(e, activity);
   if (activity == CgroupActivity::Idle && !due.counters && !due.limits && !due.cpu) {
     // Nothing due: the last values stand. A cgroup removed meanwhile is
@@ -183,14 +186,19 @@ bool CgroupStatsReader::read(std::string_view path, model::Component& out, Probl
   if (activity == CgroupActivity::Unknown && !(usage == e.cpu_usage)) due.counters = true;
   e.cpu_usage = usage;
   // cpu.pressure goes with the CPU figures where the caller watches (run-queue
-  // waits below its busy bar still move it), else with the counters.
-  fresh_or_repeat(v2 && (activity == CgroupActivity::Unknown ? due.counters : due.cpu), e.cpu_psi,
-                  out, [&] {
-                    if (fetch(dir_, "cpu.pressure", e, kCpuPressure))
-                      parse_pressure(buf_, PsiResource::Cpu, out, path_, problems);
-                    // A missing file (no PSI) reads as NaN, never calm.
-                    e.cpu_calm = out.value(MetricId::PsiCpuSomeAvg10) == 0;
-                  });
+  // waits below its busy bar still move it), else with the counters; a calm
+  // one is repeated while the caller saw next to no waiting since its read.
+  const bool watched = activity != CgroupActivity::Unknown;
+  const bool cpu_psi_still = watched && cpu_wait_quiet && e.cpu_calm && !due.layout &&
+                             e.cpu_psi_at && interval_ - *e.cpu_psi_at < options_.idle_cpu_every;
+  fresh_or_repeat(v2 && (watched ? due.cpu && !cpu_psi_still : due.counters), e.cpu_psi, out, [&] {
+    if (fetch(dir_, "cpu.pressure", e, kCpuPressure))
+      parse_pressure(buf_, PsiResource::Cpu, out, path_, problems);
+    // A missing file (no PSI) reads as NaN, never calm.
+    e.cpu_calm = out.value(MetricId::PsiCpuSomeAvg10) == 0;
+    e.cpu_psi_at = interval_;
+    cpu_psi_read_ = true;
+  });
   fresh_or_repeat(due.counters, e.counters, out, [&] {
     if (v2) read_v2_counters(dir_, e, out, problems);
     read_v1_counters(e, out, problems);

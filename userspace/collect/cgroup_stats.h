@@ -116,8 +116,15 @@ class CgroupStatsReader {
   // `stall_quiet`: the caller saw no cause of a memory or I/O stall by the
   // cgroup's tasks this interval (CgroupStatsOptions::quiet_pressure_every;
   // heeded for Idle and CpuMoved cgroups only).
+  // `cpu_wait_quiet`: the caller saw the cgroup's tasks wait in run queues
+  // less than its bar since cpu.pressure was last read (cpu_psi_read()): its
+  // "some" and "full" totals grow only while tasks wait for a CPU, so a calm
+  // reading (some avg10 0) is repeated then, up to idle_cpu_every intervals,
+  // even where the CPU usage is read (running does not move it). Heeded
+  // where the caller watches (not Unknown).
   bool read(std::string_view path, model::Component& out, Problems* problems = nullptr,
-            CgroupActivity activity = CgroupActivity::Busy, bool stall_quiet = false);
+            CgroupActivity activity = CgroupActivity::Busy, bool stall_quiet = false,
+            bool cpu_wait_quiet = false);
   // Ends an interval: ages what was read, and closes what is remembered of
   // cgroups not read since the previous call (they left the caller's set).
   void end_interval();
@@ -128,6 +135,9 @@ class CgroupStatsReader {
   // Whether the last read() read the CPU figures afresh (rather than
   // repeating them): the caller's measure of activity since then restarts.
   [[nodiscard]] bool cpu_read() const { return cpu_read_; }
+  // Whether the last read() read cpu.pressure afresh: the caller's measure
+  // of waiting since then restarts.
+  [[nodiscard]] bool cpu_psi_read() const { return cpu_psi_read_; }
   [[nodiscard]] size_t kept_fds() const { return budget_.used(); }
   [[nodiscard]] const CgroupLayout& layout() const { return layout_; }
 
@@ -163,10 +173,16 @@ class CgroupStatsReader {
   CgroupLayout layout_;
   CgroupStatsOptions options_;
   FdBudget budget_;
-  std::unordered_map<std::string, std::unique_ptr<Entry>> entries_;
+  // Looked up by string_view (heterogeneous lookup).
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view p) const { return std::hash<std::string_view>{}(p); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Entry>, PathHash, std::equal_to<>> entries_;
   uint64_t interval_ = 0;
   uint64_t recreated_ = 0;
   bool cpu_read_ = false;
+  bool cpu_psi_read_ = false;
   std::string buf_;   // reused across files: this runs for every cgroup every interval
   std::string path_;  // likewise, the file path being read
   std::string dir_;   // the cgroup's cgroup2 directory, during read()

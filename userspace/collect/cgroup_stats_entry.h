@@ -64,9 +64,10 @@ struct CgroupStatsReader::Entry {
   // Interval of the last check of the layout (controllers, v1 hierarchies)
   // and of the last read of limits / counters; nullopt: never.
   std::optional<uint64_t> layout_at, limits_at, counters_at, cpu_at;
-  double cpu_usage = model::kNaN;  // at the last read, to tell idle cgroups
-  bool in_v2 = false;              // the last CPU read found it in the cgroup2 tree
-  bool cpu_calm = false;           // that read's cpu.pressure some avg10 was 0
+  double cpu_usage = model::kNaN;      // at the last read, to tell idle cgroups
+  bool in_v2 = false;                  // the last CPU read found it in the cgroup2 tree
+  bool cpu_calm = false;               // that read's cpu.pressure some avg10 was 0
+  std::optional<uint64_t> cpu_psi_at;  // interval cpu.pressure was last read
   // v2 controllers enabled on the cgroup (cgroup.controllers, checked with the layout).
   bool cpu = true, memory = true, pids = true, io = true;
   // The cgroup's directory in each v1 hierarchy, "" when it has none there

@@ -32,7 +32,9 @@ std::vector<model::Component> read_interfaces(const std::string& sys_root, Probl
       {"rx_errors", MetricId::IfRxErrors},   {"tx_errors", MetricId::IfTxErrors}};
   std::string buf;
   for (const auto& name : names) {
-    const std::string dir_path = base + "/" + name;
+    std::string dir_path = base;
+    dir_path += '/';
+    dir_path += name;
     auto ifindex = read_u64_file(dir_path + "/ifindex");
     if (!ifindex) continue;  // not an interface, or removed since readdir
     model::Component c;
@@ -80,38 +82,60 @@ std::vector<NetDevRow> parse_net_dev(std::string_view text) {
   return out;
 }
 
-std::vector<model::Component> read_other_netns_interfaces(Problems* problems) {
-  std::vector<model::Component> out;
-  std::string text, error;
-  for (const auto& ns : list_netns()) {
-    if (ns.path.empty()) continue;  // ours: sysfs has it
-    text.clear();
-    if (ns.path.starts_with("/proc/")) {
-      // /proc/PID/ns/net -> /proc/PID/net/dev: that process's namespace.
-      const std::string dev =
-          ns.path.substr(0, ns.path.size() - std::string_view("ns/net").size()) + "net/dev";
-      if (!read_file(dev, text)) continue;  // exited meanwhile
-    } else if (!run_in_netns(
-                   ns.path, [&] { read_file("/proc/thread-self/net/dev", text); }, error)) {
-      report(problems, ns.path, 0, error);
-      continue;
-    }
-    for (const auto& row : parse_net_dev(text)) {
-      model::Component c;
-      c.kind = model::ComponentKind::Interface;
-      c.id = c.name = row.name + "@" + ns.name;
-      c.detail = "netns " + std::to_string(ns.inode);
-      c.set_counter(MetricId::IfRxBytes, double(row.rx_bytes), 0);
-      c.set_counter(MetricId::IfTxBytes, double(row.tx_bytes), 0);
-      c.set_counter(MetricId::IfRxPackets, double(row.rx_packets), 0);
-      c.set_counter(MetricId::IfTxPackets, double(row.tx_packets), 0);
-      c.set_counter(MetricId::IfRxDrops, double(row.rx_drops), 0);
-      c.set_counter(MetricId::IfTxDrops, double(row.tx_drops), 0);
-      c.set_counter(MetricId::IfRxErrors, double(row.rx_errors), 0);
-      c.set_counter(MetricId::IfTxErrors, double(row.tx_errors), 0);
-      out.push_back(std::move(c));
-    }
+namespace {
+
+// Appends the interfaces of namespace `ns` (not ours); false when it could
+// not be read (its process exited, or it is gone).
+bool read_netns_interfaces(const NetnsRef& ns, std::string& text,
+                           std::vector<model::Component>& out, Problems* problems) {
+  std::string error;
+  text.clear();
+  if (ns.path.starts_with("/proc/")) {
+    // /proc/PID/ns/net -> /proc/PID/net/dev: that process's namespace.
+    const std::string dev =
+        ns.path.substr(0, ns.path.size() - std::string_view("ns/net").size()) + "net/dev";
+    if (!read_file(dev, text)) return false;  // exited meanwhile
+  } else if (!run_in_netns(
+                 ns.path, [&] { read_file("/proc/thread-self/net/dev", text); }, error)) {
+    report(problems, ns.path, 0, error);
+    return false;
   }
+  for (const auto& row : parse_net_dev(text)) {
+    model::Component c;
+    c.kind = model::ComponentKind::Interface;
+    c.id = c.name = row.name + "@" + ns.name;
+    c.detail = "netns " + std::to_string(ns.inode);
+    c.set_counter(MetricId::IfRxBytes, double(row.rx_bytes), 0);
+    c.set_counter(MetricId::IfTxBytes, double(row.tx_bytes), 0);
+    c.set_counter(MetricId::IfRxPackets, double(row.rx_packets), 0);
+    c.set_counter(MetricId::IfTxPackets, double(row.tx_packets), 0);
+    c.set_counter(MetricId::IfRxDrops, double(row.rx_drops), 0);
+    c.set_counter(MetricId::IfTxDrops, double(row.tx_drops), 0);
+    c.set_counter(MetricId::IfRxErrors, double(row.rx_errors), 0);
+    c.set_counter(MetricId::IfTxErrors, double(row.tx_errors), 0);
+    out.push_back(std::move(c));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<model::Component> read_other_netns_interfaces(Problems* problems) {
+  return OtherNetnsInterfaces(1).read(problems);
+}
+
+std::vector<model::Component> OtherNetnsInterfaces::read(Problems* problems) {
+  if (relist_ || reads_since_list_ >= relist_every_) {
+    netns_ = list_netns();
+    reads_since_list_ = 0;
+    relist_ = false;
+  }
+  ++reads_since_list_;
+  std::vector<model::Component> out;
+  std::string text;
+  for (const auto& ns : netns_)
+    if (!ns.path.empty() && !read_netns_interfaces(ns, text, out, problems))
+      relist_ = true;  // ours (path "") is read from sysfs
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collect/netns.h"
 #include "collect/problems.h"
 #include "model/snapshot.h"
 
@@ -33,5 +34,25 @@ std::vector<NetDevRow> parse_net_dev(std::string_view text);
 // kpulse's own namespace, and traffic between two containers or namespaces
 // never crosses it.
 std::vector<model::Component> read_other_netns_interfaces(Problems* problems = nullptr);
+
+// The same, read every interval, with the namespace list kept between reads:
+// listing them stats /proc/PID/ns/net of every process (with ~500 processes,
+// a sixth of the engine's CPU per interval), while the namespaces themselves
+// change only when a process or `ip netns` makes or drops one. The list is
+// made afresh every `relist_every` reads, and at the next read after a
+// namespace could not be read (its process exited, or it was deleted); a new
+// namespace shows within `relist_every` reads. Its interface counters are
+// cumulative, so nothing is lost meanwhile, only shown later.
+class OtherNetnsInterfaces {
+ public:
+  explicit OtherNetnsInterfaces(unsigned relist_every = 5) : relist_every_(relist_every) {}
+  std::vector<model::Component> read(Problems* problems = nullptr);
+
+ private:
+  unsigned relist_every_;
+  unsigned reads_since_list_ = 0;
+  bool relist_ = true;
+  std::vector<NetnsRef> netns_;
+};
 
 }  // namespace kpulse::collect

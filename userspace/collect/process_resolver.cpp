@@ -37,17 +37,21 @@ std::string clean_cmdline(std::string_view raw, size_t max_len) {
 ProcessResolver::ProcessResolver(std::string proc_root, ProcessResolverOptions options)
     : proc_root_(std::move(proc_root)), options_(options) {}
 
-bool ProcessResolver::load(uint32_t pid, ProcessInfo& out) {
+bool ProcessResolver::load(uint32_t pid, ProcessInfo& out, const ProcStat* known) {
   ++reads_;
   const std::string dir = proc_root_ + "/" + std::to_string(pid);
-  if (!read_file(dir + "/stat", buf_)) return false;
-  auto st = parse_proc_stat(buf_);
-  if (!st) return false;
+  std::optional<ProcStat> read;
+  if (!known) {
+    if (!read_file(dir + "/stat", buf_)) return false;
+    read = parse_proc_stat(buf_);
+    if (!read) return false;
+    known = &*read;
+  }
   out.pid = pid;
-  out.ppid = st->ppid;
-  out.comm = std::move(st->comm);
-  out.start_ticks = st->start_ticks;
-  out.start_time_s = static_cast<double>(st->start_ticks) / clock_ticks_per_second();
+  out.ppid = known->ppid;
+  out.comm = known->comm;
+  out.start_ticks = known->start_ticks;
+  out.start_time_s = static_cast<double>(known->start_ticks) / clock_ticks_per_second();
   // cmdline and cgroup may fail if the process exits now; keep what we have.
   out.cmdline.clear();
   if (read_file(dir + "/cmdline", buf_)) out.cmdline = clean_cmdline(buf_, options_.cmdline_max);
@@ -71,9 +75,23 @@ const ProcessInfo* ProcessResolver::lookup(uint32_t pid, uint64_t start_ticks,
   return refresh(pid);
 }
 
+const ProcessInfo* ProcessResolver::lookup(const ProcStat& st) {
+  auto it = cache_.find(st.pid);
+  if (it != cache_.end() && it->second.info.start_ticks == st.start_ticks &&
+      it->second.info.comm == st.comm && !it->second.info.cmdline_pending) {
+    it->second.last_used = interval_;
+    return &it->second.info;
+  }
+  return refresh(st.pid, &st);
+}
+
 const ProcessInfo* ProcessResolver::refresh(uint32_t pid) {
+  return refresh(pid, nullptr);
+}
+
+const ProcessInfo* ProcessResolver::refresh(uint32_t pid, const ProcStat* known) {
   ProcessInfo info;
-  if (!load(pid, info)) {
+  if (!load(pid, info, known)) {
     cache_.erase(pid);
     return nullptr;
   }
@@ -115,7 +133,7 @@ std::optional<model::Component> read_process(ProcessResolver& resolver,
                                              std::string& buf, Problems* problems) {
   auto st = read_proc_stat_of(proc_root, pid, buf, problems);
   if (!st) return std::nullopt;
-  const ProcessInfo* info = resolver.lookup(pid, st->start_ticks, st->comm);
+  const ProcessInfo* info = resolver.lookup(*st);
   if (!info) return std::nullopt;
   return ProcessResolver::make_component(*info, *st);
 }

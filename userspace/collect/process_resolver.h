@@ -61,6 +61,10 @@ class ProcessResolver {
   // exec'd). An entry read while a user process had no arguments yet is
   // re-read too. The pointer is valid until the next non-const call.
   const ProcessInfo* lookup(uint32_t pid, uint64_t start_ticks = 0, std::string_view comm = {});
+  // The same, for a process whose /proc/PID/stat the caller has just read:
+  // a miss reads only its command line and cgroup (stat costs the kernel a
+  // walk over every thread of the process).
+  const ProcessInfo* lookup(const ProcStat& st);
   // Re-reads now (e.g. after exec changed comm and cmdline).
   const ProcessInfo* refresh(uint32_t pid);
   // The process exited: drop it.
@@ -80,7 +84,9 @@ class ProcessResolver {
     ProcessInfo info;
     uint64_t last_used = 0;
   };
-  bool load(uint32_t pid, ProcessInfo& out);
+  // `known`: the process's stat, read moments ago by the caller (else read here).
+  bool load(uint32_t pid, ProcessInfo& out, const ProcStat* known = nullptr);
+  const ProcessInfo* refresh(uint32_t pid, const ProcStat* known);
 
   std::string proc_root_;
   ProcessResolverOptions options_;

@@ -7,11 +7,15 @@
 
 namespace kpulse::engine {
 
+// A group's fields are all 0 where its has_ flag is false (nothing drained,
+// or a delta of such totals): skipping them keeps the sums exact, and saves
+// most of the work per cgroup and interval (each group holds histograms of
+// ~40 counters; most cgroups see no block I/O, sockets or reclaim).
 void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b) {
-  probes::add_u64_fields(a.sched, b.sched);
-  probes::add_u64_fields(a.block, b.block);
-  probes::add_u64_fields(a.net, b.net);
-  probes::add_u64_fields(a.mem, b.mem);
+  if (b.has_sched) probes::add_u64_fields(a.sched, b.sched);
+  if (b.has_block) probes::add_u64_fields(a.block, b.block);
+  if (b.has_net) probes::add_u64_fields(a.net, b.net);
+  if (b.has_mem) probes::add_u64_fields(a.mem, b.mem);
   a.has_sched |= b.has_sched;
   a.has_block |= b.has_block;
   a.has_net |= b.has_net;
@@ -20,11 +24,11 @@ void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b) {
 }
 
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before) {
-  probes::CgroupTotals d = now;
-  d.sched = probes::subtract_u64_fields(now.sched, before.sched);
-  d.block = probes::subtract_u64_fields(now.block, before.block);
-  d.net = probes::subtract_u64_fields(now.net, before.net);
-  d.mem = probes::subtract_u64_fields(now.mem, before.mem);
+  probes::CgroupTotals d = now;  // a group without its flag is all 0, and so is its delta
+  if (now.has_sched) d.sched = probes::subtract_u64_fields(now.sched, before.sched);
+  if (now.has_block) d.block = probes::subtract_u64_fields(now.block, before.block);
+  if (now.has_net) d.net = probes::subtract_u64_fields(now.net, before.net);
+  if (now.has_mem) d.mem = probes::subtract_u64_fields(now.mem, before.mem);
   d.cpus_held = now.cpus_held + before.cpus_held;  // a state at each end, not a count
   return d;
 }
@@ -56,6 +60,10 @@ bool cpu_moved(const ActivitySinceRead& a, double interval_s) {
   const double bar_ns = interval_s * 1e9 * 1e-2;
   const bool ran = a.slices_unknown ? a.ran > 0 : a.held > 0 || double(a.ran_bound_ns()) >= bar_ns;
   return ran || double(a.waited_ns) >= bar_ns;
+}
+
+bool waits_quiet(uint64_t waited_ns, double interval_s) {
+  return double(waited_ns) < interval_s * 1e9 * 1e-2;
 }
 
 collect::CgroupActivity activity_of(const probes::CgroupTotals& d, const ActivitySinceRead& since,

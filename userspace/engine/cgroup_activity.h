@@ -52,6 +52,11 @@ struct ActivitySinceRead {
 // waits rather than runs; below that its cpu.pressure "some" moved by under 1% of an interval).
 // Below the bar, its usage moved by under 1% of a CPU for one interval.
 bool cpu_moved(const ActivitySinceRead& a, double interval_s);
+// Whether `waited_ns` of run-queue waiting (BPF's, since a cgroup's
+// cpu.pressure was last read) stays under the same bar, 1% of an interval of
+// `interval_s`: its pressure totals then moved by less, and a calm reading
+// stands (CgroupStatsReader::read's cpu_wait_quiet).
+bool waits_quiet(uint64_t waited_ns, double interval_s);
 // What the reader is told of a cgroup BPF watches: Busy (is_busy), else
 // CpuMoved (cpu_moved over `since`, which includes `d`), else Idle.
 collect::CgroupActivity activity_of(const probes::CgroupTotals& d, const ActivitySinceRead& since,

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -32,6 +33,13 @@ class CgroupRollup {
     // The rolled-up deltas since the engine last read the cgroup's CPU
     // figures from cgroupfs (kept here, not in a map by path: no lookup).
     ActivitySinceRead since_cpu_read;
+    // Run-queue waits rolled up since cpu.pressure was last read (it may be
+    // repeated when the CPU usage is read).
+    uint64_t waited_since_cpu_psi_ns = 0;
+    // The cgroup's id as of the resolver's walk number `id_walk` (a lookup
+    // by path per cgroup and interval otherwise).
+    std::optional<uint64_t> walked_id;
+    size_t id_walk = ~size_t{0};
   };
   using Nodes = std::map<std::string, Node>;  // by path: components come out in path order
 

@@ -60,9 +60,18 @@ collect::CgroupResolverOptions cgroup_resolver_options() {
   return o;
 }
 
+// /proc/PID/stat files of processes that run kept open (engine/process_list.h):
+// at most this many, and at most an eighth of the descriptors left.
+constexpr size_t kMaxKeptStatFiles = 1024;
+
+size_t kept_stat_files() {
+  return std::min(kMaxKeptStatFiles, collect::raise_fd_limit_for_kept_files() / 8);
+}
+
 collect::CgroupStatsOptions cgroup_stats_options() {
   collect::CgroupStatsOptions o;
-  o.kept_fds = std::min(kMaxKeptCgroupFiles, collect::raise_fd_limit_for_kept_files());
+  const size_t room = collect::raise_fd_limit_for_kept_files();
+  o.kept_fds = std::min(kMaxKeptCgroupFiles, room - kept_stat_files());
   return o;
 }
 constexpr const char* kSys = "/sys";
@@ -90,8 +99,8 @@ struct Collector::Impl {
         cgroup_stats(layout, cgroup_stats_options()),
         processes(kProc),
         disk_names(kProc, kSys),
-        process_list({options.max_processes, options.include_idle_processes}, kProc, processes,
-                     cgroups),
+        process_list({options.max_processes, options.include_idle_processes, kept_stat_files()},
+                     kProc, processes, cgroups),
         host_name(hostname()) {}
 
   CollectorOptions options;
@@ -112,6 +121,7 @@ struct Collector::Impl {
   DeltaTracker deltas;
   std::string host_name;
   collect::TcpHostCounters host_tcp;  // /proc/net/netstat, this interval
+  collect::OtherNetnsInterfaces other_netns;
 
   // Previous raw per-cgroup BPF totals, for per-interval deltas.
   std::unordered_map<uint64_t, probes::CgroupTotals> prev_cgroups;
@@ -160,7 +170,7 @@ model::Snapshot Collector::Impl::build() {
     drain_s = std::chrono::duration<double>(Clock::now() - t0).count();
   }
   // 2. What the kernel already keeps: cumulative counters and gauges.
-  std::vector<Component> comps = read_kernel_kept(kProc, kSys, disk_names, host_tcp);
+  std::vector<Component> comps = read_kernel_kept(kProc, kSys, disk_names, host_tcp, other_netns);
   // 3. BPF: cgroups, processes, CPUs, disks, listeners, drops, exits.
   add_bpf(snap, comps, totals);
   // 4. Agent self-accounting, then deltas of kernel-kept counters (BPF
@@ -295,9 +305,13 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
     // The id from the last walk: a stat per cgroup per interval was a fifth
     // of the engine's CPU at 1,000 cgroups. Only paths the walk did not see
     // (removed since) cost a stat.
-    auto id = cgroups.cached_id(path);
-    if (!id) id = cgroups.id_of(path);
     CgroupRollup::Node& node = it->second;
+    if (node.id_walk != cgroups.walks()) {
+      node.walked_id = cgroups.cached_id(path);
+      node.id_walk = cgroups.walks();
+    }
+    auto id = node.walked_id;
+    if (!id) id = cgroups.id_of(path);
     const probes::CgroupTotals& d = node.interval;
     node.since_cpu_read.add(d, t.sched_slices);
     Component c = collect::make_cgroup_component(path, id.value_or(0));
@@ -307,11 +321,15 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
     // past the bar.
     const auto activity = !bpf_saw_all || !id ? collect::CgroupActivity::Unknown
                                               : activity_of(d, node.since_cpu_read, interval_s);
-    if (!cgroup_stats.read(path, c, nullptr, activity, is_stall_quiet(t, d)) && path != "/") {
+    node.waited_since_cpu_psi_ns += d.sched.runq_latency.sum_ns;
+    if (!cgroup_stats.read(path, c, nullptr, activity, is_stall_quiet(t, d),
+                           waits_quiet(node.waited_since_cpu_psi_ns, interval_s)) &&
+        path != "/") {
       it = rollup.erase(it);  // the cgroup is gone
       continue;
     }
     if (cgroup_stats.cpu_read()) node.since_cpu_read = {};
+    if (cgroup_stats.cpu_psi_read()) node.waited_since_cpu_psi_ns = 0;
     DeltaTracker::mark_unknown(c);
     for (const auto* g : active_groups()) g->add_cgroup_samples(c, it->second.rolled, d);
     added.push_back(std::move(c));

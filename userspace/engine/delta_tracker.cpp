@@ -5,27 +5,40 @@
 namespace kpulse::engine {
 
 void DeltaTracker::apply(std::vector<model::Component>& components) {
-  std::unordered_map<std::string, Previous> next;
-  next.reserve(components.size());
+  const uint64_t call = ++calls_;
   for (auto& c : components) {
-    std::string key = c.key();
-    const Previous* prev = nullptr;
-    if (auto it = previous_.find(key); it != previous_.end()) prev = &it->second;
-    Previous& keep = next[key];
+    key_.assign(model::to_string(c.kind));
+    key_ += ':';
+    key_ += c.id;
+    auto it = previous_.find(key_);
+    if (it == previous_.end()) it = previous_.emplace(key_, Previous{}).first;
+    Previous& p = it->second;
+    // A key listed twice in one call: both take their deltas from the last
+    // call's totals (p.counters until the end), and both keep theirs.
+    if (p.seen != call) {
+      p.fresh.clear();
+      p.seen = call;
+    }
     for (auto& s : c.samples) {
       if (model::info(s.id).type != model::MetricType::Counter || !std::isnan(s.delta)) continue;
       s.delta = 0;
-      if (prev) {
-        for (const auto& p : prev->counters)
-          if (p.id == s.id) {
-            s.delta = s.value >= p.value ? s.value - p.value : s.value;
-            break;
-          }
-      }
-      keep.counters.push_back(s);
+      for (const auto& prev : p.counters)  // empty for a key new in this call
+        if (prev.id == s.id) {
+          s.delta = s.value >= prev.value ? s.value - prev.value : s.value;
+          break;
+        }
+      p.fresh.push_back(s);
     }
   }
-  previous_.swap(next);
+  // Components absent from this call are forgotten; the others' totals move on.
+  for (auto it = previous_.begin(); it != previous_.end();) {
+    if (it->second.seen != call) {
+      it = previous_.erase(it);
+      continue;
+    }
+    it->second.counters.swap(it->second.fresh);
+    ++it;
+  }
 }
 
 }  // namespace kpulse::engine

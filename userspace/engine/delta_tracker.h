@@ -27,10 +27,16 @@ class DeltaTracker {
   static void mark_unknown(model::Component& c);
 
  private:
+  // Kept across calls and updated in place: rebuilding the map each call
+  // allocated a key and a vector per component (~1,500 at 1,000 cgroups).
   struct Previous {
-    std::vector<model::Sample> counters;
+    std::vector<model::Sample> counters;  // the last call's totals
+    std::vector<model::Sample> fresh;     // this call's, swapped in at its end
+    uint64_t seen = 0;                    // the last call that listed the key
   };
   std::unordered_map<std::string, Previous> previous_;
+  uint64_t calls_ = 0;
+  std::string key_;  // reused for each component's key
 };
 
 }  // namespace kpulse::engine

@@ -10,7 +10,8 @@ namespace kpulse::engine {
 
 std::vector<model::Component> read_kernel_kept(const char* proc_root, const char* sys_root,
                                                collect::DiskNames& disk_names,
-                                               collect::TcpHostCounters& tcp) {
+                                               collect::TcpHostCounters& tcp,
+                                               collect::OtherNetnsInterfaces& other_netns) {
   std::vector<model::Component> comps;
   model::Component host = collect::make_host_component();
   std::vector<model::Component> cpus;
@@ -27,7 +28,7 @@ std::vector<model::Component> read_kernel_kept(const char* proc_root, const char
     for (auto& d : disks.disks) comps.push_back(std::move(d));
   }
   for (auto& i : collect::read_interfaces(sys_root)) comps.push_back(std::move(i));
-  for (auto& i : collect::read_other_netns_interfaces()) comps.push_back(std::move(i));
+  for (auto& i : other_netns.read()) comps.push_back(std::move(i));
   for (auto& c : comps) DeltaTracker::mark_unknown(c);
   return comps;
 }

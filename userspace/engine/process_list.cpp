@@ -21,6 +21,10 @@ constexpr uint64_t kManyThreadsEvery = 5;
 // this many intervals (marked ones are read every interval).
 constexpr uint64_t kProcessScanEvery = 5;
 
+// A kept /proc/PID/stat descriptor is closed once its process has gone
+// unmarked for this many intervals (it sleeps; the next mark reopens it).
+constexpr uint64_t kKeptStatIdleFor = 10;
+
 }  // namespace
 
 // Every process comes from /proc: each interval without the sched group's
@@ -51,7 +55,7 @@ std::vector<ProcessList::Busy> ProcessList::busy_from_scan() {
   std::vector<Busy> busy;
   for (const auto& e : scan_.entries()) {
     if (e.cpu_delta_s <= 0) continue;
-    if (const auto* info = processes_.lookup(e.stat.pid, e.stat.start_ticks, e.stat.comm))
+    if (const auto* info = processes_.lookup(e.stat))
       busy.push_back({e.stat.pid, e.cpu_delta_s,
                       collect::ProcessResolver::make_component(*info, e.stat), true});
   }
@@ -67,7 +71,7 @@ std::optional<Component> ProcessList::read_marked(uint32_t tgid, uint64_t seq,
                                                   ManyThreadedMap& kept) {
   std::optional<Component> c;
   if (scanned) {  // read moments ago by this interval's scan: no second read
-    if (const auto* info = processes_.lookup(tgid, scanned->stat.start_ticks, scanned->stat.comm)) {
+    if (const auto* info = processes_.lookup(scanned->stat)) {
       c = collect::ProcessResolver::make_component(*info, scanned->stat);
       if (scanned->stat.threads >= kManyThreads) kept.emplace(tgid, ManyThreaded{*c, seq});
     }
@@ -79,10 +83,33 @@ std::optional<Component> ProcessList::read_marked(uint32_t tgid, uint64_t seq,
     kept.emplace(tgid, std::move(cached->second));
     return c;
   }
-  c = collect::read_process(processes_, proc_root_, tgid, buf_);
+  c = read_kept(tgid, seq);
   if (c && c->value(MetricId::ProcThreads) >= kManyThreads)
     kept.emplace(tgid, ManyThreaded{*c, seq});
   return c;  // nullopt: exited since (its exit record says what it did)
+}
+
+std::optional<Component> ProcessList::read_kept(uint32_t tgid, uint64_t seq) {
+  KeptStat& kept = kept_stats_[tgid];
+  kept.marked_at = seq;
+  stat_path_.assign(proc_root_);
+  stat_path_ += '/';
+  stat_path_ += std::to_string(tgid);
+  stat_path_ += "/stat";
+  if (!kept.file.read(stat_path_, buf_, stat_budget_)) {
+    kept_stats_.erase(tgid);
+    return std::nullopt;  // exited since (its exit record says what it did)
+  }
+  const auto st = collect::parse_proc_stat(buf_);
+  if (!st) return std::nullopt;
+  const auto* info = processes_.lookup(*st);
+  if (!info) return std::nullopt;
+  return collect::ProcessResolver::make_component(*info, *st);
+}
+
+void ProcessList::forget_idle_kept_stats(uint64_t seq) {
+  std::erase_if(kept_stats_,
+                [seq](const auto& kv) { return seq - kv.second.marked_at > kKeptStatIdleFor; });
 }
 
 // The process's CPU time per interval since its previous reading (0 at the
@@ -121,7 +148,10 @@ std::vector<ProcessList::Busy> ProcessList::busy_from_marks(const probes::BpfTot
 void ProcessList::add(std::vector<Component>& comps, const probes::BpfTotals& t, uint64_t seq) {
   const bool scanned = scan_if_due(t, seq);
   // A PID whose process exited may be reused: drop its reading first.
-  for (const auto& e : t.exits) many_threaded_.erase(e.tgid);
+  for (const auto& e : t.exits) {
+    many_threaded_.erase(e.tgid);
+    kept_stats_.erase(e.tgid);
+  }
   ManyThreadedMap many_threaded_now;
   std::vector<Busy> busy =
       t.ran_marks ? busy_from_marks(t, seq, scanned, many_threaded_now) : busy_from_scan();
@@ -138,6 +168,7 @@ void ProcessList::add(std::vector<Component>& comps, const probes::BpfTotals& t,
   }
   many_threaded_.swap(many_threaded_now);  // processes not marked this time are forgotten
   if (listed.size() < options_.max_processes) add_idle(comps, listed);
+  forget_idle_kept_stats(seq);
   processes_.end_interval();
 }
 
@@ -163,7 +194,8 @@ void ProcessList::add_idle(std::vector<Component>& comps,
     if (read_since_scan_.count(e->stat.pid)) {
       c = collect::read_process(processes_, proc_root_, e->stat.pid, buf_);
     } else if (const auto* info =
-                   processes_.lookup(e->stat.pid, e->stat.start_ticks, e->stat.comm)) {
+                   // The scan's stat may be intervals old: a miss re-reads it.
+               processes_.lookup(e->stat.pid, e->stat.start_ticks, e->stat.comm)) {
       c = collect::ProcessResolver::make_component(*info, e->stat);
     }
     if (!c) continue;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "collect/cgroup_resolver.h"
+#include "collect/kept_file.h"
 #include "collect/process_resolver.h"
 #include "engine/process_scan.h"
 #include "model/snapshot.h"
@@ -24,6 +25,9 @@ class ProcessList {
   struct Options {
     size_t max_processes = 500;
     bool include_idle_processes = false;
+    // /proc/PID/stat descriptors kept open for processes marked as having
+    // run (see kept_stats_); 0 keeps none.
+    size_t kept_stat_files = 0;
   };
   ProcessList(Options options, std::string proc_root, collect::ProcessResolver& processes,
               collect::CgroupResolver& cgroups)
@@ -31,7 +35,8 @@ class ProcessList {
         proc_root_(proc_root),
         processes_(processes),
         cgroups_(cgroups),
-        scan_(std::move(proc_root)) {}
+        scan_(std::move(proc_root)),
+        stat_budget_(options.kept_stat_files) {}
 
   // Appends this interval's process components; `seq` is the snapshot's.
   void add(std::vector<model::Component>& comps, const probes::BpfTotals& t, uint64_t seq);
@@ -65,6 +70,9 @@ class ProcessList {
                                               const ProcessScan::Entry* scanned,
                                               ManyThreadedMap& kept);
   double cpu_this_interval(uint32_t tgid, const model::Component& c, uint64_t seq);
+  // A marked process's stat through its kept descriptor; nullopt when it is gone.
+  std::optional<model::Component> read_kept(uint32_t tgid, uint64_t seq);
+  void forget_idle_kept_stats(uint64_t seq);
   void add_idle(std::vector<model::Component>& comps, const std::unordered_set<uint32_t>& listed);
 
   Options options_;
@@ -77,6 +85,19 @@ class ProcessList {
   ProcessScan scan_;
   uint64_t scan_seq_ = 0;                         // seq of the snapshot that last scanned /proc
   std::unordered_set<uint32_t> read_since_scan_;  // processes read afresh since that scan
+  // /proc/PID/stat of processes marked as having run, kept open: a process
+  // that runs every interval is read by one pread instead of open, read and
+  // close (the open and close were half the cost of reading it). A kept
+  // descriptor outlives no process: reading a dead one fails, and the path
+  // is opened again (a reused PID is told by its start time, as before).
+  // Dropped when the process exits or goes unmarked for a while.
+  struct KeptStat {
+    collect::KeptFile file;
+    uint64_t marked_at = 0;  // seq of the last snapshot that marked it
+  };
+  std::unordered_map<uint32_t, KeptStat> kept_stats_;
+  collect::FdBudget stat_budget_;
+  std::string stat_path_;
 };
 
 }  // namespace kpulse::engine

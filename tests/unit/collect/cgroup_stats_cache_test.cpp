@@ -176,6 +176,58 @@ TEST(CgroupStatsCache, IdleCgroupWithRecentCpuPressureRereadsItWithTheCounters) 
   EXPECT_GT(seen_after, 0u) << "a decaying cpu.pressure average was repeated";
 }
 
+model::Component read_w(CgroupStatsReader& r, CgroupActivity activity, bool cpu_wait_quiet) {
+  auto c = make_cgroup_component("/a", 7);
+  EXPECT_TRUE(r.read("/a", c, nullptr, activity, false, cpu_wait_quiet));
+  return c;
+}
+
+// cpu.pressure's totals grow only while tasks wait for a CPU: where the
+// caller saw next to no waiting since its last read, a calm reading stands
+// even when the CPU usage is read, for idle_cpu_every intervals at most.
+TEST(CgroupStatsCache, CalmCpuPressureIsRepeatedWhileTheCallerSawNoWaiting) {
+  Fixture f;
+  auto r = f.reader();
+  read_w(r, CgroupActivity::Busy, true);  // first read: everything
+  EXPECT_TRUE(r.cpu_psi_read());
+  f.write("a", 2000000, 8192, "100", 20);
+  r.end_interval();
+  auto c = read_w(r, CgroupActivity::Busy, true);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::CgCpuUsage), 2.0);    // running: read
+  EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 10e-6);  // no waiting: repeated
+  EXPECT_FALSE(r.cpu_psi_read());
+  r.end_interval();
+  c = read_w(r, CgroupActivity::CpuMoved, false);  // waited: read
+  EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 20e-6);
+  EXPECT_TRUE(r.cpu_psi_read());
+
+  // Never past idle_cpu_every intervals since the last read.
+  f.write("a", 3000000, 8192, "100", 30);
+  const unsigned every = CgroupStatsOptions{}.idle_cpu_every;
+  unsigned seen_after = 0;
+  for (unsigned i = 1; i <= every && !seen_after; ++i) {
+    r.end_interval();
+    c = read_w(r, CgroupActivity::Busy, true);
+    if (c.value(MetricId::PsiCpuSome) == 30e-6) seen_after = i;
+  }
+  EXPECT_EQ(seen_after, every);
+
+  // A reading that is not calm (some avg10 above 0), or a caller that does
+  // not watch (Unknown), reads it whenever it is due.
+  f.t.write("a/cpu.pressure", pressure_avg(0.5, 40));
+  r.end_interval();
+  c = read_w(r, CgroupActivity::Busy, false);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 40e-6);
+  f.t.write("a/cpu.pressure", pressure_avg(0, 50));
+  r.end_interval();
+  c = read_w(r, CgroupActivity::Busy, true);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 50e-6);
+  f.write("a", 4000000, 8192, "100", 60);
+  r.end_interval();
+  c = read_w(r, CgroupActivity::Unknown, true);
+  EXPECT_DOUBLE_EQ(c.value(MetricId::PsiCpuSome), 60e-6);
+}
+
 TEST(CgroupStatsCache, UnknownActivityRereadsCountersWhenCpuUsageMoves) {
   Fixture f;
   auto r = f.reader();
