@@ -2,11 +2,13 @@
 """Per block request cost of several block.bpf.c builds and biolatency -Q,
 all attached at the same time and measured over the same requests.
 
-    bench/overhead/block_variants.py [--rounds N] [--build DIR] NAME=OBJECT.o ...
+    bench/overhead/block_variants.py [--rounds N] [--build DIR] NAME=OBJECT.o[:EXTRA,...] ...
 
 Each OBJECT.o is a compiled block.bpf.c (bench/overhead/build_objects.sh or
 clang with the flags of cmake/Bpf.cmake) whose io_start, issue and completion
-programs are attached by kpulse_object_attach. Every round runs fio (4 KiB
+programs are attached by kpulse_object_attach; EXTRA names more programs of the object to
+attach whose time is not counted (e.g. a sched_switch program that keeps what
+io_start reads, as the sched group does in kpulse). Every round runs fio (4 KiB
 psync random direct reads, 3 s) on a direct-io loop device once per rotation
 of the attach order (each variant and the tool first once), with BPF
 statistics on. Prints, per variant, the median ns per request (all its
@@ -73,6 +75,12 @@ def stats(ids):
     return out
 
 
+def counted(variant, pname):
+    """A variant's programs count when they are its io_start, issue or
+    completion (bpftool may show names cut at 15 characters)."""
+    return variant == "biolatency -Q" or any(p.startswith(pname) for p in PROGS.split(","))
+
+
 def one_run(order, cmds, loopdev):
     procs = {}
     try:
@@ -91,7 +99,7 @@ def one_run(order, cmds, loopdev):
     for n in order:
         per, total, done = {}, 0, 0
         for pid, (pname, t, cnt) in after[n].items():
-            if pid not in before[n]:
+            if pid not in before[n] or not counted(n, pname):
                 continue
             dt, dc = t - before[n][pid][1], cnt - before[n][pid][2]
             per[pname] = (dt, dc)
@@ -113,7 +121,9 @@ def main():
     cmds = {}
     for v in args.variants:
         name, obj = v.split("=", 1)
-        cmds[name] = ([attach, f"{obj}:{PROGS}"], 3)
+        obj, _, extra = obj.partition(":")
+        progs = PROGS + ("," + extra if extra else "")
+        cmds[name] = ([attach, f"{obj}:{progs}"], len(progs.split(",")))
     biolat = "/usr/sbin/biolatency" if os.path.exists("/usr/sbin/biolatency") else "biolatency"
     cmds["biolatency -Q"] = ([biolat, "-Q", "99999", "1"], 3)
     fd, backing = tempfile.mkstemp(prefix="kpulse-variants-", suffix=".img", dir="/var/tmp")
