@@ -147,24 +147,30 @@ static __always_inline __u32 request_dev(struct request *rq, const bool btf)
  * flight never share one; the tag allocator steps through the tags, so a
  * queue's successive requests touch neighbouring slots, a few cache lines,
  * where a hash of the address spread them over the whole table (io_start
- * 292 -> 213 ns, 22k). Queues whose offsets bring their tags onto the same
+ * 292 -> 157 ns, 22k). Queues whose offsets bring their tags onto the same
  * slot only collide (the slot records the request itself); a flush borrows
- * the tag of the request it flushes and goes to the hash. */
+ * the tag of the request it flushes and goes to the hash.
+ *
+ * The offset hashes the hardware queue's address against its request
+ * queue's, both in the request's own cache line: tp_btf arguments are
+ * trusted pointers and the verifier refuses any math on them but the
+ * difference of two pointers, a scalar (q->id and hctx->queue_num would
+ * cost two more lines: 182 ns). */
 static __always_inline struct rq_slot *slot_of(struct request *rq, const bool btf)
 {
-	struct request_queue *q = btf ? rq->q : BPF_CORE_READ(rq, q);
-	struct blk_mq_hw_ctx *hctx = btf ? rq->mq_hctx : BPF_CORE_READ(rq, mq_hctx);
 	int tag = btf ? rq->internal_tag : BPF_CORE_READ(rq, internal_tag);
-	__u32 queue = 0, idx;
+	__u64 queue;
+	__u32 idx;
 
 	if (tag < 0)
 		tag = btf ? rq->tag : BPF_CORE_READ(rq, tag);
-	if (q)
-		queue = (btf ? q->id : BPF_CORE_READ(q, id)) << 16;
-	if (hctx)
-		queue |= btf ? hctx->queue_num : BPF_CORE_READ(hctx, queue_num);
+	if (btf)
+		queue = (__u64)rq->mq_hctx - (__u64)rq->q;
+	else
+		queue = (__u64)BPF_CORE_READ(rq, mq_hctx) - (__u64)BPF_CORE_READ(rq, q);
+	barrier_var(queue);
 	/* Fibonacci hashing spreads the queues' offsets over the table. */
-	idx = ((queue * 2654435761u) >> (32 - KP_RQ_SLOT_BITS)) + (__u32)tag;
+	idx = ((queue * 0x9E3779B97F4A7C15ULL) >> (64 - KP_RQ_SLOT_BITS)) + (__u32)tag;
 	idx &= (1u << KP_RQ_SLOT_BITS) - 1;
 	return bpf_map_lookup_elem(&kp_request_slots, &idx);
 }

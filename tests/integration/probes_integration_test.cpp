@@ -227,7 +227,7 @@ TEST(ProbesIntegration, DirectIoToLoopDeviceCountsOpsBytesAndLatency) {
 // bytes (a request that lost its slot would be charged to no cgroup).
 TEST(ProbesIntegration, RequestsOfTwoQueuesWithAndWithoutSchedulerKeepTheirCgroup) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
-  LoopDevice plain(32, true), scheduled(32, true);
+  LoopDevice plain(32), scheduled(32);
   const std::string sched_file = "/sys/block/" + scheduled.name() + "/queue/scheduler";
   std::ofstream(sched_file) << "mq-deadline";
   std::string schedulers;
