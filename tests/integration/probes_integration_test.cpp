@@ -222,6 +222,48 @@ TEST(ProbesIntegration, DirectIoToLoopDeviceCountsOpsBytesAndLatency) {
   EXPECT_LT(c->delta(MetricId::BlkReadBytes), bytes + 4 * 1024 * 1024);
 }
 
+// What a request carries between its hooks (its submitter's cgroup, the
+// issue stamp) sits in a slot picked by its tag: the scheduler's tag on a
+// queue with an I/O scheduler, the driver's on one without, so both must
+// name the same slot at every hook. Two disks written at once from two
+// cgroups, one with mq-deadline: each cgroup is charged exactly its disk's
+// bytes (a request that lost its slot would be charged to no cgroup).
+TEST(ProbesIntegration, RequestsOfTwoQueuesWithAndWithoutSchedulerKeepTheirCgroup) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  LoopDevice plain(32), scheduled(32);
+  const std::string sched_file = "/sys/block/" + scheduled.name() + "/queue/scheduler";
+  std::ofstream(sched_file) << "mq-deadline";
+  std::string schedulers;
+  std::getline(std::ifstream(sched_file), schedulers);
+  if (schedulers.find("[mq-deadline]") == std::string::npos)
+    GTEST_SKIP() << "mq-deadline not available: " << schedulers;
+  TestCgroup cg_plain("tag-plain"), cg_sched("tag-sched");
+  auto collector = make_collector({"block"});
+  collector.collect_now();  // baseline
+  const int mib = 24;
+  const auto writes = [&](const LoopDevice& loop) {
+    return "dd if=/dev/zero of=" + loop.device() + " bs=1M count=" + std::to_string(mib) +
+           " oflag=direct status=none";
+  };
+  Child a(writes(plain), &cg_plain), b(writes(scheduled), &cg_sched);
+  ASSERT_EQ(a.wait(60s), 0);
+  ASSERT_EQ(b.wait(60s), 0);
+  model::Snapshot snap = collector.collect_now();
+
+  const double bytes = mib * 1024.0 * 1024.0;
+  for (const auto* loop : {&plain, &scheduled}) {
+    const model::Component* disk = snap.find(ComponentKind::Disk, loop->name());
+    ASSERT_NE(disk, nullptr) << loop->name();
+    EXPECT_EQ(disk->delta(MetricId::BlkWriteBytes), bytes) << loop->name();
+  }
+  for (const auto* cg : {&cg_plain, &cg_sched}) {
+    const model::Component* c = snap.find(ComponentKind::Cgroup, cg->path());
+    ASSERT_NE(c, nullptr) << cg->path();
+    // Its dd's own pages, read from the root disk when it started, aside.
+    EXPECT_EQ(c->delta(MetricId::BlkWriteBytes), bytes) << cg->path();
+  }
+}
+
 // Each completion is counted once per (disk, cgroup); a disk's figures are
 // the sums. A removed cgroup's entries are deleted, but what they counted
 // must stay in the disk's totals: otherwise, once the cgroup is forgotten,

@@ -52,7 +52,7 @@ std::vector<std::string> block_reads(const KernelFeatures& f) {
       "counted per (disk, cgroup) in a per-CPU cell (kp_block_cells), or in kp_block_io where "
       "the cell counts another pair; summed per disk and per cgroup in userspace");
   out.push_back(
-      "per request in flight: a slot of an array indexed by the request's address; "
+      "per request in flight: a slot of an array indexed by the request's tag and queue; "
       "kp_requests holds those whose slot another request holds (its entries below)");
   out.push_back(issue_names_submitter(f)
                     ? "cgroup: the submitter's, taken at block_rq_insert, or at block_rq_issue "
