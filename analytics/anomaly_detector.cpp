@@ -11,9 +11,6 @@ std::optional<AnomalyModel> anomaly_model_named(std::string_view name) {
   if (name == "baseline") return AnomalyModel::kBaseline;
   if (name == "context") return AnomalyModel::kContext;
   if (name == "blend") return AnomalyModel::kBlend;
-  if (name == "blend3") return AnomalyModel::kBlend3;
-  if (name == "blendmax") return AnomalyModel::kBlendMax;
-  if (name == "blendart") return AnomalyModel::kBlendArt;
   return std::nullopt;
 }
 namespace {
@@ -60,9 +57,6 @@ AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
       tail_(config.history_half_life, config.record_rise, config.incident_half_life),
       repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {
   if (cfg_.model != AnomalyModel::kBaseline) context_.emplace(cfg_.context);
-  if (cfg_.model == AnomalyModel::kBlend3 || cfg_.model == AnomalyModel::kBlendMax ||
-      cfg_.model == AnomalyModel::kBlendArt)
-    art_.emplace(cfg_.art);
 }
 
 double AnomalyDetector::update(double t, double x) {
@@ -73,21 +67,11 @@ double AnomalyDetector::update(double t, double x) {
     baseline_update(t, x);
     return context;
   }
-  const double art = art_ && std::isfinite(t) ? art_->update(x) : 0.0;
   const double baseline = baseline_update(t, x);
   // A learner still warming up abstains: the blend is the mean of the
   // learners that have an opinion. Counting the context learner's warm-up 0
   // would halve every score of a young series (live: its first 64 s).
-  if (cfg_.model == AnomalyModel::kBlendArt)
-    return art_->warm() ? 0.5 * (baseline + art) : baseline;
-  const bool context_warm = context_->warm();
-  const bool art_warm = art_ && art_->warm();
-  if (cfg_.model == AnomalyModel::kBlendMax) {
-    if (!context_warm && !art_warm) return baseline;
-    return 0.5 * (baseline + std::max(context_warm ? context : 0.0, art_warm ? art : 0.0));
-  }
-  const double sum = baseline + (context_warm ? context : 0.0) + (art_warm ? art : 0.0);
-  return sum / double(1 + int(context_warm) + int(art_warm));
+  return context_->warm() ? 0.5 * (context + baseline) : baseline;
 }
 
 void AnomalyDetector::infer_step(double t_unix) {

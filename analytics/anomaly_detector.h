@@ -41,7 +41,6 @@
 #include <optional>
 #include <vector>
 
-#include "analytics/anomaly_art.h"
 #include "analytics/anomaly_context.h"
 #include "analytics/anomaly_recent_days.h"
 #include "analytics/anomaly_tail.h"
@@ -53,18 +52,13 @@ namespace kpulse::analytics {
 // the two scores (a learner still in its warm-up abstains). The blend scores
 // best under NAB cross-validation and is the default for live alerts and
 // offline series alike (BENCHMARKS.md "Issue 20 (20g)", "(20h)").
-// Two experimental blends add the resonance learner (anomaly_art.h): kBlend3,
-// the mean of the three, and kBlendMax, the baseline's mean with the stronger
-// of the two novelty learners (BENCHMARKS.md "Issue 20 (20i)").
-enum class AnomalyModel { kBaseline, kContext, kBlend, kBlend3, kBlendMax, kBlendArt };
-// "baseline", "context", "blend", "blend3", "blendmax" (command-line and
-// harness spelling); nullopt otherwise.
+enum class AnomalyModel { kBaseline, kContext, kBlend };
+// "baseline", "context", "blend" (command-line and harness spelling); nullopt otherwise.
 std::optional<AnomalyModel> anomaly_model_named(std::string_view name);
 
 struct AnomalyDetectorConfig {
   AnomalyModel model = AnomalyModel::kBlend;
-  ContextDetectorConfig context;  // used by every model but kBaseline
-  ArtDetectorConfig art;          // used by kBlend3 and kBlendMax
+  ContextDetectorConfig context;  // used by kContext and kBlend
   // Samples before the first non-zero score: the baseline must see some data.
   int warmup_samples = 8;
   // Adaptation rate of the level (per sample) and of the error scale.
@@ -185,7 +179,6 @@ class AnomalyDetector {
   double repeat_decay_;
 
   std::optional<ContextAnomalyDetector> context_;  // only when the model uses it
-  std::optional<ArtAnomalyDetector> art_;          // only when the model uses it
 };
 
 }  // namespace kpulse::analytics
