@@ -59,31 +59,7 @@ AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
   if (cfg_.model != AnomalyModel::kBaseline) context_.emplace(cfg_.context);
 }
 
-double AnomalyDetector::likelihood(double s) {
-  const int w = std::clamp(cfg_.likelihood_window, 1, int(lik_ring_.size()));
-  const size_t slot = size_t(lik_n_ % w);
-  lik_sum_ += s - (lik_n_ >= w ? lik_ring_[slot] : 0.0);
-  lik_ring_[slot] = s;
-  ++lik_n_;
-  const double short_mean = lik_sum_ / double(std::min<int64_t>(lik_n_, w));
-  const double sigma = std::max(std::sqrt(lik_var_), 0.03);
-  const double q = 0.5 * std::erfc((short_mean - lik_mean_) / sigma / std::sqrt(2.0));
-  const double rate =
-      std::max(1.0 / double(lik_n_), 1.0 - std::exp(std::log(0.5) / cfg_.likelihood_half_life));
-  const double d = s - lik_mean_;
-  lik_mean_ += rate * d;
-  lik_var_ = (1 - rate) * (lik_var_ + rate * d * d);
-  if (lik_n_ <= 100) return s;
-  const double loglik = std::clamp(-std::log10(std::max(q, 1e-300)) / 10.0, 0.0, 1.0);
-  return cfg_.likelihood_mode == 1 ? loglik : std::sqrt(s * loglik);
-}
-
 double AnomalyDetector::update(double t, double x) {
-  const double s = update_models(t, x);
-  return cfg_.likelihood_mode == 0 || std::isnan(x) || !std::isfinite(t) ? s : likelihood(s);
-}
-
-double AnomalyDetector::update_models(double t, double x) {
   if (cfg_.model == AnomalyModel::kBaseline) return baseline_update(t, x);
   const double context = std::isfinite(t) ? context_->update(x) : 0.0;
   if (cfg_.model == AnomalyModel::kContext) {

@@ -59,11 +59,6 @@ std::optional<AnomalyModel> anomaly_model_named(std::string_view name);
 struct AnomalyDetectorConfig {
   AnomalyModel model = AnomalyModel::kBlend;
   ContextDetectorConfig context;  // used by kContext and kBlend
-  // Experiment (20i): HTM-style likelihood over the final score. 0 off, 1 the
-  // log-likelihood alone, 3 its geometric mean with the score.
-  int likelihood_mode = 0;
-  int likelihood_window = 10;
-  double likelihood_half_life = 4000;
   // Samples before the first non-zero score: the baseline must see some data.
   int warmup_samples = 8;
   // Adaptation rate of the level (per sample) and of the error scale.
@@ -184,13 +179,6 @@ class AnomalyDetector {
   double repeat_decay_;
 
   std::optional<ContextAnomalyDetector> context_;  // only when the model uses it
-  double likelihood(double score);
-  double update_models(double t_unix, double value);
-  std::array<double, 64> lik_ring_{};
-  int64_t lik_n_ = 0;
-  double lik_sum_ = 0;
-  double lik_mean_ = 0;
-  double lik_var_ = 0;
 };
 
 }  // namespace kpulse::analytics

@@ -65,14 +65,12 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"repeat_half_life", &c.repeat_half_life},
       {"bin_seconds", &c.bin_seconds},
       {"season_rate", &c.season_rate},
-      {"lik_half_life", &c.likelihood_half_life},
   };
   const std::map<std::string, int*> ints = {
       {"warmup_samples", &c.warmup_samples},     {"shift_samples", &c.shift_samples},
       {"context_bits", &c.context.value_bits},   {"context_order", &c.context.context_order},
       {"context_rest", &c.context.rest_samples}, {"context_warmup", &c.context.warmup_samples},
-      {"context_slots", &c.context.table_slots}, {"lik", &c.likelihood_mode},
-      {"lik_window", &c.likelihood_window}};
+      {"context_slots", &c.context.table_slots}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
