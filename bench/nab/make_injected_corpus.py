@@ -16,9 +16,17 @@ the series' own unlabelled oddities count as false positives, as in NAB.
 
     bench/nab/make_injected_corpus.py ../shared/data/forecast/data OUT_DIR
     build/bench/nab/kpulse_nab --data OUT_DIR
+
+With --traits (a third argument) it builds a second corpus instead: the same
+sources first given a trait that real host series (and NAB's realKnownCause,
+realTraffic, realAdExchange, realTweets) have more of than these sources --
+sparse counts (mostly zeros), a heavy-tailed level with heavy-tailed noise, a
+short file, clock steps (repeated times and an hour stepped back) -- then
+injected the same way (its own random seed, so the first corpus is unchanged).
 """
 import csv
 import json
+import math
 import os
 import random
 import statistics
@@ -26,6 +34,9 @@ import sys
 
 KINDS = ["spike", "shift", "stall", "missing_peak", "noise_burst", "drift"]
 VARIANTS_PER_SOURCE = 5
+TRAITS = ["sparse", "heavy", "short", "clock"]
+TRAIT_VARIANTS = 3
+SHORT_ROWS = 1600  # realAdExchange's files are ~1,600 rows
 
 
 def read_series(path):
@@ -77,25 +88,63 @@ def inject(values, kind, at, length, rng, steps_per_day, integer):
     return v
 
 
+def quantile(values, q):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def with_trait(trait, times, values, rng):
+    """The series given one trait; returns (times, values, integer)."""
+    if trait == "sparse":
+        # Counts of what exceeds the 70th percentile: ~70% zeros, small integers.
+        q, top = quantile(values, 0.7), quantile(values, 0.99)
+        unit = max((top - q) / 6.0, 1e-9)
+        return times, [float(max(0, round((x - q) / unit))) for x in values], True
+    if trait == "heavy":
+        # A log-normal level times Pareto noise (alpha 2.5): latency-like, with
+        # unlabelled spikes that are no anomaly.
+        mean, sd = statistics.fmean(values), statistics.pstdev(values) or 1.0
+        return times, [100.0 * math.exp((x - mean) / sd) * rng.paretovariate(2.5) for x in values], False
+    if trait == "short":
+        return times[:SHORT_ROWS], values[:SHORT_ROWS], all(x == int(x) for x in values)
+    # clock: a few repeated times and one step back by most of an hour (not a
+    # whole number of steps, so no time names two rows a window could start at).
+    t = [int(x) for x in times]
+    for i in rng.sample(range(1, len(t)), 5):
+        t[i] = t[i - 1]
+    back = rng.randrange(len(t) // 4, 3 * len(t) // 4)
+    t = t[:back] + [x - 3563 for x in t[back:]]
+    return [str(x) for x in t], values, all(x == int(x) for x in values)
+
+
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] != "--traits"):
         sys.exit(__doc__)
     src, out = sys.argv[1], sys.argv[2]
-    rng = random.Random(20)
+    traits = len(sys.argv) == 4
+    rng = random.Random(21 if traits else 20)
     windows = {}
+    jobs = []
     for name in sorted(os.listdir(src)):
         if not name.endswith(".csv"):
             continue
         rows = read_series(os.path.join(src, name))
         times = [r[0] for r in rows]
         values = [r[1] for r in rows]
+        if not traits:
+            integer = all(x == int(x) for x in values)
+            jobs.append(("injected_" + name.split("_")[0], name[:-4], times, values, integer,
+                         VARIANTS_PER_SOURCE))
+            continue
+        for trait in TRAITS:
+            t, v, integer = with_trait(trait, times, values, rng)
+            jobs.append(("traits_" + trait, name[:-4], t, v, integer, TRAIT_VARIANTS))
+    for category, stem, times, values, integer, variants in jobs:
         n = len(values)
-        step = int(times[1]) - int(times[0])
+        step = int(times[1]) - int(times[0]) or int(times[2]) - int(times[1])
         steps_per_day = max(1, 86400 // step)
-        integer = all(x == int(x) for x in values)
-        category = "injected_" + name.split("_")[0]
         os.makedirs(os.path.join(out, "data", category), exist_ok=True)
-        for variant in range(VARIANTS_PER_SOURCE):
+        for variant in range(variants):
             kinds = rng.sample(KINDS, 2)
             probation = min(int(0.15 * n), 750)
             width = max(2, int(0.10 * n / 2))
@@ -107,7 +156,7 @@ def main():
             v = values
             for kind, at in zip(kinds, onsets):
                 v = inject(v, kind, at, max(steps_per_day // 4, 6), rng, steps_per_day, integer)
-            fname = f"{name[:-4]}_{variant}_{kinds[0]}_{kinds[1]}.csv"
+            fname = f"{stem}_{variant}_{kinds[0]}_{kinds[1]}.csv"
             key = f"{category}/{fname}"
             with open(os.path.join(out, "data", category, fname), "w") as f:
                 f.write("timestamp,value\n")
