@@ -20,6 +20,7 @@
 #include "engine/delta_tracker.h"
 #include "engine/derived_metrics.h"
 #include "engine/kernel_kept.h"
+#include "engine/kept_file_budget.h"
 #include "engine/process_list.h"
 #include "model/listeners_exits.h"
 #include "probes/probe_group.h"
@@ -35,12 +36,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr const char* kProc = "/proc";
-
-// cgroupfs files read every interval stay open (collect/kept_file.h). Each
-// pins a seq_file page in the kernel, so at most this many are kept (64 MiB
-// of kernel memory at worst; ~4 per cgroup on hybrid hosts, up to 8 on v2
-// hosts with every controller), past which reads fall back to open/read.
-constexpr size_t kMaxKeptCgroupFiles = 16384;
 
 // After a change inotify reported (collect/cgroup_watch.h), the cgroup tree
 // is walked at most this often, so a cgroup BPF never mentions (idle, or no
@@ -60,20 +55,6 @@ collect::CgroupResolverOptions cgroup_resolver_options() {
   return o;
 }
 
-// /proc/PID/stat files of processes that run kept open (engine/process_list.h):
-// at most this many, and at most an eighth of the descriptors left.
-constexpr size_t kMaxKeptStatFiles = 1024;
-
-size_t kept_stat_files() {
-  return std::min(kMaxKeptStatFiles, collect::raise_fd_limit_for_kept_files() / 8);
-}
-
-collect::CgroupStatsOptions cgroup_stats_options() {
-  collect::CgroupStatsOptions o;
-  const size_t room = collect::raise_fd_limit_for_kept_files();
-  o.kept_fds = std::min(kMaxKeptCgroupFiles, room - kept_stat_files());
-  return o;
-}
 constexpr const char* kSys = "/sys";
 
 std::string hostname() {
