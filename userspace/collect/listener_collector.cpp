@@ -12,20 +12,17 @@ bool ListenerCollector::collect(std::vector<model::Listener>& out, std::string& 
   // Forget owners of sockets that no longer exist (inodes can be reused).
   std::unordered_set<uint64_t> live;
   for (const auto& s : sockets_) live.insert(s.inode);
-  std::erase_if(owners_, [&](const auto& kv) { return !live.count(kv.first); });
+  const auto gone = [&](uint64_t inode) { return !live.count(inode); };
+  std::erase_if(owners_, [&](const auto& kv) { return gone(kv.first); });
+  std::erase_if(scanning_, gone);
+  std::erase_if(joined_late_, gone);
 
-  std::unordered_set<uint64_t> wanted;
+  const bool scan_started = cursor_.resume_after_pid != 0;
   for (const auto& s : sockets_)
-    if ((resolve_all_owners || s.listener.queued > 0) && s.inode != 0 && !owners_.count(s.inode))
-      wanted.insert(s.inode);
-  if (!wanted.empty()) {
-    ++scans_;
-    auto found = find_socket_owners(wanted, proc_root_, limits_);
-    for (auto& [ino, owner] : found) owners_[ino] = std::move(owner);
-    // Not found (owned by no process, or past the scan's budget): remembered
-    // as unknown, so an ownerless socket does not cost a scan every interval.
-    for (uint64_t ino : wanted) owners_.try_emplace(ino);
-  }
+    if ((resolve_all_owners || s.listener.queued > 0) && s.inode != 0 && !owners_.count(s.inode) &&
+        scanning_.insert(s.inode).second && scan_started)
+      joined_late_.insert(s.inode);
+  if (!scanning_.empty()) continue_owner_scan();
 
   out.reserve(sockets_.size());
   for (const auto& s : sockets_) {
@@ -39,6 +36,25 @@ bool ListenerCollector::collect(std::vector<model::Listener>& out, std::string& 
     out.push_back(std::move(l));
   }
   return true;
+}
+
+void ListenerCollector::continue_owner_scan() {
+  ++scans_;
+  std::unordered_map<uint64_t, SocketOwner> found;
+  continue_socket_owner_scan(scanning_, found, cursor_, proc_root_, limits_);
+  for (auto& [inode, owner] : found) {
+    scanning_.erase(inode);
+    joined_late_.erase(inode);
+    owners_[inode] = std::move(owner);
+  }
+  if (!cursor_.complete) return;
+  // A whole pass found no holder (a socket of an exited process, or one in
+  // a /proc we cannot read): remembered as unknown, so an ownerless socket
+  // does not cost a scan every interval. Late joiners get their own pass.
+  for (uint64_t inode : scanning_)
+    if (!joined_late_.count(inode)) owners_.try_emplace(inode);
+  scanning_ = std::move(joined_late_);
+  joined_late_.clear();
 }
 
 }  // namespace kpulse::collect

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -130,21 +131,33 @@ bool dump_tcp_listeners(std::vector<ListenerSocket>& out, std::string& error,
   return ok;
 }
 
-std::unordered_map<uint64_t, SocketOwner> find_socket_owners(
-    const std::unordered_set<uint64_t>& inodes, const std::string& proc_root,
-    OwnerScanLimits limits) {
-  std::unordered_map<uint64_t, SocketOwner> found;
-  if (inodes.empty()) return found;
+void continue_socket_owner_scan(const std::unordered_set<uint64_t>& inodes,
+                                std::unordered_map<uint64_t, SocketOwner>& found,
+                                OwnerScanCursor& cursor, const std::string& proc_root,
+                                OwnerScanLimits limits) {
+  cursor.complete = false;
+  if (inodes.empty()) {
+    cursor = {.resume_after_pid = 0, .complete = true};
+    return;
+  }
   const auto deadline = std::chrono::steady_clock::now() + limits.budget;
   DIR* proc = ::opendir(proc_root.c_str());
-  if (!proc) return found;
+  if (!proc) {
+    cursor = {.resume_after_pid = 0, .complete = true};
+    return;
+  }
   size_t scanned = 0;
   char target[64];
   std::string path;
+  bool cut = false;
   while (dirent* pe = ::readdir(proc)) {
     auto pid = parse_u64(pe->d_name);
-    if (!pid) continue;
-    if (++scanned > limits.max_processes || std::chrono::steady_clock::now() > deadline) break;
+    if (!pid || *pid <= cursor.resume_after_pid) continue;
+    if (++scanned > limits.max_processes || std::chrono::steady_clock::now() > deadline) {
+      cut = true;
+      break;
+    }
+    cursor.resume_after_pid = *pid;
     const std::string fd_dir = proc_root + "/" + pe->d_name + "/fd";
     DIR* fds = ::opendir(fd_dir.c_str());
     if (!fds) continue;  // exited, or not ours to read
@@ -164,9 +177,21 @@ std::unordered_map<uint64_t, SocketOwner> find_socket_owners(
       found.emplace(*ino, std::move(o));
     }
     ::closedir(fds);
-    if (found.size() == inodes.size()) break;
+    if (std::all_of(inodes.begin(), inodes.end(), [&](uint64_t i) { return found.count(i); })) {
+      cut = false;  // nothing left to look for: as good as the end of /proc
+      break;
+    }
   }
   ::closedir(proc);
+  if (!cut) cursor = {.resume_after_pid = 0, .complete = true};
+}
+
+std::unordered_map<uint64_t, SocketOwner> find_socket_owners(
+    const std::unordered_set<uint64_t>& inodes, const std::string& proc_root,
+    OwnerScanLimits limits) {
+  std::unordered_map<uint64_t, SocketOwner> found;
+  OwnerScanCursor cursor;
+  continue_socket_owner_scan(inodes, found, cursor, proc_root, limits);
   return found;
 }
 

@@ -53,6 +53,20 @@ std::unordered_map<uint64_t, SocketOwner> find_socket_owners(
     const std::unordered_set<uint64_t>& inodes, const std::string& proc_root = "/proc",
     OwnerScanLimits limits = {});
 
+// Where a bounded scan stopped: /proc lists processes in increasing pid order,
+// so a scan cut by its budget resumes after the last pid it read. A scan
+// that reaches the end of /proc is complete (resume_after_pid back to 0).
+struct OwnerScanCursor {
+  uint64_t resume_after_pid = 0;
+  bool complete = false;
+};
+// One bounded step of a scan that may span calls: scans the processes after
+// cursor.resume_after_pid until the limits, adding what it finds to `found`.
+void continue_socket_owner_scan(const std::unordered_set<uint64_t>& inodes,
+                                std::unordered_map<uint64_t, SocketOwner>& found,
+                                OwnerScanCursor& cursor, const std::string& proc_root = "/proc",
+                                OwnerScanLimits limits = {});
+
 // Host-level TCP counters from /proc/net/netstat (TcpExt) and /proc/net/snmp
 // (Tcp). Absent counters stay at -1.
 struct TcpHostCounters {

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 
 #include "collect/listener_collector.h"
 #include "collect/process_resolver.h"
@@ -242,6 +244,39 @@ TEST(ListenerCollector, ScansOwnersOnlyForQueuedListenersAndCaches) {
   // On demand, every listener gets an owner.
   ASSERT_TRUE(collector.collect(out, error, true)) << error;
   EXPECT_EQ(by_addr(idle.port())->pid, static_cast<uint32_t>(::getpid()));
+  ::close(c);
+}
+
+// Why: on a loaded host the owner scan hit its per-interval budget before it
+// reached the listener's pid, and the listener was then remembered as
+// ownerless for as long as it lived (Presence.ListenersNameTheirOwner failed
+// under load). A scan cut by its bound resumes where it stopped.
+TEST(ListenerCollector, AScanCutByItsBoundResumesAndFindsTheOwner) {
+  TestListener busy(AF_INET, 9);
+  ASSERT_TRUE(busy.ok());
+  int c = connect_to(busy.port());
+  ASSERT_GE(c, 0);
+  size_t processes = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc"))
+    processes += std::isdigit(static_cast<unsigned char>(e.path().filename().string()[0])) != 0;
+  // A bound that covers a few processes per interval: this process's pid is
+  // past the first few on any host that has run anything.
+  const OwnerScanLimits tight{.max_processes = 4, .budget = std::chrono::seconds(20)};
+  ListenerCollector collector("/proc", nullptr, tight);
+  std::vector<model::Listener> out;
+  std::string error;
+  const std::string address = "127.0.0.1:" + std::to_string(busy.port());
+  uint32_t owner = 0;
+  size_t intervals = 0;
+  // Processes started during the test only add steps; the bound leaves room.
+  while (owner == 0 && intervals < processes / 4 + 200) {
+    ASSERT_TRUE(collector.collect(out, error)) << error;
+    ++intervals;
+    for (const auto& l : out)
+      if (l.address == address) owner = l.pid;
+  }
+  EXPECT_EQ(owner, static_cast<uint32_t>(::getpid())) << "after " << intervals << " intervals";
+  EXPECT_GT(intervals, 1u) << "the bound did not cut the scan; the test proves nothing";
   ::close(c);
 }
 
