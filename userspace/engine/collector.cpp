@@ -324,7 +324,8 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
 
 // Listening sockets and their accept queues (sock_diag); the net group adds
 // the overflows BPF saw. Owners (pid, comm, cgroup) come from a /proc/*/fd
-// scan when a listener first appears, cached by socket inode while it lives.
+// scan when a listener first appears (bounded per interval; a cut scan resumes
+// at the next one), cached by socket inode while it lives.
 std::vector<model::Listener> Collector::Impl::list_listeners() {
   std::vector<model::Listener> out;
   std::string error;
