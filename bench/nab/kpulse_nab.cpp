@@ -70,7 +70,10 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"warmup_samples", &c.warmup_samples},     {"shift_samples", &c.shift_samples},
       {"context_bits", &c.context.value_bits},   {"context_order", &c.context.context_order},
       {"context_rest", &c.context.rest_samples}, {"context_warmup", &c.context.warmup_samples},
-      {"context_slots", &c.context.table_slots}};
+      {"context_slots", &c.context.table_slots}, {"cadose_bits", &c.cadose.value_bits},
+      {"cadose_left", &c.cadose.left_length},    {"cadose_successors", &c.cadose.successors},
+      {"cadose_rest", &c.cadose.rest_samples},   {"cadose_warmup", &c.cadose.warmup_samples},
+      {"cadose_slots", &c.cadose.table_slots}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
