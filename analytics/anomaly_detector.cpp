@@ -11,10 +11,6 @@ std::optional<AnomalyModel> anomaly_model_named(std::string_view name) {
   if (name == "baseline") return AnomalyModel::kBaseline;
   if (name == "context") return AnomalyModel::kContext;
   if (name == "blend") return AnomalyModel::kBlend;
-  if (name == "cadose") return AnomalyModel::kCadose;
-  if (name == "blendcad") return AnomalyModel::kBlendCadose;
-  if (name == "blend3") return AnomalyModel::kBlend3;
-  if (name == "blendmax") return AnomalyModel::kBlendMax;
   return std::nullopt;
 }
 namespace {
@@ -60,46 +56,22 @@ AnomalyDetector::AnomalyDetector(AnomalyDetectorConfig config)
       volatility_tail_(2000, config.record_rise, config.incident_half_life),
       tail_(config.history_half_life, config.record_rise, config.incident_half_life),
       repeat_decay_(std::exp(std::log(0.5) / config.repeat_half_life)) {
-  using M = AnomalyModel;
-  const M m = cfg_.model;
-  if (m == M::kContext || m == M::kBlend || m == M::kBlend3 || m == M::kBlendMax)
-    context_.emplace(cfg_.context);
-  if (m == M::kCadose || m == M::kBlendCadose || m == M::kBlend3 || m == M::kBlendMax)
-    cadose_.emplace(cfg_.cadose);
+  if (cfg_.model != AnomalyModel::kBaseline) context_.emplace(cfg_.context);
 }
 
 double AnomalyDetector::update(double t, double x) {
   if (cfg_.model == AnomalyModel::kBaseline) return baseline_update(t, x);
-  const bool timed = std::isfinite(t);
-  const double context = context_ && timed ? context_->update(x) : 0.0;
-  const double cadose = cadose_ && timed ? cadose_->update(x) : 0.0;
-  // The baseline always learns: the step and last_z() stay meaningful.
+  const double context = std::isfinite(t) ? context_->update(x) : 0.0;
+  if (cfg_.model == AnomalyModel::kContext) {
+    // The baseline still learns: the step and last_z() stay meaningful.
+    baseline_update(t, x);
+    return context;
+  }
   const double baseline = baseline_update(t, x);
-  if (cfg_.model == AnomalyModel::kContext) return context;
-  if (cfg_.model == AnomalyModel::kCadose) return cadose;
-  // A learner still warming up abstains: a blend is the mean of the
+  // A learner still warming up abstains: the blend is the mean of the
   // learners that have an opinion. Counting the context learner's warm-up 0
   // would halve every score of a young series (live: its first 64 s).
-  double sum = baseline;
-  int voices = 1;
-  const bool context_warm = context_ && context_->warm();
-  const bool cadose_warm = cadose_ && cadose_->warm();
-  if (cfg_.model == AnomalyModel::kBlendMax) {
-    if (context_warm || cadose_warm) {
-      sum += std::max(context_warm ? context : 0.0, cadose_warm ? cadose : 0.0);
-      ++voices;
-    }
-    return sum / voices;
-  }
-  if (context_warm) {
-    sum += context;
-    ++voices;
-  }
-  if (cadose_warm) {
-    sum += cadose;
-    ++voices;
-  }
-  return sum / voices;
+  return context_->warm() ? 0.5 * (context + baseline) : baseline;
 }
 
 void AnomalyDetector::infer_step(double t_unix) {

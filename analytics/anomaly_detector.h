@@ -41,7 +41,6 @@
 #include <optional>
 #include <vector>
 
-#include "analytics/anomaly_cadose.h"
 #include "analytics/anomaly_context.h"
 #include "analytics/anomaly_recent_days.h"
 #include "analytics/anomaly_tail.h"
@@ -53,19 +52,13 @@ namespace kpulse::analytics {
 // the two scores (a learner still in its warm-up abstains). The blend scores
 // best under NAB cross-validation and is the default for live alerts and
 // offline series alike (BENCHMARKS.md "Issue 20 (20g)", "(20h)").
-// Experiment of 20j (BENCHMARKS.md "Issue 20 (20j)"): the CAD OSE-style
-// prediction learner (anomaly_cadose.h) alone (kCadose), mean(baseline,
-// cadose) (kBlendCadose), the mean of all three (kBlend3), and
-// mean(baseline, max(context, cadose)) (kBlendMax).
-enum class AnomalyModel { kBaseline, kContext, kBlend, kCadose, kBlendCadose, kBlend3, kBlendMax };
-// "baseline", "context", "blend", "cadose", "blendcad", "blend3", "blendmax"
-// (command-line and harness spelling); nullopt otherwise.
+enum class AnomalyModel { kBaseline, kContext, kBlend };
+// "baseline", "context", "blend" (command-line and harness spelling); nullopt otherwise.
 std::optional<AnomalyModel> anomaly_model_named(std::string_view name);
 
 struct AnomalyDetectorConfig {
   AnomalyModel model = AnomalyModel::kBlend;
-  ContextDetectorConfig context;  // used by kContext, kBlend, kBlend3, kBlendMax
-  CadoseConfig cadose;            // used by the models with cadose in them
+  ContextDetectorConfig context;  // used by kContext and kBlend
   // Samples before the first non-zero score: the baseline must see some data.
   int warmup_samples = 8;
   // Adaptation rate of the level (per sample) and of the error scale.
@@ -186,7 +179,6 @@ class AnomalyDetector {
   double repeat_decay_;
 
   std::optional<ContextAnomalyDetector> context_;  // only when the model uses it
-  std::optional<CadoseAnomalyDetector> cadose_;    // likewise
 };
 
 }  // namespace kpulse::analytics

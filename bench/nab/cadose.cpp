@@ -1,11 +1,11 @@
-#include "analytics/anomaly_cadose.h"
+#include "nab/cadose.h"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
 
-namespace kpulse::analytics {
+namespace kpulse::bench {
 namespace {
 
 constexpr int kWays = 4;
@@ -82,12 +82,12 @@ void CadoseAnomalyDetector::check(const Left& left, int cell, int& predicted,
   }
 }
 
-void CadoseAnomalyDetector::learn(Left& left, int cell, int limit) {
+bool CadoseAnomalyDetector::learn(Left& left, int cell, int limit) {
   for (int s = 0; s < left.used; ++s) {
     if (left.cell[size_t(s)] != cell) continue;
     if (++left.count[size_t(s)] == std::numeric_limits<uint16_t>::max())
       for (auto& c : left.count) c /= 2;  // keep the ranking, free the range
-    return;
+    return false;
   }
   size_t slot = left.used;
   if (left.used >= limit)
@@ -97,6 +97,7 @@ void CadoseAnomalyDetector::learn(Left& left, int cell, int limit) {
     ++left.used;
   left.cell[slot] = uint8_t(cell);
   left.count[slot] = 1;
+  return true;
 }
 
 double CadoseAnomalyDetector::rested(double raw) {
@@ -113,15 +114,21 @@ double CadoseAnomalyDetector::rested(double raw) {
 double CadoseAnomalyDetector::update(double x) {
   if (std::isnan(x)) return 0.0;
   x = std::clamp(x, -1e100, 1e100);
-  if (n_ == 0) lo_ = hi_ = x;
-  lo_ = std::min(lo_, x);
-  hi_ = std::max(hi_, x);
+  if (std::isfinite(cfg_.range_lo) && std::isfinite(cfg_.range_hi)) {
+    lo_ = cfg_.range_lo;
+    hi_ = cfg_.range_hi;
+  } else {
+    if (n_ == 0) lo_ = hi_ = x;
+    lo_ = std::min(lo_, x);
+    hi_ = std::max(hi_, x);
+  }
   const int cell = cell_of(x);
   // Left semi-contexts of orders 1..k over the past samples, on today's
   // grid: each active one predicts what followed it, then learns x.
   const int available = int(std::min<int64_t>(n_, left_length_));
   int predicted = 0;
   int confirmed = 0;
+  int new_contexts = 0;
   uint64_t h = 0x9e3779b97f4a7c15ULL;
   for (int k = 0; k < available; ++k) {
     const double v = recent_[size_t((head_ - 1 - k + kMaxLeftLength) % kMaxLeftLength)];
@@ -129,14 +136,16 @@ double CadoseAnomalyDetector::update(double x) {
     bool inserted = false;
     Left* left = find_or_insert(h, inserted);
     if (!inserted) check(*left, cell, predicted, confirmed);
-    learn(*left, cell, successors_);
+    new_contexts += learn(*left, cell, successors_) ? 1 : 0;
   }
   recent_[size_t(head_)] = x;
   head_ = (head_ + 1) % kMaxLeftLength;
   ++n_;
   last_raw_ = predicted > 0 ? 1.0 - double(confirmed) / double(predicted) : (n_ > 1 ? 1.0 : 0.0);
+  if (cfg_.score_new_contexts && available > 0)
+    last_raw_ = 0.5 * (last_raw_ + double(new_contexts) / double(available));
   const double score = rested(last_raw_);
   return n_ <= cfg_.warmup_samples ? 0.0 : score;
 }
 
-}  // namespace kpulse::analytics
+}  // namespace kpulse::bench

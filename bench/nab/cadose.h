@@ -1,3 +1,6 @@
+// Tried and lost (issue 20j, BENCHMARKS.md "Issue 20 (20j)"): kept in the
+// bench so the experiment can be rerun, not used by kpulse itself.
+//
 // Prediction-based contextual learner for one metric series, after the
 // published outline of Smirnov and Ivanov's Contextual Anomaly Detector (NAB's
 // "CAD OSE"); written from that description, not from its code.
@@ -23,9 +26,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
-namespace kpulse::analytics {
+namespace kpulse::bench {
 
 struct CadoseConfig {
   // Cells across the range seen so far: 2^value_bits (CAD's default: 3).
@@ -41,6 +45,15 @@ struct CadoseConfig {
   int warmup_samples = 64;
   // Left semi-contexts remembered (32 bytes each; rounded up to a power of 2).
   int table_slots = 1024;
+  // Score = mean of (1 - share of predictions confirmed) and the share of
+  // this step's contexts (left semi-context of each order, exact cell) never
+  // seen before: our reading of CAD's second term. false: the first alone.
+  bool score_new_contexts = false;
+  // When both are finite the grid is fixed to [range_lo, range_hi] (values
+  // outside land in the edge cells), as NAB hands CAD OSE each file's range
+  // up front: a look-ahead, for diagnosis only.
+  double range_lo = std::numeric_limits<double>::quiet_NaN();
+  double range_hi = std::numeric_limits<double>::quiet_NaN();
 };
 
 class CadoseAnomalyDetector {
@@ -72,8 +85,9 @@ class CadoseAnomalyDetector {
   Left* find_or_insert(uint64_t key, bool& inserted);
   // Predictions of one active left semi-context checked against `cell`.
   void check(const Left& left, int cell, int& predicted, int& confirmed) const;
-  // Counts `cell` as a successor of `left`, keeping at most `limit`.
-  static void learn(Left& left, int cell, int limit);
+  // Counts `cell` as a successor of `left`, keeping at most `limit`;
+  // returns whether it was new.
+  static bool learn(Left& left, int cell, int limit);
   double rested(double raw);
 
   CadoseConfig cfg_;
@@ -91,4 +105,4 @@ class CadoseAnomalyDetector {
   double last_raw_ = 0;
 };
 
-}  // namespace kpulse::analytics
+}  // namespace kpulse::bench
