@@ -117,10 +117,16 @@ double CadoseAnomalyDetector::update(double x) {
   if (std::isfinite(cfg_.range_lo) && std::isfinite(cfg_.range_hi)) {
     lo_ = cfg_.range_lo;
     hi_ = cfg_.range_hi;
-  } else {
+  } else if (!frozen_) {
     if (n_ == 0) lo_ = hi_ = x;
     lo_ = std::min(lo_, x);
     hi_ = std::max(hi_, x);
+    if (cfg_.freeze_after > 0 && n_ + 1 >= cfg_.freeze_after) {
+      const double widen = cfg_.freeze_margin * (hi_ - lo_);
+      lo_ -= widen;
+      hi_ += widen;
+      frozen_ = true;
+    }
   }
   const int cell = cell_of(x);
   // Left semi-contexts of orders 1..k over the past samples, on today's

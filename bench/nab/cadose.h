@@ -49,6 +49,12 @@ struct CadoseConfig {
   // this step's contexts (left semi-context of each order, exact cell) never
   // seen before: our reading of CAD's second term. false: the first alone.
   bool score_new_contexts = false;
+  // The range grows with the values of the first freeze_after samples, then
+  // is frozen, widened by freeze_margin x its span on each side; later values
+  // outside it land in the edge cells. 0: it grows forever (each new extreme
+  // re-quantises everything learned).
+  int freeze_after = 0;
+  double freeze_margin = 0;
   // When both are finite the grid is fixed to [range_lo, range_hi] (values
   // outside land in the edge cells), as NAB hands CAD OSE each file's range
   // up front: a look-ahead, for diagnosis only.
@@ -98,6 +104,7 @@ class CadoseAnomalyDetector {
   int64_t n_ = 0;
   double lo_ = 0;
   double hi_ = 0;
+  bool frozen_ = false;
   std::array<double, kMaxLeftLength> recent_{};  // ring of the last values
   int head_ = 0;
   std::array<float, kMaxRest> rest_ring_{};

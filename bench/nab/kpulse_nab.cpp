@@ -87,6 +87,7 @@ ModelSettings detector_config(const std::vector<std::string>& params) {
       {"scale_rate", &c.scale_rate},
       {"clip_scales", &c.clip_scales},
       {"history_half_life", &c.history_half_life},
+      {"cadose_margin", &settings.cadose.freeze_margin},
       {"full_score_decades", &c.full_score_decades},
       {"record_rise", &c.record_rise},
       {"incident_half_life", &c.incident_half_life},
@@ -111,6 +112,7 @@ ModelSettings detector_config(const std::vector<std::string>& params) {
                                             {"cadose_warmup", &cad.warmup_samples},
                                             {"cadose_slots", &cad.table_slots},
                                             {"cadose_new", &settings.cadose_new_contexts},
+                                            {"cadose_freeze", &cad.freeze_after},
                                             {"cadose_file_range", &settings.cadose_file_range}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
