@@ -210,8 +210,10 @@ int main(int argc, char** argv) {
   app.add_option("--scores-dir", scores_dir, "Also write each series' scores as CSV here");
   app.add_flag("-v,--verbose", verbose, "Per-file results at each profile's threshold");
   std::vector<std::string> params;
-  app.add_option("--param", params,
-                 "Override a detector setting, NAME=VALUE (see AnomalyDetectorConfig)");
+  app.add_option(
+      "--param", params,
+      "Override a detector setting, NAME=VALUE (see AnomalyDetectorConfig); model= also "
+      "takes issue 20j's bench-only models (nab_blends.h), tuned by cadose_* (cadose.h)");
   std::vector<std::string> grid;
   app.add_option("--grid", grid,
                  "Candidate values of a setting, NAME=V1,V2,... (repeatable: every combination); "
