@@ -7,6 +7,7 @@
 #include <fstream>
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -14,6 +15,7 @@
 
 #include "analytics/anomaly_detector.h"
 #include "analytics/anomaly_nab_score.h"
+#include "nab/nab_blends.h"
 #include "nab/nab_corpus.h"
 #include "nab/nab_cv.h"
 
@@ -21,15 +23,42 @@ namespace {
 
 using kpulse::analytics::NabSeries;
 
+// The shipped detector's settings, or one of issue 20j's bench-only models.
+struct ModelSettings {
+  kpulse::analytics::AnomalyDetectorConfig detector;
+  std::optional<kpulse::bench::BenchBlend> blend;  // replaces detector.model when set
+  kpulse::bench::CadoseConfig cadose;
+  int cadose_new_contexts = 0;  // CadoseConfig::score_new_contexts
+  int cadose_file_range = 0;    // fix the CAD grid to each file's range (look-ahead)
+};
+
+template <typename Scorer>
+NabSeries score_file(const kpulse::bench::NabFile& f, Scorer scorer) {
+  NabSeries s{f.name, {}, f.windows};
+  s.scores.reserve(f.rows.size());
+  for (const auto& row : f.rows) s.scores.push_back(scorer.update(row.t_unix, row.value));
+  return s;
+}
+
 std::vector<NabSeries> detect(const std::vector<kpulse::bench::NabFile>& files,
-                              const kpulse::analytics::AnomalyDetectorConfig& config) {
+                              const ModelSettings& settings) {
   std::vector<NabSeries> out;
   for (const auto& f : files) {
-    kpulse::analytics::AnomalyDetector detector(config);
-    NabSeries s{f.name, {}, f.windows};
-    s.scores.reserve(f.rows.size());
-    for (const auto& row : f.rows) s.scores.push_back(detector.update(row.t_unix, row.value));
-    out.push_back(std::move(s));
+    if (!settings.blend) {
+      out.push_back(score_file(f, kpulse::analytics::AnomalyDetector(settings.detector)));
+      continue;
+    }
+    auto cadose = settings.cadose;
+    cadose.score_new_contexts = settings.cadose_new_contexts != 0;
+    if (settings.cadose_file_range && !f.rows.empty()) {
+      const auto [lo, hi] =
+          std::minmax_element(f.rows.begin(), f.rows.end(),
+                              [](const auto& a, const auto& b) { return a.value < b.value; });
+      cadose.range_lo = lo->value;
+      cadose.range_hi = hi->value;
+    }
+    out.push_back(
+        score_file(f, kpulse::bench::BlendScorer(*settings.blend, settings.detector, cadose)));
   }
   return out;
 }
@@ -49,13 +78,16 @@ void write_scores(const std::string& dir, const kpulse::bench::NabFile& f, const
 }
 
 // The detector's tunables by name, so a sweep needs no rebuild.
-kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::string>& params) {
-  kpulse::analytics::AnomalyDetectorConfig c;
+ModelSettings detector_config(const std::vector<std::string>& params) {
+  ModelSettings settings;
+  auto& c = settings.detector;
+  auto& cad = settings.cadose;
   const std::map<std::string, double*> doubles = {
       {"level_rate", &c.level_rate},
       {"scale_rate", &c.scale_rate},
       {"clip_scales", &c.clip_scales},
       {"history_half_life", &c.history_half_life},
+      {"cadose_margin", &settings.cadose.freeze_margin},
       {"full_score_decades", &c.full_score_decades},
       {"record_rise", &c.record_rise},
       {"incident_half_life", &c.incident_half_life},
@@ -66,11 +98,22 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       {"bin_seconds", &c.bin_seconds},
       {"season_rate", &c.season_rate},
   };
-  const std::map<std::string, int*> ints = {
-      {"warmup_samples", &c.warmup_samples},     {"shift_samples", &c.shift_samples},
-      {"context_bits", &c.context.value_bits},   {"context_order", &c.context.context_order},
-      {"context_rest", &c.context.rest_samples}, {"context_warmup", &c.context.warmup_samples},
-      {"context_slots", &c.context.table_slots}};
+  const std::map<std::string, int*> ints = {{"warmup_samples", &c.warmup_samples},
+                                            {"shift_samples", &c.shift_samples},
+                                            {"context_bits", &c.context.value_bits},
+                                            {"context_order", &c.context.context_order},
+                                            {"context_rest", &c.context.rest_samples},
+                                            {"context_warmup", &c.context.warmup_samples},
+                                            {"context_slots", &c.context.table_slots},
+                                            {"cadose_bits", &cad.value_bits},
+                                            {"cadose_left", &cad.left_length},
+                                            {"cadose_successors", &cad.successors},
+                                            {"cadose_rest", &cad.rest_samples},
+                                            {"cadose_warmup", &cad.warmup_samples},
+                                            {"cadose_slots", &cad.table_slots},
+                                            {"cadose_new", &settings.cadose_new_contexts},
+                                            {"cadose_freeze", &cad.freeze_after},
+                                            {"cadose_file_range", &settings.cadose_file_range}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
@@ -82,6 +125,9 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       *i->second = std::stoi(value);
     } else if (auto m = kpulse::analytics::anomaly_model_named(value); name == "model" && m) {
       c.model = *m;
+      settings.blend.reset();
+    } else if (auto b = kpulse::bench::bench_blend_named(value); name == "model" && b) {
+      settings.blend = *b;
     } else {
       std::string msg = "--param " + p;
       msg += ": unknown setting '";
@@ -90,7 +136,7 @@ kpulse::analytics::AnomalyDetectorConfig detector_config(const std::vector<std::
       throw std::runtime_error(msg);
     }
   }
-  return c;
+  return settings;
 }
 
 // The grid's points: every combination of the --grid values, each on top of
@@ -164,8 +210,10 @@ int main(int argc, char** argv) {
   app.add_option("--scores-dir", scores_dir, "Also write each series' scores as CSV here");
   app.add_flag("-v,--verbose", verbose, "Per-file results at each profile's threshold");
   std::vector<std::string> params;
-  app.add_option("--param", params,
-                 "Override a detector setting, NAME=VALUE (see AnomalyDetectorConfig)");
+  app.add_option(
+      "--param", params,
+      "Override a detector setting, NAME=VALUE (see AnomalyDetectorConfig); model= also "
+      "takes issue 20j's bench-only models (nab_blends.h), tuned by cadose_* (cadose.h)");
   std::vector<std::string> grid;
   app.add_option("--grid", grid,
                  "Candidate values of a setting, NAME=V1,V2,... (repeatable: every combination); "
