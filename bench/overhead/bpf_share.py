@@ -18,6 +18,7 @@ the same round is the figure, not either share alone.
 import ctypes
 import os
 import platform
+import random
 import resource
 import statistics
 
@@ -189,14 +190,24 @@ def _pct(x):
     return "-" if x is None else f"{x * 100:.2f}%"
 
 
+def median_interval(v):
+    """90% bootstrap interval of the median of `v` (fixed seed: the same data
+    print the same interval), as section 2 does for its slowdowns."""
+    rng = random.Random(1)
+    meds = sorted(statistics.median(rng.choices(v, k=len(v))) for _ in range(2000))
+    return meds[100], meds[1899]
+
+
 def _cells(samples, w, share):
-    """kpulse, tools, their ratio: median [min-max], the per-round ratios."""
+    """kpulse, tools, their ratio: median [90% interval] (min-max), per round."""
     k, t = ([share(s) for s in samples.get(c, {}).get(w, [])] for c in ("kpulse", "tools"))
     ratios = round_ratios(samples, w, share)
     if not ratios:
         return [_pct(_med(k)), _pct(_med(t)), "-", "-"]
+    lo, hi = median_interval(ratios)
     return [_pct(_med(k)), _pct(_med(t)),
-            f"**{statistics.median(ratios):.2f}** [{min(ratios):.2f}-{max(ratios):.2f}]",
+            f"**{statistics.median(ratios):.2f}** [{lo:.2f}, {hi:.2f}] "
+            f"({min(ratios):.2f}-{max(ratios):.2f})",
             ", ".join(f"{x:.2f}" for x in ratios)]
 
 
@@ -208,7 +219,8 @@ def print_shares(samples, kpulse_hooks, tool_hooks, rounds):
           "(its getrusage) / its CPU time, the figure for issue 22's messaging target (sched "
           "workloads only). All events: every BPF ns in the window / the workload's CPU time "
           "(other tasks' events included). kpulse/tools: median over rounds of the ratio in "
-          "each round [min-max]. docs/benchmarks.md has the definitions.\n")
+          "each round [90% bootstrap interval of that median] (min-max). docs/benchmarks.md "
+          "has the definitions.\n")
     print("| workload | share | kpulse | libbpf-tools | kpulse/tools | per round |")
     print("|---|---|---:|---:|---:|---|")
     for w in workloads:
