@@ -42,8 +42,8 @@ def cgroup2_root():
     return None
 
 
-def run_count(pid):
-    """Summed run_cnt of the BPF programs process `pid` holds."""
+def prog_ids(pid):
+    """Ids of the BPF programs process `pid` holds open."""
     ids = set()
     for fd in os.listdir(f"/proc/{pid}/fdinfo"):
         try:
@@ -53,6 +53,12 @@ def run_count(pid):
                         ids.add(int(line.split()[1]))
         except OSError:
             continue
+    return ids
+
+
+def run_count(pid):
+    """Summed run_cnt of the BPF programs process `pid` holds."""
+    ids = prog_ids(pid)
     out = subprocess.run(["bpftool", "prog", "show", "--json"], check=True, capture_output=True,
                          text=True).stdout
     return sum(p.get("run_cnt", 0) for p in json.loads(out) if p["id"] in ids)
@@ -99,6 +105,22 @@ class OnTheKernel(unittest.TestCase):
         finally:
             cleanup.run()
         self.assertFalse(os.path.exists(cg.path))
+
+    def test_floor_attaches_only_the_named_hooks(self):
+        if not FLOOR_ATTACH or not os.access(FLOOR_ATTACH, os.X_OK):
+            self.skipTest("kpulse_floor_attach not given")
+        # A floor on a hook nobody measures runs on every event and adds to
+        # the workload's CPU time: the socket-length floors on messaging.
+        floor = subprocess.Popen([FLOOR_ATTACH, "sched_switch", "cgroup_skb/egress"],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            names = {floor.stdout.readline().strip() for _ in range(2)}
+            self.assertEqual(names, {"fl_sched_switch", "fl_skb_egress"})
+            time.sleep(0.5)  # anything else would have been loaded before the first line
+            self.assertEqual(len(prog_ids(floor.pid)), 2)
+        finally:
+            floor.terminate()
+            floor.wait()
 
     def test_stats_survive_another_writer_of_the_sysctl(self):
         if not FLOOR_ATTACH or not os.access(FLOOR_ATTACH, os.X_OK):
