@@ -20,6 +20,8 @@ char LICENSE[] SEC("license") = "GPL";
 FLOOR(fl_sched_switch, sched_switch)
 FLOOR(fl_sched_wakeup, sched_wakeup)
 FLOOR(fl_sched_wk_new, sched_wakeup_new)
+FLOOR(fl_sched_migr, sched_migrate_task)
+FLOOR(fl_sched_exit, sched_process_exit)
 FLOOR(fl_blk_io_start, block_io_start)
 FLOOR(fl_blk_rq_insert, block_rq_insert)
 FLOOR(fl_blk_rq_issue, block_rq_issue)

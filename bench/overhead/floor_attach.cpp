@@ -2,12 +2,18 @@
 // SIGINT/SIGTERM. Hooks this kernel lacks (block_io_start before 6.5) are
 // skipped, so each floor program that attached is reported on stdout. The
 // cgroup_skb ones attach to the cgroup2 root, as kpulse's do.
+//
+// Usage: kpulse_floor_attach [HOOK...]. With hooks named (a tracepoint, e.g.
+// sched_switch, or cgroup_skb/egress), only their floor programs attach: a
+// floor on a hook nobody measured still runs on every event and adds to the
+// workload's CPU time (bench/run passes the hooks kpulse and the tools use).
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include <bpf/libbpf.h>
@@ -24,6 +30,13 @@ bool is_cgroup_skb(const bpf_program* prog) {
   return std::string(bpf_program__section_name(prog)).rfind("cgroup_skb/", 0) == 0;
 }
 
+// The hook a floor program runs on, as named on the command line.
+std::string hook_of(const bpf_program* prog) {
+  std::string section = bpf_program__section_name(prog);
+  if (is_cgroup_skb(prog)) return section;
+  return section.substr(sizeof("tp_btf/") - 1);
+}
+
 // The cgroup2 mount, where kpulse attaches its cgroup_skb programs.
 std::string cgroup2_mount() {
   std::ifstream mounts("/proc/mounts");
@@ -34,7 +47,8 @@ std::string cgroup2_mount() {
 }
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const std::set<std::string> wanted(argv + 1, argv + argc);  // empty: every hook
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   kpulse_floor* skel = kpulse_floor::open();
@@ -51,7 +65,8 @@ int main() {
                       ? !cgroup2.empty()
                       : libbpf_find_vmlinux_btf_id(section.c_str() + sizeof("tp_btf/") - 1,
                                                    BPF_TRACE_RAW_TP) >= 0;
-    if (!usable) bpf_program__set_autoload(prog, false);
+    bool chosen = wanted.empty() || wanted.count(hook_of(prog)) > 0;
+    if (!usable || !chosen) bpf_program__set_autoload(prog, false);
   }
   if (kpulse_floor::load(skel) != 0) {
     std::fprintf(stderr, "floor_attach: load failed (root and BTF needed)\n");
