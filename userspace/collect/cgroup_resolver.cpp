@@ -116,8 +116,18 @@ std::optional<std::string> CgroupResolver::path(uint64_t id) {
   if (root_.empty()) return std::nullopt;
   const auto now = Clock::now();
   if (last_walk_ && now - *last_walk_ < options_.min_walk_interval) return std::nullopt;
+  if (!tree_may_have_changed()) return std::nullopt;
   refresh();
   return cached_path(id);
+}
+
+bool CgroupResolver::tree_may_have_changed() {
+  return !last_walk_ || !watch_ || watch_->changed_since_walk();
+}
+
+void CgroupResolver::refresh_for_unknown_ids() {
+  if (root_.empty()) return;
+  if (tree_may_have_changed()) refresh();
 }
 
 void CgroupResolver::refresh() {

@@ -66,8 +66,16 @@ class CgroupResolver {
   CgroupResolver(const CgroupResolver&) = delete;
   CgroupResolver& operator=(const CgroupResolver&) = delete;
 
-  // Path for a cgroup id. On a miss re-walks the tree (rate-limited).
+  // Path for a cgroup id. On a miss re-walks the tree (rate-limited), unless
+  // the watch (options.watch_tree) saw no cgroup made, removed or renamed
+  // since the last walk: that walk listed every cgroup there is, so a walk
+  // now could not name the id either (a cgroup removed before it, or one
+  // outside the tree, e.g. of a container's host).
   std::optional<std::string> path(uint64_t id);
+  // BPF named ids the last walk did not list: walks now (not rate-limited, so
+  // a task that lived and died within an interval is named by its cgroup),
+  // unless the watch vouches that the tree did not change since that walk.
+  void refresh_for_unknown_ids();
   // Path for an id without ever walking.
   [[nodiscard]] std::optional<std::string> cached_path(uint64_t id) const;
   // Whether cached_path(id) has a path (without copying it).
@@ -96,6 +104,9 @@ class CgroupResolver {
   [[nodiscard]] const std::string& root() const { return root_; }
 
  private:
+  // Whether a walk now could list a cgroup the last walk did not.
+  bool tree_may_have_changed();
+
   std::string root_;
   CgroupResolverOptions options_;
   std::unordered_map<uint64_t, std::string> by_id_;

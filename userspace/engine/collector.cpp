@@ -235,11 +235,13 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
 probes::CgroupTotals Collector::Impl::roll_up_cgroups(probes::BpfTotals& t) {
   // Ids the resolver has not seen yet (cgroups created since its last walk,
   // which on a miss is rate-limited): walk once now, so a task that lived
-  // and died within the interval is still named by its cgroup.
+  // and died within the interval is still named by its cgroup; not when
+  // inotify saw no cgroup made since that walk (an id of a cgroup outside
+  // the tree would otherwise cost a walk every interval).
   bool unknown = false;
   for (const auto& [id, total] : t.cgroups) unknown |= !cgroups.knows(id);
   for (const auto& e : t.exits) unknown |= !cgroups.knows(e.cgroup_id);
-  if (unknown) cgroups.refresh();
+  if (unknown) cgroups.refresh_for_unknown_ids();
 
   rollup.begin_interval();
   probes::CgroupTotals host_delta;
