@@ -1,13 +1,12 @@
 #include "collect/net_interfaces.h"
 
-#include "collect/link_stats.h"
-
 #include <gtest/gtest.h>
 #include <net/if.h>
 
 #include <algorithm>
 #include <cmath>
 
+#include "collect/link_stats.h"
 #include "temp_tree.h"
 
 namespace kpulse::collect {
