@@ -137,7 +137,10 @@ std::optional<bool> CgroupStatsReader::locate(std::string_view path, Entry& e, D
   // when it has gone from v2 (it may remain in v1 only, or be gone everywhere).
   bool v1 = false;
   if (!layout_.v1.empty()) {
-    if (due.layout || (!v2 && !layout_.v2_root.empty())) probe_v1(path, e);
+    // A new walk of the v1 hierarchies may have seen the cgroup come or go.
+    const bool walked = v1_tree_ && v1_tree_->walk != e.v1_walk;
+    if ((due.layout || walked || (!v2 && !layout_.v2_root.empty())) && probe_v1(path, e))
+      due.layout = due.limits = true;  // its controllers changed: read it all afresh
     for (const auto& d : e.v1_dirs) v1 |= !d.empty();
   }
   if (!v2 && !v1) return std::nullopt;
