@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "collect/cgroup_layout.h"
@@ -39,6 +41,26 @@ std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count 
 std::vector<std::string> list_v1_cgroup_paths(const CgroupLayout& layout,
                                               size_t max_count = kMaxCgroups,
                                               CgroupTreeWatch* watch = nullptr);
+
+// The cgroups of each v1 hierarchy as of one walk, so that where a cgroup
+// sits in them is looked up instead of a stat per hierarchy (the stats
+// reader's layout checks: a failing stat of a cgroup2-only path in each of
+// five hierarchies, for every cgroup every minute and for v1-only ones every
+// interval).
+struct V1Tree {
+  // Hierarchy directory (a mount, co-mounted controllers once) → cgroup paths.
+  std::map<std::string, std::unordered_set<std::string>> paths;
+  // Every hierarchy was listed to the end (not cut at max_count): only then
+  // does a path missing from `paths` say the cgroup is not there.
+  bool complete = false;
+  uint64_t walk = 0;  // numbers the walks: a new one may say something new
+  // Whether `path` is a cgroup of the hierarchy at `dir`; nullopt when the
+  // tree cannot tell (incomplete, or `dir` not walked).
+  [[nodiscard]] std::optional<bool> holds(const std::string& dir, std::string_view path) const;
+};
+// Walks every v1 hierarchy of `layout` into `tree` (its walk number + 1).
+void walk_v1_tree(const CgroupLayout& layout, V1Tree& tree, size_t max_count = kMaxCgroups,
+                  CgroupTreeWatch* watch = nullptr);
 
 // Parent path of a cgroup path ("/a/b" → "/a", "/a" → "/", "/" → "").
 std::string cgroup_parent(std::string_view path);

@@ -214,5 +214,29 @@ TEST_F(RealCgroup, UnknownIdsOfAnIntervalWalkOnlyAfterTheTreeChanged) {
   EXPECT_EQ(r.walks(), 4u);
 }
 
+// The v1 walk on the real kernel (hybrid and v1 hosts): a cgroup made in one
+// v1 hierarchy is listed in that hierarchy only, and gone after a walk once
+// removed.
+TEST(V1Tree, RealV1HierarchyListsACgroupMadeThere) {
+  const CgroupLayout layout = detect_cgroup_layout();
+  const std::string memory = layout.v1_dir("memory");
+  if (memory.empty()) GTEST_SKIP() << "no v1 memory hierarchy";
+  const std::string rel = "/kpulse-v1tree-test-" + std::to_string(::getpid());
+  const std::string dir = memory + rel;
+  if (::mkdir(dir.c_str(), 0755) != 0) GTEST_SKIP() << "cannot create " << dir;
+  V1Tree tree;
+  walk_v1_tree(layout, tree);
+  EXPECT_TRUE(tree.complete);
+  EXPECT_EQ(tree.holds(memory, rel), true);
+  EXPECT_EQ(tree.holds(memory, "/"), true);
+  for (const auto& [controller, hierarchy] : layout.v1) {
+    if (hierarchy != memory) EXPECT_EQ(tree.holds(hierarchy, rel), false) << hierarchy;
+  }
+  ::rmdir(dir.c_str());
+  walk_v1_tree(layout, tree);
+  EXPECT_EQ(tree.holds(memory, rel), false);
+  EXPECT_EQ(tree.walk, 2u);
+}
+
 }  // namespace
 }  // namespace kpulse::collect
