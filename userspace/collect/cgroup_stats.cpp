@@ -62,7 +62,10 @@ void fresh_or_repeat(bool due, std::vector<model::Sample>& kept, model::Componen
 }  // namespace
 
 CgroupStatsReader::CgroupStatsReader(CgroupLayout layout, CgroupStatsOptions options)
-    : layout_(std::move(layout)), options_(options), budget_(options.kept_fds) {}
+    : layout_(std::move(layout)), options_(options), budget_(options.kept_fds) {
+  static_assert(std::tuple_size_v<decltype(v1_bases_)> == kV1Controllers);
+  for (int c = 0; c < kV1Controllers; ++c) v1_bases_[c] = layout_.v1_dir(kV1Names[c]);
+}
 
 CgroupStatsReader::~CgroupStatsReader() = default;
 

@@ -14,6 +14,7 @@
 // kernel) or vanish mid-read (cgroup removed): such values are simply absent.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -180,6 +181,9 @@ class CgroupStatsReader {
   CgroupLayout layout_;
   CgroupStatsOptions options_;
   const V1Tree* v1_tree_ = nullptr;
+  // Each v1 controller's hierarchy directory ("" when not mounted), by
+  // cgroup_stats_detail::V1Controller: looked up once, not per probe.
+  std::array<std::string, 5> v1_bases_;
   FdBudget budget_;
   // Looked up by string_view (heterogeneous lookup).
   struct PathHash {

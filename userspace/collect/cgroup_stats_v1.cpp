@@ -19,7 +19,7 @@ bool CgroupStatsReader::probe_v1(std::string_view path, Entry& e) {
   bool changed = false;
   if (v1_tree_) e.v1_walk = v1_tree_->walk;
   for (int c = 0; c < kV1Controllers; ++c) {
-    std::string base = layout_.v1_dir(kV1Names[c]);
+    const std::string& base = v1_bases_[c];
     std::optional<bool> there;
     if (!base.empty() && v1_tree_) there = v1_tree_->holds(base, path);
     std::string d = base.empty() || there == false ? std::string() : join_path(base, path);
