@@ -85,6 +85,29 @@ std::vector<std::string> list_v1_cgroup_paths(const CgroupLayout& layout, size_t
   return {paths.begin(), paths.end()};
 }
 
+void walk_v1_tree(const CgroupLayout& layout, V1Tree& tree, size_t max_count,
+                  CgroupTreeWatch* watch) {
+  std::set<std::string> dirs;
+  for (const auto& [controller, dir] : layout.v1) dirs.insert(dir);  // co-mounted: once
+  if (watch) watch->begin_walk();
+  tree.paths.clear();
+  tree.complete = true;
+  ++tree.walk;
+  for (const auto& dir : dirs) {
+    auto entries = list_cgroups(dir, max_count, watch);
+    tree.complete &= entries.size() < max_count && !entries.empty();
+    auto& paths = tree.paths[dir];
+    for (auto& e : entries) paths.insert(std::move(e.path));
+  }
+}
+
+std::optional<bool> V1Tree::holds(const std::string& dir, std::string_view path) const {
+  if (!complete) return std::nullopt;
+  auto it = paths.find(dir);
+  if (it == paths.end()) return std::nullopt;
+  return it->second.count(std::string(path)) > 0;
+}
+
 std::string cgroup_parent(std::string_view path) {
   if (path.empty() || path == "/") return {};
   auto slash = path.rfind('/');
@@ -116,8 +139,18 @@ std::optional<std::string> CgroupResolver::path(uint64_t id) {
   if (root_.empty()) return std::nullopt;
   const auto now = Clock::now();
   if (last_walk_ && now - *last_walk_ < options_.min_walk_interval) return std::nullopt;
+  if (!tree_may_have_changed()) return std::nullopt;
   refresh();
   return cached_path(id);
+}
+
+bool CgroupResolver::tree_may_have_changed() {
+  return !last_walk_ || !watch_ || watch_->changed_since_walk();
+}
+
+void CgroupResolver::refresh_for_unknown_ids() {
+  if (root_.empty()) return;
+  if (tree_may_have_changed()) refresh();
 }
 
 void CgroupResolver::refresh() {

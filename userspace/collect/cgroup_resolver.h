@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "collect/cgroup_layout.h"
@@ -40,6 +42,26 @@ std::vector<std::string> list_v1_cgroup_paths(const CgroupLayout& layout,
                                               size_t max_count = kMaxCgroups,
                                               CgroupTreeWatch* watch = nullptr);
 
+// The cgroups of each v1 hierarchy as of one walk, so that where a cgroup
+// sits in them is looked up instead of a stat per hierarchy (the stats
+// reader's layout checks: a failing stat of a cgroup2-only path in each of
+// five hierarchies, for every cgroup every minute and for v1-only ones every
+// interval).
+struct V1Tree {
+  // Hierarchy directory (a mount, co-mounted controllers once) → cgroup paths.
+  std::map<std::string, std::unordered_set<std::string>> paths;
+  // Every hierarchy was listed to the end (not cut at max_count): only then
+  // does a path missing from `paths` say the cgroup is not there.
+  bool complete = false;
+  uint64_t walk = 0;  // numbers the walks: a new one may say something new
+  // Whether `path` is a cgroup of the hierarchy at `dir`; nullopt when the
+  // tree cannot tell (incomplete, or `dir` not walked).
+  [[nodiscard]] std::optional<bool> holds(const std::string& dir, std::string_view path) const;
+};
+// Walks every v1 hierarchy of `layout` into `tree` (its walk number + 1).
+void walk_v1_tree(const CgroupLayout& layout, V1Tree& tree, size_t max_count = kMaxCgroups,
+                  CgroupTreeWatch* watch = nullptr);
+
 // Parent path of a cgroup path ("/a/b" → "/a", "/a" → "/", "/" → "").
 std::string cgroup_parent(std::string_view path);
 // Last component ("/a/b" → "b", "/" → "/").
@@ -66,8 +88,16 @@ class CgroupResolver {
   CgroupResolver(const CgroupResolver&) = delete;
   CgroupResolver& operator=(const CgroupResolver&) = delete;
 
-  // Path for a cgroup id. On a miss re-walks the tree (rate-limited).
+  // Path for a cgroup id. On a miss re-walks the tree (rate-limited), unless
+  // the watch (options.watch_tree) saw no cgroup made, removed or renamed
+  // since the last walk: that walk listed every cgroup there is, so a walk
+  // now could not name the id either (a cgroup removed before it, or one
+  // outside the tree, e.g. of a container's host).
   std::optional<std::string> path(uint64_t id);
+  // BPF named ids the last walk did not list: walks now (not rate-limited, so
+  // a task that lived and died within an interval is named by its cgroup),
+  // unless the watch vouches that the tree did not change since that walk.
+  void refresh_for_unknown_ids();
   // Path for an id without ever walking.
   [[nodiscard]] std::optional<std::string> cached_path(uint64_t id) const;
   // Whether cached_path(id) has a path (without copying it).
@@ -96,6 +126,9 @@ class CgroupResolver {
   [[nodiscard]] const std::string& root() const { return root_; }
 
  private:
+  // Whether a walk now could list a cgroup the last walk did not.
+  bool tree_may_have_changed();
+
   std::string root_;
   CgroupResolverOptions options_;
   std::unordered_map<uint64_t, std::string> by_id_;

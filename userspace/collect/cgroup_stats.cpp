@@ -62,7 +62,10 @@ void fresh_or_repeat(bool due, std::vector<model::Sample>& kept, model::Componen
 }  // namespace
 
 CgroupStatsReader::CgroupStatsReader(CgroupLayout layout, CgroupStatsOptions options)
-    : layout_(std::move(layout)), options_(options), budget_(options.kept_fds) {}
+    : layout_(std::move(layout)), options_(options), budget_(options.kept_fds) {
+  static_assert(std::tuple_size_v<decltype(v1_bases_)> == kV1Controllers);
+  for (int c = 0; c < kV1Controllers; ++c) v1_bases_[c] = layout_.v1_dir(kV1Names[c]);
+}
 
 CgroupStatsReader::~CgroupStatsReader() = default;
 
@@ -137,7 +140,10 @@ std::optional<bool> CgroupStatsReader::locate(std::string_view path, Entry& e, D
   // when it has gone from v2 (it may remain in v1 only, or be gone everywhere).
   bool v1 = false;
   if (!layout_.v1.empty()) {
-    if (due.layout || (!v2 && !layout_.v2_root.empty())) probe_v1(path, e);
+    // A new walk of the v1 hierarchies may have seen the cgroup come or go.
+    const bool walked = v1_tree_ && v1_tree_->walk != e.v1_walk;
+    if ((due.layout || walked || (!v2 && !layout_.v2_root.empty())) && probe_v1(path, e))
+      due.layout = due.limits = true;  // its controllers changed: read it all afresh
     for (const auto& d : e.v1_dirs) v1 |= !d.empty();
   }
   if (!v2 && !v1) return std::nullopt;

@@ -14,6 +14,7 @@
 // kernel) or vanish mid-read (cgroup removed): such values are simply absent.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include <unordered_map>
 
 #include "collect/cgroup_layout.h"
+#include "collect/cgroup_resolver.h"
 #include "collect/kept_file.h"
 #include "collect/problems.h"
 #include "model/snapshot.h"
@@ -125,6 +127,11 @@ class CgroupStatsReader {
   bool read(std::string_view path, model::Component& out, Problems* problems = nullptr,
             CgroupActivity activity = CgroupActivity::Busy, bool stall_quiet = false,
             bool cpu_wait_quiet = false);
+  // Where a cgroup sits in the v1 hierarchies is looked up in `tree` (kept
+  // current by the caller's walks; nullptr: none) instead of a stat per
+  // hierarchy, and checked again after each new walk as well as with the
+  // layout. Where the tree cannot tell (cut short), the stats are made.
+  void use_v1_tree(const V1Tree* tree) { v1_tree_ = tree; }
   // Ends an interval: ages what was read, and closes what is remembered of
   // cgroups not read since the previous call (they left the caller's set).
   void end_interval();
@@ -160,7 +167,8 @@ class CgroupStatsReader {
   // Reads <dir>/<name> into buf_ (path_ holds the path), through the
   // entry's kept descriptor `kept_slot` unless it is -1.
   bool fetch(const std::string& dir, const char* name, Entry& e, int kept_slot);
-  void probe_v1(std::string_view path, Entry& e);
+  // Finds the cgroup's v1 directories; whether any changed.
+  bool probe_v1(std::string_view path, Entry& e);
   void read_controllers(const std::string& dir, Entry& e);
   void read_v1_cpu_usage(Entry& e, model::Component& out);
   void read_memory_stat(bool v2, Entry& e, model::Component& out, Problems* problems);
@@ -172,6 +180,10 @@ class CgroupStatsReader {
 
   CgroupLayout layout_;
   CgroupStatsOptions options_;
+  const V1Tree* v1_tree_ = nullptr;
+  // Each v1 controller's hierarchy directory ("" when not mounted), by
+  // cgroup_stats_detail::V1Controller: looked up once, not per probe.
+  std::array<std::string, 5> v1_bases_;
   FdBudget budget_;
   // Looked up by string_view (heterogeneous lookup).
   struct PathHash {

@@ -73,6 +73,7 @@ struct CgroupStatsReader::Entry {
   // The cgroup's directory in each v1 hierarchy, "" when it has none there
   // (checked with the layout).
   std::array<std::string, cgroup_stats_detail::kV1Controllers> v1_dirs;
+  uint64_t v1_walk = 0;   // the caller's v1 walk (V1Tree::walk) they were found in
   bool reopened = false;  // a kept file failed during this read
   std::array<KeptFile, cgroup_stats_detail::kSlots> kept;
   // Values of the last read, repeated while the group is not due.

@@ -15,17 +15,23 @@ namespace kpulse::collect {
 using model::MetricId;
 using namespace cgroup_stats_detail;  // the reader's private names (cgroup_stats_entry.h)
 
-void CgroupStatsReader::probe_v1(std::string_view path, Entry& e) {
+bool CgroupStatsReader::probe_v1(std::string_view path, Entry& e) {
+  bool changed = false;
+  if (v1_tree_) e.v1_walk = v1_tree_->walk;
   for (int c = 0; c < kV1Controllers; ++c) {
-    std::string base = layout_.v1_dir(kV1Names[c]);
-    std::string d = base.empty() ? std::string() : join_path(base, path);
-    if (!d.empty() && !is_dir(d)) d.clear();
+    const std::string& base = v1_bases_[c];
+    std::optional<bool> there;
+    if (!base.empty() && v1_tree_) there = v1_tree_->holds(base, path);
+    std::string d = base.empty() || there == false ? std::string() : join_path(base, path);
+    if (!d.empty() && !there && !is_dir(d)) d.clear();
     if (d != e.v1_dirs[c]) {
       // Moved in or out of a hierarchy: its kept files belong to the old state.
       for (int s = kV1CpuacctUsage; s <= kV1BlkioBytes; ++s) e.kept[s].close();
       e.v1_dirs[c] = std::move(d);
+      changed = true;
     }
   }
+  return changed;
 }
 
 void CgroupStatsReader::read_v1_cpu_usage(Entry& e, model::Component& out) {

@@ -80,6 +80,11 @@ bool CgroupTreeWatch::walk_due(std::chrono::milliseconds min_age,
   return (change_pending_ && age >= min_age) || age >= max_age;
 }
 
+bool CgroupTreeWatch::changed_since_walk() {
+  change_pending_ |= changed();
+  return change_pending_ || blind_ || !last_walk_;
+}
+
 void CgroupTreeWatch::begin_walk() {
   (void)changed();  // drained: the walk sees what these events reported
   change_pending_ = false;

@@ -46,6 +46,11 @@ class CgroupTreeWatch {
   // Whether a watched directory changed since the last call (events are
   // drained), or the watch is blind.
   bool changed();
+  // Whether the tree may differ from what the last walk listed: a change was
+  // reported since (drained now, kept for walk_due), the watch is blind, or
+  // there was no walk. When not, an id the walk did not list is not in the
+  // tree, and walking again could not name it.
+  bool changed_since_walk();
 
   [[nodiscard]] bool blind() const { return blind_; }
   [[nodiscard]] size_t watches() const { return watches_.size(); }

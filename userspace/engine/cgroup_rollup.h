@@ -62,6 +62,7 @@ class CgroupRollup {
   Nodes::iterator erase(Nodes::iterator it);
 
  private:
+  static void clear(probes::CgroupTotals& t);
   Node& node_at(const std::string& path);
   void relink();
 

@@ -82,7 +82,9 @@ struct Collector::Impl {
         disk_names(kProc, kSys),
         process_list({options.max_processes, options.include_idle_processes, kept_stat_files()},
                      kProc, processes, cgroups),
-        host_name(hostname()) {}
+        host_name(hostname()) {
+    cgroup_stats.use_v1_tree(&v1_tree);
+  }
 
   CollectorOptions options;
   std::unique_ptr<probes::ProbeSet> probes;
@@ -90,8 +92,9 @@ struct Collector::Impl {
 
   collect::CgroupLayout layout;
   collect::CgroupResolver cgroups;
-  // Cgroups of the v1 hierarchies (hybrid and v1 hosts), walked as often.
-  std::vector<std::string> v1_paths;
+  // Cgroups of the v1 hierarchies (hybrid and v1 hosts), walked as often;
+  // cgroup_stats looks up where a cgroup sits in them.
+  collect::V1Tree v1_tree;
   collect::CgroupTreeWatch v1_watch;
   size_t walks_seen = 0;  // cgroups.walks() when nodes were last made from its paths
   collect::CgroupStatsReader cgroup_stats;
@@ -235,19 +238,21 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
 probes::CgroupTotals Collector::Impl::roll_up_cgroups(probes::BpfTotals& t) {
   // Ids the resolver has not seen yet (cgroups created since its last walk,
   // which on a miss is rate-limited): walk once now, so a task that lived
-  // and died within the interval is still named by its cgroup.
+  // and died within the interval is still named by its cgroup; not when
+  // inotify saw no cgroup made since that walk (an id of a cgroup outside
+  // the tree would otherwise cost a walk every interval).
   bool unknown = false;
   for (const auto& [id, total] : t.cgroups) unknown |= !cgroups.knows(id);
   for (const auto& e : t.exits) unknown |= !cgroups.knows(e.cgroup_id);
-  if (unknown) cgroups.refresh();
+  if (unknown) cgroups.refresh_for_unknown_ids();
 
   rollup.begin_interval();
   probes::CgroupTotals host_delta;
   std::vector<uint64_t> gone;
+  static const probes::CgroupTotals kNone;  // a cgroup's baseline before its first drain
   for (const auto& [id, total] : t.cgroups) {
-    probes::CgroupTotals before;
-    if (auto it = prev_cgroups.find(id); it != prev_cgroups.end()) before = it->second;
-    probes::CgroupTotals d = subtract(total, before);
+    const auto it = prev_cgroups.find(id);
+    probes::CgroupTotals d = subtract(total, it != prev_cgroups.end() ? it->second : kNone);
     accumulate(host_delta, d);
     CgroupRollup::Node* node = rollup.node_of(id, cgroups);
     if (!node) {
@@ -275,8 +280,9 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
     for (const auto& [path, id] : cgroups.paths()) rollup.ensure(path);
   }
   if (!layout.v1.empty() && v1_watch.walk_due(kCgroupWalkEvery, kCgroupSafetyWalkEvery)) {
-    v1_paths = collect::list_v1_cgroup_paths(layout, collect::kMaxCgroups, &v1_watch);
-    for (const auto& path : v1_paths) rollup.ensure(path);
+    collect::walk_v1_tree(layout, v1_tree, collect::kMaxCgroups, &v1_watch);
+    for (const auto& [dir, paths] : v1_tree.paths)
+      for (const auto& path : paths) rollup.ensure(path);
   }
 
   const uint64_t recreated_before = cgroup_stats.recreated();

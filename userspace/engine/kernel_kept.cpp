@@ -2,6 +2,7 @@
 
 #include "collect/filesystem_usage.h"
 #include "collect/host_stats.h"
+#include "collect/link_stats.h"
 #include "collect/net_interfaces.h"
 #include "collect/pressure.h"
 #include "engine/delta_tracker.h"
@@ -27,7 +28,12 @@ std::vector<model::Component> read_kernel_kept(const char* proc_root, const char
     collect::add_filesystem_usage(proc_root, sys_root, disks.disks);
     for (auto& d : disks.disks) comps.push_back(std::move(d));
   }
-  for (auto& i : collect::read_interfaces(sys_root)) comps.push_back(std::move(i));
+  // The live /sys: one netlink dump gives the same counters (link_stats.h);
+  // another root (a test's tree) or no netlink: the sysfs files.
+  auto interfaces =
+      std::string_view(sys_root) == "/sys" ? collect::read_link_stats() : std::nullopt;
+  if (!interfaces) interfaces = collect::read_interfaces(sys_root);
+  for (auto& i : *interfaces) comps.push_back(std::move(i));
   for (auto& i : other_netns.read()) comps.push_back(std::move(i));
   for (auto& c : comps) DeltaTracker::mark_unknown(c);
   return comps;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <cstring>
 #include <map>
+#include <vector>
 
 #include "collect/cgroup_layout.h"
 #include "temp_tree.h"
@@ -129,10 +130,19 @@ class RealCgroup : public ::testing::Test {
     created_ = true;
   }
   void TearDown() override {
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it) ::rmdir(it->c_str());
     if (created_) ::rmdir(dir_.c_str());
+  }
+  // Makes cgroup `name` under the test's cgroup (removed at the end); its id.
+  uint64_t make_child(const std::string& name) {
+    const std::string d = dir_ + "/" + name;
+    if (::mkdir(d.c_str(), 0755) != 0) return 0;
+    children_.push_back(d);
+    return cgroup_id_from_handle(d);
   }
   CgroupLayout layout_;
   std::string rel_, dir_;
+  std::vector<std::string> children_;  // in creation order
   bool created_ = false;
 };
 
@@ -144,6 +154,89 @@ TEST_F(RealCgroup, ResolvesTheIdTheKernelReports) {
   EXPECT_EQ(r.path(id), rel_);
   EXPECT_EQ(r.id_of(rel_), id);
   EXPECT_EQ(r.path(cgroup_id_from_handle(layout_.v2_root)), "/");
+}
+
+// An id the last walk did not list costs no walk while inotify saw no cgroup
+// made, removed or renamed since (the walk listed every cgroup there was):
+// BPF naming a cgroup outside the tree walked it every interval. The
+// resolver is rooted at the test's own cgroup, so no other process's cgroups
+// change its tree.
+constexpr uint64_t kNoSuchCgroup = ~uint64_t{0} - 1;
+
+TEST_F(RealCgroup, AMissWalksOnlyAfterTheTreeChanged) {
+  CgroupResolver r(dir_, {.min_walk_interval = std::chrono::milliseconds(0), .watch_tree = true});
+  ASSERT_EQ(r.path(cgroup_id_from_handle(dir_)), "/");
+  ASSERT_EQ(r.walks(), 1u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(r.path(kNoSuchCgroup), std::nullopt);
+  EXPECT_EQ(r.walks(), 1u) << "walked although nothing changed";
+
+  // A cgroup made after the walk (and after the misses): its id is named.
+  const uint64_t late = make_child("late");
+  ASSERT_NE(late, 0u);
+  EXPECT_EQ(r.path(late), "/late");
+  EXPECT_EQ(r.walks(), 2u);
+  EXPECT_EQ(r.path(kNoSuchCgroup), std::nullopt);
+  EXPECT_EQ(r.walks(), 2u);
+  // Made two levels down, under a directory the last walk did not watch.
+  const uint64_t parent = make_child("p");
+  const uint64_t deep = make_child("p/deep");
+  ASSERT_NE(deep, 0u);
+  EXPECT_EQ(r.path(deep), "/p/deep");
+  EXPECT_EQ(r.path(parent), "/p");
+  EXPECT_EQ(r.walks(), 3u);
+}
+
+TEST_F(RealCgroup, UnknownIdsOfAnIntervalWalkOnlyAfterTheTreeChanged) {
+  CgroupResolver r(dir_, {.watch_tree = true});
+  r.refresh_for_unknown_ids();
+  EXPECT_EQ(r.walks(), 1u) << "the first walk";
+  r.refresh_for_unknown_ids();
+  EXPECT_EQ(r.walks(), 1u) << "walked although nothing changed";
+  const uint64_t late = make_child("late");
+  ASSERT_NE(late, 0u);
+  EXPECT_FALSE(r.knows(late));
+  // Not rate-limited (the walk 0 s ago does not hold it back): a task that
+  // lived and died within the interval is named by its cgroup.
+  r.refresh_for_unknown_ids();
+  EXPECT_EQ(r.walks(), 2u);
+  EXPECT_EQ(r.cached_path(late), "/late");
+  // Removed: named one more walk (BPF may hold its last counts), then not,
+  // and the removal itself was a change (one walk), not a walk per interval.
+  ::rmdir(children_.back().c_str());
+  children_.pop_back();
+  r.refresh_for_unknown_ids();
+  EXPECT_EQ(r.walks(), 3u);
+  EXPECT_EQ(r.cached_path(late), "/late");
+  r.refresh();
+  EXPECT_EQ(r.cached_path(late), std::nullopt);
+  r.refresh_for_unknown_ids();
+  r.refresh_for_unknown_ids();
+  EXPECT_EQ(r.walks(), 4u);
+}
+
+// The v1 walk on the real kernel (hybrid and v1 hosts): a cgroup made in one
+// v1 hierarchy is listed in that hierarchy only, and gone after a walk once
+// removed.
+TEST(V1Tree, RealV1HierarchyListsACgroupMadeThere) {
+  const CgroupLayout layout = detect_cgroup_layout();
+  const std::string memory = layout.v1_dir("memory");
+  if (memory.empty()) GTEST_SKIP() << "no v1 memory hierarchy";
+  const std::string rel = "/kpulse-v1tree-test-" + std::to_string(::getpid());
+  const std::string dir = memory + rel;
+  if (::mkdir(dir.c_str(), 0755) != 0) GTEST_SKIP() << "cannot create " << dir;
+  V1Tree tree;
+  walk_v1_tree(layout, tree);
+  EXPECT_TRUE(tree.complete);
+  EXPECT_EQ(tree.holds(memory, rel), true);
+  EXPECT_EQ(tree.holds(memory, "/"), true);
+  for (const auto& [controller, hierarchy] : layout.v1) {
+    if (hierarchy == memory) continue;
+    EXPECT_EQ(tree.holds(hierarchy, rel), false) << hierarchy;
+  }
+  ::rmdir(dir.c_str());
+  walk_v1_tree(layout, tree);
+  EXPECT_EQ(tree.holds(memory, rel), false);
+  EXPECT_EQ(tree.walk, 2u);
 }
 
 }  // namespace

@@ -274,5 +274,49 @@ TEST(CgroupStats, SkipsControllersTheCgroupDoesNotHave) {
   EXPECT_EQ(c.value(MetricId::CgMemCurrent), 4096);
 }
 
+// Where a cgroup sits in the v1 hierarchies comes from the caller's walk
+// (no stat per hierarchy), and is checked again after each new walk, not only
+// at the layout re-check a minute later.
+TEST(CgroupStats, V1HierarchiesFromTheCallersWalk) {
+  testing::TempTree t;
+  t.write("unified/cgroup.controllers", "\n");
+  const std::string svc = std::string("/") + kSvc;
+  t.write("unified" + svc + "/cpu.stat", "usage_usec 3000000\n");
+  for (const char* c : {"cpu", "cpuacct", "memory", "pids", "blkio"})
+    t.write(std::string(c) + "/tasks", "1\n");
+  t.write("memory" + svc + "/memory.usage_in_bytes", "8192\n");
+  auto layout = detect_cgroup_layout(t.root());
+  ASSERT_EQ(layout.mode, CgroupMode::Hybrid);
+  V1Tree tree;
+  walk_v1_tree(layout, tree);
+  ASSERT_TRUE(tree.complete);
+  EXPECT_EQ(tree.holds(layout.v1_dir("memory"), svc), true);
+  EXPECT_EQ(tree.holds(layout.v1_dir("pids"), svc), false);
+  CgroupStatsReader reader(layout);
+  reader.use_v1_tree(&tree);
+  auto read = [&] {
+    model::Component c;
+    EXPECT_TRUE(reader.read(svc, c));
+    reader.end_interval();
+    return c;
+  };
+  EXPECT_EQ(read().value(MetricId::CgMemCurrent), 8192);
+
+  // Joins the pids hierarchy: unseen until the caller's next walk, then read
+  // at once (the layout re-check is 60 intervals away).
+  t.write("pids" + svc + "/pids.current", "3\n");
+  EXPECT_EQ(read().find(MetricId::CgPids), nullptr);
+  walk_v1_tree(layout, tree);
+  const auto after_walk = read();
+  EXPECT_EQ(after_walk.value(MetricId::CgPids), 3);
+  EXPECT_EQ(after_walk.value(MetricId::CgMemCurrent), 8192);
+
+  // A walk cut short cannot say where a cgroup is not: the reader stats.
+  t.write("blkio" + svc + "/blkio.throttle.io_service_bytes", "8:0 Read 100\nTotal 100\n");
+  tree.complete = false;
+  ++tree.walk;
+  EXPECT_EQ(read().value(MetricId::CgIoReadBytes), 100);
+}
+
 }  // namespace
 }  // namespace kpulse::collect

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "collect/link_stats.h"
 #include "temp_tree.h"
 
 namespace kpulse::collect {
@@ -87,6 +88,33 @@ TEST(Interfaces, RealSysHasLoopback) {
   ASSERT_NE(it, ifs.end());
   EXPECT_EQ(it->kernel_id, ::if_nametoindex("lo"));
   EXPECT_FALSE(std::isnan(it->value(MetricId::IfRxBytes)));
+}
+
+// The engine reads its own namespace's interfaces from one netlink dump:
+// the same interfaces, ifindexes and counters as sysfs (both come from
+// dev_get_stats). Counters only grow, so each netlink value lies between a
+// sysfs read before and one after it.
+TEST(Interfaces, NetlinkDumpMatchesSysfs) {
+  const auto before = read_interfaces("/sys");
+  const auto dumped = read_link_stats();
+  const auto after = read_interfaces("/sys");
+  ASSERT_TRUE(dumped.has_value());
+  ASSERT_EQ(dumped->size(), before.size());
+  ASSERT_EQ(after.size(), before.size()) << "an interface came or went meanwhile";
+  const MetricId counters[] = {MetricId::IfRxBytes,   MetricId::IfTxBytes, MetricId::IfRxPackets,
+                               MetricId::IfTxPackets, MetricId::IfRxDrops, MetricId::IfTxDrops,
+                               MetricId::IfRxErrors,  MetricId::IfTxErrors};
+  for (size_t i = 0; i < before.size(); ++i) {
+    const auto& d = (*dumped)[i];
+    EXPECT_EQ(d.id, before[i].id);
+    EXPECT_EQ(d.name, before[i].name);
+    EXPECT_EQ(d.kernel_id, before[i].kernel_id) << d.id;
+    EXPECT_EQ(d.kind, model::ComponentKind::Interface);
+    for (MetricId m : counters) {
+      EXPECT_GE(d.value(m), before[i].value(m)) << d.id << " " << int(m);
+      EXPECT_LE(d.value(m), after[i].value(m)) << d.id << " " << int(m);
+    }
+  }
 }
 
 }  // namespace
