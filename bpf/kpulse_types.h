@@ -47,7 +47,7 @@ struct kp_sched_cell {
 #define KP_LONG_SLICE_NS 1000000ULL
 
 /* Processes that got a CPU since userspace last looked: an array of tgids
- * (one __u64 each), slot = (tgid * 2654435761) >> (32 - KP_RAN_BITS). */
+ * (one __u64 each), slot = tgid % KP_RAN_SLOTS. */
 #define KP_RAN_BITS 14
 #define KP_RAN_SLOTS (1u << KP_RAN_BITS)
 

@@ -55,7 +55,7 @@ struct {
  * switch-in (ours + the wait sched_info_arrive adds), in slot
  * kp_arrival_slot(pid): the baseline a migration's wait is measured from.
  * One store per switch, no per-task storage; a task whose slot another
- * task took since is skipped at migration. */
+ * task took since (a pid 65536 apart) is skipped at migration. */
 struct kp_arrival {
 	__u32 pid;
 	__u32 pad;
@@ -71,15 +71,20 @@ struct {
 	__type(value, struct kp_arrival);
 } kp_arrivals SEC(".maps");
 
+/* The pid's low bits, not a scattering hash: tasks made one after another
+ * have neighbouring pids, so their slots share warm cache lines (22n: a
+ * quarter of sched_switch's time under perf bench sched messaging). */
 static __always_inline __u32 kp_arrival_slot(__u32 pid)
 {
-	return (pid * 2654435761u) >> (32 - KP_ARRIVAL_BITS);
+	return pid & ((1u << KP_ARRIVAL_BITS) - 1);
 }
 
 /* Which processes got a CPU since userspace last looked: slot
- * kp_ran_slot(tgid) holds the tgid of the last one there. Userspace maps it
- * and swaps each slot with 0 as it reads it. Two processes sharing a slot in
- * one interval keep only the later (1 chance in KP_RAN_SLOTS per pair). */
+ * tgid % KP_RAN_SLOTS (neighbouring tgids on one cache line, as in
+ * kp_arrival_slot) holds the tgid of the last one there. Userspace maps it
+ * and swaps each slot with 0 as it reads it. Two processes sharing a slot
+ * (tgids a multiple of KP_RAN_SLOTS apart) in one interval keep only the
+ * later. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -206,7 +211,7 @@ static __always_inline struct kp_sched_cpu *this_cpu_stats(void)
 static __always_inline void mark_ran(struct task_struct *t)
 {
 	__u32 tgid = t->tgid;
-	__u32 key = (tgid * 2654435761u) >> (32 - KP_RAN_BITS);
+	__u32 key = tgid & (KP_RAN_SLOTS - 1);
 	__u64 *slot = bpf_map_lookup_elem(&kp_sched_ran, &key);
 
 	if (slot && *slot != tgid)
