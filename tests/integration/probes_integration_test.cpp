@@ -618,7 +618,11 @@ TEST(ProbesIntegration, ARemovedCgroupsSchedCellsGoToTheNextCgroupFromZero) {
   t = set.drain();
   ASSERT_TRUE(t.cgroups.contains(next_id));
   const auto count = t.cgroups[next_id].sched.runq_latency.count;
-  EXPECT_GE(count, 100u);
+  // Most of the 100 wakeups: a switch-in without the kernel's enqueue stamp
+  // is no sample, and one CI run on a busy host counted 99 (cause not
+  // established). What this test is about is the upper bound: 300 would be
+  // the removed cgroup's counts carried over.
+  EXPECT_GE(count, 90u);
   EXPECT_LT(count, 300u) << "the removed cgroup's counts were carried over";
   EXPECT_FALSE(t.cgroups.contains(gone_id));
 }
