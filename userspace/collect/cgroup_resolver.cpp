@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <iterator>
 #include <memory>
 #include <set>
 
@@ -73,15 +74,14 @@ std::vector<CgroupEntry> list_cgroups(const std::string& root, size_t max_count,
 
 std::vector<std::string> list_v1_cgroup_paths(const CgroupLayout& layout, size_t max_count,
                                               CgroupTreeWatch* watch) {
-  std::set<std::string> dirs, paths;
-  for (const auto& [controller, dir] : layout.v1) dirs.insert(dir);  // co-mounted: once
-  if (watch) watch->begin_walk();
-  for (const auto& dir : dirs)
-    for (auto& e : list_cgroups(dir, max_count, watch)) {
-      if (paths.size() >= max_count) break;
-      paths.insert(std::move(e.path));
-    }
-  if (watch && paths.size() >= max_count) watch->mark_blind();  // cut short
+  V1Tree tree;
+  walk_v1_tree(layout, tree, max_count, watch);
+  std::set<std::string> paths;  // a cgroup in several hierarchies: once
+  for (const auto& [dir, in_dir] : tree.paths) paths.insert(in_dir.begin(), in_dir.end());
+  if (paths.size() >= max_count) {
+    if (watch) watch->mark_blind();  // cut short
+    paths.erase(std::next(paths.begin(), static_cast<std::ptrdiff_t>(max_count)), paths.end());
+  }
   return {paths.begin(), paths.end()};
 }
 
