@@ -30,6 +30,7 @@ struct ModelSettings {
   kpulse::bench::CadoseConfig cadose;
   int cadose_new_contexts = 0;  // CadoseConfig::score_new_contexts
   int cadose_file_range = 0;    // fix the CAD grid to each file's range (look-ahead)
+  int cadose_anchored = 1;      // CadoseConfig::anchored_grid (0: 20j's stretched grid)
 };
 
 template <typename Scorer>
@@ -50,6 +51,7 @@ std::vector<NabSeries> detect(const std::vector<kpulse::bench::NabFile>& files,
     }
     auto cadose = settings.cadose;
     cadose.score_new_contexts = settings.cadose_new_contexts != 0;
+    cadose.anchored_grid = settings.cadose_anchored != 0;
     if (settings.cadose_file_range && !f.rows.empty()) {
       const auto [lo, hi] =
           std::minmax_element(f.rows.begin(), f.rows.end(),
@@ -113,7 +115,8 @@ ModelSettings detector_config(const std::vector<std::string>& params) {
                                             {"cadose_slots", &cad.table_slots},
                                             {"cadose_new", &settings.cadose_new_contexts},
                                             {"cadose_freeze", &cad.freeze_after},
-                                            {"cadose_file_range", &settings.cadose_file_range}};
+                                            {"cadose_file_range", &settings.cadose_file_range},
+                                            {"cadose_anchored", &settings.cadose_anchored}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
