@@ -126,7 +126,7 @@ class CadoseAnomalyDetector {
   double lo_ = 0;
   double hi_ = 0;
   bool frozen_ = false;
-  int level_;  // anchored grid: cell width 2^level_, only grows
+  int level_;                                    // anchored grid: cell width 2^level_, only grows
   std::array<double, kMaxLeftLength> recent_{};  // ring of the last values
   int head_ = 0;
   std::array<float, kMaxRest> rest_ring_{};
