@@ -185,7 +185,8 @@ double CadoseAnomalyDetector::update(double x) {
   int predicted = 0;
   int confirmed = 0;
   const int new_contexts = learn_grid(x, level, &predicted, &confirmed);
-  if (anchored() && level < kCoarsestLevel) learn_grid(x, level + 1, nullptr, nullptr);
+  if (anchored() && cfg_.learn_coarser && level < kCoarsestLevel)
+    learn_grid(x, level + 1, nullptr, nullptr);
   const int available = int(std::min<int64_t>(n_, left_length_));
   recent_[size_t(head_)] = x;
   head_ = (head_ + 1) % kMaxLeftLength;

@@ -44,6 +44,9 @@ struct CadoseConfig {
   // true: the anchored power-of-two grid; false: 20j's stretched grid
   // (always used with freeze_after or range_lo/range_hi).
   bool anchored_grid = true;
+  // Anchored grid: also learn the next coarser level, so a doubling of the
+  // range finds it learned (false: for measuring what that buys).
+  bool learn_coarser = true;
   // Longest left semi-context, in samples (at most kMaxLeftLength).
   int left_length = 7;
   // Right semi-contexts kept per left semi-context (at most kMaxSuccessors).

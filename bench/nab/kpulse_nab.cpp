@@ -31,6 +31,7 @@ struct ModelSettings {
   int cadose_new_contexts = 0;  // CadoseConfig::score_new_contexts
   int cadose_file_range = 0;    // fix the CAD grid to each file's range (look-ahead)
   int cadose_anchored = 1;      // CadoseConfig::anchored_grid (0: 20j's stretched grid)
+  int cadose_coarser = 1;       // CadoseConfig::learn_coarser
 };
 
 template <typename Scorer>
@@ -52,6 +53,7 @@ std::vector<NabSeries> detect(const std::vector<kpulse::bench::NabFile>& files,
     auto cadose = settings.cadose;
     cadose.score_new_contexts = settings.cadose_new_contexts != 0;
     cadose.anchored_grid = settings.cadose_anchored != 0;
+    cadose.learn_coarser = settings.cadose_coarser != 0;
     if (settings.cadose_file_range && !f.rows.empty()) {
       const auto [lo, hi] =
           std::minmax_element(f.rows.begin(), f.rows.end(),
@@ -116,7 +118,8 @@ ModelSettings detector_config(const std::vector<std::string>& params) {
                                             {"cadose_new", &settings.cadose_new_contexts},
                                             {"cadose_freeze", &cad.freeze_after},
                                             {"cadose_file_range", &settings.cadose_file_range},
-                                            {"cadose_anchored", &settings.cadose_anchored}};
+                                            {"cadose_anchored", &settings.cadose_anchored},
+                                            {"cadose_coarser", &settings.cadose_coarser}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
