@@ -1,7 +1,7 @@
-// The models of issue 20j's experiment, composed in the bench from the shipped
+// The models of issues 20j and 20k, composed in the bench from the shipped
 // learners (analytics::AnomalyDetector's baseline, ContextAnomalyDetector) and
-// the CAD OSE-style one (cadose.h). None of them is used by kpulse: all lost
-// under full cross-validation (BENCHMARKS.md "Issue 20 (20j)").
+// the CAD OSE-style one (cadose.h). None of them is used by kpulse: none met
+// the keep rule (BENCHMARKS.md "Issue 20 (20j)", "Issue 20 (20k)").
 #pragma once
 
 #include <optional>
