@@ -89,6 +89,10 @@ class CadoseAnomalyDetector {
 
   // Share of the last sample's predictions it did not confirm (before rest).
   double last_raw() const { return last_raw_; }
+  // Forgets the rest window: the next sample starts a new episode and is
+  // reported if its raw score is above 0 (issue 20l: another learner's alarm
+  // ends the episode, as a coarser grid does for the context learner).
+  void start_episode() { rest_ring_.fill(0.0f); }
   bool warm() const { return n_ > cfg_.warmup_samples; }
   // Bytes of state per series (the table dominates).
   size_t memory_bytes() const;

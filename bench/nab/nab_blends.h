@@ -1,7 +1,8 @@
-// The models of issues 20j and 20k, composed in the bench from the shipped
-// learners (analytics::AnomalyDetector's baseline, ContextAnomalyDetector) and
-// the CAD OSE-style one (cadose.h). None of them is used by kpulse: none met
-// the keep rule (BENCHMARKS.md "Issue 20 (20j)", "Issue 20 (20k)").
+// The models of issues 20j, 20k and 20l, composed in the bench from the
+// shipped learners (analytics::AnomalyDetector's baseline,
+// ContextAnomalyDetector) and the CAD OSE-style one (cadose.h). None of them
+// is used by kpulse: none met the keep rule (BENCHMARKS.md "Issue 20 (20j)",
+// "(20k)", "(20l)").
 #pragma once
 
 #include <optional>
@@ -10,6 +11,7 @@
 #include "analytics/anomaly_context.h"
 #include "analytics/anomaly_detector.h"
 #include "nab/cadose.h"
+#include "nab/score_rarity.h"
 
 namespace kpulse::bench {
 
@@ -19,8 +21,14 @@ enum class BenchBlend {
   kBlendCadose,  // mean(baseline, cadose)
   kBlend3,       // mean(baseline, context, cadose)
   kBlendMax,     // mean(baseline, max(context, cadose))
+  // 20l: no mean, so neither learner's confident score is halved.
+  kCadMax,        // max(cadose, baseline)
+  kCadMaxRarity,  // max(rarity of cadose's score in its own past, baseline)
+  kCadRelease,    // cadose, its rest released (new episode) by a baseline alarm
+  kCadReleaseMaxRarity,  // both: max(rarity of released cadose, baseline)
 };
-// "blend_parts", "cadose", "blendcad", "blend3", "blendmax"; nullopt otherwise.
+// "blend_parts", "cadose", "blendcad", "blend3", "blendmax", "cadmax",
+// "cadmaxq", "cadrel", "cadrelmaxq"; nullopt otherwise.
 std::optional<BenchBlend> bench_blend_named(std::string_view name);
 
 class BlendScorer {
@@ -33,11 +41,19 @@ class BlendScorer {
   // abstains from a mean; a NaN time reaches no learner but the baseline.
   double update(double t_unix, double value);
 
+  // A baseline score at least this high starts a new cadose episode (the
+  // release models): rarer than about 1 in 100 of the baseline's own history
+  // (x3 for its three channels), 2 of its 4 decades; fixed before the runs.
+  static constexpr double kReleaseLevel = 0.5;
+
  private:
+  double mean_or_max(double baseline, double context, double cadose) const;
+
   BenchBlend blend_;
   analytics::AnomalyDetector baseline_;
   analytics::ContextAnomalyDetector context_;
   CadoseAnomalyDetector cadose_;
+  ScoreRarity cadose_rarity_;  // on the baseline's history half-life and decades
 };
 
 }  // namespace kpulse::bench
