@@ -48,6 +48,26 @@ TEST(CadoseAnomalyDetector, TheStretchedGridOf20jMissesThatExtreme) {
   EXPECT_LT(d.update(6.0), 0.5);
 }
 
+TEST(CadoseAnomalyDetector, AStartedEpisodeReportsWhatTheRestPeriodHid) {
+  // 20l's release: two novel extremes in a row both score raw 1; with the
+  // rest period the second is hidden behind the first, unless another
+  // learner's alarm started a new episode in between.
+  CadoseConfig c = no_rest(true);
+  c.rest_samples = 120;
+  CadoseAnomalyDetector resting(c);
+  CadoseAnomalyDetector released(c);
+  for (int i = 0; i < 400; ++i) {
+    resting.update(cycle(i));
+    released.update(cycle(i));
+  }
+  EXPECT_EQ(resting.update(6.0), 1.0);
+  EXPECT_EQ(released.update(6.0), 1.0);
+  EXPECT_EQ(resting.update(12.0), 0.0);
+  EXPECT_EQ(resting.last_raw(), 1.0);
+  released.start_episode();
+  EXPECT_EQ(released.update(12.0), 1.0);
+}
+
 TEST(CadoseAnomalyDetector, ScoresStayInUnitRangeAndMemoryIsBounded) {
   CadoseAnomalyDetector d(CadoseConfig{});
   const size_t bytes = d.memory_bytes();

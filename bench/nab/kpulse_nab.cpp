@@ -23,7 +23,7 @@ namespace {
 
 using kpulse::analytics::NabSeries;
 
-// The shipped detector's settings, or one of issue 20j's bench-only models.
+// The shipped detector's settings, or one of issues 20j-20l's bench-only models.
 struct ModelSettings {
   kpulse::analytics::AnomalyDetectorConfig detector;
   std::optional<kpulse::bench::BenchBlend> blend;  // replaces detector.model when set
@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
   app.add_option(
       "--param", params,
       "Override a detector setting, NAME=VALUE (see AnomalyDetectorConfig); model= also "
-      "takes issue 20j's bench-only models (nab_blends.h), tuned by cadose_* (cadose.h)");
+      "takes issues 20j-20l's bench-only models (nab_blends.h), tuned by cadose_* (cadose.h)");
   std::vector<std::string> grid;
   app.add_option("--grid", grid,
                  "Candidate values of a setting, NAME=V1,V2,... (repeatable: every combination); "

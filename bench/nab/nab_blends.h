@@ -22,9 +22,9 @@ enum class BenchBlend {
   kBlend3,       // mean(baseline, context, cadose)
   kBlendMax,     // mean(baseline, max(context, cadose))
   // 20l: no mean, so neither learner's confident score is halved.
-  kCadMax,        // max(cadose, baseline)
-  kCadMaxRarity,  // max(rarity of cadose's score in its own past, baseline)
-  kCadRelease,    // cadose, its rest released (new episode) by a baseline alarm
+  kCadMax,               // max(cadose, baseline)
+  kCadMaxRarity,         // max(rarity of cadose's score in its own past, baseline)
+  kCadRelease,           // cadose, its rest released (new episode) by a baseline alarm
   kCadReleaseMaxRarity,  // both: max(rarity of released cadose, baseline)
 };
 // "blend_parts", "cadose", "blendcad", "blend3", "blendmax", "cadmax",
