@@ -23,7 +23,7 @@ namespace {
 
 using kpulse::analytics::NabSeries;
 
-// The shipped detector's settings, or one of issues 20j-20l's bench-only models.
+// The shipped detector's settings, or one of issues 20j-20m's bench-only models.
 struct ModelSettings {
   kpulse::analytics::AnomalyDetectorConfig detector;
   std::optional<kpulse::bench::BenchBlend> blend;  // replaces detector.model when set
@@ -32,6 +32,7 @@ struct ModelSettings {
   int cadose_file_range = 0;    // fix the CAD grid to each file's range (look-ahead)
   int cadose_anchored = 1;      // CadoseConfig::anchored_grid (0: 20j's stretched grid)
   int cadose_coarser = 1;       // CadoseConfig::learn_coarser
+  double cadose_scale = 1.0;    // BlendScorer's cadose_scale (20m's models)
 };
 
 template <typename Scorer>
@@ -61,8 +62,8 @@ std::vector<NabSeries> detect(const std::vector<kpulse::bench::NabFile>& files,
       cadose.range_lo = lo->value;
       cadose.range_hi = hi->value;
     }
-    out.push_back(
-        score_file(f, kpulse::bench::BlendScorer(*settings.blend, settings.detector, cadose)));
+    out.push_back(score_file(f, kpulse::bench::BlendScorer(*settings.blend, settings.detector,
+                                                           cadose, settings.cadose_scale)));
   }
   return out;
 }
@@ -92,6 +93,7 @@ ModelSettings detector_config(const std::vector<std::string>& params) {
       {"clip_scales", &c.clip_scales},
       {"history_half_life", &c.history_half_life},
       {"cadose_margin", &settings.cadose.freeze_margin},
+      {"cadose_scale", &settings.cadose_scale},
       {"full_score_decades", &c.full_score_decades},
       {"record_rise", &c.record_rise},
       {"incident_half_life", &c.incident_half_life},
@@ -219,11 +221,20 @@ int main(int argc, char** argv) {
   app.add_option(
       "--param", params,
       "Override a detector setting, NAME=VALUE (see AnomalyDetectorConfig); model= also "
-      "takes issues 20j-20l's bench-only models (nab_blends.h), tuned by cadose_* (cadose.h)");
+      "takes issues 20j-20m's bench-only models (nab_blends.h), tuned by cadose_* (cadose.h)");
   std::vector<std::string> grid;
   app.add_option("--grid", grid,
                  "Candidate values of a setting, NAME=V1,V2,... (repeatable: every combination); "
                  "with --cv each fold picks the best candidate on its training categories");
+  std::vector<std::string> max_params, max_grid;
+  app.add_option("--max-param", max_params,
+                 "With --cv: a second learner (as --param); score max(first, scale * second), "
+                 "each side fitted alone in the fold and scale = the ratio of their thresholds");
+  app.add_option("--max-grid", max_grid, "With --max-param: the second learner's grid (as --grid)");
+  bool max_refit = false;
+  app.add_flag("--max-refit", max_refit,
+               "With --max-param: refit the max's threshold in the fold (default: alarm when "
+               "either learner would, at the first learner's fitted threshold)");
   bool cv = false;
   app.add_flag("--cv", cv,
                "Leave-one-category-out cross-validation: fit settings and threshold on the other "
@@ -237,11 +248,20 @@ int main(int argc, char** argv) {
       std::vector<kpulse::bench::NabCandidate> candidates;
       for (const auto& point : grid_points(params, grid))
         candidates.push_back({label_of(point), detect(files, detector_config(point))});
+      std::vector<kpulse::bench::NabCandidate> second;
+      if (!max_params.empty() || !max_grid.empty())
+        for (const auto& point : grid_points(max_params, max_grid))
+          second.push_back({label_of(point), detect(files, detector_config(point))});
       for (const auto& [name, cost] : profiles)
-        print_cross_validation(name, kpulse::bench::nab_cross_validate(candidates, cost), cost);
+        print_cross_validation(name,
+                               second.empty() ? kpulse::bench::nab_cross_validate(candidates, cost)
+                                              : kpulse::bench::nab_cross_validate_scaled_max(
+                                                    candidates, second, max_refit, cost),
+                               cost);
       return 0;
     }
-    if (!grid.empty()) throw std::runtime_error("--grid needs --cv");
+    if (!grid.empty() || !max_params.empty() || !max_grid.empty())
+      throw std::runtime_error("--grid, --max-param and --max-grid need --cv");
     const auto series = detect(files, detector_config(params));
     if (!scores_dir.empty())
       for (size_t i = 0; i < files.size(); ++i) write_scores(scores_dir, files[i], series[i]);

@@ -12,7 +12,8 @@ analytics::AnomalyDetectorConfig baseline_only(analytics::AnomalyDetectorConfig 
 }
 
 bool releases(BenchBlend b) {
-  return b == BenchBlend::kCadRelease || b == BenchBlend::kCadReleaseMaxRarity;
+  return b == BenchBlend::kCadRelease || b == BenchBlend::kCadReleaseMaxRarity ||
+         b == BenchBlend::kCadRelBlend;
 }
 
 bool ranks_cadose(BenchBlend b) {
@@ -31,12 +32,16 @@ std::optional<BenchBlend> bench_blend_named(std::string_view name) {
   if (name == "cadmaxq") return BenchBlend::kCadMaxRarity;
   if (name == "cadrel") return BenchBlend::kCadRelease;
   if (name == "cadrelmaxq") return BenchBlend::kCadReleaseMaxRarity;
+  if (name == "cadblend") return BenchBlend::kCadBlend;
+  if (name == "cadrelblend") return BenchBlend::kCadRelBlend;
+  if (name == "cadagree") return BenchBlend::kCadAgree;
   return std::nullopt;
 }
 
 BlendScorer::BlendScorer(BenchBlend blend, const analytics::AnomalyDetectorConfig& config,
-                         const CadoseConfig& cadose)
+                         const CadoseConfig& cadose, double cadose_scale)
     : blend_(blend),
+      cadose_scale_(cadose_scale),
       baseline_(baseline_only(config)),
       context_(config.context),
       cadose_(cadose),
@@ -68,6 +73,16 @@ double BlendScorer::mean_or_max(double baseline, double context, double cadose) 
       return std::max(baseline, cadose);
     default:
       break;
+  }
+  if (blend_ == BenchBlend::kCadBlend || blend_ == BenchBlend::kCadRelBlend ||
+      blend_ == BenchBlend::kCadAgree) {
+    // A learner in its warm-up scores 0 (cadose) or is left out (context),
+    // as in the shipped blend.
+    double other = baseline;
+    if (context_.warm())
+      other = blend_ == BenchBlend::kCadAgree ? std::min(baseline, context)
+                                              : 0.5 * (baseline + context);
+    return std::max(cadose_scale_ * cadose, other);
   }
   const bool with_context = blend_ != BenchBlend::kBlendCadose && context_.warm();
   const bool with_cadose = blend_ != BenchBlend::kBlendParts && cadose_.warm();

@@ -26,17 +26,26 @@ enum class BenchBlend {
   kCadMaxRarity,         // max(rarity of cadose's score in its own past, baseline)
   kCadRelease,           // cadose, its rest released (new episode) by a baseline alarm
   kCadReleaseMaxRarity,  // both: max(rarity of released cadose, baseline)
+  // 20m: each learner on the scale of its own alarm threshold, so the max lets
+  // cadose's confident alarms and the blend's agreement alarms both pass:
+  // max(cadose_scale * cadose, other), cadose_scale ~ blend threshold / cadose
+  // threshold, fitted inside each CV fold (a --grid axis) like the threshold.
+  kCadBlend,     // max(s * cadose, mean(baseline, context))      (the shipped blend)
+  kCadRelBlend,  // max(s * cadose released by a baseline alarm, the blend)
+  kCadAgree,     // max(s * cadose, min(baseline, context))       (explicit agreement)
 };
 // "blend_parts", "cadose", "blendcad", "blend3", "blendmax", "cadmax",
-// "cadmaxq", "cadrel", "cadrelmaxq"; nullopt otherwise.
+// "cadmaxq", "cadrel", "cadrelmaxq", "cadblend", "cadrelblend", "cadagree";
+// nullopt otherwise.
 std::optional<BenchBlend> bench_blend_named(std::string_view name);
 
 class BlendScorer {
  public:
   // `config` gives the baseline's and the context learner's settings (its
-  // model field is ignored).
+  // model field is ignored). `cadose_scale` multiplies cadose's score in the
+  // 20m models (the other models ignore it).
   BlendScorer(BenchBlend blend, const analytics::AnomalyDetectorConfig& config,
-              const CadoseConfig& cadose);
+              const CadoseConfig& cadose, double cadose_scale = 1.0);
   // As analytics::AnomalyDetector::update: a learner still in its warm-up
   // abstains from a mean; a NaN time reaches no learner but the baseline.
   double update(double t_unix, double value);
@@ -50,6 +59,7 @@ class BlendScorer {
   double mean_or_max(double baseline, double context, double cadose) const;
 
   BenchBlend blend_;
+  double cadose_scale_;
   analytics::AnomalyDetector baseline_;
   analytics::ContextAnomalyDetector context_;
   CadoseAnomalyDetector cadose_;
