@@ -178,6 +178,16 @@ std::string label_of(const std::vector<std::string>& params) {
   return out.empty() ? "defaults" : out;
 }
 
+// Every point of the grid on top of `params`, scored over the corpus.
+std::vector<kpulse::bench::NabCandidate> candidates_of(
+    const std::vector<kpulse::bench::NabFile>& files, const std::vector<std::string>& params,
+    const std::vector<std::string>& grid) {
+  std::vector<kpulse::bench::NabCandidate> out;
+  for (const auto& point : grid_points(params, grid))
+    out.push_back({label_of(point), detect(files, detector_config(point))});
+  return out;
+}
+
 void print_cross_validation(const std::string& profile, const kpulse::bench::NabCrossValidation& cv,
                             const kpulse::analytics::NabCostMatrix& cost) {
   using kpulse::analytics::nab_normalised;
@@ -233,8 +243,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-grid", max_grid, "With --max-param: the second learner's grid (as --grid)");
   bool max_refit = false;
   app.add_flag("--max-refit", max_refit,
-               "With --max-param: refit the max's threshold in the fold (default: alarm when "
-               "either learner would, at the first learner's fitted threshold)");
+               "Refit the max's threshold in the fold (default: the first learner's threshold)");
   bool cv = false;
   app.add_flag("--cv", cv,
                "Leave-one-category-out cross-validation: fit settings and threshold on the other "
@@ -245,18 +254,15 @@ int main(int argc, char** argv) {
     const auto files = kpulse::bench::load_nab_corpus(root);
     const auto profiles = kpulse::bench::load_nab_profiles(root);
     if (cv) {
-      std::vector<kpulse::bench::NabCandidate> candidates;
-      for (const auto& point : grid_points(params, grid))
-        candidates.push_back({label_of(point), detect(files, detector_config(point))});
-      std::vector<kpulse::bench::NabCandidate> second;
-      if (!max_params.empty() || !max_grid.empty())
-        for (const auto& point : grid_points(max_params, max_grid))
-          second.push_back({label_of(point), detect(files, detector_config(point))});
+      const auto first = candidates_of(files, params, grid);
+      const auto second = max_params.empty() && max_grid.empty()
+                              ? std::vector<kpulse::bench::NabCandidate>{}
+                              : candidates_of(files, max_params, max_grid);
       for (const auto& [name, cost] : profiles)
         print_cross_validation(name,
-                               second.empty() ? kpulse::bench::nab_cross_validate(candidates, cost)
+                               second.empty() ? kpulse::bench::nab_cross_validate(first, cost)
                                               : kpulse::bench::nab_cross_validate_scaled_max(
-                                                    candidates, second, max_refit, cost),
+                                                    first, second, max_refit, cost),
                                cost);
       return 0;
     }

@@ -1,8 +1,8 @@
-// The models of issues 20j, 20k and 20l, composed in the bench from the
-// shipped learners (analytics::AnomalyDetector's baseline,
-// ContextAnomalyDetector) and the CAD OSE-style one (cadose.h). None of them
-// is used by kpulse: none met the keep rule (BENCHMARKS.md "Issue 20 (20j)",
-// "(20k)", "(20l)").
+// The models of issues 20j-20m, composed in the bench from the shipped
+// learners (analytics::AnomalyDetector's baseline, ContextAnomalyDetector)
+// and the CAD OSE-style one (cadose.h). None of them is used by kpulse: none
+// met the keep rule (BENCHMARKS.md "Issue 20 (20j)", "(20k)", "(20l)",
+// "(20m)"; 20m's lost on fresh check corpora).
 #pragma once
 
 #include <optional>
