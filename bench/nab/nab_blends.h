@@ -2,7 +2,8 @@
 // learners (analytics::AnomalyDetector's baseline, ContextAnomalyDetector)
 // and the CAD OSE-style one (cadose.h). None of them is used by kpulse: none
 // met the keep rule (BENCHMARKS.md "Issue 20 (20j)", "(20k)", "(20l)",
-// "(20m)"; 20m's lost on fresh check corpora).
+// "(20m)", "(20n)"; 20m's lost on fresh check corpora, and cadmax, the best
+// full CV, lost to the blend on average over 20 fresh ones in 20n).
 #pragma once
 
 #include <optional>
