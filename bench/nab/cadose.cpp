@@ -10,6 +10,14 @@ namespace {
 
 constexpr int kWays = 4;
 constexpr int kMaxValueBits = 8;  // cells are stored as uint8_t
+// Anchored grid: one bit fewer, so the cells of the range seen (at most
+// 2^bits + 1 of them) keep distinct low 8 bits.
+constexpr int kMaxAnchoredBits = 7;
+// Levels kept where a value's cell index stays finite (as in the context
+// learner); a flat series sits at the finest level.
+constexpr int kFinestLevel = -200;
+constexpr int kCoarsestLevel = 400;
+constexpr double kMaxCell = 4.0e18;  // inside int64_t
 
 uint64_t mix(uint64_t h) {
   // A 64-bit finaliser (splitmix-style constants), so fingerprints of
@@ -28,7 +36,9 @@ CadoseAnomalyDetector::CadoseAnomalyDetector(CadoseConfig config)
     : cfg_(config),
       bits_(std::clamp(config.value_bits, 1, kMaxValueBits)),
       left_length_(std::clamp(config.left_length, 1, kMaxLeftLength)),
-      successors_(std::clamp(config.successors, 1, kMaxSuccessors)) {
+      successors_(std::clamp(config.successors, 1, kMaxSuccessors)),
+      level_(kFinestLevel) {
+  if (anchored()) bits_ = std::min(bits_, kMaxAnchoredBits);
   cfg_.rest_samples = std::clamp(cfg_.rest_samples, 0, kMaxRest);
   table_.resize(std::bit_ceil(size_t(std::max(config.table_slots, 2 * kWays))));
 }
@@ -37,11 +47,26 @@ size_t CadoseAnomalyDetector::memory_bytes() const {
   return sizeof(*this) + table_.size() * sizeof(Left);
 }
 
-int CadoseAnomalyDetector::cell_of(double v) const {
+bool CadoseAnomalyDetector::anchored() const {
+  const bool look_ahead = std::isfinite(cfg_.range_lo) && std::isfinite(cfg_.range_hi);
+  return cfg_.anchored_grid && cfg_.freeze_after == 0 && !look_ahead;
+}
+
+int64_t CadoseAnomalyDetector::cell_at(double v, int level) const {
+  if (anchored()) {
+    const double c = std::floor(std::ldexp(v, -level));
+    return int64_t(std::clamp(c, -kMaxCell, kMaxCell));
+  }
   const int cells = 1 << bits_;
   if (!(hi_ > lo_)) return 0;
   const double c = std::floor((v - lo_) / (hi_ - lo_) * cells);
-  return int(std::clamp(c, 0.0, double(cells - 1)));
+  return int64_t(std::clamp(c, 0.0, double(cells - 1)));
+}
+
+int CadoseAnomalyDetector::level_for_range() const {
+  const double width = std::ldexp(hi_ - lo_, -bits_);
+  if (!(width > 0)) return kFinestLevel;
+  return std::clamp(int(std::ceil(std::log2(width))), kFinestLevel, kCoarsestLevel);
 }
 
 CadoseAnomalyDetector::Left* CadoseAnomalyDetector::find_or_insert(uint64_t key, bool& inserted) {
@@ -111,39 +136,58 @@ double CadoseAnomalyDetector::rested(double raw) {
   return raw > double(peak) ? raw : 0.0;
 }
 
-double CadoseAnomalyDetector::update(double x) {
-  if (std::isnan(x)) return 0.0;
-  x = std::clamp(x, -1e100, 1e100);
+void CadoseAnomalyDetector::grow_range(double x) {
   if (std::isfinite(cfg_.range_lo) && std::isfinite(cfg_.range_hi)) {
     lo_ = cfg_.range_lo;
     hi_ = cfg_.range_hi;
-  } else if (!frozen_) {
-    if (n_ == 0) lo_ = hi_ = x;
-    lo_ = std::min(lo_, x);
-    hi_ = std::max(hi_, x);
-    if (cfg_.freeze_after > 0 && n_ + 1 >= cfg_.freeze_after) {
-      const double widen = cfg_.freeze_margin * (hi_ - lo_);
-      lo_ -= widen;
-      hi_ += widen;
-      frozen_ = true;
-    }
+    return;
   }
-  const int cell = cell_of(x);
-  // Left semi-contexts of orders 1..k over the past samples, on today's
-  // grid: each active one predicts what followed it, then learns x.
+  if (frozen_) return;
+  if (n_ == 0) lo_ = hi_ = x;
+  lo_ = std::min(lo_, x);
+  hi_ = std::max(hi_, x);
+  if (cfg_.freeze_after > 0 && n_ + 1 >= cfg_.freeze_after) {
+    const double widen = cfg_.freeze_margin * (hi_ - lo_);
+    lo_ -= widen;
+    hi_ += widen;
+    frozen_ = true;
+  }
+  // The anchored grid only coarsens: a cell keeps its meaning until the
+  // range outgrows it.
+  if (anchored()) level_ = std::max(level_, level_for_range());
+}
+
+int CadoseAnomalyDetector::learn_grid(double x, int level, int* predicted, int* confirmed) {
+  // Low bits of the cell: see Left::cell.
+  const int cell = int(uint8_t(uint64_t(cell_at(x, level))));
   const int available = int(std::min<int64_t>(n_, left_length_));
-  int predicted = 0;
-  int confirmed = 0;
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ uint64_t(int64_t(level));
   int new_contexts = 0;
-  uint64_t h = 0x9e3779b97f4a7c15ULL;
   for (int k = 0; k < available; ++k) {
     const double v = recent_[size_t((head_ - 1 - k + kMaxLeftLength) % kMaxLeftLength)];
-    h = mix(h ^ (uint64_t(cell_of(v)) << 8 | uint64_t(k + 1)));
+    h = mix(h ^ (uint64_t(cell_at(v, level)) << 8 | uint64_t(k + 1)));
     bool inserted = false;
     Left* left = find_or_insert(h, inserted);
-    if (!inserted) check(*left, cell, predicted, confirmed);
+    if (!inserted && predicted) check(*left, cell, *predicted, *confirmed);
     new_contexts += learn(*left, cell, successors_) ? 1 : 0;
   }
+  return new_contexts;
+}
+
+double CadoseAnomalyDetector::update(double x) {
+  if (std::isnan(x)) return 0.0;
+  x = std::clamp(x, -1e100, 1e100);
+  grow_range(x);
+  // Left semi-contexts of orders 1..k over the past samples, on today's
+  // grid: each active one predicts what followed it, then learns x. The
+  // stretched grid has one level (0); the anchored one also learns level + 1.
+  const int level = anchored() ? level_ : 0;
+  int predicted = 0;
+  int confirmed = 0;
+  const int new_contexts = learn_grid(x, level, &predicted, &confirmed);
+  if (anchored() && cfg_.learn_coarser && level < kCoarsestLevel)
+    learn_grid(x, level + 1, nullptr, nullptr);
+  const int available = int(std::min<int64_t>(n_, left_length_));
   recent_[size_t(head_)] = x;
   head_ = (head_ + 1) % kMaxLeftLength;
   ++n_;

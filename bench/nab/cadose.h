@@ -1,12 +1,18 @@
-// Tried and lost (issue 20j, BENCHMARKS.md "Issue 20 (20j)"): kept in the
-// bench so the experiment can be rerun, not used by kpulse itself.
+// Tried in issues 20j and 20k (BENCHMARKS.md "Issue 20 (20j)", "(20k)"): kept
+// in the bench so the experiments can be rerun, not used by kpulse itself.
 //
 // Prediction-based contextual learner for one metric series, after the
 // published outline of Smirnov and Ivanov's Contextual Anomaly Detector (NAB's
 // "CAD OSE"); written from that description, not from its code.
 //
-// Each value is quantised onto 2^value_bits cells over the range seen so far;
-// its facts are the bits of its cell. A LEFT semi-context of order k is the
+// Each value is quantised onto a grid anchored in value space whose cell width
+// is a power of two, about 2^value_bits cells across the range seen so far;
+// the width only grows (as in ContextAnomalyDetector), so a cell keeps its
+// meaning until the range doubles. The learner learns the next coarser grid
+// too: there a cell is exactly two cells of the current one, so after a
+// doubling what followed each context is already known (20k). The grid of
+// 20j (2^value_bits cells stretched over the range, every cell moving with
+// each new extreme) stays as an option for comparison. A LEFT semi-context of order k is the
 // facts of the last k samples; a RIGHT semi-context is a prefix of the
 // current sample's facts (its cell at a coarser resolution). A context is a
 // (left, right) pair seen together. At each step every context whose left
@@ -32,8 +38,15 @@
 namespace kpulse::bench {
 
 struct CadoseConfig {
-  // Cells across the range seen so far: 2^value_bits (CAD's default: 3).
+  // Cells across the range seen so far: about 2^value_bits (CAD's default: 3;
+  // at most 7 on the anchored grid, 8 on the stretched one).
   int value_bits = 3;
+  // true: the anchored power-of-two grid; false: 20j's stretched grid
+  // (always used with freeze_after or range_lo/range_hi).
+  bool anchored_grid = true;
+  // Anchored grid: also learn the next coarser level, so a doubling of the
+  // range finds it learned (false: for measuring what that buys).
+  bool learn_coarser = true;
   // Longest left semi-context, in samples (at most kMaxLeftLength).
   int left_length = 7;
   // Right semi-contexts kept per left semi-context (at most kMaxSuccessors).
@@ -76,6 +89,10 @@ class CadoseAnomalyDetector {
 
   // Share of the last sample's predictions it did not confirm (before rest).
   double last_raw() const { return last_raw_; }
+  // Forgets the rest window: the next sample starts a new episode and is
+  // reported if its raw score is above 0 (issue 20l: another learner's alarm
+  // ends the episode, as a coarser grid does for the context learner).
+  void start_episode() { rest_ring_.fill(0.0f); }
   bool warm() const { return n_ > cfg_.warmup_samples; }
   // Bytes of state per series (the table dominates).
   size_t memory_bytes() const;
@@ -84,10 +101,21 @@ class CadoseAnomalyDetector {
   struct Left {
     uint32_t print = 0;  // 0: empty slot
     uint8_t used = 0;    // successors in use
+    // Low 8 bits of each successor's cell: the range seen spans at most
+    // 2^7 + 1 cells of a level, so they (and their prefixes) stay distinct.
     std::array<uint8_t, kMaxSuccessors> cell{};
     std::array<uint16_t, kMaxSuccessors> count{};
   };
-  int cell_of(double v) const;
+  bool anchored() const;
+  // The cell of v on the grid of cell width 2^level (anchored), or on the
+  // stretched grid (level ignored).
+  int64_t cell_at(double v, int level) const;
+  int level_for_range() const;
+  void grow_range(double x);
+  // Learns x as the successor of its left semi-contexts on one grid; when
+  // `predicted` is given, first counts what they predicted and x confirmed.
+  // Returns how many of those contexts were new.
+  int learn_grid(double x, int level, int* predicted, int* confirmed);
   Left* find_or_insert(uint64_t key, bool& inserted);
   // Predictions of one active left semi-context checked against `cell`.
   void check(const Left& left, int cell, int& predicted, int& confirmed) const;
@@ -105,6 +133,7 @@ class CadoseAnomalyDetector {
   double lo_ = 0;
   double hi_ = 0;
   bool frozen_ = false;
+  int level_;                                    // anchored grid: cell width 2^level_, only grows
   std::array<double, kMaxLeftLength> recent_{};  // ring of the last values
   int head_ = 0;
   std::array<float, kMaxRest> rest_ring_{};

@@ -23,13 +23,16 @@ namespace {
 
 using kpulse::analytics::NabSeries;
 
-// The shipped detector's settings, or one of issue 20j's bench-only models.
+// The shipped detector's settings, or one of issues 20j-20m's bench-only models.
 struct ModelSettings {
   kpulse::analytics::AnomalyDetectorConfig detector;
   std::optional<kpulse::bench::BenchBlend> blend;  // replaces detector.model when set
   kpulse::bench::CadoseConfig cadose;
   int cadose_new_contexts = 0;  // CadoseConfig::score_new_contexts
   int cadose_file_range = 0;    // fix the CAD grid to each file's range (look-ahead)
+  int cadose_anchored = 1;      // CadoseConfig::anchored_grid (0: 20j's stretched grid)
+  int cadose_coarser = 1;       // CadoseConfig::learn_coarser
+  double cadose_scale = 1.0;    // BlendScorer's cadose_scale (20m's models)
 };
 
 template <typename Scorer>
@@ -50,6 +53,8 @@ std::vector<NabSeries> detect(const std::vector<kpulse::bench::NabFile>& files,
     }
     auto cadose = settings.cadose;
     cadose.score_new_contexts = settings.cadose_new_contexts != 0;
+    cadose.anchored_grid = settings.cadose_anchored != 0;
+    cadose.learn_coarser = settings.cadose_coarser != 0;
     if (settings.cadose_file_range && !f.rows.empty()) {
       const auto [lo, hi] =
           std::minmax_element(f.rows.begin(), f.rows.end(),
@@ -57,8 +62,8 @@ std::vector<NabSeries> detect(const std::vector<kpulse::bench::NabFile>& files,
       cadose.range_lo = lo->value;
       cadose.range_hi = hi->value;
     }
-    out.push_back(
-        score_file(f, kpulse::bench::BlendScorer(*settings.blend, settings.detector, cadose)));
+    out.push_back(score_file(f, kpulse::bench::BlendScorer(*settings.blend, settings.detector,
+                                                           cadose, settings.cadose_scale)));
   }
   return out;
 }
@@ -88,6 +93,7 @@ ModelSettings detector_config(const std::vector<std::string>& params) {
       {"clip_scales", &c.clip_scales},
       {"history_half_life", &c.history_half_life},
       {"cadose_margin", &settings.cadose.freeze_margin},
+      {"cadose_scale", &settings.cadose_scale},
       {"full_score_decades", &c.full_score_decades},
       {"record_rise", &c.record_rise},
       {"incident_half_life", &c.incident_half_life},
@@ -113,7 +119,9 @@ ModelSettings detector_config(const std::vector<std::string>& params) {
                                             {"cadose_slots", &cad.table_slots},
                                             {"cadose_new", &settings.cadose_new_contexts},
                                             {"cadose_freeze", &cad.freeze_after},
-                                            {"cadose_file_range", &settings.cadose_file_range}};
+                                            {"cadose_file_range", &settings.cadose_file_range},
+                                            {"cadose_anchored", &settings.cadose_anchored},
+                                            {"cadose_coarser", &settings.cadose_coarser}};
   for (const auto& p : params) {
     const auto eq = p.find('=');
     const std::string name = p.substr(0, eq);
@@ -170,6 +178,16 @@ std::string label_of(const std::vector<std::string>& params) {
   return out.empty() ? "defaults" : out;
 }
 
+// Every point of the grid on top of `params`, scored over the corpus.
+std::vector<kpulse::bench::NabCandidate> candidates_of(
+    const std::vector<kpulse::bench::NabFile>& files, const std::vector<std::string>& params,
+    const std::vector<std::string>& grid) {
+  std::vector<kpulse::bench::NabCandidate> out;
+  for (const auto& point : grid_points(params, grid))
+    out.push_back({label_of(point), detect(files, detector_config(point))});
+  return out;
+}
+
 void print_cross_validation(const std::string& profile, const kpulse::bench::NabCrossValidation& cv,
                             const kpulse::analytics::NabCostMatrix& cost) {
   using kpulse::analytics::nab_normalised;
@@ -213,11 +231,19 @@ int main(int argc, char** argv) {
   app.add_option(
       "--param", params,
       "Override a detector setting, NAME=VALUE (see AnomalyDetectorConfig); model= also "
-      "takes issue 20j's bench-only models (nab_blends.h), tuned by cadose_* (cadose.h)");
+      "takes issues 20j-20m's bench-only models (nab_blends.h), tuned by cadose_* (cadose.h)");
   std::vector<std::string> grid;
   app.add_option("--grid", grid,
                  "Candidate values of a setting, NAME=V1,V2,... (repeatable: every combination); "
                  "with --cv each fold picks the best candidate on its training categories");
+  std::vector<std::string> max_params, max_grid;
+  app.add_option("--max-param", max_params,
+                 "With --cv: a second learner (as --param); score max(first, scale * second), "
+                 "each side fitted alone in the fold and scale = the ratio of their thresholds");
+  app.add_option("--max-grid", max_grid, "With --max-param: the second learner's grid (as --grid)");
+  bool max_refit = false;
+  app.add_flag("--max-refit", max_refit,
+               "Refit the max's threshold in the fold (default: the first learner's threshold)");
   bool cv = false;
   app.add_flag("--cv", cv,
                "Leave-one-category-out cross-validation: fit settings and threshold on the other "
@@ -228,14 +254,20 @@ int main(int argc, char** argv) {
     const auto files = kpulse::bench::load_nab_corpus(root);
     const auto profiles = kpulse::bench::load_nab_profiles(root);
     if (cv) {
-      std::vector<kpulse::bench::NabCandidate> candidates;
-      for (const auto& point : grid_points(params, grid))
-        candidates.push_back({label_of(point), detect(files, detector_config(point))});
+      const auto first = candidates_of(files, params, grid);
+      const auto second = max_params.empty() && max_grid.empty()
+                              ? std::vector<kpulse::bench::NabCandidate>{}
+                              : candidates_of(files, max_params, max_grid);
       for (const auto& [name, cost] : profiles)
-        print_cross_validation(name, kpulse::bench::nab_cross_validate(candidates, cost), cost);
+        print_cross_validation(name,
+                               second.empty() ? kpulse::bench::nab_cross_validate(first, cost)
+                                              : kpulse::bench::nab_cross_validate_scaled_max(
+                                                    first, second, max_refit, cost),
+                               cost);
       return 0;
     }
-    if (!grid.empty()) throw std::runtime_error("--grid needs --cv");
+    if (!grid.empty() || !max_params.empty() || !max_grid.empty())
+      throw std::runtime_error("--grid, --max-param and --max-grid need --cv");
     const auto series = detect(files, detector_config(params));
     if (!scores_dir.empty())
       for (size_t i = 0; i < files.size(); ++i) write_scores(scores_dir, files[i], series[i]);

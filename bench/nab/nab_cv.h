@@ -47,4 +47,21 @@ std::string nab_category(const std::string& name);
 NabCrossValidation nab_cross_validate(const std::vector<NabCandidate>& candidates,
                                       const analytics::NabCostMatrix& cost);
 
+// Issue 20m: max(a / theta_a, b / theta_b) of two learners, each on the scale
+// of its own alarm threshold. Inside each fold, each side's candidate and
+// threshold theta are fitted alone on the training categories (as
+// nab_cross_validate would fit that learner alone); the combined score is
+// max(b * theta_a / theta_b, a) (the same order, on a's scale). Its alarm
+// threshold is theta_a (an alarm when either learner would alarm alone), or
+// with `refit` fitted on the training categories too. No setting is added:
+// the scale comes from the two fitted thresholds. Labels read "A | B | scale".
+NabCrossValidation nab_cross_validate_scaled_max(const std::vector<NabCandidate>& a,
+                                                 const std::vector<NabCandidate>& b, bool refit,
+                                                 const analytics::NabCostMatrix& cost);
+
+// max(a, scale * b) sample by sample; the same files in the same order.
+std::vector<analytics::NabSeries> nab_scaled_max(const std::vector<analytics::NabSeries>& a,
+                                                 const std::vector<analytics::NabSeries>& b,
+                                                 double scale);
+
 }  // namespace kpulse::bench
