@@ -108,7 +108,7 @@ struct Collector::Impl {
   collect::OtherNetnsInterfaces other_netns;
 
   // Previous raw per-cgroup BPF totals, for per-interval deltas.
-  std::unordered_map<uint64_t, probes::CgroupTotals> prev_cgroups;
+  probes::CgroupTotalsMap prev_cgroups;
   uint64_t prev_events = 0, prev_map_full = 0;
   // Cgroup totals rolled up the tree (own + descendants).
   CgroupRollup rollup;
