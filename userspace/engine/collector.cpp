@@ -221,6 +221,8 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   }
 
   process_list.add(listed_processes, t, snap.seq);
+  // The scan's listing of /proc lists the namespaces too (one readdir for both).
+  if (process_list.scanned_at(snap.seq)) other_netns.relist_from(process_list.scan().pids());
   std::vector<model::Listener> listened = list_listeners();
   std::vector<model::ExitedTask> exited;
   // What else each group saw: CPUs, disks, drops, listener overflows, exits.
