@@ -3,6 +3,7 @@
 #include <array>
 #include <mutex>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace kpulse::probes {
@@ -11,8 +12,14 @@ namespace {
 // Sizes of objects kept: one per map type using the allocator.
 constexpr std::size_t kSizes = 4;
 
+struct KeptArray {
+  void* p = nullptr;
+  std::size_t bytes = 0;
+};
+
 struct FreeLists {
   std::mutex mutex;
+  std::array<KeptArray, 2> arrays{};        // [0] the last freed
   std::array<std::size_t, kSizes> bytes{};  // 0: unused
   std::array<std::vector<void*>, kSizes> blocks;
 
@@ -64,6 +71,28 @@ void give_block(void* p, std::size_t bytes) noexcept {
     }
   }
   ::operator delete(p);
+}
+
+void* take_array(std::size_t bytes) {
+  {
+    FreeLists& f = free_lists();
+    const std::lock_guard lock(f.mutex);
+    for (KeptArray& a : f.arrays)
+      if (a.p && a.bytes == bytes) return std::exchange(a, {}).p;
+  }
+  return ::operator new(bytes);
+}
+
+void give_array(void* p, std::size_t bytes) noexcept {
+  KeptArray evicted;
+  {
+    FreeLists& f = free_lists();
+    const std::lock_guard lock(f.mutex);
+    if (f.arrays[0].p && f.arrays[1].p) evicted = f.arrays[1];
+    if (f.arrays[0].p) f.arrays[1] = f.arrays[0];
+    f.arrays[0] = {p, bytes};
+  }
+  ::operator delete(evicted.p);  // null-safe
 }
 
 }  // namespace kpulse::probes

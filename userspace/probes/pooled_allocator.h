@@ -19,6 +19,11 @@ void* take_block(std::size_t bytes);
 // Puts a block from take_block(bytes) back.
 void give_block(void* p, std::size_t bytes) noexcept;
 
+// The same for arrays of any size: the last two freed are kept (a map
+// freed and its successor made with as many buckets find one there).
+void* take_array(std::size_t bytes);
+void give_array(void* p, std::size_t bytes) noexcept;
+
 // Stateless, so every instance is equal: containers move in O(1) between
 // each other like the default allocator's.
 template <class T>
@@ -28,16 +33,16 @@ struct PooledAllocator {
   PooledAllocator() = default;
   template <class U>
   PooledAllocator(const PooledAllocator<U>&) {}  // NOLINT: rebinding is implicit
-  // Single objects (a map's nodes) from the free lists; arrays (its buckets,
-  // allocated at a rehash or reserve only) from operator new.
+  // Single objects (a map's nodes) from the free lists; arrays (its buckets:
+  // as many each drain, so one size again and again) from the last freed.
   T* allocate(std::size_t n) {
-    return static_cast<T*>(n == 1 ? take_block(sizeof(T)) : ::operator new(n * sizeof(T)));
+    return static_cast<T*>(n == 1 ? take_block(sizeof(T)) : take_array(n * sizeof(T)));
   }
   void deallocate(T* p, std::size_t n) noexcept {
     if (n == 1)
       give_block(p, sizeof(T));
     else
-      ::operator delete(p);
+      give_array(p, n * sizeof(T));
   }
   template <class U>
   bool operator==(const PooledAllocator<U>&) const {

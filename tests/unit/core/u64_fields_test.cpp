@@ -7,6 +7,7 @@
 
 #include "probes/bpf_samples.h"
 #include "probes/bpf_totals.h"
+#include "probes/pooled_allocator.h"
 
 namespace kpulse::probes {
 namespace {
@@ -60,6 +61,34 @@ TEST(U64Fields, PooledMapsMoveAndKeepTheirEntries) {
   EXPECT_EQ(b.at(1234).cpus_held, 1234u);
   EXPECT_FALSE(b.at(1234).has_sched);  // a fresh entry, whatever the block held before
   EXPECT_EQ(b.at(1234).sched.long_slices, 0u);
+}
+
+// Freed blocks come back only for their own size; arrays: the last two freed.
+TEST(U64Fields, FreedBlocksAreReusedForTheirSizeOnly) {
+  void* node = take_block(1480);
+  give_block(node, 1480);
+  EXPECT_EQ(take_block(1480), node);
+  void* other = take_block(1488);
+  EXPECT_NE(other, node);
+  give_block(node, 1480);
+  give_block(other, 1488);
+
+  void* a = take_array(8192);
+  void* b = take_array(16384);
+  give_array(a, 8192);
+  give_array(b, 16384);
+  EXPECT_EQ(take_array(8192), a);
+  EXPECT_EQ(take_array(16384), b);
+  void* c = take_array(4096);  // none of that size kept
+  EXPECT_NE(c, a);
+  EXPECT_NE(c, b);
+  give_array(a, 8192);
+  give_array(b, 16384);
+  give_array(c, 4096);  // evicts (frees) the oldest, a
+  EXPECT_EQ(take_array(4096), c);
+  EXPECT_EQ(take_array(16384), b);
+  give_array(b, 16384);
+  give_array(c, 4096);
 }
 
 }  // namespace
