@@ -33,8 +33,9 @@ struct CgroupTotals {
   uint32_t cpus_held = 0;
 };
 
-// Per-cgroup totals by cgroup v2 id; nodes from the pool (a drain makes one
-// per cgroup, the engine frees the drain before).
+// Per-cgroup totals by cgroup v2 id; nodes and buckets reused through
+// PooledAllocator (each drain makes a node per cgroup, and the engine frees
+// the drain before).
 using CgroupTotalsMap =
     std::unordered_map<uint64_t, CgroupTotals, std::hash<uint64_t>, std::equal_to<uint64_t>,
                        PooledAllocator<std::pair<const uint64_t, CgroupTotals>>>;

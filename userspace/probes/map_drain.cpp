@@ -12,6 +12,8 @@ namespace kpulse::probes {
 namespace {
 
 constexpr uint32_t kBatch = 256;
+// Batch buffers up to this size are kept between drains.
+constexpr size_t kKeptBytes = size_t{4} << 20;
 
 // A buffer that only grows, handed out without clearing (the kernel writes
 // every byte the drain reads).
@@ -78,11 +80,13 @@ int drain_map(int fd, size_t key_size, size_t value_size, bool per_cpu,
   const size_t stride = per_cpu ? ((value_size + 7) & ~size_t{7}) * possible_cpus() : value_size;
   // The batch buffers outlive the call: kp_sched_cgroups' values alone are
   // 160 KiB a batch on 2 CPUs, and allocating and zeroing them afresh was a
-  // sixth of the drain at 1,000 cgroups. A drain from inside `fn` (none
-  // does) gets buffers of its own.
+  // sixth of the drain at 1,000 cgroups. Not past kKeptBytes (many CPUs make
+  // a batch megabytes, which would stay resident between drains), and a
+  // drain from inside `fn` (none does) gets buffers of its own.
   thread_local DrainBuffers kept;
   DrainBuffers own;
-  DrainBuffers& buf = kept.in_use ? own : kept;
+  const bool keep = !kept.in_use && (key_size + stride) * kBatch <= kKeptBytes;
+  DrainBuffers& buf = keep ? kept : own;
   const BufferClaim claim(buf);
   std::span<char> keys = buf.keys.take(key_size * kBatch);
   std::span<char> values = buf.values.take(stride * kBatch);
