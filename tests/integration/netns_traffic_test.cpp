@@ -1,13 +1,16 @@
 // Traffic between two network namespaces never crosses kpulse's own, whose
 // interfaces are all sysfs shows: the namespaces' interfaces are listed too.
+#include <sched.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "collect/net_interfaces.h"
+#include "collect/process_stats.h"
 #include "engine/collector.h"
 #include "report/series.h"
 #include "tcp_peer.h"
@@ -113,6 +116,68 @@ TEST(NetnsTraffic, KeptNamespaceListSeesNewNamespacesAndDropsDeletedOnes) {
   EXPECT_TRUE(seen) << lo << " not listed within " << kRelistEvery << " reads";
   EXPECT_FALSE(lists(reader.read(), lo));
   EXPECT_FALSE(lists(reader.read(), lo));
+}
+
+// A process alone in a namespace it made (no `ip netns` name): found through
+// its /proc/PID/ns/net. Runs until killed.
+int sleep_in_own_netns() {
+  if (::unshare(CLONE_NEWNET) != 0) return 1;
+  std::this_thread::sleep_for(120s);
+  return 0;
+}
+
+// relist_from() takes its processes from the caller's listing of /proc (the
+// engine's scan) instead of reading /proc again: a process's namespace shows
+// at the first read after a listing that has it, and not from one that does
+// not; one whose process exits is dropped at the next read.
+TEST(NetnsTraffic, ListFromACallersPidsSeesAProcesssOwnNamespace) {
+  collect::OtherNetnsInterfaces reader(1000);  // never relists by itself here
+  reader.read();
+  auto child = std::make_unique<Child>(sleep_in_own_netns, nullptr);
+  const std::string lo = "lo@pid:" + std::to_string(child->pid());
+  std::this_thread::sleep_for(300ms);  // unshared
+  EXPECT_FALSE(lists(reader.read(), lo)) << "listed before any listing had its process";
+  reader.relist_from({uint32_t(::getpid())});  // a listing without it
+  EXPECT_FALSE(lists(reader.read(), lo));
+  reader.relist_from(collect::list_pids());
+  EXPECT_TRUE(lists(reader.read(), lo)) << lo << " not listed from /proc's PIDs";
+  child.reset();  // killed and reaped: its namespace went with it
+  EXPECT_FALSE(lists(reader.read(), lo));
+}
+
+// The engine lists other namespaces from its own /proc scan (every
+// kProcessScanEvery = 5 intervals with the sched group's marks, each
+// interval without): a namespace made by a process shows within 6
+// snapshots (the scan after it started, then the next snapshot's read), and
+// without BPF within 2 (listing every 5 reads by itself, it took up to 5).
+TEST(NetnsTraffic, EngineListsAProcesssNewNamespaceWithinSixSnapshots) {
+  for (bool bpf : {true, false}) {
+    SCOPED_TRACE(bpf ? "with BPF" : "without BPF");
+    if (bpf && !bpf_unavailable_reason().empty()) {
+      if (bpf_required()) FAIL() << "KPULSE_REQUIRE_BPF=1 but " << bpf_unavailable_reason();
+      continue;
+    }
+    engine::CollectorOptions o;
+    o.enable_bpf = bpf;
+    o.interval = 200ms;
+    engine::Collector collector(o);
+    collector.collect_now();
+    collector.collect_now();
+    Child child(sleep_in_own_netns, nullptr);
+    const std::string lo = "lo@pid:" + std::to_string(child.pid());
+    std::this_thread::sleep_for(300ms);
+    int seen_at = 0;
+    for (int i = 1; i <= 6 && !seen_at; ++i) {
+      std::this_thread::sleep_for(50ms);
+      if (collector.collect_now().find(model::ComponentKind::Interface, lo)) seen_at = i;
+    }
+    EXPECT_GT(seen_at, 0) << lo << " not listed within 6 snapshots";
+    // Without marks the scan runs every snapshot, after the namespaces are
+    // read: it lists the namespace at the first, the second shows it.
+    if (!bpf) {
+      EXPECT_LE(seen_at, 2) << "a scan each snapshot lists it for the next";
+    }
+  }
 }
 
 }  // namespace

@@ -139,4 +139,10 @@ std::vector<model::Component> OtherNetnsInterfaces::read(Problems* problems) {
   return out;
 }
 
+void OtherNetnsInterfaces::relist_from(const std::vector<uint32_t>& pids) {
+  netns_ = list_netns(pids);
+  reads_since_list_ = 0;
+  relist_ = false;
+}
+
 }  // namespace kpulse::collect

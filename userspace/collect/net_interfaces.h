@@ -43,10 +43,17 @@ std::vector<model::Component> read_other_netns_interfaces(Problems* problems = n
 // namespace could not be read (its process exited, or it was deleted); a new
 // namespace shows within `relist_every` reads. Its interface counters are
 // cumulative, so nothing is lost meanwhile, only shown later.
+//
+// relist_from() makes the list from a process listing the caller made
+// anyway (the engine's /proc scan, every few intervals), which restarts the
+// period: where it comes at least every `relist_every` reads, read() never
+// lists /proc itself, except after a namespace could not be read.
 class OtherNetnsInterfaces {
  public:
   explicit OtherNetnsInterfaces(unsigned relist_every = 5) : relist_every_(relist_every) {}
   std::vector<model::Component> read(Problems* problems = nullptr);
+  // `pids`: every process in /proc, listed moments ago.
+  void relist_from(const std::vector<uint32_t>& pids);
 
  private:
   unsigned relist_every_;

@@ -19,9 +19,11 @@ uint64_t netns_inode(const std::string& path) {
   return st.st_ino;
 }
 
-std::vector<NetnsRef> list_netns() {
+namespace {
+
+// Ours and the `ip netns` ones: the start of every listing.
+std::vector<NetnsRef> own_and_named(std::set<uint64_t>& seen) {
   std::vector<NetnsRef> out;
-  std::set<uint64_t> seen;
   uint64_t self = netns_inode("");
   out.push_back({"", "host", self});
   seen.insert(self);
@@ -34,16 +36,34 @@ std::vector<NetnsRef> list_netns() {
     }
     ::closedir(d);
   }
+  return out;
+}
+
+// Adds the namespace of process `pid` (its name in /proc) if not seen yet.
+void add_process_netns(const char* pid, std::set<uint64_t>& seen, std::vector<NetnsRef>& out) {
+  std::string p = std::string("/proc/") + pid + "/ns/net";
+  uint64_t ino = netns_inode(p);
+  if (ino && seen.insert(ino).second) out.push_back({p, std::string("pid:") + pid, ino});
+}
+
+}  // namespace
+
+std::vector<NetnsRef> list_netns() {
+  std::set<uint64_t> seen;
+  std::vector<NetnsRef> out = own_and_named(seen);
   // Containers rarely register with `ip netns`: find them through their processes.
   if (DIR* d = ::opendir("/proc")) {
-    while (dirent* e = ::readdir(d)) {
-      if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-      std::string p = std::string("/proc/") + e->d_name + "/ns/net";
-      uint64_t ino = netns_inode(p);
-      if (ino && seen.insert(ino).second) out.push_back({p, std::string("pid:") + e->d_name, ino});
-    }
+    while (dirent* e = ::readdir(d))
+      if (e->d_name[0] >= '1' && e->d_name[0] <= '9') add_process_netns(e->d_name, seen, out);
     ::closedir(d);
   }
+  return out;
+}
+
+std::vector<NetnsRef> list_netns(const std::vector<uint32_t>& pids) {
+  std::set<uint64_t> seen;
+  std::vector<NetnsRef> out = own_and_named(seen);
+  for (uint32_t pid : pids) add_process_netns(std::to_string(pid).c_str(), seen, out);
   return out;
 }
 

@@ -22,6 +22,10 @@ struct NetnsRef {
 // kpulse's own namespace, every `ip netns` namespace and every other namespace
 // some process lives in (one entry per inode).
 std::vector<NetnsRef> list_netns();
+// The same, with the processes taken from `pids` (a listing of /proc made
+// elsewhere) instead of reading /proc: its readdir walks every thread's pid,
+// and at 10,000 threads cost more than the stats of the processes' ns/net.
+std::vector<NetnsRef> list_netns(const std::vector<uint32_t>& pids);
 // The inode of a namespace file, 0 when it cannot be opened.
 uint64_t netns_inode(const std::string& path);
 // Finds a path to enter the namespace with this inode ("" for our own), or

@@ -25,10 +25,10 @@ void accumulate(probes::CgroupTotals& a, const probes::CgroupTotals& b) {
 
 probes::CgroupTotals subtract(const probes::CgroupTotals& now, const probes::CgroupTotals& before) {
   probes::CgroupTotals d = now;  // a group without its flag is all 0, and so is its delta
-  if (now.has_sched) d.sched = probes::subtract_u64_fields(now.sched, before.sched);
-  if (now.has_block) d.block = probes::subtract_u64_fields(now.block, before.block);
-  if (now.has_net) d.net = probes::subtract_u64_fields(now.net, before.net);
-  if (now.has_mem) d.mem = probes::subtract_u64_fields(now.mem, before.mem);
+  if (now.has_sched) probes::subtract_u64_fields_into(d.sched, before.sched);
+  if (now.has_block) probes::subtract_u64_fields_into(d.block, before.block);
+  if (now.has_net) probes::subtract_u64_fields_into(d.net, before.net);
+  if (now.has_mem) probes::subtract_u64_fields_into(d.mem, before.mem);
   d.cpus_held = now.cpus_held + before.cpus_held;  // a state at each end, not a count
   return d;
 }

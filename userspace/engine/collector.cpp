@@ -108,7 +108,7 @@ struct Collector::Impl {
   collect::OtherNetnsInterfaces other_netns;
 
   // Previous raw per-cgroup BPF totals, for per-interval deltas.
-  std::unordered_map<uint64_t, probes::CgroupTotals> prev_cgroups;
+  probes::CgroupTotalsMap prev_cgroups;
   uint64_t prev_events = 0, prev_map_full = 0;
   // Cgroup totals rolled up the tree (own + descendants).
   CgroupRollup rollup;
@@ -221,6 +221,8 @@ void Collector::Impl::add_bpf(model::Snapshot& snap, std::vector<Component>& com
   }
 
   process_list.add(listed_processes, t, snap.seq);
+  // The scan's listing of /proc lists the namespaces too (one readdir for both).
+  if (process_list.scanned_at(snap.seq)) other_netns.relist_from(process_list.scan().pids());
   std::vector<model::Listener> listened = list_listeners();
   std::vector<model::ExitedTask> exited;
   // What else each group saw: CPUs, disks, drops, listener overflows, exits.

@@ -40,6 +40,12 @@ class ProcessList {
 
   // Appends this interval's process components; `seq` is the snapshot's.
   void add(std::vector<model::Component>& comps, const probes::BpfTotals& t, uint64_t seq);
+  // The /proc scan (every few intervals; each interval without BPF's marks),
+  // and whether add() made it for snapshot `seq`.
+  [[nodiscard]] const ProcessScan& scan() const { return scan_; }
+  [[nodiscard]] bool scanned_at(uint64_t seq) const {
+    return scan_.scans() > 0 && scan_seq_ == seq;
+  }
 
  private:
   struct Busy {

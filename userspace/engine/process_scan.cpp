@@ -27,6 +27,13 @@ void ProcessScan::scan() {
   ++scans_;
 }
 
+std::vector<uint32_t> ProcessScan::pids() const {
+  std::vector<uint32_t> out;
+  out.reserve(entries_.size());
+  for (const auto& e : entries_) out.push_back(e.stat.pid);
+  return out;
+}
+
 void ProcessScan::forget(uint32_t pid) {
   previous_.erase(pid);
   std::erase_if(entries_, [pid](const Entry& e) { return e.stat.pid == pid; });

@@ -28,6 +28,8 @@ class ProcessScan {
   // The process exited: drop it until a scan finds it again.
   void forget(uint32_t pid);
   [[nodiscard]] uint64_t scans() const { return scans_; }
+  // The PIDs the last scan found (its entries' PIDs).
+  [[nodiscard]] std::vector<uint32_t> pids() const;
 
  private:
   struct Previous {

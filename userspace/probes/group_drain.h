@@ -15,8 +15,8 @@ namespace kpulse::probes {
 // Merges a per-CPU map keyed by cgroup id into the group's member of each
 // cgroup's totals, and sets the flag saying the group saw that cgroup.
 template <class V>
-void drain_cgroup_map(int fd, std::unordered_map<uint64_t, CgroupTotals>& out,
-                      V CgroupTotals::*member, bool CgroupTotals::*flag) {
+void drain_cgroup_map(int fd, CgroupTotalsMap& out, V CgroupTotals::*member,
+                      bool CgroupTotals::*flag) {
   drain_percpu<__u64, V>(fd, [&](const __u64& id, const std::vector<const V*>& per_cpu) {
     CgroupTotals& t = out[id];
     t.*flag = true;

@@ -4,12 +4,49 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <memory>
+#include <span>
 #include <vector>
 
 namespace kpulse::probes {
 namespace {
 
 constexpr uint32_t kBatch = 256;
+// Batch buffers up to this size are kept between drains.
+constexpr size_t kKeptBytes = size_t{4} << 20;
+
+// A buffer that only grows, handed out without clearing (the kernel writes
+// every byte the drain reads).
+class ScratchBuffer {
+ public:
+  std::span<char> take(size_t n) {
+    if (n > size_) {
+      data_ = std::make_unique_for_overwrite<char[]>(n);
+      size_ = n;
+    }
+    return {data_.get(), n};
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+};
+
+struct DrainBuffers {
+  ScratchBuffer keys, values;
+  bool in_use = false;
+};
+
+class BufferClaim {
+ public:
+  explicit BufferClaim(DrainBuffers& b) : b_(b) { b_.in_use = true; }
+  ~BufferClaim() { b_.in_use = false; }
+  BufferClaim(const BufferClaim&) = delete;
+  BufferClaim& operator=(const BufferClaim&) = delete;
+
+ private:
+  DrainBuffers& b_;
+};
 
 int drain_by_key(int fd, size_t key_size, size_t value_bytes,
                  const std::function<void(const void*, const void*)>& fn) {
@@ -41,7 +78,18 @@ int drain_map(int fd, size_t key_size, size_t value_size, bool per_cpu,
               const std::function<void(const void*, const void*)>& fn) {
   if (fd < 0) return -EBADF;
   const size_t stride = per_cpu ? ((value_size + 7) & ~size_t{7}) * possible_cpus() : value_size;
-  std::vector<char> keys(key_size * kBatch), values(stride * kBatch);
+  // The batch buffers outlive the call: kp_sched_cgroups' values alone are
+  // 160 KiB a batch on 2 CPUs, and allocating and zeroing them afresh was a
+  // sixth of the drain at 1,000 cgroups. Not past kKeptBytes (many CPUs make
+  // a batch megabytes, which would stay resident between drains), and a
+  // drain from inside `fn` (none does) gets buffers of its own.
+  thread_local DrainBuffers kept;
+  DrainBuffers own;
+  const bool keep = !kept.in_use && (key_size + stride) * kBatch <= kKeptBytes;
+  DrainBuffers& buf = keep ? kept : own;
+  const BufferClaim claim(buf);
+  std::span<char> keys = buf.keys.take(key_size * kBatch);
+  std::span<char> values = buf.values.take(stride * kBatch);
   // Batch cursors are opaque and at least key-sized; u64 covers hash maps.
   std::vector<char> in_batch(std::max<size_t>(key_size, 8)), out_batch(in_batch.size());
   bool first = true;

@@ -58,6 +58,7 @@ class ProbeSet {
   std::vector<Loaded> groups_;       // every group asked for
   std::vector<ProbeGroup*> active_;  // those whose programs attached
   std::unique_ptr<profile::ProfileProbe> profiler_;
+  size_t cgroups_last_drain_ = 0;  // entries of the last drain's BpfTotals::cgroups
 };
 
 }  // namespace kpulse::probes
