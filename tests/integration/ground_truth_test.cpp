@@ -5,6 +5,7 @@
 // verify` prints: one definition of each check. Each test also asserts that
 // the workload moved the kernel's counter enough for the comparison to mean
 // something.
+#include <bpf/bpf.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -164,6 +165,23 @@ TEST(GroundTruth, InterfaceCountersMatchProcNetDevAlsoInsideANetns) {
     EXPECT_NE(c.status, verify::Status::Fail) << describe(c);
 }
 
+// Runs the kernel skipped of programs whose name starts with `prefix`, because
+// the program was already running on that CPU (bpf_prog_info.recursion_misses).
+uint64_t recursion_misses(const std::string& prefix) {
+  uint64_t misses = 0;
+  for (__u32 id = 0; bpf_prog_get_next_id(id, &id) == 0;) {
+    const int fd = bpf_prog_get_fd_by_id(id);
+    if (fd < 0) continue;
+    bpf_prog_info info{};
+    __u32 len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+        std::string(info.name).starts_with(prefix.substr(0, sizeof(info.name) - 1)))
+      misses += info.recursion_misses;
+    close(fd);
+  }
+  return misses;
+}
+
 // RetransSegs of the named network namespace.
 uint64_t netns_retrans_segs(const std::string& netns) {
   std::string snmp, error;
@@ -232,17 +250,20 @@ TEST(GroundTruth, TcpRetransmitsMatchRetransSegs) {
   }
   model::Snapshot snap = collector.collect_now();
   const uint64_t after_end = netns_retrans_segs(ns.a());
+  const uint64_t skipped = recursion_misses("kp_tcp_retransmit");
   const model::Component* c = snap.find(ComponentKind::Cgroup, cg.path());
   ASSERT_NE(c, nullptr) << cg.path() << " is not in the snapshot";
   const double kpulse = c->delta(MetricId::TcpRetransmits);
   const double low = double(at_end - at_start), high = double(after_end - at_start);
   // What to look at when it fails: whether the retransmissions kpulse missed
-  // were counted before the client exited, and whether a map was full.
+  // were counted before the client exited, whether a map was full, and
+  // whether the kernel skipped runs of the retransmit programs.
   const model::Component* agent = snap.find(ComponentKind::Agent, "kpulse");
   std::cout << "tcp.retransmits " << cg.path() << ": kpulse " << kpulse << ", kernel " << low
             << ".." << high << " (" << double(at_exit - at_start)
             << " when the client exited); BPF map-full events "
-            << (agent ? agent->delta(MetricId::SelfMapFull) : -1) << '\n';
+            << (agent ? agent->delta(MetricId::SelfMapFull) : -1)
+            << ", retransmit program runs skipped " << skipped << '\n';
   EXPECT_GE(high, 20) << "too few retransmits to compare";
   // Two segments of slack: an update lost to a softirq interrupting a
   // program on the same CPU.
