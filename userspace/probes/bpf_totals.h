@@ -83,13 +83,6 @@ void combine_u64_fields_into(T& dst, const T& src, Op op) {
   }
 }
 
-template <class T, class Op>
-T combine_u64_fields(const T& a, const T& b, Op op) {
-  T out = a;
-  combine_u64_fields_into(out, b, op);
-  return out;
-}
-
 // Adds every counter of `src` to `dst`.
 template <class T>
 void add_u64_fields(T& dst, const T& src) {
