@@ -202,75 +202,7 @@ int BPF_KRETPROBE(kp_tcp_sendmsg_kretprobe, int ret)
 
 /* ---- retransmits and resets ------------------------------------------------- */
 
-/* Segments, as the kernel's RetransSegs counts them: a retransmitted skb
- * carries tcp_skb_pcount() of them, several when it was built for GSO. */
-static __always_inline __u32 retransmitted_segs(const struct sk_buff *skb)
-{
-	const struct tcp_skb_cb *cb = (const void *)skb->cb;
-	__u16 segs = 0;
-
-	BPF_CORE_READ_INTO(&segs, cb, tcp_gso_segs);
-	return segs ? segs : 1;
-}
-
-static __always_inline int on_retransmit(const struct sock *sk, const struct sk_buff *skb)
-{
-	struct kp_net_cgroup *s = sock_stats(sk);
-
-	if (s)
-		s->retransmits += retransmitted_segs(skb);
-	return 0;
-}
-
-SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(kp_tcp_retransmit_skb, const struct sock *sk, const struct sk_buff *skb)
-{
-	return on_retransmit(sk, skb);
-}
-
-SEC("raw_tp/tcp_retransmit_skb")
-int BPF_PROG(kp_tcp_retransmit_skb_raw, const struct sock *sk, const struct sk_buff *skb)
-{
-	return on_retransmit(sk, skb);
-}
-
-/* Errors that __tcp_retransmit_skb returns before it adds the segments to
- * RetransSegs: the original still sits in a host queue (-EBUSY), no window
- * or socket memory (-EAGAIN), trimming or fragmenting failed (-ENOMEM), a
- * stale skb (-EINVAL), no route at rebuild_header (-EHOSTUNREACH). Errors
- * from the transmit itself (a firewall's -EPERM, a full qdisc's -ENOBUFS)
- * come after the count, and RetransSegs keeps those segments. uapi errno
- * values are the same on every architecture Linux runs BPF on. */
-enum { KP_EAGAIN = 11, KP_ENOMEM = 12, KP_EBUSY = 16, KP_EINVAL = 22, KP_EHOSTUNREACH = 113 };
-
-static __always_inline bool retransmit_was_not_sent(int err)
-{
-	return err == -KP_EBUSY || err == -KP_EAGAIN || err == -KP_ENOMEM || err == -KP_EINVAL ||
-	       err == -KP_EHOSTUNREACH;
-}
-
-/* Newer kernels fire the tracepoint for every attempt and pass how it ended
- * (older ones, 6.1 among them, only for transmitted ones, with two
- * arguments): count only the attempts RetransSegs counts. */
-SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(kp_tcp_retransmit_skb_err, const struct sock *sk, const struct sk_buff *skb, int err)
-{
-	if (retransmit_was_not_sent(err))
-		return 0;
-	return on_retransmit(sk, skb);
-}
-
-/* RetransSegs also counts SYN-ACKs a listener sent again (one segment each);
- * the tracepoint fires only for those actually sent. */
-SEC("tp_btf/tcp_retransmit_synack")
-int BPF_PROG(kp_tcp_retransmit_synack, const struct sock *sk, const struct request_sock *req)
-{
-	struct kp_net_cgroup *s = sock_stats(sk);
-
-	if (s)
-		s->retransmits++;
-	return 0;
-}
+#include "net_retransmits.h"
 
 static __always_inline int on_reset(const struct sock *sk)
 {
@@ -333,6 +265,8 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(kp_inet_sock_set_state, const struct sock *sk, int oldstate, int newstate)
 {
+	if (newstate == KP_TCP_CLOSE && is_tcp(sk))
+		settle_retransmits(sk);
 	return on_state(sk, oldstate, newstate);
 }
 

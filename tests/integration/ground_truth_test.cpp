@@ -193,19 +193,40 @@ uint64_t netns_retrans_segs(const std::string& netns) {
   return verify::retrans_segs(snmp);
 }
 
-// Why: kpulse's retransmits disagreed with RetransSegs (5,399 against the
-// kernel's 4,464 here, 1,386 against 1,183 in CI). tcp_retransmit_skb on
-// newer kernels also fires for attempts given up before the kernel counts
-// them (-EBUSY while the original still sits in a host queue, frequent on a
-// loaded host: 10,201 against 9,143..9,759 in this test before the fix), and
-// the host-wide comparison summed whichever namespaces existed at each
-// reading.
+// Adds an nftables table to `netns` whose one chain, on `hook`, drops
+// `percent`% of the TCP segments to or from `port` at random.
+void drop_segments(const std::string& netns, const char* hook, const char* match, int percent) {
+  const auto in_ns = [&netns](const std::string& cmd) {
+    std::string out;
+    ASSERT_EQ(run("ip netns exec " + netns + " " + cmd, &out), 0) << cmd << ": " << out;
+  };
+  in_ns("nft add table inet kpulse_gt");
+  in_ns(std::string("nft 'add chain inet kpulse_gt ") + hook + " { type filter hook " + hook +
+        " priority 0; }'");
+  in_ns(std::string("nft add rule inet kpulse_gt ") + hook + " " + match +
+        " numgen random mod 100 '<' " + std::to_string(percent) + " drop");
+}
+
+// Why: kpulse's retransmits disagreed with RetransSegs.
+// - 5,399 against the kernel's 4,464 here, 1,386 against 1,183 in CI:
+//   tcp_retransmit_skb on newer kernels also fires for attempts given up
+//   before the kernel counts them (-EBUSY while the original still sits in a
+//   host queue, frequent on a loaded host), and the host-wide comparison
+//   summed whichever namespaces existed at each reading.
+// - 45 to 90 short in about 1 run in 15 under `stress-ng --cpu 8` on 2 CPUs,
+//   with no skipped program runs and no full map: counting the skb in hand
+//   missed what the socket's own total_retrans had (bpf/net_retransmits.h).
+// - On 6.1 the tracepoint fires only for retransmissions that were sent; the
+//   kernel also counts those its own firewall then drops. The client's
+//   namespace drops 10% of its outgoing segments, so on 6.1 (vmtest) the old
+//   count fell short in every run.
 //
 // Client and server run in two namespaces joined by a veth pair, in one
-// cgroup of their own, with 3% of the server's incoming segments dropped.
-// Only the client retransmits, so the client namespace's RetransSegs counts
-// exactly what kpulse charges to that cgroup, whatever else the host runs (`kpulse verify` compares
-// the host figures, which other namespaces coming and going disturb).
+// cgroup of their own; the server's namespace drops 3% of its incoming
+// segments. Both namespaces' RetransSegs together count exactly what kpulse
+// charges to that cgroup (the client's data, and the server's SYN-ACKs and
+// FINs), whatever else the host runs (`kpulse verify` compares the host
+// figures, which other namespaces coming and going disturb).
 TEST(GroundTruth, TcpRetransmitsMatchRetransSegs) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   ASSERT_TRUE(have_command("nft"));
@@ -213,45 +234,34 @@ TEST(GroundTruth, TcpRetransmitsMatchRetransSegs) {
   const std::string client_ip = "10.215." + std::to_string(n) + ".1";
   const std::string server_ip = "10.215." + std::to_string(n) + ".2";
   NamespacePair ns("gt-rtx", client_ip, server_ip);
-  const auto in_server_ns = [&ns](const std::string& cmd, std::string* out) {
-    return run("ip netns exec " + ns.b() + " " + cmd, out);
-  };
-  std::string out;
-  ASSERT_EQ(in_server_ns("nft add table inet kpulse_gt", &out), 0) << out;
-  ASSERT_EQ(
-      in_server_ns("nft 'add chain inet kpulse_gt input { type filter hook input priority 0; }'",
-                   &out),
-      0)
-      << out;
-  ASSERT_EQ(in_server_ns("nft add rule inet kpulse_gt input tcp dport 5203 numgen random mod 100 "
-                         "'<' 3 drop",
-                         &out),
-            0)
-      << out;
+  drop_segments(ns.b(), "input", "tcp dport 5203", 3);
+  drop_segments(ns.a(), "output", "tcp dport 5203", 10);
+  if (::testing::Test::HasFatalFailure()) return;
   TestCgroup cg("gt-rtx");
   auto collector = make_collector();
   Child server([] { return tcp_sink(5203); }, &cg, ns.b());
   std::this_thread::sleep_for(300ms);
-  // The interval starts before the first segment and ends once the client's
-  // socket has stopped retransmitting, so no retransmission falls between the
+  const auto retrans_segs = [&ns] {
+    return netns_retrans_segs(ns.a()) + netns_retrans_segs(ns.b());
+  };
+  // The interval starts before the first segment and ends once both sockets
+  // have stopped retransmitting, so no retransmission falls between the
   // kernel's count and kpulse's drain at either end (the kernel adds to
-  // RetransSegs before the tracepoint fires). With both ends mid-traffic the
-  // bounds lay up to a GSO train (45 segments) apart, and on a loaded host
-  // kpulse once stood 3 below the lower one.
-  const uint64_t at_start = netns_retrans_segs(ns.a());
+  // RetransSegs before the tracepoint fires).
+  const uint64_t at_start = retrans_segs();
   collector.collect_now();
   Child client([&] { return tcp_send_for(server_ip, 5203, 3000ms); }, &cg, ns.a());
   EXPECT_EQ(client.wait(90s), 0);
-  const uint64_t at_exit = netns_retrans_segs(ns.a());
+  const uint64_t at_exit = retrans_segs();
   uint64_t at_end = at_exit;
   for (int still = 0, waited = 0; still < 5 && waited < 100; ++waited) {
     std::this_thread::sleep_for(100ms);
-    const uint64_t now = netns_retrans_segs(ns.a());
+    const uint64_t now = retrans_segs();
     still = now == at_end ? still + 1 : 0;
     at_end = now;
   }
   model::Snapshot snap = collector.collect_now();
-  const uint64_t after_end = netns_retrans_segs(ns.a());
+  const uint64_t after_end = retrans_segs();
   const uint64_t skipped = recursion_misses("kp_tcp_retransmit");
   const model::Component* c = snap.find(ComponentKind::Cgroup, cg.path());
   ASSERT_NE(c, nullptr) << cg.path() << " is not in the snapshot";
@@ -267,10 +277,8 @@ TEST(GroundTruth, TcpRetransmitsMatchRetransSegs) {
             << (agent ? agent->delta(MetricId::SelfMapFull) : -1)
             << ", retransmit program runs skipped " << skipped << '\n';
   EXPECT_GE(high, 20) << "too few retransmits to compare";
-  // Two segments of slack: an update lost to a softirq interrupting a
-  // program on the same CPU.
-  EXPECT_GE(kpulse, low - 2);
-  EXPECT_LE(kpulse, high + 2);
+  EXPECT_GE(kpulse, low);
+  EXPECT_LE(kpulse, high);
 }
 
 TEST(GroundTruth, CgroupMemoryMatchesMemoryCurrent) {
