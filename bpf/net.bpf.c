@@ -227,13 +227,17 @@ int BPF_PROG(kp_tcp_receive_reset, const struct sock *sk)
 
 /* ---- connection opens and connect latency ------------------------------------ */
 
-static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate)
+/* `settle`: socket storage is at hand (tp_btf, not raw_tp). */
+static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate,
+				    bool settle)
 {
 	__u64 key = (__u64)sk, now, *start;
 	struct kp_net_cgroup *s;
 
 	if (BPF_CORE_READ(sk, sk_protocol) != KP_IPPROTO_TCP)
 		return 0;
+	if (settle && newstate == KP_TCP_CLOSE)
+		settle_retransmits(sk);
 	if (newstate == KP_TCP_SYN_SENT) {
 		now = bpf_ktime_get_ns();
 		if (bpf_map_update_elem(&kp_connects, &key, &now, BPF_ANY))
@@ -265,15 +269,13 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(kp_inet_sock_set_state, const struct sock *sk, int oldstate, int newstate)
 {
-	if (newstate == KP_TCP_CLOSE && is_tcp(sk))
-		settle_retransmits(sk);
-	return on_state(sk, oldstate, newstate);
+	return on_state(sk, oldstate, newstate, true);
 }
 
 SEC("raw_tp/inet_sock_set_state")
 int BPF_PROG(kp_inet_sock_set_state_raw, const struct sock *sk, int oldstate, int newstate)
 {
-	return on_state(sk, oldstate, newstate);
+	return on_state(sk, oldstate, newstate, false);
 }
 
 /* ---- accept-queue overflows ---------------------------------------------------- */
