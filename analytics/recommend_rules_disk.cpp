@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
+#include <string_view>
 
 #include "analytics/recommend_rules.h"
 #include "model/format.h"
@@ -114,6 +116,41 @@ void io_throttle_rule(const Bottleneck& b, const std::string& dev, const std::st
                 "");
 }
 
+// Whether a lower weight moves any I/O on `dev`. cgroup2's io.weight is
+// blk-iocost's, which divides a device only where the root's io.cost.qos
+// enables it ("MAJ:MIN enable=1 ..."); v1's blkio.bfq.weight needs BFQ as the
+// device's scheduler. Elsewhere (none, mq-deadline: a loop device or most
+// disks on a v2-only host) the weight changes nothing, while the io.max cap
+// still does. Without a device, any device with iocost on may be the one.
+bool iocost_on(const Builder& add, const std::string& dev) {
+  auto qos = add.read(cgroup_knob("/", "io.cost.qos"));
+  if (!qos) return false;
+  std::string majmin;
+  if (!dev.empty()) {
+    auto id = add.read(block_knob(dev, "dev"));
+    if (!id || id->empty()) return false;
+    majmin = *id;
+    while (!majmin.empty() && majmin.back() == '\n') majmin.pop_back();
+  }
+  size_t line = 0;
+  while (line < qos->size()) {
+    size_t end = qos->find('\n', line);
+    if (end == std::string::npos) end = qos->size();
+    std::string_view l(qos->data() + line, end - line);
+    if ((majmin.empty() || l.rfind(majmin + " ", 0) == 0) &&
+        l.find(" enable=1") != std::string_view::npos)
+      return true;
+    line = end + 1;
+  }
+  return false;
+}
+
+bool bfq_on(const Builder& add, const std::string& dev) {
+  if (dev.empty()) return true;  // unknown device: the v1 file exists only with BFQ loaded
+  auto sched = add.read(block_knob(dev, "queue/scheduler"));
+  return sched && sched->find("[bfq]") != std::string::npos;
+}
+
 }  // namespace
 
 void disk_rules(const Bottleneck& b, Builder& add) {
@@ -140,15 +177,22 @@ void disk_rules(const Bottleneck& b, Builder& add) {
                           " issues most of the I/O; a lower weight makes the I/O controller "
                           "favour others when the device is contended";
   // v2 io.weight reads "default 100"; v1 has a weight only under BFQ.
+  // Neither is proposed where nothing divides the device by weight.
+  const bool iocost = iocost_on(add, dev), bfq = bfq_on(add, dev);
+  const Proposer bfq_weight = lower_to_quarter(25);
   add.add_first("io-hog",
                 {{cgroup_knob(cause, "io.weight"),
-                  [](const std::optional<std::string>& cur) -> std::optional<std::string> {
+                  [iocost](const std::optional<std::string>& cur) -> std::optional<std::string> {
                     double v = cur ? weight_value(*cur) : 0;
-                    if (!(v > 25)) return std::nullopt;
+                    if (!iocost || !(v > 25)) return std::nullopt;
                     return "default " + fmt_num(std::max(25.0, std::floor(v / 4)));
                   },
                   "default 100"},
-                 {cgroup_knob(cause, "blkio.bfq.weight"), lower_to_quarter(25), "100"}},
+                 {cgroup_knob(cause, "blkio.bfq.weight"),
+                  [bfq, bfq_weight](const std::optional<std::string>& cur) {
+                    return bfq ? bfq_weight(cur) : std::nullopt;
+                  },
+                  "100"}},
                 "io", weight_gain(b, b.cause, false), 0.4, why,
                 cause == "/" ? root_advice(b, "io.weight or blkio.bfq.weight") : "");
   io_throttle_rule(b, dev, cause, add);

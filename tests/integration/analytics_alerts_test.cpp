@@ -20,7 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "analytics/analyzer.h"
-#include "engine/collector.h"
+#include "live_analysis.h"
 #include "test_env.h"
 
 namespace kpulse::testing {
@@ -28,92 +28,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace an = kpulse::analytics;
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// The collector and the analyzer, confined to the components a test owns so
-// other work on this shared machine cannot answer for it.
-class LiveAnalysis {
- public:
-  // `read_knobs`: recommendations read this host's knobs; otherwise none is
-  // readable (alert tests need no knob).
-  explicit LiveAnalysis(std::vector<std::string> scope, bool read_knobs = false)
-      : collector_(options()) {
-    an::AnalyzerConfig cfg;
-    cfg.bottleneck.scope = std::move(scope);
-    if (!read_knobs) cfg.knobs = [](const an::Knob&) { return std::optional<std::string>(); };
-    analyzer_ = std::make_unique<an::Analyzer>(cfg);
-  }
-
-  [[nodiscard]] const std::vector<an::Alert>& active() const { return last_.active_alerts; }
-  [[nodiscard]] const an::AnalysisResult& last() const { return last_; }
-  // The snapshot last() was computed from.
-  [[nodiscard]] const model::Snapshot& last_snapshot() const { return snapshot_; }
-
-  // Feeds `intervals` snapshots; returns the alerts that fired meanwhile.
-  std::vector<an::Alert> run(int intervals) {
-    std::vector<an::Alert> fired;
-    for (int i = 0; i < intervals; ++i)
-      for (const auto& a : step().transitions)
-        if (a.state == an::AlertState::Firing) fired.push_back(a);
-    return fired;
-  }
-
-  struct Firing {
-    an::Alert alert;
-    double interval_end_s;  // snapshot time - onset
-    double available_s;     // analysis done - onset
-  };
-  // Feeds snapshots until an alert matching `match` fires, for at most `limit`.
-  std::optional<Firing> wait_for(int64_t onset_ns,
-                                 const std::function<bool(const an::Alert&)>& match, int limit) {
-    for (int i = 0; i < limit; ++i) {
-      auto r = step();
-      int64_t done = now_ns();
-      for (const auto& a : r.transitions)
-        if (a.state == an::AlertState::Firing && match(a))
-          return Firing{a, double(r.time_ns - onset_ns) / 1e9, double(done - onset_ns) / 1e9};
-    }
-    return std::nullopt;
-  }
-
- private:
-  static engine::CollectorOptions options() {
-    engine::CollectorOptions o;
-    o.interval = 1000ms;
-    o.max_processes = 2000;
-    return o;
-  }
-  an::AnalysisResult step() {
-    snapshot_ = collector_.next();
-    auto r = analyzer_->ingest(snapshot_);
-    last_ = r;
-    // KPULSE_ALERTS_TRACE=1 prints the watched USE rows: what a failing
-    // scenario's signals actually read.
-    if (std::getenv("KPULSE_ALERTS_TRACE"))
-      for (const auto& row : r.use)
-        for (const auto& s : row.signals)
-          if (s.role != an::UseRole::Utilization || row.kind == model::ComponentKind::Cgroup)
-            if (row.key.find("kpt-") != std::string::npos ||
-                row.key.find("loop") != std::string::npos)
-              std::printf("  %s %s=%.4g (limit %.4g)\n", row.key.c_str(), s.name.c_str(), s.value,
-                          s.limit);
-    for (const auto& b : r.bottlenecks)
-      if (std::getenv("KPULSE_ALERTS_TRACE"))
-        std::printf("  bottleneck %s sat %.2f score %.2f anomalous %d\n", b.id.c_str(),
-                    b.saturation, b.score, int(b.anomalous));
-    return r;
-  }
-
-  engine::Collector collector_;
-  std::unique_ptr<an::Analyzer> analyzer_;
-  an::AnalysisResult last_;
-  model::Snapshot snapshot_;
-};
 
 // Alerts of the rule under test before the injection are failures, unless
 // they blame a cgroup outside the test: that, like any other rule's alert, is
@@ -368,116 +282,6 @@ TEST(AnalyticsAlerts, ProcessesInTheRootCgroupAreNamedAsTheCause) {
   EXPECT_GT(host->cause_share, 0.2);
   EXPECT_GT(x_share, 0.0);
   EXPECT_LE(host->cause_share + x_share, 1.05);
-}
-
-// The same cgroup in a cgroup v1 controller's hierarchy, as systemd keeps its
-// units on hybrid hosts: the v1 knobs (cpu.shares, blkio.throttle.*) live
-// there. Moves the processes back to the hierarchy's root and removes itself.
-class V1Mirror {
- public:
-  V1Mirror(const std::string& controller, const TestCgroup& cg)
-      : root_("/sys/fs/cgroup/" + controller), dir_(root_ + cg.path()), procs_(cg.dir()) {
-    run("mkdir -p " + dir_);
-  }
-  ~V1Mirror() {
-    run("for p in $(cat " + dir_ + "/cgroup.procs); do echo $p > " + root_ +
-        "/cgroup.procs; done 2>/dev/null; rmdir " + dir_ + " 2>/dev/null");
-  }
-  V1Mirror(const V1Mirror&) = delete;
-  V1Mirror& operator=(const V1Mirror&) = delete;
-  // Writes one of the mirror's own files (e.g. cpu.shares).
-  void set(const std::string& file, const std::string& value) const {
-    run("echo " + value + " > " + dir_ + "/" + file);
-  }
-  // Moves every process of the v2 cgroup into the mirror (its later forks follow).
-  void adopt() const {
-    run("for p in $(cat " + procs_ + "/cgroup.procs); do echo $p > " + dir_ +
-        "/cgroup.procs; done 2>/dev/null");
-  }
-
- private:
-  std::string root_, dir_, procs_;
-};
-
-bool have_v1(const std::string& controller_file) {
-  return run("test -e /sys/fs/cgroup/" + controller_file) == 0;
-}
-
-std::optional<an::Recommendation> wait_for_recommendation(
-    LiveAnalysis& live, const std::function<bool(const an::Recommendation&)>& match, int limit) {
-  for (int i = 0; i < limit; ++i) {
-    live.run(1);
-    for (const auto& r : live.last().recommendations) {
-      std::printf("  [recommendation] %s%s: %s -> %s; %s\n", r.id.c_str(),
-                  r.advice_only ? " (advice only)" : "", r.current_value.c_str(),
-                  r.proposed_value.c_str(), r.expected_gain.c_str());
-      if (match(r)) return r;
-    }
-  }
-  return std::nullopt;
-}
-
-// Issue 20: no recommendation on this hybrid host for a critical CPU
-// saturation with a named cause. The cpu controller is on v1: the starved
-// cgroup's weight is its v1 cpu.shares, with a numeric expected gain.
-TEST(AnalyticsRecommend, CpuSaturationOnAHybridHostRecommendsTheV1Weight) {
-  KPULSE_REQUIRE_BPF_OR_SKIP();
-  ASSERT_TRUE(have_command("stress-ng"));
-  if (!have_v1("cpu/cpu.shares")) GTEST_SKIP() << "no cgroup v1 cpu hierarchy";
-  TestCgroup victim("rec-victim"), hog("rec-hog");
-  V1Mirror victim_cpu("cpu", victim), hog_cpu("cpu", hog);
-  // The hog is weighted 8x the service (a batch job given priority), so the
-  // service is starved on any host: at equal weights its 0.4 CPU of demand
-  // fits in its half of 2 CPUs, and only a busy host's other load made it
-  // wait (PSI some near the 25% limit on a quiet one, so the test flaked).
-  hog_cpu.set("cpu.shares", "8192");
-  Child service("stress-ng --cpu 2 --cpu-load 20 --timeout 60 >/dev/null 2>&1", &victim);
-  Child hogs("stress-ng --cpu 8 --timeout 60 >/dev/null 2>&1", &hog);
-  std::this_thread::sleep_for(1500ms);  // the workers have forked
-  victim_cpu.adopt();
-  hog_cpu.adopt();
-  LiveAnalysis live({"cgroup:" + victim.path()}, true);
-  auto r = wait_for_recommendation(
-      live,
-      [&](const an::Recommendation& r) {
-        return r.knob.name == "cpu.shares" && r.knob.cgroup == victim.path() && !r.advice_only;
-      },
-      15);
-  ASSERT_TRUE(r) << "no cpu.shares recommendation for " << victim.path();
-  EXPECT_EQ(r->current_value, "1024");
-  EXPECT_EQ(r->proposed_value, "2048");
-  EXPECT_NE(r->expected_gain.find(" -> about "), std::string::npos) << r->expected_gain;
-  EXPECT_FALSE(r->evidence.empty());
-}
-
-// And none for a critical I/O storm on a loop device: io.weight does not
-// exist here. The cause gets a bandwidth cap in its v1 blkio cgroup.
-TEST(AnalyticsRecommend, IoStormOnAHybridHostRecommendsACapOnTheCause) {
-  KPULSE_REQUIRE_BPF_OR_SKIP();
-  ASSERT_TRUE(have_command("fio"));
-  if (!have_v1("blkio/blkio.throttle.write_bps_device")) GTEST_SKIP() << "no cgroup v1 blkio";
-  LoopDevice loop(256, /*direct_io=*/true);
-  TestCgroup storm("rec-storm");
-  V1Mirror storm_blkio("blkio", storm);
-  Child fio("fio --name=storm --filename=" + loop.device() +
-                " --direct=1 --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio"
-                " --time_based --runtime=30 >/dev/null 2>&1",
-            &storm);
-  std::this_thread::sleep_for(1000ms);
-  storm_blkio.adopt();
-  LiveAnalysis live({"disk:" + loop.name()}, true);
-  auto r = wait_for_recommendation(
-      live,
-      [&](const an::Recommendation& r) {
-        return r.scenario == "io-hog-cap" && r.knob.cgroup == storm.path() && !r.advice_only;
-      },
-      15);
-  ASSERT_TRUE(r) << "no bandwidth cap recommended for " << storm.path();
-  EXPECT_EQ(r->knob.name, "blkio.throttle.write_bps_device");
-  std::string majmin = slurp("/sys/block/" + loop.name() + "/dev");
-  while (!majmin.empty() && majmin.back() == '\n') majmin.pop_back();
-  EXPECT_EQ(r->proposed_value.rfind(majmin + " ", 0), 0u) << r->proposed_value;
-  EXPECT_NE(r->expected_gain.find(" -> about "), std::string::npos) << r->expected_gain;
 }
 
 }  // namespace

@@ -37,6 +37,11 @@ CpuCgroup::CpuCgroup(const std::string& rel, const std::string& v2_file,
     dirs_ = {"/sys/fs/cgroup" + rel};
     file_ = dirs_[0] + "/" + v2_file;
     original_ = v2_value;
+    // On cgroup2 a child has cpu.* files only when its parent hands the
+    // controller down; the root does (systemd, vmtest/init), a test's own
+    // parent cgroup must. (Its own processes would forbid that: it has none.)
+    const fs::path parent = fs::path(dirs_[0]).parent_path();
+    if (parent != "/sys/fs/cgroup") std::ofstream(parent / "cgroup.subtree_control") << "+cpu";
   } else {
     dirs_ = {"/sys/fs/cgroup/unified" + rel, "/sys/fs/cgroup/cpu" + rel,
              "/sys/fs/cgroup/cpuacct" + rel};

@@ -200,8 +200,11 @@ LoopDevice::LoopDevice(int mib, bool direct_io) {
     throw std::runtime_error("cannot create " + file_);
   std::string out;
   const std::string dio = direct_io ? "--direct-io=on " : "";
-  if (run("losetup --find --show " + dio + file_, &out) != 0)
+  if (run("losetup --find --show " + dio + file_, &out) != 0) {
+    std::error_code ec;
+    fs::remove(file_, ec);  // no destructor runs for a throwing constructor
     throw std::runtime_error("losetup failed: " + out);
+  }
   device_ = out.substr(0, out.find('\n'));
 }
 

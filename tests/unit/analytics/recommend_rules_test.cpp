@@ -263,11 +263,46 @@ TEST(Recommend, IoStormCapsTheCauseOnV1AndV2) {
   EXPECT_NE(cap->expected_gain.find("queue_depth of loop3 30 -> about 16.5"), std::string::npos)
       << cap->expected_gain;
   recs = recommend({d}, fake({{"/sys/block/loop3/dev", "7:3"},
+                              {"/sys/fs/cgroup/io.cost.qos",
+                               "8:0 enable=0 ctrl=auto\n7:3 enable=1 ctrl=auto rpct=0.00"},
                               {"/sys/fs/cgroup/storm/io.max", ""},
                               {"/sys/fs/cgroup/storm/io.weight", "default 100"}}));
   ASSERT_EQ(recs.size(), 2u);
   EXPECT_EQ(recs[0].proposed_value, "default 25");
   EXPECT_EQ(recs[1].proposed_value, "7:3 rbps=20971520 wbps=20971520");
+}
+
+// Seen on the v2-only vmtest guest: io.weight was proposed for a loop device
+// that no weight-based controller divides (blk-iocost off, no BFQ), where
+// the lower weight changes nothing. Only the io.max cap applies there.
+TEST(Recommend, IoWeightOnlyWhereTheDeviceIsDividedByWeight) {
+  Bottleneck d = full_queue("loop3", 30);
+  d.cause = "cgroup:/storm";
+  d.cause_share = 0.9;
+  d.cause_usage = 40.0 * 1048576;
+  std::map<std::string, std::string> knobs = {{"/sys/block/loop3/dev", "7:3"},
+                                              {"/sys/block/loop3/queue/scheduler", "[none] bfq"},
+                                              {"/sys/fs/cgroup/storm/io.max", ""},
+                                              {"/sys/fs/cgroup/storm/io.weight", "default 100"}};
+  for (const char* qos : {"", "7:3 enable=0 ctrl=auto", "8:0 enable=1 ctrl=auto"}) {
+    knobs["/sys/fs/cgroup/io.cost.qos"] = qos;
+    auto recs = recommend({d}, fake(knobs));
+    ASSERT_EQ(recs.size(), 1u) << qos;
+    EXPECT_EQ(recs[0].scenario, "io-hog-cap") << qos;
+  }
+  // v1: blkio.bfq.weight only when BFQ schedules the device.
+  knobs = {{"/sys/block/loop3/dev", "7:3"},
+           {"/sys/block/loop3/queue/scheduler", "mq-deadline [none]"},
+           {"/sys/fs/cgroup/blkio/storm/blkio.bfq.weight", "100"},
+           {"/sys/fs/cgroup/blkio/storm/blkio.throttle.write_bps_device", ""}};
+  auto recs = recommend({d}, fake(knobs));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].scenario, "io-hog-cap");
+  knobs["/sys/block/loop3/queue/scheduler"] = "mq-deadline none [bfq]";
+  recs = recommend({d}, fake(knobs));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].knob.name, "blkio.bfq.weight");
+  EXPECT_EQ(recs[0].proposed_value, "25");
 }
 
 TEST(Recommend, KnobPathsFollowTheirKind) {
