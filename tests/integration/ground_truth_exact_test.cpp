@@ -5,7 +5,7 @@
 // kernel's exact one however loaded the host is. GroundTruth.* measures
 // mid-workload instead (kpulse's reads racing the counters); there, on a
 // host under `stress-ng --cpu 8`, the readings around each snapshot lay a
-// few hundred ms apart and the range they left (±4..10% of the figure) hid
+// few hundred ms apart and the range they left (±6-22% of the figure) hid
 // any smaller error.
 #include <unistd.h>
 
@@ -114,6 +114,12 @@ TEST(GroundTruthExact, CgroupRunqDelayMatchesTasksSchedstat) {
   ParkedSpinners hog(int(std::thread::hardware_concurrency()) + 2, 2.0, cg);
   auto r = verify::run_interval_around(collector, [&hog] { hog.spin_once(); });
   expect_exact(r, "cgroup.runq_delay", cg.path(), 0.05);
+  // Under load kpulse's sum ran up to 1.75% short of the kernel's, never
+  // over (BENCHMARKS.md, gt-stress), for a cause not yet found: whether a BPF
+  // map was full is the first thing to rule out when it does.
+  const model::Component* agent = r.snapshot.find(model::ComponentKind::Agent, "kpulse");
+  std::cout << "BPF map-full events: " << (agent ? agent->delta(model::MetricId::SelfMapFull) : -1)
+            << '\n';
 }
 
 TEST(GroundTruthExact, DiskOpsBytesAndBusyMatchDiskstats) {
