@@ -20,6 +20,7 @@
 
 #include "collect/netns.h"
 #include "engine/collector.h"
+#include "ground_truth_checks.h"
 #include "tcp_peer.h"
 #include "test_env.h"
 #include "workloads.h"
@@ -32,35 +33,6 @@ namespace {
 using namespace std::chrono_literals;
 using model::ComponentKind;
 using model::MetricId;
-
-engine::Collector make_collector(bool bpf = true) {
-  engine::CollectorOptions o;
-  o.enable_bpf = bpf;
-  o.max_processes = 2000;
-  return engine::Collector(o);
-}
-
-verify::IntervalResult measure(engine::Collector& c, std::chrono::milliseconds d = 2000ms) {
-  auto r = verify::run_interval(c, d);
-  if (!r) throw std::runtime_error("interval interrupted");
-  return std::move(*r);
-}
-
-std::string describe(const verify::CheckResult& r) {
-  return r.family + " " + r.component + ": kpulse " + std::to_string(r.kpulse) + " kernel " +
-         std::to_string(r.kernel) + " allowed ±" + std::to_string(r.allowed) + " " + r.note;
-}
-
-// The check passed, and the kernel's figure is at least `min_kernel` (the
-// workload showed up: 0 against 0 proves nothing).
-void expect_check(const verify::IntervalResult& r, const std::string& family,
-                  const std::string& component, double min_kernel) {
-  const verify::CheckResult* c = verify::find(r.results, family, component);
-  ASSERT_NE(c, nullptr) << family << " " << component << " was not compared";
-  std::cout << describe(*c) << '\n';  // the figures, also when they agree
-  EXPECT_EQ(c->status, verify::Status::Pass) << describe(*c);
-  EXPECT_GE(c->kernel, min_kernel) << describe(*c);
-}
 
 TEST(GroundTruth, HostAndPerCpuTimeMatchProcStat) {
   auto collector = make_collector(false);  // /proc/stat needs no BPF

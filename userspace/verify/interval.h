@@ -27,4 +27,13 @@ std::optional<IntervalResult> run_interval(engine::Collector& collector,
                                            std::chrono::milliseconds duration,
                                            const std::function<bool()>& stop = {});
 
+// The same around `workload`, run to its end between the two snapshots. A
+// counter only the workload moves then reads the same just before and just
+// after each snapshot, so kpulse's figure is compared with the kernel's exact
+// one, however loaded the host (a busy host spreads those readings a few
+// hundred ms apart: a counter moving meanwhile leaves a range that hides an
+// error of several percent).
+IntervalResult run_interval_around(engine::Collector& collector,
+                                   const std::function<void()>& workload);
+
 }  // namespace kpulse::verify

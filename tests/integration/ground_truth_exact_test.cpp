@@ -1,0 +1,171 @@
+// Ground truth, exactly: the workload starts after kpulse's first snapshot
+// and is over before its last, so the counters it alone moves (its cgroup's,
+// its loop device's, its namespace's interface) read the same just before
+// and just after each snapshot. kpulse's figure is then compared with the
+// kernel's exact one however loaded the host is. GroundTruth.* measures
+// mid-workload instead (kpulse's reads racing the counters); there, on a
+// host under `stress-ng --cpu 8`, the readings around each snapshot lay a
+// few hundred ms apart and the range they left (±6-22% of the figure) hid
+// any smaller error.
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "ground_truth_checks.h"
+#include "tcp_peer.h"
+#include "test_env.h"
+#include "verify/interval.h"
+#include "workloads.h"
+
+namespace kpulse::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// expect_check, and the readings around each snapshot agreed to within the
+// check's tolerance: nothing but the workload moved the counter, and it was
+// over by the end.
+void expect_exact(const verify::IntervalResult& r, const std::string& family,
+                  const std::string& component, double min_kernel) {
+  expect_check(r, family, component, min_kernel);
+  const verify::CheckResult* c = verify::find(r.results, family, component);
+  ASSERT_NE(c, nullptr);
+  EXPECT_LE(c->uncertainty, c->tolerance.allowed(c->kernel)) << describe(*c);
+}
+
+TEST(GroundTruthExact, CgroupCpuMatchesCpuStatUsage) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  TestCgroup cg("gtx-cpu");
+  auto collector = make_collector();
+  auto r = verify::run_interval_around(collector, [&cg] {
+    Child hog([] { return spin(1, 2.0); }, &cg);
+    EXPECT_EQ(hog.wait(30s), 0);
+  });
+  expect_exact(r, "cgroup.cpu", cg.path(), 0.05);
+}
+
+// `threads` threads in a forked child that, told through pipes, spin
+// together for `seconds` and then park: the same threads are there at both
+// ends of the interval (the kernel's per-thread sums stay comparable) and none
+// is runnable at either end (no wait is in progress at a reading).
+class ParkedSpinners {
+ public:
+  ParkedSpinners(int threads, double seconds, const TestCgroup& cg) : threads_(threads) {
+    if (::pipe(go_) != 0 || ::pipe(done_) != 0) throw std::runtime_error("pipe");
+    child_ = std::make_unique<Child>([this, seconds] { return body(seconds); }, &cg);
+    await(threads_);  // every thread exists
+  }
+  ~ParkedSpinners() {
+    tell(2 * threads_);  // let them out, spun or not
+    child_->wait(std::chrono::seconds(30));
+    for (int fd : {go_[0], go_[1], done_[0], done_[1]}) ::close(fd);
+  }
+  // Lets every thread spin, and returns once each has spun and parked.
+  void spin_once() {
+    tell(threads_);
+    await(threads_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // blocked in read()
+  }
+
+ private:
+  int body(double seconds) {
+    std::vector<std::thread> ts;
+    for (int i = 0; i < threads_; ++i)
+      ts.emplace_back([this, seconds] {
+        char c = 0;
+        (void)!::write(done_[1], &c, 1);  // ready
+        (void)!::read(go_[0], &c, 1);
+        const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+        while (std::chrono::steady_clock::now() < end) {
+        }
+        (void)!::write(done_[1], &c, 1);  // spun
+        (void)!::read(go_[0], &c, 1);     // parked until the end
+      });
+    for (auto& t : ts) t.join();
+    return 0;
+  }
+  void tell(int n) {
+    const std::string bytes(size_t(n), 'x');
+    (void)!::write(go_[1], bytes.data(), bytes.size());
+  }
+  void await(int n) {
+    char c;
+    for (int i = 0; i < n && ::read(done_[0], &c, 1) == 1; ++i) {
+    }
+  }
+  int threads_;
+  int go_[2] = {-1, -1}, done_[2] = {-1, -1};
+  std::unique_ptr<Child> child_;
+};
+
+// More runnable threads than CPUs wait for each other; kpulse's run-queue
+// delay for their cgroup equals the growth of their schedstat run_delay.
+TEST(GroundTruthExact, CgroupRunqDelayMatchesTasksSchedstat) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  TestCgroup cg("gtx-runq");
+  auto collector = make_collector();
+  ParkedSpinners hog(int(std::thread::hardware_concurrency()) + 2, 2.0, cg);
+  auto r = verify::run_interval_around(collector, [&hog] { hog.spin_once(); });
+  expect_exact(r, "cgroup.runq_delay", cg.path(), 0.05);
+  // Under load kpulse's sum ran up to 1.75% short of the kernel's, never
+  // over (BENCHMARKS.md, gt-stress), for a cause not yet found: whether a BPF
+  // map was full is the first thing to rule out when it does.
+  const model::Component* agent = r.snapshot.find(model::ComponentKind::Agent, "kpulse");
+  std::cout << "BPF map-full events: " << (agent ? agent->delta(model::MetricId::SelfMapFull) : -1)
+            << '\n';
+}
+
+TEST(GroundTruthExact, DiskOpsBytesAndBusyMatchDiskstats) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  LoopDevice loop(64);
+  auto collector = make_collector();
+  const std::string dev = loop.device();
+  auto r = verify::run_interval_around(collector, [&dev] {
+    Child io([dev] { return direct_io(dev, 8, 2.0); }, nullptr);
+    EXPECT_EQ(io.wait(30s), 0);
+  });
+  expect_exact(r, "disk.ops", loop.name(), 100);
+  expect_exact(r, "disk.bytes", loop.name(), 100 * 4096);
+  expect_exact(r, "disk.busy", loop.name(), 0.1);
+  expect_exact(r, "block.ops", loop.name(), 100);
+  expect_exact(r, "block.bytes", loop.name(), 100 * 4096);
+  const verify::CheckResult* inflight = verify::find(r.results, "disk.inflight", loop.name());
+  ASSERT_NE(inflight, nullptr);
+  EXPECT_EQ(inflight->kpulse, 0) << describe(*inflight);  // the I/O is over
+}
+
+TEST(GroundTruthExact, InterfaceCountersMatchProcNetDevInsideANetns) {
+  ASSERT_TRUE(have_command("ip"));
+  const int n = getpid() % 200;
+  const std::string a_ip = "10.216." + std::to_string(n) + ".1";
+  const std::string b_ip = "10.216." + std::to_string(n) + ".2";
+  VethNamespace ns("gtx-if", a_ip, b_ip);
+  auto collector = make_collector(false);  // interface counters need no BPF
+  auto r = verify::run_interval_around(collector, [&] {
+    Child server([] { return tcp_sink(5204); }, nullptr, ns.name());
+    std::this_thread::sleep_for(300ms);
+    // tcp_send_all returns once the sink has read every byte and closed.
+    Child client([b_ip] { return tcp_send_all(b_ip, 5204, std::size_t(200) << 20); }, nullptr);
+    EXPECT_EQ(client.wait(60s), 0);
+    EXPECT_EQ(server.wait(30s), 0);
+    std::this_thread::sleep_for(200ms);  // the last ACK and FIN are through
+  });
+  std::string inside;
+  for (const auto& c : r.results)
+    if (c.family == "interface.bytes" && c.component.ends_with("@" + ns.name()) &&
+        !c.component.starts_with("lo@"))
+      inside = c.component;
+  ASSERT_FALSE(inside.empty()) << "no interface of " << ns.name() << " was listed";
+  expect_exact(r, "interface.bytes", inside, 1 << 20);
+  expect_exact(r, "interface.packets", inside, 100);
+}
+
+}  // namespace
+}  // namespace kpulse::testing
