@@ -35,4 +35,12 @@ void expect_check(const verify::IntervalResult& r, const std::string& family,
   EXPECT_GE(c->kernel, min_kernel) << describe(*c);
 }
 
+std::string interface_inside(const verify::IntervalResult& r, const std::string& netns) {
+  for (const auto& c : r.results)
+    if (c.family == "interface.bytes" && c.component.ends_with("@" + netns) &&
+        !c.component.starts_with("lo@"))
+      return c.component;
+  return "";
+}
+
 }  // namespace kpulse::testing

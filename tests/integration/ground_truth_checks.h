@@ -22,4 +22,8 @@ std::string describe(const verify::CheckResult& r);
 void expect_check(const verify::IntervalResult& r, const std::string& family,
                   const std::string& component, double min_kernel);
 
+// The interface at the namespace's end of a veth pair, as kpulse names it from
+// its own namespace ("NAME@NETNS", not the namespace's loopback); "" if none.
+std::string interface_inside(const verify::IntervalResult& r, const std::string& netns);
+
 }  // namespace kpulse::testing

@@ -157,11 +157,7 @@ TEST(GroundTruthExact, InterfaceCountersMatchProcNetDevInsideANetns) {
     EXPECT_EQ(server.wait(30s), 0);
     std::this_thread::sleep_for(200ms);  // the last ACK and FIN are through
   });
-  std::string inside;
-  for (const auto& c : r.results)
-    if (c.family == "interface.bytes" && c.component.ends_with("@" + ns.name()) &&
-        !c.component.starts_with("lo@"))
-      inside = c.component;
+  const std::string inside = interface_inside(r, ns.name());
   ASSERT_FALSE(inside.empty()) << "no interface of " << ns.name() << " was listed";
   expect_exact(r, "interface.bytes", inside, 1 << 20);
   expect_exact(r, "interface.packets", inside, 100);

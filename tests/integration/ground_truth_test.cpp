@@ -126,12 +126,7 @@ TEST(GroundTruth, InterfaceCountersMatchProcNetDevAlsoInsideANetns) {
   std::this_thread::sleep_for(100ms);
   auto r = measure(collector);
   EXPECT_EQ(client.wait(60s), 0);
-  // The namespace's end of the pair, seen from kpulse's namespace.
-  std::string inside;
-  for (const auto& c : r.results)
-    if (c.family == "interface.bytes" && c.component.ends_with("@" + ns.name()) &&
-        !c.component.starts_with("lo@"))
-      inside = c.component;
+  const std::string inside = interface_inside(r, ns.name());
   ASSERT_FALSE(inside.empty()) << "no interface of " << ns.name() << " was listed";
   expect_check(r, "interface.bytes", inside, 1 << 20);
   expect_check(r, "interface.packets", inside, 100);
