@@ -4,8 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
+#include <sstream>
 #include <string>
-#include <string_view>
 
 #include "analytics/recommend_rules.h"
 #include "model/format.h"
@@ -125,23 +126,15 @@ void io_throttle_rule(const Bottleneck& b, const std::string& dev, const std::st
 bool iocost_on(const Builder& add, const std::string& dev) {
   auto qos = add.read(cgroup_knob("/", "io.cost.qos"));
   if (!qos) return false;
-  std::string majmin;
+  std::optional<std::string> majmin;  // knob values come without the newline
   if (!dev.empty()) {
-    auto id = add.read(block_knob(dev, "dev"));
-    if (!id || id->empty()) return false;
-    majmin = *id;
-    while (!majmin.empty() && majmin.back() == '\n') majmin.pop_back();
+    majmin = add.read(block_knob(dev, "dev"));
+    if (!majmin || majmin->empty()) return false;
   }
-  size_t line = 0;
-  while (line < qos->size()) {
-    size_t end = qos->find('\n', line);
-    if (end == std::string::npos) end = qos->size();
-    std::string_view l(qos->data() + line, end - line);
-    if ((majmin.empty() || l.rfind(majmin + " ", 0) == 0) &&
-        l.find(" enable=1") != std::string_view::npos)
+  std::istringstream lines(*qos);
+  for (std::string line; std::getline(lines, line);)
+    if ((!majmin || line.starts_with(*majmin + " ")) && line.find(" enable=1") != std::string::npos)
       return true;
-    line = end + 1;
-  }
   return false;
 }
 

@@ -118,11 +118,7 @@ int BPF_PROG(kp_tcp_retransmit_skb, const struct sock *sk, const struct sk_buff 
 SEC("raw_tp/tcp_retransmit_skb")
 int BPF_PROG(kp_tcp_retransmit_skb_raw, const struct sock *sk, const struct sk_buff *skb)
 {
-	struct kp_net_cgroup *s = sock_stats(sk);
-
-	if (s)
-		__sync_fetch_and_add(&s->retransmits, retransmitted_segs(skb));
-	return 0;
+	return add_retransmits(sk, retransmitted_segs(skb));
 }
 
 /* Errors that __tcp_retransmit_skb returns before it adds the segments to

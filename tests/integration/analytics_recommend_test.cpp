@@ -71,6 +71,33 @@ std::optional<an::Recommendation> wait_for_recommendation(
   return std::nullopt;
 }
 
+// An I/O storm for the io-hog tests: fio's random 4 KiB direct writes to
+// `loop`, 32 deep, for 30 s, in `cg`.
+Child write_storm(const LoopDevice& loop, const TestCgroup& cg) {
+  return Child("fio --name=storm --filename=" + loop.device() +
+                   " --direct=1 --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio"
+                   " --time_based --runtime=30 >/dev/null 2>&1",
+               &cg);
+}
+
+// The bandwidth cap (not advice only) recommended for `cause`, if any within
+// 15 analyses.
+std::optional<an::Recommendation> wait_for_cap(LiveAnalysis& live, const TestCgroup& cause) {
+  return wait_for_recommendation(
+      live,
+      [&](const an::Recommendation& r) {
+        return r.scenario == "io-hog-cap" && r.knob.cgroup == cause.path() && !r.advice_only;
+      },
+      15);
+}
+
+// The loop device's MAJ:MIN.
+std::string device_id(const LoopDevice& loop) {
+  std::string majmin = slurp("/sys/block/" + loop.name() + "/dev");
+  while (!majmin.empty() && majmin.back() == '\n') majmin.pop_back();
+  return majmin;
+}
+
 // Issue 20: no recommendation on this hybrid host for a critical CPU
 // saturation with a named cause. The cpu controller is on v1: the starved
 // cgroup's weight is its v1 cpu.shares, with a numeric expected gain.
@@ -113,23 +140,14 @@ TEST(AnalyticsRecommend, IoStormOnAHybridHostRecommendsACapOnTheCause) {
   LoopDevice loop(256, /*direct_io=*/true);
   TestCgroup storm("rec-storm");
   V1Mirror storm_blkio("blkio", storm);
-  Child fio("fio --name=storm --filename=" + loop.device() +
-                " --direct=1 --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio"
-                " --time_based --runtime=30 >/dev/null 2>&1",
-            &storm);
+  Child fio = write_storm(loop, storm);
   std::this_thread::sleep_for(1000ms);
   storm_blkio.adopt();
   LiveAnalysis live({"disk:" + loop.name()}, true);
-  auto r = wait_for_recommendation(
-      live,
-      [&](const an::Recommendation& r) {
-        return r.scenario == "io-hog-cap" && r.knob.cgroup == storm.path() && !r.advice_only;
-      },
-      15);
+  auto r = wait_for_cap(live, storm);
   ASSERT_TRUE(r) << "no bandwidth cap recommended for " << storm.path();
   EXPECT_EQ(r->knob.name, "blkio.throttle.write_bps_device");
-  std::string majmin = slurp("/sys/block/" + loop.name() + "/dev");
-  while (!majmin.empty() && majmin.back() == '\n') majmin.pop_back();
+  const std::string majmin = device_id(loop);
   EXPECT_EQ(r->proposed_value.rfind(majmin + " ", 0), 0u) << r->proposed_value;
   EXPECT_NE(r->expected_gain.find(" -> about "), std::string::npos) << r->expected_gain;
 }
@@ -185,22 +203,13 @@ TEST(AnalyticsRecommend, IoStormOnAV2OnlyHostRecommendsAnIoMaxCapOnTheCause) {
   TestCgroup storm("rec-storm");
   if (!v2_controller(storm, "io.max")) GTEST_SKIP() << "the io controller is not on cgroup2";
   auto loop = storm_device();
-  Child fio("fio --name=storm --filename=" + loop->device() +
-                " --direct=1 --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio"
-                " --time_based --runtime=30 >/dev/null 2>&1",
-            &storm);
+  Child fio = write_storm(*loop, storm);
   std::this_thread::sleep_for(1000ms);
   LiveAnalysis live({"disk:" + loop->name()}, true);
-  auto r = wait_for_recommendation(
-      live,
-      [&](const an::Recommendation& r) {
-        return r.scenario == "io-hog-cap" && r.knob.cgroup == storm.path() && !r.advice_only;
-      },
-      15);
+  auto r = wait_for_cap(live, storm);
   ASSERT_TRUE(r) << "no bandwidth cap recommended for " << storm.path();
   EXPECT_EQ(r->knob.name, "io.max");
-  std::string majmin = slurp("/sys/block/" + loop->name() + "/dev");
-  while (!majmin.empty() && majmin.back() == '\n') majmin.pop_back();
+  const std::string majmin = device_id(*loop);
   EXPECT_EQ(r->proposed_value.rfind(majmin + " rbps=", 0), 0u) << r->proposed_value;
   EXPECT_NE(r->proposed_value.find(" wbps="), std::string::npos) << r->proposed_value;
   EXPECT_NE(r->expected_gain.find(" -> about "), std::string::npos) << r->expected_gain;
