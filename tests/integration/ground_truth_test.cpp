@@ -284,7 +284,14 @@ TEST(GroundTruth, TcpRetransmitsMatchRetransSegs) {
             << (agent ? agent->delta(MetricId::SelfMapFull) : -1)
             << ", retransmit program runs skipped " << skipped << '\n';
   EXPECT_GE(high, 20) << "too few retransmits to compare";
-  EXPECT_GE(kpulse, low);
+  // Where the tracepoint has no `err` (6.1) it skips a retransmission the
+  // kernel counted but could not send; a socket's first one, missed so, is
+  // under the baseline its storage starts from: at most one 64 KiB train
+  // (45 segments) for each of the two sockets (vmtest: 232 against 239 once).
+  const bool reports_err =
+      slurp("/sys/kernel/tracing/events/tcp/tcp_retransmit_skb/format").find(" err;") !=
+      std::string::npos;
+  EXPECT_GE(kpulse, low - (reports_err ? 0 : 2 * 45));
   EXPECT_LE(kpulse, high);
 }
 
