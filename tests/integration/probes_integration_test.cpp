@@ -542,7 +542,8 @@ TEST(ProbesIntegration, ForkChurnLeavesNoEntriesBehind) {
     size_t n = 0;
     std::error_code ec;
     const std::string root = collect::detect_cgroup_layout().v2_root;
-    for (std::filesystem::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
+    for (std::filesystem::recursive_directory_iterator it(root, ec), end; !ec && it != end;
+         it.increment(ec))
       n += it->is_directory(ec);
     return n + 1;
   };
@@ -552,8 +553,7 @@ TEST(ProbesIntegration, ForkChurnLeavesNoEntriesBehind) {
   // the bound below: three times it, at least 300. A fixed 3000 took most of
   // the vmtest guest's 15 minutes under QEMU's emulation, where a fork costs
   // a hundred times more and the guest runs a few dozen processes.
-  const size_t forks =
-      std::max<size_t>(300, 3 * (processes_alive() + cgroups_present() + 50));
+  const size_t forks = std::max<size_t>(300, 3 * (processes_alive() + cgroups_present() + 50));
   Child churn("for i in $(seq " + std::to_string(forks) + "); do /bin/true; done", nullptr);
   ASSERT_EQ(churn.wait(120s), 0);
   model::Snapshot snap = collector.collect_now();
@@ -606,7 +606,11 @@ TEST(ProbesIntegration, ARemovedCgroupsSchedCellsGoToTheNextCgroupFromZero) {
   }
   probes::BpfTotals t = set.drain();
   ASSERT_TRUE(t.cgroups.contains(gone_id));
-  EXPECT_GE(t.cgroups[gone_id].sched.runq_latency.count, 300u);
+  // Most of the 300 wakeups: one CI run on a busy host counted 299 (likely a
+  // sleep whose timer fired while the sleeper was preempted before it got to
+  // schedule(), so it never switched out).
+  const uint64_t gone_count = t.cgroups[gone_id].sched.runq_latency.count;
+  EXPECT_GE(gone_count, 270u);
 
   gone.reset();
   set.forget_cgroups({gone_id});
@@ -631,12 +635,11 @@ TEST(ProbesIntegration, ARemovedCgroupsSchedCellsGoToTheNextCgroupFromZero) {
   t = set.drain();
   ASSERT_TRUE(t.cgroups.contains(next_id));
   const auto count = t.cgroups[next_id].sched.runq_latency.count;
-  // Most of the 100 wakeups: a switch-in without the kernel's enqueue stamp
-  // is no sample, and one CI run on a busy host counted 99 (cause not
-  // established). What this test is about is the upper bound: 300 would be
-  // the removed cgroup's counts carried over.
+  // Most of the 100 wakeups (one CI run on a busy host counted 99, as
+  // above). What this test is about is the upper bound: the removed
+  // cgroup's count or more would be its counts carried over.
   EXPECT_GE(count, 90u);
-  EXPECT_LT(count, 300u) << "the removed cgroup's counts were carried over";
+  EXPECT_LT(count, gone_count) << "the removed cgroup's counts were carried over";
   EXPECT_FALSE(t.cgroups.contains(gone_id));
 }
 
