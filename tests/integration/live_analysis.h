@@ -44,6 +44,19 @@ class LiveAnalysis {
   // The snapshot last() was computed from.
   [[nodiscard]] const model::Snapshot& last_snapshot() const { return snapshot_; }
 
+  // What the last analysis saw, for a failing test's message: each watched
+  // row's saturation and each bottleneck with its cause.
+  [[nodiscard]] std::string describe_last() const {
+    std::string out;
+    for (const auto& row : last_.use)
+      out += "\n  " + row.key + ": utilization " + std::to_string(row.utilization) +
+             ", saturation " + std::to_string(row.saturation);
+    for (const auto& b : last_.bottlenecks)
+      out += "\n  bottleneck " + b.id + " (saturation " + std::to_string(b.saturation) +
+             ", cause '" + b.cause + "')";
+    return out.empty() ? "\n  (nothing watched)" : out;
+  }
+
   // Feeds `intervals` snapshots; returns the alerts that fired meanwhile.
   std::vector<analytics::Alert> run(int intervals) {
     std::vector<analytics::Alert> fired;
