@@ -236,8 +236,8 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 
 	if (BPF_CORE_READ(sk, sk_protocol) != KP_IPPROTO_TCP)
 		return 0;
-	if (settle && newstate == KP_TCP_CLOSE)
-		settle_retransmits(sk);
+	if (settle)
+		retransmits_on_state(sk, oldstate, newstate);
 	if (newstate == KP_TCP_SYN_SENT) {
 		now = bpf_ktime_get_ns();
 		if (bpf_map_update_elem(&kp_connects, &key, &now, BPF_ANY))

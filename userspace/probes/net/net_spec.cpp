@@ -91,7 +91,10 @@ GroupSpec net_spec(const MapLimits& limits) {
             listener_kprobe("kp_tcp_v6_syn_recv_sock_kprobe", "tcp_v6_syn_recv_sock")}},
       },
       {{"kp_net_cgroups", limits.cgroups}},
-      {},
+      // Where the tracepoint misses counted retransmissions that were not
+      // sent, charge each connection's from its start (bpf/net_retransmits.h).
+      {{"kp_retransmits_from_start",
+        [](const KernelFeatures& f) { return uint64_t(!retransmit_reports_err(f)); }}},
       {}};
 }
 
