@@ -22,7 +22,10 @@
  * of RetransSegs once): there kp_retransmits_from_start makes the storage
  * when the connection starts (SYN_SENT, or a listener's child reaching
  * ESTABLISHED) from its total then, at about 1.4 us per socket (BENCHMARKS.md,
- * "tcp.retransmits from the connection's start"). Where storage exists
+ * "tcp.retransmits from the connection's start"; an fexit on
+ * __tcp_retransmit_skb, which would see every attempt for nothing per
+ * connection, attaches on Debian's 6.1 but never fires: it is inlined into
+ * its callers there). Where storage exists
  * already (a Fast Open child that retransmitted in SYN_RECV) it is kept.
  * The kernel frees it with the socket; it is deleted at close, where
  * tcp_disconnect may restart total_retrans from 0 for the next connection.
