@@ -19,18 +19,20 @@
  * ones are not charged). Where the tracepoint has no `err` (before 6.9) it
  * misses retransmissions that were counted but not sent, and a socket's
  * first one missed so would fall under that baseline (vmtest stood 7 short
- * of RetransSegs once): there kp_retransmits_from_start makes the storage
- * when the connection starts (SYN_SENT, or a listener's child reaching
- * ESTABLISHED) from its total then, at about 1.4 us per socket (BENCHMARKS.md,
- * "tcp.retransmits from the connection's start"; an fexit on
- * __tcp_retransmit_skb, which would see every attempt for nothing per
- * connection, attaches on Debian's 6.1 but never fires: it is inlined into
- * its callers there). Where storage exists
- * already (a Fast Open child that retransmitted in SYN_RECV) it is kept.
- * The kernel frees it with the socket; it is deleted at close, where
- * tcp_disconnect may restart total_retrans from 0 for the next connection.
- * Where storage cannot be had (raw_tp, no memory) the skb's own segments
- * are charged as before. */
+ * of RetransSegs once). There kp_retransmits_from_start keeps each
+ * connection's total from its start (SYN_SENT, or a listener's child
+ * reaching ESTABLISHED) in kp_sock_start until its first traced
+ * retransmission, whose storage starts from it, or its close, which charges
+ * what it retransmitted untraced. Costs per connection, BENCHMARKS.md
+ * "tcp.retransmits from the connection's start": the hash about 0.75 us, a
+ * socket storage made at the start 2.3 us; an fexit on __tcp_retransmit_skb,
+ * which would see every attempt for nothing, attaches on Debian's 6.1 but
+ * never fires: it is inlined into its callers there. A connection the full
+ * hash has no room for is counted in self.map_full and charged as a socket
+ * older than kpulse. The kernel frees the storage with the socket; it is
+ * deleted at close, where tcp_disconnect may restart total_retrans from 0
+ * for the next connection. Where storage cannot be had (raw_tp, no memory)
+ * the skb's own segments are charged as before. */
 #ifndef KPULSE_NET_RETRANSMITS_H
 #define KPULSE_NET_RETRANSMITS_H
 
@@ -49,6 +51,18 @@ struct {
 	__type(key, int);
 	__type(value, struct kp_sock_retrans);
 } kp_sock_retrans SEC(".maps");
+
+/* Where kp_retransmits_from_start is set: each open connection's
+ * total_retrans when it started, keyed by socket, until its first traced
+ * retransmission or its close. Preallocated: an update and a delete per
+ * connection cost a third of a socket storage made for each. Sized by
+ * userspace (one entry where the flag is off). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u32);
+} kp_sock_start SEC(".maps");
 
 /* Segments, as the kernel's RetransSegs counts them: a retransmitted skb
  * carries tcp_skb_pcount() of them, several when it was built for GSO. */
@@ -92,9 +106,9 @@ static __always_inline __u32 uncharged(struct kp_sock_retrans *r, __u32 total)
 }
 
 /* One retransmission attempt; `counted` says whether the kernel added its
- * segments to RetransSegs (and total_retrans) before the tracepoint. A new
- * socket's storage starts just below its total, so its first event charges
- * its own segments only. */
+ * segments to RetransSegs (and total_retrans) before the tracepoint. A
+ * socket's storage starts from its total at the start where that was kept,
+ * else just below its total: its first event charges its own segments. */
 static __always_inline int on_retransmit(const struct sock *sk, const struct sk_buff *skb,
 					 bool counted)
 {
@@ -102,29 +116,57 @@ static __always_inline int on_retransmit(const struct sock *sk, const struct sk_
 	__u32 total = total_retrans(sk);
 	struct kp_sock_retrans fresh = { .charged = total - segs };
 	struct kp_sock_retrans *r;
+	__u64 key = (__u64)sk;
+	__u32 *start;
 
-	r = bpf_sk_storage_get(&kp_sock_retrans, (struct sock *)sk, &fresh,
-			       BPF_SK_STORAGE_GET_F_CREATE);
+	r = bpf_sk_storage_get(&kp_sock_retrans, (struct sock *)sk, 0, 0);
+	if (!r) {
+		if (kp_retransmits_from_start) {
+			start = bpf_map_lookup_elem(&kp_sock_start, &key);
+			if (start) {
+				fresh.charged = *start;
+				bpf_map_delete_elem(&kp_sock_start, &key);
+			}
+		}
+		r = bpf_sk_storage_get(&kp_sock_retrans, (struct sock *)sk, &fresh,
+				       BPF_SK_STORAGE_GET_F_CREATE);
+	}
 	return add_retransmits(sk, r ? uncharged(r, total) : segs);
 }
 
 /* A connection starts: everything it retransmits from now on is charged. */
 static __always_inline void start_retransmits(const struct sock *sk)
 {
-	struct kp_sock_retrans fresh = { .charged = total_retrans(sk) };
+	__u64 key = (__u64)sk;
+	__u32 total = total_retrans(sk);
 
-	bpf_sk_storage_get(&kp_sock_retrans, (struct sock *)sk, &fresh,
-			   BPF_SK_STORAGE_GET_F_CREATE);
+	if (bpf_map_update_elem(&kp_sock_start, &key, &total, BPF_ANY))
+		kp_count(KP_CNT_MAP_FULL);
 }
 
 /* At close, what the socket retransmitted since its last traced event. */
 static __always_inline void settle_retransmits(const struct sock *sk)
 {
 	struct kp_sock_retrans *r = bpf_sk_storage_get(&kp_sock_retrans, (struct sock *)sk, 0, 0);
-	__u32 segs;
+	__u64 key = (__u64)sk;
+	__u32 segs, *start;
 
-	if (!r)
+	if (!r) {
+		if (!kp_retransmits_from_start)
+			return;
+		/* Retransmissions counted, none traced: all of them since the
+		 * start. */
+		start = bpf_map_lookup_elem(&kp_sock_start, &key);
+		if (!start)
+			return;
+		segs = total_retrans(sk) - *start;
+		bpf_map_delete_elem(&kp_sock_start, &key);
+		add_retransmits(sk, (__s32)segs < 0 ? 0 : segs);
 		return;
+	}
+	/* A Fast Open child got storage in SYN_RECV, before its start. */
+	if (kp_retransmits_from_start)
+		bpf_map_delete_elem(&kp_sock_start, &key);
 	segs = uncharged(r, total_retrans(sk));
 	bpf_sk_storage_delete(&kp_sock_retrans, (struct sock *)sk);
 	add_retransmits(sk, segs);

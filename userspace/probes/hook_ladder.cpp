@@ -110,9 +110,9 @@ struct bpf_object* open_object(const GroupSpec& spec, const KernelFeatures& feat
     prog = bpf_object__find_program_by_name(obj, c.hook->candidates[c.index].program.c_str());
     if (prog) bpf_program__set_autoload(prog, true);
   }
-  for (const auto& [map_name, entries] : spec.map_sizes) {
-    struct bpf_map* map = bpf_object__find_map_by_name(obj, map_name.c_str());
-    if (map) bpf_map__set_max_entries(map, entries);
+  for (const auto& size : spec.map_sizes) {
+    struct bpf_map* map = bpf_object__find_map_by_name(obj, size.map.c_str());
+    if (map) bpf_map__set_max_entries(map, size.entries(features));
   }
   for (const auto& r : spec.rodata) set_rodata(obj, r.var, r.value(features));
   return obj;

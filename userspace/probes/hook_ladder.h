@@ -45,12 +45,22 @@ struct RodataValue {
   std::function<uint64_t(const KernelFeatures&)> value;
 };
 
+// A map's max_entries, fixed or from what the kernel offers.
+struct MapSize {
+  MapSize(std::string map_name, uint32_t fixed)
+      : map(std::move(map_name)), entries([fixed](const KernelFeatures&) { return fixed; }) {}
+  MapSize(std::string map_name, std::function<uint32_t(const KernelFeatures&)> by_kernel)
+      : map(std::move(map_name)), entries(std::move(by_kernel)) {}
+  std::string map;
+  std::function<uint32_t(const KernelFeatures&)> entries;
+};
+
 struct GroupSpec {
   std::string name;
   const void* (*elf_bytes)(size_t*);  // the skeleton's embedded object
   std::vector<HookSpec> hooks;
-  std::vector<std::pair<std::string, uint32_t>> map_sizes;  // max_entries overrides
-  std::vector<RodataValue> rodata;                          // const volatile knobs
+  std::vector<MapSize> map_sizes;   // max_entries overrides
+  std::vector<RodataValue> rodata;  // const volatile knobs
   // What the group reads from the kernel on this kernel (`kpulse probes`).
   std::function<std::vector<std::string>(const KernelFeatures&)> reads;
 };

@@ -27,6 +27,9 @@ struct MapLimits {
   uint32_t cgroups = 4096;     // per-cgroup stats entries, each group
   uint32_t processes = 16384;  // per-process scheduler entries
   uint32_t requests = 16384;   // block requests in flight
+  // Open TCP connections whose start kpulse keeps where the retransmit
+  // tracepoint misses unsent ones (before 6.9): 64 B each.
+  uint32_t connections = 65536;
 };
 
 // Where a group's samples of one interval go, besides the per-cgroup ones.

@@ -90,7 +90,11 @@ GroupSpec net_spec(const MapLimits& limits) {
            {listener_fentry("kp_tcp_v6_syn_recv_sock", "tcp_v6_syn_recv_sock"),
             listener_kprobe("kp_tcp_v6_syn_recv_sock_kprobe", "tcp_v6_syn_recv_sock")}},
       },
-      {{"kp_net_cgroups", limits.cgroups}},
+      {{"kp_net_cgroups", limits.cgroups},
+       {"kp_sock_start",
+        [n = limits.connections](const KernelFeatures& f) {
+          return retransmit_reports_err(f) ? 1u : n;
+        }}},
       // Where the tracepoint misses counted retransmissions that were not
       // sent, charge each connection's from its start (bpf/net_retransmits.h).
       {{"kp_retransmits_from_start",
