@@ -134,7 +134,8 @@ static __always_inline int on_retransmit(const struct sock *sk, const struct sk_
 	return add_retransmits(sk, r ? uncharged(r, total) : segs);
 }
 
-/* A connection starts: everything it retransmits from now on is charged. */
+/* A connection starts: everything it retransmits from now on is charged,
+ * traced or not. */
 static __always_inline void start_retransmits(const struct sock *sk)
 {
 	__u64 key = (__u64)sk;
@@ -173,7 +174,7 @@ static __always_inline void settle_retransmits(const struct sock *sk)
 }
 
 /* A TCP socket's state change (tp_btf only: storage needs BTF). A child's
- * storage starts at ESTABLISHED, not at its SYN_RECV birth: after that,
+ * start is taken at ESTABLISHED, not at its SYN_RECV birth: after that,
  * tcp_create_openreq_child sets its total_retrans to the SYN-ACKs resent,
  * which were charged as they were sent. */
 static __always_inline void retransmits_on_state(const struct sock *sk, int oldstate,
