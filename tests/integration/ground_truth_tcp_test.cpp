@@ -185,8 +185,8 @@ std::string test_subnet() {
 //   count fell short in every run.
 // - On 6.1 the first of a socket's retransmissions, counted but not sent,
 //   fell under the baseline of storage made at its first traced event:
-//   vmtest stood 232 against 239 once. The storage now starts with the
-//   connection.
+//   vmtest stood 232 against 239 once. Each connection's total at its
+//   start is now kept there.
 //
 // The client's namespace drops 10% of its outgoing segments (not the SYN:
 // two lost SYNs cost the 3 s transfer, 1 run in 50 under load), the
@@ -208,8 +208,8 @@ TEST(GroundTruth, TcpRetransmitsMatchRetransSegs) {
 // A listener resends its SYN-ACK while the client's handshake ACK is lost:
 // the kernel counts each in RetransSegs as it is sent, then gives the new
 // socket a total_retrans that already holds them. kpulse charges them once,
-// at the SYN-ACK (a socket storage started from 0 at the child's birth
-// charged them again at its close).
+// at the SYN-ACK (a start taken at the child's SYN_RECV birth, from 0,
+// charged them again: 2 over in 3 of 3 runs).
 TEST(GroundTruth, SynAcksResentDuringTheHandshakeAreCountedOnce) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   ASSERT_TRUE(have_command("nft"));
