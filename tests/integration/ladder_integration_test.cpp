@@ -2,8 +2,10 @@
 // the verifier's words, its hook falls back to the next rung, and the other
 // hooks of the group keep running.
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "kpulse_sched.skel.h"
 #include "probes/bpf_totals.h"
 #include "probes/hook_ladder.h"
+#include "probes/net/net_group.h"
 #include "test_env.h"
 
 namespace kpulse::testing {
@@ -99,6 +102,43 @@ TEST(HookLadder, SchedWithoutTheKernelsRunQueueCountersStampsWakeupsItself) {
   __u64 samples = 0;
   for (const auto& c : per_cpu) samples += c.runq_latency.count;
   EXPECT_GE(samples, 50u);
+}
+
+// Whether the kernel's tcp_retransmit_skb tracepoint passes `err`, read from
+// its BTF prototype (void *, sk, skb[, err]).
+std::optional<bool> retransmit_tracepoint_has_err() {
+  struct btf* btf = btf__load_vmlinux_btf();
+  if (!btf) return std::nullopt;
+  std::optional<bool> has_err;
+  const int id = btf__find_by_name_kind(btf, "btf_trace_tcp_retransmit_skb", BTF_KIND_TYPEDEF);
+  const struct btf_type* t = id > 0 ? btf__type_by_id(btf, id) : nullptr;  // the typedef
+  if (t) t = btf__type_by_id(btf, t->type);                                // a pointer
+  if (t) t = btf__type_by_id(btf, t->type);                                // the prototype
+  if (t && btf_is_func_proto(t)) has_err = btf_vlen(t) >= 4;
+  btf__free(btf);
+  return has_err;
+}
+
+// A map sized by what the kernel offers: the net group keeps connections'
+// starts only where tcp_retransmit_skb has no `err` (before 6.9), and holds
+// one entry elsewhere rather than 64 B for each of 65,536 connections.
+TEST(HookLadder, TheConnectionStartsMapIsSizedForKernelsThatNeedIt) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  const auto has_err = retransmit_tracepoint_has_err();
+  if (!has_err) GTEST_SKIP() << "no BTF prototype for tcp_retransmit_skb";
+  const bool reports_err = *has_err;
+  probes::KernelFeatures features;
+  probes::MapLimits limits;
+  probes::GroupStatus status;
+  probes::LoadedGroup group(probes::net_spec(limits), features, status);
+  ASSERT_TRUE(group.active()) << status.reason;
+  const int fd = group.map_fd("kp_sock_start");
+  ASSERT_GE(fd, 0);
+  bpf_map_info info{};
+  __u32 size = sizeof(info);
+  ASSERT_EQ(bpf_obj_get_info_by_fd(fd, &info, &size), 0);
+  EXPECT_EQ(info.max_entries, reports_err ? 1u : limits.connections)
+      << (reports_err ? "tcp_retransmit_skb reports err" : "tcp_retransmit_skb has no err");
 }
 
 }  // namespace
