@@ -94,15 +94,22 @@ static __always_inline int add_retransmits(const struct sock *sk, __u32 segs)
 	return 0;
 }
 
-/* The socket's retransmitted segments not charged yet. A total below what
- * was charged would mean the socket restarted its count unseen: charge
- * nothing rather than 4 billion. */
+/* A socket's retransmitted segments since `since`. A total below it would
+ * mean the socket restarted its count unseen: nothing rather than 4 billion. */
+static __always_inline __u32 growth(__u32 since, __u32 total)
+{
+	__u32 delta = total - since;
+
+	return (__s32)delta < 0 ? 0 : delta;
+}
+
+/* The socket's retransmitted segments not charged yet; marks them charged. */
 static __always_inline __u32 uncharged(struct kp_sock_retrans *r, __u32 total)
 {
-	__u32 delta = total - r->charged;
+	__u32 delta = growth(r->charged, total);
 
 	r->charged = total;
-	return (__s32)delta < 0 ? 0 : delta;
+	return delta;
 }
 
 /* One retransmission attempt; `counted` says whether the kernel added its
@@ -160,9 +167,9 @@ static __always_inline void settle_retransmits(const struct sock *sk)
 		start = bpf_map_lookup_elem(&kp_sock_start, &key);
 		if (!start)
 			return;
-		segs = total_retrans(sk) - *start;
+		segs = growth(*start, total_retrans(sk));
 		bpf_map_delete_elem(&kp_sock_start, &key);
-		add_retransmits(sk, (__s32)segs < 0 ? 0 : segs);
+		add_retransmits(sk, segs);
 		return;
 	}
 	/* A Fast Open child got storage in SYN_RECV, before its start. */

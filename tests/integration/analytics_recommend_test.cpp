@@ -95,9 +95,7 @@ std::optional<an::Recommendation> wait_for_cap(LiveAnalysis& live, const TestCgr
 
 // The loop device's MAJ:MIN.
 std::string device_id(const LoopDevice& loop) {
-  std::string majmin = slurp("/sys/block/" + loop.name() + "/dev");
-  while (!majmin.empty() && majmin.back() == '\n') majmin.pop_back();
-  return majmin;
+  return read_trimmed("/sys/block/" + loop.name() + "/dev");
 }
 
 // Issue 20: no recommendation on this hybrid host for a critical CPU
@@ -219,9 +217,10 @@ TEST(AnalyticsRecommend, IoStormOnAV2OnlyHostRecommendsAnIoMaxCapOnTheCause) {
   // A fresh loop device has blk-iocost off: io.weight divides nothing there,
   // so it is not proposed next to the cap (it was, before: a no-op advice).
   const std::string qos = slurp("/sys/fs/cgroup/io.cost.qos");
-  if (qos.find(majmin + " enable=1") == std::string::npos)
+  if (qos.find(majmin + " enable=1") == std::string::npos) {
     for (const auto& other : live.last().recommendations)
       EXPECT_NE(other.knob.name, "io.weight") << other.id << ": " << other.proposed_value;
+  }
 }
 
 }  // namespace

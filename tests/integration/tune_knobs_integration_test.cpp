@@ -57,12 +57,6 @@ class TuneKnobsTest : public TuneStateTest {
     t.reset();
   }
   [[nodiscard]] std::string log() const { return state_ + "/log"; }
-  // Whether the tuner's log says `text` within 10 s: it logs a step after
-  // writing the knob, so a test that saw the knob move may be ahead of the
-  // line (CI once read the log between the two).
-  [[nodiscard]] bool log_says(const std::string& text) const {
-    return wait_until([&] { return read_trimmed(log()).find(text) != std::string::npos; }, 10s);
-  }
   [[nodiscard]] std::string journal() const { return read_trimmed(state_ + "/tune-journal.jsonl"); }
 };
 

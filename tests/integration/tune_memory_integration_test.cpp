@@ -110,10 +110,8 @@ TEST_F(TuneMemoryTest, ThrashingCgroupGetsAHigherLimitForItsRefaultsThenTheOrigi
   EXPECT_LE(std::stod(cg.limit()), 2.0 * kLimit);
   // The rationale gives the refault rate memory.stat showed: random reads of
   // three times the limit re-read evicted pages far above the 1 MiB/s floor.
-  // The tuner logs its step after the write: wait for the line.
   const std::string mark = "re-reading evicted page cache at ";
-  EXPECT_TRUE(wait_until(
-      [&] { return read_trimmed(log).find("scenario=memory_high_") != std::string::npos; }, 10s));
+  EXPECT_TRUE(log_says("scenario=memory_high_"));
   const std::string text = read_trimmed(log);
   auto at = text.find(mark);
   ASSERT_NE(at, std::string::npos) << text;

@@ -106,15 +106,10 @@ TEST_F(TunePredictiveTest, MemoryLimitRaisedAheadOfAForecastPeakThenPutBack) {
                                        nullptr);
   // Two periods to learn, then the raise comes before the next peak.
   ASSERT_TRUE(wait_until([&] { return cg.limit() == std::to_string(kCeiling); }, 90s)) << log();
-  // The tuner logs a step after its write: wait for the line.
-  EXPECT_TRUE(wait_until(
-      [&] { return log().find("scenario=predicted_memory_peak") != std::string::npos; }, 10s))
-      << log();
+  EXPECT_TRUE(log_says("scenario=predicted_memory_peak")) << log();
   // Lowered once the peak is over, back to exactly the original.
   ASSERT_TRUE(wait_until([&] { return cg.limit() == cg.original(); }, 30s)) << log();
-  EXPECT_TRUE(
-      wait_until([&] { return log().find("lower knob=cgroup.memory.") != std::string::npos; }, 10s))
-      << log();
+  EXPECT_TRUE(log_says("lower knob=cgroup.memory.")) << log();
   ::kill(tuner->pid(), SIGINT);
   EXPECT_EQ(tuner->wait(20s), 0) << log();
   tuner.reset();

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "quota_cgroup.h"
 #include "test_env.h"
 
 namespace kpulse::testing {
@@ -19,6 +20,11 @@ void TuneStateTest::TearDown() {
   if (state_.empty()) return;
   run(std::string(KPULSE_BINARY) + " tune --rollback --state-dir " + state_ + " >/dev/null 2>&1");
   std::filesystem::remove_all(state_);
+}
+
+bool TuneStateTest::log_says(const std::string& text) const {
+  return wait_until([&] { return read_trimmed(state_ + "/log").find(text) != std::string::npos; },
+                    std::chrono::seconds(10));
 }
 
 bool wait_until(const std::function<bool()>& cond, std::chrono::seconds limit) {

@@ -16,6 +16,10 @@ class TuneStateTest : public ::testing::Test {
   // A fresh /tmp/kpulse-<tag>-<pid>. Call from SetUp once its skips passed.
   void make_state_dir(const std::string& tag);
   void TearDown() override;
+  // Whether the tuner's log (state_/log) says `text` within 10 s: the tuner
+  // logs a step after writing its knob, so a test that saw the knob move may
+  // be ahead of the line (CI once read the log between the two).
+  [[nodiscard]] bool log_says(const std::string& text) const;
   std::string state_;
 };
 
