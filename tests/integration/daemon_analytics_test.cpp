@@ -51,7 +51,7 @@ class DaemonAnalytics : public ::testing::Test {
 
 TEST_F(DaemonAnalytics, CpuHogAlertReachesTheLogAndOtlpAndHistorySurvivesARestart) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
-  // The vmtest guest carries no workload tools: the analytics tests do not run there.
+  // vmtest/run leaves this test out: under TCG the service's PSI is too noisy to hold.
   if (!have_command("stress-ng")) GTEST_SKIP() << "needs stress-ng";
   LogReceiver receiver;
   ASSERT_GT(receiver.port(), 0);
