@@ -48,6 +48,22 @@ static __always_inline void kp_hist_record(struct kp_hist *h, __u64 ns)
 	h->sum_ns += ns;
 }
 
+/* n values totalling total_ns whose sizes are unknown: in the slot of their
+ * mean, so the count and the sum stay exact. */
+static __always_inline void kp_hist_record_n(struct kp_hist *h, __u64 total_ns, __u32 n)
+{
+	__u64 slot;
+
+	if (!n)
+		return;
+	slot = kp_log2_slot(total_ns / n);
+	barrier_var(slot);
+	if (slot < KP_HIST_SLOTS)
+		h->slots[slot] += n;
+	h->count += n;
+	h->sum_ns += total_ns;
+}
+
 /* Per-group counters (events handled, map-full refusals): one PERCPU_ARRAY
  * per object, so counting costs an array index and no lock. */
 #define KP_DEFINE_COUNTERS                                   \

@@ -8,7 +8,8 @@
  * processes and cgroups this group marks as having run.
  *
  * Hot path: sched_switch, alone, touching the task getting the CPU (and the
- * arrival stamp of the one leaving: a cgroup lookup for slices of 1 ms+).
+ * arrival stamp of the one leaving: a cgroup lookup for slices of 1 ms+;
+ * its kernel totals against the baseline of sched_arrivals.h).
  * Where the kernel keeps its schedstat stamps (CONFIG_SCHED_INFO, checked at
  * load) that task's wait is its sched_info.last_queued (set at enqueue, in
  * rq clock; cleared by sched_info_arrive, which runs after the tracepoint)
@@ -16,7 +17,8 @@
  * task moved to another CPU has its stamp restarted by the kernel:
  * sched_migrate_task adds the part spent on the old queue (the growth of
  * the kernel's run_delay since the task's last switch-in) to the cgroup's
- * total wait. Without the stamps the wakeup hooks
+ * total wait; a switch-in no program saw is charged from the same totals
+ * (sched_arrivals.h). Without the stamps the wakeup hooks
  * and the tasks' local storage keep the enqueue time instead (kp_rq_stamps
  * false). A cgroup's counts go to this CPU's cell for it (an inlined array
  * lookup), the per-CPU hash only where the cell counts another cgroup.
@@ -50,34 +52,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct kp_sched_cgroup);
 } kp_sched_cgroups SEC(".maps");
-
-/* Each task's sched_info.run_delay as the kernel leaves it at its last
- * switch-in (ours + the wait sched_info_arrive adds), in slot
- * kp_arrival_slot(pid): the baseline a migration's wait is measured from.
- * One store per switch, no per-task storage; a task whose slot another
- * task took since (a pid 65536 apart) is skipped at migration. */
-struct kp_arrival {
-	__u32 pid;
-	__u32 pad;
-	__u64 run_delay;
-};
-
-#define KP_ARRIVAL_BITS 16
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1u << KP_ARRIVAL_BITS);
-	__type(key, __u32);
-	__type(value, struct kp_arrival);
-} kp_arrivals SEC(".maps");
-
-/* The pid's low bits, not a scattering hash: tasks made one after another
- * have neighbouring pids, so their slots share warm cache lines (22n: a
- * quarter of sched_switch's time under perf bench sched messaging). */
-static __always_inline __u32 kp_arrival_slot(__u32 pid)
-{
-	return pid & ((1u << KP_ARRIVAL_BITS) - 1);
-}
 
 /* Which processes got a CPU since userspace last looked: slot
  * tgid % KP_RAN_SLOTS (neighbouring tgids on one cache line, as in
@@ -231,6 +205,8 @@ static __always_inline void record_wait(__u64 cgid, struct kp_sched_cpu *pc, __u
 		kp_hist_record(&cs->runq_latency, waited);
 }
 
+#include "sched_arrivals.h"
+
 /* Kernel stamps: the wait of the task getting the CPU is its run queue's
  * clock against its enqueue stamp (a woken task that preempts reads 0: the
  * kernel did not update the clock for it). */
@@ -238,8 +214,6 @@ static __always_inline void account_next_stamped(struct task_struct *next, __u64
 						 struct rq *rq, struct kp_sched_cpu *pc)
 {
 	__u64 queued = 0, clock, waited;
-	struct kp_arrival *a;
-	__u32 key;
 
 	if (!rq || !bpf_core_field_exists(next->sched_info.last_queued))
 		return;
@@ -249,13 +223,7 @@ static __always_inline void account_next_stamped(struct task_struct *next, __u64
 	clock = rq->clock;
 	waited = clock > queued ? clock - queued : 0;
 	record_wait(cgid, pc, waited);
-	key = kp_arrival_slot(next->pid);
-	a = bpf_map_lookup_elem(&kp_arrivals, &key);
-	if (a && bpf_core_field_exists(next->sched_info.run_delay)) {
-		a->pid = next->pid;
-		/* sched_info_arrive adds the same wait, on the same clock. */
-		a->run_delay = next->sched_info.run_delay + waited;
-	}
+	arrival_seen(next, waited, pc);
 }
 
 /* Kernel stamps only: the slice the task leaving ends is the run queue's
@@ -344,6 +312,8 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		if (kp_rq_stamps)
 			account_prev_slice(pc, rq ? rq->clock : 0);
 	}
+	if (kp_rq_stamps && prev->pid != 0)
+		departure_seen(prev, pc);
 	if (next->pid == 0) { /* the idle task */
 		if (pc)
 			pc->running_cgroup = 0;
@@ -361,38 +331,6 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	return 0;
 }
 
-/* Kernel stamps only: a queued task moved to another CPU (load balancing,
- * affinity, push/pull). The kernel's dequeue has added its wait so far to
- * sched_info.run_delay and restarts the stamp on the new queue, so
- * sched_switch would see only the last queue's part: the growth of
- * run_delay since the task's last switch-in (kept in kp_arrivals) goes to
- * its cgroup's total wait here. A woken task moved before it is queued
- * adds nothing (its run_delay has not grown). */
-SEC("tp_btf/sched_migrate_task")
-int BPF_PROG(kp_sched_migrate, struct task_struct *p, int dest_cpu)
-{
-	struct kp_sched_cgroup *cs;
-	struct kp_arrival *a;
-	__u64 delay, cgid;
-	__u32 key;
-
-	if (!kp_rq_stamps || !bpf_core_field_exists(p->sched_info.run_delay))
-		return 0;
-	key = kp_arrival_slot(p->pid);
-	a = bpf_map_lookup_elem(&kp_arrivals, &key);
-	if (!a || a->pid != p->pid)
-		return 0; /* not seen arriving since we loaded, or its slot was reused */
-	delay = p->sched_info.run_delay;
-	if (delay > a->run_delay) {
-		cgid = task_cgroup_id(p);
-		cs = cgroup_stats(cgid);
-		if (cs)
-			cs->runq_latency.sum_ns += delay - a->run_delay;
-	}
-	a->run_delay = delay;
-	return 0;
-}
-
 /* The last thread of a process leaving: report its whole-life totals (a
  * process shorter than the interval is still seen; the kernel forgets them
  * once it is reaped). */
@@ -403,6 +341,8 @@ int BPF_PROG(kp_sched_process_exit, struct task_struct *p)
 	struct kp_exit_event *e;
 	__u32 tgid = p->tgid;
 
+	if (kp_rq_stamps)
+		arrival_forget(p);
 	if (sig->live.counter != 0)
 		return 0; /* other threads still run */
 

@@ -41,6 +41,7 @@ constexpr Tolerance kCgroupCpu{0.05, 0.03};
 // (sched_info): both see the same waits; a wait in progress at either end is
 // in neither.
 constexpr Tolerance kRunqDelay{0.10, 0.005};
+constexpr Tolerance kRunqWaits{0.10, 5};
 constexpr Tolerance kDiskOps{0.01, 5};
 constexpr Tolerance kDiskBytes{0.01, 256 * 1024};
 constexpr Tolerance kDiskBusy{0.02, 0.02};
@@ -210,11 +211,18 @@ void compare_cgroups(const Readings& r, const model::Snapshot& s, std::vector<Ch
     any_runq = true;
     out.push_back(
         judge("cgroup.runq_delay", path, "s", double(h->delta.sum_ns) * 1e-9, *delay, kRunqDelay));
+    auto waits =
+        increase(r, in(&KernelCounters::cgroups, path,
+                       [](const CgroupCounters& g) -> Value { return double(g.run_waits); }));
+    if (waits)
+      out.push_back(
+          judge("cgroup.runq_waits", path, "waits", double(h->delta.count), *waits, kRunqWaits));
   }
   if (!any_runq)
-    out.push_back(skipped("cgroup.runq_delay",
-                          "no cgroup with run-queue latency (BPF sched group) kept the same "
-                          "threads over the interval"));
+    for (const char* family : {"cgroup.runq_delay", "cgroup.runq_waits"})
+      out.push_back(skipped(family,
+                            "no cgroup with run-queue latency (BPF sched group) kept the same "
+                            "threads over the interval"));
 }
 
 void compare_disks(const Readings& r, const model::Snapshot& s, std::vector<CheckResult>& out) {

@@ -136,12 +136,13 @@ std::optional<uint64_t> number_in(const std::string& path, const std::string& ke
   return std::nullopt;
 }
 
-// /proc/TID/schedstat: on-CPU ns, run-queue wait ns, timeslices.
-uint64_t run_delay_of(uint64_t tid) {
+// /proc/TID/schedstat: on-CPU ns, run-queue wait ns, waits ended on a CPU.
+void add_schedstat(uint64_t tid, CgroupCounters& c) {
   std::istringstream in(slurp("/proc/" + std::to_string(tid) + "/schedstat"));
-  uint64_t oncpu = 0, delay = 0;
-  in >> oncpu >> delay;
-  return delay;
+  uint64_t oncpu = 0, delay = 0, waits = 0;
+  in >> oncpu >> delay >> waits;
+  c.run_delay_ns += delay;
+  c.run_waits += waits;
 }
 
 void read_cgroups(KernelCounters& k) {
@@ -169,12 +170,12 @@ void read_cgroups(KernelCounters& k) {
       uint64_t tid;
       while (threads >> tid) {
         c.threads.insert(tid);
-        c.run_delay_ns += run_delay_of(tid);
+        add_schedstat(tid, c);
       }
     }
     k.cgroups[path] = std::move(c);
   }
-  // Each cgroup's threads and delays include its descendants' (kpulse's
+  // Each cgroup's threads, delays and waits include its descendants' (kpulse's
   // cgroup figures are rolled up the tree). Deepest paths first.
   for (auto it = k.cgroups.rbegin(); it != k.cgroups.rend(); ++it) {
     const std::string parent = collect::cgroup_parent(it->first);
@@ -182,6 +183,7 @@ void read_cgroups(KernelCounters& k) {
     auto p = k.cgroups.find(parent);
     if (p == k.cgroups.end()) continue;
     p->second.run_delay_ns += it->second.run_delay_ns;
+    p->second.run_waits += it->second.run_waits;
     p->second.threads.insert(it->second.threads.begin(), it->second.threads.end());
   }
 }

@@ -32,9 +32,11 @@ struct InterfaceCounters {
 struct CgroupCounters {
   std::optional<uint64_t> cpu_usage_ns;  // cpu.stat usage_usec, or cpuacct.usage
   std::optional<uint64_t> memory_bytes;  // memory.current, or memory.usage_in_bytes
-  // Sum of run_delay (/proc/TID/schedstat) over the threads of the cgroup
-  // and its descendants, and which threads they were.
+  // Sums over the threads of the cgroup and its descendants of
+  // /proc/TID/schedstat's run_delay and pcount (the waits that ended with the
+  // thread on a CPU), and which threads they were.
   uint64_t run_delay_ns = 0;
+  uint64_t run_waits = 0;
   std::set<uint64_t> threads;
 };
 
