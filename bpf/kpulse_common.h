@@ -73,11 +73,15 @@ static __always_inline void kp_hist_record_n(struct kp_hist *h, __u64 total_ns, 
 		__type(key, __u32);                          \
 		__type(value, __u64);                        \
 	} kp_counters SEC(".maps");                          \
-	static __always_inline void kp_count(__u32 which)    \
+	static __always_inline void kp_count_n(__u32 which, __u64 n) \
 	{                                                    \
 		__u64 *c = bpf_map_lookup_elem(&kp_counters, &which); \
 		if (c)                                       \
-			(*c)++;                              \
+			*c += n;                             \
+	}                                                    \
+	static __always_inline void kp_count(__u32 which)    \
+	{                                                    \
+		kp_count_n(which, 1);                        \
 	}
 
 /* Look a key up in a (per-CPU) hash map, creating a zeroed value on first

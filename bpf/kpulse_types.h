@@ -159,7 +159,8 @@ struct kp_mem_cgroup {
 enum kp_counter {
 	KP_CNT_EVENTS = 0,   /* program invocations that did work */
 	KP_CNT_MAP_FULL = 1, /* updates refused because a map was full */
-	KP_CNT_MAX = 2,
+	KP_CNT_UNTRACED = 2, /* waits the kernel counted at switch-ins no program saw */
+	KP_CNT_MAX = 3,
 };
 
 #endif /* KPULSE_TYPES_H */

@@ -75,6 +75,7 @@ static __always_inline void charge_untraced(struct kp_arrival *a, struct task_st
 		missed = delay - a->run_delay;
 		cs = cgroup_stats(task_cgroup_id(t));
 		if (waits) {
+			kp_count_n(KP_CNT_UNTRACED, waits);
 			if (pc)
 				kp_hist_record_n(&pc->runq_latency, missed, waits);
 			if (cs)

@@ -153,6 +153,10 @@ TEST(GroundTruthExact, CgroupRunqDelayMatchesTasksSchedstat) {
   ASSERT_NE(waits, nullptr);
   EXPECT_EQ(waits->delta.count, at_end.run_waits - at_start.run_waits);
   EXPECT_EQ(waits->delta.sum_ns, at_end.run_delay_ns - at_start.run_delay_ns);
+  const model::Component* agent = r.snapshot.find(model::ComponentKind::Agent, "kpulse");
+  ASSERT_NE(agent, nullptr);
+  std::cout << "waits charged from the kernel's totals (host-wide): "
+            << agent->delta(model::MetricId::SelfUntracedWaits) << '\n';
 }
 
 TEST(GroundTruthExact, DiskOpsBytesAndBusyMatchDiskstats) {

@@ -109,7 +109,7 @@ struct Collector::Impl {
 
   // Previous raw per-cgroup BPF totals, for per-interval deltas.
   probes::CgroupTotalsMap prev_cgroups;
-  uint64_t prev_events = 0, prev_map_full = 0;
+  uint64_t prev_events = 0, prev_map_full = 0, prev_untraced_waits = 0;
   // Cgroup totals rolled up the tree (own + descendants).
   CgroupRollup rollup;
   probes::CgroupTotals host_bpf;
@@ -179,8 +179,13 @@ void Collector::Impl::add_self(std::vector<Component>& comps, const probes::BpfT
                   double(t.events >= prev_events ? t.events - prev_events : 0));
     c.set_counter(MetricId::SelfMapFull, double(t.map_full),
                   double(t.map_full >= prev_map_full ? t.map_full - prev_map_full : 0));
+    c.set_counter(
+        MetricId::SelfUntracedWaits, double(t.untraced_waits),
+        double(t.untraced_waits >= prev_untraced_waits ? t.untraced_waits - prev_untraced_waits
+                                                       : 0));
     prev_events = t.events;
     prev_map_full = t.map_full;
+    prev_untraced_waits = t.untraced_waits;
     break;
   }
 }

@@ -56,6 +56,7 @@ struct BpfTotals {
   std::vector<struct kp_exit_event> exits;  // since the previous drain
   uint64_t events = 0;
   uint64_t map_full = 0;
+  uint64_t untraced_waits = 0;  // charged from the kernel's per-task totals (sched)
   bool sched = false, block = false, net = false, mem = false;  // groups active
   // The sched group counts long slices (kp_sched_cgroup.long_ran_ns): a
   // cgroup's CPU time is bounded by them and its switch-ins.

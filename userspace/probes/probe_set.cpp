@@ -79,6 +79,7 @@ BpfTotals ProbeSet::drain() {
     int fd = g.programs->map_fd("kp_counters");
     t.events += sum_counter(fd, KP_CNT_EVENTS);
     t.map_full += sum_counter(fd, KP_CNT_MAP_FULL);
+    t.untraced_waits += sum_counter(fd, KP_CNT_UNTRACED);
   }
   cgroups_last_drain_ = t.cgroups.size();
   return t;
