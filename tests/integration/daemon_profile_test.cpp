@@ -153,8 +153,9 @@ TEST(DaemonProfile, RecordedStacksNameTheHotFunctionsInAnalyzeAndReport) {
   EXPECT_NE(page.find("CPU profile (recorded stacks)"), std::string::npos);
   EXPECT_NE(page.find("of its CPU in hot_alpha"), std::string::npos);
   // Its CPU alerts' causes, with their stacks during the incident.
-  if (page.find("cpu-saturation on") != std::string::npos)
+  if (page.find("cpu-saturation on") != std::string::npos) {
     EXPECT_NE(page.find("<td>alert cpu-saturation"), std::string::npos);
+  }
 }
 
 }  // namespace
