@@ -8,8 +8,10 @@
  * the programs charge the growth of total_retrans since the socket's last
  * event rather than the segments of the skb in hand. Counting the skb alone
  * fell 45 to 90 segments (one or two 64 KiB trains) short of RetransSegs in
- * about 1 run in 15 on a loaded host, with no skipped program runs and no
- * full map (GroundTruth.TcpRetransmitsMatchRetransSegs), and 6.1's
+ * about 1 run in 15 on a loaded host, with no recursion misses and no full
+ * map (GroundTruth.TcpRetransmitsMatchRetransSegs; on the Firecracker hosts
+ * this was measured on, no program runs while PID 1's threads are current,
+ * which a retransmit timer firing on one of them would fit), and 6.1's
  * tracepoint never fires for a retransmission the kernel counted but failed
  * to send. With the socket's own total, whatever the tracepoint missed is
  * charged at the socket's next retransmission or when it closes.
