@@ -55,7 +55,7 @@ struct {
 
 /* Which processes got a CPU since userspace last looked: slot
  * tgid % KP_RAN_SLOTS (neighbouring tgids on one cache line, as in
- * kp_arrival_slot) holds the tgid of the last one there. Userspace maps it
+ * kp_arrivals) holds the tgid of the last one there. Userspace maps it
  * and swaps each slot with 0 as it reads it. Two processes sharing a slot
  * (tgids a multiple of KP_RAN_SLOTS apart) in one interval keep only the
  * later. */
