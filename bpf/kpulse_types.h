@@ -65,6 +65,10 @@ struct kp_sched_cpu {
 	 * value the kernel keeps in its sched_info.last_arrival, read here
 	 * from a line the switch already writes. */
 	__u64 switched_at;
+	/* The pid of the task that got this CPU at the last switch a program
+	 * saw (kernel stamps only): a task leaving that is not it got the CPU
+	 * at a switch no program saw. */
+	__u64 running_pid;
 };
 
 /* Sent through the ring buffer when the last thread of a process exits. */

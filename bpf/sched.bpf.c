@@ -312,8 +312,13 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		if (kp_rq_stamps)
 			account_prev_slice(pc, rq ? rq->clock : 0);
 	}
-	if (kp_rq_stamps && prev->pid != 0)
-		departure_seen(prev, pc);
+	if (kp_rq_stamps && pc) {
+		/* One compare on a line the switch already writes; the task's
+		 * totals are read only when its switch-in went unseen. */
+		if (prev->pid != 0 && pc->running_pid != prev->pid)
+			departure_seen(prev, pc);
+		pc->running_pid = next->pid;
+	}
 	if (next->pid == 0) { /* the idle task */
 		if (pc)
 			pc->running_cgroup = 0;

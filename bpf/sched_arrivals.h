@@ -18,7 +18,8 @@
  *   thread against /proc/TID/schedstat: 1 to 3 of ~180 switch-ins per
  *   spinning thread, the cgroup's run-queue delay up to 1.75% short).
  *   Whatever the kernel counted since the last switch-in we saw is charged
- *   at the task's next one we see, in or out, so the totals match the
+ *   at the task's next one we see, or when it leaves a CPU that no switch
+ *   we saw gave it (kp_sched_cpu.running_pid), so the totals match the
  *   kernel's whatever was missed. The histogram cannot know how the missed
  *   time divided into waits: they go into the slot of their mean.
  *
@@ -106,8 +107,9 @@ static __always_inline void arrival_seen(struct task_struct *t, __u64 waited,
 	a->arrivals = (__u32)t->sched_info.pcount + 1;
 }
 
-/* t leaves the CPU: a switch-in of t we did not see shows here, on the CPU
- * it ran on since, rather than at its next switch-in. */
+/* t leaves the CPU, which no switch we saw gave it: the switch-in we did not
+ * see shows here, on the CPU it ran on since, rather than at its next
+ * switch-in. */
 static __always_inline void departure_seen(struct task_struct *t, struct kp_sched_cpu *pc)
 {
 	struct kp_arrival *a = arrival_of(t);

@@ -24,18 +24,20 @@ trap cleanup EXIT
 for rev in old new; do
   KNOBS="kp_rq_stamps=true" "$here/build_objects.sh" "${!rev}" "$work/$rev" "$build" >/dev/null
 done
-stats() {  # "run_time_ns run_cnt" of kp_sched_switch
+stats() {  # "run_time_ns run_cnt" of the newest kp_sched_switch (the last
+  # revision's may linger in the listing for a moment after it is detached)
   bpftool prog show --json | python3 -c '
 import json, sys
 p = [p for p in json.load(sys.stdin) if p.get("name") == "kp_sched_switch"]
-print(p[0].get("run_time_ns", 0), p[0].get("run_cnt", 0)) if p else print("0 0")'
+p = max(p, key=lambda q: q["id"]) if p else {}
+print(p.get("run_time_ns", 0), p.get("run_cnt", 0))'
 }
 measure() {  # ns per switch of one revision's program
   "$attach" "$work/$1/sched.bpf.o:kp_sched_switch,kp_sched_migrate,kp_sched_process_exit" \
-    >/dev/null 2>&1 &
+    >"$work/attached" 2>&1 &
   pid=$!
-  for _ in $(seq 100); do
-    bpftool prog show name kp_sched_switch >/dev/null 2>&1 && break
+  for _ in $(seq 100); do  # it prints each program's name once attached
+    grep -q kp_sched_process_exit "$work/attached" && break
     sleep 0.1
   done
   sysctl -qw kernel.bpf_stats_enabled=1
