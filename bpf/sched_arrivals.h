@@ -98,13 +98,22 @@ static __always_inline void arrival_seen(struct task_struct *t, __u64 waited,
 {
 	struct kp_arrival *a = arrival_of(t);
 
+	__u64 delay = t->sched_info.run_delay;
+
 	if (!a)
 		return;
-	if (a->pid == t->pid)
-		charge_untraced(a, t, pc);
-	a->pid = t->pid;
-	a->run_delay = t->sched_info.run_delay + waited;
-	a->arrivals = (__u32)t->sched_info.pcount + 1;
+	if (a->pid == t->pid) {
+		/* The hot path reads no more of the task than the baseline
+		 * needs: unseen time shows in run_delay, and only then is
+		 * pcount read for how many waits it was. */
+		if (delay != a->run_delay)
+			charge_untraced(a, t, pc);
+		a->arrivals++;
+	} else {
+		a->pid = t->pid;
+		a->arrivals = (__u32)t->sched_info.pcount + 1;
+	}
+	a->run_delay = delay + waited;
 }
 
 /* t leaves the CPU, which no switch we saw gave it: the switch-in we did not
