@@ -18,9 +18,9 @@
  *   thread against /proc/TID/schedstat: 1 to 3 of ~180 switch-ins per
  *   spinning thread, the cgroup's run-queue delay up to 1.75% short).
  *   Whatever the kernel counted since the last switch-in we saw is charged
- *   at the task's next one we see, or when it leaves a CPU that no switch
- *   we saw gave it (kp_sched_cpu.running_pid), so the totals match the
- *   kernel's whatever was missed. The histogram cannot know how the missed
+ *   when the task leaves a CPU that no switch we saw gave it
+ *   (kp_sched_cpu.running_pid), or at its next migration, so the totals
+ *   match the kernel's whatever was missed. The histogram cannot know how the missed
  *   time divided into waits: they go into the slot of their mean.
  *
  * One 16-byte slot per pid (its low bits), no per-task storage; a task
