@@ -20,8 +20,9 @@
  *   Whatever the kernel counted since the last switch-in we saw is charged
  *   when the task leaves a CPU that no switch we saw gave it
  *   (kp_sched_cpu.running_pid), or at its next migration, so the totals
- *   match the kernel's whatever was missed. The histogram cannot know how the missed
- *   time divided into waits: they go into the slot of their mean.
+ *   match the kernel's whatever was missed. The histogram cannot know how
+ *   the missed time divided into waits: they go into the slot of their
+ *   mean.
  *
  * One 16-byte slot per pid (its low bits), no per-task storage; a task
  * whose slot another task took since (pids 65536 apart) is skipped, and a
