@@ -33,25 +33,14 @@ static __always_inline __u32 kp_log2_slot(__u64 v)
 	return r < KP_HIST_SLOTS ? r : KP_HIST_SLOTS - 1;
 }
 
-static __always_inline void kp_hist_record(struct kp_hist *h, __u64 ns)
+/* n values totalling total_ns (n > 1: sizes unknown, in the slot of their
+ * mean, so the count and the sum stay exact). */
+static __always_inline void kp_hist_record_n(struct kp_hist *h, __u64 total_ns, __u32 n)
 {
 	/* 64-bit and checked right where it indexes: clang tests a zero-extended
 	 * copy of a 32-bit slot and indexes with the original, and the 6.1
 	 * verifier does not carry the copy's bound over ("R2 unbounded memory
 	 * access"); 6.18's does. */
-	__u64 slot = kp_log2_slot(ns);
-
-	barrier_var(slot);
-	if (slot < KP_HIST_SLOTS)
-		h->slots[slot]++;
-	h->count++;
-	h->sum_ns += ns;
-}
-
-/* n values totalling total_ns whose sizes are unknown: in the slot of their
- * mean, so the count and the sum stay exact. */
-static __always_inline void kp_hist_record_n(struct kp_hist *h, __u64 total_ns, __u32 n)
-{
 	__u64 slot;
 
 	if (!n)
@@ -62,6 +51,12 @@ static __always_inline void kp_hist_record_n(struct kp_hist *h, __u64 total_ns, 
 		h->slots[slot] += n;
 	h->count += n;
 	h->sum_ns += total_ns;
+}
+
+/* One value (n = 1: the division and the test fold away when inlined). */
+static __always_inline void kp_hist_record(struct kp_hist *h, __u64 ns)
+{
+	kp_hist_record_n(h, ns, 1);
 }
 
 /* Per-group counters (events handled, map-full refusals): one PERCPU_ARRAY

@@ -316,7 +316,7 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		/* One compare on a line the switch already writes; the task's
 		 * totals are read only when its switch-in went unseen. */
 		if (prev->pid != 0 && pc->running_pid != prev->pid)
-			departure_seen(prev, pc);
+			catch_up(prev, pc);
 		pc->running_pid = next->pid;
 	}
 	if (next->pid == 0) { /* the idle task */

@@ -102,7 +102,7 @@ static __always_inline void arrival_seen(struct task_struct *t, __u64 waited,
 	/* Stores only: the slot was last written wherever the task ran
 	 * before, and reading it back here cost 10-15 ns per switch
 	 * (bench/overhead/switch_cost.sh). What a missed switch-in left
-	 * uncounted is charged when the task leaves (departure_seen). */
+	 * uncounted is charged when the task leaves (catch_up). */
 	if (!a)
 		return;
 	a->pid = t->pid;
@@ -110,10 +110,11 @@ static __always_inline void arrival_seen(struct task_struct *t, __u64 waited,
 	a->arrivals = (__u32)t->sched_info.pcount + 1;
 }
 
-/* t leaves the CPU, which no switch we saw gave it: the switch-in we did not
- * see shows here, on the CPU it ran on since, rather than at its next
- * switch-in. */
-static __always_inline void departure_seen(struct task_struct *t, struct kp_sched_cpu *pc)
+/* What the kernel added to t's totals since its baseline, when it has one:
+ * for a task leaving a CPU that no switch we saw gave it (the switch-in we
+ * did not see shows here, on the CPU it ran on since), and at a migration
+ * (pc 0: the old queue's part belongs to no CPU of ours). */
+static __always_inline void catch_up(struct task_struct *t, struct kp_sched_cpu *pc)
 {
 	struct kp_arrival *a = arrival_of(t);
 
@@ -129,13 +130,8 @@ static __always_inline void departure_seen(struct task_struct *t, struct kp_sche
 SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(kp_sched_migrate, struct task_struct *p, int dest_cpu)
 {
-	struct kp_arrival *a;
-
-	if (!kp_rq_stamps)
-		return 0;
-	a = arrival_of(p);
-	if (a && a->pid == p->pid)
-		charge_untraced(a, p, 0);
+	if (kp_rq_stamps)
+		catch_up(p, 0);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include "collect/process_stats.h"
 #include "ground_truth_checks.h"
 #include "tcp_peer.h"
 #include "test_env.h"
@@ -85,10 +86,8 @@ class ParkedSpinners {
     for (int tries = 0; tries < 3000; ++tries) {
       bool parked = true;
       for (const auto& task : std::filesystem::directory_iterator(tasks)) {
-        const std::string stat = slurp((task.path() / "stat").string());
-        const auto end_of_comm = stat.rfind(')');
-        parked &= end_of_comm != std::string::npos && stat.size() > end_of_comm + 2 &&
-                  stat[end_of_comm + 2] == 'S';
+        const auto stat = collect::parse_proc_stat(slurp((task.path() / "stat").string()));
+        parked &= stat && stat->state == 'S';
       }
       if (parked) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

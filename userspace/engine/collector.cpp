@@ -175,17 +175,15 @@ void Collector::Impl::add_self(std::vector<Component>& comps, const probes::BpfT
   deltas.apply(comps);
   for (auto& c : comps) {
     if (c.kind != ComponentKind::Agent || c.id != "kpulse") continue;
-    c.set_counter(MetricId::SelfEvents, double(t.events),
-                  double(t.events >= prev_events ? t.events - prev_events : 0));
-    c.set_counter(MetricId::SelfMapFull, double(t.map_full),
-                  double(t.map_full >= prev_map_full ? t.map_full - prev_map_full : 0));
-    c.set_counter(
-        MetricId::SelfUntracedWaits, double(t.untraced_waits),
-        double(t.untraced_waits >= prev_untraced_waits ? t.untraced_waits - prev_untraced_waits
-                                                       : 0));
-    prev_events = t.events;
-    prev_map_full = t.map_full;
-    prev_untraced_waits = t.untraced_waits;
+    // A BPF counter's total and its growth since the last drain, which
+    // becomes the baseline for the next.
+    auto bpf_counter = [&c](MetricId id, uint64_t total, uint64_t& prev) {
+      c.set_counter(id, double(total), double(total >= prev ? total - prev : 0));
+      prev = total;
+    };
+    bpf_counter(MetricId::SelfEvents, t.events, prev_events);
+    bpf_counter(MetricId::SelfMapFull, t.map_full, prev_map_full);
+    bpf_counter(MetricId::SelfUntracedWaits, t.untraced_waits, prev_untraced_waits);
     break;
   }
 }
