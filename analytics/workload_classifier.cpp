@@ -201,6 +201,7 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
     return p;
   }
   std::vector<double> cpu;
+  cpu.reserve(w.size());
   for (const auto& s : w) cpu.push_back(s.cpu);
   const WorkloadSample m = window_mean(w);
   const double io = m.io_bytes_s, net = m.net_bytes_s, mem = m.memory_bytes;

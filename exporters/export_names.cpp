@@ -1,5 +1,8 @@
 #include "exporters/export_names.h"
 
+#include <initializer_list>
+#include <string_view>
+
 #include "exporters/naming.h"
 #include "model/listeners_exits.h"
 
@@ -88,9 +91,11 @@ std::string exported_metrics_markdown() {
       otlp_keys += " (+" + std::string(kOtlpLabelKey) + ")";
       prom_keys += " (+" + std::string(kPrometheusLabelKey) + ")";
     }
-    out += "| `" + std::string(m.name) + "` | " + otlp + " | `" + std::string(model::ucum(m.unit)) +
-           "` " + std::string(otlp_instrument(m.type)) + " | " + otlp_keys + " | " + prom + " " +
-           std::string(model::to_string(m.type)) + " | " + prom_keys + " |\n";
+    for (std::string_view cell : std::initializer_list<std::string_view>{
+             "| `", m.name, "` | ", otlp, " | `", model::ucum(m.unit), "` ",
+             otlp_instrument(m.type), " | ", otlp_keys, " | ", prom, " ", model::to_string(m.type),
+             " | ", prom_keys, " |\n"})
+      out += cell;
   }
   return out;
 }

@@ -18,7 +18,7 @@ std::once_flag curl_init_once;
 
 // Responses are small (a partial-success message or an error text); anything
 // beyond this is not read into memory.
-constexpr size_t kMaxResponseBody = 64 * 1024;
+constexpr size_t kMaxResponseBody = size_t{64} * 1024;
 
 size_t keep_body_start(char* data, size_t size, size_t n, void* userdata) {
   auto* s = static_cast<std::string*>(userdata);
@@ -210,8 +210,11 @@ OtlpSender::Outcome OtlpSender::send_once(const Batch& batch,
   const std::string& url = signal.url;
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/x-protobuf");
   if (signal.gzip) headers = curl_slist_append(headers, "Content-Encoding: gzip");
-  for (const auto& [k, v] : signal.headers)
-    headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  for (const auto& [k, v] : signal.headers) {
+    std::string line = k;
+    line.append(": ").append(v);
+    headers = curl_slist_append(headers, line.c_str());
+  }
 
   std::string body;
   ResponseHeaders resp;

@@ -49,10 +49,10 @@ std::unique_ptr<httplib::Server> make_server(const ListenerOptions& o) {
 
 }  // namespace
 
-PrometheusServer::PrometheusServer(ListenAddress address, HttpLimits limits)
-    : PrometheusServer(std::move(address), ListenerOptions{.limits = limits}) {}
+PrometheusServer::PrometheusServer(const ListenAddress& address, HttpLimits limits)
+    : PrometheusServer(address, ListenerOptions{.limits = limits}) {}
 
-PrometheusServer::PrometheusServer(ListenAddress address, ListenerOptions options)
+PrometheusServer::PrometheusServer(const ListenAddress& address, ListenerOptions options)
     : server_(make_server(options)),
       guard_(*server_, options.limits),
       snapshot_(std::make_shared<model::Snapshot>()) {

@@ -58,10 +58,10 @@ class PrometheusServer {
   // Binds (port 0: any free port) and starts serving; throws
   // std::runtime_error naming the address when it cannot bind. `limits`
   // keep slow clients from starving scrapes (exporters/http_guard.h).
-  explicit PrometheusServer(ListenAddress address, HttpLimits limits = {});
+  explicit PrometheusServer(const ListenAddress& address, HttpLimits limits = {});
   // The same with extra routes, authentication and TLS; throws
   // std::runtime_error when the certificate or key cannot be loaded.
-  PrometheusServer(ListenAddress address, ListenerOptions options);
+  PrometheusServer(const ListenAddress& address, ListenerOptions options);
   ~PrometheusServer();
   PrometheusServer(const PrometheusServer&) = delete;
   PrometheusServer& operator=(const PrometheusServer&) = delete;

@@ -35,8 +35,7 @@ void burn(const TestCgroup& cg, double cpu_seconds) {
       [cpu_seconds] {
         timespec t{};
         do {
-          for (volatile int i = 0; i < 100000; ++i) {
-          }
+          for (int i = 0; i < 100000; ++i) asm volatile("");  // spin the compiler cannot drop
           ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
         } while (double(t.tv_sec) + t.tv_nsec * 1e-9 < cpu_seconds);
         return 0;

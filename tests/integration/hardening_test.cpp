@@ -179,9 +179,9 @@ TEST_F(Hardening, SetcapBinaryReadsUserFilesWithTheUsersRights) {
   run("getcap " + bin.string(), &fcaps);
   ASSERT_NE(fcaps.find("cap_dac_read_search"), std::string::npos) << fcaps;
 
-  for (const std::string cmd : {"forecast --input " + secret.string(),
-                                "analyze --series " + secret.string() + " --anomaly-scores",
-                                "config check --config " + (dir_ / "secret.toml").string()}) {
+  for (const std::string& cmd : {"forecast --input " + secret.string(),
+                                 "analyze --series " + secret.string() + " --anomaly-scores",
+                                 "config check --config " + (dir_ / "secret.toml").string()}) {
     const std::string out = as_nobody(cmd);
     EXPECT_EQ(out.find("hunter2"), std::string::npos) << cmd << ": " << out;
   }

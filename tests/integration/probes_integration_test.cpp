@@ -416,7 +416,7 @@ TEST(ProbesIntegration, FloodedListenerWithTinyBacklogShowsAcceptQueueOverflows)
   std::vector<int> clients;
   for (int i = 0; i < 40; ++i) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    (void)connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);  // in progress
     clients.push_back(fd);
   }
   std::this_thread::sleep_for(1500ms);  // SYN retries hit the full queue again

@@ -124,8 +124,9 @@ TEST_F(TuneJudgementTest, AQuotaRaiseThatTakesTheCpuFromANeighbourIsReverted) {
   // neighbour's loss on a host with nothing idle is not a gain to keep.
   EXPECT_EQ(text.find(" kept "), std::string::npos) << text;
   EXPECT_NE(text.find("CPU wait"), std::string::npos) << text;
-  if (text.find("better beyond noise") == std::string::npos)  // the objective improved
+  if (text.find("better beyond noise") == std::string::npos) {  // the objective improved
     EXPECT_NE(text.find("neighbour guard"), std::string::npos) << text;
+  }
   EXPECT_EQ(x.quota(), x.original()) << text;
 }
 

@@ -31,8 +31,8 @@ std::string shortest(double v) {
 std::string command_path(const CLI::App* app) {
   std::string path;
   for (; app != nullptr && app->get_parent() != nullptr; app = app->get_parent())
-    path = " " + app->get_name() + path;
-  return "kpulse" + path;
+    path.insert(0, " " + app->get_name());
+  return path.insert(0, "kpulse");
 }
 
 CLI::App* deepest_parsed(CLI::App& root) {

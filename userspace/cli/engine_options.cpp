@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "cli/conventions.h"
 #include "probes/probe_group.h"
 #include "probes/libbpf_log.h"
@@ -44,16 +46,18 @@ void warn_failed_groups(const engine::Collector& collector) {
 
 CLI::Option* add_groups_option(CLI::App& app, std::string& groups, const std::string& help) {
   std::string names;
-  for (const auto& name : probes::registered_group_names())
-    names += (names.empty() ? "" : ",") + name;
+  for (const auto& name : probes::registered_group_names()) {
+    if (!names.empty()) names += ',';
+    names += name;
+  }
   names += ",profile";  // the stack sampler: loaded only when named (probe_set.cpp)
   CLI::Validator known(
-      [names](std::string& text) -> std::string {
+      [names, fenced = "," + names + ","](std::string& text) -> std::string {
         std::stringstream ss(text);
-        std::string g;
+        std::string g, key;
         while (std::getline(ss, g, ','))
-          if (("," + names + ",").find("," + g + ",") == std::string::npos)
-            return "unknown probe group \"" + g + "\" (known: " + names + ")";
+          if (fenced.find(key.assign(",").append(g).append(",")) == std::string::npos)
+            return fmt::format("unknown probe group \"{}\" (known: {})", g, names);
         return {};
       },
       "", "probe groups");

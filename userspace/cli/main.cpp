@@ -6,7 +6,9 @@
 #include "cli/conventions.h"
 #include "cli/version_info.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_kpulse(int argc, char** argv) {
   CLI::App root{"kpulse: eBPF system profiler for Linux hosts"};
   root.require_subcommand(1);
   root.set_version_flag("-V,--version", kpulse::cli::version_text,
@@ -43,4 +45,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Setting the command line up can throw too (CLI11 on a clash, bad_alloc);
+  // nothing leaves main as an uncaught exception and an abort.
+  try {
+    return run_kpulse(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kpulse: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "kpulse: unexpected error\n");
+  }
+  return 1;
 }

@@ -20,7 +20,8 @@ std::string version_text() {
   for (const auto& [name, value] : features.describe()) {
     if (name == "kernel") continue;
     std::string word = value.substr(0, value.find(' '));
-    summary += (summary.empty() ? "" : ", ") + name + " " + word;
+    if (!summary.empty()) summary += ", ";
+    summary.append(name).append(" ").append(word);
   }
   out += "kernel " + features.kernel_release() + ": " + summary + "\n";
   const std::string missing = probes::missing_bpf_privileges();

@@ -53,7 +53,8 @@ CgroupLayout detect_cgroup_layout(const std::string& root) {
     while (dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
       if (name == "." || name == ".." || name == "unified") continue;
-      const std::string dir = root + "/" + name;
+      std::string dir = root;
+      dir.append("/").append(name);
       // Every v1 hierarchy has a "tasks" file; cgroup2 does not. Symlinks such
       // as cpu -> cpu,cpuacct resolve to the same directory.
       if (!exists(dir + "/tasks")) continue;

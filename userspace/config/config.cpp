@@ -34,7 +34,7 @@ bool known_section(std::string_view name) {
 }
 
 // [otlp] is the older name of [export.otlp].
-std::string canonical_section(std::string name) {
+std::string canonical_section(const std::string& name) {
   return name == "otlp" ? "export.otlp" : name;
 }
 

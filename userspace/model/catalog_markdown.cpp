@@ -1,5 +1,8 @@
 #include "model/catalog_markdown.h"
 
+#include <initializer_list>
+#include <string_view>
+
 #include "model/metric_catalog.h"
 
 namespace kpulse::model {
@@ -18,9 +21,10 @@ std::string catalog_markdown() {
     std::string otel =
         m.otel_name.empty() ? "kpulse." + std::string(m.name) : std::string(m.otel_name);
     if (!m.otel_attribute.empty()) otel += " {" + std::string(m.otel_attribute) + "}";
-    out += "| `" + std::string(m.name) + "` | " + std::string(to_string(m.type)) + " | " +
-           std::string(to_string(m.unit)) + " | " + scopes + " | `" + otel + "` | " +
-           std::string(m.help) + " |\n";
+    for (std::string_view cell : std::initializer_list<std::string_view>{
+             "| `", m.name, "` | ", to_string(m.type), " | ", to_string(m.unit), " | ", scopes,
+             " | `", otel, "` | ", m.help, " |\n"})
+      out += cell;
   }
   return out;
 }

@@ -210,7 +210,7 @@ Candidate fentry(std::string program, const std::string& function) {
           "BTF function " + function};
 }
 
-Candidate kprobe(std::string program, std::string /*function*/) {
+Candidate kprobe(std::string program, const std::string& /*function*/) {
   return {std::move(program), Rung::Kprobe,
           [](const KernelFeatures& f) { return f.kprobes_available(); }, "kprobe support"};
 }

@@ -69,7 +69,7 @@ struct GroupSpec {
 Candidate tp_btf(std::string program, const std::string& tracepoint);
 Candidate raw_tp(std::string program, const std::string& tracepoint);
 Candidate fentry(std::string program, const std::string& function);
-Candidate kprobe(std::string program, std::string function);
+Candidate kprobe(std::string program, const std::string& function);
 // A cgroup_skb/ingress or /egress program attached to the cgroup2 root.
 Candidate cgroup_skb(std::string program);
 

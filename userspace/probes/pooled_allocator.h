@@ -30,19 +30,21 @@ template <class T>
 struct PooledAllocator {
   static_assert(alignof(T) <= alignof(std::max_align_t));
   using value_type = T;
+  // For a map's bucket array T is a node pointer, so this is sizeof(pointer) on purpose.
+  static constexpr std::size_t kSize = sizeof(T);  // NOLINT(bugprone-sizeof-expression)
   PooledAllocator() = default;
   template <class U>
   PooledAllocator(const PooledAllocator<U>&) {}  // NOLINT: rebinding is implicit
   // Single objects (a map's nodes) from the free lists; arrays (its buckets:
   // as many each drain, so one size again and again) from the last freed.
   T* allocate(std::size_t n) {
-    return static_cast<T*>(n == 1 ? take_block(sizeof(T)) : take_array(n * sizeof(T)));
+    return static_cast<T*>(n == 1 ? take_block(kSize) : take_array(n * kSize));
   }
   void deallocate(T* p, std::size_t n) noexcept {
     if (n == 1)
-      give_block(p, sizeof(T));
+      give_block(p, kSize);
     else
-      give_array(p, n * sizeof(T));
+      give_array(p, n * kSize);
   }
   template <class U>
   bool operator==(const PooledAllocator<U>&) const {

@@ -15,7 +15,7 @@ void next_glyph(std::string_view s, size_t i, size_t& len, int& width) {
   len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 1;
   if (i + len > s.size()) len = 1;
   if (len == 1) {
-    width = c < 0x80 ? 1 : 1;  // stray continuation bytes render as one replacement glyph
+    width = 1;  // ASCII, or a stray continuation byte shown as one replacement glyph
     return;
   }
   char32_t cp = c & (0xff >> (len + 1));

@@ -131,7 +131,7 @@ struct Terminal::Impl {
   SCREEN* screen = nullptr;
 };
 
-Terminal::Terminal(TerminalOptions o) : impl_(std::make_unique<Impl>()) {
+Terminal::Terminal(const TerminalOptions& o) : impl_(std::make_unique<Impl>()) {
   FILE* out = o.out ? o.out : stdout;
   FILE* in = o.in ? o.in : stdin;
   std::string term = o.term;

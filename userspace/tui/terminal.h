@@ -35,7 +35,7 @@ bool full_screen_possible(int& width);
 class Terminal {
  public:
   // Throws std::runtime_error when the terminal cannot be initialised.
-  explicit Terminal(TerminalOptions options = {});
+  explicit Terminal(const TerminalOptions& options = {});
   ~Terminal();
   Terminal(const Terminal&) = delete;
   Terminal& operator=(const Terminal&) = delete;

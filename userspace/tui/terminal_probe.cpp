@@ -22,7 +22,9 @@ bool full_screen_possible(int& width) {
   char* cup = tigetstr(const_cast<char*>("cup"));
   int cols = tigetnum(const_cast<char*>("cols"));
   width = cols > 0 ? cols : 0;
-  const bool ok = cup != nullptr && cup != reinterpret_cast<char*>(-1);
+  // terminfo answers (char*)-1 for a name that is not a string capability.
+  const bool ok =
+      cup != nullptr && cup != reinterpret_cast<char*>(-1);  // NOLINT(performance-no-int-to-ptr)
   del_curterm(set_curterm(saved));
   return ok;
 }

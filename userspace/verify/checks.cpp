@@ -230,7 +230,10 @@ void compare_disks(const Readings& r, const model::Snapshot& s, std::vector<Chec
   for (const auto& [name, end] : r.after_end.disks) {
     const auto* c = s.find(ComponentKind::Disk, name);
     if (!c) continue;
-    auto disk = [&](auto f) { return increase(r, in(&KernelCounters::disks, name, f)); };
+    // A named copy: clang before 16 cannot capture a structured binding.
+    auto disk = [&, &disk_name = name](auto f) {
+      return increase(r, in(&KernelCounters::disks, disk_name, f));
+    };
     auto ops =
         disk([](const DiskCounters& d) -> Value { return double(d.read_ops + d.write_ops); });
     auto bytes = disk([](const DiskCounters& d) -> Value {

@@ -282,7 +282,8 @@ TEST(AnomalyDetector, AClockStepBackIsJustAnotherSample) {
   double worst = 0;
   for (int i = 0; i < 3000; ++i) {
     // Every 500 samples the clock steps back an hour (as at a DST change).
-    const double t = kT0 + 300.0 * i - 3600.0 * (i / 500);
+    const int steps_back = i / 500;
+    const double t = kT0 + 300.0 * i - 3600.0 * steps_back;
     const double s = d.update(t, noise(50, 2));
     ASSERT_TRUE(s >= 0.0 && s <= 1.0);
     if (i > 100) worst = std::max(worst, s);

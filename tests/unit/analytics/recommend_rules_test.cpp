@@ -20,7 +20,7 @@ Bottleneck contention() {
 }
 
 KnobReader fake(std::map<std::string, std::string> values) {
-  return [values](const Knob& k) -> std::optional<std::string> {
+  return [values = std::move(values)](const Knob& k) -> std::optional<std::string> {
     auto it = values.find(k.path());
     if (it == values.end()) return std::nullopt;
     return it->second;

@@ -112,8 +112,8 @@ TEST(IntervalMerge, LatestValuesSummedDeltasMergedHistograms) {
     d.set_counter(MetricId::DiskReadOps, 100 * i, 100);
     d.set_gauge(MetricId::DiskQueueDepth, i);
     model::HistogramSample h{MetricId::BlkDeviceLatency, {}, {}};
-    h.delta.record(1000 * i);
-    for (int j = 1; j <= i; ++j) h.total.record(1000 * j);
+    h.delta.record(uint64_t{1000} * i);
+    for (int j = 1; j <= i; ++j) h.total.record(uint64_t{1000} * j);
     d.histograms.push_back(h);
     s.components.push_back(d);
     if (i == 2) s.components.push_back({.kind = ComponentKind::Disk, .id = "gone"});

@@ -24,7 +24,9 @@ TEST(HistogramBuckets, EveryRecordedValueFallsUnderItsBucketsBound) {
     const int slot = model::slot_for_ns(v);
     if (slot < int(b.size())) {
       EXPECT_LE(double(v) / 1e9, b[slot]) << v;
-      if (slot > 0) EXPECT_GT(double(v) / 1e9, b[slot - 1]) << v;
+      if (slot > 0) {
+        EXPECT_GT(double(v) / 1e9, b[slot - 1]) << v;
+      }
     }
   }
 }

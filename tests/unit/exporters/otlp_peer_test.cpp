@@ -119,7 +119,9 @@ TEST_F(OtlpPeer, OfficialDefinitionsDecodeNamesTypesUnitsBucketsAndResource) {
   EXPECT_EQ(res["host.name"]["stringValue"], "peer-test-host");
   EXPECT_EQ(res["os.type"]["stringValue"], "linux");
   EXPECT_EQ(res["deployment.environment"]["stringValue"], "peer-test");
-  if (fs::exists("/etc/machine-id")) EXPECT_TRUE(res.count("host.id"));
+  if (fs::exists("/etc/machine-id")) {
+    EXPECT_TRUE(res.count("host.id"));
+  }
   EXPECT_EQ(req["resourceMetrics"][0]["scopeMetrics"][0]["scope"]["name"], "kpulse");
 
   const json* cpu = find_metric(req, "system.cpu.time");

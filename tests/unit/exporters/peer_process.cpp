@@ -21,6 +21,7 @@ namespace {
 
 std::vector<char*> c_argv(const std::vector<std::string>& argv) {
   std::vector<char*> out;
+  out.reserve(argv.size() + 1);
   for (const auto& a : argv) out.push_back(const_cast<char*>(a.c_str()));
   out.push_back(nullptr);
   return out;
@@ -28,7 +29,7 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-PeerProcess::PeerProcess(std::vector<std::string> argv, const std::filesystem::path& cwd,
+PeerProcess::PeerProcess(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
                          const std::filesystem::path& stderr_path) {
   int in_pipe[2], out_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0)

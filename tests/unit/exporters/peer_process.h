@@ -15,7 +15,7 @@ class PeerProcess {
  public:
   // Starts argv[0] (looked up in PATH) with stdin and stdout as pipes and
   // stderr to `stderr_path` (empty: inherited). Throws std::runtime_error.
-  PeerProcess(std::vector<std::string> argv, const std::filesystem::path& cwd = {},
+  PeerProcess(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {},
               const std::filesystem::path& stderr_path = {});
   ~PeerProcess();  // SIGTERM, then SIGKILL after 5 s; always waits
   PeerProcess(const PeerProcess&) = delete;

@@ -21,8 +21,11 @@ TEST(Knob, AllowlistCoversTheIssueKnobsWithSaneBounds) {
     EXPECT_TRUE(knob_from_id(id).has_value()) << id;
   EXPECT_FALSE(knob_from_id("kernel.panic").has_value());
   EXPECT_FALSE(knob_from_id("net.ipv4.ip_forward").has_value());
-  for (const auto& s : allowlist())
-    if (s.kind != KnobKind::Scheduler) EXPECT_LT(s.lo, s.hi) << s.id;
+  for (const auto& s : allowlist()) {
+    if (s.kind != KnobKind::Scheduler) {
+      EXPECT_LT(s.lo, s.hi) << s.id;
+    }
+  }
   EXPECT_TRUE(spec(KnobKind::DirtyRatio).host_wide);
   EXPECT_FALSE(spec(KnobKind::CpuMax).host_wide);
 }

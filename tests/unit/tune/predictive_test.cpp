@@ -117,7 +117,9 @@ TEST_F(PredictiveTest, RaisesTheQuotaAheadOfThePredictedBurstAndLowersAfter) {
     if (i % 10 == 1 && seen[i] == "150000 100000") ++raised_before_onset;
   EXPECT_EQ(raised_before_onset, 3) << log_;
   for (int i = 30; i < 60; ++i) {
-    if (i % 10 == 6) EXPECT_EQ(seen[i], "20000 100000") << "sample " << i << "\n" << log_;
+    if (i % 10 == 6) {
+      EXPECT_EQ(seen[i], "20000 100000") << "sample " << i << "\n" << log_;
+    }
   }
   ps.stop();
   EXPECT_EQ(read("cpu.max"), "20000 100000");
@@ -246,7 +248,9 @@ TEST_F(PredictiveTest, RaisesMemoryHighToTheTunersCeilingAheadOfAPeakAndLowersAf
   int raised_before_onset = 0;
   for (int i = 30; i < 60; ++i) {
     if (i % 10 == 1 && seen[i] == raised) ++raised_before_onset;
-    if (i % 10 == 8) EXPECT_EQ(seen[i], original) << "sample " << i << "\n" << log_;
+    if (i % 10 == 8) {
+      EXPECT_EQ(seen[i], original) << "sample " << i << "\n" << log_;
+    }
   }
   EXPECT_EQ(raised_before_onset, 3) << log_;
   ps.stop();
