@@ -283,12 +283,12 @@ int BPF_PROG(kp_block_rq_issue_raw, struct request *rq)
 
 /* One completion as the stats take it. */
 struct done {
-	__u64 queue_ns;  /* both meaningful only when timed */
+	__u64 queue_ns; /* both meaningful only when timed */
 	__u64 device_ns;
 	__u32 bytes;
 	__u32 op;
-	bool last;       /* the request's final completion */
-	bool timed;      /* queue_ns and device_ns are known */
+	bool last;  /* the request's final completion */
+	bool timed; /* queue_ns and device_ns are known */
 	int error;
 };
 
@@ -297,7 +297,7 @@ struct done {
  * the key is half written sees it busy and goes to the hash instead of
  * matching a torn key. Once per pair and cell. */
 static __always_inline struct kp_block_stats *take(struct kp_block_cell *cell, __u32 idx,
-						     const struct kp_block_key *where, __u64 from)
+						   const struct kp_block_key *where, __u64 from)
 {
 	__u32 *used = bpf_map_lookup_elem(&kp_block_cells_used, &idx);
 

@@ -24,11 +24,14 @@ static __always_inline __u32 kp_log2_slot(__u64 v)
 {
 	__u32 r = 0, shift;
 
+	/* One row per halving step: it reads as the binary search it is. */
+	/* clang-format off */
 	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r |= shift;
 	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
 	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
 	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
 	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	/* clang-format on */
 	r |= (v >> 1);
 	return r < KP_HIST_SLOTS ? r : KP_HIST_SLOTS - 1;
 }
@@ -61,39 +64,39 @@ static __always_inline void kp_hist_record(struct kp_hist *h, __u64 ns)
 
 /* Per-group counters (events handled, map-full refusals): one PERCPU_ARRAY
  * per object, so counting costs an array index and no lock. */
-#define KP_DEFINE_COUNTERS                                   \
-	struct {                                             \
-		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);     \
-		__uint(max_entries, KP_CNT_MAX);             \
-		__type(key, __u32);                          \
-		__type(value, __u64);                        \
-	} kp_counters SEC(".maps");                          \
-	static __always_inline void kp_count_n(__u32 which, __u64 n) \
-	{                                                    \
-		__u64 *c = bpf_map_lookup_elem(&kp_counters, &which); \
-		if (c)                                       \
-			*c += n;                             \
-	}                                                    \
-	static __always_inline void kp_count(__u32 which)    \
-	{                                                    \
-		kp_count_n(which, 1);                        \
+#define KP_DEFINE_COUNTERS                                                                         \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);                                           \
+		__uint(max_entries, KP_CNT_MAX);                                                   \
+		__type(key, __u32);                                                                \
+		__type(value, __u64);                                                              \
+	} kp_counters SEC(".maps");                                                                \
+	static __always_inline void kp_count_n(__u32 which, __u64 n)                               \
+	{                                                                                          \
+		__u64 *c = bpf_map_lookup_elem(&kp_counters, &which);                              \
+		if (c)                                                                             \
+			*c += n;                                                                   \
+	}                                                                                          \
+	static __always_inline void kp_count(__u32 which)                                          \
+	{                                                                                          \
+		kp_count_n(which, 1);                                                              \
 	}
 
 /* Look a key up in a (per-CPU) hash map, creating a zeroed value on first
  * use. A full map is counted (KP_CNT_MAP_FULL) rather than silently lost. */
-#define KP_DEFINE_LOOKUP_OR_INIT(name, map, key_t, val_t)                     \
-	static __always_inline val_t *name(const key_t *key)                 \
-	{                                                                      \
-		val_t *v = bpf_map_lookup_elem(&map, key);                    \
-		if (v)                                                         \
-			return v;                                              \
-		static const val_t zero;                                      \
-		long err = bpf_map_update_elem(&map, key, &zero, BPF_NOEXIST); \
-		if (err && err != -EEXIST) {                                   \
-			kp_count(KP_CNT_MAP_FULL);                             \
-			return 0;                                              \
-		}                                                              \
-		return bpf_map_lookup_elem(&map, key);                        \
+#define KP_DEFINE_LOOKUP_OR_INIT(name, map, key_t, val_t)                                          \
+	static __always_inline val_t *name(const key_t *key)                                       \
+	{                                                                                          \
+		val_t *v = bpf_map_lookup_elem(&map, key);                                         \
+		if (v)                                                                             \
+			return v;                                                                  \
+		static const val_t zero;                                                           \
+		long err = bpf_map_update_elem(&map, key, &zero, BPF_NOEXIST);                     \
+		if (err && err != -EEXIST) {                                                       \
+			kp_count(KP_CNT_MAP_FULL);                                                 \
+			return 0;                                                                  \
+		}                                                                                  \
+		return bpf_map_lookup_elem(&map, key);                                             \
 	}
 
 /* The cgroup v2 id of a socket's owner: what bpf_get_current_cgroup_id()

@@ -74,9 +74,9 @@ struct kp_sched_cpu {
 /* Sent through the ring buffer when the last thread of a process exits. */
 struct kp_exit_event {
 	__u64 cgroup_id;
-	__u64 start_ns;      /* task start, CLOCK_MONOTONIC */
-	__u64 exit_ns;       /* bpf_ktime_get_ns() at exit */
-	__u64 cpu_ns;        /* whole process: live + dead threads */
+	__u64 start_ns; /* task start, CLOCK_MONOTONIC */
+	__u64 exit_ns;  /* bpf_ktime_get_ns() at exit */
+	__u64 cpu_ns;   /* whole process: live + dead threads */
 	__u64 major_faults;
 	__u64 minor_faults;
 	__u64 read_bytes;
@@ -96,7 +96,7 @@ struct kp_block_stats {
 	__u64 read_bytes;
 	__u64 write_bytes;
 	__u64 errors;
-	__u64 untimed;   /* completed without the stamps to time them */
+	__u64 untimed; /* completed without the stamps to time them */
 	__u64 pad[2];
 	struct kp_hist queue_latency;
 	struct kp_hist device_latency;
@@ -106,7 +106,7 @@ struct kp_block_stats {
  * userspace sums them per disk and per cgroup. cgroup_id 0: unknown. */
 struct kp_block_key {
 	__u64 cgroup_id;
-	__u32 dev;       /* the kernel's dev_t encoding, (major << 20) | minor */
+	__u32 dev; /* the kernel's dev_t encoding, (major << 20) | minor */
 	__u32 pad;
 };
 
@@ -114,7 +114,7 @@ struct kp_block_key {
  * by the first completion on that CPU whose key hashes to it, and never
  * given back; a key whose cell holds another goes to kp_block_io. */
 struct kp_block_cell {
-	__u64 state;     /* 0 free, 1 taken (key valid), 2 being taken */
+	__u64 state; /* 0 free, 1 taken (key valid), 2 being taken */
 	struct kp_block_key key;
 	struct kp_block_stats stats;
 };
@@ -134,16 +134,16 @@ struct kp_net_cgroup {
 };
 
 struct kp_listener_key {
-	__u32 netns;     /* network namespace inode */
-	__u16 port;      /* host byte order */
-	__u16 family;    /* AF_INET or AF_INET6 */
-	__u8 addr[16];   /* IPv4 in the first 4 bytes */
+	__u32 netns;   /* network namespace inode */
+	__u16 port;    /* host byte order */
+	__u16 family;  /* AF_INET or AF_INET6 */
+	__u8 addr[16]; /* IPv4 in the first 4 bytes */
 };
 
 struct kp_listener_val {
 	__u64 overflows;
 	__u64 cgroup_id;
-	__u32 backlog;   /* sk_max_ack_backlog at the last overflow */
+	__u32 backlog; /* sk_max_ack_backlog at the last overflow */
 	__u32 pad;
 };
 

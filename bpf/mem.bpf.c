@@ -31,8 +31,8 @@ KP_DEFINE_LOOKUP_OR_INIT(cgroup_stats, kp_mem_cgroups, __u64, struct kp_mem_cgro
 static __always_inline int reclaim_begin(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct reclaim_info *ri = bpf_task_storage_get(&kp_reclaim_start, task, 0,
-						       BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct reclaim_info *ri =
+		bpf_task_storage_get(&kp_reclaim_start, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (ri)
 		ri->start_ts = bpf_ktime_get_ns();
 	return 0;

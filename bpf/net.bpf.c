@@ -228,8 +228,7 @@ int BPF_PROG(kp_tcp_receive_reset, const struct sock *sk)
 /* ---- connection opens and connect latency ------------------------------------ */
 
 /* `settle`: socket storage is at hand (tp_btf, not raw_tp). */
-static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate,
-				    bool settle)
+static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate, bool settle)
 {
 	__u64 key = (__u64)sk, now, *start;
 	struct kp_net_cgroup *s;
@@ -381,7 +380,8 @@ int BPF_PROG(kp_kfree_skb_rx_sk, struct sk_buff *skb, void *location, int reason
 	     struct sock *rx_sk)
 {
 	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW) &&
-	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason,
+					  SKB_DROP_REASON_TCP_LISTEN_OVERFLOW) &&
 	    rx_sk)
 		count_listener_overflow(rx_sk);
 	return on_drop(reason);

@@ -123,7 +123,7 @@ static __always_inline int on_retransmit(const struct sock *sk, const struct sk_
 {
 	__u32 segs = counted ? retransmitted_segs(skb) : 0;
 	__u32 total = total_retrans(sk);
-	struct kp_sock_retrans fresh = { .charged = total - segs };
+	struct kp_sock_retrans fresh = {.charged = total - segs};
 	struct kp_sock_retrans *r;
 	__u64 key = (__u64)sk;
 	__u32 *start;
@@ -186,8 +186,7 @@ static __always_inline void settle_retransmits(const struct sock *sk)
  * start is taken at ESTABLISHED, not at its SYN_RECV birth: after that,
  * tcp_create_openreq_child sets its total_retrans to the SYN-ACKs resent,
  * which were charged as they were sent. */
-static __always_inline void retransmits_on_state(const struct sock *sk, int oldstate,
-						 int newstate)
+static __always_inline void retransmits_on_state(const struct sock *sk, int oldstate, int newstate)
 {
 	if (newstate == KP_TCP_CLOSE)
 		settle_retransmits(sk);
@@ -219,7 +218,13 @@ int BPF_PROG(kp_tcp_retransmit_skb_raw, const struct sock *sk, const struct sk_b
  * come after the count, and RetransSegs keeps those segments. uapi errno
  * values are the same on every architecture Linux runs BPF on. Only a
  * socket's first event depends on this list: later ones read the total. */
-enum { KP_EAGAIN = 11, KP_ENOMEM = 12, KP_EBUSY = 16, KP_EINVAL = 22, KP_EHOSTUNREACH = 113 };
+enum {
+	KP_EAGAIN = 11,
+	KP_ENOMEM = 12,
+	KP_EBUSY = 16,
+	KP_EINVAL = 22,
+	KP_EHOSTUNREACH = 113
+};
 
 static __always_inline bool retransmit_was_not_sent(int err)
 {

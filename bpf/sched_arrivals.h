@@ -30,7 +30,7 @@
 
 struct kp_arrival {
 	__u32 pid;
-	__u32 arrivals; /* the kernel's pcount after the last switch-in we saw */
+	__u32 arrivals;  /* the kernel's pcount after the last switch-in we saw */
 	__u64 run_delay; /* the kernel's run_delay after it */
 };
 

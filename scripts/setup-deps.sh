@@ -21,6 +21,7 @@ test_packages=(
   chromium lintian python3-yaml linux-perf
   golang-go  # go tool pprof reads the profiler's pprof output in its test
   nodejs  # the dashboard's DevTools test client (built-in WebSocket: Node >= 20.10)
+  clang-format clang-tidy  # scripts/lint.sh (the style_clang_format test)
 )
 
 # vmtest/run: boots the integration tests under another kernel in QEMU.

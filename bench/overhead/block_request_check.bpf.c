@@ -27,9 +27,21 @@ struct {
 
 /* Sums, by index (the script names them). */
 enum {
-	N_TIMED, N_EQUAL_STAMPS, SUM_QUEUE_KERNEL, SUM_QUEUE_OWN, SUM_DEVICE_KERNEL,
-	SUM_DEVICE_OWN, SUM_ISSUE_GAP, N_GAP_OVER_10US, N_UNSEEN, N_NO_IO_START,
-	N_SAME_CGROUP, N_OTHER_CGROUP, N_NO_BIO, N_BLKCG_ON_CGROUP2, N_SUMS,
+	N_TIMED,
+	N_EQUAL_STAMPS,
+	SUM_QUEUE_KERNEL,
+	SUM_QUEUE_OWN,
+	SUM_DEVICE_KERNEL,
+	SUM_DEVICE_OWN,
+	SUM_ISSUE_GAP,
+	N_GAP_OVER_10US,
+	N_UNSEEN,
+	N_NO_IO_START,
+	N_SAME_CGROUP,
+	N_OTHER_CGROUP,
+	N_NO_BIO,
+	N_BLKCG_ON_CGROUP2,
+	N_SUMS,
 };
 /* Then four histograms of 32 power-of-two microsecond slots: queue time
  * from the kernel's stamps, from ours, device time from the kernel's, ours. */
@@ -41,10 +53,22 @@ __noinline int record(__u32 hist, __u64 ns)
 	__u64 v = ns / 1000;
 	__u32 slot = 0, i;
 
-	if (v >> 16) { v >>= 16; slot += 16; }
-	if (v >> 8) { v >>= 8; slot += 8; }
-	if (v >> 4) { v >>= 4; slot += 4; }
-	if (v >> 2) { v >>= 2; slot += 2; }
+	if (v >> 16) {
+		v >>= 16;
+		slot += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		slot += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		slot += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		slot += 2;
+	}
 	if (v >> 1)
 		slot += 1;
 	i = HIST_BASE + hist * 32 + slot;

@@ -10,11 +10,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define FLOOR(name, hook)                                  \
-	SEC("tp_btf/" #hook)                               \
-	int BPF_PROG(name)                                 \
-	{                                                  \
-		return 0;                                  \
+#define FLOOR(name, hook)                                                                          \
+	SEC("tp_btf/" #hook)                                                                       \
+	int BPF_PROG(name)                                                                         \
+	{                                                                                          \
+		return 0;                                                                          \
 	}
 
 FLOOR(fl_sched_switch, sched_switch)

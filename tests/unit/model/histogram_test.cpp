@@ -29,8 +29,8 @@ TEST(Log2Histogram, QuantileInterpolatesInsideSlot) {
 
 TEST(Log2Histogram, P99SeparatesTail) {
   Log2Histogram h;
-  for (int i = 0; i < 990; ++i) h.record(1000);      // slot 9
-  for (int i = 0; i < 10; ++i) h.record(1000000);   // slot 19
+  for (int i = 0; i < 990; ++i) h.record(1000);    // slot 9
+  for (int i = 0; i < 10; ++i) h.record(1000000);  // slot 19
   EXPECT_LT(h.quantile_ns(0.5), 1024);
   EXPECT_LE(h.quantile_ns(0.99), 1024);
   EXPECT_GE(h.quantile_ns(0.995), 524288);
