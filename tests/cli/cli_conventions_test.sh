@@ -176,6 +176,13 @@ else
   fail "test config rejected: $(cat "$work/err")"
 fi
 
+# --- a short live analyze says why a section is empty ------------------------
+# Three intervals are too few to label anything: the section says so rather
+# than listing nothing under a count of idle components.
+expect_status 0 "$bin" analyze --duration 3 --no-bpf
+out_has "none yet: a component is labelled once it has"
+grep -q "idle components not listed" "$work/out" && fail "empty patterns counted as idle"
+
 # --- docs: every subcommand and flag of --help is documented ---------------
 doc="$src/docs/kpulse.md"
 man="$src/packaging/kpulse.8"

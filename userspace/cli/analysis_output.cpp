@@ -86,7 +86,11 @@ void print_report(std::ostream& out, const an::AnalysisResult& last,
   }
   size_t idle = 0;
   for (const auto& p : last.patterns) idle += p.cls == an::WorkloadClass::Idle;
-  out << "  (" << idle << " idle components not listed)\n";
+  if (last.patterns.empty())
+    out << "  none yet: a component is labelled once it has " << an::WorkloadConfig{}.min_samples
+        << " intervals of history\n";
+  else if (idle > 0)
+    out << "  (" << idle << " idle components not listed)\n";
 
   out << "\nForecasts\n";
   if (last.forecasts().empty()) out << "  none yet: " << forecast_status << "\n";
