@@ -12,7 +12,7 @@ constexpr double kLogRatio = 0.144;  // ln(1.155): 96 bins span six decades
 }  // namespace
 
 SurpriseTail::SurpriseTail(double half_life, double record_rise, double episode_half_life)
-    : decay_(std::exp(std::log(0.5) / half_life)),
+    : bins_(half_life),
       record_rise_(record_rise),
       episode_decay_(std::exp(std::log(0.5) / episode_half_life)) {}
 
@@ -25,8 +25,7 @@ int SurpriseTail::bin_of(double z) {
 }
 
 double SurpriseTail::tail(double z) const {
-  // Stored weights are in units of the newest sample's weight.
-  const double n = total_ / weight_ + 1.0;  // +1: one imaginary sample above everything
+  const double n = bins_.count() + 1.0;  // +1: one imaginary sample above everything
   const double record = std::max(max_z_, episode_z_);
   if (z > record) {
     // Beyond every past value: rarer the further past the record it is, and
@@ -37,33 +36,22 @@ double SurpriseTail::tail(double z) const {
     return r2 * r2 / n;
   }
   const int b = bin_of(z);
-  double above = 0;
-  for (int i = b + 1; i < kBins; ++i) above += bins_[i];
   // Within z's own bin, assume the mass is spread evenly in log z.
   const double lo = kLow * std::exp(kLogRatio * b);
   const double frac = z > lo ? std::min(1.0, std::log(z / lo) / kLogRatio) : 0.0;
-  above += bins_[b] * (1.0 - frac);
-  return std::min(1.0, (above / weight_ + 1.0) / n);  // rounding may pass 1
+  const double above = bins_.from(size_t(b) + 1) + bins_.in(size_t(b)) * (1.0 - frac);
+  return std::min(1.0, (above + 1.0) / n);  // rounding may pass 1
 }
 
 void SurpriseTail::add(double z) {
   if (std::isnan(z)) return;
   z = std::min(z, 1e300);  // an infinite record would never fade
-  // Rather than decaying every bin, each new sample weighs 1/decay times the
-  // previous one; rescale before the weights overflow.
-  weight_ /= decay_;
-  if (weight_ > 1e150) {
-    for (double& b : bins_) b /= weight_;
-    total_ /= weight_;
-    weight_ = 1.0;
-  }
-  total_ += weight_;
-  bins_[bin_of(z)] += weight_;
+  bins_.add(size_t(bin_of(z)));
   // The record fades too, so a one-off extreme long ago does not mask today's.
   // A surprise far beyond it (an incident) lifts it by record_rise at most:
   // the rest only masks the incident's own next samples, and fades fast.
   episode_z_ *= episode_decay_;
-  max_z_ *= decay_;
+  max_z_ *= bins_.decay();
   const double cap = max_z_ > 0 ? record_rise_ * max_z_ : z;
   max_z_ = std::max(max_z_, std::min(z, cap));
   if (z > cap) episode_z_ = std::max(episode_z_, z);

@@ -6,9 +6,10 @@
 // Bounded memory: an exponentially decayed histogram over log-spaced bins.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <limits>
+
+#include "analytics/decayed_bins.h"
 
 namespace kpulse::analytics {
 
@@ -30,17 +31,14 @@ class SurpriseTail {
   double tail(double z) const;
   void add(double z);
   // Decayed number of samples seen (the newest counts 1).
-  double weight() const { return total_ / weight_; }
+  double weight() const { return bins_.count(); }
 
  private:
   static constexpr int kBins = 96;
   static int bin_of(double z);
 
-  std::array<double, kBins> bins_{};
-  double total_ = 0;
-  double weight_ = 1.0;  // weight of the newest sample, in stored units
-  double decay_;
-  double max_z_ = 0;  // long-term record, fading with decay_
+  DecayedBins<kBins> bins_;
+  double max_z_ = 0;  // long-term record, fading as the bins do
   double record_rise_;
   double episode_z_ = 0;  // an incident beyond record_rise, fading with episode_decay_
   double episode_decay_;

@@ -10,7 +10,7 @@
 // gets little from a 1; one that never does gets a lot.
 #pragma once
 
-#include <array>
+#include "analytics/decayed_bins.h"
 
 namespace kpulse::bench {
 
@@ -28,10 +28,7 @@ class ScoreRarity {
   // Bin k holds scores in [k/32, (k+1)/32); a score of exactly 1 has the
   // last bin to itself, so "as high as the learner's maximum" is exact.
   static constexpr int kBins = 33;
-  std::array<double, kBins> bins_{};
-  double total_ = 0;
-  double weight_ = 1.0;  // weight of the newest score, in stored units
-  double decay_;
+  analytics::DecayedBins<kBins> bins_;
   double full_score_decades_;
 };
 
