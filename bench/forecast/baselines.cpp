@@ -117,7 +117,9 @@ IntervalForecast seasonal_naive(std::span<const double> y, int m, int horizon) {
         break;
       }
     f.point[h] = std::isfinite(v) ? v : fallback;
-    fill_normal(f, h, sd * std::sqrt(double(h / m + 1)));
+    // Whole seasons ahead: integer division on purpose.
+    const int seasons_ahead = h / m;
+    fill_normal(f, h, sd * std::sqrt(double(seasons_ahead + 1)));
   }
   return f;
 }

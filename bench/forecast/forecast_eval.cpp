@@ -72,7 +72,7 @@ std::string history_csv(const Hourly& s, int origin) {
   char line[64];
   for (int i = 0; i < origin; ++i) {
     if (!std::isfinite(s.values[i])) continue;
-    std::snprintf(line, sizeof line, "%lld,%.17g\n", (long long)((s.start_hour + i) * 3600),
+    std::snprintf(line, sizeof line, "%lld,%.17g\n", (long long)(s.start_hour + i) * 3600,
                   s.values[i]);
     csv += line;
   }

@@ -162,7 +162,7 @@ TEST(GroundTruthExact, DiskOpsBytesAndBusyMatchDiskstats) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   LoopDevice loop(64);
   auto collector = make_collector();
-  const std::string dev = loop.device();
+  const std::string& dev = loop.device();
   auto r = verify::run_interval_around(collector, [&dev] {
     Child io([dev] { return direct_io(dev, 8, 2.0); }, nullptr);
     EXPECT_EQ(io.wait(30s), 0);

@@ -26,7 +26,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using model::ComponentKind;
-using model::MetricId;
 
 TEST(GroundTruth, HostAndPerCpuTimeMatchProcStat) {
   auto collector = make_collector(false);  // /proc/stat needs no BPF
@@ -71,7 +70,7 @@ TEST(GroundTruth, DiskOpsBytesBusyAndInflightMatchDiskstats) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   LoopDevice loop(64);
   auto collector = make_collector();
-  const std::string dev = loop.device();
+  const std::string& dev = loop.device();
   Child io([dev] { return direct_io(dev, 8, 3.5); }, nullptr);
   std::this_thread::sleep_for(200ms);
   auto r = measure(collector);
@@ -91,7 +90,7 @@ TEST(GroundTruth, InflightComesBackToTheKernelsCountAfterIo) {
   KPULSE_REQUIRE_BPF_OR_SKIP();
   LoopDevice loop(64);
   auto collector = make_collector();
-  const std::string dev = loop.device();
+  const std::string& dev = loop.device();
   collector.collect_now();
   Child io([dev] { return direct_io(dev, 32, 3.0); }, nullptr);
   for (int i = 0; i < 3; ++i) {

@@ -245,7 +245,7 @@ TEST_F(FrameBuilderTest, SortedColumnIsMarkedAndSortChangesTheFirstRow) {
   Frame by_cpu = build(120, 30);
   int head = row_of(by_cpu, "NAME");
   ASSERT_GT(head, 0);
-  std::string first_cpu = by_cpu.lines[size_t(head + 1)].text();
+  std::string first_cpu = by_cpu.lines[size_t(head) + 1].text();
   bool marked = false;
   for (const auto& sp : by_cpu.lines[size_t(head)].spans)
     if (sp.style == Style::SortedHeader) marked = sp.text.find("CPU%") != std::string::npos;
