@@ -333,14 +333,14 @@ TEST(ProbesIntegration, LoopbackTcpTransferIsChargedToTheSendersCgroup) {
   std::this_thread::sleep_for(300ms);
   auto collector = make_collector({"net"});
   collector.collect_now();
-  const int mib = 50;
-  Child client([mib, port] { return tcp_send_all("127.0.0.1", port, std::size_t(mib) << 20); },
+  constexpr int kMib = 50;
+  Child client([port] { return tcp_send_all("127.0.0.1", port, std::size_t(kMib) << 20); },
                &sender);
   ASSERT_EQ(client.wait(60s), 0);
   server.wait(10s);
   model::Snapshot snap = collector.collect_now();
 
-  const double bytes = mib * 1024.0 * 1024.0;
+  const double bytes = kMib * 1024.0 * 1024.0;
   const model::Component* s = snap.find(ComponentKind::Cgroup, sender.path());
   ASSERT_NE(s, nullptr);
   EXPECT_GE(s->delta(MetricId::TcpTxBytes), bytes);

@@ -81,7 +81,7 @@ struct Collector::Impl {
         processes(kProc),
         disk_names(kProc, kSys),
         process_list({options.max_processes, options.include_idle_processes, kept_stat_files()},
-                     kProc, processes, cgroups),
+                     kProc, processes),
         host_name(hostname()) {
     cgroup_stats.use_v1_tree(&v1_tree);
   }

@@ -11,7 +11,6 @@
 #include <unordered_set>
 #include <vector>
 
-#include "collect/cgroup_resolver.h"
 #include "collect/kept_file.h"
 #include "collect/process_resolver.h"
 #include "engine/process_scan.h"
@@ -29,12 +28,10 @@ class ProcessList {
     // run (see kept_stats_); 0 keeps none.
     size_t kept_stat_files = 0;
   };
-  ProcessList(Options options, std::string proc_root, collect::ProcessResolver& processes,
-              collect::CgroupResolver& cgroups)
+  ProcessList(Options options, std::string proc_root, collect::ProcessResolver& processes)
       : options_(options),
         proc_root_(proc_root),
         processes_(processes),
-        cgroups_(cgroups),
         scan_(std::move(proc_root)),
         stat_budget_(options.kept_stat_files) {}
 
@@ -84,7 +81,6 @@ class ProcessList {
   Options options_;
   std::string proc_root_;
   collect::ProcessResolver& processes_;
-  collect::CgroupResolver& cgroups_;
   std::string buf_;
   std::unordered_map<uint32_t, CpuReading> cpu_readings_;  // marked processes' last ones
   ManyThreadedMap many_threaded_;

@@ -34,11 +34,8 @@ double quantile(std::vector<double> v, double q) {
   return v[k];
 }
 
-// Past bursts whose onsets wander by more than this share of their period
-// give no phase to act on (the forecaster is asked instead).
-constexpr double kMaxIrregularity = 0.35;  // of the period: beyond it, no phase to act on
-constexpr int kQuietSamples = 2;           // baseline samples that end a burst
-constexpr double kWaitMargin = 0.05;       // s/s of CPU wait above the quiet level still "quiet"
+constexpr int kQuietSamples = 2;      // baseline samples that end a burst
+constexpr double kWaitMargin = 0.05;  // s/s of CPU wait above the quiet level still "quiet"
 
 }  // namespace
 
