@@ -53,22 +53,13 @@ __noinline int record(__u32 hist, __u64 ns)
 	__u64 v = ns / 1000;
 	__u32 slot = 0, i;
 
-	if (v >> 16) {
-		v >>= 16;
-		slot += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		slot += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		slot += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		slot += 2;
-	}
+	/* One row per halving step, as kp_log2_slot (bpf/kpulse_common.h). */
+	/* clang-format off */
+	if (v >> 16) { v >>= 16; slot += 16; }
+	if (v >> 8) { v >>= 8; slot += 8; }
+	if (v >> 4) { v >>= 4; slot += 4; }
+	if (v >> 2) { v >>= 2; slot += 2; }
+	/* clang-format on */
 	if (v >> 1)
 		slot += 1;
 	i = HIST_BASE + hist * 32 + slot;
