@@ -336,45 +336,4 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	return 0;
 }
 
-/* The last thread of a process leaving: report its whole-life totals (a
- * process shorter than the interval is still seen; the kernel forgets them
- * once it is reaped). */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(kp_sched_process_exit, struct task_struct *p)
-{
-	struct signal_struct *sig = p->signal;
-	struct kp_exit_event *e;
-	__u32 tgid = p->tgid;
-
-	if (kp_rq_stamps)
-		arrival_forget(p);
-	if (sig->live.counter != 0)
-		return 0; /* other threads still run */
-
-	e = bpf_ringbuf_reserve(&kp_exits, sizeof(*e), 0);
-	if (!e) {
-		kp_count(KP_CNT_MAP_FULL);
-		return 0;
-	}
-	e->cgroup_id = bpf_get_current_cgroup_id();
-	e->start_ns = p->start_time;
-	e->exit_ns = bpf_ktime_get_ns();
-	e->cpu_ns = sig->sum_sched_runtime + p->se.sum_exec_runtime;
-	e->major_faults = sig->maj_flt + p->maj_flt;
-	e->minor_faults = sig->min_flt + p->min_flt;
-	e->read_bytes = sig->ioac.read_bytes + p->ioac.read_bytes;
-	e->write_bytes = sig->ioac.write_bytes + p->ioac.write_bytes;
-	e->pid = p->pid;
-	e->tgid = tgid;
-	e->exit_code = p->exit_code;
-	e->pad = 0;
-	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), p->comm);
-	/* No wakeup per exit: waking the reader queues an irq_work, a self-IPI
-	 * that in a VM traps to the hypervisor (10-15 us per exit measured). The
-	 * reader polls every 100 ms; it is woken only when the ring fills up. */
-	bpf_ringbuf_submit(e, bpf_ringbuf_query(&kp_exits, BPF_RB_AVAIL_DATA) > KP_EXITS_WAKE_BYTES
-				      ? BPF_RB_FORCE_WAKEUP
-				      : BPF_RB_NO_WAKEUP);
-	kp_count(KP_CNT_EVENTS);
-	return 0;
-}
+#include "sched_exits.h"
