@@ -48,6 +48,16 @@ TEST(OtlpName, UsesSemanticConventionOrKpulsePrefix) {
   EXPECT_EQ(otlp_name(model::info(MetricId::SchedRunqLatency)), "kpulse.sched.runq_latency");
 }
 
+// memory.page_faults counts minor and major faults: under the convention's
+// system.paging.faults{type=minor} (minor alone) a sum over the type
+// attribute would count each major fault twice.
+TEST(OtlpName, AllPageFaultsKeepTheirOwnNameBesideTheMajorOnes) {
+  EXPECT_EQ(otlp_name(model::info(MetricId::VmPageFaults)), "kpulse.memory.page_faults");
+  EXPECT_EQ(prometheus_name(model::info(MetricId::VmPageFaults)),
+            "kpulse_memory_page_faults_total");
+  EXPECT_EQ(otlp_name(model::info(MetricId::VmMajorFaults)), "system.paging.faults");
+}
+
 TEST(OtlpFamilies, GroupMetricsSharingAConventionName) {
   const auto& fams = otlp_families();
   const auto& cpu = fams[otlp_family_index(MetricId::CpuUser)];
