@@ -35,8 +35,10 @@ std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& s
   auto fail = [&](const std::string& why) {
     throw ForecastInputError(source_name + ":" + std::to_string(line_no) + ": " + why);
   };
-  while (std::getline(in, line)) {
+  for (CsvLine got; (got = read_csv_line(in, line)) != CsvLine::End;) {
     ++line_no;
+    if (got == CsvLine::TooLong)
+      fail("line longer than " + std::to_string(kMaxCsvLineBytes) + " bytes (not a series CSV?)");
     std::string_view s = trim_csv_field(line);
     if (s.empty()) continue;
     const size_t comma = s.find(',');

@@ -80,6 +80,22 @@ std::string_view trim_csv_field(std::string_view s) {
   return s;
 }
 
+CsvLine read_csv_line(std::istream& in, std::string& line) {
+  line.clear();
+  std::streambuf* buf = in.rdbuf();
+  if (!in.good() || buf == nullptr) return CsvLine::End;
+  for (;;) {
+    const int c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      in.setstate(std::ios::eofbit);
+      return line.empty() ? CsvLine::End : CsvLine::Read;
+    }
+    if (c == '\n') return CsvLine::Read;
+    if (line.size() == kMaxCsvLineBytes) return CsvLine::TooLong;
+    line.push_back(static_cast<char>(c));
+  }
+}
+
 bool parse_series_value(std::string_view text, double& value, std::string& reason) {
   text = trim_csv_field(text);
   bool too_large = false;
@@ -120,8 +136,10 @@ void SeriesCsvReader::fail(const std::string& reason) const {
 
 bool SeriesCsvReader::next(SeriesRow& row) {
   std::string line;
-  while (std::getline(in_, line)) {
+  for (CsvLine got; (got = read_csv_line(in_, line)) != CsvLine::End;) {
     ++line_no_;
+    if (got == CsvLine::TooLong)
+      fail("line longer than " + std::to_string(kMaxCsvLineBytes) + " bytes (not a series CSV?)");
     std::string_view text = trim_csv_field(line);
     if (line_no_ == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // BOM
     if (text.empty()) continue;

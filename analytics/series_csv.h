@@ -19,6 +19,17 @@ struct SeriesRow {
 // A CSV field without the spaces, tabs (and a line's trailing '\r') around it.
 std::string_view trim_csv_field(std::string_view s);
 
+// Longest line a series CSV may have. A real row is a timestamp and a value;
+// the bound keeps a file without newlines (/dev/zero, a binary) from growing
+// one line until memory runs out.
+inline constexpr size_t kMaxCsvLineBytes = 4096;
+
+enum class CsvLine { Read, End, TooLong };
+
+// std::getline with the bound: reads the next line into `line` (without its
+// '\n'). TooLong leaves the rest of that line unread.
+CsvLine read_csv_line(std::istream& in, std::string& line);
+
 // Largest magnitude of a value the detector and the forecaster accept. No
 // real metric comes near it (a 64-bit counter tops out at 1.8e19), and it
 // keeps their arithmetic finite: differences, sums and sums of squares over

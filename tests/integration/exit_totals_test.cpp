@@ -130,10 +130,11 @@ void expect_whole_process(int (*body)(), const char* scenario, int exit_status) 
   const std::vector<model::ExitedTask> exits = model::exited_tasks(snap);
   const model::ExitedTask* e = find_exit(exits, r.pid);
   ASSERT_NE(e, nullptr) << scenario << ": no exit record for " << r.pid;
-  std::printf("[exit-totals] %s: cpu %.4f s (wait4 %.4f), minor faults %llu (wait4 %ld), "
-              "lifetime %.3f s (fork to reap %.3f)\n",
-              scenario, e->cpu_time_s, r.cpu_s, (unsigned long long)e->minor_faults,
-              r.minor_faults, e->lifetime_s, r.wall_s);
+  std::printf(
+      "[exit-totals] %s: cpu %.4f s (wait4 %.4f), minor faults %llu (wait4 %ld), "
+      "lifetime %.3f s (fork to reap %.3f)\n",
+      scenario, e->cpu_time_s, r.cpu_s, (unsigned long long)e->minor_faults, r.minor_faults,
+      e->lifetime_s, r.wall_s);
   // Named and identified as the process, not as the thread that left last.
   EXPECT_EQ(e->pid, uint32_t(r.pid));
   // The kernel's rusage adds what runs after the exit tracepoint (the last

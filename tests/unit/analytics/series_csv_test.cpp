@@ -1,10 +1,13 @@
 #include "analytics/series_csv.h"
 
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "analytics/forecast_input.h"
 
 namespace kpulse::analytics {
 namespace {
@@ -70,6 +73,54 @@ TEST(SeriesCsv, ErrorsNameSourceLineAndReason) {
               HasSubstr("input.csv:2: value 'nan' is not finite"));
   EXPECT_THAT(error_of("timestamp,value\n2014-02-14 14:30:00+01,1\n"),
               HasSubstr("input.csv:2: timestamp '2014-02-14 14:30:00+01' has trailing text"));
+}
+
+// Input with no newline, as /dev/zero or a binary file gives: endless
+// (up to a cap), counting what the reader took from it.
+class EndlessLine : public std::streambuf {
+ public:
+  explicit EndlessLine(size_t cap) : cap_(cap) { std::memset(chunk_, 'x', sizeof chunk_); }
+  size_t served = 0;
+
+ protected:
+  int_type underflow() override {
+    if (served >= cap_) return traits_type::eof();
+    setg(chunk_, chunk_, chunk_ + sizeof chunk_);
+    served += sizeof chunk_;
+    return traits_type::to_int_type(chunk_[0]);
+  }
+
+ private:
+  size_t cap_;
+  char chunk_[4096];
+};
+
+// Both readers stop at the line bound with file:line:reason; they used to
+// grow one line for as long as the input lasted (4 GB in 8 s on /dev/zero).
+TEST(SeriesCsv, ALineWithoutEndIsRefusedAtTheBoundNotReadToTheEnd) {
+  constexpr size_t kCap = size_t(256) << 20;
+  {
+    EndlessLine buf(kCap);
+    std::istream in(&buf);
+    try {
+      read_series_csv(in, "zero.csv");
+      ADD_FAILURE() << "no error";
+    } catch (const std::runtime_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr("zero.csv:1: line longer than"));
+    }
+    EXPECT_LE(buf.served, 4 * kMaxCsvLineBytes);
+  }
+  {
+    EndlessLine buf(kCap);
+    std::istream in(&buf);
+    try {
+      read_timed_values(in, "zero.csv");
+      ADD_FAILURE() << "no error";
+    } catch (const std::runtime_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr("zero.csv:1: line longer than"));
+    }
+    EXPECT_LE(buf.served, 4 * kMaxCsvLineBytes);
+  }
 }
 
 TEST(SeriesCsv, StreamingReaderYieldsRowsOneByOne) {
