@@ -18,6 +18,10 @@ constexpr int64_t kMaxHistorySeconds = 16 * kWeek;
 // And more steps than this (fine-grained input) would make the
 // autocorrelation scan, O(steps x longest period), too slow for a command.
 constexpr size_t kMaxHistorySteps = 20'000;
+// The week cap is for fine steps. A coarse series (rows weeks apart) keeps at
+// least this many steps, so its level, trend and spread have points to be
+// fitted on: under the cap alone a step over 16 weeks left none.
+constexpr size_t kMinHistorySteps = 104;
 // Candidates whose backtest MAE is within this factor of the best are averaged.
 constexpr double kCombineWithin = 1.15;
 
@@ -134,13 +138,13 @@ Forecast naive_forecast(std::span<const double> y, double last, int horizon, boo
 }
 
 // The history the models see: leading missing steps dropped, and no more
-// than kMaxHistorySeconds (or kMaxHistorySteps) of it.
+// than kMaxHistorySeconds of it, bounded to kMinHistorySteps..kMaxHistorySteps.
 std::span<const double> recent_history(std::span<const double> y, int64_t step_seconds) {
   size_t first = 0;
   while (first < y.size() && !std::isfinite(y[first])) ++first;
   const size_t max_len =
-      std::min(kMaxHistorySteps,
-               static_cast<size_t>(kMaxHistorySeconds / std::max<int64_t>(1, step_seconds)));
+      std::clamp(static_cast<size_t>(kMaxHistorySeconds / std::max<int64_t>(1, step_seconds)),
+                 kMinHistorySteps, kMaxHistorySteps);
   if (y.size() - first > max_len) first = y.size() - max_len;
   return y.subspan(first);
 }

@@ -39,6 +39,24 @@ TEST(ForecastCsv, WritesExactlyHorizonLinesOfFiveNumbers) {
   EXPECT_TRUE(err.str().empty());
 }
 
+// Rows 20 weeks apart: the 16-week history cap left no step to fit, and a
+// constant series forecast 0 with zero-width intervals.
+TEST(ForecastCsv, RowsMonthsApartForecastTheirLevel) {
+  std::string csv = "timestamp,value\n";
+  for (int i = 0; i < 30; ++i) csv += std::to_string(1'000'000'000 + i * 20 * 604800) + ",42\n";
+  std::istringstream in(csv);
+  std::ostringstream out, err;
+  ASSERT_EQ(forecast_csv(in, out, 3, err), 0) << err.str();
+  std::istringstream lines(out.str());
+  double point = 0;
+  for (int h = 0; h < 3; ++h) {
+    ASSERT_TRUE(lines >> point) << out.str();
+    EXPECT_NEAR(point, 42.0, 1.0) << out.str();
+    std::string rest;
+    std::getline(lines, rest);
+  }
+}
+
 // Found by fuzz_forecast: rows hours to days apart give a second seasonal
 // period without a first, whose profile was never fitted; the forecast read
 // it through a null pointer (SIGSEGV in `kpulse forecast`).
