@@ -9,10 +9,13 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "record/private_dir.h"
 
 namespace kpulse::tune {
 namespace {
@@ -30,6 +33,43 @@ void fsync_path(const std::string& p, int flags) {
   int err = errno;
   ::close(fd);
   if (rc != 0) throw std::runtime_error("fsync " + p + ": " + std::strerror(err));
+}
+
+// The journal's text; "" when there is none yet. Throws when it cannot be
+// read (a user told "no changes" about a journal they may not read would be
+// misled) or when someone other than root or this user owns it or could
+// have written it.
+std::string read_journal_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return {};
+    throw std::runtime_error(path + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  std::string why;
+  if (::fstat(fd, &st) != 0)
+    why = std::strerror(errno);
+  else if (!S_ISREG(st.st_mode))
+    why = "not a regular file";
+  else if (st.st_uid != 0 && st.st_uid != ::geteuid())
+    why = fmt::format("refusing to read: owned by uid {}, not by root or uid {}", st.st_uid,
+                      ::geteuid());
+  else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    why = fmt::format("refusing to read: writable by group or others (mode {:04o})",
+                      st.st_mode & 07777);
+  std::string text;
+  char buf[65536];
+  for (ssize_t n; why.empty() && (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      why = std::strerror(errno);
+      break;
+    }
+    text.append(buf, size_t(n));
+  }
+  ::close(fd);
+  if (!why.empty()) throw std::runtime_error(path + ": " + why);
+  return text;
 }
 
 }  // namespace
@@ -57,9 +97,10 @@ std::string Change::undo_command(const std::string& state_dir) const {
 }
 
 Journal::Journal(std::string state_dir) : dir_(std::move(state_dir)) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec) throw std::runtime_error(dir_ + ": " + ec.message());
+  // Restores write whatever the journal says, host-wide knobs included: a
+  // directory another user can plant a journal in is refused as `kpulse run`
+  // refuses it.
+  record::ensure_private_dir(dir_);
   path_ = dir_ + "/tune-journal.jsonl";
 }
 
@@ -106,8 +147,7 @@ std::vector<Change> Journal::load(std::vector<std::string>* warnings) const {
 
 std::vector<Change> Journal::history(std::vector<std::string>* warnings) const {
   std::vector<Change> out;
-  std::ifstream in(path_);
-  if (!in) return out;
+  std::istringstream in(read_journal_file(path_));
   std::string line;
   int lineno = 0;
   auto warn = [&](const std::string& why) {

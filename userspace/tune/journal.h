@@ -43,8 +43,9 @@ struct Change {
 
 class Journal {
  public:
-  // Creates `state_dir` if needed. Throws std::runtime_error with the path
-  // and reason when it cannot.
+  // Creates `state_dir` (mode 0750) if needed. Throws std::runtime_error with
+  // the path and reason when it cannot, or when the directory is owned by
+  // another user or writable by group or others (record::ensure_private_dir).
   explicit Journal(std::string state_dir);
   [[nodiscard]] const std::string& path() const { return path_; }
 
@@ -54,6 +55,8 @@ class Journal {
   void append(const Change& c);
   // Every change, latest record per id, in the order changes were first made.
   // Malformed lines are skipped and described in `warnings` ("file:line: reason").
+  // No journal file is no changes; one that cannot be read, is not a regular
+  // file, or is owned or writable by another user throws std::runtime_error.
   [[nodiscard]] std::vector<Change> load(std::vector<std::string>* warnings = nullptr) const;
   // Every record in the order written: each change's trial, verdict and
   // rollback as separate entries (the report's tuning history).

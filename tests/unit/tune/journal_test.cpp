@@ -1,5 +1,7 @@
 #include "tune/journal.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -66,6 +68,43 @@ TEST_F(JournalTest, TornAndBadLinesAreReportedWithFileAndLineAndLoseNothingElse)
   ASSERT_EQ(warnings.size(), 2u);
   EXPECT_NE(warnings[0].find(":2: unknown knob \"kernel.panic\""), std::string::npos);
   EXPECT_NE(warnings[1].find(":3: "), std::string::npos);
+}
+
+// Restores write what the journal says (host-wide knobs too), so a journal
+// another user could have planted is refused, not obeyed: `tune --rollback`
+// wrote a planted 8192 into a cgroup's memory.limit_in_bytes.
+TEST_F(JournalTest, AStateDirectoryOthersCanWriteIsRefused) {
+  std::filesystem::create_directories(dir_ / "pub");
+  std::filesystem::permissions(dir_ / "pub", std::filesystem::perms(01777));
+  try {
+    Journal j((dir_ / "pub").string());
+    ADD_FAILURE() << "accepted a directory of mode 1777";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("writable by group or others"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(JournalTest, AJournalOthersCanWriteOrAnotherUserOwnsIsRefused) {
+  Journal j((dir_ / "state").string());
+  j.append(change("c1-1", "128", "4096", ChangeState::Kept));
+  std::filesystem::permissions(j.path(), std::filesystem::perms(0666));
+  EXPECT_THROW((void)j.load(), std::runtime_error);
+  std::filesystem::permissions(j.path(), std::filesystem::perms(0600));
+  EXPECT_EQ(j.load().size(), 1u);
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::chown(j.path().c_str(), 65534, 65534), 0);
+    EXPECT_THROW((void)j.load(), std::runtime_error);
+  }
+}
+
+// "No changes in force" is said only when there is no journal: one that
+// cannot be read is an error, not an empty list.
+TEST_F(JournalTest, AJournalThatCannotBeReadIsAnErrorNotNoChanges) {
+  Journal j((dir_ / "state").string());
+  EXPECT_TRUE(j.load().empty());  // none yet
+  std::filesystem::create_directory(j.path());
+  EXPECT_THROW((void)j.load(), std::runtime_error);
 }
 
 TEST_F(JournalTest, IdsAreUniqueAcrossInstances) {
