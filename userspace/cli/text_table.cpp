@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "tui/format.h"
+
 namespace kpulse::cli {
 
 TextTable::TextTable(std::vector<std::string> headers) {
@@ -14,6 +16,8 @@ TextTable::TextTable(std::vector<std::string> headers) {
 
 void TextTable::add_row(std::vector<std::string> cells) {
   cells.resize(headers_.size());
+  // Names are any user's to choose: no escape sequence or newline gets through.
+  for (auto& cell : cells) cell = tui::printable(std::move(cell));
   rows_.push_back(std::move(cells));
 }
 

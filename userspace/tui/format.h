@@ -33,6 +33,12 @@ inline std::string format_percent(double ratio) {
 // Time since boot: "45s", "12:03", "3d 04:12".
 std::string format_uptime(double seconds);
 
+// Text safe to send to a terminal: C0 and C1 control characters and DEL
+// become '?', as ps shows them. Process names and command lines are any
+// user's to choose; an escape sequence in one must not reach root's terminal,
+// nor a newline break a table row.
+std::string printable(std::string text);
+
 // Terminal columns the UTF-8 text occupies (wide CJK glyphs count 2).
 int display_width(std::string_view utf8);
 // Cuts text to at most `width` columns, ending in `ellipsis` when cut.

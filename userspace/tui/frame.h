@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tui/format.h"
+
 namespace kpulse::tui {
 
 // Semantic styles; the renderer maps them to colours or, in monochrome, to
@@ -35,8 +37,9 @@ struct Line {
   // highlighted across the whole width).
   Style fill = Style::Normal;
 
+  // Control characters in `text` are shown as '?' (printable()).
   Line& add(std::string text, Style style = Style::Normal) {
-    spans.push_back({std::move(text), style});
+    spans.push_back({printable(std::move(text)), style});
     return *this;
   }
   [[nodiscard]] std::string text() const;  // spans concatenated, no styling

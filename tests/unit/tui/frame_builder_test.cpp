@@ -60,6 +60,28 @@ TEST_F(FrameBuilderTest, EveryViewAndModeFillsTheScreenExactlyWithoutOverflow) {
   }
 }
 
+// Any user names their processes: an escape sequence, a newline or a C1
+// control (U+009B, CSI) in a name reached root's terminal raw.
+TEST_F(FrameBuilderTest, ControlCharactersInANameAreShownAsQuestionMarks) {
+  for (auto& c : snap.components)
+    if (c.kind == model::ComponentKind::Process) c.name = "evil\x1b[31m\nname\xc2\x9b";
+  Frame f = build(200, 50);
+  EXPECT_GE(row_of(f, "evil?[31m?name?"), 0) << f.text();
+  for (const auto& l : f.lines) {
+    const std::string t = l.text();
+    EXPECT_EQ(t.find_first_of("\x1b\n\x7f"), std::string::npos) << t;
+    EXPECT_EQ(t.find("\xc2\x9b"), std::string::npos) << t;
+  }
+}
+
+TEST(Printable, KeepsTextAndUtf8AndReplacesEachControlCharacterOnce) {
+  EXPECT_EQ(printable("nginx: worker"), "nginx: worker");
+  EXPECT_EQ(printable("caf\xc3\xa9 \xe4\xb8\xad"), "caf\xc3\xa9 \xe4\xb8\xad");
+  EXPECT_EQ(printable("a\tb\x7f\xc2\x85"
+                      "c\xc2"),
+            "a?b??c\xc2");  // a lone C2 is no control
+}
+
 TEST_F(FrameBuilderTest, HeaderShowsHostSourceLoadAndAgentCost) {
   Frame f = build(120, 30);
   std::string head = f.lines[0].text();
