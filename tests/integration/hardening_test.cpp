@@ -239,6 +239,12 @@ TEST_F(Hardening, EveryReaderReportsADamagedBlock) {
   EXPECT_EQ(run("(" + kBin + " analyze --recording " + rec.string() + " >/dev/null 2>" + err + ")"),
             0);
   EXPECT_NE(slurp(err).find("block checksum mismatch"), std::string::npos) << slurp(err);
+
+  // replay steps through the damaged block: it says so once the UI is done.
+  EXPECT_EQ(run("(" + kBin + " replay " + rec.string() +
+                " --batch -n 25 -d 0.1 --no-analysis >/dev/null 2>" + err + ")"),
+            0);
+  EXPECT_NE(slurp(err).find("block checksum mismatch"), std::string::npos) << slurp(err);
 }
 
 }  // namespace

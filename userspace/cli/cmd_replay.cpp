@@ -1,4 +1,5 @@
 // `kpulse replay DIR`: the top UI over a recording; [ and ] step through it.
+#include <cstdio>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -49,7 +50,12 @@ int run(ReplayArgs a) {
     analysis.warmup_s = kWarmupSeconds;
     ui.analyze = make_top_analysis(analysis);
   }
-  return tui::run_top(source, ui);
+  const int rc = tui::run_top(source, ui);
+  // After the screen is given back, so the terminal UI does not paint over
+  // them; batch frames stay clean on stdout.
+  for (const auto& w : source.warnings())
+    std::fprintf(stderr, "kpulse replay: warning: %s\n", w.c_str());
+  return rc;
 }
 
 }  // namespace

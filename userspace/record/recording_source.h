@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "record/reader.h"
 #include "model/snapshot_source.h"
@@ -32,6 +33,8 @@ class RecordingSource : public model::SnapshotSource {
   [[nodiscard]] bool seekable() const override { return true; }
   std::optional<model::Snapshot> step(int delta) override;
   std::optional<model::Snapshot> seek(int64_t time_ns) override;
+  // Blocks skipped so far (damaged, torn), as RecordingReader::warnings().
+  [[nodiscard]] std::vector<std::string> warnings() const { return reader_.warnings(); }
 
  private:
   std::filesystem::path dir_;
