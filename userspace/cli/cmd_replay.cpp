@@ -1,7 +1,7 @@
 // `kpulse replay DIR`: the top UI over a recording; [ and ] step through it.
-#include <cstdio>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <string>
 
