@@ -49,6 +49,14 @@ bool ExportPipeline::flush(std::chrono::milliseconds timeout) {
   return sender_->flush(timeout);
 }
 
+void ExportPipeline::stop_otlp() {
+  if (sender_) sender_->stop();
+}
+
+std::string ExportPipeline::otlp_last_error() const {
+  return sender_ ? sender_->last_error() : std::string();
+}
+
 std::optional<ExportStats> ExportPipeline::otlp_stats() const {
   if (!sender_) return std::nullopt;
   return sender_->stats();

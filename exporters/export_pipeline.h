@@ -44,7 +44,13 @@ class ExportPipeline {
   // batches up to `timeout` to go out.
   bool flush(std::chrono::milliseconds timeout);
 
+  // After the last flush(): stops OTLP delivery (OtlpSender::stop()), so the
+  // stats and summary() count what was abandoned as dropped.
+  void stop_otlp();
+
   [[nodiscard]] std::optional<ExportStats> otlp_stats() const;
+  // The last OTLP delivery error ("" while deliveries succeed).
+  [[nodiscard]] std::string otlp_last_error() const;
   [[nodiscard]] int prometheus_port() const { return prometheus_ ? prometheus_->port() : -1; }
   // Counters for humans: one line per exporter.
   [[nodiscard]] std::string summary() const;

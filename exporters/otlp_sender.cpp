@@ -59,6 +59,10 @@ size_t on_header(char* data, size_t size, size_t n, void* userdata) {
   return size * n;
 }
 
+int cancel_transfer(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+}
+
 bool retryable_curl_error(CURLcode rc) {
   switch (rc) {
     case CURLE_COULDNT_CONNECT:
@@ -68,6 +72,7 @@ bool retryable_curl_error(CURLcode rc) {
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
+    case CURLE_ABORTED_BY_CALLBACK:  // stop(): run() counts the batch dropped
       return true;
     default:
       return false;
@@ -84,14 +89,22 @@ OtlpSender::OtlpSender(SenderOptions options)
 }
 
 OtlpSender::~OtlpSender() {
+  stop();
+  curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
+
+void OtlpSender::stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
+  cancel_ = true;
   wake_.notify_all();
-  worker_.join();
+  if (worker_.joinable()) worker_.join();
+  std::lock_guard lock(mu_);
   dropped_ += queue_.size();
-  curl_easy_cleanup(static_cast<CURL*>(curl_));
+  queue_.clear();
+  queued_bytes_ = 0;
 }
 
 void OtlpSender::submit(Signal signal, std::string body) {
@@ -233,6 +246,12 @@ OtlpSender::Outcome OtlpSender::send_once(const Batch& batch,
   if (!signal.tls.client_key.empty())
     curl_easy_setopt(curl, CURLOPT_SSLKEY, signal.tls.client_key.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  // A receiver that accepts and never answers would hold shutdown for the
+  // whole request timeout (10 s by default); libcurl calls this at least
+  // once a second.
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, cancel_transfer);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &cancel_);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_body_start);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -241,7 +260,9 @@ OtlpSender::Outcome OtlpSender::send_once(const Batch& batch,
   curl_slist_free_all(headers);
 
   if (rc != CURLE_OK) {
-    set_error(url + ": " + curl_easy_strerror(rc));
+    set_error(
+        url + ": " +
+        (rc == CURLE_ABORTED_BY_CALLBACK ? "no answer before shutdown" : curl_easy_strerror(rc)));
     return retryable_curl_error(rc) ? Outcome::Retry : Outcome::Fail;
   }
   long status = 0;

@@ -50,6 +50,10 @@ class OtlpSender {
   explicit OtlpSender(SenderOptions options);
   // Stops without waiting for the queue: call flush() first to drain it.
   ~OtlpSender();
+  // The same, callable before the stats are read for the last time: a request
+  // in flight is cancelled (within about a second, not after the request
+  // timeout), and what is still queued counts as dropped. Idempotent.
+  void stop();
   OtlpSender(const OtlpSender&) = delete;
   OtlpSender& operator=(const OtlpSender&) = delete;
 
@@ -84,6 +88,7 @@ class OtlpSender {
   size_t queued_bytes_ = 0;
   bool busy_ = false;
   bool stopping_ = false;
+  std::atomic<bool> cancel_{false};  // read by libcurl's progress callback
   std::string last_error_;
 
   std::atomic<uint64_t> submitted_{0}, sent_{0}, failed_{0}, dropped_{0}, retries_{0},

@@ -19,9 +19,11 @@
 namespace kpulse::cli {
 namespace {
 
-std::atomic<bool> g_stop{false};
+// Signals received: the first stops collecting, a second stops waiting for
+// the OTLP receiver.
+std::atomic<int> g_stop{0};
 extern "C" void on_stop_signal(int) {
-  g_stop = true;
+  g_stop.fetch_add(1);
 }
 
 struct ExportArgs {
@@ -87,13 +89,17 @@ int run_export(const ExportArgs& a) {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   const auto start = std::chrono::steady_clock::now();
-  while (!g_stop) {
+  while (g_stop == 0) {
     pipeline.push(collector.next());
     if (a.duration_s > 0 &&
         std::chrono::steady_clock::now() - start >= std::chrono::duration<double>(a.duration_s))
       break;
   }
-  pipeline.flush(flush_timeout);
+  const auto give_up = std::chrono::steady_clock::now() + flush_timeout;
+  while (!pipeline.flush(std::chrono::milliseconds(100)) && g_stop < 2 &&
+         std::chrono::steady_clock::now() < give_up) {
+  }
+  pipeline.stop_otlp();  // what is still queued now counts as dropped
   std::fputs(pipeline.summary().c_str(), stdout);
   return 0;
 }

@@ -30,10 +30,23 @@ class ExportSink : public SnapshotSink {
   void consume(const model::Snapshot& s) override {
     pipeline_.push(s);
     send_events();
+    report_delivery();
   }
   void flush() override {
     send_events();
-    pipeline_.flush(std::chrono::seconds(5));
+    const bool drained = pipeline_.flush(std::chrono::seconds(5));
+    pipeline_.stop_otlp();
+    if (drained) return;
+    const auto st = pipeline_.otlp_stats();
+    log(LogLevel::Error,
+        "export: OTLP data not delivered by shutdown ({} batches dropped in all){}",
+        st ? st->dropped : 0, last_error_suffix());
+  }
+  [[nodiscard]] std::string status() const override {
+    const auto st = pipeline_.otlp_stats();
+    if (!st) return "";
+    return fmt::format("otlp: {} sent, {} failed, {} dropped, {} retries{}", st->sent, st->failed,
+                       st->dropped, st->retries, last_error_suffix());
   }
 
  private:
@@ -85,6 +98,26 @@ class ExportSink : public SnapshotSink {
   static bool is_loopback(const std::string& host) {
     return host == "localhost" || host == "::1" || host.starts_with("127.");
   }
+  // A receiver that is down or refusing is said once when it starts and once
+  // when deliveries come back, not only counted in the status line.
+  void report_delivery() {
+    const auto st = pipeline_.otlp_stats();
+    if (!st) return;
+    const uint64_t trouble = st->failed + st->retries + st->dropped;
+    if (!failing_ && trouble > trouble_seen_) {
+      failing_ = true;
+      log(LogLevel::Warning, "export: OTLP delivery failing, retrying{}", last_error_suffix());
+    } else if (failing_ && st->sent > sent_seen_ && trouble == trouble_seen_) {
+      failing_ = false;
+      log(LogLevel::Notice, "export: OTLP delivery recovered");
+    }
+    trouble_seen_ = trouble;
+    sent_seen_ = st->sent;
+  }
+  [[nodiscard]] std::string last_error_suffix() const {
+    const std::string e = pipeline_.otlp_last_error();
+    return e.empty() ? "" : "; last error: " + e;
+  }
   void send_events() {
     if (!events_) return;
     auto batch = events_->take();
@@ -94,6 +127,8 @@ class ExportSink : public SnapshotSink {
   std::shared_ptr<dashboard::Board> board_;
   exporters::ExportPipeline pipeline_;
   std::shared_ptr<EventQueue> events_;
+  bool failing_ = false;
+  uint64_t trouble_seen_ = 0, sent_seen_ = 0;
 };
 
 }  // namespace
