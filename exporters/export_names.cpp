@@ -71,6 +71,7 @@ std::string exported_metrics_markdown() {
       "Prometheus name | Prometheus labels by component |\n"
       "|---|---|---|---|---|---|\n";
   for (const auto& m : model::all_metrics()) {
+    if (model::retired(m.id)) continue;
     if (event_only(m)) {
       out += "| `" + std::string(m.name) + "` | attribute `kpulse." + std::string(m.name) +
              "` of the `kpulse." + scope_names(m.scopes) + "` log record | `" +

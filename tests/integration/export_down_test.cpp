@@ -61,8 +61,9 @@ class LoopbackPort {
 class ExportDown : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("kpulse_export_down_" + std::to_string(getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("kpulse_export_down_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -76,11 +77,11 @@ class ExportDown : public ::testing::Test {
                           << "[export.otlp]\nenabled = true\ninterval = 0.5\nendpoint = \"" << url
                           << "\"\n";
     // A 30 s request timeout: shutdown must not wait it out.
-    return std::make_unique<Child>("exec env -u JOURNAL_STREAM -u NOTIFY_SOCKET "
-                                   "OTEL_EXPORTER_OTLP_TIMEOUT=30000 " +
-                                       kBin +
-                                       " run --config " + config.string() + " 2>" + log_path(),
-                                   nullptr);
+    return std::make_unique<Child>(
+        "exec env -u JOURNAL_STREAM -u NOTIFY_SOCKET "
+        "OTEL_EXPORTER_OTLP_TIMEOUT=30000 " +
+            kBin + " run --config " + config.string() + " 2>" + log_path(),
+        nullptr);
   }
   [[nodiscard]] std::string log_path() const { return (dir_ / "run.log").string(); }
   [[nodiscard]] std::string log() const { return slurp(log_path()); }

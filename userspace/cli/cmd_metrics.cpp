@@ -15,11 +15,13 @@ int print_catalog(bool markdown) {
     std::fputs(model::catalog_markdown().c_str(), stdout);
     return 0;
   }
-  for (const auto& m : model::all_metrics())
+  for (const auto& m : model::all_metrics()) {
+    if (model::retired(m.id)) continue;
     std::printf("%-30.*s %-9.*s %-7.*s %.*s\n", int(m.name.size()), m.name.data(),
                 int(to_string(m.type).size()), to_string(m.type).data(),
                 int(to_string(m.unit).size()), to_string(m.unit).data(), int(m.help.size()),
                 m.help.data());
+  }
   return 0;
 }
 

@@ -114,15 +114,13 @@ void print_cgroups(std::FILE* out, const model::Snapshot& s, const Ctx& x, const
   auto cgs = of_kind(s, ComponentKind::Cgroup);
   std::stable_sort(cgs.begin(), cgs.end(),
                    [](const Component* a, const Component* b) { return cpu_of(a) > cpu_of(b); });
-  TextTable t({"<CGROUP", "CPU", "RUNQ-P99", "CSW-V/s", "CSW-I/s", "THROTTLED", "READ/s", "WRITE/s",
-               "IO-P99", "TX/s", "RX/s", "RETRANS", "RECLAIM", "MEM", "MEM-MAX"});
+  TextTable t({"<CGROUP", "CPU", "RUNQ-P99", "THROTTLED", "READ/s", "WRITE/s", "IO-P99", "TX/s",
+               "RX/s", "RETRANS", "RECLAIM", "MEM", "MEM-MAX"});
   size_t n = 0;
   for (const Component* c : cgs) {
     if (n++ >= o.max_cgroups) break;
     t.add_row({c->id, value(*c, MetricId::CpuUtilization, human_percent),
                quantile(*c, MetricId::SchedRunqLatency, 0.99),
-               rate(*c, MetricId::SchedVoluntarySwitches, x, human_count),
-               rate(*c, MetricId::SchedInvoluntarySwitches, x, human_count),
                rate(*c, MetricId::CgCpuThrottledTime, x, seconds),
                rate(*c, MetricId::BlkReadBytes, x, human_bytes),
                rate(*c, MetricId::BlkWriteBytes, x, human_bytes),
@@ -145,13 +143,11 @@ void print_processes(std::FILE* out, const model::Snapshot& s, const Ctx& x, con
   auto ps = of_kind(s, ComponentKind::Process);
   std::stable_sort(ps.begin(), ps.end(),
                    [](const Component* a, const Component* b) { return cpu_of(a) > cpu_of(b); });
-  TextTable t({"PID", "<COMM", "CPU", "CSW-V/s", "CSW-I/s", "MAJFLT/s", "RSS", "THR", "<CGROUP"});
+  TextTable t({"PID", "<COMM", "CPU", "MAJFLT/s", "RSS", "THR", "<CGROUP"});
   size_t n = 0;
   for (const Component* c : ps) {
     if (n++ >= o.max_processes) break;
     t.add_row({c->id, c->name, value(*c, MetricId::CpuUtilization, human_percent),
-               rate(*c, MetricId::SchedVoluntarySwitches, x, human_count),
-               rate(*c, MetricId::SchedInvoluntarySwitches, x, human_count),
                rate(*c, MetricId::VmMajorFaults, x, human_count),
                value(*c, MetricId::ProcRss, human_bytes),
                value(*c, MetricId::ProcThreads, human_count), c->parent});

@@ -12,6 +12,7 @@ std::string catalog_markdown() {
       "| metric | type | unit | components | OpenTelemetry | description |\n"
       "|---|---|---|---|---|---|\n";
   for (const auto& m : all_metrics()) {
+    if (retired(m.id)) continue;
     std::string scopes;
     for (int k = 0; k < kComponentKinds; ++k) {
       if (!(m.scopes & (1u << k))) continue;

@@ -52,6 +52,10 @@ struct MetricInfo {
 };
 
 std::span<const MetricInfo> all_metrics();
+// Metrics kpulse no longer collects: kept in the catalog so recordings made
+// by earlier versions still decode, but not listed (`kpulse metrics`, the
+// README, docs/exporters.md) nor shown as columns.
+bool retired(MetricId id);
 const MetricInfo& info(MetricId id);
 std::optional<MetricId> metric_by_name(std::string_view name);
 inline constexpr size_t metric_count() {

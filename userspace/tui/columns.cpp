@@ -13,10 +13,8 @@ using model::MetricId;
 constexpr std::array<ColumnSpec, 25> kColumns{{
     {ColumnId::Name, "NAME", "cgroup path or process name [pid]", 16, 0},
     {ColumnId::CpuPct, "CPU%", "CPU used (100% = one CPU)", 6, 1},
-    {ColumnId::OnCpu, "ONCPU", "on-CPU time this interval (BPF, per second)", 6, 9},
     {ColumnId::RunqP50, "RQ50", "run-queue latency median", 6, 8},
     {ColumnId::RunqP99, "RQ99", "run-queue latency p99", 6, 3},
-    {ColumnId::CtxSwitches, "CSW/s", "context switches per second", 6, 10},
     {ColumnId::IoOps, "IOPS", "block I/O requests per second", 6, 7},
     {ColumnId::IoBytes, "IO/s", "block I/O bytes per second", 6, 4},
     {ColumnId::IoLatP99, "IOp99", "block device latency p99", 6, 11},
@@ -38,16 +36,14 @@ constexpr std::array<ColumnSpec, 25> kColumns{{
     {ColumnId::Tasks, "TASKS", "tasks (cgroup) or threads (process)", 5, 17},
 }};
 
-constexpr std::array kOverview{ColumnId::Name,     ColumnId::CpuPct,      ColumnId::OnCpu,
-                               ColumnId::RunqP50,  ColumnId::RunqP99,     ColumnId::CtxSwitches,
-                               ColumnId::IoOps,    ColumnId::IoBytes,     ColumnId::IoLatP99,
-                               ColumnId::NetBytes, ColumnId::Retransmits, ColumnId::ReclaimStall,
-                               ColumnId::Pressure, ColumnId::Memory,      ColumnId::MemLimit,
-                               ColumnId::CpuQuota, ColumnId::Throttled};
-constexpr std::array kCpu{ColumnId::Name,     ColumnId::CpuPct,    ColumnId::OnCpu,
-                          ColumnId::RunqP50,  ColumnId::RunqP99,   ColumnId::CtxSwitches,
-                          ColumnId::CpuQuota, ColumnId::Throttled, ColumnId::CpuPressure,
-                          ColumnId::Tasks};
+constexpr std::array kOverview{ColumnId::Name,         ColumnId::CpuPct,   ColumnId::RunqP50,
+                               ColumnId::RunqP99,      ColumnId::IoOps,    ColumnId::IoBytes,
+                               ColumnId::IoLatP99,     ColumnId::NetBytes, ColumnId::Retransmits,
+                               ColumnId::ReclaimStall, ColumnId::Pressure, ColumnId::Memory,
+                               ColumnId::MemLimit,     ColumnId::CpuQuota, ColumnId::Throttled};
+constexpr std::array kCpu{ColumnId::Name,        ColumnId::CpuPct,   ColumnId::RunqP50,
+                          ColumnId::RunqP99,     ColumnId::CpuQuota, ColumnId::Throttled,
+                          ColumnId::CpuPressure, ColumnId::Tasks};
 constexpr std::array kDisks{ColumnId::Name,       ColumnId::IoOps,      ColumnId::IoBytes,
                             ColumnId::IoLatP99,   ColumnId::IoPressure, ColumnId::CpuPct,
                             ColumnId::MajorFaults};
@@ -138,15 +134,10 @@ double column_value(ColumnId id, const model::Component& c, double interval_s) {
       return model::kNaN;
     case ColumnId::CpuPct:
       return value_or_nan(c, MetricId::CpuUtilization);
-    case ColumnId::OnCpu:
-      return rate_sum(c, interval_s, {MetricId::SchedOncpuTime});
     case ColumnId::RunqP50:
       return c.interval_quantile_ns(MetricId::SchedRunqLatency, 0.5);
     case ColumnId::RunqP99:
       return c.interval_quantile_ns(MetricId::SchedRunqLatency, 0.99);
-    case ColumnId::CtxSwitches:
-      return rate_sum(c, interval_s,
-                      {MetricId::SchedVoluntarySwitches, MetricId::SchedInvoluntarySwitches});
     case ColumnId::IoOps:
       return rate_sum(c, interval_s, {MetricId::BlkReadOps, MetricId::BlkWriteOps});
     case ColumnId::IoBytes: {
@@ -207,7 +198,6 @@ std::string format_column(ColumnId id, double v) {
     case ColumnId::IoPressure:
     case ColumnId::MemOfLimit:
       return format_percent(v);
-    case ColumnId::OnCpu:
     case ColumnId::ReclaimStall:
     case ColumnId::Throttled:
       return format_duration_s(v);

@@ -13,10 +13,8 @@ namespace kpulse::tui {
 enum class ColumnId : unsigned char {
   Name,
   CpuPct,
-  OnCpu,
   RunqP50,
   RunqP99,
-  CtxSwitches,
   IoOps,
   IoBytes,
   IoLatP99,

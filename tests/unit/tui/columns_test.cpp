@@ -80,10 +80,7 @@ TEST(Columns, HeadersAreUniqueWithinAView) {
 TEST(ColumnValue, CountersBecomePerSecondRates) {
   model::Component c;
   c.kind = model::ComponentKind::Cgroup;
-  c.set_counter(MetricId::SchedVoluntarySwitches, 1000, 300);
-  c.set_counter(MetricId::SchedInvoluntarySwitches, 500, 100);
   c.set_counter(MetricId::BlkReadBytes, 1e9, 4e6);
-  EXPECT_DOUBLE_EQ(column_value(ColumnId::CtxSwitches, c, 2.0), 200);
   EXPECT_DOUBLE_EQ(column_value(ColumnId::IoBytes, c, 2.0), 2e6);
   EXPECT_TRUE(std::isnan(column_value(ColumnId::NetBytes, c, 2.0)));
   EXPECT_EQ(format_column(ColumnId::NetBytes, column_value(ColumnId::NetBytes, c, 2.0)), "-");

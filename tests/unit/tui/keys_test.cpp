@@ -58,7 +58,7 @@ TEST(HandleKey, DirectSortKeysAreIdempotentAndRReverses) {
 TEST(HandleKey, AngleBracketsWalkTheViewsColumns) {
   UiState s;  // overview, sorted by CPU%
   handle_key(s, '>');
-  EXPECT_EQ(s.sort, ColumnId::OnCpu);
+  EXPECT_EQ(s.sort, ColumnId::RunqP50);
   handle_key(s, '<');
   handle_key(s, '<');
   EXPECT_EQ(s.sort, ColumnId::Name);
