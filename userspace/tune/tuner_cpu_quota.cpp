@@ -29,7 +29,6 @@ class CpuQuotaTuner : public Tuner {
     for (const auto& c : s.components) {
       if (c.kind != ComponentKind::Cgroup) continue;
       double share = throttled_share(c);
-      double quota_cpus = c.value(MetricId::CgCpuQuota);
       if (!(share >= kQuotaThrottledShare)) continue;
       auto q = read_cpu_quota(c.id, ctx.options.cgroup_root);
       if (!q) continue;
@@ -43,6 +42,10 @@ class CpuQuotaTuner : public Tuner {
       double next =
           step_toward(quota, ceiling, ctx.options.step_fraction, 0.05 * period, spec(k.kind));
       double used = c.value(MetricId::CpuUtilization);
+      // A v1 cgroup in the cpu hierarchy but not in cpuacct has no usage
+      // figure; one throttled in most periods uses about its whole quota.
+      const bool used_known = std::isfinite(used);
+      if (!used_known) used = quota / period;
       double throttled_s = c.rate(MetricId::CgCpuThrottledTime, s.interval_s);
       // What the cgroup would use unthrottled (its CPU plus the time it was
       // held back), and what the raise can give it from the idle CPUs.
@@ -56,10 +59,12 @@ class CpuQuotaTuner : public Tuner {
       p.current_raw = raw;
       p.proposed_raw = compose_value(k.kind, raw, next, 0, ceiling);
       p.evidence = fmt::format(
-          "cgroup {} throttled in {:.0f}% of its CPU periods ({:.2f} s/s held back), using {:.2f} "
-          "CPU of a {:.2f} CPU quota; the host has {:.2f} of {:.0f} CPUs idle",
-          c.id, share * 100, std::isfinite(throttled_s) ? throttled_s : 0.0, used, quota_cpus,
-          host.idle, host.cpus);
+          "cgroup {} throttled in {:.0f}% of its CPU periods ({:.2f} s/s held back), using "
+          "{}{:.2f} "
+          "CPU of a {:.2f} CPU quota{}; the host has {:.2f} of {:.0f} CPUs idle",
+          c.id, share * 100, std::isfinite(throttled_s) ? throttled_s : 0.0,
+          used_known ? "" : "about ", used, quota / period,
+          used_known ? "" : " (no usage figure: not in cpuacct)", host.idle, host.cpus);
       p.objective = cpu_wait_objective(c.id);
       if (host.idle < ctx.options.min_idle_cpus) {
         // More quota here is CPU taken from the neighbours: say so, do not act.
