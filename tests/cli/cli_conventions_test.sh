@@ -40,6 +40,9 @@ expect_status 2 "$bin" snapshot --no-such-flag
 err_has "Usage: kpulse snapshot"
 expect_status 2 "$bin" snapshot --interval 2parsecs
 err_has "is not a duration"
+# An export interval of 1 ms burned a whole core: the same floor as every collecting command.
+expect_status 2 "$bin" export --prometheus 127.0.0.1:0 --interval 0.001 --no-bpf
+err_has "not in range 0.05"
 expect_status 2 "$bin" snapshot --no-bpf --groups bogus
 err_has 'unknown probe group "bogus"'
 expect_status 2 "$bin" probes --groups sched,bogus

@@ -119,11 +119,11 @@ void register_export(CLI::App& root, Registry& reg) {
   duration_option(*app, "--interval", args->interval_s,
                   "Collection interval (default 10s, or the export interval when shorter; plain "
                   "number: seconds)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.05, 3600.0));  // as every collecting command
   duration_option(*app, "--export-interval", args->export_interval_s,
                   "OTLP push interval; the collection intervals in between are merged "
                   "(default OTEL_METRIC_EXPORT_INTERVAL, else 10s)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.05, 86400.0));
   app->add_option("--otlp-histograms", args->histograms,
                   "Latency histograms as OTLP exponential (default: scale 0, ns) or explicit "
                   "(36 buckets, s)")
