@@ -1,5 +1,7 @@
 // The config file: defaults round-trip, and every class of bad input is
 // reported with file, line and reason.
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -155,6 +157,31 @@ TEST(Config, MissingFileNamesFileAndReason) {
     EXPECT_EQ(std::string(e.what()),
               "/nonexistent/kpulse.toml: cannot open: No such file or directory");
   }
+}
+
+// The configuration decides what the root daemon writes: one that another
+// user owns or could have written was run without a word.
+TEST(Config, AFileOthersCanWriteOrAnotherUserOwnsIsRefused) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("kpulse_config_owner_" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << "[daemon]\nstatus_interval = 5\n";
+  std::filesystem::permissions(path, std::filesystem::perms(0666));
+  try {
+    load_config(path);
+    ADD_FAILURE() << "accepted mode 0666";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("writable by group or others (mode 0666)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(check_config_file(path).empty());
+  std::filesystem::permissions(path, std::filesystem::perms(0644));
+  EXPECT_DOUBLE_EQ(load_config(path).daemon.status_interval_s, 5.0);
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+    EXPECT_THROW(load_config(path), ConfigError);
+  }
+  std::filesystem::remove(path);
 }
 
 TEST(Config, LoadsFromFile) {
