@@ -138,6 +138,18 @@ TEST(Cli, UnknownFlagPrintsUsageAndFails) {
     EXPECT_NE(out.find(cmd), std::string::npos) << cmd << " missing from --help";
 }
 
+// Root without CAP_BPF (a container, a bounding set) got libbpf's noise about
+// CONFIG_BPF_SYSCALL and RLIMIT_MEMLOCK, and exit 0 with no BPF data.
+TEST(Cli, RootWithoutCapBpfIsToldWhatIsMissing) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  ASSERT_TRUE(have_command("setpriv"));
+  const std::string drop = "setpriv --inh-caps=-bpf,-sys_admin --bounding-set=-bpf,-sys_admin ";
+  std::string out;
+  EXPECT_EQ(run(drop + kBin + " snapshot --interval 0.2 2>&1", &out), 1) << out;
+  EXPECT_NE(out.find("running as root without CAP_BPF"), std::string::npos) << out;
+  EXPECT_EQ(out.find("libbpf"), std::string::npos) << out;
+}
+
 TEST(Cli, UnprivilegedUserIsToldWhatIsMissing) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to an unprivileged user";
   ASSERT_TRUE(have_command("setpriv"));

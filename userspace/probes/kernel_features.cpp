@@ -172,7 +172,8 @@ std::vector<std::pair<std::string, std::string>> KernelFeatures::describe() cons
 }
 
 std::string missing_bpf_privileges() {
-  if (geteuid() == 0) return {};
+  // Root is checked too: in a container, or under a bounding set that took
+  // them, root lacks CAP_BPF and libbpf's errors say nothing of that.
   cap_t caps = cap_get_proc();
   if (!caps) return "cannot read process capabilities";
   std::string missing;
@@ -195,7 +196,12 @@ std::string missing_bpf_privileges() {
   }
   cap_free(caps);
   if (missing.empty()) return {};
-  return "kpulse needs root or " + missing +
+  if (geteuid() == 0)
+    return "running as root without " + missing +
+           " (a container or a capability bounding set took them): BPF programs cannot load; "
+           "grant them to the container or service, or use --no-bpf for /proc and cgroupfs "
+           "data only";
+  return "needs root or " + missing +
          " to load its BPF programs (run with sudo, or grant them: setcap "
          "cap_bpf,cap_perfmon,cap_dac_read_search+ep $(command -v kpulse)); "
          "use --no-bpf for /proc and cgroupfs data only";
