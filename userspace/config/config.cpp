@@ -96,6 +96,12 @@ Config parse_each(std::string_view text, const std::string& file,
     return {};
   }
   Config config;
+  // [otlp] is the older name of [export.otlp]: given both, one would win in
+  // silence (the older, whatever the order in the file).
+  if (const toml::node* old = root.get("otlp"); old && root["export"]["otlp"])
+    report(ConfigError(file, line_of(old->source()),
+                       "both [otlp] and [export.otlp] are given (the same section under its older "
+                       "name): keep one"));
   for (const auto& [section_key, section_node] : root) {
     const std::string section = canonical_section(std::string(section_key.str()));
     if (!known_section(section)) {

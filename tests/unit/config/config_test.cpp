@@ -145,7 +145,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "outside 0..65535"},
         BadCase{"relative_path", "[state]\ndir = \"var/lib/kpulse\"\n", 2,
                 "is not an absolute path"},
-        BadCase{"bad_url", "[otlp]\nendpoint = \"127.0.0.1:4318\"\n", 2, "not an http://"}),
+        BadCase{"bad_url", "[otlp]\nendpoint = \"127.0.0.1:4318\"\n", 2, "not an http://"},
+        BadCase{"otlp_under_both_names", "[export.otlp]\nenabled = true\n[otlp]\nenabled = false\n",
+                3, "both [otlp] and [export.otlp]"}),
     [](const testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
 TEST(Config, MissingFileNamesFileAndReason) {
