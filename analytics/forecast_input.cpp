@@ -3,6 +3,7 @@
 #include "analytics/series_csv.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -21,6 +22,21 @@ bool parse_timestamp(std::string_view s, int64_t& out) {
   if (!parse_series_timestamp(s, t, reason) || std::fabs(t) > 1e15) return false;
   out = static_cast<int64_t>(std::llround(t));
   return true;
+}
+
+bool equals_lower(std::string_view text, std::initializer_list<std::string_view> names) {
+  for (std::string_view n : names)
+    if (text.size() == n.size() &&
+        std::equal(text.begin(), text.end(), n.begin(),
+                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+      return true;
+  return false;
+}
+bool names_time(std::string_view column) {
+  return equals_lower(column, {"timestamp", "time", "ts", "date", "datetime"});
+}
+bool names_value(std::string_view column) {
+  return equals_lower(column, {"value", "val", "y"});
 }
 
 }  // namespace
@@ -52,6 +68,10 @@ std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& s
     const bool value_ok = parse_series_value(vs, row.value, reason);
     if (!seen_content && !ts_ok && !vs.empty() && !value_ok) {
       seen_content = true;  // the header
+      // Columns the other way round would be read as values in 1970 and
+      // timestamps as values, without a word.
+      if (names_time(vs) || names_value(ts))
+        fail("header '" + std::string(s) + "': the columns are timestamp,value, in that order");
       continue;
     }
     seen_content = true;

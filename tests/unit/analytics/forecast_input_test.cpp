@@ -70,6 +70,21 @@ TEST(ForecastInput, ErrorsNameTheLineAndReason) {
   EXPECT_EQ(error_of("1,2\ntimestamp,value\n"), "test.csv:2: bad timestamp 'timestamp'");
 }
 
+// A header naming the columns the other way round was skipped as a header
+// and the rows read as values in 1970 with timestamps for values.
+TEST(ForecastInput, AHeaderWithTheColumnsSwappedIsRefused) {
+  std::istringstream in("value,timestamp\n5,1700000000\n6,1700003600\n");
+  try {
+    read_timed_values(in, "swapped.csv");
+    ADD_FAILURE() << "accepted";
+  } catch (const ForecastInputError& e) {
+    EXPECT_NE(std::string(e.what()).find("swapped.csv:1: header 'value,timestamp'"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(read("time,value\n1700000000,5\n").size(), 1u);  // other names still do
+}
+
 TEST(ForecastInput, RegularGridKeepsGapsAsMissing) {
   // Step 60 s; 180 is absent; 241 lands on the 240 slot.
   const auto s = to_regular({{0, 1}, {60, 2}, {120, 3}, {241, 5}, {300, 6}});
