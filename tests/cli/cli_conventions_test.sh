@@ -43,6 +43,14 @@ err_has "is not a duration"
 # An export interval of 1 ms burned a whole core: the same floor as every collecting command.
 expect_status 2 "$bin" export --prometheus 127.0.0.1:0 --interval 0.001 --no-bpf
 err_has "not in range 0.05"
+# Range messages are short: CLI11's own printed DBL_MAX (300 digits) around a
+# value that looked inside it; "-1" for a count wrapped to 2^64-1 unchecked.
+expect_status 2 "$bin" export --prometheus 127.0.0.1:0 --duration 0
+err_has "must be greater than 0, not 0"
+expect_status 2 "$bin" snapshot --no-bpf --processes -1
+err_has "not in range 0 to"
+expect_status 2 "$bin" top -n -1
+err_has "not in range 0 to 100000000"
 expect_status 2 "$bin" snapshot --no-bpf --groups bogus
 err_has 'unknown probe group "bogus"'
 expect_status 2 "$bin" probes --groups sched,bogus

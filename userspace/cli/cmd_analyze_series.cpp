@@ -86,7 +86,7 @@ void register_analyze(CLI::App& root, Registry& reg) {
                   "Live: how long to observe (30s, 5m; plain number: seconds) (0: until "
                   "interrupted); detectors learn each "
                   "signal's baseline over the first 20 intervals and raise no alert before")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
   add_format_option(*app, opt->live.json, "Print one JSON document at the end");
   app->add_option("--scope", opt->live.scope,

@@ -146,7 +146,7 @@ void register_export(CLI::App& root, Registry& reg) {
       ->check(CLI::IsMember({"gzip", "none"}));
   duration_option(*app, "--duration", args->duration_s,
                   "Stop after this long (30s, 5m; default: run until SIGINT/SIGTERM)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   app->add_flag("--no-bpf", args->no_bpf, "Collect from /proc and cgroupfs only (no privileges)");
   reg.push_back({app, [args] { return run_export(*args); }});
 }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
 #include "cli/engine_options.h"
 #include "collect/cgroup_layout.h"
 #include "profile/profile_formats.h"
@@ -128,7 +129,7 @@ void register_profile(CLI::App& root, Registry& reg) {
   auto flags = std::make_shared<ProfileFlags>();
   app->add_option("--duration", flags->duration_s, "Seconds to sample")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   app->add_option("--cgroup", flags->cgroup,
                   "Only this cgroup and its descendants (path under the cgroup2 mount)");
   app->add_option("--pid", flags->pid, "Only this process (thread group id)");

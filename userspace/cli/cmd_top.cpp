@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/conventions.h"
 #include "cli/top_analysis.h"
 #include "engine/collector.h"
 #include "tests/support/synthetic_source.h"
@@ -71,11 +72,11 @@ void register_top(CLI::App& root, Registry& reg) {
   app->add_flag("--no-bpf", args->no_bpf,
                 "Only what /proc and cgroupfs report (no privileges needed)");
   app->add_option("--processes", args->max_processes, "Process rows per interval, busiest first")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   // The name before 0.2, kept working but hidden (empty group).
   app->add_option("--max-processes", args->max_processes, "Same as --processes")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->group("");
   app->add_option("--history", args->history,
                   "Recording whose past warms the forecasts (\"\" for none); a missing "

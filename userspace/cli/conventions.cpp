@@ -83,6 +83,18 @@ CLI::Option* duration_option(CLI::App& app, const std::string& name, double& sec
   return app.add_option(name, seconds, help)->type_name(kDurationType);
 }
 
+const CLI::Validator& positive() {
+  static const CLI::Validator check(
+      [](const std::string& text) -> std::string {
+        double v = 0;
+        if (!CLI::detail::lexical_cast(text, v) || !(v > 0))
+          return "must be greater than 0, not " + text;
+        return {};
+      },
+      "POSITIVE");
+  return check;
+}
+
 void add_format_option(CLI::App& app, bool& json, const std::string& help) {
   auto* flag = app.add_flag("--json", json, help);
   app.add_option_function<std::string>(

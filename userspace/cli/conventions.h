@@ -33,6 +33,10 @@ std::optional<double> parse_duration_seconds(std::string_view text);
 CLI::Option* duration_option(CLI::App& app, const std::string& name, double& seconds,
                              const std::string& help);
 
+// A value above zero. CLI::PositiveNumber's message printed the range up
+// to DBL_MAX, 300 digits long, and read as if 0 were inside it.
+const CLI::Validator& positive();
+
 // Adds --json and its long form --format text|json, both setting `json`.
 void add_format_option(CLI::App& app, bool& json, const std::string& help);
 

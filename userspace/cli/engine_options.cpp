@@ -77,6 +77,7 @@ void add_engine_flags(CLI::App& app, const std::shared_ptr<EngineFlags>& flags) 
                     "when named); default sched,block,net,mem");
   app.add_option("--processes", flags->processes,
                  "Most processes listed per snapshot, busiest first")
+      ->check(CLI::Range(size_t{0}, size_t{1000000}))  // "-1" wrapped to 2^64-1 unchecked
       ->capture_default_str();
   app.add_option("--max-cgroups", flags->max_cgroups,
                  "Bound of the per-cgroup BPF maps (entries); overflow is counted as map-full")

@@ -256,7 +256,7 @@ void add_top_options(CLI::App& app, TopOptions& o) {
       ->capture_default_str();
   app.add_flag("-b,--batch", o.batch, "Print plain-text frames to stdout (no terminal UI)");
   app.add_option("-n,--iterations", o.iterations, "Exit after this many frames (0: never)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 100000000));  // NonNegativeNumber's message printed DBL_MAX
   app.add_option("--width", o.width, "Batch mode line width (default: $COLUMNS or 160)")
       ->check(CLI::Range(40, 1000));
   app.add_flag("--ascii", o.ascii, "ASCII meters and tree lines instead of Unicode");
