@@ -1,6 +1,7 @@
 #include "analytics/series_csv.h"
 
 #include <cstring>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 
@@ -98,23 +99,15 @@ class EndlessLine : public std::streambuf {
 // Both readers stop at the line bound with file:line:reason; they used to
 // grow one line for as long as the input lasted (4 GB in 8 s on /dev/zero).
 TEST(SeriesCsv, ALineWithoutEndIsRefusedAtTheBoundNotReadToTheEnd) {
-  constexpr size_t kCap = size_t(256) << 20;
-  {
-    EndlessLine buf(kCap);
+  const std::function<void(std::istream&)> readers[] = {
+      [](std::istream& in) { read_series_csv(in, "zero.csv"); },    // analyze --series
+      [](std::istream& in) { read_timed_values(in, "zero.csv"); },  // forecast
+  };
+  for (const auto& read : readers) {
+    EndlessLine buf(size_t(256) << 20);
     std::istream in(&buf);
     try {
-      read_series_csv(in, "zero.csv");
-      ADD_FAILURE() << "no error";
-    } catch (const std::runtime_error& e) {
-      EXPECT_THAT(e.what(), HasSubstr("zero.csv:1: line longer than"));
-    }
-    EXPECT_LE(buf.served, 4 * kMaxCsvLineBytes);
-  }
-  {
-    EndlessLine buf(kCap);
-    std::istream in(&buf);
-    try {
-      read_timed_values(in, "zero.csv");
+      read(in);
       ADD_FAILURE() << "no error";
     } catch (const std::runtime_error& e) {
       EXPECT_THAT(e.what(), HasSubstr("zero.csv:1: line longer than"));
