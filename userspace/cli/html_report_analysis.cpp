@@ -1,5 +1,6 @@
 #include "cli/html_report_analysis.h"
 
+#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -119,8 +120,15 @@ void add_tuning_history(report::ReportInput& input, const std::filesystem::path&
   if (input.snapshots.empty() || !std::filesystem::exists(state_dir / "tune-journal.jsonl", ec))
     return;
   const int64_t from = input.snapshots.front().time_ns, to = input.snapshots.back().time_ns;
-  tune::Journal journal(state_dir.string());
-  for (const auto& c : journal.history()) {
+  std::vector<tune::Change> history;
+  try {
+    history = tune::Journal(state_dir.string()).history();
+  } catch (const std::exception& e) {
+    // The report stands without it; say why it is missing.
+    std::fprintf(stderr, "kpulse report: warning: tuning history left out: %s\n", e.what());
+    return;
+  }
+  for (const auto& c : history) {
     if (c.time_ns < from || c.time_ns > to) continue;
     std::string knob = c.knob.key();
     if (!c.netns_name.empty()) knob += " [netns " + c.netns_name + "]";
