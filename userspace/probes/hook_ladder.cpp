@@ -233,9 +233,14 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features, 
   }
 
   // Each failed load or attach demotes a hook to its next rung and retries.
+  int last_load_error = 0;
   for (int attempt = 0; attempt < kMaxLoadAttempts; ++attempt) {
     if (usable(choices) == 0) {
-      status.reason = "no hook of this group is available on this kernel";
+      // Rungs demoted by failed loads were not missing from the kernel: say
+      // why they failed (EPERM without CAP_PERFMON, EMFILE out of files).
+      status.reason = last_load_error == 0 ? "no hook of this group is available on this kernel"
+                                           : "no rung of this group would load (last error: " +
+                                                 std::string(strerror(last_load_error)) + ")";
       break;
     }
     take_libbpf_log();
@@ -247,6 +252,7 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features, 
     if (int err = bpf_object__load(obj); err) {
       std::string log = take_libbpf_log();
       bpf_object__close(obj);
+      last_load_error = -err;
       if (demote_rejected(choices, log, features)) continue;
       status.reason =
           "load failed (" + std::string(strerror(-err)) + "): " + verifier_tail(log, "", 3);

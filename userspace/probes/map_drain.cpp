@@ -4,8 +4,10 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 namespace kpulse::probes {
@@ -67,9 +69,20 @@ int drain_by_key(int fd, size_t key_size, size_t value_bytes,
 }  // namespace
 
 int possible_cpus() {
+  // The kernel writes a per-CPU value for every possible CPU: a guess below
+  // the real count lets it write past the buffer. The count needs a file
+  // (/sys/devices/system/cpu/possible), so out of descriptors the old
+  // fallback of 1 corrupted the heap on a 2-CPU host (kpulse probes under
+  // ulimit -n 55 aborted in malloc). A failure throws instead, and is
+  // retried at the next call; ProbeSet reads it before its maps take any
+  // descriptor.
   static const int n = [] {
-    int v = libbpf_num_possible_cpus();
-    return v > 0 ? v : 1;
+    const int v = libbpf_num_possible_cpus();
+    if (v <= 0)
+      throw std::runtime_error(
+          "cannot read the possible CPUs (/sys/devices/system/cpu/possible): " +
+          std::string(std::strerror(-v)));
+    return v;
   }();
   return n;
 }

@@ -10,7 +10,8 @@
 
 namespace kpulse::probes {
 
-// Number of possible CPUs: the stride of per-CPU map values.
+// Number of possible CPUs: the stride of per-CPU map values. Throws
+// std::runtime_error when it cannot be read (never guesses).
 int possible_cpus();
 
 // Calls `fn(key, values)` for every entry. For per-CPU maps `values` holds

@@ -31,6 +31,7 @@ ProbeSet::ProbeSet(const ProbeSetOptions& options) {
   if (std::string why = missing_bpf_privileges(); !why.empty()) throw std::runtime_error(why);
   if (!features_.btf_available()) throw std::runtime_error(features_.btf_error());
   report_.features = features_.describe();
+  (void)possible_cpus();  // read while descriptors are free: every drain sizes by it
 
   for (auto& group : registered_groups()) {
     GroupStatus status;

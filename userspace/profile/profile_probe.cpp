@@ -18,6 +18,7 @@
 #include "kpulse_profile.skel.h"
 #include "kpulse_types.h"
 #include "probes/libbpf_log.h"
+#include "probes/map_drain.h"
 
 namespace kpulse::profile {
 namespace {
@@ -274,8 +275,7 @@ std::vector<RawSample> drain_buckets(int counts_fd, int stacks_fd, bool free_sta
 }
 
 uint64_t map_full_count(int counters_fd) {
-  const int ncpu = libbpf_num_possible_cpus();
-  std::vector<uint64_t> values(ncpu > 0 ? ncpu : 1);
+  std::vector<uint64_t> values(probes::possible_cpus());
   uint32_t index = KP_CNT_MAP_FULL;
   if (bpf_map_lookup_elem(counters_fd, &index, values.data()) != 0) return 0;
   uint64_t total = 0;
