@@ -51,6 +51,9 @@ expect_status 2 "$bin" snapshot --no-bpf --processes -1
 err_has "not in range 0 to"
 expect_status 2 "$bin" top -n -1
 err_has "not in range 0 to 100000000"
+# The OTLP URL is checked as the config file's endpoint is.
+expect_status 2 "$bin" export --otlp notaurl --no-bpf
+err_has "is not an http:// or https:// URL"
 expect_status 2 "$bin" snapshot --no-bpf --groups bogus
 err_has 'unknown probe group "bogus"'
 expect_status 2 "$bin" probes --groups sched,bogus

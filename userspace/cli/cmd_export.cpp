@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/conventions.h"
+#include "config/option_kinds.h"
 #include "engine/collector.h"
 #include "exporters/export_settings.h"
 
@@ -112,7 +113,8 @@ void register_export(CLI::App& root, Registry& reg) {
   auto args = std::make_shared<ExportArgs>();
   app->add_option("--otlp", args->otlp,
                   "OTLP/HTTP base URL (e.g. http://localhost:4318); /v1/metrics and /v1/logs are "
-                  "appended. OTEL_EXPORTER_OTLP_* variables also apply");
+                  "appended. OTEL_EXPORTER_OTLP_* variables also apply")
+      ->check(CLI::Validator(config::check_url, "URL"));  // as [export.otlp] endpoint
   app->add_option("--prometheus", args->prometheus,
                   "Serve Prometheus text on ADDR (127.0.0.1:9464; a non-loopback host must be "
                   "given explicitly)");

@@ -182,6 +182,11 @@ std::string check_listen(const std::string& s) {
 std::string check_url(const std::string& s) {
   if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
     return fmt::format("\"{}\" is not an http:// or https:// URL", s);
+  const std::string_view rest = std::string_view(s).substr(s.find("//") + 2);
+  if (rest.empty() || rest.front() == '/' || rest.front() == ':')
+    return fmt::format("\"{}\" names no host", s);
+  if (rest.front() == '[' && rest.find(']') == std::string_view::npos)
+    return fmt::format("\"{}\" has an unclosed [ in its host", s);
   return "";
 }
 

@@ -146,6 +146,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"relative_path", "[state]\ndir = \"var/lib/kpulse\"\n", 2,
                 "is not an absolute path"},
         BadCase{"bad_url", "[otlp]\nendpoint = \"127.0.0.1:4318\"\n", 2, "not an http://"},
+        BadCase{"url_without_host", "[export.otlp]\nendpoint = \"http://\"\n", 2, "names no host"},
         BadCase{"otlp_under_both_names", "[export.otlp]\nenabled = true\n[otlp]\nenabled = false\n",
                 3, "both [otlp] and [export.otlp]"}),
     [](const testing::TestParamInfo<BadCase>& info) { return info.param.name; });
