@@ -127,6 +127,10 @@ mkfifo "$work/fifo"
 expect_status 1 "$bin" config check --config "$work/fifo"
 err_has "not a regular file"
 expect_status 1 "$bin" config check --config /dev/zero
+# A token file run cannot read is found by check, not at start.
+printf '[dashboard]\nenabled = true\ntoken_file = "/nonexistent/token"\n' >"$work/token.toml"
+expect_status 1 "$bin" config check --config "$work/token.toml"
+err_has "dashboard.token_file"
 expect_status 1 "$bin" run --no-bpf --config "$work"
 err_has "is a directory"
 

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/user_files.h"
 #include "config/config.h"
+#include "exporters/http_access.h"
 
 namespace kpulse::cli {
 
@@ -23,6 +24,17 @@ void register_config(CLI::App& root, Registry& reg) {
                    auto errors = config::check_config_file(*path);
                    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.what());
                    if (!errors.empty()) return 1;
+                   // What `run` reads as it starts: a token file it cannot
+                   // use would stop it after check said OK.
+                   const config::Config c = config::load_config(*path);
+                   try {
+                     if (!c.dashboard.token_file.empty())
+                       (void)exporters::read_token_file(c.dashboard.token_file);
+                   } catch (const std::exception& e) {
+                     std::fprintf(stderr, "%s: dashboard.token_file: %s\n", path->c_str(),
+                                  e.what());
+                     return 1;
+                   }
                    std::printf("%s: OK\n", path->c_str());
                    return 0;
                  }});
