@@ -56,6 +56,19 @@ static __always_inline void kp_hist_record_n(struct kp_hist *h, __u64 total_ns, 
 	h->sum_ns += total_ns;
 }
 
+/* One wait of length `lasted` whose sum counts `counted` (the kernel's
+ * figure for it, which can read less: see sched.bpf.c). */
+static __always_inline void kp_hist_record_placed(struct kp_hist *h, __u64 lasted, __u64 counted)
+{
+	__u64 slot = kp_log2_slot(lasted);
+
+	barrier_var(slot);
+	if (slot < KP_HIST_SLOTS)
+		h->slots[slot]++;
+	h->count++;
+	h->sum_ns += counted;
+}
+
 /* One value (n = 1: the division and the test fold away when inlined). */
 static __always_inline void kp_hist_record(struct kp_hist *h, __u64 ns)
 {

@@ -19,6 +19,7 @@ build_packages=(
 test_packages=(
   stress-ng fio iperf3 nftables iproute2 util-linux tmux procps prometheus
   chromium lintian python3-yaml linux-perf
+  libbpf-tools  # runqlat: the run-queue latency peer of ProbesIntegration
   golang-go  # go tool pprof reads the profiler's pprof output in its test
   nodejs  # the dashboard's DevTools test client (built-in WebSocket: Node >= 20.10)
   clang-format clang-tidy  # scripts/lint.sh (the style_clang_format test)

@@ -28,7 +28,10 @@ constexpr int slot_for_ns(uint64_t v) {
 struct Log2Histogram {
   std::array<uint64_t, kHistogramSlots> slots{};
   uint64_t count = 0;
-  uint64_t sum_ns = 0;  // exact sum of recorded values
+  // The sum as counted: of the recorded values, except run-queue waits from
+  // the kernel's stamps, where it is the kernel's run_delay (which reads a
+  // wait its clock skipped as 0; the slots hold the wait's real length).
+  uint64_t sum_ns = 0;
 
   void record(uint64_t ns) {
     ++slots[slot_for_ns(ns)];

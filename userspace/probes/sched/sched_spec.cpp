@@ -34,14 +34,17 @@ bool sched_slices_known(const KernelFeatures& f) {
 
 namespace {
 
-// A wakeup hook, needed only where the kernel keeps no run-queue stamps.
+// A wakeup hook. Where the kernel keeps no run-queue stamps it stamps the
+// enqueue; where it does, it marks the woken task's run queue clock, so
+// sched_switch can tell a wait the kernel's clock skipped (rq.cpu names the
+// queue's CPU).
 Candidate wakeup(const char* program, const char* tracepoint) {
   Candidate c = tp_btf(program, tracepoint);
   c.available = [tp = std::string(tracepoint)](const KernelFeatures& f) {
-    return !rq_stamps(f) && f.has_tracepoint(tp);
+    return f.has_tracepoint(tp) && (!rq_stamps(f) || f.has_field("rq", "cpu"));
   };
-  c.requirement = std::string("tracepoint ") + tracepoint +
-                  " and no run-queue stamps in the kernel (here sched_switch reads them)";
+  c.requirement =
+      std::string("tracepoint ") + tracepoint + " (and rq.cpu with the kernel's stamps)";
   return c;
 }
 
@@ -60,7 +63,9 @@ std::vector<std::string> sched_reads(const KernelFeatures& f) {
   if (rq_stamps(f)) {
     out.push_back(
         "run-queue delay: task_struct.sched_info.last_queued (the kernel's enqueue stamp) "
-        "against se.cfs_rq->rq->clock at sched_switch, for the task getting the CPU");
+        "against se.cfs_rq->rq->clock at sched_switch, for the task getting the CPU; the "
+        "slot adds the time since the last sched_wakeup/sched_wakeup_new onto that CPU when "
+        "the clock has not moved since (a preempting wakeup skips its update)");
     out.push_back(
         "migrations: task_struct.sched_info.run_delay growth since the task's last switch-in, "
         "at sched_migrate_task (the wait on the run queue it left, added to its cgroup's "
