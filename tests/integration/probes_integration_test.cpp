@@ -26,6 +26,7 @@
 
 #include "collect/cgroup_layout.h"
 #include "engine/collector.h"
+#include "model/clock.h"
 #include "model/listeners_exits.h"
 #include "probes/kernel_features.h"
 #include "probes/probe_set.h"
@@ -594,8 +595,10 @@ TEST(ProbesIntegration, ShortLivedProcessIsCountedAtExit) {
   auto collector = make_collector({"sched"});
   collector.collect_now();
   // Busy for a fraction of a second, then gone before the interval ends.
+  const double spawned_s = double(model::wall_clock_ns()) * 1e-9;
   Child child("i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done", &cg);
   ASSERT_EQ(child.wait(30s), 0);
+  const double reaped_s = double(model::wall_clock_ns()) * 1e-9;
   model::Snapshot snap = collector.collect_now();
   const std::vector<model::ExitedTask> exited = model::exited_tasks(snap);
   const model::ExitedTask* found = nullptr;
@@ -606,6 +609,11 @@ TEST(ProbesIntegration, ShortLivedProcessIsCountedAtExit) {
   EXPECT_EQ(found->comm, "sh");
   EXPECT_GT(found->cpu_time_s, 0.05);
   EXPECT_GE(found->lifetime_s, found->cpu_time_s * 0.9);
+  // Its exit on the snapshot's wall clock (BPF stamps it on the monotonic
+  // one): after it was started, before its parent saw it gone (1 ms of
+  // slack for the two clocks' offset, read at another moment).
+  EXPECT_GT(found->exit_time_s, spawned_s + found->lifetime_s - 1e-3);
+  EXPECT_LT(found->exit_time_s, reaped_s + 1e-3);
   // Its waits stay in its cgroup after it is gone (its CPU time is in the
   // kernel's cpu.stat).
   const auto* h = histogram(snap, ComponentKind::Cgroup, cg.path(), MetricId::SchedRunqLatency);

@@ -53,6 +53,7 @@ Component to_component(const ExitedTask& e) {
                {MetricId::ExitedReadBytes, double(e.read_bytes), 0},
                {MetricId::ExitedWriteBytes, double(e.write_bytes), 0},
                {MetricId::ExitedExitCode, double(e.exit_code), 0}};
+  if (e.exit_time_s > 0) c.samples.push_back({MetricId::ExitedExitTime, e.exit_time_s, 0});
   return c;
 }
 
@@ -77,6 +78,7 @@ ExitedTask exited_task_of(const Component& c) {
   e.comm = c.name;
   e.cgroup = c.parent;
   e.lifetime_s = real(c, MetricId::ExitedLifetime);
+  e.exit_time_s = real(c, MetricId::ExitedExitTime);
   e.cpu_time_s = real(c, MetricId::ExitedCpuTime);
   e.major_faults = whole<uint64_t>(c, MetricId::ExitedMajorFaults);
   e.minor_faults = whole<uint64_t>(c, MetricId::ExitedMinorFaults);

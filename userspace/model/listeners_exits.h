@@ -24,6 +24,10 @@ struct ExitedTask {
   std::string comm;
   std::string cgroup;  // cgroup path
   double lifetime_s = 0;
+  // When the last thread left, on the snapshot's clock (Snapshot::time_ns,
+  // in seconds): where the exit falls in the interval. 0 when unknown (a
+  // recording made before kpulse kept it).
+  double exit_time_s = 0;
   double cpu_time_s = 0;
   uint64_t major_faults = 0;
   uint64_t minor_faults = 0;

@@ -28,6 +28,7 @@ ExitedTask an_exit() {
           .comm = "cc1",
           .cgroup = "/user.slice",
           .lifetime_s = 0.31,
+          .exit_time_s = 1'765'000'000.25,
           .cpu_time_s = 0.29,
           .major_faults = 1,
           .minor_faults = 120,
@@ -44,6 +45,17 @@ TEST(ListenersExits, RecordsRoundTripThroughComponents) {
   unowned.comm.clear();
   unowned.cgroup.clear();
   EXPECT_EQ(listener_of(to_component(unowned)), unowned);
+}
+
+// A recording made before kpulse kept the exit time reads as unknown (0),
+// and an unknown exit time is left out of the component, not sent as 1970.
+TEST(ListenersExits, AnUnknownExitTimeIsNoSample) {
+  ExitedTask old = an_exit();
+  old.exit_time_s = 0;
+  const Component c = to_component(old);
+  EXPECT_EQ(c.find(MetricId::ExitedExitTime), nullptr);
+  EXPECT_EQ(exited_task_of(c), old);
+  EXPECT_EQ(to_component(an_exit()).value(MetricId::ExitedExitTime), 1'765'000'000.25);
 }
 
 TEST(ListenersExits, ComponentsCarryCatalogMetricsOfTheirScope) {

@@ -58,7 +58,8 @@ model::Snapshot golden_snapshot(uint64_t i) {
                    0.001 * (2.0 * i - 1));
   s.components.push_back(proc);
   // Version-1 frames kept these in sections of their own; they decode into
-  // the same components new recordings carry (listeners, then exits).
+  // the same components new recordings carry (listeners, then exits). The
+  // exit has no exit time: the fixtures predate it, and it reads as unknown.
   s.components.push_back(
       model::to_component(model::Listener{.netns = 1, .address = "[::]:22", .backlog = 128}));
   if (i == 3)

@@ -63,6 +63,7 @@ inline model::Snapshot rich_snapshot(uint64_t seq, int64_t start_ns = 1'780'000'
     e.comm = "short-job";
     e.cgroup = "/system.slice/cron.service";
     e.lifetime_s = 0.25 * seq;
+    e.exit_time_s = static_cast<double>(s.time_ns) * 1e-9 - 0.1;
     e.cpu_time_s = 0.01;
     e.minor_faults = 120 + seq;
     e.read_bytes = 4096;

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "collect/cgroup_resolver.h"
+#include "model/clock.h"
 #include "probes/bpf_samples.h"
 #include "probes/group_drain.h"
 #include "probes/sched/exit_ring.h"
@@ -98,8 +99,9 @@ class SchedGroup final : public ProbeGroup {
 
   void add_samples(const BpfTotals& t, SampleContext& out) override {
     add_cpu_samples(t, out);
+    const int64_t to_wall = model::monotonic_to_wall_ns();
     for (const auto& e : t.exits) {
-      model::ExitedTask x = to_exited_task(e);
+      model::ExitedTask x = to_exited_task(e, to_wall);
       x.cgroup = out.cgroups.path(e.cgroup_id).value_or("");
       out.exited.push_back(std::move(x));
     }

@@ -12,7 +12,9 @@ namespace kpulse::probes {
 // faults are the kernel's (cgroupfs), not the sched group's.
 void add_sched_samples(model::Component& c, const kp_sched_cgroup& total,
                        const kp_sched_cgroup& delta);
-// An exited task as the model lists it (its cgroup's path resolved by the caller).
-model::ExitedTask to_exited_task(const kp_exit_event& e);
+// An exited task as the model lists it (its cgroup's path resolved by the
+// caller). `monotonic_to_wall_ns` (model/clock.h) puts the BPF's monotonic
+// exit stamp on the snapshot's wall clock.
+model::ExitedTask to_exited_task(const kp_exit_event& e, int64_t monotonic_to_wall_ns);
 
 }  // namespace kpulse::probes
