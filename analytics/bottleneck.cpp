@@ -154,14 +154,22 @@ std::vector<Consumer> consumers(const model::Snapshot& snap, Resource r, double 
     if (u > 0) group(p.parent).add_process(u, p.name + " [" + p.id + "]");
   }
   // Tasks that exited in the interval (a compile's short-lived compilers)
-  // used CPU that no live process shows; at most an interval's worth of their
-  // lifetime's CPU time falls in this interval.
+  // used CPU that no live process shows. Of their lifetime's CPU time, at
+  // most the part of their life inside this interval falls in it: before
+  // the interval they were live processes, counted in the intervals they
+  // lived through. Without an exit time (an older recording), the interval
+  // bounds it.
+  const double start_s = double(snap.time_ns) * 1e-9 - dt;
   if (r == Resource::Cpu)
     for (const auto& t : snap.components) {
       if (t.kind != ComponentKind::Exited) continue;
+      double inside = dt;
+      const double lifetime = t.value(MetricId::ExitedLifetime);
+      if (lifetime >= 0) inside = std::min(inside, lifetime);  // NaN when absent
+      const double exit_s = t.value(MetricId::ExitedExitTime);
+      if (exit_s > 0) inside = std::min(inside, std::max(exit_s - start_s, 0.0));
       // A share of the interval (seconds of CPU per second), so a rate.
-      const double u = model::rate_of(
-          std::min({t.value(MetricId::ExitedCpuTime), t.value(MetricId::ExitedLifetime), dt}), dt);
+      const double u = model::rate_of(std::min(t.value(MetricId::ExitedCpuTime), inside), dt);
       const std::string tgid = t.kernel_id ? std::to_string(t.kernel_id) : t.id;
       if (u > 0 && !t.parent.empty()) group(t.parent).add_process(u, t.name + " [" + tgid + "]");
     }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "analytics/alert.h"
+#include "model/listeners_exits.h"
 
 namespace kpulse::analytics {
 namespace {
@@ -106,13 +107,12 @@ TEST(BottleneckDetector, LimitPathNeedsConsecutiveIntervalsUnlessFarOver) {
   EXPECT_FALSE(b[0].sustained);
 }
 
-TEST(BottleneckDetector, ProcessesInTheRootCgroupAreACauseWithHostShares) {
-  BottleneckDetector d;
-  auto s = snap(0, 80, 0.6);
+// A host of 2 CPUs, 1.9 of them busy.
+void add_host_of_two_cpus(model::Snapshot& s) {
   model::Component host;
   host.kind = ComponentKind::Host;
   host.id = "host";
-  host.set_gauge(MetricId::CpuUtilization, 0.95);  // of 2 CPUs: 1.9 busy
+  host.set_gauge(MetricId::CpuUtilization, 0.95);
   s.components.push_back(host);
   for (int i = 0; i < 2; ++i) {
     model::Component cpu;
@@ -120,20 +120,46 @@ TEST(BottleneckDetector, ProcessesInTheRootCgroupAreACauseWithHostShares) {
     cpu.id = "cpu" + std::to_string(i);
     s.components.push_back(cpu);
   }
-  for (auto [pid, use] : {std::pair{"12088", 0.6}, std::pair{"12090", 0.4}}) {
-    model::Component p;
-    p.kind = ComponentKind::Process;
-    p.id = pid;
-    p.name = "cc1plus";
-    p.parent = "/";
-    p.set_gauge(MetricId::CpuUtilization, use);
-    s.components.push_back(p);
-  }
+}
+
+void add_root_process(model::Snapshot& s, const char* pid, double cpu) {
+  model::Component p;
+  p.kind = ComponentKind::Process;
+  p.id = pid;
+  p.name = "cc1plus";
+  p.parent = "/";
+  p.set_gauge(MetricId::CpuUtilization, cpu);
+  s.components.push_back(p);
+}
+
+// A process of the root cgroup that exited in the interval; an exit time of
+// 0 is unknown.
+void add_root_exit(model::Snapshot& s, uint32_t pid, double lifetime_s, double cpu_time_s,
+                   double exit_time_s) {
+  s.components.push_back(model::to_component(model::ExitedTask{.pid = pid,
+                                                               .tgid = pid,
+                                                               .comm = "cc1plus",
+                                                               .cgroup = "/",
+                                                               .lifetime_s = lifetime_s,
+                                                               .exit_time_s = exit_time_s,
+                                                               .cpu_time_s = cpu_time_s}));
+}
+
+const Bottleneck* find_bottleneck(const std::vector<Bottleneck>& b, std::string_view component) {
+  for (const auto& x : b)
+    if (x.component == component) return &x;
+  return nullptr;
+}
+
+TEST(BottleneckDetector, ProcessesInTheRootCgroupAreACauseWithHostShares) {
+  BottleneckDetector d;
+  auto s = snap(0, 80, 0.6);
+  add_host_of_two_cpus(s);
+  add_root_process(s, "12088", 0.6);
+  add_root_process(s, "12090", 0.4);
   auto b = d.update(s);
   ASSERT_FALSE(b.empty());
-  const Bottleneck* app = nullptr;
-  for (const auto& x : b)
-    if (x.component == "cgroup:/app") app = &x;
+  const Bottleneck* app = find_bottleneck(b, "cgroup:/app");
   ASSERT_NE(app, nullptr);
   EXPECT_EQ(app->cause, "cgroup:/");
   ASSERT_EQ(app->cause_processes.size(), 2u);
@@ -143,6 +169,44 @@ TEST(BottleneckDetector, ProcessesInTheRootCgroupAreACauseWithHostShares) {
                                  "host's CPU use)"),
             std::string::npos)
       << summarize(*app);
+}
+
+// A process that exited during the interval counts for the part of its life
+// inside it: its CPU before the interval was counted in the intervals it
+// lived through, as a live process's. Bounded by the interval alone, a
+// compiler that ran 5 s and exited 0.1 s into it counted a whole interval's
+// CPU, and a compile in the root cgroup inflated the root's share (CI once saw
+// the root's and /x's shares of the host's use sum to 1.08 in
+// AnalyticsAlerts.ProcessesInTheRootCgroupAreNamedAsTheCause).
+TEST(BottleneckDetector, AnExitedProcessCountsOnlyItsTimeInsideTheInterval) {
+  auto s = snap(0, 80, 0.6);
+  add_host_of_two_cpus(s);
+  add_root_process(s, "12088", 0.6);
+  const double start = double(s.time_ns) * 1e-9 - s.interval_s;
+  // Long-lived, gone 0.1 s into the interval: 0.1 s of it falls inside.
+  add_root_exit(s, 12090, 5, 4.9, start + 0.1);
+  // Born and gone inside the interval: its CPU time, as before.
+  add_root_exit(s, 12095, 0.2, 0.15, start + 0.5);
+  BottleneckDetector d;
+  const Bottleneck* app = find_bottleneck(d.update(s), "cgroup:/app");
+  ASSERT_NE(app, nullptr);
+  EXPECT_EQ(app->cause, "cgroup:/");
+  EXPECT_NEAR(app->cause_usage, 0.6 + 0.1 + 0.15, 1e-6);
+  EXPECT_NEAR(app->cause_share, 0.85 / 1.9, 1e-6);  // of the host's 1.9 busy CPUs
+}
+
+// A recording made before kpulse kept the exit time: the interval bounds
+// an exited process's share, as it did then.
+TEST(BottleneckDetector, AnExitedProcessWithoutAnExitTimeCountsAtMostAnInterval) {
+  auto s = snap(0, 80, 0.6);
+  add_host_of_two_cpus(s);
+  add_root_process(s, "12088", 0.6);
+  add_root_exit(s, 12090, 5, 4.9, 0);
+  BottleneckDetector d;
+  const Bottleneck* app = find_bottleneck(d.update(s), "cgroup:/app");
+  ASSERT_NE(app, nullptr);
+  EXPECT_EQ(app->cause, "cgroup:/");
+  EXPECT_NEAR(app->cause_usage, 0.6 + 1.0, 1e-6);
 }
 
 TEST(BottleneckDetector, NothingIsAnomalousBeforeTheDetectorHasHistory) {
