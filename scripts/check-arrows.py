@@ -27,6 +27,7 @@ import sys
 TARGETS = {
     "kpulse_model": ["userspace/model"],
     "kpulse_collect": ["userspace/collect"],
+    "kpulse_trust": ["userspace/trust"],
     "kpulse_config": ["userspace/config"],
     "kpulse_probes": ["userspace/probes"],
     "kpulse_engine": ["userspace/engine"],

@@ -13,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "config/options.h"
+#include "trust/owner_rule.h"
 
 namespace kpulse::config {
 namespace {
@@ -138,13 +139,8 @@ std::string read_config_file(const std::string& path) {
   // The file decides what root writes (the state directory, the tuner, the
   // listen address): refused, as sshd refuses its own, when another user owns
   // it or group or others may write it.
-  else if (st.st_uid != 0 && st.st_uid != ::geteuid())
-    why = fmt::format("refusing to use it: owned by uid {}, not by root or uid {}", st.st_uid,
-                      ::geteuid());
-  else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-    why =
-        fmt::format("refusing to use it: writable by group or others (mode {:04o}); chmod 0644 it",
-                    st.st_mode & 07777);
+  else if (const std::string untrusted = trust::why_untrusted(st); !untrusted.empty())
+    why = "refusing to use it: " + untrusted;
   else if (st.st_size > kMaxConfigBytes)
     why = fmt::format("{} bytes: larger than any configuration ({} bytes at most)",
                       static_cast<long long>(st.st_size), static_cast<long long>(kMaxConfigBytes));

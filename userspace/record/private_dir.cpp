@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "trust/owner_rule.h"
+
 namespace kpulse::record {
 namespace {
 
@@ -25,15 +27,8 @@ void check_dir(const std::filesystem::path& dir) {
   if (::stat(dir.c_str(), &st) != 0) throw_errno(dir);
   if (!S_ISDIR(st.st_mode))
     throw std::runtime_error(fmt::format("{}: not a directory", dir.string()));
-  if (st.st_uid != 0 && st.st_uid != ::geteuid())
-    throw std::runtime_error(fmt::format(
-        "{}: refusing to write: owned by uid {}, not by root or the service user (uid {})",
-        dir.string(), st.st_uid, ::geteuid()));
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-    throw std::runtime_error(
-        fmt::format("{}: refusing to write: writable by group or others (mode {:04o}); "
-                    "chmod 0750 it",
-                    dir.string(), st.st_mode & 07777));
+  if (const std::string why = trust::why_untrusted(st); !why.empty())
+    throw std::runtime_error(fmt::format("{}: refusing to write: {}", dir.string(), why));
 }
 
 }  // namespace

@@ -12,10 +12,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "record/private_dir.h"
+#include "trust/owner_rule.h"
 
 namespace kpulse::tune {
 namespace {
@@ -51,12 +51,8 @@ std::string read_journal_file(const std::string& path) {
     why = std::strerror(errno);
   else if (!S_ISREG(st.st_mode))
     why = "not a regular file";
-  else if (st.st_uid != 0 && st.st_uid != ::geteuid())
-    why = fmt::format("refusing to read: owned by uid {}, not by root or uid {}", st.st_uid,
-                      ::geteuid());
-  else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-    why = fmt::format("refusing to read: writable by group or others (mode {:04o})",
-                      st.st_mode & 07777);
+  else if (const std::string untrusted = trust::why_untrusted(st); !untrusted.empty())
+    why = "refusing to read: " + untrusted;
   std::string text;
   char buf[65536];
   for (ssize_t n; why.empty() && (n = ::read(fd, buf, sizeof buf)) != 0;) {
