@@ -62,6 +62,24 @@ std::optional<ExportStats> ExportPipeline::otlp_stats() const {
   return sender_->stats();
 }
 
+std::string ExportPipeline::endpoints() const {
+  std::string out;
+  if (prometheus_) {
+    const bool tls = !options_.listener.tls_cert.empty() && !options_.listener.tls_key.empty();
+    out += std::string("prometheus: serving http") + (tls ? "s" : "") + "://" +
+           options_.prometheus->host + ":" + std::to_string(prometheus_->port()) + "/metrics\n";
+  }
+  if (sender_) {
+    const auto every = options_.export_interval.count();
+    out += "otlp: pushing to " + options_.otlp->config.metrics.url +
+           (every <= 0          ? std::string(" every interval")
+            : every % 1000 == 0 ? " every " + std::to_string(every / 1000) + "s"
+                                : " every " + std::to_string(every) + "ms") +
+           "\n";
+  }
+  return out;
+}
+
 std::string ExportPipeline::summary() const {
   std::string out;
   if (prometheus_)

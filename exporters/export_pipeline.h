@@ -52,7 +52,11 @@ class ExportPipeline {
   // The last OTLP delivery error ("" while deliveries succeed).
   [[nodiscard]] std::string otlp_last_error() const;
   [[nodiscard]] int prometheus_port() const { return prometheus_ ? prometheus_->port() : -1; }
-  // Counters for humans: one line per exporter.
+  // What is served and where it is sent, for humans at the start: one line
+  // per exporter ("prometheus: serving http://127.0.0.1:9464/metrics"), no
+  // counters (a start line with "0 scrapes" reads as an exporter doing nothing).
+  [[nodiscard]] std::string endpoints() const;
+  // Counters for humans at the end: one line per exporter.
   [[nodiscard]] std::string summary() const;
 
  private:

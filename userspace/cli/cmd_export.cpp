@@ -85,7 +85,7 @@ int run_export(const ExportArgs& a) {
   copts.enable_bpf = !a.no_bpf;
   engine::Collector collector(copts);
   exporters::ExportPipeline pipeline(std::move(opts));
-  std::fputs(pipeline.summary().c_str(), stderr);
+  std::fputs(pipeline.endpoints().c_str(), stderr);
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
