@@ -2,6 +2,8 @@
 // 1 for a runtime error such as missing privileges or no recording). Each
 // case was found where one command said or returned something the others do
 // not (a hostile-input sweep).
+#include <unistd.h>
+
 #include <string>
 
 #include <gtest/gtest.h>
@@ -26,6 +28,19 @@ TEST(CliConsistency, ExportStartsByNamingTheEndpointAndEndsWithTheCounters) {
   EXPECT_EQ(out.find("scrapes"), std::string::npos) << "counters on the start line: " << out;
   ASSERT_EQ(run("{ " + cmd + " 2>/dev/null; }", &out), 0) << out;
   EXPECT_NE(out.find(" scrapes"), std::string::npos) << "no summary at exit: " << out;
+}
+
+// profile said "sampling for 1 s at 49 Hz…" and then that it lacked the
+// privileges, and exited 3 (documented only for `probes`).
+TEST(CliConsistency, ProfileWithoutPrivilegesSaysSoFirstAndExitsOne) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to an unprivileged user";
+  ASSERT_TRUE(have_command("setpriv"));
+  const std::string drop =
+      "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all ";
+  std::string out;
+  EXPECT_EQ(run(drop + kBin + " profile --duration 1", &out), 1) << out;
+  EXPECT_NE(out.find("CAP_BPF"), std::string::npos) << out;
+  EXPECT_EQ(out.find("sampling for"), std::string::npos) << out;
 }
 
 }  // namespace

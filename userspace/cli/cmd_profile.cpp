@@ -16,6 +16,7 @@
 #include "cli/conventions.h"
 #include "cli/engine_options.h"
 #include "collect/cgroup_layout.h"
+#include "probes/kernel_features.h"
 #include "profile/profile_formats.h"
 #include "profile/profile_session.h"
 
@@ -47,6 +48,12 @@ std::string cgroup_dir(const std::string& arg, std::string* error) {
 }
 
 int run_profile(const ProfileFlags& flags) {
+  // Before anything is announced: "sampling for 10 s" followed by "needs
+  // root" read as if sampling had started.
+  if (const std::string why = probes::missing_bpf_privileges(); !why.empty()) {
+    std::fprintf(stderr, "kpulse: %s\n", why.c_str());
+    return 1;
+  }
   profile::SessionOptions o;
   const bool off_cpu = flags.mode == "off-cpu";
   o.mode = off_cpu ? profile::ProfileMode::OffCpu : profile::ProfileMode::OnCpu;
@@ -83,8 +90,9 @@ int run_profile(const ProfileFlags& flags) {
   try {
     p = profile::record_profile(o, [] { return stop_requested(); });
   } catch (const std::exception& e) {
+    // A runtime error, as for every command (3 is `probes`' own status).
     std::fprintf(stderr, "kpulse: %s\n", e.what());
-    return 3;
+    return 1;
   }
 
   std::string out;
