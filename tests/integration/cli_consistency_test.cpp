@@ -4,6 +4,7 @@
 // not (a hostile-input sweep).
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -14,6 +15,22 @@ namespace kpulse::testing {
 namespace {
 
 const std::string kBin = KPULSE_BINARY;
+
+// An empty directory for one test, removed after it.
+class EmptyDir {
+ public:
+  EmptyDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "kpulse_cli_XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~EmptyDir() { std::filesystem::remove_all(path_); }
+  EmptyDir(const EmptyDir&) = delete;
+  EmptyDir& operator=(const EmptyDir&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 // The start line printed the exit summary with every counter at 0
 // ("prometheus: …/metrics, 0 scrapes"): a reader of the log thought the
@@ -41,6 +58,27 @@ TEST(CliConsistency, ProfileWithoutPrivilegesSaysSoFirstAndExitsOne) {
   EXPECT_EQ(run(drop + kBin + " profile --duration 1", &out), 1) << out;
   EXPECT_NE(out.find("CAP_BPF"), std::string::npos) << out;
   EXPECT_EQ(out.find("sampling for"), std::string::npos) << out;
+}
+
+// dump answered 0 ("no snapshots … for that range") where report and
+// analyze refuse a reversed range, and 0 on a directory with no recording
+// where report, replay and analyze exit 1.
+TEST(CliConsistency, DumpRefusesAReversedRangeAsReportDoes) {
+  EmptyDir dir;
+  std::string out;
+  EXPECT_EQ(run(kBin + " dump " + dir.path() + " --from now --to -1h", &out), 1) << out;
+  EXPECT_NE(out.find("--from is after --to"), std::string::npos) << out;
+  EXPECT_EQ(run(kBin + " report " + dir.path() + " --from now --to -1h -o /dev/null", &out), 1)
+      << out;
+  EXPECT_NE(out.find("--from is after --to"), std::string::npos) << out;
+}
+
+TEST(CliConsistency, DumpOfADirectoryWithNoRecordingFailsAsReplayDoes) {
+  EmptyDir dir;
+  std::string out;
+  EXPECT_EQ(run(kBin + " dump " + dir.path(), &out), 1) << out;
+  EXPECT_NE(out.find("no recording in " + dir.path()), std::string::npos) << out;
+  EXPECT_EQ(run(kBin + " replay " + dir.path() + " --batch -n 1", &out), 1) << out;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "cli/commands.h"
@@ -29,7 +30,20 @@ int run(DumpArgs a) {
   const int64_t now = model::wall_clock_ns();
   const int64_t from = a.from.empty() ? INT64_MIN : parse_time_arg(a.from, now);
   const int64_t to = a.to.empty() ? INT64_MAX : parse_time_arg(a.to, now);
+  // As report and analyze: a reversed range or a directory without a
+  // recording is an error, not an empty dump.
+  if (from > to) throw std::runtime_error("dump: --from is after --to");
   record::RecordingReader reader(a.dir, *record::tier_from_string(a.tier));
+  // Skipped blocks go to stderr so the data on stdout stays clean.
+  auto print_warnings = [&reader] {
+    for (const auto& w : reader.warnings())
+      std::fprintf(stderr, "kpulse dump: warning: %s\n", w.c_str());
+  };
+  if (!reader.time_range()) {
+    print_warnings();  // why a damaged recording holds nothing
+    throw std::runtime_error("dump: no recording in " + a.dir +
+                             (a.tier == "full" ? "" : " at tier " + a.tier));
+  }
   std::ios::sync_with_stdio(false);
   if (a.format == "csv") record::write_csv_header(std::cout);
   size_t n = 0;
@@ -42,9 +56,7 @@ int run(DumpArgs a) {
     return static_cast<bool>(std::cout);
   });
   std::cout.flush();
-  // Skipped blocks go to stderr so the data on stdout stays clean.
-  for (const auto& w : reader.warnings())
-    std::fprintf(stderr, "kpulse dump: warning: %s\n", w.c_str());
+  print_warnings();
   if (n == 0)
     std::fprintf(stderr, "kpulse dump: no snapshots in %s for that range\n", a.dir.c_str());
   return 0;
