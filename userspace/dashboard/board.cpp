@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "analytics/analysis_json.h"
+#include "dashboard/api_params.h"
 #include "dashboard/live_points.h"
 #include "dashboard/page.h"
 #include "dashboard/recorded_window.h"
@@ -13,7 +14,6 @@
 #include "model/clock.h"
 #include "model/snapshot_json.h"
 #include "report/series.h"
-#include "report/time_arg.h"
 
 namespace kpulse::dashboard {
 namespace {
@@ -143,22 +143,18 @@ std::string Board::alert_json(const std::string& id) {
 std::string Board::series_json(const std::string& metric, const std::string& component,
                                const std::string& since, size_t max_points) {
   const auto id = model::metric_by_name(metric);
-  const auto colon = component.find(':');
-  const auto kind = colon == std::string::npos
-                        ? std::nullopt
-                        : model::component_kind_from_string(component.substr(0, colon));
-  if (!id || !kind) return "";
+  if (!id) return "";  // an unknown metric, like an unknown path: 404
+  const auto [kind, key] = component_param("component", component);
   const int64_t to = model::wall_clock_ns();
-  const int64_t from = report::parse_time_arg(since.empty() ? "-5m" : since, to).value_or(to);
+  const int64_t from = time_param("since", since, "-5m", to);
   const auto window = history_.window(from, to, std::clamp<size_t>(max_points, 1, kMaxPoints));
-  const auto s =
-      report::component_series(window, *kind, component.substr(colon + 1), *id, component);
+  const auto s = report::component_series(window, kind, key, *id, component);
   json points = json::array();
   for (const auto& p : s.points) points.push_back({p.time_ns, p.value});
   return json{{"metric", metric},
               {"component", component},
               {"unit", std::string(model::to_string(model::info(*id).unit))},
-              {"kept", kept_in_history(*kind, *id)},
+              {"kept", kept_in_history(kind, *id)},
               {"points", std::move(points)}}
       .dump();
 }
@@ -166,26 +162,27 @@ std::string Board::series_json(const std::string& metric, const std::string& com
 std::string Board::charts_json(const std::string& since, const std::string& until) {
   return cached("charts " + since + " " + until, [&](const Latest& l) -> std::string {
     const int64_t now = l.snapshot ? l.snapshot->time_ns : model::wall_clock_ns();
-    const auto from = report::parse_time_arg(since.empty() ? "-5m" : since, now);
-    const auto to =
-        until.empty() ? std::optional<int64_t>(now) : report::parse_time_arg(until, now);
-    if (!from || !to || *from >= *to) return "";
+    const int64_t from = time_param("since", since, "-5m", now);
+    const int64_t to = until.empty() ? now : time_param("until", until, "", now);
+    if (from >= to) throw BadParameter("since", "\"" + since + "\" is not before until");
+    // "until=now" (or later) is the live window, as no until is.
+    const bool to_now = to >= now;
     const int64_t oldest = history_.oldest_ns();
-    const bool within_live = oldest != 0 && *from >= oldest - 2'000'000'000LL;
+    const bool within_live = oldest != 0 && from >= oldest - 2'000'000'000LL;
     auto live = [&]() -> std::string {
       // The axis starts where the history does, so a young daemon's charts
       // are not mostly empty.
-      const int64_t start = std::max(*from, oldest ? oldest : *from);
-      json j = dashboard::charts_json(history_.window(start, *to, kMaxPoints),
-                                      std::min(start, *to - 1'000'000'000), *to, l.analysis.get());
+      const int64_t start = std::max(from, oldest ? oldest : from);
+      json j = dashboard::charts_json(history_.window(start, to, kMaxPoints),
+                                      std::min(start, to - 1'000'000'000), to, l.analysis.get());
       j["source"] = "live";
       return j.dump();
     };
-    if (until.empty() && (within_live || options_.recording_dir.empty())) return live();
+    if (to_now && (within_live || options_.recording_dir.empty())) return live();
     if (options_.recording_dir.empty()) return "";
     try {
       const RecordedWindow w =
-          read_recorded_window(options_.recording_dir, *from, *to, options_.interval_s, kMaxPoints);
+          read_recorded_window(options_.recording_dir, from, to, options_.interval_s, kMaxPoints);
       if (!w.snapshots.empty()) {
         // Alerts of the period from the analytics run again over it, as the
         // report finds them: the live analysis knows only its own lifetime.
@@ -200,7 +197,7 @@ std::string Board::charts_json(const std::string& since, const std::string& unti
       // Not readable: as if nothing were recorded there.
     }
     // Nothing written yet (a young recording): what the live history has.
-    return until.empty() ? live() : "";
+    return to_now ? live() : "";
   });
 }
 
@@ -216,7 +213,7 @@ std::string Board::recording_json() {
 std::string Board::live_json(const std::string& since, int64_t after_ns) {
   return cached("live " + since + " " + std::to_string(after_ns), [&](const Latest& l) {
     const int64_t now = l.snapshot ? l.snapshot->time_ns : model::wall_clock_ns();
-    const int64_t from = report::parse_time_arg(since.empty() ? "-5m" : since, now).value_or(now);
+    const int64_t from = time_param("since", since, "-5m", now);
     // Strictly newer than what the page has (INT64_MAX: nothing).
     const int64_t newer = after_ns < INT64_MAX ? after_ns + 1 : after_ns;
     const auto window = history_.window(std::max(from, newer), now, kMaxPoints);
@@ -239,30 +236,36 @@ std::vector<exporters::HttpRoute> Board::routes() {
                  res.set_content(page_html(), "text/html; charset=utf-8");
                }});
   auto api = [this, &r](const std::string& path, auto body) {
-    r.push_back({path, [this, body](const Request& req, Response& res) {
-                   touch();
-                   res.set_header("Cache-Control", "no-store");
-                   std::string out = body(req);
-                   if (out.empty()) {
-                     res.status = 404;
-                     res.set_content(R"({"error":"not found"})", kJson);
-                     return;
-                   }
-                   res.set_content(out, kJson);
-                 }});
+    r.push_back(
+        {path, [this, body](const Request& req, Response& res) {
+           touch();
+           res.set_header("Cache-Control", "no-store");
+           std::string out;
+           try {
+             out = body(req);
+           } catch (const BadParameter& e) {
+             res.status = 400;
+             res.set_content(json{{"error", e.what()}, {"parameter", e.parameter()}}.dump(), kJson);
+             return;
+           }
+           if (out.empty()) {
+             res.status = 404;
+             res.set_content(R"({"error":"not found"})", kJson);
+             return;
+           }
+           res.set_content(out, kJson);
+         }});
   };
   api("/api/v1/snapshot",
       [this](const Request& q) { return snapshot_json(q.get_param_value("full") == "1"); });
   api("/api/v1/alerts", [this](const Request& q) {
-    return alerts_json(std::strtoll(q.get_param_value("resolved_after").c_str(), nullptr, 10));
+    return alerts_json(integer_param("resolved_after", q.get_param_value("resolved_after"), 0, 0));
   });
   api("/api/v1/alert", [this](const Request& q) { return alert_json(q.get_param_value("id")); });
   api("/api/v1/series", [this](const Request& q) {
-    size_t n = kDefaultPoints;
-    if (q.has_param("max_points"))
-      n = std::strtoul(q.get_param_value("max_points").c_str(), nullptr, 10);
+    const auto n = integer_param("max_points", q.get_param_value("max_points"), kDefaultPoints, 0);
     return series_json(q.get_param_value("metric"), q.get_param_value("component"),
-                       q.get_param_value("since"), n);
+                       q.get_param_value("since"), static_cast<size_t>(n));
   });
   api("/api/v1/charts", [this](const Request& q) {
     return charts_json(q.get_param_value("since"), q.get_param_value("until"));
@@ -270,7 +273,7 @@ std::vector<exporters::HttpRoute> Board::routes() {
   api("/api/v1/recording", [this](const Request&) { return recording_json(); });
   api("/api/v1/live", [this](const Request& q) {
     return live_json(q.get_param_value("since"),
-                     std::strtoll(q.get_param_value("after").c_str(), nullptr, 10));
+                     integer_param("after", q.get_param_value("after"), 0, 0));
   });
   return r;
 }

@@ -58,6 +58,8 @@ class Board {
   std::vector<exporters::HttpRoute> routes();
 
   // Responses (also used by the unit tests); `query` values as in the URL.
+  // A parameter they cannot use throws BadParameter (api_params.h), which
+  // routes() answers 400.
   std::string snapshot_json(bool full);
   // Active alerts, and the resolved ones kept that resolved after
   // `resolved_after_ns` (0: all), so a page asks only for what is new.

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "dashboard/api_params.h"
 #include "dashboard/recent_history.h"
 #include "dashboard/recorded_window.h"
 #include "dashboard/views.h"
@@ -170,7 +171,7 @@ TEST(Board, SeriesAreBoundedAndOnlyForKeptMetrics) {
   EXPECT_FALSE(absent["kept"].get<bool>());
   EXPECT_TRUE(absent["points"].empty());
   EXPECT_EQ(b.series_json("no.such.metric", "host:host", "", 10), "");
-  EXPECT_EQ(b.series_json("cpu.utilization", "nokind", "", 10), "");
+  EXPECT_THROW(b.series_json("cpu.utilization", "nokind", "", 10), BadParameter);
 }
 
 TEST(Board, ChartsComeFromTheReportsChartCode) {
