@@ -20,8 +20,10 @@ long score_series_csv(std::istream& in, std::ostream& out, const std::string& na
   double last_t = 0;
   std::string last_text;
   bool warned = false;
-  out << "timestamp,value,anomaly_score\n";
   while (reader.next(row)) {
+    // The header comes with the first row: a file with none is an error
+    // (as for `kpulse forecast`), not an answer with no rows.
+    if (written == 0) out << "timestamp,value,anomaly_score\n";
     // Clocks step back (DST, NTP) and exporters repeat rows: the row is still
     // a sample, scored in file order. One warning says so; more would bury
     // the output of a long series with many steps.
@@ -47,6 +49,7 @@ long score_series_csv(std::istream& in, std::ostream& out, const std::string& na
     if (in.rdbuf()->in_avail() <= 0) out.flush();
   }
   out.flush();
+  if (written == 0) throw std::runtime_error(name + ": no data rows");
   return written;
 }
 

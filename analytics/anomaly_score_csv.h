@@ -17,9 +17,11 @@ namespace kpulse::analytics {
 // only that row and earlier ones. Rows are scored in file order: a timestamp
 // that steps back or repeats (a clock step, a duplicated row) is a sample
 // like any other, with one warning to `warn` for the first such row. Returns
-// the number of rows written. Throws std::runtime_error("<name>:<line>:
-// <reason>") on a malformed row (see series_csv.h: e.g. a value that is not
-// a finite number within +-1e100); rows before it are already written.
+// the number of rows written, the output's header coming with the first.
+// Throws std::runtime_error("<name>:<line>: <reason>") on a malformed row
+// (see series_csv.h: e.g. a value that is not a finite number within
+// +-1e100), rows before it already written; and "<name>: no data rows" when
+// the input holds only its header, as `kpulse forecast` says.
 // `model` picks the learner (anomaly_detector.h).
 long score_series_csv(std::istream& in, std::ostream& out, const std::string& name,
                       std::ostream& warn = std::cerr, AnomalyModel model = AnomalyModel::kBlend);

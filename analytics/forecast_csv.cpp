@@ -13,13 +13,36 @@ namespace kpulse::analytics {
 
 namespace {
 
-std::string utc_iso8601(int64_t unix_s) {
-  const std::time_t t = static_cast<std::time_t>(unix_s);
+// "2026-11-24T12:00:00Z"; with the fraction of a second a sub-second series
+// needs ("…:00.250Z", "…:00.000125Z").
+std::string utc_iso8601(double unix_s) {
+  // Beyond any calendar gmtime keeps (a forecast far past a wild input).
+  if (!(std::fabs(unix_s) <= 1e15)) return std::to_string(unix_s);
+  const int64_t micros = std::llround(unix_s * 1e6);
+  int64_t whole = micros / 1'000'000;
+  int64_t frac = micros % 1'000'000;
+  if (frac < 0) {
+    frac += 1'000'000;
+    --whole;
+  }
+  const std::time_t t = static_cast<std::time_t>(whole);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char buf[48];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (frac % 1000 == 0 && frac != 0)
+    n += std::snprintf(buf + n, sizeof buf - n, ".%03lld", static_cast<long long>(frac / 1000));
+  else if (frac != 0)
+    n += std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(frac));
+  std::snprintf(buf + n, sizeof buf - n, "Z");
   return buf;
+}
+
+// The forecaster's periods (a day, a week) are counted in whole-second
+// steps; a step that is not a whole number of seconds has none.
+int64_t whole_seconds(double step) {
+  const double rounded = std::round(step);
+  return rounded >= 1 && rounded == step ? static_cast<int64_t>(rounded) : 0;
 }
 
 int run(std::istream& in, std::ostream& out, int horizon, const double* limit, std::ostream* note,
@@ -42,7 +65,7 @@ int run(std::istream& in, std::ostream& out, int horizon, const double* limit, s
   }
   ForecastOptions opt;
   opt.horizon = horizon;
-  opt.step_seconds = series.step;
+  opt.step_seconds = whole_seconds(series.step);
   const Forecast f = forecast_series(series.values, opt);
   std::string text;
   text.reserve(static_cast<size_t>(horizon) * 64);
@@ -50,10 +73,10 @@ int run(std::istream& in, std::ostream& out, int horizon, const double* limit, s
   if (layout.header)
     text += layout.timestamps ? "time point lo80 hi80 lo95 hi95\n" : "point lo80 hi80 lo95 hi95\n";
   // Step h (0-based) lies h + 1 steps after the last input slot.
-  const int64_t last_slot =
-      series.start + static_cast<int64_t>(series.values.size() - 1) * series.step;
+  const double last_slot =
+      series.start + static_cast<double>(series.values.size() - 1) * series.step;
   for (int h = 0; h < horizon; ++h) {
-    if (layout.timestamps) text += utc_iso8601(last_slot + int64_t{h + 1} * series.step) + " ";
+    if (layout.timestamps) text += utc_iso8601(last_slot + (h + 1) * series.step) + " ";
     std::snprintf(line, sizeof line, "%.9g %.9g %.9g %.9g %.9g\n", f.point[h], f.lo80[h], f.hi80[h],
                   f.lo95[h], f.hi95[h]);
     text += line;
@@ -67,7 +90,13 @@ int run(std::istream& in, std::ostream& out, int horizon, const double* limit, s
     for (double v : series.values)
       if (std::isfinite(v)) last = v;
     const bool rising = *limit >= last;
-    const Exhaustion e = capacity_exhaustion(f, *limit, series.step, rising);
+    // Counted in steps, then in seconds: the step may be a fraction of one.
+    const Exhaustion steps = capacity_exhaustion(f, *limit, 1, rising);
+    auto seconds = [&](std::optional<int64_t> n) -> std::optional<int64_t> {
+      if (!n) return std::nullopt;
+      return std::llround(static_cast<double>(*n) * series.step);
+    };
+    const Exhaustion e{seconds(steps.expected_s), seconds(steps.earliest_s)};
     std::snprintf(line, sizeof line, "%.9g", *limit);
     *note << "limit " << line;
     if (e.expected_s) {
@@ -78,7 +107,7 @@ int run(std::istream& in, std::ostream& out, int horizon, const double* limit, s
       *note << " not reached by the forecast; 95 % bound reaches it in "
             << format_duration(*e.earliest_s);
     } else {
-      *note << " not reached within " << format_duration(int64_t{horizon} * series.step);
+      *note << " not reached within " << format_duration(std::llround(horizon * series.step));
     }
     *note << "\n";
   }

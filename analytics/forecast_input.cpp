@@ -4,25 +4,15 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <string>
 
 namespace kpulse::analytics {
 namespace {
-
-// Unix seconds or a calendar time, exactly as `kpulse analyze --series`
-// reads them (parse_series_timestamp), rounded to whole seconds: the
-// forecaster works on a grid of whole-second steps.
-bool parse_timestamp(std::string_view s, int64_t& out) {
-  double t = 0;
-  std::string reason;
-  if (!parse_series_timestamp(s, t, reason) || std::fabs(t) > 1e15) return false;
-  out = static_cast<int64_t>(std::llround(t));
-  return true;
-}
 
 bool equals_lower(std::string_view text, std::initializer_list<std::string_view> names) {
   for (std::string_view n : names)
@@ -39,12 +29,26 @@ bool names_value(std::string_view column) {
   return equals_lower(column, {"value", "val", "y"});
 }
 
+// "60", "0.001": a step in seconds as a person writes it.
+std::string format_step(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", seconds);
+  return buf;
+}
+
+// The grid is measured in microseconds: fine enough for any sampling step,
+// and whole, so the most common gap is counted exactly.
+constexpr double kMicros = 1e6;
+// Widest span measured so: 9e18 us fits in 64 bits with room for rounding.
+constexpr double kMaxSpanMicros = 9e18;
+
 }  // namespace
 
 std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& source_name,
                                           std::ostream* warn) {
   std::vector<TimedValue> rows;
   std::string line;
+  std::string last_text;
   size_t line_no = 0;
   bool seen_content = false;
   bool stepped_back = false;
@@ -57,15 +61,13 @@ std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& s
       fail("line longer than " + std::to_string(kMaxCsvLineBytes) + " bytes (not a series CSV?)");
     std::string_view s = trim_csv_field(line);
     if (s.empty()) continue;
-    const size_t comma = s.find(',');
-    if (comma == std::string_view::npos) fail("expected 'timestamp,value', got '" + line + "'");
-    std::string_view ts = trim_csv_field(s.substr(0, comma));
-    std::string_view vs = trim_csv_field(s.substr(comma + 1));
-    if (vs.find(',') != std::string_view::npos) fail("more than two columns");
-    TimedValue row;
-    const bool ts_ok = parse_timestamp(ts, row.t);
+    std::string_view ts, vs;
     std::string reason;
-    const bool value_ok = parse_series_value(vs, row.value, reason);
+    if (!split_series_row(s, ts, vs, reason)) fail(reason);
+    TimedValue row;
+    std::string ts_reason, value_reason;
+    const bool ts_ok = parse_series_timestamp(ts, row.t, ts_reason);
+    const bool value_ok = parse_series_value(vs, row.value, value_reason);
     if (!seen_content && !ts_ok && !vs.empty() && !value_ok) {
       seen_content = true;  // the header
       // Columns the other way round would be read as values in 1970 and
@@ -75,18 +77,19 @@ std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& s
       continue;
     }
     seen_content = true;
-    if (!ts_ok) fail("bad timestamp '" + std::string(ts) + "'");
-    if (!value_ok) fail(reason);
+    if (!ts_ok) fail(ts_reason);
+    if (!value_ok) fail(value_reason);
     // A clock step (DST, NTP) or a repeated row: real series have them. The
     // grid places each row by its time (rows sharing a slot are averaged).
     if (!rows.empty() && row.t <= rows.back().t && !stepped_back) {
       stepped_back = true;
       if (warn)
-        *warn << source_name << ":" << line_no << ": warning: timestamp " << row.t
-              << (row.t == rows.back().t ? " repeats the previous row's" : " steps back from ")
-              << (row.t == rows.back().t ? "" : std::to_string(rows.back().t))
-              << "; each row is placed by its time (later ones are not reported)\n";
+        *warn << source_name << ":" << line_no << ": warning: timestamp '" << ts
+              << (row.t == rows.back().t ? "' repeats" : "' steps back from")
+              << " the previous row's '" << last_text
+              << "'; each row is placed by its time (later ones are not reported)\n";
     }
+    last_text.assign(ts);
     rows.push_back(row);
   }
   if (in.bad()) throw ForecastInputError(source_name + ": read error");
@@ -105,11 +108,18 @@ RegularSeries to_regular(const std::vector<TimedValue>& rows_in_file_order, size
     out.values.push_back(rows.front().value);
     return out;
   }
+  const double span_s = rows.back().t - out.start;
+  if (span_s * kMicros > kMaxSpanMicros)
+    throw ForecastInputError("timestamps span " + std::to_string(span_s) +
+                             " s, more than any grid can hold");
+  // Each row's time on the grid's clock: microseconds after the first.
+  std::vector<int64_t> at(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) at[i] = std::llround((rows[i].t - out.start) * kMicros);
   std::map<int64_t, size_t> gaps;
   size_t n_gaps = 0;
   for (size_t i = 1; i < rows.size(); ++i)
-    if (rows[i].t > rows[i - 1].t) {
-      ++gaps[rows[i].t - rows[i - 1].t];
+    if (at[i] > at[i - 1]) {
+      ++gaps[at[i] - at[i - 1]];
       ++n_gaps;
     }
   if (gaps.empty()) {  // every row at one time
@@ -123,32 +133,35 @@ RegularSeries to_regular(const std::vector<TimedValue>& rows_in_file_order, size
   // and the median gap, snapped to a usual sampling step, is the step.
   auto best = std::max_element(gaps.begin(), gaps.end(),
                                [](const auto& a, const auto& b) { return a.second < b.second; });
-  out.step = best->first;
+  int64_t step = best->first;
   if (2 * best->second < n_gaps) {
     size_t seen = 0;
     for (const auto& [gap, count] : gaps) {
       seen += count;
       if (2 * seen >= n_gaps) {
-        out.step = gap;
+        step = gap;
         break;
       }
     }
-    static const int64_t kUsual[] = {1,   2,   5,   10,   15,   20,   30,   60,   120,
-                                     300, 600, 900, 1200, 1800, 3600, 7200, 86400};
-    for (int64_t u : kUsual)
-      if (std::llabs(out.step - u) * 50 <= u) out.step = u;  // within 2 %
+    static const int64_t kUsualSeconds[] = {1,   2,   5,   10,   15,   20,   30,   60,   120,
+                                            300, 600, 900, 1200, 1800, 3600, 7200, 86400};
+    for (int64_t seconds : kUsualSeconds) {
+      const int64_t u = seconds * 1'000'000;
+      if (std::llabs(step - u) * 50 <= u) step = u;  // within 2 %
+    }
   }
-  const int64_t span = rows.back().t - out.start;
-  const size_t n = static_cast<size_t>((span + out.step / 2) / out.step) + 1;
+  out.step = static_cast<double>(step) / kMicros;
+  const int64_t span = at.back();
+  const uint64_t n = static_cast<uint64_t>((span + step / 2) / step) + 1;
   if (n > max_steps)
     throw ForecastInputError("series spans " + std::to_string(n) + " steps of " +
-                             std::to_string(out.step) + " s, more than the limit of " +
+                             format_step(out.step) + " s, more than the limit of " +
                              std::to_string(max_steps));
   out.values.assign(n, 0.0);
   std::vector<uint32_t> count(n, 0);
-  for (const auto& r : rows) {
-    const size_t slot = static_cast<size_t>((r.t - out.start + out.step / 2) / out.step);
-    out.values[slot] += r.value;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const size_t slot = static_cast<size_t>((at[i] + step / 2) / step);
+    out.values[slot] += rows[i].value;
     ++count[slot];
   }
   for (size_t i = 0; i < n; ++i)

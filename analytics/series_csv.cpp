@@ -122,9 +122,34 @@ bool parse_series_timestamp(std::string_view text, double& t_unix, std::string& 
   }
   // A calendar timestamp always has '-' at position 4; unix seconds never do.
   if (text.size() >= 5 && text[4] == '-') return parse_calendar(text, t_unix, reason);
-  if (parse_double(text, t_unix) && std::isfinite(t_unix)) return true;
-  reason = "timestamp '" + std::string(text) + "' is neither unix seconds nor YYYY-MM-DD HH:MM:SS";
-  return false;
+  bool too_large = false;
+  const bool number = parse_double(text, t_unix, &too_large);
+  if (!too_large && (!number || !std::isfinite(t_unix))) {
+    reason =
+        "timestamp '" + std::string(text) + "' is neither unix seconds nor YYYY-MM-DD HH:MM:SS";
+    return false;
+  }
+  if (too_large || std::fabs(t_unix) > kMaxSeriesTimestamp) {
+    reason = "timestamp '" + std::string(text) + "' is beyond +-1e15 s, the widest range read";
+    return false;
+  }
+  return true;
+}
+
+bool split_series_row(std::string_view line, std::string_view& timestamp, std::string_view& value,
+                      std::string& reason) {
+  const size_t comma = line.find(',');
+  if (comma == std::string_view::npos) {
+    reason = "expected 2 comma-separated fields, found 1";
+    return false;
+  }
+  if (line.find(',', comma + 1) != std::string_view::npos) {
+    reason = "expected 2 comma-separated fields, found more";
+    return false;
+  }
+  timestamp = trim_csv_field(line.substr(0, comma));
+  value = trim_csv_field(line.substr(comma + 1));
+  return true;
 }
 
 SeriesCsvReader::SeriesCsvReader(std::istream& in, std::string source_name)
@@ -143,21 +168,19 @@ bool SeriesCsvReader::next(SeriesRow& row) {
     std::string_view text = trim_csv_field(line);
     if (line_no_ == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // BOM
     if (text.empty()) continue;
-    size_t comma = text.find(',');
-    if (!header_seen_ && comma == std::string_view::npos)
-      fail("expected header 'timestamp,value', found '" + std::string(text) + "'");
-    if (comma == std::string_view::npos) fail("expected 2 comma-separated fields, found 1");
-    if (text.find(',', comma + 1) != std::string_view::npos)
-      fail("expected 2 comma-separated fields, found more");
-    std::string_view ts = trim_csv_field(text.substr(0, comma));
-    std::string_view val = trim_csv_field(text.substr(comma + 1));
+    std::string_view ts, val;
+    std::string reason;
+    if (!split_series_row(text, ts, val, reason)) {
+      if (!header_seen_ && text.find(',') == std::string_view::npos)
+        fail("expected header 'timestamp,value', found '" + std::string(text) + "'");
+      fail(reason);
+    }
     if (!header_seen_) {
       if (ts != "timestamp" || val != "value")
         fail("expected header 'timestamp,value', found '" + std::string(text) + "'");
       header_seen_ = true;
       continue;
     }
-    std::string reason;
     if (!parse_series_timestamp(ts, row.t_unix, reason)) fail(reason);
     if (!parse_series_value(val, row.value, reason)) fail(reason);
     row.timestamp_text.assign(ts);

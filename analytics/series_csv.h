@@ -44,10 +44,24 @@ inline constexpr double kMaxSeriesMagnitude = 1e100;
 // they accept exactly the same ones.
 bool parse_series_value(std::string_view text, double& value, std::string& reason);
 
-// Parses a timestamp: unix seconds (integer or decimal) or
+// Largest magnitude of a timestamp, in seconds: about 31 million years
+// either side of 1970, far beyond any real series (even one in
+// milliseconds read as seconds), and small enough that differences of
+// timestamps in microseconds stay exact in 64 bits.
+inline constexpr double kMaxSeriesTimestamp = 1e15;
+
+// Parses a timestamp: unix seconds (integer or decimal, fractions kept) or
 // `YYYY-MM-DD HH:MM:SS[.frac]` (also with 'T' instead of the space), taken as UTC.
-// Returns false, with a reason, if the text is neither.
+// Returns false, with a reason, if the text is neither or lies beyond
+// kMaxSeriesTimestamp.
 bool parse_series_timestamp(std::string_view text, double& t_unix, std::string& reason);
+
+// Splits a data line (trimmed, not empty) into its timestamp and value
+// fields, each trimmed. Returns false, with a reason, unless the line has
+// exactly two comma-separated fields. With parse_series_timestamp and
+// parse_series_value, this is how every series reader reads a row.
+bool split_series_row(std::string_view line, std::string_view& timestamp, std::string_view& value,
+                      std::string& reason);
 
 // Reads a whole series. The first non-empty line must be the header
 // `timestamp,value`; blank lines are skipped. Any other malformed line throws

@@ -51,7 +51,7 @@ Hourly load_hourly(const fs::path& file, const std::string& name) {
   if (rows.empty()) throw std::runtime_error(file.string() + ": no rows");
   Hourly h;
   h.name = name;
-  auto hour_of = [](int64_t t) { return t >= 0 ? t / 3600 : (t - 3599) / 3600; };
+  auto hour_of = [](double t) { return static_cast<int64_t>(std::floor(t / 3600)); };
   h.start_hour = hour_of(rows.front().t);
   const int64_t n = hour_of(rows.back().t) - h.start_hour + 1;
   std::vector<double> sum(n, 0.0);
