@@ -31,6 +31,15 @@ void check_dir(const std::filesystem::path& dir) {
     throw std::runtime_error(fmt::format("{}: refusing to write: {}", dir.string(), why));
 }
 
+std::string symlink_refused(const std::filesystem::path& path) {
+  return fmt::format("{}: is a symbolic link (refused)", path.string());
+}
+
+std::string not_plain_refused(const std::filesystem::path& path) {
+  return fmt::format("{}: not a plain file of its own (special file or hard link; refused)",
+                     path.string());
+}
+
 }  // namespace
 
 void ensure_private_dir(const std::filesystem::path& dir) {
@@ -52,20 +61,27 @@ int open_private_file(const std::filesystem::path& path, std::string& error) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
   if (fd < 0) {
     const int err = errno;
-    error = err == ELOOP ? fmt::format("{}: is a symbolic link (refused)", path.string())
+    error = err == ELOOP ? symlink_refused(path)
                          : fmt::format("{}: {}", path.string(), std::strerror(err));
     errno = err;
     return -1;
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
-    error = fmt::format("{}: not a plain file of its own (special file or hard link; refused)",
-                        path.string());
+    error = not_plain_refused(path);
     ::close(fd);
     errno = EMLINK;
     return -1;
   }
   return fd;
+}
+
+std::string why_not_private_file(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return {};  // absent: created when first written
+  if (S_ISLNK(st.st_mode)) return symlink_refused(path);
+  if (!S_ISREG(st.st_mode) || st.st_nlink != 1) return not_plain_refused(path);
+  return {};
 }
 
 }  // namespace kpulse::record

@@ -23,4 +23,9 @@ void ensure_private_dir(const std::filesystem::path& dir);
 // link).
 int open_private_file(const std::filesystem::path& path, std::string& error);
 
+// Why open_private_file would refuse `path` as it stands, without opening
+// or creating it: "" when it is absent or a plain file of its own, else the
+// same message open_private_file gives ("…: is a symbolic link (refused)").
+std::string why_not_private_file(const std::filesystem::path& path);
+
 }  // namespace kpulse::record

@@ -295,6 +295,20 @@ struct Recorder::Impl {
     return replayed;
   }
 
+  // The writer opens a tier's file only when the tier's first block is due
+  // (the 1 h tier's: up to a day after the start), so a link or special file
+  // planted as today's segment would be found only then, or at shutdown.
+  // Named at the start instead; writing still refuses it when the time comes.
+  void warn_of_unwritable_segments() {
+    const int64_t today = day_of(model::wall_clock_ns()) * kDayNs;
+    for (int t = 0; t < kTiers; ++t) {
+      const auto tier = static_cast<Tier>(t);
+      if (std::string why = why_not_private_file(opt.dir / segment_name(tier, today)); !why.empty())
+        notice(fmt::format("{}: today's {} tier cannot be recorded there; remove it", why,
+                           to_string(tier)));
+    }
+  }
+
   void retention() {
     const int64_t now = now_ns ? now_ns : model::wall_clock_ns();
     last_retention_ns = now;
@@ -313,6 +327,7 @@ Recorder::Recorder(RecorderOptions options) : impl_(std::make_unique<Impl>(std::
     impl_->fail(e.what());
     return;
   }
+  impl_->warn_of_unwritable_segments();
   try {
     if (uint64_t n = impl_->rebuild_tiers())
       impl_->notice(

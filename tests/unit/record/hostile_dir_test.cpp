@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "model/clock.h"
 #include "record/private_dir.h"
 #include "record/reader.h"
 #include "record/recorder.h"
@@ -84,6 +85,34 @@ TEST(HostileDir, SymlinkToAnotherSegmentIsNotTruncated) {
   std::filesystem::create_symlink(full, dir.path() / segment_name(Tier::Full, tomorrow));
   record_hours(dir.path(), 2, tomorrow);
   EXPECT_EQ(slurp(full), before);
+}
+
+// The writer opens a tier's file only when it first writes a block there
+// (the 1 h tier: up to a day after the start), so a link planted as today's
+// 1 h segment was reported only then, or at shutdown. The start looks.
+TEST(HostileDir, ALinkPlantedAsTodaysSegmentIsReportedAtStart) {
+  TempDir dir, elsewhere;
+  const auto rec_dir = dir.path() / "recordings";
+  ensure_private_dir(rec_dir);
+  const auto planted = rec_dir / segment_name(Tier::Hour, model::wall_clock_ns());
+  std::filesystem::create_symlink(elsewhere.path() / "precious", planted);
+  std::vector<std::string> notices;
+  RecorderOptions o;
+  o.dir = rec_dir;
+  o.notice = [&notices](const std::string& m) { notices.push_back(m); };
+  Recorder rec(o);
+  EXPECT_TRUE(any_contains(notices, planted.string() + ": is a symbolic link"))
+      << (notices.empty() ? "no notice" : notices.front());
+  EXPECT_FALSE(std::filesystem::exists(elsewhere.path() / "precious"));
+}
+
+TEST(HostileDir, TodaysOwnSegmentsRaiseNoNotice) {
+  TempDir dir;
+  const int64_t now = model::wall_clock_ns();
+  record_hours(dir.path(), 1, now);
+  std::vector<std::string> notices;
+  record_hours(dir.path(), 1, now + kSecond, &notices);
+  EXPECT_TRUE(notices.empty()) << notices.front();
 }
 
 TEST(HostileDir, PlantedHardLinkIsRefused) {
