@@ -81,5 +81,21 @@ TEST(CliConsistency, DumpOfADirectoryWithNoRecordingFailsAsReplayDoes) {
   EXPECT_EQ(run(kBin + " replay " + dir.path() + " --batch -n 1", &out), 1) << out;
 }
 
+// A count given as -1 wrapped to 2^64-1 and was taken (snapshot --processes
+// was mended by 1bf96b4; profile --top and snapshot --top were not): usage
+// errors (exit 2) with a short range, never DBL_MAX's 300 digits.
+TEST(CliConsistency, ANegativeCountIsAUsageErrorWithAShortRange) {
+  for (const char* args : {" profile --top -1", " snapshot --no-bpf --top -1",
+                           " snapshot --no-bpf --processes -1", " top -n -1"}) {
+    std::string out;
+    EXPECT_EQ(run(kBin + args, &out), 2) << args << ": " << out;
+    EXPECT_NE(out.find("Value -1 not in range 0 to "), std::string::npos) << args << ": " << out;
+    EXPECT_LT(out.find('\n'), 120u) << args << ": " << out;
+  }
+  std::string out;
+  EXPECT_EQ(run(kBin + " profile --duration 0", &out), 2) << out;
+  EXPECT_NE(out.find("--duration: must be greater than 0, not 0"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace kpulse::testing

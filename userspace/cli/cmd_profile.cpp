@@ -149,7 +149,9 @@ void register_profile(CLI::App& root, Registry& reg) {
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "folded", "pprof", "svg"}));
   app->add_option("-o,--output", flags->output, "Write to FILE instead of standard output");
-  app->add_option("--top", flags->top, "Rows in the text format's tables")->capture_default_str();
+  app->add_option("--top", flags->top, "Rows in the text format's tables")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1000000}));  // "-1" wrapped to 2^64-1 unchecked
   app->add_option("--event", flags->event,
                   "Sampling clock: auto (hardware cycles where the CPU has a PMU, else "
                   "cpu-clock) or cpu-clock")

@@ -44,7 +44,8 @@ void register_snapshot(CLI::App& root, Registry& reg) {
   add_format_option(*app, flags->json,
                     "Print JSON (schema kpulse.snapshot/v2, see docs/snapshot-json.md)");
   app->add_option("--top", flags->top, "Processes shown in the table output")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1000000}));  // "-1" wrapped to 2^64-1 unchecked
   app->footer(
       "Needs root (or CAP_BPF + CAP_PERFMON) unless --no-bpf.\n"
       "Examples:\n  kpulse snapshot\n  kpulse snapshot --interval 5s --json | jq '.components[] | "
