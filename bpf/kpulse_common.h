@@ -36,37 +36,36 @@ static __always_inline __u32 kp_log2_slot(__u64 v)
 	return r < KP_HIST_SLOTS ? r : KP_HIST_SLOTS - 1;
 }
 
-/* n values totalling total_ns (n > 1: sizes unknown, in the slot of their
- * mean, so the count and the sum stay exact). */
-static __always_inline void kp_hist_record_n(struct kp_hist *h, __u64 total_ns, __u32 n)
+/* n values in the slot of `placed_ns`, adding `sum_ns` to the sum: the one
+ * place a histogram is written. */
+static __always_inline void kp_hist_add(struct kp_hist *h, __u64 placed_ns, __u32 n, __u64 sum_ns)
 {
 	/* 64-bit and checked right where it indexes: clang tests a zero-extended
 	 * copy of a 32-bit slot and indexes with the original, and the 6.1
 	 * verifier does not carry the copy's bound over ("R2 unbounded memory
 	 * access"); 6.18's does. */
-	__u64 slot;
+	__u64 slot = kp_log2_slot(placed_ns);
 
-	if (!n)
-		return;
-	slot = kp_log2_slot(total_ns / n);
 	barrier_var(slot);
 	if (slot < KP_HIST_SLOTS)
 		h->slots[slot] += n;
 	h->count += n;
-	h->sum_ns += total_ns;
+	h->sum_ns += sum_ns;
+}
+
+/* n values totalling total_ns (n > 1: sizes unknown, in the slot of their
+ * mean, so the count and the sum stay exact). */
+static __always_inline void kp_hist_record_n(struct kp_hist *h, __u64 total_ns, __u32 n)
+{
+	if (n)
+		kp_hist_add(h, total_ns / n, n, total_ns);
 }
 
 /* One wait of length `lasted` whose sum counts `counted` (the kernel's
  * figure for it, which can read less: see sched.bpf.c). */
 static __always_inline void kp_hist_record_placed(struct kp_hist *h, __u64 lasted, __u64 counted)
 {
-	__u64 slot = kp_log2_slot(lasted);
-
-	barrier_var(slot);
-	if (slot < KP_HIST_SLOTS)
-		h->slots[slot]++;
-	h->count++;
-	h->sum_ns += counted;
+	kp_hist_add(h, lasted, 1, counted);
 }
 
 /* One value (n = 1: the division and the test fold away when inlined). */
