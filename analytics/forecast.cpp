@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "analytics/forecast_clean.h"
+#include "analytics/forecast_drift.h"
 #include "analytics/forecast_intervals.h"
 #include "analytics/forecast_profile.h"
 #include "analytics/season_detect.h"
@@ -24,6 +25,10 @@ constexpr size_t kMaxHistorySteps = 20'000;
 constexpr size_t kMinHistorySteps = 104;
 // Candidates whose backtest MAE is within this factor of the best are averaged.
 constexpr double kCombineWithin = 1.15;
+// Fewer backtest errors than this are too few for their 10 % and 2.5 % tails
+// (fit_bands merges bands below the same count): the intervals are then
+// widened to at least the drift benchmark's.
+constexpr size_t kMinBacktestErrors = 20;
 
 int steps_for(int64_t seconds, int64_t step) {
   return step > 0 && seconds % step == 0 ? static_cast<int>(seconds / step) : 0;
@@ -104,36 +109,14 @@ Forecast flat_forecast(double value, int horizon) {
   return f;
 }
 
-// The last value, with random-walk intervals from the spread of one-step
-// changes (robust: 1.4826 x their median absolute deviation), widening as
-// the square root of the step: the fallback when no model can be fitted.
-// Zero-width intervals would claim a certainty the data never showed.
-Forecast naive_forecast(std::span<const double> y, double last, int horizon, bool nonneg) {
-  Forecast f = flat_forecast(last, horizon);
-  f.method = "naive";
-  std::vector<double> diffs;
-  double prev = NAN;
-  for (double v : y) {
-    if (!std::isfinite(v)) continue;
-    if (std::isfinite(prev)) diffs.push_back(v - prev);
-    prev = v;
-  }
-  if (diffs.size() < 3) return f;
-  auto median = [](std::vector<double> v) {
-    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-    return v[v.size() / 2];
-  };
-  const double mid = median(diffs);
-  for (double& d : diffs) d = std::fabs(d - mid);
-  const double sigma = 1.4826 * median(diffs);
-  for (int h = 0; h < horizon; ++h) {
-    const double spread = sigma * std::sqrt(h + 1.0);
-    f.lo80[h] = last - 1.2816 * spread;
-    f.hi80[h] = last + 1.2816 * spread;
-    f.lo95[h] = last - 1.96 * spread;
-    f.hi95[h] = last + 1.96 * spread;
-    if (nonneg) f.lo80[h] = std::max(0.0, f.lo80[h]), f.lo95[h] = std::max(0.0, f.lo95[h]);
-  }
+// The benchmark forecast for a series the models can't be trusted on (too few
+// values, or no candidate fitted), marked low-confidence with the reason.
+Forecast low_confidence_forecast(const DriftModel& m, int n, int horizon, std::string why) {
+  Forecast f = benchmark_forecast(m, n, horizon);
+  f.low_confidence = true;
+  f.note = std::move(why) +
+           "; the forecast is the last value, its intervals span the naive and drift "
+           "benchmarks' (the trend may stop or go on) and widen with the horizon";
   return f;
 }
 
@@ -345,7 +328,22 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   const std::span<const double> y = recent_history(y_in, opt.step_seconds);
   const int n = static_cast<int>(y.size());
   const SeriesSummary sum = summarize(y);
-  if (sum.present < 4) return flat_forecast(sum.present ? sum.last : 0.0, horizon);
+  if (sum.present < kMinForecastValues) {
+    Forecast f = flat_forecast(sum.present ? sum.last : 0.0, horizon);
+    f.low_confidence = true;
+    f.note = std::to_string(sum.present) + " values: a forecast needs at least " +
+             std::to_string(kMinForecastValues);
+    return f;
+  }
+  const DriftModel drift = fit_drift(y);
+  if (sum.present < kConfidentValues) {
+    Forecast f = low_confidence_forecast(drift, n, horizon,
+                                         std::to_string(sum.present) +
+                                             " values (a confident forecast needs " +
+                                             std::to_string(kConfidentValues) + ")");
+    order_bands(f, horizon, sum.nonneg);
+    return f;
+  }
 
   const Seasonality seasons = find_seasons(y, opt);
   // Models fit the despiked series; backtest errors are measured on the raw
@@ -367,13 +365,20 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
 
   ProfileWorkspace ws;
   const std::vector<Scored> scored = score_candidates(y, yc, specs, origins, bt_h, sum.nonneg, ws);
-  if (scored.empty()) return naive_forecast(y, sum.last, horizon, sum.nonneg);
+  if (scored.empty()) {
+    Forecast f = low_confidence_forecast(drift, n, horizon, "no model fits this history");
+    order_bands(f, horizon, sum.nonneg);
+    return f;
+  }
   const size_t k = combination_size(scored, opt.combine);
 
   Forecast f;
   f.periods = seasons.detected;
-  if (!combine_best(yc, specs, scored, k, horizon, ws, f))
-    return naive_forecast(y, sum.last, horizon, sum.nonneg);
+  if (!combine_best(yc, specs, scored, k, horizon, ws, f)) {
+    f = low_confidence_forecast(drift, n, horizon, "no model fits this history");
+    order_bands(f, horizon, sum.nonneg);
+    return f;
+  }
 
   const std::vector<BacktestError> errs =
       combination_errors(y, scored, k, origins, bt_h, sum.nonneg);
@@ -386,6 +391,14 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
     if (im.relative) f.method += " rel-intervals";
   } else {
     f.lo80 = f.hi80 = f.lo95 = f.hi95 = f.point;
+  }
+  if (errs.size() < kMinBacktestErrors) {
+    // Quantiles of a handful of errors (or none) can be as narrow as zero.
+    widen_to_drift(drift, n, f);
+    f.low_confidence = true;
+    f.note = std::to_string(errs.size()) + " backtest errors (intervals need " +
+             std::to_string(kMinBacktestErrors) +
+             "); intervals widened to at least the drift benchmark's";
   }
   order_bands(f, horizon, sum.nonneg);
   return f;

@@ -19,6 +19,14 @@
 
 namespace kpulse::analytics {
 
+// Fewer finite values than this give no forecast at all: a level, a slope
+// and a spread need at least one value each (`kpulse forecast` refuses them).
+inline constexpr int kMinForecastValues = 3;
+// Fewer values than this are forecast by the drift benchmark
+// (forecast_drift.h) and marked low-confidence: too few to choose among
+// models or to take quantiles of their errors.
+inline constexpr int kConfidentValues = 30;
+
 struct ForecastOptions {
   int horizon = 168;            // steps to forecast
   int64_t step_seconds = 3600;  // used to place daily/weekly periods
@@ -33,10 +41,17 @@ struct Forecast {
   std::vector<double> point, lo80, hi80, lo95, hi95;  // `horizon` values each
   std::vector<int> periods;                           // detected seasonal periods, steps
   std::string method;  // the candidates averaged, for display and debugging
+  // Set when the history was too short (or its backtest too small) to trust
+  // the models; `note` says why, for people ("8 values (a confident forecast
+  // needs 30): ..."). The intervals are then the drift benchmark's, or wider.
+  bool low_confidence = false;
+  std::string note;
 };
 
 // `y[i]` is the value at step i (NaN = missing). Never throws on odd data:
-// an empty or all-missing series gives zeros.
+// fewer than kMinForecastValues values give the last one (zeros when none)
+// flat, marked low-confidence with a note; callers should not show it as a
+// forecast.
 Forecast forecast_series(std::span<const double> y, const ForecastOptions& opt);
 
 }  // namespace kpulse::analytics

@@ -19,6 +19,7 @@ Exhaustion capacity_exhaustion(const Forecast& f, double limit, int64_t step_sec
   };
   e.expected_s = to_seconds(first_crossing(f.point, limit, rising));
   e.earliest_s = to_seconds(first_crossing(rising ? f.hi95 : f.lo95, limit, rising));
+  e.latest_s = to_seconds(first_crossing(rising ? f.lo95 : f.hi95, limit, rising));
   return e;
 }
 

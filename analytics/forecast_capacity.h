@@ -22,6 +22,9 @@ struct Exhaustion {
   // when it doesn't within the horizon.
   std::optional<int64_t> expected_s;
   std::optional<int64_t> earliest_s;
+  // And the other 95 % bound (lower when rising): the latest the limit is
+  // reached with 97.5 % confidence; nullopt when not within the horizon.
+  std::optional<int64_t> latest_s;
 };
 
 // Forecast step h covers the interval ending (h + 1) steps after the history,

@@ -1,5 +1,6 @@
 #include "analytics/forecast_csv.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -63,10 +64,20 @@ int run(std::istream& in, std::ostream& out, int horizon, const double* limit, s
     err << e.what() << "\n";
     return 1;
   }
+  // Rows sharing a time were averaged into one value: count times, not rows.
+  const auto values = std::count_if(series.values.begin(), series.values.end(),
+                                    [](double v) { return std::isfinite(v); });
+  if (values < kMinForecastValues) {
+    err << source_name << ": " << values << (values == 1 ? " value" : " values")
+        << " at distinct times; a forecast needs at least " << kMinForecastValues
+        << " (a level, a trend and their spread)\n";
+    return 1;
+  }
   ForecastOptions opt;
   opt.horizon = horizon;
   opt.step_seconds = whole_seconds(series.step);
   const Forecast f = forecast_series(series.values, opt);
+  if (f.low_confidence) err << source_name << ": low confidence: " << f.note << "\n";
   std::string text;
   text.reserve(static_cast<size_t>(horizon) * 64);
   char line[160];
@@ -99,6 +110,21 @@ int run(std::istream& in, std::ostream& out, int horizon, const double* limit, s
     const Exhaustion e{seconds(steps.expected_s), seconds(steps.earliest_s)};
     std::snprintf(line, sizeof line, "%.9g", *limit);
     *note << "limit " << line;
+    if (f.low_confidence) {
+      // No single date from a handful of values: the range the 95 % bounds give.
+      const Exhaustion latest{std::nullopt, std::nullopt, seconds(steps.latest_s)};
+      const std::string within = format_duration(std::llround(horizon * series.step));
+      *note << ", low-confidence forecast: "
+            << (e.expected_s ? "reached in " + format_duration(*e.expected_s)
+                             : "not reached by the forecast within " + within)
+            << "; 95 % bounds: "
+            << (e.earliest_s ? "as early as " + format_duration(*e.earliest_s)
+                             : "not even the earliest within " + within)
+            << (latest.latest_s ? ", as late as " + format_duration(*latest.latest_s)
+                                : ", or not within " + within)
+            << "\n";
+      return out ? 0 : 1;
+    }
     if (e.expected_s) {
       *note << " reached in " << format_duration(*e.expected_s);
       if (e.earliest_s && *e.earliest_s < *e.expected_s)
