@@ -133,6 +133,8 @@ json to_json(const an::MetricForecast& f) {
           {"exhaustion_earliest_s", seconds(f.exhaustion.earliest_s)},
           {"periods_steps", f.forecast.periods},
           {"method", f.forecast.method},
+          {"low_confidence", f.forecast.low_confidence},
+          {"confidence_note", f.forecast.note},
           {"summary", f.summary},
           {"point", values(f.forecast.point)},
           {"lo80", values(f.forecast.lo80)},

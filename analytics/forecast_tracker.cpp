@@ -46,6 +46,10 @@ std::string summarize_forecast(const MetricForecast& f) {
   std::string s = f.component + " " + f.metric + ": now " + fmt(f.last_value);
   s += ", peak " + fmt(f.peak) + " at " + format_weekday_time(f.peak_at_s);
   s += " within " + format_duration(f.horizon_s());
+  // Minutes after start the history is short: say so rather than let a
+  // peak or an exhaustion time read as a firm prediction.
+  if (f.forecast.low_confidence)
+    s += " (low confidence: " + std::to_string(f.history_steps) + " steps of history)";
   if (!f.limit) return s;
   s += "; " + f.limit_name + " (" + fmt(*f.limit) + ")";
   // "Now" and the limit print alike once the value is within rounding of

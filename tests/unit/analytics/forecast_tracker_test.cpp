@@ -248,3 +248,26 @@ TEST(ForecastSummary, NotReachedSaysWithinWhat) {
 
 }  // namespace
 }  // namespace kpulse::analytics
+
+namespace kpulse::analytics {
+namespace {
+
+// The first forecast a minute after start, of memory growing steadily: it
+// was the last value, flat, with zero-width intervals (the one-step changes
+// all agreed, so their robust spread was 0). Its intervals must hold the
+// growth going on, and it must say it is low-confidence.
+TEST(ForecastTracker, FirstMinuteForecastIsMarkedLowConfidenceAndNotCertain) {
+  ForecastTracker t;
+  for (int s = 0; s < 60; ++s) t.ingest(at(kMonday + s, 1, {host(0.3, 4 * kGiB + s * (1 << 20))}));
+  t.refresh();
+  const MetricForecast* mem = find(t.latest(), "host:host", "memory.used");
+  ASSERT_NE(mem, nullptr);
+  const Forecast& f = mem->forecast;
+  for (size_t h = 0; h < f.point.size(); ++h) EXPECT_GT(f.hi95[h], f.lo95[h]) << h;
+  const double growth_goes_on = 4 * kGiB + (59.0 + f.point.size()) * (1 << 20);
+  EXPECT_GE(f.hi80.back(), growth_goes_on) << f.method;
+  EXPECT_NE(mem->summary.find("low confidence"), std::string::npos) << mem->summary;
+}
+
+}  // namespace
+}  // namespace kpulse::analytics
