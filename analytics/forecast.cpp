@@ -26,8 +26,12 @@ constexpr size_t kMinHistorySteps = 104;
 // Candidates whose backtest MAE is within this factor of the best are averaged.
 constexpr double kCombineWithin = 1.15;
 // Fewer backtest errors than this are too few for their 10 % and 2.5 % tails
-// (fit_bands merges bands below the same count): the intervals are then
-// widened to at least the drift benchmark's.
+// (fit_bands merges bands below the same count). When that is because the
+// history is short (it held fewer backtest origins than asked for, or not
+// one backtest of the whole horizon), the intervals are widened to at least
+// the drift benchmark's. (A long history asked for a step or two ahead also
+// leaves few errors, but from every origin, each testing the whole horizon:
+// apply_intervals' widening for few origins does there.)
 constexpr size_t kMinBacktestErrors = 20;
 
 int steps_for(int64_t seconds, int64_t step) {
@@ -392,7 +396,9 @@ Forecast forecast_series(std::span<const double> y_in, const ForecastOptions& op
   } else {
     f.lo80 = f.hi80 = f.lo95 = f.hi95 = f.point;
   }
-  if (errs.size() < kMinBacktestErrors) {
+  const size_t origins_asked = opt.bulk ? 1 : std::max(1, opt.max_origins);
+  const bool short_history = origins.size() < origins_asked || bt_h < horizon;
+  if (errs.size() < kMinBacktestErrors && (errs.empty() || short_history)) {
     // Quantiles of a handful of errors (or none) can be as narrow as zero.
     widen_to_drift(drift, n, f);
     f.low_confidence = true;

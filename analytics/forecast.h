@@ -9,7 +9,8 @@
 // the empirical quantiles of those backtest errors per horizon band
 // (additive or proportional to the forecast, whichever scored better), so
 // they are calibrated on how this series actually behaves. Forecasts of a
-// non-negative series are never negative.
+// non-negative series are never negative. A series too short for that (see
+// kConfidentValues) gets the benchmark forecast, marked low-confidence.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +23,10 @@ namespace kpulse::analytics {
 // Fewer finite values than this give no forecast at all: a level, a slope
 // and a spread need at least one value each (`kpulse forecast` refuses them).
 inline constexpr int kMinForecastValues = 3;
-// Fewer values than this are forecast by the drift benchmark
-// (forecast_drift.h) and marked low-confidence: too few to choose among
-// models or to take quantiles of their errors.
+// Fewer values than this get the benchmark forecast (forecast_drift.h: the
+// last value, intervals spanning the naive and drift methods') and are
+// marked low-confidence: too few to choose among models or to take
+// quantiles of their errors.
 inline constexpr int kConfidentValues = 30;
 
 struct ForecastOptions {
@@ -43,7 +45,8 @@ struct Forecast {
   std::string method;  // the candidates averaged, for display and debugging
   // Set when the history was too short (or its backtest too small) to trust
   // the models; `note` says why, for people ("8 values (a confident forecast
-  // needs 30): ..."). The intervals are then the drift benchmark's, or wider.
+  // needs 30): ..."). The intervals then span the naive and drift benchmarks',
+  // or are at least the drift one's.
   bool low_confidence = false;
   std::string note;
 };
