@@ -137,5 +137,39 @@ TEST(CgroupKeptFilesIntegration, EngineReportsTheRecreatedCgroupWithItsNewId) {
   busy.wait(10s);
 }
 
+// A cgroup removed and made again under its path between two snapshots, the
+// new one using more CPU than the old one had: the interval's delta is all of
+// the new cgroup's usage, not its excess over the old cgroup's total (which
+// was the baseline while the component kept the old id or the old totals).
+TEST(CgroupKeptFilesIntegration, RecreatedCgroupDeltaIsTheNewCgroupsWholeUsage) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  TestCgroup cg("engine-reuse");
+  engine::CollectorOptions o;
+  o.interval = 500ms;
+  o.probe_groups = {"sched"};
+  engine::Collector collector(o);
+  burn(cg, 0.3);
+  const uint64_t old_id = inode_of(cg.dir());
+  double old_usage = NAN;
+  for (int i = 0; i < 6 && std::isnan(old_usage); ++i) {
+    auto s = collector.next();
+    if (const auto* c = s.find(ComponentKind::Cgroup, cg.path()); c && c->kernel_id == old_id)
+      old_usage = c->value(MetricId::CgCpuUsage);
+  }
+  ASSERT_GT(old_usage, 0.2);
+
+  recreate(cg);
+  burn(cg, old_usage + 0.4);  // past the old total, so the counter does not go backwards
+  const uint64_t new_id = inode_of(cg.dir());
+  const auto s = collector.next();
+  const auto* c = s.find(ComponentKind::Cgroup, cg.path());
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->kernel_id, new_id);
+  const double usage = c->value(MetricId::CgCpuUsage);
+  ASSERT_GT(usage, old_usage + 0.3);
+  // All of it was used since the last snapshot, which saw the old cgroup.
+  EXPECT_NEAR(c->delta(MetricId::CgCpuUsage), usage, 0.01);
+}
+
 }  // namespace
 }  // namespace kpulse::testing

@@ -118,6 +118,10 @@ class CgroupResolver {
   // than `max_age` (for what the watch cannot see). Without a watch, or when
   // it is blind (out of inotify watches): refresh_if_older(min_age).
   void refresh_if_changed(std::chrono::milliseconds min_age, std::chrono::milliseconds max_age);
+  // Whether cached_id() may be stale: the watch saw a cgroup made, removed or
+  // renamed since the last walk (or it is blind, or there is none), so a
+  // path may now name another cgroup than the walk found there.
+  [[nodiscard]] bool ids_may_be_stale() { return tree_may_have_changed(); }
   // Every cgroup of the last walk, path to id.
   [[nodiscard]] const std::unordered_map<std::string, uint64_t>& paths() const { return by_path_; }
 

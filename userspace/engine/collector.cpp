@@ -291,6 +291,12 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
   }
 
   const uint64_t recreated_before = cgroup_stats.recreated();
+  // A cgroup removed and made again under its path since the last walk still
+  // has the old one's id there: while the watch says the tree changed, each
+  // path's id is read afresh, so every component carries its own cgroup's id
+  // (a new id restarts its counters' deltas, DeltaTracker) and none inherits
+  // the old cgroup's totals as a baseline.
+  const bool ids_may_be_stale = cgroups.ids_may_be_stale();
   auto& rolled = rollup.nodes();
   for (auto it = rolled.begin(); it != rolled.end();) {
     const std::string& path = it->first;
@@ -302,7 +308,7 @@ void Collector::Impl::add_cgroups(std::vector<Component>& added, const probes::B
       node.walked_id = cgroups.cached_id(path);
       node.id_walk = cgroups.walks();
     }
-    auto id = node.walked_id;
+    auto id = ids_may_be_stale ? std::nullopt : node.walked_id;
     if (!id) id = cgroups.id_of(path);
     const probes::CgroupTotals& d = node.interval;
     node.since_cpu_read.add(d, t.sched_slices);

@@ -17,10 +17,19 @@ void DeltaTracker::apply(std::vector<model::Component>& components) {
     // call's totals (p.counters until the end), and both keep theirs.
     if (p.seen != call) {
       p.fresh.clear();
+      p.fresh_kernel_id = p.kernel_id;
       p.seen = call;
     }
+    // Another object under the same key: nothing of the old one's totals applies.
+    const bool replaced = c.kernel_id != 0 && p.kernel_id != 0 && c.kernel_id != p.kernel_id;
+    if (c.kernel_id != 0) p.fresh_kernel_id = c.kernel_id;
     for (auto& s : c.samples) {
       if (model::info(s.id).type != model::MetricType::Counter || !std::isnan(s.delta)) continue;
+      if (replaced) {
+        s.delta = s.value;
+        p.fresh.push_back(s);
+        continue;
+      }
       s.delta = 0;
       for (const auto& prev : p.counters)  // empty for a key new in this call
         if (prev.id == s.id) {
@@ -37,6 +46,7 @@ void DeltaTracker::apply(std::vector<model::Component>& components) {
       continue;
     }
     it->second.counters.swap(it->second.fresh);
+    it->second.kernel_id = it->second.fresh_kernel_id;
     ++it;
   }
 }

@@ -43,6 +43,45 @@ TEST(DeltaTracker, CounterThatWentBackwardsRestartsFromItsValue) {
   EXPECT_EQ(b[0].delta(MetricId::DiskReadOps), 7);
 }
 
+// An interface deleted and created again under its name (a new ifindex), or a
+// cgroup removed and made again under its path (a new id): whatever the new
+// one counted falls in the interval, even when it is already past the old
+// one's total (so the counter did not go backwards).
+TEST(DeltaTracker, NewKernelIdUnderTheSameKeyRestartsFromItsValue) {
+  DeltaTracker t;
+  Component old_if = disk(1000, 5);
+  old_if.kernel_id = 41;
+  std::vector<Component> a{old_if};
+  t.apply(a);
+  Component new_if = disk(4000, 1);
+  new_if.kernel_id = 42;
+  std::vector<Component> b{new_if};
+  t.apply(b);
+  EXPECT_EQ(b[0].delta(MetricId::DiskReadOps), 4000);
+  EXPECT_EQ(b[0].delta(MetricId::DiskBusyTime), 1);
+  Component same = disk(4100, 1.5);
+  same.kernel_id = 42;
+  std::vector<Component> c{same};
+  t.apply(c);
+  EXPECT_EQ(c[0].delta(MetricId::DiskReadOps), 100);  // then differences again
+}
+
+TEST(DeltaTracker, UnknownKernelIdIsNoChange) {
+  DeltaTracker t;
+  Component known = disk(1000, 5);
+  known.kernel_id = 41;
+  std::vector<Component> a{known};
+  t.apply(a);
+  std::vector<Component> b{disk(1500, 5)};  // kernel_id 0: not known this time
+  t.apply(b);
+  EXPECT_EQ(b[0].delta(MetricId::DiskReadOps), 500);
+  Component again = disk(1600, 5);
+  again.kernel_id = 41;
+  std::vector<Component> c{again};
+  t.apply(c);
+  EXPECT_EQ(c[0].delta(MetricId::DiskReadOps), 100);
+}
+
 TEST(DeltaTracker, CountersWithTheirOwnDeltaAreLeftAlone) {
   DeltaTracker t;
   Component c;
