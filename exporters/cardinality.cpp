@@ -101,7 +101,8 @@ int cgroup_depth(std::string_view path) {
   return depth;
 }
 
-void limit_cardinality(model::Snapshot& snapshot, const CardinalityOptions& o) {
+void limit_cardinality(model::Snapshot& snapshot, const CardinalityOptions& o,
+                       CommTotals* comm_totals) {
   std::vector<model::Component> kept, processes;
   kept.reserve(snapshot.components.size());
   for (auto& c : snapshot.components) {
@@ -117,6 +118,7 @@ void limit_cardinality(model::Snapshot& snapshot, const CardinalityOptions& o) {
   }
   if (o.processes == ProcessExport::ByComm) {
     processes = by_comm(processes);
+    if (comm_totals) comm_totals->carry(processes, snapshot.time_ns);
   } else if (o.processes == ProcessExport::Top) {
     const size_t n =
         std::min<size_t>(processes.size(), size_t(std::max<int64_t>(o.top_processes, 0)));

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exporters/comm_totals.h"
 #include "model/snapshot.h"
 
 namespace kpulse::exporters {
@@ -35,7 +36,11 @@ std::string_view to_string(ProcessExport p);
 
 // Applies the options to a snapshot in place. Event components (exited
 // tasks) are always removed: they are exported as log records, not series.
-void limit_cardinality(model::Snapshot& snapshot, const CardinalityOptions& options);
+// With ProcessExport::ByComm, `comm_totals` (kept by the caller from one
+// snapshot to the next) makes the per-comm counters only grow; without it
+// they are the plain sums over the snapshot's processes.
+void limit_cardinality(model::Snapshot& snapshot, const CardinalityOptions& options,
+                       CommTotals* comm_totals = nullptr);
 
 // Depth of a cgroup path relative to the root: "/" 0, "/a" 1, "/a/b" 2.
 int cgroup_depth(std::string_view path);

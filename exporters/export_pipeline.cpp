@@ -17,7 +17,7 @@ ExportPipeline::ExportPipeline(ExportOptions options) : options_(std::move(optio
 
 void ExportPipeline::push(model::Snapshot snapshot) {
   push_events(component_events(snapshot));
-  limit_cardinality(snapshot, options_.cardinality);
+  limit_cardinality(snapshot, options_.cardinality, &comm_totals_);
   utilization_as_share(snapshot);
   if (sender_) self_.apply(snapshot, sender_->stats());
   if (prometheus_) prometheus_->publish(snapshot);

@@ -66,6 +66,7 @@ class ExportPipeline {
   std::unique_ptr<OtlpMetricsEncoder> encoder_;
   SelfMetrics self_;
   IntervalMerger pending_;
+  CommTotals comm_totals_;  // --processes comm: counters that only grow
   int64_t last_push_ns_ = 0;
   void send_pending();
 };

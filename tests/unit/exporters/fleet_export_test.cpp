@@ -2,6 +2,7 @@
 // cardinality, names that aggregate, merged export intervals.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 
 #include "exporters/cardinality.h"
@@ -160,6 +161,38 @@ TEST(Cardinality, ProcessesOffByDefaultCommSumsTopKeepsTheBusiest) {
   ASSERT_EQ(top.components.size(), 2u);
   EXPECT_EQ(top.components[0].id, "12");
   EXPECT_EQ(top.components[1].id, "10");
+}
+
+// A comm's counter is a sum over processes that come and go: when one exits
+// the sum falls, which Prometheus and OTLP read as a reset (rate() would count
+// the survivors' whole lifetime again). Carried across snapshots it only grows.
+TEST(Cardinality, CommCountersOnlyGrowAsProcessesExit) {
+  CommTotals totals;
+  int64_t now_ns = 1'000'000'000'000;
+  auto comm_cpu = [&](std::vector<model::Component> procs) {
+    model::Snapshot s;
+    s.time_ns = now_ns += 1'000'000'000;
+    s.components = std::move(procs);
+    limit_cardinality(s, {.processes = ProcessExport::ByComm}, &totals);
+    return s.components.empty() ? NAN : s.components[0].value(MetricId::ProcCpuTime);
+  };
+  auto proc = [](uint32_t pid, double cpu_total, double cpu_delta) {
+    model::Component c{.kind = ComponentKind::Process, .id = std::to_string(pid), .name = "make"};
+    c.kernel_id = pid;
+    c.set_counter(MetricId::ProcCpuTime, cpu_total, cpu_delta);
+    return c;
+  };
+  EXPECT_EQ(comm_cpu({proc(10, 30, 0), proc(11, 20, 0)}), 50);       // first sight: the sum
+  EXPECT_EQ(comm_cpu({proc(10, 31, 1), proc(11, 22, 2)}), 53);       // + 1 + 2
+  EXPECT_EQ(comm_cpu({proc(11, 23, 1)}), 54);                        // 10 exited: + 1, not 23
+  EXPECT_EQ(comm_cpu({proc(11, 23.5, 0.5), proc(12, 4, 0)}), 54.5);  // 12 new: from now on
+  EXPECT_TRUE(std::isnan(comm_cpu({})));                             // none running a while
+  EXPECT_EQ(comm_cpu({proc(13, 2, 0)}), 54.5);                       // resumes where it was
+  EXPECT_EQ(totals.tracked(), 1u);
+  now_ns += CommTotals::kKeepAbsentNs;
+  comm_cpu({});
+  EXPECT_EQ(totals.tracked(), 0u);           // absent longer: forgotten
+  EXPECT_EQ(comm_cpu({proc(14, 3, 0)}), 3);  // and starts over
 }
 
 TEST(Cardinality, CgroupDepthAndAllowList) {
