@@ -356,6 +356,8 @@ static __always_inline void account_switch_own(struct task_struct *prev, struct 
 	ti->wake_ts = 0;
 }
 
+#include "sched_exits.h"
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
@@ -365,6 +367,8 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 
 	if (!rq)
 		rq = task_rq(prev);
+	if ((prev->__state & 0xff) == KP_TASK_DEAD)
+		exit_switched_out(prev);
 	if (pc) {
 		/* No kp_count(KP_CNT_EVENTS): userspace counts these events
 		 * from switches (one map lookup less per switch, 22j). */
@@ -396,5 +400,3 @@ int BPF_PROG(kp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		account_switch_own(prev, next, cgid, pc);
 	return 0;
 }
-
-#include "sched_exits.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The sched group's process exits, included by sched.bpf.c after kp_exits and
- * arrival_forget().
+ * arrival_forget(), before the sched_switch program (exit_switched_out()).
  *
  * When the last thread of a process leaves, the process's whole-life totals
  * go out through the ring buffer: a process shorter than the interval is
@@ -46,23 +46,36 @@ static __always_inline void add_unreleased_threads(struct kp_exit_event *e,
 	}
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(kp_sched_process_exit, struct task_struct *p)
+/* The thread that ends its process, from sched_process_exit to its last
+ * switch: its own runtime is only final then. The kernel folds a running
+ * task's time into se.sum_exec_runtime at a tick or a switch, so at the
+ * tracepoint the slice since the last one is missing: up to a tick (4 ms at
+ * HZ=250), all of a short process's CPU when no tick fell in its life
+ * (0.1 ms of 3.6 ms, checked against wait4). A dying task switches out once
+ * more (do_task_dead), after the scheduler's update_curr, and is released
+ * only after that, so every total below is still where it was. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} kp_exit_pending SEC(".maps");
+
+#define KP_TASK_DEAD 0x80
+
+/* Sends the exit record of the process whose last thread `p` is (running
+ * on this CPU: the current task). */
+static __always_inline void submit_exit(struct task_struct *p)
 {
 	struct signal_struct *sig = p->signal;
 	struct task_struct *leader = p->group_leader;
 	struct kp_exit_event *e;
 	__u32 tgid = p->tgid;
 
-	if (kp_rq_stamps)
-		arrival_forget(p);
-	if (sig->live.counter != 0)
-		return 0; /* other threads still run */
-
 	e = bpf_ringbuf_reserve(&kp_exits, sizeof(*e), 0);
 	if (!e) {
 		kp_count(KP_CNT_MAP_FULL);
-		return 0;
+		return;
 	}
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	/* The process began with its leader, and is named after it. */
@@ -86,5 +99,34 @@ int BPF_PROG(kp_sched_process_exit, struct task_struct *p)
 				      ? BPF_RB_FORCE_WAKEUP
 				      : BPF_RB_NO_WAKEUP);
 	kp_count(KP_CNT_EVENTS);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(kp_sched_process_exit, struct task_struct *p)
+{
+	__u32 *pending;
+
+	if (kp_rq_stamps)
+		arrival_forget(p);
+	if (p->signal->live.counter != 0)
+		return 0; /* other threads still run */
+	/* Sent at this thread's last switch (exit_switched_out), with its last
+	 * slice; now, without it, when the mark cannot be made. */
+	pending = bpf_task_storage_get(&kp_exit_pending, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (pending)
+		*pending = 1;
+	else
+		submit_exit(p);
 	return 0;
+}
+
+/* From sched_switch, for a task leaving the CPU for good (TASK_DEAD; the
+ * caller tests that, so other switches cost one compare). Here `prev` is
+ * still the current task. */
+static __always_inline void exit_switched_out(struct task_struct *prev)
+{
+	if (!bpf_task_storage_get(&kp_exit_pending, prev, 0, 0))
+		return;
+	submit_exit(prev);
+	bpf_task_storage_delete(&kp_exit_pending, prev);
 }
