@@ -37,13 +37,20 @@ std::string describe_cause(const Bottleneck& b) {
   for (const auto& p : b.cause_processes) procs += (procs.empty() ? "" : ", ") + p;
   const std::string cgroup = b.cause.rfind("cgroup:", 0) == 0 ? b.cause.substr(7) : "";
   std::string who;
-  if (b.cause == b.component)
+  // Memory pressure a cgroup causes itself is its limit's (the cause is
+  // only named so at its limit): a share of the host's memory says nothing.
+  const bool own_limit =
+      b.cause == b.component &&
+      (b.rule == "cpu-throttled" || b.rule == "oom-kill" || b.resource == Resource::Memory);
+  if (own_limit && b.resource == Resource::Memory)
+    who = "its own memory limit";
+  else if (b.cause == b.component)
     who = procs.empty() ? "its own demand" : "its own processes " + procs;
   else if (!procs.empty() && !cgroup.empty())
     who = "top consumer " + procs + " in " + cgroup;
   else
     who = "top consumer " + b.cause;
-  if (b.rule == "cpu-throttled" || b.rule == "oom-kill") return who;
+  if (own_limit) return who;
   static constexpr const char* kUse[] = {"CPU use", "memory use", "I/O", "retransmits"};
   return who + " (" + model::format(b.cause_share, model::Unit::Ratio) + " of the host's " +
          kUse[int(b.resource)] + ")";

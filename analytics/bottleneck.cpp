@@ -73,6 +73,18 @@ double usage_of(const model::Component& c, Resource r, double dt) {
   return 0;
 }
 
+// The read part of a cgroup's disk use, from the same source usage_of took
+// (the block layer's or the cgroup's own counters, whichever saw more).
+double disk_reads_of(const model::Component& c, double dt) {
+  auto d = [&](MetricId id) {
+    double v = c.delta(id);
+    return std::isfinite(v) ? v : 0.0;
+  };
+  const double blk = d(MetricId::BlkReadBytes) + d(MetricId::BlkWriteBytes);
+  const double cg = d(MetricId::CgIoReadBytes) + d(MetricId::CgIoWriteBytes);
+  return model::rate_of(blk >= cg ? d(MetricId::BlkReadBytes) : d(MetricId::CgIoReadBytes), dt);
+}
+
 bool is_ancestor(const std::string& ancestor, const std::string& path) {
   if (ancestor == "/") return true;
   return path.size() > ancestor.size() && path.compare(0, ancestor.size(), ancestor) == 0 &&
@@ -86,6 +98,7 @@ struct Consumer {
   std::string cgroup;  // cgroup path
   bool leaf = false;   // its usage is the cgroup's own figure, not a sum of processes
   double usage = 0;
+  double read_usage = model::kNaN;                        // disk: the part of usage that was reads
   std::vector<std::pair<double, std::string>> processes;  // (usage, "comm [pid]")
 
   void add_process(double u, std::string name) {
@@ -142,6 +155,7 @@ std::vector<Consumer> consumers(const model::Snapshot& snap, Resource r, double 
     k.cgroup = c->id;
     k.leaf = true;
     k.usage = usage_of(*c, r, dt);
+    if (r == Resource::Disk) k.read_usage = disk_reads_of(*c, dt);
   }
   auto group = [&](const std::string& cgroup) -> Consumer& {
     auto& k = by_cgroup[cgroup];
@@ -183,10 +197,17 @@ constexpr double kMinCauseShare = 0.05;
 
 // The consumer using most of the resource other than the victim's
 // descendants (its own use; the victim itself may be the cause: its own
-// demand). Its share is of the host's use of the resource.
-void find_cause(const model::Snapshot& snap, const UseRow& row, Bottleneck& b) {
+// demand). Its share is of the host's use of the resource. `memory_full`:
+// the limit use at which a cgroup's memory pressure is its own limit's.
+void find_cause(const model::Snapshot& snap, const UseRow& row, Bottleneck& b, double memory_full) {
   const double dt = snap.interval_s > 0 ? snap.interval_s : 1.0;
-  if (b.rule == "cpu-throttled" || b.rule == "oom-kill") {
+  // A cgroup reclaiming at its own memory limit is held by that limit: the
+  // host's other memory users take nothing from it while the host has room
+  // (seen live: a cgroup thrashing at its 64 MiB v1 limit was said to be
+  // caused by a compiler in the root cgroup, on a host with 20 GiB free).
+  const bool own_memory_limit = row.resource == Resource::Memory &&
+                                row.kind == ComponentKind::Cgroup && row.utilization >= memory_full;
+  if (b.rule == "cpu-throttled" || b.rule == "oom-kill" || own_memory_limit) {
     b.cause = row.key;  // its own limit
     b.cause_share = 1;
     return;
@@ -211,6 +232,7 @@ void find_cause(const model::Snapshot& snap, const UseRow& row, Bottleneck& b) {
   b.cause = "cgroup:" + top->cgroup;
   b.cause_usage = best;
   b.cause_share = std::max(host, total) > 0 ? best / std::max(host, total) : 0;
+  if (top->read_usage >= 0) b.cause_read_share = std::clamp(top->read_usage / best, 0.0, 1.0);
   auto procs = top->processes;
   std::sort(procs.begin(), procs.end(), std::greater<>());
   for (size_t i = 0; i < procs.size() && i < 3; ++i) b.cause_processes.push_back(procs[i].second);
@@ -326,6 +348,14 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
       if (!worst || ratio > worst->value / worst->limit) worst = &s;
     }
     if (!worst) continue;
+    // A cgroup throttled over the limit got its quota's worth of CPU and
+    // waited out the rest of each period: its run-queue wait and CPU stall
+    // are the throttling seen from inside, so its own quota names the
+    // bottleneck even when those read higher (on a busy host they did, and
+    // the cgroup got a weight raise, which a quota ignores).
+    if (const UseSignal* throttled = row.find("cpu_throttled");
+        throttled && throttled->value >= throttled->limit)
+      worst = throttled;
     b.rule = rule_for(row, *worst);
     b.resource = row.resource;
     b.component = row.key;
@@ -333,12 +363,13 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
     std::sort(b.evidence.begin(), b.evidence.end(), [](const Evidence& x, const Evidence& y) {
       return x.value / x.limit > y.value / y.limit;
     });
-    b.saturation = worst->value / worst->limit;
+    b.saturation = 0;
+    for (const auto& e : b.evidence) b.saturation = std::max(b.saturation, e.value / e.limit);
     for (const auto& e : b.evidence) b.score = std::max(b.score, e.score);
     b.severity =
         (b.saturation >= 3 || b.rule == "oom-kill") ? Severity::Critical : Severity::Warning;
     find_victims(table_, row, b);
-    find_cause(snap, row, b);
+    find_cause(snap, row, b, cfg_.memory_full);
     out.push_back(std::move(b));
   }
   // Components that went away (a finished cgroup) must not keep memory forever.

@@ -49,6 +49,9 @@ struct Bottleneck {
   std::vector<std::string> cause_processes;  // "cc1plus [12088]", busiest first
   double cause_usage = 0;                    // in the resource's unit (CPUs, bytes, bytes/s)
   double cause_share = 0;                    // its share of the whole host's use
+  // Disk: the share of the cause's bytes that it read (the rest it wrote);
+  // NaN when not known. A bandwidth cap only helps on the direction it caps.
+  double cause_read_share = model::kNaN;
   Severity severity = Severity::Warning;
   double saturation = 0;           // worst value/limit among the evidence
   double score = 0;                // worst anomaly score among the evidence

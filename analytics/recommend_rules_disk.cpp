@@ -7,6 +7,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "analytics/recommend_rules.h"
 #include "model/format.h"
@@ -76,45 +77,102 @@ void writeback_rule(Builder& add) {
       "throttled until it is written back (host-wide knob: needs tuning.writeback)");
 }
 
+// One direction's bandwidth cap: its measured rate and half of it.
+struct DirectionCap {
+  const char* name;     // "reads", "writes", "I/O" (both, split unknown)
+  const char* v1_file;  // the v1 file that caps this direction
+  double rate = 0;      // bytes/s the cause moved this way
+  double cap = 0;       // bytes/s proposed
+  [[nodiscard]] bool capped() const { return cap > 0; }
+};
+
 // A cap on the cause's bandwidth on the saturated device works on every
 // layout and scheduler (v2 io.max, v1 blkio.throttle), where weights need an
-// I/O controller that divides by weight. Half its measured rate: the queue it
-// builds falls with its share of the device's traffic.
+// I/O controller that divides by weight. Each direction the cause uses (a
+// tenth of its bytes or more) is capped at half its measured rate: the queue
+// it builds falls with the bytes the caps hold back. A cap on a direction it
+// does not use holds back nothing (a read storm capped on its writes stays a
+// storm), so that direction is left uncapped. Where the split is not known,
+// both directions get half the total and v1 its write file.
 void io_throttle_rule(const Bottleneck& b, const std::string& dev, const std::string& cause,
                       Builder& add) {
   if (dev.empty() || cause == "/" || !(b.cause_usage > 0)) return;
   auto majmin = add.read(block_knob(dev, "dev"));
   if (!majmin || majmin->empty()) return;
-  const double cap = std::max(1048576.0, std::floor(b.cause_usage / 2));
+  const double total = b.cause_usage;
+  const bool split = b.cause_read_share >= 0 && b.cause_read_share <= 1;
+  DirectionCap reads{"reads", "blkio.throttle.read_bps_device"};
+  DirectionCap writes{"writes", "blkio.throttle.write_bps_device"};
+  auto set = [total](DirectionCap& d, double rate) {
+    d.rate = rate;
+    if (rate >= 0.1 * total) d.cap = std::max(1048576.0, std::floor(rate / 2));
+  };
+  if (split) {
+    set(reads, total * b.cause_read_share);
+    set(writes, total * (1 - b.cause_read_share));
+  } else {
+    reads.cap = writes.cap = std::max(1048576.0, std::floor(total / 2));
+  }
   const std::string id = *majmin;
-  auto gain = [&b, dev, cap](const std::string&, const std::string&) {
+  // Bytes per second that `caps` hold back, and the queue that is left.
+  auto gain = [&b, dev, total](const std::vector<DirectionCap>& caps) {
+    double held = 0;
+    std::string what;
+    for (const auto& c : caps) {
+      held += std::max(0.0, c.rate - c.cap);
+      char part[96];
+      std::snprintf(part, sizeof part, "%s %.1f MiB/s capped at %.1f MiB/s", c.name,
+                    c.rate / 1048576, c.cap / 1048576);
+      what += (what.empty() ? "" : ", ") + std::string(part);
+    }
     const double share = std::clamp(b.cause_share, 0.0, 1.0);
-    const double left = 1 - share * (1 - cap / b.cause_usage);
+    const double left = 1 - share * std::min(1.0, held / total);
     const Evidence* e = gain_signal(b, {"queue_depth", "device_latency_p99"});
-    char rate[96];
-    std::snprintf(rate, sizeof rate, "%s's I/O %.1f MiB/s capped at %.1f MiB/s", b.cause.c_str(),
-                  b.cause_usage / 1048576, cap / 1048576);
-    if (!e) return std::string(rate);
+    std::string rate = b.cause + "'s " + what;
+    if (!e) return rate;
     return e->signal + " of " + dev + " " + model::format(e->value, e->unit) + " -> about " +
            model::format(e->value * left, e->unit) + " (" + rate + ", " + percent(share) +
            " of the host's I/O)";
   };
-  auto propose = [id, cap](const std::string& form) {
-    return [id, cap, form](const std::optional<std::string>& cur) -> std::optional<std::string> {
+  auto propose = [id](const std::string& value) {
+    return [id, value](const std::optional<std::string>& cur) -> std::optional<std::string> {
       if (!cur) return std::nullopt;
       if (cur->find(id + " ") != std::string::npos) return std::nullopt;  // already capped
-      return id + (form.empty() ? " " + fmt_num(cap)
-                                : " rbps=" + fmt_num(cap) + " wbps=" + fmt_num(cap));
+      return id + " " + value;
     };
   };
-  add.add_first("io-hog-cap",
-                {{cgroup_knob(cause, "io.max"), propose("v2"), ""},
-                 {cgroup_knob(cause, "blkio.throttle.write_bps_device"), propose(""), ""}},
-                "io", gain, 0.35,
-                b.cause + " moves most of the bytes on " + dev +
-                    "; a bandwidth cap leaves the device's queue to the others (it also caps " +
-                    b.cause + " when the device is idle)",
-                "");
+  auto limit = [](const DirectionCap& d) { return d.capped() ? fmt_num(d.cap) : "max"; };
+  const std::string v2_value = "rbps=" + limit(reads) + " wbps=" + limit(writes);
+  std::vector<DirectionCap> v2_caps;
+  if (!split) {
+    DirectionCap both{"I/O", "", total, reads.cap};
+    v2_caps.push_back(both);
+  } else {
+    for (const auto& d : {reads, writes})
+      if (d.capped()) v2_caps.push_back(d);
+  }
+  const std::string why = b.cause + " moves most of the bytes on " + dev +
+                          "; a bandwidth cap leaves the device's queue to the others (it also "
+                          "caps " +
+                          b.cause + " when the device is idle)";
+  // cgroup2 caps both directions in one io.max line; v1 has a file for each,
+  // so a cause that reads and writes gets two (the dedup by knob keeps one
+  // io.max recommendation).
+  for (const auto* d : {&reads, &writes}) {
+    if (!d->capped() || (!split && d == &reads)) continue;
+    const DirectionCap one = split ? *d : v2_caps.front();
+    add.add_first(
+        "io-hog-cap",
+        {{cgroup_knob(cause, "io.max"), propose(v2_value), ""},
+         {cgroup_knob(cause, d->v1_file), propose(fmt_num(d->cap)), ""}},
+        "io",
+        [gain, v2_caps, one](const std::string&, const std::string& to) {
+          // io.max's value holds "rbps=": the v2 line with all its caps.
+          return gain(to.find("rbps=") != std::string::npos ? v2_caps
+                                                            : std::vector<DirectionCap>{one});
+        },
+        0.35, why, "");
+  }
 }
 
 // Whether a lower weight moves any I/O on `dev`. cgroup2's io.weight is
@@ -165,7 +223,12 @@ void disk_rules(const Bottleneck& b, Builder& add) {
   if (!dev.empty()) scheduler_rule(b, dev, add);
   if (b.rule == "io-stall" && b.component == "host:host") writeback_rule(add);
   std::string cause = cgroup_of(b.cause);
-  if (cause.empty()) return;
+  // A cgroup stalled on its own I/O (the cause is the victim) gains nothing
+  // from a lower weight or a cap of its own: it would only wait longer (seen
+  // live: a cgroup thrashing at its memory limit was told to lower its own
+  // blkio weight for "psi_io_some 42% -> about 17%"). Its remedy is what
+  // makes it do the I/O, which another rule names when it can.
+  if (cause.empty() || b.cause == b.component) return;
   const std::string why = b.cause +
                           " issues most of the I/O; a lower weight makes the I/O controller "
                           "favour others when the device is contended";

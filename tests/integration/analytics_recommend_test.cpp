@@ -152,6 +152,30 @@ TEST(AnalyticsRecommend, IoStormOnAHybridHostRecommendsACapOnTheCause) {
   EXPECT_NE(r->expected_gain.find(" -> about "), std::string::npos) << r->expected_gain;
 }
 
+// A read storm found by bench/analytics/live_scenarios.sh readstorm: its cap
+// was blkio.throttle.write_bps_device, which holds back none of its reads.
+TEST(AnalyticsRecommend, ReadStormOnAHybridHostCapsTheCausesReads) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  ASSERT_TRUE(have_command("fio"));
+  if (!have_v1("blkio/blkio.throttle.read_bps_device")) GTEST_SKIP() << "no cgroup v1 blkio";
+  LoopDevice loop(256, /*direct_io=*/true);
+  TestCgroup storm("rec-rstorm");
+  V1Mirror storm_blkio("blkio", storm);
+  Child fio("fio --name=rstorm --filename=" + loop.device() +
+                " --direct=1 --rw=randread --bs=4k --iodepth=32 --ioengine=libaio"
+                " --time_based --runtime=30 >/dev/null 2>&1",
+            &storm);
+  std::this_thread::sleep_for(1000ms);
+  storm_blkio.adopt();
+  LiveAnalysis live({"disk:" + loop.name()}, true);
+  auto r = wait_for_cap(live, storm);
+  ASSERT_TRUE(r) << "no bandwidth cap recommended for " << storm.path() << live.describe_last();
+  EXPECT_EQ(r->knob.name, "blkio.throttle.read_bps_device");
+  EXPECT_EQ(r->proposed_value.rfind(device_id(loop) + " ", 0), 0u) << r->proposed_value;
+  for (const auto& other : live.last().recommendations)
+    EXPECT_NE(other.knob.name, "blkio.throttle.write_bps_device") << other.proposed_value;
+}
+
 // The cgroup2 twins of the two tests above: on a v2-only host (vmtest) the
 // controllers are on cgroup2, so the starved cgroup's weight is cpu.weight
 // and the cause's cap is its io.max line for the device.

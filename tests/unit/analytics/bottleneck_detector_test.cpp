@@ -151,6 +151,67 @@ const Bottleneck* find_bottleneck(const std::vector<Bottleneck>& b, std::string_
   return nullptr;
 }
 
+// Seen live (bench/analytics/live_scenarios.sh cfsquota on a busy host): a
+// cgroup held at its 0.2 CPU quota waited 117 ms in the run queue (5.9x the
+// limit) and sat throttled 120% (4.8x): the wait won, the bottleneck read
+// cpu-saturation caused by the busy root cgroup, and the recommendation was
+// a cpu.shares raise that a quota ignores. Throttling names it.
+TEST(BottleneckDetector, AThrottledCgroupIsHeldByItsQuotaWhateverItWaits) {
+  BottleneckDetector d;
+  std::vector<Bottleneck> b;
+  for (int i = 0; i < 3; ++i) {
+    model::Snapshot s = snap(i, 1.0, 1.9);
+    model::Component capped = cgroup("/capped", 0.2, 117);
+    capped.set_gauge(MetricId::CgCpuQuota, 0.2);
+    capped.set_counter(MetricId::CgCpuThrottledTime, 1.2 * (i + 1), 1.2);
+    s.components.push_back(capped);
+    b = d.update(s);
+  }
+  const Bottleneck* capped = find_bottleneck(b, "cgroup:/capped");
+  ASSERT_NE(capped, nullptr);
+  EXPECT_EQ(capped->rule, "cpu-throttled");
+  EXPECT_EQ(capped->id, "cpu-throttled:cgroup:/capped");
+  EXPECT_EQ(capped->cause, "cgroup:/capped");  // its own limit
+  EXPECT_TRUE(capped->sustained);
+  // The saturation stays the worst signal's (the wait), not the throttling's 4.8x.
+  EXPECT_GT(capped->saturation, 1.2 / 0.25);
+}
+
+// Seen live (bench/analytics/live_scenarios.sh memlimit): a cgroup
+// reclaiming at its 64 MiB v1 limit on a host with 20 GiB free was said to
+// be caused by the compiler in the root cgroup, the host's biggest memory
+// user. At its limit, the limit is the cause; below it, others may be.
+TEST(BottleneckDetector, MemoryPressureAtItsOwnLimitIsTheCgroupsOwn) {
+  auto memory_snap = [](int i, double current) {
+    model::Snapshot s = snap(i, 1.0, 0.1);
+    add_host_of_two_cpus(s);
+    add_root_process(s, "550", 1.0);  // a compiler in the root cgroup, 1 GiB resident
+    for (auto& c : s.components)
+      if (c.kind == ComponentKind::Process) c.set_gauge(MetricId::ProcRss, 1 << 30);
+    model::Component cache = cgroup("/cache", 0.1, 1.0);
+    cache.set_gauge(MetricId::CgMemCurrent, current);
+    cache.set_gauge(MetricId::CgMemMax, 64 << 20);
+    cache.set_counter(MetricId::MemReclaimStall, 0.08 * (i + 1), 0.08);
+    s.components.push_back(cache);
+    return s;
+  };
+  BottleneckDetector d;
+  std::vector<Bottleneck> b;
+  for (int i = 0; i < 3; ++i) b = d.update(memory_snap(i, 63 << 20));
+  const Bottleneck* cache = find_bottleneck(b, "cgroup:/cache");
+  ASSERT_NE(cache, nullptr);
+  EXPECT_EQ(cache->rule, "memory-pressure");
+  EXPECT_EQ(cache->cause, "cgroup:/cache");
+  EXPECT_NE(describe_cause(*cache).find("its own memory limit"), std::string::npos)
+      << describe_cause(*cache);
+  // Half full: its reclaim is the host's doing, and the root's compiler is named.
+  BottleneckDetector d2;
+  for (int i = 0; i < 3; ++i) b = d2.update(memory_snap(i, 32 << 20));
+  cache = find_bottleneck(b, "cgroup:/cache");
+  ASSERT_NE(cache, nullptr);
+  EXPECT_EQ(cache->cause, "cgroup:/");
+}
+
 TEST(BottleneckDetector, ProcessesInTheRootCgroupAreACauseWithHostShares) {
   BottleneckDetector d;
   auto s = snap(0, 80, 0.6);

@@ -272,6 +272,76 @@ TEST(Recommend, IoStormCapsTheCauseOnV1AndV2) {
   EXPECT_EQ(recs[1].proposed_value, "7:3 rbps=20971520 wbps=20971520");
 }
 
+// Seen live (bench/analytics/live_scenarios.sh memlimit): a cgroup stalled
+// on the reads its own memory thrashing made was told to lower its own I/O
+// weight, "psi_io_some 42% -> about 17%"; a lower weight or a cap of its own
+// only makes it wait longer. Another cgroup causing the stall still gets one.
+TEST(Recommend, AnIoStallACgroupCausesItselfGetsNoWeightOrCapOfItsOwn) {
+  Bottleneck b;
+  b.rule = "io-stall";
+  b.resource = Resource::Disk;
+  b.component = "cgroup:/cache";
+  b.id = "io-stall:cgroup:/cache";
+  b.cause = "cgroup:/cache";
+  b.cause_share = 0.5;
+  b.cause_usage = 40.0 * 1048576;
+  b.evidence.push_back(
+      {"cgroup:/cache", "psi_io_some", 0.42, 0.0, 0.25, 0.9, {model::Unit::Ratio}});
+  const std::map<std::string, std::string> knobs = {
+      {"/sys/fs/cgroup/blkio/cache/blkio.bfq.weight", "100"},
+      {"/sys/fs/cgroup/blkio/other/blkio.bfq.weight", "100"}};
+  EXPECT_TRUE(recommend({b}, fake(knobs)).empty());
+  b.cause = "cgroup:/other";
+  auto recs = recommend({b}, fake(knobs));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].id, "io-hog:/other:blkio.bfq.weight");
+}
+
+// Seen live on this hybrid host (bench/analytics/live_scenarios.sh
+// readstorm): a random-read storm got blkio.throttle.write_bps_device, a cap
+// on writes it never made, with a gain stated on all its bytes. A cap goes on
+// each direction the cause uses, at half that direction's rate.
+TEST(Recommend, IoCapGoesOnTheDirectionTheCauseUses) {
+  Bottleneck d = full_queue("loop3", 30);
+  d.cause = "cgroup:/storm";
+  d.cause_share = 0.9;
+  d.cause_usage = 40.0 * 1048576;
+  d.cause_read_share = 1;  // a reader
+  const std::map<std::string, std::string> v1 = {
+      {"/sys/block/loop3/dev", "7:3"},
+      {"/sys/fs/cgroup/blkio/storm/blkio.throttle.read_bps_device", ""},
+      {"/sys/fs/cgroup/blkio/storm/blkio.throttle.write_bps_device", ""}};
+  auto recs = recommend({d}, fake(v1));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].knob.name, "blkio.throttle.read_bps_device");
+  EXPECT_EQ(recs[0].proposed_value, "7:3 20971520");
+  EXPECT_NE(recs[0].expected_gain.find("queue_depth of loop3 30 -> about 16.5"), std::string::npos)
+      << recs[0].expected_gain;
+  const std::map<std::string, std::string> v2 = {{"/sys/block/loop3/dev", "7:3"},
+                                                 {"/sys/fs/cgroup/storm/io.max", ""}};
+  recs = recommend({d}, fake(v2));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].proposed_value, "7:3 rbps=20971520 wbps=max");
+
+  // Half and half: each direction capped at half its own 20 MiB/s. Capping
+  // both at half the total (20 MiB/s) would hold back nothing.
+  d.cause_read_share = 0.5;
+  recs = recommend({d}, fake(v2));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].proposed_value, "7:3 rbps=10485760 wbps=10485760");
+  EXPECT_NE(recs[0].expected_gain.find("queue_depth of loop3 30 -> about 16.5"), std::string::npos)
+      << recs[0].expected_gain;
+  recs = recommend({d}, fake(v1));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].knob.name, "blkio.throttle.read_bps_device");
+  EXPECT_EQ(recs[0].proposed_value, "7:3 10485760");
+  EXPECT_EQ(recs[1].knob.name, "blkio.throttle.write_bps_device");
+  EXPECT_EQ(recs[1].proposed_value, "7:3 10485760");
+  // Each v1 file holds back its own direction's half: a quarter of the bytes.
+  EXPECT_NE(recs[0].expected_gain.find("queue_depth of loop3 30 -> about 23.2"), std::string::npos)
+      << recs[0].expected_gain;
+}
+
 // Seen on the v2-only vmtest guest: io.weight was proposed for a loop device
 // that no weight-based controller divides (blk-iocost off, no BFQ), where
 // the lower weight changes nothing. Only the io.max cap applies there.
