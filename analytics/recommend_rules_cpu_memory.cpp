@@ -76,9 +76,14 @@ void memory_rules(const Bottleneck& b, Builder& add) {
                       "limit %.0f MiB -> %.0f MiB (+%.0f MiB for its working set)", f / 1048576,
                       t / 1048576, (t - f) / 1048576);
       std::string s = room[0] ? std::string(room) : "limit +25%";
+      // OOM kills have a limit of next to nothing (any kill counts): "under
+      // 1e-09/s" is how a number says none.
+      const std::string after = e && e->signal == "oom_kills" ? "none"
+                                : e ? "under " + model::format(e->limit, e->unit)
+                                    : "";
       if (e)
-        s += "; " + e->signal + " of " + cg + " " + model::format(e->value, e->unit) +
-             " -> under " + model::format(e->limit, e->unit) + " if the working set fits";
+        s += "; " + e->signal + " of " + cg + " " + model::format(e->value, e->unit) + " -> " +
+             after + " if the working set fits";
       return s;
     };
     const bool oom = b.rule == "oom-kill";

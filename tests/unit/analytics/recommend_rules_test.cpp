@@ -272,6 +272,26 @@ TEST(Recommend, IoStormCapsTheCauseOnV1AndV2) {
   EXPECT_EQ(recs[1].proposed_value, "7:3 rbps=20971520 wbps=20971520");
 }
 
+// Seen live (bench/analytics/live_scenarios.sh oomloop): the gain of a
+// higher limit for a cgroup OOM-killed once a second read "oom_kills of
+// /oom 0.996/s -> under 1e-09/s", the signal's limit printed as a target.
+TEST(Recommend, AnOomKillGainSaysNoneNotATinyRate) {
+  Bottleneck m;
+  m.rule = "oom-kill";
+  m.resource = Resource::Memory;
+  m.component = "cgroup:/oom";
+  m.id = "oom-kill:cgroup:/oom";
+  m.evidence.push_back(
+      {"cgroup:/oom", "oom_kills", 0.996, 0.0, 1e-9, 1.0, model::per_second(model::Unit::Count)});
+  auto recs =
+      recommend({m}, fake({{"/sys/fs/cgroup/memory/oom/memory.limit_in_bytes", "134217728"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].scenario, "oom-limit");
+  EXPECT_NE(recs[0].expected_gain.find(" -> none if the working set fits"), std::string::npos)
+      << recs[0].expected_gain;
+  EXPECT_EQ(recs[0].expected_gain.find("1e-09"), std::string::npos) << recs[0].expected_gain;
+}
+
 // Seen live (bench/analytics/live_scenarios.sh memlimit): a cgroup stalled
 // on the reads its own memory thrashing made was told to lower its own I/O
 // weight, "psi_io_some 42% -> about 17%"; a lower weight or a cap of its own
