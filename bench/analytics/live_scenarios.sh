@@ -76,6 +76,7 @@ run_in() {
   f=$(mktemp "$work/cmd-XXXXXX.sh")
   printf '%s\n' "$2" >"$f"
   setsid sh -c "$1 && exec sh $f" >/dev/null 2>&1 </dev/null &
+  disown  # killed with its cgroup at cleanup: no job-control notice then
 }
 
 scope=()

@@ -79,6 +79,7 @@ start() {
   printf '%s\n%s\n' "$prefix" "$command" >"$work/$name.sh"
   CG=$cg setsid sh -c "echo \$\$ > $v2$cg/cgroup.procs && exec sh $work/$name.sh" \
     >/dev/null 2>&1 </dev/null &
+  disown  # killed with its cgroup at cleanup: no job-control notice then
   labels+=("$name:$expected:$cg")
 }
 
@@ -100,8 +101,10 @@ ip -n "$ns_a" link set "kpa$$" up
 ip -n "$ns_b" link set "kpb$$" up
 ip netns exec "$ns_b" iperf3 -s -p "$port" >/dev/null 2>&1 &
 pids+=($!)
+disown
 iperf3 -s -p "$port" -B 127.0.0.1 >/dev/null 2>&1 &
 pids+=($!)
+disown
 sleep 0.5
 
 # The v1 memory limit (hybrid hosts keep the memory controller on v1): the
