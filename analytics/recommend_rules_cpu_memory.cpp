@@ -17,10 +17,10 @@ void cpu_rules(const Bottleneck& b, Builder& add) {
     // cpu.max reads "QUOTA PERIOD" or "max PERIOD"; v1 splits it in two files.
     auto throttled = [&b](const std::string&, const std::string&) {
       const Evidence* e = gain_signal(b, {"cpu_throttled"});
-      return e ? "throttled " + model::format(e->value, e->unit) + " of the time -> about " +
-                     model::format(e->value / 1.5, e->unit) +
+      return e ? "throttled in " + model::format(e->value, e->unit) +
+                     " of its quota periods -> about " + model::format(e->value / 1.5, e->unit) +
                      " or less (the quota covers 1.5x the demand it met)"
-               : std::string("throttled time falls as the quota covers its demand");
+               : std::string("throttled periods fall as the quota covers its demand");
     };
     add.add_first(
         "cpu-quota-throttling",

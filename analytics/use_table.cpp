@@ -156,6 +156,20 @@ void host_rows(const model::Component& c, const model::Snapshot& snap, const Use
   push(out, net);
 }
 
+// The share of the quota's enforcement periods in which the cgroup ran out
+// of quota (nr_throttled over nr_periods, as the tuner reads it). Not
+// throttled_time over the interval: the kernel adds up the time each CPU's
+// run queue of the cgroup sat throttled, so a cgroup throttled on two CPUs
+// at once read "175% of the time". Without period counts (older
+// recordings), that time is capped at the whole interval.
+double throttled_share(const model::Component& c, double dt) {
+  const double periods = c.delta(MetricId::CgCpuPeriods);
+  const double throttled = c.delta(MetricId::CgCpuThrottledPeriods);
+  if (periods > 0 && std::isfinite(throttled)) return std::clamp(throttled / periods, 0.0, 1.0);
+  const double time_share = c.rate(MetricId::CgCpuThrottledTime, dt);
+  return std::isfinite(time_share) ? std::min(time_share, 1.0) : model::kNaN;
+}
+
 void cgroup_rows(const model::Component& c, const model::Snapshot& snap, double ncpu,
                  const UseLimits& lim, std::vector<UseRow>& out) {
   const double dt = snap.interval_s;
@@ -166,7 +180,8 @@ void cgroup_rows(const model::Component& c, const model::Snapshot& snap, double 
   cpu.utilization("cpu_utilization", used / capacity);
   cpu.p99("runq_latency_p99", MetricId::SchedRunqLatency, lim.runq_p99_s);
   cpu.share("psi_cpu_some", MetricId::PsiCpuSome, lim.psi_share);
-  cpu.share("cpu_throttled", MetricId::CgCpuThrottledTime, lim.throttled_share);
+  cpu.signal("cpu_throttled", UseRole::Saturation, throttled_share(c, dt), lim.throttled_share,
+             {Unit::Ratio});
   push(out, cpu);
 
   RowBuilder mem(c, Resource::Memory, dt);

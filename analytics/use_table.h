@@ -48,7 +48,7 @@ struct UseRow {
 struct UseLimits {
   double runq_p99_s = 0.020;        // scheduler wait a latency-sensitive task notices
   double psi_share = 0.25;          // share of the interval some task stalled
-  double throttled_share = 0.25;    // share of the interval a cgroup sat throttled
+  double throttled_share = 0.25;    // share of quota periods a cgroup ran out of quota
   double reclaim_share = 0.05;      // share of the interval in direct reclaim
   double major_faults_per_s = 200;  // paging in from disk
   double disk_queue_depth = 4;      // average requests in flight

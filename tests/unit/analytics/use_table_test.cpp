@@ -64,6 +64,43 @@ TEST(UseTable, CgroupCpuRowNormalisesSignalsToTheirLimits) {
   EXPECT_TRUE(std::isnan(r->errors));
 }
 
+// Seen live (bench/analytics/live_scenarios.sh cfsquota): a cgroup held at
+// its quota on two CPUs read "throttled 175% of the time": the kernel's
+// throttled_time adds up each CPU's throttled run queue. Throttling is the
+// share of the quota's periods that ran out, as the tuner reads it.
+TEST(UseTable, ThrottlingIsAShareOfQuotaPeriodsNotSummedCpuTime) {
+  model::Snapshot s;
+  s.interval_s = 2.0;
+  auto c = cgroup("/capped");
+  c.set_gauge(MetricId::CpuUtilization, 0.2);
+  c.set_gauge(MetricId::CgCpuQuota, 0.2);
+  c.set_counter(MetricId::CgCpuThrottledTime, 40, 3.5);  // 1.75 s per second, two CPUs
+  c.set_counter(MetricId::CgCpuPeriods, 400, 20);
+  c.set_counter(MetricId::CgCpuThrottledPeriods, 380, 18);
+  s.components.push_back(c);
+  const auto t = use_table(s);
+  const UseRow* r = row(t, "cgroup:/capped", Resource::Cpu);
+  ASSERT_NE(r, nullptr);
+  ASSERT_NE(r->find("cpu_throttled"), nullptr);
+  EXPECT_DOUBLE_EQ(r->find("cpu_throttled")->value, 0.9);
+}
+
+// Without period counts (a recording from before they were kept) the summed
+// time still says "throttled", but never more than the whole interval.
+TEST(UseTable, ThrottledTimeWithoutPeriodsIsCappedAtTheInterval) {
+  model::Snapshot s;
+  s.interval_s = 2.0;
+  auto c = cgroup("/capped");
+  c.set_gauge(MetricId::CgCpuQuota, 0.2);
+  c.set_counter(MetricId::CgCpuThrottledTime, 40, 3.5);
+  s.components.push_back(c);
+  const auto t = use_table(s);
+  const UseRow* r = row(t, "cgroup:/capped", Resource::Cpu);
+  ASSERT_NE(r, nullptr);
+  ASSERT_NE(r->find("cpu_throttled"), nullptr);
+  EXPECT_DOUBLE_EQ(r->find("cpu_throttled")->value, 1.0);
+}
+
 TEST(UseTable, TooFewRunQueueEventsGiveNoPercentile) {
   model::Snapshot s;
   s.interval_s = 1;
