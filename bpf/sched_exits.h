@@ -104,6 +104,7 @@ static __always_inline void submit_exit(struct task_struct *p)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(kp_sched_process_exit, struct task_struct *p)
 {
+	struct kp_sched_cpu *pc;
 	__u32 *pending;
 
 	if (kp_rq_stamps)
@@ -111,7 +112,14 @@ int BPF_PROG(kp_sched_process_exit, struct task_struct *p)
 	if (p->signal->live.counter != 0)
 		return 0; /* other threads still run */
 	/* Sent at this thread's last switch (exit_switched_out), with its last
-	 * slice; now, without it, when the mark cannot be made. */
+	 * slice; now, without it, when the mark cannot be made or no switch
+	 * program runs to send it (this CPU counted no switch: sched_switch was
+	 * rejected or not attached, and the record would wait forever). */
+	pc = this_cpu_stats();
+	if (!pc || !pc->switches) {
+		submit_exit(p);
+		return 0;
+	}
 	pending = bpf_task_storage_get(&kp_exit_pending, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (pending)
 		*pending = 1;

@@ -5,9 +5,14 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -102,6 +107,48 @@ TEST(HookLadder, SchedWithoutTheKernelsRunQueueCountersStampsWakeupsItself) {
   __u64 samples = 0;
   for (const auto& c : per_cpu) samples += c.runq_latency.count;
   EXPECT_GE(samples, 50u);
+}
+
+// An exit record is sent at the dying task's last switch, by the
+// sched_switch program. Where that program was rejected or could not attach,
+// sched_process_exit must send it itself, or every exit is lost.
+TEST(HookLadder, ExitsAreSentWithoutTheSwitchProgram) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  probes::KernelFeatures features;
+  probes::GroupSpec spec{
+      "sched-exits-alone",
+      kpulse_sched__elf_bytes,
+      {{"sched_process_exit", {probes::tp_btf("kp_sched_process_exit", "sched_process_exit")}}},
+      {},
+      {},
+      {}};
+  probes::GroupStatus status;
+  probes::LoadedGroup group(spec, features, status);
+  ASSERT_TRUE(group.active()) << status.reason;
+  ASSERT_TRUE(status.hooks.at(0).attached) << status.hooks.at(0).error;
+
+  std::vector<pid_t> children;
+  for (int i = 0; i < 5; ++i) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) _exit(0);
+    children.push_back(pid);
+    waitpid(pid, nullptr, 0);
+  }
+  std::set<__u32> seen;
+  auto on_exit = [](void* ctx, void* data, size_t size) {
+    if (size >= sizeof(kp_exit_event))
+      static_cast<std::set<__u32>*>(ctx)->insert(static_cast<const kp_exit_event*>(data)->tgid);
+    return 0;
+  };
+  struct ring_buffer* rb = ring_buffer__new(group.map_fd("kp_exits"), on_exit, &seen, nullptr);
+  ASSERT_NE(rb, nullptr);
+  for (int i = 0; i < 20 && !std::all_of(children.begin(), children.end(),
+                                         [&](pid_t c) { return seen.count(__u32(c)); });
+       ++i)
+    ring_buffer__poll(rb, 100);
+  ring_buffer__free(rb);
+  for (pid_t c : children) EXPECT_TRUE(seen.count(__u32(c))) << "no exit record for " << c;
 }
 
 // Whether the kernel's tcp_retransmit_skb tracepoint passes `err`, read from
