@@ -128,5 +128,56 @@ TEST(AnalyticsCli, RecordingAnalysisFromInsideAnIncidentShowsItsAlert) {
   EXPECT_TRUE(live_before) << j["alerts"].dump(1);
 }
 
+// A recording whose incident ended before its last interval: the report
+// lists what was recommended while the alert fired, not only the last
+// interval's (none: by then the storm was over). Seen live (judge16's
+// memlimit scenario): a run that alerted throughout ended with no
+// recommendation because its final interval happened to have no bottleneck.
+TEST(AnalyticsCli, ARecommendationMadeDuringTheRunOutlivesItsIncident) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  ASSERT_TRUE(have_command("fio"));
+  LoopDevice loop(256, /*direct_io=*/true);
+  TestCgroup storm("ended-storm");
+  std::string tmpl = "/tmp/kpulse-ended-" + std::to_string(getpid()) + "-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl.data());
+  {
+    engine::CollectorOptions o;
+    o.interval = std::chrono::milliseconds(1000);
+    engine::Collector collector(o);
+    record::RecorderOptions ro;
+    ro.dir = dir;
+    ro.frames_per_block = 4;
+    record::Recorder rec(ro);
+    std::unique_ptr<Child> fio;
+    for (int i = 0; i < 40; ++i) {
+      if (i == 24)
+        fio = std::make_unique<Child>(
+            "fio --name=s --filename=" + loop.device() +
+                " --direct=1 --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio"
+                " --time_based --runtime=8 >/dev/null 2>&1",
+            &storm);
+      rec.append(collector.next());
+    }
+  }
+  std::string out;
+  const int status = run(kBin + " analyze --recording " + dir.string() +
+                             " --json --scope disk:" + loop.name() + " 2>/dev/null",
+                         &out);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(status, 0) << out;
+  auto j = nlohmann::json::parse(out);
+  bool fired = false;
+  for (const auto& a : j["alert_history"])
+    fired |= a["rule"] == "disk-saturation" && a["state"] == "firing";
+  ASSERT_TRUE(fired) << j["alert_history"].dump(1);
+  bool storm_still_on = false;
+  for (const auto& a : j["alerts"]) storm_still_on |= a["rule"] == "disk-saturation";
+  if (storm_still_on) GTEST_SKIP() << "the storm outlasted the recording on this loaded host";
+  bool recommended = false;
+  for (const auto& r : j["recommendations"])
+    recommended |= r["bottleneck_id"].get<std::string>().starts_with("disk-saturation:");
+  EXPECT_TRUE(recommended) << j["recommendations"].dump(1);
+}
+
 }  // namespace
 }  // namespace kpulse::testing

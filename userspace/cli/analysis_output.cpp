@@ -96,7 +96,7 @@ void print_report(std::ostream& out, const an::AnalysisResult& last,
   if (last.forecasts().empty()) out << "  none yet: " << forecast_status << "\n";
   for (const auto& f : last.forecasts()) out << "  " << f.summary << "\n";
 
-  out << "\nRecommendations\n";
+  out << "\nRecommendations (made during the run)\n";
   if (last.recommendations.empty()) out << "  none\n";
   for (const auto& r : last.recommendations) {
     std::snprintf(buf, sizeof buf, "%.0f%%", r.confidence * 100);

@@ -49,8 +49,25 @@ struct AnalysisRun {
     cfg.bottleneck.scope = scope;
     return cfg;
   }
+  // Every recommendation made during the run, once each, in its latest form
+  // and in the order first made: the last interval's alone lose those of an
+  // incident that ended before it (a run that alerted throughout reported
+  // none when its final interval had no bottleneck).
+  std::vector<analytics::Recommendation> recommended;
+
+  void remember(const std::vector<analytics::Recommendation>& made) {
+    for (const auto& r : made) {
+      auto same = std::find_if(recommended.begin(), recommended.end(),
+                               [&r](const analytics::Recommendation& x) { return x.id == r.id; });
+      if (same == recommended.end())
+        recommended.push_back(r);
+      else
+        *same = r;
+    }
+  }
   void ingest(const model::Snapshot& snap) {
     last = analyzer.ingest(snap);
+    remember(last.recommendations);
     for (const auto& a : last.transitions) {
       history.push_back(a);
       if (print_transitions) print_transition(std::cout, a);
@@ -66,13 +83,15 @@ struct AnalysisRun {
   std::optional<ProfileFindings> profile;
 
   void report(bool json, double duration_s) const {
+    analytics::AnalysisResult shown = last;
+    shown.recommendations = recommended;
     if (json) {
-      auto doc = report_json(last, history, duration_s);
+      auto doc = report_json(shown, history, duration_s);
       if (!data_warnings.empty()) doc["recording_warnings"] = data_warnings;
       if (profile) doc["cpu_profile"] = profile_findings_json(*profile);
       std::cout << doc.dump(2) << "\n";
     } else {
-      print_report(std::cout, last, history, duration_s, analyzer.forecaster().waiting_reason());
+      print_report(std::cout, shown, history, duration_s, analyzer.forecaster().waiting_reason());
       if (profile) print_profile_findings(std::cout, *profile);
     }
   }
