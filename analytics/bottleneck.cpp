@@ -356,6 +356,10 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
     if (const UseSignal* throttled = row.find("cpu_throttled");
         throttled && throttled->value >= throttled->limit)
       worst = throttled;
+    // A process killed for memory is the worst that happened to the
+    // component, whatever its stalls read against their own limits.
+    if (const UseSignal* killed = row.find("oom_kills"); killed && killed->value >= killed->limit)
+      worst = killed;
     b.rule = rule_for(row, *worst);
     b.resource = row.resource;
     b.component = row.key;
@@ -363,6 +367,10 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
     std::sort(b.evidence.begin(), b.evidence.end(), [](const Evidence& x, const Evidence& y) {
       return x.value / x.limit > y.value / y.limit;
     });
+    // The signal that named the rule leads, so the summary cites it (an
+    // oom-kill citing its reclaim stalls read as a contradiction).
+    std::stable_partition(b.evidence.begin(), b.evidence.end(),
+                          [&worst](const Evidence& e) { return e.signal == worst->name; });
     b.saturation = 0;
     for (const auto& e : b.evidence) b.saturation = std::max(b.saturation, e.value / e.limit);
     for (const auto& e : b.evidence) b.score = std::max(b.score, e.score);

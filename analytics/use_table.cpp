@@ -75,6 +75,13 @@ class RowBuilder {
     signal(std::move(name), role, comp_->rate(id, interval_), limit,
            model::per_second(Unit::Count));
   }
+  // A counter of which one event in the interval is already too many (an
+  // OOM kill): its limit is one per interval, so value / limit counts them.
+  void any_event(std::string name, MetricId id) {
+    const double one_per_interval = interval_ > 0 ? 1.0 / interval_ : 1.0;
+    signal(std::move(name), UseRole::Errors, comp_->rate(id, interval_), one_per_interval,
+           model::per_second(Unit::Count));
+  }
   void p99(std::string name, MetricId id, double limit) {
     const auto* h = comp_->find_histogram(id);
     if (!h || h->delta.count < kMinHistogramCount) return;
@@ -108,7 +115,7 @@ void memory_pressure(RowBuilder& mem, const UseLimits& lim) {
   mem.share("psi_memory_some", MetricId::PsiMemorySome, lim.psi_share);
   mem.share("reclaim_stall", MetricId::MemReclaimStall, lim.reclaim_share);
   mem.rate("major_faults", UseRole::Saturation, MetricId::VmMajorFaults, lim.major_faults_per_s);
-  mem.rate("oom_kills", UseRole::Errors, MetricId::MemOomKills, 1e-9);
+  mem.any_event("oom_kills", MetricId::MemOomKills);
 }
 
 double cpu_count(const model::Snapshot& snap) {

@@ -212,6 +212,37 @@ TEST(BottleneckDetector, MemoryPressureAtItsOwnLimitIsTheCgroupsOwn) {
   EXPECT_EQ(cache->cause, "cgroup:/");
 }
 
+// Seen live (judge16's oomloop): an OOM kill's limit was 1e-9 kills/s, so
+// one kill read as saturation 1,007,951,588 in the JSON. One kill in the
+// interval is the limit; the saturation counts the kills, and a kill names
+// the rule even where reclaim stalls read further over their own limit.
+TEST(BottleneckDetector, AnOomKillsSaturationCountsKillsAndNamesTheRule) {
+  BottleneckDetector d;
+  std::vector<Bottleneck> b;
+  for (int i = 0; i < 3; ++i) {
+    model::Snapshot s = snap(i, 1.0, 0.1);
+    s.interval_s = 2;
+    model::Component oom = cgroup("/oom", 0.1, 1.0);
+    oom.set_gauge(MetricId::CgMemCurrent, 127 << 20);
+    oom.set_gauge(MetricId::CgMemMax, 128 << 20);
+    oom.set_counter(MetricId::MemReclaimStall, 0.8 * (i + 1), 0.8);  // 40% of 2 s: 8x its limit
+    oom.set_counter(MetricId::MemOomKills, 2.0 * (i + 1), 2);        // two kills in 2 s
+    s.components.push_back(oom);
+    b = d.update(s);
+  }
+  const Bottleneck* oom = find_bottleneck(b, "cgroup:/oom");
+  ASSERT_NE(oom, nullptr);
+  EXPECT_EQ(oom->rule, "oom-kill");
+  EXPECT_EQ(oom->severity, Severity::Critical);
+  EXPECT_DOUBLE_EQ(oom->saturation, 8.0);  // the worst signal's: reclaim, not 1e9
+  ASSERT_FALSE(oom->evidence.empty());
+  EXPECT_EQ(oom->evidence.front().signal, "oom_kills");  // the summary cites the kills
+  bool counted = false;
+  for (const auto& e : oom->evidence)
+    if (e.signal == "oom_kills") counted = e.value / e.limit == 2.0;
+  EXPECT_TRUE(counted);
+}
+
 TEST(BottleneckDetector, ProcessesInTheRootCgroupAreACauseWithHostShares) {
   BottleneckDetector d;
   auto s = snap(0, 80, 0.6);
