@@ -75,6 +75,35 @@ TEST(AnalyticsCli, ScopedLiveRunReportsTheStormAndTheCulprit) {
   EXPECT_TRUE(active) << j["alerts"].dump(1);
 }
 
+// Records `intervals` 1 s snapshots into `dir`, starting a random-write
+// storm of `storm_s` seconds on `loop` from `storm` at interval 24 (after the
+// detectors' history); returns each snapshot's time.
+std::vector<int64_t> record_storm(const std::filesystem::path& dir, const LoopDevice& loop,
+                                  const TestCgroup& storm, int intervals, int storm_s) {
+  std::vector<int64_t> times;
+  engine::CollectorOptions o;
+  o.interval = std::chrono::milliseconds(1000);
+  engine::Collector collector(o);
+  record::RecorderOptions ro;
+  ro.dir = dir;
+  ro.frames_per_block = 4;
+  record::Recorder rec(ro);
+  std::unique_ptr<Child> fio;
+  for (int i = 0; i < intervals; ++i) {
+    if (i == 24)
+      fio = std::make_unique<Child>(
+          "fio --name=s --filename=" + loop.device() +
+              " --direct=1 --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio"
+              " --time_based --runtime=" +
+              std::to_string(storm_s) + " >/dev/null 2>&1",
+          &storm);
+    auto snap = collector.next();
+    times.push_back(snap.time_ns);
+    rec.append(snap);
+  }
+  return times;
+}
+
 // A recording with an incident, analysed from a moment inside it: the
 // detectors are warmed from the recorded past, so the alert that was live
 // then is there from the first interval shown, with its firing time before it.
@@ -85,28 +114,7 @@ TEST(AnalyticsCli, RecordingAnalysisFromInsideAnIncidentShowsItsAlert) {
   TestCgroup storm("warm-storm");
   std::string tmpl = "/tmp/kpulse-warm-" + std::to_string(getpid()) + "-XXXXXX";
   const std::filesystem::path dir = ::mkdtemp(tmpl.data());
-  std::vector<int64_t> times;
-  {
-    engine::CollectorOptions o;
-    o.interval = std::chrono::milliseconds(1000);
-    engine::Collector collector(o);
-    record::RecorderOptions ro;
-    ro.dir = dir;
-    ro.frames_per_block = 4;
-    record::Recorder rec(ro);
-    std::unique_ptr<Child> fio;
-    for (int i = 0; i < 30; ++i) {
-      if (i == 24)
-        fio = std::make_unique<Child>(
-            "fio --name=s --filename=" + loop.device() +
-                " --direct=1 --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio"
-                " --time_based --runtime=60 >/dev/null 2>&1",
-            &storm);
-      auto snap = collector.next();
-      times.push_back(snap.time_ns);
-      rec.append(snap);
-    }
-  }
+  const std::vector<int64_t> times = record_storm(dir, loop, storm, 30, 60);
   // One interval inside the storm (a loaded host stretches intervals: the
   // storm outlasts the recording whatever they take).
   const int64_t at = times[28];
@@ -140,25 +148,7 @@ TEST(AnalyticsCli, ARecommendationMadeDuringTheRunOutlivesItsIncident) {
   TestCgroup storm("ended-storm");
   std::string tmpl = "/tmp/kpulse-ended-" + std::to_string(getpid()) + "-XXXXXX";
   const std::filesystem::path dir = ::mkdtemp(tmpl.data());
-  {
-    engine::CollectorOptions o;
-    o.interval = std::chrono::milliseconds(1000);
-    engine::Collector collector(o);
-    record::RecorderOptions ro;
-    ro.dir = dir;
-    ro.frames_per_block = 4;
-    record::Recorder rec(ro);
-    std::unique_ptr<Child> fio;
-    for (int i = 0; i < 40; ++i) {
-      if (i == 24)
-        fio = std::make_unique<Child>(
-            "fio --name=s --filename=" + loop.device() +
-                " --direct=1 --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio"
-                " --time_based --runtime=8 >/dev/null 2>&1",
-            &storm);
-      rec.append(collector.next());
-    }
-  }
+  record_storm(dir, loop, storm, 40, 8);
   std::string out;
   const int status = run(kBin + " analyze --recording " + dir.string() +
                              " --json --scope disk:" + loop.name() + " 2>/dev/null",
