@@ -313,7 +313,10 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
         model::rate_of(std::max(del(c, MetricId::BlkReadBytes) + del(c, MetricId::BlkWriteBytes),
                                 del(c, MetricId::CgIoReadBytes) + del(c, MetricId::CgIoWriteBytes)),
                        dt);
-    s.net_bytes_s = model::rate_of(del(c, MetricId::TcpTxBytes) + del(c, MetricId::TcpRxBytes), dt);
+    // Datagrams too: a UDP stream waits on the network as a TCP one does.
+    s.net_bytes_s = model::rate_of(del(c, MetricId::TcpTxBytes) + del(c, MetricId::TcpRxBytes) +
+                                       del(c, MetricId::UdpTxBytes) + del(c, MetricId::UdpRxBytes),
+                                   dt);
     // Stall seconds per second: the share of the interval spent stalled.
     s.memory_stall = model::rate_of(
         std::max(del(c, MetricId::PsiMemorySome), del(c, MetricId::MemReclaimStall)), dt);

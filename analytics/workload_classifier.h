@@ -19,7 +19,7 @@ std::string_view to_string(WorkloadClass c);
 struct WorkloadSample {
   double cpu = 0;              // CPUs used
   double io_bytes_s = 0;       // block I/O read + write
-  double net_bytes_s = 0;      // TCP payload sent + received
+  double net_bytes_s = 0;      // TCP and UDP payload sent + received
   double memory_bytes = 0;     // memory charged (cgroup) or used (host)
   double memory_stall = 0;     // share of the interval stalled on memory (PSI) or reclaim
   double io_stall = 0;         // share of the interval stalled on I/O (PSI)
@@ -50,7 +50,7 @@ struct WorkloadConfig {
   double cpu_stall = 0.5;               // ...or waiting for a CPU this much (a contended host)
   double io_bytes_s = 1 << 20;          // block I/O rate that makes it I/O-bound
   double io_stall = 0.10;
-  double net_bytes_s = 1 << 20;             // TCP rate that makes it network-bound
+  double net_bytes_s = 1 << 20;             // TCP + UDP rate that makes it network-bound
   double memory_bytes = 192.0 * (1 << 20);  // a working set this large...
   double memory_churn =
       0.05;  // ...that changes (in size, or page by page) by this share per interval

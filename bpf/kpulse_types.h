@@ -129,7 +129,8 @@ struct kp_net_cgroup {
 	__u64 passive_opens;
 	__u64 resets;
 	__u64 listen_overflows;
-	__u64 pad;
+	__u64 udp_tx_bytes; /* datagram payload, as tx_bytes is TCP's */
+	__u64 udp_rx_bytes;
 	struct kp_hist connect_latency;
 };
 

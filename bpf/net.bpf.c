@@ -14,6 +14,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define KP_AF_INET 2
 #define KP_AF_INET6 10
 #define KP_IPPROTO_TCP 6
+#define KP_IPPROTO_UDP 17
 #define KP_TCP_ESTABLISHED 1
 #define KP_TCP_SYN_SENT 2
 #define KP_TCP_SYN_RECV 3
@@ -61,17 +62,24 @@ static __always_inline struct kp_net_cgroup *sock_stats(const struct sock *sk)
 /* ---- bytes ---------------------------------------------------------------------
  * First rung: cgroup_skb egress/ingress programs on the cgroup2 root, which
  * see only IP packets of sockets (a Unix-socket or pipe storm costs nothing)
- * and count TCP payload per packet, retransmissions included. Then
+ * and count TCP and UDP payload per packet, TCP retransmissions included. Then
  * sock:sock_send_length / sock_recv_length (6.3+), fired with the byte count
  * of every socket send and receive of any family; then fexit/tcp_sendmsg and
- * fentry/tcp_cleanup_rbuf; then kprobes. */
+ * fentry/tcp_cleanup_rbuf (TCP only); then kprobes.
+ *
+ * UDP is counted because a datagram workload (media, DNS, QUIC, iperf3 -u)
+ * moves its bytes outside TCP; without it such a cgroup shows no network use
+ * at all. */
 
 #define KP_ETH_P_IP 0x0800
 #define KP_ETH_P_IPV6 0x86DD
+#define KP_UDP_HEADER 8
 
-/* TCP payload bytes of the packet at the network header, 0 when it carries
- * none (pure ACKs) or is not TCP over IPv4 / IPv6 without extension headers. */
-static __always_inline long tcp_payload(struct __sk_buff *skb)
+/* Payload bytes of a TCP or UDP packet at the network header, 0 when it
+ * carries none (pure ACKs) or is neither over IPv4 / IPv6 without extension
+ * headers. The length is of the whole skb, so a GSO packet counts every
+ * segment's payload: it has one header for all of them. */
+static __always_inline long l4_payload(struct __sk_buff *skb, __u8 proto)
 {
 	__u32 l3;
 	__u8 b;
@@ -79,15 +87,21 @@ static __always_inline long tcp_payload(struct __sk_buff *skb)
 	if (skb->protocol == bpf_htons(KP_ETH_P_IP)) {
 		if (bpf_skb_load_bytes(skb, 0, &b, 1))
 			return 0;
+		/* The socket's own protocol: no load of the header's. */
 		l3 = (b & 0xf) * 4;
 	} else if (skb->protocol == bpf_htons(KP_ETH_P_IPV6)) {
-		if (bpf_skb_load_bytes(skb, 6, &b, 1) || b != KP_IPPROTO_TCP)
+		/* Another next header is an extension header: skipped. */
+		if (bpf_skb_load_bytes(skb, 6, &b, 1) || b != proto)
 			return 0;
 		l3 = 40;
 	} else {
 		return 0;
 	}
-	if (l3 < 20 || bpf_skb_load_bytes(skb, l3 + 12, &b, 1))
+	if (l3 < 20)
+		return 0;
+	if (proto == KP_IPPROTO_UDP)
+		return (long)skb->len - l3 - KP_UDP_HEADER;
+	if (bpf_skb_load_bytes(skb, l3 + 12, &b, 1))
 		return 0;
 	return (long)skb->len - l3 - (b >> 4) * 4;
 }
@@ -99,48 +113,69 @@ static __always_inline int count_skb(struct __sk_buff *skb, bool sent)
 	struct kp_net_cgroup *s;
 	long bytes;
 	__u64 cgid;
+	__u8 proto;
 
 	if (!sk)
 		return 1;
 	sk = bpf_sk_fullsock(sk);
-	if (!sk || sk->protocol != KP_IPPROTO_TCP)
+	if (!sk)
 		return 1;
-	bytes = tcp_payload(skb);
+	proto = sk->protocol;
+	if (proto != KP_IPPROTO_TCP && proto != KP_IPPROTO_UDP)
+		return 1;
+	bytes = l4_payload(skb, proto);
 	if (bytes <= 0)
 		return 1;
 	/* The socket owner's cgroup2 id, as kp_sock_cgroup_id() reads it. */
 	cgid = bpf_skb_cgroup_id(skb);
 	kp_count(KP_CNT_EVENTS);
 	s = cgroup_stats(&cgid);
-	if (s) {
+	if (!s)
+		return 1;
+	if (proto == KP_IPPROTO_UDP) {
 		if (sent)
-			s->tx_bytes += bytes;
+			s->udp_tx_bytes += bytes;
 		else
-			s->rx_bytes += bytes;
+			s->udp_rx_bytes += bytes;
+	} else if (sent) {
+		s->tx_bytes += bytes;
+	} else {
+		s->rx_bytes += bytes;
 	}
 	return 1;
 }
 
 SEC("cgroup_skb/egress")
-int kp_tcp_egress(struct __sk_buff *skb)
+int kp_ip_egress(struct __sk_buff *skb)
 {
 	return count_skb(skb, true);
 }
 
 SEC("cgroup_skb/ingress")
-int kp_tcp_ingress(struct __sk_buff *skb)
+int kp_ip_ingress(struct __sk_buff *skb)
 {
 	return count_skb(skb, false);
 }
 
-static __always_inline bool is_tcp(const struct sock *sk)
+/* IPPROTO_TCP or IPPROTO_UDP for an IPv4 / IPv6 socket of either, else 0
+ * (the family too: a netlink socket's protocol is another number space). */
+static __always_inline __u8 ip_protocol(const struct sock *sk)
 {
-	return sk && BPF_CORE_READ(sk, sk_protocol) == KP_IPPROTO_TCP;
+	__u16 family;
+	__u8 proto;
+
+	if (!sk)
+		return 0;
+	proto = BPF_CORE_READ(sk, sk_protocol);
+	if (proto != KP_IPPROTO_TCP && proto != KP_IPPROTO_UDP)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	return family == KP_AF_INET || family == KP_AF_INET6 ? proto : 0;
 }
 
 /* Every rung below ends here; `sk` may be NULL when only the sender's own
  * context is known (kretprobe), which charges the current cgroup. */
-static __always_inline int count_bytes(const struct sock *sk, long bytes, bool sent)
+static __always_inline int count_bytes(const struct sock *sk, long bytes, bool sent, bool udp)
 {
 	__u64 cgid;
 	struct kp_net_cgroup *s;
@@ -155,49 +190,59 @@ static __always_inline int count_bytes(const struct sock *sk, long bytes, bool s
 	}
 	if (!s)
 		return 0;
-	if (sent)
+	if (udp) {
+		if (sent)
+			s->udp_tx_bytes += bytes;
+		else
+			s->udp_rx_bytes += bytes;
+	} else if (sent) {
 		s->tx_bytes += bytes;
-	else
+	} else {
 		s->rx_bytes += bytes;
+	}
 	return 0;
 }
 
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(kp_sock_send_length, struct sock *sk, int ret)
 {
-	return is_tcp(sk) ? count_bytes(sk, ret, true) : 0;
+	__u8 proto = ip_protocol(sk);
+
+	return proto ? count_bytes(sk, ret, true, proto == KP_IPPROTO_UDP) : 0;
 }
 
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(kp_sock_recv_length, struct sock *sk, int ret)
 {
-	return is_tcp(sk) ? count_bytes(sk, ret, false) : 0;
+	__u8 proto = ip_protocol(sk);
+
+	return proto ? count_bytes(sk, ret, false, proto == KP_IPPROTO_UDP) : 0;
 }
 
 SEC("fexit/tcp_sendmsg")
 int BPF_PROG(kp_tcp_sendmsg, struct sock *sk, struct msghdr *msg, size_t size, int ret)
 {
-	return count_bytes(sk, ret, true);
+	return count_bytes(sk, ret, true, false);
 }
 
 /* tcp_cleanup_rbuf runs after every read with the bytes copied to the user. */
 SEC("fentry/tcp_cleanup_rbuf")
 int BPF_PROG(kp_tcp_cleanup_rbuf, struct sock *sk, int copied)
 {
-	return count_bytes(sk, copied, false);
+	return count_bytes(sk, copied, false, false);
 }
 
 /* Kprobe rung for kernels without BPF trampolines. */
 SEC("kprobe/tcp_cleanup_rbuf")
 int BPF_KPROBE(kp_tcp_cleanup_rbuf_kprobe, struct sock *sk, int copied)
 {
-	return count_bytes(sk, copied, false);
+	return count_bytes(sk, copied, false, false);
 }
 
 SEC("kretprobe/tcp_sendmsg")
 int BPF_KRETPROBE(kp_tcp_sendmsg_kretprobe, int ret)
 {
-	return count_bytes(0, ret, true); /* the sender's own context */
+	return count_bytes(0, ret, true, false); /* the sender's own context */
 }
 
 /* ---- retransmits and resets ------------------------------------------------- */

@@ -11,17 +11,21 @@
 #include <thread>
 #include <vector>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "kpulse_ladder_test.skel.h"
+#include "kpulse_net.skel.h"
 #include "kpulse_sched.skel.h"
 #include "probes/bpf_totals.h"
+#include "probes/group_drain.h"
 #include "probes/hook_ladder.h"
 #include "probes/net/net_group.h"
 #include "test_env.h"
+#include "udp_peer.h"
 
 namespace kpulse::testing {
 namespace {
@@ -149,6 +153,51 @@ TEST(HookLadder, ExitsAreSentWithoutTheSwitchProgram) {
     ring_buffer__poll(rb, 100);
   ring_buffer__free(rb);
   for (pid_t c : children) EXPECT_TRUE(seen.count(__u32(c))) << "no exit record for " << c;
+}
+
+// The byte ladder's second rung (sock:sock_send_length / sock_recv_length,
+// 6.3+), used where no cgroup2 root takes the cgroup_skb programs, counts
+// datagrams too: each send call's and each read's byte count, exactly.
+TEST(HookLadder, TheSendAndReceiveLengthRungCountsUdpBytes) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  probes::KernelFeatures features;
+  if (!features.has_tracepoint("sock_send_length"))
+    GTEST_SKIP() << "no sock:sock_send_length tracepoint (before 6.3)";
+  probes::GroupSpec spec{
+      "net-length-rung",
+      kpulse_net__elf_bytes,
+      {{"ip_send_bytes", {probes::tp_btf("kp_sock_send_length", "sock_send_length")}},
+       {"ip_recv_bytes", {probes::tp_btf("kp_sock_recv_length", "sock_recv_length")}}},
+      {},
+      {},
+      {}};
+  probes::GroupStatus status;
+  probes::LoadedGroup group(spec, features, status);
+  ASSERT_TRUE(group.active()) << status.reason;
+  for (const auto& h : status.hooks) ASSERT_TRUE(h.attached) << h.hook << ": " << h.error;
+
+  TestCgroup sender("udplen-send");
+  TestCgroup receiver("udplen-recv");
+  const int port = 20000 + (getpid() + 11) % 20000;
+  constexpr int kDatagrams = 500;
+  constexpr std::size_t kSize = 1000;
+  std::string error;
+  const auto read = udp_exchange(sender, receiver, port, kDatagrams, kSize, error);
+  ASSERT_TRUE(read.has_value()) << error;
+
+  auto cgroup_id = [](const TestCgroup& cg) {
+    struct stat st {};
+    return ::stat(cg.dir().c_str(), &st) == 0 ? __u64(st.st_ino) : __u64(0);
+  };
+  probes::CgroupTotalsMap totals;
+  probes::drain_cgroup_map(group.map_fd("kp_net_cgroups"), totals, &probes::CgroupTotals::net,
+                           &probes::CgroupTotals::has_net);
+  const kp_net_cgroup sent = totals[cgroup_id(sender)].net;
+  const kp_net_cgroup got = totals[cgroup_id(receiver)].net;
+  EXPECT_EQ(sent.udp_tx_bytes, __u64(kDatagrams) * kSize);
+  EXPECT_EQ(sent.tx_bytes, 0u);  // not TCP
+  EXPECT_EQ(got.udp_rx_bytes, *read);
+  EXPECT_EQ(got.rx_bytes, 0u);
 }
 
 // Whether the kernel's tcp_retransmit_skb tracepoint passes `err`, read from

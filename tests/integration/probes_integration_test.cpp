@@ -32,6 +32,7 @@
 #include "probes/probe_set.h"
 #include "tcp_peer.h"
 #include "test_env.h"
+#include "udp_peer.h"
 
 namespace kpulse::testing {
 namespace {
@@ -232,7 +233,7 @@ TEST(ProbesIntegration, TcpBytesComeFromCgroupSkbProgramsOnTheCgroup2Root) {
   int seen = 0;
   for (const auto& g : collector.probes().groups)
     for (const auto& h : g.hooks)
-      if (h.hook == "tcp_send_bytes" || h.hook == "tcp_recv_bytes") {
+      if (h.hook == "ip_send_bytes" || h.hook == "ip_recv_bytes") {
         ++seen;
         EXPECT_TRUE(h.attached) << h.hook << ": " << h.error;
         EXPECT_EQ(h.rung, "cgroup_skb") << h.hook << ": " << h.error;
@@ -454,6 +455,44 @@ TEST(ProbesIntegration, LoopbackTcpTransferIsChargedToTheSendersCgroup) {
   EXPECT_LT(r->delta(MetricId::TcpRxBytes), bytes * 1.05);
   EXPECT_GE(r->delta(MetricId::TcpPassiveOpens), 1);
   EXPECT_LT(r->delta(MetricId::TcpTxBytes), bytes * 0.01);  // the receiver sent only ACKs
+}
+
+// A datagram workload moves its bytes outside TCP; before UDP was counted, a
+// cgroup streaming datagrams showed no network use at all (and was labelled
+// by its CPU). Every datagram the sender handed to the kernel leaves once;
+// what reaches the sink's socket lies between what it read and what was sent.
+TEST(ProbesIntegration, LoopbackUdpDatagramsAreChargedToTheSendersAndReceiversCgroups) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  TestCgroup sender("udpsend");
+  TestCgroup receiver("udprecv");
+  const int port = 20000 + (getpid() + 7) % 20000;
+  auto collector = make_collector({"net"});
+  collector.collect_now();
+  constexpr int kDatagrams = 3000;
+  constexpr std::size_t kSize = 1400;
+  std::string error;
+  const auto read_bytes = udp_exchange(sender, receiver, port, kDatagrams, kSize, error);
+  ASSERT_TRUE(read_bytes.has_value()) << error;
+  model::Snapshot snap = collector.collect_now();
+  const double sent = double(kDatagrams) * double(kSize);
+  const double read = double(*read_bytes);
+
+  const model::Component* s = snap.find(ComponentKind::Cgroup, sender.path());
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->delta(MetricId::UdpTxBytes), sent);
+  EXPECT_EQ(s->delta(MetricId::UdpRxBytes), 0);
+  EXPECT_EQ(s->delta(MetricId::TcpTxBytes), 0);  // datagrams are not TCP
+  const model::Component* r = snap.find(ComponentKind::Cgroup, receiver.path());
+  ASSERT_NE(r, nullptr);
+  EXPECT_GE(r->delta(MetricId::UdpRxBytes), read);
+  EXPECT_LE(r->delta(MetricId::UdpRxBytes), sent);
+  EXPECT_GT(read, 0.5 * sent);  // the pacing kept most of them
+  EXPECT_EQ(r->delta(MetricId::UdpTxBytes), 0);
+  EXPECT_EQ(r->delta(MetricId::TcpRxBytes), 0);
+  // The host sums its cgroups.
+  const model::Component* host = snap.host();
+  ASSERT_NE(host, nullptr);
+  EXPECT_GE(host->delta(MetricId::UdpTxBytes), sent);
 }
 
 TEST(ProbesIntegration, PacketLossFromNftablesCausesRetransmitsInTheSendersCgroup) {

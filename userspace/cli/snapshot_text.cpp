@@ -88,10 +88,12 @@ void print_host(std::FILE* out, const model::Snapshot& s, const Ctx& x) {
                value(*h, MetricId::PsiIoSomeAvg10, human_percent).c_str(),
                rate(*h, MetricId::MemReclaimStall, x, seconds).c_str());
   std::fprintf(out,
-               "  tcp tx %s/s rx %s/s; in this interval: retransmits %s, resets %s, listen "
-               "overflows %s, opens out/in %s/%s\n",
+               "  tcp tx %s/s rx %s/s, udp tx %s/s rx %s/s; in this interval: retransmits %s, "
+               "resets %s, listen overflows %s, opens out/in %s/%s\n",
                rate(*h, MetricId::TcpTxBytes, x, human_bytes).c_str(),
                rate(*h, MetricId::TcpRxBytes, x, human_bytes).c_str(),
+               rate(*h, MetricId::UdpTxBytes, x, human_bytes).c_str(),
+               rate(*h, MetricId::UdpRxBytes, x, human_bytes).c_str(),
                interval(*h, MetricId::TcpRetransmits, human_count).c_str(),
                interval(*h, MetricId::TcpResets, human_count).c_str(),
                interval(*h, MetricId::TcpListenOverflows, human_count).c_str(),

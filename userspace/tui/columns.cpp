@@ -18,7 +18,7 @@ constexpr std::array<ColumnSpec, 25> kColumns{{
     {ColumnId::IoOps, "IOPS", "block I/O requests per second", 6, 7},
     {ColumnId::IoBytes, "IO/s", "block I/O bytes per second", 6, 4},
     {ColumnId::IoLatP99, "IOp99", "block device latency p99", 6, 11},
-    {ColumnId::NetBytes, "NET/s", "TCP bytes sent and received per second", 6, 5},
+    {ColumnId::NetBytes, "NET/s", "TCP and UDP payload bytes sent and received per second", 6, 5},
     {ColumnId::Retransmits, "RETX", "TCP retransmits per second", 5, 12},
     {ColumnId::ReclaimStall, "RECLM", "direct reclaim stall per second", 6, 13},
     {ColumnId::MajorFaults, "MAJF/s", "major page faults per second", 6, 14},
@@ -149,7 +149,9 @@ double column_value(ColumnId id, const model::Component& c, double interval_s) {
     case ColumnId::IoLatP99:
       return c.interval_quantile_ns(MetricId::BlkDeviceLatency, 0.99);
     case ColumnId::NetBytes:
-      return rate_sum(c, interval_s, {MetricId::TcpTxBytes, MetricId::TcpRxBytes});
+      return rate_sum(
+          c, interval_s,
+          {MetricId::TcpTxBytes, MetricId::TcpRxBytes, MetricId::UdpTxBytes, MetricId::UdpRxBytes});
     case ColumnId::Retransmits:
       return rate_sum(c, interval_s, {MetricId::TcpRetransmits});
     case ColumnId::ReclaimStall:

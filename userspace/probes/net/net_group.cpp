@@ -23,7 +23,10 @@ class NetGroup final : public ProbeGroup {
   }
   [[nodiscard]] const char* cgroup_map() const override { return "kp_net_cgroups"; }
 
-  void start(const LoadedGroup&, const KernelFeatures& features) override { features_ = &features; }
+  void start(const LoadedGroup& g, const KernelFeatures& features) override {
+    features_ = &features;
+    udp_ = udp_counted_by(g.program_ids());
+  }
 
   void drain(const LoadedGroup& g, BpfTotals& t) override {
     t.net = true;
@@ -45,11 +48,11 @@ class NetGroup final : public ProbeGroup {
 
   void add_cgroup_samples(Component& c, const CgroupTotals& t,
                           const CgroupTotals& d) const override {
-    if (t.has_net) add_net_samples(c, t.net, d.net);
+    if (t.has_net) add_net_samples(c, t.net, d.net, udp_);
   }
   void add_host_samples(Component& host, const CgroupTotals& t,
                         const CgroupTotals& d) const override {
-    add_net_samples(host, t.net, d.net);
+    add_net_samples(host, t.net, d.net, udp_);
   }
 
   void add_samples(const BpfTotals& t, SampleContext& out) override {
@@ -102,6 +105,7 @@ class NetGroup final : public ProbeGroup {
   }
 
   const KernelFeatures* features_ = nullptr;
+  UdpCounted udp_;
   std::array<uint64_t, KP_DROP_REASONS> prev_drops_{};
   std::unordered_map<std::string, double> prev_overflows_;  // by listener id
 };

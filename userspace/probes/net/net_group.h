@@ -1,4 +1,4 @@
-// The net group: TCP bytes, retransmits, opens, resets, connect latency and
+// The net group: TCP and UDP bytes, TCP retransmits, opens, resets, connect latency and
 // listen overflows per cgroup, drops by reason, and overflows per listener.
 #pragma once
 

@@ -11,9 +11,13 @@ namespace kpulse::probes {
 
 using model::MetricId;
 
-void add_net_samples(model::Component& c, const kp_net_cgroup& t, const kp_net_cgroup& d) {
+void add_net_samples(model::Component& c, const kp_net_cgroup& t, const kp_net_cgroup& d,
+                     UdpCounted udp) {
   c.set_counter(MetricId::TcpTxBytes, double(t.tx_bytes), double(d.tx_bytes));
   c.set_counter(MetricId::TcpRxBytes, double(t.rx_bytes), double(d.rx_bytes));
+  if (udp.sent) c.set_counter(MetricId::UdpTxBytes, double(t.udp_tx_bytes), double(d.udp_tx_bytes));
+  if (udp.received)
+    c.set_counter(MetricId::UdpRxBytes, double(t.udp_rx_bytes), double(d.udp_rx_bytes));
   c.set_counter(MetricId::TcpRetransmits, double(t.retransmits), double(d.retransmits));
   c.set_counter(MetricId::TcpActiveOpens, double(t.active_opens), double(d.active_opens));
   c.set_counter(MetricId::TcpPassiveOpens, double(t.passive_opens), double(d.passive_opens));
@@ -21,6 +25,15 @@ void add_net_samples(model::Component& c, const kp_net_cgroup& t, const kp_net_c
   c.set_counter(MetricId::TcpListenOverflows, double(t.listen_overflows),
                 double(d.listen_overflows));
   add_histogram(c, MetricId::TcpConnectLatency, t.connect_latency, d.connect_latency);
+}
+
+UdpCounted udp_counted_by(const std::vector<std::pair<uint32_t, std::string>>& programs) {
+  UdpCounted u;
+  for (const auto& [id, name] : programs) {
+    u.sent |= name == "kp_ip_egress" || name == "kp_sock_send_length";
+    u.received |= name == "kp_ip_ingress" || name == "kp_sock_recv_length";
+  }
+  return u;
 }
 
 std::string drop_reason_label(const KernelFeatures& f, uint32_t reason) {
