@@ -26,8 +26,8 @@ sockaddr_in loopback(int port) {
 }  // namespace
 
 UdpTally* shared_udp_tally() {
-  void* p = ::mmap(nullptr, sizeof(UdpTally), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                   -1, 0);
+  void* p =
+      ::mmap(nullptr, sizeof(UdpTally), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   return p == MAP_FAILED ? nullptr : new (p) UdpTally;
 }
 

@@ -67,6 +67,29 @@ TEST(WorkloadClassifier, EachShapeGetsItsLabel) {
             WorkloadClass::Bursty);
 }
 
+// A light component (under the CPU-bound level, over the idle one) is named
+// after the resource it comes closest to being bound on. A dsync writer using
+// 1.5% of a CPU, writing 700 KiB/s and stalled on I/O 9% of the time was
+// labelled CPU-bound.
+TEST(WorkloadClassifier, ALightComponentIsLabelledByItsNearestBound) {
+  auto sample = [](double cpu, double io, double io_stall, double net) {
+    WorkloadSample s;
+    s.cpu = cpu;
+    s.io_bytes_s = io;
+    s.io_stall = io_stall;
+    s.net_bytes_s = net;
+    s.memory_bytes = 3e6;
+    return s;
+  };
+  EXPECT_EQ(label(series(30, [&](int) { return sample(0.015, 700e3, 0.09, 0); })),
+            WorkloadClass::IoBound);
+  EXPECT_EQ(label(series(30, [&](int) { return sample(0.02, 0, 0, 600e3); })),
+            WorkloadClass::NetworkBound);
+  // Light CPU use next to a trickle of I/O is still the CPU's.
+  EXPECT_EQ(label(series(30, [&](int) { return sample(0.1, 100e3, 0.01, 0); })),
+            WorkloadClass::CpuBound);
+}
+
 // The host and the root cgroup are the sum of unrelated work: a compile's
 // processes churn gigabytes and move tens of MiB/s of I/O while every CPU is
 // busy and tasks wait for one. Only stalls make them memory- or I/O-bound.
