@@ -225,7 +225,13 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
   // data path even if it also burns CPU doing so.
   // Refaults are waiting on memory by another name: the tasks re-read what
   // memory could not keep, for the host as for one cgroup.
-  const bool churning = !aggregate && mem >= cfg.memory_bytes && mem_churn >= cfg.memory_churn;
+  // The size is the window's peak: a working set torn down and rebuilt over
+  // and over (stress-ng --vm maps, fills and unmaps 256 MiB) is whole only at
+  // its peak, and its mean falls with the share of time spent rebuilding it,
+  // which grows when a loaded host gives it less CPU (a mean of 166 MiB then).
+  double peak = 0;
+  for (const auto& s : w) peak = std::max(peak, s.memory_bytes);
+  const bool churning = !aggregate && peak >= cfg.memory_bytes && mem_churn >= cfg.memory_churn;
   const bool refaulting = refaults >= cfg.refault_bytes_s;
   if (mstall >= cfg.memory_stall || churning || refaulting)
     return set(WorkloadClass::MemoryBound,

@@ -90,6 +90,17 @@ TEST(WorkloadClassifier, ALightComponentIsLabelledByItsNearestBound) {
             WorkloadClass::CpuBound);
 }
 
+// A working set unmapped and rebuilt over and over is large at its peak; its
+// mean (here 178 MiB, under the 192 MiB the churn rule wants) counts the time
+// spent rebuilding it. stress-ng --vm 256M on a loaded host read as CPU-bound.
+TEST(WorkloadClassifier, AWorkingSetRebuiltOverAndOverIsSizedAtItsPeak) {
+  EXPECT_EQ(label(series(30,
+                         [](int i) {
+                           return WorkloadSample{0.3, 0, 0, i % 2 ? 256e6 : 100e6};
+                         })),
+            WorkloadClass::MemoryBound);
+}
+
 // The host and the root cgroup are the sum of unrelated work: a compile's
 // processes churn gigabytes and move tens of MiB/s of I/O while every CPU is
 // busy and tasks wait for one. Only stalls make them memory- or I/O-bound.
