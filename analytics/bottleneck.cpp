@@ -1,10 +1,13 @@
 #include "analytics/bottleneck.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
+#include "model/listeners_exits.h"
 #include "model/snapshot.h"
 
 namespace kpulse::analytics {
@@ -290,6 +293,60 @@ bool BottleneckDetector::on_limit_path(const UseRow& row, const UseSignal& s) co
   return false;
 }
 
+void BottleneckDetector::remember_refaults(const model::Snapshot& snap) {
+  static const double page_bytes = static_cast<double>(::sysconf(_SC_PAGESIZE));
+  const double dt = snap.interval_s > 0 ? snap.interval_s : 1.0;
+  for (const auto& c : snap.components) {
+    if (c.kind != ComponentKind::Cgroup) continue;
+    const double pages = c.delta(MetricId::CgMemRefaults);
+    if (!std::isfinite(pages)) continue;
+    auto& r = refaults_[c.id];
+    r.last_seen = seq_;
+    r.window.emplace_back(dt, pages * page_bytes);
+    double span = 0;
+    for (const auto& [s, bytes] : r.window) span += s;
+    // Drop the oldest intervals while the rest still cover the span.
+    while (r.window.size() > 1 && span - r.window.front().first >= cfg_.refault_span_s - 1e-9) {
+      span -= r.window.front().first;
+      r.window.pop_front();
+    }
+  }
+  for (auto it = refaults_.begin(); it != refaults_.end();)
+    it = (seq_ - it->second.last_seen > cfg_.forget_after) ? refaults_.erase(it) : std::next(it);
+}
+
+MemoryDemand BottleneckDetector::memory_demand(const model::Snapshot& snap,
+                                               const UseRow& row) const {
+  MemoryDemand m;
+  const model::Component* c = snap.find(ComponentKind::Cgroup, row.id);
+  if (!c) return m;
+  m.usage = c->value(MetricId::CgMemCurrent);
+  m.limit = c->value(MetricId::CgMemMax);
+  const double high = c->value(MetricId::CgMemHigh);
+  if (high > 0 && !(m.limit <= high)) m.limit = high;
+  if (auto it = refaults_.find(row.id); it != refaults_.end() && it->second.last_seen == seq_) {
+    m.refaulted = 0;
+    for (const auto& [s, bytes] : it->second.window) m.span_s += s, m.refaulted += bytes;
+  }
+  if (const model::Component* host = snap.host()) {
+    m.host_available = host->value(MetricId::MemAvailable);
+    m.host_total = host->value(MetricId::MemTotal);
+  }
+  // The OOM killer's victims: tasks of the cgroup's tree that died of SIGKILL
+  // this interval, sized by what the previous snapshot saw them hold.
+  if (c->delta(MetricId::MemOomKills) > 0)
+    for (const auto& e : model::exited_tasks(snap)) {
+      if ((e.exit_code & 0x7f) != 9 || !(e.cgroup == row.id || is_ancestor(row.id, e.cgroup)))
+        continue;
+      for (const auto& p : processes_)
+        if (p.pid == e.tgid && p.rss > 0) {
+          m.killed_rss += p.rss;
+          m.killed.push_back(p.name + " [" + std::to_string(p.pid) + "]");
+        }
+    }
+  return m;
+}
+
 BottleneckDetector::Track& BottleneckDetector::track(const std::string& key,
                                                      const std::string& signal) {
   auto& t = tracks_[key + "|" + signal];
@@ -300,6 +357,7 @@ BottleneckDetector::Track& BottleneckDetector::track(const std::string& key,
 std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) {
   ++seq_;
   table_ = use_table(snap, cfg_.limits);
+  remember_refaults(snap);
   const double t = double(snap.time_ns) / 1e9;
   std::vector<Bottleneck> out;
   for (const auto& row : table_) {
@@ -378,8 +436,14 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
         (b.saturation >= 3 || b.rule == "oom-kill") ? Severity::Critical : Severity::Warning;
     find_victims(table_, row, b);
     find_cause(snap, row, b, cfg_.memory_full);
+    if (row.resource == Resource::Memory && row.kind == ComponentKind::Cgroup)
+      b.memory = memory_demand(snap, row);
     out.push_back(std::move(b));
   }
+  processes_.clear();
+  for (const auto& p : snap.components)
+    if (p.kind == ComponentKind::Process && p.value(MetricId::ProcRss) > 0)
+      processes_.push_back({p.kernel_id, p.parent, p.name, p.value(MetricId::ProcRss)});
   // Components that went away (a finished cgroup) must not keep memory forever.
   for (auto it = tracks_.begin(); it != tracks_.end();)
     it = (seq_ - it->second->last_seen > cfg_.forget_after) ? tracks_.erase(it) : std::next(it);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,6 +35,24 @@ struct Evidence {
   model::Quantity unit;  // what value, baseline and limit measure
 };
 
+// What a cgroup's memory rows measured for sizing a raise of its limit
+// (recommend.h's memory rules); NaN where not measured.
+struct MemoryDemand {
+  double usage = model::kNaN;  // memory charged to the cgroup now
+  double limit = model::kNaN;  // the binding limit: the lower of memory.high and memory.max
+  // Page cache the cgroup read back after eviction (cgroup.memory.refaults x
+  // the page size) over the last span_s seconds: the working set its limit
+  // did not hold. NaN when the kernel does not report refaults.
+  double refaulted = model::kNaN;
+  double span_s = 0;
+  // Processes of the cgroup (or its children) the OOM killer took this
+  // interval that the previous snapshot saw: their resident sizes then, summed.
+  double killed_rss = 0;
+  std::vector<std::string> killed;      // "python3 [4242]"
+  double host_available = model::kNaN;  // MemAvailable: what the host could give
+  double host_total = model::kNaN;      // MemTotal
+};
+
 struct Bottleneck {
   // Stable while the same rule holds for the same component:
   // "<rule>:<component key>", e.g. "cpu-saturation:cgroup:/app".
@@ -56,6 +75,7 @@ struct Bottleneck {
   double saturation = 0;           // worst value/limit among the evidence
   double score = 0;                // worst anomaly score among the evidence
   std::vector<Evidence> evidence;  // worst first
+  MemoryDemand memory;             // memory rows of cgroups only
   // The baseline path: the anomaly detector found a saturated signal unusual
   // for this component this interval.
   bool anomalous = false;
@@ -88,6 +108,14 @@ struct BottleneckConfig {
   // Memory rows count reclaim stalls on the limit path only this close to
   // their limit (host: share of RAM in use; cgroup: of its memory limit).
   double memory_full = 0.9;
+  // The span a cgroup's refaults are summed over to size a raise of its
+  // memory limit. Refaults count a page each time it comes back, so a span
+  // shorter than the workload's reuse cycle misses part of what it lacks and
+  // a longer one counts the same pages again: a minute covers the cycles of
+  // the scans, caches and builds that thrash a limit (seconds to a minute),
+  // and the rule caps the raise (at most 2x) against the overcount of
+  // faster cycles. It is also PSI's middle window (avg60).
+  double refault_span_s = 60;
 };
 
 // Keeps one detector and one baseline per (component, signal) and evaluates
@@ -113,11 +141,27 @@ class BottleneckDetector {
   bool in_scope(const std::string& key) const;
   [[nodiscard]] bool on_limit_path(const UseRow& row, const UseSignal& s) const;
   Track& track(const std::string& key, const std::string& signal);
+  // Keeps each cgroup's refaults over the last refault_span_s.
+  void remember_refaults(const model::Snapshot& snap);
+  [[nodiscard]] MemoryDemand memory_demand(const model::Snapshot& snap, const UseRow& row) const;
 
   BottleneckConfig cfg_;
   std::map<std::string, std::unique_ptr<Track>> tracks_;  // "<key>|<signal>"
   std::vector<UseRow> table_;
   int64_t seq_ = 0;
+  struct Refaults {
+    std::deque<std::pair<double, double>> window;  // (interval s, bytes), oldest first
+    int64_t last_seen = 0;
+  };
+  std::map<std::string, Refaults> refaults_;  // by cgroup id
+  // The previous snapshot's processes, for the size of an OOM kill's victim.
+  struct SeenProcess {
+    uint64_t pid = 0;
+    std::string cgroup;
+    std::string name;
+    double rss = 0;
+  };
+  std::vector<SeenProcess> processes_;
 };
 
 }  // namespace kpulse::analytics

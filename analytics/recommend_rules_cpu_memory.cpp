@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 
 #include "analytics/recommend_rules.h"
@@ -64,18 +65,136 @@ void cpu_rules(const Bottleneck& b, Builder& add) {
   }
 }
 
+namespace {
+
+constexpr double kMiB = 1048576;
+// A measured raise is at least +10% (a smaller one is lost in the next
+// interval's noise) and at most double: refaults count a page each time it
+// comes back, and a victim's size says nothing of what it would have grown
+// to, so the larger measurements overstate; the next alert asks again.
+constexpr double kMinRaise = 1.10, kMaxRaise = 2.0;
+// The step when nothing measured sizes the raise.
+constexpr double kStep = 1.25;
+
+std::string mib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f MiB", bytes / kMiB);
+  return buf;
+}
+
+std::string whole_seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f s", s);
+  return buf;
+}
+
+// What the measurement says the limit must hold (NaN: nothing sized it), and
+// the words for where that came from.
+struct Need {
+  double bytes = model::kNaN;
+  std::string from;
+};
+
+Need memory_need(const Bottleneck& b) {
+  const MemoryDemand& m = b.memory;
+  if (b.rule == "oom-kill") {
+    // The kill came at the limit, the victim's pages part of the charge: room
+    // for as much again lets it regrow to what it held, plus that again.
+    if (m.killed_rss > 0 && m.limit > 0) {
+      std::string who;
+      for (const auto& k : m.killed) who += (who.empty() ? "" : ", ") + k;
+      return {m.limit + m.killed_rss,
+              "the OOM killer's victim " + who + ", which held " +
+                  model::format(m.killed_rss, model::Unit::Bytes) +
+                  " when last seen: room for it once more (the kernel does not say how much "
+                  "more the cgroup asked for)"};
+    }
+    return {};
+  }
+  // Page cache the limit evicted and the cgroup then read again: what its
+  // working set has beyond the limit, at most (a page that came back twice
+  // counts twice).
+  if (m.refaulted > 0 && m.usage > 0)
+    return {m.usage + m.refaulted, "its " + mib(m.usage) + " in use plus the " +
+                                       model::format(m.refaulted, model::Unit::Bytes) +
+                                       " of page cache it read back after eviction in the last " +
+                                       whole_seconds(m.span_s) + " (cgroup.memory.refaults)"};
+  return {};
+}
+
+// Why nothing measured sizes the raise.
+std::string why_a_step(const Bottleneck& b) {
+  const MemoryDemand& m = b.memory;
+  if (b.rule == "oom-kill")
+    return "the OOM killer's victim was not seen before the kill, and the kernel does not say "
+           "how much more the cgroup asked for";
+  if (m.refaulted == 0)
+    return "it read no evicted page cache back in the last " + whole_seconds(m.span_s) +
+           ": what it lacks is anonymous or kernel memory, which refaults do not size";
+  return "the kernel does not report this cgroup's refaults";
+}
+
+// The value to write into a limit that reads `cur`, and which bound set it.
+struct Sized {
+  double to = model::kNaN;
+  std::string bound;  // "" when the need itself
+};
+
+Sized size_limit(double cur, const Need& need, const MemoryDemand& m) {
+  Sized s;
+  if (std::isnan(need.bytes)) {
+    s.to = std::ceil(cur * kStep);
+  } else {
+    if (cur >= need.bytes) return s;  // it already holds the need
+    s.to = need.bytes;
+    if (s.to < cur * kMinRaise) s.to = cur * kMinRaise, s.bound = "raised to the +10% minimum";
+    if (s.to > cur * kMaxRaise) s.to = cur * kMaxRaise, s.bound = "capped at twice the limit";
+    s.to = std::ceil(s.to / kMiB) * kMiB;
+  }
+  // Never more than the host could give: half of its available memory (the
+  // rest stays for everyone else) above the current value, and its RAM.
+  double cap = std::isfinite(m.host_available) ? cur + m.host_available / 2
+                                               : std::numeric_limits<double>::infinity();
+  if (m.host_total > 0) cap = std::min(cap, m.host_total);
+  if (s.to > cap)
+    s.to = std::floor(cap / kMiB) * kMiB, s.bound = "capped at what the host has free";
+  if (!(s.to > cur)) s.to = model::kNaN;
+  return s;
+}
+
+}  // namespace
+
 void memory_rules(const Bottleneck& b, Builder& add) {
   std::string cg = cgroup_of(b.component);
   if (!cg.empty() && (b.rule == "oom-kill" || b.rule == "memory-pressure")) {
     const Evidence* e = gain_signal(b, {"reclaim_stall", "psi_memory_some", "oom_kills"});
-    auto gain = [e, cg](const std::string& from, const std::string& to) {
+    const Need need = memory_need(b);
+    const MemoryDemand demand = b.memory;
+    Proposer propose =
+        [need, demand](const std::optional<std::string>& cur) -> std::optional<std::string> {
+      auto v = number(cur);
+      if (!v || !(*v > 0)) return std::nullopt;
+      Sized s = size_limit(*v, need, demand);
+      if (std::isnan(s.to)) return std::nullopt;
+      return fmt_num(s.to);
+    };
+    const std::string step_reason = why_a_step(b);
+    auto gain = [e, cg, need, demand, step_reason](const std::string& from, const std::string& to) {
       double f = std::strtod(from.c_str(), nullptr), t = std::strtod(to.c_str(), nullptr);
-      char room[96] = "";
-      if (f > 0 && t > f)
-        std::snprintf(room, sizeof room,
-                      "limit %.0f MiB -> %.0f MiB (+%.0f MiB for its working set)", f / 1048576,
-                      t / 1048576, (t - f) / 1048576);
-      std::string s = room[0] ? std::string(room) : "limit +25%";
+      std::string s;
+      if (!(f > 0 && t > f))
+        s = std::isnan(need.bytes) ? "limit +25%" : "limit up to " + mib(need.bytes);
+      else
+        s = "limit " + mib(f) + " -> " + mib(t);
+      if (std::isnan(need.bytes)) {
+        s += ": a +25% step, not a measurement (" + step_reason + ")";
+      } else {
+        s += ", sized from " + need.from;
+        if (f > 0) {
+          const std::string bound = size_limit(f, need, demand).bound;
+          if (!bound.empty()) s += "; " + bound;
+        }
+      }
       // OOM kills have a limit of next to nothing (any kill counts): "under
       // 1e-09/s" is how a number says none.
       const std::string after = e && e->signal == "oom_kills" ? "none"
@@ -92,8 +211,8 @@ void memory_rules(const Bottleneck& b, Builder& add) {
         "set outgrows it";
     for (const char* file : {"memory.high", "memory.max"})
       add.add_first(oom ? "oom-limit" : "memory-limit-pressure",
-                    {{cgroup_knob(cg, file), raise_to(0, 1.25, 1e18), ""},
-                     {cgroup_knob(cg, "memory.limit_in_bytes"), raise_to(0, 1.25, 1e18), ""}},
+                    {{cgroup_knob(cg, file), propose, ""},
+                     {cgroup_knob(cg, "memory.limit_in_bytes"), propose, ""}},
                     "memory", gain, oom ? 0.6 : 0.4, why, "");
     return;
   }
