@@ -69,21 +69,28 @@ KnobReader limit_reads(const std::string& cgroup, double bytes) {
   };
 }
 
+// The one recommendation for `cgroup`'s bottleneck, which must be `rule`,
+// its v1 limit reading `limit` bytes.
+Recommendation only_recommendation(const std::vector<Bottleneck>& found, const std::string& cgroup,
+                                   const std::string& rule, double limit) {
+  for (const auto& x : found)
+    if (x.component == "cgroup:" + cgroup) {
+      EXPECT_EQ(x.rule, rule);
+      auto recs = recommend({x}, limit_reads(cgroup, limit));
+      EXPECT_EQ(recs.size(), 1u);
+      if (!recs.empty()) return recs[0];
+    }
+  ADD_FAILURE() << "no " << rule << " on " << cgroup;
+  return {};
+}
+
 // The recommendation after `intervals` seconds of the same pressure.
 Recommendation pressure_recommendation(double refault_mib_per_min, Host h = {},
                                        int intervals = 90) {
   BottleneckDetector d;
   std::vector<Bottleneck> b;
   for (int i = 0; i < intervals; ++i) b = d.update(at_limit(i, refault_mib_per_min, h));
-  for (const auto& x : b)
-    if (x.component == "cgroup:/cache") {
-      EXPECT_EQ(x.rule, "memory-pressure");
-      auto recs = recommend({x}, limit_reads("/cache", 64 * kMiB));
-      EXPECT_EQ(recs.size(), 1u);
-      if (!recs.empty()) return recs[0];
-    }
-  ADD_FAILURE() << "no memory bottleneck on /cache";
-  return {};
+  return only_recommendation(b, "/cache", "memory-pressure", 64 * kMiB);
 }
 
 double proposed_mib(const Recommendation& r) {
@@ -185,15 +192,7 @@ TEST(RecommendMemory, AnOomKillMakesRoomForTheVictimSeenBeforeTheKill) {
   auto oom_recommendation = [&](bool seen) {
     BottleneckDetector d;
     for (int i = 0; i < 5; ++i) d.update(oom_snap(i, seen, false));
-    for (const auto& b : d.update(oom_snap(5, false, true)))
-      if (b.component == "cgroup:/oom") {
-        EXPECT_EQ(b.rule, "oom-kill");
-        auto recs = recommend({b}, limit_reads("/oom", 128 * kMiB));
-        EXPECT_EQ(recs.size(), 1u);
-        if (!recs.empty()) return recs[0];
-      }
-    ADD_FAILURE() << "no oom-kill on /oom";
-    return Recommendation{};
+    return only_recommendation(d.update(oom_snap(5, false, true)), "/oom", "oom-kill", 128 * kMiB);
   };
   Recommendation r = oom_recommendation(true);
   EXPECT_EQ(r.scenario, "oom-limit");
