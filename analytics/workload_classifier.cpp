@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <numeric>
 #include <random>
@@ -48,13 +49,18 @@ double stddev(const std::vector<double>& v, double m) {
   return std::sqrt(s / double(v.size() - 1));
 }
 
+// Sum of squared deviations from m: the autocorrelation's denominator, the
+// same for every lag and every order of the same values.
+double sum_squares(const std::vector<double>& v, double m) {
+  double den = 0;
+  for (double x : v) den += (x - m) * (x - m);
+  return den;
+}
+
 // Autocorrelation of v at lag k (biased estimator, 0 for a flat series).
-double acf(const std::vector<double>& v, size_t k, double m) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    den += (v[i] - m) * (v[i] - m);
-    if (i + k < v.size()) num += (v[i] - m) * (v[i + k] - m);
-  }
+double acf(const std::vector<double>& v, size_t k, double m, double den) {
+  double num = 0;
+  for (size_t i = 0; i + k < v.size(); ++i) num += (v[i] - m) * (v[i + k] - m);
   return den > 0 ? num / den : 0;
 }
 
@@ -76,39 +82,92 @@ std::vector<double> ranks(const std::vector<double>& v) {
   return out;
 }
 
+// Autocorrelations of v at lags 0 .. v.size() / 3 + 1.
+std::vector<double> acfs(const std::vector<double>& v, double m, double den) {
+  std::vector<double> r(v.size() / 3 + 2, 0.0);
+  for (size_t k = 1; k < r.size(); ++k) r[k] = acf(v, k, m, den);
+  return r;
+}
+
 // The lag (>= 2 samples, at most a third of the window so at least three
-// cycles are seen) with the highest autocorrelation, if it is a local peak
-// and the series anti-correlated with itself at some shorter lag: a cycle
-// swings through its opposite phase on the way, a burst that merely lasts a
-// few samples does not.
-std::pair<size_t, double> best_period(const std::vector<double>& v, double m) {
+// cycles are seen) with the highest autocorrelation `r` (from acfs), if it is
+// a local peak and the series anti-correlated with itself at some shorter
+// lag: a cycle swings through its opposite phase on the way, a burst that
+// merely lasts a few samples does not.
+std::pair<size_t, double> best_period(const std::vector<double>& r) {
   size_t best = 0;
   double best_r = 0, trough = 1;
-  for (size_t k = 2; k <= v.size() / 3; ++k) {
-    const double r = acf(v, k, m);
-    trough = std::min(trough, acf(v, k - 1, m));
-    if (r > best_r && trough < 0 && r >= acf(v, k - 1, m) && r >= acf(v, k + 1, m))
-      best = k, best_r = r;
+  for (size_t k = 2; k + 2 <= r.size(); ++k) {
+    trough = std::min(trough, r[k - 1]);
+    if (r[k] > best_r && trough < 0 && r[k] >= r[k - 1] && r[k] >= r[k + 1])
+      best = k, best_r = r[k];
   }
   return {best, best_r};
 }
 
-// How high the best autocorrelation of this window reaches by chance: the
+// A series that repeats every P also repeats every 2P and 3P, and when P is
+// not a whole number of samples a multiple can land nearer one and peak
+// higher (a 60 s cycle on a 5.7 s grid: 10.5 lags, but 21.05). The period is
+// the shortest: a peak near a half or a third of `lag` that is itself above
+// the chance bound replaces it.
+size_t fundamental(const std::vector<double>& r, size_t lag, double chance) {
+  for (bool shorter = true; shorter;) {
+    shorter = false;
+    for (size_t d : {3, 2}) {
+      const size_t centre = (lag + d / 2) / d;
+      for (size_t k = std::max<size_t>(centre, 3) - 1; k <= centre + 1 && k < lag; ++k)
+        if (r[k] > chance && r[k] >= r[k - 1] && r[k] >= r[k + 1] &&
+            *std::min_element(r.begin() + 1, r.begin() + ptrdiff_t(k)) < 0) {
+          lag = k, shorter = true;
+          break;
+        }
+      if (shorter) break;
+    }
+  }
+  return lag;
+}
+
+// How high the best autocorrelation of this series reaches by chance: the
 // same values in random order (no cycle at all) searched over the same lags.
 // The bound is the largest of kPermutations shuffles' best, so a cycle passes
-// with a false-alarm rate of 1 / (kPermutations + 1), whatever the window's
+// with a false-alarm rate of 1 / (kPermutations + 1), whatever the series'
 // length (the fixed bound it replaces was too strict for short windows of
-// noisy phases and meant nothing for long ones). Seeded: the same window
-// always gets the same answer.
-double chance_autocorrelation(std::vector<double> v, double m) {
+// noisy phases and meant nothing for long ones). Seeded: the same series
+// always gets the same answer. Once a shuffle reaches `stop_at` (the
+// candidate's own autocorrelation) the candidate has failed and the rest
+// cannot change that: `exact` is cleared and the bound so far returned.
+double chance_autocorrelation(const std::vector<double>& ranked, double m, double den,
+                              double stop_at, bool& exact) {
   constexpr int kPermutations = 99;
+  exact = true;
+  if (!(den > 0)) return 0;
+  // Ranks are multiples of 1/2 around a mean of (n - 1) / 2: doubled and
+  // centred they are small integers, whose lag products sum exactly in any
+  // order (four running sums cost what one did), and each ratio equals the
+  // floating-point one bit for bit (both exact before the one division).
+  std::vector<int32_t> v(ranked.size());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = int32_t(std::lround(2 * (ranked[i] - m)));
+  auto lag_sum = [&](size_t k) {
+    int64_t s[4] = {0, 0, 0, 0};
+    const size_t n = v.size() - k;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+      for (size_t j = 0; j < 4; ++j) s[j] += int64_t(v[i + j]) * v[i + j + k];
+    for (; i < n; ++i) s[0] += int64_t(v[i]) * v[i + k];
+    return s[0] + s[1] + s[2] + s[3];
+  };
+  const double den4 = 4 * den;
   std::mt19937 rng(0x6b70756c);
-  double bound = 0;
+  int64_t best = 0;
   for (int p = 0; p < kPermutations; ++p) {
     std::shuffle(v.begin(), v.end(), rng);
-    for (size_t k = 2; k <= v.size() / 3; ++k) bound = std::max(bound, acf(v, k, m));
+    for (size_t k = 2; k <= v.size() / 3; ++k) best = std::max(best, lag_sum(k));
+    if (double(best) / den4 >= stop_at && p + 1 < kPermutations) {
+      exact = false;
+      break;
+    }
   }
-  return bound;
+  return double(best) / den4;
 }
 
 // The CPU series on a regular time grid (step: the median interval), each
@@ -135,6 +194,49 @@ std::vector<double> cpu_on_time_grid(const std::vector<WorkloadSample>& w, doubl
     out.push_back(w[i].cpu);
   }
   return out;
+}
+
+// The period search both time scales share, on a series of CPU readings
+// (each with the length of time it covers): on a regular time grid, as
+// ranks, the best lag by the trough/peak rule, then the permutation bound
+// when the CPU use varies enough (cv >= 0.3) to hold a cycle at all.
+// `only_current`: a long history can hold a cycle that stopped minutes ago
+// (the job went idle, or steady); it must still swing across the series'
+// mean in its last period. Values, not ranks: an idle tail's noise spreads
+// over half the ranks but stays far below the mean of a busy cycle.
+Cycle search_cycle(const std::vector<WorkloadSample>& w, double nominal, double cv,
+                   bool only_current) {
+  Cycle c;
+  double step = nominal;
+  const auto cpu = cpu_on_time_grid(w, nominal, step);
+  const auto grid = ranks(cpu);
+  const double m = mean(grid), den = sum_squares(grid, m);
+  const auto r = acfs(grid, m, den);
+  auto [lag, best_r] = best_period(r);
+  if (lag == 0) return c;
+  c.r = best_r;
+  const double cm = mean(cpu);
+  auto swings = [&](size_t k) {
+    const auto last = cpu.end() - ptrdiff_t(k);
+    return std::any_of(last, cpu.end(), [&](double x) { return x > cm; }) &&
+           std::any_of(last, cpu.end(), [&](double x) { return x < cm; });
+  };
+  c.current = !only_current || swings(lag);
+  if (cv >= 0.3 && c.current) c.chance = chance_autocorrelation(grid, m, den, best_r, c.exact);
+  if (c.r > c.chance) {
+    lag = fundamental(r, lag, c.chance);
+    c.r = r[lag];
+    c.current = !only_current || swings(lag);
+  }
+  c.period_s = double(lag) * step;
+  return c;
+}
+
+// "chance 0.41", or "chance >= 0.41" when the shuffles stopped early.
+std::string chance_text(const Cycle& c) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "chance %s%.2f", c.exact ? "" : ">= ", c.chance);
+  return buf;
 }
 
 // Mean share of the memory figure that moved per interval: its change in
@@ -193,7 +295,8 @@ std::string describe_window(const WorkloadSample& m, double cpu_cv, double memor
 }  // namespace
 
 WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double interval_s,
-                                const WorkloadConfig& cfg, bool aggregate) {
+                                const WorkloadConfig& cfg, bool aggregate,
+                                const CpuHistory* history) {
   WorkloadPattern p;
   if (w.size() < size_t(std::max(cfg.min_samples, 2))) {
     p.confidence = 0;
@@ -218,8 +321,7 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
     p.confidence = std::clamp(conf, 0.0, 1.0);
     return p;
   };
-  if (cm < cfg.idle_cpu && io < cfg.idle_io_bytes_s && net < cfg.idle_net_bytes_s)
-    return set(WorkloadClass::Idle, 1.0 - cm / cfg.idle_cpu * 0.5);
+  const bool idle = cm < cfg.idle_cpu && io < cfg.idle_io_bytes_s && net < cfg.idle_net_bytes_s;
 
   // Resource-specific rules first: a process moving data is bound by that
   // data path even if it also burns CPU doing so.
@@ -233,37 +335,52 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
   for (const auto& s : w) peak = std::max(peak, s.memory_bytes);
   const bool churning = !aggregate && peak >= cfg.memory_bytes && mem_churn >= cfg.memory_churn;
   const bool refaulting = refaults >= cfg.refault_bytes_s;
-  if (mstall >= cfg.memory_stall || churning || refaulting)
+  if (!idle && (mstall >= cfg.memory_stall || churning || refaulting))
     return set(WorkloadClass::MemoryBound,
                0.6 + std::min(0.4, (churning ? mem_churn : 0.0) + mstall +
                                        (refaulting ? 0.1 * refaults / cfg.refault_bytes_s : 0.0)));
-  if (net >= cfg.net_bytes_s)
+  if (!idle && net >= cfg.net_bytes_s)
     return set(WorkloadClass::NetworkBound, std::min(1.0, 0.5 + net / cfg.net_bytes_s / 20));
   // Moderate I/O next to heavy CPU use is a CPU-bound task logging, not I/O-bound.
   const bool io_volume =
       (io >= cfg.io_bytes_s && cm < 2 * cfg.busy_cpu) || io >= 16 * cfg.io_bytes_s;
-  if (istall >= cfg.io_stall || (!aggregate && io_volume))
+  if (!idle && (istall >= cfg.io_stall || (!aggregate && io_volume)))
     return set(WorkloadClass::IoBound,
                std::min(1.0, 0.5 + std::max(io / cfg.io_bytes_s / 20, istall)));
 
   // Shape of the CPU use: a repeating on/off cycle, irregular bursts, or steady.
-  double step = interval_s;
-  const auto grid = ranks(cpu_on_time_grid(w, interval_s, step));
-  const double grid_mean = mean(grid);
-  auto [lag, r] = best_period(grid, grid_mean);
-  const double chance = cv >= 0.3 && lag > 0 ? chance_autocorrelation(grid, grid_mean) : 1.0;
-  if (cv >= 0.3 && lag > 0 && r > chance) {
-    p.period_s = double(lag) * step;
+  const Cycle fine = idle ? Cycle{} : search_cycle(w, interval_s, cv, false);
+  if (fine.found()) {
+    p.period_s = fine.period_s;
     std::snprintf(buf, sizeof buf, "; period %.0f s (autocorrelation %.2f, chance %.2f)",
-                  p.period_s, r, chance);
+                  p.period_s, fine.r, fine.chance);
     p.evidence += buf;
-    return set(WorkloadClass::Periodic, r);
+    return set(WorkloadClass::Periodic, fine.r);
   }
+  // A cycle too long to repeat three times in the window (a minute-long
+  // batch loop, a cron job) shows in the longer history. The window may then
+  // fall wholly in its busy or its idle phase: a history whose mean CPU is
+  // not idle and that still cycles is periodic whatever the window says.
+  if (history && history->size() >= size_t(std::max(cfg.min_samples, 6)) &&
+      history->mean_cpu() >= cfg.idle_cpu) {
+    const Cycle& slow = history->cycle();
+    if (slow.period_s > 0) {
+      std::snprintf(buf, sizeof buf, "; over %.0f s: %s %.0f s (autocorrelation %.2f, %s%s)",
+                    history->seconds(), slow.found() ? "period" : "best cycle", slow.period_s,
+                    slow.r, chance_text(slow).c_str(), slow.current ? "" : ", stopped");
+      p.evidence += buf;
+    }
+    if (slow.found()) {
+      p.period_s = slow.period_s;
+      return set(WorkloadClass::Periodic, slow.r);
+    }
+  }
+  if (idle) return set(WorkloadClass::Idle, 1.0 - cm / cfg.idle_cpu * 0.5);
   if (cv >= cfg.bursty_cv) {
     // Why it is not periodic: the best cycle found and how weak it was.
-    if (lag > 0) {
-      std::snprintf(buf, sizeof buf, "; best cycle %.0f s (autocorrelation %.2f, chance %.2f)",
-                    double(lag) * step, r, chance);
+    if (fine.period_s > 0) {
+      std::snprintf(buf, sizeof buf, "; best cycle %.0f s (autocorrelation %.2f, %s)",
+                    fine.period_s, fine.r, chance_text(fine).c_str());
       p.evidence += buf;
     }
     return set(WorkloadClass::Bursty, std::min(1.0, cv / 2));
@@ -289,6 +406,68 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
   for (const auto& [share, cls] : nearest)
     if (share > most) most = share, light = cls;
   return set(light, 0.3);
+}
+
+CpuHistory::CpuHistory(int bin, int bins)
+    : bin_(std::max(bin, 1)), max_bins_(size_t(std::max(bins, 1))) {}
+
+void CpuHistory::add(double cpu, double interval_s) {
+  open_.cpu += cpu * interval_s;
+  open_.interval_s += interval_s;
+  if (++open_n_ < bin_) return;
+  if (open_.interval_s > 0) {
+    open_.cpu /= open_.interval_s;
+    bins_.push_back(open_);
+    if (bins_.size() > max_bins_) bins_.pop_front();
+    ++completed_;
+  }
+  open_ = {};
+  open_n_ = 0;
+}
+
+double CpuHistory::seconds() const {
+  double s = 0;
+  for (const auto& b : bins_) s += b.interval_s;
+  return s;
+}
+
+double CpuHistory::mean_cpu() const {
+  // Time-weighted: the CPU-seconds of the history over its length.
+  double cpu_s = 0, s = 0;
+  for (const auto& b : bins_) cpu_s += b.cpu * b.interval_s, s += b.interval_s;
+  return s > 0 ? cpu_s / s : 0;
+}
+
+const Cycle& CpuHistory::cycle() const {
+  // The search again once a tenth of the history is new (every 10 bins, 30 s
+  // at 1 s): one bin moves a 100-bin history's autocorrelation little, and
+  // its permutation bound is the cost (99 shuffles x 32 lags x 100 bins).
+  if (cycle_ && completed_ < searched_at_ + std::max<size_t>(max_bins_ / 10, 1)) {
+    // In between, only whether the cycle still runs, on the new bins: its
+    // last period swings across the history's mean (as search_cycle asks).
+    if (cycle_->period_s > 0 && checked_at_ != completed_) {
+      checked_at_ = completed_;
+      const double m = mean_cpu();
+      double span = 0;
+      bool above = false, below = false;
+      for (auto b = bins_.rbegin(); b != bins_.rend() && span < cycle_->period_s; ++b) {
+        span += b->interval_s;
+        above = above || b->cpu > m;
+        below = below || b->cpu < m;
+      }
+      cycle_->current = above && below;
+    }
+    return *cycle_;
+  }
+  std::vector<WorkloadSample> bins(bins_.begin(), bins_.end());
+  std::vector<double> cpu;
+  cpu.reserve(bins.size());
+  for (const auto& b : bins) cpu.push_back(b.cpu);
+  const double m = mean(cpu);
+  cycle_ = search_cycle(bins, bins.empty() ? 0 : bins.front().interval_s,
+                        m > 0 ? stddev(cpu, m) / m : 0, true);
+  searched_at_ = checked_at_ = completed_;
+  return *cycle_;
 }
 
 WorkloadClassifier::WorkloadClassifier(WorkloadConfig config) : cfg_(config) {}
@@ -347,8 +526,12 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
     const MetricId refaults =
         c.kind == ComponentKind::Host ? MetricId::VmRefaults : MetricId::CgMemRefaults;
     s.refault_bytes_s = model::rate_of(del(c, refaults) * page_bytes, dt);
-    auto& ser = series_[c.key()];
+    auto it = series_.find(c.key());
+    if (it == series_.end())
+      it = series_.emplace(c.key(), Series{{}, CpuHistory(cfg_.long_bin, cfg_.long_bins), 0}).first;
+    auto& ser = it->second;
     ser.window.push_back(s);
+    ser.history.add(s.cpu, dt);
     ser.last_seen = seq_;
     while (ser.window.size() > size_t(cfg_.window)) ser.window.pop_front();
   }
@@ -366,7 +549,7 @@ WorkloadPattern WorkloadClassifier::classify(const std::string& key) const {
   }
   const bool aggregate = key == "host:host" || key == "cgroup:/";
   p = classify_window({it->second.window.begin(), it->second.window.end()}, interval_s_, cfg_,
-                      aggregate);
+                      aggregate, &it->second.history);
   p.component = key;
   return p;
 }
