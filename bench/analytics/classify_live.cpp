@@ -6,6 +6,7 @@
 // the integration tests' (analytics_workload_test.cpp), so figures compare;
 // the workloads are the caller's (bench/analytics/third_set.sh).
 //   kpulse_classify_live [--set NAME] [--ticks N] [--warmup N] NAME:CLASS:/cgroup/path...
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -90,19 +91,30 @@ int main(int argc, char** argv) {
   o.max_processes = 2000;  // the per-process figures (RSS, faults) of every workload
   kpulse::engine::Collector collector(o);
   an::WorkloadClassifier classifier;
+  // The same snapshots through the classifier without its longer history
+  // (the window's period search alone): what that history adds, on one run.
+  an::WorkloadConfig window_only_cfg;
+  window_only_cfg.long_bins = 0;
+  an::WorkloadClassifier window_only(window_only_cfg);
   std::map<std::string, std::map<std::string, int>> confusion;  // [expected][got]
   std::map<std::string, std::map<std::string, int>> per_workload;
-  int right = 0, total = 0;
+  std::map<std::string, std::vector<double>> periods;  // of the periodic labels
+  int right = 0, total = 0, window_only_right = 0;
   for (int t = 0; t < ticks; ++t) {
-    classifier.update(collector.next());
+    const auto snap = collector.next();
+    classifier.update(snap);
+    window_only.update(snap);
     if (t < warmup || t % 2) continue;
     for (const auto& l : labelled) {
       const auto p = classifier.classify("cgroup:" + l.cgroup);
       const std::string got(an::to_string(p.cls));
       ++confusion[l.expected][got];
       ++per_workload[l.name][got];
+      if (p.cls == an::WorkloadClass::Periodic) periods[l.name].push_back(p.period_s);
       ++total;
       right += got == l.expected;
+      window_only_right +=
+          an::to_string(window_only.classify("cgroup:" + l.cgroup).cls) == l.expected;
       if (got != l.expected)
         std::printf("  t=%d %s: %s (want %s) %s\n", t, l.name.c_str(), got.c_str(),
                     l.expected.c_str(), p.evidence.c_str());
@@ -112,10 +124,17 @@ int main(int argc, char** argv) {
   for (const auto& l : labelled) {
     std::printf("  %-12s want %-13s got", l.name.c_str(), l.expected.c_str());
     for (const auto& [got, n] : per_workload[l.name]) std::printf(" %s x%d", got.c_str(), n);
+    if (auto& ps = periods[l.name]; !ps.empty()) {
+      std::sort(ps.begin(), ps.end());
+      std::printf(" (period %.0f-%.0f s, median %.0f s)", ps.front(), ps.back(), ps[ps.size() / 2]);
+    }
     std::printf("\n");
   }
   print_confusion(confusion, set);
   std::printf("[workload-accuracy] %s %d/%d = %.1f%%\n", set.c_str(), right, total,
               total ? 100.0 * right / total : 0.0);
+  std::printf("[workload-accuracy] %s, window only (no longer history) %d/%d = %.1f%%\n",
+              set.c_str(), window_only_right, total,
+              total ? 100.0 * window_only_right / total : 0.0);
   return 0;
 }

@@ -18,38 +18,19 @@ classify=$build/bench/kpulse_classify_live
 [ -x "$classify" ] || { echo "build $classify first (ninja -C $build kpulse_classify_live)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 2; }
 
-v2=/sys/fs/cgroup
-[ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] && v2=/sys/fs/cgroup/unified
 tag=kpulse-bench-long-$$
 work=/var/tmp/$tag
-cgroups=()
+. bench/analytics/cgroup_workloads.sh
 
 cleanup() {
   set +e
-  for cg in "${cgroups[@]}"; do
-    echo 1 >"$v2$cg/cgroup.kill" 2>/dev/null
-    for p in $(cat "$v2$cg/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-  done
+  cgroup_kill
   sleep 0.5
-  for cg in "${cgroups[@]}"; do rmdir "$v2$cg" 2>/dev/null; done
+  cgroup_remove
   rm -rf "$work"
 }
 trap cleanup EXIT
 mkdir -p "$work"
-
-# Starts `command` in a new cgroup /$tag-NAME (as third_set.sh does).
-labels=()
-start() {
-  local name=$1 expected=$2 command=$3
-  local cg=/$tag-$name
-  mkdir "$v2$cg"
-  cgroups+=("$cg")
-  printf '%s\n' "$command" >"$work/$name.sh"
-  setsid sh -c "echo \$\$ > $v2$cg/cgroup.procs && exec sh $work/$name.sh" \
-    >/dev/null 2>&1 </dev/null &
-  disown
-  labels+=("$name:$expected:$cg")
-}
 
 busy='python3 -c "while True: pass"'
 start periodic60 periodic "while :; do timeout 30 $busy; sleep 30; done"

@@ -17,8 +17,6 @@ for tool in stress-ng iperf3 python3 gzip tar dd mkfs.ext4 losetup ip; do
   command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }
 done
 
-v2=/sys/fs/cgroup
-[ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] && v2=/sys/fs/cgroup/unified
 v1_memory=/sys/fs/cgroup/memory
 [ -e "$v1_memory/memory.limit_in_bytes" ] || v1_memory=
 tag=kpulse-bench-wl3-$$
@@ -26,23 +24,19 @@ work=/var/tmp/$tag
 ns_a=$tag-a ns_b=$tag-b
 subnet=10.216.$(($$ % 200))
 port=$((20000 + $$ % 20000))
-cgroups=() pids=() loops=() mounts=()
+. bench/analytics/cgroup_workloads.sh
+pids=() loops=() mounts=()
 
 cleanup() {
   set +e
-  for cg in "${cgroups[@]}"; do
-    echo 1 >"$v2$cg/cgroup.kill" 2>/dev/null
-    for p in $(cat "$v2$cg/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-  done
+  cgroup_kill
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
   ip netns pids "$ns_b" 2>/dev/null | xargs -r kill -9
   sleep 0.5
   for m in "${mounts[@]}"; do umount -l "$m"; done
   for l in "${loops[@]}"; do losetup -d "$l"; done
-  for cg in "${cgroups[@]}"; do
-    rmdir "$v2$cg" 2>/dev/null
-    [ -n "$v1_memory" ] && rmdir "$v1_memory$cg" 2>/dev/null
-  done
+  cgroup_remove
+  for cg in "${cgroups[@]}"; do [ -n "$v1_memory" ] && rmdir "$v1_memory$cg" 2>/dev/null; done
   ip netns del "$ns_a" 2>/dev/null
   ip netns del "$ns_b" 2>/dev/null
   rm -rf "$work"
@@ -65,22 +59,6 @@ new_fs() {
   mkdir -p "$work/$2"
   mount "$dev" "$work/$2"
   mounts+=("$work/$2")
-}
-
-# Starts `command` (a shell script's text) in a new cgroup /$tag-NAME, as
-# the file $work/NAME.sh that its shell execs once it has joined the cgroup;
-# PREFIX is the script's first line (e.g. to join a v1 hierarchy too).
-labels=()
-start() {
-  local name=$1 expected=$2 command=$3 prefix=${4:-}
-  local cg=/$tag-$name
-  mkdir "$v2$cg"
-  cgroups+=("$cg")
-  printf '%s\n%s\n' "$prefix" "$command" >"$work/$name.sh"
-  CG=$cg setsid sh -c "echo \$\$ > $v2$cg/cgroup.procs && exec sh $work/$name.sh" \
-    >/dev/null 2>&1 </dev/null &
-  disown  # killed with its cgroup at cleanup: no job-control notice then
-  labels+=("$name:$expected:$cg")
 }
 
 new_loop 512M raw
