@@ -159,6 +159,15 @@ TEST(AnalyticsRecommend, ReadStormOnAHybridHostCapsTheCausesReads) {
   ASSERT_TRUE(have_command("fio"));
   if (!have_v1("blkio/blkio.throttle.read_bps_device")) GTEST_SKIP() << "no cgroup v1 blkio";
   LoopDevice loop(256, /*direct_io=*/true);
+  // Reads of a sparse file's holes never reach a disk: the loop worker
+  // answers them from memory as fast as it gets a CPU, so on a busy host the
+  // queue never built and no storm was seen (CI, twice in a row). Written
+  // first, the reads wait on the backing disk as a real storm's do.
+  {
+    Child fill("dd if=/dev/zero of=" + loop.device() + " bs=1M count=256 oflag=direct status=none",
+               nullptr);
+    ASSERT_EQ(fill.wait(120s), 0);
+  }
   TestCgroup storm("rec-rstorm");
   V1Mirror storm_blkio("blkio", storm);
   Child fio("fio --name=rstorm --filename=" + loop.device() +
