@@ -52,7 +52,10 @@ std::string describe_cause(const Bottleneck& b) {
     who = "top consumer " + b.cause;
   if (own_limit) return who;
   static constexpr const char* kUse[] = {"CPU use", "memory use", "I/O", "retransmits"};
-  return who + " (" + model::format(b.cause_share, model::Unit::Ratio) + " of the host's " +
+  // A disk's cause is measured against the device's own traffic.
+  const std::string whose =
+      b.component.rfind("disk:", 0) == 0 ? b.component.substr(5) + "'s " : "the host's ";
+  return who + " (" + model::format(b.cause_share, model::Unit::Ratio) + " of " + whose +
          kUse[int(b.resource)] + ")";
 }
 

@@ -74,6 +74,16 @@ json to_json(const an::WorkloadPattern& p) {
   return j;
 }
 
+// null when the gain is words only.
+json predicted_json(const std::optional<an::PredictedGain>& p) {
+  if (!p) return nullptr;
+  return {{"signal", p->signal},
+          {"component", p->component},
+          {"now", num(p->now)},
+          {"expected", num(p->expected)},
+          {"at_most", p->at_most}};
+}
+
 json to_json(const an::Recommendation& r) {
   return {{"id", r.id},
           {"scenario", r.scenario},
@@ -88,6 +98,7 @@ json to_json(const an::Recommendation& r) {
           {"proposed_value", r.proposed_value},
           {"evidence", r.evidence},
           {"expected_gain", r.expected_gain},
+          {"predicted", predicted_json(r.predicted)},
           {"confidence", num(r.confidence)},
           {"rationale", r.rationale},
           {"advice_only", r.advice_only},

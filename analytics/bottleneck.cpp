@@ -200,7 +200,8 @@ constexpr double kMinCauseShare = 0.05;
 
 // The consumer using most of the resource other than the victim's
 // descendants (its own use; the victim itself may be the cause: its own
-// demand). Its share is of the host's use of the resource. `memory_full`:
+// demand). Its share is of the host's use of the resource (a disk's: of the
+// device's traffic). `memory_full`:
 // the limit use at which a cgroup's memory pressure is its own limit's.
 void find_cause(const model::Snapshot& snap, const UseRow& row, Bottleneck& b, double memory_full) {
   const double dt = snap.interval_s > 0 ? snap.interval_s : 1.0;
@@ -235,10 +236,38 @@ void find_cause(const model::Snapshot& snap, const UseRow& row, Bottleneck& b, d
   b.cause = "cgroup:" + top->cgroup;
   b.cause_usage = best;
   b.cause_share = std::max(host, total) > 0 ? best / std::max(host, total) : 0;
+  // A saturated disk is held up by its own traffic, not the host's: the
+  // cause's share of the device is what a cap on it takes off the queue (a
+  // storm alone on a loop device was "5% of the host's I/O" while a compile
+  // wrote to the system disk, and its cap was said to leave 97% of the queue;
+  // it left none). The snapshot counts a cgroup's bytes over all disks, so
+  // this takes the cause's bytes to be this device's, as naming it the cause
+  // already does.
+  if (row.kind == ComponentKind::Disk)
+    if (const model::Component* disk = snap.find(ComponentKind::Disk, row.id)) {
+      double bytes = 0;
+      for (MetricId id : {MetricId::DiskReadBytes, MetricId::DiskWriteBytes})
+        if (const double v = disk->delta(id); std::isfinite(v)) bytes += v;
+      if (bytes > 0) b.cause_share = std::min(1.0, best / model::rate_of(bytes, dt));
+    }
   if (top->read_usage >= 0) b.cause_read_share = std::clamp(top->read_usage / best, 0.0, 1.0);
   auto procs = top->processes;
   std::sort(procs.begin(), procs.end(), std::greater<>());
   for (size_t i = 0; i < procs.size() && i < 3; ++i) b.cause_processes.push_back(procs[i].second);
+}
+
+CpuDemand cpu_demand(const model::Snapshot& snap, const UseRow& row) {
+  CpuDemand d;
+  const model::Component* c = snap.find(ComponentKind::Cgroup, row.id);
+  if (!c) return d;
+  const double dt = snap.interval_s > 0 ? snap.interval_s : 1.0;
+  d.used = c->value(MetricId::CpuUtilization);
+  d.quota = c->value(MetricId::CgCpuQuota);
+  d.throttled = c->rate(MetricId::CgCpuThrottledTime, dt);
+  d.cpus = 0;
+  for (const auto& cpu : snap.components) d.cpus += cpu.kind == ComponentKind::Cpu;
+  if (!(d.cpus > 0)) d.cpus = model::kNaN;
+  return d;
 }
 
 // Cgroups whose own stall signals for the resource are the worst.
@@ -438,6 +467,7 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
     find_cause(snap, row, b, cfg_.memory_full);
     if (row.resource == Resource::Memory && row.kind == ComponentKind::Cgroup)
       b.memory = memory_demand(snap, row);
+    if (b.rule == "cpu-throttled") b.cpu = cpu_demand(snap, row);
     out.push_back(std::move(b));
   }
   processes_.clear();

@@ -53,6 +53,19 @@ struct MemoryDemand {
   double host_total = model::kNaN;      // MemTotal
 };
 
+// What a throttled cgroup's CPU rows measured for sizing its quota
+// (recommend.h's quota rule); NaN where not measured.
+struct CpuDemand {
+  double used = model::kNaN;   // CPUs it got this interval
+  double quota = model::kNaN;  // CPUs its quota allows
+  // CPU-seconds per second its run queues sat throttled, summed over CPUs
+  // (cpu.stat throttled_time): what it would have run had the quota let it,
+  // at most, since a throttled queue counts the whole wait even where its
+  // task would have slept part of it.
+  double throttled = model::kNaN;
+  double cpus = model::kNaN;  // the host's
+};
+
 struct Bottleneck {
   // Stable while the same rule holds for the same component:
   // "<rule>:<component key>", e.g. "cpu-saturation:cgroup:/app".
@@ -67,7 +80,7 @@ struct Bottleneck {
   std::string cause;
   std::vector<std::string> cause_processes;  // "cc1plus [12088]", busiest first
   double cause_usage = 0;                    // in the resource's unit (CPUs, bytes, bytes/s)
-  double cause_share = 0;                    // its share of the whole host's use
+  double cause_share = 0;  // its share of the whole host's use (a disk's: of the device's bytes)
   // Disk: the share of the cause's bytes that it read (the rest it wrote);
   // NaN when not known. A bandwidth cap only helps on the direction it caps.
   double cause_read_share = model::kNaN;
@@ -76,6 +89,7 @@ struct Bottleneck {
   double score = 0;                // worst anomaly score among the evidence
   std::vector<Evidence> evidence;  // worst first
   MemoryDemand memory;             // memory rows of cgroups only
+  CpuDemand cpu;                   // cpu-throttled cgroups only
   // The baseline path: the anomaly detector found a saturated signal unusual
   // for this component this interval.
   bool anomalous = false;

@@ -35,6 +35,18 @@ struct Knob {
   bool operator==(const Knob&) const = default;
 };
 
+// The expected gain in numbers, where the measurement gives them: the signal
+// the gain is stated on, its value when the recommendation was made and the
+// value expected once the change takes effect (`at_most`: no more than that).
+// bench/analytics/recommend_outcome.sh applies recommendations and compares.
+struct PredictedGain {
+  std::string signal;
+  std::string component;
+  double now = 0;
+  double expected = 0;
+  bool at_most = false;
+};
+
 struct Recommendation {
   // Stable across intervals and runs for the same scenario on the same target:
   // "<scenario>:<knob target>", e.g. "cpu-contention:/app.slice/db.service:cpu.weight".
@@ -47,7 +59,8 @@ struct Recommendation {
   // Derived from the measurement, with numbers: "run-queue p99 of host 30 ms
   // -> about 8 ms (cgroup:/batch's share of the contended CPU 60% -> 27%)".
   std::string expected_gain;
-  double confidence = 0;  // 0..1: how likely the change helps
+  std::optional<PredictedGain> predicted;  // the same in numbers, when it has them
+  double confidence = 0;                   // 0..1: how likely the change helps
   // The knob could not be read here (the cgroup has no such file in this
   // layout, the cause sits in the root cgroup...): the value is proposed from
   // the knob's default, and `advice` says what must be done first.

@@ -33,20 +33,22 @@ std::string_view wait_signal(Resource r) {
 // wait scales with their share. The cause held `share` of the host's use;
 // multiplying its weight against everyone else's by `factor` moves it to
 // share*f / (share*f + 1 - share), and the measured wait by the same ratio.
-std::string share_gain(const Bottleneck& b, double factor, const std::string& who) {
+Gain share_gain(const Bottleneck& b, double factor, const std::string& who) {
   const double share = std::clamp(b.cause_share > 0 ? b.cause_share : 0.5, 0.05, 0.95);
   const double after = share * factor / (share * factor + 1 - share);
   const Evidence* e = gain_signal(b, {wait_signal(b.resource)});
   std::string shares =
       who + "'s share of the contended resource " + percent(share) + " -> " + percent(after);
   if (!e) return shares;
-  return e->signal + " of " + e->component + " " + model::format(e->value, e->unit) + " -> about " +
-         model::format(e->value * after / share, e->unit) + " (" + shares + ")";
+  const double expected = e->value * after / share;
+  return {e->signal + " of " + e->component + " " + model::format(e->value, e->unit) +
+              " -> about " + model::format(expected, e->unit) + " (" + shares + ")",
+          {e->signal, e->component, e->value, expected, false}};
 }
 
 }  // namespace
 
-void Builder::add(std::string scenario, Knob knob, const Proposer& propose, std::string gain,
+void Builder::add(std::string scenario, Knob knob, const Proposer& propose, Gain gain,
                   double confidence, std::string rationale) {
   auto current = read(knob);
   auto proposed = propose(current);
@@ -86,7 +88,7 @@ void Builder::add_first(const std::string& scenario, const std::vector<Option>& 
 }
 
 void Builder::push(std::string scenario, Knob knob, std::string current, std::string proposed,
-                   std::string gain, double confidence, std::string rationale) {
+                   Gain gain, double confidence, std::string rationale) {
   Recommendation r;
   std::string target = knob.kind == KnobKind::Cgroup  ? knob.cgroup
                        : knob.kind == KnobKind::Block ? knob.device
@@ -97,7 +99,8 @@ void Builder::push(std::string scenario, Knob knob, std::string current, std::st
   r.current_value = std::move(current);
   r.proposed_value = std::move(proposed);
   r.evidence = evidence_text(b_);
-  r.expected_gain = std::move(gain);
+  r.expected_gain = std::move(gain.text);
+  r.predicted = std::move(gain.predicted);
   r.confidence = confidence;
   r.rationale = std::move(rationale);
   r.bottleneck_id = b_.id;
@@ -165,9 +168,9 @@ double weight_value(const std::string& v) {
 }
 
 GainFn weight_gain(const Bottleneck& b, const std::string& who, bool raises_victim) {
-  return [&b, who, raises_victim](const std::string& from, const std::string& to) {
+  return [&b, who, raises_victim](const std::string& from, const std::string& to) -> Gain {
     double f = weight_value(from), t = weight_value(to);
-    if (!(f > 0) || !(t > 0)) return std::string("waits of the starved side shorten");
+    if (!(f > 0) || !(t > 0)) return "waits of the starved side shorten";
     // Raising the victim's weight is lowering everyone else's against it.
     return share_gain(b, raises_victim ? f / t : t / f, who);
   };

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analytics/recommend.h"
@@ -17,8 +18,18 @@ namespace kpulse::analytics::rules {
 
 // What to write, given what the knob reads (nullopt: nothing to propose).
 using Proposer = std::function<std::optional<std::string>(const std::optional<std::string>&)>;
+// An expected gain: the words, and the numbers when the measurement gives them.
+struct Gain {
+  // Words alone are a gain: most rules have no number to state it on.
+  Gain(std::string words) : text(std::move(words)) {}  // NOLINT(google-explicit-constructor)
+  Gain(const char* words) : text(words) {}             // NOLINT(google-explicit-constructor)
+  Gain(std::string words, PredictedGain numbers)
+      : text(std::move(words)), predicted(std::move(numbers)) {}
+  std::string text;
+  std::optional<PredictedGain> predicted;
+};
 // The expected gain of moving a knob from one value to another.
-using GainFn = std::function<std::string(const std::string& from, const std::string& to)>;
+using GainFn = std::function<Gain(const std::string& from, const std::string& to)>;
 
 // One way to turn a knob: the cgroup v2 file or its v1 counterpart.
 struct Option {
@@ -36,8 +47,8 @@ class Builder {
   std::optional<std::string> read(const Knob& k) const { return read_ ? read_(k) : std::nullopt; }
 
   // Adds a recommendation unless the knob is unreadable or already there.
-  void add(std::string scenario, Knob knob, const Proposer& propose, std::string gain,
-           double confidence, std::string rationale);
+  void add(std::string scenario, Knob knob, const Proposer& propose, Gain gain, double confidence,
+           std::string rationale);
 
   // The first option whose knob reads here; when none does (the cgroup lacks
   // the file in this layout), advice on the option that fits the layout,
@@ -49,8 +60,8 @@ class Builder {
                  const std::string& rationale, const std::string& advice);
 
  private:
-  void push(std::string scenario, Knob knob, std::string current, std::string proposed,
-            std::string gain, double confidence, std::string rationale);
+  void push(std::string scenario, Knob knob, std::string current, std::string proposed, Gain gain,
+            double confidence, std::string rationale);
 
   const Bottleneck& b_;
   const KnobReader& read_;

@@ -115,7 +115,7 @@ void io_throttle_rule(const Bottleneck& b, const std::string& dev, const std::st
   }
   const std::string id = *majmin;
   // Bytes per second that `caps` hold back, and the queue that is left.
-  auto gain = [&b, dev, total](const std::vector<DirectionCap>& caps) {
+  auto gain = [&b, dev, total](const std::vector<DirectionCap>& caps) -> Gain {
     double held = 0;
     std::string what;
     for (const auto& c : caps) {
@@ -130,9 +130,10 @@ void io_throttle_rule(const Bottleneck& b, const std::string& dev, const std::st
     const Evidence* e = gain_signal(b, {"queue_depth", "device_latency_p99"});
     std::string rate = b.cause + "'s " + what;
     if (!e) return rate;
-    return e->signal + " of " + dev + " " + model::format(e->value, e->unit) + " -> about " +
-           model::format(e->value * left, e->unit) + " (" + rate + ", " + percent(share) +
-           " of the host's I/O)";
+    return {e->signal + " of " + dev + " " + model::format(e->value, e->unit) + " -> about " +
+                model::format(e->value * left, e->unit) + " (" + rate + ", " + percent(share) +
+                " of " + dev + "'s I/O)",
+            {e->signal, e->component, e->value, e->value * left, false}};
   };
   auto propose = [id](const std::string& value) {
     return [id, value](const std::optional<std::string>& cur) -> std::optional<std::string> {

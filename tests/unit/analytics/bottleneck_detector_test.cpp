@@ -351,6 +351,30 @@ TEST(BottleneckDetector, DiskQueueJumpBlamesTheCgroupDoingTheIo) {
   EXPECT_EQ(b[0].cause, "cgroup:/writer");
 }
 
+// A storm alone on a loop device while the system disk is busier: its share
+// is of the device it saturates, which a cap on it empties, not of the
+// host's I/O (live: "5% of the host's I/O", and its cap "left 97% of the
+// queue"; the queue emptied).
+TEST(BottleneckDetector, ADisksCauseShareIsOfTheDevicesTraffic) {
+  BottleneckDetector d;
+  auto make = [](int i, double depth, double storm_bytes) {
+    model::Snapshot s = disk_snapshot(i, depth, storm_bytes);
+    s.components.front().set_counter(MetricId::DiskReadBytes, 0, storm_bytes);
+    model::Component host;
+    host.kind = ComponentKind::Host;
+    host.id = "host";
+    // The system disk carries 19x the storm (a compile, from the root cgroup).
+    host.set_counter(MetricId::BlkReadBytes, 0, 20 * storm_bytes);
+    s.components.push_back(host);
+    return s;
+  };
+  for (int i = 0; i < 30; ++i) EXPECT_TRUE(d.update(make(i, 0.01 * (i % 3), 0)).empty());
+  auto b = d.update(make(30, 24, 80e6));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].cause, "cgroup:/writer");
+  EXPECT_DOUBLE_EQ(b[0].cause_share, 1.0);
+}
+
 // A storm that starts late in an interval: a partial reading under the limit
 // (the detector's surprise), then a full one far over it. The crossing keeps
 // the onset's score, so the alert manager can fire it at once.

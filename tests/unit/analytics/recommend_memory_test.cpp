@@ -113,6 +113,8 @@ TEST(RecommendMemory, ACgroupRefaultingFarMoreThanItsLimitGetsARaiseWellOverAQua
   EXPECT_TRUE(says(r, "100 MiB of page cache")) << r.expected_gain;
   EXPECT_TRUE(says(r, "capped at twice the limit")) << r.expected_gain;
   EXPECT_FALSE(says(r, "not a measurement")) << r.expected_gain;
+  // Short of what it measured, the raise promises fewer stalls, not none.
+  EXPECT_TRUE(says(r, "-> fewer, not under 5%: short of the 164 MiB measured")) << r.expected_gain;
 }
 
 TEST(RecommendMemory, ACgroupAFewMiBShortGetsASmallRaise) {
@@ -121,6 +123,7 @@ TEST(RecommendMemory, ACgroupAFewMiBShortGetsASmallRaise) {
   EXPECT_EQ(proposed_mib(r), 84);
   EXPECT_TRUE(says(r, "20 MiB of page cache")) << r.expected_gain;
   EXPECT_FALSE(says(r, "capped")) << r.expected_gain;
+  EXPECT_TRUE(says(r, "-> under 5% if the working set fits")) << r.expected_gain;
   // 63.5 + 2 MiB is under +10%: the minimum step, 70.4 MiB rounded up.
   r = pressure_recommendation(2);
   EXPECT_EQ(proposed_mib(r), 71);

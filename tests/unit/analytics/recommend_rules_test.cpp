@@ -68,6 +68,41 @@ TEST(Recommend, ThrottledCgroupGetsALargerQuota) {
   EXPECT_TRUE(recommend({b}, fake({{"/sys/fs/cgroup/app/cpu.max", "max 100000"}})).empty());
 }
 
+// Live (bench/analytics/recommend_outcome.sh cfsquota): two CPU-bound
+// workers under a 0.2-CPU quota on 2 CPUs stayed throttled in every period
+// after the old flat +50% raise, which was said to bring throttling to two
+// thirds. What they ran and what their queues waited out throttled say they
+// ask for 2 CPUs.
+TEST(Recommend, AThrottledCgroupsQuotaIsSizedFromWhatItWaitedOutThrottled) {
+  Bottleneck b = contention();
+  b.rule = "cpu-throttled";
+  b.id = "cpu-throttled:cgroup:/app";
+  b.evidence = {{"cgroup:/app", "cpu_throttled", 1.0, 1.0, 0.25, 0.0, {model::Unit::Ratio}}};
+  b.cpu = {0.2, 0.2, 1.8, 2};
+  auto recs = recommend({b}, fake({{"/sys/fs/cgroup/cpu/app/cpu.cfs_quota_us", "20000"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].proposed_value, "200000");  // all of the host's 2 CPUs
+  ASSERT_TRUE(recs[0].predicted);
+  EXPECT_DOUBLE_EQ(recs[0].predicted->expected, 0.25);  // under the alert's limit
+  EXPECT_TRUE(recs[0].predicted->at_most);
+  EXPECT_NE(recs[0].expected_gain.find("asked for up to 2.00 CPUs"), std::string::npos)
+      << recs[0].expected_gain;
+
+  // 0.6 CPUs asked of a 0.5 quota: 10% over what it asks.
+  b.cpu = {0.5, 0.5, 0.1, 2};
+  recs = recommend({b}, fake({{"/sys/fs/cgroup/cpu/app/cpu.cfs_quota_us", "50000"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].proposed_value, "66000");
+
+  // A quota the cgroup does not fill on average is hit by bursts: a step,
+  // which is said to leave some throttling.
+  b.cpu = {0.3, 0.5, 0.05, 2};
+  recs = recommend({b}, fake({{"/sys/fs/cgroup/cpu/app/cpu.cfs_quota_us", "50000"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].proposed_value, "75000");
+  EXPECT_DOUBLE_EQ(recs[0].predicted->expected, 1.0);  // no more than now
+}
+
 TEST(Recommend, ListenOverflowRaisesSomaxconnAndDiskQueueRaisesNrRequests) {
   Bottleneck l;
   l.rule = "listen-overflow";
@@ -203,6 +238,13 @@ TEST(Recommend, ExpectedGainIsANumberDerivedFromTheMeasurement) {
   // Raising /app to 200 halves everyone else's weight against it: 60% -> 43%.
   EXPECT_NE(recs[0].expected_gain.find("80.0 ms -> about 57.1 ms"), std::string::npos)
       << recs[0].expected_gain;
+  // The same in numbers, for whoever checks the outcome.
+  ASSERT_TRUE(recs[1].predicted);
+  EXPECT_EQ(recs[1].predicted->signal, "runq_latency_p99");
+  EXPECT_EQ(recs[1].predicted->component, "cgroup:/app");
+  EXPECT_DOUBLE_EQ(recs[1].predicted->now, 0.080);
+  EXPECT_NEAR(recs[1].predicted->expected, 0.080 * (0.15 / 0.55) / 0.6, 1e-12);
+  EXPECT_FALSE(recs[1].predicted->at_most);
 }
 
 TEST(Recommend, HybridAndV1LayoutsGetTheirOwnFiles) {
@@ -240,8 +282,13 @@ TEST(Recommend, HybridAndV1LayoutsGetTheirOwnFiles) {
   EXPECT_EQ(recs[0].proposed_value, "671088640");
   EXPECT_NE(recs[0].expected_gain.find("limit 512 MiB -> 640 MiB"), std::string::npos)
       << recs[0].expected_gain;
-  EXPECT_NE(recs[0].expected_gain.find("reclaim_stall of /db 12% -> under 5%"), std::string::npos)
+  // Nothing measured sizes this raise: a step promises fewer stalls, not none.
+  EXPECT_NE(recs[0].expected_gain.find("reclaim_stall of /db 12% -> fewer, not under 5%"),
+            std::string::npos)
       << recs[0].expected_gain;
+  ASSERT_TRUE(recs[0].predicted);
+  EXPECT_DOUBLE_EQ(recs[0].predicted->expected, 0.12);
+  EXPECT_TRUE(recs[0].predicted->at_most);
 }
 
 TEST(Recommend, IoStormCapsTheCauseOnV1AndV2) {
@@ -262,6 +309,8 @@ TEST(Recommend, IoStormCapsTheCauseOnV1AndV2) {
   // Half the cause's 90% of the traffic goes: the queue keeps 55% of itself.
   EXPECT_NE(cap->expected_gain.find("queue_depth of loop3 30 -> about 16.5"), std::string::npos)
       << cap->expected_gain;
+  ASSERT_TRUE(cap->predicted);
+  EXPECT_NEAR(cap->predicted->expected, 16.5, 1e-9);
   recs = recommend({d}, fake({{"/sys/block/loop3/dev", "7:3"},
                               {"/sys/fs/cgroup/io.cost.qos",
                                "8:0 enable=0 ctrl=auto\n7:3 enable=1 ctrl=auto rpct=0.00"},
@@ -287,9 +336,18 @@ TEST(Recommend, AnOomKillGainSaysNoneNotATinyRate) {
       recommend({m}, fake({{"/sys/fs/cgroup/memory/oom/memory.limit_in_bytes", "134217728"}}));
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(recs[0].scenario, "oom-limit");
-  EXPECT_NE(recs[0].expected_gain.find(" -> none if the working set fits"), std::string::npos)
+  // No victim was seen, so the raise is a step: fewer kills, not none.
+  EXPECT_NE(recs[0].expected_gain.find(" -> fewer, not none: unsized"), std::string::npos)
       << recs[0].expected_gain;
   EXPECT_EQ(recs[0].expected_gain.find("1e-09"), std::string::npos) << recs[0].expected_gain;
+  // A victim of 40 MiB sizes it: room for it once more ends the kills.
+  m.memory.killed_rss = 40.0 * 1048576;
+  m.memory.killed = {"python3 [42]"};
+  m.memory.limit = 134217728;
+  recs = recommend({m}, fake({{"/sys/fs/cgroup/memory/oom/memory.limit_in_bytes", "134217728"}}));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_NE(recs[0].expected_gain.find(" -> none if the working set fits"), std::string::npos)
+      << recs[0].expected_gain;
 }
 
 // Seen live (bench/analytics/live_scenarios.sh memlimit): a cgroup stalled
