@@ -5,7 +5,8 @@
 //
 // Two paths open an alert. The baseline path: the detector finds the
 // bottleneck anomalous (unusual for the component); it fires once it has held
-// for `fire_after` intervals (or at once when the evidence is overwhelming).
+// over its limit for `fire_after` consecutive intervals, the ones before it
+// was found unusual included (or at once when the evidence is overwhelming).
 // The limit path: a saturation signal has stayed over its absolute limit for
 // BottleneckConfig::limit_after intervals (the detector already counted them),
 // so it fires at once; this is what catches saturation that was there before

@@ -421,6 +421,7 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
       if (on_limit_path(row, s) && (tr.over >= cfg_.limit_after || ratio >= cfg_.limit_now_ratio))
         b.sustained = true;
       b.evidence.push_back({row.key, s.name, s.value, tr.baseline, s.limit, score, s.unit});
+      b.held = std::max(b.held, tr.over);
       bool learned = tr.samples > cfg_.min_history;
       // The detector scores surprises both ways; only a turn for the worse is
       // news here (a saturated host whose stall time drops is not an alert).

@@ -97,6 +97,11 @@ struct Bottleneck {
   // BottleneckConfig::limit_after intervals (or far over it for one), whatever
   // the component usually reads. Chronic and from-birth saturation alert on it.
   bool sustained = false;
+  // Consecutive intervals, this one included, that a signal of the evidence
+  // has been over its limit. An onset's partial interval can cross the limit
+  // without being unusual enough to open an alert; it still counts toward the
+  // two intervals an alert must hold before it fires.
+  int held = 0;
 };
 
 struct BottleneckConfig {
