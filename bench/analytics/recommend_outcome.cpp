@@ -136,9 +136,10 @@ int main(int argc, char** argv) {
       }
   }
   if (!rec) {
-    std::printf("[recommend-outcome] target=%s scenario=%s: no recommendation with a numeric gain "
-                "in %d s\n",
-                opt->target.c_str(), opt->scenario.c_str(), opt->find);
+    std::printf(
+        "[recommend-outcome] target=%s scenario=%s: no recommendation with a numeric gain "
+        "in %d s\n",
+        opt->target.c_str(), opt->scenario.c_str(), opt->find);
     return 1;
   }
   const an::PredictedGain& p = *rec->predicted;
@@ -161,8 +162,8 @@ int main(int argc, char** argv) {
     }
     std::printf(" %s %.4g", apply ? "C" : "O", median(block));
     std::fflush(stdout);
-    (apply ? applied : restored).insert((apply ? applied : restored).end(), block.begin(),
-                                        block.end());
+    (apply ? applied : restored)
+        .insert((apply ? applied : restored).end(), block.begin(), block.end());
   }
   std::printf("\n");
   if (!write_knob(rec->knob, original))
