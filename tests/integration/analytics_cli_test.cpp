@@ -13,6 +13,7 @@
 
 #include "engine/collector.h"
 #include "record/recorder.h"
+#include "tests/support/synthetic_source.h"
 #include "test_env.h"
 
 namespace kpulse::testing {
@@ -167,6 +168,43 @@ TEST(AnalyticsCli, ARecommendationMadeDuringTheRunOutlivesItsIncident) {
   for (const auto& r : j["recommendations"])
     recommended |= r["bottleneck_id"].get<std::string>().starts_with("disk-saturation:");
   EXPECT_TRUE(recommended) << j["recommendations"].dump(1);
+}
+
+// Process names and cgroup paths are any user's to choose: one holding an
+// escape sequence and a newline reached the terminal of whoever ran `kpulse
+// analyze` as it was (seen with a process named "\e[31mEVIL\nX" as a CPU
+// alert's top consumer). The text report shows control characters as '?'.
+TEST(AnalyticsCli, HostileNamesInARecordingReachTheTextReportAsPlainText) {
+  const std::string hostile = "/user.slice/\x1b[2J\n<0>forged";
+  std::string tmpl = "/tmp/kpulse-hostile-" + std::to_string(getpid()) + "-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl.data());
+  {
+    synthetic::SyntheticOptions so;
+    so.cgroups = 6;
+    so.processes = 6;
+    synthetic::SyntheticSource source(so);
+    record::RecorderOptions ro;
+    ro.dir = dir;
+    record::Recorder rec(ro);
+    for (uint64_t seq = 0; seq < 60; ++seq) {
+      model::Snapshot snap = source.at(seq);
+      for (auto& c : snap.components) {
+        if (c.kind == model::ComponentKind::Cgroup && c.parent == "/user.slice") c.id = hostile;
+        if (c.kind == model::ComponentKind::Process) {
+          c.name = "\x1b[31mEVIL\n<0>forged";
+          if (c.parent.rfind("/user.slice/", 0) == 0) c.parent = hostile;
+        }
+      }
+      rec.append(snap);
+    }
+  }
+  std::string out;
+  const int status = run(kBin + " analyze --recording " + dir.string() + " 2>/dev/null", &out);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("forged"), std::string::npos) << "the names are shown:\n" << out;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.find("\n<0>forged"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "model/markup.h"
+
 namespace kpulse::cli {
 
 using nlohmann::json;
@@ -11,6 +13,12 @@ namespace an = kpulse::analytics;
 using analytics::to_json;
 
 namespace {
+
+// Summaries and evidence name processes and cgroups, which any user names:
+// text for a terminal shows their control characters as '?'.
+std::string shown(std::string text) {
+  return model::printable(std::move(text));
+}
 
 std::string clock_time(int64_t ns) {
   if (ns == 0) return "-";
@@ -49,7 +57,7 @@ void print_transition(std::ostream& out, const an::Alert& a) {
                : a.state == an::AlertState::Firing ? a.firing_ns
                                                    : a.start_ns;
   out << clock_time(at) << "  " << an::to_string(a.state) << "  [" << an::to_string(a.severity)
-      << "] " << a.summary << "  (id " << a.id << ")\n";
+      << "] " << shown(a.summary) << "  (id " << shown(a.id) << ")\n";
 }
 
 void print_report(std::ostream& out, const an::AnalysisResult& last,
@@ -62,7 +70,7 @@ void print_report(std::ostream& out, const an::AnalysisResult& last,
   out << "Bottlenecks (last interval)\n";
   if (last.bottlenecks.empty()) out << "  none\n";
   for (const auto& b : last.bottlenecks)
-    out << "  [" << an::to_string(b.severity) << "] " << an::summarize(b)
+    out << "  [" << an::to_string(b.severity) << "] " << shown(an::summarize(b))
         << (b.anomalous   ? ""
             : b.sustained ? "  (over its limit, usual for this component)"
                           : "  (usual for this component)")
@@ -75,14 +83,15 @@ void print_report(std::ostream& out, const an::AnalysisResult& last,
   for (const auto& a : last.active_alerts)
     out << "  " << an::to_string(a.state) << " since " << clock_time(a.start_ns) << "  ["
         << an::to_string(a.severity) << "] "
-        << (a.basis == an::AlertBasis::Limit ? "(over its limit) " : "") << a.summary << "\n";
+        << (a.basis == an::AlertBasis::Limit ? "(over its limit) " : "") << shown(a.summary)
+        << "\n";
 
   out << "\nWorkload patterns\n";
   for (const auto& p : last.patterns) {
     if (p.cls == an::WorkloadClass::Idle) continue;
     std::snprintf(buf, sizeof buf, "%-14s %3.0f%%  ", std::string(an::to_string(p.cls)).c_str(),
                   p.confidence * 100);
-    out << "  " << buf << p.component << "  " << p.evidence << "\n";
+    out << "  " << buf << shown(p.component) << "  " << shown(p.evidence) << "\n";
   }
   size_t idle = 0;
   for (const auto& p : last.patterns) idle += p.cls == an::WorkloadClass::Idle;
@@ -94,21 +103,21 @@ void print_report(std::ostream& out, const an::AnalysisResult& last,
 
   out << "\nForecasts\n";
   if (last.forecasts().empty()) out << "  none yet: " << forecast_status << "\n";
-  for (const auto& f : last.forecasts()) out << "  " << f.summary << "\n";
+  for (const auto& f : last.forecasts()) out << "  " << shown(f.summary) << "\n";
 
   out << "\nRecommendations (made during the run)\n";
   if (last.recommendations.empty()) out << "  none\n";
   for (const auto& r : last.recommendations) {
     std::snprintf(buf, sizeof buf, "%.0f%%", r.confidence * 100);
-    out << "  " << r.id << "  (confidence " << buf << (r.advice_only ? ", advice only" : "")
+    out << "  " << shown(r.id) << "  (confidence " << buf << (r.advice_only ? ", advice only" : "")
         << ")\n"
-        << "    set " << r.knob.path() << ": "
+        << "    set " << shown(r.knob.path()) << ": "
         << (r.current_value.empty() ? "(default)" : r.current_value) << " -> " << r.proposed_value
         << "\n"
-        << "    evidence: " << r.evidence << "\n"
-        << "    why: " << r.rationale << "\n"
+        << "    evidence: " << shown(r.evidence) << "\n"
+        << "    why: " << shown(r.rationale) << "\n"
         << "    expected: " << r.expected_gain << "\n";
-    if (r.advice_only) out << "    advice only: " << r.advice << "\n";
+    if (r.advice_only) out << "    advice only: " << shown(r.advice) << "\n";
   }
 }
 

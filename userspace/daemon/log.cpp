@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "model/clock.h"
+#include "model/markup.h"
 
 namespace kpulse::daemon {
 namespace {
@@ -55,8 +56,13 @@ bool journal_stream_is(const char* journal_stream, int fd) {
   return ::fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
 }
 
-std::string format_log_line(LogLevel level, const std::string& message, bool journal,
+std::string format_log_line(LogLevel level, const std::string& raw_message, bool journal,
                             int64_t time_ns) {
+  // Messages carry names any user chooses (a process's, a cgroup's): a
+  // newline in one would start a line of its own, in the journal with a
+  // priority of the user's choosing, and an escape sequence would reach the
+  // terminal of whoever reads the log.
+  const std::string message = model::printable(raw_message);
   if (journal) return fmt::format("<{}>{}\n", syslog_priority(level), message);
   const std::time_t secs = static_cast<std::time_t>(time_ns / 1'000'000'000);
   std::tm tm{};

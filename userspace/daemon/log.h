@@ -20,7 +20,8 @@ LogLevel log_level();
 // Decides the line format once; tests call it after changing the environment.
 void detect_journal();
 // One line as written: "<6>msg\n" for the journal, else
-// "2026-12-05T13:50:01.123Z kpulse: info: msg\n" (time in Unix ns).
+// "2026-12-05T13:50:01.123Z kpulse: info: msg\n" (time in Unix ns). Control
+// characters in the message (a newline, an escape) are written as '?'.
 std::string format_log_line(LogLevel level, const std::string& message, bool journal,
                             int64_t time_ns);
 // Whether a JOURNAL_STREAM value ("DEV:INODE") names the file open as `fd`.

@@ -216,6 +216,22 @@ TEST(Log, LinesCarryUtcTimeOutsideTheJournal) {
   EXPECT_EQ(format_log_line(LogLevel::Warning, "x", true, t), "<4>x\n");
 }
 
+// Alert messages name processes and cgroups, which any user names: a process
+// called "\n<0>..." must not forge a journal entry of its own, nor an escape
+// sequence in one reach the terminal of whoever reads the log.
+TEST(Log, ANameWithControlCharactersStaysOnItsLine) {
+  const int64_t t = 1'764'936'601'123'456'789;
+  const std::string message =
+      "alert firing: top consumer \x1b[31mEVIL\n<0>forged [42], \xc2\x9b"
+      "2J [43]";
+  EXPECT_EQ(format_log_line(LogLevel::Error, message, true, t),
+            "<3>alert firing: top consumer ?[31mEVIL?<0>forged [42], ?2J [43]\n");
+  EXPECT_EQ(
+      format_log_line(LogLevel::Error, message, false, t),
+      "2025-12-05T12:10:01.123Z kpulse: error: alert firing: top consumer ?[31mEVIL?<0>forged "
+      "[42], ?2J [43]\n");
+}
+
 // An inherited JOURNAL_STREAM does not make a redirected stderr the journal.
 TEST(Log, JournalStreamMustNameTheFile) {
   FILE* f = std::tmpfile();
