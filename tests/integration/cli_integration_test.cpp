@@ -182,5 +182,30 @@ TEST(Cli, UnprivilegedUserIsToldWhatIsMissing) {
   EXPECT_NE(out.find("Disks"), std::string::npos) << out;
 }
 
+// A kernel without BTF (no CONFIG_DEBUG_INFO_BTF) said "cannot load kernel
+// BTF (/sys/kernel/btf/vmlinux): No such process" (libbpf's ESRCH), after a
+// raw libbpf line, and named no way on. An empty tmpfs over /sys/kernel/btf,
+// in a mount namespace of the command's own, hides the kernel's.
+TEST(Cli, WithoutKernelBtfTheErrorSaysSoAndNoBpfStillWorks) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to mount in a mount namespace";
+  ASSERT_TRUE(have_command("unshare"));
+  auto without_btf = [](const std::string& args) {
+    return "unshare --mount --propagation private sh -c 'mount -t tmpfs none /sys/kernel/btf && "
+           "exec " +
+           kBin + " " + args + " 2>&1'";
+  };
+  std::string out;
+  const int status = run(without_btf("snapshot --interval 0.2"), &out);
+  if (status == 0) GTEST_SKIP() << "libbpf found the kernel's BTF elsewhere (/boot, /lib/modules)";
+  EXPECT_EQ(status, 1) << out;
+  EXPECT_NE(out.find("/sys/kernel/btf/vmlinux does not exist"), std::string::npos) << out;
+  EXPECT_NE(out.find("CONFIG_DEBUG_INFO_BTF"), std::string::npos) << out;
+  EXPECT_NE(out.find("--no-bpf"), std::string::npos) << out;
+  EXPECT_EQ(out.find("No such process"), std::string::npos) << out;
+  EXPECT_EQ(out.find("libbpf"), std::string::npos) << out;
+  EXPECT_EQ(run(without_btf("snapshot --no-bpf --interval 0.2"), &out), 0) << out;
+  EXPECT_NE(out.find("Disks"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace kpulse::testing

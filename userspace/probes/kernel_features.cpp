@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "probes/libbpf_log.h"
+
 namespace kpulse::probes {
 namespace {
 
@@ -55,11 +57,19 @@ __u32 member_type(const struct btf* btf, const struct btf_type* t, const std::st
 KernelFeatures::KernelFeatures() {
   struct utsname u {};
   if (uname(&u) == 0) release_ = u.release;
+  // libbpf's own line about a missing BTF goes to its log, not to stderr:
+  // the error below says it, with what to do.
+  ensure_libbpf_log_captured();
   btf_ = btf__load_vmlinux_btf();
   if (!btf_) {
-    int err = errno;
-    btf_error_ = "cannot load kernel BTF (/sys/kernel/btf/vmlinux): " + std::string(strerror(err)) +
-                 "; kpulse needs a kernel built with CONFIG_DEBUG_INFO_BTF=y";
+    const int err = errno;
+    // libbpf says ESRCH ("No such process") when it found no BTF file at all.
+    const std::string why = err == ESRCH || err == ENOENT
+                                ? "/sys/kernel/btf/vmlinux does not exist"
+                                : "/sys/kernel/btf/vmlinux: " + std::string(strerror(err));
+    btf_error_ = "cannot load kernel BTF: " + why +
+                 " (kpulse's BPF programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y); "
+                 "use --no-bpf for /proc and cgroupfs data only";
   }
   // The kprobe PMU exists whenever the kernel can attach kprobes; checking it
   // needs neither tracefs nor debugfs to be mounted.
