@@ -53,15 +53,21 @@ int run(std::istream& in, std::ostream& out, int horizon, const double* limit, s
     return 1;
   }
   RegularSeries series;
+  std::vector<TimedValue> rows;
   try {
-    const auto rows = read_timed_values(in, source_name, &err);
-    if (rows.empty()) {
-      err << source_name << ": no data rows\n";
-      return 1;
-    }
+    rows = read_timed_values(in, source_name, &err);
+  } catch (const ForecastInputError& e) {
+    err << e.what() << "\n";  // names the file and line
+    return 1;
+  }
+  if (rows.empty()) {
+    err << source_name << ": no data rows\n";
+    return 1;
+  }
+  try {
     series = to_regular(rows);
   } catch (const ForecastInputError& e) {
-    err << e.what() << "\n";
+    err << source_name << ": " << e.what() << "\n";  // about the whole series
     return 1;
   }
   // Rows sharing a time were averaged into one value: count times, not rows.

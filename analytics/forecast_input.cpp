@@ -1,6 +1,7 @@
 #include "analytics/forecast_input.h"
 
 #include "analytics/series_csv.h"
+#include "model/markup.h"
 
 #include <algorithm>
 #include <cctype>
@@ -73,7 +74,8 @@ std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& s
       // Columns the other way round would be read as values in 1970 and
       // timestamps as values, without a word.
       if (names_time(vs) || names_value(ts))
-        fail("header '" + std::string(s) + "': the columns are timestamp,value, in that order");
+        fail("header '" + model::printable(std::string(s)) +
+             "': the columns are timestamp,value, in that order");
       continue;
     }
     seen_content = true;
@@ -84,12 +86,13 @@ std::vector<TimedValue> read_timed_values(std::istream& in, const std::string& s
     if (!rows.empty() && row.t <= rows.back().t && !stepped_back) {
       stepped_back = true;
       if (warn)
-        *warn << source_name << ":" << line_no << ": warning: timestamp '" << ts
+        *warn << source_name << ":" << line_no << ": warning: timestamp '"
+              << model::printable(std::string(ts))
               << (row.t == rows.back().t ? "' repeats" : "' steps back from")
               << " the previous row's '" << last_text
               << "'; each row is placed by its time (later ones are not reported)\n";
     }
-    last_text.assign(ts);
+    last_text = model::printable(std::string(ts));
     rows.push_back(row);
   }
   if (in.bad()) throw ForecastInputError(source_name + ": read error");

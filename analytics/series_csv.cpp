@@ -6,8 +6,16 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "model/markup.h"
+
 namespace kpulse::analytics {
 namespace {
+
+// A field as an error message quotes it: a stray NUL or escape in the file
+// must neither cut the message short nor reach the terminal.
+std::string quoted(std::string_view field) {
+  return "'" + model::printable(std::string(field)) + "'";
+}
 
 // Whether the whole text is a number; `too_large` says it is one whose
 // magnitude a double cannot hold (e.g. 1e400).
@@ -44,8 +52,7 @@ bool parse_calendar(std::string_view text, double& t_unix, std::string& reason) 
       !parse_digits(text, 5, 2, month) || text[7] != '-' || !parse_digits(text, 8, 2, day) ||
       (text[10] != ' ' && text[10] != 'T') || !parse_digits(text, 11, 2, hour) || text[13] != ':' ||
       !parse_digits(text, 14, 2, minute) || text[16] != ':' || !parse_digits(text, 17, 2, second)) {
-    reason =
-        "timestamp '" + std::string(text) + "' is neither unix seconds nor YYYY-MM-DD HH:MM:SS";
+    reason = "timestamp " + quoted(text) + " is neither unix seconds nor YYYY-MM-DD HH:MM:SS";
     return false;
   }
   std::string_view rest = text.substr(19);
@@ -55,7 +62,7 @@ bool parse_calendar(std::string_view text, double& t_unix, std::string& reason) 
     bool ok = rest.size() > 1 && rest[0] == '.';
     for (size_t i = 1; ok && i < rest.size(); ++i) ok = rest[i] >= '0' && rest[i] <= '9';
     if (!ok || !parse_double(std::string("0") + std::string(rest), frac)) {
-      reason = "timestamp '" + std::string(text) + "' has trailing text after the seconds";
+      reason = "timestamp " + quoted(text) + " has trailing text after the seconds";
       return false;
     }
   }
@@ -63,7 +70,7 @@ bool parse_calendar(std::string_view text, double& t_unix, std::string& reason) 
   year_month_day ymd{std::chrono::year{year}, std::chrono::month{unsigned(month)},
                      std::chrono::day{unsigned(day)}};
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) {
-    reason = "timestamp '" + std::string(text) + "' is not a valid date and time";
+    reason = "timestamp " + quoted(text) + " is not a valid date and time";
     return false;
   }
   double days = sys_days{ymd}.time_since_epoch().count();
@@ -100,15 +107,15 @@ bool parse_series_value(std::string_view text, double& value, std::string& reaso
   text = trim_csv_field(text);
   bool too_large = false;
   if (!parse_double(text, value, &too_large) && !too_large) {
-    reason = "value '" + std::string(text) + "' is not a number";
+    reason = "value " + quoted(text) + " is not a number";
     return false;
   }
   if (!too_large && !std::isfinite(value)) {
-    reason = "value '" + std::string(text) + "' is not finite (a missing sample is a missing row)";
+    reason = "value " + quoted(text) + " is not finite (a missing sample is a missing row)";
     return false;
   }
   if (too_large || std::fabs(value) > kMaxSeriesMagnitude) {
-    reason = "value '" + std::string(text) + "' is beyond +-1e100, the largest magnitude analysed";
+    reason = "value " + quoted(text) + " is beyond +-1e100, the largest magnitude analysed";
     return false;
   }
   return true;
@@ -125,12 +132,11 @@ bool parse_series_timestamp(std::string_view text, double& t_unix, std::string& 
   bool too_large = false;
   const bool number = parse_double(text, t_unix, &too_large);
   if (!too_large && (!number || !std::isfinite(t_unix))) {
-    reason =
-        "timestamp '" + std::string(text) + "' is neither unix seconds nor YYYY-MM-DD HH:MM:SS";
+    reason = "timestamp " + quoted(text) + " is neither unix seconds nor YYYY-MM-DD HH:MM:SS";
     return false;
   }
   if (too_large || std::fabs(t_unix) > kMaxSeriesTimestamp) {
-    reason = "timestamp '" + std::string(text) + "' is beyond +-1e15 s, the widest range read";
+    reason = "timestamp " + quoted(text) + " is beyond +-1e15 s, the widest range read";
     return false;
   }
   return true;
@@ -172,12 +178,12 @@ bool SeriesCsvReader::next(SeriesRow& row) {
     std::string reason;
     if (!split_series_row(text, ts, val, reason)) {
       if (!header_seen_ && text.find(',') == std::string_view::npos)
-        fail("expected header 'timestamp,value', found '" + std::string(text) + "'");
+        fail("expected header 'timestamp,value', found " + quoted(text));
       fail(reason);
     }
     if (!header_seen_) {
       if (ts != "timestamp" || val != "value")
-        fail("expected header 'timestamp,value', found '" + std::string(text) + "'");
+        fail("expected header 'timestamp,value', found " + quoted(text));
       header_seen_ = true;
       continue;
     }

@@ -108,6 +108,22 @@ TEST(ForecastCsv, BadInputIsReportedAndNothingIsPrinted) {
   EXPECT_EQ(err.str(), "h.csv:3: value 'oops' is not a number\n");
 }
 
+// A NUL byte in a field cut the message at the NUL ("h.csv:3: value '5"),
+// losing the reason; an escape would reach the terminal. And an error about
+// the whole series ("spans ... steps") named no file.
+TEST(ForecastCsv, HostileBytesAndSeriesWideErrorsAreReportedWhole) {
+  using namespace std::string_literals;
+  std::istringstream nul("timestamp,value\n1,2\n2,5\0x\x1b[2J\n"s);
+  std::ostringstream out, err;
+  EXPECT_EQ(forecast_csv(nul, out, 5, err, "h.csv"), 1);
+  EXPECT_EQ(err.str(), "h.csv:3: value '5?x?[2J' is not a number\n");
+  std::istringstream gap("timestamp,value\n1000,5\n1060,6\n999999999,7\n1000000059,8\n");
+  std::ostringstream err2;
+  EXPECT_EQ(forecast_csv(gap, out, 5, err2, "g.csv"), 1);
+  EXPECT_EQ(err2.str().rfind("g.csv: series spans ", 0), 0u) << err2.str();
+  EXPECT_EQ(out.str(), "");
+}
+
 TEST(ForecastCsv, EmptyInputAndBadHorizon) {
   std::istringstream empty("timestamp,value\n");
   std::ostringstream out, err;
