@@ -4,11 +4,11 @@
 
 #include <deque>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "analytics/period_search.h"
 #include "model/snapshot.h"
 
 namespace kpulse::analytics {
@@ -67,46 +67,6 @@ struct WorkloadConfig {
   // once `min_samples` bins exist (fewer bins than that kept: off).
   int long_bin = 3;
   int long_bins = 100;
-};
-
-// What the period search (the same at both time scales) found in a CPU series.
-struct Cycle {
-  double period_s = 0;  // the best candidate's period (0: no candidate)
-  double r = 0;         // autocorrelation of the ranks at that lag
-  double chance = 1;    // the bound it must beat (1: not searched)
-  bool exact = true;    // false: the shuffles stopped once one reached r
-  // The last period of the series still swings across its mean: a cycle that
-  // stopped (the job went idle, or became steady) still correlates with
-  // itself over a long history for a while, but is no longer running.
-  bool current = true;
-  [[nodiscard]] bool found() const { return period_s > 0 && r > chance && current; }
-};
-
-// A CPU-only history longer than the window (per component, beside it): the
-// mean CPU over bins of `bin` intervals each, the last `bins` of them. O(1)
-// per interval. The period search runs when first asked (the classifier asks
-// only when the window shows no cycle) and again once a tenth of the bins are
-// new; whether the cycle found still runs is asked of every new bin. Not
-// thread-safe (the cache), like the classifier that holds it.
-class CpuHistory {
- public:
-  CpuHistory(int bin, int bins);
-  // The CPUs used over an interval of `interval_s` seconds.
-  void add(double cpu, double interval_s);
-  [[nodiscard]] size_t size() const { return bins_.size(); }
-  [[nodiscard]] double seconds() const;  // time the completed bins cover
-  [[nodiscard]] double mean_cpu() const;
-  [[nodiscard]] const Cycle& cycle() const;
-
- private:
-  std::deque<WorkloadSample> bins_;  // cpu: the bin's mean; interval_s: its length
-  WorkloadSample open_;              // the bin being filled: CPU-seconds and seconds
-  int open_n_ = 0;
-  int bin_;
-  size_t max_bins_;
-  size_t completed_ = 0;  // bins completed since the start
-  mutable std::optional<Cycle> cycle_;
-  mutable size_t searched_at_ = 0, checked_at_ = 0;  // `completed_` then
 };
 
 // Classifies one window of samples (oldest first); pure, so it is testable on
