@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <string>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -24,6 +26,7 @@
 #include "probes/group_drain.h"
 #include "probes/hook_ladder.h"
 #include "probes/net/net_group.h"
+#include "probes/probe_group.h"
 #include "test_env.h"
 #include "udp_peer.h"
 
@@ -198,6 +201,54 @@ TEST(HookLadder, TheSendAndReceiveLengthRungCountsUdpBytes) {
   EXPECT_EQ(sent.tx_bytes, 0u);  // not TCP
   EXPECT_EQ(got.udp_rx_bytes, *read);
   EXPECT_EQ(got.rx_bytes, 0u);
+}
+
+// Which UDP directions the net group reports follows the rung each byte hook
+// attached through, as net_spec states it (Candidate::counts_udp): its
+// cgroup_skb and sock_*_length rungs count datagrams; on its tcp_sendmsg /
+// tcp_cleanup_rbuf rungs alone the UDP counters stay unset, not zero.
+TEST(HookLadder, TheNetGroupReportsUdpOnlyFromRungsThatCountIt) {
+  KPULSE_REQUIRE_BPF_OR_SKIP();
+  probes::KernelFeatures features;
+  const probes::MapLimits limits;
+  // The host's samples from an empty drain: which UDP counters appear.
+  auto udp_reported = [&](const probes::GroupSpec& spec) {
+    probes::GroupStatus status;
+    probes::LoadedGroup loaded(spec, features, status);
+    EXPECT_TRUE(loaded.active()) << status.reason;
+    std::pair<bool, bool> out{false, false};
+    for (auto& group : probes::registered_groups()) {
+      if (std::string(group->name()) != "net") continue;
+      group->start(loaded, features);
+      model::Component host;
+      group->add_host_samples(host, probes::CgroupTotals{}, probes::CgroupTotals{});
+      out = {host.find(model::MetricId::UdpTxBytes) != nullptr,
+             host.find(model::MetricId::UdpRxBytes) != nullptr};
+      group->stop();
+    }
+    return out;
+  };
+  const probes::GroupSpec full = probes::net_spec(limits);
+  {
+    probes::GroupStatus status;
+    probes::LoadedGroup loaded(full, features, status);
+    ASSERT_TRUE(loaded.active()) << status.reason;
+    for (const char* hook : {probes::kNetSendHook, probes::kNetRecvHook}) {
+      const probes::Candidate* c = loaded.attached(hook);
+      ASSERT_NE(c, nullptr) << hook;
+      if (c->rung != probes::Rung::CgroupSkb && c->rung != probes::Rung::TpBtf)
+        GTEST_SKIP() << hook << " attached through " << c->program << ", a TCP-only rung";
+    }
+  }
+  EXPECT_EQ(udp_reported(full), std::make_pair(true, true));
+
+  probes::GroupSpec tcp_only = full;
+  for (auto& h : tcp_only.hooks)
+    if (h.hook == probes::kNetSendHook || h.hook == probes::kNetRecvHook)
+      std::erase_if(h.candidates, [](const probes::Candidate& c) {
+        return c.rung == probes::Rung::CgroupSkb || c.rung == probes::Rung::TpBtf;
+      });
+  EXPECT_EQ(udp_reported(tcp_only), std::make_pair(false, false));
 }
 
 // Whether the kernel's tcp_retransmit_skb tracepoint passes `err`, read from

@@ -265,6 +265,9 @@ LoadedGroup::LoadedGroup(const GroupSpec& spec, const KernelFeatures& features, 
     }
     obj_ = obj;
     links_ = std::move(links);
+    for (const auto& c : choices)
+      if (c.index < c.hook->candidates.size())
+        attached_.emplace_back(c.hook->hook, c.hook->candidates[c.index]);
     break;
   }
 
@@ -280,8 +283,15 @@ LoadedGroup::~LoadedGroup() {
 void LoadedGroup::close() {
   for (auto* l : links_) bpf_link__destroy(l);
   links_.clear();
+  attached_.clear();
   if (obj_) bpf_object__close(obj_);
   obj_ = nullptr;
+}
+
+const Candidate* LoadedGroup::attached(const std::string& hook) const {
+  for (const auto& [h, candidate] : attached_)
+    if (h == hook) return &candidate;
+  return nullptr;
 }
 
 int LoadedGroup::map_fd(const char* map_name) const {

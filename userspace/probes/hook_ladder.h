@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "probes/probe_status.h"
@@ -31,6 +32,10 @@ struct Candidate {
   // Whether the running kernel can host this program (checked before load).
   std::function<bool(const KernelFeatures&)> available;
   std::string requirement;  // said when unavailable, e.g. "tracepoint block_io_start"
+  // The net group's byte hooks: this rung counts UDP payload as well as
+  // TCP's. The rungs that see TCP only leave the UDP counters unset, since
+  // a zero there would be a false figure.
+  bool counts_udp = false;
 };
 
 struct HookSpec {
@@ -89,6 +94,9 @@ class LoadedGroup {
   [[nodiscard]] struct bpf_object* object() const { return obj_; }
   // BPF program ids and names (for `probes --cost`).
   [[nodiscard]] std::vector<std::pair<uint32_t, std::string>> program_ids() const;
+  // The candidate `hook` attached through, or null (not attached, or no
+  // such hook).
+  [[nodiscard]] const Candidate* attached(const std::string& hook) const;
   // Detaches every link and frees the object.
   void close();
 
@@ -96,6 +104,7 @@ class LoadedGroup {
   std::string name_;
   struct bpf_object* obj_ = nullptr;
   std::vector<struct bpf_link*> links_;
+  std::vector<std::pair<std::string, Candidate>> attached_;  // hook, its rung
 };
 
 }  // namespace kpulse::probes

@@ -25,7 +25,11 @@ class NetGroup final : public ProbeGroup {
 
   void start(const LoadedGroup& g, const KernelFeatures& features) override {
     features_ = &features;
-    udp_ = udp_counted_by(g.program_ids());
+    auto counts_udp = [&g](const char* hook) {
+      const Candidate* c = g.attached(hook);
+      return c && c->counts_udp;
+    };
+    udp_ = {counts_udp(kNetSendHook), counts_udp(kNetRecvHook)};
   }
 
   void drain(const LoadedGroup& g, BpfTotals& t) override {

@@ -27,15 +27,6 @@ void add_net_samples(model::Component& c, const kp_net_cgroup& t, const kp_net_c
   add_histogram(c, MetricId::TcpConnectLatency, t.connect_latency, d.connect_latency);
 }
 
-UdpCounted udp_counted_by(const std::vector<std::pair<uint32_t, std::string>>& programs) {
-  UdpCounted u;
-  for (const auto& [id, name] : programs) {
-    u.sent |= name == "kp_ip_egress" || name == "kp_sock_send_length";
-    u.received |= name == "kp_ip_ingress" || name == "kp_sock_recv_length";
-  }
-  return u;
-}
-
 std::string drop_reason_label(const KernelFeatures& f, uint32_t reason) {
   auto name = f.enum_name("skb_drop_reason", reason);
   if (!name) return reason == 0 ? "unknown" : "reason_" + std::to_string(reason);

@@ -3,8 +3,6 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "model/snapshot.h"
 #include "probes/bpf_totals.h"
@@ -12,9 +10,9 @@
 
 namespace kpulse::probes {
 
-// Which UDP directions the attached rungs count: the cgroup_skb and
-// sock_*_length programs count datagrams; the tcp_sendmsg / tcp_cleanup_rbuf
-// rungs below them see TCP only, and a zero there would be a false figure.
+// Which UDP directions the attached rungs count (Candidate::counts_udp, set
+// in net_spec where each rung is defined); a TCP-only rung's zero would be
+// a false figure.
 struct UdpCounted {
   bool sent = false;
   bool received = false;
@@ -24,9 +22,6 @@ struct UdpCounted {
 // the total since attach and this interval's delta.
 void add_net_samples(model::Component& c, const kp_net_cgroup& total, const kp_net_cgroup& delta,
                      UdpCounted udp);
-
-// The UDP directions counted by the loaded programs, by their names.
-UdpCounted udp_counted_by(const std::vector<std::pair<uint32_t, std::string>>& programs);
 
 // "SKB_DROP_REASON_NO_SOCKET" -> "no_socket", from this kernel's BTF.
 std::string drop_reason_label(const KernelFeatures& f, uint32_t reason);

@@ -55,6 +55,14 @@ Candidate retransmit(bool with_err, const char* program, Rung rung) {
           with_err ? "tcp_retransmit_skb(sk, skb, err)" : "tcp_retransmit_skb(sk, skb)"};
 }
 
+// A byte rung that sees datagrams too: a cgroup_skb program sees every IP
+// packet of a socket, sock_send_length / sock_recv_length every send and
+// read call's length; tcp_sendmsg and tcp_cleanup_rbuf see TCP only.
+Candidate counting_udp(Candidate c) {
+  c.counts_udp = true;
+  return c;
+}
+
 }  // namespace
 
 GroupSpec net_spec(const MapLimits& limits) {
@@ -62,12 +70,14 @@ GroupSpec net_spec(const MapLimits& limits) {
       "net",
       kpulse_net__elf_bytes,
       {
-          {"ip_send_bytes",
-           {cgroup_skb("kp_ip_egress"), tp_btf("kp_sock_send_length", "sock_send_length"),
+          {kNetSendHook,
+           {counting_udp(cgroup_skb("kp_ip_egress")),
+            counting_udp(tp_btf("kp_sock_send_length", "sock_send_length")),
             fentry("kp_tcp_sendmsg", "tcp_sendmsg"),
             kprobe("kp_tcp_sendmsg_kretprobe", "tcp_sendmsg")}},
-          {"ip_recv_bytes",
-           {cgroup_skb("kp_ip_ingress"), tp_btf("kp_sock_recv_length", "sock_recv_length"),
+          {kNetRecvHook,
+           {counting_udp(cgroup_skb("kp_ip_ingress")),
+            counting_udp(tp_btf("kp_sock_recv_length", "sock_recv_length")),
             fentry("kp_tcp_cleanup_rbuf", "tcp_cleanup_rbuf"),
             kprobe("kp_tcp_cleanup_rbuf_kprobe", "tcp_cleanup_rbuf")}},
           {"tcp_retransmit_skb",
