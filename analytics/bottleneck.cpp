@@ -6,6 +6,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "model/listeners_exits.h"
 #include "model/snapshot.h"
@@ -86,6 +88,15 @@ double disk_reads_of(const model::Component& c, double dt) {
   const double blk = d(MetricId::BlkReadBytes) + d(MetricId::BlkWriteBytes);
   const double cg = d(MetricId::CgIoReadBytes) + d(MetricId::CgIoWriteBytes);
   return model::rate_of(blk >= cg ? d(MetricId::BlkReadBytes) : d(MetricId::CgIoReadBytes), dt);
+}
+
+// The limit that binds a cgroup's memory: the lower of memory.high and
+// memory.max (v1: memory.limit_in_bytes); NaN when it has neither.
+double binding_memory_limit(const model::Component& c) {
+  double limit = c.value(MetricId::CgMemMax);
+  const double high = c.value(MetricId::CgMemHigh);
+  if (high > 0 && !(limit <= high)) limit = high;
+  return limit;
 }
 
 bool is_ancestor(const std::string& ancestor, const std::string& path) {
@@ -344,15 +355,35 @@ void BottleneckDetector::remember_refaults(const model::Snapshot& snap) {
     it = (seq_ - it->second.last_seen > cfg_.forget_after) ? refaults_.erase(it) : std::next(it);
 }
 
+void BottleneckDetector::remember_processes(const model::Snapshot& snap) {
+  processes_.clear();
+  std::unordered_set<std::string_view> limited;
+  for (const auto& c : snap.components)
+    if (c.kind == ComponentKind::Cgroup && binding_memory_limit(c) > 0) limited.insert(c.id);
+  if (limited.empty()) return;
+  // Whether the cgroup or one of its ancestors has a limit ("/a/b", "/a", "/").
+  auto under_limit = [&limited](std::string_view cgroup) {
+    for (;;) {
+      if (limited.count(cgroup)) return true;
+      const size_t slash = cgroup.rfind('/');
+      if (slash == std::string_view::npos || cgroup.size() <= 1) return false;
+      cgroup = cgroup.substr(0, std::max<size_t>(slash, 1));
+    }
+  };
+  for (const auto& p : snap.components) {
+    if (p.kind != ComponentKind::Process) continue;
+    const double rss = p.value(MetricId::ProcRss);
+    if (rss > 0 && under_limit(p.parent)) processes_.push_back({p.kernel_id, rss});
+  }
+}
+
 MemoryDemand BottleneckDetector::memory_demand(const model::Snapshot& snap,
                                                const UseRow& row) const {
   MemoryDemand m;
   const model::Component* c = snap.find(ComponentKind::Cgroup, row.id);
   if (!c) return m;
   m.usage = c->value(MetricId::CgMemCurrent);
-  m.limit = c->value(MetricId::CgMemMax);
-  const double high = c->value(MetricId::CgMemHigh);
-  if (high > 0 && !(m.limit <= high)) m.limit = high;
+  m.limit = binding_memory_limit(*c);
   if (auto it = refaults_.find(row.id); it != refaults_.end() && it->second.last_seen == seq_) {
     m.refaulted = 0;
     for (const auto& [s, bytes] : it->second.window) m.span_s += s, m.refaulted += bytes;
@@ -370,7 +401,7 @@ MemoryDemand BottleneckDetector::memory_demand(const model::Snapshot& snap,
       for (const auto& p : processes_)
         if (p.pid == e.tgid && p.rss > 0) {
           m.killed_rss += p.rss;
-          m.killed.push_back(p.name + " [" + std::to_string(p.pid) + "]");
+          m.killed.push_back(e.comm + " [" + std::to_string(p.pid) + "]");
         }
     }
   return m;
@@ -471,10 +502,7 @@ std::vector<Bottleneck> BottleneckDetector::update(const model::Snapshot& snap) 
     if (b.rule == "cpu-throttled") b.cpu = cpu_demand(snap, row);
     out.push_back(std::move(b));
   }
-  processes_.clear();
-  for (const auto& p : snap.components)
-    if (p.kind == ComponentKind::Process && p.value(MetricId::ProcRss) > 0)
-      processes_.push_back({p.kernel_id, p.parent, p.name, p.value(MetricId::ProcRss)});
+  remember_processes(snap);
   // Components that went away (a finished cgroup) must not keep memory forever.
   for (auto it = tracks_.begin(); it != tracks_.end();)
     it = (seq_ - it->second->last_seen > cfg_.forget_after) ? tracks_.erase(it) : std::next(it);

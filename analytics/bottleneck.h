@@ -147,6 +147,9 @@ class BottleneckDetector {
   // The USE table of the last snapshot (for printing).
   [[nodiscard]] const std::vector<UseRow>& last_table() const { return table_; }
   [[nodiscard]] const BottleneckConfig& config() const { return cfg_; }
+  // How many processes of the last snapshot it keeps the size of, for an
+  // OOM kill's victim next interval: those under a memory limit.
+  [[nodiscard]] size_t processes_kept() const { return processes_.size(); }
 
  private:
   struct Track {
@@ -163,6 +166,9 @@ class BottleneckDetector {
   // Keeps each cgroup's refaults over the last refault_span_s.
   void remember_refaults(const model::Snapshot& snap);
   [[nodiscard]] MemoryDemand memory_demand(const model::Snapshot& snap, const UseRow& row) const;
+  // Keeps the resident size of each process an OOM kill could size a limit
+  // raise from (see processes_).
+  void remember_processes(const model::Snapshot& snap);
 
   BottleneckConfig cfg_;
   std::map<std::string, std::unique_ptr<Track>> tracks_;  // "<key>|<signal>"
@@ -173,11 +179,13 @@ class BottleneckDetector {
     int64_t last_seen = 0;
   };
   std::map<std::string, Refaults> refaults_;  // by cgroup id
-  // The previous snapshot's processes, for the size of an OOM kill's victim.
+  // The previous snapshot's resident size of each process under a memory
+  // limit (its cgroup's or an ancestor's), for the size of an OOM kill's
+  // victim: the raise is sized only against a limit (memory_need), so a
+  // process with none above it could never be used. Its name comes from the
+  // kill's exit record (the same leader's comm).
   struct SeenProcess {
     uint64_t pid = 0;
-    std::string cgroup;
-    std::string name;
     double rss = 0;
   };
   std::vector<SeenProcess> processes_;

@@ -161,35 +161,48 @@ TEST(RecommendMemory, WithoutRefaultsTheRaiseIsAStepAndSaysSo) {
   EXPECT_TRUE(says(r, "read no evicted page cache back in the last 60 s")) << r.expected_gain;
 }
 
+// One interval of `cgroup` at 120 MiB of its 128 MiB limit; `killed`: the
+// OOM killer took one of its processes.
+model::Snapshot near_oom(int i, const std::string& cgroup, bool killed) {
+  model::Snapshot s = at_limit(i, std::nan(""));
+  for (auto& c : s.components)
+    if (c.kind == ComponentKind::Cgroup) {
+      c.id = cgroup;
+      c.set_gauge(MetricId::CgMemMax, 128 * kMiB);
+      c.set_gauge(MetricId::CgMemCurrent, 120 * kMiB);
+      c.set_counter(MetricId::MemOomKills, killed ? 1 : 0, killed ? 1 : 0);
+    }
+  return s;
+}
+
+// A python3 process of `cgroup` holding `rss_mib` resident.
+model::Component python(uint64_t pid, const std::string& cgroup, double rss_mib) {
+  model::Component p;
+  p.kind = ComponentKind::Process;
+  p.id = std::to_string(pid);
+  p.kernel_id = pid;
+  p.name = "python3";
+  p.parent = cgroup;
+  p.set_gauge(MetricId::ProcRss, rss_mib * kMiB);
+  return p;
+}
+
+// The exit record of a python3 the OOM killer took (SIGKILL).
+model::Component killed_python(uint32_t pid, const std::string& cgroup) {
+  model::ExitedTask e;
+  e.pid = e.tgid = pid;
+  e.comm = "python3";
+  e.cgroup = cgroup;
+  e.exit_code = 9;
+  return model::to_component(e);
+}
+
 // A cgroup at its 128 MiB limit whose 100 MiB python3 the OOM killer takes.
 TEST(RecommendMemory, AnOomKillMakesRoomForTheVictimSeenBeforeTheKill) {
   auto oom_snap = [](int i, bool victim_alive, bool killed) {
-    model::Snapshot s = at_limit(i, std::nan(""));
-    for (auto& c : s.components)
-      if (c.kind == ComponentKind::Cgroup) {
-        c.id = "/oom";
-        c.set_gauge(MetricId::CgMemMax, 128 * kMiB);
-        c.set_gauge(MetricId::CgMemCurrent, 120 * kMiB);
-        c.set_counter(MetricId::MemOomKills, killed ? 1 : 0, killed ? 1 : 0);
-      }
-    if (victim_alive) {
-      model::Component p;
-      p.kind = ComponentKind::Process;
-      p.id = "4242";
-      p.kernel_id = 4242;
-      p.name = "python3";
-      p.parent = "/oom";
-      p.set_gauge(MetricId::ProcRss, 100 * kMiB);
-      s.components.push_back(p);
-    }
-    if (killed) {
-      model::ExitedTask e;
-      e.pid = e.tgid = 4242;
-      e.comm = "python3";
-      e.cgroup = "/oom";
-      e.exit_code = 9;  // SIGKILL
-      s.components.push_back(model::to_component(e));
-    }
+    model::Snapshot s = near_oom(i, "/oom", killed);
+    if (victim_alive) s.components.push_back(python(4242, "/oom", 100));
+    if (killed) s.components.push_back(killed_python(4242, "/oom"));
     return s;
   };
   auto oom_recommendation = [&](bool seen) {
@@ -207,6 +220,39 @@ TEST(RecommendMemory, AnOomKillMakesRoomForTheVictimSeenBeforeTheKill) {
   EXPECT_EQ(proposed_mib(r), 160);
   EXPECT_TRUE(says(r, "a +25% step, not a measurement")) << r.expected_gain;
   EXPECT_TRUE(says(r, "victim was not seen before the kill")) << r.expected_gain;
+}
+
+// A process in a cgroup under no memory limit (its own or an ancestor's) is
+// not kept: no limit raise could be sized from it. Under a limited parent,
+// even in a child cgroup without one of its own, it is, and a kill there is
+// sized from it, named by the kill's exit record.
+TEST(RecommendMemory, OnlyProcessesUnderAMemoryLimitAreKeptForAnOomKill) {
+  auto snap = [](int i, bool killed) {
+    model::Snapshot s = near_oom(i, "/app", killed);
+    auto unlimited = [&s](const char* id, const char* parent, double mib) {
+      model::Component c;
+      c.kind = ComponentKind::Cgroup;
+      c.id = id;
+      c.parent = parent;
+      c.set_gauge(MetricId::CgMemCurrent, mib * kMiB);
+      s.components.push_back(c);
+    };
+    unlimited("/app/worker", "/app", 110);  // no limit of its own, but its parent's
+    unlimited("/free", "/", 900);           // no limit anywhere above it
+    if (!killed) s.components.push_back(python(4242, "/app/worker", 100));
+    s.components.push_back(python(5151, "/free", 800));
+    s.components.push_back(python(6161, "/free", 50));
+    if (killed) s.components.push_back(killed_python(4242, "/app/worker"));
+    return s;
+  };
+  BottleneckDetector d;
+  for (int i = 0; i < 5; ++i) d.update(snap(i, false));
+  EXPECT_EQ(d.processes_kept(), 1u);  // 4242 only
+  const Recommendation r =
+      only_recommendation(d.update(snap(5, true)), "/app", "oom-kill", 128 * kMiB);
+  EXPECT_EQ(proposed_mib(r), 228);
+  EXPECT_TRUE(says(r, "python3 [4242], which held 100 MiB when last seen")) << r.expected_gain;
+  EXPECT_EQ(d.processes_kept(), 0u);  // the victim is gone; /free is still unlimited
 }
 
 }  // namespace
