@@ -112,7 +112,7 @@ WorkloadPattern classify_window(const std::vector<WorkloadSample>& w, double int
   readings.reserve(w.size());
   for (const auto& s : w) cpu.push_back(s.cpu), readings.push_back({s.cpu, s.interval_s});
   const WorkloadSample m = window_mean(w);
-  const double io = m.io_bytes_s, net = m.net_bytes_s, mem = m.memory_bytes;
+  const double io = m.io_bytes_s, net = m.net_bytes_s;
   const double mstall = m.memory_stall, istall = m.io_stall, cstall = m.cpu_stall;
   const double refaults = m.refault_bytes_s;
   const double cm = m.cpu;
