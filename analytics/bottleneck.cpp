@@ -136,8 +136,7 @@ double process_usage(const model::Component& p, Resource r, double dt) {
 // The resource's use over the whole host, the denominator of a cause's share:
 // what runs in the root cgroup counts as much as what runs in any other.
 double host_usage(const model::Snapshot& snap, Resource r, double dt) {
-  double ncpu = 0;
-  for (const auto& c : snap.components) ncpu += c.kind == ComponentKind::Cpu;
+  const double ncpu = cpu_count(snap);
   for (const auto& c : snap.components) {
     if (c.kind != ComponentKind::Host) continue;
     auto d = [&](MetricId id) {
@@ -146,7 +145,7 @@ double host_usage(const model::Snapshot& snap, Resource r, double dt) {
     };
     switch (r) {
       case Resource::Cpu: {
-        double v = c.value(MetricId::CpuUtilization) * std::max(ncpu, 1.0);
+        double v = c.value(MetricId::CpuUtilization) * ncpu;
         return std::isfinite(v) ? v : 0.0;
       }
       case Resource::Memory: {
@@ -275,9 +274,7 @@ CpuDemand cpu_demand(const model::Snapshot& snap, const UseRow& row) {
   d.used = c->value(MetricId::CpuUtilization);
   d.quota = c->value(MetricId::CgCpuQuota);
   d.throttled = c->rate(MetricId::CgCpuThrottledTime, dt);
-  d.cpus = 0;
-  for (const auto& cpu : snap.components) d.cpus += cpu.kind == ComponentKind::Cpu;
-  if (!(d.cpus > 0)) d.cpus = model::kNaN;
+  d.cpus = cpu_count(snap);
   return d;
 }
 

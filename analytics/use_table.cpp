@@ -118,13 +118,6 @@ void memory_pressure(RowBuilder& mem, const UseLimits& lim) {
   mem.any_event("oom_kills", MetricId::MemOomKills);
 }
 
-double cpu_count(const model::Snapshot& snap) {
-  double n = 0;
-  for (const auto& c : snap.components)
-    if (c.kind == ComponentKind::Cpu) ++n;
-  return n > 0 ? n : 1;
-}
-
 void host_rows(const model::Component& c, const model::Snapshot& snap, const UseLimits& lim,
                std::vector<UseRow>& out) {
   const double dt = snap.interval_s;
@@ -237,6 +230,13 @@ void interface_row(const model::Component& c, double dt, const UseLimits& lim,
 }
 
 }  // namespace
+
+double cpu_count(const model::Snapshot& snap) {
+  double n = 0;
+  for (const auto& c : snap.components)
+    if (c.kind == ComponentKind::Cpu) ++n;
+  return n > 0 ? n : 1;
+}
 
 std::vector<UseRow> use_table(const model::Snapshot& snap, const UseLimits& limits) {
   std::vector<UseRow> out;

@@ -63,4 +63,7 @@ struct UseLimits {
 // agent components are left out: they are causes, not resources.
 std::vector<UseRow> use_table(const model::Snapshot& snap, const UseLimits& limits = {});
 
+// The snapshot's CPUs (its per-CPU rows), at least 1.
+double cpu_count(const model::Snapshot& snap);
+
 }  // namespace kpulse::analytics

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "analytics/use_table.h"
 #include "model/format.h"
 
 namespace kpulse::analytics {
@@ -243,9 +244,7 @@ void WorkloadClassifier::update(const model::Snapshot& snap) {
     WorkloadSample s;
     s.cpu = val(c, MetricId::CpuUtilization);
     if (c.kind == ComponentKind::Host) {
-      int ncpu = 0;
-      for (const auto& o : snap.components) ncpu += o.kind == ComponentKind::Cpu;
-      s.cpu *= std::max(ncpu, 1);  // host reads 0..1; classify in CPUs like cgroups
+      s.cpu *= cpu_count(snap);  // host reads 0..1; classify in CPUs like cgroups
       s.memory_bytes = val(c, MetricId::MemUsed);
     } else {
       double cur = c.value(MetricId::CgMemCurrent);
